@@ -1,0 +1,67 @@
+// Entry point: picks the command, loads it lazily, maps errors to exit codes in one place.
+import { VouchError, exitCodeForError, isVouchError, type ExitCode } from '../errors/index.js';
+import { processOutput, type Output } from './output.js';
+import { vouchVersion } from './version.js';
+import { COMMANDS, findCommand } from './commands/index.js';
+
+export async function main(argv: string[], out: Output = processOutput): Promise<ExitCode> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    out.stdout(generalHelp());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    out.stdout(vouchVersion());
+    return 0;
+  }
+  const command = findCommand(name);
+  if (!command) {
+    out.stderr(`vouch: unknown command "${name}"\n\n${generalHelp()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    out.stdout(command.help);
+    return 0;
+  }
+  try {
+    const run = await command.load();
+    return await run(rest, out);
+  } catch (err) {
+    return reportError(err, out);
+  }
+}
+
+function reportError(err: unknown, out: Output): ExitCode {
+  if (isVouchError(err)) {
+    out.stderr(formatVouchError(err));
+    return exitCodeForError(err);
+  }
+  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  out.stderr(`vouch ${vouchVersion()}: this is a bug in vouch, please report it.\n${detail}`);
+  return 1;
+}
+
+export function formatVouchError(err: VouchError): string {
+  const where = [err.where.file, err.where.path].filter(Boolean).join(' at ');
+  const lines = [`vouch: ${err.code}: ${err.message}`];
+  if (where) lines.push(`  in ${where}`);
+  if (err.where.pkg) lines.push(`  package: ${err.where.pkg}`);
+  if (err.hint) lines.push(`  fix: ${err.hint}`);
+  return lines.join('\n');
+}
+
+function generalHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+  const rows = COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
+  return [
+    'vouch: a verifying install for npm. Nothing lands in node_modules unless every package proves',
+    'what it is (integrity), that its registry signed it, and who built it (provenance).',
+    '',
+    'Usage: vouch <command> [options]',
+    '',
+    ...rows,
+    '',
+    'vouch <command> --help   options of one command',
+    'Exit codes: 0 allowed, 1 denied, 2 usage or configuration error, 3 could not verify.',
+  ].join('\n');
+}

@@ -1,0 +1,41 @@
+// Plain data the tree stage hands to the evidence stage: one entry per unique name@version.
+
+/** Where a package's bytes come from, as npm-package-arg classifies the locked spec. */
+export type SourceKind = 'registry' | 'git' | 'remote' | 'file' | 'directory';
+
+/** A registry package to verify. `name` is the real package name (alias-resolved), never the folder name. */
+export interface PackageRef {
+  name: string;
+  version: string;
+  /** Folder names this package is installed under when they differ from `name` (npm aliases). */
+  aliases: string[];
+  /** Lockfile locations (`node_modules/a`, `node_modules/b/node_modules/a`), sorted. */
+  locations: string[];
+  /** Lockfile `integrity`, or null when the lockfile has none. */
+  integrity: string | null;
+  /** Lockfile `resolved`, or null (npm omits it with omit-lockfile-registry-resolved). */
+  resolved: string | null;
+  /** The registry npm would fetch this name from (`@scope:registry` or `registry`), with a trailing slash. */
+  registry: string;
+  dev: boolean;
+  optional: boolean;
+  /** The package has install scripts (preinstall/install/postinstall) per the lockfile or manifest. */
+  hasInstallScript: boolean;
+}
+
+/** A dependency that is not fetched from a registry: reported as unverifiable, never skipped silently. */
+export interface NonRegistryRef {
+  name: string;
+  kind: Exclude<SourceKind, 'registry'>;
+  /** The locked spec or resolved URL (git URL, tarball URL, file path). */
+  spec: string;
+  locations: string[];
+}
+
+export interface Targets {
+  packages: PackageRef[];
+  nonRegistry: NonRegistryRef[];
+}
+
+/** `name@version`, the key every later stage uses. */
+export const refId = (ref: { name: string; version: string }): string => `${ref.name}@${ref.version}`;

@@ -1,0 +1,119 @@
+// Plain data the verify stage produces for one package: what each check found, nothing decided yet.
+// The policy stage (lib/policy) turns these results into allow / warn / deny.
+import type { PackageRef } from '../tree/types.js';
+
+// ─── integrity ────────────────────────────────────────────────────────────────────────────
+
+export type IntegrityCode =
+  | 'INTEGRITY_MISSING'    // the lockfile records no integrity
+  | 'INTEGRITY_SHA1_ONLY'  // only sha1 is known: reported, never trusted
+  | 'INTEGRITY_MISMATCH'   // lockfile integrity differs from the registry's signed dist.integrity
+  | 'TARBALL_MISMATCH';    // the fetched tarball's sha512 differs from the signed integrity
+
+export type IntegrityResult =
+  | { kind: 'ok'; integrity: string; tarballChecked: boolean }
+  | { kind: 'failed'; code: IntegrityCode; message: string; expected?: string; actual?: string };
+
+// ─── registry signatures ──────────────────────────────────────────────────────────────────
+
+/** A registry signing key as the keys endpoint (or the pinned npm TUF keys) describe it. */
+export interface RegistryKey {
+  keyid: string;
+  /** Base64 SPKI DER, as `/-/npm/v1/keys` serves it. */
+  key: string;
+  expires: Date | null;
+}
+
+export type SignatureCode = 'SIGNATURE_MISSING' | 'SIGNATURE_INVALID' | 'KEY_UNKNOWN' | 'KEY_EXPIRED';
+
+export type SignatureResult =
+  | { kind: 'verified'; keyids: string[] }
+  | { kind: 'no-keys' } // the registry publishes no keys: "unsigned registry", the policy decides
+  | { kind: 'failed'; code: SignatureCode; keyid?: string; message: string };
+
+// ─── attestations ─────────────────────────────────────────────────────────────────────────
+
+export const PREDICATE_PUBLISH_NPM = 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1';
+export const PREDICATE_SLSA_V1 = 'https://slsa.dev/provenance/v1';
+export const PREDICATE_SLSA_V02 = 'https://slsa.dev/provenance/v0.2';
+/** vouch's maintainer-signed publish attestation: names the publisher key that signed the tarball. */
+export const PREDICATE_PUBLISHER = 'https://vouch.dev/attestation/publisher/v0.1';
+
+/**
+ * Who built a package, read from the Fulcio certificate extensions (OID 1.3.6.1.4.1.57264.1.*),
+ * never from the predicate, which the build itself writes. Absent fields were absent in the cert.
+ */
+export interface ProvenanceIdentity {
+  issuer: string;
+  /** Certificate SAN (URI or email): for GitHub, the build signer workflow URI with its ref. */
+  san: string;
+  repository?: string;       // .12 source repository URI
+  repositoryId?: string;     // .15 immutable repository id
+  ownerId?: string;          // .17 immutable owner id
+  owner?: string;            // .16 owner URI
+  ref?: string;              // .14 source repository ref
+  commit?: string;           // .13 source repository digest
+  workflow?: string;         // path of the build config (.18 without host, repo and ref), e.g. .github/workflows/release.yml
+  buildConfigUri?: string;   // .18 as found
+  buildSignerUri?: string;   // .9
+  runnerEnvironment?: string; // .11 github-hosted | self-hosted
+}
+
+export interface ProvenanceEvidence {
+  predicateType: string;
+  identity: ProvenanceIdentity;
+  /** Transparency-log integrated time (signed), when the bundle has a log entry. */
+  integratedTime: Date | null;
+  /** sha256 of the bundle JSON as served: the lock records it. */
+  bundleDigest: string;
+  /** Which trusted root verified it: 'public-good' or the path/name of a private root. */
+  trustRoot: string;
+}
+
+/** A key-signed attestation: the registry's publish attestation or a maintainer's publisher attestation. */
+export interface KeyedAttestationEvidence {
+  predicateType: string;
+  keyid: string;
+  integratedTime: Date | null;
+  bundleDigest: string;
+}
+
+export type AttestationCode =
+  | 'ATTESTATION_MISSING'     // advertised in dist.attestations but not served (404, empty list)
+  | 'ATTESTATION_INVALID'     // the Sigstore bundle does not verify
+  | 'ATTESTATION_SUBJECT'     // statement subject is not this package's purl and sha512
+  | 'ATTESTATION_STATEMENT'   // statement or predicate type is wrong or inconsistent
+  | 'ATTESTATION_KEY_UNKNOWN' // keyed bundle whose keyid no trusted key matches
+  | 'ATTESTATION_KEY_EXPIRED' // keyed bundle logged after its key expired
+  | 'ATTESTATION_TOO_LARGE';  // bundle or response over the size bound
+
+export type AttestationResult =
+  | { kind: 'none' } // the registry advertises no attestations for this version
+  | {
+      kind: 'verified';
+      provenance?: ProvenanceEvidence;
+      publish?: KeyedAttestationEvidence;
+      publisher?: KeyedAttestationEvidence;
+    }
+  | { kind: 'failed'; code: AttestationCode; message: string; predicateType?: string };
+
+// ─── the whole record for one package ─────────────────────────────────────────────────────
+
+/** Why a package could not be verified at all (not a verification failure: exit 3 territory). */
+export type UnverifiableCode = 'REGISTRY_UNREACHABLE' | 'REGISTRY_ERROR' | 'OFFLINE_MISS' | 'VERSION_NOT_FOUND' | 'VERIFIER_ERROR';
+
+export interface PackageEvidence {
+  ref: PackageRef;
+  /** Set when evidence could not be gathered; the other fields are then absent. */
+  unverifiable?: { code: UnverifiableCode; message: string };
+  integrity?: IntegrityResult;
+  signature?: SignatureResult;
+  attestations?: AttestationResult;
+  /** packument `time[version]`: unsigned, registry-supplied. */
+  publishedAt?: Date | null;
+  /** The registry's dist.integrity for this version. */
+  registryIntegrity?: string;
+}
+
+/** Report status per package, the five words `vouch verify` uses. */
+export type EvidenceStatus = 'verified' | 'missing' | 'invalid' | 'unsigned-registry' | 'unverifiable';
