@@ -1,0 +1,77 @@
+// The policy stage's output, which every renderer (text, JSON, SARIF) and every command reads.
+import type { NonRegistryRef, PackageRef } from '../tree/types.js';
+import type { EvidenceStatus, PackageEvidence } from '../verify/types.js';
+
+export type Decision = 'allow' | 'warn' | 'deny';
+
+/**
+ * Stable finding codes (a contract: they reach JSON and SARIF; add, never rename).
+ * Evidence codes come straight from lib/verify; policy codes are decided here.
+ */
+export type FindingCode =
+  // evidence
+  | 'INTEGRITY_MISSING' | 'INTEGRITY_SHA1_ONLY' | 'INTEGRITY_MISMATCH' | 'TARBALL_MISMATCH'
+  | 'SIGNATURE_MISSING' | 'SIGNATURE_INVALID' | 'KEY_UNKNOWN' | 'KEY_EXPIRED' | 'UNSIGNED_REGISTRY'
+  | 'ATTESTATION_MISSING' | 'ATTESTATION_INVALID' | 'ATTESTATION_SUBJECT' | 'ATTESTATION_STATEMENT'
+  | 'ATTESTATION_KEY_UNKNOWN' | 'ATTESTATION_KEY_EXPIRED' | 'ATTESTATION_TOO_LARGE'
+  | 'REGISTRY_UNREACHABLE' | 'REGISTRY_ERROR' | 'OFFLINE_MISS' | 'VERSION_NOT_FOUND' | 'VERIFIER_ERROR'
+  // policy
+  | 'SOURCE_NOT_ALLOWED'       // git / file / remote-tarball dependency not allowed by name
+  | 'PROVENANCE_MISSING'       // provenance: require, and none verified
+  | 'PROVENANCE_DOWNGRADE'     // an earlier version (by semver) had provenance, this one has none
+  | 'IDENTITY_MISMATCH'        // a rule requires a repository / workflow / issuer ... that differs
+  | 'IDENTITY_CHANGED'         // the identity pinned in vouch.lock differs (trust on first use)
+  | 'PUBLISHER_KEY_MISMATCH'   // signed by a publisher key the policy does not pin
+  | 'PUBLISHER_KEY_REVOKED'    // signed by a revoked publisher key
+  | 'PUBLISHER_KEY_EXPIRED'    // signed after the key's validUntil
+  | 'RELEASE_TOO_NEW'          // younger than minReleaseAge
+  | 'EXCEPTION_EXPIRED'        // an exception that would have applied has expired
+  | 'EXCEPTION_EXPIRING'       // an exception that applies expires soon
+  | 'LOCK_MISSING_ENTRY';      // vouch ci: the lockfile has a version vouch.lock does not record
+
+export interface Finding {
+  code: FindingCode;
+  severity: 'deny' | 'warn';
+  message: string;
+  /** The policy rule that fired, as a JSON path into vouch.policy.json (or "default"). */
+  rule?: string;
+  /** What to do next, naming a command where one exists. */
+  hint?: string;
+}
+
+/** One registry package's outcome: what the evidence showed, what the policy decided, and why. */
+export interface PackageVerdict {
+  kind: 'package';
+  ref: PackageRef;
+  status: EvidenceStatus;
+  decision: Decision;
+  findings: Finding[];
+  evidence: PackageEvidence;
+}
+
+/** A git / file / remote-tarball dependency: unverifiable by nature, allowed only by name. */
+export interface SourceVerdict {
+  kind: 'source';
+  ref: NonRegistryRef;
+  status: 'unverifiable';
+  decision: Decision;
+  findings: Finding[];
+}
+
+export type Verdict = PackageVerdict | SourceVerdict;
+
+export interface RegistrySummary {
+  url: string;
+  /** 'served': the keys endpoint answered with keys; 'none': the registry publishes no keys. */
+  keys: 'served' | 'none' | 'unreachable';
+  keyids: string[];
+}
+
+export interface Report {
+  /** Sorted by name, then version (deterministic whatever the fetch order). */
+  verdicts: Verdict[];
+  registries: RegistrySummary[];
+  /** Said once per run, e.g. which built-in policy was used. */
+  notices: string[];
+  summary: { total: number; allowed: number; warned: number; denied: number; unverifiable: number };
+}
