@@ -38,6 +38,23 @@ export const PREDICATE_SLSA_V1 = 'https://slsa.dev/provenance/v1';
 export const PREDICATE_SLSA_V02 = 'https://slsa.dev/provenance/v0.2';
 /** vouch's maintainer-signed publish attestation: names the publisher key that signed the tarball. */
 export const PREDICATE_PUBLISHER = 'https://vouch.dev/attestation/publisher/v0.1';
+/**
+ * A key-signed bundle (`vouch sign --key`) carries its publisher's public key inside the signed statement,
+ * so evidence is self-contained: the verifier checks keyid = fingerprint(key) = DSSE keyid, then the
+ * signature; the policy and vouch.lock pin the keyid. In the publisher predicate it is `publisherKey`;
+ * in a key-signed SLSA v1 statement it is `predicate.runDetails.byproducts[]` entry with this name,
+ * `content` = base64 SPKI DER.
+ */
+export const PUBLISHER_KEY_BYPRODUCT = 'https://vouch.dev/publisher-key';
+
+/** The predicate of PREDICATE_PUBLISHER (in-toto Statement v1, subject = purl + tarball sha512). */
+export interface PublisherPredicate {
+  name: string;
+  version: string;
+  publisherKey: { keyid: string; publicKey: string /* base64 SPKI DER */ };
+  /** Registry the maintainer published to, when known. */
+  registry?: string;
+}
 
 /**
  * Who built a package, read from the Fulcio certificate extensions (OID 1.3.6.1.4.1.57264.1.*),
