@@ -1,0 +1,60 @@
+// npm's configuration, read exactly as npm reads it (.npmrc files, env, flags via @npmcli/config),
+// flattened for arborist, pacote and npm-registry-fetch.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Config from '@npmcli/config';
+import definitions from '@npmcli/config/lib/definitions/index.js';
+import { VouchError } from '../errors/index.js';
+
+/** Flat npm options (registry, `@scope:registry`, nerf-darted auth, cache, omit, …). */
+export type FlatOptions = Record<string, unknown>;
+
+export interface NpmConfig {
+  flat: FlatOptions;
+  /** The project folder npm would use (nearest package.json / lockfile). */
+  localPrefix: string;
+  /** Default registry with a trailing slash. */
+  registry: string;
+  /** cacache folder (`<cache>/_cacache`). */
+  cacheDir: string;
+}
+
+// npmPath anchors npm's builtin npmrc; vouch has none of its own, so point it at vouch's package root.
+const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** Loads npm config for `cwd`; `npmArgs` are npm-style flags (e.g. `--registry=…`, `--omit=dev`). */
+export async function loadNpmConfig(cwd: string, npmArgs: string[] = [], env = process.env): Promise<NpmConfig> {
+  const config = new Config({
+    ...definitions,
+    npmPath: PACKAGE_ROOT,
+    argv: [process.execPath, 'vouch', ...npmArgs],
+    cwd,
+    env,
+    excludeNpmCwd: true,
+  });
+  try {
+    await config.load();
+  } catch (err) {
+    throw new VouchError('CONFIG', `could not read npm configuration: ${(err as Error).message}`, {}, undefined, { cause: err });
+  }
+  const flat = config.flat;
+  const registry = withSlash(stringOption(flat, 'registry') ?? 'https://registry.npmjs.org/');
+  const cacheDir = stringOption(flat, 'cache') ?? join(env.HOME ?? cwd, '.npm', '_cacache');
+  return { flat, localPrefix: config.localPrefix, registry, cacheDir };
+}
+
+/** The registry npm fetches `name` from: `@scope:registry` if set, else the default registry. */
+export function registryFor(name: string, config: NpmConfig): string {
+  if (name.startsWith('@')) {
+    const scoped = stringOption(config.flat, `${name.slice(0, name.indexOf('/'))}:registry`);
+    if (scoped) return withSlash(scoped);
+  }
+  return config.registry;
+}
+
+export function stringOption(flat: FlatOptions, key: string): string | undefined {
+  const value = flat[key];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export const withSlash = (url: string): string => (url.endsWith('/') ? url : `${url}/`);

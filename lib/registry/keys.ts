@@ -1,0 +1,40 @@
+// Registry signing keys: `GET {registry}/-/npm/v1/keys`, or npm's pinned TUF keys for registry.npmjs.org.
+import { isPublicNpmRegistry, npmPinnedKeys } from '../verify/npm-keys.js';
+import type { RegistryKey } from '../verify/types.js';
+import { FetchFailure, getJson, type HttpOptions } from './http.js';
+
+export type RegistryKeys =
+  | { kind: 'keys'; keys: RegistryKey[]; source: 'endpoint' | 'pinned' }
+  | { kind: 'none' }; // 404/400 from the keys endpoint: an unsigned registry (npm/cli#5479 for the 400)
+
+const KEYS_MAX_BYTES = 256 * 1024;
+
+/** The keys that count for `registry`. Throws FetchFailure when the registry cannot be asked (fail closed). */
+export async function fetchRegistryKeys(registry: string, http: HttpOptions): Promise<RegistryKeys> {
+  // A mirror of the public registry cannot swap or strip npm's keys: they are pinned from the TUF seed.
+  if (isPublicNpmRegistry(registry)) return { kind: 'keys', keys: npmPinnedKeys('npm:signatures'), source: 'pinned' };
+  const url = new URL('-/npm/v1/keys', registry).href;
+  let body: unknown;
+  try {
+    body = await getJson(url, http, { maxBytes: KEYS_MAX_BYTES, absentStatuses: [400] });
+  } catch (err) {
+    if (err instanceof FetchFailure && err.code === 'NOT_FOUND') return { kind: 'none' };
+    throw err;
+  }
+  const keys = parseKeysResponse(body, url);
+  return keys.length === 0 ? { kind: 'none' } : { kind: 'keys', keys, source: 'endpoint' };
+}
+
+/** Narrows a keys-endpoint body; a malformed one is a registry error, not "no keys". */
+export function parseKeysResponse(body: unknown, url: string): RegistryKey[] {
+  const list = typeof body === 'object' && body !== null && 'keys' in body ? body.keys : undefined;
+  if (!Array.isArray(list)) throw new FetchFailure('BAD_BODY', `${url} did not return {keys:[…]}`, url);
+  return list.map((entry: unknown, i) => {
+    const k = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+    const expires = k.expires === null || k.expires === undefined ? null : new Date(String(k.expires));
+    if (typeof k.keyid !== 'string' || typeof k.key !== 'string' || (expires !== null && Number.isNaN(expires.getTime()))) {
+      throw new FetchFailure('BAD_BODY', `${url}: keys[${i}] needs string keyid and key, and expires null or a date`, url);
+    }
+    return { keyid: k.keyid, key: k.key, expires };
+  });
+}

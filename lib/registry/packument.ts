@@ -1,0 +1,89 @@
+// Version metadata from packuments: the abbreviated ("corgi") document first, the full one only when a
+// publish time is needed and the corgi lacks it (the public registry's corgi has no `time`).
+import npa from 'npm-package-arg';
+import { FetchFailure, getJson, type HttpOptions } from './http.js';
+
+export interface VersionDist {
+  integrity?: string;
+  tarball?: string;
+  signatures: { keyid: string; sig: string }[];
+  attestations?: { url: string; predicateType?: string };
+}
+
+export interface VersionMetadata {
+  dist: VersionDist;
+  /** packument time[version], unsigned registry data; null when the registry gives none. */
+  publishedAt: Date | null;
+}
+
+const CORGI = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
+const FULL = 'application/json';
+/** Packuments over this size are refused without being read whole (documented in docs/verify.md). */
+export const PACKUMENT_MAX_BYTES = 64 * 1024 * 1024;
+
+interface Packument {
+  versions: Record<string, unknown>;
+  time: Record<string, unknown>;
+}
+
+/** Fetches packuments once per name per run and answers per-version questions from them. */
+export class PackumentSource {
+  private readonly corgi = new Map<string, Promise<Packument>>();
+  private readonly full = new Map<string, Promise<Packument>>();
+
+  constructor(private readonly http: HttpOptions) {}
+
+  /** Metadata for the locked name@version; throws FetchFailure (NOT_FOUND when the version is absent). */
+  async version(name: string, version: string, registry: string, needTime: boolean): Promise<VersionMetadata> {
+    let doc = await this.load(this.corgi, name, registry, CORGI);
+    if (needTime && doc.time[version] === undefined) doc = await this.load(this.full, name, registry, FULL);
+    const raw = doc.versions[version];
+    if (raw === undefined) throw new FetchFailure('NOT_FOUND', `${name}@${version} is not in the registry's packument`, registry);
+    return { dist: parseDist(raw, `${name}@${version}`), publishedAt: parseTime(doc.time[version]) };
+  }
+
+  private load(cache: Map<string, Promise<Packument>>, name: string, registry: string, accept: string): Promise<Packument> {
+    const key = `${registry} ${name}`;
+    let doc = cache.get(key);
+    if (!doc) {
+      const url = new URL(npa(name).escapedName ?? name, registry).href;
+      doc = getJson(url, this.http, { maxBytes: PACKUMENT_MAX_BYTES, accept }).then((body) => parsePackument(body, url));
+      cache.set(key, doc);
+    }
+    return doc;
+  }
+}
+
+function parsePackument(body: unknown, url: string): Packument {
+  const doc = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  if (typeof doc.versions !== 'object' || doc.versions === null) throw new FetchFailure('BAD_BODY', `${url} has no versions`, url);
+  const time = typeof doc.time === 'object' && doc.time !== null ? doc.time : {};
+  return { versions: doc.versions as Record<string, unknown>, time: time as Record<string, unknown> };
+}
+
+function parseDist(raw: unknown, id: string): VersionDist {
+  const manifest = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const dist = (typeof manifest.dist === 'object' && manifest.dist !== null ? manifest.dist : {}) as Record<string, unknown>;
+  const signatures = Array.isArray(dist.signatures) ? dist.signatures.map((s: unknown) => parseSignature(s, id)) : [];
+  const out: VersionDist = { signatures };
+  if (typeof dist.integrity === 'string') out.integrity = dist.integrity;
+  if (typeof dist.tarball === 'string') out.tarball = dist.tarball;
+  const att = dist.attestations as Record<string, unknown> | undefined;
+  if (typeof att === 'object' && att !== null && typeof att.url === 'string') {
+    const provenance = att.provenance as Record<string, unknown> | undefined;
+    out.attestations = { url: att.url, ...(typeof provenance?.predicateType === 'string' ? { predicateType: provenance.predicateType } : {}) };
+  }
+  return out;
+}
+
+function parseSignature(raw: unknown, id: string): { keyid: string; sig: string } {
+  const s = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  // A malformed entry still counts as a signature that must verify: it will fail, never be skipped.
+  return { keyid: typeof s.keyid === 'string' ? s.keyid : `(malformed in ${id})`, sig: typeof s.sig === 'string' ? s.sig : '' };
+}
+
+function parseTime(value: unknown): Date | null {
+  if (typeof value !== 'string') return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}

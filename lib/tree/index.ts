@@ -1,0 +1,4 @@
+// The tree stage: arborist trees in, verification targets out.
+export { loadTree, arboristOptions, type TreeSource } from './load.js';
+export { listTargets, registryName, sourceKind } from './targets.js';
+export { refId, type PackageRef, type NonRegistryRef, type SourceKind, type Targets } from './types.js';

@@ -1,0 +1,30 @@
+// Loads the dependency tree with arborist: the lockfile (virtual), node_modules (actual), or the ideal
+// tree npm would install (for `vouch install`). Nothing here writes to the project.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Arborist, { type Tree } from '@npmcli/arborist';
+import { VouchError } from '../errors/index.js';
+import type { NpmConfig } from '../config/index.js';
+
+export type TreeSource = 'virtual' | 'actual';
+
+/** Arborist options derived from npm config; scripts are always off while vouch decides. */
+export function arboristOptions(cwd: string, config: NpmConfig, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...config.flat, path: cwd, audit: false, fund: false, ignoreScripts: true, ...extra };
+}
+
+/** The tree recorded in package-lock.json / npm-shrinkwrap.json, or in node_modules. */
+export async function loadTree(cwd: string, config: NpmConfig, source: TreeSource): Promise<Tree> {
+  const arb = new Arborist(arboristOptions(cwd, config));
+  if (source === 'actual') return arb.loadActual();
+  if (!existsSync(join(cwd, 'package-lock.json')) && !existsSync(join(cwd, 'npm-shrinkwrap.json'))) {
+    throw new VouchError('NO_LOCKFILE', `no package-lock.json in ${cwd}`, { file: join(cwd, 'package-lock.json') },
+      'run `vouch install` (or `npm install --package-lock-only`) to create one, or use `vouch verify --installed`');
+  }
+  try {
+    return await arb.loadVirtual();
+  } catch (err) {
+    throw new VouchError('NO_LOCKFILE', `could not read the lockfile: ${(err as Error).message}`,
+      { file: join(cwd, 'package-lock.json') }, undefined, { cause: err });
+  }
+}

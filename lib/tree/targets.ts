@@ -1,0 +1,109 @@
+// Turns an arborist tree into verification targets: one PackageRef per unique name@version@integrity,
+// alias-aware, with the registry npm would use; git/file/remote dependencies listed, never dropped.
+import npa from 'npm-package-arg';
+import type { Node, Tree } from '@npmcli/arborist';
+import { registryFor, type NpmConfig } from '../config/index.js';
+import type { NonRegistryRef, PackageRef, SourceKind, Targets } from './types.js';
+
+/** Lists what must be verified in `tree`, skipping the root, links, workspaces and dependency-bundled nodes. */
+export function listTargets(tree: Tree, config: NpmConfig, omit: readonly string[] = []): Targets {
+  const packages = new Map<string, PackageRef>();
+  const nonRegistry = new Map<string, NonRegistryRef>();
+  for (const node of tree.inventory.values()) {
+    if (!needsVerification(node) || isOmitted(node, omit)) continue;
+    const kind = sourceKind(node);
+    if (kind !== 'registry') {
+      addNonRegistry(nonRegistry, node, kind);
+      continue;
+    }
+    addPackage(packages, node, config);
+  }
+  return {
+    packages: [...packages.values()].sort(byNameVersion),
+    nonRegistry: [...nonRegistry.values()].sort((a, b) => compare(a.name, b.name) || compare(a.spec, b.spec)),
+  };
+}
+
+function needsVerification(node: Node): boolean {
+  // A workspace folder is a link target (linksIn) even when arborist does not flag it isWorkspace.
+  if (node.isProjectRoot || node.isRoot || node.isLink || node.isWorkspace || node.linksIn.size > 0) return false;
+  // Bundled by a dependency: its bytes come inside the parent's verified tarball.
+  return !node.inDepBundle;
+}
+
+function isOmitted(node: Node, omit: readonly string[]): boolean {
+  return (omit.includes('dev') && node.dev) || (omit.includes('optional') && node.optional) || (omit.includes('peer') && node.peer);
+}
+
+/** The name the registry signed: the alias target for `npm:` specs, else the folder name. Never the manifest's `name`. */
+export function registryName(node: Node): string {
+  for (const edge of node.edgesIn) {
+    const spec = parseSpec(edge.name, edge.spec);
+    if (spec?.type === 'alias') {
+      const target = (spec as npa.AliasResult).subSpec.name;
+      if (target) return target;
+    }
+  }
+  // No edge says (extraneous or root-less tree): the lockfile records aliases as a `name` differing from the folder.
+  const lockedName = typeof node.package.name === 'string' ? node.package.name : undefined;
+  return node.edgesIn.size === 0 && lockedName ? lockedName : node.name;
+}
+
+export function sourceKind(node: Node): SourceKind {
+  const resolved = node.resolved ?? '';
+  if (/^(git\+|git:|github:|gitlab:|bitbucket:)/.test(resolved)) return 'git';
+  if (resolved.startsWith('file:')) return resolved.endsWith('.tgz') || resolved.endsWith('.tar.gz') ? 'file' : 'directory';
+  const specTypes = [...node.edgesIn].map((e) => parseSpec(e.name, e.spec)?.type).filter((t) => t !== undefined);
+  if (specTypes.includes('git')) return 'git';
+  if (specTypes.includes('remote')) return 'remote';
+  if (specTypes.includes('file')) return 'file';
+  if (specTypes.includes('directory')) return 'directory';
+  return 'registry';
+}
+
+function parseSpec(name: string, spec: string): npa.Result | undefined {
+  try {
+    return npa.resolve(name, spec);
+  } catch {
+    return undefined;
+  }
+}
+
+function addPackage(packages: Map<string, PackageRef>, node: Node, config: NpmConfig): void {
+  const name = registryName(node);
+  const key = `${name}@${node.version}@${node.integrity ?? ''}`;
+  const existing = packages.get(key);
+  if (existing) {
+    existing.locations = [...existing.locations, node.location].sort();
+    if (node.name !== name && !existing.aliases.includes(node.name)) existing.aliases = [...existing.aliases, node.name].sort();
+    existing.dev &&= node.dev;
+    existing.optional &&= node.optional;
+    return;
+  }
+  packages.set(key, {
+    name,
+    version: node.version,
+    aliases: node.name !== name ? [node.name] : [],
+    locations: [node.location],
+    integrity: node.integrity ?? null,
+    resolved: node.resolved ?? null,
+    registry: registryFor(name, config),
+    dev: node.dev,
+    optional: node.optional,
+    hasInstallScript: node.hasInstallScript,
+  });
+}
+
+function addNonRegistry(refs: Map<string, NonRegistryRef>, node: Node, kind: Exclude<SourceKind, 'registry'>): void {
+  const spec = node.resolved ?? [...node.edgesIn].map((e) => e.spec)[0] ?? '';
+  const key = `${node.name}|${spec}`;
+  const existing = refs.get(key);
+  if (existing) existing.locations = [...existing.locations, node.location].sort();
+  else refs.set(key, { name: node.name, kind, spec, locations: [node.location] });
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function byNameVersion(a: PackageRef, b: PackageRef): number {
+  return compare(a.name, b.name) || compare(a.version, b.version) || compare(a.integrity ?? '', b.integrity ?? '');
+}

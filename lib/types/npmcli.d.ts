@@ -1,0 +1,90 @@
+// Minimal declarations for the npm libraries that ship no types, covering only what vouch uses.
+
+declare module '@npmcli/config' {
+  interface ConfigOptions {
+    definitions: unknown;
+    shorthands: unknown;
+    flatten: unknown;
+    npmPath: string;
+    argv: string[];
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    excludeNpmCwd?: boolean;
+  }
+  export default class Config {
+    constructor(options: ConfigOptions);
+    load(): Promise<void>;
+    readonly flat: Record<string, unknown>;
+    readonly localPrefix: string;
+    get(key: string): unknown;
+  }
+}
+
+declare module '@npmcli/config/lib/definitions/index.js' {
+  const definitions: { definitions: unknown; shorthands: unknown; flatten: unknown };
+  export default definitions;
+}
+
+declare module '@npmcli/arborist' {
+  export interface Edge {
+    name: string;
+    spec: string;
+    type: string;
+    from: Node | null;
+    to: Node | null;
+    valid: boolean;
+    error: string | null;
+  }
+  export interface Node {
+    name: string;
+    packageName: string;
+    version: string;
+    location: string;
+    path: string;
+    resolved: string | null;
+    integrity: string | null;
+    isLink: boolean;
+    isRoot: boolean;
+    isProjectRoot: boolean;
+    isWorkspace: boolean;
+    inBundle: boolean;
+    inDepBundle: boolean;
+    dev: boolean;
+    optional: boolean;
+    devOptional: boolean;
+    peer: boolean;
+    extraneous: boolean;
+    hasInstallScript: boolean;
+    package: Record<string, unknown>;
+    target: Node;
+    linksIn: Set<Node>;
+    edgesIn: Set<Edge>;
+    edgesOut: Map<string, Edge>;
+    children: Map<string, Node>;
+  }
+  export interface Tree extends Node {
+    inventory: Map<string, Node> & { values(): IterableIterator<Node> };
+    meta?: { loadedFromDisk: boolean; originalLockfileVersion?: number };
+  }
+  export interface BuildIdealTreeOptions {
+    add?: string[];
+    rm?: string[];
+    update?: boolean | { all?: boolean; names?: string[] };
+    saveType?: string;
+  }
+  export interface ReifyOptions extends BuildIdealTreeOptions {
+    save?: boolean;
+    omit?: string[];
+  }
+  export default class Arborist {
+    constructor(options: Record<string, unknown>);
+    idealTree: Tree | null;
+    actualTree: Tree | null;
+    virtualTree: Tree | null;
+    loadVirtual(options?: Record<string, unknown>): Promise<Tree>;
+    loadActual(options?: Record<string, unknown>): Promise<Tree>;
+    buildIdealTree(options?: BuildIdealTreeOptions): Promise<Tree>;
+    reify(options?: ReifyOptions): Promise<Tree>;
+    rebuild(options?: { nodes?: Node[]; handleOptionalFailure?: boolean }): Promise<void>;
+  }
+}
