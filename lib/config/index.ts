@@ -1,10 +1,10 @@
 // npm's configuration, read exactly as npm reads it (.npmrc files, env, flags via @npmcli/config),
 // flattened for arborist, pacote and npm-registry-fetch.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Config from '@npmcli/config';
 import definitions from '@npmcli/config/lib/definitions/index.js';
 import { VouchError } from '../errors/index.js';
+import { packageRoot } from './package-root.js';
 
 /** Flat npm options (registry, `@scope:registry`, nerf-darted auth, cache, omit, …). */
 export type FlatOptions = Record<string, unknown>;
@@ -19,14 +19,13 @@ export interface NpmConfig {
   cacheDir: string;
 }
 
-// npmPath anchors npm's builtin npmrc; vouch has none of its own, so point it at vouch's package root.
-const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** Loads npm config for `cwd`; `npmArgs` are npm-style flags (e.g. `--registry=…`, `--omit=dev`). */
 export async function loadNpmConfig(cwd: string, npmArgs: string[] = [], env = process.env): Promise<NpmConfig> {
   const config = new Config({
     ...definitions,
-    npmPath: PACKAGE_ROOT,
+    // npmPath anchors npm's builtin npmrc; vouch ships none, so point it at vouch's own package root.
+    npmPath: packageRoot(),
     argv: [process.execPath, 'vouch', ...npmArgs],
     cwd,
     env,

@@ -1,11 +1,11 @@
 // npm's registry keys pinned from the Sigstore TUF seed (trust/npm-registry-keys.json), used for
 // registry.npmjs.org whatever its keys endpoint or a mirror says: a mirror cannot swap or strip them.
 import { readFileSync } from 'node:fs';
+import { packagePath } from '../config/package-root.js';
 import type { RegistryKey } from './types.js';
 
 export type NpmKeyUsage = 'npm:signatures' | 'npm:attestations';
 
-const NPM_KEYS_FILE = new URL('../../../trust/npm-registry-keys.json', import.meta.url);
 const NPM_REGISTRY_HOSTS = new Set(['registry.npmjs.org', 'registry.npmjs.com']);
 
 let cached: { keyId: string; keyUsage: string; rawBytes: string; end: string | undefined }[] | undefined;
@@ -28,7 +28,7 @@ export function npmPinnedKeys(usage: NpmKeyUsage): RegistryKey[] {
 }
 
 function readPinnedKeys() {
-  const doc: unknown = JSON.parse(readFileSync(NPM_KEYS_FILE, 'utf8'));
+  const doc: unknown = JSON.parse(readFileSync(packagePath('trust', 'npm-registry-keys.json'), 'utf8'));
   const keys = typeof doc === 'object' && doc !== null && 'keys' in doc && Array.isArray(doc.keys) ? doc.keys : [];
   return keys.flatMap((k: unknown) => {
     if (typeof k !== 'object' || k === null) return [];
