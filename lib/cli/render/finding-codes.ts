@@ -1,0 +1,151 @@
+// What each finding code means and what to do about it, in words: SARIF rule descriptions and help.
+// A Record over FindingCode, so a code added to lib/policy/report.ts does not compile until it is described here.
+import type { FindingCode } from '../../policy/report.js';
+
+export interface FindingCodeInfo {
+  /** One line: what was found (SARIF shortDescription). */
+  title: string;
+  /** Why it matters and what to do (SARIF help). */
+  help: string;
+}
+
+const REFETCH = 'Delete the entry from package-lock.json and node_modules, reinstall from the registry, and run `vouch verify` again.';
+const TAMPER = 'Someone may have tampered with this package since it was published; do not install it until the cause is known.';
+
+export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
+  INTEGRITY_MISSING: {
+    title: 'The lockfile records no integrity for this package',
+    help: `Without an integrity hash the installed bytes cannot be bound to what the registry signed. ${REFETCH}`,
+  },
+  INTEGRITY_SHA1_ONLY: {
+    title: 'The lockfile records only a sha1 integrity',
+    help: `sha1 is reported, never trusted. ${REFETCH}`,
+  },
+  INTEGRITY_MISMATCH: {
+    title: 'Lockfile integrity differs from the registry-signed integrity',
+    help: `${TAMPER} If the lockfile is only stale: ${REFETCH}`,
+  },
+  TARBALL_MISMATCH: {
+    title: 'The downloaded tarball does not match the signed integrity',
+    help: `${TAMPER} Check the registry or proxy that served the tarball.`,
+  },
+  SIGNATURE_MISSING: {
+    title: 'No registry signature although the registry publishes signing keys',
+    help: 'The registry signs its packages but not this one. Check that the package really comes from that registry (mirrors and proxies sometimes strip dist.signatures).',
+  },
+  SIGNATURE_INVALID: {
+    title: 'The registry signature does not verify',
+    help: TAMPER,
+  },
+  KEY_UNKNOWN: {
+    title: 'Signed with a key the registry does not publish',
+    help: 'The keyid matches none of the registry keys. Check the configured registry URL, then whether the registry rotated its keys.',
+  },
+  KEY_EXPIRED: {
+    title: 'Signed with a registry key that had expired when the version was published',
+    help: TAMPER,
+  },
+  UNSIGNED_REGISTRY: {
+    title: 'The registry publishes no signing keys',
+    help: 'Nothing proves the registry served these bytes. Enable signing on the registry (the vouch Verdaccio plugin does this) or allow unsigned registries in vouch.policy.json.',
+  },
+  ATTESTATION_MISSING: {
+    title: 'Attestations are advertised but were not served',
+    help: 'The version metadata names attestations the registry did not return. Retry; if it persists, report it to the registry.',
+  },
+  ATTESTATION_INVALID: {
+    title: 'An attestation bundle does not verify',
+    help: TAMPER,
+  },
+  ATTESTATION_SUBJECT: {
+    title: 'An attestation is about a different package or tarball',
+    help: `The statement subject is not this package's purl and tarball sha512. ${TAMPER}`,
+  },
+  ATTESTATION_STATEMENT: {
+    title: 'An attestation statement or predicate type is wrong',
+    help: 'The bundle verifies but its statement is malformed or inconsistent with what the registry advertised.',
+  },
+  ATTESTATION_KEY_UNKNOWN: {
+    title: 'A key-signed attestation uses a key nobody trusts',
+    help: 'Pin the publisher key in vouch.policy.json if you trust it, or check the registry key configuration.',
+  },
+  ATTESTATION_KEY_EXPIRED: {
+    title: 'A key-signed attestation was logged after its key expired',
+    help: TAMPER,
+  },
+  ATTESTATION_TOO_LARGE: {
+    title: 'An attestation bundle or response is over the size bound',
+    help: 'vouch bounds untrusted input; an oversized attestation is not read.',
+  },
+  REGISTRY_UNREACHABLE: {
+    title: 'The registry could not be reached',
+    help: 'Nothing could be verified for this package. Check the network and the registry URL, then run again.',
+  },
+  REGISTRY_ERROR: {
+    title: 'The registry answered with an error',
+    help: 'Nothing could be verified for this package. Retry later or check the registry.',
+  },
+  OFFLINE_MISS: {
+    title: 'Offline, and the evidence is not cached',
+    help: 'Run once with network access so the evidence is cached, or drop --offline.',
+  },
+  VERSION_NOT_FOUND: {
+    title: 'The registry does not have this version',
+    help: 'The locked version is not in the registry metadata: it may have been unpublished, or the lockfile points at another registry.',
+  },
+  VERIFIER_ERROR: {
+    title: 'The verifier failed unexpectedly',
+    help: 'Treated as not verified (fail closed). Please report this as a bug in vouch.',
+  },
+  SOURCE_NOT_ALLOWED: {
+    title: 'A git, file or remote-tarball dependency is not allowed',
+    help: 'Such dependencies cannot be verified. Allow the package by name in vouch.policy.json if you accept that, or depend on a registry version.',
+  },
+  PROVENANCE_MISSING: {
+    title: 'The policy requires provenance and none was verified',
+    help: 'Ask the maintainer to publish with provenance, or add a time-limited exception in vouch.policy.json.',
+  },
+  PROVENANCE_DOWNGRADE: {
+    title: 'An earlier version had provenance; this one has none',
+    help: 'A possible takeover: the maintainer may have published from a machine instead of CI. Check the release, then add an exception if it is expected.',
+  },
+  IDENTITY_MISMATCH: {
+    title: 'The provenance identity differs from what the policy requires',
+    help: 'The package was built from another repository, workflow or issuer than the policy names. Check the release before changing the policy.',
+  },
+  IDENTITY_CHANGED: {
+    title: 'The provenance identity differs from the one pinned in vouch.lock',
+    help: 'The build source changed since it was first trusted. If the change is legitimate, run `vouch approve <name>@<version>`.',
+  },
+  PUBLISHER_KEY_MISMATCH: {
+    title: 'Signed by a publisher key the policy does not pin',
+    help: 'Check with the maintainer that the key is theirs, then pin it in vouch.policy.json.',
+  },
+  PUBLISHER_KEY_REVOKED: {
+    title: 'Signed by a revoked publisher key',
+    help: 'The key was revoked, usually because it leaked. Do not install this version.',
+  },
+  PUBLISHER_KEY_EXPIRED: {
+    title: 'Signed after the publisher key expired',
+    help: 'Ask the maintainer for a signature with a current key.',
+  },
+  RELEASE_TOO_NEW: {
+    title: 'Released more recently than the policy minimum age',
+    help: 'Wait until the release is older than minReleaseAge, or add an exception in vouch.policy.json.',
+  },
+  EXCEPTION_EXPIRED: {
+    title: 'The policy exception that covered this package has expired',
+    help: 'Review the exception in vouch.policy.json: renew it with a new expiry and reason, or remove the dependency.',
+  },
+  EXCEPTION_EXPIRING: {
+    title: 'A policy exception that covers this package expires soon',
+    help: 'Review the exception in vouch.policy.json before it expires.',
+  },
+  LOCK_MISSING_ENTRY: {
+    title: 'package-lock.json has a version vouch.lock does not record',
+    help: 'Run `vouch install` locally and commit the updated vouch.lock.',
+  },
+};
+
+/** Every finding code, sorted: the enum of the JSON schema and the SARIF rule ids. */
+export const FINDING_CODE_LIST: readonly FindingCode[] = (Object.keys(FINDING_CODES) as FindingCode[]).sort();

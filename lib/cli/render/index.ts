@@ -1,0 +1,43 @@
+// Rendering a policy Report for `vouch verify`, `vouch install` and `vouch ci`: text for people, JSON
+// for scripts, SARIF for code scanning. Renderers only format: they decide nothing and print nothing.
+import type { Report } from '../../policy/report.js';
+import { vouchVersion } from '../version.js';
+import { renderJson } from './json.js';
+import { renderSarif } from './sarif.js';
+import { renderText } from './text.js';
+
+export type Format = 'text' | 'json' | 'sarif';
+export const FORMATS: readonly Format[] = ['text', 'json', 'sarif'];
+
+export interface RenderOptions {
+  /** text: ANSI colour (pass `out.isTTY`, and honour NO_COLOR upstream). Never used by JSON or SARIF. */
+  color?: boolean;
+  /** text: also list allowed packages, every location and every registry key id. */
+  verbose?: boolean;
+  /** sarif: package-lock.json text, so each result points at the package's line. */
+  lockfileText?: string;
+  /** sarif: the lockfile path relative to the repository root (default "package-lock.json"). */
+  lockfileUri?: string;
+  /** json, sarif: the vouch version written into the output (default: this package's version). */
+  version?: string;
+}
+
+/** The report in the chosen format, ending in a newline. */
+export function render(report: Report, format: Format, opts: RenderOptions = {}): string {
+  switch (format) {
+    case 'text':
+      return renderText(report, opts);
+    case 'json':
+      return renderJson(report, opts.version ?? vouchVersion());
+    case 'sarif':
+      return renderSarif(report, { ...opts, version: opts.version ?? vouchVersion() });
+  }
+}
+
+export { FINDING_CODES, FINDING_CODE_LIST, type FindingCodeInfo } from './finding-codes.js';
+export { toReportJson, worstDecision, REPORT_SCHEMA_VERSION, type ReportJson } from './json.js';
+export { npmAuditEntries, NPM_CODES, type NpmInvalidEntry, type NpmMissingEntry } from './npm-compat.js';
+export { toSarif, fingerprint, FINGERPRINT_KEY } from './sarif.js';
+export { lockfileLineIndex, lineOfLocation } from './lockfile-lines.js';
+export { printable } from './printable.js';
+export { renderText, type TextOptions } from './text.js';

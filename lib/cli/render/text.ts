@@ -1,0 +1,123 @@
+// The report for people: the summary first, then every denial with its reasons, rule and fix, then
+// warnings, then notices. Allowed packages are listed only with --verbose: a clean run stays short.
+import { styleText } from 'node:util';
+import type { Finding, PackageVerdict, RegistrySummary, Report, Verdict } from '../../policy/report.js';
+import { FINDING_CODES } from './finding-codes.js';
+import { printable } from './printable.js';
+import { sortFindings, sortStrings, sortVerdicts, tallyReport, verdictLabel, type Tally } from './tally.js';
+
+export interface TextOptions {
+  /** ANSI colour; only when the output is a terminal. */
+  color?: boolean;
+  /** Also list allowed packages, every location and every key id. */
+  verbose?: boolean;
+}
+
+type Style = Exclude<Parameters<typeof styleText>[0], readonly unknown[]>;
+type Paint = (style: Style, text: string) => string;
+
+export function renderText(report: Report, opts: TextOptions = {}): string {
+  // validateStream: false, because the caller decided (the stream may not be process.stdout).
+  const paint: Paint = opts.color ? (style, text) => styleText(style, text, { validateStream: false }) : (_s, text) => text;
+  const verbose = opts.verbose ?? false;
+  const verdicts = sortVerdicts(report.verdicts);
+  const denied = verdicts.filter((v) => v.decision === 'deny');
+  const warned = verdicts.filter((v) => v.decision !== 'deny' && v.findings.some((f) => f.severity === 'warn'));
+  const sections = [summaryLines(report, tallyReport(report), paint, verbose)];
+  if (denied.length > 0) sections.push(verdictSection(`Denied (${denied.length}):`, denied, 'red', paint, verbose));
+  if (warned.length > 0) sections.push(verdictSection(`Warnings (${warned.length}):`, warned, 'yellow', paint, verbose));
+  if (report.notices.length > 0) {
+    sections.push([paint('bold', 'Notices:'), ...report.notices.map((n) => `  - ${printable(n)}`)]);
+  }
+  if (verbose) {
+    const allowed = verdicts.filter((v) => v.decision === 'allow');
+    if (allowed.length > 0) sections.push([paint('bold', `Allowed (${allowed.length}):`), ...allowed.map((v) => allowedLine(v, paint))]);
+  }
+  return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
+}
+
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+function summaryLines(report: Report, tally: Tally, paint: Paint, verbose: boolean): string[] {
+  const s = report.summary;
+  const parts = [paint('green', `${s.allowed} allowed`), paint(s.denied > 0 ? 'red' : 'green', `${s.denied} denied`)];
+  if (s.warned > 0) parts.push(paint('yellow', plural(s.warned, 'warning', 'warnings')));
+  if (s.unverifiable > 0) parts.push(paint('red', `${s.unverifiable} unverifiable`));
+  const head = `${paint('bold', 'vouch:')} ${plural(s.total, 'package', 'packages')} checked: ${parts.join(', ')}`;
+  const registries = [...report.registries].sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+  const counts: [number, string, Style][] = [
+    [tally.registrySignatures, 'verified registry signatures', 'green'],
+    [tally.provenance, `verified provenance (${plural(tally.provenanceIdentities, 'source repository', 'source repositories')})`, 'green'],
+    [tally.publisherSigned, 'publisher-signed', 'green'],
+  ];
+  const problems: [number, string, Style][] = [
+    [tally.byStatus['unsigned-registry'], 'from a registry without signing keys (unsigned-registry)', 'yellow'],
+    [tally.byStatus.missing, 'missing a registry signature (missing)', 'red'],
+    [tally.byStatus.invalid, 'failed verification (invalid)', 'red'],
+    [tally.byStatus.unverifiable - tally.sources, 'could not be verified (unverifiable)', 'red'],
+    [tally.sources, 'git, file or remote dependencies (no registry evidence)', 'yellow'],
+  ];
+  const shown = [...counts, ...problems.filter(([n]) => n > 0)];
+  const width = Math.max(...shown.map(([n]) => String(n).length));
+  return [
+    head,
+    ...registries.map((r) => `  registry ${printable(r.url)}: ${registryKeys(r, verbose)}`),
+    ...shown.map(([n, text, style]) => `  ${paint(n > 0 ? style : 'dim', String(n).padStart(width))} ${text}`),
+  ];
+}
+
+function registryKeys(r: RegistrySummary, verbose: boolean): string {
+  if (r.keys === 'none') return 'no signing keys';
+  if (r.keys === 'unreachable') return 'keys endpoint unreachable';
+  const count = plural(r.keyids.length, 'key', 'keys');
+  return verbose && r.keyids.length > 0 ? `${count} (${sortStrings(r.keyids).map(printable).join(', ')})` : count;
+}
+
+function verdictSection(title: string, verdicts: Verdict[], color: Style, paint: Paint, verbose: boolean): string[] {
+  const lines = [paint('bold', paint(color, title))];
+  for (const v of verdicts) {
+    lines.push(`  ${headLine(v, paint, verbose)}`);
+    for (const f of sortFindings(v.findings)) lines.push(...findingLines(f, paint));
+  }
+  return lines;
+}
+
+function headLine(v: Verdict, paint: Paint, verbose: boolean): string {
+  const name = paint('bold', printable(verdictLabel(v)));
+  const alias = v.kind === 'package' && v.ref.aliases.length > 0 ? ` as ${sortStrings(v.ref.aliases).map(printable).join(', ')}` : '';
+  const source = v.kind === 'source' ? ` ${printable(v.ref.spec)}` : '';
+  const locations = sortStrings(v.ref.locations).map(printable);
+  const where =
+    locations.length === 0 ? ''
+    : verbose || locations.length === 1 ? ` at ${locations.join(', ')}`
+    : ` at ${locations[0]} and ${locations.length - 1} more`;
+  return `${name}${alias}${source} (${v.status})${where}`;
+}
+
+function findingLines(f: Finding, paint: Paint): string[] {
+  const lines = [`    ${paint(f.severity === 'deny' ? 'red' : 'yellow', f.code)}: ${printable(f.message)}`];
+  if (f.rule) lines.push(`      ${paint('dim', 'rule:')} ${printable(f.rule)}`);
+  lines.push(`      ${paint('cyan', 'fix:')} ${printable(f.hint ?? FINDING_CODES[f.code].help)}`);
+  return lines;
+}
+
+function allowedLine(v: Verdict, paint: Paint): string {
+  const facts = v.kind === 'package' ? evidenceFacts(v) : [printable(v.ref.spec)];
+  return `  ${paint('bold', printable(verdictLabel(v)))} (${v.status})${facts.length > 0 ? `: ${facts.join('; ')}` : ''}`;
+}
+
+// What the evidence of an allowed package showed, in a few words per kind.
+function evidenceFacts(v: PackageVerdict): string[] {
+  const { signature, attestations } = v.evidence;
+  const facts: string[] = [];
+  if (signature?.kind === 'verified') facts.push(`signed by ${sortStrings(signature.keyids).map(printable).join(', ')}`);
+  if (attestations?.kind === 'verified') {
+    const id = attestations.provenance?.identity;
+    if (id) {
+      const workflow = id.workflow ? ` ${id.workflow}` : '';
+      facts.push(`provenance ${printable(`${id.repository ?? id.san}${workflow}`)}`);
+    }
+    if (attestations.publisher) facts.push(`publisher key ${printable(attestations.publisher.keyid)}`);
+  }
+  return facts;
+}
