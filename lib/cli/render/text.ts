@@ -55,7 +55,7 @@ function summaryLines(report: Report, tally: Tally, paint: Paint, verbose: boole
     [tally.byStatus.missing, 'missing a registry signature (missing)', 'red'],
     [tally.byStatus.invalid, 'failed verification (invalid)', 'red'],
     [tally.byStatus.unverifiable - tally.sources, 'could not be verified (unverifiable)', 'red'],
-    [tally.sources, 'git, file or remote dependencies (no registry evidence)', 'yellow'],
+    [tally.sources, `git, file or remote ${tally.sources === 1 ? 'dependency' : 'dependencies'} (no registry evidence)`, 'yellow'],
   ];
   const shown = [...counts, ...problems.filter(([n]) => n > 0)];
   const width = Math.max(...shown.map(([n]) => String(n).length));
