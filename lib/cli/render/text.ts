@@ -22,7 +22,7 @@ export function renderText(report: Report, opts: TextOptions = {}): string {
   const verbose = opts.verbose ?? false;
   const verdicts = sortVerdicts(report.verdicts);
   const denied = verdicts.filter((v) => v.decision === 'deny');
-  const warned = verdicts.filter((v) => v.decision !== 'deny' && v.findings.some((f) => f.severity === 'warn'));
+  const warned = verdicts.filter((v) => v.decision === 'warn' || (v.decision === 'allow' && v.findings.some((f) => f.severity === 'warn')));
   const sections = [summaryLines(report, tallyReport(report), paint, verbose)];
   if (denied.length > 0) sections.push(verdictSection(`Denied (${denied.length}):`, denied, 'red', paint, verbose));
   if (warned.length > 0) sections.push(verdictSection(`Warnings (${warned.length}):`, warned, 'yellow', paint, verbose));
