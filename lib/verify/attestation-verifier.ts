@@ -1,0 +1,181 @@
+// Runs @sigstore/verify on one bundle against the trust roots, and caches the outcome.
+// The outcome is a pure function of (bundle bytes, trust roots, key): @sigstore/verify judges
+// validity at the bundle's own signed timestamps and never reads the clock. So results are cached
+// by those digests, as plain JSON data the caller may persist.
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import type { Bundle } from '@sigstore/bundle';
+import { Verifier, toSignedEntity, type TrustMaterial } from '@sigstore/verify';
+import { truncate } from '../errors/index.js';
+import { identityFromCertificate } from './identity.js';
+import type { TrustRoot, TrustRootSet } from './trust-roots.js';
+import type { ProvenanceIdentity } from './types.js';
+
+/** What verifying one bundle established; plain JSON, safe to persist. */
+export type BundleVerification =
+  | {
+      ok: true;
+      /** Name of the trust root that verified it; null for a keyed bundle with no log entry or timestamp. */
+      trustRoot: string | null;
+      /** Signed log time in seconds (a SET's integratedTime), or null when nothing signed a time. */
+      integratedTime: number | null;
+      /** Keyless bundles only: the identity in the Fulcio certificate. */
+      identity?: ProvenanceIdentity;
+    }
+  | { ok: false; message: string };
+
+/** A key a keyed bundle must be signed with: the registry's (npm publish) or the publisher's own. */
+export interface BundleKey {
+  keyid: string;
+  /** Base64 SPKI DER. */
+  key: string;
+  expires: Date | null;
+}
+
+const EMPTY_MATERIAL: TrustMaterial = {
+  certificateAuthorities: [],
+  timestampAuthorities: [],
+  tlogs: [],
+  ctlogs: [],
+  publicKey: () => {
+    throw new Error('no key');
+  },
+};
+
+/**
+ * Holds the trust roots (one Verifier each) and the verification cache for a run.
+ * Create one per process; pass `cache` to reuse results from an earlier run.
+ */
+export class AttestationVerifier {
+  constructor(
+    readonly roots: TrustRootSet,
+    readonly cache: Map<string, BundleVerification> = new Map(),
+  ) {}
+
+  /** Verifies a certificate (keyless) bundle: the first root that verifies it wins, public-good first. */
+  verifyKeyless(bundle: Bundle, bundleDigest: string): BundleVerification {
+    return this.cached(`${bundleDigest}|${this.roots.digest}|keyless`, () => {
+      const candidates = rootsFor(bundle, this.roots.roots);
+      if (candidates.length === 0) return { ok: false, message: unknownLogMessage(bundle) };
+      const errors: string[] = [];
+      for (const root of candidates) {
+        const outcome = attempt(() => root.verifier.verify(toSignedEntity(bundle)));
+        if (outcome === true) {
+          return { ok: true, trustRoot: root.name, integratedTime: signedTime(bundle), identity: identityFromCertificate(leafCertificate(bundle)) };
+        }
+        errors.push(`${root.name}: ${outcome}`);
+      }
+      return { ok: false, message: errors.join('; ') };
+    });
+  }
+
+  /** Verifies a public-key bundle with exactly `key`; its validity window is enforced at the signed times. */
+  verifyWithKey(bundle: Bundle, bundleDigest: string, key: BundleKey): BundleVerification {
+    const keyDigest = createHash('sha256').update(JSON.stringify([key.keyid, key.key, key.expires?.toISOString() ?? null])).digest('hex');
+    return this.cached(`${bundleDigest}|${this.roots.digest}|${keyDigest}`, () => {
+      const publicKey = createPublicKey({ key: Buffer.from(key.key, 'base64'), format: 'der', type: 'spki' });
+      const finder = keyFinder(key, publicKey);
+      const material = bundle.verificationMaterial;
+      const timed = material.tlogEntries.some((e) => e.inclusionPromise) || (material.timestampVerificationData?.rfc3161Timestamps.length ?? 0) > 0;
+      if (material.tlogEntries.length === 0 && !timed) {
+        // No log entry and no timestamp: nothing binds the signature to a time, so only the signature
+        // is checked (the key's expiry cannot be judged; npm's publish bundles always carry a log entry).
+        const outcome = attempt(() => new Verifier({ ...EMPTY_MATERIAL, publicKey: finder }, thresholds(0, 0)).verify(toSignedEntity(bundle)));
+        return outcome === true ? { ok: true, trustRoot: null, integratedTime: null } : { ok: false, message: outcome };
+      }
+      const candidates = rootsFor(bundle, this.roots.roots);
+      if (candidates.length === 0) return { ok: false, message: unknownLogMessage(bundle) };
+      const errors: string[] = [];
+      for (const root of candidates) {
+        const verifier = new Verifier({ ...root.material, publicKey: finder }, thresholds(material.tlogEntries.length > 0 ? 1 : 0, timed ? 1 : 0));
+        const outcome = attempt(() => verifier.verify(toSignedEntity(bundle)));
+        if (outcome === true) return { ok: true, trustRoot: root.name, integratedTime: signedTime(bundle) };
+        errors.push(`${root.name}: ${outcome}`);
+      }
+      return { ok: false, message: errors.join('; ') };
+    });
+  }
+
+  private cached(key: string, run: () => BundleVerification): BundleVerification {
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    let result: BundleVerification;
+    try {
+      result = run();
+    } catch (err) {
+      // Any exception inside verification is "not verified", never a pass (identity parsing included).
+      result = { ok: false, message: errorMessage(err) };
+    }
+    this.cache.set(key, result);
+    return result;
+  }
+}
+
+/** sha256 of the bundle as served, `sha256:<hex>`: the cache key and the digest vouch.lock records. */
+export function bundleDigest(bundleJson: unknown): string {
+  return `sha256:${createHash('sha256').update(JSON.stringify(bundleJson)).digest('hex')}`;
+}
+
+function thresholds(tlogThreshold: number, timestampThreshold: number) {
+  return { ctlogThreshold: 0, tlogThreshold, timestampThreshold };
+}
+
+function keyFinder(key: BundleKey, publicKey: KeyObject): TrustMaterial['publicKey'] {
+  return (hint) => {
+    if (hint !== key.keyid) throw new Error(`key hint ${truncate(hint, 60)} is not ${key.keyid}`);
+    // npm semantics: a key counts for signatures logged strictly before it expired.
+    return { publicKey, validFor: (date: Date) => !key.expires || date < key.expires };
+  };
+}
+
+/** Roots that list the log of every entry of the bundle (all roots when it has no log entry). */
+function rootsFor(bundle: Bundle, roots: readonly TrustRoot[]): TrustRoot[] {
+  const logIds = bundle.verificationMaterial.tlogEntries.map((e) => Buffer.from(e.logId?.keyId ?? []).toString('base64'));
+  return roots.filter((root) => logIds.every((id) => root.logIds.has(id)));
+}
+
+function unknownLogMessage(bundle: Bundle): string {
+  const ids = bundle.verificationMaterial.tlogEntries.map((e) => Buffer.from(e.logId?.keyId ?? []).toString('base64'));
+  return `logged in a transparency log no trusted root lists (log id ${truncate(ids.join(', '), 60)})`;
+}
+
+/** The earliest integratedTime backed by a SET (the only log time @sigstore/verify 3.1.1 trusts). */
+function signedTime(bundle: Bundle): number | null {
+  const times = bundle.verificationMaterial.tlogEntries
+    .filter((e) => e.inclusionPromise)
+    .map((e) => Number(e.integratedTime))
+    .filter((t) => Number.isSafeInteger(t) && t > 0);
+  return times.length > 0 ? Math.min(...times) : null;
+}
+
+function leafCertificate(bundle: Bundle) {
+  const content = bundle.verificationMaterial.content;
+  switch (content.$case) {
+    case 'certificate':
+      return content.certificate.rawBytes;
+    case 'x509CertificateChain': {
+      const leaf = content.x509CertificateChain.certificates[0];
+      if (!leaf) throw new Error('certificate chain is empty');
+      return leaf.rawBytes;
+    }
+    case 'publicKey':
+      throw new Error('bundle has no certificate');
+  }
+}
+
+/** Runs a verifier; true, or the reason it refused (sigstore's code and message). */
+function attempt(verify: () => unknown): true | string {
+  try {
+    verify();
+    return true;
+  } catch (err) {
+    return errorMessage(err);
+  }
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) {
+    const code = 'code' in err && typeof err.code === 'string' ? `${err.code}: ` : '';
+    return truncate(`${code}${err.message}`, 200);
+  }
+  return truncate(String(err), 200);
+}

@@ -1,0 +1,23 @@
+// The verify stage: integrity, registry signatures, attestations and identity. Pure checks over
+// fetched data; other stages import from here only.
+export {
+  checkAttestations,
+  readAttestationResponse,
+  type AdvertisedAttestations,
+  type AttestationInput,
+  type AttestationResponse,
+} from './attestations.js';
+export { AttestationVerifier, bundleDigest, type BundleKey, type BundleVerification } from './attestation-verifier.js';
+export { npmPurl, sha512Hex } from './bundle-checks.js';
+export { ATTESTATION_LIMITS, checkCheckpoint, checkBundleBounds } from './checkpoint-guard.js';
+export { identityFromCertificate, workflowPath } from './identity.js';
+export {
+  PUBLIC_GOOD,
+  loadTrustRoots,
+  publicGoodRoot,
+  trustRootFromBytes,
+  trustRootSet,
+  type TrustRoot,
+  type TrustRootSet,
+} from './trust-roots.js';
+export * from './types.js';
