@@ -1,0 +1,93 @@
+// Publish interception: a PUT /<name> handler registered in front of Verdaccio's own. It parses the
+// body (setting body-parser's `_body` flag so Verdaccio reuses it), checks and cleans it
+// (publish-body.ts), signs the computed integrity and builds the registry's publish attestation,
+// then lets Verdaccio store the version. The signature record and attestations are committed only
+// when Verdaccio answers 201, synchronously just before the response leaves, so no client can read
+// the new version before its record exists.
+import { sendError, readBody, HttpError, type Handler, type PluginRequest, type PluginResponse, originOf } from './http.js';
+import { planPublish } from './publish-body.js';
+import { buildPublishAttestation } from './publish-attestation.js';
+import type { StoredAttestation } from './attestations.js';
+import type { VersionRecord } from './records.js';
+import { signVersion } from './signing.js';
+import type { PluginState } from './state.js';
+
+/** Same path shape as Verdaccio's publish route. */
+export const PUBLISH_ROUTE = '/:package/:_rev?/:revision?';
+
+export function publishRoute(state: PluginState): Handler {
+  return (req, res, next) => {
+    const name = req.params['package'];
+    // `/-/user/…`, `/-/package/…` and other `/-/` calls are not publishes; non-JSON is Verdaccio's 415.
+    if (!name || name.startsWith('-') || !isJson(req)) return next();
+    handlePublish(state, name, req, res).then((proceed) => (proceed ? next() : undefined), next);
+  };
+}
+
+/** Resolves true when Verdaccio should carry on with the (cleaned) request. */
+async function handlePublish(state: PluginState, name: string, req: PluginRequest, res: PluginResponse): Promise<boolean> {
+  const encoding = req.headers['content-encoding'];
+  if (encoding && encoding !== 'identity') {
+    sendError(res, 415, `vouch: compressed publish bodies (${encoding}) are not accepted`);
+    return false;
+  }
+  let body: unknown;
+  try {
+    const bytes = await readBody(req, state.settings.maxBodyBytes);
+    body = bytes.length === 0 ? {} : JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    if (err instanceof HttpError) sendError(res, err.status, err.message);
+    else sendError(res, 400, 'the request body is not valid JSON');
+    return false;
+  }
+  req.body = body;
+  req._body = true;
+
+  const plan = planPublish(body, name);
+  if (plan.kind === 'not-publish') return true;
+  if (plan.kind === 'reject') {
+    sendError(res, plan.status, `vouch: ${plan.message}`);
+    return false;
+  }
+  const signed = await signVersion(state.ring, plan.name, plan.version, plan.integrity, 'publish');
+  const attestations: StoredAttestation[] = [];
+  if (plan.bundle) {
+    const registry = state.settings.registryUrl ?? originOf(req);
+    attestations.push(await buildPublishAttestation(state.ring.active, {
+      name: plan.name, version: plan.version, sha512Hex: plan.sha512Hex, registry,
+    }));
+    attestations.push(plan.bundle);
+  }
+  const record: VersionRecord = plan.bundle
+    ? { ...signed, attestation: { predicateType: plan.bundle.predicateType } }
+    : signed;
+  beforeResponse(res, () => {
+    if (res.statusCode !== 201) return;
+    try {
+      if (attestations.length > 0) state.attestations.put(plan.name, plan.version, attestations);
+      state.records.put(plan.name, plan.version, record);
+    } catch (err) {
+      // The version is stored; without a record it is signed lazily from its stored bytes later.
+      state.logger.error({ err: String(err), pkg: `${plan.name}@${plan.version}` },
+        'vouch: could not record the signature of @{pkg}: @{err}');
+    }
+  });
+  return true;
+}
+
+/** Runs `hook` once, synchronously, right before the response is finished. */
+function beforeResponse(res: PluginResponse, hook: () => void): void {
+  const end = res.end;
+  let ran = false;
+  res.end = function (this: PluginResponse, ...args: unknown[]) {
+    if (!ran) {
+      ran = true;
+      hook();
+    }
+    return (end as (...a: unknown[]) => PluginResponse).apply(this, args);
+  } as PluginResponse['end'];
+}
+
+function isJson(req: PluginRequest): boolean {
+  return /\bjson\b/i.test(String(req.headers['content-type'] ?? ''));
+}

@@ -1,0 +1,136 @@
+// Runs Verdaccio in this process with the vouch plugin, for `vouch registry` and the test harness.
+// Kept apart from index.ts: the plugin entry must not import Verdaccio (Verdaccio imports it).
+// Verdaccio only logs a plugin that fails to load and serves unsigned, so start-up ends by asking
+// the keys route for the expected key and fails if it does not answer.
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { packagePath } from '../config/package-root.js';
+import { VouchError } from '../errors/index.js';
+import { loadKeyRing } from './keys.js';
+import { DATA_FOLDER, PLUGIN_ID, readKeySpecs, type KeySpec } from './settings.js';
+
+export interface RegistryServerOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Verdaccio storage folder; also holds htpasswd and, when no keys are given, the generated key. */
+  storage: string;
+  /** Signing keys, active first; none = a key generated once under `<storage>/.vouch/keys/`. */
+  keys: KeySpec[];
+  /** An operator's own Verdaccio config file (must list the plugin); replaces the embedded one. */
+  configFile?: string;
+}
+
+export interface RunningRegistry {
+  /** `http://host:port/` */
+  url: string;
+  /** Key id of the active signing key, as GET /-/npm/v1/keys lists it first. */
+  keyid: string;
+  storage: string;
+  close(): Promise<void>;
+}
+
+export async function startRegistryServer(options: RegistryServerOptions): Promise<RunningRegistry> {
+  const storage = resolve(options.storage);
+  let config: string | Record<string, unknown>;
+  let expectedKeyid: string | undefined;
+  if (options.configFile) {
+    config = resolve(options.configFile);
+  } else {
+    mkdirSync(storage, { recursive: true });
+    const given = options.keys.length > 0 ? options.keys : [{ file: ensureGeneratedKey(storage), expires: null }];
+    // The plugin's own rules and key loading run here first: Verdaccio would only log their errors.
+    const keys = readKeySpecs(keyEntries(given), storage);
+    expectedKeyid = loadKeyRing(keys).active.keyid;
+    config = embeddedConfig(storage, keys);
+  }
+  const { runServer } = (await import('verdaccio')) as { runServer(config: unknown): Promise<Server> };
+  const server = await runServer(config);
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port, options.host, () => ok());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${host}:${port}/`;
+  const close = () => closeServer(server);
+  try {
+    const keyid = await checkPluginAnswers(url, expectedKeyid);
+    return { url, keyid, storage, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** The embedded default: loopback-friendly, no uplinks, htpasswd users who may publish. */
+export function embeddedConfig(storage: string, keys: readonly KeySpec[]): Record<string, unknown> {
+  const access = { access: '$all', publish: '$authenticated', unpublish: '$authenticated' };
+  const selfPath = join(storage, 'config.yaml'); // need not exist: anchors relative paths
+  return {
+    self_path: selfPath,
+    configPath: selfPath,
+    storage,
+    plugins: packagePath('plugins'),
+    auth: { htpasswd: { file: join(storage, 'htpasswd'), max_users: 1000 } },
+    uplinks: {},
+    packages: { '@*/*': access, '**': access },
+    middlewares: {
+      [PLUGIN_ID]: {
+        signing_keys: keyEntries(keys),
+      },
+    },
+    filters: { [PLUGIN_ID]: {} },
+    max_body_size: '64mb',
+    web: { enable: false },
+    // Logs go to stderr (fd 2), so stdout carries only vouch's own lines (`--json` readers rely on it).
+    log: { type: 'file', path: 2, format: 'pretty', level: 'warn' },
+  };
+}
+
+/** Key specs as `signing_keys` entries: a path for the active key, {file, expires} for retired ones. */
+function keyEntries(keys: readonly KeySpec[]): unknown[] {
+  return keys.map((k) => (k.expires ? { file: k.file, expires: k.expires.toISOString() } : k.file));
+}
+
+/** `<storage>/.vouch/keys/signing-key.pem`, generated (P-256, PKCS#8, mode 600) on first start. */
+export function ensureGeneratedKey(storage: string): string {
+  const dir = join(storage, DATA_FOLDER, 'keys');
+  const file = join(dir, 'signing-key.pem');
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+  }
+  return file;
+}
+
+/** GET /-/npm/v1/keys must answer with the active key first; otherwise the plugin did not load. */
+async function checkPluginAnswers(url: string, expectedKeyid: string | undefined): Promise<string> {
+  const hint = 'Verdaccio logs why the vouch plugin did not load (above); check `plugins:`, '
+    + '`middlewares: { vouch: … }`, `filters: { vouch: {} }` and the key files';
+  let body: unknown;
+  try {
+    const res = await fetch(new URL('-/npm/v1/keys', url), { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    body = await res.json();
+  } catch (err) {
+    throw new VouchError('CONFIG', `the registry is not signing: GET /-/npm/v1/keys failed (${String(err)})`, {}, hint);
+  }
+  const keys = typeof body === 'object' && body !== null ? (body as { keys?: unknown }).keys : undefined;
+  const first = Array.isArray(keys) ? (keys[0] as { keyid?: unknown } | undefined) : undefined;
+  const keyid = typeof first?.keyid === 'string' ? first.keyid : undefined;
+  if (!keyid || (expectedKeyid && keyid !== expectedKeyid)) {
+    throw new VouchError('CONFIG', `the registry is not signing with the expected key (keys route lists ${keyid ?? 'none'})`,
+      {}, hint);
+  }
+  return keyid;
+}
+
+async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((done) => server.close(() => done()));
+}

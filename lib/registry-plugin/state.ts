@@ -1,0 +1,53 @@
+// State shared by the plugin's two instances: Verdaccio creates one for `filters:` and one for
+// `middlewares:` from the same module. They meet here, keyed by storage folder and key settings,
+// so both sign with the same key ring and see the same stores.
+import { join } from 'node:path';
+import { AttestationStore } from './attestations.js';
+import { loadKeyRing, type KeyRing } from './keys.js';
+import { RecordStore, type VersionRecord } from './records.js';
+import type { PluginSettings } from './settings.js';
+
+/** What the plugin needs from Verdaccio's v6 Storage: an unfiltered read of a stored tarball. */
+export interface VerdaccioStorageView {
+  localStorage?: { getTarball?(name: string, filename: string): AsyncIterable<unknown> };
+  filters?: unknown;
+}
+
+export interface Logger {
+  error(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface PluginState {
+  settings: PluginSettings;
+  ring: KeyRing;
+  records: RecordStore;
+  attestations: AttestationStore;
+  logger: Logger;
+  /** Set when the middleware instance is registered; the filter needs it for lazy signing. */
+  storage: VerdaccioStorageView | undefined;
+  /** Lazy signings under way, so concurrent requests hash a tarball once. */
+  inflight: Map<string, Promise<VersionRecord>>;
+}
+
+const states = new Map<string, PluginState>();
+
+/** The state for these settings; a restart with other keys (rotation) gets a fresh one. */
+export function stateFor(settings: PluginSettings, logger: Logger): PluginState {
+  const id = JSON.stringify([settings.storageDir, settings.keys, settings.registryUrl]);
+  let state = states.get(id);
+  if (!state) {
+    state = {
+      settings,
+      ring: loadKeyRing(settings.keys),
+      records: new RecordStore(join(settings.dataDir, 'records')),
+      attestations: new AttestationStore(join(settings.dataDir, 'attestations')),
+      logger,
+      storage: undefined,
+      inflight: new Map(),
+    };
+    states.set(id, state);
+  }
+  return state;
+}
