@@ -54,8 +54,7 @@ export function checkKeyedBundle(
   bundle: Bundle,
   statement: Statement,
   digest: string,
-  keys: readonly RegistryKey[],
-  verifier: AttestationVerifier,
+  { keys, verifier, now }: { keys: readonly RegistryKey[]; verifier: AttestationVerifier; now: Date },
 ): EntryOutcome {
   const hint = bundle.verificationMaterial.content.$case === 'publicKey' ? bundle.verificationMaterial.content.publicKey.hint : '';
   const keyid = dsseKeyId(bundle);
@@ -63,7 +62,7 @@ export function checkKeyedBundle(
   const type = statement.predicateType;
   const named = checkPredicateNames(statement);
   if (named) return named;
-  if (type === PREDICATE_PUBLISH_NPM) return checkRegistryPublish(bundle, digest, keyid, keys, verifier);
+  if (type === PREDICATE_PUBLISH_NPM) return checkRegistryPublish(bundle, digest, keyid, keys, verifier, now);
   const carried = carriedPublisherKey(statement);
   if (typeof carried === 'object') return failed('ATTESTATION_STATEMENT', carried.problem);
   if (type === PREDICATE_PUBLISHER || (type === PREDICATE_SLSA_V1 && carried !== undefined)) {
@@ -77,7 +76,14 @@ export function checkKeyedBundle(
 }
 
 /** npm semantics: the registry key named by the keyid, unexpired when the bundle was logged. */
-function checkRegistryPublish(bundle: Bundle, digest: string, keyid: string, keys: readonly RegistryKey[], verifier: AttestationVerifier): EntryOutcome {
+function checkRegistryPublish(
+  bundle: Bundle,
+  digest: string,
+  keyid: string,
+  keys: readonly RegistryKey[],
+  verifier: AttestationVerifier,
+  now: Date,
+): EntryOutcome {
   const key = keys.find((k) => k.keyid === keyid);
   if (!key) return failed('ATTESTATION_KEY_UNKNOWN', `publish attestation is signed by ${truncate(keyid, 60)}, which is not a key of this registry`);
   if (key.expires) {
@@ -91,6 +97,10 @@ function checkRegistryPublish(bundle: Bundle, digest: string, keyid: string, key
   }
   const result = verifier.verifyWithKey(bundle, digest, key);
   if (!result.ok) return notVerified(result);
+  if (result.integratedTime === null && key.expires && !(now < key.expires)) {
+    // Nothing signed a time, so the signature may be younger than the key's expiry: judge it now.
+    return failed('ATTESTATION_KEY_EXPIRED', `publish attestation carries no signed time and key ${keyid} expired ${key.expires.toISOString()}`);
+  }
   return { role: 'publish', evidence: { predicateType: PREDICATE_PUBLISH_NPM, keyid, integratedTime: toDate(result.integratedTime), bundleDigest: digest } };
 }
 

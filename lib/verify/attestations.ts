@@ -36,6 +36,8 @@ export interface AttestationInput {
   /** Keys for publish attestations; for registry.npmjs.org the caller adds npm's pinned keys. */
   keys: readonly RegistryKey[];
   verifier: AttestationVerifier;
+  /** Judges keys of publish attestations that carry no signed time (nothing else reads the clock). */
+  now: Date;
 }
 
 /** Checks every attestation of one version. Never throws: any exception is ATTESTATION_INVALID. */
@@ -127,7 +129,7 @@ function responseEntries(response: AttestationResponse | undefined): Entry[] | A
 }
 
 /** One bundle: bounds, parse, statement and subject, then the signature by its kind of key. */
-function checkEntry(entry: Entry, purl: string, sha512: string, input: Pick<AttestationInput, 'keys' | 'verifier'>): EntryOutcome {
+function checkEntry(entry: Entry, purl: string, sha512: string, input: Pick<AttestationInput, 'keys' | 'verifier' | 'now'>): EntryOutcome {
   try {
     const bounds = checkBundleBounds(entry.bundle);
     if (!bounds.ok) return { role: 'failed', code: bounds.code, message: bounds.message };
@@ -138,7 +140,7 @@ function checkEntry(entry: Entry, purl: string, sha512: string, input: Pick<Atte
     if (!subject.ok) return { role: 'failed', code: subject.code, message: subject.message };
     const digest = bundleDigest(entry.bundle);
     return bundle.verificationMaterial.content.$case === 'publicKey'
-      ? checkKeyedBundle(bundle, read.statement, digest, input.keys, input.verifier)
+      ? checkKeyedBundle(bundle, read.statement, digest, input)
       : checkKeylessBundle(bundle, read.statement, digest, input.verifier);
   } catch (err) {
     return { role: 'failed', code: 'ATTESTATION_INVALID', message: truncate(err instanceof Error ? err.message : String(err), 200) };

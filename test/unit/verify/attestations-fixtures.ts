@@ -76,6 +76,9 @@ export const REAL_BUNDLES = [
 /** npm's pinned attestation keys (trust/npm-registry-keys.json), what the caller passes for registry.npmjs.org. */
 export const npmKeys = () => npmPinnedKeys('npm:attestations');
 
+/** The clock the tests pass (unit tests never read the wall clock). */
+export const TEST_NOW = new Date('2026-11-25T00:00:00Z');
+
 let shared: AttestationVerifier | undefined;
 /** One verifier over the shipped public-good root, shared by a test file (as one process shares it). */
 export const publicGoodVerifier = (): AttestationVerifier => (shared ??= new AttestationVerifier(loadTrustRoots()));
@@ -97,6 +100,7 @@ export function realInput(
     response: { kind: 'found', body },
     keys: npmKeys(),
     verifier: publicGoodVerifier(),
+    now: TEST_NOW,
     ...overrides,
   };
 }
