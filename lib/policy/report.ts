@@ -33,10 +33,19 @@ export interface Finding {
   code: FindingCode;
   severity: 'deny' | 'warn';
   message: string;
-  /** The policy rule that fired, as a JSON path into vouch.policy.json (or "default"). */
+  /**
+   * The policy rule that fired, as a JSON path into vouch.policy.json (`rules[0].provenance`,
+   * `defaults.signatures`), `default.<setting>` for the built-in policy, or `vouch.lock:<path>`.
+   */
   rule?: string;
   /** What to do next, naming a command where one exists. */
   hint?: string;
+}
+
+/** A finding an exception in vouch.policy.json waives: shown, but not counted in the decision. */
+export interface WaivedFinding extends Finding {
+  /** JSON path of the exception, e.g. exceptions["left-pad"][0]. */
+  waivedBy: string;
 }
 
 /** One registry package's outcome: what the evidence showed, what the policy decided, and why. */
@@ -46,6 +55,8 @@ export interface PackageVerdict {
   status: EvidenceStatus;
   decision: Decision;
   findings: Finding[];
+  /** Findings exceptions waived; absent when none. The decision already ignores them. */
+  waived?: WaivedFinding[];
   evidence: PackageEvidence;
 }
 
@@ -56,6 +67,8 @@ export interface SourceVerdict {
   status: 'unverifiable';
   decision: Decision;
   findings: Finding[];
+  /** Findings exceptions waived; absent when none. */
+  waived?: WaivedFinding[];
 }
 
 export type Verdict = PackageVerdict | SourceVerdict;

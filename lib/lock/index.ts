@@ -1,0 +1,23 @@
+// The lock stage: vouch.lock read (strict), written (canonical, atomic), diffed, recorded after a
+// successful run, and changed by approvals. docs/lock.md describes the format.
+export { readLock, parseLock, MAX_LOCK_BYTES } from './parse.js';
+export { serializeLock } from './serialize.js';
+export { writeLockAtomic } from './write.js';
+export { diffLock, checkLockCanonical, verifyLockCanonical, type CanonicalCheck } from './canonical.js';
+export { recordVerified, versionEntry } from './record.js';
+export { approve, type ApproveInput } from './approve.js';
+export { lockMissingEntries, type MissingEntry } from './missing.js';
+export { LockFileSchema } from './schema.js';
+export {
+  emptyLock,
+  LOCK_FILE,
+  IDENTITY_FIELDS,
+  PROVENANCE_FIELDS,
+  type Lock,
+  type LockPackage,
+  type LockVersion,
+  type LockIdentity,
+  type LockApproval,
+  type LoadedLock,
+  type Attested,
+} from './types.js';

@@ -1,0 +1,43 @@
+// Reading vouch.lock: bounded, strict JSON, strict schema, every problem with its place. A corrupt
+// lock is an error (LOCK_PARSE / LOCK_SCHEMA, exit 2) and is never rewritten behind the user's back.
+import { join } from 'node:path';
+import semver from 'semver';
+import { locate, parseJsonText, problemsError, readBounded, schemaProblems, type FileProblem } from '../policy/index.js';
+import { LockFileSchema } from './schema.js';
+import { LOCK_FILE, emptyLock, type LoadedLock, type Lock } from './types.js';
+
+/** Large trees make large locks; this bounds a hostile or runaway one. */
+export const MAX_LOCK_BYTES = 64 * 1024 * 1024;
+
+const HINT = 'vouch.lock is written by vouch: restore it from version control (`git checkout -- vouch.lock`), or delete it and run `vouch install` to pin identities afresh.';
+const CONFLICT_HINT = 'Resolve the conflict by taking either side (e.g. `git checkout --theirs vouch.lock`), then run `vouch install`: it records what the other side added, and denies any identity change until approved.';
+
+/** Reads `<cwd>/vouch.lock`; an absent file is an empty lock with `text: null`. */
+export async function readLock(cwd: string): Promise<LoadedLock> {
+  const file = join(cwd, LOCK_FILE);
+  const text = await readBounded(file, MAX_LOCK_BYTES, 'LOCK_PARSE');
+  return text === null ? { lock: emptyLock(), text: null, file } : { lock: parseLock(text, file), text, file };
+}
+
+/** Parses and validates lock text. Pure. Throws VouchError LOCK_PARSE | LOCK_SCHEMA with every problem. */
+export function parseLock(text: string, file: string): Lock {
+  if (/^(<{7}|={7}|>{7})( |$)/m.test(text)) {
+    const line = text.split('\n').findIndex((l) => /^(<{7}|={7}|>{7})( |$)/.test(l)) + 1;
+    throw problemsError('LOCK_PARSE', file, [{ path: '(syntax)', message: 'merge conflict markers', line, column: 1 }], CONFLICT_HINT);
+  }
+  const doc = parseJsonText(text, MAX_LOCK_BYTES);
+  if ('problems' in doc) throw problemsError('LOCK_PARSE', file, doc.problems, HINT);
+  const parsed = LockFileSchema.safeParse(doc.value);
+  if (!parsed.success) throw problemsError('LOCK_SCHEMA', file, schemaProblems(doc, parsed.error.issues, LockFileSchema), HINT);
+  const problems: FileProblem[] = [];
+  for (const [name, pkg] of Object.entries(parsed.data.packages)) {
+    for (const version of Object.keys(pkg.versions)) {
+      if (semver.valid(version) !== version) problems.push(locate(doc, ['packages', name, 'versions', version], `${JSON.stringify(version)} is not a semver version`));
+    }
+    pkg.approvals?.forEach((a, i) => {
+      if (a.versions !== undefined && semver.validRange(a.versions) === null) problems.push(locate(doc, ['packages', name, 'approvals', i, 'versions'], 'not a semver range'));
+    });
+  }
+  if (problems.length > 0) throw problemsError('LOCK_SCHEMA', file, problems, HINT);
+  return parsed.data as Lock;
+}

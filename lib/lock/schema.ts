@@ -1,0 +1,43 @@
+// The shape of vouch.lock, checked on every read. Unknown keys are errors: the file is written by vouch
+// only, so anything it would not write is a hand edit or a bad merge, and never silently dropped.
+import { z } from 'zod';
+
+const text = z.string().regex(/\S/, { error: 'expected a non-empty string' });
+
+const Identity = z.strictObject({
+  issuer: text.optional(),
+  repository: text.optional(),
+  repositoryId: text.optional(),
+  ownerId: text.optional(),
+  workflow: text.optional(),
+  san: text.optional(),
+  publisherKey: text.optional(),
+});
+
+const Version = z.strictObject({
+  integrity: text.optional(),
+  registryKey: text.optional(),
+  attested: z.enum(['provenance', 'publisher']).optional(),
+  evidence: z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: 'expected "sha256:" and 64 lowercase hex digits' }),
+});
+
+const Approval = z.strictObject({
+  approvedBy: text,
+  approvedAt: z.iso.datetime({ offset: true, error: 'expected an RFC 3339 time' }),
+  reason: text,
+  versions: text.optional(),
+  from: Identity.optional(),
+  to: Identity.optional(),
+  forgot: z.array(text).optional(),
+});
+
+const Package = z.strictObject({
+  identity: Identity.optional(),
+  approvals: z.array(Approval).optional(),
+  versions: z.record(z.string(), Version),
+});
+
+export const LockFileSchema = z.strictObject({
+  lockVersion: z.literal(1, { error: 'expected lockVersion 1 (this vouch reads lock format 1 only)' }),
+  packages: z.record(z.string().min(1), Package),
+});

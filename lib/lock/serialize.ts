@@ -1,0 +1,65 @@
+// The one canonical text of a vouch.lock: packages by name (code-point order), versions by semver,
+// fields in a fixed order (identity before evidence), empty fields left out, two-space JSON with a
+// final newline, and each version on one line so a new version is a one-line diff.
+import { compareStrings, compareVersions } from '../policy/index.js';
+import { IDENTITY_FIELDS, type Lock, type LockApproval, type LockIdentity, type LockPackage, type LockVersion } from './types.js';
+
+// Ordered entries instead of objects: JS objects put integer-like keys ("123", a valid package name) first.
+type Node = string | number | { entries: [string, Node][]; inline?: boolean } | { items: Node[]; inline?: boolean };
+
+const VERSION_FIELDS = ['integrity', 'registryKey', 'attested', 'evidence'] as const;
+const APPROVAL_FIELDS = ['approvedBy', 'approvedAt', 'reason', 'versions'] as const;
+
+export function serializeLock(lock: Lock): string {
+  const names = Object.keys(lock.packages).sort(compareStrings);
+  const root: Node = {
+    entries: [
+      ['lockVersion', 1],
+      ['packages', { entries: names.map((name): [string, Node] => [name, packageNode(lock.packages[name] as LockPackage)]) }],
+    ],
+  };
+  return `${print(root, '')}\n`;
+}
+
+function packageNode(pkg: LockPackage): Node {
+  const entries: [string, Node][] = [];
+  const identity = identityNode(pkg.identity, false);
+  if (identity) entries.push(['identity', identity]);
+  const approvals = [...(pkg.approvals ?? [])].sort((a, b) => Date.parse(a.approvedAt) - Date.parse(b.approvedAt));
+  if (approvals.length > 0) entries.push(['approvals', { items: approvals.map(approvalNode) }]);
+  const versions = Object.keys(pkg.versions).sort(compareVersions);
+  entries.push(['versions', { entries: versions.map((v): [string, Node] => [v, versionNode(pkg.versions[v] as LockVersion)]) }]);
+  return { entries };
+}
+
+function identityNode(identity: LockIdentity | undefined, inline: boolean): Node | null {
+  const entries = IDENTITY_FIELDS.flatMap((f): [string, Node][] => (identity?.[f] !== undefined ? [[f, identity[f]]] : []));
+  return entries.length > 0 ? { entries, inline } : null;
+}
+
+function versionNode(v: LockVersion): Node {
+  return { entries: VERSION_FIELDS.flatMap((f): [string, Node][] => (v[f] !== undefined ? [[f, v[f]]] : [])), inline: true };
+}
+
+function approvalNode(a: LockApproval): Node {
+  const entries = APPROVAL_FIELDS.flatMap((f): [string, Node][] => (a[f] !== undefined ? [[f, a[f]]] : []));
+  const from = identityNode(a.from, true);
+  const to = identityNode(a.to, true);
+  if (from) entries.push(['from', from]);
+  if (to) entries.push(['to', to]);
+  if (a.forgot && a.forgot.length > 0) entries.push(['forgot', { items: [...a.forgot].sort(compareVersions), inline: true }]);
+  return { entries };
+}
+
+function print(node: Node, indent: string): string {
+  if (typeof node === 'string' || typeof node === 'number') return JSON.stringify(node);
+  const inner = `${indent}  `;
+  if ('items' in node) {
+    if (node.items.length === 0) return '[]';
+    if (node.inline) return `[${node.items.map((n) => print(n, '')).join(', ')}]`;
+    return `[\n${node.items.map((n) => `${inner}${print(n, inner)}`).join(',\n')}\n${indent}]`;
+  }
+  if (node.entries.length === 0) return '{}';
+  if (node.inline) return `{ ${node.entries.map(([k, v]) => `${JSON.stringify(k)}: ${print(v, '')}`).join(', ')} }`;
+  return `{\n${node.entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${print(v, inner)}`).join(',\n')}\n${indent}}`;
+}

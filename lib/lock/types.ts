@@ -1,0 +1,77 @@
+// The data in vouch.lock: what vouch verified and pinned, per package and per version. Written by
+// vouch only (people change it through `vouch approve`), reviewed in pull requests. docs/lock.md.
+
+/**
+ * The identity pinned for a package (trust on first use), from verified evidence only: the Fulcio
+ * certificate of its provenance and the key of its publisher attestation. Fields in this order.
+ */
+export interface LockIdentity {
+  /** OIDC issuer of the provenance certificate. */
+  issuer?: string;
+  /** Source repository URI (certificate extension .12). */
+  repository?: string;
+  /** Immutable repository id (.15): survives renames, changes on delete-and-recreate. */
+  repositoryId?: string;
+  /** Immutable owner id (.17). */
+  ownerId?: string;
+  /** Build workflow path, e.g. .github/workflows/release.yml. */
+  workflow?: string;
+  /** Certificate SAN, pinned only when the certificate names no repository (e.g. an e-mail identity). */
+  san?: string;
+  /** Key id of the maintainer key that signed the publisher attestation. */
+  publisherKey?: string;
+}
+
+export const IDENTITY_FIELDS = ['issuer', 'repository', 'repositoryId', 'ownerId', 'workflow', 'san', 'publisherKey'] as const;
+/** The fields that come from the provenance certificate (the rest come from the publisher attestation). */
+export const PROVENANCE_FIELDS = ['issuer', 'repository', 'repositoryId', 'ownerId', 'workflow', 'san'] as const;
+
+/** The strongest attestation a version carried: the baseline for provenance no-downgrade. */
+export type Attested = 'provenance' | 'publisher';
+
+/** One version, one line: integrity, registry key, attestation level, evidence digest. */
+export interface LockVersion {
+  /** The registry-signed dist.integrity the lockfile matched (absent only if an exception allowed none). */
+  integrity?: string;
+  /** Key id(s) of the registry signature, comma-separated when several signed; absent when unsigned. */
+  registryKey?: string;
+  attested?: Attested;
+  /** `sha256:` + hex over the canonical evidence JSON (lib/policy/evidence.ts evidenceDigest). */
+  evidence: string;
+}
+
+/** `vouch approve`: who accepted what, when and why; re-pins the identity (from → to). */
+export interface LockApproval {
+  approvedBy: string;
+  /** ISO 8601 time of the approval. */
+  approvedAt: string;
+  reason: string;
+  /** The semver range the approval was given for, when one was. */
+  versions?: string;
+  from?: LockIdentity;
+  to?: LockIdentity;
+  /** Versions whose recorded entry was dropped so that they are recorded afresh (republished bytes). */
+  forgot?: string[];
+}
+
+export interface LockPackage {
+  identity?: LockIdentity;
+  approvals?: LockApproval[];
+  versions: Record<string, LockVersion>;
+}
+
+export interface Lock {
+  lockVersion: 1;
+  packages: Record<string, LockPackage>;
+}
+
+/** A lock as read from disk: the parsed data, the stored text (null when the file is absent), the path. */
+export interface LoadedLock {
+  lock: Lock;
+  text: string | null;
+  file: string;
+}
+
+export const LOCK_FILE = 'vouch.lock';
+
+export const emptyLock = (): Lock => ({ lockVersion: 1, packages: {} });

@@ -1,0 +1,140 @@
+// The decision: evidence + policy + vouch.lock + now → one Report. Pure: no I/O, no clock, no
+// randomness; the same input gives the same report, in the same order, whatever the fetch order was.
+import type { Lock } from '../lock/types.js';
+import type { NonRegistryRef } from '../tree/types.js';
+import type { PackageEvidence } from '../verify/types.js';
+import { compareStrings, compareVersions, statusOf } from './evidence.js';
+import { attestationFindings, integrityFindings, signatureFindings, unverifiableFindings } from './evidence-findings.js';
+import { applyExceptions } from './exceptions.js';
+import { finding, label } from './findings.js';
+import { buildPins, identityChangedFindings, ruleIdentityFindings, type Pin } from './identity.js';
+import { formatPath } from './json-file.js';
+import { resolveSettings } from './match.js';
+import { DEFAULT_POLICY_NOTICE, normalizeRegistryUrl, type Policy } from './policy.js';
+import { buildHistory, provenanceFindings, type History } from './provenance.js';
+import { publisherKeyFindings } from './publisher-keys.js';
+import { releaseAgeFindings } from './release-age.js';
+import type { Decision, Finding, PackageVerdict, RegistrySummary, Report, SourceVerdict, Verdict } from './report.js';
+import { sourceFindings } from './sources.js';
+
+export interface EvaluateInput {
+  evidence: readonly PackageEvidence[];
+  nonRegistry: readonly NonRegistryRef[];
+  registries: readonly RegistrySummary[];
+  policy: Policy;
+  /** vouch.lock as read (an empty lock when there is none). */
+  lock: Lock;
+  now: Date;
+  /** `vouch ci` / `verify --locked`: a version vouch.lock does not record is denied (LOCK_MISSING_ENTRY). */
+  locked?: boolean;
+}
+
+interface Context {
+  policy: Policy;
+  lock: Lock;
+  now: Date;
+  locked: boolean;
+  history: History;
+  pins: ReadonlyMap<string, Pin>;
+}
+
+export function evaluate(input: EvaluateInput): Report {
+  const ctx: Context = {
+    policy: input.policy,
+    lock: input.lock,
+    now: input.now,
+    locked: input.locked ?? false,
+    history: buildHistory(input.evidence, input.lock),
+    pins: buildPins(input.evidence, input.lock),
+  };
+  const verdicts: Verdict[] = [
+    ...input.evidence.map((e) => packageVerdict(e, ctx)),
+    ...input.nonRegistry.map((ref) => sourceVerdict(ref, ctx)),
+  ].sort(compareVerdicts);
+  return {
+    verdicts,
+    registries: [...input.registries].sort((a, b) => compareStrings(a.url, b.url)),
+    notices: notices(input),
+    summary: {
+      total: verdicts.length,
+      allowed: verdicts.filter((v) => v.decision === 'allow').length,
+      warned: verdicts.filter((v) => v.decision === 'warn').length,
+      denied: verdicts.filter((v) => v.decision === 'deny').length,
+      unverifiable: verdicts.filter((v) => v.kind === 'package' && v.status === 'unverifiable').length,
+    },
+  };
+}
+
+function packageVerdict(e: PackageEvidence, ctx: Context): PackageVerdict {
+  const status = statusOf(e);
+  const broken = unverifiableFindings(e);
+  if (broken.length > 0) return { kind: 'package', ref: e.ref, status, decision: 'deny', findings: broken, evidence: e };
+  const { name, version } = e.ref;
+  const settings = resolveSettings(ctx.policy, name, version);
+  const raw: Finding[] = [
+    ...integrityFindings(e),
+    ...signatureFindings(e, settings, ctx.policy),
+    ...attestationFindings(e),
+    ...provenanceFindings(e, settings, ctx.history),
+    ...ruleIdentityFindings(e, settings),
+    ...publisherKeyFindings(e, settings),
+    ...identityChangedFindings(e, ctx.pins, ctx.lock, settings),
+    ...releaseAgeFindings(e, settings, ctx.now),
+    ...lockFindings(e, ctx),
+  ];
+  const { findings, waived } = applyExceptions(name, version, raw, ctx.policy, ctx.now);
+  return { kind: 'package', ref: e.ref, status, decision: decide(findings), findings, ...(waived.length > 0 ? { waived } : {}), evidence: e };
+}
+
+function sourceVerdict(ref: NonRegistryRef, ctx: Context): SourceVerdict {
+  const { findings, waived } = applyExceptions(ref.name, null, sourceFindings(ref, ctx.policy).findings, ctx.policy, ctx.now);
+  return { kind: 'source', ref, status: 'unverifiable', decision: decide(findings), findings, ...(waived.length > 0 ? { waived } : {}) };
+}
+
+// vouch.lock recorded different bytes for this very version (a republish, or a registry serving
+// other bytes than before), or, when locked, does not record the version at all.
+function lockFindings(e: PackageEvidence, ctx: Context): Finding[] {
+  const { name, version } = e.ref;
+  const recorded = ctx.lock.packages[name]?.versions[version];
+  const rule = `vouch.lock:${formatPath(['packages', name, 'versions', version])}`;
+  if (!recorded) {
+    if (!ctx.locked) return [];
+    return [finding('LOCK_MISSING_ENTRY', 'deny', `${label(name, version)} is in package-lock.json but vouch.lock does not record it`, rule, 'run `vouch install` and commit the updated vouch.lock')];
+  }
+  const integrity = e.integrity?.kind === 'ok' ? e.integrity.integrity : undefined;
+  if (recorded.integrity === undefined || integrity === undefined || recorded.integrity === integrity) return [];
+  return [
+    finding(
+      'INTEGRITY_MISMATCH',
+      'deny',
+      `${label(name, version)} has integrity ${integrity}, but vouch.lock recorded ${recorded.integrity} when it was verified`,
+      rule,
+      `if the registry really republished this version, accept the new bytes: vouch approve ${label(name, version)} --reason "…"`,
+    ),
+  ];
+}
+
+export function decide(findings: readonly Finding[]): Decision {
+  if (findings.some((f) => f.severity === 'deny')) return 'deny';
+  return findings.length > 0 ? 'warn' : 'allow';
+}
+
+function compareVerdicts(a: Verdict, b: Verdict): number {
+  const byName = compareStrings(a.ref.name, b.ref.name);
+  if (byName !== 0) return byName;
+  if (a.kind === 'package' && b.kind === 'package') return compareVersions(a.ref.version, b.ref.version);
+  if (a.kind !== b.kind) return a.kind === 'package' ? -1 : 1;
+  return compareStrings(a.kind === 'source' ? a.ref.spec : '', b.kind === 'source' ? b.ref.spec : '');
+}
+
+function notices(input: EvaluateInput): string[] {
+  const out: string[] = [];
+  if (input.policy.source === 'default') out.push(DEFAULT_POLICY_NOTICE);
+  for (const r of [...input.registries].sort((a, b) => compareStrings(a.url, b.url))) {
+    const marked = input.policy.registries.get(normalizeRegistryUrl(r.url));
+    if (marked?.keys === 'none' && r.keys === 'served') {
+      out.push(`${marked.path} says keys "none", but ${r.url} publishes keys: its signatures are verified anyway`);
+    }
+  }
+  return out;
+}

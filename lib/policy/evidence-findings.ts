@@ -1,0 +1,63 @@
+// Findings straight from the verify stage's results: integrity, registry signature, attestations.
+// Tampering always denies; a missing signature follows the `signatures` setting; an unsigned registry
+// follows `registries[url].keys` and `defaults.unsignedRegistry`.
+import type { PackageEvidence } from '../verify/types.js';
+import { finding, label, severityOf } from './findings.js';
+import type { Settings } from './match.js';
+import type { Policy } from './policy.js';
+import type { Finding } from './report.js';
+
+/** Findings for evidence that could not be gathered: nothing else can be judged. */
+export function unverifiableFindings(e: PackageEvidence): Finding[] {
+  const id = label(e.ref.name, e.ref.version);
+  if (e.unverifiable) {
+    return [finding(e.unverifiable.code, 'deny', `${id} could not be verified: ${e.unverifiable.message}`, undefined, 'retry when the registry is reachable; vouch never installs what it could not verify')];
+  }
+  const absent = (['integrity', 'signature', 'attestations'] as const).filter((k) => e[k] === undefined);
+  if (absent.length > 0) {
+    return [finding('VERIFIER_ERROR', 'deny', `${id} has no ${absent.join(', ')} result: not verified (this is a bug in vouch)`)];
+  }
+  return [];
+}
+
+export function integrityFindings(e: PackageEvidence): Finding[] {
+  const r = e.integrity;
+  if (r?.kind !== 'failed') return [];
+  const detail = r.expected !== undefined && r.actual !== undefined ? ` (expected ${r.expected}, got ${r.actual})` : '';
+  return [finding(r.code, 'deny', `${label(e.ref.name, e.ref.version)}: ${r.message}${detail}`)];
+}
+
+export function signatureFindings(e: PackageEvidence, settings: Settings, policy: Policy): Finding[] {
+  const r = e.signature;
+  const id = label(e.ref.name, e.ref.version);
+  const { value: mode, rule } = settings.signatures;
+  if (r?.kind === 'no-keys') return unsignedRegistry(e, mode, rule, policy);
+  if (r?.kind !== 'failed') return [];
+  // An invalid signature, or one by a key that had expired when the version was published, is forgery
+  // evidence whatever the setting: "off" means "a missing signature is fine", not "ignore a bad one".
+  if (r.code === 'SIGNATURE_INVALID' || r.code === 'KEY_EXPIRED') return [finding(r.code, 'deny', `${id}: ${r.message}`)];
+  const severity = severityOf(mode);
+  return severity ? [finding(r.code, severity, `${id}: ${r.message}`, rule, r.code === 'SIGNATURE_MISSING' ? 'check that the package comes from the registry that signs it; mirrors and proxies sometimes strip dist.signatures' : undefined)] : [];
+}
+
+function unsignedRegistry(e: PackageEvidence, mode: Settings['signatures']['value'], rule: string, policy: Policy): Finding[] {
+  const registry = e.ref.registry;
+  const marked = policy.registries.get(registry);
+  if (mode === 'off' || marked?.keys === 'none') return [];
+  const id = label(e.ref.name, e.ref.version);
+  const message = `${id} comes from ${registry}, which publishes no signing keys: nothing proves the registry served these bytes`;
+  if (mode === 'warn') return [finding('UNSIGNED_REGISTRY', 'warn', message, rule)];
+  const severity = policy.defaults.unsignedRegistry;
+  const hint =
+    policy.source === 'default'
+      ? 'allowed with a warning by the built-in policy; to accept this registry explicitly, add to vouch.policy.json: "registries": { ' + JSON.stringify(registry) + ': { "keys": "none" } }'
+      : `if this registry is known to publish no keys, add "registries": { ${JSON.stringify(registry)}: { "keys": "none" } } to vouch.policy.json, or sign it (the vouch Verdaccio plugin does)`;
+  return [finding('UNSIGNED_REGISTRY', severity, message, `${policy.defaultsPath}.unsignedRegistry`, hint)];
+}
+
+export function attestationFindings(e: PackageEvidence): Finding[] {
+  const r = e.attestations;
+  if (r?.kind !== 'failed') return [];
+  const what = r.predicateType ? ` (${r.predicateType})` : '';
+  return [finding(r.code, 'deny', `${label(e.ref.name, e.ref.version)}: ${r.message}${what}`)];
+}

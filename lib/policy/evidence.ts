@@ -1,0 +1,134 @@
+// What the policy reads off one package's evidence: its status word, its verified identity, its
+// attestation level, its signed time, and the digest of the evidence a decision relied on.
+import { createHash } from 'node:crypto';
+import semver from 'semver';
+import type { Attested, LockIdentity } from '../lock/types.js';
+import type { EvidenceStatus, PackageEvidence } from '../verify/types.js';
+
+// Codes that mean the bytes or a signature over them are wrong, rather than absent.
+const INVALID_CODES = new Set([
+  'INTEGRITY_MISMATCH', 'TARBALL_MISMATCH', 'SIGNATURE_INVALID', 'KEY_UNKNOWN', 'KEY_EXPIRED',
+  'ATTESTATION_INVALID', 'ATTESTATION_SUBJECT', 'ATTESTATION_STATEMENT', 'ATTESTATION_KEY_UNKNOWN',
+  'ATTESTATION_KEY_EXPIRED', 'ATTESTATION_TOO_LARGE',
+]);
+
+/** The report's status word: unverifiable > invalid > missing > unsigned-registry > verified. */
+export function statusOf(e: PackageEvidence): EvidenceStatus {
+  if (e.unverifiable || !e.integrity || !e.signature || !e.attestations) return 'unverifiable';
+  const failed = [e.integrity, e.signature, e.attestations].flatMap((r) => (r.kind === 'failed' ? [r.code] : []));
+  if (failed.some((c) => INVALID_CODES.has(c))) return 'invalid';
+  if (failed.length > 0) return 'missing';
+  if (e.signature.kind === 'no-keys') return 'unsigned-registry';
+  return 'verified';
+}
+
+/**
+ * The identity vouch.lock pins, from verified attestations only (never the predicate, never the
+ * packument). The SAN is kept only when no repository is named: for CI builds it carries the ref,
+ * which changes every release.
+ */
+export function identityOf(e: PackageEvidence): LockIdentity | null {
+  if (e.attestations?.kind !== 'verified') return null;
+  const id: LockIdentity = {};
+  const p = e.attestations.provenance?.identity;
+  if (p) {
+    id.issuer = p.issuer;
+    if (p.repository !== undefined) id.repository = p.repository;
+    if (p.repositoryId !== undefined) id.repositoryId = p.repositoryId;
+    if (p.ownerId !== undefined) id.ownerId = p.ownerId;
+    if (p.workflow !== undefined) id.workflow = p.workflow;
+    if (p.repository === undefined) id.san = p.san;
+  }
+  const publisher = e.attestations.publisher;
+  if (publisher) id.publisherKey = publisher.keyid;
+  return Object.keys(id).length > 0 ? id : null;
+}
+
+/** Provenance outranks a publisher signature; nothing verified is no level. */
+export function attestedOf(e: PackageEvidence): Attested | undefined {
+  if (e.attestations?.kind !== 'verified') return undefined;
+  if (e.attestations.provenance) return 'provenance';
+  if (e.attestations.publisher) return 'publisher';
+  return undefined;
+}
+
+export interface TimeSource {
+  time: Date;
+  /** Said in messages: which clock the decision used. */
+  source: string;
+}
+
+/**
+ * When the version was released, by the transparency log where there is one (signed, so a mirror
+ * cannot age a release), else by the packument `time` (unsigned). Of several log times the latest
+ * counts: the strictest reading of "released".
+ */
+export function releaseTimeOf(e: PackageEvidence): TimeSource | null {
+  const logged: TimeSource[] = [];
+  if (e.attestations?.kind === 'verified') {
+    const { provenance, publish, publisher } = e.attestations;
+    if (provenance?.integratedTime) logged.push({ time: provenance.integratedTime, source: 'transparency-log time of the provenance attestation' });
+    if (publish?.integratedTime) logged.push({ time: publish.integratedTime, source: 'transparency-log time of the publish attestation' });
+    if (publisher?.integratedTime) logged.push({ time: publisher.integratedTime, source: 'transparency-log time of the publisher attestation' });
+  }
+  if (logged.length > 0) return logged.reduce((a, b) => (b.time.getTime() > a.time.getTime() ? b : a));
+  if (e.publishedAt) return { time: e.publishedAt, source: 'packument time (unsigned; no transparency-log entry)' };
+  return null;
+}
+
+/** When the publisher attestation was signed: its log time, else the packument time. */
+export function publisherSignedTimeOf(e: PackageEvidence): TimeSource | null {
+  const publisher = e.attestations?.kind === 'verified' ? e.attestations.publisher : undefined;
+  if (publisher?.integratedTime) return { time: publisher.integratedTime, source: 'transparency-log time of the publisher attestation' };
+  if (e.publishedAt) return { time: e.publishedAt, source: 'packument time (unsigned)' };
+  return null;
+}
+
+/**
+ * `sha256:` + hex of the canonical JSON (keys sorted, no whitespace) of what a decision relied on:
+ * { digestVersion: 1, name, version, integrity, registryKeys: sorted key ids,
+ *   attestations: [{ predicateType, bundleDigest, keyid? }] sorted by predicateType }.
+ * Identities and log times are left out because they are read from the bundles the digests cover.
+ */
+export function evidenceDigest(e: PackageEvidence): string {
+  const attestations: { predicateType: string; bundleDigest: string; keyid?: string }[] = [];
+  if (e.attestations?.kind === 'verified') {
+    const { provenance, publish, publisher } = e.attestations;
+    if (provenance) attestations.push({ predicateType: provenance.predicateType, bundleDigest: provenance.bundleDigest });
+    for (const keyed of [publish, publisher]) {
+      if (keyed) attestations.push({ predicateType: keyed.predicateType, bundleDigest: keyed.bundleDigest, keyid: keyed.keyid });
+    }
+  }
+  attestations.sort((a, b) => compareStrings(a.predicateType, b.predicateType));
+  const doc = {
+    digestVersion: 1,
+    name: e.ref.name,
+    version: e.ref.version,
+    integrity: e.integrity?.kind === 'ok' ? e.integrity.integrity : null,
+    registryKeys: e.signature?.kind === 'verified' ? [...e.signature.keyids].sort(compareStrings) : [],
+    attestations,
+  };
+  return `sha256:${createHash('sha256').update(canonicalJson(doc)).digest('hex')}`;
+}
+
+/** JSON with object keys sorted by code point at every level and no whitespace. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => compareStrings(a, b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Code-point order: the same in every locale. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Semver order where both are versions (npm lockfiles hold only those), code-point order otherwise. */
+export function compareVersions(a: string, b: string): number {
+  return semver.valid(a) && semver.valid(b) ? semver.compare(a, b) : compareStrings(a, b);
+}

@@ -1,0 +1,60 @@
+// The policy stage: vouch.policy.json (schema, loading with every problem located, the built-in
+// default) and the pure decision evaluate(evidence, policy, lock, now) → Report.
+export { loadPolicy, parsePolicy, checkPolicyDocument, readBounded, MAX_POLICY_BYTES } from './parse.js';
+export {
+  builtInPolicy,
+  policyFromFile,
+  normalizeRegistryUrl,
+  DEFAULT_POLICY_NOTICE,
+  FILE_DEFAULTS,
+  POLICY_FILE,
+  POLICY_SCHEMA_REF,
+  type Policy,
+  type LoadedPolicy,
+  type PolicyDefaults,
+  type RegistryPolicy,
+} from './policy.js';
+export {
+  PolicyFileSchema,
+  SIGNATURE_MODES,
+  PROVENANCE_MODES,
+  WAIVABLE_CODES,
+  type PolicyFile,
+  type PolicyRuleEntry,
+  type PolicyIdentity,
+  type PolicyPublisherKey,
+  type PolicyException,
+  type PolicySources,
+  type SignatureMode,
+  type ProvenanceMode,
+  type WaivableCode,
+} from './schema.js';
+export { policySchemaJson, policySchemaText } from './schema-json.js';
+export { schemaProblems } from './schema-problems.js';
+export { evaluate, decide, type EvaluateInput } from './evaluate.js';
+export { resolveSettings, globMatches, type Settings, type Setting } from './match.js';
+export { EXPIRY_WARNING_DAYS } from './exceptions.js';
+export {
+  statusOf,
+  identityOf,
+  attestedOf,
+  releaseTimeOf,
+  evidenceDigest,
+  canonicalJson,
+  compareStrings,
+  compareVersions,
+} from './evidence.js';
+export { identityChanges, extendIdentity } from './identity.js';
+export { addException, type NewException } from './edit.js';
+export {
+  parseJsonText,
+  problemsError,
+  hasProblems,
+  locate,
+  formatPath,
+  type FileProblem,
+  type FileProblemsError,
+  type JsonDocument,
+  type PathSegment,
+} from './json-file.js';
+export type * from './report.js';

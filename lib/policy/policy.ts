@@ -1,0 +1,87 @@
+// The policy as evaluate() reads it: a validated vouch.policy.json with its defaults filled in, or the
+// built-in default vouch applies when there is no file (zero setup; docs/policy.md says why).
+import type { PolicyException, PolicyFile, PolicyRuleEntry, PolicySources, ProvenanceMode, SignatureMode } from './schema.js';
+
+export const POLICY_FILE = 'vouch.policy.json';
+/** What `$schema` says in a policy file vouch writes. */
+export const POLICY_SCHEMA_REF = './node_modules/vouch/vouch.policy.schema.json';
+
+export interface PolicyDefaults {
+  signatures: SignatureMode;
+  provenance: ProvenanceMode;
+  unsignedRegistry: 'deny' | 'warn';
+  minReleaseAge: number;
+}
+
+export interface RegistryPolicy {
+  keys: 'required' | 'none';
+  /** JSON path of the entry, e.g. registries["https://npm.acme.example/"]. */
+  path: string;
+}
+
+export interface Policy {
+  /** 'default': no vouch.policy.json, the built-in policy applies. */
+  source: 'file' | 'default';
+  /** Path of the file read, or null for the built-in policy. */
+  file: string | null;
+  defaults: PolicyDefaults;
+  /** JSON path prefix findings name for a default: "defaults" in a file, "default" when built in. */
+  defaultsPath: 'defaults' | 'default';
+  /** By registry URL, normalized with a trailing slash (as PackageRef.registry is). */
+  registries: ReadonlyMap<string, RegistryPolicy>;
+  rules: readonly PolicyRuleEntry[];
+  sources: PolicySources;
+  exceptions: Readonly<Record<string, readonly PolicyException[]>>;
+}
+
+/** What loadPolicy returns (the brief's name for it). */
+export type LoadedPolicy = Policy;
+
+/** Defaults of a policy file for what it leaves out. */
+export const FILE_DEFAULTS: PolicyDefaults = { signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'deny', minReleaseAge: 0 };
+
+/**
+ * The built-in policy: registry signatures required where a registry publishes keys, an unsigned
+ * registry only warned (zero setup must work against mirrors that strip signatures), provenance
+ * no-downgrade, identities pinned in vouch.lock (always on), git/remote/file sources denied.
+ */
+export function builtInPolicy(): Policy {
+  return {
+    source: 'default',
+    file: null,
+    defaults: { ...FILE_DEFAULTS, unsignedRegistry: 'warn' },
+    defaultsPath: 'default',
+    registries: new Map(),
+    rules: [],
+    sources: {},
+    exceptions: {},
+  };
+}
+
+/** The notice a report carries when the built-in policy was used. */
+export const DEFAULT_POLICY_NOTICE =
+  'No vouch.policy.json: using the built-in policy (registry signatures required where the registry publishes keys, ' +
+  'unsigned registries warned, provenance no-downgrade, identities pinned in vouch.lock, git/remote/file dependencies denied).';
+
+/** A policy file's content with its defaults filled in. */
+export function policyFromFile(doc: PolicyFile, file: string): Policy {
+  const registries = new Map<string, RegistryPolicy>();
+  for (const [url, entry] of Object.entries(doc.registries ?? {})) {
+    registries.set(normalizeRegistryUrl(url), { keys: entry.keys, path: `registries[${JSON.stringify(url)}]` });
+  }
+  return {
+    source: 'file',
+    file,
+    defaults: { ...FILE_DEFAULTS, ...doc.defaults },
+    defaultsPath: 'defaults',
+    registries,
+    rules: doc.rules ?? [],
+    sources: doc.sources ?? {},
+    exceptions: doc.exceptions ?? {},
+  };
+}
+
+/** `https://r.example/npm` and `https://r.example/npm/` name one registry. */
+export function normalizeRegistryUrl(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}

@@ -1,0 +1,123 @@
+// The shape of vouch.policy.json, once: it validates at run time and generates vouch.policy.schema.json.
+// Structure only (types, enums, unknown keys); what needs more than one field is checked in checks.ts.
+import { z } from 'zod';
+import type { FindingCode } from './report.js';
+
+export const SIGNATURE_MODES = ['require', 'warn', 'off'] as const;
+export const PROVENANCE_MODES = ['require', 'no-downgrade', 'warn', 'off'] as const;
+export type SignatureMode = (typeof SIGNATURE_MODES)[number];
+export type ProvenanceMode = (typeof PROVENANCE_MODES)[number];
+
+/**
+ * Findings an exception may waive. Not waivable: evidence of tampering (integrity or signature
+ * mismatches, invalid attestations, a key expired at signing or revoked), "could not verify" (exit 3),
+ * IDENTITY_CHANGED (accepted with `vouch approve`, which re-pins vouch.lock) and the exception codes.
+ */
+export const WAIVABLE_CODES = [
+  'INTEGRITY_MISSING', 'INTEGRITY_SHA1_ONLY',
+  'SIGNATURE_MISSING', 'KEY_UNKNOWN', 'UNSIGNED_REGISTRY',
+  'ATTESTATION_MISSING', 'ATTESTATION_KEY_UNKNOWN', 'ATTESTATION_KEY_EXPIRED', 'ATTESTATION_TOO_LARGE',
+  'SOURCE_NOT_ALLOWED', 'PROVENANCE_MISSING', 'PROVENANCE_DOWNGRADE', 'IDENTITY_MISMATCH',
+  'PUBLISHER_KEY_MISMATCH', 'PUBLISHER_KEY_EXPIRED', 'RELEASE_TOO_NEW',
+] as const satisfies readonly FindingCode[];
+export type WaivableCode = (typeof WAIVABLE_CODES)[number];
+
+const text = (what: string) => z.string().regex(/\S/, { error: `expected a non-empty ${what}` });
+const date = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
+  error: 'expected a date "YYYY-MM-DD" or an RFC 3339 date-time such as "2027-03-01T00:00:00Z"',
+});
+const days = z.number({ error: 'expected a number of days' }).min(0).max(3650);
+// Characters of npm names plus glob syntax; checks.ts says more about a bad glob than a pattern can.
+const nameGlob = z.string().min(1).max(214).regex(/^[^\s]+$/, { error: 'expected a package name or glob without spaces' });
+
+const signatureMode = z.enum(SIGNATURE_MODES).meta({
+  description: 'Registry signatures: "require" denies a package without a valid one, "warn" reports it, "off" ignores a missing one (an invalid signature always denies).',
+});
+const provenanceMode = z.enum(PROVENANCE_MODES).meta({
+  description: 'Provenance (Sigstore build attestation): "require" denies a version without verified provenance; "no-downgrade" denies one without it when an earlier version (by semver) had it; "warn" reports; "off" ignores.',
+});
+
+const Defaults = z.strictObject({
+  signatures: signatureMode.optional().meta({ description: 'Default "require".' }),
+  provenance: provenanceMode.optional().meta({ description: 'Default "no-downgrade".' }),
+  unsignedRegistry: z.enum(['deny', 'warn']).optional().meta({
+    description: 'A package from a registry that publishes no keys and is not marked keys:"none". Default "deny" (the built-in policy used without a file says "warn").',
+  }),
+  minReleaseAge: days.optional().meta({ description: 'Minimum age in days of a version, from the transparency-log time, else the packument time. Default 0.' }),
+});
+
+const Registry = z.strictObject({
+  keys: z.enum(['required', 'none']).meta({
+    description: '"none": this registry is known to publish no signing keys, so its packages are allowed unsigned. "required" (the default for every registry): an unsigned package is judged by signatures/unsignedRegistry.',
+  }),
+});
+
+const Identity = z
+  .strictObject({
+    issuer: text('OIDC issuer URL').optional().meta({ description: 'Exact OIDC issuer, e.g. https://token.actions.githubusercontent.com.' }),
+    repository: text('repository URI').optional().meta({ description: 'Exact source repository URI, e.g. https://github.com/acme/widget.' }),
+    repositoryId: text('repository id').optional().meta({ description: 'Exact immutable repository id (survives renames and transfers).' }),
+    owner: text('owner URI').optional().meta({ description: 'Exact repository owner URI, e.g. https://github.com/acme.' }),
+    ownerId: text('owner id').optional().meta({ description: 'Exact immutable owner id.' }),
+    workflow: text('workflow path').optional().meta({ description: 'Exact build workflow path, e.g. .github/workflows/release.yml.' }),
+    ref: text('ref glob').optional().meta({ description: 'Glob (never a regex) the source ref must match, e.g. refs/tags/v*.' }),
+    runnerEnvironment: z.enum(['github-hosted', 'self-hosted']).optional(),
+  })
+  .meta({ description: 'Provenance this rule requires; every field given must match the verified certificate exactly.' });
+
+const PublisherKey = z.strictObject({
+  keyid: text('key id').meta({ description: 'SHA256:… fingerprint of the publisher key (`vouch keygen` prints it).' }),
+  validUntil: date.optional().meta({ description: 'Versions signed after this are denied (PUBLISHER_KEY_EXPIRED).' }),
+  revokedAt: date.optional().meta({ description: 'Versions signed at or after this are denied, earlier ones warned (PUBLISHER_KEY_REVOKED).' }),
+});
+
+const Rule = z.strictObject({
+  description: z.string().optional().meta({ description: 'Free text for reviewers.' }),
+  packages: z.union([nameGlob, z.array(nameGlob).min(1)], { error: 'expected a package name glob or a non-empty list of them' }).meta({
+    description: 'Name globs: "@acme/*" is every package of the scope, "**" every package. A rule whose only globs match every name needs "broad": true.',
+  }),
+  versions: text('semver range').optional().meta({ description: 'Semver range (prereleases included); absent = every version.' }),
+  broad: z.literal(true).optional().meta({ description: 'Confirms that a rule matching every package name is intended.' }),
+  signatures: signatureMode.optional(),
+  provenance: provenanceMode.optional(),
+  identity: Identity.optional(),
+  publisherKeys: z.array(PublisherKey).min(1).optional().meta({
+    description: 'Pinned maintainer keys: every matching version must carry a publisher attestation signed by one of them.',
+  }),
+  minReleaseAge: days.optional(),
+});
+
+const Exception = z.strictObject({
+  versions: text('semver range').optional().meta({ description: 'Semver range; absent = every version.' }),
+  allow: z.array(z.enum(WAIVABLE_CODES, {
+    error: `expected a finding code an exception can waive (${WAIVABLE_CODES.join(', ')}); identity changes are accepted with \`vouch approve\``,
+  })).min(1),
+  reason: text('reason'),
+  approvedBy: text('approver'),
+  expires: date.meta({ description: 'From this date (UTC) on the exception no longer applies (EXCEPTION_EXPIRED); vouch warns 14 days before.' }),
+});
+
+const Sources = z.strictObject({
+  git: z.array(nameGlob).optional(),
+  remote: z.array(nameGlob).optional(),
+  file: z.array(nameGlob).optional(),
+  directory: z.array(nameGlob).optional(),
+});
+
+export const PolicyFileSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    defaults: Defaults.optional(),
+    registries: z.record(z.string(), Registry).optional().meta({ description: 'Per registry URL (as in .npmrc).' }),
+    rules: z.array(Rule).optional().meta({ description: 'Checked in order; for each setting the first matching rule that sets it wins, else defaults.' }),
+    sources: Sources.optional().meta({ description: 'Names allowed from git / remote tarball / file / directory sources; all others are denied.' }),
+    exceptions: z.record(z.string().min(1), z.array(Exception).min(1)).optional().meta({ description: 'Per exact package name.' }),
+  })
+  .meta({ title: 'vouch.policy.json', description: 'What vouch requires of every package before it installs.' });
+
+export type PolicyFile = z.infer<typeof PolicyFileSchema>;
+export type PolicyRuleEntry = NonNullable<PolicyFile['rules']>[number];
+export type PolicyIdentity = NonNullable<PolicyRuleEntry['identity']>;
+export type PolicyPublisherKey = NonNullable<PolicyRuleEntry['publisherKeys']>[number];
+export type PolicyException = NonNullable<PolicyFile['exceptions']>[string][number];
+export type PolicySources = NonNullable<PolicyFile['sources']>;
