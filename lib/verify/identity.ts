@@ -55,7 +55,8 @@ export function workflowPath(uri: string, repository: string | undefined): strin
   else rest = /^https:\/\/github\.com\/[^/]+\/[^/]+\/(.+)$/.exec(uri)?.[1];
   if (!rest) return undefined;
   const at = rest.indexOf('@');
-  const path = at === -1 ? rest : rest.slice(0, at);
+  // GitLab's build config URI separates project and file with '//'.
+  const path = (at === -1 ? rest : rest.slice(0, at)).replace(/^\/+/, '');
   return path.length > 0 ? path : undefined;
 }
 
