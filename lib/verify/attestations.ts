@@ -89,6 +89,9 @@ function check(input: AttestationInput): AttestationResult {
     }
     found[outcome.role] = outcome;
   }
+  if (!found.provenance && !found.publish && !found.publisher) {
+    return failed('ATTESTATION_MISSING', 'the registry serves attestations, but none of a kind vouch verifies (SLSA provenance, npm publish, publisher)');
+  }
   return {
     kind: 'verified',
     ...(found.provenance?.role === 'provenance' ? { provenance: found.provenance.evidence } : {}),

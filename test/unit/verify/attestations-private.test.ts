@@ -192,6 +192,12 @@ describe('a private Sigstore deployment minted in-process', () => {
       expect(result).toMatchObject({ kind: 'verified', publisher: { keyid: publisher.keyid, predicateType: PREDICATE_SLSA_V1, integratedTime: null } });
     });
 
+    it('fails with ATTESTATION_MISSING when every served attestation is of a kind vouch does not verify', async () => {
+      const custom = 'https://example.com/attestation/custom/v1';
+      const bundle = await buildKeyedBundle({ _type: 'https://in-toto.io/Statement/v1', subject, predicateType: custom, predicate: {} }, publisher);
+      expect(checkAttestations(input(verifier, [{ predicateType: custom, bundle }]))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_MISSING' });
+    });
+
     it('fails a key-signed SLSA statement without the byproduct with ATTESTATION_STATEMENT', async () => {
       const bundle = await buildKeyedBundle(provenanceStatement({ ...PKG, identity: ACME }) as InTotoStatement, publisher);
       expect(checkAttestations(input(verifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_STATEMENT' });
