@@ -4,37 +4,23 @@ import pMap from 'p-map';
 import type { PackageRef } from '../tree/types.js';
 import { checkIntegrity } from '../verify/integrity.js';
 import { checkSignatures } from '../verify/signatures.js';
+import { checkAttestations, readAttestationResponse, type AttestationResponse, type AttestationVerifier } from '../verify/index.js';
+import { isPublicNpmRegistry, npmPinnedKeys } from '../verify/npm-keys.js';
 import type { AttestationResult, PackageEvidence, RegistryKey, UnverifiableCode } from '../verify/types.js';
 import type { RegistrySummary } from '../policy/report.js';
 import { EvidenceCache, reviveAttestation, type CachedVersion } from './evidence-cache.js';
-import { FetchFailure, getJson, type HttpOptions } from './http.js';
+import { createHash } from 'node:crypto';
+import { FetchFailure, getBytes, type HttpOptions } from './http.js';
 import { fetchRegistryKeys, type RegistryKeys } from './keys.js';
 import { PackumentSource, type VersionDist } from './packument.js';
-
-/** The attestations URL's answer, as the attestation checker receives it. */
-export type AttestationsResponse = { kind: 'body'; body: unknown } | { kind: 'not-found' };
-
-export interface AttestationCheckInput {
-  name: string;
-  version: string;
-  /** The locked sha512 integrity (equal to the signed dist.integrity when integrity passed). */
-  integrity: string;
-  advertised: { url: string; predicateType?: string };
-  response: AttestationsResponse;
-  registry: string;
-  registryKeys: readonly RegistryKey[];
-}
-
-/** Verifies attestation bundles (lib/verify); `context` digests its trust material for cache keys. */
-export interface AttestationChecker {
-  context(registryKeys: readonly RegistryKey[]): string;
-  check(input: AttestationCheckInput): AttestationResult;
-}
 
 export interface GatherOptions {
   http: HttpOptions;
   concurrency: number;
-  attestations: AttestationChecker;
+  /** One per process: trust roots and the bundle-verification cache. */
+  verifier: AttestationVerifier;
+  /** The run's clock, passed in (untimed publish attestations are judged against it). */
+  now: Date;
   cache?: EvidenceCache;
   /** Fetch publish times even where no key expires (e.g. the policy has a minReleaseAge). */
   needPublishTime?: boolean;
@@ -104,26 +90,36 @@ async function checkVersion(ref: PackageRef, ctx: Context, keys: readonly Regist
   return evidence;
 }
 
-async function attestationsFor(ref: PackageRef, ctx: Context, keys: readonly RegistryKey[], meta: CachedVersion): Promise<AttestationResult> {
+async function attestationsFor(ref: PackageRef, ctx: Context, registryKeys: readonly RegistryKey[], meta: CachedVersion): Promise<AttestationResult> {
   const advertised = meta.dist.attestations;
   if (!advertised) return { kind: 'none' };
-  const context = ctx.attestations.context(keys);
+  // npm publish attestations on the public registry are checked against the pinned npm:attestations keys.
+  const keys = isPublicNpmRegistry(ref.registry) ? npmPinnedKeys('npm:attestations') : registryKeys;
+  const context = trustContext(ctx.verifier, keys);
   if (meta.attestation?.context === context) return reviveAttestation(meta.attestation.result);
-  const result = ctx.attestations.check({
-    name: ref.name, version: ref.version, integrity: meta.dist.integrity ?? ref.integrity ?? '', advertised,
-    response: await fetchAttestations(advertised, ref.registry, ctx.http), registry: ref.registry, registryKeys: keys,
+  const result = checkAttestations({
+    name: ref.name, version: ref.version, integrity: meta.dist.integrity ?? ref.integrity ?? '',
+    advertised: { url: advertised.url, ...(advertised.predicateType ? { provenance: { predicateType: advertised.predicateType } } : {}) },
+    response: await fetchAttestations(advertised.url, ref.registry, ctx.http), keys, verifier: ctx.verifier, now: ctx.now,
   });
   meta.attestation = { context, result };
   return result;
 }
 
+/** Digest of what an attestation verdict depends on besides the bundles: trust roots and keys. */
+function trustContext(verifier: AttestationVerifier, keys: readonly RegistryKey[]): string {
+  const keyPart = keys.map((k) => `${k.keyid}=${k.key}@${k.expires?.toISOString() ?? ''}`).sort().join(',');
+  return `${verifier.roots.digest}|${createHash('sha256').update(keyPart).digest('hex')}`;
+}
+
 /** Like pacote: only the path of dist.attestations.url counts; the host is the configured registry. */
-async function fetchAttestations(advertised: VersionDist['attestations'] & object, registry: string, http: HttpOptions): Promise<AttestationsResponse> {
-  const url = new URL(new URL(advertised.url, registry).pathname.replace(/^\//, ''), registry).href;
+async function fetchAttestations(advertisedUrl: string, registry: string, http: HttpOptions): Promise<AttestationResponse> {
+  const url = new URL(new URL(advertisedUrl, registry).pathname, registry).href;
   try {
-    return { kind: 'body', body: await getJson(url, http, { maxBytes: ATTESTATIONS_MAX_BYTES }) };
+    return readAttestationResponse(await getBytes(url, http, { maxBytes: ATTESTATIONS_MAX_BYTES }));
   } catch (err) {
     if (err instanceof FetchFailure && err.code === 'NOT_FOUND') return { kind: 'not-found' };
+    if (err instanceof FetchFailure && err.code === 'TOO_LARGE') return { kind: 'too-large', bytes: ATTESTATIONS_MAX_BYTES + 1 };
     throw err;
   }
 }
