@@ -14,6 +14,34 @@ export interface Command {
 
 export const COMMANDS: Command[] = [
   {
+    name: 'verify',
+    usage: 'verify [--installed] [--format text|json|sarif]',
+    summary: 'verify every package in package-lock.json (or node_modules) against policy and vouch.lock',
+    help: `Usage: vouch verify [options]
+
+Verifies every package of the tree without installing anything: lockfile integrity equals the
+registry's signed dist.integrity, registry signatures (npm's semantics), Sigstore attestations
+(provenance identity from the Fulcio certificate, publish and publisher attestations), then applies
+vouch.policy.json and the identities pinned in vouch.lock. Writes nothing.
+
+Options:
+  --lockfile            verify package-lock.json (default)
+  --installed           verify node_modules instead (name, version and integrity recorded there;
+                        the bytes on disk are not re-hashed: npm keeps no tarball to hash)
+  --locked              also require vouch.lock in canonical form and to record every locked version
+  --format F            text (default), json (docs/report-json.md) or sarif (GitHub code scanning)
+  --offline             use only cached registry data; packages without cached evidence are reported
+  --concurrency N       parallel registry requests (default 16)
+  --timeout MS          per-request time bound (default 30000); failures are retried twice
+  --trusted-root FILE   also trust this Sigstore trusted_root.json (repeatable; private deployments)
+  --registry URL        default registry (as npm's --registry)
+  --omit dev|optional|peer   skip these dependency kinds (as npm's --omit)
+  --verbose             list allowed packages too
+
+Exit codes: 0 allowed, 1 denied, 2 usage or configuration error, 3 could not verify (fail closed).`,
+    load: async () => (await import('./verify.js')).run,
+  },
+  {
     name: 'registry',
     usage: 'registry [--port N] [--storage DIR] [--key FILE…]',
     summary: 'run a private npm registry that signs what it serves (Verdaccio + vouch plugin)',

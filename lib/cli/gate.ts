@@ -1,0 +1,71 @@
+// The gate every verifying command shares: policy and lock in, evidence gathered, policy evaluated.
+// Commands differ only in where the tree comes from and what happens after an allow.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { NpmConfig } from '../config/index.js';
+import { loadPolicy, evaluate, type Policy } from '../policy/index.js';
+import type { Report } from '../policy/report.js';
+import { readLock, type Lock } from '../lock/index.js';
+import { EvidenceCache, gatherEvidence, type Gathered, type HttpOptions } from '../registry/index.js';
+import type { Targets } from '../tree/index.js';
+import { AttestationVerifier, loadTrustRoots } from '../verify/index.js';
+import { createProgress } from './progress.js';
+import type { Output } from './output.js';
+
+export interface GateOptions {
+  cwd: string;
+  offline: boolean;
+  concurrency: number;
+  timeoutMs: number;
+  trustedRoots: string[];
+  /** vouch ci / verify --locked: versions missing from vouch.lock are denied. */
+  locked: boolean;
+  now: Date;
+}
+
+export interface GateInputs {
+  policy: Policy;
+  lock: Lock;
+  /** vouch.lock as stored (null when absent), for canonical-form checks and diffs. */
+  lockText: string | null;
+  lockFile: string;
+}
+
+export interface GateResult extends Gathered {
+  report: Report;
+}
+
+/** Reads vouch.policy.json and vouch.lock first: a malformed file stops the run (exit 2) before any network. */
+export async function readTrustFiles(cwd: string): Promise<GateInputs> {
+  const [policy, loaded] = await Promise.all([loadPolicy(cwd), readLock(cwd)]);
+  return { policy, lock: loaded.lock, lockText: loaded.text, lockFile: loaded.file };
+}
+
+/** Gathers evidence for `targets` and evaluates it; never writes to the project. */
+export async function runGate(targets: Targets, inputs: GateInputs, config: NpmConfig, opts: GateOptions, out: Output): Promise<GateResult> {
+  const verifier = new AttestationVerifier(loadTrustRoots(opts.trustedRoots));
+  const cache = await EvidenceCache.open(config.cacheDir);
+  const progress = createProgress({ total: targets.packages.length, out: process.stderr, enabled: out.isTTY });
+  const http: HttpOptions = { flat: config.flat, offline: opts.offline, timeoutMs: opts.timeoutMs, retries: opts.offline ? 0 : 2 };
+  const gathered = await gatherEvidence(targets.packages, {
+    http, concurrency: opts.concurrency, verifier, cache, now: opts.now,
+    needPublishTime: needsPublishTime(inputs.policy),
+    onPackage: (ref) => progress.tick(ref.name),
+  });
+  progress.done();
+  if (!opts.offline) await cache.save().catch(() => undefined); // a read-only cache only costs speed
+  const report = evaluate({
+    evidence: gathered.evidence, nonRegistry: targets.nonRegistry, registries: gathered.registries,
+    policy: inputs.policy, lock: inputs.lock, now: opts.now, locked: opts.locked,
+  });
+  return { ...gathered, report };
+}
+
+/** The lockfile text for SARIF locations (absent lockfile: no lines, not an error here). */
+export async function lockfileText(cwd: string): Promise<string | undefined> {
+  return readFile(join(cwd, 'package-lock.json'), 'utf8').catch(() => undefined);
+}
+
+function needsPublishTime(policy: Policy): boolean {
+  return JSON.stringify(policy, (key, value: unknown) => value).includes('"minReleaseAge":') && /"minReleaseAge":[1-9]/.test(JSON.stringify(policy));
+}
