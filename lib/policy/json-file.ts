@@ -46,11 +46,11 @@ export function parseJsonText(text: string, maxBytes: number): JsonDocument | { 
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const errors: ParseError[] = [];
   const tree = parseTree(body, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-  const problems: FileProblem[] = errors.map((e) => ({
-    path: '(syntax)',
-    message: `${words(printParseErrorCode(e.error))}`,
-    ...lineColumn(body, e.offset),
-  }));
+  // One problem per place: the parser's recovery often reports a second error at the same offset.
+  const offsets = new Set<number>();
+  const problems: FileProblem[] = errors
+    .filter((e) => !offsets.has(e.offset) && offsets.add(e.offset))
+    .map((e) => ({ path: '(syntax)', message: words(printParseErrorCode(e.error)), ...lineColumn(body, e.offset) }));
   if (tree) problems.push(...duplicateKeys(tree, body));
   if (problems.length > 0) return { problems };
   try {
@@ -79,10 +79,11 @@ export function problemsError<C extends string>(
   problems: readonly FileProblem[],
   hint?: string,
 ): FileProblemsError<C> {
-  const lines = problems.map((p) => `  ${place(p)}: ${p.message}`);
+  const sorted = [...problems].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
+  const lines = sorted.map((p) => `  ${place(p)}: ${p.message}`);
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-  const err = new VouchError(code, `${file}: ${count}\n${lines.join('\n')}`, { file, path: problems[0]?.path ?? '(root)' }, hint);
-  return Object.assign(err, { problems });
+  const err = new VouchError(code, `${file}: ${count}\n${lines.join('\n')}`, { file, path: sorted[0]?.path ?? '(root)' }, hint);
+  return Object.assign(err, { problems: sorted });
 }
 
 /** True for errors that list every problem in a file. */

@@ -30,20 +30,21 @@ const days = z.number({ error: 'expected a number of days' }).min(0).max(3650);
 // Characters of npm names plus glob syntax; checks.ts says more about a bad glob than a pattern can.
 const nameGlob = z.string().min(1).max(214).regex(/^[^\s]+$/, { error: 'expected a package name or glob without spaces' });
 
-const signatureMode = z.enum(SIGNATURE_MODES).meta({
-  description: 'Registry signatures: "require" denies a package without a valid one, "warn" reports it, "off" ignores a missing one (an invalid signature always denies).',
-});
-const provenanceMode = z.enum(PROVENANCE_MODES).meta({
-  description: 'Provenance (Sigstore build attestation): "require" denies a version without verified provenance; "no-downgrade" denies one without it when an earlier version (by semver) had it; "warn" reports; "off" ignores.',
-});
+const SIGNATURES_DOC =
+  'Registry signatures: "require" denies a package without a valid one, "warn" reports it, "off" ignores a missing one (an invalid signature always denies).';
+const PROVENANCE_DOC =
+  'Provenance (Sigstore build attestation): "require" denies a version without verified provenance; "no-downgrade" denies one without it when an earlier version (by semver) had it; "warn" reports; "off" ignores.';
+const AGE_DOC = 'Minimum age in days of a version, by the transparency-log time where there is one, else the packument time.';
+const signatureMode = z.enum(SIGNATURE_MODES);
+const provenanceMode = z.enum(PROVENANCE_MODES);
 
 const Defaults = z.strictObject({
-  signatures: signatureMode.optional().meta({ description: 'Default "require".' }),
-  provenance: provenanceMode.optional().meta({ description: 'Default "no-downgrade".' }),
+  signatures: signatureMode.optional().meta({ description: `${SIGNATURES_DOC} Default "require".` }),
+  provenance: provenanceMode.optional().meta({ description: `${PROVENANCE_DOC} Default "no-downgrade".` }),
   unsignedRegistry: z.enum(['deny', 'warn']).optional().meta({
-    description: 'A package from a registry that publishes no keys and is not marked keys:"none". Default "deny" (the built-in policy used without a file says "warn").',
+    description: 'A package from a registry that publishes no keys and is not marked keys:"none" (under signatures "require"). Default "deny" (the built-in policy used without a file says "warn").',
   }),
-  minReleaseAge: days.optional().meta({ description: 'Minimum age in days of a version, from the transparency-log time, else the packument time. Default 0.' }),
+  minReleaseAge: days.optional().meta({ description: `${AGE_DOC} Default 0.` }),
 });
 
 const Registry = z.strictObject({
@@ -78,13 +79,13 @@ const Rule = z.strictObject({
   }),
   versions: text('semver range').optional().meta({ description: 'Semver range (prereleases included); absent = every version.' }),
   broad: z.literal(true).optional().meta({ description: 'Confirms that a rule matching every package name is intended.' }),
-  signatures: signatureMode.optional(),
-  provenance: provenanceMode.optional(),
+  signatures: signatureMode.optional().meta({ description: SIGNATURES_DOC }),
+  provenance: provenanceMode.optional().meta({ description: PROVENANCE_DOC }),
   identity: Identity.optional(),
   publisherKeys: z.array(PublisherKey).min(1).optional().meta({
     description: 'Pinned maintainer keys: every matching version must carry a publisher attestation signed by one of them.',
   }),
-  minReleaseAge: days.optional(),
+  minReleaseAge: days.optional().meta({ description: AGE_DOC }),
 });
 
 const Exception = z.strictObject({
