@@ -1,0 +1,63 @@
+// The real npm CLI, isolated from this machine's npm configuration, pointed at a test registry.
+//
+// API
+//   npmEnv(url, token, stateDir) → env: userconfig `<stateDir>/npmrc` (registry, token, fund/audit/
+//                                   update-notifier off, fetch-retries=0), empty globalconfig `<stateDir>/global-npmrc`, cache
+//                                   `<stateDir>/cache`; every inherited npm_config_* variable removed (an
+//                                   outer `npm test` exports several); NODE_OPTIONS preloads
+//                                   npm-offline-keys.cjs so `npm audit signatures` reads the registry's
+//                                   /-/npm/v1/keys instead of the Sigstore TUF CDN (offline machine).
+//                                   The machine's ~/.npmrc is not read, so its omit-lockfile-registry-resolved
+//                                   =true does not apply: lockfiles carry npm's default `resolved` URLs.
+//   runNpm(args, cwd, env)       → { code, stdout, stderr }; never throws on a non-zero exit.
+import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packagePath } from '../../lib/config/package-root.js';
+
+export interface NpmResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const OFFLINE_KEYS_PRELOAD = packagePath('test', 'support', 'npm-offline-keys.cjs');
+
+/** Env for the real npm against `url` with `token`, its state under `stateDir`. */
+export async function npmEnv(url: string, token: string, stateDir: string): Promise<NodeJS.ProcessEnv> {
+  await mkdir(stateDir, { recursive: true });
+  const npmrc = join(stateDir, 'npmrc');
+  const globalNpmrc = join(stateDir, 'global-npmrc');
+  const hostPath = url.replace(/^https?:/, '');
+  await writeFile(npmrc, [
+    `registry=${url}`,
+    `${hostPath}:_authToken=${token}`,
+    'fund=false',
+    'audit=false',
+    'update-notifier=false',
+    // A loopback registry does not flake; npm's default retries turn one EINTEGRITY into minutes.
+    'fetch-retries=0',
+    '',
+  ].join('\n'));
+  await writeFile(globalNpmrc, '');
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_config_/i.test(k)) env[k] = v;
+  env['npm_config_userconfig'] = npmrc;
+  env['npm_config_globalconfig'] = globalNpmrc;
+  env['npm_config_cache'] = join(stateDir, 'cache');
+  env['NODE_OPTIONS'] = [process.env['NODE_OPTIONS'], `--require ${OFFLINE_KEYS_PRELOAD}`].filter(Boolean).join(' ');
+  return env;
+}
+
+export function runNpm(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<NpmResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
