@@ -1,6 +1,7 @@
-// The one canonical text of a vouch.lock: packages by name (code-point order), versions by semver,
-// fields in a fixed order (identity before evidence), empty fields left out, two-space JSON with a
-// final newline, and each version on one line so a new version is a one-line diff.
+// The one canonical text of a vouch.lock: packages by name (code-point order), versions by semver
+// newest first, fields in a fixed order (identity before evidence), empty fields left out, two-space
+// JSON with a final newline. Each version is one line, and newest-first puts the usual change (a newer
+// version) at the top of its block, where JSON needs no comma moved: a one-line diff.
 import { compareStrings, compareVersions } from '../policy/index.js';
 import { IDENTITY_FIELDS, type Lock, type LockApproval, type LockIdentity, type LockPackage, type LockVersion } from './types.js';
 
@@ -27,7 +28,7 @@ function packageNode(pkg: LockPackage): Node {
   if (identity) entries.push(['identity', identity]);
   const approvals = [...(pkg.approvals ?? [])].sort((a, b) => Date.parse(a.approvedAt) - Date.parse(b.approvedAt));
   if (approvals.length > 0) entries.push(['approvals', { items: approvals.map(approvalNode) }]);
-  const versions = Object.keys(pkg.versions).sort(compareVersions);
+  const versions = Object.keys(pkg.versions).sort((a, b) => compareVersions(b, a));
   entries.push(['versions', { entries: versions.map((v): [string, Node] => [v, versionNode(pkg.versions[v] as LockVersion)]) }]);
   return { entries };
 }

@@ -6,7 +6,7 @@ import { KEY_A, KEY_B, NOW, evidence, ghIdentity, policy } from './builders.js';
 
 function run(list: PackageEvidence[], p: Policy = policy({}), lock: Lock = emptyLock()) {
   const report = evaluate({ evidence: list, nonRegistry: [], registries: [], policy: p, lock, now: NOW });
-  const byId = new Map(report.verdicts.flatMap((v) => (v.kind === 'package' ? [[`${v.ref.name}@${v.ref.version}`, v] as const] : [])));
+  const byId = new Map<string, PackageVerdict>(report.verdicts.flatMap((v) => (v.kind === 'package' ? [[`${v.ref.name}@${v.ref.version}`, v] as const] : [])));
   return { report, get: (id: string): PackageVerdict | undefined => byId.get(id) };
 }
 

@@ -1,0 +1,208 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exitCodeForError, isVouchError } from '../../../lib/errors/index.js';
+import {
+  checkLockCanonical,
+  diffLock,
+  emptyLock,
+  MAX_LOCK_BYTES,
+  parseLock,
+  readLock,
+  serializeLock,
+  verifyLockCanonical,
+  writeLockAtomic,
+  type Lock,
+} from '../../../lib/lock/index.js';
+import { hasProblems, type FileProblemsError } from '../../../lib/policy/index.js';
+
+const E = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
+const FILE = 'vouch.lock';
+
+function sample(): Lock {
+  return {
+    lockVersion: 1,
+    packages: {
+      zod: { versions: { '4.0.0': { evidence: E(5), integrity: 'sha512-z', registryKey: 'SHA256:k' } } },
+      '@acme/widget': {
+        versions: {
+          '2.10.0': { evidence: E(2), integrity: 'sha512-b', attested: 'provenance', registryKey: 'SHA256:k' },
+          '2.9.0': { evidence: E(1), integrity: 'sha512-a', attested: 'provenance', registryKey: 'SHA256:k' },
+          '2.10.0-rc.1': { evidence: E(3) },
+        },
+        approvals: [{ reason: 'moved to the org', approvedAt: '2026-11-01T10:00:00.000Z', approvedBy: 'jane@acme.example', from: { repository: 'https://github.com/jane/widget', issuer: 'https://token.actions.githubusercontent.com' }, to: { repository: 'https://github.com/acme/widget', issuer: 'https://token.actions.githubusercontent.com' } }],
+        identity: { workflow: '.github/workflows/release.yml', repositoryId: '1001', repository: 'https://github.com/acme/widget', issuer: 'https://token.actions.githubusercontent.com' },
+      },
+      '10': { versions: { '1.0.0': { evidence: E(6) } }, identity: {} },
+      '9': { versions: {} },
+    },
+  };
+}
+
+const CANONICAL = `{
+  "lockVersion": 1,
+  "packages": {
+    "10": {
+      "versions": {
+        "1.0.0": { "evidence": "${E(6)}" }
+      }
+    },
+    "9": {
+      "versions": {}
+    },
+    "@acme/widget": {
+      "identity": {
+        "issuer": "https://token.actions.githubusercontent.com",
+        "repository": "https://github.com/acme/widget",
+        "repositoryId": "1001",
+        "workflow": ".github/workflows/release.yml"
+      },
+      "approvals": [
+        {
+          "approvedBy": "jane@acme.example",
+          "approvedAt": "2026-11-01T10:00:00.000Z",
+          "reason": "moved to the org",
+          "from": { "issuer": "https://token.actions.githubusercontent.com", "repository": "https://github.com/jane/widget" },
+          "to": { "issuer": "https://token.actions.githubusercontent.com", "repository": "https://github.com/acme/widget" }
+        }
+      ],
+      "versions": {
+        "2.10.0": { "integrity": "sha512-b", "registryKey": "SHA256:k", "attested": "provenance", "evidence": "${E(2)}" },
+        "2.10.0-rc.1": { "evidence": "${E(3)}" },
+        "2.9.0": { "integrity": "sha512-a", "registryKey": "SHA256:k", "attested": "provenance", "evidence": "${E(1)}" }
+      }
+    },
+    "zod": {
+      "versions": {
+        "4.0.0": { "integrity": "sha512-z", "registryKey": "SHA256:k", "evidence": "${E(5)}" }
+      }
+    }
+  }
+}
+`;
+
+function failure(text: string): FileProblemsError {
+  try {
+    parseLock(text, FILE);
+  } catch (err) {
+    if (hasProblems(err)) return err;
+    throw err;
+  }
+  throw new Error('expected the lock to be rejected');
+}
+
+describe('serializeLock', () => {
+  it('writes the canonical form: names in code-point order, versions by semver newest first, fixed field order, one line per version, empties omitted', () => {
+    expect(serializeLock(sample())).toBe(CANONICAL);
+  });
+
+  it('round-trips: parse(serialize(x)) serializes to the same text', () => {
+    const text = serializeLock(sample());
+    expect(serializeLock(parseLock(text, FILE))).toBe(text);
+  });
+
+  it('does not depend on the order the data was built in', () => {
+    const a = sample();
+    const b: Lock = { lockVersion: 1, packages: Object.fromEntries(Object.entries(a.packages).reverse()) };
+    expect(serializeLock(b)).toBe(serializeLock(a));
+  });
+
+  it.each(['2.11.0', '2.9.5'])('adds a new version (%s) as a one-line diff', (version) => {
+    const after = sample();
+    const widget = after.packages['@acme/widget'];
+    if (!widget) throw new Error('fixture');
+    widget.versions[version] = { evidence: E(9), integrity: 'sha512-c', attested: 'provenance' };
+    const diff = diffLock(serializeLock(sample()), serializeLock(after));
+    const changed = diff.split('\n').filter((l) => /^[+-](?![+-]{2} )/.test(l));
+    expect(changed).toEqual([expect.stringMatching(new RegExp(`^\\+ +"${version.replace(/\./g, '\\.')}": \\{ .* \\},$`))]);
+  });
+
+  it('writes an empty lock', () => {
+    expect(serializeLock(emptyLock())).toBe('{\n  "lockVersion": 1,\n  "packages": {}\n}\n');
+  });
+});
+
+describe('parseLock', () => {
+  it('reports bad JSON with line and column (LOCK_PARSE, exit 2)', () => {
+    const err = failure('{\n  "lockVersion": 1,\n  "packages": {,}\n}\n');
+    expect(err.code).toBe('LOCK_PARSE');
+    expect(exitCodeForError(err)).toBe(2);
+    expect(err.problems[0]).toMatchObject({ line: 3 });
+  });
+
+  it('recognizes merge conflict markers and says how to resolve them', () => {
+    const text = CANONICAL.replace('    "zod": {', '<<<<<<< HEAD\n    "zod": {').replace('  }\n}\n', '  }\n=======\n>>>>>>> branch\n}\n');
+    const err = failure(text);
+    expect(err.code).toBe('LOCK_PARSE');
+    expect(err.hint).toContain('vouch install');
+  });
+
+  it('rejects unknown keys, a wrong lockVersion, a bad digest and a non-semver version together (LOCK_SCHEMA)', () => {
+    const doc = JSON.parse(CANONICAL) as { lockVersion: number; packages: Record<string, { versions: Record<string, { evidence: string }>; extra?: number }> };
+    doc.lockVersion = 2;
+    const zod = doc.packages.zod;
+    if (!zod?.versions['4.0.0']) throw new Error('fixture');
+    zod.extra = 1;
+    zod.versions['4.0.0'].evidence = 'md5:abc';
+    const err = failure(JSON.stringify(doc, null, 2));
+    expect(err.code).toBe('LOCK_SCHEMA');
+    expect(err.problems.map((p) => p.path).sort()).toEqual(['lockVersion', 'packages.zod.extra', 'packages.zod.versions["4.0.0"].evidence']);
+  });
+
+  it('rejects a version key that is not a semver version', () => {
+    const err = failure(serializeLock(sample()).replace('"4.0.0"', '"latest"'));
+    expect(err.code).toBe('LOCK_SCHEMA');
+    expect(err.problems[0]?.path).toBe('packages.zod.versions.latest');
+  });
+
+  it('refuses a lock over the size bound', () => {
+    expect(failure(' '.repeat(MAX_LOCK_BYTES + 1)).code).toBe('LOCK_PARSE');
+  });
+});
+
+describe('--locked: canonical form', () => {
+  it('accepts the canonical text', () => {
+    expect(checkLockCanonical(CANONICAL, FILE).canonical).toBe(true);
+    expect(verifyLockCanonical(CANONICAL, FILE)).toEqual(parseLock(CANONICAL, FILE));
+  });
+
+  it('rejects a reordered (hand-edited) lock with LOCK_NOT_CANONICAL and a unified diff of stored vs canonical', () => {
+    const reordered = CANONICAL.replace(`"4.0.0": { "integrity": "sha512-z", "registryKey": "SHA256:k", "evidence": "${E(5)}" }`, `"4.0.0": { "evidence": "${E(5)}", "integrity": "sha512-z", "registryKey": "SHA256:k" }`);
+    expect(reordered).not.toBe(CANONICAL);
+    const result = checkLockCanonical(reordered, FILE);
+    expect(result.canonical).toBe(false);
+    if (!result.canonical) expect(result.diff).toMatch(/^--- vouch\.lock \(stored\)/m);
+    const err = (() => { try { verifyLockCanonical(reordered, FILE); } catch (e) { return e; } })();
+    expect(isVouchError(err) && err.code).toBe('LOCK_NOT_CANONICAL');
+    expect(isVouchError(err) && exitCodeForError(err)).toBe(2);
+  });
+
+  it('rejects a lock missing its final newline', () => {
+    expect(checkLockCanonical(CANONICAL.trimEnd(), FILE).canonical).toBe(false);
+  });
+});
+
+describe('readLock / writeLockAtomic', () => {
+  it('reads an absent lock as empty with no text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vouch-lock-'));
+    expect(await readLock(dir)).toEqual({ lock: emptyLock(), text: null, file: join(dir, 'vouch.lock') });
+  });
+
+  it('writes the canonical text through a temporary file and leaves nothing else behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vouch-lock-'));
+    writeFileSync(join(dir, 'vouch.lock'), 'old');
+    await writeLockAtomic(dir, sample());
+    expect(readFileSync(join(dir, 'vouch.lock'), 'utf8')).toBe(CANONICAL);
+    expect(readdirSync(dir)).toEqual(['vouch.lock']);
+    expect((await readLock(dir)).text).toBe(CANONICAL);
+  });
+
+  it('never rewrites a corrupt lock: reading it throws', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vouch-lock-'));
+    writeFileSync(join(dir, 'vouch.lock'), '{ "lockVersion": 1, ');
+    const err = await readLock(dir).catch((e: unknown) => e);
+    expect(isVouchError(err) && err.code).toBe('LOCK_PARSE');
+    expect(readFileSync(join(dir, 'vouch.lock'), 'utf8')).toBe('{ "lockVersion": 1, ');
+  });
+});
