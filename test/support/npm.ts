@@ -1,7 +1,7 @@
 // The real npm CLI, isolated from this machine's npm configuration, pointed at a test registry.
 //
 // API
-//   npmEnv(url, token, stateDir) → env: userconfig `<stateDir>/npmrc` (registry, token, fund/audit/
+//   npmEnv(stateDir, {url, token}?) → env: userconfig `<stateDir>/npmrc` (registry, token, fund/audit/
 //                                   update-notifier off, fetch-retries=0), empty globalconfig `<stateDir>/global-npmrc`, cache
 //                                   `<stateDir>/cache`; every inherited npm_config_* variable removed (an
 //                                   outer `npm test` exports several); NODE_OPTIONS preloads
@@ -10,8 +10,10 @@
 //                                   The machine's ~/.npmrc is not read, so its omit-lockfile-registry-resolved
 //                                   =true does not apply: lockfiles carry npm's default `resolved` URLs.
 //   runNpm(args, cwd, env)       → { code, stdout, stderr }; never throws on a non-zero exit.
+//   packTarball(dir)             → the bytes `npm pack` makes of a package folder (no registry involved).
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../../lib/config/package-root.js';
 
@@ -23,15 +25,15 @@ export interface NpmResult {
 
 const OFFLINE_KEYS_PRELOAD = packagePath('test', 'support', 'npm-offline-keys.cjs');
 
-/** Env for the real npm against `url` with `token`, its state under `stateDir`. */
-export async function npmEnv(url: string, token: string, stateDir: string): Promise<NodeJS.ProcessEnv> {
+/** Env for the real npm with its state under `stateDir`, against `registry` when given. */
+export async function npmEnv(stateDir: string, registry?: { url: string; token?: string }): Promise<NodeJS.ProcessEnv> {
   await mkdir(stateDir, { recursive: true });
   const npmrc = join(stateDir, 'npmrc');
   const globalNpmrc = join(stateDir, 'global-npmrc');
-  const hostPath = url.replace(/^https?:/, '');
+  const hostPath = registry?.url.replace(/^https?:/, '');
   await writeFile(npmrc, [
-    `registry=${url}`,
-    `${hostPath}:_authToken=${token}`,
+    ...(registry ? [`registry=${registry.url}`] : []),
+    ...(registry?.token ? [`${hostPath}:_authToken=${registry.token}`] : []),
     'fund=false',
     'audit=false',
     'update-notifier=false',
@@ -61,3 +63,17 @@ export function runNpm(args: string[], cwd: string, env: NodeJS.ProcessEnv): Pro
   });
 }
 
+
+/** `npm pack` of a package folder, returned as bytes. */
+export async function packTarball(dir: string): Promise<Buffer> {
+  const work = await mkdtemp(join(tmpdir(), 'vouch-pack-'));
+  try {
+    const result = await runNpm(['pack', '--json', '--pack-destination', work], dir, await npmEnv(join(work, 'state')));
+    if (result.code !== 0) throw new Error(`npm pack ${dir} failed: ${result.stderr}`);
+    const [packed] = JSON.parse(result.stdout) as { filename: string }[];
+    if (!packed) throw new Error(`npm pack ${dir} reported no file`);
+    return await readFile(join(work, packed.filename));
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

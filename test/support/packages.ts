@@ -4,6 +4,11 @@
 //   writePackage(root, spec)       → the folder `<root>/<name with / as +>@<version>/` holding package.json,
 //                                    index.js (exports {name, version}) and spec.files.
 //   writePackages(root, specs)     → their folders, in order.
+//   publishBody({name, version, tarball, registry, dist?, manifest?, attachments?})
+//                                  → the JSON npm publish (libnpmpublish) sends, for raw PUTs that npm itself
+//                                    would refuse to make (forged signatures, a wrong integrity, a .sigstore
+//                                    attachment). `dist` overrides/extends the computed dist; `attachments` adds entries.
+//   sigstoreAttachment(bundleText) → a `.sigstore` attachment as libnpmpublish writes it (raw JSON, not base64).
 //   markerScript(file)             → a lifecycle script (e.g. scripts.postinstall) that writes `name@version`
 //                                    to `file` (absolute path), to prove whether a script ran.
 //   PackageSpec: { name, version, dependencies?, scripts?, files?, manifest? }
@@ -67,4 +72,47 @@ function filler(size: number, seed: string): Buffer {
     block = createHash('sha512').update(block).digest();
   }
   return out;
+}
+
+export interface PublishBodyOptions {
+  name: string;
+  version: string;
+  tarball: Buffer;
+  /** Registry URL with a trailing slash (dist.tarball points into it). */
+  registry: string;
+  manifest?: Record<string, unknown>;
+  dist?: Record<string, unknown>;
+  attachments?: Record<string, unknown>;
+}
+
+/** The publish document libnpmpublish builds (`buildMetadata`): one version, the tarball attached in base64. */
+export function publishBody(o: PublishBodyOptions): Record<string, unknown> {
+  const unscoped = o.name.replace(/^@[^/]+\//, '');
+  const dist = {
+    integrity: `sha512-${createHash('sha512').update(o.tarball).digest('base64')}`,
+    shasum: createHash('sha1').update(o.tarball).digest('hex'),
+    tarball: `${o.registry}${o.name}/-/${unscoped}-${o.version}.tgz`,
+    ...o.dist,
+  };
+  return {
+    _id: o.name,
+    name: o.name,
+    'dist-tags': { latest: o.version },
+    versions: { [o.version]: { name: o.name, version: o.version, _id: `${o.name}@${o.version}`, ...o.manifest, dist } },
+    access: 'public',
+    _attachments: {
+      [`${o.name}-${o.version}.tgz`]: {
+        content_type: 'application/octet-stream',
+        data: o.tarball.toString('base64'),
+        length: o.tarball.length,
+      },
+      ...o.attachments,
+    },
+  };
+}
+
+/** A `<name>-<version>.sigstore` attachment value: the bundle as raw JSON text, content_type its media type. */
+export function sigstoreAttachment(bundleText: string): { content_type: string; data: string; length: number } {
+  const mediaType = (JSON.parse(bundleText) as { mediaType?: string }).mediaType ?? 'application/vnd.dev.sigstore.bundle.v0.3+json';
+  return { content_type: mediaType, data: bundleText, length: Buffer.byteLength(bundleText) };
 }

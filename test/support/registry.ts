@@ -15,6 +15,8 @@
 //                                          folder, an npm token of the publisher user ("publisher").
 //   registry.tempDir(label)              → a fresh folder, removed by stop().
 //   registry.get(path, accept?)          → { status, bytes, text, json } of an anonymous GET (path relative to url).
+//   registry.put(path, body)             → the same for a JSON PUT with the publisher's token (raw publishes:
+//                                          `registry.put(encodeURIComponent(name), publishBody(...))`).
 //   registry.npmEnv(stateDir)            → env for the real npm on this registry, its npmrc and cache under
 //                                          stateDir; isolated from ~/.npmrc (see test/support/npm.ts).
 //   registry.npm(args, { cwd, stateDir? }) → { code, stdout, stderr } of the real npm (never throws on exit code);
@@ -57,6 +59,7 @@ export interface TestRegistry {
   token: string;
   tempDir(label: string): Promise<string>;
   get(path: string, accept?: string): Promise<HttpResult>;
+  put(path: string, body: unknown): Promise<HttpResult>;
   npmEnv(stateDir: string): Promise<NodeJS.ProcessEnv>;
   npm(args: string[], options: { cwd: string; stateDir?: string }): Promise<NpmResult>;
   publish(dir: string, stateDir?: string): Promise<void>;
@@ -96,11 +99,12 @@ export async function startRegistry(options: StartOptions = {}): Promise<TestReg
       token,
       tempDir: async (label) => mkdtemp(join(root, `${label.replace(/[^\w.-]/g, '_')}-${++dirs}-`)),
       get: (path, accept) => httpGet(new URL(path.replace(/^\//, ''), ready.url), accept),
-      npmEnv: (stateDir) => npmEnv(ready.url, token, stateDir),
-      npm: async (npmArgs, { cwd, stateDir }) => runNpm(npmArgs, cwd, await npmEnv(ready.url, token, stateDir ?? join(root, 'npm-state'))),
+      put: (path, body) => httpPutJson(new URL(path.replace(/^\//, ''), ready.url), body, token),
+      npmEnv: (stateDir) => npmEnv(stateDir, { url: ready.url, token }),
+      npm: async (npmArgs, { cwd, stateDir }) => runNpm(npmArgs, cwd, await npmEnv(stateDir ?? join(root, 'npm-state'), { url: ready.url, token })),
       publish: async (dir, stateDir) => {
         const result = await runNpm(['publish', '--access', 'public'], dir,
-          await npmEnv(ready.url, token, stateDir ?? join(root, 'npm-state')));
+          await npmEnv(stateDir ?? join(root, 'npm-state'), { url: ready.url, token }));
         if (result.code !== 0) throw new Error(`npm publish ${dir} failed (${result.code}):\n${result.stderr}\n${result.stdout}`);
       },
       stop,
@@ -114,7 +118,19 @@ export async function startRegistry(options: StartOptions = {}): Promise<TestReg
 
 /** GET without auth; `accept` e.g. 'application/vnd.npm.install-v1+json' for the abbreviated packument. */
 export async function httpGet(url: URL, accept = 'application/json'): Promise<HttpResult> {
-  const res = await fetch(url, { headers: { accept } });
+  return toResult(await fetch(url, { headers: { accept } }));
+}
+
+/** PUT of a JSON body with the publisher's token, as npm publish sends it. */
+export async function httpPutJson(url: URL, body: unknown, token: string): Promise<HttpResult> {
+  return toResult(await fetch(url, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  }));
+}
+
+async function toResult(res: Response): Promise<HttpResult> {
   const bytes = Buffer.from(await res.arrayBuffer());
   const text = bytes.toString('utf8');
   let json: unknown;
