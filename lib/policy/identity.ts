@@ -70,7 +70,8 @@ export function identityChangedFindings(e: PackageEvidence, pins: ReadonlyMap<st
   if (changes.length === 0) return [];
   const source = pin.from === 'vouch.lock' ? 'vouch.lock pins' : `${label(name, pin.from.version)} in this run has`;
   const diff = changes.map((f) => `${f} ${quote(pin.identity[f])} → ${quote(current[f])}`).join('; ');
-  return [finding('IDENTITY_CHANGED', 'deny', `${label(name, version)} comes from a different identity than ${source}: ${diff}`, `vouch.lock:${formatPath(['packages', name, 'identity'])}`, approveIdentityHint(name))];
+  const rule = pin.from === 'vouch.lock' ? `vouch.lock:${formatPath(['packages', name, 'identity'])}` : undefined;
+  return [finding('IDENTITY_CHANGED', 'deny', `${label(name, version)} comes from a different identity than ${source}: ${diff}`, rule, approveIdentityHint(name))];
 }
 
 /**

@@ -5,6 +5,7 @@ export {
   builtInPolicy,
   policyFromFile,
   normalizeRegistryUrl,
+  needsPublishTime,
   DEFAULT_POLICY_NOTICE,
   FILE_DEFAULTS,
   POLICY_FILE,

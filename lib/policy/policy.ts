@@ -85,3 +85,14 @@ export function policyFromFile(doc: PolicyFile, file: string): Policy {
 export function normalizeRegistryUrl(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
+
+/**
+ * Whether any decision may need the packument `time` (minReleaseAge, or a publisher key's dates
+ * when an attestation has no log time): the evidence stage can skip fetching it otherwise.
+ */
+export function needsPublishTime(policy: Policy): boolean {
+  if (policy.defaults.minReleaseAge > 0) return true;
+  return policy.rules.some(
+    (r) => (r.minReleaseAge ?? 0) > 0 || (r.publisherKeys ?? []).some((k) => k.validUntil !== undefined || k.revokedAt !== undefined),
+  );
+}

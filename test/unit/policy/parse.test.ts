@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isVouchError } from '../../../lib/errors/index.js';
 import { exitCodeForError } from '../../../lib/errors/index.js';
-import { hasProblems, loadPolicy, MAX_POLICY_BYTES, parsePolicy, type FileProblemsError } from '../../../lib/policy/index.js';
+import { hasProblems, loadPolicy, MAX_POLICY_BYTES, needsPublishTime, parsePolicy, type FileProblemsError } from '../../../lib/policy/index.js';
 
 const FILE = '/repo/vouch.policy.json';
 
@@ -183,5 +183,14 @@ describe('loadPolicy', () => {
     writeFileSync(join(dir, 'vouch.policy.json'), json({ defaults: { signatures: 1 } }));
     const err = await loadPolicy(dir).catch((e: unknown) => e);
     expect(isVouchError(err) && err.where.file).toBe(join(dir, 'vouch.policy.json'));
+  });
+});
+
+describe('needsPublishTime', () => {
+  it('is true only when an age or a publisher key date may need the packument time', () => {
+    expect(needsPublishTime(parsePolicy('{}', FILE))).toBe(false);
+    expect(needsPublishTime(parsePolicy(JSON.stringify({ defaults: { minReleaseAge: 2 } }), FILE))).toBe(true);
+    expect(needsPublishTime(parsePolicy(JSON.stringify({ rules: [{ packages: 'a', publisherKeys: [{ keyid: 'k', revokedAt: '2027-01-01' }] }] }), FILE))).toBe(true);
+    expect(needsPublishTime(parsePolicy(JSON.stringify({ rules: [{ packages: 'a', publisherKeys: [{ keyid: 'k' }] }] }), FILE))).toBe(false);
   });
 });
