@@ -40,7 +40,6 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   if (options.configFile) {
     config = resolve(options.configFile);
   } else {
-    mkdirSync(storage, { recursive: true });
     const given = options.keys.length > 0 ? options.keys : [{ file: ensureGeneratedKey(storage), expires: null }];
     // The plugin's own rules and key loading run here first: Verdaccio would only log their errors.
     const keys = readKeySpecs(keyEntries(given), storage);
