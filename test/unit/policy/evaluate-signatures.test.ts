@@ -71,6 +71,22 @@ describe('evaluate: registry signatures', () => {
   });
 });
 
+describe('evaluate: every verification failure becomes a finding with its code', () => {
+  const cases: [string, PackageEvidence][] = [
+    ...(['INTEGRITY_MISSING', 'INTEGRITY_SHA1_ONLY', 'INTEGRITY_MISMATCH', 'TARBALL_MISMATCH'] as const).map((code): [string, PackageEvidence] => [code, evidence('a', '1.0.0', { integrity: { kind: 'failed', code, message: 'm' } })]),
+    ...(['SIGNATURE_MISSING', 'SIGNATURE_INVALID', 'KEY_UNKNOWN', 'KEY_EXPIRED'] as const).map((code): [string, PackageEvidence] => [code, evidence('a', '1.0.0', { signature: { kind: 'failed', code, message: 'm' } })]),
+    ...(['ATTESTATION_MISSING', 'ATTESTATION_INVALID', 'ATTESTATION_SUBJECT', 'ATTESTATION_STATEMENT', 'ATTESTATION_KEY_UNKNOWN', 'ATTESTATION_KEY_EXPIRED', 'ATTESTATION_TOO_LARGE'] as const).map((code): [string, PackageEvidence] => [code, evidence('a', '1.0.0', { attestations: { kind: 'failed', code, message: 'm' } })]),
+    ...(['REGISTRY_UNREACHABLE', 'REGISTRY_ERROR', 'OFFLINE_MISS', 'VERSION_NOT_FOUND', 'VERIFIER_ERROR'] as const).map((code): [string, PackageEvidence] => [code, { ref: evidence('a', '1.0.0').ref, unverifiable: { code, message: 'm' } }]),
+  ];
+
+  it.each(cases)('%s denies under the file defaults', (code, e) => {
+    const v = verdict(e, policy({ defaults: { provenance: 'off' } }));
+    expect(v.decision).toBe('deny');
+    expect(v.findings.map((f) => f.code)).toEqual([code]);
+    expect(v.findings[0]?.message).toContain('a@1.0.0');
+  });
+});
+
 describe('evaluate: unsigned registries', () => {
   const mirror: RegistrySummary = { url: MIRROR, keys: 'none', keyids: [] };
 
