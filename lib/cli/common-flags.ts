@@ -41,3 +41,8 @@ export function gateOptions(values: CommonValues, cwd: string): Omit<GateOptions
     now: new Date(),
   };
 }
+
+/** npm's flattened `omit` option as a list of dependency kinds. */
+export function omitList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}

@@ -43,6 +43,12 @@ export async function readTrustFiles(cwd: string): Promise<GateInputs> {
 
 /** Gathers evidence for `targets` and evaluates it; never writes to the project. */
 export async function runGate(targets: Targets, inputs: GateInputs, config: NpmConfig, opts: GateOptions, out: Output): Promise<GateResult> {
+  const gathered = await gather(targets, inputs, config, opts, out);
+  return { ...gathered, report: decide(targets, gathered, inputs, opts) };
+}
+
+/** The evidence stage with vouch's caches, trust roots and a progress bar on a TTY. */
+export async function gather(targets: Targets, inputs: GateInputs, config: NpmConfig, opts: GateOptions, out: Output): Promise<Gathered> {
   const verifier = new AttestationVerifier(loadTrustRoots(opts.trustedRoots));
   const cache = await EvidenceCache.open(config.cacheDir);
   const progress = createProgress({ total: targets.packages.length, out: process.stderr, enabled: out.isTTY });
@@ -54,11 +60,15 @@ export async function runGate(targets: Targets, inputs: GateInputs, config: NpmC
   });
   progress.done();
   if (!opts.offline) await cache.save().catch(() => undefined); // a read-only cache only costs speed
-  const report = evaluate({
+  return gathered;
+}
+
+/** The policy stage over gathered evidence (pure). */
+export function decide(targets: Targets, gathered: Gathered, inputs: GateInputs, opts: GateOptions): Report {
+  return evaluate({
     evidence: gathered.evidence, nonRegistry: targets.nonRegistry, registries: gathered.registries,
     policy: inputs.policy, lock: inputs.lock, now: opts.now, locked: opts.locked,
   });
-  return { ...gathered, report };
 }
 
 /** The lockfile text for SARIF locations (absent lockfile: no lines, not an error here). */

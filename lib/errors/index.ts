@@ -38,7 +38,9 @@ export type UsageCode =
   | 'CONFIG'
   | 'NO_LOCKFILE'
   | 'KEY_FILE'
-  | 'TRUSTED_ROOT';
+  | 'TRUSTED_ROOT'
+  | 'LOCKFILE_OUT_OF_SYNC'
+  | 'PROJECT_BUSY';
 
 /** Could not verify (network, registry errors) after bounded retries: exit 3. */
 export type UnreachableCode = 'REGISTRY_UNREACHABLE' | 'REGISTRY_ERROR' | 'OFFLINE_MISS';
@@ -46,6 +48,7 @@ export type UnreachableCode = 'REGISTRY_UNREACHABLE' | 'REGISTRY_ERROR' | 'OFFLI
 const USAGE_CODES: ReadonlySet<string> = new Set<UsageCode>([
   'USAGE', 'POLICY_PARSE', 'POLICY_SCHEMA', 'POLICY_RULE', 'LOCK_PARSE', 'LOCK_SCHEMA',
   'LOCK_NOT_CANONICAL', 'LOCK_OUT_OF_DATE', 'CONFIG', 'NO_LOCKFILE', 'KEY_FILE', 'TRUSTED_ROOT',
+  'LOCKFILE_OUT_OF_SYNC', 'PROJECT_BUSY',
 ]);
 const UNREACHABLE_CODES: ReadonlySet<string> = new Set<UnreachableCode>([
   'REGISTRY_UNREACHABLE', 'REGISTRY_ERROR', 'OFFLINE_MISS',

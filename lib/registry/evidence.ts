@@ -87,6 +87,7 @@ async function checkVersion(ref: PackageRef, ctx: Context, keys: readonly Regist
   ctx.cache?.set(cacheKey, meta);
   const evidence: PackageEvidence = { ref, integrity, signature, attestations, publishedAt };
   if (meta.dist.integrity) evidence.registryIntegrity = meta.dist.integrity;
+  if (meta.dist.tarball) evidence.tarball = meta.dist.tarball;
   return evidence;
 }
 

@@ -1,46 +1,9 @@
-// Installs exactly the verified tree: pins each node to its verified integrity, makes sure every
-// tarball is in the cache by that integrity, then reifies the SAME tree offline with scripts off and
-// runs install scripts afterwards (all nodes were allowed, or reify is never reached).
-import pMap from 'p-map';
-import pacote from 'pacote';
+// Installs exactly the verified tree: pins each node to its verified integrity (its tarball is already
+// in the cache by that integrity, see lib/registry/tarballs.ts), then reifies the SAME tree offline with
+// scripts off, and runs install scripts afterwards (all nodes were allowed, or reify is never reached).
 import Arborist, { type Node, type Tree } from '@npmcli/arborist';
+import type { VerifiedTarball } from '../registry/index.js';
 import { registryName } from './targets.js';
-import type { PackageRef } from './types.js';
-
-/** The verified bytes of one package: the integrity that was signed, and where to fetch them. */
-export interface VerifiedTarball {
-  integrity: string;
-  /** Tarball URL (lockfile `resolved`, or the packument's dist.tarball). */
-  url: string;
-}
-
-export const tarballKey = (name: string, version: string): string => `${name}@${version}`;
-
-/**
- * Fetches each tarball into npm's cache (a cache hit costs no network) and returns the sha512 SRI of
- * the bytes actually fetched, so the caller can bind them to the signed integrity. pacote refuses
- * bytes that do not match `integrity` (EINTEGRITY): that rejection is reported, not thrown.
- */
-export async function prefetchTarballs(
-  refs: readonly PackageRef[],
-  verified: ReadonlyMap<string, VerifiedTarball>,
-  flat: Record<string, unknown>,
-  concurrency: number,
-): Promise<Map<string, { integrity: string } | { error: string }>> {
-  const results = new Map<string, { integrity: string } | { error: string }>();
-  await pMap(refs, async (ref) => {
-    const key = tarballKey(ref.name, ref.version);
-    const target = verified.get(key);
-    if (!target) return;
-    try {
-      const data = await pacote.tarball(`${ref.name}@${target.url}`, { ...flat, integrity: target.integrity, resolved: target.url } as pacote.Options);
-      results.set(key, { integrity: data.integrity ?? '' });
-    } catch (err) {
-      results.set(key, { error: (err as Error).message });
-    }
-  }, { concurrency });
-  return results;
-}
 
 export interface ReifyOptions {
   /** Write package.json / package-lock.json (install) or not (ci). */
@@ -66,7 +29,7 @@ export async function reifyVerified(arb: Arborist, tree: Tree, verified: Readonl
 
 function pinVerified(tree: Tree, verified: ReadonlyMap<string, VerifiedTarball>): void {
   for (const node of tree.inventory.values()) {
-    const pinned = verified.get(tarballKey(registryName(node), node.version));
+    const pinned = verified.get(`${registryName(node)}@${node.version}`);
     if (!pinned || node.isProjectRoot || node.isLink) continue;
     node.integrity = pinned.integrity;
     node.resolved ??= pinned.url;

@@ -130,6 +130,8 @@ export interface PackageEvidence {
   publishedAt?: Date | null;
   /** The registry's dist.integrity for this version. */
   registryIntegrity?: string;
+  /** The registry's dist.tarball URL (unsigned: the bytes fetched from it are bound by integrity). */
+  tarball?: string;
 }
 
 /** Report status per package, the five words `vouch verify` uses. */

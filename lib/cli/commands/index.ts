@@ -14,6 +14,52 @@ export interface Command {
 
 export const COMMANDS: Command[] = [
   {
+    name: 'install',
+    usage: 'install [spec…] [-D|-O|-E]',
+    summary: 'npm install, verified: nothing is written unless every package passes',
+    help: `Usage: vouch install [spec…] [options]
+
+npm's install (adds specs to package.json and package-lock.json, honours .npmrc), but the whole ideal
+tree is verified first: lockfile integrity = signed dist.integrity = sha512 of the tarball fetched,
+registry signatures, attestations and provenance identity, vouch.policy.json and the identities pinned
+in vouch.lock. On any deny nothing is written and no script runs. On success the same tree is
+installed from the verified bytes, install scripts run (unless ignore-scripts), and new versions and
+identities are recorded in vouch.lock.
+
+Options:
+  -D, --save-dev        save as a devDependency
+  -O, --save-optional   save as an optionalDependency
+  -E, --save-exact      save the exact version
+  --ignore-scripts      do not run install scripts
+  --format F            text (default), json or sarif report
+  --offline, --concurrency N, --timeout MS, --trusted-root FILE, --registry URL, --omit KIND, --verbose
+                        as for vouch verify
+
+Exit codes: 0 installed, 1 denied (nothing written), 2 usage or configuration error, 3 could not verify.`,
+    load: async () => (await import('./install.js')).run,
+  },
+  {
+    name: 'ci',
+    usage: 'ci [--update-lock]',
+    summary: 'npm ci, verified: clean install from package-lock.json, vouch.lock must be complete',
+    help: `Usage: vouch ci [options]
+
+npm ci's semantics from package-lock.json (fails when package.json and the lockfile disagree), behind
+the same gate as vouch install. vouch.lock must already record every locked version, as npm ci needs an
+up-to-date lockfile; --update-lock records the missing ones instead. node_modules is cleared only after
+the gate allowed.
+
+Options:
+  --update-lock         record versions and identities vouch.lock lacks instead of failing
+  --ignore-scripts      do not run install scripts
+  --format F            text (default), json or sarif report
+  --offline, --concurrency N, --timeout MS, --trusted-root FILE, --registry URL, --omit KIND, --verbose
+                        as for vouch verify
+
+Exit codes: 0 installed, 1 denied (nothing written), 2 usage or configuration error, 3 could not verify.`,
+    load: async () => (await import('./ci.js')).run,
+  },
+  {
     name: 'verify',
     usage: 'verify [--installed] [--format text|json|sarif]',
     summary: 'verify every package in package-lock.json (or node_modules) against policy and vouch.lock',

@@ -4,7 +4,7 @@ import type { ExitCode } from '../../errors/index.js';
 import { verifyLockCanonical } from '../../lock/index.js';
 import { listTargets, loadTree } from '../../tree/index.js';
 import { exitCodeFor } from '../exit.js';
-import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
+import { commonFlags, gateOptions, npmArgs, omitList } from '../common-flags.js';
 import { parseFlags, oneOf } from '../flags.js';
 import { lockfileText, readTrustFiles, runGate } from '../gate.js';
 import type { Output } from '../output.js';
@@ -28,8 +28,4 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const { report } = await runGate(targets, inputs, config, { ...opts, locked: Boolean(values.locked) }, out);
   out.stdout(render(report, format, { color: out.isTTY && !process.env.NO_COLOR, verbose: Boolean(values.verbose), lockfileText: await lockfileText(cwd) }));
   return exitCodeFor(report);
-}
-
-function omitList(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }

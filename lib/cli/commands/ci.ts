@@ -1,0 +1,63 @@
+// `vouch ci`: npm ci from package-lock.json behind the same gate, and vouch.lock must already record
+// every locked version (as npm ci needs an up-to-date lockfile) unless --update-lock.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import Arborist, { type Node, type Tree } from '@npmcli/arborist';
+import { loadNpmConfig } from '../../config/index.js';
+import { VouchError, type ExitCode } from '../../errors/index.js';
+import { arboristOptions, loadTree } from '../../tree/index.js';
+import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
+import { oneOf, parseFlags } from '../flags.js';
+import { readTrustFiles } from '../gate.js';
+import { verifyThenReify } from '../install-flow.js';
+import type { Output } from '../output.js';
+import { withProjectLock } from '../project-lock.js';
+import { FORMATS } from '../render/index.js';
+
+export async function run(argv: string[], out: Output): Promise<ExitCode> {
+  const { values } = parseFlags(argv, {
+    ...commonFlags,
+    'update-lock': { type: 'boolean' },
+    'ignore-scripts': { type: 'boolean' },
+  });
+  const cwd = process.cwd();
+  const format = oneOf('format', values.format, FORMATS, 'text');
+  const updateLock = Boolean(values['update-lock']);
+  const gate = { ...gateOptions(values, cwd), locked: !updateLock };
+  const config = await loadNpmConfig(cwd, [...npmArgs(values), ...(values['ignore-scripts'] ? ['--ignore-scripts'] : [])]);
+  return withProjectLock(cwd, { waitMs: 120_000, onWait: (pid) => out.stderr(`vouch: waiting for another vouch run (pid ${pid}) in this project…`) }, async () => {
+    const inputs = await readTrustFiles(cwd);
+    await loadTree(cwd, config, 'virtual'); // no or unreadable lockfile: exit 2 with the reason, as npm ci
+    const arb = new Arborist(arboristOptions(cwd, config));
+    const virtual = await arb.loadVirtual();
+    const lockedInventory = new Map(virtual.inventory); // buildIdealTree may adjust nodes in place
+    const tree = await arb.buildIdealTree();
+    assertLockfileInSync(lockedInventory, tree, cwd);
+    return verifyThenReify(arb, tree, inputs, config, {
+      gate, format, verbose: Boolean(values.verbose), save: false, recordLock: updateLock,
+      beforeReify: () => removeNodeModules(tree),
+    }, out);
+  });
+}
+
+/** npm ci's rule: package.json and package-lock.json must describe the same tree. */
+function assertLockfileInSync(locked: ReadonlyMap<string, Node>, ideal: Tree, cwd: string): void {
+  const drift: string[] = [];
+  for (const [location, node] of ideal.inventory) {
+    const before = locked.get(location);
+    if (!before || before.version !== node.version) {
+      drift.push(`${location || '(root)'} ${before?.version ?? 'missing'} → ${node.version}`);
+    }
+  }
+  if (drift.length > 0) {
+    throw new VouchError('LOCKFILE_OUT_OF_SYNC', `package.json and package-lock.json are not in sync (${drift.length} differences: ${drift.slice(0, 5).join('; ')})`,
+      { file: join(cwd, 'package-lock.json') }, 'run `vouch install` to update the lockfile, then commit it');
+  }
+}
+
+/** npm ci starts from an empty node_modules; vouch does so only after the gate allowed. */
+async function removeNodeModules(tree: Tree): Promise<void> {
+  const folders = new Set<string>([join(tree.path, 'node_modules')]);
+  for (const node of tree.inventory.values() as Iterable<Node>) if (node.isWorkspace) folders.add(join(node.path, 'node_modules'));
+  await Promise.all([...folders].map((f) => rm(f, { recursive: true, force: true })));
+}

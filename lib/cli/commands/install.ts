@@ -1,0 +1,41 @@
+// `vouch install [spec…]`: npm install, but every package of the ideal tree is verified and judged by
+// policy and vouch.lock before anything is written; then the same tree is reified from verified bytes.
+import Arborist from '@npmcli/arborist';
+import { loadNpmConfig } from '../../config/index.js';
+import type { ExitCode } from '../../errors/index.js';
+import { arboristOptions } from '../../tree/index.js';
+import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
+import { oneOf, parseFlags } from '../flags.js';
+import { readTrustFiles } from '../gate.js';
+import { verifyThenReify } from '../install-flow.js';
+import type { Output } from '../output.js';
+import { withProjectLock } from '../project-lock.js';
+import { FORMATS } from '../render/index.js';
+
+export async function run(argv: string[], out: Output): Promise<ExitCode> {
+  const { values, positionals } = parseFlags(argv, {
+    ...commonFlags,
+    'save-dev': { type: 'boolean', short: 'D' },
+    'save-optional': { type: 'boolean', short: 'O' },
+    'save-exact': { type: 'boolean', short: 'E' },
+    'ignore-scripts': { type: 'boolean' },
+  }, true);
+  const cwd = process.cwd();
+  const format = oneOf('format', values.format, FORMATS, 'text');
+  const gate = { ...gateOptions(values, cwd), locked: false };
+  const config = await loadNpmConfig(cwd, [
+    ...npmArgs(values),
+    ...(values['save-exact'] ? ['--save-exact'] : []),
+    ...(values['ignore-scripts'] ? ['--ignore-scripts'] : []),
+  ]);
+  const saveType = values['save-dev'] ? 'dev' : values['save-optional'] ? 'optional' : undefined;
+  return withProjectLock(cwd, { waitMs: 120_000, onWait: (pid) => out.stderr(`vouch: waiting for another vouch run (pid ${pid}) in this project…`) }, async () => {
+    const inputs = await readTrustFiles(cwd); // a malformed policy or lock stops here: exit 2, nothing written
+    const arb = new Arborist(arboristOptions(cwd, config));
+    const tree = await arb.buildIdealTree({ add: positionals, ...(saveType ? { saveType } : {}) });
+    return verifyThenReify(arb, tree, inputs, config, {
+      gate, format, verbose: Boolean(values.verbose), save: true, recordLock: true,
+      ...(positionals.length ? { add: positionals } : {}), ...(saveType ? { saveType } : {}),
+    }, out);
+  });
+}

@@ -1,0 +1,61 @@
+// What `vouch install` and `vouch ci` share after the tree is built: verify every node, fetch and bind
+// the tarballs, decide, and only on an allow reify the same tree and record vouch.lock.
+import type Arborist from '@npmcli/arborist';
+import type { Tree } from '@npmcli/arborist';
+import type { NpmConfig } from '../config/index.js';
+import type { ExitCode } from '../errors/index.js';
+import { recordVerified, serializeLock, writeLockAtomic } from '../lock/index.js';
+import type { Report } from '../policy/report.js';
+import { fetchVerifiedTarballs } from '../registry/index.js';
+import { listTargets, reifyVerified } from '../tree/index.js';
+import { omitList } from './common-flags.js';
+import { exitCodeFor } from './exit.js';
+import { decide, gather, type GateInputs, type GateOptions } from './gate.js';
+import type { Output } from './output.js';
+import { render, type Format } from './render/index.js';
+
+export interface InstallFlowOptions {
+  gate: GateOptions;
+  format: Format;
+  verbose: boolean;
+  /** Write package.json / package-lock.json (install) or leave them (ci). */
+  save: boolean;
+  /** Record new versions and identities in vouch.lock after a successful install. */
+  recordLock: boolean;
+  add?: string[];
+  saveType?: string;
+  /** Called after the gate allowed and before reify (ci clears node_modules here). */
+  beforeReify?: () => Promise<void>;
+}
+
+export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInputs, config: NpmConfig, opts: InstallFlowOptions, out: Output): Promise<ExitCode> {
+  const targets = listTargets(tree, config, omitList(config.flat.omit));
+  const gathered = await gather(targets, inputs, config, opts.gate, out);
+  const fetched = await fetchVerifiedTarballs(gathered.evidence, config.flat, opts.gate.concurrency);
+  const report = decide(targets, { ...gathered, evidence: fetched.evidence }, inputs, opts.gate);
+  const code = exitCodeFor(report);
+  if (code !== 0) {
+    // Verify before reify: nothing in the project was touched, no script ran.
+    out.stdout(renderReport(report, opts, out));
+    return code;
+  }
+  await opts.beforeReify?.();
+  await reifyVerified(arb, tree, fetched.tarballs, {
+    save: opts.save,
+    runScripts: config.flat.ignoreScripts !== true,
+    ...(opts.add ? { add: opts.add } : {}),
+    ...(opts.saveType ? { saveType: opts.saveType } : {}),
+  });
+  if (opts.recordLock) await recordLock(inputs, report, opts.gate.cwd);
+  out.stdout(renderReport(report, opts, out));
+  return 0;
+}
+
+async function recordLock(inputs: GateInputs, report: Report, cwd: string): Promise<void> {
+  const next = recordVerified(inputs.lock, report);
+  if (serializeLock(next) !== inputs.lockText) await writeLockAtomic(cwd, next);
+}
+
+function renderReport(report: Report, opts: InstallFlowOptions, out: Output): string {
+  return render(report, opts.format, { color: out.isTTY && !process.env.NO_COLOR, verbose: opts.verbose });
+}

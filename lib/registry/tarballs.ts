@@ -1,0 +1,49 @@
+// Tarball bytes for install: fetched into npm's cache by their signed integrity (a cache hit costs no
+// network), and the sha512 of what was actually fetched bound into the evidence.
+import pMap from 'p-map';
+import pacote from 'pacote';
+import { checkIntegrity } from '../verify/integrity.js';
+import type { PackageEvidence } from '../verify/types.js';
+import type { FlatOptions } from '../config/index.js';
+
+/** Where a verified package's bytes come from and the integrity they must have. */
+export interface VerifiedTarball {
+  integrity: string;
+  url: string;
+}
+
+export const tarballKey = (name: string, version: string): string => `${name}@${version}`;
+
+/**
+ * Fetches the tarball of every package whose integrity verified, and returns the evidence with the
+ * tarball check folded in (TARBALL_MISMATCH when the bytes differ) and the verified tarballs to install.
+ */
+export async function fetchVerifiedTarballs(
+  evidence: readonly PackageEvidence[],
+  flat: FlatOptions,
+  concurrency: number,
+  onPackage?: () => void,
+): Promise<{ evidence: PackageEvidence[]; tarballs: Map<string, VerifiedTarball> }> {
+  const tarballs = new Map<string, VerifiedTarball>();
+  const checked = await pMap(evidence, async (e): Promise<PackageEvidence> => {
+    onPackage?.();
+    if (e.integrity?.kind !== 'ok') return e;
+    const url = e.ref.resolved ?? e.tarball;
+    if (!url) return { ...e, integrity: { kind: 'failed', code: 'TARBALL_MISMATCH', message: 'the registry gives no tarball URL' } };
+    const signed = e.integrity.integrity;
+    try {
+      // pacote checks the bytes against `integrity` as they stream (EINTEGRITY on a mismatch).
+      const data = await pacote.tarball(`${e.ref.name}@${url}`, { ...flat, integrity: signed, resolved: url } as pacote.Options);
+      const integrity = checkIntegrity({ locked: e.ref.integrity, registry: e.registryIntegrity, tarball: data.integrity ?? '' });
+      if (integrity.kind === 'ok') tarballs.set(tarballKey(e.ref.name, e.ref.version), { integrity: signed, url });
+      return { ...e, integrity };
+    } catch (err) {
+      const error = err as NodeJS.ErrnoException & { found?: unknown };
+      if (error.code === 'EINTEGRITY') {
+        return { ...e, integrity: { kind: 'failed', code: 'TARBALL_MISMATCH', message: `the tarball from ${url} does not match the signed integrity`, expected: signed, actual: String(error.found ?? '') } };
+      }
+      return { ref: e.ref, unverifiable: { code: 'REGISTRY_UNREACHABLE', message: `could not fetch the tarball ${url}: ${error.message}` } };
+    }
+  }, { concurrency });
+  return { evidence: checked, tarballs };
+}
