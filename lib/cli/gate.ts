@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NpmConfig } from '../config/index.js';
-import { loadPolicy, evaluate, type Policy } from '../policy/index.js';
+import { loadPolicy, evaluate, needsPublishTime, type Policy } from '../policy/index.js';
 import type { Report } from '../policy/report.js';
 import { readLock, type Lock } from '../lock/index.js';
 import { EvidenceCache, gatherEvidence, type Gathered, type HttpOptions } from '../registry/index.js';
@@ -74,8 +74,4 @@ export function decide(targets: Targets, gathered: Gathered, inputs: GateInputs,
 /** The lockfile text for SARIF locations (absent lockfile: no lines, not an error here). */
 export async function lockfileText(cwd: string): Promise<string | undefined> {
   return readFile(join(cwd, 'package-lock.json'), 'utf8').catch(() => undefined);
-}
-
-function needsPublishTime(policy: Policy): boolean {
-  return JSON.stringify(policy, (key, value: unknown) => value).includes('"minReleaseAge":') && /"minReleaseAge":[1-9]/.test(JSON.stringify(policy));
 }
