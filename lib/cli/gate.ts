@@ -2,13 +2,14 @@
 // Commands differ only in where the tree comes from and what happens after an allow.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { NpmConfig } from '../config/index.js';
+import { loadNpmConfig, type NpmConfig } from '../config/index.js';
 import { loadPolicy, evaluate, needsPublishTime, type Policy } from '../policy/index.js';
 import type { Report } from '../policy/report.js';
 import { readLock, type Lock } from '../lock/index.js';
 import { EvidenceCache, gatherEvidence, type Gathered, type HttpOptions } from '../registry/index.js';
-import type { Targets } from '../tree/index.js';
+import { listTargets, loadTree, type Targets } from '../tree/index.js';
 import { AttestationVerifier, loadTrustRoots } from '../verify/index.js';
+import { omitList } from './common-flags.js';
 import { createProgress } from './progress.js';
 import type { Output } from './output.js';
 
@@ -74,4 +75,18 @@ export function decide(targets: Targets, gathered: Gathered, inputs: GateInputs,
 /** The lockfile text for SARIF locations (absent lockfile: no lines, not an error here). */
 export async function lockfileText(cwd: string): Promise<string | undefined> {
   return readFile(join(cwd, 'package-lock.json'), 'utf8').catch(() => undefined);
+}
+
+export interface TreeGate extends GateResult {
+  inputs: GateInputs;
+  targets: Targets;
+}
+
+/** The whole read-only pipeline over the project's lockfile (or node_modules): what verify, explain and approve run. */
+export async function gateProjectTree(opts: GateOptions, npmArgs: string[], installed: boolean, out: Output): Promise<TreeGate> {
+  const inputs = await readTrustFiles(opts.cwd);
+  const config = await loadNpmConfig(opts.cwd, npmArgs);
+  const tree = await loadTree(opts.cwd, config, installed ? 'actual' : 'virtual');
+  const targets = listTargets(tree, config, omitList(config.flat.omit));
+  return { ...(await runGate(targets, inputs, config, opts, out)), inputs, targets };
 }

@@ -88,6 +88,47 @@ Exit codes: 0 allowed, 1 denied, 2 usage or configuration error, 3 could not ver
     load: async () => (await import('./verify.js')).run,
   },
   {
+    name: 'policy',
+    usage: 'policy init [--force]',
+    summary: 'write a starter vouch.policy.json and the first vouch.lock from the current tree',
+    help: `Usage: vouch policy init [--force] [--registry URL] [--trusted-root FILE]
+
+Verifies the lockfile's tree and writes a starter vouch.policy.json (registry signatures required
+where the registry publishes keys, registries without keys marked keys "none", provenance
+no-downgrade) and the first vouch.lock (identities pinned on first use), then prints what it found.
+Refuses to replace an existing policy without --force. See docs/policy.md.`,
+    load: async () => (await import('./policy.js')).run,
+  },
+  {
+    name: 'approve',
+    usage: 'approve <name>[@range] --reason "…"',
+    summary: 'accept an identity change (vouch.lock) or a waivable finding (a dated policy exception)',
+    help: `Usage: vouch approve <name>[@range] --reason "…" [--by WHO] [--expires YYYY-MM-DD] [--allow CODE…]
+
+Accepts what the gate denied for one package of the lockfile:
+- an identity change (new repository, workflow or publisher key) or new bytes for a recorded
+  version: re-pins vouch.lock (old → new) and records who, when and why; the lock diff is printed;
+- a waivable finding (e.g. PROVENANCE_MISSING, UNSIGNED_REGISTRY): appends a dated exception to
+  vouch.policy.json (expires in 30 days unless --expires), keeping the rest of the file as it was.
+
+  --reason TEXT     why (required; recorded)
+  --by WHO          who approves (default: git user.email, else the OS user)
+  --expires DATE    when the exception ends (YYYY-MM-DD)
+  --allow CODE      waive exactly these finding codes (repeatable; default: the ones found)`,
+    load: async () => (await import('./approve.js')).run,
+  },
+  {
+    name: 'explain',
+    usage: 'explain <name>[@version]',
+    summary: 'every piece of evidence for one package and the rule that decided',
+    help: `Usage: vouch explain <name>[@version] [--installed] [verify options]
+
+Verifies one package of the lockfile (or node_modules) and prints, in words, its integrity, registry
+signature, attestations and provenance identity, what vouch.lock pins, and every finding with the
+policy rule that produced it and what to do. Exit 1 when the package is denied.`,
+    load: async () => (await import('./explain.js')).run,
+  },
+  {
     name: 'registry',
     usage: 'registry [--port N] [--storage DIR] [--key FILE…]',
     summary: 'run a private npm registry that signs what it serves (Verdaccio + vouch plugin)',

@@ -1,0 +1,109 @@
+// `vouch approve <name>[@range] --reason "…"`: a person accepts what the gate denied for one package.
+// An identity change is re-pinned in vouch.lock (old → new, who, when, why); a waivable finding
+// (missing provenance, unsigned registry, …) becomes a dated exception in vouch.policy.json.
+import { spawnSync } from 'node:child_process';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import npa from 'npm-package-arg';
+import { satisfies } from 'semver';
+import { VouchError, type ExitCode } from '../../errors/index.js';
+import { approve, diffLock, serializeLock, writeLockAtomic } from '../../lock/index.js';
+import { addException, identityOf, POLICY_FILE, WAIVABLE_CODES, type WaivableCode } from '../../policy/index.js';
+import type { PackageVerdict } from '../../policy/report.js';
+import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
+import { parseFlags } from '../flags.js';
+import { gateProjectTree } from '../gate.js';
+import type { Output } from '../output.js';
+
+const DEFAULT_EXCEPTION_DAYS = 30;
+
+export async function run(argv: string[], out: Output): Promise<ExitCode> {
+  const { values, positionals } = parseFlags(argv, {
+    ...commonFlags,
+    reason: { type: 'string' },
+    by: { type: 'string' },
+    expires: { type: 'string' },
+    allow: { type: 'string', multiple: true },
+  }, true);
+  const [spec, ...extra] = positionals;
+  if (!spec || extra.length > 0) throw new VouchError('USAGE', 'approve takes exactly one package: vouch approve <name>[@range] --reason "…"');
+  if (!values.reason?.trim()) throw new VouchError('USAGE', 'a --reason is required: it is recorded with the approval');
+  const { name, range } = parseSpec(spec);
+  const cwd = process.cwd();
+  const opts = { ...gateOptions(values, cwd), locked: false };
+  const gate = await gateProjectTree(opts, npmArgs(values), false, out);
+  const verdicts = gate.report.verdicts.filter((v): v is PackageVerdict => v.kind === 'package' && v.ref.name === name && inRange(v.ref.version, range));
+  if (verdicts.length === 0) throw new VouchError('USAGE', `${spec} is not in this project's lockfile`, { pkg: name });
+  const approvedBy = values.by?.trim() || whoAmI();
+  const reason = values.reason.trim();
+
+  const changed = verdicts.filter((v) => v.findings.some((f) => f.code === 'IDENTITY_CHANGED' || isRepublish(f.code, f.rule)));
+  let wrote = false;
+  if (changed.length > 0) {
+    const newest = changed[changed.length - 1]!;
+    const identity = identityOf(newest.evidence) ?? undefined;
+    const forget = changed.filter((v) => v.findings.some((f) => isRepublish(f.code, f.rule))).map((v) => v.ref.version);
+    const next = approve(gate.inputs.lock, { name, ...(range ? { range } : {}), reason, approvedBy, now: opts.now, ...(identity ? { identity } : {}), forget });
+    await writeLockAtomic(cwd, next);
+    out.stdout(`vouch: recorded the approval in vouch.lock\n${diffLock(gate.inputs.lockText ?? '', serializeLock(next))}`);
+    wrote = true;
+  }
+
+  const waivable = waivableCodes(verdicts, values.allow);
+  if (waivable.length > 0) {
+    const expires = values.expires ?? isoDay(new Date(opts.now.getTime() + DEFAULT_EXCEPTION_DAYS * 86_400_000));
+    await addPolicyException(cwd, { name, ...(range ? { versions: range } : {}), allow: waivable, reason, approvedBy, expires });
+    out.stdout(`vouch: added an exception for ${name}${range ? `@${range}` : ''} to ${POLICY_FILE}: allow ${waivable.join(', ')} until ${expires}`);
+    wrote = true;
+  }
+  if (!wrote) out.stdout(`vouch: nothing to approve for ${spec}: no identity change and no waivable finding`);
+  return 0;
+}
+
+function parseSpec(spec: string): { name: string; range?: string } {
+  try {
+    const parsed = npa(spec);
+    if (!parsed.name) throw new Error('no name');
+    const range = parsed.rawSpec && parsed.rawSpec !== '*' ? parsed.rawSpec : undefined;
+    return range ? { name: parsed.name, range } : { name: parsed.name };
+  } catch {
+    throw new VouchError('USAGE', `"${spec}" is not a package name with an optional version range`);
+  }
+}
+
+const inRange = (version: string, range: string | undefined): boolean => !range || satisfies(version, range, { includePrerelease: true });
+
+/** A version whose bytes differ from what vouch.lock recorded: a republish a person may accept. */
+const isRepublish = (code: string, rule: string | undefined): boolean => code === 'INTEGRITY_MISMATCH' && Boolean(rule?.startsWith('vouch.lock:'));
+
+function waivableCodes(verdicts: readonly PackageVerdict[], requested: string[] | undefined): WaivableCode[] {
+  const allowed = new Set<string>(WAIVABLE_CODES);
+  if (requested?.length) {
+    const bad = requested.filter((c) => !allowed.has(c));
+    if (bad.length) throw new VouchError('USAGE', `--allow ${bad.join(', ')}: not a code an exception can waive (${WAIVABLE_CODES.join(', ')})`);
+    return [...new Set(requested)].sort() as WaivableCode[];
+  }
+  const found = verdicts.flatMap((v) => v.findings).filter((f) => f.severity === 'deny' && allowed.has(f.code)).map((f) => f.code);
+  return [...new Set(found)].sort() as WaivableCode[];
+}
+
+async function addPolicyException(cwd: string, exception: Parameters<typeof addException>[1]): Promise<void> {
+  const file = join(cwd, POLICY_FILE);
+  const current = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  });
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, addException(current, exception, file));
+  await rename(temp, file);
+}
+
+/** Who approves: git's user.email where there is one, else the OS user. */
+function whoAmI(): string {
+  const git = spawnSync('git', ['config', 'user.email'], { encoding: 'utf8' });
+  const email = git.status === 0 ? git.stdout.trim() : '';
+  return email || userInfo().username;
+}
+
+const isoDay = (d: Date): string => d.toISOString().slice(0, 10);

@@ -1,0 +1,64 @@
+// `vouch policy init`: a starter vouch.policy.json written from what the current tree shows, and the
+// first vouch.lock (identities pinned on first use), with a summary of what was found.
+import { rename, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { VouchError, type ExitCode } from '../../errors/index.js';
+import { LOCK_FILE, recordVerified, writeLockAtomic } from '../../lock/index.js';
+import { parsePolicy, POLICY_FILE, POLICY_SCHEMA_REF, evaluate, type PolicyFile } from '../../policy/index.js';
+import type { PackageVerdict, RegistrySummary, Report } from '../../policy/report.js';
+import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
+import { parseFlags } from '../flags.js';
+import { gateProjectTree } from '../gate.js';
+import type { Output } from '../output.js';
+
+export async function run(argv: string[], out: Output): Promise<ExitCode> {
+  const { values, positionals } = parseFlags(argv, { ...commonFlags, force: { type: 'boolean' } }, true);
+  if (positionals[0] !== 'init' || positionals.length !== 1) throw new VouchError('USAGE', 'usage: vouch policy init [--force]');
+  const cwd = process.cwd();
+  const file = join(cwd, POLICY_FILE);
+  if (existsSync(file) && !values.force) {
+    throw new VouchError('USAGE', `${POLICY_FILE} already exists`, { file }, 'edit it, or pass --force to replace it');
+  }
+  const opts = { ...gateOptions(values, cwd), locked: false };
+  const gate = await gateProjectTree(opts, npmArgs(values), false, out);
+  const starter = starterPolicy(gate.registries);
+  const text = `${JSON.stringify(starter, null, 2)}\n`;
+  const policy = parsePolicy(text, file); // what vouch writes must be what vouch reads
+  const report = evaluate({
+    evidence: gate.evidence, nonRegistry: gate.targets.nonRegistry, registries: gate.registries, policy, lock: gate.inputs.lock, now: opts.now,
+  });
+  await writeFile(`${file}.${process.pid}.tmp`, text);
+  await rename(`${file}.${process.pid}.tmp`, file);
+  await writeLockAtomic(cwd, recordVerified(gate.inputs.lock, report));
+  out.stdout(summary(report));
+  return 0;
+}
+
+/** Signatures required where registries sign, provenance no-downgrade, keyless registries named. */
+function starterPolicy(registries: readonly RegistrySummary[]): PolicyFile {
+  const unsigned = registries.filter((r) => r.keys === 'none');
+  return {
+    $schema: POLICY_SCHEMA_REF,
+    defaults: { signatures: 'require', provenance: 'no-downgrade' },
+    ...(unsigned.length ? { registries: Object.fromEntries(unsigned.map((r) => [r.url, { keys: 'none' as const }])) } : {}),
+  };
+}
+
+function summary(report: Report): string {
+  const packages = report.verdicts.filter((v): v is PackageVerdict => v.kind === 'package');
+  const withProvenance = packages.filter((v) => v.evidence.attestations?.kind === 'verified' && v.evidence.attestations.provenance);
+  const repos = new Set(withProvenance.map((v) => v.evidence.attestations?.kind === 'verified' ? v.evidence.attestations.provenance?.identity.repository : undefined));
+  const denied = report.verdicts.filter((v) => v.decision === 'deny');
+  const lines = [
+    `vouch: wrote ${POLICY_FILE} and ${LOCK_FILE} from ${packages.length} packages`,
+    ...report.registries.map((r) => `  registry ${r.url}: ${r.keys === 'served' ? `signs (${r.keyids.length} key${r.keyids.length === 1 ? '' : 's'}): signatures required` : r.keys === 'none' ? 'publishes no keys: marked keys "none"' : 'unreachable'}`),
+    `  ${withProvenance.length} with verified provenance from ${repos.size} source repositories: identities pinned in ${LOCK_FILE}`,
+    `  provenance: no-downgrade (a version without provenance after one with it is denied)`,
+  ];
+  if (denied.length) {
+    lines.push(`  ${denied.length} not allowed by this starter policy (run \`vouch verify\` for the reasons, \`vouch approve\` to accept):`);
+    lines.push(...denied.map((v) => `    ${v.kind === 'package' ? `${v.ref.name}@${v.ref.version}` : v.ref.name}: ${v.findings.map((f) => f.code).join(', ')}`));
+  }
+  return lines.join('\n');
+}
