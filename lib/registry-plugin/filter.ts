@@ -87,6 +87,9 @@ async function recordFor(
 
 /** A version that predates the plugin: hash the bytes in storage (never trust dist.integrity) and sign. */
 async function signStoredTarball(name: string, version: string, dist: Json, deps: FilterDeps): Promise<VersionRecord> {
+  // A concurrent request may have just recorded it (its read raced ours): hash a tarball only once.
+  const recorded = (await deps.records.read(name))[version];
+  if (recorded) return recorded;
   const tarball = dist['tarball'];
   if (typeof tarball !== 'string' || tarball === '') throw new Error('no dist.tarball to hash');
   const integrity = await deps.hashStoredTarball(name, tarball.replace(/.*\//, ''));

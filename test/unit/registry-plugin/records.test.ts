@@ -1,0 +1,35 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RecordStore, type VersionRecord } from '../../../lib/registry-plugin/records.js';
+import { tempDir } from './helpers.js';
+
+const rec = (integrity: string, source: VersionRecord['source']): VersionRecord => ({ integrity, keyid: 'SHA256:k', sig: 'c2ln', source });
+
+describe('RecordStore', () => {
+  it('reads nothing for an unknown package and keeps one file per package', async () => {
+    const store = new RecordStore(join(tempDir(), 'records'));
+    expect(await store.read('@acme/pkg')).toEqual({});
+    store.put('@acme/pkg', '1.0.0', rec('sha512-a', 'publish'));
+    store.put('@acme/pkg', '2.0.0', rec('sha512-b', 'publish'));
+    expect(Object.keys(await store.read('@acme/pkg'))).toEqual(['1.0.0', '2.0.0']);
+    expect(store.fileFor('@acme/pkg').endsWith('%40acme%2Fpkg.json')).toBe(true);
+  });
+
+  it('never lets a lazy signing replace a publish record, while a publish replaces anything', async () => {
+    const store = new RecordStore(join(tempDir(), 'records'));
+    store.put('x', '1.0.0', rec('sha512-publish', 'publish'));
+    expect(store.putIfMissing('x', '1.0.0', rec('sha512-lazy', 'lazy')).integrity).toBe('sha512-publish');
+    expect(store.putIfMissing('x', '2.0.0', rec('sha512-lazy', 'lazy')).integrity).toBe('sha512-lazy');
+    store.put('x', '2.0.0', rec('sha512-republished', 'publish'));
+    expect((await store.read('x'))['2.0.0']?.integrity).toBe('sha512-republished');
+  });
+
+  it('refuses a file with any damaged entry, for reads and for writes', async () => {
+    const store = new RecordStore(join(tempDir(), 'records'));
+    store.put('x', '1.0.0', rec('sha512-a', 'publish'));
+    writeFileSync(store.fileFor('x'), JSON.stringify({ versions: { '1.0.0': rec('sha512-a', 'publish'), '2.0.0': { sig: 1 } } }));
+    await expect(store.read('x')).rejects.toThrow(/damaged/);
+    expect(() => store.putIfMissing('x', '3.0.0', rec('sha512-c', 'lazy'))).toThrow(/damaged/);
+  });
+});
