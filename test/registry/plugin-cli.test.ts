@@ -98,7 +98,7 @@ describe('vouch registry lifetime', () => {
   it('exits when its IPC parent disconnects', async () => {
     const child = spawn(process.execPath, [bin, 'registry', '--port', '0', '--storage', join(work, 's2'), '--json'],
       { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    await firstLine(child.stdout);
+    await firstLine(child.stdout!);
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
     child.disconnect();
     expect(await exited).toBe(0);
