@@ -1,0 +1,50 @@
+// Publishing with provenance from the private Sigstore deployment (fixtures/scripts/private-sigstore.ts):
+// the package is packed with the real npm, a keyless SLSA bundle is minted over its exact sha512, and
+// the publish body carries it as `<name>-<version>.sigstore`, as `npm publish --provenance` does.
+//
+// API
+//   publishWithProvenance(registry, dir, sigstore, identity, opts?) → { tarball, integrity }
+//     opts.tarball: publish these bytes instead of packing `dir` (e.g. a tarball other than the one signed)
+//     opts.signedIntegrity: mint the bundle over this integrity instead of the tarball's (a wrong subject)
+//   githubIdentity(repo, overrides?) → a GithubIdentity for "owner/repo" with stable ids and a release ref
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { GithubIdentity, PrivateSigstore } from '../../fixtures/scripts/private-sigstore.js';
+import { packTarball } from './npm.js';
+import { publishBody, sigstoreAttachment } from './packages.js';
+import type { TestRegistry } from './registry.js';
+
+export interface ProvenancePublishOptions {
+  tarball?: Buffer;
+  signedIntegrity?: string;
+}
+
+export async function publishWithProvenance(
+  registry: TestRegistry, dir: string, sigstore: PrivateSigstore, identity: GithubIdentity, opts: ProvenancePublishOptions = {},
+): Promise<{ tarball: Buffer; integrity: string }> {
+  const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name: string; version: string };
+  const tarball = opts.tarball ?? (await packTarball(dir));
+  const integrity = `sha512-${createHash('sha512').update(tarball).digest('base64')}`;
+  const bundle = await sigstore.mintProvenance({ name: manifest.name, version: manifest.version, integrity: opts.signedIntegrity ?? integrity, identity });
+  const put = await registry.put(encodeURIComponent(manifest.name), publishBody({
+    name: manifest.name, version: manifest.version, tarball, registry: registry.url,
+    manifest: manifest as Record<string, unknown>,
+    attachments: { [`${manifest.name}-${manifest.version}.sigstore`]: sigstoreAttachment(JSON.stringify(bundle)) },
+  }));
+  if (put.status !== 201) throw new Error(`publishing ${manifest.name}@${manifest.version} with provenance failed: ${put.status} ${put.text}`);
+  return { tarball, integrity };
+}
+
+/** A GitHub Actions identity for "owner/repo"; the same repo (owner) always gets the same immutable ids. */
+export function githubIdentity(repository: string, overrides: Partial<GithubIdentity> = {}): GithubIdentity {
+  const owner = repository.split('/')[0] ?? repository;
+  return {
+    repository, repositoryId: numericId(`repo:${repository}`), ownerId: numericId(`owner:${owner}`),
+    ref: 'refs/tags/v1.0.0', commit: createHash('sha1').update(repository).digest('hex'),
+    workflowPath: '.github/workflows/release.yml', runnerEnvironment: 'github-hosted',
+    ...overrides,
+  };
+}
+
+const numericId = (label: string): string => String(createHash('sha256').update(label).digest().readUInt32BE(0));
