@@ -27,9 +27,24 @@ export async function buildKeyedBundle(
       };
     },
   };
-  const bundle = await new DSSEBundleBuilder({ signer: sigstoreSigner, witnesses }).create({
+  return buildBundle(statement, sigstoreSigner, witnesses);
+}
+
+/**
+ * Signs an in-toto statement as a DSSE bundle (v0.3) with any Sigstore signer: a key signer (above) or
+ * a FulcioSigner (keyless: the bundle then carries the short-lived certificate instead of a hint).
+ */
+export async function buildBundle(statement: InTotoStatement, signer: Signer, witnesses: Witness[] = []): Promise<SerializedBundle> {
+  const bundle = await new DSSEBundleBuilder({ signer, witnesses }).create({
     data: Buffer.from(JSON.stringify(statement)),
     type: IN_TOTO_PAYLOAD_TYPE,
   });
   return bundleToJSON(bundle);
+}
+
+/** The statement a serialized DSSE bundle carries (its payload, parsed); throws when there is none. */
+export function statementOf(bundle: SerializedBundle): InTotoStatement {
+  const payload = bundle.dsseEnvelope?.payload;
+  if (typeof payload !== 'string') throw new Error('bundle has no DSSE payload');
+  return JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as InTotoStatement;
 }

@@ -153,6 +153,76 @@ Add a publisher: npm adduser --registry <url>   (then npm publish --registry <ur
 Exit codes: 0 stopped cleanly, 2 bad flags, key file or plugin configuration.`,
     load: async () => (await import('./registry.js')).run,
   },
+  {
+    name: 'keygen',
+    usage: 'keygen [--out DIR] [--type ed25519|p256]',
+    summary: 'create a publisher key pair for signing what you publish',
+    help: `Usage: vouch keygen [options]
+
+Creates a publisher key pair. The private key is written as PKCS#8 PEM with mode 0600, the public key
+PEM beside it; the key id (SHA256:… fingerprint) is printed, for consumers to pin in
+vouch.policy.json (rules[].publisherKeys). An existing key is never overwritten.
+
+Options:
+  --out DIR        folder for vouch-publisher.key and vouch-publisher.pub (default ~/.vouch/keys)
+  --type T         ed25519 (default) or p256
+  --json           print {keyid, type, privateKeyFile, publicKeyFile, publicKey}
+
+Exit codes: 0 written, 2 bad flags or a key already there.`,
+    load: async () => (await import('./keygen.js')).run,
+  },
+  {
+    name: 'sign',
+    usage: 'sign [TARBALL|DIR] (--key FILE | --key-env VAR | --signer-command CMD | --keyless)',
+    summary: 'sign a package tarball: an in-toto statement over its sha512, as a Sigstore bundle',
+    help: `Usage: vouch sign [TARBALL|DIR] [options]
+
+Packs DIR (default: the current folder) exactly as npm pack does, or takes TARBALL, and signs an
+in-toto Statement v1 whose subject is the package purl and the tarball's sha512: SLSA provenance v1
+from the CI environment in GitHub Actions or GitLab CI, else a publisher attestation naming the key.
+Writes the Sigstore bundle (DSSE, v0.3) as <name>-<version>.sigstore beside the tarball.
+
+How to sign (exactly one):
+  --key FILE              a private key file (vouch keygen; PEM)
+  --key-env VAR           a private key (PEM) in an environment variable, e.g. a CI secret
+  --signer-command CMD    an external signer (KMS/HSM): CMD gets the bytes to sign on stdin and prints
+                          the signature (base64 or raw; DER or r||s). Needs --public-key FILE.
+  --keyless               Sigstore keyless (CI only): an OIDC token (SIGSTORE_ID_TOKEN, GitHub Actions'
+                          id-token, or --identity-token) is exchanged at Fulcio for a certificate
+Options:
+  --public-key FILE       the public key of --signer-command (SPKI PEM)
+  --rekor-url URL         log the signature in this Rekor (a signed time; default for --keyless:
+                          public-good). Without it a key signature carries no time.
+  --fulcio-url URL        Fulcio for --keyless (default public-good)
+  --identity-token TOKEN  OIDC token for --keyless (prefer SIGSTORE_ID_TOKEN: flags are visible to ps)
+  --out FILE              bundle file (default beside the tarball)
+  --registry URL          registry named in the publisher attestation (default: npm's, publishConfig)
+  --json                  print a JSON summary
+
+Exit codes: 0 signed, 1 signing failed, 2 usage or key error.`,
+    load: async () => (await import('./sign.js')).run,
+  },
+  {
+    name: 'publish',
+    usage: 'publish [DIR|TARBALL] [sign options] [-- npm publish flags]',
+    summary: 'sign, then publish the tarball with its attestation attached',
+    help: `Usage: vouch publish [DIR|TARBALL] [sign options] [-- npm publish flags]
+
+Signs as vouch sign does, then publishes the exact signed tarball with the bundle attached as
+<name>-<version>.sigstore in the publish document, as npm attaches provenance. The registry serves it
+from /-/npm/v1/attestations/<name>@<version> (the vouch registry plugin, or any registry that stores
+npm provenance attachments). If signing fails, nothing is published. Authentication comes from
+.npmrc, as for npm publish; tokens and keys are never printed.
+
+Sign options: as vouch sign (--key, --key-env, --signer-command/--public-key, --keyless, --rekor-url,
+--fulcio-url, --identity-token, --out, --registry, --json).
+npm flags after --: --registry URL, --tag T, --access public|restricted, --otp CODE, --dry-run,
+--ignore-scripts (npm's precedence: flags over publishConfig over .npmrc).
+
+Exit codes: 0 published, 1 signing failed or the registry refused, 2 usage or key error,
+3 registry unreachable.`,
+    load: async () => (await import('./publish.js')).run,
+  },
 ];
 
 export function findCommand(name: string): Command | undefined {

@@ -1,0 +1,161 @@
+// `vouch sign` as a function: pack (or read) the tarball, describe it in an in-toto statement, sign it
+// with the chosen key source, optionally log it, check the result, and write `<name>-<version>.sigstore`
+// beside the tarball. `vouch publish` calls the same function before it uploads anything.
+import { createPublicKey } from 'node:crypto';
+import { stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { SerializedBundle } from '@sigstore/bundle';
+import { dsse } from '@sigstore/core';
+import type { Witness } from '@sigstore/sign';
+import { VouchError, truncate } from '../errors/index.js';
+import { detectCi } from './ci-provenance.js';
+import { commandSigner, verifySignature } from './command-signer.js';
+import { buildBundle, buildKeyedBundle, IN_TOTO_PAYLOAD_TYPE } from './dsse.js';
+import { identityToken, keylessSigner, rekorWitness, DEFAULT_REKOR_URL } from './keyless.js';
+import { isLooselyProtected, readPrivateKeyEnv, readPrivateKeyFile, readPublicKeyFile, spkiBase64 } from './keys.js';
+import { packFileName, packFolder, readTarball, type PackedPackage } from './pack.js';
+import { keySigner, type RawSigner } from './signer.js';
+import { buildStatement } from './statement.js';
+
+/** Where the signature comes from. */
+export type KeySource =
+  | { kind: 'file'; file: string }
+  | { kind: 'env'; variable: string }
+  | { kind: 'command'; command: string; publicKeyFile: string }
+  | { kind: 'keyless'; fulcioUrl?: string; identityToken?: string };
+
+export interface SignOptions {
+  /** A package folder (packed as npm pack does) or a .tgz. */
+  target: string;
+  key: KeySource;
+  /** Rekor to log in. Keyless always logs (default public-good); key-signed only when given. */
+  rekorUrl?: string;
+  /** Bundle file; default `<name>-<version>.sigstore` beside the tarball (scope flattened as npm pack does). */
+  out?: string;
+  /** Where a packed folder's tarball is written (npm's pack-destination). */
+  packDestination: string;
+  /** npm flat options (pacote, lifecycle scripts). */
+  flat: Record<string, unknown>;
+  env: NodeJS.ProcessEnv;
+  /** Registry named in the publisher predicate, when known (a function of the packed manifest). */
+  registry?: (manifest: Record<string, unknown>) => string | undefined;
+  /** Called with notices worth telling the user (never secrets). */
+  notice?: (text: string) => void;
+}
+
+export interface SignResult {
+  name: string;
+  version: string;
+  tarballFile: string;
+  tarball: Buffer;
+  manifest: Record<string, unknown>;
+  integrity: string;
+  sha512Hex: string;
+  bundleFile: string;
+  bundle: SerializedBundle;
+  predicateType: string;
+  /** Key-signed: the publisher key id. */
+  keyid?: string;
+  /** Log index of the witness entry, when logged. */
+  logIndex?: string;
+}
+
+export async function signPackage(opts: SignOptions): Promise<SignResult> {
+  // Read the key first: a missing key must fail before any prepack script runs.
+  const signer = opts.key.kind === 'keyless' ? undefined : await rawSigner(opts.key, opts.env, opts.notice);
+  const packed = await pack(opts);
+  const ci = detectCi(opts.env);
+  const registry = opts.registry?.(packed.manifest);
+  const statement = buildStatement({
+    name: packed.name,
+    version: packed.version,
+    sha512Hex: packed.sha512Hex,
+    ci,
+    env: opts.env,
+    publisherKey: signer ? { keyid: signer.keyid, publicKey: spkiBase64(createPublicKey(signer.publicKeyPem)) } : undefined,
+    ...(registry ? { registry } : {}),
+  });
+  const witnesses: Witness[] = [];
+  let bundle: SerializedBundle;
+  if (signer) {
+    if (opts.rekorUrl) witnesses.push(rekorWitness(opts.rekorUrl));
+    bundle = await signing(() => buildKeyedBundle(statement, signer, witnesses));
+    checkKeyedBundle(bundle, signer);
+  } else {
+    const key = opts.key as Extract<KeySource, { kind: 'keyless' }>;
+    const token = await identityToken({ env: opts.env, ...(key.identityToken ? { explicit: key.identityToken } : {}) });
+    witnesses.push(rekorWitness(opts.rekorUrl ?? DEFAULT_REKOR_URL));
+    bundle = await signing(() => buildBundle(statement, keylessSigner(token, key.fulcioUrl), witnesses));
+  }
+  const bundleFile = resolve(opts.out ?? join(dirname(packed.tarballFile), packFileName(packed.name, packed.version, 'sigstore')));
+  await writeFile(bundleFile, `${JSON.stringify(bundle)}\n`);
+  // bundleToJSON leaves out an empty tlogEntries list, whatever its type says.
+  const entries = bundle.verificationMaterial.tlogEntries as SerializedBundle['verificationMaterial']['tlogEntries'] | undefined;
+  const logIndex = entries?.[0]?.logIndex;
+  return {
+    name: packed.name,
+    version: packed.version,
+    tarballFile: packed.tarballFile,
+    tarball: packed.tarball,
+    manifest: packed.manifest,
+    integrity: packed.integrity,
+    sha512Hex: packed.sha512Hex,
+    bundleFile,
+    bundle,
+    predicateType: statement.predicateType,
+    ...(signer ? { keyid: signer.keyid } : {}),
+    ...(logIndex !== undefined ? { logIndex } : {}),
+  };
+}
+
+/** A RawSigner for a key file, a key in the environment, or an external command. */
+export async function rawSigner(source: Exclude<KeySource, { kind: 'keyless' }>, env: NodeJS.ProcessEnv, notice?: (text: string) => void): Promise<RawSigner> {
+  switch (source.kind) {
+    case 'file': {
+      const key = await readPrivateKeyFile(source.file);
+      if (notice && (await isLooselyProtected(source.file))) notice(`warning: ${source.file} is readable by other users; chmod 600 it`);
+      return keySigner(key);
+    }
+    case 'env':
+      return keySigner(readPrivateKeyEnv(source.variable, env));
+    case 'command':
+      return commandSigner(source.command, await readPublicKeyFile(source.publicKeyFile), { env });
+  }
+}
+
+async function pack(opts: SignOptions): Promise<PackedPackage> {
+  let info;
+  try {
+    info = await stat(opts.target);
+  } catch {
+    throw new VouchError('USAGE', `${opts.target} does not exist`, { file: opts.target }, 'give a package folder or a tarball made by npm pack');
+  }
+  return info.isDirectory()
+    ? packFolder(opts.target, { flat: opts.flat, destination: opts.packDestination })
+    : readTarball(opts.target, opts.flat);
+}
+
+/** Signing and logging failures become SIGN_FAILED (exit 1), whatever threw them. */
+async function signing<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof VouchError) throw err;
+    throw new VouchError('SIGN_FAILED', `signing failed: ${truncate(err instanceof Error ? err.message : String(err), 300)}`);
+  }
+}
+
+/** The bundle's signature must verify with the key it names before anyone relies on it. */
+function checkKeyedBundle(bundle: SerializedBundle, signer: RawSigner): void {
+  const envelope = bundle.dsseEnvelope;
+  const signature = envelope?.signatures[0];
+  const material = bundle.verificationMaterial.publicKey;
+  const ok = envelope && signature && material?.hint === signer.keyid && signature.keyid === signer.keyid &&
+    envelope.payloadType === IN_TOTO_PAYLOAD_TYPE &&
+    verifySignature(
+      dsse.preAuthEncoding(envelope.payloadType, Buffer.from(envelope.payload, 'base64')),
+      createPublicKey(signer.publicKeyPem),
+      Buffer.from(signature.sig, 'base64'),
+    );
+  if (!ok) throw new VouchError('SIGN_FAILED', `the signed bundle does not verify with key ${signer.keyid}`);
+}
