@@ -16,3 +16,19 @@ export function fileSegment(text: string): string {
 export function npmPurl(name: string, version: string): string {
   return `pkg:npm/${name.replace(/^@/, '%40')}@${version}`;
 }
+
+/**
+ * The package a request path is about, read the way Verdaccio routes it (its encodeScopePackage runs
+ * after plugin routes): `/@scope/name`, `/%40scope%2Fname` and `/@scope%2fname` all name `@scope/name`.
+ */
+export function packageNameFromPath(url: string): string | undefined {
+  const path = url.split('?')[0] ?? '';
+  const normalized = path.replace(/\/%40/, '/@').replace(/(\/@[^/%]+)\/(?!$)/, '$1%2F');
+  const first = normalized.split('/')[1];
+  if (!first) return undefined;
+  try {
+    return decodeURIComponent(first);
+  } catch {
+    return undefined;
+  }
+}

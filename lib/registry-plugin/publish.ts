@@ -5,6 +5,7 @@
 // when Verdaccio answers 201, synchronously just before the response leaves, so no client can read
 // the new version before its record exists.
 import { sendError, readBody, HttpError, type Handler, type PluginRequest, type PluginResponse, originOf } from './http.js';
+import { packageNameFromPath } from './names.js';
 import { planPublish } from './publish-body.js';
 import { buildPublishAttestation } from './publish-attestation.js';
 import type { StoredAttestation } from './attestations.js';
@@ -12,13 +13,17 @@ import type { VersionRecord } from './records.js';
 import { signVersion } from './signing.js';
 import type { PluginState } from './state.js';
 
-/** Same path shape as Verdaccio's publish route. */
-export const PUBLISH_ROUTE = '/:package/:_rev?/:revision?';
+/**
+ * Every PUT outside `/-/` (`/-/user/…`, `/-/package/…` are not publishes). Wider than Verdaccio's
+ * `/:package/:_rev?/:revision?`: its scoped-name rewrite runs after plugins, and a revision PUT
+ * can carry a tarball too.
+ */
+export const PUBLISH_ROUTE = /^\/(?!-\/)[^/]/;
 
 export function publishRoute(state: PluginState): Handler {
   return (req, res, next) => {
-    const name = req.params['package'];
-    // `/-/user/…`, `/-/package/…` and other `/-/` calls are not publishes; non-JSON is Verdaccio's 415.
+    const name = packageNameFromPath(req.url ?? '');
+    // Tarball uploads are octet-stream; other non-JSON bodies get Verdaccio's own 415.
     if (!name || name.startsWith('-') || !isJson(req)) return next();
     handlePublish(state, name, req, res).then((proceed) => (proceed ? next() : undefined), next);
   };

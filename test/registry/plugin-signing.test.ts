@@ -84,6 +84,17 @@ describe('signatures served by the plugin', () => {
     expect((await registry.get('lying-integrity')).status).toBe(404);
   });
 
+  it('checks publishes however the scoped name is spelled in the URL, and revision PUTs too', async () => {
+    const tarball = await packTarball(await writePackage(root, { name: '@acme/spelled', version: '1.0.0' }));
+    const other = `sha512-${createHash('sha512').update('other bytes').digest('base64')}`;
+    const body = publishBody({ name: '@acme/spelled', version: '1.0.0', tarball, registry: registry.url, dist: { integrity: other } });
+    for (const path of ['@acme/spelled', '%40acme%2Fspelled', '@acme%2fspelled/-rev/1-abc']) {
+      const put = await registry.put(path, body);
+      expect([path, put.status]).toEqual([path, 400]);
+    }
+    expect((await registry.get('@acme%2fspelled')).status).toBe(404);
+  });
+
   it('signs a version that has no plugin record (published before the plugin) over the sha512 of its stored tarball', async () => {
     const dir = await writePackage(root, { name: 'pre-plugin', version: '3.0.0' });
     await registry.publish(dir);

@@ -5,7 +5,7 @@ import { packagePath } from '../../../lib/config/package-root.js';
 import {
   AttestationStore, BUNDLE_MAX_BYTES, attestationsBody, attestationsPath, checkBundleAttachment, parseAttestationsSpec,
 } from '../../../lib/registry-plugin/attestations.js';
-import { fileSegment, npmPurl } from '../../../lib/registry-plugin/names.js';
+import { fileSegment, npmPurl, packageNameFromPath } from '../../../lib/registry-plugin/names.js';
 import { tempDir } from './helpers.js';
 
 const bundles = packagePath('fixtures', 'real', 'bundles');
@@ -65,6 +65,15 @@ describe('attestation paths', () => {
     }
     expect(fileSegment('..')).toBe('%2E.');
     expect(fileSegment('@a/b')).toBe('%40a%2Fb');
+  });
+
+  it('reads the package of a request path as Verdaccio routes it', () => {
+    for (const path of ['/@acme/pkg', '/%40acme%2Fpkg', '/@acme%2fpkg', '/%40acme/pkg', '/@acme%2Fpkg/-rev/3-abc', '/@acme/pkg/-rev/3-abc?write=true']) {
+      expect([path, packageNameFromPath(path)]).toEqual([path, '@acme/pkg']);
+    }
+    expect(packageNameFromPath('/left-pad/-rev/1-x')).toBe('left-pad');
+    expect(packageNameFromPath('/%zz')).toBeUndefined();
+    expect(packageNameFromPath('/')).toBeUndefined();
   });
 
   it('writes package URLs with an encoded scope', () => {
