@@ -89,9 +89,9 @@ export async function signPackage(opts: SignOptions): Promise<SignResult> {
   }
   const bundleFile = resolve(opts.out ?? join(dirname(packed.tarballFile), packFileName(packed.name, packed.version, 'sigstore')));
   await writeFile(bundleFile, `${JSON.stringify(bundle)}\n`);
-  // bundleToJSON leaves out an empty tlogEntries list, whatever its type says.
+  // bundleToJSON leaves out protobuf defaults: an empty tlogEntries list, a logIndex of "0".
   const entries = bundle.verificationMaterial.tlogEntries as SerializedBundle['verificationMaterial']['tlogEntries'] | undefined;
-  const logIndex = entries?.[0]?.logIndex;
+  const logIndex = entries?.[0] ? (entries[0].logIndex ?? '0') : undefined;
   return {
     name: packed.name,
     version: packed.version,
