@@ -1,7 +1,7 @@
 // npm's registry keys pinned from the Sigstore TUF seed (trust/npm-registry-keys.json), used for
 // registry.npmjs.org whatever its keys endpoint or a mirror says: a mirror cannot swap or strip them.
 import { readFileSync } from 'node:fs';
-import { packagePath } from '../config/package-root.js';
+import { trustFilePath } from '../config/trust-files.js';
 import type { RegistryKey } from './types.js';
 
 export type NpmKeyUsage = 'npm:signatures' | 'npm:attestations';
@@ -28,7 +28,7 @@ export function npmPinnedKeys(usage: NpmKeyUsage): RegistryKey[] {
 }
 
 function readPinnedKeys() {
-  const doc: unknown = JSON.parse(readFileSync(packagePath('trust', 'npm-registry-keys.json'), 'utf8'));
+  const doc: unknown = JSON.parse(readFileSync(trustFilePath('npm-registry-keys.json'), 'utf8'));
   const keys = typeof doc === 'object' && doc !== null && 'keys' in doc && Array.isArray(doc.keys) ? doc.keys : [];
   return keys.flatMap((k: unknown) => {
     if (typeof k !== 'object' || k === null) return [];

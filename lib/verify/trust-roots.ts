@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { Verifier, toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
-import { packagePath } from '../config/package-root.js';
+import { trustFilePath } from '../config/trust-files.js';
 import { VouchError, truncate } from '../errors/index.js';
 
 export const PUBLIC_GOOD = 'public-good';
@@ -53,9 +53,9 @@ export function loadTrustRoots(privateRootFiles: readonly string[] = [], opts: {
   return trustRootSet(roots);
 }
 
-/** The shipped Sigstore public-good root (trust/public-good.trusted_root.json). */
+/** The Sigstore public-good root: the copy `vouch trust-root update` refreshed, else trust/'s snapshot. */
 export function publicGoodRoot(): TrustRoot {
-  const file = packagePath('trust', 'public-good.trusted_root.json');
+  const file = trustFilePath('public-good.trusted_root.json');
   return trustRootFromBytes(PUBLIC_GOOD, readRootFile(file), file);
 }
 

@@ -129,6 +129,18 @@ policy rule that produced it and what to do. Exit 1 when the package is denied.`
     load: async () => (await import('./explain.js')).run,
   },
   {
+    name: 'trust-root',
+    usage: 'trust-root update',
+    summary: 'refresh the Sigstore public-good root and npm keys through TUF (needs a network)',
+    help: `Usage: vouch trust-root update [--mirror-url URL]
+
+Downloads Sigstore's public-good trusted_root.json and npm's registry keys (registry.npmjs.org/keys.json)
+through Sigstore's TUF repository, verified from the TUF root @sigstore/tuf embeds, and stores them in
+$VOUCH_DATA_DIR (default ~/.local/share/vouch)/trust/. vouch then reads those instead of the snapshots it
+ships in trust/. Verification itself never touches the network. Exit 3 when the repository is unreachable.`,
+    load: async () => (await import('./trust-root.js')).run,
+  },
+  {
     name: 'registry',
     usage: 'registry [--port N] [--storage DIR] [--key FILE…]',
     summary: 'run a private npm registry that signs what it serves (Verdaccio + vouch plugin)',
