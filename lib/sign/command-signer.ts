@@ -55,8 +55,8 @@ export function verifySignature(data: Buffer, publicKey: KeyObject, signature: B
 /** Base64 text or raw bytes; for P-256, raw r||s becomes DER (the encoding DSSE bundles carry). */
 export function decodeSignature(output: Buffer, publicKey: KeyObject): Buffer {
   const text = output.toString('latin1').replace(/\s+/g, '');
-  const bytes = text.length > 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : output;
-  if (bytes.length === 0) throw new VouchError('SIGN_FAILED', '--signer-command printed no signature');
+  if (text.length === 0) throw new VouchError('SIGN_FAILED', '--signer-command printed no signature');
+  const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : output;
   if (publicKey.asymmetricKeyType === 'ec' && bytes.length === 64 && bytes[0] !== 0x30) {
     return Buffer.from(p256.Signature.fromBytes(bytes, 'compact').toBytes('der'));
   }
