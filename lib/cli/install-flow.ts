@@ -7,7 +7,7 @@ import type { ExitCode } from '../errors/index.js';
 import { recordVerified, serializeLock, writeLockAtomic } from '../lock/index.js';
 import type { Report } from '../policy/report.js';
 import { fetchVerifiedTarballs } from '../registry/index.js';
-import { listTargets, reifyVerified } from '../tree/index.js';
+import { listTargets, reifyVerified, verifyScriptsReviewed } from '../tree/index.js';
 import { omitList } from './common-flags.js';
 import { exitCodeFor } from './exit.js';
 import { decide, gather, type GateInputs, type GateOptions } from './gate.js';
@@ -39,6 +39,7 @@ export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInp
     out.stdout(renderReport(report, opts, out));
     return code;
   }
+  await verifyScriptsReviewed(tree, config.flat); // npm's strict-allow-scripts, before anything is written
   await opts.beforeReify?.();
   await reifyVerified(arb, tree, fetched.tarballs, {
     save: opts.save,

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import Config from '@npmcli/config';
 import definitions from '@npmcli/config/lib/definitions/index.js';
 import { VouchError } from '../errors/index.js';
+import { resolveAllowScripts } from './allow-scripts.js';
 import { packageRoot } from './package-root.js';
+
+export type { AllowScriptsPolicy } from './allow-scripts.js';
 
 /** Flat npm options (registry, `@scope:registry`, nerf-darted auth, cache, omit, …). */
 export type FlatOptions = Record<string, unknown>;
@@ -36,7 +39,8 @@ export async function loadNpmConfig(cwd: string, npmArgs: string[] = [], env = p
   } catch (err) {
     throw new VouchError('CONFIG', `could not read npm configuration: ${(err as Error).message}`, {}, undefined, { cause: err });
   }
-  const flat = config.flat;
+  // npm's install commands replace the flattened list with the layered policy; so does vouch.
+  const flat = { ...config.flat, allowScripts: await resolveAllowScripts(config, config.localPrefix) };
   const registry = withSlash(stringOption(flat, 'registry') ?? 'https://registry.npmjs.org/');
   const cacheDir = stringOption(flat, 'cache') ?? join(env.HOME ?? cwd, '.npm', '_cacache');
   return { flat, localPrefix: config.localPrefix, registry, cacheDir };

@@ -2,4 +2,4 @@
 export { loadTree, arboristOptions, type TreeSource } from './load.js';
 export { listTargets, registryName, sourceKind } from './targets.js';
 export { refId, type PackageRef, type NonRegistryRef, type SourceKind, type Targets } from './types.js';
-export { reifyVerified, type ReifyOptions } from './reify.js';
+export { reifyVerified, verifyScriptsReviewed, type ReifyOptions } from './reify.js';

@@ -16,7 +16,8 @@ declare module '@npmcli/config' {
     load(): Promise<void>;
     readonly flat: Record<string, unknown>;
     readonly localPrefix: string;
-    get(key: string): unknown;
+    /** `where`: one layer (cli, env, project, user, global, builtin, default) instead of the merged value. */
+    get(key: string, where?: string): unknown;
   }
 }
 
@@ -87,4 +88,15 @@ declare module '@npmcli/arborist' {
     reify(options?: ReifyOptions): Promise<Tree>;
     rebuild(options?: { nodes?: Node[]; handleOptionalFailure?: boolean }): Promise<void>;
   }
+}
+
+declare module '@npmcli/arborist/lib/unreviewed-scripts.js' {
+  import type { Node, Tree } from '@npmcli/arborist';
+  /** npm 11: dependency nodes with install scripts the allowScripts policy neither allows nor denies. */
+  export function collectUnreviewedScripts(options: {
+    tree: Tree;
+    policy: Record<string, boolean> | null;
+    ignoreScripts?: boolean;
+    dangerouslyAllowAllScripts?: boolean;
+  }): Promise<{ node: Node; scripts: Record<string, string> }[]>;
 }
