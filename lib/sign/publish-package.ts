@@ -4,7 +4,6 @@
 // publishConfig, then npm flags given after `--` (npm's precedence).
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { loadNpmConfig, registryFor, stringOption, withSlash } from '../config/index.js';
 import { VouchError } from '../errors/index.js';
 import { lifecycle } from './pack.js';
 import { buildPublishBody, putPublishBody } from './publish.js';
@@ -31,6 +30,8 @@ export interface PublishResult extends SignResult {
 }
 
 export async function publishPackage(opts: PublishOptions): Promise<PublishResult> {
+  // Loaded here, not at import: the registry plugin and `vouch verify` load this stage for key ids.
+  const { loadNpmConfig, registryFor, stringOption, withSlash } = await import('../config/index.js');
   const config = await loadNpmConfig(opts.cwd, opts.npmArgs, opts.env);
   const flat = config.flat;
   const onCli = (flag: string) => opts.npmArgs.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));

@@ -2,7 +2,8 @@
 // with the chosen key source, optionally log it, check the result, and write `<name>-<version>.sigstore`
 // beside the tarball. `vouch publish` calls the same function before it uploads anything.
 import { createPublicKey } from 'node:crypto';
-import { stat, writeFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { dsse } from '@sigstore/core';
@@ -64,6 +65,15 @@ export async function signPackage(opts: SignOptions): Promise<SignResult> {
   // Read the key first: a missing key must fail before any prepack script runs.
   const signer = opts.key.kind === 'keyless' ? undefined : await rawSigner(opts.key, opts.env, opts.notice);
   const packed = await pack(opts);
+  const contents = unpacked(packed.tarball);
+  if (signer && (await holdsSigningKey(contents, opts.key, opts.env))) {
+    if (packed.tarballFile !== resolve(opts.target)) await rm(packed.tarballFile, { force: true }); // ours: don't leave the key lying in it
+    throw new VouchError('SIGN_FAILED', `${packed.tarballFile} contains the private key you are signing with; nothing was signed`, { file: packed.tarballFile },
+      'keep the key outside the package folder (vouch keygen writes to ~/.vouch/keys) or exclude it with "files" / .npmignore');
+  }
+  if (opts.notice && /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/.test(contents)) {
+    opts.notice(`warning: ${packed.tarballFile} contains a PEM private key; check what npm pack includes (.npmignore, "files") before publishing`);
+  }
   const ci = detectCi(opts.env);
   const registry = opts.registry?.(packed.manifest);
   const statement = buildStatement({
@@ -133,6 +143,24 @@ async function pack(opts: SignOptions): Promise<PackedPackage> {
   return info.isDirectory()
     ? packFolder(opts.target, { flat: opts.flat, destination: opts.packDestination })
     : readTarball(opts.target, opts.flat);
+}
+
+/** The tar stream inside the gzip, as latin1 text to search ('' when it is not gzip). */
+function unpacked(tarball: Buffer): string {
+  try {
+    return gunzipSync(tarball).toString('latin1');
+  } catch {
+    return '';
+  }
+}
+
+/** True when the packed files include the signing key itself (a line of its PEM body). */
+async function holdsSigningKey(contents: string, source: KeySource, env: NodeJS.ProcessEnv): Promise<boolean> {
+  let text: string | undefined;
+  if (source.kind === 'file') text = await readFile(source.file, 'utf8').catch(() => undefined);
+  if (source.kind === 'env') text = env[source.variable];
+  const lines = (text ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 40 && !l.startsWith('-----'));
+  return lines.some((line) => contents.includes(line));
 }
 
 /** Signing and logging failures become SIGN_FAILED (exit 1), whatever threw them. */

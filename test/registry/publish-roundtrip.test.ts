@@ -165,6 +165,17 @@ describe('publish → install with pinned publisher keys', () => {
   });
 });
 
+describe('a key packed by mistake', () => {
+  it('refuses to publish a package whose tarball contains the signing key: exit 1, nothing uploaded, no tarball left', async () => {
+    const dir = await writePackage(await registry.tempDir('leaky'), { name: 'leaky-lib', version: '1.0.0', files: { 'keys/publisher.key': await readFile(keyA.privateKeyFile, 'utf8') } });
+    const result = await vouch(['publish', dir, '--key', keyA.privateKeyFile], work);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('SIGN_FAILED');
+    expect((await registry.get('leaky-lib')).status).toBe(404);
+    expect(existsSync(join(work, 'leaky-lib-1.0.0.tgz'))).toBe(false);
+  });
+});
+
 describe('secrets', () => {
   it('no output of keygen, sign or publish carries private key material or the registry token', async () => {
     expect(outputs.length).toBeGreaterThan(4);
