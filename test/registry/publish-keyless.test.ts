@@ -4,7 +4,7 @@
 // Public-good Fulcio and Rekor cannot be reached from here; this is the same code path with other URLs.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleFromJSON } from '@sigstore/bundle';
@@ -25,6 +25,8 @@ import {
 } from '../../lib/verify/index.js';
 import { npmEnv } from '../support/npm.js';
 import { writePackage } from '../support/packages.js';
+import { writeProject } from '../support/project.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { startSigstoreServers, type SigstoreServers } from '../support/private-sigstore-servers.js';
 import { githubIdentity } from '../support/provenance.js';
 import { runVouch } from '../support/vouch.js';
@@ -155,6 +157,50 @@ describe('vouch sign --key with --rekor-url (a witness binds the signature to a 
     // A log no trusted root lists is not a time anyone vouches for.
     const untrusted = verifyBundle(bundleJson, 'witnessed', '2.0.0', tarball, false);
     expect(untrusted).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
+  });
+});
+
+describe('vouch publish --keyless to the registry, installed with an identity policy', () => {
+  let registry: TestRegistry;
+  let env: NodeJS.ProcessEnv;
+  let rootFile: string;
+  const repo = githubIdentity('acme/keyless-lib');
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    env = withoutCi(await registry.npmEnv(await registry.tempDir('npm-state')));
+    rootFile = join(work, 'private.trusted_root.json');
+    await writeFile(rootFile, sigstore.trustedRootJSON);
+    const dir = await writePackage(await registry.tempDir('pkg'), { name: 'keyless-lib', version: '1.0.0' });
+    const published = await runVouch(['publish', dir, '--keyless', '--fulcio-url', servers.fulcioUrl, '--rekor-url', servers.rekorUrl],
+      { cwd: work, env: { ...env, ...servers.githubEnv(repo) } });
+    expect(published.code, published.stderr).toBe(0);
+  });
+
+  afterAll(() => registry?.stop());
+
+  async function install(label: string, repository: string) {
+    const project = await registry.tempDir(label);
+    await writeProject(project, { dependencies: { 'keyless-lib': '1.0.0' } });
+    await writeFile(join(project, 'vouch.policy.json'), JSON.stringify({
+      rules: [{ packages: 'keyless-lib', provenance: 'require', identity: { issuer: 'https://token.actions.githubusercontent.com', repository, workflow: '.github/workflows/release.yml' } }],
+    }));
+    return runVouch(['install', '--trusted-root', rootFile, '--format', 'json'], { cwd: project, env });
+  }
+
+  it('allows it when the policy names the repository and workflow in the certificate', async () => {
+    const result = await install('consumer-ok', 'https://github.com/acme/keyless-lib');
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    const pkg = (result.json as { packages: { name: string; decision: string }[] }).packages.find((p) => p.name === 'keyless-lib');
+    expect(pkg?.decision).toBe('allow');
+  });
+
+  it('denies it with IDENTITY_MISMATCH when the policy names another repository', async () => {
+    const result = await install('consumer-other', 'https://github.com/acme/other-lib');
+    expect(result.code).toBe(1);
+    const pkg = (result.json as { packages: { name: string; decision: string; findings: { code: string }[] }[] }).packages.find((p) => p.name === 'keyless-lib');
+    expect(pkg?.decision).toBe('deny');
+    expect(pkg?.findings.map((f) => f.code)).toContain('IDENTITY_MISMATCH');
   });
 });
 
