@@ -59,9 +59,13 @@ export function npmAuditEntries(report: Report): { invalid: NpmInvalidEntry[]; m
   const missing: NpmMissingEntry[] = [];
   for (const v of sortVerdicts(report.verdicts)) {
     if (v.kind !== 'package' || (v.status !== 'missing' && v.status !== 'invalid')) continue;
+    // npm's `missing` means exactly "no registry signature although the registry serves keys"; any other
+    // absent evidence (an advertised attestation the registry does not serve, a sha1-only lockfile entry)
+    // is a failure npm would raise, so it goes to `invalid` with that code.
+    const signatureMissing = v.evidence.signature?.kind === 'failed' && v.evidence.signature.code === 'SIGNATURE_MISSING';
     for (const location of v.ref.locations) {
       const base = baseEntry(v, location);
-      if (v.status === 'missing') {
+      if (v.status === 'missing' && signatureMissing) {
         missing.push(base);
         continue;
       }

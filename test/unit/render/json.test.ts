@@ -132,6 +132,17 @@ describe('--format json', () => {
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
   });
 
+  it('lists an advertised attestation the registry does not serve under invalid (EATTESTATIONVERIFY), not npm\'s missing', () => {
+    const v = allowed(ref('gone', '1.0.0'));
+    const gone: PackageVerdict = {
+      ...v, status: 'missing', decision: 'deny', findings: [{ code: 'ATTESTATION_MISSING', severity: 'deny', message: 'not served' }],
+      evidence: { ...v.evidence, attestations: { kind: 'failed', code: 'ATTESTATION_MISSING', message: 'not served' } },
+    };
+    const doc = toReportJson(report([gone, missingSignature(ref('s', '1.0.0'))]), VERSION);
+    expect(doc.invalid.map((e) => [e.name, e.code, e.vouchCode])).toEqual([['gone', 'EATTESTATIONVERIFY', 'ATTESTATION_MISSING']]);
+    expect(doc.missing.map((e) => e.name)).toEqual(['s']);
+  });
+
   it('leaves policy denials with verified evidence out of the npm arrays', () => {
     const v = allowed(ref('a', '1.0.0'), { provenance: identity('o/a') });
     const denied: PackageVerdict = { ...v, decision: 'deny', findings: [{ code: 'IDENTITY_CHANGED', severity: 'deny', message: 'changed' }] };
