@@ -185,7 +185,7 @@ Exit codes: 0 written, 2 bad flags or a key already there.`,
   },
   {
     name: 'sign',
-    usage: 'sign [TARBALL|DIR] (--key FILE | --key-env VAR | --signer-command CMD | --keyless)',
+    usage: 'sign [TARBALL|DIR] --key FILE|--keyless|…',
     summary: 'sign a package tarball: an in-toto statement over its sha512, as a Sigstore bundle',
     help: `Usage: vouch sign [TARBALL|DIR] [options]
 
@@ -216,7 +216,7 @@ Exit codes: 0 signed, 1 signing failed, 2 usage or key error.`,
   },
   {
     name: 'publish',
-    usage: 'publish [DIR|TARBALL] [sign options] [-- npm publish flags]',
+    usage: 'publish [DIR|TARBALL] [sign options] [-- npm flags]',
     summary: 'sign, then publish the tarball with its attestation attached',
     help: `Usage: vouch publish [DIR|TARBALL] [sign options] [-- npm publish flags]
 
