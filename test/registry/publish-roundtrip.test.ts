@@ -66,6 +66,9 @@ describe('publish → install with pinned publisher keys', () => {
   it('publishes the tarball with a publisher attestation the registry serves next to its own', async () => {
     expect(published.predicateType).toBe(PREDICATE_PUBLISHER);
     expect(published.keyid).toBe(keyA.keyid);
+    // Named as npm pack names the tarball (scope flattened), the bundle beside it.
+    expect(published.tarball).toBe(join(work, 'acme-signed-lib-1.0.0.tgz'));
+    expect(published.bundle).toBe(join(work, 'acme-signed-lib-1.0.0.sigstore'));
     const packument = await registry.get('@acme%2fsigned-lib');
     const dist = (packument.json as { versions: Record<string, { dist: { integrity: string; attestations?: { url: string } } }> }).versions['1.0.0']!.dist;
     expect(dist.integrity).toBe(`sha512-${createHash('sha512').update(await readFile(published.tarball)).digest('base64')}`);
@@ -162,6 +165,17 @@ describe('publish → install with pinned publisher keys', () => {
     const install = await vouch(['install', '--format', 'json'], project);
     expect(install.code, install.stderr + install.stdout).toBe(0);
     expect(packageOf(install, 'ci-signed-lib').decision).toBe('allow');
+  });
+});
+
+describe('publish -- --dry-run', () => {
+  it('signs but uploads nothing', async () => {
+    const dir = await writePackage(await registry.tempDir('dry'), { name: 'dry-lib', version: '1.0.0' });
+    const result = await vouch(['publish', dir, '--key', keyA.privateKeyFile, '--json', '--', '--dry-run'], work);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.json).toMatchObject({ published: false, keyid: keyA.keyid });
+    expect(existsSync(join(work, 'dry-lib-1.0.0.sigstore'))).toBe(true);
+    expect((await registry.get('dry-lib')).status).toBe(404);
   });
 });
 
