@@ -64,6 +64,10 @@ export interface SignResult {
 export async function signPackage(opts: SignOptions): Promise<SignResult> {
   // Read the key first: a missing key must fail before any prepack script runs.
   const signer = opts.key.kind === 'keyless' ? undefined : await rawSigner(opts.key, opts.env, opts.notice);
+  if (!signer && !detectCi(opts.env)) {
+    throw new VouchError('USAGE', 'keyless signing needs a CI that describes the build (GitHub Actions or GitLab CI)', {},
+      'sign with a publisher key (--key, --key-env or --signer-command) outside CI');
+  }
   const packed = await pack(opts);
   const contents = unpacked(packed.tarball);
   if (signer && (await holdsSigningKey(contents, opts.key, opts.env))) {
