@@ -13,6 +13,7 @@
 //                                           so the plugin signs it at publish; provenance packages go
 //                                           through publishWithProvenance with the private Sigstore.
 //                                           → Map "name@version" → PublishedPackage (tarball, integrity).
+//                                           opts.files(p): a package's files (default: data.bin of fileBytes).
 //   writeConsumer(registry, plan, dir, opts) package.json with plan.rootDependencies, then the real npm
 //                                           (`install --package-lock-only`, or a full `install` with
 //                                           opts.install: 'full') in its own npm state folder. → dir
@@ -28,6 +29,9 @@
 //   prefix        name prefix, so several trees can share one registry (default 'tree')
 //   seed          PRNG seed (default 1)
 //   fileBytes     incompressible bytes per package in data.bin (default 0), for size-realistic benchmarks
+//   parentWindow  a package's planned parent is one of the this-many packages just before it (default 30:
+//                 long chains); Infinity picks among all earlier ones, so depth grows like ln N, as in
+//                 real trees (the benchmark's thousands of packages)
 //
 // The graph is a DAG in a shuffled order: every package but the root's direct dependencies has one
 // parent earlier in the order (so all are reachable), plus up to three extra edges into a window of
@@ -38,7 +42,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pMap from 'p-map';
 import type { GithubIdentity, PrivateSigstore } from '../../fixtures/scripts/private-sigstore.js';
-import { publishBody, writePackage } from './packages.js';
+import { publishBody, writePackage, type PackageSpec } from './packages.js';
 import { githubIdentity, publishWithProvenance } from './provenance.js';
 import type { TestRegistry } from './registry.js';
 
@@ -50,6 +54,7 @@ export interface TreeOptions {
   prefix?: string;
   seed?: number;
   fileBytes?: number;
+  parentWindow?: number;
 }
 
 export interface TreePackage {
@@ -83,6 +88,8 @@ export interface PublishOptions {
   concurrency?: number;
   /** Where package folders are written (default a registry temp folder). */
   workDir?: string;
+  /** The files of each package (e.g. the benchmark's size-realistic contents); replaces fileBytes' data.bin. */
+  files?: (p: TreePackage) => PackageSpec['files'];
 }
 
 export interface ConsumerOptions {
@@ -111,6 +118,7 @@ export function planTree(options: TreeOptions = {}): TreePlan {
     prefix: options.prefix ?? 'tree',
     seed: options.seed ?? 1,
     fileBytes: options.fileBytes ?? 0,
+    parentWindow: options.parentWindow ?? 30,
   };
   if (o.packages < 2 || o.nestedNames * 2 > o.packages || o.provenance > o.packages) {
     throw new Error(`planTree: impossible options ${JSON.stringify(o)}`);
@@ -141,7 +149,7 @@ export function planTree(options: TreeOptions = {}): TreePlan {
     // One parent earlier in the order, of another name, not yet depending on this name (one exists: a
     // package depends on one version per name, and the nodes before j hold another name, see above).
     const parents = [...Array(j).keys()].filter((i) => nodes[i]!.name !== node.name && !deps[i]!.has(node.name));
-    const recent = parents.slice(-30);
+    const recent = parents.slice(-o.parentWindow);
     const parent = recent[Math.floor(random() * recent.length)];
     if (parent === undefined) throw new Error(`planTree: no parent for ${treeId(node.name, node.version)}`);
     deps[parent]!.set(node.name, `^${node.version}`);
@@ -187,7 +195,7 @@ export async function publishTree(registry: TestRegistry, plan: TreePlan, opts: 
     for (const p of versions) {
       const dir = await writePackage(workDir, {
         name: p.name, version: p.version, dependencies: p.dependencies,
-        ...(plan.options.fileBytes > 0 ? { files: { 'data.bin': { size: plan.options.fileBytes } } } : {}),
+        ...(opts.files ? { files: opts.files(p) } : plan.options.fileBytes > 0 ? { files: { 'data.bin': { size: plan.options.fileBytes } } } : {}),
       });
       const tarball = await pacote.tarball(`file:${dir}`, packOptions);
       if (p.provenance) {
