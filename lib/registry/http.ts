@@ -39,8 +39,23 @@ export async function getJson(url: string, opts: HttpOptions, bounds: FetchBound
   }
 }
 
-/** GETs a body, refusing anything over `bounds.maxBytes` without reading it all into memory. */
+// make-fetch-happen's x-local-cache-status for a body that streams from the network into npm's cache.
+const STORING = new Set(['miss', 'updated']);
+
+/**
+ * GETs a body, refusing anything over `bounds.maxBytes` without reading it all into memory: an answer
+ * that declares or reaches the bound is hung up on (the request is aborted, so the rest is never read),
+ * and the whole body must arrive within `timeoutMs` of the headers.
+ *
+ * A body of undeclared length is never streamed into npm's cache: minipass-fetch reads the socket
+ * without backpressure, and the cache writer (hashing, disk) consumes far slower than a hostile server
+ * on a fast link sends — measured on loopback, all of a 200 MB body was in memory before 8 MiB reached
+ * vouch. With a declared length that buffer is bounded by the (already checked) length; without one,
+ * vouch hangs up at the headers and fetches again past the cache, where it is the only, fast, reader.
+ * Fresh cache hits and declared-length answers use npm's cache as before.
+ */
 export async function getBytes(url: string, opts: HttpOptions, bounds: FetchBounds): Promise<Buffer> {
+  const abort = new AbortController();
   let res: Awaited<ReturnType<typeof fetch>>;
   try {
     res = await fetch(url, {
@@ -49,33 +64,67 @@ export async function getBytes(url: string, opts: HttpOptions, bounds: FetchBoun
       timeout: opts.timeoutMs,
       retry: { retries: opts.retries, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
       headers: bounds.accept ? { accept: bounds.accept } : {},
+      signal: abort.signal,
     });
   } catch (err) {
     throw classify(err, url, bounds);
   }
+  const body = res.body as unknown as BodyStream;
+  body.on('error', () => undefined); // aborting makes the unread body (and the cache writer) emit one
   const declared = Number(res.headers.get('content-length') ?? NaN);
   if (declared > bounds.maxBytes) {
-    res.body.resume?.();
+    abort.abort();
     throw new FetchFailure('TOO_LARGE', `${url} is ${declared} bytes, over the ${bounds.maxBytes}-byte bound`, url);
   }
-  return readBounded(res.body as AsyncIterable<Buffer>, url, bounds.maxBytes, opts.timeoutMs);
+  if (Number.isNaN(declared) && STORING.has(res.headers.get('x-local-cache-status') ?? '')) {
+    abort.abort();
+    return getBytes(url, { ...opts, flat: { ...opts.flat, cache: undefined } }, bounds);
+  }
+  return readBounded(body, url, bounds.maxBytes, opts.timeoutMs, abort);
 }
 
-async function readBounded(body: AsyncIterable<Buffer>, url: string, maxBytes: number, timeoutMs: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const deadline = Date.now() + timeoutMs;
-  try {
-    for await (const chunk of body) {
+/** The body stream as npm-registry-fetch hands it over (a Minipass pipeline). */
+interface BodyStream {
+  on(event: 'data', fn: (chunk: Buffer) => void): unknown;
+  on(event: 'end', fn: () => void): unknown;
+  on(event: 'error', fn: (err: unknown) => void): unknown;
+  resume(): unknown;
+}
+
+/** Reads the whole body, or hangs up: over `maxBytes` (TOO_LARGE) or past the time bound. */
+function readBounded(body: BodyStream, url: string, maxBytes: number, timeoutMs: number, abort: AbortController): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const hangUp = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      chunks.length = 0;
+      abort.abort(); // the rest of the body is never read, by vouch or by npm's cache writer
+      return true;
+    };
+    const fail = (failure: FetchFailure) => void (hangUp() && reject(failure));
+    // A body that trickles or stops after the headers: the socket's idle timeout alone misses a drip.
+    const timer = setTimeout(() => fail(new FetchFailure('REGISTRY_UNREACHABLE', `${url} took longer than ${timeoutMs} ms`, url)), timeoutMs);
+    body.on('data', (chunk) => {
+      if (settled) return;
       size += chunk.length;
-      if (size > maxBytes) throw new FetchFailure('TOO_LARGE', `${url} exceeds the ${maxBytes}-byte bound`, url);
-      if (Date.now() > deadline) throw new FetchFailure('REGISTRY_UNREACHABLE', `${url} took longer than ${timeoutMs} ms`, url);
+      if (size > maxBytes) return fail(new FetchFailure('TOO_LARGE', `${url} exceeds the ${maxBytes}-byte bound`, url));
       chunks.push(chunk);
-    }
-  } catch (err) {
-    throw err instanceof FetchFailure ? err : classify(err, url, { maxBytes });
-  }
-  return Buffer.concat(chunks);
+    });
+    body.on('error', (err) => fail(classify(err, url, { maxBytes })));
+    body.on('end', () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
+    });
+    // make-fetch-happen's caching body starts its pipeline on the 'resume' event, which a 'data'
+    // listener alone does not emit: without this the body would buffer in minipass-fetch unread.
+    body.resume();
+  });
 }
 
 interface ErrorLike { code?: unknown; statusCode?: unknown; type?: unknown; message?: unknown }
