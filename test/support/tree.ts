@@ -24,8 +24,9 @@
 //   provenance    how many carry private-root SLSA provenance (default 0; needs opts.sigstore); never the
 //                 1.0.0 of a two-major name alone, which the default policy would deny as a downgrade
 //   scopedShare   share of names under a scope, spread over three scopes (default 0.2)
-//   nestedNames   names published in two majors (1.0.0 and 2.0.0) required by different dependents, so
-//                 npm hoists one and nests the other, sometimes at several locations (default packages/25)
+//   nestedNames   names published in two majors (1.0.0 and 2.0.0), each required by at least two
+//                 dependents, so npm hoists one and nests the other, usually at several locations
+//                 (default packages/25)
 //   prefix        name prefix, so several trees can share one registry (default 'tree')
 //   seed          PRNG seed (default 1)
 //   fileBytes     incompressible bytes per package in data.bin (default 0), for size-realistic benchmarks
@@ -153,6 +154,14 @@ export function planTree(options: TreeOptions = {}): TreePlan {
     const parent = recent[Math.floor(random() * recent.length)];
     if (parent === undefined) throw new Error(`planTree: no parent for ${treeId(node.name, node.version)}`);
     deps[parent]!.set(node.name, `^${node.version}`);
+  });
+  // Each major of a two-major name gets a second dependent, so whichever major npm nests is nested at
+  // several locations (one name@version, many lockfile keys), as in real trees.
+  nodes.forEach((node, j) => {
+    if (!nodes.some((n) => n.name === node.name && n.version !== node.version)) return;
+    const parents = [...Array(j).keys()].filter((i) => nodes[i]!.name !== node.name && !deps[i]!.has(node.name));
+    const parent = parents[Math.floor(random() * parents.length)];
+    if (parent !== undefined) deps[parent]!.set(node.name, `^${node.version}`);
   });
   const WINDOW = 40;
   nodes.forEach((node, i) => {
