@@ -1,5 +1,7 @@
 // What `vouch install` and `vouch ci` share after the tree is built: verify every node, fetch and bind
 // the tarballs, decide, and only on an allow reify the same tree and record vouch.lock.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type Arborist from '@npmcli/arborist';
 import type { Tree } from '@npmcli/arborist';
 import type { NpmConfig } from '../config/index.js';
@@ -7,7 +9,7 @@ import type { ExitCode } from '../errors/index.js';
 import { recordVerified, serializeLock, writeLockAtomic } from '../lock/index.js';
 import type { Report } from '../policy/report.js';
 import { fetchVerifiedTarballs } from '../registry/index.js';
-import { listTargets, reifyVerified, verifyScriptsReviewed } from '../tree/index.js';
+import { listTargets, reifyVerified, verifyScriptsReviewed, type NonRegistryRef } from '../tree/index.js';
 import { omitList } from './common-flags.js';
 import { exitCodeFor } from './exit.js';
 import { decide, gather, type GateInputs, type GateOptions } from './gate.js';
@@ -52,11 +54,35 @@ export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInp
   return 0;
 }
 
+/**
+ * Judges the git / remote sources arborist would contact while building the tree (lib/tree
+ * fetchedSources) before it runs: a source the policy does not allow is denied without being fetched.
+ * Returns the exit code of a deny (report printed), or null to go on.
+ */
+export function gateFetchedSources(sources: NonRegistryRef[], inputs: GateInputs, opts: Pick<InstallFlowOptions, 'gate' | 'format' | 'verbose'>, out: Output): ExitCode | null {
+  if (sources.length === 0) return null;
+  const report = decide({ packages: [], nonRegistry: sources }, { evidence: [], registries: [] }, inputs, opts.gate);
+  const code = exitCodeFor(report);
+  if (code === 0) return null;
+  out.stdout(renderReport(report, opts, out));
+  return code;
+}
+
 async function recordLock(inputs: GateInputs, report: Report, cwd: string): Promise<void> {
   const next = recordVerified(inputs.lock, report);
   if (serializeLock(next) !== inputs.lockText) await writeLockAtomic(cwd, next);
 }
 
-function renderReport(report: Report, opts: InstallFlowOptions, out: Output): string {
+function renderReport(report: Report, opts: Pick<InstallFlowOptions, 'format' | 'verbose'>, out: Output): string {
   return render(report, opts.format, { color: out.isTTY && !process.env.NO_COLOR, verbose: opts.verbose });
+}
+
+/** The project's package.json, or {} when there is none yet (npm install creates it). */
+export async function rootManifest(cwd: string): Promise<Record<string, unknown>> {
+  try {
+    const manifest = JSON.parse(await readFile(join(cwd, 'package.json'), 'utf8')) as unknown;
+    return typeof manifest === 'object' && manifest !== null ? (manifest as Record<string, unknown>) : {};
+  } catch {
+    return {}; // missing or unreadable: arborist reports it as npm does
+  }
 }

@@ -24,6 +24,37 @@ export function listTargets(tree: Tree, config: NpmConfig, omit: readonly string
   };
 }
 
+/**
+ * The git and remote-tarball dependencies arborist would contact just to build the ideal tree (git
+ * ls-remote and clone, a tarball download): `vouch install` arguments and the root manifest's declared
+ * dependencies. Listed so they are judged before arborist runs and an unallowed source is never
+ * contacted. An argument without a name (`github:o/r`) is named by its spec: nothing else is known yet.
+ */
+export function fetchedSources(specs: readonly string[], manifest: Record<string, unknown>): NonRegistryRef[] {
+  const refs: NonRegistryRef[] = [];
+  const add = (parsed: npa.Result | undefined, name: string, location: string | null) => {
+    if (parsed?.type !== 'git' && parsed?.type !== 'remote') return;
+    refs.push({ name, kind: parsed.type, spec: parsed.rawSpec || parsed.raw, locations: location ? [location] : [] });
+  };
+  for (const spec of specs) {
+    let parsed: npa.Result | undefined;
+    try {
+      parsed = npa(spec);
+    } catch {
+      parsed = undefined; // arborist reports a bad spec itself, without fetching anything
+    }
+    add(parsed, parsed?.name ?? spec, null);
+  }
+  for (const field of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies']) {
+    const deps = manifest[field];
+    if (typeof deps !== 'object' || deps === null) continue;
+    for (const [name, spec] of Object.entries(deps)) {
+      if (typeof spec === 'string') add(parseSpec(name, spec), name, `node_modules/${name}`);
+    }
+  }
+  return refs.sort((a, b) => compare(a.name, b.name) || compare(a.spec, b.spec));
+}
+
 function needsVerification(node: Node): boolean {
   // A workspace folder is a link target (linksIn) even when arborist does not flag it isWorkspace.
   if (node.isProjectRoot || node.isRoot || node.isLink || node.isWorkspace || node.linksIn.size > 0) return false;

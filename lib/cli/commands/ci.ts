@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import Arborist, { type Node, type Tree } from '@npmcli/arborist';
 import { loadNpmConfig } from '../../config/index.js';
 import { VouchError, type ExitCode } from '../../errors/index.js';
-import { arboristOptions, loadTree } from '../../tree/index.js';
+import { arboristOptions, fetchedSources, loadTree } from '../../tree/index.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
 import { oneOf, parseFlags } from '../flags.js';
 import { readTrustFiles } from '../gate.js';
-import { verifyThenReify } from '../install-flow.js';
+import { gateFetchedSources, rootManifest, verifyThenReify } from '../install-flow.js';
 import type { Output } from '../output.js';
 import { withProjectLock } from '../project-lock.js';
 import { FORMATS } from '../render/index.js';
@@ -28,6 +28,9 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   return withProjectLock(cwd, { waitMs: 120_000, onWait: (pid) => out.stderr(`vouch: waiting for another vouch run (pid ${pid}) in this project…`) }, async () => {
     const inputs = await readTrustFiles(cwd);
     await loadTree(cwd, config, 'virtual'); // no or unreadable lockfile: exit 2 with the reason, as npm ci
+    // A git / remote dependency package.json declares but the lockfile lacks would be fetched while building the tree.
+    const early = gateFetchedSources(fetchedSources([], await rootManifest(cwd)), inputs, { gate, format, verbose: Boolean(values.verbose) }, out);
+    if (early !== null) return early;
     const arb = new Arborist(arboristOptions(cwd, config));
     const virtual = await arb.loadVirtual();
     const lockedInventory = new Map(virtual.inventory); // buildIdealTree may adjust nodes in place

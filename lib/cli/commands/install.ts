@@ -3,11 +3,11 @@
 import Arborist from '@npmcli/arborist';
 import { loadNpmConfig } from '../../config/index.js';
 import type { ExitCode } from '../../errors/index.js';
-import { arboristOptions } from '../../tree/index.js';
+import { arboristOptions, fetchedSources } from '../../tree/index.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
 import { oneOf, parseFlags } from '../flags.js';
 import { readTrustFiles } from '../gate.js';
-import { verifyThenReify } from '../install-flow.js';
+import { gateFetchedSources, rootManifest, verifyThenReify } from '../install-flow.js';
 import type { Output } from '../output.js';
 import { withProjectLock } from '../project-lock.js';
 import { FORMATS } from '../render/index.js';
@@ -31,6 +31,9 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const saveType = values['save-dev'] ? 'dev' : values['save-optional'] ? 'optional' : undefined;
   return withProjectLock(cwd, { waitMs: 120_000, onWait: (pid) => out.stderr(`vouch: waiting for another vouch run (pid ${pid}) in this project…`) }, async () => {
     const inputs = await readTrustFiles(cwd); // a malformed policy or lock stops here: exit 2, nothing written
+    // git / remote sources are judged before arborist would clone or download them.
+    const early = gateFetchedSources(fetchedSources(positionals, await rootManifest(cwd)), inputs, { gate, format, verbose: Boolean(values.verbose) }, out);
+    if (early !== null) return early;
     const arb = new Arborist(arboristOptions(cwd, config));
     const tree = await arb.buildIdealTree({ add: positionals, ...(saveType ? { saveType } : {}) });
     return verifyThenReify(arb, tree, inputs, config, {

@@ -1,0 +1,275 @@
+// Verify before reify (security invariant 1), end to end: real Verdaccio + the signing plugin, real
+// npm lockfiles, the built CLI. Each case starts from the same installed project (node_modules,
+// package.json, package-lock.json and vouch.lock written by a successful `vouch install`), asks vouch to
+// install something bad, and checks exit 1, the finding codes (JSON report), a text message naming
+// package, rule and fix, every project byte unchanged, and no postinstall marker written — not the bad
+// package's, not an allowed package's.
+import { readdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPrivateSigstore, type PrivateSigstore } from '../../fixtures/scripts/private-sigstore.js';
+import { packTarball } from '../support/npm.js';
+import { markerScript, writePackage, type PackageSpec } from '../support/packages.js';
+import { copyProject, readJson, snapshotProject, writeProject } from '../support/project.js';
+import { githubIdentity, publishWithProvenance } from '../support/provenance.js';
+import { recordsFile, storedTarball } from '../support/registry-storage.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { denied, type ReportJson } from '../support/report.js';
+import { runVouch, type VouchResult } from '../support/vouch.js';
+
+let registry: TestRegistry;
+let sigstore: PrivateSigstore;
+let trustedRoot: string;
+let markers: string;
+let fakeGitLog: string;
+let fakeGitBin: string;
+let root: string;
+/** The installed project every case copies. */
+let base: string;
+let maintainerEnv: NodeJS.ProcessEnv;
+
+const BASE_DEPENDENCIES = { 'base-ok': '1.0.0', 'prov-down': '1.0.0', 'repo-move': '1.0.0', 'key-change': '1.0.0' };
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  sigstore = await createPrivateSigstore({ seed: 'install-deny' });
+  trustedRoot = join(await registry.tempDir('trust'), 'private.trusted_root.json');
+  await writeFile(trustedRoot, sigstore.trustedRootJSON);
+  markers = await registry.tempDir('markers');
+  root = await registry.tempDir('packages');
+  maintainerEnv = withoutCi(await registry.npmEnv(await registry.tempDir('maintainer-state')));
+  // A `git` that only logs: proof that vouch denied a git dependency before arborist tried to reach it.
+  fakeGitBin = await registry.tempDir('fake-git');
+  fakeGitLog = join(fakeGitBin, 'git.log');
+  await writeFile(join(fakeGitBin, 'git'), `#!/bin/sh\necho "$@" >> '${fakeGitLog}'\nexit 128\n`);
+  await chmod(join(fakeGitBin, 'git'), 0o755);
+
+  await publish({ name: 'base-ok', version: '1.0.0' });
+  // provenance 1.0.0, none 1.1.0
+  await publishWithProvenance(registry, await write({ name: 'prov-down', version: '1.0.0' }), sigstore, githubIdentity('acme/prov-down'));
+  await publish({ name: 'prov-down', version: '1.1.0' });
+  // provenance from acme/repo-move, then from evil/repo-move
+  await publishWithProvenance(registry, await write({ name: 'repo-move', version: '1.0.0' }), sigstore, githubIdentity('acme/repo-move'));
+  await publishWithProvenance(registry, await write({ name: 'repo-move', version: '1.1.0' }), sigstore, githubIdentity('evil/repo-move'));
+  // publisher attestations by key A, then by key B (vouch keygen + vouch publish)
+  const keyA = await keygen('key-a');
+  const keyB = await keygen('key-b');
+  await vouchPublish(await write({ name: 'key-change', version: '1.0.0' }), keyA.privateKeyFile);
+  await vouchPublish(await write({ name: 'key-change', version: '1.1.0' }), keyB.privateKeyFile);
+  // bytes in storage replaced after publish: the registry still serves (and signs) the integrity it recorded
+  await publish({ name: 'tamper-me', version: '1.0.0' });
+  await tamperTarball('tamper-me', '1.0.0');
+  // served unsigned: the plugin cannot read its signing records for the package
+  await publish({ name: 'unsigned-me', version: '1.0.0' });
+  await writeFile(recordsFile(registry.storage, 'unsigned-me'), '{ damaged');
+  // a real registry signature, replayed from another version
+  await publish({ name: 'forged-me', version: '1.0.0' });
+  await publish({ name: 'forged-me', version: '1.0.1' });
+  const records = JSON.parse(await readFile(recordsFile(registry.storage, 'forged-me'), 'utf8')) as { versions: Record<string, { sig: string }> };
+  records.versions['1.0.0']!.sig = records.versions['1.0.1']!.sig;
+  await writeFile(recordsFile(registry.storage, 'forged-me'), JSON.stringify(records));
+  await publish({ name: 'fresh-pkg', version: '1.0.0' });
+  // an allowed parent with a postinstall whose dependency was tampered with
+  await publish({ name: 'tamper-child', version: '1.0.0' });
+  await tamperTarball('tamper-child', '1.0.0');
+  await publish({ name: 'parent-ok', version: '1.0.0', dependencies: { 'tamper-child': '^1.0.0' } });
+
+  base = await registry.tempDir('base');
+  await writeProject(base, { dependencies: BASE_DEPENDENCIES });
+  const installed = await vouch(['install', '--format', 'json'], base);
+  expect(denied(installed.json as ReportJson), installed.stderr).toEqual([]);
+  expect(installed.code, installed.stderr).toBe(0);
+  // The markers of the base install (base-ok, prov-down, …) ran; clear them so any marker below is new.
+  expect((await readdir(markers)).sort()).toEqual(['base-ok', 'key-change', 'prov-down', 'repo-move']);
+  await clearMarkers();
+}, 300_000);
+
+afterAll(() => registry?.stop());
+
+describe('the installed base project', () => {
+  it('pinned what later versions are held to: provenance identity, publisher key, provenance baseline', async () => {
+    const lock = (await readJson(join(base, 'vouch.lock'))) as { packages: Record<string, { identity?: Record<string, string>; versions: Record<string, { attested?: string }> }> };
+    expect(lock.packages['repo-move']?.identity).toMatchObject({ repository: 'https://github.com/acme/repo-move' });
+    expect(lock.packages['key-change']?.identity?.['publisherKey']).toMatch(/^SHA256:/);
+    expect(lock.packages['prov-down']?.versions['1.0.0']?.attested).toBe('provenance');
+  });
+});
+
+interface DenyCase {
+  name: string;
+  /** vouch install arguments after `install`. */
+  args: string[];
+  /** Changes to the copied project before the snapshot (a policy, a package.json edit). */
+  prepare?: (project: string) => Promise<void>;
+  /** Expected `denied(report)`: every denied package with its deny codes. */
+  denied: [string, string[]][];
+  /** `code rule` of every finding of the denied packages, sorted ('-': verification failures name no policy rule). */
+  rules: string[];
+  /** The package the text message must name. */
+  pkg: string;
+}
+
+const CASES: DenyCase[] = [
+  { name: 'a tarball replaced in registry storage', args: ['tamper-me'], denied: [['tamper-me@1.0.0', ['TARBALL_MISMATCH']]], rules: ['TARBALL_MISMATCH -'], pkg: 'tamper-me@1.0.0' },
+  { name: 'a version served without a registry signature', args: ['unsigned-me'], denied: [['unsigned-me@1.0.0', ['SIGNATURE_MISSING']]], rules: ['SIGNATURE_MISSING default.signatures'], pkg: 'unsigned-me@1.0.0' },
+  { name: 'a registry signature that does not verify', args: ['forged-me@1.0.0'], denied: [['forged-me@1.0.0', ['SIGNATURE_INVALID']]], rules: ['SIGNATURE_INVALID -'], pkg: 'forged-me@1.0.0' },
+  { name: 'a provenance downgrade (1.0.0 had provenance, 1.1.0 has none)', args: ['prov-down@1.1.0'], denied: [['prov-down@1.1.0', ['PROVENANCE_DOWNGRADE']]], rules: ['PROVENANCE_DOWNGRADE default.provenance'], pkg: 'prov-down@1.1.0' },
+  { name: 'provenance from another repository than vouch.lock pins', args: ['repo-move@1.1.0'], denied: [['repo-move@1.1.0', ['IDENTITY_CHANGED']]], rules: ['IDENTITY_CHANGED vouch.lock:packages["repo-move"].identity'], pkg: 'repo-move@1.1.0' },
+  { name: 'a publisher attestation by another key than vouch.lock pins', args: ['key-change@1.1.0'], denied: [['key-change@1.1.0', ['IDENTITY_CHANGED']]], rules: ['IDENTITY_CHANGED vouch.lock:packages["key-change"].identity'], pkg: 'key-change@1.1.0' },
+  {
+    name: 'an exception that expired',
+    args: ['prov-down@1.1.0'],
+    prepare: (project) => writePolicy(project, exceptionPolicy('2020-01-01')),
+    denied: [['prov-down@1.1.0', ['EXCEPTION_EXPIRED', 'PROVENANCE_DOWNGRADE']]],
+    rules: ['EXCEPTION_EXPIRED exceptions["prov-down"][0]', 'PROVENANCE_DOWNGRADE defaults.provenance'],
+    pkg: 'prov-down@1.1.0',
+  },
+  {
+    name: 'a release younger than minReleaseAge',
+    args: ['fresh-pkg'],
+    prepare: (project) => writePolicy(project, { rules: [{ packages: 'fresh-*', minReleaseAge: 3 }] }),
+    denied: [['fresh-pkg@1.0.0', ['RELEASE_TOO_NEW']]],
+    rules: ['RELEASE_TOO_NEW rules[0].minReleaseAge'],
+    pkg: 'fresh-pkg@1.0.0',
+  },
+  { name: 'a git dependency given as an argument', args: ['github:acme/gitdep'], denied: [['github:acme/gitdep@github:acme/gitdep', ['SOURCE_NOT_ALLOWED']]], rules: ['SOURCE_NOT_ALLOWED default.sources.git'], pkg: 'github:acme/gitdep' },
+  {
+    name: 'a git dependency in package.json and the lockfile',
+    args: [],
+    prepare: addLockedGitDependency,
+    denied: [['gitdep@github:acme/gitdep', ['SOURCE_NOT_ALLOWED']]],
+    rules: ['SOURCE_NOT_ALLOWED default.sources.git'],
+    pkg: 'gitdep',
+  },
+  {
+    name: 'a tampered transitive dependency of an allowed package with a postinstall',
+    args: ['parent-ok'],
+    denied: [['tamper-child@1.0.0', ['TARBALL_MISMATCH']]],
+    rules: ['TARBALL_MISMATCH -'],
+    pkg: 'tamper-child@1.0.0',
+  },
+];
+
+describe('vouch install denies, and writes nothing and runs nothing', () => {
+  for (const c of CASES) {
+    it(`on ${c.name}: exit 1 with the finding, project byte-for-byte unchanged, no script run`, async () => {
+      const project = await copyProject(base, join(await registry.tempDir('case'), 'project'));
+      await c.prepare?.(project);
+      await writeFile(fakeGitLog, '');
+      const before = await snapshotProject(project);
+
+      const json = await vouch(['install', ...c.args, '--format', 'json'], project);
+      expect(json.code, json.stderr).toBe(1);
+      const report = json.json as ReportJson;
+      expect(denied(report)).toEqual(c.denied);
+      const findings = [...report.packages, ...report.sources].filter((v) => v.decision === 'deny').flatMap((v) => v.findings);
+      expect(findings.map((f) => `${f.code} ${f.rule ?? '-'}`).sort()).toEqual(c.rules);
+      expect(await snapshotProject(project)).toEqual(before);
+
+      // The text names the package, each finding, the policy rule that fired (verification failures such
+      // as TARBALL_MISMATCH are no policy rule: they always deny and carry none) and the fix.
+      const text = await vouch(['install', ...c.args], project);
+      expect(text.code, text.stderr).toBe(1);
+      expect(text.stdout).toContain(c.pkg);
+      for (const f of findings) {
+        expect(text.stdout).toContain(`${f.code}: `);
+        if (f.rule) expect(text.stdout).toContain(`rule: ${f.rule}`);
+      }
+      expect(text.stdout).toMatch(/fix: \S+/);
+
+      expect(await snapshotProject(project)).toEqual(before);
+      expect(await readdir(markers)).toEqual([]);
+      expect(await readFile(fakeGitLog, 'utf8')).toBe('');
+    });
+  }
+
+  it('names the transitive package, and lets its allowed parent through the policy (it is not the reason)', async () => {
+    const project = await copyProject(base, join(await registry.tempDir('transitive'), 'project'));
+    const result = await vouch(['install', 'parent-ok', '--format', 'json'], project);
+    const report = result.json as ReportJson;
+    const parent = report.packages.find((p) => p.name === 'parent-ok')!;
+    expect(parent).toMatchObject({ decision: 'allow', hasInstallScript: true, status: 'verified' });
+    expect(report.packages.find((p) => p.name === 'tamper-child')).toMatchObject({ decision: 'deny', status: 'invalid' });
+  });
+
+  it('installs the same request once the exception is in date (the expired-exception deny is the exception, nothing else)', async () => {
+    const project = await copyProject(base, join(await registry.tempDir('exception-ok'), 'project'));
+    await writePolicy(project, exceptionPolicy('2099-01-01'));
+    const result = await vouch(['install', 'prov-down@1.1.0', '--format', 'json'], project);
+    expect(result.code, result.stderr).toBe(0);
+    const verdict = (result.json as ReportJson).packages.find((p) => p.name === 'prov-down')!;
+    expect(verdict).toMatchObject({ decision: 'allow', findings: [] });
+    expect(await readFile(join(markers, 'prov-down'), 'utf8')).toBe('prov-down@1.1.0');
+    await clearMarkers();
+  });
+});
+
+// ---- fixtures --------------------------------------------------------------------------------------
+
+async function write(spec: PackageSpec): Promise<string> {
+  return writePackage(root, { ...spec, scripts: { postinstall: markerScript(join(markers, spec.name)), ...spec.scripts } });
+}
+
+async function publish(spec: PackageSpec): Promise<void> {
+  await registry.publish(await write(spec));
+}
+
+/** Replaces the stored tarball with other bytes of the same name and version (an extra file). */
+async function tamperTarball(name: string, version: string): Promise<void> {
+  const evil = await writePackage(await registry.tempDir('evil'), {
+    name, version, scripts: { postinstall: markerScript(join(markers, name)) }, files: { 'evil.js': 'steal()\n' },
+  });
+  await writeFile(storedTarball(registry.storage, name, version), await packTarball(evil));
+}
+
+async function keygen(label: string): Promise<{ keyid: string; privateKeyFile: string }> {
+  const dir = await registry.tempDir(label);
+  const result = await runVouch(['keygen', '--out', join(dir, 'keys'), '--type', 'p256', '--json'], { cwd: dir, env: maintainerEnv });
+  expect(result.code, result.stderr).toBe(0);
+  return result.json as { keyid: string; privateKeyFile: string };
+}
+
+async function vouchPublish(dir: string, key: string): Promise<void> {
+  const result = await runVouch(['publish', '--key', key, '--json', '--', '--access', 'public'], { cwd: dir, env: maintainerEnv });
+  expect(result.code, result.stderr).toBe(0);
+}
+
+async function vouch(args: string[], cwd: string): Promise<VouchResult> {
+  const env = await registry.npmEnv(await registry.tempDir('vouch-state')); // a fresh npm cache every run
+  env['PATH'] = `${fakeGitBin}:${env['PATH'] ?? ''}`;
+  return runVouch([...args, '--trusted-root', trustedRoot], { cwd, env });
+}
+
+async function writePolicy(project: string, policy: Record<string, unknown>): Promise<void> {
+  await writeFile(join(project, 'vouch.policy.json'), `${JSON.stringify(policy, null, 2)}\n`);
+}
+
+function exceptionPolicy(expires: string): Record<string, unknown> {
+  return {
+    exceptions: {
+      'prov-down': [{ versions: '1.1.0', allow: ['PROVENANCE_DOWNGRADE'], reason: 'the 1.1.0 build ran outside CI', approvedBy: 'jane@example.test', expires }],
+    },
+  };
+}
+
+/** package.json and package-lock.json gain a GitHub dependency, as `npm install github:acme/gitdep` would lock it. */
+async function addLockedGitDependency(project: string): Promise<void> {
+  const manifest = JSON.parse(await readFile(join(project, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  manifest.dependencies['gitdep'] = 'github:acme/gitdep';
+  await writeFile(join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const lock = JSON.parse(await readFile(join(project, 'package-lock.json'), 'utf8')) as { packages: Record<string, Record<string, unknown>> };
+  (lock.packages['']!['dependencies'] as Record<string, string>)['gitdep'] = 'github:acme/gitdep';
+  lock.packages['node_modules/gitdep'] = {
+    version: '1.0.0', resolved: 'git+ssh://git@github.com/acme/gitdep.git#0123456789abcdef0123456789abcdef01234567', license: 'MIT',
+  };
+  await writeFile(join(project, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
+}
+
+async function clearMarkers(): Promise<void> {
+  for (const name of await readdir(markers)) await rm(join(markers, name));
+}
+
+/** The test process may run in a CI: keep its variables away from `vouch publish`, which would sign SLSA provenance. */
+function withoutCi(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !/^(GITHUB_|GITLAB_|CI_|ACTIONS_|RUNNER_|SIGSTORE_)/.test(k) && k !== 'CI'));
+}
