@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Arborist, { type Node, type Tree } from '@npmcli/arborist';
 import { loadNpmConfig } from '../../config/index.js';
 import { VouchError, type ExitCode } from '../../errors/index.js';
+import { verifyLockCanonical } from '../../lock/index.js';
 import { arboristOptions, fetchedSources, loadTree } from '../../tree/index.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
 import { oneOf, parseFlags } from '../flags.js';
@@ -27,6 +28,8 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const config = await loadNpmConfig(cwd, [...npmArgs(values), ...(values['ignore-scripts'] ? ['--ignore-scripts'] : [])]);
   return withProjectLock(cwd, { waitMs: 120_000, onWait: (pid) => out.stderr(`vouch: waiting for another vouch run (pid ${pid}) in this project…`) }, async () => {
     const inputs = await readTrustFiles(cwd);
+    // As verify --locked: what reviewers read must be what vouch reads (LOCK_NOT_CANONICAL, exit 2, with the diff).
+    if (!updateLock && inputs.lockText !== null) verifyLockCanonical(inputs.lockText, inputs.lockFile);
     await loadTree(cwd, config, 'virtual'); // no or unreadable lockfile: exit 2 with the reason, as npm ci
     // A git / remote dependency package.json declares but the lockfile lacks would be fetched while building the tree.
     const early = gateFetchedSources(fetchedSources([], await rootManifest(cwd)), inputs, { gate, format, verbose: Boolean(values.verbose) }, out);
