@@ -4,7 +4,7 @@ import type { Lock } from '../lock/types.js';
 import type { NonRegistryRef } from '../tree/types.js';
 import type { PackageEvidence } from '../verify/types.js';
 import { compareStrings, compareVersions, statusOf } from './evidence.js';
-import { attestationFindings, integrityFindings, signatureFindings, unverifiableFindings } from './evidence-findings.js';
+import { attestationFindings, integrityFindings, resolvedFindings, signatureFindings, unverifiableFindings } from './evidence-findings.js';
 import { applyExceptions } from './exceptions.js';
 import { finding, label } from './findings.js';
 import { buildPins, identityChangedFindings, ruleIdentityFindings, type Pin } from './identity.js';
@@ -73,6 +73,7 @@ function packageVerdict(e: PackageEvidence, ctx: Context): PackageVerdict {
   const settings = resolveSettings(ctx.policy, name, version);
   const raw: Finding[] = [
     ...integrityFindings(e),
+    ...resolvedFindings(e),
     ...signatureFindings(e, settings, ctx.policy),
     ...attestationFindings(e),
     ...provenanceFindings(e, settings, ctx.history),

@@ -2,7 +2,7 @@
 // Tampering always denies; a missing signature follows the `signatures` setting; an unsigned registry
 // follows `registries[url].keys` and `defaults.unsignedRegistry`.
 import type { PackageEvidence } from '../verify/types.js';
-import { finding, label, severityOf } from './findings.js';
+import { finding, label, quote, severityOf } from './findings.js';
 import type { Settings } from './match.js';
 import type { Policy } from './policy.js';
 import type { Finding } from './report.js';
@@ -53,6 +53,31 @@ function unsignedRegistry(e: PackageEvidence, mode: Settings['signatures']['valu
       ? 'allowed with a warning by the built-in policy; to accept this registry explicitly, add to vouch.policy.json: "registries": { ' + JSON.stringify(registry) + ': { "keys": "none" } }'
       : `if this registry is known to publish no keys, add "registries": { ${JSON.stringify(registry)}: { "keys": "none" } } to vouch.policy.json, or sign it (the vouch Verdaccio plugin does)`;
   return [finding('UNSIGNED_REGISTRY', severity, message, `${policy.defaultsPath}.unsignedRegistry`, hint)];
+}
+
+/**
+ * A lockfile `resolved` on a host that is neither the signing registry's nor its dist.tarball's: the
+ * classic lockfile injection. vouch fetches by the signed integrity from the registry (lib/registry/
+ * tarballs.ts), so its own install is unaffected: a warning, for the reviewer and for plain `npm ci`,
+ * which would contact that host. registry.npmjs.org is never foreign: npm itself replaces that host with
+ * the configured registry (replace-registry-host=npmjs).
+ */
+export function resolvedFindings(e: PackageEvidence): Finding[] {
+  const resolved = originOf(e.ref.resolved);
+  if (resolved === undefined || resolved === 'https://registry.npmjs.org') return [];
+  if (resolved === originOf(e.ref.registry) || resolved === originOf(e.tarball)) return [];
+  const message = `${label(e.ref.name, e.ref.version)}: package-lock.json resolves it at ${quote(e.ref.resolved ?? '')}, not at its registry ${e.ref.registry}; vouch fetched the signed bytes from the registry`;
+  return [finding('RESOLVED_FOREIGN_HOST', 'warn', message, undefined, 'restore package-lock.json from a trusted revision, or reinstall so `resolved` points at the registry')];
+}
+
+function originOf(url: string | null | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function attestationFindings(e: PackageEvidence): Finding[] {

@@ -27,7 +27,8 @@ export type FindingCode =
   | 'RELEASE_TOO_NEW'          // younger than minReleaseAge
   | 'EXCEPTION_EXPIRED'        // an exception that would have applied has expired
   | 'EXCEPTION_EXPIRING'       // an exception that applies expires soon
-  | 'LOCK_MISSING_ENTRY';      // vouch ci: the lockfile has a version vouch.lock does not record
+  | 'LOCK_MISSING_ENTRY'       // vouch ci: the lockfile has a version vouch.lock does not record
+  | 'RESOLVED_FOREIGN_HOST';   // the lockfile's `resolved` names a host other than the signing registry's
 
 export interface Finding {
   code: FindingCode;

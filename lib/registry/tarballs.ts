@@ -28,7 +28,10 @@ export async function fetchVerifiedTarballs(
   const checked = await pMap(evidence, async (e): Promise<PackageEvidence> => {
     onPackage?.();
     if (e.integrity?.kind !== 'ok') return e;
-    const url = e.ref.resolved ?? e.tarball;
+    // The signing registry's own dist.tarball first: a lockfile `resolved` on another host (lockfile
+    // injection) is reported by the policy (RESOLVED_FOREIGN_HOST) and never contacted; the bytes
+    // are bound by the signed integrity whichever URL serves them.
+    const url = e.tarball ?? e.ref.resolved;
     if (!url) return { ...e, integrity: { kind: 'failed', code: 'TARBALL_MISMATCH', message: 'the registry gives no tarball URL' } };
     const signed = e.integrity.integrity;
     try {

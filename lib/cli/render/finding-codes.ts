@@ -141,6 +141,10 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     title: 'A policy exception that covers this package expires soon',
     help: 'Review the exception in vouch.policy.json before it expires.',
   },
+  RESOLVED_FOREIGN_HOST: {
+    title: 'The lockfile fetches this package from a host other than its registry',
+    help: 'package-lock.json says to download these bytes from a host that is neither the registry that signed them nor its tarball host. vouch fetched them from the registry by their signed integrity, so what it installs is unaffected; plain npm would contact the other host. If nobody meant to change the lockfile, a lockfile-injection attempt is likely: restore package-lock.json from a trusted revision.',
+  },
   LOCK_MISSING_ENTRY: {
     title: 'package-lock.json has a version vouch.lock does not record',
     help: 'Run `vouch install` locally and commit the updated vouch.lock.',
