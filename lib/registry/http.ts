@@ -27,6 +27,12 @@ export interface FetchBounds {
   accept?: string;
   /** Follow npm semantics for 404 and (Nexus) 400: "absent", not an error. */
   absentStatuses?: readonly number[];
+  /**
+   * Online runs must hear this from the registry itself: revalidate any cached copy, and treat the
+   * stale copy make-fetch-happen falls back to when the registry cannot be reached as unreachable
+   * (fail closed). `--offline` still answers from the cache.
+   */
+  fresh?: boolean;
 }
 
 /** GETs a JSON document. 404 (and `absentStatuses`) throw FetchFailure NOT_FOUND for the caller to judge. */
@@ -65,12 +71,17 @@ export async function getBytes(url: string, opts: HttpOptions, bounds: FetchBoun
       retry: { retries: opts.retries, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
       headers: bounds.accept ? { accept: bounds.accept } : {},
       signal: abort.signal,
+      ...(bounds.fresh && !opts.offline ? { preferOnline: true } : {}),
     });
   } catch (err) {
     throw classify(err, url, bounds);
   }
   const body = res.body as unknown as BodyStream;
   body.on('error', () => undefined); // aborting makes the unread body (and the cache writer) emit one
+  if (bounds.fresh && !opts.offline && res.headers.get('x-local-cache-status') === 'stale') {
+    abort.abort();
+    throw new FetchFailure('REGISTRY_UNREACHABLE', `could not reach ${url} (only a cached copy answered; use --offline to verify from the cache)`, url);
+  }
   const declared = Number(res.headers.get('content-length') ?? NaN);
   if (declared > bounds.maxBytes) {
     abort.abort();

@@ -16,7 +16,8 @@ export async function fetchRegistryKeys(registry: string, http: HttpOptions): Pr
   const url = new URL('-/npm/v1/keys', registry).href;
   let body: unknown;
   try {
-    body = await getJson(url, http, { maxBytes: KEYS_MAX_BYTES, absentStatuses: [400] });
+    // Fresh on every online run: a key the registry has since retired or expired must not live on in a cache.
+    body = await getJson(url, http, { maxBytes: KEYS_MAX_BYTES, absentStatuses: [400], fresh: true });
   } catch (err) {
     if (err instanceof FetchFailure && err.code === 'NOT_FOUND') return { kind: 'none' };
     throw err;

@@ -293,6 +293,14 @@ describe('vouch verify when the registry is down', () => {
     expect(report.registries).toEqual([{ url: registry.url, keys: 'unreachable', keyids: [] }]);
   });
 
+  it('exits 3 without --offline even when the npm cache is warm: stale registry keys are never used online', async () => {
+    const result = await verify(projectA, [], warmState);
+    expect(result.code, result.stderr).toBe(3);
+    const report = result.json as ReportJson;
+    expect(new Set(denied(report).flatMap(([, codes]) => codes))).toEqual(new Set(['REGISTRY_UNREACHABLE']));
+    expect(denied(report)).toHaveLength(50);
+  });
+
   it('re-verifies from a warm cache with --offline: exit 0, all 50 verified, provenance included', async () => {
     const result = await verify(projectA, ['--offline'], warmState);
     const report = result.json as ReportJson;
