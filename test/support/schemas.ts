@@ -5,6 +5,7 @@
 // API
 //   reportValidator() → (doc) => boolean, with `.errors` after a failed call (ajv's)
 //   sarifValidator()  → the same for SARIF logs
+//   reportSchema()    → docs/report.schema.json, parsed (e.g. to compare its finding-code enum)
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import AjvDraft04Module from 'ajv-draft-04';
@@ -21,8 +22,12 @@ const addFormats = addFormatsModule as unknown as <A>(ajv: A) => A;
 let report: Validator | undefined;
 let sarif: Validator | undefined;
 
+export function reportSchema(): object {
+  return readSchema('docs', 'report.schema.json');
+}
+
 export function reportValidator(): Validator {
-  report ??= addFormats(new Ajv2020({ allErrors: true, strict: true })).compile(readSchema('docs', 'report.schema.json')) as Validator;
+  report ??= addFormats(new Ajv2020({ allErrors: true, strict: true })).compile(reportSchema()) as Validator;
   return report;
 }
 

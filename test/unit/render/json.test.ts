@@ -1,18 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { FINDING_CODE_LIST, render, toReportJson, type ReportJson } from '../../../lib/cli/render/index.js';
 import type { PackageVerdict } from '../../../lib/policy/report.js';
 import {
   KEY_NEW, allowed, badSignature, identity, missingSignature, mixedReport, ref, report,
 } from './report-builder.js';
+import { reportSchema, reportValidator } from '../../support/schemas.js';
 
-// ajv-formats is CommonJS with a default export; under NodeNext its type is the module namespace.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
-const schema: unknown = JSON.parse(readFileSync(new URL('../../../docs/report.schema.json', import.meta.url), 'utf8'));
-const ajv = addFormats(new Ajv2020({ allErrors: true, strict: true }));
-const validate = ajv.compile(schema as object);
+const schema = reportSchema();
+const validate = reportValidator();
 
 const VERSION = '0.1.0-test';
 const json = (r = mixedReport()): ReportJson => JSON.parse(render(r, 'json', { version: VERSION })) as ReportJson;

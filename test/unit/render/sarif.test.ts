@@ -1,21 +1,11 @@
-import { readFileSync } from 'node:fs';
-import AjvDraft04Module from 'ajv-draft-04';
-import addFormatsModule from 'ajv-formats';
 import type { Log, Result } from 'sarif';
 import { describe, expect, it } from 'vitest';
 import { FINGERPRINT_KEY, fingerprint, render, toSarif } from '../../../lib/cli/render/index.js';
+import { sarifValidator } from '../../support/schemas.js';
 import { allowed, badSignature, mixedReport, ref, report, unsignedRegistry } from './report-builder.js';
 
-// Both packages are CommonJS with a default export; under NodeNext their types are the namespaces.
-type AjvLike = { compile(schema: object): ((data: unknown) => boolean) & { errors?: unknown } };
-const AjvDraft04 = AjvDraft04Module as unknown as new (opts: object) => AjvLike;
-const addFormats = addFormatsModule as unknown as (ajv: AjvLike) => AjvLike;
-
 // The OASIS SARIF 2.1.0 schema (draft-04), copied byte for byte; see fixtures/real/ORIGIN.md.
-const sarifSchema = JSON.parse(readFileSync(new URL('../../../fixtures/real/sarif/sarif-2.1.0-rtm.5.json', import.meta.url), 'utf8')) as object;
-// strict: false, because the schema is third-party draft-04 text, not ours to tidy; unicodeRegExp: false,
-// because its language pattern `^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$` is invalid under the `u` flag.
-const validate = addFormats(new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false })).compile(sarifSchema);
+const validate = sarifValidator();
 
 const VERSION = '0.1.0';
 
