@@ -1,0 +1,12 @@
+// Numbers as the report prints them, and the per-scenario summaries both the report and the targets use.
+import type { ScenarioResult } from './results.js';
+import { summarize, type Summary } from './stats.js';
+
+/** Wall time of a scenario's runs, in seconds. */
+export const times = (s: ScenarioResult): Summary => summarize(s.runs.map((r) => r.ms / 1000));
+/** Peak RSS of a scenario's runs, in bytes. */
+export const rssOf = (s: ScenarioResult): Summary => summarize(s.runs.map((r) => r.peakRssBytes));
+export const sec = (x: number): string => `${x.toFixed(2)} s`;
+export const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+export const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+export const int = (x: number): string => Math.round(x).toLocaleString('en-US');

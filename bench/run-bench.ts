@@ -1,0 +1,131 @@
+// `npm run bench -- --packages 1000[,5000]`: vouch against npm on generated registries of N packages,
+// then docs/benchmarks.md regenerated from what was measured (never typed by hand).
+//
+// Flags
+//   --packages N[,M…]   tree sizes (default 1000); each gets its own generated registry
+//   --runs R            timed rounds per comparison, after one untimed warm-up (default 5)
+//   --latency MS        delay the proxy adds per request (default 40)
+//   --seed S            generator seed (default 1)
+//   --work DIR          generated registries, project copies and raw results (default $TMPDIR/vouch-bench)
+//   --fresh             regenerate the registries even when a matching one exists
+//   --only a,b          run only these comparisons (scenarios.ts COMPARISON_IDS); the report says so
+//   --no-micro          skip the microbenchmarks
+//   --out FILE          the report (default docs/benchmarks.md)
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { packagePath } from '../lib/config/package-root.js';
+import { openBenchTree } from './bench-tree.js';
+import { checkProxyUrls, startLatencyProxy } from './latency-proxy.js';
+import { describeMachine } from './machine.js';
+import type { MicroResults } from './micro.js';
+import { prepareProjects } from './prepare.js';
+import { renderReport } from './report.js';
+import type { BenchResults, SizeResult } from './results.js';
+import { runComparison } from './runner.js';
+import { buildComparisons, COMPARISON_IDS, type ComparisonId } from './scenarios.js';
+
+const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      packages: { type: 'string', default: '1000' },
+      runs: { type: 'string', default: '5' },
+      latency: { type: 'string', default: '40' },
+      seed: { type: 'string', default: '1' },
+      work: { type: 'string', default: join(tmpdir(), 'vouch-bench') },
+      fresh: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'no-micro': { type: 'boolean', default: false },
+      out: { type: 'string', default: packagePath('docs', 'benchmarks.md') },
+    },
+  });
+  const sizes = values.packages.split(',').map((n) => positive('packages', n));
+  const runs = positive('runs', values.runs);
+  const latencyMs = positive('latency', values.latency);
+  const seed = positive('seed', values.seed);
+  const only = (values.only?.split(',') ?? [...COMPARISON_IDS]) as ComparisonId[];
+  for (const id of only) if (!COMPARISON_IDS.includes(id)) throw new Error(`--only: unknown comparison ${id} (${COMPARISON_IDS.join(', ')})`);
+  const work = resolve(values.work);
+  const machine = describeMachine();
+  log(`load average at start ${machine.loadAtStart.map((l) => l.toFixed(2)).join(' ')}; work folder ${work}`);
+
+  const results: BenchResults = {
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine, runs, latencyMs, seed, sizes: [], micro: null, finishedAt: '',
+  };
+  for (const packages of sizes) results.sizes.push(await benchSize(work, packages, seed, runs, latencyMs, only, values.fresh));
+  if (!values['no-micro']) {
+    log('microbenchmarks (one process, one thread)');
+    results.micro = await runMicroChild();
+  }
+  results.finishedAt = new Date().toISOString();
+  const raw = join(work, `results-${results.finishedAt.replace(/[:.]/g, '-')}.json`);
+  await writeFile(raw, JSON.stringify(results, null, 2));
+  await writeFile(values.out, renderReport(results, only));
+  log(`wrote ${values.out} (raw results: ${raw})`);
+}
+
+async function benchSize(work: string, packages: number, seed: number, runs: number, latencyMs: number, only: ComparisonId[], fresh: boolean): Promise<SizeResult> {
+  log(`== ${packages} packages`);
+  if (fresh) await rm(join(work, `n${packages}-seed${seed}`), { recursive: true, force: true });
+  const tree = await openBenchTree(work, packages, seed, log);
+  const proxy = await startLatencyProxy({ target: tree.registry.url, delayMs: latencyMs });
+  try {
+    const runDir = join(work, `n${packages}-seed${seed}`, 'run');
+    await rm(runDir, { recursive: true, force: true });
+    await mkdir(runDir, { recursive: true });
+    const ctx = { tree, proxy, runDir };
+    await prepareProjects(ctx, log);
+    await checkProxyUrls(proxy, firstPackage(tree.projects.prov.template));
+    const result: SizeResult = { packages, shapes: { sig: tree.projects.sig.shape, prov: tree.projects.prov.shape }, generation: tree.generation, comparisons: [] };
+    for (const comparison of await buildComparisons(ctx, only)) {
+      log(`${comparison.title}: warm-up + ${runs} rounds`);
+      const measured = await runComparison(comparison, runs, log);
+      result.comparisons.push({
+        id: comparison.id, title: comparison.title,
+        scenarios: comparison.scenarios.map((s) => ({ id: s.id, tool: s.tool, shown: s.shown, cache: s.cache, via: s.via, kind: s.kind, runs: measured.get(s.id) ?? [] })),
+      });
+    }
+    return result;
+  } finally {
+    await proxy.close();
+    await tree.registry.stop();
+  }
+}
+
+/** Some package of the project (any will do for the proxy URL check). */
+function firstPackage(project: string): string {
+  const lock = JSON.parse(readFileSync(join(project, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+  const key = Object.keys(lock.packages).find((k) => k.startsWith('node_modules/'));
+  if (!key) throw new Error(`${project}: the lockfile lists no package`);
+  return key.slice('node_modules/'.length);
+}
+
+/** The microbenchmarks in a process of their own, so nothing else shares the thread or the heap. */
+function runMicroChild(): Promise<MicroResults> {
+  const script = fileURLToPath(new URL('./micro.js', import.meta.url));
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => (code === 0 ? ok(JSON.parse(out) as MicroResults) : fail(new Error(`micro benchmarks exited ${code}`))));
+  });
+}
+
+function positive(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`--${flag} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,86 @@
+// The targets of issue 6, judged on the measured numbers (null = not measured in this run).
+import type { BenchResults, ScenarioResult, SizeResult } from './results.js';
+import { mb, rssOf, sec, times } from './format.js';
+
+export interface TargetRow {
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+const REFERENCE = 1000;
+const LARGE = 5000;
+const RSS_LIMIT = 400 * 2 ** 20;
+
+export function targetRows(r: BenchResults): TargetRow[] {
+  const ref = r.sizes.find((s) => s.packages === REFERENCE);
+  const large = r.sizes.find((s) => s.packages === LARGE);
+  const n = ref ? '' : ` (not measured: this run had ${r.sizes.map((s) => s.packages).join(', ')} packages)`;
+  const rows: TargetRow[] = [
+    speedup(ref, 'verify-cold-proxy', 3, `\`vouch verify\` cold on 1,000 packages ≥ 3× faster than \`npm audit signatures\`, +${r.latencyMs} ms per request${n}`),
+    speedup(ref, 'verify-cold', 1.5, `\`vouch verify\` cold on 1,000 packages ≥ 1.5× faster than \`npm audit signatures\`, loopback${n}`),
+    warmVerify(ref, n),
+    overhead(ref, 'ci-cold', 0.10, `\`vouch ci\` overhead vs \`npm ci\` ≤ 10%, cold, 1,000 packages${n}`),
+    overhead(ref, 'ci-warm', 0.03, `\`vouch ci\` overhead vs \`npm ci\` ≤ 3%, warm, 1,000 packages${n}`),
+    ...largeRows(ref, large),
+  ];
+  const m = r.micro;
+  rows.push(
+    { target: 'registry signature verification ≥ 10,000 per second per core', measured: m ? `${Math.round(m.signatures.perSecond.median).toLocaleString('en-US')}/s` : '–', met: m ? m.signatures.perSecond.median >= 10_000 : null },
+    { target: 'Sigstore bundle verification ≥ 70 per second per core, cold', measured: m ? `${Math.round(m.bundlesCold.perSecond.median)}/s` : '–', met: m ? m.bundlesCold.perSecond.median >= 70 : null },
+    {
+      target: 'a cached bundle costs no crypto',
+      measured: m ? `${m.bundlesCached.microsecondsPerBundle.median.toFixed(1)} µs per bundle; ${m.bundlesCached.cryptoVerifies + m.bundlesCached.sigstoreVerifies} signature verifications` : '–',
+      met: m ? m.bundlesCached.cryptoVerifies + m.bundlesCached.sigstoreVerifies === 0 : null,
+    },
+  );
+  return rows;
+}
+
+function scenario(size: SizeResult | undefined, comparison: string, pick: (s: ScenarioResult) => boolean): ScenarioResult | undefined {
+  return size?.comparisons.find((c) => c.id === comparison)?.scenarios.find(pick);
+}
+
+function speedup(size: SizeResult | undefined, comparison: string, factor: number, target: string): TargetRow {
+  const npm = scenario(size, comparison, (s) => s.tool === 'npm');
+  const vouch = scenario(size, comparison, (s) => s.tool === 'vouch');
+  if (!npm || !vouch) return { target, measured: '–', met: null };
+  const x = times(npm).median / times(vouch).median;
+  return { target, measured: `${x.toFixed(2)}× (npm ${sec(times(npm).median)}, vouch ${sec(times(vouch).median)})`, met: x >= factor };
+}
+
+function warmVerify(size: SizeResult | undefined, n: string): TargetRow {
+  const target = `\`vouch verify\` warm on 1,000 packages < 1.5 s${n}`;
+  const sig = scenario(size, 'verify-warm', (s) => s.tool === 'vouch');
+  const prov = scenario(size, 'verify-provenance', (s) => s.kind === 'prov' && s.cache === 'warm');
+  if (!sig) return { target, measured: '–', met: null };
+  const provText = prov ? `; with provenance (prov tree) ${sec(times(prov).median)}` : '';
+  return { target, measured: `${sec(times(sig).median)} (max ${sec(times(sig).max)})${provText}`, met: times(sig).median < 1.5 && (!prov || times(prov).median < 1.5) };
+}
+
+function overhead(size: SizeResult | undefined, comparison: string, limit: number, target: string): TargetRow {
+  const npm = scenario(size, comparison, (s) => s.tool === 'npm');
+  const vouch = scenario(size, comparison, (s) => s.tool === 'vouch');
+  if (!npm || !vouch) return { target, measured: '–', met: null };
+  const over = times(vouch).median / times(npm).median - 1;
+  return { target, measured: `${over >= 0 ? '+' : ''}${(over * 100).toFixed(1)}% (npm ${sec(times(npm).median)}, vouch ${sec(times(vouch).median)})`, met: over <= limit };
+}
+
+function largeRows(ref: SizeResult | undefined, large: SizeResult | undefined): TargetRow[] {
+  const rssTarget = '5,000 packages: vouch peak RSS < 400 MB';
+  const timeTarget = '5,000 packages: vouch time grows no worse than linearly from 1,000 (ratio ≤ 5)';
+  if (!large) return [{ target: rssTarget, measured: '–', met: null }, { target: timeTarget, measured: '–', met: null }];
+  const vouch = large.comparisons.flatMap((c) => c.scenarios.filter((s) => s.tool === 'vouch'));
+  const worstRss = vouch.reduce<ScenarioResult | undefined>((w, s) => (!w || rssOf(s).max > rssOf(w).max ? s : w), undefined);
+  const rssRow: TargetRow = worstRss
+    ? { target: rssTarget, measured: `largest: ${worstRss.id} ${mb(rssOf(worstRss).max)} (max of runs)`, met: rssOf(worstRss).max < RSS_LIMIT }
+    : { target: rssTarget, measured: '–', met: null };
+  if (!ref) return [rssRow, { target: timeTarget, measured: '–', met: null }];
+  const ratios = vouch.flatMap((s) => {
+    const before = ref.comparisons.flatMap((c) => c.scenarios).find((x) => x.id === s.id);
+    return before ? [{ id: s.id, ratio: times(s).median / times(before).median }] : [];
+  });
+  if (ratios.length === 0) return [rssRow, { target: timeTarget, measured: '–', met: null }];
+  const worst = ratios.reduce((w, x) => (x.ratio > w.ratio ? x : w));
+  return [rssRow, { target: timeTarget, measured: `worst: ${worst.id} ×${worst.ratio.toFixed(2)} (all: ${ratios.map((x) => `${x.id} ×${x.ratio.toFixed(2)}`).join(', ')})`, met: worst.ratio <= LARGE / REFERENCE }];
+}
