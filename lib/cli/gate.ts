@@ -2,12 +2,13 @@
 // Commands differ only in where the tree comes from and what happens after an allow.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import Arborist from '@npmcli/arborist';
 import { loadNpmConfig, type NpmConfig } from '../config/index.js';
 import { loadPolicy, evaluate, needsPublishTime, type Policy } from '../policy/index.js';
 import type { Report } from '../policy/report.js';
 import { readLock, type Lock } from '../lock/index.js';
 import { EvidenceCache, gatherEvidence, type Gathered, type HttpOptions } from '../registry/index.js';
-import { listTargets, loadTree, type Targets } from '../tree/index.js';
+import { arboristOptions, listTargets, loadTree, type Targets } from '../tree/index.js';
 import { AttestationVerifier, loadTrustRoots } from '../verify/index.js';
 import { omitList } from './common-flags.js';
 import { createProgress } from './progress.js';
@@ -87,6 +88,19 @@ export async function gateProjectTree(opts: GateOptions, npmArgs: string[], inst
   const inputs = await readTrustFiles(opts.cwd);
   const config = await loadNpmConfig(opts.cwd, npmArgs);
   const tree = await loadTree(opts.cwd, config, installed ? 'actual' : 'virtual');
+  const targets = listTargets(tree, config, omitList(config.flat.omit));
+  return { ...(await runGate(targets, inputs, config, opts, out)), inputs, targets };
+}
+
+/**
+ * The same read-only pipeline over the tree `vouch install <add…>` would install (arborist's ideal tree,
+ * nothing written): what approve judges when the version to approve is not in the lockfile yet.
+ * Registry specs only: a git or remote spec would be fetched to build the tree.
+ */
+export async function gateIdealTree(opts: GateOptions, npmArgs: string[], add: string[], out: Output): Promise<TreeGate> {
+  const inputs = await readTrustFiles(opts.cwd);
+  const config = await loadNpmConfig(opts.cwd, npmArgs);
+  const tree = await new Arborist(arboristOptions(opts.cwd, config)).buildIdealTree({ add });
   const targets = listTargets(tree, config, omitList(config.flat.omit));
   return { ...(await runGate(targets, inputs, config, opts, out)), inputs, targets };
 }

@@ -6,14 +6,14 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import npa from 'npm-package-arg';
-import { satisfies } from 'semver';
+import { satisfies, validRange } from 'semver';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { approve, diffLock, serializeLock, writeLockAtomic } from '../../lock/index.js';
 import { addException, identityOf, POLICY_FILE, WAIVABLE_CODES, type WaivableCode } from '../../policy/index.js';
 import type { PackageVerdict } from '../../policy/report.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
 import { parseFlags } from '../flags.js';
-import { gateProjectTree } from '../gate.js';
+import { gateIdealTree, gateProjectTree, type TreeGate } from '../gate.js';
 import type { Output } from '../output.js';
 
 const DEFAULT_EXCEPTION_DAYS = 30;
@@ -32,8 +32,14 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const { name, range } = parseSpec(spec);
   const cwd = process.cwd();
   const opts = { ...gateOptions(values, cwd), locked: false };
-  const gate = await gateProjectTree(opts, npmArgs(values), false, out);
-  const verdicts = gate.report.verdicts.filter((v): v is PackageVerdict => v.kind === 'package' && v.ref.name === name && inRange(v.ref.version, range));
+  const matching = (g: TreeGate) => g.report.verdicts.filter((v): v is PackageVerdict => v.kind === 'package' && v.ref.name === name && inRange(v.ref.version, range));
+  let gate = await gateProjectTree(opts, npmArgs(values), false, out);
+  let verdicts = matching(gate);
+  if (verdicts.length === 0 && range && validRange(range)) {
+    // Not locked yet: the version a denied `vouch install <name>@<range>` asked for. Judge that tree.
+    gate = await gateIdealTree(opts, npmArgs(values), [spec], out);
+    verdicts = matching(gate);
+  }
   if (verdicts.length === 0) throw new VouchError('USAGE', `${spec} is not in this project's lockfile`, { pkg: name });
   const approvedBy = values.by?.trim() || whoAmI();
   const reason = values.reason.trim();
@@ -57,7 +63,11 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     out.stdout(`vouch: added an exception for ${name}${range ? `@${range}` : ''} to ${POLICY_FILE}: allow ${waivable.join(', ')} until ${expires}`);
     wrote = true;
   }
-  if (!wrote) out.stdout(`vouch: nothing to approve for ${spec}: no identity change and no waivable finding`);
+  if (!wrote) {
+    const versions = verdicts.map((v) => v.ref.version).join(', ');
+    out.stdout(`vouch: nothing to approve for ${spec} (${versions} in the lockfile): no identity change and no waivable finding` +
+      (range ? '' : `\n  a version \`vouch install ${name}@<version>\` was denied is not in the lockfile yet: approve it by version, vouch approve ${name}@<version> --reason "…"`));
+  }
   return 0;
 }
 
