@@ -40,6 +40,7 @@
 //   { kind: 'redirect', status?, to? }  a redirect (default 302) to the same path on `to` (default the foreign host).
 //   { kind: 'json', rewrite }           the real JSON answer, passed through `rewrite(body, path)` (tampering:
 //                                       signatures, dist.integrity, attestation bundles, keys …).
+//   { kind: 'delay', ms }               the real answer, after `ms` (to hold a run in flight).
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -51,7 +52,8 @@ export type Fault =
   | { kind: 'body'; body: string | Buffer; type?: string; status?: number }
   | { kind: 'huge'; bytes: number; declareLength?: boolean }
   | { kind: 'redirect'; status?: 301 | 302 | 307 | 308; to?: string }
-  | { kind: 'json'; rewrite: (body: unknown, path: string) => unknown };
+  | { kind: 'json'; rewrite: (body: unknown, path: string) => unknown }
+  | { kind: 'delay'; ms: number };
 
 export type Match = string | RegExp | ((path: string) => boolean);
 
@@ -135,6 +137,9 @@ export async function startHostileRegistry(upstream: string): Promise<HostileReg
 async function answer(req: IncomingMessage, res: ServerResponse, fault: Fault | undefined, upstream: URL, foreignUrl: string, sent: (n: number) => void): Promise<void> {
   switch (fault?.kind) {
     case undefined:
+      return proxy(req, res, upstream, sent);
+    case 'delay':
+      await new Promise((done) => setTimeout(done, fault.ms));
       return proxy(req, res, upstream, sent);
     case 'status': {
       const body = fault.body ?? JSON.stringify({ error: `hostile registry: ${fault.status}` });

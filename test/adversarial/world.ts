@@ -1,0 +1,160 @@
+// The shared setting of the adversarial suites: a real signing registry (Verdaccio + the vouch plugin),
+// the hostile registry in front of it (test/support/hostile-registry.ts), and helpers to run vouch
+// against the hostile one with a fresh npm cache, so no earlier run's cache hides a fault.
+//
+// API
+//   startWorld(label)                   → World (one per test file; world.stop() in afterAll).
+//   world.registry / hostile / work      the real registry, the proxy in front of it, a scratch folder.
+//   world.stateDir()                    → a fresh npm state folder (npmrc, cache) for one run.
+//   world.env(stateDir?, extra?)        → npm env on the hostile registry with the publisher's token
+//                                         (so every request carries an Authorization header to leak).
+//   world.vouch(args, cwd, opts?)       → runVouch with that env; opts.stateDir reuses a cache;
+//                                         opts.onSpawn(pid) to watch the process (RSS).
+//   world.project(label, manifest?)     → an empty consumer project folder with package.json.
+//   jsonReport(result)                  → the `--format json` report (throws when stdout is not one).
+//   findingCodes(report, name)          → every finding code of a package (or [] when absent).
+//   peakRss(pid)                        → samples /proc/<pid>/status VmHWM until the process exits.
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { npmEnv } from '../support/npm.js';
+import { writeProject } from '../support/project.js';
+import { startHostileRegistry, type HostileRegistry } from '../support/hostile-registry.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { VOUCH_BIN, type VouchResult } from '../support/vouch.js';
+
+export interface World {
+  registry: TestRegistry;
+  hostile: HostileRegistry;
+  work: string;
+  stateDir(): Promise<string>;
+  env(stateDir?: string, extra?: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv>;
+  vouch(args: readonly string[], cwd: string, opts?: VouchRunOptions): Promise<TimedResult>;
+  project(label: string, manifest?: Record<string, unknown>): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface VouchRunOptions {
+  stateDir?: string;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  onSpawn?: (pid: number) => void;
+}
+
+export interface TimedResult extends VouchResult {
+  ms: number;
+}
+
+export async function startWorld(label: string): Promise<World> {
+  const registry = await startRegistry();
+  const hostile = await startHostileRegistry(registry.url);
+  const work = await mkdtemp(join(tmpdir(), `vouch-adv-${label}-`));
+  let n = 0;
+  const stateDir = async () => {
+    const dir = join(work, `npm-state-${++n}`);
+    await mkdir(dir, { recursive: true });
+    return dir;
+  };
+  const env = async (dir?: string, extra: NodeJS.ProcessEnv = {}) => {
+    const base = await npmEnv(dir ?? (await stateDir()), { url: hostile.url, token: registry.token });
+    return { ...base, NO_COLOR: '1', CI: '', ...extra };
+  };
+  return {
+    registry, hostile, work, stateDir, env,
+    vouch: async (args, cwd, opts = {}) => runTimed(args, cwd, opts.env ?? (await env(opts.stateDir)), opts),
+    project: async (name, manifest = {}) => {
+      const dir = join(work, `${name}-${++n}`);
+      await writeProject(dir, manifest);
+      return dir;
+    },
+    stop: async () => {
+      await hostile.close();
+      await registry.stop();
+      await rm(work, { recursive: true, force: true });
+    },
+  };
+}
+
+/** runVouch's contract (test/support/vouch.ts), plus the wall time and the child's pid for RSS sampling. */
+function runTimed(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, opts: VouchRunOptions): Promise<TimedResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [VOUCH_BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+    const timeoutMs = opts.timeoutMs ?? 100_000;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`vouch ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stderr.slice(-2000)}`));
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const result: TimedResult = { code: code ?? (signal ? 128 : 1), stdout, stderr, ms: Date.now() - started };
+      const json = parseJson(stdout);
+      resolve(json === undefined ? result : { ...result, json });
+    });
+  });
+}
+
+function parseJson(text: string): unknown {
+  if (!/^\s*[{[]/.test(text)) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ReportFinding {
+  code: string;
+  severity: string;
+}
+export interface ReportPackage {
+  name: string;
+  version: string;
+  status: string;
+  decision: string;
+  findings: ReportFinding[];
+  evidence: { unverifiable: { code: string; message: string } | null; registryIntegrity: string | null };
+}
+export interface JsonReport {
+  decision: string;
+  packages: ReportPackage[];
+  registries: { url: string; keys: string; keyids: string[] }[];
+}
+
+export function jsonReport(result: VouchResult): JsonReport {
+  if (result.json === undefined) throw new Error(`vouch printed no JSON report (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+  return result.json as JsonReport;
+}
+
+export function findingCodes(report: JsonReport, name: string, version?: string): string[] {
+  return report.packages
+    .filter((p) => p.name === name && (version === undefined || p.version === version))
+    .flatMap((p) => p.findings.map((f) => f.code));
+}
+
+/** The child's peak resident set (VmHWM, bytes), sampled every 25 ms until it exits. */
+export function peakRss(pid: number): { done: Promise<number> } {
+  let peak = 0;
+  const done = new Promise<number>((resolve) => {
+    const timer = setInterval(() => {
+      readFile(`/proc/${pid}/status`, 'utf8').then((status) => {
+        const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+        if (kb * 1024 > peak) peak = kb * 1024;
+      }, () => {
+        clearInterval(timer);
+        resolve(peak);
+      });
+    }, 25);
+  });
+  return { done };
+}
