@@ -8,7 +8,7 @@ import type { NpmConfig } from '../config/index.js';
 import type { ExitCode } from '../errors/index.js';
 import { recordVerified, serializeLock, writeLockAtomic } from '../lock/index.js';
 import type { Report } from '../policy/report.js';
-import { fetchVerifiedTarballs } from '../registry/index.js';
+import { fetchVerifiedTarballs, prefetchSources } from '../registry/index.js';
 import { listTargets, reifyVerified, verifyScriptsReviewed, type NonRegistryRef } from '../tree/index.js';
 import { omitList } from './common-flags.js';
 import { exitCodeFor } from './exit.js';
@@ -42,6 +42,8 @@ export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInp
     return code;
   }
   await verifyScriptsReviewed(tree, config.flat); // npm's strict-allow-scripts, before anything is written
+  const allowedSources = report.verdicts.flatMap((v) => (v.kind === 'source' ? [v.ref] : [])); // all allowed: code 0
+  await prefetchSources(allowedSources, config.flat, opts.gate.concurrency);
   await opts.beforeReify?.();
   await reifyVerified(arb, tree, fetched.tarballs, {
     save: opts.save,

@@ -4,4 +4,4 @@ export { EvidenceCache } from './evidence-cache.js';
 export { FetchFailure, type HttpOptions } from './http.js';
 export { fetchRegistryKeys, type RegistryKeys } from './keys.js';
 export { PACKUMENT_MAX_BYTES } from './packument.js';
-export { fetchVerifiedTarballs, tarballKey, type VerifiedTarball } from './tarballs.js';
+export { fetchVerifiedTarballs, prefetchSources, tarballKey, type VerifiedTarball } from './tarballs.js';

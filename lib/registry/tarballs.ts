@@ -2,6 +2,8 @@
 // network), and the sha512 of what was actually fetched bound into the evidence.
 import pMap from 'p-map';
 import pacote from 'pacote';
+import { VouchError } from '../errors/index.js';
+import type { NonRegistryRef } from '../tree/types.js';
 import { checkIntegrity } from '../verify/integrity.js';
 import type { PackageEvidence } from '../verify/types.js';
 import type { FlatOptions } from '../config/index.js';
@@ -49,4 +51,21 @@ export async function fetchVerifiedTarballs(
     }
   }, { concurrency });
   return { evidence: checked, tarballs };
+}
+
+/**
+ * Brings the git and remote-tarball dependencies the policy allowed by name into npm's cache before
+ * the offline reify (which could not fetch them). Nothing signs them: they are installed because the
+ * policy names them, and arborist still checks a locked integrity. A fetch failure stops the install
+ * before anything is written (exit 3).
+ */
+export async function prefetchSources(refs: readonly NonRegistryRef[], flat: FlatOptions, concurrency: number): Promise<void> {
+  await pMap(refs.filter((r) => r.kind === 'git' || r.kind === 'remote'), async (ref) => {
+    try {
+      await pacote.tarball(`${ref.name}@${ref.spec}`, { ...flat } as pacote.Options);
+    } catch (err) {
+      throw new VouchError('REGISTRY_UNREACHABLE', `could not fetch ${ref.name} from ${ref.spec}: ${(err as Error).message}`,
+        { pkg: ref.name }, 'retry when the source is reachable; nothing was installed', { cause: err });
+    }
+  }, { concurrency });
 }

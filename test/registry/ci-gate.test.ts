@@ -167,3 +167,26 @@ describe('vouch ci denies a tampered locked package', () => {
     expect(await snapshotProject(project)).toEqual(before);
   });
 });
+
+describe('vouch ci and a remote-tarball dependency', () => {
+  it('installs one the policy allows by name from a cold cache, as npm ci does, and denies it when not allowed', async () => {
+    const project = await registry.tempDir('remote');
+    const url = `${registry.url}ci-c/-/ci-c-1.0.0.tgz`;
+    await writeProject(project, { dependencies: { 'ci-a': '^1.0.0', 'remote-dep': url } });
+    const lockOnly = await registry.npm(['install', '--package-lock-only'], { cwd: project, stateDir: await registry.tempDir('npm-state') });
+    expect(lockOnly.code, lockOnly.stderr).toBe(0);
+    const npmCi = await copyProject(project, join(await registry.tempDir('npm-remote'), 'p'));
+    expect((await registry.npm(['ci'], { cwd: npmCi, stateDir: await registry.tempDir('npm-state') })).code).toBe(0);
+
+    const before = await snapshotProject(project);
+    const deny = await vouch(['ci', '--update-lock', '--format', 'json'], project);
+    expect(deny.code).toBe(1);
+    expect(denied(deny.json as ReportJson)).toEqual([[`remote-dep@${url}`, ['SOURCE_NOT_ALLOWED']]]);
+    expect(await snapshotProject(project)).toEqual(before);
+
+    await writeFile(join(project, 'vouch.policy.json'), `${JSON.stringify({ sources: { remote: ['remote-dep'] } }, null, 2)}\n`);
+    const allowed = await vouch(['ci', '--update-lock', '--format', 'json'], project); // a fresh npm cache: nothing prefetched by a build
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(await snapshotTree(join(project, 'node_modules'))).toEqual(await snapshotTree(join(npmCi, 'node_modules')));
+  });
+});

@@ -202,6 +202,18 @@ describe('vouch install denies, and writes nothing and runs nothing', () => {
     expect(await readFile(join(markers, 'prov-down'), 'utf8')).toBe('prov-down@1.1.0');
     await clearMarkers();
   });
+
+  it('fails closed (exit 3, nothing written) when a git dependency the policy allows cannot be fetched', async () => {
+    const project = await copyProject(base, join(await registry.tempDir('git-allowed'), 'project'));
+    await addLockedGitDependency(project);
+    await writePolicy(project, { sources: { git: ['gitdep'] } });
+    const before = await snapshotProject(project);
+    const result = await vouch(['install'], project);
+    expect(result.code, result.stderr).toBe(3); // allowed by name, then unreachable here: no network, a git that fails
+    expect(result.stderr).toContain('REGISTRY_UNREACHABLE');
+    expect(await snapshotProject(project)).toEqual(before);
+    expect(await readdir(markers)).toEqual([]);
+  });
 });
 
 // ---- fixtures --------------------------------------------------------------------------------------
