@@ -3,7 +3,8 @@
 // against the hostile one with a fresh npm cache, so no earlier run's cache hides a fault.
 //
 // API
-//   startWorld(label)                   → World (one per test file; world.stop() in afterAll).
+//   startWorld(label, registryOptions?) → World (one per test file; world.stop() in afterAll); registryOptions
+//                                         go to startRegistry (e.g. `keys` for a rotated key ring).
 //   world.registry / hostile / work      the real registry, the proxy in front of it, a scratch folder.
 //   world.stateDir()                    → a fresh npm state folder (npmrc, cache) for one run.
 //   world.env(stateDir?, extra?)        → npm env on the hostile registry with the publisher's token
@@ -12,7 +13,8 @@
 //                                         opts.onSpawn(pid) to watch the process (RSS).
 //   world.project(label, manifest?)     → an empty consumer project folder with package.json.
 //   jsonReport(result)                  → the `--format json` report (throws when stdout is not one).
-//   findingCodes(report, name)          → every finding code of a package (or [] when absent).
+//   reportPackage(report, name, version?) → that package's entry (throws when absent).
+//   findingCodes(report, name, version?) → every finding code of a package (or [] when absent).
 //   peakRss(pid)                        → samples /proc/<pid>/status VmHWM until the process exits.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -21,7 +23,7 @@ import { join } from 'node:path';
 import { npmEnv } from '../support/npm.js';
 import { writeProject } from '../support/project.js';
 import { startHostileRegistry, type HostileRegistry } from '../support/hostile-registry.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { startRegistry, type StartOptions, type TestRegistry } from '../support/registry.js';
 import { VOUCH_BIN, type VouchResult } from '../support/vouch.js';
 
 export interface World {
@@ -46,8 +48,8 @@ export interface TimedResult extends VouchResult {
   ms: number;
 }
 
-export async function startWorld(label: string): Promise<World> {
-  const registry = await startRegistry();
+export async function startWorld(label: string, registryOptions: StartOptions = {}): Promise<World> {
+  const registry = await startRegistry(registryOptions);
   const hostile = await startHostileRegistry(registry.url);
   const work = await mkdtemp(join(tmpdir(), `vouch-adv-${label}-`));
   let n = 0;
@@ -120,10 +122,17 @@ export interface ReportFinding {
 export interface ReportPackage {
   name: string;
   version: string;
+  aliases: string[];
   status: string;
   decision: string;
   findings: ReportFinding[];
-  evidence: { unverifiable: { code: string; message: string } | null; registryIntegrity: string | null };
+  evidence: {
+    unverifiable: { code: string; message: string } | null;
+    registryIntegrity: string | null;
+    integrity: { kind: string; code?: string } | null;
+    signature: { kind: string; code?: string } | null;
+    attestations: { kind: string; code?: string; provenance?: { identity: { repository?: string } } | null } | null;
+  };
 }
 export interface JsonReport {
   decision: string;
@@ -134,6 +143,12 @@ export interface JsonReport {
 export function jsonReport(result: VouchResult): JsonReport {
   if (result.json === undefined) throw new Error(`vouch printed no JSON report (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
   return result.json as JsonReport;
+}
+
+export function reportPackage(report: JsonReport, name: string, version?: string): ReportPackage {
+  const found = report.packages.find((p) => p.name === name && (version === undefined || p.version === version));
+  if (!found) throw new Error(`the report has no ${name}${version ? `@${version}` : ''}: ${report.packages.map((p) => `${p.name}@${p.version}`).join(', ')}`);
+  return found;
 }
 
 export function findingCodes(report: JsonReport, name: string, version?: string): string[] {
