@@ -6,7 +6,7 @@ import { bundleFromJSON } from '@sigstore/bundle';
 import { truncate } from '../errors/index.js';
 import { bundleDigest, type AttestationVerifier } from './attestation-verifier.js';
 import { checkKeyedBundle, checkKeylessBundle, type EntryOutcome, type VerifiedRole } from './attestation-kinds.js';
-import { checkSubject, npmPurl, readStatement, sha512Hex } from './bundle-checks.js';
+import { checkSubject, KNOWN_BUNDLE_MEDIA_TYPES, npmPurl, readStatement, sha512Hex } from './bundle-checks.js';
 import { ATTESTATION_LIMITS, checkBundleBounds, isRecord, jsonDepth } from './checkpoint-guard.js';
 import type { AttestationCode, AttestationResult, RegistryKey } from './types.js';
 
@@ -137,6 +137,9 @@ function checkEntry(entry: Entry, purl: string, sha512: string, input: Pick<Atte
     const bounds = checkBundleBounds(entry.bundle);
     if (!bounds.ok) return { role: 'failed', code: bounds.code, message: bounds.message };
     const bundle = bundleFromJSON(entry.bundle);
+    if (!KNOWN_BUNDLE_MEDIA_TYPES.has(bundle.mediaType)) {
+      return { role: 'failed', code: 'ATTESTATION_INVALID', message: `bundle media type ${JSON.stringify(truncate(bundle.mediaType, 80))} is not a Sigstore bundle format vouch knows` };
+    }
     const read = readStatement(bundle, entry.predicateType);
     if (!read.ok) return { role: 'failed', code: read.code, message: read.message };
     const subject = checkSubject(read.statement, purl, sha512);

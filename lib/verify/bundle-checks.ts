@@ -1,7 +1,7 @@
 // What @sigstore/verify does not check: the DSSE payload type, the in-toto statement, its predicate
 // type and its subject. The subject binds a signature to *this* tarball: without it any valid
 // attestation of any package would do. Pure functions over the parsed bundle.
-import type { Bundle } from '@sigstore/bundle';
+import { BUNDLE_V01_MEDIA_TYPE, BUNDLE_V02_MEDIA_TYPE, BUNDLE_V03_LEGACY_MEDIA_TYPE, BUNDLE_V03_MEDIA_TYPE, type Bundle } from '@sigstore/bundle';
 import { isRecord } from './checkpoint-guard.js';
 import type { AttestationCode } from './types.js';
 
@@ -16,6 +16,14 @@ export interface Statement {
 }
 
 export type StatementCheck = { ok: true; statement: Statement } | { ok: false; code: AttestationCode; message: string };
+
+/**
+ * The bundle formats whose verification rules @sigstore/verify implements. @sigstore/bundle accepts any
+ * `vX.Y` media type and the verifier then guesses; a format nobody defined yet is refused instead.
+ */
+export const KNOWN_BUNDLE_MEDIA_TYPES: ReadonlySet<string> = new Set([
+  BUNDLE_V01_MEDIA_TYPE, BUNDLE_V02_MEDIA_TYPE, BUNDLE_V03_LEGACY_MEDIA_TYPE, BUNDLE_V03_MEDIA_TYPE,
+]);
 
 /** The purl npm signs as the subject name: `pkg:npm/%40scope/name@1.2.3` (npm-package-arg toPurl). */
 export function npmPurl(name: string, version: string): string {
