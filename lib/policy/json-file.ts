@@ -34,6 +34,9 @@ export function formatPath(segments: readonly PathSegment[]): string {
   return out === '' ? '(root)' : out;
 }
 
+/** Nesting a file people write or vouch writes never comes near; jsonc-parser recurses per level. */
+export const MAX_JSON_DEPTH = 64;
+
 /**
  * Parses strict JSON (no comments, no trailing commas, no duplicate keys) of at most `maxBytes`.
  * Returns the document or every problem found; never throws.
@@ -44,6 +47,12 @@ export function parseJsonText(text: string, maxBytes: number): JsonDocument | { 
     return { problems: [{ path: '(root)', message: `file is ${size} bytes; the limit is ${maxBytes} bytes` }] };
   }
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  // Measured before parsing: jsonc-parser's recursive descent overflows the stack on a file of "[[[[…"
+  // well within the size bound, which would crash vouch instead of naming the file.
+  const tooDeep = firstTooDeep(body, MAX_JSON_DEPTH);
+  if (tooDeep >= 0) {
+    return { problems: [{ path: '(syntax)', message: `nested deeper than ${MAX_JSON_DEPTH} levels`, ...lineColumn(body, tooDeep) }] };
+  }
   const errors: ParseError[] = [];
   const tree = parseTree(body, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   // One problem per place: the parser's recovery often reports a second error at the same offset.
@@ -89,6 +98,26 @@ export function problemsError<C extends string>(
 /** True for errors that list every problem in a file. */
 export function hasProblems(err: unknown): err is FileProblemsError {
   return err instanceof VouchError && Array.isArray((err as { problems?: unknown }).problems);
+}
+
+/** Offset of the first `[` or `{` (outside strings) that opens level `maxDepth + 1`, or -1. Iterative. */
+function firstTooDeep(text: string, maxDepth: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth) return i;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return -1;
 }
 
 function place(p: FileProblem): string {
