@@ -1,11 +1,13 @@
 // Installs exactly the verified tree: pins each node to its verified integrity (its tarball is already
 // in the cache by that integrity, see lib/registry/tarballs.ts), then reifies the SAME tree offline with
-// scripts off, and runs install scripts afterwards (all nodes were allowed, or reify is never reached).
+// scripts off, and runs install scripts afterwards (all nodes were allowed, or reify is never reached),
+// then the project's own install lifecycle, as npm install / npm ci do.
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import Arborist, { type Node, type Tree } from '@npmcli/arborist';
 import { collectUnreviewedScripts } from '@npmcli/arborist/lib/unreviewed-scripts.js';
 import type { AllowScriptsPolicy } from '../config/index.js';
-import { VouchError } from '../errors/index.js';
+import { VouchError, truncate } from '../errors/index.js';
 import type { VerifiedTarball } from '../registry/index.js';
 import { registryName } from './targets.js';
 
@@ -28,7 +30,17 @@ export async function reifyVerified(arb: Arborist, tree: Tree, verified: Readonl
   options.ignoreScripts = true;
   arb.idealTree = tree;
   await arb.reify({ save: opts.save, ...(opts.add ? { add: opts.add } : {}), ...(opts.saveType ? { saveType: opts.saveType } : {}) });
-  if (opts.runScripts) await runInstallScripts(options);
+  if (!opts.runScripts) return;
+  try {
+    await runInstallScripts(options);
+    // npm install (without package arguments) and npm ci then run the project's own install lifecycle.
+    if (!opts.add?.length) await runProjectScripts(tree.path, options);
+  } catch (err) {
+    // As npm: the tree is installed, a script failed, the command fails (exit 1) with the script's error.
+    const e = err as { message?: string; event?: string; pkgid?: string; code?: unknown };
+    throw new VouchError('INSTALL_SCRIPT_FAILED', `an install script failed${e.pkgid ? ` (${e.pkgid}${e.event ? ` ${e.event}` : ''})` : ''}: ${truncate(e.message ?? String(err), 300)}`,
+      { file: join(tree.path, 'package.json') }, 'fix the script or run with --ignore-scripts; node_modules is installed, vouch.lock was not updated', { cause: err });
+  }
 }
 
 function pinVerified(tree: Tree, verified: ReadonlyMap<string, VerifiedTarball>): void {
@@ -37,6 +49,18 @@ function pinVerified(tree: Tree, verified: ReadonlyMap<string, VerifiedTarball>)
     if (!pinned || node.isProjectRoot || node.isLink) continue;
     node.integrity = pinned.integrity;
     node.resolved ??= pinned.url;
+  }
+}
+
+/** The events npm/cli lib/commands/install.js and ci.js run in the project folder, in this order. */
+const PROJECT_EVENTS = ['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare'] as const;
+
+async function runProjectScripts(path: string, options: Record<string, unknown>): Promise<void> {
+  const runScript = createRequire(import.meta.url)('@npmcli/run-script') as (opts: Record<string, unknown>) => Promise<unknown>;
+  const scriptShell = typeof options['scriptShell'] === 'string' ? options['scriptShell'] : undefined;
+  for (const event of PROJECT_EVENTS) {
+    // npm inherits stdio; the child's stdout goes to vouch's stderr so a --format json report stays parseable.
+    await runScript({ event, path, args: [], scriptShell, stdio: ['inherit', 2, 2] });
   }
 }
 

@@ -169,6 +169,42 @@ describe('install scripts of allowed packages', () => {
     expect(await readFile(join(markers, 'lib-b'), 'utf8').catch(() => 'absent')).toBe('absent');
   });
 
+  it('runs the project\'s own install lifecycle after `vouch install` and `vouch ci` as npm does, not after `vouch install <pkg>`', async () => {
+    const project = await registry.tempDir('root-scripts');
+    const rootMarker = join(markers, 'root');
+    const scripts = { postinstall: markerScript(rootMarker), prepare: 'echo prepare-ran-on-stdout' };
+    await writeProject(project, { dependencies: { 'lib-a': '^1.0.0' }, scripts });
+    const npmDir = await copyProject(project, join(await registry.tempDir('npm-root-scripts'), 'p'));
+    expect((await registry.npm(['install'], { cwd: npmDir, stateDir: await registry.tempDir('npm-state') })).code).toBe(0);
+    expect(await readFile(rootMarker, 'utf8')).toBe('consumer@1.0.0');
+    await rm(rootMarker);
+
+    const install = await vouch(['install', '--format', 'json'], project);
+    expect(install.code, install.stderr).toBe(0);
+    expect(await readFile(rootMarker, 'utf8')).toBe('consumer@1.0.0');
+    expect(install.json).toMatchObject({ decision: 'allow' }); // script output never lands in the JSON on stdout
+    expect(install.stderr).toContain('prepare-ran-on-stdout');
+    await rm(rootMarker);
+
+    expect((await vouch(['install', 'lib-b'], project)).code).toBe(0);
+    expect(await readFile(rootMarker, 'utf8').catch(() => 'absent')).toBe('absent');
+
+    expect((await vouch(['ci'], project)).code).toBe(0);
+    expect(await readFile(rootMarker, 'utf8')).toBe('consumer@1.0.0');
+    await rm(rootMarker);
+  });
+
+  it('fails with exit 1 (INSTALL_SCRIPT_FAILED) when an install script fails, as npm fails', async () => {
+    const project = await registry.tempDir('failing-script');
+    await writeProject(project, { dependencies: { 'lib-a': '^1.0.0' }, scripts: { postinstall: 'node -e "process.exit(3)"' } });
+    const npmDir = await copyProject(project, join(await registry.tempDir('npm-failing'), 'p'));
+    expect((await registry.npm(['install'], { cwd: npmDir, stateDir: await registry.tempDir('npm-state') })).code).not.toBe(0);
+    const result = await vouch(['install'], project);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('INSTALL_SCRIPT_FAILED');
+    expect(result.stderr).not.toContain('bug in vouch');
+  });
+
   it('runs no script under --ignore-scripts', async () => {
     await rm(join(markers, 'lib-b'), { force: true });
     const project = await registry.tempDir('ignore-scripts');
