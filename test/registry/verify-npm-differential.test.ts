@@ -9,7 +9,9 @@
 // the key with a backdated `expires` — what a client sees when an operator retires a key and backdates
 // its expiry while packuments signed with it are still served (e.g. from a CDN or a mirror).
 import { createServer, type Server } from 'node:http';
-import { readFile, writeFile } from 'node:fs/promises';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,14 +27,21 @@ let tree: BuiltTree;
 /** Every installed location → its package, from the lockfile npm wrote. */
 let installed: Map<string, { name: string; version: string }>;
 
+let work: string;
+
 beforeAll(async () => {
-  registry = await startRegistry();
-  tree = await buildTree(registry, { packages: 20, nestedNames: 2, prefix: 'nd', seed: 7 }, { consumer: { install: 'full' } });
+  // Our own storage folder, kept across registry.stop(), so the last test can restart on it rotated.
+  work = await mkdtemp(join(tmpdir(), 'vouch-differential-'));
+  registry = await startRegistry({ storage: join(work, 'storage') });
+  tree = await buildTree(registry, { packages: 20, nestedNames: 2, prefix: 'nd', seed: 7 }, { consumer: { install: 'full', dir: join(work, 'app') } });
   const lock = JSON.parse(await readFile(join(tree.project, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
   installed = new Map(Object.entries(lock.packages).filter(([l]) => l !== '').map(([l, p]) => [l, { name: nameAt(l), version: p.version! }]));
 }, 300_000);
 
-afterAll(() => registry?.stop());
+afterAll(async () => {
+  await registry?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
 
 type Row = [string, string[]];
 const sortRows = (rows: Row[]): Row[] => rows.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -209,6 +218,32 @@ describe('vouch verify and npm audit signatures on the same installed tree', () 
         ]));
       });
     });
+  });
+});
+
+// Last: it restarts the shared registry with rotated keys.
+describe('after a real key rotation on the same storage', () => {
+  it('agree that everything verifies: the plugin re-signed the versions its retired key no longer covers', async () => {
+    const oldKey = join(registry.storage, '.vouch', 'keys', 'signing-key.pem');
+    const oldKeyid = registry.keyid;
+    const newKey = join(work, 'new.pem');
+    await writeFile(newKey, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    await registry.stop();
+    // The old key expired long before any of these versions was published.
+    registry = await startRegistry({ storage: join(work, 'storage'), keys: [newKey, `${oldKey}=2001-01-01T00:00:00.000Z`] });
+    const keys = ((await registry.get('-/npm/v1/keys')).json as KeysBody).keys;
+    expect(keys.map((k) => [k.keyid, k.expires])).toEqual([[registry.keyid, null], [oldKeyid, '2001-01-01T00:00:00.000Z']]);
+
+    const npm = await npmAudit();
+    expect(npm.code, npm.stderr).toBe(0);
+    expect(npm.json).toEqual({ invalid: [], missing: [] });
+    for (const mode of ['--installed', '--lockfile'] as const) {
+      const v = await vouch(mode);
+      expect(v.code, v.stderr).toBe(0);
+      expect(vouchByLocation(v.report)).toEqual(npmByLocation(npm.json!));
+      expect(new Set(v.report.packages.map((p) => JSON.stringify(p.evidence.signature)))).toEqual(
+        new Set([JSON.stringify({ kind: 'verified', keyids: [registry.keyid] })]));
+    }
   });
 });
 

@@ -18,6 +18,8 @@
 //                                           (`install --package-lock-only`, or a full `install` with
 //                                           opts.install: 'full') in its own npm state folder. → dir
 //   buildTree(registry, options, opts)      the three above; → { plan, published, project, npmStateDir }
+//                                           opts.consumer.dir: the project folder (default a registry temp
+//                                           folder, which registry.stop() removes)
 //
 // TreeOptions
 //   packages      distinct name@version count (default 50); each one appears in the lockfile
@@ -235,12 +237,12 @@ export async function writeConsumer(registry: TestRegistry, plan: TreePlan, dir:
 }
 
 export async function buildTree(
-  registry: TestRegistry, options: TreeOptions, opts: PublishOptions & { consumer?: ConsumerOptions } = {},
+  registry: TestRegistry, options: TreeOptions, opts: PublishOptions & { consumer?: ConsumerOptions & { dir?: string } } = {},
 ): Promise<BuiltTree> {
   const plan = planTree(options);
   const published = await publishTree(registry, plan, opts);
   const npmStateDir = opts.consumer?.stateDir ?? (await registry.tempDir(`${plan.options.prefix}-consumer-npm`));
-  const project = await writeConsumer(registry, plan, await registry.tempDir(`${plan.options.prefix}-consumer`),
+  const project = await writeConsumer(registry, plan, opts.consumer?.dir ?? (await registry.tempDir(`${plan.options.prefix}-consumer`)),
     { ...opts.consumer, stateDir: npmStateDir });
   return { plan, published, project, npmStateDir };
 }
