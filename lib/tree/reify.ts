@@ -29,7 +29,11 @@ export async function reifyVerified(arb: Arborist, tree: Tree, verified: Readonl
   options.offline = true;
   options.ignoreScripts = true;
   arb.idealTree = tree;
-  await arb.reify({ save: opts.save, ...(opts.add ? { add: opts.add } : {}), ...(opts.saveType ? { saveType: opts.saveType } : {}) });
+  try {
+    await arb.reify({ save: opts.save, ...(opts.add ? { add: opts.add } : {}), ...(opts.saveType ? { saveType: opts.saveType } : {}) });
+  } catch (err) {
+    throw interrupted(err) ?? err;
+  }
   if (!opts.runScripts) return;
   try {
     await runInstallScripts(options);
@@ -41,6 +45,18 @@ export async function reifyVerified(arb: Arborist, tree: Tree, verified: Readonl
     throw new VouchError('INSTALL_SCRIPT_FAILED', `an install script failed${e.pkgid ? ` (${e.pkgid}${e.event ? ` ${e.event}` : ''})` : ''}: ${truncate(e.message ?? String(err), 300)}`,
       { file: join(tree.path, 'package.json') }, 'fix the script or run with --ignore-scripts; node_modules is installed, vouch.lock was not updated', { cause: err });
   }
+}
+
+/**
+ * arborist's answer to SIGINT/SIGTERM during reify: it rolls node_modules back, rejects with the signal,
+ * and re-raises it when the process is about to exit (so vouch still dies by that signal). The caller
+ * never reaches the package-lock.json save or the vouch.lock record; this says so instead of "a bug".
+ */
+function interrupted(err: unknown): VouchError | undefined {
+  const signal = typeof err === 'object' && err !== null ? (err as { signal?: unknown }).signal : undefined;
+  if (typeof signal !== 'string') return undefined;
+  return new VouchError('INTERRUPTED', `interrupted by ${signal} while installing: node_modules was rolled back; package.json, package-lock.json and vouch.lock were not written`,
+    {}, 'run the command again', { cause: err });
 }
 
 function pinVerified(tree: Tree, verified: ReadonlyMap<string, VerifiedTarball>): void {
