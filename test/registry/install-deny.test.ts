@@ -157,6 +157,7 @@ describe('vouch install denies, and writes nothing and runs nothing', () => {
       await c.prepare?.(project);
       await writeFile(fakeGitLog, '');
       const before = await snapshotProject(project);
+      const listing = (await readdir(project)).sort();
 
       const json = await vouch(['install', ...c.args, '--format', 'json'], project);
       expect(json.code, json.stderr).toBe(1);
@@ -178,6 +179,7 @@ describe('vouch install denies, and writes nothing and runs nothing', () => {
       expect(text.stdout).toMatch(/fix: \S+/);
 
       expect(await snapshotProject(project)).toEqual(before);
+      expect((await readdir(project)).sort()).toEqual(listing); // no stray file beside them either
       expect(await readdir(markers)).toEqual([]);
       expect(await readFile(fakeGitLog, 'utf8')).toBe('');
     });
