@@ -2,7 +2,7 @@
 // Tampering always denies; a missing signature follows the `signatures` setting; an unsigned registry
 // follows `registries[url].keys` and `defaults.unsignedRegistry`.
 import type { PackageEvidence } from '../verify/types.js';
-import { finding, label, quote, severityOf } from './findings.js';
+import { finding, INVARIANT, label, quote, severityOf } from './findings.js';
 import type { Settings } from './match.js';
 import type { Policy } from './policy.js';
 import type { Finding } from './report.js';
@@ -11,11 +11,11 @@ import type { Finding } from './report.js';
 export function unverifiableFindings(e: PackageEvidence): Finding[] {
   const id = label(e.ref.name, e.ref.version);
   if (e.unverifiable) {
-    return [finding(e.unverifiable.code, 'deny', `${id} could not be verified: ${e.unverifiable.message}`, undefined, 'retry when the registry is reachable; vouch never installs what it could not verify')];
+    return [finding(e.unverifiable.code, 'deny', `${id} could not be verified: ${e.unverifiable.message}`, INVARIANT.failClosed, 'retry when the registry is reachable; vouch never installs what it could not verify')];
   }
   const absent = (['integrity', 'signature', 'attestations'] as const).filter((k) => e[k] === undefined);
   if (absent.length > 0) {
-    return [finding('VERIFIER_ERROR', 'deny', `${id} has no ${absent.join(', ')} result: not verified (this is a bug in vouch)`)];
+    return [finding('VERIFIER_ERROR', 'deny', `${id} has no ${absent.join(', ')} result: not verified (this is a bug in vouch)`, INVARIANT.failClosed)];
   }
   return [];
 }
@@ -24,7 +24,7 @@ export function integrityFindings(e: PackageEvidence): Finding[] {
   const r = e.integrity;
   if (r?.kind !== 'failed') return [];
   const detail = r.expected !== undefined && r.actual !== undefined ? ` (expected ${r.expected}, got ${r.actual})` : '';
-  return [finding(r.code, 'deny', `${label(e.ref.name, e.ref.version)}: ${r.message}${detail}`)];
+  return [finding(r.code, 'deny', `${label(e.ref.name, e.ref.version)}: ${r.message}${detail}`, INVARIANT.integrity)];
 }
 
 export function signatureFindings(e: PackageEvidence, settings: Settings, policy: Policy): Finding[] {
@@ -35,7 +35,7 @@ export function signatureFindings(e: PackageEvidence, settings: Settings, policy
   if (r?.kind !== 'failed') return [];
   // An invalid signature, or one by a key that had expired when the version was published, is forgery
   // evidence whatever the setting: "off" means "a missing signature is fine", not "ignore a bad one".
-  if (r.code === 'SIGNATURE_INVALID' || r.code === 'KEY_EXPIRED') return [finding(r.code, 'deny', `${id}: ${r.message}`)];
+  if (r.code === 'SIGNATURE_INVALID' || r.code === 'KEY_EXPIRED') return [finding(r.code, 'deny', `${id}: ${r.message}`, INVARIANT.signature)];
   const severity = severityOf(mode);
   return severity ? [finding(r.code, severity, `${id}: ${r.message}`, rule, r.code === 'SIGNATURE_MISSING' ? 'check that the package comes from the registry that signs it; mirrors and proxies sometimes strip dist.signatures' : undefined)] : [];
 }
@@ -84,5 +84,5 @@ export function attestationFindings(e: PackageEvidence): Finding[] {
   const r = e.attestations;
   if (r?.kind !== 'failed') return [];
   const what = r.predicateType ? ` (${r.predicateType})` : '';
-  return [finding(r.code, 'deny', `${label(e.ref.name, e.ref.version)}: ${r.message}${what}`)];
+  return [finding(r.code, 'deny', `${label(e.ref.name, e.ref.version)}: ${r.message}${what}`, INVARIANT.attestation)];
 }

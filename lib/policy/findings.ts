@@ -25,9 +25,20 @@ export const quote = (value: string | undefined): string => (value === undefined
 export const approveHint = (name: string, version?: string | null): string =>
   `if this is expected, record an exception: vouch approve ${label(name, version)} --reason "…"`;
 
-/** The command that re-pins a package's identity in vouch.lock. */
-export const approveIdentityHint = (name: string): string =>
-  `if the move is legitimate, accept the new identity: vouch approve ${name} --reason "…"`;
+/** The command that re-pins a package's identity in vouch.lock (naming the version that brought the change). */
+export const approveIdentityHint = (name: string, version: string): string =>
+  `if the move is legitimate, accept the new identity: vouch approve ${label(name, version)} --reason "…"`;
+
+/**
+ * Rule ids of the checks no policy can turn off: tampering and "could not verify" always deny. They
+ * name the invariant (docs/policy.md) so every denial says which rule fired.
+ */
+export const INVARIANT = {
+  integrity: 'invariant:integrity',
+  signature: 'invariant:signature',
+  attestation: 'invariant:attestation',
+  failClosed: 'invariant:fail-closed',
+} as const;
 
 export function formatDate(d: Date): string {
   return d.toISOString();

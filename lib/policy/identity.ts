@@ -71,7 +71,7 @@ export function identityChangedFindings(e: PackageEvidence, pins: ReadonlyMap<st
   const source = pin.from === 'vouch.lock' ? 'vouch.lock pins' : `${label(name, pin.from.version)} in this run has`;
   const diff = changes.map((f) => `${f} ${quote(pin.identity[f])} → ${quote(current[f])}`).join('; ');
   const rule = pin.from === 'vouch.lock' ? `vouch.lock:${formatPath(['packages', name, 'identity'])}` : undefined;
-  return [finding('IDENTITY_CHANGED', 'deny', `${label(name, version)} comes from a different identity than ${source}: ${diff}`, rule, approveIdentityHint(name))];
+  return [finding('IDENTITY_CHANGED', 'deny', `${label(name, version)} comes from a different identity than ${source}: ${diff}`, rule, approveIdentityHint(name, version))];
 }
 
 /**

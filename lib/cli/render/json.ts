@@ -1,7 +1,7 @@
 // `--format json`: the report as a stable document (docs/report-json.md, docs/report.schema.json).
 // Field order is fixed, arrays sorted, dates ISO 8601, absent evidence `null`: the same report gives
 // the same bytes. schemaVersion changes only on a breaking change; fields may be added within a version.
-import type { Decision, Finding, PackageVerdict, RegistrySummary, Report, SourceVerdict } from '../../policy/report.js';
+import type { Decision, Finding, PackageVerdict, RegistrySummary, Report, SourceVerdict, WaivedFinding } from '../../policy/report.js';
 import type {
   AttestationResult, EvidenceStatus, IntegrityResult, KeyedAttestationEvidence, ProvenanceEvidence, ProvenanceIdentity,
   SignatureResult,
@@ -49,6 +49,8 @@ export interface PackageJson {
   status: EvidenceStatus;
   decision: Decision;
   findings: Finding[];
+  /** Findings an exception waived (not counted in the decision), with the exception's JSON path. */
+  waived: WaivedFinding[];
   evidence: EvidenceJson;
 }
 
@@ -77,6 +79,7 @@ export interface SourceJson {
   status: 'unverifiable';
   decision: Decision;
   findings: Finding[];
+  waived: WaivedFinding[];
 }
 
 /** The JSON document for a report (a plain object; renderJson serialises it). */
@@ -130,6 +133,10 @@ function findingJson(f: Finding): Finding {
   };
 }
 
+function waivedJson(waived: readonly WaivedFinding[] | undefined): WaivedFinding[] {
+  return sortFindings(waived ?? []).map((w) => ({ ...findingJson(w), waivedBy: w.waivedBy }));
+}
+
 function packageJson(v: PackageVerdict): PackageJson {
   const { ref, evidence: e } = v;
   return {
@@ -146,6 +153,7 @@ function packageJson(v: PackageVerdict): PackageJson {
     status: v.status,
     decision: v.decision,
     findings: sortFindings(v.findings).map(findingJson),
+    waived: waivedJson(v.waived),
     evidence: {
       unverifiable: e.unverifiable ? { code: e.unverifiable.code, message: e.unverifiable.message } : null,
       integrity: e.integrity ? integrityJson(e.integrity) : null,
@@ -224,6 +232,7 @@ function sourceJson(v: SourceVerdict): SourceJson {
     status: v.status,
     decision: v.decision,
     findings: sortFindings(v.findings).map(findingJson),
+    waived: waivedJson(v.waived),
   };
 }
 

@@ -28,7 +28,7 @@ export function sortVerdicts(verdicts: readonly Verdict[]): Verdict[] {
 }
 
 /** Findings with denials first, then by code, then by message. */
-export function sortFindings(findings: readonly Finding[]): Finding[] {
+export function sortFindings<F extends Finding>(findings: readonly F[]): F[] {
   return [...findings].sort(
     (a, b) =>
       byCodePoint(a.severity === 'deny' ? '0' : '1', b.severity === 'deny' ? '0' : '1') ||

@@ -26,6 +26,8 @@ export function renderText(report: Report, opts: TextOptions = {}): string {
   const sections = [summaryLines(report, tallyReport(report), paint, verbose)];
   if (denied.length > 0) sections.push(verdictSection(`Denied (${denied.length}):`, denied, 'red', paint, verbose));
   if (warned.length > 0) sections.push(verdictSection(`Warnings (${warned.length}):`, warned, 'yellow', paint, verbose));
+  const waived = verdicts.filter((v) => (v.waived?.length ?? 0) > 0);
+  if (waived.length > 0) sections.push(waivedSection(waived, paint));
   if (report.notices.length > 0) {
     sections.push([paint('bold', 'Notices:'), ...report.notices.map((n) => `  - ${printable(n)}`)]);
   }
@@ -78,6 +80,17 @@ function verdictSection(title: string, verdicts: Verdict[], color: Style, paint:
   for (const v of verdicts) {
     lines.push(`  ${headLine(v, paint, verbose)}`);
     for (const f of sortFindings(v.findings)) lines.push(...findingLines(f, paint));
+  }
+  return lines;
+}
+
+/** Findings an exception waived: listed so a reviewer sees what the policy is accepting, and until when. */
+function waivedSection(verdicts: Verdict[], paint: Paint): string[] {
+  const lines = [paint('bold', `Waived by exceptions (${verdicts.length}):`)];
+  for (const v of verdicts) {
+    for (const w of sortFindings(v.waived ?? [])) {
+      lines.push(`  ${printable(verdictLabel(v))} ${paint('dim', w.code)}: waived by ${printable(w.waivedBy)}`);
+    }
   }
   return lines;
 }

@@ -100,7 +100,7 @@ describe('trust on first use (IDENTITY_CHANGED)', () => {
     expect(f).toMatchObject({ severity: 'deny' });
     expect(f?.message).toContain('https://github.com/acme/widget');
     expect(f?.message).toContain('https://github.com/evil/widget');
-    expect(f?.hint).toContain('vouch approve widget --reason');
+    expect(f?.hint).toMatch(/vouch approve widget@\S+ --reason/);
   });
 
   it('denies a different workflow in the same repository', () => {
