@@ -33,6 +33,12 @@ export interface FetchBounds {
    * (fail closed). `--offline` still answers from the cache.
    */
   fresh?: boolean;
+  /**
+   * false: an online fetch bypasses npm's HTTP cache entirely (neither read nor written). For bodies
+   * vouch keeps in its own evidence cache (packuments): writing thousands of them into cacache was
+   * half of a cold `vouch verify` (measured, bench/), and `--offline` re-verifies from the evidence cache.
+   */
+  store?: boolean;
 }
 
 /** GETs a JSON document. 404 (and `absentStatuses`) throw FetchFailure NOT_FOUND for the caller to judge. */
@@ -66,6 +72,7 @@ export async function getBytes(url: string, opts: HttpOptions, bounds: FetchBoun
   try {
     res = await fetch(url, {
       ...opts.flat,
+      ...(bounds.store === false && !opts.offline ? { cache: undefined } : {}),
       offline: opts.offline,
       timeout: opts.timeoutMs,
       retry: { retries: opts.retries, factor: 2, minTimeout: 200, maxTimeout: 2_000 },

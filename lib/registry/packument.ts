@@ -47,7 +47,8 @@ export class PackumentSource {
     let doc = cache.get(key);
     if (!doc) {
       const url = new URL(npa(name).escapedName ?? name, registry).href;
-      doc = getJson(url, this.http, { maxBytes: PACKUMENT_MAX_BYTES, accept }).then((body) => parsePackument(body, url));
+      // Not stored in npm's cache: what vouch needs from it goes into the evidence cache (evidence-cache.ts).
+      doc = getJson(url, this.http, { maxBytes: PACKUMENT_MAX_BYTES, accept, store: false }).then((body) => parsePackument(body, url));
       cache.set(key, doc);
     }
     return doc;
