@@ -15,7 +15,7 @@ import { reportValidator, sarifValidator } from '../support/schemas.js';
 import { buildTree, treeId, type BuiltTree, type TreePackage } from '../support/tree.js';
 import { runVouch, type VouchResult } from '../support/vouch.js';
 import { recordsFile, storedAttestations, storedTarball } from '../support/registry-storage.js';
-import { denied, type ReportJson } from '../support/report.js';
+import { denied, explain, type ReportJson } from '../support/report.js';
 
 let registry: TestRegistry;
 let tree: BuiltTree;
@@ -68,7 +68,7 @@ describe('vouch verify on a clean 50-package tree', () => {
   it('exits 0 and reports all 50 packages verified, with provenance identities for the ten provenance packages', async () => {
     const result = cleanRun;
     const report = clean;
-    expect(denied(report), result.stderr).toEqual([]);
+    expect(denied(report), explain(result)).toEqual([]);
     expect(result.code, result.stderr).toBe(0);
     expect(report.decision).toBe('allow');
     expect(report.packages.map((p) => treeId(p.name, p.version))).toEqual(tree.plan.packages.map((p) => treeId(p.name, p.version)));
@@ -132,7 +132,7 @@ describe('vouch verify when the registry storage is tampered with', () => {
     }), () => verify());
     expect(result.code, result.stderr).toBe(1);
     const report = result.json as ReportJson;
-    expect(denied(report)).toEqual([[id(victim!), ['SIGNATURE_INVALID']]]);
+    expect(denied(report), explain(result)).toEqual([[id(victim!), ['SIGNATURE_INVALID']]]);
     expect(report.invalid.map((e) => [e.name, e.version, e.code, e.vouchCode])).toEqual(
       locationsOf(victim!).map(() => [victim!.name, victim!.version, 'EINTEGRITYSIGNATURE', 'SIGNATURE_INVALID']));
     expect(report.missing).toEqual([]);
@@ -145,7 +145,7 @@ describe('vouch verify when the registry storage is tampered with', () => {
       editRecords((r) => void delete (r.versions[victim.version] as Partial<Records['versions'][string]>).sig), () => verify());
     expect(result.code, result.stderr).toBe(1);
     const report = result.json as ReportJson;
-    expect(denied(report)).toEqual([[id(victim), ['SIGNATURE_MISSING']]]);
+    expect(denied(report), explain(result)).toEqual([[id(victim), ['SIGNATURE_MISSING']]]);
     expect(report.packages.find((p) => p.name === victim.name)!.status).toBe('missing');
     expect(report.missing.map((e) => [e.name, e.version])).toEqual([[victim.name, victim.version]]);
     expect(report.invalid).toEqual([]);
@@ -161,7 +161,7 @@ describe('vouch verify when the registry storage is tampered with', () => {
       const result = await verify();
       expect(result.code, result.stderr).toBe(1);
       const report = result.json as ReportJson;
-      expect(denied(report)).toEqual([[id(victim), ['ATTESTATION_MISSING']]]);
+      expect(denied(report), explain(result)).toEqual([[id(victim), ['ATTESTATION_MISSING']]]);
       expect(report.invalid.map((e) => [e.name, e.code, e.vouchCode])).toEqual([[victim.name, 'EATTESTATIONVERIFY', 'ATTESTATION_MISSING']]);
     } finally {
       await writeFile(file, stored);
@@ -179,13 +179,13 @@ describe('vouch verify when the registry storage is tampered with', () => {
       await swap(async (victim) => {
         const result = await verify();
         expect(result.code, result.stderr).toBe(0);
-        expect(denied(result.json as ReportJson)).toEqual([]);
+        expect(denied(result.json as ReportJson), explain(result)).toEqual([]);
 
         const copy = await copyProject(tree.project, join(await registry.tempDir('project'), 'app'));
         const ci = await runVouch(['ci', '--update-lock', '--format', 'json', '--trusted-root', trustedRoot],
           { cwd: copy, env: await registry.npmEnv(await registry.tempDir('vouch-state')) });
         expect(ci.code, ci.stderr).toBe(1);
-        expect(denied(ci.json as ReportJson)).toEqual([[id(victim), ['TARBALL_MISMATCH']]]);
+        expect(denied(ci.json as ReportJson), explain(ci)).toEqual([[id(victim), ['TARBALL_MISMATCH']]]);
         expect(existsSync(join(copy, 'node_modules'))).toBe(false);
       });
     });
@@ -195,7 +195,7 @@ describe('vouch verify when the registry storage is tampered with', () => {
         const result = await verify(await projectLocking(victim, sha512(swapped)));
         expect(result.code, result.stderr).toBe(1);
         const report = result.json as ReportJson;
-        expect(denied(report)).toEqual([[id(victim), ['INTEGRITY_MISMATCH']]]);
+        expect(denied(report), explain(result)).toEqual([[id(victim), ['INTEGRITY_MISMATCH']]]);
         expect(report.invalid.map((e) => [e.name, e.code])).toEqual(locationsOf(victim).map(() => [victim.name, 'EINTEGRITY']));
       });
     });
@@ -207,11 +207,11 @@ describe('vouch verify when the registry storage is tampered with', () => {
           // A lockfile resolved after the swap records what the registry now serves: only the signature catches it.
           const fresh = await verify(await projectLocking(victim, sha512(swapped)));
           expect(fresh.code, fresh.stderr).toBe(1);
-          expect(denied(fresh.json as ReportJson)).toEqual([[id(victim), ['SIGNATURE_INVALID']]]);
+          expect(denied(fresh.json as ReportJson), explain(fresh)).toEqual([[id(victim), ['SIGNATURE_INVALID']]]);
           // The committed lockfile also disagrees with the served integrity.
           const old = await verify();
           expect(old.code, old.stderr).toBe(1);
-          expect(denied(old.json as ReportJson)).toEqual([[id(victim), ['INTEGRITY_MISMATCH', 'SIGNATURE_INVALID']]]);
+          expect(denied(old.json as ReportJson), explain(old)).toEqual([[id(victim), ['INTEGRITY_MISMATCH', 'SIGNATURE_INVALID']]]);
         });
       });
     });
@@ -250,7 +250,7 @@ describe('machine-readable output of a failing run', () => {
     const result = await withFileChanged(file, (b) => b.toString('utf8').replace(/"sig":"[^"]{8}/, '"sig":"AAAAAAAA'), () => verify());
     expect(result.code, result.stderr).toBe(1);
     const report = result.json as ReportJson;
-    expect(denied(report)).toEqual([[id(victim), ['ATTESTATION_INVALID']]]);
+    expect(denied(report), explain(result)).toEqual([[id(victim), ['ATTESTATION_INVALID']]]);
     const validate = reportValidator();
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
   });
@@ -304,7 +304,7 @@ describe('vouch verify when the registry is down', () => {
   it('re-verifies from a warm cache with --offline: exit 0, all 50 verified, provenance included', async () => {
     const result = await verify(projectA, ['--offline'], warmState);
     const report = result.json as ReportJson;
-    expect(denied(report), result.stderr).toEqual([]);
+    expect(denied(report), explain(result)).toEqual([]);
     expect(result.code, result.stderr).toBe(0);
     expect(report.summary.byStatus.verified).toBe(50);
     expect(report.summary.evidence.provenance).toBe(10);
@@ -314,7 +314,7 @@ describe('vouch verify when the registry is down', () => {
     const result = await verify(projectB, ['--offline'], warmState);
     expect(result.code, result.stderr).toBe(3);
     const report = result.json as ReportJson;
-    expect(denied(report)).toEqual([[treeId(extra.name, extra.version), ['OFFLINE_MISS']]]);
+    expect(denied(report), explain(result)).toEqual([[treeId(extra.name, extra.version), ['OFFLINE_MISS']]]);
     expect(report.summary.byStatus.verified).toBe(50);
   });
 });

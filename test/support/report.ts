@@ -3,6 +3,7 @@
 // API
 //   denied(report)   → [["name@version", [deny codes, sorted]], …] for every package or source not allowed, sorted
 //   statuses(report) → { "name@version": status } for every package
+//   explain(result)  → a failure message for assertions: stderr and every denied package's findings
 //   ReportJson       the report's type (lib/cli/render/json.ts; documented in docs/report-json.md)
 import type { ReportJson } from '../../lib/cli/render/index.js';
 
@@ -20,4 +21,11 @@ export function denied(report: ReportJson): [string, string[]][] {
 
 export function statuses(report: ReportJson): Record<string, string> {
   return Object.fromEntries(report.packages.map((p) => [`${p.name}@${p.version}`, p.status]));
+}
+
+export function explain(result: { code: number; stderr: string; json?: unknown }): string {
+  const report = result.json as ReportJson | undefined;
+  const findings = report?.packages?.filter((p) => p.decision === 'deny')
+    .map((p) => `${p.name}@${p.version}: ${p.findings.map((f) => `${f.code} ${f.message}`).join('; ')}`) ?? [];
+  return [`exit ${result.code}`, result.stderr.slice(-2000), ...findings.slice(0, 20)].join('\n');
 }
