@@ -7,8 +7,8 @@ import { loadNpmConfig, type NpmConfig } from '../config/index.js';
 import { loadPolicy, evaluate, needsPublishTime, type Policy } from '../policy/index.js';
 import type { Report } from '../policy/report.js';
 import { readLock, type Lock } from '../lock/index.js';
-import { EvidenceCache, gatherEvidence, type Gathered, type HttpOptions } from '../registry/index.js';
-import { arboristOptions, listTargets, loadTree, type Targets } from '../tree/index.js';
+import { EvidenceCache, gatherEvidence, TreePackuments, type Gathered, type HttpOptions } from '../registry/index.js';
+import { arboristOptions, buildIdealTree, listTargets, loadTree, type Targets } from '../tree/index.js';
 import { AttestationVerifier, loadTrustRoots } from '../verify/index.js';
 import { omitList } from './common-flags.js';
 import { createProgress } from './progress.js';
@@ -54,7 +54,7 @@ export async function gather(targets: Targets, inputs: GateInputs, config: NpmCo
   const verifier = new AttestationVerifier(loadTrustRoots(opts.trustedRoots));
   const cache = await EvidenceCache.open(config.cacheDir);
   const progress = createProgress({ total: targets.packages.length, out: process.stderr, enabled: out.isTTY });
-  const http: HttpOptions = { flat: config.flat, offline: opts.offline, timeoutMs: opts.timeoutMs, retries: opts.offline ? 0 : 2 };
+  const http = httpOptions(config, opts);
   const gathered = await gatherEvidence(targets.packages, {
     http, concurrency: opts.concurrency, verifier, cache, now: opts.now,
     needPublishTime: needsPublishTime(inputs.policy),
@@ -63,6 +63,20 @@ export async function gather(targets: Targets, inputs: GateInputs, config: NpmCo
   progress.done();
   if (!opts.offline) await cache.save().catch(() => undefined); // a read-only cache only costs speed
   return gathered;
+}
+
+/** vouch's bounds on every registry request of a run: time per request, retries (none offline). */
+export function httpOptions(config: NpmConfig, opts: Pick<GateOptions, 'offline' | 'timeoutMs'>): HttpOptions {
+  return { flat: config.flat, offline: opts.offline, timeoutMs: opts.timeoutMs, retries: opts.offline ? 0 : 2 };
+}
+
+/**
+ * The arborist that builds the ideal tree: its packument requests go through vouch's HTTP layer
+ * (lib/registry/tree-packuments.ts), with the same size, time and retry bounds as the evidence stage.
+ */
+export function treeArborist(cwd: string, config: NpmConfig, opts: Pick<GateOptions, 'offline' | 'timeoutMs'>): Arborist {
+  const http = httpOptions(config, opts);
+  return new Arborist(arboristOptions(cwd, config, { timeout: opts.timeoutMs, packumentCache: new TreePackuments(http) }));
 }
 
 /** The policy stage over gathered evidence (pure). */
@@ -100,7 +114,7 @@ export async function gateProjectTree(opts: GateOptions, npmArgs: string[], inst
 export async function gateIdealTree(opts: GateOptions, npmArgs: string[], add: string[], out: Output): Promise<TreeGate> {
   const inputs = await readTrustFiles(opts.cwd);
   const config = await loadNpmConfig(opts.cwd, npmArgs);
-  const tree = await new Arborist(arboristOptions(opts.cwd, config)).buildIdealTree({ add });
+  const tree = await buildIdealTree(treeArborist(opts.cwd, config, opts), { add });
   const targets = listTargets(tree, config, omitList(config.flat.omit));
   return { ...(await runGate(targets, inputs, config, opts, out)), inputs, targets };
 }

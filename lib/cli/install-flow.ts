@@ -33,7 +33,9 @@ export interface InstallFlowOptions {
 export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInputs, config: NpmConfig, opts: InstallFlowOptions, out: Output): Promise<ExitCode> {
   const targets = listTargets(tree, config, omitList(config.flat.omit));
   const gathered = await gather(targets, inputs, config, opts.gate, out);
-  const fetched = await fetchVerifiedTarballs(gathered.evidence, config.flat, opts.gate.concurrency);
+  // Tarballs get vouch's time bound too (npm's fetch-timeout is 5 minutes): a stalled body ends the run.
+  const fetchFlat = { ...config.flat, timeout: opts.gate.timeoutMs };
+  const fetched = await fetchVerifiedTarballs(gathered.evidence, fetchFlat, opts.gate.concurrency);
   const report = decide(targets, { ...gathered, evidence: fetched.evidence }, inputs, opts.gate);
   const code = exitCodeFor(report);
   if (code !== 0) {
@@ -43,7 +45,7 @@ export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInp
   }
   await verifyScriptsReviewed(tree, config.flat); // npm's strict-allow-scripts, before anything is written
   const allowedSources = report.verdicts.flatMap((v) => (v.kind === 'source' ? [v.ref] : [])); // all allowed: code 0
-  await prefetchSources(allowedSources, config.flat, opts.gate.concurrency);
+  await prefetchSources(allowedSources, fetchFlat, opts.gate.concurrency);
   await opts.beforeReify?.();
   await reifyVerified(arb, tree, fetched.tarballs, {
     save: opts.save,

@@ -4,4 +4,5 @@ export { EvidenceCache } from './evidence-cache.js';
 export { FetchFailure, type HttpOptions } from './http.js';
 export { fetchRegistryKeys, type RegistryKeys } from './keys.js';
 export { PACKUMENT_MAX_BYTES } from './packument.js';
+export { TreePackuments } from './tree-packuments.js';
 export { fetchVerifiedTarballs, prefetchSources, tarballKey, type VerifiedTarball } from './tarballs.js';

@@ -180,6 +180,62 @@ describe('a 200 MB packument', () => {
   });
 });
 
+describe('resolving a new dependency (the packuments arborist asks for, then the tarball)', () => {
+  async function installLeft(extra: string[] = []) {
+    const dir = await world.project('resolve');
+    const before = await snapshotProject(dir);
+    let peak: Promise<number> = Promise.resolve(0);
+    const result = await world.vouch(['install', 'left', '--format', 'json', ...extra], dir, { onSpawn: (pid) => void (peak = peakRss(pid).done) });
+    return { result, peak: () => peak, unchanged: async () => expect(await snapshotProject(dir)).toEqual(before) };
+  }
+
+  it('500 while building the tree: bounded retries, exit 3 with REGISTRY_ERROR (not "a bug in vouch")', async () => {
+    world.hostile.on('/left', { kind: 'status', status: 500 });
+    const run = await installLeft();
+    expect(run.result.code).toBe(3);
+    expect(run.result.stderr).toMatch(/^vouch: REGISTRY_ERROR: /m);
+    expect(run.result.stderr).not.toMatch(/bug in vouch/);
+    expect(world.hostile.count('/left')).toBe(3);
+    await run.unchanged();
+  });
+
+  it('a stalled packument while building the tree ends at --timeout (npm\'s own fetch-timeout is 5 minutes)', async () => {
+    world.hostile.on('/left', { kind: 'hang' });
+    const run = await installLeft(['--timeout', '1500']);
+    expect(run.result.code).toBe(3);
+    expect(run.result.stderr).toMatch(/^vouch: REGISTRY_UNREACHABLE: /m);
+    expect(run.result.ms).toBeLessThan(15_000);
+    await run.unchanged();
+  });
+
+  it('a 200 MB packument while building the tree is refused at the bound, not read whole by pacote', async () => {
+    world.hostile.on('/left', { kind: 'huge', bytes: 200 * 1024 * 1024 });
+    const run = await installLeft();
+    expect(run.result.code).toBe(3);
+    expect(run.result.stderr).toMatch(/^vouch: REGISTRY_ERROR: .*-byte bound/m);
+    expect(world.hostile.requests.reduce((sum, r) => sum + r.bytesSent, 0)).toBeLessThan(PACKUMENT_MAX_BYTES + 16 * 1024 * 1024);
+    expect(await run.peak()).toBeLessThan(400 * 1024 * 1024); // pacote alone: ~1 GB
+    await run.unchanged();
+  });
+
+  it('404 for the package asked for is PACKAGE_NOT_FOUND (exit 1)', async () => {
+    world.hostile.on('/left', { kind: 'status', status: 404 });
+    const run = await installLeft();
+    expect(run.result.code).toBe(1);
+    expect(run.result.stderr).toMatch(/^vouch: PACKAGE_NOT_FOUND: /m);
+    await run.unchanged();
+  });
+
+  it('a stalled tarball ends at --timeout: REGISTRY_UNREACHABLE for that package, exit 3', async () => {
+    world.hostile.on('/left/-/left-1.0.0.tgz', { kind: 'hang' });
+    const run = await installLeft(['--timeout', '1500']);
+    expect(run.result.code).toBe(3);
+    expect(findingCodes(jsonReport(run.result), 'left')).toEqual(['REGISTRY_UNREACHABLE']);
+    expect(run.result.ms).toBeLessThan(15_000);
+    await run.unchanged();
+  });
+});
+
 describe('redirects and credentials', () => {
   it('follows a redirect of the packument and of the tarball to another host without forwarding the token', async () => {
     world.hostile.on('/left', { kind: 'redirect' });

@@ -2,14 +2,14 @@
 // every locked version (as npm ci needs an up-to-date lockfile) unless --update-lock.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import Arborist, { type Node, type Tree } from '@npmcli/arborist';
+import type { Node, Tree } from '@npmcli/arborist';
 import { loadNpmConfig } from '../../config/index.js';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { verifyLockCanonical } from '../../lock/index.js';
-import { arboristOptions, fetchedSources, loadTree } from '../../tree/index.js';
+import { buildIdealTree, fetchedSources, loadTree } from '../../tree/index.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
 import { oneOf, parseFlags } from '../flags.js';
-import { readTrustFiles } from '../gate.js';
+import { readTrustFiles, treeArborist } from '../gate.js';
 import { gateFetchedSources, rootManifest, verifyThenReify } from '../install-flow.js';
 import type { Output } from '../output.js';
 import { withProjectLock } from '../project-lock.js';
@@ -34,10 +34,10 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     // A git / remote dependency package.json declares but the lockfile lacks would be fetched while building the tree.
     const early = gateFetchedSources(fetchedSources([], await rootManifest(cwd)), inputs, { gate, format, verbose: Boolean(values.verbose) }, out);
     if (early !== null) return early;
-    const arb = new Arborist(arboristOptions(cwd, config));
+    const arb = treeArborist(cwd, config, gate);
     const virtual = await arb.loadVirtual();
     const lockedInventory = new Map(virtual.inventory); // buildIdealTree may adjust nodes in place
-    const tree = await arb.buildIdealTree();
+    const tree = await buildIdealTree(arb);
     assertLockfileInSync(lockedInventory, tree, cwd);
     return verifyThenReify(arb, tree, inputs, config, {
       gate, format, verbose: Boolean(values.verbose), save: false, recordLock: updateLock,

@@ -1,12 +1,11 @@
 // `vouch install [spec…]`: npm install, but every package of the ideal tree is verified and judged by
 // policy and vouch.lock before anything is written; then the same tree is reified from verified bytes.
-import Arborist from '@npmcli/arborist';
 import { loadNpmConfig } from '../../config/index.js';
 import type { ExitCode } from '../../errors/index.js';
-import { arboristOptions, fetchedSources } from '../../tree/index.js';
+import { buildIdealTree, fetchedSources } from '../../tree/index.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
 import { oneOf, parseFlags } from '../flags.js';
-import { readTrustFiles } from '../gate.js';
+import { readTrustFiles, treeArborist } from '../gate.js';
 import { gateFetchedSources, rootManifest, verifyThenReify } from '../install-flow.js';
 import type { Output } from '../output.js';
 import { withProjectLock } from '../project-lock.js';
@@ -34,8 +33,8 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     // git / remote sources are judged before arborist would clone or download them.
     const early = gateFetchedSources(fetchedSources(positionals, await rootManifest(cwd)), inputs, { gate, format, verbose: Boolean(values.verbose) }, out);
     if (early !== null) return early;
-    const arb = new Arborist(arboristOptions(cwd, config));
-    const tree = await arb.buildIdealTree({ add: positionals, ...(saveType ? { saveType } : {}) });
+    const arb = treeArborist(cwd, config, gate);
+    const tree = await buildIdealTree(arb, { add: positionals, ...(saveType ? { saveType } : {}) });
     return verifyThenReify(arb, tree, inputs, config, {
       gate, format, verbose: Boolean(values.verbose), save: true, recordLock: true,
       ...(positionals.length ? { add: positionals } : {}), ...(saveType ? { saveType } : {}),
