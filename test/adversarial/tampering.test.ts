@@ -216,6 +216,58 @@ describe('who built it', () => {
   });
 });
 
+describe('a stolen registry key (what still holds, and what does not)', () => {
+  type Doc = { versions: Record<string, Record<string, unknown>>; time?: Record<string, string> };
+
+  /** Injects `name@version` into the packument as a thief with the active registry key would: validly signed, no attestations. */
+  async function injectVersion(name: string, version: string): Promise<void> {
+    const tarball = await packTarball(await writePackage(join(world.work, `stolen-${++n}`), { name, version, files: { 'payload.js': 'steal()' } }));
+    const integrity = sri(tarball);
+    const unscoped = name.replace(/^@[^/]+\//, '');
+    const tarballPath = `/${name}/-/${unscoped}-${version}.tgz`;
+    const sig = (await keySigner(activePem).sign(Buffer.from(`${name}@${version}:${integrity}`))).toString('base64');
+    world.hostile.on(`/${name.replace('/', '%2f')}`, {
+      kind: 'json',
+      rewrite: (body) => {
+        const doc = body as Doc;
+        doc.versions[version] = {
+          name, version,
+          dist: { integrity, tarball: `${world.hostile.url}${tarballPath.slice(1)}`, signatures: [{ keyid: world.registry.keyid, sig }] },
+        };
+        if (doc.time) doc.time[version] = new Date().toISOString();
+        return doc;
+      },
+    });
+    world.hostile.on(tarballPath, { kind: 'body', body: tarball, type: 'application/octet-stream' });
+  }
+
+  it('a package that had provenance: the re-signed version without it is PROVENANCE_DOWNGRADE against vouch.lock', async () => {
+    await injectVersion('@acme/widget', '1.0.2');
+    const dir = await copyOfInstalled();
+    const before = await snapshotProject(dir);
+    const result = await vouch(['install', '@acme/widget@1.0.2'], dir);
+    expect(result.code).toBe(1);
+    const entry = reportPackage(jsonReport(result), '@acme/widget', '1.0.2');
+    expect(entry.evidence.signature?.kind).toBe('verified'); // the stolen key's signature is valid
+    expect(entry.findings.map((f) => f.code)).toEqual(['PROVENANCE_DOWNGRADE']);
+    expect(await snapshotProject(dir)).toEqual(before);
+  });
+
+  it('a package that never had provenance, and no policy requiring it: the forgery installs (docs/threat-model.md: out of reach)', async () => {
+    await injectVersion('left', '1.0.2');
+    const dir = await copyOfInstalled();
+    const result = await vouch(['install', 'left@1.0.2'], dir);
+    expect(result.code, result.stderr).toBe(0);
+    expect(reportPackage(jsonReport(result), 'left', '1.0.2').status).toBe('verified');
+    // …which a policy closes for the packages it names: provenance required
+    const guarded = await copyOfInstalled();
+    await writeFile(join(guarded, 'vouch.policy.json'), `${JSON.stringify({ rules: [{ packages: 'left', provenance: 'require' }] }, null, 2)}\n`);
+    const denied = await vouch(['install', 'left@1.0.2'], guarded);
+    expect(denied.code).toBe(1);
+    expect(findingCodes(jsonReport(denied), 'left', '1.0.2')).toEqual(['PROVENANCE_MISSING']);
+  });
+});
+
 describe('npm aliases', () => {
   const signature = async (message: string) => (await keySigner(activePem).sign(Buffer.from(message))).toString('base64');
 
