@@ -75,6 +75,9 @@ export function embeddedConfig(storage: string, keys: readonly KeySpec[]): Recor
     storage,
     plugins: packagePath('plugins'),
     auth: { htpasswd: { file: join(storage, 'htpasswd'), max_users: 1000 } },
+    // JWT API tokens: a legacy token makes Verdaccio re-check the password (bcrypt, ~200 ms) on every
+    // authenticated request, which npm and vouch send for each packument.
+    security: { api: { jwt: { sign: { expiresIn: '30d' } } } },
     uplinks: {},
     packages: { '@*/*': access, '**': access },
     middlewares: {
