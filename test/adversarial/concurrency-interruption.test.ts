@@ -93,7 +93,7 @@ describe('interruption', () => {
     const before = await snapshotProject(dir);
     const run = await start(['install', 'bulky'], dir);
     // Reify has begun once arborist creates the new package's folder in node_modules.
-    await until(async () => (await readdir(join(dir, 'node_modules')).catch(() => [])).includes('bulky'), 60_000, 'reify to start');
+    await until(async () => (await readdir(join(dir, 'node_modules')).catch((): string[] => [])).includes('bulky'), 60_000, 'reify to start');
     run.child.kill('SIGINT');
     const ended = await run.done;
     expect(ended.signal ?? ended.code).toBe('SIGINT'); // arborist re-raises the signal once it rolled back

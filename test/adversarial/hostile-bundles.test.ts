@@ -92,7 +92,7 @@ describe('hostile bundles through a real registry', () => {
   it('an oversized bundle is ATTESTATION_TOO_LARGE before any Sigstore code reads it', async () => {
     rewriteProvenance((bundle) => void (bundle['padding'] = 'A'.repeat(ATTESTATION_LIMITS.maxBundleBytes + 1024)));
     const run = await install('@acme/b@1.0.0');
-    expect(run.result.code).toBe(1);
+    expect(run.result.code, run.result.stderr).toBe(1);
     expect(findingCodes(jsonReport(run.result), '@acme/b')).toEqual(['ATTESTATION_TOO_LARGE']);
     await run.unchanged();
   });
@@ -102,7 +102,7 @@ describe('hostile bundles through a real registry', () => {
     const body = `{"attestations":[{"predicateType":"${PREDICATE_SLSA_V1}","bundle":{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","x":${'['.repeat(depth)}${']'.repeat(depth)}}}]}`;
     world.hostile.on(attestationsOfB, { kind: 'body', body, type: 'application/json' });
     const run = await install('@acme/b@1.0.0');
-    expect(run.result.code).toBe(1);
+    expect(run.result.code, run.result.stderr).toBe(1);
     expect(findingCodes(jsonReport(run.result), '@acme/b')).toEqual(['ATTESTATION_TOO_LARGE']);
     await run.unchanged();
   });
@@ -115,7 +115,7 @@ describe('hostile bundles through a real registry', () => {
       checkpoint.envelope = checkpoint.envelope.replace(/\u2014 rekor\.vouch\.test /, '\u2014 (.*.*)*x ');
     });
     const run = await install('@acme/b@1.0.0');
-    expect(run.result.code).toBe(1);
+    expect(run.result.code, run.result.stderr).toBe(1);
     expect(findingCodes(jsonReport(run.result), '@acme/b')).toEqual(['ATTESTATION_INVALID']);
     // @sigstore/verify 3.1.1 evaluating that name as a RegExp burns ~120 s of CPU; vouch's whole run is seconds
     expect(run.result.ms).toBeLessThan(10_000);
@@ -125,21 +125,21 @@ describe('hostile bundles through a real registry', () => {
   it('a bundle of an unknown media type is ATTESTATION_INVALID', async () => {
     rewriteProvenance((bundle) => void (bundle['mediaType'] = 'application/vnd.dev.sigstore.bundle.v9.9+json'));
     const run = await install('@acme/b@1.0.0');
-    expect(run.result.code).toBe(1);
+    expect(run.result.code, run.result.stderr).toBe(1);
     expect(findingCodes(jsonReport(run.result), '@acme/b')).toEqual(['ATTESTATION_INVALID']);
     await run.unchanged();
   });
 
   it('a certificate that repeats an identity extension (two repositories) is ATTESTATION_INVALID, never a pick of one', async () => {
     const run = await install('@acme/dupext@1.0.0');
-    expect(run.result.code).toBe(1);
+    expect(run.result.code, run.result.stderr).toBe(1);
     expect(findingCodes(jsonReport(run.result), '@acme/dupext')).toEqual(['ATTESTATION_INVALID']);
     await run.unchanged();
   });
 
   it('a certificate with a malformed identity extension is ATTESTATION_INVALID', async () => {
     const run = await install('@acme/badext@1.0.0');
-    expect(run.result.code).toBe(1);
+    expect(run.result.code, run.result.stderr).toBe(1);
     expect(findingCodes(jsonReport(run.result), '@acme/badext')).toEqual(['ATTESTATION_INVALID']);
     await run.unchanged();
   });

@@ -76,7 +76,7 @@ describe('HTTP errors are retried a bounded number of times, then exit 3', () =>
   it('503 three times: the retry budget is spent before the registry recovers, exit 3 and nothing written', async () => {
     world.hostile.on('/left', { kind: 'status', status: 503 }, { times: 3 });
     const run = await ciOnCopy();
-    expect(run.result.code).toBe(3);
+    expect(run.result.code, run.result.stderr).toBe(3);
     expect(world.hostile.count('/left')).toBe(3);
     expect(findingCodes(jsonReport(run.result), 'left')).toEqual(['REGISTRY_ERROR']);
     expect(await run.after()).toEqual(run.before);
@@ -85,7 +85,7 @@ describe('HTTP errors are retried a bounded number of times, then exit 3', () =>
   it('a 500 from the keys endpoint fails every package of that registry closed (exit 3), never "unsigned"', async () => {
     world.hostile.on(KEYS, { kind: 'status', status: 500 });
     const run = await ciOnCopy();
-    expect(run.result.code).toBe(3);
+    expect(run.result.code, run.result.stderr).toBe(3);
     expect(world.hostile.count(KEYS)).toBe(3);
     const report = jsonReport(run.result);
     for (const name of ['left', 'right', '@acme/built']) expect(findingCodes(report, name)).toEqual(['REGISTRY_ERROR']);
@@ -98,7 +98,7 @@ describe('broken answers', () => {
   it('404 for an advertised attestation URL is ATTESTATION_MISSING (exit 1), not "no attestations"', async () => {
     world.hostile.on(ATTESTATIONS, { kind: 'status', status: 404 });
     const run = await ciOnCopy();
-    expect(run.result.code).toBe(1);
+    expect(run.result.code, run.result.stderr).toBe(1);
     expect(world.hostile.count(ATTESTATIONS)).toBe(1);
     // (and, since vouch.lock recorded provenance for it, the loss is a downgrade too)
     expect(findingCodes(jsonReport(run.result), '@acme/built')).toEqual(['ATTESTATION_MISSING', 'PROVENANCE_DOWNGRADE']);
@@ -108,7 +108,7 @@ describe('broken answers', () => {
   it('a connection reset mid-body is REGISTRY_UNREACHABLE, exit 3', async () => {
     world.hostile.on('/left', { kind: 'reset' });
     const run = await ciOnCopy();
-    expect(run.result.code).toBe(3);
+    expect(run.result.code, run.result.stderr).toBe(3);
     expect(findingCodes(jsonReport(run.result), 'left')).toEqual(['REGISTRY_UNREACHABLE']);
     expect(await run.after()).toEqual(run.before);
   });
@@ -116,7 +116,7 @@ describe('broken answers', () => {
   it('a body that never ends times out per --timeout: exit 3 in bounded time', async () => {
     world.hostile.on('/left', { kind: 'hang' });
     const run = await ciOnCopy(['--timeout', '1500']);
-    expect(run.result.code).toBe(3);
+    expect(run.result.code, run.result.stderr).toBe(3);
     expect(findingCodes(jsonReport(run.result), 'left')).toEqual(['REGISTRY_UNREACHABLE']);
     // one attempt of 1.5 s (a stalled body is not retried), plus the run itself
     expect(run.result.ms).toBeLessThan(15_000);
@@ -126,7 +126,7 @@ describe('broken answers', () => {
   it('a 200 whose JSON is cut in half is REGISTRY_ERROR (exit 3), not an empty packument', async () => {
     world.hostile.on('/left', { kind: 'truncate' });
     const run = await ciOnCopy();
-    expect(run.result.code).toBe(3);
+    expect(run.result.code, run.result.stderr).toBe(3);
     const report = jsonReport(run.result);
     expect(findingCodes(report, 'left')).toEqual(['REGISTRY_ERROR']);
     expect(unverifiable(report, 'left')?.message).toMatch(/did not return JSON/);
@@ -136,7 +136,7 @@ describe('broken answers', () => {
   it('a 200 with an HTML page instead of JSON is REGISTRY_ERROR (exit 3)', async () => {
     world.hostile.on('/left', { kind: 'body', body: '<html><body>Service temporarily unavailable</body></html>' });
     const run = await ciOnCopy();
-    expect(run.result.code).toBe(3);
+    expect(run.result.code, run.result.stderr).toBe(3);
     expect(findingCodes(jsonReport(run.result), 'left')).toEqual(['REGISTRY_ERROR']);
     expect(await run.after()).toEqual(run.before);
   });
@@ -161,7 +161,7 @@ describe('a 200 MB packument', () => {
     world.hostile.reset();
 
     const run = await measured({ declareLength: false });
-    expect(run.result.code).toBe(3);
+    expect(run.result.code, run.result.stderr).toBe(3);
     const report = jsonReport(run.result);
     expect(findingCodes(report, 'left')).toEqual(['REGISTRY_ERROR']);
     expect(unverifiable(report, 'left')?.message).toContain(`${PACKUMENT_MAX_BYTES}-byte bound`);
@@ -174,7 +174,7 @@ describe('a 200 MB packument', () => {
 
   it('declared by Content-Length: refused at the headers, before reading the body', async () => {
     const run = await measured({ declareLength: true });
-    expect(run.result.code).toBe(3);
+    expect(run.result.code, run.result.stderr).toBe(3);
     expect(findingCodes(jsonReport(run.result), 'left')).toEqual(['REGISTRY_ERROR']);
     expect(run.sent).toBeLessThan(16 * 1024 * 1024);
   });
@@ -192,7 +192,7 @@ describe('resolving a new dependency (the packuments arborist asks for, then the
   it('500 while building the tree: bounded retries, exit 3 with REGISTRY_ERROR (not "a bug in vouch")', async () => {
     world.hostile.on('/left', { kind: 'status', status: 500 });
     const run = await installLeft();
-    expect(run.result.code).toBe(3);
+    expect(run.result.code, run.result.stderr).toBe(3);
     expect(run.result.stderr).toMatch(/^vouch: REGISTRY_ERROR: /m);
     expect(run.result.stderr).not.toMatch(/bug in vouch/);
     expect(world.hostile.count('/left')).toBe(3);
@@ -202,7 +202,7 @@ describe('resolving a new dependency (the packuments arborist asks for, then the
   it('a stalled packument while building the tree ends at --timeout (npm\'s own fetch-timeout is 5 minutes)', async () => {
     world.hostile.on('/left', { kind: 'hang' });
     const run = await installLeft(['--timeout', '1500']);
-    expect(run.result.code).toBe(3);
+    expect(run.result.code, run.result.stderr).toBe(3);
     expect(run.result.stderr).toMatch(/^vouch: REGISTRY_UNREACHABLE: /m);
     expect(run.result.ms).toBeLessThan(15_000);
     await run.unchanged();
@@ -211,7 +211,7 @@ describe('resolving a new dependency (the packuments arborist asks for, then the
   it('a 200 MB packument while building the tree is refused at the bound, not read whole by pacote', async () => {
     world.hostile.on('/left', { kind: 'huge', bytes: 200 * 1024 * 1024 });
     const run = await installLeft();
-    expect(run.result.code).toBe(3);
+    expect(run.result.code, run.result.stderr).toBe(3);
     expect(run.result.stderr).toMatch(/^vouch: REGISTRY_ERROR: .*-byte bound/m);
     expect(world.hostile.requests.reduce((sum, r) => sum + r.bytesSent, 0)).toBeLessThan(PACKUMENT_MAX_BYTES + 16 * 1024 * 1024);
     expect(await run.peak()).toBeLessThan(400 * 1024 * 1024); // pacote alone: ~1 GB
@@ -221,7 +221,7 @@ describe('resolving a new dependency (the packuments arborist asks for, then the
   it('404 for the package asked for is PACKAGE_NOT_FOUND (exit 1)', async () => {
     world.hostile.on('/left', { kind: 'status', status: 404 });
     const run = await installLeft();
-    expect(run.result.code).toBe(1);
+    expect(run.result.code, run.result.stderr).toBe(1);
     expect(run.result.stderr).toMatch(/^vouch: PACKAGE_NOT_FOUND: /m);
     await run.unchanged();
   });
@@ -229,7 +229,7 @@ describe('resolving a new dependency (the packuments arborist asks for, then the
   it('a stalled tarball ends at --timeout: REGISTRY_UNREACHABLE for that package, exit 3', async () => {
     world.hostile.on('/left/-/left-1.0.0.tgz', { kind: 'hang' });
     const run = await installLeft(['--timeout', '1500']);
-    expect(run.result.code).toBe(3);
+    expect(run.result.code, run.result.stderr).toBe(3);
     expect(findingCodes(jsonReport(run.result), 'left')).toEqual(['REGISTRY_UNREACHABLE']);
     expect(run.result.ms).toBeLessThan(15_000);
     await run.unchanged();
@@ -269,7 +269,7 @@ describe('registry keys within one run', () => {
 
     // The same endpoint, asked a second time in a second run, now serves the swapped key: that run denies.
     const second = await ciOnCopy();
-    expect(second.result.code).toBe(1);
+    expect(second.result.code, second.result.stderr).toBe(1);
     expect(findingCodes(jsonReport(second.result), 'left')).toEqual(['KEY_UNKNOWN']);
   });
 });

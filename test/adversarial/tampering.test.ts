@@ -90,7 +90,7 @@ describe('the bytes', () => {
     const dir = await world.project('tarball');
     const before = await snapshotProject(dir);
     const result = await vouch(['install', 'tampered@1.0.0'], dir);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(world.hostile.count('/tampered/-/tampered-1.0.0.tgz')).toBeGreaterThan(0);
     expect(findingCodes(jsonReport(result), 'tampered')).toEqual(['TARBALL_MISMATCH']);
     expect(await snapshotProject(dir)).toEqual(before);
@@ -105,7 +105,7 @@ describe('the bytes', () => {
     world.hostile.on('/tampered/-/tampered-1.0.0.tgz', { kind: 'body', body: evilTarball, type: 'application/octet-stream' });
     const before = await snapshotProject(dir);
     const result = await vouch(['ci'], dir);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     const entry = reportPackage(jsonReport(result), 'tampered');
     // the registry's signature is fine; the lockfile's integrity is not the one it covers
     expect(entry.evidence.signature?.kind).toBe('verified');
@@ -143,7 +143,7 @@ describe('signatures and attestations bound to the wrong thing', () => {
     const dir = await world.project('replay');
     const before = await snapshotProject(dir);
     const result = await vouch(['install', 'left@1.0.1'], dir);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(findingCodes(jsonReport(result), 'left', '1.0.1')).toEqual(['SIGNATURE_INVALID']);
     expect(await snapshotProject(dir)).toEqual(before);
   });
@@ -155,7 +155,7 @@ describe('signatures and attestations bound to the wrong thing', () => {
     const dir = await world.project('swapped-attestation');
     const before = await snapshotProject(dir);
     const result = await vouch(['install', '@acme/other@1.0.0'], dir);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(findingCodes(jsonReport(result), '@acme/other')).toEqual(['ATTESTATION_SUBJECT']);
     expect(await snapshotProject(dir)).toEqual(before);
   });
@@ -181,7 +181,7 @@ describe('signatures and attestations bound to the wrong thing', () => {
     const dir = await world.project('retired-key');
     const before = await snapshotProject(dir);
     const result = await vouch(['install', '@acme/widget@1.0.0'], dir);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     const entry = reportPackage(jsonReport(result), '@acme/widget');
     expect(entry.findings.map((f) => f.code)).toEqual(['ATTESTATION_KEY_EXPIRED']);
     expect(entry.evidence.signature?.kind).toBe('verified'); // the registry signature by the active key is fine
@@ -194,7 +194,7 @@ describe('who built it', () => {
     const dir = await copyOfInstalled();
     const before = await snapshotProject(dir);
     const result = await vouch(['install', '@acme/widget@1.0.1'], dir);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     const entry = reportPackage(jsonReport(result), '@acme/widget', '1.0.1');
     // the bundle itself verifies: only the identity pin catches it (npm audit signatures would pass it)
     expect(entry.evidence.attestations?.kind).toBe('verified');
@@ -210,7 +210,7 @@ describe('who built it', () => {
     }, null, 2)}\n`);
     const before = await snapshotProject(dir);
     const result = await vouch(['install', '@acme/widget@1.0.1'], dir);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(findingCodes(jsonReport(result), '@acme/widget', '1.0.1')).toEqual(['IDENTITY_MISMATCH']);
     expect(await snapshotProject(dir)).toEqual(before);
   });
@@ -246,7 +246,7 @@ describe('a stolen registry key (what still holds, and what does not)', () => {
     const dir = await copyOfInstalled();
     const before = await snapshotProject(dir);
     const result = await vouch(['install', '@acme/widget@1.0.2'], dir);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     const entry = reportPackage(jsonReport(result), '@acme/widget', '1.0.2');
     expect(entry.evidence.signature?.kind).toBe('verified'); // the stolen key's signature is valid
     expect(entry.findings.map((f) => f.code)).toEqual(['PROVENANCE_DOWNGRADE']);
@@ -263,7 +263,7 @@ describe('a stolen registry key (what still holds, and what does not)', () => {
     const guarded = await copyOfInstalled();
     await writeFile(join(guarded, 'vouch.policy.json'), `${JSON.stringify({ rules: [{ packages: 'left', provenance: 'require' }] }, null, 2)}\n`);
     const denied = await vouch(['install', 'left@1.0.2'], guarded);
-    expect(denied.code).toBe(1);
+    expect(denied.code, denied.stderr).toBe(1);
     expect(findingCodes(jsonReport(denied), 'left', '1.0.2')).toEqual(['PROVENANCE_MISSING']);
   });
 });
@@ -299,7 +299,7 @@ describe('npm aliases', () => {
     const dir = await world.project('alias-forged');
     const before = await snapshotProject(dir);
     const result = await vouch(['install', 'x@npm:evil@1.0.0'], dir);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(findingCodes(jsonReport(result), 'evil')).toEqual(['SIGNATURE_INVALID']);
     expect(await snapshotProject(dir)).toEqual(before);
   });

@@ -118,6 +118,7 @@ function parseJson(text: string): unknown {
 export interface ReportFinding {
   code: string;
   severity: string;
+  message: string;
 }
 export interface ReportPackage {
   name: string;
