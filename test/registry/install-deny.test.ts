@@ -167,14 +167,15 @@ describe('vouch install denies, and writes nothing and runs nothing', () => {
       expect(findings.map((f) => `${f.code} ${f.rule ?? '-'}`).sort()).toEqual(c.rules);
       expect(await snapshotProject(project)).toEqual(before);
 
-      // The text names the package, each finding, the policy rule that fired (verification failures such
-      // as TARBALL_MISMATCH are no policy rule: they always deny and carry none) and the fix.
+      // The text names the package, each finding, the rule that fired (a policy path, or the invariant
+      // for verification failures such as TARBALL_MISMATCH, which always deny) and the fix.
       const text = await vouch(['install', ...c.args], project);
       expect(text.code, text.stderr).toBe(1);
       expect(text.stdout).toContain(c.pkg);
       for (const f of findings) {
         expect(text.stdout).toContain(`${f.code}: `);
-        if (f.rule) expect(text.stdout).toContain(`rule: ${f.rule}`);
+        expect(f.rule).toBeDefined();
+        expect(text.stdout).toContain(`rule: ${f.rule}`);
       }
       expect(text.stdout).toMatch(/fix: \S+/);
 
