@@ -9,7 +9,7 @@ import type { Report } from '../policy/report.js';
 import { readLock, type Lock } from '../lock/index.js';
 import { EvidenceCache, gatherEvidence, TreePackuments, type Gathered, type HttpOptions } from '../registry/index.js';
 import { arboristOptions, buildIdealTree, listTargets, loadTree, type Targets } from '../tree/index.js';
-import { AttestationVerifier, loadTrustRoots } from '../verify/index.js';
+import { AttestationVerifier, loadTrustRoots, type PackageEvidence } from '../verify/index.js';
 import { omitList } from './common-flags.js';
 import { createProgress } from './progress.js';
 import type { Output } from './output.js';
@@ -49,8 +49,13 @@ export async function runGate(targets: Targets, inputs: GateInputs, config: NpmC
   return { ...gathered, report: decide(targets, gathered, inputs, opts) };
 }
 
-/** The evidence stage with vouch's caches, trust roots and a progress bar on a TTY. */
-export async function gather(targets: Targets, inputs: GateInputs, config: NpmConfig, opts: GateOptions, out: Output): Promise<Gathered> {
+/**
+ * The evidence stage with vouch's caches, trust roots and a progress bar on a TTY; `onEvidence` sees
+ * each package's evidence as soon as it is complete.
+ */
+export async function gather(
+  targets: Targets, inputs: GateInputs, config: NpmConfig, opts: GateOptions, out: Output, onEvidence?: (e: PackageEvidence) => void,
+): Promise<Gathered> {
   const verifier = new AttestationVerifier(loadTrustRoots(opts.trustedRoots));
   const cache = await EvidenceCache.open(config.cacheDir);
   const progress = createProgress({ total: targets.packages.length, out: process.stderr, enabled: out.isTTY });
@@ -59,6 +64,7 @@ export async function gather(targets: Targets, inputs: GateInputs, config: NpmCo
     http, concurrency: opts.concurrency, verifier, cache, now: opts.now,
     needPublishTime: needsPublishTime(inputs.policy),
     onPackage: (ref) => progress.tick(ref.name),
+    ...(onEvidence ? { onEvidence } : {}),
   });
   progress.done();
   if (!opts.offline) await cache.save().catch(() => undefined); // a read-only cache only costs speed

@@ -8,7 +8,7 @@ import type { NpmConfig } from '../config/index.js';
 import type { ExitCode } from '../errors/index.js';
 import { recordVerified, serializeLock, writeLockAtomic } from '../lock/index.js';
 import type { Report } from '../policy/report.js';
-import { fetchVerifiedTarballs, prefetchSources } from '../registry/index.js';
+import { prefetchSources, TarballFetcher } from '../registry/index.js';
 import { listTargets, reifyVerified, verifyScriptsReviewed, type NonRegistryRef } from '../tree/index.js';
 import { omitList } from './common-flags.js';
 import { exitCodeFor } from './exit.js';
@@ -32,10 +32,12 @@ export interface InstallFlowOptions {
 
 export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInputs, config: NpmConfig, opts: InstallFlowOptions, out: Output): Promise<ExitCode> {
   const targets = listTargets(tree, config, omitList(config.flat.omit));
-  const gathered = await gather(targets, inputs, config, opts.gate, out);
   // Tarballs get vouch's time bound too (npm's fetch-timeout is 5 minutes): a stalled body ends the run.
   const fetchFlat = { ...config.flat, timeout: opts.gate.timeoutMs };
-  const fetched = await fetchVerifiedTarballs(gathered.evidence, fetchFlat, opts.gate.concurrency);
+  // Each tarball downloads as soon as its package's evidence is in, while the rest is still verified.
+  const tarballs = new TarballFetcher(fetchFlat, opts.gate.concurrency);
+  const gathered = await gather(targets, inputs, config, opts.gate, out, (e) => tarballs.start(e));
+  const fetched = await tarballs.finish(gathered.evidence);
   const report = decide(targets, { ...gathered, evidence: fetched.evidence }, inputs, opts.gate);
   const code = exitCodeFor(report);
   if (code !== 0) {

@@ -25,6 +25,8 @@ export interface GatherOptions {
   /** Fetch publish times even where no key expires (e.g. the policy has a minReleaseAge). */
   needPublishTime?: boolean;
   onPackage?: (ref: PackageRef) => void;
+  /** Each package's evidence as soon as it is complete (install starts its tarball download). */
+  onEvidence?: (evidence: PackageEvidence) => void;
 }
 
 export interface Gathered {
@@ -46,6 +48,7 @@ export async function gatherEvidence(refs: readonly PackageRef[], opts: GatherOp
   const evidence = await pMap(refs, async (ref) => {
     const result = await evidenceFor(ref, { ...opts, packuments, keysFor });
     opts.onPackage?.(ref);
+    opts.onEvidence?.(result);
     return result;
   }, { concurrency: opts.concurrency });
   return { evidence, registries: await summarizeRegistries(keys) };

@@ -5,4 +5,4 @@ export { FetchFailure, type HttpOptions } from './http.js';
 export { fetchRegistryKeys, type RegistryKeys } from './keys.js';
 export { PACKUMENT_MAX_BYTES } from './packument.js';
 export { TreePackuments } from './tree-packuments.js';
-export { fetchVerifiedTarballs, prefetchSources, tarballKey, type VerifiedTarball } from './tarballs.js';
+export { fetchVerifiedTarballs, prefetchSources, tarballKey, TarballFetcher, type VerifiedTarball } from './tarballs.js';

@@ -24,33 +24,77 @@ export async function fetchVerifiedTarballs(
   evidence: readonly PackageEvidence[],
   flat: FlatOptions,
   concurrency: number,
-  onPackage?: () => void,
 ): Promise<{ evidence: PackageEvidence[]; tarballs: Map<string, VerifiedTarball> }> {
-  const tarballs = new Map<string, VerifiedTarball>();
-  const checked = await pMap(evidence, async (e): Promise<PackageEvidence> => {
-    onPackage?.();
-    if (e.integrity?.kind !== 'ok') return e;
-    // The signing registry's own dist.tarball first: a lockfile `resolved` on another host (lockfile
-    // injection) is reported by the policy (RESOLVED_FOREIGN_HOST) and never contacted; the bytes
-    // are bound by the signed integrity whichever URL serves them.
-    const url = e.tarball ?? e.ref.resolved;
-    if (!url) return { ...e, integrity: { kind: 'failed', code: 'TARBALL_MISMATCH', message: 'the registry gives no tarball URL' } };
-    const signed = e.integrity.integrity;
-    try {
-      // pacote checks the bytes against `integrity` as they stream (EINTEGRITY on a mismatch).
-      const data = await pacote.tarball(`${e.ref.name}@${url}`, { ...flat, integrity: signed, resolved: url } as pacote.Options);
-      const integrity = checkIntegrity({ locked: e.ref.integrity, registry: e.registryIntegrity, tarball: data.integrity ?? '' });
-      if (integrity.kind === 'ok') tarballs.set(tarballKey(e.ref.name, e.ref.version), { integrity: signed, url });
-      return { ...e, integrity };
-    } catch (err) {
-      const error = err as NodeJS.ErrnoException & { found?: unknown };
-      if (error.code === 'EINTEGRITY') {
-        return { ...e, integrity: { kind: 'failed', code: 'TARBALL_MISMATCH', message: `the tarball from ${url} does not match the signed integrity`, expected: signed, actual: String(error.found ?? '') } };
-      }
-      return { ref: e.ref, unverifiable: { code: 'REGISTRY_UNREACHABLE', message: `could not fetch the tarball ${url}: ${error.message}` } };
+  return new TarballFetcher(flat, concurrency).finish(evidence);
+}
+
+/**
+ * The same, started per package as soon as its evidence is in (`start`), so downloads overlap with the
+ * verification of the rest of the tree instead of waiting for all of it: a cold install's two network
+ * phases become one. `finish` waits for every package, in the given order, starting what was not started.
+ */
+export class TarballFetcher {
+  private readonly fetches = new Map<PackageEvidence, Promise<Fetched>>();
+  private readonly queue: (() => void)[] = [];
+  private running = 0;
+
+  constructor(private readonly flat: FlatOptions, private readonly concurrency: number) {}
+
+  start(e: PackageEvidence): void {
+    if (!this.fetches.has(e)) this.fetches.set(e, this.limited(() => tarballEvidence(e, this.flat)));
+  }
+
+  async finish(evidence: readonly PackageEvidence[]): Promise<{ evidence: PackageEvidence[]; tarballs: Map<string, VerifiedTarball> }> {
+    for (const e of evidence) this.start(e);
+    const fetched = await Promise.all(evidence.map((e) => this.fetches.get(e)!));
+    const tarballs = new Map<string, VerifiedTarball>();
+    for (const { evidence: e, tarball } of fetched) if (tarball) tarballs.set(tarballKey(e.ref.name, e.ref.version), tarball);
+    return { evidence: fetched.map((f) => f.evidence), tarballs };
+  }
+
+  /** Runs `task` when fewer than `concurrency` are running. */
+  private limited<T>(task: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const run = () => {
+        this.running++;
+        task().then(resolve, reject).finally(() => {
+          this.running--;
+          this.queue.shift()?.();
+        });
+      };
+      if (this.running < this.concurrency) run();
+      else this.queue.push(run);
+    });
+  }
+}
+
+interface Fetched {
+  evidence: PackageEvidence;
+  /** Set when the fetched bytes matched: what reify installs. */
+  tarball?: VerifiedTarball;
+}
+
+/** One package: its tarball fetched into npm's cache by the signed integrity, the bytes' sha512 bound in. */
+async function tarballEvidence(e: PackageEvidence, flat: FlatOptions): Promise<Fetched> {
+  if (e.integrity?.kind !== 'ok') return { evidence: e };
+  // The signing registry's own dist.tarball first: a lockfile `resolved` on another host (lockfile
+  // injection) is reported by the policy (RESOLVED_FOREIGN_HOST) and never contacted; the bytes
+  // are bound by the signed integrity whichever URL serves them.
+  const url = e.tarball ?? e.ref.resolved;
+  if (!url) return { evidence: { ...e, integrity: { kind: 'failed', code: 'TARBALL_MISMATCH', message: 'the registry gives no tarball URL' } } };
+  const signed = e.integrity.integrity;
+  try {
+    // pacote checks the bytes against `integrity` as they stream (EINTEGRITY on a mismatch).
+    const data = await pacote.tarball(`${e.ref.name}@${url}`, { ...flat, integrity: signed, resolved: url } as pacote.Options);
+    const integrity = checkIntegrity({ locked: e.ref.integrity, registry: e.registryIntegrity, tarball: data.integrity ?? '' });
+    return { evidence: { ...e, integrity }, ...(integrity.kind === 'ok' ? { tarball: { integrity: signed, url } } : {}) };
+  } catch (err) {
+    const error = err as NodeJS.ErrnoException & { found?: unknown };
+    if (error.code === 'EINTEGRITY') {
+      return { evidence: { ...e, integrity: { kind: 'failed', code: 'TARBALL_MISMATCH', message: `the tarball from ${url} does not match the signed integrity`, expected: signed, actual: String(error.found ?? '') } } };
     }
-  }, { concurrency });
-  return { evidence: checked, tarballs };
+    return { evidence: { ref: e.ref, unverifiable: { code: 'REGISTRY_UNREACHABLE', message: `could not fetch the tarball ${url}: ${error.message}` } } };
+  }
 }
 
 /**
