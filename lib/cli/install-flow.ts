@@ -8,7 +8,7 @@ import type { NpmConfig } from '../config/index.js';
 import type { ExitCode } from '../errors/index.js';
 import { recordVerified, serializeLock, writeLockAtomic } from '../lock/index.js';
 import type { Report } from '../policy/report.js';
-import { prefetchSources, TarballFetcher } from '../registry/index.js';
+import { prefetchSources, TarballFetcher, withConcurrency } from '../registry/index.js';
 import { listTargets, reifyVerified, verifyScriptsReviewed, type NonRegistryRef } from '../tree/index.js';
 import { omitList } from './common-flags.js';
 import { exitCodeFor } from './exit.js';
@@ -33,7 +33,7 @@ export interface InstallFlowOptions {
 export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInputs, config: NpmConfig, opts: InstallFlowOptions, out: Output): Promise<ExitCode> {
   const targets = listTargets(tree, config, omitList(config.flat.omit));
   // Tarballs get vouch's time bound too (npm's fetch-timeout is 5 minutes): a stalled body ends the run.
-  const fetchFlat = { ...config.flat, timeout: opts.gate.timeoutMs };
+  const fetchFlat = { ...withConcurrency(config.flat, opts.gate.concurrency), timeout: opts.gate.timeoutMs };
   // Each tarball downloads as soon as its package's evidence is in, while the rest is still verified.
   const tarballs = new TarballFetcher(fetchFlat, opts.gate.concurrency);
   const gathered = await gather(targets, inputs, config, opts.gate, out, (e) => tarballs.start(e));

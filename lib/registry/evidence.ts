@@ -10,7 +10,7 @@ import type { AttestationResult, PackageEvidence, RegistryKey, UnverifiableCode 
 import type { RegistrySummary } from '../policy/report.js';
 import { EvidenceCache, reviveAttestation, type CachedVersion } from './evidence-cache.js';
 import { createHash } from 'node:crypto';
-import { FetchFailure, getBytes, type HttpOptions } from './http.js';
+import { FetchFailure, getBytes, withConcurrency, type HttpOptions } from './http.js';
 import { fetchRegistryKeys, type RegistryKeys } from './keys.js';
 import { PackumentSource, type VersionDist } from './packument.js';
 
@@ -36,7 +36,8 @@ export interface Gathered {
 
 const ATTESTATIONS_MAX_BYTES = 4 * 1024 * 1024;
 
-export async function gatherEvidence(refs: readonly PackageRef[], opts: GatherOptions): Promise<Gathered> {
+export async function gatherEvidence(refs: readonly PackageRef[], gather: GatherOptions): Promise<Gathered> {
+  const opts = { ...gather, http: { ...gather.http, flat: withConcurrency(gather.http.flat, gather.concurrency) } };
   const packuments = new PackumentSource(opts.http);
   // One snapshot of each registry's keys per run, however many packages ask.
   const keys = new Map<string, Promise<RegistryKeys>>();

@@ -125,6 +125,16 @@ export function registryFetchOptions(flat: FlatOptions): FlatOptions {
   return options;
 }
 
+/**
+ * npm's flat options with a socket pool that allows `concurrency` requests in flight per registry:
+ * `--concurrency` is vouch's number of parallel registry requests, and npm's maxsockets (default 15
+ * per origin) would otherwise queue the rest inside the agent, silently capping it. Never lowers it.
+ */
+export function withConcurrency(flat: FlatOptions, concurrency: number): FlatOptions {
+  const sockets = typeof flat['maxSockets'] === 'number' ? flat['maxSockets'] : 15;
+  return sockets >= concurrency ? flat : { ...flat, maxSockets: concurrency };
+}
+
 /** The body stream as npm-registry-fetch hands it over (a Minipass pipeline). */
 interface BodyStream {
   on(event: 'data', fn: (chunk: Buffer) => void): unknown;

@@ -1,7 +1,7 @@
 // The registry stage: fetching keys, packuments, attestations and tarballs as npm does, with caching.
 export { gatherEvidence, type GatherOptions, type Gathered } from './evidence.js';
 export { EvidenceCache } from './evidence-cache.js';
-export { FetchFailure, type HttpOptions } from './http.js';
+export { FetchFailure, withConcurrency, type HttpOptions } from './http.js';
 export { fetchRegistryKeys, type RegistryKeys } from './keys.js';
 export { PACKUMENT_MAX_BYTES } from './packument.js';
 export { TreePackuments } from './tree-packuments.js';
