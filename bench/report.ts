@@ -49,7 +49,7 @@ function methodSection(r: BenchResults, only: readonly ComparisonId[]): string[]
     '- **Projects**: each tree has a consumer whose `package-lock.json` the real npm resolved (`npm install --package-lock-only`);',
     '  vouch.lock was recorded once with `vouch ci --update-lock`. `npm audit signatures` audits node_modules (installed once',
     '  with `npm ci`); `vouch verify` reads the lockfile. Both are run in the same project folder.',
-    `- **Runs**: per comparison, one untimed warm-up of each command, then ${r.runs} timed rounds that alternate the order`,
+    `- **Runs**: per comparison, one untimed warm-up of each warm command (it fills the caches), then ${r.runs} timed rounds that alternate the order`,
     '  (A B, B A, …). Time is wall clock from spawn to exit of a fresh process. Tables give the median, min–max and the',
     '  interquartile range. Every run is checked: exit code 0 and the package counts the tool prints; a run that did not',
     '  do the whole job stops the benchmark.',
@@ -76,7 +76,8 @@ function sizeSection(size: SizeResult): string[] {
   for (const [kind, s] of Object.entries(size.shapes)) {
     out.push(`| ${kind} | ${s.versions} | ${s.names} (${s.scoped}) | ${s.withProvenance} | ${s.lockfileEntries} (${s.nestedEntries}) | ${s.directDependencies} | ${s.depth.median} / ${s.depth.max} | ${s.fanOut.mean} / ${s.fanOut.max} | ${kb(s.packedBytes.median)} / ${kb(s.packedBytes.p95)} / ${kb(s.packedBytes.max)} | ${mb(s.packedBytes.total)} |`);
   }
-  out.push('', `Registry ${size.generation.reused ? 'reused from an earlier run; it was generated' : 'generated'} in ${(size.generation.ms / 1000).toFixed(0)} s (both trees, publish and npm resolve).`, '');
+  out.push('', `Registry ${size.generation.reused ? 'reused from an earlier run; it was generated' : 'generated'} in ${(size.generation.ms / 1000).toFixed(0)} s (both trees, publish and npm resolve).`
+    + ` The registry alone serves ${int(size.registryRate.perSecond)} packuments/s here (${size.registryRate.packuments} abbreviated packuments, 32 at a time, no client work): the floor under every cold run on loopback.`, '');
   out.push('| comparison | command | tree | cache | registry | time median | min–max | IQR | peak RSS median | vouch/npm time | vouch/npm RSS |');
   out.push('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const c of size.comparisons) {

@@ -2,6 +2,7 @@
 import type { TreeKind } from './bench-tree.js';
 import type { Machine } from './machine.js';
 import type { MicroResults } from './micro.js';
+import type { RegistryRate } from './registry-rate.js';
 import type { Run } from './runner.js';
 import type { Tool } from './scenarios.js';
 import type { TreeShape } from './tree-shape.js';
@@ -26,6 +27,8 @@ export interface SizeResult {
   packages: number;
   shapes: Record<TreeKind, TreeShape>;
   generation: { reused: boolean; ms: number };
+  /** Packuments per second the registry serves with no client work (measure once per size). */
+  registryRate: RegistryRate;
   comparisons: ComparisonResult[];
 }
 

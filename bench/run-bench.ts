@@ -24,6 +24,7 @@ import { checkProxyUrls, startLatencyProxy } from './latency-proxy.js';
 import { describeMachine } from './machine.js';
 import type { MicroResults } from './micro.js';
 import { prepareProjects } from './prepare.js';
+import { measureRegistryRate } from './registry-rate.js';
 import { renderReport } from './report.js';
 import type { BenchResults, SizeResult } from './results.js';
 import { runComparison } from './runner.js';
@@ -83,9 +84,13 @@ async function benchSize(work: string, packages: number, seed: number, runs: num
     const ctx = { tree, proxy, runDir };
     await prepareProjects(ctx, log);
     await checkProxyUrls(proxy, firstPackage(tree.projects.prov.template));
-    const result: SizeResult = { packages, shapes: { sig: tree.projects.sig.shape, prov: tree.projects.prov.shape }, generation: tree.generation, comparisons: [] };
+    const registryRate = await measureRegistryRate(tree.registry.url, tree.projects.sig.template);
+    log(`the registry alone serves ${registryRate.perSecond.toFixed(0)} packuments/s`);
+    const result: SizeResult = {
+      packages, shapes: { sig: tree.projects.sig.shape, prov: tree.projects.prov.shape }, generation: tree.generation, registryRate, comparisons: [],
+    };
     for (const comparison of await buildComparisons(ctx, only)) {
-      log(`${comparison.title}: warm-up + ${runs} rounds`);
+      log(`${comparison.title}: ${runs} rounds`);
       const measured = await runComparison(comparison, runs, log);
       result.comparisons.push({
         id: comparison.id, title: comparison.title,

@@ -1,6 +1,6 @@
-// Runs a comparison: one untimed warm-up run of each command (checked, and it fills the warm caches),
-// then `rounds` timed rounds that alternate the order (A B, B A, …) so drift in machine load falls on
-// both sides alike.
+// Runs a comparison: one untimed warm-up run of each warm command (it fills the caches the timed runs
+// reuse; a cold command starts from nothing every time, so it needs none), then `rounds` timed rounds
+// that alternate the order (A B, B A, …) so drift in machine load falls on both sides alike.
 import { runMeasured } from './measure.js';
 import type { ProxyCounts } from './latency-proxy.js';
 import type { Comparison, Scenario } from './scenarios.js';
@@ -18,7 +18,7 @@ export type ComparisonRuns = Map<string, Run[]>;
 
 export async function runComparison(comparison: Comparison, rounds: number, log: (line: string) => void): Promise<ComparisonRuns> {
   const runs: ComparisonRuns = new Map(comparison.scenarios.map((s) => [s.id, []]));
-  for (const scenario of comparison.scenarios) await runOnce(comparison, scenario, 0);
+  for (const scenario of comparison.scenarios) if (scenario.cache === 'warm') await runOnce(comparison, scenario, 0);
   for (let round = 1; round <= rounds; round++) {
     const order = round % 2 === 1 ? comparison.scenarios : [...comparison.scenarios].reverse();
     const line: string[] = [];
