@@ -1,6 +1,7 @@
 // The machine a benchmark ran on, for the report: CPU, cores, memory, OS, Node and npm versions, load.
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
+import { packageRoot } from '../lib/config/package-root.js';
 
 export interface Machine {
   cpu: string;
@@ -12,6 +13,8 @@ export interface Machine {
   /** 1, 5 and 15-minute load averages when the run started. */
   loadAtStart: [number, number, number];
   date: string;
+  /** The vouch commit measured, `-dirty` when the checkout had changes; null outside a git checkout. */
+  commit: string | null;
 }
 
 export function describeMachine(now = new Date()): Machine {
@@ -25,5 +28,16 @@ export function describeMachine(now = new Date()): Machine {
     npm: execFileSync('npm', ['--version'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }).trim(),
     loadAtStart: [l1, l5, l15],
     date: now.toISOString(),
+    commit: gitCommit(),
   };
+}
+
+function gitCommit(): string | null {
+  try {
+    const git = (...args: string[]) => execFileSync('git', ['-C', packageRoot(), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+    return `${git('rev-parse', '--short=12', 'HEAD')}${dirty ? '-dirty' : ''}`;
+  } catch {
+    return null;
+  }
 }

@@ -32,6 +32,7 @@ function machineSection(r: BenchResults): string[] {
     `| npm | ${m.npm} |`,
     `| load average at start (1/5/15 min) | ${m.loadAtStart.map((l) => l.toFixed(2)).join(' / ')} |`,
     `| started | ${m.date} |`,
+    `| vouch commit | ${m.commit ?? 'unknown (not a git checkout)'} |`,
     '',
   ];
 }
