@@ -1,5 +1,6 @@
 // Tarball bytes for install: fetched into npm's cache by their signed integrity (a cache hit costs no
 // network), and the sha512 of what was actually fetched bound into the evidence.
+import { createHash } from 'node:crypto';
 import pMap from 'p-map';
 import pacote from 'pacote';
 import { VouchError } from '../errors/index.js';
@@ -15,6 +16,9 @@ export interface VerifiedTarball {
 }
 
 export const tarballKey = (name: string, version: string): string => `${name}@${version}`;
+
+/** Tarballs over this size are refused as they stream (npm's largest packages are far smaller). */
+export const TARBALL_MAX_BYTES = 512 * 1024 * 1024;
 
 /**
  * Fetches the tarball of every package whose integrity verified, and returns the evidence with the
@@ -84,17 +88,43 @@ async function tarballEvidence(e: PackageEvidence, flat: FlatOptions): Promise<F
   if (!url) return { evidence: { ...e, integrity: { kind: 'failed', code: 'TARBALL_MISMATCH', message: 'the registry gives no tarball URL' } } };
   const signed = e.integrity.integrity;
   try {
-    // pacote checks the bytes against `integrity` as they stream (EINTEGRITY on a mismatch).
-    const data = await pacote.tarball(`${e.ref.name}@${url}`, { ...flat, integrity: signed, resolved: url } as pacote.Options);
-    const integrity = checkIntegrity({ locked: e.ref.integrity, registry: e.registryIntegrity, tarball: data.integrity ?? '' });
+    // pacote checks the bytes against `integrity` as they stream (EINTEGRITY on a mismatch) and stores
+    // them in npm's cache; vouch hashes the same bytes itself and bounds their size, never holding a
+    // whole tarball in memory (a registry streaming forever is cut off, not buffered).
+    const sha512 = await pacote.tarball.stream(`${e.ref.name}@${url}`, (stream) => hashBounded(stream, url, TARBALL_MAX_BYTES),
+      { ...flat, integrity: signed, resolved: url } as pacote.Options);
+    const integrity = checkIntegrity({ locked: e.ref.integrity, registry: e.registryIntegrity, tarball: sha512 });
     return { evidence: { ...e, integrity }, ...(integrity.kind === 'ok' ? { tarball: { integrity: signed, url } } : {}) };
   } catch (err) {
     const error = err as NodeJS.ErrnoException & { found?: unknown };
     if (error.code === 'EINTEGRITY') {
       return { evidence: { ...e, integrity: { kind: 'failed', code: 'TARBALL_MISMATCH', message: `the tarball from ${url} does not match the signed integrity`, expected: signed, actual: String(error.found ?? '') } } };
     }
+    if (error.code === TOO_LARGE) return { evidence: { ref: e.ref, unverifiable: { code: 'REGISTRY_ERROR', message: error.message } } };
     return { evidence: { ref: e.ref, unverifiable: { code: 'REGISTRY_UNREACHABLE', message: `could not fetch the tarball ${url}: ${error.message}` } } };
   }
+}
+
+export const TOO_LARGE = 'EVOUCHTARBALLSIZE';
+
+/** sha512 SRI of a tarball stream, refusing it (and ending the download) past `maxBytes`. */
+export function hashBounded(stream: NodeJS.ReadableStream, url: string, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha512');
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        const err = Object.assign(new Error(`the tarball ${url} exceeds the ${maxBytes}-byte bound`), { code: TOO_LARGE });
+        (stream as NodeJS.ReadableStream & { destroy?: (e: Error) => void }).destroy?.(err);
+        reject(err);
+        return;
+      }
+      hash.update(chunk);
+    });
+    stream.on('error', reject);
+    stream.on('end', () => resolve(`sha512-${hash.digest('base64')}`));
+  });
 }
 
 /**
