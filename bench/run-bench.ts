@@ -8,7 +8,8 @@
 //   --seed S            generator seed (default 1)
 //   --work DIR          generated registries, project copies and raw results (default $TMPDIR/vouch-bench)
 //   --fresh             regenerate the registries even when a matching one exists
-//   --only a,b          run only these comparisons (scenarios.ts COMPARISON_IDS); the report says so
+//   --only a,b          run only these comparisons (scenarios.ts COMPARISON_IDS); default all, with `vouch ci`
+//                       on the signatures-only tree up to 1,000 packages (SIG_CI_UP_TO)
 //   --no-micro          skip the microbenchmarks
 //   --out FILE          the report (default docs/benchmarks.md)
 import { spawn } from 'node:child_process';
@@ -28,7 +29,7 @@ import { measureRegistryRate } from './registry-rate.js';
 import { renderReport } from './report.js';
 import type { BenchResults, SizeResult } from './results.js';
 import { runComparison } from './runner.js';
-import { buildComparisons, COMPARISON_IDS, type ComparisonId } from './scenarios.js';
+import { buildComparisons, COMPARISON_IDS, comparisonsFor, type ComparisonId } from './scenarios.js';
 
 const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
@@ -50,8 +51,8 @@ async function main(): Promise<void> {
   const runs = positive('runs', values.runs);
   const latencyMs = positive('latency', values.latency);
   const seed = positive('seed', values.seed);
-  const only = (values.only?.split(',') ?? [...COMPARISON_IDS]) as ComparisonId[];
-  for (const id of only) if (!COMPARISON_IDS.includes(id)) throw new Error(`--only: unknown comparison ${id} (${COMPARISON_IDS.join(', ')})`);
+  const only = values.only?.split(',') as ComparisonId[] | undefined;
+  for (const id of only ?? []) if (!COMPARISON_IDS.includes(id)) throw new Error(`--only: unknown comparison ${id} (${COMPARISON_IDS.join(', ')})`);
   const work = resolve(values.work);
   const machine = describeMachine();
   log(`load average at start ${machine.loadAtStart.map((l) => l.toFixed(2)).join(' ')}; work folder ${work}`);
@@ -68,11 +69,13 @@ async function main(): Promise<void> {
   results.finishedAt = new Date().toISOString();
   const raw = join(work, `results-${results.finishedAt.replace(/[:.]/g, '-')}.json`);
   await writeFile(raw, JSON.stringify(results, null, 2));
-  await writeFile(values.out, renderReport(results, only));
+  await writeFile(values.out, renderReport(results));
   log(`wrote ${values.out} (raw results: ${raw})`);
 }
 
-async function benchSize(work: string, packages: number, seed: number, runs: number, latencyMs: number, only: ComparisonId[], fresh: boolean): Promise<SizeResult> {
+async function benchSize(
+  work: string, packages: number, seed: number, runs: number, latencyMs: number, only: ComparisonId[] | undefined, fresh: boolean,
+): Promise<SizeResult> {
   log(`== ${packages} packages`);
   if (fresh) await rm(join(work, `n${packages}-seed${seed}`), { recursive: true, force: true });
   const tree = await openBenchTree(work, packages, seed, log);
@@ -89,7 +92,7 @@ async function benchSize(work: string, packages: number, seed: number, runs: num
     const result: SizeResult = {
       packages, shapes: { sig: tree.projects.sig.shape, prov: tree.projects.prov.shape }, generation: tree.generation, registryRate, comparisons: [],
     };
-    for (const comparison of await buildComparisons(ctx, only)) {
+    for (const comparison of await buildComparisons(ctx, comparisonsFor(packages, only))) {
       log(`${comparison.title}: ${runs} rounds`);
       const measured = await runComparison(comparison, runs, log);
       result.comparisons.push({

@@ -45,8 +45,19 @@ export interface ScenarioContext {
 /** `--concurrency` of the extra `vouch verify` run through the latency proxy. */
 export const WIDE_CONCURRENCY = 64;
 
-export const COMPARISON_IDS = ['verify-cold', 'verify-cold-proxy', 'verify-warm', 'verify-warm-proxy', 'verify-provenance', 'ci-cold', 'ci-warm'] as const;
+export const COMPARISON_IDS = [
+  'verify-cold', 'verify-cold-proxy', 'verify-warm', 'verify-warm-proxy', 'verify-provenance', 'ci-cold', 'ci-warm', 'ci-cold-sig', 'ci-warm-sig',
+] as const;
 export type ComparisonId = (typeof COMPARISON_IDS)[number];
+
+/** `vouch ci` on the signatures-only tree runs by default up to this size (it keeps the 5,000 run under two hours). */
+export const SIG_CI_UP_TO = 1000;
+
+/** The comparisons a size runs: the ones asked for with --only, else all (sig-tree ci only up to SIG_CI_UP_TO). */
+export function comparisonsFor(packages: number, only: readonly ComparisonId[] | undefined): ComparisonId[] {
+  if (only) return [...only];
+  return COMPARISON_IDS.filter((id) => !(id.startsWith('ci-') && id.endsWith('-sig') && packages > SIG_CI_UP_TO));
+}
 
 /** Builds the comparisons (project copies with vouch.lock, the installed tree npm audits). */
 export async function buildComparisons(ctx: ScenarioContext, only: readonly ComparisonId[]): Promise<Comparison[]> {
@@ -76,11 +87,16 @@ export async function buildComparisons(ctx: ScenarioContext, only: readonly Comp
           await verify(ctx, id, provVerify, 'prov', 'cold', 'loopback'),
           await verify(ctx, id, provVerify, 'prov', 'warm', 'loopback')] };
       case 'ci-cold':
-      case 'ci-warm': {
-        const cache = id === 'ci-cold' ? 'cold' : 'warm';
-        return { id, title: `\`vouch ci\` vs \`npm ci\`, ${cache}, loopback, ~30% with provenance`, scenarios: [
-          await ci(ctx, id, 'npm', cache, await copyProject(ctx, 'prov', `${id}-npm`)),
-          await ci(ctx, id, 'vouch', cache, await copyProject(ctx, 'prov', `${id}-vouch`))] };
+      case 'ci-warm':
+      case 'ci-cold-sig':
+      case 'ci-warm-sig': {
+        // The prov tree is the whole job; the sig tree shows the same without provenance crypto.
+        const cache = id.startsWith('ci-cold') ? 'cold' : 'warm';
+        const kind: TreeKind = id.endsWith('-sig') ? 'sig' : 'prov';
+        const what = kind === 'prov' ? '~30% with provenance' : 'signatures only';
+        return { id, title: `\`vouch ci\` vs \`npm ci\`, ${cache}, loopback, ${kind} tree (${what})`, scenarios: [
+          await ci(ctx, id, 'npm', cache, kind, await copyProject(ctx, kind, `${id}-npm`)),
+          await ci(ctx, id, 'vouch', cache, kind, await copyProject(ctx, kind, `${id}-vouch`))] };
       }
     }
   };
@@ -123,15 +139,15 @@ async function verify(
   };
 }
 
-async function ci(ctx: ScenarioContext, group: string, tool: Tool, cache: 'cold' | 'warm', project: string): Promise<Scenario> {
+async function ci(ctx: ScenarioContext, group: string, tool: Tool, cache: 'cold' | 'warm', kind: TreeKind, project: string): Promise<Scenario> {
   const state = await stateFor(ctx, `${group}-${tool}`, 'loopback');
-  const shape = ctx.tree.projects.prov.shape;
+  const shape = ctx.tree.projects[kind].shape;
   const command = tool === 'npm'
     ? { file: 'npm', args: ['ci'], cwd: project, env: state.env }
     : { file: process.execPath, args: [VOUCH_BIN, 'ci', '--trusted-root', ctx.tree.trustedRoot], cwd: project, env: state.env };
   const clearModules = () => rm(join(project, 'node_modules'), { recursive: true, force: true });
   return {
-    id: `${group}:${tool}`, tool, shown: tool === 'npm' ? 'npm ci' : 'vouch ci', cache, via: 'loopback', kind: 'prov', command,
+    id: `${group}:${tool}`, tool, shown: tool === 'npm' ? 'npm ci' : 'vouch ci', cache, via: 'loopback', kind, command,
     // Both start from no node_modules; cold also from an empty npm cache (and vouch evidence cache).
     reset: async () => {
       await clearModules();
