@@ -4,16 +4,11 @@ import type { Machine } from './machine.js';
 import type { MicroResults } from './micro.js';
 import type { RegistryRate } from './registry-rate.js';
 import type { Run } from './runner.js';
-import type { Tool } from './scenarios.js';
+import type { Scenario } from './scenarios.js';
 import type { TreeShape } from './tree-shape.js';
 
-export interface ScenarioResult {
-  id: string;
-  tool: Tool;
-  shown: string;
-  cache: 'cold' | 'warm';
-  via: 'loopback' | 'proxy';
-  kind: TreeKind;
+/** A scenario's description (scenarios.ts) and what its runs measured. */
+export interface ScenarioResult extends Pick<Scenario, 'id' | 'tool' | 'shown' | 'cache' | 'via' | 'kind'> {
   runs: Run[];
 }
 

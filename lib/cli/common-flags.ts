@@ -2,6 +2,13 @@
 import { positiveInt } from './flags.js';
 import type { GateOptions } from './gate.js';
 
+/**
+ * Registry requests in flight. Verification is latency-bound (one packument per package, most of them small),
+ * so vouch keeps more requests open than npm's 15 sockets, as pnpm and bun do; `--concurrency` lowers it for a
+ * registry that throttles.
+ */
+export const DEFAULT_CONCURRENCY = 64;
+
 export const commonFlags = {
   format: { type: 'string' },
   offline: { type: 'boolean' },
@@ -35,7 +42,7 @@ export function gateOptions(values: CommonValues, cwd: string): Omit<GateOptions
   return {
     cwd,
     offline: Boolean(values.offline),
-    concurrency: positiveInt('concurrency', values.concurrency, 16),
+    concurrency: positiveInt('concurrency', values.concurrency, DEFAULT_CONCURRENCY),
     timeoutMs: positiveInt('timeout', values.timeout, 30_000),
     trustedRoots: values['trusted-root'] ?? [],
     now: new Date(),

@@ -16,7 +16,6 @@
 //   reportPackage(report, name, version?) → that package's entry (throws when absent).
 //   findingCodes(report, name, version?) → every finding code of a package (or [] when absent).
 //   peakRss(pid)                        → samples /proc/<pid>/status VmHWM until the process exits.
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +23,7 @@ import { npmEnv } from '../support/npm.js';
 import { writeProject } from '../support/project.js';
 import { startHostileRegistry, type HostileRegistry } from '../support/hostile-registry.js';
 import { startRegistry, type StartOptions, type TestRegistry } from '../support/registry.js';
-import { VOUCH_BIN, type VouchResult } from '../support/vouch.js';
+import { runVouch, type VouchResult } from '../support/vouch.js';
 
 export interface World {
   registry: TestRegistry;
@@ -78,41 +77,11 @@ export async function startWorld(label: string, registryOptions: StartOptions = 
   };
 }
 
-/** runVouch's contract (test/support/vouch.ts), plus the wall time and the child's pid for RSS sampling. */
-function runTimed(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, opts: VouchRunOptions): Promise<TimedResult> {
+/** runVouch (test/support/vouch.ts), plus the wall time. */
+async function runTimed(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, opts: VouchRunOptions): Promise<TimedResult> {
   const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [VOUCH_BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-    const timeoutMs = opts.timeoutMs ?? 100_000;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`vouch ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stderr.slice(-2000)}`));
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const result: TimedResult = { code: code ?? (signal ? 128 : 1), stdout, stderr, ms: Date.now() - started };
-      const json = parseJson(stdout);
-      resolve(json === undefined ? result : { ...result, json });
-    });
-  });
-}
-
-function parseJson(text: string): unknown {
-  if (!/^\s*[{[]/.test(text)) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
+  const result = await runVouch(args, { cwd, env, timeoutMs: opts.timeoutMs, onSpawn: opts.onSpawn });
+  return { ...result, ms: Date.now() - started };
 }
 
 export interface ReportFinding {

@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrivateSigstore, type PrivateSigstore } from '../../fixtures/scripts/private-sigstore.js';
+import { keygen, maintainerEnv as newMaintainerEnv, vouchPublish } from '../support/maintainer.js';
 import { writePackage, type PackageSpec } from '../support/packages.js';
 import { copyProject, readJson, snapshotProject, writeProject } from '../support/project.js';
 import { githubIdentity, publishWithProvenance } from '../support/provenance.js';
@@ -35,18 +36,18 @@ beforeAll(async () => {
   trustedRoot = join(await registry.tempDir('trust'), 'private.trusted_root.json');
   await writeFile(trustedRoot, sigstore.trustedRootJSON);
   root = await registry.tempDir('packages');
-  maintainerEnv = withoutCi(await registry.npmEnv(await registry.tempDir('maintainer-state')));
+  maintainerEnv = await newMaintainerEnv(registry);
 
   await registry.publish(await write({ name: 'bystander', version: '1.0.0' }));
   await publishWithProvenance(registry, await write({ name: 'repo-move', version: '1.0.0' }), sigstore, githubIdentity('jane/repo-move'));
   await publishWithProvenance(registry, await write({ name: 'repo-move', version: '1.1.0' }), sigstore, githubIdentity('acme/repo-move'));
   await publishWithProvenance(registry, await write({ name: 'prov-down', version: '1.0.0' }), sigstore, githubIdentity('acme/prov-down'));
   await registry.publish(await write({ name: 'prov-down', version: '1.1.0' }));
-  const keyA = await keygen('key-a');
-  const second = await keygen('key-b');
+  const keyA = await keygen(registry, maintainerEnv, 'key-a');
+  const second = await keygen(registry, maintainerEnv, 'key-b');
   keyB = second.keyid;
-  await vouchPublish(await write({ name: 'key-change', version: '1.0.0' }), keyA.privateKeyFile);
-  await vouchPublish(await write({ name: 'key-change', version: '1.1.0' }), second.privateKeyFile);
+  await vouchPublish(maintainerEnv, await write({ name: 'key-change', version: '1.0.0' }), keyA.privateKeyFile);
+  await vouchPublish(maintainerEnv, await write({ name: 'key-change', version: '1.1.0' }), second.privateKeyFile);
 
   base = await registry.tempDir('base');
   await writeProject(base, { dependencies: { bystander: '1.0.0', 'repo-move': '1.0.0', 'prov-down': '1.0.0', 'key-change': '1.0.0' } });
@@ -178,24 +179,7 @@ async function copy(label: string): Promise<string> {
   return copyProject(base, join(await registry.tempDir(label), 'project'));
 }
 
-async function keygen(label: string): Promise<{ keyid: string; privateKeyFile: string }> {
-  const dir = await registry.tempDir(label);
-  const result = await runVouch(['keygen', '--out', join(dir, 'keys'), '--type', 'p256', '--json'], { cwd: dir, env: maintainerEnv });
-  expect(result.code, result.stderr).toBe(0);
-  return result.json as { keyid: string; privateKeyFile: string };
-}
-
-async function vouchPublish(dir: string, key: string): Promise<void> {
-  const result = await runVouch(['publish', '--key', key, '--json', '--', '--access', 'public'], { cwd: dir, env: maintainerEnv });
-  expect(result.code, result.stderr).toBe(0);
-}
-
 async function vouch(args: string[], cwd: string): Promise<VouchResult> {
   const env = await registry.npmEnv(await registry.tempDir('vouch-state'));
   return runVouch([...args, '--trusted-root', trustedRoot], { cwd, env });
-}
-
-/** The test process may run in a CI: keep its variables away from `vouch publish`, which would sign SLSA provenance. */
-function withoutCi(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => !/^(GITHUB_|GITLAB_|CI_|ACTIONS_|RUNNER_|SIGSTORE_)/.test(k) && k !== 'CI'));
 }

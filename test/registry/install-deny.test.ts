@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrivateSigstore, type PrivateSigstore } from '../../fixtures/scripts/private-sigstore.js';
 import { packTarball } from '../support/npm.js';
+import { keygen, maintainerEnv as newMaintainerEnv, vouchPublish } from '../support/maintainer.js';
 import { markerScript, writePackage, type PackageSpec } from '../support/packages.js';
 import { copyProject, readJson, snapshotProject, writeProject } from '../support/project.js';
 import { githubIdentity, publishWithProvenance } from '../support/provenance.js';
@@ -37,7 +38,7 @@ beforeAll(async () => {
   await writeFile(trustedRoot, sigstore.trustedRootJSON);
   markers = await registry.tempDir('markers');
   root = await registry.tempDir('packages');
-  maintainerEnv = withoutCi(await registry.npmEnv(await registry.tempDir('maintainer-state')));
+  maintainerEnv = await newMaintainerEnv(registry);
   // A `git` that only logs: proof that vouch denied a git dependency before arborist tried to reach it.
   fakeGitBin = await registry.tempDir('fake-git');
   fakeGitLog = join(fakeGitBin, 'git.log');
@@ -52,10 +53,10 @@ beforeAll(async () => {
   await publishWithProvenance(registry, await write({ name: 'repo-move', version: '1.0.0' }), sigstore, githubIdentity('acme/repo-move'));
   await publishWithProvenance(registry, await write({ name: 'repo-move', version: '1.1.0' }), sigstore, githubIdentity('evil/repo-move'));
   // publisher attestations by key A, then by key B (vouch keygen + vouch publish)
-  const keyA = await keygen('key-a');
-  const keyB = await keygen('key-b');
-  await vouchPublish(await write({ name: 'key-change', version: '1.0.0' }), keyA.privateKeyFile);
-  await vouchPublish(await write({ name: 'key-change', version: '1.1.0' }), keyB.privateKeyFile);
+  const keyA = await keygen(registry, maintainerEnv, 'key-a');
+  const keyB = await keygen(registry, maintainerEnv, 'key-b');
+  await vouchPublish(maintainerEnv, await write({ name: 'key-change', version: '1.0.0' }), keyA.privateKeyFile);
+  await vouchPublish(maintainerEnv, await write({ name: 'key-change', version: '1.1.0' }), keyB.privateKeyFile);
   // bytes in storage replaced after publish: the registry still serves (and signs) the integrity it recorded
   await publish({ name: 'tamper-me', version: '1.0.0' });
   await tamperTarball('tamper-me', '1.0.0');
@@ -237,18 +238,6 @@ async function tamperTarball(name: string, version: string): Promise<void> {
   await writeFile(storedTarball(registry.storage, name, version), await packTarball(evil));
 }
 
-async function keygen(label: string): Promise<{ keyid: string; privateKeyFile: string }> {
-  const dir = await registry.tempDir(label);
-  const result = await runVouch(['keygen', '--out', join(dir, 'keys'), '--type', 'p256', '--json'], { cwd: dir, env: maintainerEnv });
-  expect(result.code, result.stderr).toBe(0);
-  return result.json as { keyid: string; privateKeyFile: string };
-}
-
-async function vouchPublish(dir: string, key: string): Promise<void> {
-  const result = await runVouch(['publish', '--key', key, '--json', '--', '--access', 'public'], { cwd: dir, env: maintainerEnv });
-  expect(result.code, result.stderr).toBe(0);
-}
-
 async function vouch(args: string[], cwd: string): Promise<VouchResult> {
   const env = await registry.npmEnv(await registry.tempDir('vouch-state')); // a fresh npm cache every run
   env['PATH'] = `${fakeGitBin}:${env['PATH'] ?? ''}`;
@@ -282,9 +271,4 @@ async function addLockedGitDependency(project: string): Promise<void> {
 
 async function clearMarkers(): Promise<void> {
   for (const name of await readdir(markers)) await rm(join(markers, name));
-}
-
-/** The test process may run in a CI: keep its variables away from `vouch publish`, which would sign SLSA provenance. */
-function withoutCi(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => !/^(GITHUB_|GITLAB_|CI_|ACTIONS_|RUNNER_|SIGSTORE_)/.test(k) && k !== 'CI'));
 }

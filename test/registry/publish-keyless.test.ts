@@ -30,6 +30,7 @@ import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { startSigstoreServers, type SigstoreServers } from '../support/private-sigstore-servers.js';
 import { githubIdentity } from '../support/provenance.js';
 import { runVouch } from '../support/vouch.js';
+import { withoutCi } from '../support/maintainer.js';
 
 let sigstore: PrivateSigstore;
 let servers: SigstoreServers;
@@ -226,14 +227,4 @@ async function fresh(label: string, spec: { name: string; version: string }): Pr
 
 function sha512Hex(bytes: Buffer): string {
   return createHash('sha512').update(bytes).digest('hex');
-}
-
-/** The test process may itself run in a CI: keep its variables out of the child's. */
-function withoutCi(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(env)) {
-    if (/^(GITHUB_|GITLAB_|CI_|ACTIONS_|RUNNER_|SIGSTORE_)/.test(k) || k === 'CI') continue;
-    out[k] = v;
-  }
-  return out;
 }

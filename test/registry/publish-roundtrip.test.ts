@@ -19,6 +19,7 @@ import { writeProject } from '../support/project.js';
 import { githubIdentity } from '../support/provenance.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runVouch, type VouchResult } from '../support/vouch.js';
+import { withoutCi } from '../support/maintainer.js';
 
 interface KeyInfo { keyid: string; privateKeyFile: string; publicKeyFile: string }
 interface ReportPackage { name: string; version: string; decision: string; findings: { code: string; severity: string; message: string }[] }
@@ -234,14 +235,4 @@ async function vouch(args: string[], cwd: string): Promise<VouchResult> {
   const result = await runVouch(args, { cwd, env });
   outputs.push(result);
   return result;
-}
-
-/** The test process may itself run in a CI: keep its variables out of the children's. */
-function withoutCi(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(base)) {
-    if (/^(GITHUB_|GITLAB_|CI_|ACTIONS_|RUNNER_|SIGSTORE_)/.test(k) || k === 'CI') continue;
-    out[k] = v;
-  }
-  return out;
 }

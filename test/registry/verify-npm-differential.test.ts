@@ -71,6 +71,16 @@ async function vouch(mode: '--installed' | '--lockfile', registryUrl = registry.
   return { ...result, report: result.json as ReportJson };
 }
 
+/** vouch verify, from node_modules and from the lockfile, exits `code` and gives npm's verdict at every location. */
+async function expectAgreement(npm: NpmAudit, code: number, alsoCheck: (report: ReportJson) => void): Promise<void> {
+  for (const mode of ['--installed', '--lockfile'] as const) {
+    const v = await vouch(mode);
+    expect(v.code, v.stderr).toBe(code);
+    expect(vouchByLocation(v.report)).toEqual(npmByLocation(npm));
+    alsoCheck(v.report);
+  }
+}
+
 /** Per installed location: npm's verdict (verified unless listed in invalid or missing). */
 function npmByLocation(audit: NpmAudit): Record<string, string> {
   const out: Record<string, string> = {};
@@ -125,12 +135,7 @@ describe('vouch verify and npm audit signatures on the same installed tree', () 
     const npm = await npmAudit();
     expect(npm.code, npm.stderr).toBe(0);
     expect(npm.json).toEqual({ invalid: [], missing: [] });
-    for (const mode of ['--installed', '--lockfile'] as const) {
-      const v = await vouch(mode);
-      expect(v.code, v.stderr).toBe(0);
-      expect(vouchByLocation(v.report)).toEqual(npmByLocation(npm.json!));
-      expect(npmShape(v.report)).toEqual(npmShape(npm.json!));
-    }
+    await expectAgreement(npm.json!, 0, (report) => expect(npmShape(report)).toEqual(npmShape(npm.json!)));
   });
 
   it('agree location by location on altered (invalid) and removed (missing) signatures (both exit 1)', async () => {
@@ -150,16 +155,13 @@ describe('vouch verify and npm audit signatures on the same installed tree', () 
       // The tampering really shows in npm's output: one entry per location of each touched package.
       expect(Object.entries(npmVerdicts).filter(([, v]) => v !== 'verified').map(([l]) => installed.get(l)!).map(id).sort()).toEqual(
         [...locationsOf(nested).map(() => id(nested)), id(alteredB!), id(removedA!), id(removedB!)].sort());
-      for (const mode of ['--installed', '--lockfile'] as const) {
-        const v = await vouch(mode);
-        expect(v.code, v.stderr).toBe(1);
-        expect(vouchByLocation(v.report)).toEqual(npmVerdicts);
-        expect(npmShape(v.report)).toEqual(npmShape(npm.json!));
-        expect(denied(v.report)).toEqual(sortRows([
+      await expectAgreement(npm.json!, 1, (report) => {
+        expect(npmShape(report)).toEqual(npmShape(npm.json!));
+        expect(denied(report)).toEqual(sortRows([
           [id(nested), ['SIGNATURE_INVALID']], [id(alteredB!), ['SIGNATURE_INVALID']],
           [id(removedA!), ['SIGNATURE_MISSING']], [id(removedB!), ['SIGNATURE_MISSING']],
         ]));
-      }
+      });
     });
   });
 
@@ -237,13 +239,8 @@ describe('after a real key rotation on the same storage', () => {
     const npm = await npmAudit();
     expect(npm.code, npm.stderr).toBe(0);
     expect(npm.json).toEqual({ invalid: [], missing: [] });
-    for (const mode of ['--installed', '--lockfile'] as const) {
-      const v = await vouch(mode);
-      expect(v.code, v.stderr).toBe(0);
-      expect(vouchByLocation(v.report)).toEqual(npmByLocation(npm.json!));
-      expect(new Set(v.report.packages.map((p) => JSON.stringify(p.evidence.signature)))).toEqual(
-        new Set([JSON.stringify({ kind: 'verified', keyids: [registry.keyid] })]));
-    }
+    await expectAgreement(npm.json!, 0, (report) => expect(new Set(report.packages.map((p) => JSON.stringify(p.evidence.signature)))).toEqual(
+      new Set([JSON.stringify({ kind: 'verified', keyids: [registry.keyid] })])));
   });
 });
 

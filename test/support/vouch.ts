@@ -25,11 +25,14 @@ export interface RunVouchOptions {
   cwd: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** Called with the child's pid as soon as it runs (e.g. to sample its RSS). */
+  onSpawn?: (pid: number) => void;
 }
 
 export function runVouch(args: readonly string[], opts: RunVouchOptions): Promise<VouchResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [VOUCH_BIN, ...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));

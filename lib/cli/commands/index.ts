@@ -12,6 +12,14 @@ export interface Command {
   load(): Promise<CommandRun>;
 }
 
+/** The options and exit codes vouch install and vouch ci share. */
+const INSTALL_OPTIONS = `  --ignore-scripts      do not run install scripts
+  --format F            text (default), json or sarif report
+  --offline, --concurrency N, --timeout MS, --trusted-root FILE, --registry URL, --omit KIND, --verbose
+                        as for vouch verify
+
+Exit codes: 0 installed, 1 denied (nothing written), 2 usage or configuration error, 3 could not verify.`;
+
 export const COMMANDS: Command[] = [
   {
     name: 'install',
@@ -30,12 +38,7 @@ Options:
   -D, --save-dev        save as a devDependency
   -O, --save-optional   save as an optionalDependency
   -E, --save-exact      save the exact version
-  --ignore-scripts      do not run install scripts
-  --format F            text (default), json or sarif report
-  --offline, --concurrency N, --timeout MS, --trusted-root FILE, --registry URL, --omit KIND, --verbose
-                        as for vouch verify
-
-Exit codes: 0 installed, 1 denied (nothing written), 2 usage or configuration error, 3 could not verify.`,
+${INSTALL_OPTIONS}`,
     load: async () => (await import('./install.js')).run,
   },
   {
@@ -51,12 +54,7 @@ the gate allowed.
 
 Options:
   --update-lock         record versions and identities vouch.lock lacks instead of failing
-  --ignore-scripts      do not run install scripts
-  --format F            text (default), json or sarif report
-  --offline, --concurrency N, --timeout MS, --trusted-root FILE, --registry URL, --omit KIND, --verbose
-                        as for vouch verify
-
-Exit codes: 0 installed, 1 denied (nothing written), 2 usage or configuration error, 3 could not verify.`,
+${INSTALL_OPTIONS}`,
     load: async () => (await import('./ci.js')).run,
   },
   {
@@ -77,7 +75,7 @@ Options:
   --locked              also require vouch.lock in canonical form and to record every locked version
   --format F            text (default), json (docs/report-json.md) or sarif (GitHub code scanning)
   --offline             use only cached registry data; packages without cached evidence are reported
-  --concurrency N       parallel registry requests (default 16)
+  --concurrency N       parallel registry requests (default 64)
   --timeout MS          per-request time bound (default 30000); failures are retried twice
   --trusted-root FILE   also trust this Sigstore trusted_root.json (repeatable; private deployments)
   --registry URL        default registry (as npm's --registry)

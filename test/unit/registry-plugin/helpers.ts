@@ -3,6 +3,7 @@ import { createPublicKey, generateKeyPairSync, verify, type KeyObject } from 'no
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { VouchError } from '../../../lib/errors/index.js';
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'vouch-plugin-unit-'));
@@ -19,4 +20,14 @@ export function p256KeyFile(dir: string, name: string): { file: string; key: Key
 export function verifiesWith(key: KeyObject, message: string, sigBase64: string): boolean {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
   return verify('sha256', Buffer.from(message), pub, Buffer.from(sigBase64, 'base64'));
+}
+
+/** The VouchError code `fn` throws (undefined when it does not throw). */
+export function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof VouchError ? err.code : `not a VouchError: ${String(err)}`;
+  }
+  return undefined;
 }

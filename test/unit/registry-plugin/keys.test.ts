@@ -3,24 +3,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packagePath } from '../../../lib/config/package-root.js';
-import { VouchError } from '../../../lib/errors/index.js';
 import { keysEndpointBody, loadKeyRing, publishedKey } from '../../../lib/registry-plugin/keys.js';
 import { keyIdOf } from '../../../lib/sign/index.js';
-import { p256KeyFile, tempDir, verifiesWith } from './helpers.js';
+import { codeOf, p256KeyFile, tempDir, verifiesWith } from './helpers.js';
 
 type EndpointFixture = { keys: { expires: string | null; keyid: string; key: string }[] };
 const npmKeys = JSON.parse(
   readFileSync(packagePath('fixtures', 'real', 'registry-npmjs-keys-endpoint.json'), 'utf8'),
 ) as EndpointFixture;
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof VouchError ? err.code : `not a VouchError: ${String(err)}`;
-  }
-  return undefined;
-}
 
 describe('keysEndpointBody', () => {
   it('reproduces npm\'s real /-/npm/v1/keys response from the same two public keys', () => {

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { VouchError } from '../../../lib/errors/index.js';
 import { parseByteSize, readSettings } from '../../../lib/registry-plugin/settings.js';
+import { codeOf } from './helpers.js';
 
 const verdaccio = { storage: './storage', configPath: '/srv/verdaccio/config.yaml' };
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof VouchError ? err.code : `not a VouchError: ${String(err)}`;
-  }
-  return undefined;
-}
 
 describe('readSettings', () => {
   it('reads keys from the instance section, resolving paths against the config folder', () => {
