@@ -16,7 +16,11 @@ export function arboristOptions(cwd: string, config: NpmConfig, extra: Record<st
 /** The tree recorded in package-lock.json / npm-shrinkwrap.json, or in node_modules. */
 export async function loadTree(cwd: string, config: NpmConfig, source: TreeSource): Promise<Tree> {
   const arb = new Arborist(arboristOptions(cwd, config));
-  if (source === 'actual') return arb.loadActual();
+  return source === 'actual' ? arb.loadActual() : loadLockedTree(arb, cwd);
+}
+
+/** `arb.loadVirtual()`, with a missing or unreadable lockfile as a usage error (exit 2) that says what to run. */
+export async function loadLockedTree(arb: Arborist, cwd: string): Promise<Tree> {
   if (!existsSync(join(cwd, 'package-lock.json')) && !existsSync(join(cwd, 'npm-shrinkwrap.json'))) {
     throw new VouchError('NO_LOCKFILE', `no package-lock.json in ${cwd}`, { file: join(cwd, 'package-lock.json') },
       'run `vouch install` (or `npm install --package-lock-only`) to create one, or use `vouch verify --installed`');

@@ -36,7 +36,7 @@ export async function reifyVerified(arb: Arborist, tree: Tree, verified: Readonl
   }
   if (!opts.runScripts) return;
   try {
-    await runInstallScripts(options);
+    await runInstallScripts(tree, options);
     // npm install (without package arguments) and npm ci then run the project's own install lifecycle.
     if (!opts.add?.length) await runProjectScripts(tree.path, options);
   } catch (err) {
@@ -80,11 +80,15 @@ async function runProjectScripts(path: string, options: Record<string, unknown>)
   }
 }
 
-async function runInstallScripts(options: Record<string, unknown>): Promise<void> {
-  const arb = new Arborist({ ...options, offline: true, ignoreScripts: false });
-  const actual = await arb.loadActual();
-  const nodes = [...actual.inventory.values()].filter((n: Node) => n.hasInstallScript && !n.isProjectRoot);
-  if (nodes.length > 0) await arb.rebuild({ nodes });
+/**
+ * The install scripts of the tree just reified (what npm's reify runs when scripts are on). The nodes come
+ * from that tree, not a second read of node_modules: a node the lockfile marks `hasInstallScript` has its
+ * scripts read from its installed package.json by arborist's rebuild. Bins are already linked.
+ */
+async function runInstallScripts(tree: Tree, options: Record<string, unknown>): Promise<void> {
+  const nodes = [...tree.inventory.values()].filter((n: Node) => n.hasInstallScript && !n.isProjectRoot);
+  if (nodes.length === 0) return;
+  await new Arborist({ ...options, offline: true, ignoreScripts: false, binLinks: false }).rebuild({ nodes });
 }
 
 /**

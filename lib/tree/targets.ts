@@ -9,8 +9,9 @@ import type { NonRegistryRef, PackageRef, SourceKind, Targets } from './types.js
 export function listTargets(tree: Tree, config: NpmConfig, omit: readonly string[] = []): Targets {
   const packages = new Map<string, PackageRef>();
   const nonRegistry = new Map<string, NonRegistryRef>();
+  const bundling = hasDependencyBundles(tree);
   for (const node of tree.inventory.values()) {
-    if (!needsVerification(node) || isOmitted(node, omit)) continue;
+    if (!needsVerification(node, bundling) || isOmitted(node, omit)) continue;
     const kind = sourceKind(node);
     if (kind !== 'registry') {
       addNonRegistry(nonRegistry, node, kind);
@@ -55,11 +56,24 @@ export function fetchedSources(specs: readonly string[], manifest: Record<string
   return refs.sort((a, b) => compare(a.name, b.name) || compare(a.spec, b.spec));
 }
 
-function needsVerification(node: Node): boolean {
+function needsVerification(node: Node, bundling: boolean): boolean {
   // A workspace folder is a link target (linksIn) even when arborist does not flag it isWorkspace.
   if (node.isProjectRoot || node.isRoot || node.isLink || node.isWorkspace || node.linksIn.size > 0) return false;
   // Bundled by a dependency: its bytes come inside the parent's verified tarball.
-  return !node.inDepBundle;
+  return !(bundling && node.inDepBundle);
+}
+
+/**
+ * Whether any package of the tree bundles dependencies. arborist's `inDepBundle` walks every path up
+ * the tree for each node (a third of `vouch ci`'s own time on 1,000 packages) and can only be true when
+ * some package lists bundleDependencies, which most trees never do.
+ */
+function hasDependencyBundles(tree: Tree): boolean {
+  for (const node of tree.inventory.values()) {
+    const bundled: unknown = node.package.bundleDependencies;
+    if (Array.isArray(bundled) && bundled.length > 0) return true;
+  }
+  return false;
 }
 
 function isOmitted(node: Node, omit: readonly string[]): boolean {
@@ -92,12 +106,20 @@ export function sourceKind(node: Node): SourceKind {
   return 'registry';
 }
 
+/** npa.resolve, once per distinct name and spec (each is asked for several times per node, and parsing is costly). */
+const parsedSpecs = new Map<string, npa.Result | undefined>();
+
 function parseSpec(name: string, spec: string): npa.Result | undefined {
+  const key = `${name}\0${spec}`;
+  if (parsedSpecs.has(key)) return parsedSpecs.get(key);
+  let parsed: npa.Result | undefined;
   try {
-    return npa.resolve(name, spec);
+    parsed = npa.resolve(name, spec);
   } catch {
-    return undefined;
+    parsed = undefined;
   }
+  parsedSpecs.set(key, parsed);
+  return parsed;
 }
 
 function addPackage(packages: Map<string, PackageRef>, node: Node, config: NpmConfig): void {

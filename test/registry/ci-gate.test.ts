@@ -29,7 +29,9 @@ beforeAll(async () => {
     { name: 'ci-a', version: '1.0.0' },
     { name: 'ci-a', version: '2.0.0' },
     { name: 'ci-b', version: '1.0.0', dependencies: { 'ci-a': '^2.0.0', 'ci-c': '^1.0.0' } },
-    { name: 'ci-c', version: '1.0.0', files: { 'lib/data.json': '{"c":1}\n' } },
+    // Its postinstall writes into its own folder: node_modules matches npm ci's only if vouch ci ran it too
+    // (the lockfile says hasInstallScript; the script itself is read from the installed package.json).
+    { name: 'ci-c', version: '1.0.0', files: { 'lib/data.json': '{"c":1}\n' }, scripts: { postinstall: `node -e "require('fs').writeFileSync('built.txt', 'built by postinstall')"` } },
     { name: 'ci-tamper', version: '1.0.0' },
   ]);
   for (const dir of dirs) await registry.publish(dir);
@@ -42,6 +44,7 @@ beforeAll(async () => {
   const ci = await registry.npm(['ci'], { cwd: npmCi, stateDir: await registry.tempDir('npm-state') });
   expect(ci.code, ci.stderr).toBe(0);
   npmCiTree = await snapshotTree(join(npmCi, 'node_modules'));
+  expect(await readFile(join(npmCi, 'node_modules', 'ci-c', 'built.txt'), 'utf8')).toBe('built by postinstall');
 }, 180_000);
 
 afterAll(() => registry?.stop());

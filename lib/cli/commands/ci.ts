@@ -6,7 +6,7 @@ import type { Node, Tree } from '@npmcli/arborist';
 import { loadNpmConfig } from '../../config/index.js';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { verifyLockCanonical } from '../../lock/index.js';
-import { buildIdealTree, fetchedSources, loadTree } from '../../tree/index.js';
+import { buildIdealTree, fetchedSources, loadLockedTree } from '../../tree/index.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
 import { oneOf, parseFlags } from '../flags.js';
 import { readTrustFiles, treeArborist } from '../gate.js';
@@ -30,12 +30,11 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     const inputs = await readTrustFiles(cwd);
     // As verify --locked: what reviewers read must be what vouch reads (LOCK_NOT_CANONICAL, exit 2, with the diff).
     if (!updateLock && inputs.lockText !== null) verifyLockCanonical(inputs.lockText, inputs.lockFile);
-    await loadTree(cwd, config, 'virtual'); // no or unreadable lockfile: exit 2 with the reason, as npm ci
+    const arb = treeArborist(cwd, config, gate);
+    const virtual = await loadLockedTree(arb, cwd); // no or unreadable lockfile: exit 2 with the reason, as npm ci
     // A git / remote dependency package.json declares but the lockfile lacks would be fetched while building the tree.
     const early = gateFetchedSources(fetchedSources([], await rootManifest(cwd)), inputs, { gate, format, verbose: Boolean(values.verbose) }, out);
     if (early !== null) return early;
-    const arb = treeArborist(cwd, config, gate);
-    const virtual = await arb.loadVirtual();
     const lockedInventory = new Map(virtual.inventory); // buildIdealTree may adjust nodes in place
     const tree = await buildIdealTree(arb);
     assertLockfileInSync(lockedInventory, tree, cwd);

@@ -34,3 +34,18 @@ describe('listTargets on a real lockfile with aliases, workspaces and non-regist
     expect(listTargets(tree, config, ['dev']).packages.map((p) => p.name)).not.toContain('kind-of');
   });
 });
+
+describe('listTargets with dependency bundles', async () => {
+  const bundled = fileURLToPath(new URL('../../../fixtures/lockfiles/bundled/', import.meta.url));
+  const config = await loadNpmConfig(bundled, ['--registry=http://127.0.0.1:9/'], {});
+  const tree = await loadTree(bundled, config, 'virtual');
+
+  it('skips a copy bundled inside a dependency (its bytes are the parent\'s) and keeps the registry copy', () => {
+    const targets = listTargets(tree, config);
+    expect(targets.packages.map((p) => `${p.name}@${p.version} ${p.locations.join(',')}`)).toEqual([
+      'has-bundle@1.0.0 node_modules/has-bundle',
+      'inner@2.0.0 node_modules/inner',
+      'plain@1.0.0 node_modules/plain',
+    ]);
+  });
+});
