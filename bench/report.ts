@@ -24,7 +24,7 @@ function machineSection(r: BenchResults): string[] {
     '## Machine', '',
     '| | |', '|---|---|',
     `| CPU | ${m.cpu} |`,
-    `| cores | ${m.cores} — a shared 2-core VM: other engineers' test suites (real registries, npm) ran on it during the benchmark, so absolute times are noisy; ratios come from alternating runs |`,
+    `| cores | ${m.cores} (a VM: the registry, the tool measured and the proxy share them, so absolute times are noisy; ratios come from alternating runs) |`,
     `| memory | ${m.memoryGiB} GiB |`,
     `| OS | ${m.os} |`,
     `| Node | ${m.node} |`,

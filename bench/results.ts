@@ -36,5 +36,6 @@ export interface BenchResults {
   seed: number;
   sizes: SizeResult[];
   micro: MicroResults | null;
+  startedAt: string;
   finishedAt: string;
 }

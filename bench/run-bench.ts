@@ -59,18 +59,21 @@ async function main(): Promise<void> {
 
   const results: BenchResults = {
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-    machine, runs, latencyMs, seed, sizes: [], micro: null, finishedAt: '',
+    machine, runs, latencyMs, seed, sizes: [], micro: null, startedAt: new Date().toISOString(), finishedAt: '',
   };
-  for (const packages of sizes) results.sizes.push(await benchSize(work, packages, seed, runs, latencyMs, only, values.fresh));
   if (!values['no-micro']) {
     log('microbenchmarks (one process, one thread)');
     results.micro = await runMicroChild();
   }
-  results.finishedAt = new Date().toISOString();
-  const raw = join(work, `results-${results.finishedAt.replace(/[:.]/g, '-')}.json`);
-  await writeFile(raw, JSON.stringify(results, null, 2));
-  await writeFile(values.out, renderReport(results));
-  log(`wrote ${values.out} (raw results: ${raw})`);
+  // The report is rewritten after each size: a long run stopped part-way still leaves what it measured.
+  for (const packages of sizes) {
+    results.sizes.push(await benchSize(work, packages, seed, runs, latencyMs, only, values.fresh));
+    results.finishedAt = new Date().toISOString();
+    const raw = join(work, `results-${results.startedAt.replace(/[:.]/g, '-')}.json`);
+    await writeFile(raw, JSON.stringify(results, null, 2));
+    await writeFile(values.out, renderReport(results));
+    log(`wrote ${values.out} (${results.sizes.map((r) => r.packages).join(', ')} packages; raw results: ${raw})`);
+  }
 }
 
 async function benchSize(

@@ -59,7 +59,13 @@ function parsePackument(body: unknown, url: string): Packument {
   const doc = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   if (typeof doc.versions !== 'object' || doc.versions === null) throw new FetchFailure('BAD_BODY', `${url} has no versions`, url);
   const time = typeof doc.time === 'object' && doc.time !== null ? doc.time : {};
-  return { versions: doc.versions as Record<string, unknown>, time: time as Record<string, unknown> };
+  // Only each version's `dist` is kept for the rest of the run: a popular package's packument holds
+  // thousands of manifests (dependencies, scripts, readmes) that would otherwise stay in memory.
+  const versions: Record<string, unknown> = {};
+  for (const [version, manifest] of Object.entries(doc.versions as Record<string, unknown>)) {
+    versions[version] = typeof manifest === 'object' && manifest !== null ? { dist: (manifest as Record<string, unknown>).dist } : manifest;
+  }
+  return { versions, time: time as Record<string, unknown> };
 }
 
 function parseDist(raw: unknown, id: string): VersionDist {
