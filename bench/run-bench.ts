@@ -71,6 +71,8 @@ async function main(): Promise<void> {
     results.finishedAt = new Date().toISOString();
     const raw = join(work, `results-${results.startedAt.replace(/[:.]/g, '-')}.json`);
     await writeFile(raw, JSON.stringify(results, null, 2));
+    // Beside the report too (docs/benchmarks.results.json), which links it: bench/render-report.ts re-renders from it.
+    await writeFile(values.out.replace(/\.md$/, '') + '.results.json', `${JSON.stringify(results, null, 2)}\n`);
     await writeFile(values.out, renderReport(results));
     log(`wrote ${values.out} (${results.sizes.map((r) => r.packages).join(', ')} packages; raw results: ${raw})`);
   }
