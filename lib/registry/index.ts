@@ -3,6 +3,6 @@ export { gatherEvidence, type GatherOptions, type Gathered } from './evidence.js
 export { EvidenceCache } from './evidence-cache.js';
 export { FetchFailure, withConcurrency, type HttpOptions } from './http.js';
 export { fetchRegistryKeys, type RegistryKeys } from './keys.js';
-export { PACKUMENT_MAX_BYTES } from './packument.js';
+export { CORGI_ACCEPT, PACKUMENT_MAX_BYTES } from './packument.js';
 export { TreePackuments } from './tree-packuments.js';
 export { fetchVerifiedTarballs, prefetchSources, tarballKey, TarballFetcher, type VerifiedTarball } from './tarballs.js';

@@ -16,7 +16,8 @@ export interface VersionMetadata {
   publishedAt: Date | null;
 }
 
-const CORGI = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
+/** The Accept header npm sends for the abbreviated ("corgi") packument. */
+export const CORGI_ACCEPT = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
 const FULL = 'application/json';
 /** Packuments over this size are refused without being read whole (documented in docs/verify.md). */
 export const PACKUMENT_MAX_BYTES = 64 * 1024 * 1024;
@@ -35,7 +36,7 @@ export class PackumentSource {
 
   /** Metadata for the locked name@version; throws FetchFailure (NOT_FOUND when the version is absent). */
   async version(name: string, version: string, registry: string, needTime: boolean): Promise<VersionMetadata> {
-    let doc = await this.load(this.corgi, name, registry, CORGI);
+    let doc = await this.load(this.corgi, name, registry, CORGI_ACCEPT);
     if (needTime && doc.time[version] === undefined) doc = await this.load(this.full, name, registry, FULL);
     const raw = doc.versions[version];
     if (raw === undefined) throw new FetchFailure('NOT_FOUND', `${name}@${version} is not in the registry's packument`, registry);

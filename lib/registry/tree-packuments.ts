@@ -5,12 +5,12 @@
 // alone reads any packument whole (res.json(): 200 MB offered cost ~1 GB of RSS, measured) and waits
 // npm's 5-minute fetch-timeout on a stalled body.
 import { getJson, type HttpOptions } from './http.js';
-import { PACKUMENT_MAX_BYTES } from './packument.js';
+import { CORGI_ACCEPT, PACKUMENT_MAX_BYTES } from './packument.js';
 
 // pacote's #cacheKey: `${fullMetadata ? 'full' : 'corgi'}:${packumentUrl}`, and its accept headers.
 const KEY = /^(full|corgi):(https?:\/\/.+)$/;
 const ACCEPT = {
-  corgi: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*',
+  corgi: CORGI_ACCEPT,
   full: 'application/json',
 } as const;
 
