@@ -6,6 +6,7 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import type { Bundle } from '@sigstore/bundle';
 import { Verifier, toSignedEntity, type TrustMaterial } from '@sigstore/verify';
 import { truncate } from '../errors/index.js';
+import { installDerEncoder } from './der-encoding.js';
 import { identityFromCertificate } from './identity.js';
 import type { TrustRoot, TrustRootSet } from './trust-roots.js';
 import type { ProvenanceIdentity } from './types.js';
@@ -49,7 +50,9 @@ export class AttestationVerifier {
   constructor(
     readonly roots: TrustRootSet,
     readonly cache: Map<string, BundleVerification> = new Map(),
-  ) {}
+  ) {
+    installDerEncoder(); // same bytes as @sigstore/core's encoder, without its per-node allocations
+  }
 
   /** Verifies a certificate (keyless) bundle: the first root that verifies it wins, public-good first. */
   verifyKeyless(bundle: Bundle, bundleDigest: string): BundleVerification {

@@ -1,0 +1,98 @@
+// lib/verify/der-encoding.ts must write exactly the bytes @sigstore/core's own encoder writes, on every
+// node of real certificates and timestamps, after the in-place edit @sigstore/verify makes for SCT checks,
+// and on trees whose lengths cross every length-of-length boundary.
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { ASN1Obj, EXTENSION_OID_SCT, X509Certificate } from '@sigstore/core';
+import { describe, expect, it } from 'vitest';
+import { encodeDer, installDerEncoder, sigstoreToDer, type Asn1Node } from '../../../lib/verify/der-encoding.js';
+import { fixture } from './attestations-fixtures.js';
+
+/** Every base64 certificate `rawBytes`, and any RFC 3161 `signedTimestamp`, in the real fixtures. */
+function realDerBlobs(): { origin: string; der: Buffer }[] {
+  const files = [
+    ...readdirSync(fixture('real/bundles')).filter((f) => f.endsWith('.json')).map((f) => `real/bundles/${f}`),
+    'real/sigstore-public-good-trusted_root.json',
+  ];
+  const blobs: { origin: string; der: Buffer }[] = [];
+  const walk = (value: unknown, origin: string, inCertificate: boolean): void => {
+    if (Array.isArray(value)) value.forEach((v) => walk(v, origin, inCertificate));
+    if (typeof value !== 'object' || value === null) return;
+    for (const [key, child] of Object.entries(value)) {
+      const certificateKey = inCertificate || /certificate|certChain/i.test(key);
+      if (typeof child === 'string' && ((key === 'rawBytes' && certificateKey) || key === 'signedTimestamp')) {
+        blobs.push({ origin: `${origin} ${key}`, der: Buffer.from(child, 'base64') });
+      } else {
+        walk(child, origin, certificateKey);
+      }
+    }
+  };
+  for (const file of files) walk(JSON.parse(readFileSync(fixture(file), 'utf8')), file, false);
+  return blobs;
+}
+
+function allNodes(root: Asn1Node): Asn1Node[] {
+  return [root, ...root.subs.flatMap(allNodes)];
+}
+
+function expectSameEncoding(root: Asn1Node): void {
+  for (const node of allNodes(root)) expect(encodeDer(node).equals(sigstoreToDer.call(node))).toBe(true);
+}
+
+describe('DER encoder', () => {
+  const blobs = realDerBlobs();
+
+  it('finds the real certificates it compares', () => {
+    expect(blobs.filter((b) => b.origin.includes('rawBytes')).length).toBeGreaterThanOrEqual(15);
+  });
+
+  it('re-encodes every node of every real certificate and timestamp as @sigstore/core does, and the root to its original bytes', () => {
+    for (const { der } of blobs) {
+      const root = ASN1Obj.parseBuffer(der) as unknown as Asn1Node;
+      expect(encodeDer(root).equals(der)).toBe(true);
+      expectSameEncoding(root);
+    }
+  });
+
+  it('encodes a certificate whose SCT extension was removed in place (what @sigstore/verify signs over) as @sigstore/core does', () => {
+    let edited = 0;
+    for (const { der } of blobs.filter((b) => b.origin.includes('rawBytes'))) {
+      const cert = X509Certificate.parse(der);
+      const index = cert.extensions.findIndex((ext) => ext.subs[0]?.toOID() === EXTENSION_OID_SCT);
+      if (index < 0) continue;
+      cert.extensions.splice(index, 1);
+      const tbs = cert.tbsCertificate as unknown as Asn1Node;
+      expect(encodeDer(tbs).equals(sigstoreToDer.call(tbs))).toBe(true);
+      expect(encodeDer(tbs).length).toBeLessThan(der.length);
+      edited++;
+    }
+    expect(edited).toBeGreaterThan(0); // Fulcio leaf certificates carry SCTs
+  });
+
+  it('agrees on values whose lengths cross each length-of-length boundary, nested', () => {
+    for (const size of [0, 1, 127, 128, 255, 256, 257, 65_535, 65_536, 70_000]) {
+      const leaf = ASN1Obj.parseBuffer(Buffer.concat([Buffer.from([0x04]), derLength(size), Buffer.alloc(size, 0xab)])) as unknown as Asn1Node;
+      const wrapped = ASN1Obj.parseBuffer(sigstoreToDer.call({ tag: { toDER: () => 0x30 }, value: Buffer.alloc(0), subs: [leaf, leaf] })) as unknown as Asn1Node;
+      expectSameEncoding(wrapped);
+      expect(encodeDer(leaf).length).toBe(1 + derLength(size).length + size);
+    }
+  });
+
+  it('is what the @sigstore/core copy @sigstore/verify loads now uses', () => {
+    expect(installDerEncoder()).toBe(true);
+    const verifyRequire = createRequire(createRequire(import.meta.url).resolve('@sigstore/verify'));
+    const core = verifyRequire('@sigstore/core') as { ASN1Obj: { prototype: { toDER: unknown } } };
+    expect(core.ASN1Obj.prototype.toDER).not.toBe(sigstoreToDer);
+    const [first] = blobs;
+    if (!first) throw new Error('no certificate');
+    expect(X509Certificate.parse(first.der).root.toDER().equals(first.der)).toBe(true);
+  });
+});
+
+/** A definite DER length, written independently of both encoders. */
+function derLength(size: number): Buffer {
+  if (size < 128) return Buffer.from([size]);
+  const bytes: number[] = [];
+  for (let rest = size; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
