@@ -4,9 +4,10 @@
 // by those digests, as plain JSON data the caller may persist.
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import type { Bundle } from '@sigstore/bundle';
-import { Verifier, toSignedEntity, type TrustMaterial } from '@sigstore/verify';
+import type { X509Certificate } from '@sigstore/core';
+import { Verifier, toSignedEntity, type SignedEntity, type TrustMaterial } from '@sigstore/verify';
 import { truncate } from '../errors/index.js';
-import { installDerEncoder } from './der-encoding.js';
+import { installAsn1FastPaths } from './asn1-fast-paths.js';
 import { identityFromCertificate } from './identity.js';
 import type { TrustRoot, TrustRootSet } from './trust-roots.js';
 import type { ProvenanceIdentity } from './types.js';
@@ -51,7 +52,7 @@ export class AttestationVerifier {
     readonly roots: TrustRootSet,
     readonly cache: Map<string, BundleVerification> = new Map(),
   ) {
-    installDerEncoder(); // same bytes as @sigstore/core's encoder, without its per-node allocations
+    installAsn1FastPaths(); // @sigstore/core's ASN.1 results without its per-node and per-byte allocations
   }
 
   /** Verifies a certificate (keyless) bundle: the first root that verifies it wins, public-good first. */
@@ -60,10 +61,12 @@ export class AttestationVerifier {
       const candidates = rootsFor(bundle, this.roots.roots);
       if (candidates.length === 0) return { ok: false, message: unknownLogMessage(bundle) };
       const errors: string[] = [];
+      // Parsed once: the identity is read from the very certificate object the verifier checked.
+      const entity = toSignedEntity(bundle);
       for (const root of candidates) {
-        const outcome = attempt(() => root.verifier.verify(toSignedEntity(bundle)));
+        const outcome = attempt(() => root.verifier.verify(entity));
         if (outcome === true) {
-          return { ok: true, trustRoot: root.name, integratedTime: signedTime(bundle), identity: identityFromCertificate(leafCertificate(bundle)) };
+          return { ok: true, trustRoot: root.name, integratedTime: signedTime(bundle), identity: identityFromCertificate(leafCertificate(entity)) };
         }
         errors.push(`${root.name}: ${outcome}`);
       }
@@ -150,19 +153,9 @@ function signedTime(bundle: Bundle): number | null {
   return times.length > 0 ? Math.min(...times) : null;
 }
 
-function leafCertificate(bundle: Bundle) {
-  const content = bundle.verificationMaterial.content;
-  switch (content.$case) {
-    case 'certificate':
-      return content.certificate.rawBytes;
-    case 'x509CertificateChain': {
-      const leaf = content.x509CertificateChain.certificates[0];
-      if (!leaf) throw new Error('certificate chain is empty');
-      return leaf.rawBytes;
-    }
-    case 'publicKey':
-      throw new Error('bundle has no certificate');
-  }
+function leafCertificate(entity: SignedEntity): X509Certificate {
+  if (entity.key.$case !== 'certificate') throw new Error('bundle has no certificate');
+  return entity.key.certificate;
 }
 
 /** Runs a verifier; true, or the reason it refused (sigstore's code and message). */

@@ -1,11 +1,12 @@
-// lib/verify/der-encoding.ts must write exactly the bytes @sigstore/core's own encoder writes, on every
-// node of real certificates and timestamps, after the in-place edit @sigstore/verify makes for SCT checks,
-// and on trees whose lengths cross every length-of-length boundary.
+// lib/verify/asn1-fast-paths.ts: the DER encoder must write exactly the bytes @sigstore/core's own encoder
+// writes, on every node of real certificates, after the in-place edit @sigstore/verify makes for SCT
+// checks, and on trees whose lengths cross every length-of-length boundary; the byte reader must return
+// and throw what @sigstore/core's does.
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { ASN1Obj, EXTENSION_OID_SCT, X509Certificate } from '@sigstore/core';
+import { ASN1Obj, ByteStream, EXTENSION_OID_SCT, X509Certificate } from '@sigstore/core';
 import { describe, expect, it } from 'vitest';
-import { encodeDer, installDerEncoder, sigstoreToDer, type Asn1Node } from '../../../lib/verify/der-encoding.js';
+import { encodeDer, installAsn1FastPaths, readUint8, sigstoreGetUint8, sigstoreToDer, type Asn1Node, type ByteCursor } from '../../../lib/verify/asn1-fast-paths.js';
 import { fixture } from './attestations-fixtures.js';
 
 /** Every base64 certificate `rawBytes`, and any RFC 3161 `signedTimestamp`, in the real fixtures. */
@@ -78,16 +79,40 @@ describe('DER encoder', () => {
     }
   });
 
+  it('reads bytes as @sigstore/core does: each byte in order, then its error past the end', () => {
+    const bytes = Buffer.from([0x30, 0x82, 0x01, 0x00, 0xff]);
+    const ours = new ByteStream(bytes) as unknown as ByteCursor;
+    const theirs = new ByteStream(bytes) as unknown as ByteCursor;
+    for (let i = 0; i < bytes.length; i++) {
+      expect(readUint8.call(ours)).toBe(sigstoreGetUint8.call(theirs));
+      expect(ours.start).toBe(theirs.start);
+    }
+    expect(() => readUint8.call(ours)).toThrow(captureError(() => sigstoreGetUint8.call(theirs)).message);
+    expect(ours.start).toBe(theirs.start);
+    const empty = new ByteStream() as unknown as ByteCursor;
+    expect(() => readUint8.call(empty)).toThrow('request past end of buffer');
+  });
+
   it('is what the @sigstore/core copy @sigstore/verify loads now uses', () => {
-    expect(installDerEncoder()).toBe(true);
+    expect(installAsn1FastPaths()).toBe(true);
     const verifyRequire = createRequire(createRequire(import.meta.url).resolve('@sigstore/verify'));
-    const core = verifyRequire('@sigstore/core') as { ASN1Obj: { prototype: { toDER: unknown } } };
+    const core = verifyRequire('@sigstore/core') as { ASN1Obj: { prototype: { toDER: unknown } }; ByteStream: { prototype: { getUint8: unknown } } };
     expect(core.ASN1Obj.prototype.toDER).not.toBe(sigstoreToDer);
+    expect(core.ByteStream.prototype.getUint8).toBe(readUint8);
     const [first] = blobs;
     if (!first) throw new Error('no certificate');
     expect(X509Certificate.parse(first.der).root.toDER().equals(first.der)).toBe(true);
   });
 });
+
+function captureError(run: () => unknown): Error {
+  try {
+    run();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected an error');
+}
 
 /** A definite DER length, written independently of both encoders. */
 function derLength(size: number): Buffer {
