@@ -1,7 +1,7 @@
 // Renders docs/benchmarks.md from a BenchResults: machine, method, trees, every comparison with
 // medians and spread, ratios vouch/npm, the targets (met or not, with the numbers), scaling, micro.
 import type { BenchResults, ComparisonResult, ScenarioResult, SizeResult } from './results.js';
-import { int, kb, mb, rssOf, sec, times } from './format.js';
+import { int, kb, mb, pairedRatio, rssOf, sec, times } from './format.js';
 import { summarize } from './stats.js';
 import { targetRows } from './targets.js';
 
@@ -51,9 +51,10 @@ function methodSection(r: BenchResults): string[] {
     '- **Projects**: each tree has a consumer whose `package-lock.json` the real npm resolved (`npm install --package-lock-only`);',
     '  vouch.lock was recorded once with `vouch ci --update-lock`. `npm audit signatures` audits node_modules (installed once',
     '  with `npm ci`); `vouch verify` reads the lockfile. Both are run in the same project folder.',
-    `- **Runs**: per comparison, one untimed warm-up of each warm command (it fills the caches), then ${r.runs} timed rounds that alternate the order`,
+    `- **Runs**: per comparison, one untimed warm-up of each warm command (it fills the caches), then ${r.runs} timed rounds${r.largeRuns ? ` (${r.largeRuns} above 1,000 packages)` : ''} that alternate the order`,
     '  (A B, B A, …). Time is wall clock from spawn to exit of a fresh process. Tables give the median, min–max and the',
-    '  interquartile range. Every run is checked: exit code 0 and the package counts the tool prints; a run that did not',
+    '  interquartile range; a ratio between two commands is taken within each round, then summarized (the two runs of a round are',
+    '  seconds apart, so a drift of the machine over minutes cancels). Every run is checked: exit code 0 and the package counts the tool prints; a run that did not',
     '  do the whole job stops the benchmark.',
     '- **cold**: an empty npm cache (and so an empty vouch evidence cache, which lives beside it) before every run.',
     '  **warm**: the cache (and vouch.lock) left by the warm-up and earlier runs, nothing changed.',
@@ -80,19 +81,23 @@ function sizeSection(size: SizeResult): string[] {
   }
   out.push('', `Registry ${size.generation.reused ? 'reused from an earlier run; it was generated' : 'generated'} in ${(size.generation.ms / 1000).toFixed(0)} s (both trees, publish and npm resolve).`
     + ` The registry alone serves ${int(size.registryRate.perSecond)} packuments/s here (${size.registryRate.packuments} abbreviated packuments, 32 at a time, no client work): the floor under every cold run on loopback.`, '');
-  out.push('| comparison | command | tree | cache | registry | time median | min–max | IQR | peak RSS median | vouch/npm time | vouch/npm RSS |');
-  out.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  out.push('| comparison | command | tree | cache | registry | time median | min–max | IQR | peak RSS median | vouch/npm time | per round (median, min–max) | vouch/npm RSS |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const c of size.comparisons) {
     const base = baseline(c);
     for (const s of c.scenarios) {
       const t = times(s);
       const rss = rssOf(s);
       const ratio = base && s !== base ? `${(t.median / times(base).median).toFixed(2)}` : '';
+      const paired = base && s !== base ? pairedRatio(s, base) : undefined;
+      const perRound = paired ? `${paired.median.toFixed(2)} (${paired.min.toFixed(2)}–${paired.max.toFixed(2)})` : '';
       const rssRatio = base && s !== base ? `${(rss.median / rssOf(base).median).toFixed(2)}` : '';
-      out.push(`| ${c.id} | \`${s.shown}\` | ${s.kind} | ${s.cache} | ${s.via} | **${sec(t.median)}** | ${sec(t.min)}–${sec(t.max)} | ${sec(t.q1)}–${sec(t.q3)} | ${mb(rss.median)} | ${ratio} | ${rssRatio} |`);
+      out.push(`| ${c.id} | \`${s.shown}\` | ${s.kind} | ${s.cache} | ${s.via} | **${sec(t.median)}** | ${sec(t.min)}–${sec(t.max)} | ${sec(t.q1)}–${sec(t.q3)} | ${mb(rss.median)} | ${ratio} | ${perRound} | ${rssRatio} |`);
     }
   }
-  out.push('', 'vouch/npm compares with the npm row of the same comparison; in verify-provenance, with `vouch verify` on *sig*.', '');
+  out.push('', 'vouch/npm compares with the npm row of the same comparison; in verify-provenance, with `vouch verify` on *sig*.'
+    + ' "vouch/npm time" divides the medians; "per round" divides the two runs of each round (seconds apart), then takes the median:'
+    + ' the ratio that machine drift does not move, and the one the targets judge.', '');
   out.push(...trafficTable(size), ...provenanceCost(size));
   return out;
 }

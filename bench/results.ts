@@ -32,6 +32,8 @@ export interface BenchResults {
   command: string;
   machine: Machine;
   runs: number;
+  /** Rounds for sizes above 1,000 when --large-runs differed. */
+  largeRuns?: number;
   latencyMs: number;
   seed: number;
   sizes: SizeResult[];

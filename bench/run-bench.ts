@@ -4,12 +4,14 @@
 // Flags
 //   --packages N[,M…]   tree sizes (default 1000); each gets its own generated registry
 //   --runs R            timed rounds per comparison, after one untimed warm-up (default 5)
+//   --large-runs R      the same for sizes above 1,000 (default: --runs)
 //   --latency MS        delay the proxy adds per request (default 40)
 //   --seed S            generator seed (default 1)
 //   --work DIR          generated registries, project copies and raw results (default $TMPDIR/vouch-bench)
 //   --fresh             regenerate the registries even when a matching one exists
 //   --only a,b          run only these comparisons (scenarios.ts COMPARISON_IDS); default all, with `vouch ci`
 //                       on the signatures-only tree up to 1,000 packages (SIG_CI_UP_TO)
+//   --large-only a,b    the comparisons for sizes above 1,000 (default: as --only); a 5,000 run of all takes ~70 min here
 //   --no-micro          skip the microbenchmarks
 //   --out FILE          the report (default docs/benchmarks.md)
 import { spawn } from 'node:child_process';
@@ -43,6 +45,8 @@ async function main(): Promise<void> {
       work: { type: 'string', default: join(tmpdir(), 'vouch-bench') },
       fresh: { type: 'boolean', default: false },
       only: { type: 'string' },
+      'large-only': { type: 'string' },
+      'large-runs': { type: 'string' },
       'no-micro': { type: 'boolean', default: false },
       out: { type: 'string', default: packagePath('docs', 'benchmarks.md') },
     },
@@ -51,15 +55,16 @@ async function main(): Promise<void> {
   const runs = positive('runs', values.runs);
   const latencyMs = positive('latency', values.latency);
   const seed = positive('seed', values.seed);
-  const only = values.only?.split(',') as ComparisonId[] | undefined;
-  for (const id of only ?? []) if (!COMPARISON_IDS.includes(id)) throw new Error(`--only: unknown comparison ${id} (${COMPARISON_IDS.join(', ')})`);
+  const largeRuns = values['large-runs'] ? positive('large-runs', values['large-runs']) : runs;
+  const only = comparisonList('only', values.only);
+  const largeOnly = comparisonList('large-only', values['large-only']) ?? only;
   const work = resolve(values.work);
   const machine = describeMachine();
   log(`load average at start ${machine.loadAtStart.map((l) => l.toFixed(2)).join(' ')}; work folder ${work}`);
 
   const results: BenchResults = {
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-    machine, runs, latencyMs, seed, sizes: [], micro: null, startedAt: new Date().toISOString(), finishedAt: '',
+    machine, runs, ...(largeRuns !== runs ? { largeRuns } : {}), latencyMs, seed, sizes: [], micro: null, startedAt: new Date().toISOString(), finishedAt: '',
   };
   if (!values['no-micro']) {
     log('microbenchmarks (one process, one thread)');
@@ -67,7 +72,8 @@ async function main(): Promise<void> {
   }
   // The report is rewritten after each size: a long run stopped part-way still leaves what it measured.
   for (const packages of sizes) {
-    results.sizes.push(await benchSize(work, packages, seed, runs, latencyMs, only, values.fresh));
+    const large = packages > LARGE_ABOVE;
+    results.sizes.push(await benchSize(work, packages, seed, large ? largeRuns : runs, latencyMs, large ? largeOnly : only, values.fresh));
     results.finishedAt = new Date().toISOString();
     const raw = join(work, `results-${results.startedAt.replace(/[:.]/g, '-')}.json`);
     await writeFile(raw, JSON.stringify(results, null, 2));
@@ -76,6 +82,15 @@ async function main(): Promise<void> {
     await writeFile(values.out, renderReport(results));
     log(`wrote ${values.out} (${results.sizes.map((r) => r.packages).join(', ')} packages; raw results: ${raw})`);
   }
+}
+
+/** Sizes above this take --large-runs and --large-only. */
+const LARGE_ABOVE = 1000;
+
+function comparisonList(flag: string, value: string | undefined): ComparisonId[] | undefined {
+  const ids = value?.split(',') as ComparisonId[] | undefined;
+  for (const id of ids ?? []) if (!COMPARISON_IDS.includes(id)) throw new Error(`--${flag}: unknown comparison ${id} (${COMPARISON_IDS.join(', ')})`);
+  return ids;
 }
 
 async function benchSize(
