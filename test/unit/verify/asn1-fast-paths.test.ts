@@ -10,12 +10,12 @@ import { encodeDer, installAsn1FastPaths, readUint8, sigstoreGetUint8, sigstoreT
 import { fixture } from './attestations-fixtures.js';
 
 /** Every base64 certificate `rawBytes`, and any RFC 3161 `signedTimestamp`, in the real fixtures. */
-function realDerBlobs(): { origin: string; der: Buffer }[] {
+function realDerBlobs(): { origin: string; der: Buffer<ArrayBuffer> }[] {
   const files = [
     ...readdirSync(fixture('real/bundles')).filter((f) => f.endsWith('.json')).map((f) => `real/bundles/${f}`),
     'real/sigstore-public-good-trusted_root.json',
   ];
-  const blobs: { origin: string; der: Buffer }[] = [];
+  const blobs: { origin: string; der: Buffer<ArrayBuffer> }[] = [];
   const walk = (value: unknown, origin: string, inCertificate: boolean): void => {
     if (Array.isArray(value)) value.forEach((v) => walk(v, origin, inCertificate));
     if (typeof value !== 'object' || value === null) return;
@@ -73,7 +73,7 @@ describe('DER encoder', () => {
   it('agrees on values whose lengths cross each length-of-length boundary, nested', () => {
     for (const size of [0, 1, 127, 128, 255, 256, 257, 65_535, 65_536, 70_000]) {
       const leaf = ASN1Obj.parseBuffer(Buffer.concat([Buffer.from([0x04]), derLength(size), Buffer.alloc(size, 0xab)])) as unknown as Asn1Node;
-      const wrapped = ASN1Obj.parseBuffer(sigstoreToDer.call({ tag: { toDER: () => 0x30 }, value: Buffer.alloc(0), subs: [leaf, leaf] })) as unknown as Asn1Node;
+      const wrapped = ASN1Obj.parseBuffer(Buffer.from(sigstoreToDer.call({ tag: { toDER: () => 0x30 }, value: Buffer.alloc(0), subs: [leaf, leaf] }))) as unknown as Asn1Node;
       expectSameEncoding(wrapped);
       expect(encodeDer(leaf).length).toBe(1 + derLength(size).length + size);
     }
