@@ -107,9 +107,17 @@ export interface TreeGate extends GateResult {
 export async function gateProjectTree(opts: GateOptions, npmArgs: string[], installed: boolean, out: Output): Promise<TreeGate> {
   const inputs = await readTrustFiles(opts.cwd);
   const config = await loadNpmConfig(opts.cwd, npmArgs);
-  const tree = await loadTree(opts.cwd, config, installed ? 'actual' : 'virtual');
-  const targets = listTargets(tree, config, omitList(config.flat.omit));
+  const targets = await projectTargets(opts.cwd, config, installed ? 'actual' : 'virtual');
   return { ...(await runGate(targets, inputs, config, opts, out)), inputs, targets };
+}
+
+/**
+ * The targets of the project's tree. The arborist tree stays inside: a local of the caller would stay
+ * alive for the whole gate (a suspended async function keeps its registers), and at 5,000 packages
+ * that tree is most of the heap the evidence stage does not need.
+ */
+async function projectTargets(cwd: string, config: NpmConfig, kind: 'actual' | 'virtual'): Promise<Targets> {
+  return listTargets(await loadTree(cwd, config, kind), config, omitList(config.flat.omit));
 }
 
 /**
@@ -120,7 +128,11 @@ export async function gateProjectTree(opts: GateOptions, npmArgs: string[], inst
 export async function gateIdealTree(opts: GateOptions, npmArgs: string[], add: string[], out: Output): Promise<TreeGate> {
   const inputs = await readTrustFiles(opts.cwd);
   const config = await loadNpmConfig(opts.cwd, npmArgs);
-  const tree = await buildIdealTree(treeArborist(opts.cwd, config, opts), { add });
-  const targets = listTargets(tree, config, omitList(config.flat.omit));
+  const targets = await idealTargets(opts, config, add);
   return { ...(await runGate(targets, inputs, config, opts, out)), inputs, targets };
+}
+
+/** As projectTargets, for the ideal tree of `vouch install <add…>`. */
+async function idealTargets(opts: GateOptions, config: NpmConfig, add: string[]): Promise<Targets> {
+  return listTargets(await buildIdealTree(treeArborist(opts.cwd, config, opts), { add }), config, omitList(config.flat.omit));
 }
