@@ -102,6 +102,11 @@ export function readUint8(this: ByteCursor): number | undefined {
   return this.view[this.start++];
 }
 
+/** ASN1Obj.prototype.toDER's replacement (one function, so installing twice changes nothing). */
+function toDerInOneBuffer(this: Asn1Node): Buffer {
+  return encodeDer(this);
+}
+
 const core = sigstoreCore();
 /** The methods @sigstore/core shipped with, kept for the equivalence tests. */
 export const sigstoreToDer: Asn1Prototype['toDER'] = core.ASN1Obj.prototype.toDER;
@@ -112,9 +117,7 @@ export const sigstoreGetUint8: ByteStreamPrototype['getUint8'] = core.ByteStream
  * one npm dedupes to the top). Idempotent; returns whether that copy now uses them.
  */
 export function installAsn1FastPaths(): boolean {
-  core.ASN1Obj.prototype.toDER = function toDER(this: Asn1Node): Buffer {
-    return encodeDer(this);
-  };
+  core.ASN1Obj.prototype.toDER = toDerInOneBuffer;
   core.ByteStream.prototype.getUint8 = readUint8;
   return core.ASN1Obj.prototype.toDER !== sigstoreToDer && core.ByteStream.prototype.getUint8 !== sigstoreGetUint8;
 }
