@@ -142,6 +142,13 @@ describe('broken answers', () => {
   });
 });
 
+/**
+ * What a refused 200 MB body may cost beyond PACKUMENT_MAX_BYTES (64 MiB), in bytes sent or RSS: socket
+ * buffers, bytes in flight while the hang-up lands, the allocator. 64 + 48 MiB is still far below the
+ * 200 MiB a whole read would take (and ~1 GB through pacote alone).
+ */
+const SLACK = 48 * 1024 * 1024;
+
 describe('a 200 MB packument', () => {
   const HUGE = 200 * 1024 * 1024;
 
@@ -165,10 +172,12 @@ describe('a 200 MB packument', () => {
     const report = jsonReport(run.result);
     expect(findingCodes(report, 'left')).toEqual(['REGISTRY_ERROR']);
     expect(unverifiable(report, 'left')?.message).toContain(`${PACKUMENT_MAX_BYTES}-byte bound`);
-    // vouch hung up at the bound: the server wrote little more than PACKUMENT_MAX_BYTES (socket buffers)
-    expect(run.sent).toBeLessThan(PACKUMENT_MAX_BYTES + 16 * 1024 * 1024);
-    // and held at most the bound: peak RSS over an ordinary run stays far below the 200 MB offered
-    expect(run.peak - (await baselinePeak)).toBeLessThan(PACKUMENT_MAX_BYTES + 40 * 1024 * 1024);
+    // vouch hung up at the bound: the server wrote little more than PACKUMENT_MAX_BYTES (socket buffers and
+    // the bytes in flight while the hang-up lands; on Node 24 under load up to ~30 MiB)
+    expect(run.sent).toBeLessThan(PACKUMENT_MAX_BYTES + SLACK);
+    // and held at most the bound: peak RSS over an ordinary run stays far below the 200 MB offered (the
+    // ordinary run's own peak is the reference, so it moves when vouch's ordinary footprint shrinks)
+    expect(run.peak - (await baselinePeak)).toBeLessThan(PACKUMENT_MAX_BYTES + SLACK);
     expect(await snapshotProject(run.dir)).toEqual(run.before);
   });
 
@@ -213,7 +222,7 @@ describe('resolving a new dependency (the packuments arborist asks for, then the
     const run = await installLeft();
     expect(run.result.code, run.result.stderr).toBe(3);
     expect(run.result.stderr).toMatch(/^vouch: REGISTRY_ERROR: .*-byte bound/m);
-    expect(world.hostile.requests.reduce((sum, r) => sum + r.bytesSent, 0)).toBeLessThan(PACKUMENT_MAX_BYTES + 16 * 1024 * 1024);
+    expect(world.hostile.requests.reduce((sum, r) => sum + r.bytesSent, 0)).toBeLessThan(PACKUMENT_MAX_BYTES + SLACK);
     expect(await run.peak()).toBeLessThan(400 * 1024 * 1024); // pacote alone: ~1 GB
     await run.unchanged();
   });
