@@ -2,13 +2,13 @@
 // Commands differ only in where the tree comes from and what happens after an allow.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Arborist from '@npmcli/arborist';
+import type Arborist from '@npmcli/arborist';
 import { loadNpmConfig, type NpmConfig } from '../config/index.js';
 import { loadPolicy, evaluate, needsPublishTime, type Policy } from '../policy/index.js';
 import type { Report } from '../policy/report.js';
 import { readLock, type Lock } from '../lock/index.js';
 import { EvidenceCache, gatherEvidence, TreePackuments, type Gathered, type HttpOptions } from '../registry/index.js';
-import { arboristOptions, buildIdealTree, listTargets, loadTree, type Targets } from '../tree/index.js';
+import { buildIdealTree, projectArborist, listTargets, loadTree, type Targets } from '../tree/index.js';
 import { AttestationVerifier, loadTrustRoots, type PackageEvidence } from '../verify/index.js';
 import { omitList } from './common-flags.js';
 import { createProgress } from './progress.js';
@@ -82,7 +82,7 @@ export function httpOptions(config: NpmConfig, opts: Pick<GateOptions, 'offline'
  */
 export function treeArborist(cwd: string, config: NpmConfig, opts: Pick<GateOptions, 'offline' | 'timeoutMs'>): Arborist {
   const http = httpOptions(config, opts);
-  return new Arborist(arboristOptions(cwd, config, { timeout: opts.timeoutMs, packumentCache: new TreePackuments(http) }));
+  return projectArborist(cwd, config, { timeout: opts.timeoutMs, packumentCache: new TreePackuments(http) });
 }
 
 /** The policy stage over gathered evidence (pure). */

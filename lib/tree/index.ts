@@ -1,5 +1,5 @@
 // The tree stage: arborist trees in, verification targets out.
-export { loadTree, loadLockedTree, arboristOptions, type TreeSource } from './load.js';
+export { loadTree, loadLockedTree, projectArborist, type TreeSource } from './load.js';
 export { buildIdealTree, treeFetchError } from './build.js';
 export { fetchedSources, listTargets, registryName, sourceKind } from './targets.js';
 export { refId, type PackageRef, type NonRegistryRef, type SourceKind, type Targets } from './types.js';

@@ -5,17 +5,23 @@ import { join } from 'node:path';
 import Arborist, { type Tree } from '@npmcli/arborist';
 import { VouchError } from '../errors/index.js';
 import type { NpmConfig } from '../config/index.js';
+import { installBundlerFastPath } from './bundler-fast-path.js';
 
 export type TreeSource = 'virtual' | 'actual';
 
-/** Arborist options derived from npm config; scripts are always off while vouch decides. */
-export function arboristOptions(cwd: string, config: NpmConfig, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { ...config.flat, path: cwd, audit: false, fund: false, ignoreScripts: true, ...extra };
+/**
+ * The project's arborist, with options from npm config (scripts always off while vouch decides) and
+ * the bundler fast path installed (lib/tree/bundler-fast-path.ts: same answers, without arborist's
+ * superlinear walk).
+ */
+export function projectArborist(cwd: string, config: NpmConfig, extra: Record<string, unknown> = {}): Arborist {
+  installBundlerFastPath();
+  return new Arborist({ ...config.flat, path: cwd, audit: false, fund: false, ignoreScripts: true, ...extra });
 }
 
 /** The tree recorded in package-lock.json / npm-shrinkwrap.json, or in node_modules. */
 export async function loadTree(cwd: string, config: NpmConfig, source: TreeSource): Promise<Tree> {
-  const arb = new Arborist(arboristOptions(cwd, config));
+  const arb = projectArborist(cwd, config);
   return source === 'actual' ? arb.loadActual() : loadLockedTree(arb, cwd);
 }
 

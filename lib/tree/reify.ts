@@ -9,6 +9,7 @@ import { collectUnreviewedScripts } from '@npmcli/arborist/lib/unreviewed-script
 import type { AllowScriptsPolicy } from '../config/index.js';
 import { VouchError, truncate } from '../errors/index.js';
 import type { VerifiedTarball } from '../registry/index.js';
+import { EXTRACT_CONCURRENCY, withExtractLimit } from './extract-limit.js';
 import { registryName } from './targets.js';
 
 export interface ReifyOptions {
@@ -30,7 +31,7 @@ export async function reifyVerified(arb: Arborist, tree: Tree, verified: Readonl
   options.ignoreScripts = true;
   arb.idealTree = tree;
   try {
-    await arb.reify({ save: opts.save, ...(opts.add ? { add: opts.add } : {}), ...(opts.saveType ? { saveType: opts.saveType } : {}) });
+    await withExtractLimit(EXTRACT_CONCURRENCY, () => arb.reify({ save: opts.save, ...(opts.add ? { add: opts.add } : {}), ...(opts.saveType ? { saveType: opts.saveType } : {}) }));
   } catch (err) {
     throw interrupted(err) ?? err;
   }

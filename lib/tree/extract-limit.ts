@@ -1,0 +1,51 @@
+// A bound on how many packages arborist's reify extracts at once. arborist starts the extraction of
+// every node of the tree together and relies on the network to pace them (npm's 15 sockets). vouch
+// reifies offline from the verified cache, where nothing paces them: at 5,000 packages all 5,000
+// tarballs were read, inflated and untarred at once, and the process grew from ~470 MB to ~1.4 GB.
+// With a bound, the same extractions run a few at a time, in the same order, with the same results.
+import { createRequire } from 'node:module';
+
+type Extract = (spec: string, dest: string, opts: Record<string, unknown>) => Promise<unknown>;
+
+/** At most this many extractions at once: enough to keep two cores and the disk busy (bench/). */
+export const EXTRACT_CONCURRENCY = 16;
+
+/**
+ * Runs `task` (a reify) with pacote.extract, the function arborist's reify calls for each package,
+ * limited to `limit` concurrent calls; restores pacote.extract afterwards, also when `task` fails.
+ */
+export async function withExtractLimit<T>(limit: number, task: () => Promise<T>): Promise<T> {
+  const pacote = arboristPacote();
+  const extract = pacote.extract;
+  pacote.extract = limitConcurrency(extract, limit);
+  try {
+    return await task();
+  } finally {
+    pacote.extract = extract;
+  }
+}
+
+/** `fn` with at most `limit` calls in flight; the others wait their turn, first come first served. */
+export function limitConcurrency<A extends unknown[], R>(fn: (...args: A) => Promise<R>, limit: number): (...args: A) => Promise<R> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    running--;
+    waiting.shift()?.();
+  };
+  return (...args: A) => new Promise<R>((resolve, reject) => {
+    const run = () => {
+      running++;
+      // A synchronous throw becomes a rejection, so the slot is always released.
+      Promise.resolve().then(() => fn(...args)).then(resolve, reject).finally(release);
+    };
+    if (running < limit) run();
+    else waiting.push(run);
+  });
+}
+
+/** The pacote module arborist itself loaded (resolved from arborist, in case a second copy existed). */
+function arboristPacote(): { extract: Extract } {
+  const require = createRequire(createRequire(import.meta.url).resolve('@npmcli/arborist'));
+  return require('pacote') as { extract: Extract };
+}
