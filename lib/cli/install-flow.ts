@@ -13,6 +13,7 @@ import { listTargets, reifyVerified, verifyScriptsReviewed, type NonRegistryRef 
 import { omitList } from './common-flags.js';
 import { exitCodeFor } from './exit.js';
 import { decide, gather, type GateInputs, type GateOptions } from './gate.js';
+import { boundHeapGrowthFor } from './heap-growth.js';
 import type { Output } from './output.js';
 import { render, type Format } from './render/index.js';
 
@@ -32,6 +33,7 @@ export interface InstallFlowOptions {
 
 export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInputs, config: NpmConfig, opts: InstallFlowOptions, out: Output): Promise<ExitCode> {
   const targets = listTargets(tree, config, omitList(config.flat.omit));
+  boundHeapGrowthFor(targets.packages.length);
   // Tarballs get vouch's time bound too (npm's fetch-timeout is 5 minutes): a stalled body ends the run.
   const fetchFlat = { ...withConcurrency(config.flat, opts.gate.concurrency), timeout: opts.gate.timeoutMs };
   // Each tarball downloads as soon as its package's evidence is in, while the rest is still verified.
