@@ -10,7 +10,8 @@
 // own method, so every answer is the one arborist gives. Per tree (its inventory), vouch knows whether
 // any member's package lists bundleDependencies: scanned once when first asked, then kept up to date
 // as nodes join the inventory or get a new package. The root's own list is read on every call, since
-// `npm install --save-bundle` edits it in place.
+// `npm install --save-bundle` edits it in place (the only other in-place edit, `npm audit fix`'s, which
+// vouch never runs, assigns the package again afterwards).
 //
 // test/unit/tree/bundler-fast-path.test.ts compares the answers with arborist's on real trees.
 import { createRequire } from 'node:module';
