@@ -8,6 +8,7 @@ import type { NonRegistryRef } from '../tree/types.js';
 import { checkIntegrity } from '../verify/integrity.js';
 import type { PackageEvidence } from '../verify/types.js';
 import type { FlatOptions } from '../config/index.js';
+import { limitConcurrency } from './concurrency.js';
 import { registryFetchOptions } from './http.js';
 
 /** Where a verified package's bytes come from and the integrity they must have. */
@@ -40,16 +41,15 @@ export async function fetchVerifiedTarballs(
  */
 export class TarballFetcher {
   private readonly fetches = new Map<PackageEvidence, Promise<Fetched>>();
-  private readonly queue: (() => void)[] = [];
-  private running = 0;
-  private readonly flat: FlatOptions;
+  private readonly fetchLimited: (e: PackageEvidence) => Promise<Fetched>;
 
-  constructor(flat: FlatOptions, private readonly concurrency: number) {
-    this.flat = tarballFetchOptions(flat);
+  constructor(flat: FlatOptions, concurrency: number) {
+    const options = tarballFetchOptions(flat);
+    this.fetchLimited = limitConcurrency((e: PackageEvidence) => tarballEvidence(e, options), concurrency);
   }
 
   start(e: PackageEvidence): void {
-    if (!this.fetches.has(e)) this.fetches.set(e, this.limited(() => tarballEvidence(e, this.flat)));
+    if (!this.fetches.has(e)) this.fetches.set(e, this.fetchLimited(e));
   }
 
   async finish(evidence: readonly PackageEvidence[]): Promise<{ evidence: PackageEvidence[]; tarballs: Map<string, VerifiedTarball> }> {
@@ -58,21 +58,6 @@ export class TarballFetcher {
     const tarballs = new Map<string, VerifiedTarball>();
     for (const { evidence: e, tarball } of fetched) if (tarball) tarballs.set(tarballKey(e.ref.name, e.ref.version), tarball);
     return { evidence: fetched.map((f) => f.evidence), tarballs };
-  }
-
-  /** Runs `task` when fewer than `concurrency` are running. */
-  private limited<T>(task: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const run = () => {
-        this.running++;
-        task().then(resolve, reject).finally(() => {
-          this.running--;
-          this.queue.shift()?.();
-        });
-      };
-      if (this.running < this.concurrency) run();
-      else this.queue.push(run);
-    });
   }
 }
 

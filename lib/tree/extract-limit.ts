@@ -4,6 +4,7 @@
 // tarballs were read, inflated and untarred at once, and the process grew from ~470 MB to ~1.4 GB.
 // With a bound, the same extractions run a few at a time, in the same order, with the same results.
 import { createRequire } from 'node:module';
+import { limitConcurrency } from '../registry/index.js';
 
 type Extract = (spec: string, dest: string, opts: Record<string, unknown>) => Promise<unknown>;
 
@@ -23,25 +24,6 @@ export async function withExtractLimit<T>(limit: number, task: () => Promise<T>)
   } finally {
     pacote.extract = extract;
   }
-}
-
-/** `fn` with at most `limit` calls in flight; the others wait their turn, first come first served. */
-export function limitConcurrency<A extends unknown[], R>(fn: (...args: A) => Promise<R>, limit: number): (...args: A) => Promise<R> {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  const release = () => {
-    running--;
-    waiting.shift()?.();
-  };
-  return (...args: A) => new Promise<R>((resolve, reject) => {
-    const run = () => {
-      running++;
-      // A synchronous throw becomes a rejection, so the slot is always released.
-      Promise.resolve().then(() => fn(...args)).then(resolve, reject).finally(release);
-    };
-    if (running < limit) run();
-    else waiting.push(run);
-  });
 }
 
 /** The pacote module arborist itself loaded (resolved from arborist, in case a second copy existed). */
