@@ -6,16 +6,18 @@ import Arborist, { type Tree } from '@npmcli/arborist';
 import { VouchError } from '../errors/index.js';
 import type { NpmConfig } from '../config/index.js';
 import { installBundlerFastPath } from './bundler-fast-path.js';
+import { installNamedEdgeReload } from './named-edge-reload.js';
 
 export type TreeSource = 'virtual' | 'actual';
 
 /**
  * The project's arborist, with options from npm config (scripts always off while vouch decides) and
- * the bundler fast path installed (lib/tree/bundler-fast-path.ts: same answers, without arborist's
- * superlinear walk).
+ * vouch's two fast paths installed: bundler lookups (lib/tree/bundler-fast-path.ts) and named-edge
+ * reloads (lib/tree/named-edge-reload.ts), each with arborist's answers without its superlinear walk.
  */
 export function projectArborist(cwd: string, config: NpmConfig, extra: Record<string, unknown> = {}): Arborist {
   installBundlerFastPath();
+  installNamedEdgeReload();
   return new Arborist({ ...config.flat, path: cwd, audit: false, fund: false, ignoreScripts: true, ...extra });
 }
 
