@@ -1,6 +1,5 @@
 // Version metadata from packuments: the abbreviated ("corgi") document first, the full one only when a
 // publish time is needed and the corgi lacks it (the public registry's corgi has no `time`).
-import npa from 'npm-package-arg';
 import { FetchFailure, getJson, type HttpOptions } from './http.js';
 
 export interface VersionDist {
@@ -47,13 +46,23 @@ export class PackumentSource {
     const key = `${registry} ${name}`;
     let doc = cache.get(key);
     if (!doc) {
-      const url = new URL(npa(name).escapedName ?? name, registry).href;
+      const url = new URL(packumentPath(name), registry).href;
       // Not stored in npm's cache: what vouch needs from it goes into the evidence cache (evidence-cache.ts).
       doc = getJson(url, this.http, { maxBytes: PACKUMENT_MAX_BYTES, accept, store: false }).then((body) => parsePackument(body, url));
       cache.set(key, doc);
     }
     return doc;
   }
+}
+
+/**
+ * A name's packument path, as npm writes it (npm-package-arg's escapedName: a scope's slash as `%2f`).
+ * Every other character a valid name can hold passes encodeURIComponent unchanged; anything else is
+ * encoded, so no name becomes another path. (npa itself costs ~60 µs a name in hosted-git-info.)
+ */
+export function packumentPath(name: string): string {
+  const encoded = encodeURIComponent(name);
+  return name.startsWith('@') ? encoded.replace(/^%40/, '@').replace('%2F', '%2f') : encoded;
 }
 
 function parsePackument(body: unknown, url: string): Packument {
