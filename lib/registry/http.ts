@@ -1,7 +1,11 @@
 // The one place vouch talks HTTP to registries: npm-registry-fetch (npm's auth, proxies and cacache HTTP
-// cache), bounded retries and time, bounded bodies, and one classification of failures.
+// cache), bounded retries and time, bounded bodies, and one classification of failures. Packuments
+// (never stored in npm's cache) first try a direct request (direct-get.ts), which answers only a plain
+// 200 and leaves every other case to npm's stack.
 import fetch from 'npm-registry-fetch';
 import type { FlatOptions } from '../config/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { directGet } from './direct-get.js';
 
 export type FetchFailureCode = 'NOT_FOUND' | 'REGISTRY_UNREACHABLE' | 'REGISTRY_ERROR' | 'OFFLINE_MISS' | 'TOO_LARGE' | 'BAD_BODY';
 
@@ -51,6 +55,8 @@ export async function getJson(url: string, opts: HttpOptions, bounds: FetchBound
   }
 }
 
+const RETRY_MIN_TIMEOUT_MS = 200;
+
 // make-fetch-happen's x-local-cache-status for a body that streams from the network into npm's cache.
 const STORING = new Set(['miss', 'updated']);
 
@@ -67,6 +73,20 @@ const STORING = new Set(['miss', 'updated']);
  * Fresh cache hits and declared-length answers use npm's cache as before.
  */
 export async function getBytes(url: string, opts: HttpOptions, bounds: FetchBounds): Promise<Buffer> {
+  if (bounds.store === false && !opts.offline) {
+    const direct = await directGet(url, registryFetchOptions(opts.flat), { maxBytes: bounds.maxBytes, timeoutMs: opts.timeoutMs, ...(bounds.accept ? { accept: bounds.accept } : {}) });
+    if (direct.kind === 'body') return direct.body;
+    if (direct.kind === 'too-large') throw new FetchFailure('TOO_LARGE', direct.message, url);
+    if (direct.kind === 'retry') {
+      // The direct request was the first attempt: npm's stack gets the retries left, after npm's first pause.
+      await sleep(RETRY_MIN_TIMEOUT_MS);
+      return getBytesViaNpm(url, { ...opts, retries: Math.max(0, opts.retries - 1) }, bounds);
+    }
+  }
+  return getBytesViaNpm(url, opts, bounds);
+}
+
+async function getBytesViaNpm(url: string, opts: HttpOptions, bounds: FetchBounds): Promise<Buffer> {
   const abort = new AbortController();
   let res: Awaited<ReturnType<typeof fetch>>;
   try {
@@ -75,7 +95,7 @@ export async function getBytes(url: string, opts: HttpOptions, bounds: FetchBoun
       ...(bounds.store === false && !opts.offline ? { cache: undefined } : {}),
       offline: opts.offline,
       timeout: opts.timeoutMs,
-      retry: { retries: opts.retries, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
+      retry: { retries: opts.retries, factor: 2, minTimeout: RETRY_MIN_TIMEOUT_MS, maxTimeout: 2_000 },
       headers: bounds.accept ? { accept: bounds.accept } : {},
       signal: abort.signal,
       ...(bounds.fresh && !opts.offline ? { preferOnline: true } : {}),
@@ -96,7 +116,7 @@ export async function getBytes(url: string, opts: HttpOptions, bounds: FetchBoun
   }
   if (Number.isNaN(declared) && STORING.has(res.headers.get('x-local-cache-status') ?? '')) {
     abort.abort();
-    return getBytes(url, { ...opts, flat: { ...opts.flat, cache: undefined } }, bounds);
+    return getBytesViaNpm(url, { ...opts, flat: { ...opts.flat, cache: undefined } }, bounds);
   }
   return readBounded(body, url, bounds.maxBytes, opts.timeoutMs, abort);
 }

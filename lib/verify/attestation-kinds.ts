@@ -5,7 +5,7 @@
 //                 keyid is self-certifying (keyIdOf(key) = DSSE keyid = hint) and the policy pins it.
 import type { Bundle } from '@sigstore/bundle';
 import { truncate } from '../errors/index.js';
-import { keyIdOf } from '../sign/index.js';
+import { keyIdOf } from '../sign/key-id.js';
 import type { AttestationVerifier, BundleKey, BundleVerification } from './attestation-verifier.js';
 import { npmPurl, type Statement } from './bundle-checks.js';
 import { isRecord } from './checkpoint-guard.js';

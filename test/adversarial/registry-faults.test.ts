@@ -251,8 +251,9 @@ describe('redirects and credentials', () => {
     world.hostile.on('/right/-/right-1.0.0.tgz', { kind: 'redirect', status: 307 });
     const run = await ciOnCopy();
     expect(run.result.code, run.result.stderr).toBe(0);
-    // the token was in use towards the registry …
-    expect(world.hostile.requests.filter((r) => r.fault === 'redirect').map((r) => r.authorization !== null)).toEqual([true, true]);
+    // the token was in use towards the registry (the packument's redirect is answered twice: vouch's direct
+    // packument request does not follow redirects and leaves the request to npm's stack, which does) …
+    expect(world.hostile.requests.filter((r) => r.fault === 'redirect').map((r) => r.authorization !== null)).toEqual([true, true, true]);
     // … and never reached the other host, which did answer (the signed bytes verified)
     expect(world.hostile.foreign.requests.map((r) => [r.path, r.authorization])).toEqual(
       expect.arrayContaining([['/left', null], ['/right/-/right-1.0.0.tgz', null]]),
