@@ -19,7 +19,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createRequire } from 'node:module';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
-import type { FlatOptions } from '../config/index.js';
+import { stringOption, type FlatOptions } from '../config/index.js';
 
 interface NpmAuth {
   token: string | null;
@@ -50,9 +50,8 @@ export function npmHeaders(url: string, flat: FlatOptions, accept: string | unde
   const auth = getAuth(url, { registry: NPM_REGISTRY, ...flat }); // npm-registry-fetch's default registry, as it merges it
   if (auth.cert || auth.key) return null; // a client certificate for this registry: npm's agent handles it
   const headers: Record<string, string> = { 'accept-encoding': 'gzip,deflate' };
-  const text = (option: string): string | undefined => (typeof flat[option] === 'string' && flat[option] ? flat[option] : undefined);
   for (const [header, option] of [['user-agent', 'userAgent'], ['npm-auth-type', 'authType'], ['npm-scope', 'scope'], ['npm-session', 'npmSession'], ['npm-command', 'npmCommand']] as const) {
-    const value = text(option);
+    const value = stringOption(flat, option);
     if (value) headers[header] = value;
   }
   if (auth.token) headers.authorization = `Bearer ${auth.token}`;

@@ -14,7 +14,7 @@
 // vouch never runs, assigns the package again afterwards).
 //
 // test/unit/tree/bundler-fast-path.test.ts compares the answers with arborist's on real trees.
-import { createRequire } from 'node:module';
+import { arboristRequire } from './arborist-require.js';
 
 interface ArboristNode {
   readonly root: ArboristNode;
@@ -62,7 +62,6 @@ function noteBundles(inventory: Inventory | undefined, pkg: unknown): void {
   if (inventory && bundling.get(inventory) === false && listsBundles(pkg)) bundling.set(inventory, true);
 }
 
-const arboristRequire = createRequire(createRequire(import.meta.url).resolve('@npmcli/arborist'));
 const Node = arboristRequire('./node.js') as NodeClass;
 const InventoryClass = arboristRequire('./inventory.js') as { prototype: Inventory };
 

@@ -3,8 +3,8 @@
 // reifies offline from the verified cache, where nothing paces them: at 5,000 packages all 5,000
 // tarballs were read, inflated and untarred at once, and the process grew from ~470 MB to ~1.4 GB.
 // With a bound, the same extractions run a few at a time, in the same order, with the same results.
-import { createRequire } from 'node:module';
 import { limitConcurrency } from '../registry/index.js';
+import { arboristRequire } from './arborist-require.js';
 
 type Extract = (spec: string, dest: string, opts: Record<string, unknown>) => Promise<unknown>;
 
@@ -28,6 +28,5 @@ export async function withExtractLimit<T>(limit: number, task: () => Promise<T>)
 
 /** The pacote module arborist itself loaded (resolved from arborist, in case a second copy existed). */
 function arboristPacote(): { extract: Extract } {
-  const require = createRequire(createRequire(import.meta.url).resolve('@npmcli/arborist'));
-  return require('pacote') as { extract: Extract };
+  return arboristRequire('pacote') as { extract: Extract };
 }

@@ -17,7 +17,7 @@
 //
 // test/unit/tree/named-edge-reload.test.ts loads real lockfiles with and without the fast path and
 // compares every edge's resolution and the order of every reload.
-import { createRequire } from 'node:module';
+import { arboristRequire } from './arborist-require.js';
 
 interface Edge {
   readonly name: string;
@@ -47,7 +47,6 @@ interface Inventory {
 
 type ReloadNamedEdges = (this: ArboristNode, name: string, rootLoc?: string) => void;
 
-const arboristRequire = createRequire(createRequire(import.meta.url).resolve('@npmcli/arborist'));
 const NodeClass = arboristRequire('./node.js') as { prototype: ArboristNode };
 const InventoryClass = arboristRequire('./inventory.js') as { prototype: Inventory };
 
