@@ -3,14 +3,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Arborist from '@npmcli/arborist';
+import type { BuildIdealTreeOptions, Tree } from '@npmcli/arborist';
 import { loadNpmConfig, type NpmConfig } from '../config/index.js';
 import { loadPolicy, evaluate, needsPublishTime, type Policy } from '../policy/index.js';
 import type { Report } from '../policy/report.js';
 import { readLock, type Lock } from '../lock/index.js';
 import { EvidenceCache, gatherEvidence, TreePackuments, type Gathered, type HttpOptions } from '../registry/index.js';
-import { buildIdealTree, projectArborist, listTargets, loadTree, type Targets } from '../tree/index.js';
+import { buildIdealTree, projectArborist, SourceDenied, withSourceGuard, type NonRegistryRef, type Targets } from '../tree/index.js';
 import { AttestationVerifier, loadTrustRoots, type PackageEvidence } from '../verify/index.js';
-import { omitList } from './common-flags.js';
+import { exitCodeFor } from './exit.js';
 import { createProgress } from './progress.js';
 import type { Output } from './output.js';
 
@@ -98,41 +99,19 @@ export async function lockfileText(cwd: string): Promise<string | undefined> {
   return readFile(join(cwd, 'package-lock.json'), 'utf8').catch(() => undefined);
 }
 
-export interface TreeGate extends GateResult {
-  inputs: GateInputs;
-  targets: Targets;
-}
-
-/** The whole read-only pipeline over the project's lockfile (or node_modules): what verify, explain and approve run. */
-export async function gateProjectTree(opts: GateOptions, npmArgs: string[], installed: boolean, out: Output): Promise<TreeGate> {
-  const inputs = await readTrustFiles(opts.cwd);
-  const config = await loadNpmConfig(opts.cwd, npmArgs);
-  const targets = await projectTargets(opts.cwd, config, installed ? 'actual' : 'virtual');
-  return { ...(await runGate(targets, inputs, config, opts, out)), inputs, targets };
-}
+/** The tree arborist builds, or the first git / remote / file source it met that the policy denies. */
+export type JudgedTree = { kind: 'tree'; tree: Tree } | { kind: 'denied'; ref: NonRegistryRef };
 
 /**
- * The targets of the project's tree. The arborist tree stays inside: a local of the caller would stay
- * alive for the whole gate (a suspended async function keeps its registers), and at 5,000 packages
- * that tree is most of the heap the evidence stage does not need.
+ * arborist's buildIdealTree with every non-registry source it meets on the way (arguments, the root
+ * manifest, dependencies' manifests) judged by the policy before it is fetched (lib/tree/source-guard.ts).
  */
-async function projectTargets(cwd: string, config: NpmConfig, kind: 'actual' | 'virtual'): Promise<Targets> {
-  return listTargets(await loadTree(cwd, config, kind), config, omitList(config.flat.omit));
-}
-
-/**
- * The same read-only pipeline over the tree `vouch install <add…>` would install (arborist's ideal tree,
- * nothing written): what approve judges when the version to approve is not in the lockfile yet.
- * Registry specs only: a git or remote spec would be fetched to build the tree.
- */
-export async function gateIdealTree(opts: GateOptions, npmArgs: string[], add: string[], out: Output): Promise<TreeGate> {
-  const inputs = await readTrustFiles(opts.cwd);
-  const config = await loadNpmConfig(opts.cwd, npmArgs);
-  const targets = await idealTargets(opts, config, add);
-  return { ...(await runGate(targets, inputs, config, opts, out)), inputs, targets };
-}
-
-/** As projectTargets, for the ideal tree of `vouch install <add…>`. */
-async function idealTargets(opts: GateOptions, config: NpmConfig, add: string[]): Promise<Targets> {
-  return listTargets(await buildIdealTree(treeArborist(opts.cwd, config, opts), { add }), config, omitList(config.flat.omit));
+export async function buildJudgedTree(arb: Arborist, buildOptions: BuildIdealTreeOptions, inputs: GateInputs, opts: GateOptions): Promise<JudgedTree> {
+  const judge = (ref: NonRegistryRef) => exitCodeFor(decide({ packages: [], nonRegistry: [ref] }, { evidence: [], registries: [] }, inputs, opts)) === 0;
+  try {
+    return { kind: 'tree', tree: await withSourceGuard(judge, () => buildIdealTree(arb, buildOptions)) };
+  } catch (err) {
+    if (err instanceof SourceDenied) return { kind: 'denied', ref: err.ref };
+    throw err;
+  }
 }

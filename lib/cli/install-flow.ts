@@ -8,12 +8,12 @@ import type { NpmConfig } from '../config/index.js';
 import type { ExitCode } from '../errors/index.js';
 import { recordVerified, serializeLock, writeLockAtomic } from '../lock/index.js';
 import type { Report } from '../policy/report.js';
-import { prefetchSources, TarballFetcher, withConcurrency } from '../registry/index.js';
-import { listTargets, reifyVerified, verifyScriptsReviewed, type NonRegistryRef } from '../tree/index.js';
+import { prefetchSources } from '../registry/index.js';
+import { reifyVerified, verifyScriptsReviewed, type NonRegistryRef } from '../tree/index.js';
 import { omitList } from './common-flags.js';
 import { exitCodeFor } from './exit.js';
-import { decide, gather, type GateInputs, type GateOptions } from './gate.js';
-import { boundHeapGrowthFor } from './heap-growth.js';
+import { decide, type GateInputs, type GateOptions } from './gate.js';
+import { gatePlan } from './plan-gate.js';
 import type { Output } from './output.js';
 import { render, type Format } from './render/index.js';
 
@@ -31,16 +31,10 @@ export interface InstallFlowOptions {
   beforeReify?: () => Promise<void>;
 }
 
+/** Verifies the install plan of `tree`; on an allow only, reifies that same tree from the verified bytes. */
 export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInputs, config: NpmConfig, opts: InstallFlowOptions, out: Output): Promise<ExitCode> {
-  const targets = listTargets(tree, config, omitList(config.flat.omit));
-  boundHeapGrowthFor(targets.packages.length);
-  // Tarballs get vouch's time bound too (npm's fetch-timeout is 5 minutes): a stalled body ends the run.
-  const fetchFlat = { ...withConcurrency(config.flat, opts.gate.concurrency), timeout: opts.gate.timeoutMs };
-  // Each tarball downloads as soon as its package's evidence is in, while the rest is still verified.
-  const tarballs = new TarballFetcher(fetchFlat, opts.gate.concurrency);
-  const gathered = await gather(targets, inputs, config, opts.gate, out, (e) => tarballs.start(e));
-  const fetched = await tarballs.finish(gathered.evidence);
-  const report = decide(targets, { ...gathered, evidence: fetched.evidence }, inputs, opts.gate);
+  const planned = await gatePlan(arb, tree, inputs, config, opts.gate, 'install', out);
+  const report = planned.report;
   const code = exitCodeFor(report);
   if (code !== 0) {
     // Verify before reify: nothing in the project was touched, no script ran.
@@ -49,11 +43,12 @@ export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInp
   }
   await verifyScriptsReviewed(tree, config.flat); // npm's strict-allow-scripts, before anything is written
   const allowedSources = report.verdicts.flatMap((v) => (v.kind === 'source' ? [v.ref] : [])); // all allowed: code 0
-  await prefetchSources(allowedSources, fetchFlat, opts.gate.concurrency);
+  await prefetchSources(allowedSources, { ...config.flat, timeout: opts.gate.timeoutMs }, planned.boundary.store, opts.gate.concurrency);
   await opts.beforeReify?.();
-  await reifyVerified(arb, tree, fetched.tarballs, {
+  await reifyVerified(arb, tree, planned.boundary, {
     save: opts.save,
     runScripts: config.flat.ignoreScripts !== true,
+    omit: omitList(config.flat.omit),
     ...(opts.add ? { add: opts.add } : {}),
     ...(opts.saveType ? { saveType: opts.saveType } : {}),
   });

@@ -1,6 +1,7 @@
 // Entry point: picks the command, loads it lazily, maps errors to exit codes in one place.
 import { VouchError, exitCodeForError, isVouchError, type ExitCode } from '../errors/index.js';
 import { processOutput, type Output } from './output.js';
+import { printRetryNotices } from './retry-notices.js';
 import { vouchVersion } from './version.js';
 import { COMMANDS, findCommand } from './commands/index.js';
 
@@ -23,11 +24,14 @@ export async function main(argv: string[], out: Output = processOutput): Promise
     out.stdout(command.help);
     return 0;
   }
+  const stopNotices = printRetryNotices(out);
   try {
     const run = await command.load();
     return await run(rest, out);
   } catch (err) {
     return reportError(err, out);
+  } finally {
+    stopNotices();
   }
 }
 

@@ -40,18 +40,21 @@ export type UsageCode =
   | 'KEY_FILE'
   | 'TRUSTED_ROOT'
   | 'LOCKFILE_OUT_OF_SYNC'
-  | 'PROJECT_BUSY';
+  | 'PROJECT_BUSY'
+  | 'PLATFORM_UNSUPPORTED';
 
 /** Could not verify (network, registry errors) after bounded retries: exit 3. */
-export type UnreachableCode = 'REGISTRY_UNREACHABLE' | 'REGISTRY_ERROR' | 'OFFLINE_MISS';
+export type UnreachableCode = 'REGISTRY_UNREACHABLE' | 'REGISTRY_ERROR' | 'OFFLINE_MISS'
+  // reify asked for bytes vouch had not verified (refused) or had not stored: nothing unverified was written
+  | 'REIFY_UNVERIFIED' | 'REIFY_CACHE_MISS';
 
 const USAGE_CODES: ReadonlySet<string> = new Set<UsageCode>([
   'USAGE', 'POLICY_PARSE', 'POLICY_SCHEMA', 'POLICY_RULE', 'LOCK_PARSE', 'LOCK_SCHEMA',
   'LOCK_NOT_CANONICAL', 'LOCK_OUT_OF_DATE', 'CONFIG', 'NO_LOCKFILE', 'KEY_FILE', 'TRUSTED_ROOT',
-  'LOCKFILE_OUT_OF_SYNC', 'PROJECT_BUSY',
+  'LOCKFILE_OUT_OF_SYNC', 'PROJECT_BUSY', 'PLATFORM_UNSUPPORTED',
 ]);
 const UNREACHABLE_CODES: ReadonlySet<string> = new Set<UnreachableCode>([
-  'REGISTRY_UNREACHABLE', 'REGISTRY_ERROR', 'OFFLINE_MISS',
+  'REGISTRY_UNREACHABLE', 'REGISTRY_ERROR', 'OFFLINE_MISS', 'REIFY_UNVERIFIED', 'REIFY_CACHE_MISS',
 ]);
 
 /** The exit code a thrown VouchError stands for; anything unknown is a denial (fail closed). */

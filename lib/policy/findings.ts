@@ -38,6 +38,7 @@ export const INVARIANT = {
   signature: 'invariant:signature',
   attestation: 'invariant:attestation',
   failClosed: 'invariant:fail-closed',
+  installPlan: 'invariant:install-plan',
 } as const;
 
 export function formatDate(d: Date): string {

@@ -17,6 +17,7 @@ export type FindingCode =
   | 'REGISTRY_UNREACHABLE' | 'REGISTRY_ERROR' | 'OFFLINE_MISS' | 'VERSION_NOT_FOUND' | 'VERIFIER_ERROR'
   // policy
   | 'SOURCE_NOT_ALLOWED'       // git / file / remote-tarball dependency not allowed by name
+  | 'LINK_UNSUPPORTED'         // a link npm never writes (onto a package folder): vouch cannot model it, so it denies
   | 'PROVENANCE_MISSING'       // provenance: require, and none verified
   | 'PROVENANCE_DOWNGRADE'     // an earlier version (by semver) had provenance, this one has none
   | 'IDENTITY_MISMATCH'        // a rule requires a repository / workflow / issuer ... that differs

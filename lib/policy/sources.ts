@@ -1,7 +1,7 @@
 // git / remote-tarball / file / directory dependencies: nothing signs them, so each is denied unless
 // vouch.policy.json allows its name for its kind (SOURCE_NOT_ALLOWED).
 import type { NonRegistryRef } from '../tree/types.js';
-import { finding, quote } from './findings.js';
+import { finding, INVARIANT, quote } from './findings.js';
 import { formatPath } from './json-file.js';
 import { globMatches } from './match.js';
 import type { Policy } from './policy.js';
@@ -9,6 +9,10 @@ import type { Finding } from './report.js';
 
 /** Findings for one non-registry dependency, and the allow entry that matched (if any). */
 export function sourceFindings(ref: NonRegistryRef, policy: Policy): { findings: Finding[]; allowedBy?: string } {
+  if (ref.unsupported) {
+    const message = `${ref.name} at ${ref.locations.join(', ')} is a link vouch cannot model exactly (${quote(ref.spec)}): ${ref.unsupported}`;
+    return { findings: [finding('LINK_UNSUPPORTED', 'deny', message, INVARIANT.installPlan, 'restore package-lock.json from a trusted revision, or reinstall')] };
+  }
   const globs = policy.sources[ref.kind] ?? [];
   const index = globs.findIndex((g) => globMatches(g, ref.name));
   if (index >= 0) return { findings: [], allowedBy: formatPath(['sources', ref.kind, index]) };

@@ -57,6 +57,11 @@ export async function getJson(url: string, opts: HttpOptions, bounds: FetchBound
 
 const RETRY_MIN_TIMEOUT_MS = 200;
 
+/** Announces a failed attempt that will be retried, as npm's stack does (proc-log; lib/cli/retry-notices.ts prints it). */
+export function logRetry(message: string): void {
+  (process.emit as (event: string, ...args: unknown[]) => boolean)('log', 'http', 'fetch', message);
+}
+
 // make-fetch-happen's x-local-cache-status for a body that streams from the network into npm's cache.
 const STORING = new Set(['miss', 'updated']);
 
@@ -79,6 +84,7 @@ export async function getBytes(url: string, opts: HttpOptions, bounds: FetchBoun
     if (direct.kind === 'too-large') throw new FetchFailure('TOO_LARGE', direct.message, url);
     if (direct.kind === 'retry') {
       // The direct request was the first attempt: npm's stack gets the retries left, after npm's first pause.
+      logRetry(`GET ${url} attempt 1 failed with a status or error npm retries`);
       await sleep(RETRY_MIN_TIMEOUT_MS);
       return getBytesViaNpm(url, { ...opts, retries: Math.max(0, opts.retries - 1) }, bounds);
     }

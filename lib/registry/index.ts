@@ -7,3 +7,4 @@ export { fetchRegistryKeys, type RegistryKeys } from './keys.js';
 export { CORGI_ACCEPT, PACKUMENT_MAX_BYTES } from './packument.js';
 export { TreePackuments } from './tree-packuments.js';
 export { fetchVerifiedTarballs, prefetchSources, tarballKey, TarballFetcher, type VerifiedTarball } from './tarballs.js';
+export { VerifiedStore } from './verified-store.js';

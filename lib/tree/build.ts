@@ -50,6 +50,11 @@ export function treeFetchError(err: unknown): VouchError | undefined {
   if (status !== undefined) {
     return new VouchError('REGISTRY_ERROR', `the registry answered ${status} while resolving the tree: ${message}`, where, hint, { cause: err });
   }
+  if (e.code === 'EBADPLATFORM' || e.code === 'EBADENGINE') {
+    // As npm: a required package that cannot run on this platform (or engine, with engine-strict) stops the install.
+    return new VouchError('PLATFORM_UNSUPPORTED', `a required package does not support this platform: ${message}`, where,
+      'npm refuses it too; make it optional, or install on a matching platform', { cause: err });
+  }
   if (e.code === 'ENOTCACHED') {
     return new VouchError('OFFLINE_MISS', `not in the cache (offline) while resolving the tree: ${message}`, where,
       'run once online, or drop --offline', { cause: err });

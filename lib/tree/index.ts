@@ -1,6 +1,11 @@
 // The tree stage: arborist trees in, verification targets out.
 export { loadTree, loadLockedTree, projectArborist, type TreeSource } from './load.js';
 export { buildIdealTree, treeFetchError } from './build.js';
-export { fetchedSources, listTargets, registryName, sourceKind } from './targets.js';
+export { fetchedSources, listTargets, planTargets, registryName, sourceKind } from './targets.js';
+export { installPlan, planOptions, type InstallPlan, type PlanOptions, type PlanState } from './install-plan.js';
 export { refId, type PackageRef, type NonRegistryRef, type SourceKind, type Targets } from './types.js';
 export { reifyVerified, verifyScriptsReviewed, type ReifyOptions } from './reify.js';
+export { type AllowedExtraction, type AllowedSource, type ReifyBoundary } from './reify-boundary.js';
+export { inflateShrinkwrap } from './shrinkwrap-inflation.js';
+export { SourceDenied, withSourceGuard, type SourceJudge } from './source-guard.js';
+export { assertLockfileInSync } from './lockfile-sync.js';

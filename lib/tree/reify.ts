@@ -1,15 +1,15 @@
 // Installs exactly the verified tree: pins each node to its verified integrity (its tarball is already
-// in the cache by that integrity, see lib/registry/tarballs.ts), then reifies the SAME tree offline with
-// scripts off, and runs install scripts afterwards (all nodes were allowed, or reify is never reached),
-// then the project's own install lifecycle, as npm install / npm ci do.
+// in vouch's verified store by that integrity, see lib/registry/tarballs.ts), then reifies the SAME tree
+// offline from that store alone, with scripts off and every extraction checked at the reify boundary
+// (reify-boundary.ts), and runs install scripts afterwards (all nodes were allowed, or reify is never
+// reached), then the project's own install lifecycle, as npm install / npm ci do.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import Arborist, { type Node, type Tree } from '@npmcli/arborist';
 import { collectUnreviewedScripts } from '@npmcli/arborist/lib/unreviewed-scripts.js';
 import type { AllowScriptsPolicy } from '../config/index.js';
 import { VouchError, truncate } from '../errors/index.js';
-import type { VerifiedTarball } from '../registry/index.js';
-import { EXTRACT_CONCURRENCY, withExtractLimit } from './extract-limit.js';
+import { withReifyBoundary, type ReifyBoundary } from './reify-boundary.js';
 import { registryName } from './targets.js';
 
 export interface ReifyOptions {
@@ -19,21 +19,30 @@ export interface ReifyOptions {
   runScripts: boolean;
   add?: string[];
   saveType?: string;
+  /** npm's omit list: reify is given it, as the install plan was. */
+  omit: readonly string[];
 }
 
-/** Reifies `tree` (the ideal tree arborist built and vouch verified) from the cache only. */
-export async function reifyVerified(arb: Arborist, tree: Tree, verified: ReadonlyMap<string, VerifiedTarball>, opts: ReifyOptions): Promise<void> {
-  pinVerified(tree, verified);
+/** Reifies `tree` (the ideal tree arborist built and vouch verified) from vouch's verified store only. */
+export async function reifyVerified(arb: Arborist, tree: Tree, boundary: ReifyBoundary, opts: ReifyOptions): Promise<void> {
+  pinVerified(tree, boundary);
   const options = (arb as unknown as { options: Record<string, unknown> }).options;
-  // Offline: anything not prefetched (an extra node, a shrinkwrap inside a tarball) fails ENOTCACHED
-  // instead of being fetched unverified.
-  options.offline = true;
-  options.ignoreScripts = true;
+  // Offline from the store: anything not verified and stored (an extra node, a packument) fails
+  // ENOTCACHED instead of being fetched unverified; the boundary refuses it before that.
+  Object.assign(options, { offline: true, preferOnline: false, preferOffline: false, cache: boundary.store, ignoreScripts: true });
   arb.idealTree = tree;
+  let refused: { dest: string; spec: string; reason: string }[];
   try {
-    await withExtractLimit(EXTRACT_CONCURRENCY, () => arb.reify({ save: opts.save, ...(opts.add ? { add: opts.add } : {}), ...(opts.saveType ? { saveType: opts.saveType } : {}) }));
+    ({ refused } = await withReifyBoundary(boundary, () => arb.reify({
+      save: opts.save, omit: [...opts.omit], ...(opts.add ? { add: opts.add } : {}), ...(opts.saveType ? { saveType: opts.saveType } : {}),
+    })));
   } catch (err) {
-    throw interrupted(err) ?? err;
+    throw interrupted(err) ?? cacheMiss(err) ?? err;
+  }
+  if (refused.length > 0) {
+    // Optional packages arborist skipped after the boundary refused them: nothing unverified was written.
+    throw new VouchError('REIFY_UNVERIFIED', `refused to install ${refused.length} optional package(s) vouch had not verified (${refused.map((r) => r.spec).join(', ')}); they were not installed`,
+      {}, 'run `vouch verify` and report this as a bug in vouch\'s install plan');
   }
   if (!opts.runScripts) return;
   try {
@@ -48,6 +57,13 @@ export async function reifyVerified(arb: Arborist, tree: Tree, verified: Readonl
   }
 }
 
+/** A read from the store that found nothing: exit 3 with a message (node_modules was rolled back). */
+function cacheMiss(err: unknown): VouchError | undefined {
+  if ((err as { code?: unknown }).code !== 'ENOTCACHED') return undefined;
+  return new VouchError('REIFY_CACHE_MISS', `a package to install was not in vouch's verified store: ${truncate((err as Error).message, 300)}`,
+    {}, 'node_modules was rolled back; run the command again (with network access)', { cause: err });
+}
+
 /**
  * arborist's answer to SIGINT/SIGTERM during reify: it rolls node_modules back, rejects with the signal,
  * and re-raises it when the process is about to exit (so vouch still dies by that signal). The caller
@@ -60,12 +76,13 @@ function interrupted(err: unknown): VouchError | undefined {
     {}, 'run the command again', { cause: err });
 }
 
-function pinVerified(tree: Tree, verified: ReadonlyMap<string, VerifiedTarball>): void {
+/** Each verified node gets the integrity vouch verified (its lockfile may hold other hashes besides). */
+function pinVerified(tree: Tree, boundary: ReifyBoundary): void {
   for (const node of tree.inventory.values()) {
-    const pinned = verified.get(`${registryName(node)}@${node.version}`);
-    if (!pinned || node.isProjectRoot || node.isLink) continue;
-    node.integrity = pinned.integrity;
-    node.resolved ??= pinned.url;
+    const allowed = boundary.allowed.get(node.path);
+    if (allowed?.kind !== 'verified' || node.isProjectRoot || node.isLink) continue;
+    node.integrity = allowed.integrity;
+    node.resolved ??= allowed.url;
   }
 }
 

@@ -1,28 +1,78 @@
 // Turns an arborist tree into verification targets: one PackageRef per unique name@version@integrity,
-// alias-aware, with the registry npm would use; git/file/remote dependencies listed, never dropped.
+// alias-aware, with the registry npm would use; git/file/remote/directory dependencies and links listed,
+// never dropped. For an install, the nodes come from the install plan (install-plan.ts): exactly what
+// reify will extract or link.
 import npa from 'npm-package-arg';
 import type { Node, Tree } from '@npmcli/arborist';
 import { registryFor, type NpmConfig } from '../config/index.js';
+import type { InstallPlan } from './install-plan.js';
 import type { NonRegistryRef, PackageRef, SourceKind, Targets } from './types.js';
 
-/** Lists what must be verified in `tree`, skipping the root, links, workspaces and dependency-bundled nodes. */
+/** The targets of an install plan: every node reify extracts, and every link it creates that is not a workspace. */
+export function planTargets(tree: Tree, plan: InstallPlan, config: NpmConfig): Targets {
+  const collected = new Collected();
+  for (const node of plan.extracted) collected.addNode(node, config);
+  for (const link of plan.links) collected.addLink(link, tree);
+  return collected.targets();
+}
+
+/**
+ * The targets of a tree on disk (`vouch verify --installed`): every package folder under node_modules,
+ * skipping the root, project folders (workspaces, linked directories: judged through their links) and
+ * dependency-bundled nodes, whose bytes are their bundler's.
+ */
 export function listTargets(tree: Tree, config: NpmConfig, omit: readonly string[] = []): Targets {
-  const packages = new Map<string, PackageRef>();
-  const nonRegistry = new Map<string, NonRegistryRef>();
+  const collected = new Collected();
   const bundling = hasDependencyBundles(tree);
   for (const node of tree.inventory.values()) {
-    if (!needsVerification(node, bundling) || isOmitted(node, omit)) continue;
-    const kind = sourceKind(node);
-    if (kind !== 'registry') {
-      addNonRegistry(nonRegistry, node, kind);
-      continue;
-    }
-    addPackage(packages, node, config);
+    if (isOmitted(node, omit)) continue;
+    if (node.isLink) collected.addLink(node, tree);
+    else if (!node.isProjectRoot && !node.isRoot && isInNodeModules(node) && !(bundling && node.inDepBundle)) collected.addNode(node, config);
   }
-  return {
-    packages: [...packages.values()].sort(byNameVersion),
-    nonRegistry: [...nonRegistry.values()].sort((a, b) => compare(a.name, b.name) || compare(a.spec, b.spec)),
-  };
+  return collected.targets();
+}
+
+/** Packages and other sources seen so far, merged by name@version@integrity and by name and spec. */
+class Collected {
+  private readonly packages = new Map<string, PackageRef>();
+  private readonly nonRegistry = new Map<string, NonRegistryRef>();
+
+  addNode(node: Node, config: NpmConfig): void {
+    const kind = sourceKind(node);
+    if (kind === 'registry') addPackage(this.packages, node, config);
+    else addNonRegistry(this.nonRegistry, { name: node.name, kind, spec: node.resolved ?? [...node.edgesIn].map((e) => e.spec)[0] ?? '', locations: [node.location] });
+  }
+
+  /** A link to a workspace is the project's own code; to any other folder, a directory source. */
+  addLink(link: Node, tree: Tree): void {
+    const target = link.target as Node | null | undefined;
+    if (target && isWorkspaceFolder(target, tree)) return;
+    const spec = link.resolved ?? (target ? `file:${target.location}` : '');
+    const ref: NonRegistryRef = { name: link.name, kind: 'directory', spec, locations: [link.location] };
+    // npm links only to folders of the project (workspaces, file: directories); a link onto a package
+    // folder of node_modules comes from an edited lockfile, and its target's bytes would be judged as a
+    // registry package while the link hides where they are used.
+    if (!target || isInNodeModules(target)) ref.unsupported = 'the link points at a package folder inside node_modules, not at a workspace or a directory';
+    addNonRegistry(this.nonRegistry, ref);
+  }
+
+  targets(): Targets {
+    return {
+      packages: [...this.packages.values()].sort(byNameVersion),
+      nonRegistry: [...this.nonRegistry.values()].sort((a, b) => compare(a.name, b.name) || compare(a.spec, b.spec)),
+    };
+  }
+}
+
+/** Whether a node's folder is inside some node_modules (a package), not a folder of the project itself. */
+function isInNodeModules(node: Node): boolean {
+  return /(^|\/)node_modules\//.test(node.location);
+}
+
+function isWorkspaceFolder(target: Node, tree: Tree): boolean {
+  if (target.isWorkspace) return true;
+  for (const path of tree.workspaces?.values() ?? []) if (path === target.path || path === target.realpath) return true;
+  return false;
 }
 
 /**
@@ -54,13 +104,6 @@ export function fetchedSources(specs: readonly string[], manifest: Record<string
     }
   }
   return refs.sort((a, b) => compare(a.name, b.name) || compare(a.spec, b.spec));
-}
-
-function needsVerification(node: Node, bundling: boolean): boolean {
-  // A workspace folder is a link target (linksIn) even when arborist does not flag it isWorkspace.
-  if (node.isProjectRoot || node.isRoot || node.isLink || node.isWorkspace || node.linksIn.size > 0) return false;
-  // Bundled by a dependency: its bytes come inside the parent's verified tarball.
-  return !(bundling && node.inDepBundle);
 }
 
 /**
@@ -147,12 +190,14 @@ function addPackage(packages: Map<string, PackageRef>, node: Node, config: NpmCo
   });
 }
 
-function addNonRegistry(refs: Map<string, NonRegistryRef>, node: Node, kind: Exclude<SourceKind, 'registry'>): void {
-  const spec = node.resolved ?? [...node.edgesIn].map((e) => e.spec)[0] ?? '';
-  const key = `${node.name}|${spec}`;
+function addNonRegistry(refs: Map<string, NonRegistryRef>, ref: NonRegistryRef): void {
+  const key = `${ref.name}|${ref.spec}`;
   const existing = refs.get(key);
-  if (existing) existing.locations = [...existing.locations, node.location].sort();
-  else refs.set(key, { name: node.name, kind, spec, locations: [node.location] });
+  if (!existing) refs.set(key, ref);
+  else {
+    existing.locations = [...existing.locations, ...ref.locations].sort();
+    if (ref.unsupported) existing.unsupported ??= ref.unsupported;
+  }
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

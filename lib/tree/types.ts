@@ -30,6 +30,11 @@ export interface NonRegistryRef {
   /** The locked spec or resolved URL (git URL, tarball URL, file path). */
   spec: string;
   locations: string[];
+  /**
+   * Set when vouch cannot model what npm would do with this entry exactly (a link onto a package folder
+   * of node_modules): denied whatever the policy says (LINK_UNSUPPORTED), never skipped.
+   */
+  unsupported?: string;
 }
 
 export interface Targets {

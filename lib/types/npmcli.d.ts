@@ -62,9 +62,20 @@ declare module '@npmcli/arborist' {
     edgesIn: Set<Edge>;
     edgesOut: Map<string, Edge>;
     children: Map<string, Node>;
+    fsChildren: Set<Node>;
+    realpath: string;
+    root: Tree;
+    parent: Node | null;
+    /** Omitted (--omit) or an optional package this platform cannot install: reify skips it. */
+    inert: boolean;
+    /** The package ships an npm-shrinkwrap.json that defines its dependency branch (read at reify). */
+    hasShrinkwrap: boolean;
+    shouldOmit(omit: Set<string>): boolean;
   }
   export interface Tree extends Node {
     inventory: Map<string, Node> & { values(): IterableIterator<Node> };
+    /** Workspace name → folder, from the root package.json. */
+    workspaces?: Map<string, string> | null;
     meta?: { loadedFromDisk: boolean; originalLockfileVersion?: number };
   }
   export interface BuildIdealTreeOptions {
@@ -79,6 +90,8 @@ declare module '@npmcli/arborist' {
   }
   export default class Arborist {
     constructor(options: Record<string, unknown>);
+    static Node: new (options: Record<string, unknown>) => Node;
+    readonly options: Record<string, unknown>;
     idealTree: Tree | null;
     actualTree: Tree | null;
     virtualTree: Tree | null;
@@ -99,4 +112,23 @@ declare module '@npmcli/arborist/lib/unreviewed-scripts.js' {
     ignoreScripts?: boolean;
     dangerouslyAllowAllScripts?: boolean;
   }): Promise<{ node: Node; scripts: Record<string, string> }[]>;
+}
+
+declare module 'cacache' {
+  /** A content-addressed store: content by integrity (verified on every read), index entries by key. */
+  interface CacacheStream extends NodeJS.ReadableStream {}
+  interface PutStream extends NodeJS.WritableStream {
+    on(event: 'integrity', fn: (integrity: unknown) => void): this;
+    on(event: string, fn: (...args: unknown[]) => void): this;
+  }
+  export const get: {
+    hasContent(cache: string, integrity: string): Promise<false | { sri: unknown; size: number }>;
+    stream: { byDigest(cache: string, integrity: string, opts?: Record<string, unknown>): CacacheStream };
+  };
+  export const put: {
+    stream(cache: string, key: string, opts?: { integrity?: string; algorithms?: string[]; size?: number }): PutStream;
+  };
+  export const rm: { content(cache: string, integrity: string): Promise<unknown> };
+  const cacache: { get: typeof get; put: typeof put; rm: typeof rm };
+  export default cacache;
 }

@@ -13,7 +13,7 @@ import { addException, identityOf, POLICY_FILE, WAIVABLE_CODES, type WaivableCod
 import type { PackageVerdict } from '../../policy/report.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
 import { parseFlags } from '../flags.js';
-import { gateIdealTree, gateProjectTree, type TreeGate } from '../gate.js';
+import { gateIdealTree, gateProjectTree, type TreeGate } from '../project-gate.js';
 import type { Output } from '../output.js';
 
 const DEFAULT_EXCEPTION_DAYS = 30;

@@ -4,12 +4,12 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Node, Tree } from '@npmcli/arborist';
 import { loadNpmConfig } from '../../config/index.js';
-import { VouchError, type ExitCode } from '../../errors/index.js';
+import type { ExitCode } from '../../errors/index.js';
 import { verifyLockCanonical } from '../../lock/index.js';
-import { buildIdealTree, fetchedSources, loadLockedTree } from '../../tree/index.js';
+import { assertLockfileInSync, fetchedSources, loadLockedTree } from '../../tree/index.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
 import { oneOf, parseFlags } from '../flags.js';
-import { readTrustFiles, treeArborist } from '../gate.js';
+import { buildJudgedTree, readTrustFiles, treeArborist } from '../gate.js';
 import { gateFetchedSources, rootManifest, verifyThenReify } from '../install-flow.js';
 import type { Output } from '../output.js';
 import { withProjectLock } from '../project-lock.js';
@@ -36,28 +36,15 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     const early = gateFetchedSources(fetchedSources([], await rootManifest(cwd)), inputs, { gate, format, verbose: Boolean(values.verbose) }, out);
     if (early !== null) return early;
     const lockedInventory = new Map(virtual.inventory); // buildIdealTree may adjust nodes in place
-    const tree = await buildIdealTree(arb);
+    const built = await buildJudgedTree(arb, {}, inputs, gate);
+    if (built.kind === 'denied') return gateFetchedSources([built.ref], inputs, { gate, format, verbose: Boolean(values.verbose) }, out) ?? 1;
+    const tree = built.tree;
     assertLockfileInSync(lockedInventory, tree, cwd);
     return verifyThenReify(arb, tree, inputs, config, {
       gate, format, verbose: Boolean(values.verbose), save: false, recordLock: updateLock,
       beforeReify: () => removeNodeModules(tree),
     }, out);
   });
-}
-
-/** npm ci's rule: package.json and package-lock.json must describe the same tree. */
-function assertLockfileInSync(locked: ReadonlyMap<string, Node>, ideal: Tree, cwd: string): void {
-  const drift: string[] = [];
-  for (const [location, node] of ideal.inventory) {
-    const before = locked.get(location);
-    if (!before || before.version !== node.version) {
-      drift.push(`${location || '(root)'} ${before?.version ?? 'missing'} → ${node.version}`);
-    }
-  }
-  if (drift.length > 0) {
-    throw new VouchError('LOCKFILE_OUT_OF_SYNC', `package.json and package-lock.json are not in sync (${drift.length} differences: ${drift.slice(0, 5).join('; ')})`,
-      { file: join(cwd, 'package-lock.json') }, 'run `vouch install` to update the lockfile, then commit it');
-  }
 }
 
 /** npm ci starts from an empty node_modules; vouch does so only after the gate allowed. */

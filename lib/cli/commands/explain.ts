@@ -4,7 +4,7 @@ import { VouchError, type ExitCode } from '../../errors/index.js';
 import type { PackageVerdict } from '../../policy/report.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
 import { parseFlags } from '../flags.js';
-import { gateProjectTree } from '../gate.js';
+import { gateProjectTree } from '../project-gate.js';
 import type { Output } from '../output.js';
 import { renderExplain } from '../render/explain.js';
 

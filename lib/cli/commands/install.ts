@@ -2,10 +2,10 @@
 // policy and vouch.lock before anything is written; then the same tree is reified from verified bytes.
 import { loadNpmConfig } from '../../config/index.js';
 import type { ExitCode } from '../../errors/index.js';
-import { buildIdealTree, fetchedSources } from '../../tree/index.js';
+import { fetchedSources } from '../../tree/index.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
 import { oneOf, parseFlags } from '../flags.js';
-import { readTrustFiles, treeArborist } from '../gate.js';
+import { buildJudgedTree, readTrustFiles, treeArborist } from '../gate.js';
 import { gateFetchedSources, rootManifest, verifyThenReify } from '../install-flow.js';
 import type { Output } from '../output.js';
 import { withProjectLock } from '../project-lock.js';
@@ -34,8 +34,9 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     const early = gateFetchedSources(fetchedSources(positionals, await rootManifest(cwd)), inputs, { gate, format, verbose: Boolean(values.verbose) }, out);
     if (early !== null) return early;
     const arb = treeArborist(cwd, config, gate);
-    const tree = await buildIdealTree(arb, { add: positionals, ...(saveType ? { saveType } : {}) });
-    return verifyThenReify(arb, tree, inputs, config, {
+    const built = await buildJudgedTree(arb, { add: positionals, ...(saveType ? { saveType } : {}) }, inputs, gate);
+    if (built.kind === 'denied') return gateFetchedSources([built.ref], inputs, { gate, format, verbose: Boolean(values.verbose) }, out) ?? 1;
+    return verifyThenReify(arb, built.tree, inputs, config, {
       gate, format, verbose: Boolean(values.verbose), save: true, recordLock: true,
       ...(positionals.length ? { add: positionals } : {}), ...(saveType ? { saveType } : {}),
     }, out);

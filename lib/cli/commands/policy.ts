@@ -9,7 +9,7 @@ import { parsePolicy, POLICY_FILE, POLICY_SCHEMA_REF, evaluate, type PolicyFile 
 import type { PackageVerdict, RegistrySummary, Report } from '../../policy/report.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
 import { parseFlags } from '../flags.js';
-import { gateProjectTree } from '../gate.js';
+import { gateProjectTree } from '../project-gate.js';
 import type { Output } from '../output.js';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {

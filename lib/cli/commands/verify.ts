@@ -4,7 +4,8 @@ import { verifyLockCanonical } from '../../lock/index.js';
 import { exitCodeFor } from '../exit.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
 import { parseFlags, oneOf } from '../flags.js';
-import { gateProjectTree, lockfileText, readTrustFiles } from '../gate.js';
+import { lockfileText, readTrustFiles } from '../gate.js';
+import { gateProjectTree } from '../project-gate.js';
 import type { Output } from '../output.js';
 import { FORMATS, render } from '../render/index.js';
 

@@ -101,6 +101,10 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     title: 'A git, file or remote-tarball dependency is not allowed',
     help: 'Such dependencies cannot be verified. Allow the package by name in vouch.policy.json if you accept that, or depend on a registry version.',
   },
+  LINK_UNSUPPORTED: {
+    title: 'A link vouch cannot model exactly',
+    help: 'npm links only to workspaces and file: directories; a link onto a package folder comes from an edited lockfile. Restore package-lock.json from a trusted revision.',
+  },
   PROVENANCE_MISSING: {
     title: 'The policy requires provenance and none was verified',
     help: 'Ask the maintainer to publish with provenance, or add a time-limited exception in vouch.policy.json.',

@@ -1,0 +1,145 @@
+// The gate over an install plan: the targets are exactly what reify will extract or link (lib/tree
+// install-plan.ts), their evidence is gathered, and a dependency's own npm-shrinkwrap.json is read from
+// its verified bytes — as reify reads it — so the children it pins become targets in turn.
+import { resolve } from 'node:path';
+import type Arborist from '@npmcli/arborist';
+import type { Node, Tree } from '@npmcli/arborist';
+import type { NpmConfig } from '../config/index.js';
+import { VouchError } from '../errors/index.js';
+import type { Report } from '../policy/report.js';
+import { EvidenceCache, gatherEvidence, TarballFetcher, VerifiedStore, withConcurrency, type Gathered, type VerifiedTarball } from '../registry/index.js';
+import { inflateShrinkwrap, installPlan, planOptions, planTargets, registryName, type AllowedExtraction, type AllowedSource, type PackageRef, type ReifyBoundary, type Targets } from '../tree/index.js';
+import { AttestationVerifier, loadTrustRoots, type PackageEvidence } from '../verify/index.js';
+import { needsPublishTime } from '../policy/index.js';
+import { omitList } from './common-flags.js';
+import { decide, httpOptions, type GateInputs, type GateOptions } from './gate.js';
+import { boundHeapGrowthFor } from './heap-growth.js';
+import { createProgress } from './progress.js';
+import type { Output } from './output.js';
+
+/** A dependency shrinkwrap may pin packages that ship shrinkwraps of their own; this many levels at most. */
+const MAX_SHRINKWRAP_DEPTH = 8;
+
+export interface PlanGate {
+  targets: Targets;
+  gathered: Gathered;
+  report: Report;
+  /** What reify may extract where (install mode: every verified package; verify mode: none). */
+  boundary: ReifyBoundary;
+}
+
+/**
+ * `install`: every target's tarball is fetched into the verified store and bound (vouch install / ci).
+ * `verify`: only the tarballs the plan needs to read (dependency shrinkwraps) are fetched (vouch verify).
+ */
+export type PlanMode = 'install' | 'verify';
+
+/** Verifies the install plan of `tree` (the tree `arb` will reify), and decides. Writes nothing to the project. */
+export async function gatePlan(arb: Arborist, tree: Tree, inputs: GateInputs, config: NpmConfig, opts: GateOptions, mode: PlanMode, out: Output): Promise<PlanGate> {
+  const store = VerifiedStore.beside(config.cacheDir);
+  const http = httpOptions(config, opts);
+  const tarballs = new TarballFetcher({
+    http: { ...http, flat: withConcurrency(config.flat, opts.concurrency) }, store, npmCacheDir: config.cacheDir, concurrency: opts.concurrency,
+  });
+  const evidence = new EvidenceRounds(await EvidenceCache.open(config.cacheDir), new AttestationVerifier(loadTrustRoots(opts.trustedRoots)), inputs, config, opts, out);
+  const planOpts = planOptions(arb, omitList(config.flat.omit));
+  const inflated = new Set<Node>();
+  let targets: Targets;
+  for (let depth = 0; ; depth++) {
+    const plan = installPlan(tree, planOpts, { inflated });
+    targets = planTargets(tree, plan, config);
+    if (mode === 'install' && depth === 0) boundHeapGrowthFor(targets.packages.length);
+    await evidence.gather(targets.packages, mode === 'install' ? (e) => tarballs.start(e) : undefined);
+    const pending = plan.shrinkwrapped.filter((node) => !inflated.has(node));
+    if (pending.length === 0) break;
+    if (depth >= MAX_SHRINKWRAP_DEPTH) {
+      throw new VouchError('SHRINKWRAP_TOO_DEEP', `dependency shrinkwraps nest more than ${MAX_SHRINKWRAP_DEPTH} levels deep (${pending.map((n) => n.location).join(', ')})`,
+        {}, 'vouch reads at most that many levels; such a tree is not verified');
+    }
+    for (const node of pending) await readShrinkwrap(node, evidence, tarballs, store, arb);
+    for (const node of pending) inflated.add(node);
+  }
+  if (!opts.offline) await evidence.cache.save().catch(() => undefined); // a read-only cache only costs speed
+  const planned = evidence.for(targets.packages);
+  const fetched = mode === 'install' ? await tarballs.finish(planned) : { evidence: planned, tarballs: new Map<string, VerifiedTarball>() };
+  const gathered: Gathered = { evidence: fetched.evidence, registries: evidence.registries() };
+  const report = decide(targets, gathered, inputs, opts);
+  return { targets, gathered, report, boundary: reifyBoundary(tree, targets, report, fetched.tarballs, store) };
+}
+
+/**
+ * Reads `node`'s npm-shrinkwrap.json into the tree from its verified tarball. A node whose bytes do not
+ * verify is not read (its children stay as the lockfile says): the node itself is denied.
+ */
+async function readShrinkwrap(node: Node, evidence: EvidenceRounds, tarballs: TarballFetcher, store: VerifiedStore, arb: Arborist): Promise<void> {
+  const known = evidence.forNode(node);
+  if (!known) return; // not a registry package: judged as a source
+  const fetched = await tarballs.finish([known]);
+  evidence.replace(fetched.evidence[0]!);
+  const verified = fetched.tarballs.get(`${known.ref.name}@${known.ref.version}`);
+  if (!verified) return;
+  await inflateShrinkwrap(node, { store: store.path, integrity: verified.integrity, url: verified.url }, arb.options);
+}
+
+/** What reify may extract at each folder: the verified packages at their locations, and the allowed sources. */
+function reifyBoundary(tree: Tree, targets: Targets, report: Report, tarballs: ReadonlyMap<string, VerifiedTarball>, store: VerifiedStore): ReifyBoundary {
+  const allowed = new Map<string, AllowedExtraction | AllowedSource>();
+  for (const ref of targets.packages) {
+    const tarball = tarballs.get(`${ref.name}@${ref.version}`);
+    if (!tarball) continue;
+    for (const location of ref.locations) allowed.set(resolve(tree.path, location), { kind: 'verified', integrity: tarball.integrity, url: tarball.url, pkg: ref.name });
+  }
+  for (const verdict of report.verdicts) {
+    if (verdict.kind !== 'source' || verdict.decision === 'deny') continue;
+    for (const location of verdict.ref.locations) allowed.set(resolve(tree.path, location), { kind: 'source', spec: verdict.ref.spec, pkg: verdict.ref.name });
+  }
+  return { store: store.path, allowed };
+}
+
+/** Evidence gathered over the plan's rounds, one entry per name@version@integrity, shared caches and verifier. */
+class EvidenceRounds {
+  private readonly byKey = new Map<string, PackageEvidence>();
+  private readonly registryList = new Map<string, Gathered['registries'][number]>();
+
+  constructor(readonly cache: EvidenceCache, private readonly verifier: AttestationVerifier, private readonly inputs: GateInputs,
+    private readonly config: NpmConfig, private readonly opts: GateOptions, private readonly out: Output) {}
+
+  /** Gathers what is not known yet of `refs`. */
+  async gather(refs: readonly PackageRef[], onEvidence?: (e: PackageEvidence) => void): Promise<void> {
+    const fresh = refs.filter((ref) => !this.byKey.has(refKey(ref)));
+    if (fresh.length === 0) return;
+    const progress = createProgress({ total: fresh.length, out: process.stderr, enabled: this.out.isTTY });
+    const gathered = await gatherEvidence(fresh, {
+      http: httpOptions(this.config, this.opts), concurrency: this.opts.concurrency, verifier: this.verifier, cache: this.cache, now: this.opts.now,
+      needPublishTime: needsPublishTime(this.inputs.policy),
+      onPackage: (ref) => progress.tick(ref.name),
+      ...(onEvidence ? { onEvidence } : {}),
+    });
+    progress.done();
+    for (const e of gathered.evidence) this.byKey.set(refKey(e.ref), e);
+    for (const r of gathered.registries) if (!this.registryList.has(r.url) || r.keys !== 'unreachable') this.registryList.set(r.url, r);
+  }
+
+  /** The evidence of the registry package at `node`, if one was gathered. */
+  forNode(node: Node): PackageEvidence | undefined {
+    for (const e of this.byKey.values()) {
+      if (e.ref.name === registryName(node) && e.ref.version === node.version && e.ref.integrity === (node.integrity ?? null) && e.ref.locations.includes(node.location)) return e;
+    }
+    return undefined;
+  }
+
+  replace(e: PackageEvidence): void {
+    this.byKey.set(refKey(e.ref), e);
+  }
+
+  /** The evidence of `refs`, each carrying that ref (its locations as the final plan has them). */
+  for(refs: readonly PackageRef[]): PackageEvidence[] {
+    return refs.map((ref) => ({ ...this.byKey.get(refKey(ref))!, ref }));
+  }
+
+  registries(): Gathered['registries'] {
+    return [...this.registryList.values()].sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+  }
+}
+
+const refKey = (ref: PackageRef): string => `${ref.registry} ${ref.name}@${ref.version} ${ref.integrity ?? ''}`;

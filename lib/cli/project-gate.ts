@@ -1,0 +1,60 @@
+// The read-only gate over a project, for verify, explain, approve and policy init: the install plan of
+// what `npm ci` would install from the lockfile (or the ideal tree of `vouch install <add…>`), or the
+// packages on disk with --installed. Nothing is written to the project.
+import type Arborist from '@npmcli/arborist';
+import type { Tree } from '@npmcli/arborist';
+import { loadNpmConfig, type NpmConfig } from '../config/index.js';
+import type { Report } from '../policy/report.js';
+import type { Gathered } from '../registry/index.js';
+import { assertLockfileInSync, listTargets, loadLockedTree, loadTree, type Targets } from '../tree/index.js';
+import { omitList } from './common-flags.js';
+import { buildJudgedTree, decide, readTrustFiles, runGate, treeArborist, type GateInputs, type GateOptions } from './gate.js';
+import type { Output } from './output.js';
+import { gatePlan } from './plan-gate.js';
+
+export interface TreeGate extends Gathered {
+  report: Report;
+  inputs: GateInputs;
+  targets: Targets;
+}
+
+/**
+ * The whole read-only pipeline over the project: lockfile mode judges what `npm ci` would install under
+ * the same config (loadVirtual, then buildIdealTree, then the install plan); --installed judges node_modules.
+ */
+export async function gateProjectTree(opts: GateOptions, npmArgs: string[], installed: boolean, out: Output): Promise<TreeGate> {
+  const inputs = await readTrustFiles(opts.cwd);
+  const config = await loadNpmConfig(opts.cwd, npmArgs);
+  if (installed) {
+    const targets = listTargets(await loadTree(opts.cwd, config, 'actual'), config, omitList(config.flat.omit));
+    return { ...(await runGate(targets, inputs, config, opts, out)), inputs, targets };
+  }
+  const arb = treeArborist(opts.cwd, config, opts);
+  const locked = new Map((await loadLockedTree(arb, opts.cwd)).inventory); // buildIdealTree may adjust nodes in place
+  return gateBuiltTree(arb, {}, inputs, config, opts, out, (tree) => assertLockfileInSync(locked, tree, opts.cwd));
+}
+
+/**
+ * The same over the tree `vouch install <add…>` would install (arborist's ideal tree, nothing written):
+ * what approve judges when the version to approve is not in the lockfile yet.
+ */
+export async function gateIdealTree(opts: GateOptions, npmArgs: string[], add: string[], out: Output): Promise<TreeGate> {
+  const inputs = await readTrustFiles(opts.cwd);
+  const config = await loadNpmConfig(opts.cwd, npmArgs);
+  return gateBuiltTree(treeArborist(opts.cwd, config, opts), { add }, inputs, config, opts, out);
+}
+
+async function gateBuiltTree(
+  arb: Arborist, build: { add?: string[] }, inputs: GateInputs, config: NpmConfig, opts: GateOptions, out: Output, check?: (tree: Tree) => void,
+): Promise<TreeGate> {
+  const built = await buildJudgedTree(arb, build, inputs, opts);
+  if (built.kind === 'denied') {
+    // A source the policy denies, met while building the tree: judged, never fetched.
+    const targets: Targets = { packages: [], nonRegistry: [built.ref] };
+    const gathered: Gathered = { evidence: [], registries: [] };
+    return { ...gathered, report: decide(targets, gathered, inputs, opts), inputs, targets };
+  }
+  check?.(built.tree);
+  const planned = await gatePlan(arb, built.tree, inputs, config, opts, 'verify', out);
+  return { ...planned.gathered, report: planned.report, inputs, targets: planned.targets };
+}

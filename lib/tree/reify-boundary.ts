@@ -1,0 +1,82 @@
+// The reify boundary: a second check, independent of how the targets were computed. Every extraction
+// arborist's reify asks pacote for is looked up by its destination folder: it must be a package vouch
+// verified at that location (its bytes are then read from vouch's verified store by that digest, never
+// from the network or npm's cache), or a git / remote / directory source the policy allowed there.
+// Anything else is refused before a byte is written.
+import { resolve } from 'node:path';
+import ssri from 'ssri';
+import { VouchError } from '../errors/index.js';
+import { limitConcurrency } from '../registry/index.js';
+import { EXTRACT_CONCURRENCY } from './extract-limit.js';
+import { withPacoteWrapped, type Extract } from './pacote-hooks.js';
+
+export interface AllowedExtraction {
+  kind: 'verified';
+  /** The single sha512 SRI vouch verified; the store holds these bytes. */
+  integrity: string;
+  url: string;
+  pkg: string;
+}
+
+export interface AllowedSource {
+  kind: 'source';
+  /** The locked spec the policy allowed (git URL, tarball URL, directory). */
+  spec: string;
+  pkg: string;
+}
+
+export interface ReifyBoundary {
+  /** vouch's verified store (a cacache folder): the only cache reify reads. */
+  store: string;
+  /** Absolute destination folder → what may be extracted there. */
+  allowed: ReadonlyMap<string, AllowedExtraction | AllowedSource>;
+}
+
+/** An extraction the boundary refused (recorded even when arborist swallows the error of an optional node). */
+export interface RefusedExtraction {
+  dest: string;
+  spec: string;
+  reason: string;
+}
+
+/**
+ * Runs `task` (a reify) with every extraction checked against `boundary`, at most EXTRACT_CONCURRENCY at
+ * once. Returns what was refused: reify fails on a refused required package, but skips a refused
+ * optional one silently, so the caller must look.
+ */
+export async function withReifyBoundary<T>(boundary: ReifyBoundary, task: () => Promise<T>): Promise<{ result: T; refused: RefusedExtraction[] }> {
+  const refused: RefusedExtraction[] = [];
+  const result = await withPacoteWrapped('extract', (extract) => limitConcurrency(guarded(extract, boundary, refused), EXTRACT_CONCURRENCY), task);
+  return { result, refused };
+}
+
+function guarded(extract: Extract, boundary: ReifyBoundary, refused: RefusedExtraction[]): Extract {
+  return async (spec, dest, opts) => {
+    const allowed = boundary.allowed.get(resolve(dest));
+    const reason = refusal(allowed, opts);
+    if (reason !== null || !allowed) {
+      const why = reason ?? 'vouch did not verify any package for this folder';
+      refused.push({ dest, spec, reason: why });
+      throw new VouchError('REIFY_UNVERIFIED', `refused to install ${spec} into ${dest}: ${why}`, {},
+        'nothing unverified was written; run `vouch verify` and report this as a bug in vouch\'s install plan');
+    }
+    const offline = { ...opts, cache: boundary.store, offline: true, preferOnline: false, preferOffline: false };
+    if (allowed.kind === 'source') return extract(spec, dest, offline);
+    // The verified bytes, by their digest, from the store: whatever `resolved` the tree carries.
+    return extract(`${allowed.pkg}@${allowed.url}`, dest, { ...offline, integrity: allowed.integrity, resolved: allowed.url });
+  };
+}
+
+/** Why an extraction is refused, or null when it is the one allowed at that folder. */
+function refusal(allowed: AllowedExtraction | AllowedSource | undefined, opts: Record<string, unknown>): string | null {
+  if (!allowed) return 'vouch did not verify any package for this folder';
+  if (allowed.kind === 'source') return null;
+  const integrity = typeof opts['integrity'] === 'string' ? opts['integrity'] : opts['integrity'] ? String(opts['integrity']) : '';
+  if (!integrity) return `no integrity was given for ${allowed.pkg}; vouch verified ${allowed.integrity}`;
+  // pacote accepts bytes matching any hash of the strongest algorithm given: each one must be the verified hash.
+  const parsed = ssri.parse(integrity, { single: false });
+  const algorithm = parsed.pickAlgorithm();
+  const hashes = (parsed[algorithm] ?? []).map((h) => h.toString());
+  if (hashes.length === 0 || hashes.some((h) => h !== allowed.integrity)) return `integrity ${integrity} is not the verified ${allowed.integrity}`;
+  return null;
+}
