@@ -235,6 +235,22 @@ describe('resolving a new dependency (the packuments arborist asks for, then the
     await run.unchanged();
   });
 
+  it('a tarball answered 503 twice: each retry is announced on stderr as it starts, then the install goes on (exit 0)', async () => {
+    world.hostile.on('/left/-/left-1.0.0.tgz', { kind: 'status', status: 503 }, { times: 2 });
+    const run = await installLeft();
+    expect(run.result.code, run.result.stderr).toBe(0);
+    expect(world.hostile.count('/left/-/left-1.0.0.tgz')).toBe(3);
+    expect(run.result.stderr.match(/^vouch: GET \S+left-1\.0\.0\.tgz attempt \d failed with 503; retrying$/gm)).toHaveLength(2);
+  });
+
+  it('a packument answered 503 once: the retry is announced too', async () => {
+    world.hostile.on('/right', { kind: 'status', status: 503 }, { times: 1 });
+    const dir = await world.project('resolve-right');
+    const result = await world.vouch(['install', 'right', '--format', 'json'], dir);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^vouch: GET \S+\/right attempt 1 failed with .*; retrying$/m);
+  });
+
   it('a stalled tarball ends at --timeout: REGISTRY_UNREACHABLE for that package, exit 3', async () => {
     world.hostile.on('/left/-/left-1.0.0.tgz', { kind: 'hang' });
     const run = await installLeft(['--timeout', '1500']);
