@@ -35,7 +35,10 @@ export function signatureFindings(e: PackageEvidence, settings: Settings, policy
   if (r?.kind !== 'failed') return [];
   // An invalid signature, or one by a key that had expired when the version was published, is forgery
   // evidence whatever the setting: "off" means "a missing signature is fine", not "ignore a bad one".
-  if (r.code === 'SIGNATURE_INVALID' || r.code === 'KEY_EXPIRED') return [finding(r.code, 'deny', `${id}: ${r.message}`, INVARIANT.signature)];
+  // So is a flood of signatures no registry serves (refused unverified, to bound the work).
+  if (r.code === 'SIGNATURE_INVALID' || r.code === 'KEY_EXPIRED' || r.code === 'SIGNATURES_TOO_MANY') {
+    return [finding(r.code, 'deny', `${id}: ${r.message}`, INVARIANT.signature)];
+  }
   const severity = severityOf(mode);
   return severity ? [finding(r.code, severity, `${id}: ${r.message}`, rule, r.code === 'SIGNATURE_MISSING' ? 'check that the package comes from the registry that signs it; mirrors and proxies sometimes strip dist.signatures' : undefined)] : [];
 }

@@ -1,5 +1,6 @@
 // Version metadata from packuments: the abbreviated ("corgi") document first, the full one only when a
 // publish time is needed and the corgi lacks it (the public registry's corgi has no `time`).
+import { SIGNATURES_MAX_PER_VERSION } from '../verify/signatures.js';
 import { FetchFailure, getJson, type HttpOptions } from './http.js';
 
 export interface VersionDist {
@@ -73,9 +74,20 @@ function parsePackument(body: unknown, url: string): Packument {
   // thousands of manifests (dependencies, scripts, readmes) that would otherwise stay in memory.
   const versions: Record<string, unknown> = {};
   for (const [version, manifest] of Object.entries(doc.versions as Record<string, unknown>)) {
-    versions[version] = typeof manifest === 'object' && manifest !== null ? { dist: (manifest as Record<string, unknown>).dist } : manifest;
+    versions[version] = typeof manifest === 'object' && manifest !== null ? { dist: boundedDist((manifest as Record<string, unknown>).dist) } : manifest;
   }
   return { versions, time: time as Record<string, unknown> };
+}
+
+/**
+ * A dist whose signature list is cut to one past the cap: enough for checkSignatures to refuse it
+ * (SIGNATURES_TOO_MANY), and a hostile list (350,000 entries) is neither kept for the run nor cached.
+ */
+function boundedDist(dist: unknown): unknown {
+  if (typeof dist !== 'object' || dist === null) return dist;
+  const { signatures } = dist as Record<string, unknown>;
+  if (!Array.isArray(signatures) || signatures.length <= SIGNATURES_MAX_PER_VERSION + 1) return dist;
+  return { ...dist, signatures: signatures.slice(0, SIGNATURES_MAX_PER_VERSION + 1) };
 }
 
 function parseDist(raw: unknown, id: string): VersionDist {

@@ -8,7 +8,9 @@ export type IntegrityCode =
   | 'INTEGRITY_MISSING'    // the lockfile records no integrity
   | 'INTEGRITY_SHA1_ONLY'  // only sha1 is known: reported, never trusted
   | 'INTEGRITY_MISMATCH'   // lockfile integrity differs from the registry's signed dist.integrity
-  | 'TARBALL_MISMATCH';    // the fetched tarball's sha512 differs from the signed integrity
+  | 'TARBALL_MISMATCH'     // the fetched tarball's sha512 differs from the signed integrity
+  | 'INTEGRITY_AMBIGUOUS'  // npm would accept other bytes too: several hashes, or one npm checks instead of sha512
+  | 'INTEGRITY_MALFORMED'; // a hash npm cannot read, or a signed dist.integrity that is not one sha512
 
 export type IntegrityResult =
   | { kind: 'ok'; integrity: string; tarballChecked: boolean }
@@ -24,7 +26,12 @@ export interface RegistryKey {
   expires: Date | null;
 }
 
-export type SignatureCode = 'SIGNATURE_MISSING' | 'SIGNATURE_INVALID' | 'KEY_UNKNOWN' | 'KEY_EXPIRED';
+export type SignatureCode =
+  | 'SIGNATURE_MISSING'
+  | 'SIGNATURE_INVALID'
+  | 'KEY_UNKNOWN'
+  | 'KEY_EXPIRED'
+  | 'SIGNATURES_TOO_MANY'; // more than SIGNATURES_MAX_PER_VERSION: refused before verifying any
 
 export type SignatureResult =
   | { kind: 'verified'; keyids: string[] }
@@ -117,7 +124,13 @@ export type AttestationResult =
 // ─── the whole record for one package ─────────────────────────────────────────────────────
 
 /** Why a package could not be verified at all (not a verification failure: exit 3 territory). */
-export type UnverifiableCode = 'REGISTRY_UNREACHABLE' | 'REGISTRY_ERROR' | 'OFFLINE_MISS' | 'VERSION_NOT_FOUND' | 'VERIFIER_ERROR';
+export type UnverifiableCode =
+  | 'REGISTRY_UNREACHABLE'
+  | 'REGISTRY_ERROR'
+  | 'OFFLINE_MISS'
+  | 'VERSION_NOT_FOUND'
+  | 'VERIFIER_ERROR'
+  | 'VERIFICATION_BUDGET_EXCEEDED'; // the run's bound on signature and bundle verifications was spent
 
 export interface PackageEvidence {
   ref: PackageRef;

@@ -97,8 +97,9 @@ describe('checkSignatures failure semantics', () => {
 
 describe('checkIntegrity', () => {
   const signed = vectors[0]!.integrity;
-  it('accepts a lockfile integrity equal to the signed one, with extra algorithms', () => {
-    expect(checkIntegrity({ locked: `${signed} sha1-abc=`, registry: signed })).toMatchObject({ kind: 'ok', tarballChecked: false });
+  it('accepts a lockfile integrity equal to the signed one, and no other hash beside it (test/unit/verify/integrity.test.ts)', () => {
+    expect(checkIntegrity({ locked: signed, registry: signed })).toMatchObject({ kind: 'ok', tarballChecked: false });
+    expect(checkIntegrity({ locked: `${signed} sha1-W6ph5Mm5Pz8GgiULbPgzG37mj9g=`, registry: signed })).toMatchObject({ code: 'INTEGRITY_AMBIGUOUS' });
   });
   it('fails INTEGRITY_SHA1_ONLY, INTEGRITY_MISSING and INTEGRITY_MISMATCH', () => {
     expect(checkIntegrity({ locked: 'sha1-W6ph5Mm5Pz8GgiULbPgzG37mj9g=', registry: signed })).toMatchObject({ code: 'INTEGRITY_SHA1_ONLY' });
