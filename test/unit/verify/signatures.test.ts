@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkSignatures, signedMessage } from '../../../lib/verify/signatures.js';
+import { checkSignatures, signedMessage, SIGNATURES_MAX_PER_VERSION } from '../../../lib/verify/signatures.js';
 import { checkIntegrity, sha512Hex } from '../../../lib/verify/integrity.js';
 import { npmPinnedKeys } from '../../../lib/verify/npm-keys.js';
 import type { RegistryKey } from '../../../lib/verify/types.js';
@@ -88,6 +88,14 @@ describe('checkSignatures failure semantics', () => {
     expect(checkSignatures({ ...base, version: '1.0.1', signatures: sig })).toMatchObject({ code: 'SIGNATURE_INVALID' });
     expect(checkSignatures({ ...base, name: 'evil', signatures: sig })).toMatchObject({ code: 'SIGNATURE_INVALID' });
     expect(signedMessage('a', '1.0.0', 'sha512-x')).toBe('a@1.0.0:sha512-x');
+  });
+
+  it(`fails with SIGNATURES_TOO_MANY past ${SIGNATURES_MAX_PER_VERSION} signatures, keys or not, and accepts that many valid ones`, () => {
+    const valid = { keyid: v.keyid, sig: v.sig };
+    expect(checkSignatures({ ...base, signatures: Array.from({ length: SIGNATURES_MAX_PER_VERSION }, () => valid) })).toMatchObject({ kind: 'verified' });
+    const flood = Array.from({ length: SIGNATURES_MAX_PER_VERSION + 1 }, () => valid);
+    expect(checkSignatures({ ...base, signatures: flood })).toMatchObject({ kind: 'failed', code: 'SIGNATURES_TOO_MANY' });
+    expect(checkSignatures({ ...base, signatures: flood, keys: [] })).toMatchObject({ kind: 'failed', code: 'SIGNATURES_TOO_MANY' });
   });
 
   it('fails with KEY_UNKNOWN for a keyid the registry does not serve', () => {
