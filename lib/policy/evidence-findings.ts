@@ -11,7 +11,10 @@ import type { Finding } from './report.js';
 export function unverifiableFindings(e: PackageEvidence): Finding[] {
   const id = label(e.ref.name, e.ref.version);
   if (e.unverifiable) {
-    return [finding(e.unverifiable.code, 'deny', `${id} could not be verified: ${e.unverifiable.message}`, INVARIANT.failClosed, 'retry when the registry is reachable; vouch never installs what it could not verify')];
+    const hint = e.unverifiable.code === 'VERIFICATION_BUDGET_EXCEEDED'
+      ? 'a registry serves far more signatures or attestation bundles than any registry needs; find it in the report before trusting it'
+      : 'retry when the registry is reachable; vouch never installs what it could not verify';
+    return [finding(e.unverifiable.code, 'deny', `${id} could not be verified: ${e.unverifiable.message}`, INVARIANT.failClosed, hint)];
   }
   const absent = (['integrity', 'signature', 'attestations'] as const).filter((k) => e[k] === undefined);
   if (absent.length > 0) {

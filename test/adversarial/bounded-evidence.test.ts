@@ -1,8 +1,11 @@
 // Bounded evidence, end to end: a hostile registry that serves one version with 350,000 registry
 // signatures (~58 MB of packument, under the 64 MiB size bound) cannot make `vouch verify` do 350,000
 // ECDSA verifications or hold the document: the version is refused with SIGNATURES_TOO_MANY, quickly,
-// without verifying any of them. (Before the cap: ~16 s and ~590 MB RSS for this one package.)
+// without verifying any of them (before the cap: allowed, after 20 s and 634 MiB peak RSS). And a
+// registry serving as many signatures as the cap allows, on every package, runs into the run's
+// verification budget instead of buying unbounded work.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { VERIFICATIONS_PER_PACKAGE, VERIFICATIONS_SHARED } from '../../lib/registry/verification-budget.js';
 import { SIGNATURES_MAX_PER_VERSION } from '../../lib/verify/index.js';
 import { writePackage } from '../support/packages.js';
 import { copyProject, snapshotProject } from '../support/project.js';
@@ -15,15 +18,17 @@ let cases = 0;
 
 const SIGNATURES = 350_000;
 
-type Packument = { versions: Record<string, { dist: { signatures: { keyid: string; sig: string }[] } }> };
+type Packument = { versions: Record<string, { dist: { signatures: { keyid: string; sig: string }[]; attestations?: unknown } }> };
+const FLOODED = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'];
 
 beforeAll(async () => {
   world = await startWorld('bounded');
   const src = await world.registry.tempDir('packages');
   await world.registry.publish(await writePackage(src, { name: 'left', version: '1.0.0' }));
   await world.registry.publish(await writePackage(src, { name: 'right', version: '1.0.0' }));
+  for (const name of FLOODED) await world.registry.publish(await writePackage(src, { name, version: '1.0.0' }));
   base = await world.project('base');
-  const installed = await world.vouch(['install', 'left', 'right', '--format', 'json'], base);
+  const installed = await world.vouch(['install', 'left', 'right', ...FLOODED, '--format', 'json'], base);
   expect(installed.code, installed.stderr).toBe(0);
 });
 
@@ -65,6 +70,34 @@ describe('a version with 350,000 registry signatures', () => {
     // Loose bounds for a loaded CI machine; measured ~1 s and ~ +150 MiB over the ordinary run.
     expect(run.result.ms).toBeLessThan(10_000);
     expect(run.peak - baseline.peak).toBeLessThan(400 * 2 ** 20);
+    expect(await snapshotProject(run.dir)).toEqual(run.before);
+  });
+});
+
+describe('the run\'s verification budget', () => {
+  it(`lets ${VERIFICATIONS_SHARED} verifications past the packages' own ${VERIFICATIONS_PER_PACKAGE} go to the first comers, then VERIFICATION_BUDGET_EXCEEDED`, async () => {
+    // Six packages with 16 valid signatures each (the cap) and no attestations: 12 each beyond their
+    // allowance, so five fit in the shared 64 and the sixth does not.
+    world.hostile.on((path) => FLOODED.includes(path.slice(1)), {
+      kind: 'json',
+      rewrite: (body) => {
+        const doc = body as Packument;
+        const dist = doc.versions['1.0.0']!.dist;
+        dist.signatures = Array.from({ length: SIGNATURES_MAX_PER_VERSION }, () => ({ ...dist.signatures[0]! }));
+        delete dist.attestations;
+        return doc;
+      },
+    });
+    const run = await verifyCopy();
+    expect(run.result.code, run.result.stderr).toBe(1);
+    const report = jsonReport(run.result);
+    const outcomes = FLOODED.map((name) => findingCodes(report, name).join(',') || reportPackage(report, name).decision).sort();
+    expect(outcomes).toEqual(['VERIFICATION_BUDGET_EXCEEDED', 'allow', 'allow', 'allow', 'allow', 'allow']);
+    const spent = FLOODED.find((name) => findingCodes(report, name).length > 0)!;
+    expect(reportPackage(report, spent)).toMatchObject({ status: 'unverifiable', evidence: { unverifiable: { code: 'VERIFICATION_BUDGET_EXCEEDED' } } });
+    // the packages a registry serves normally are never starved by the flood
+    expect(reportPackage(report, 'left').decision).toBe('allow');
+    expect(reportPackage(report, 'right').decision).toBe('allow');
     expect(await snapshotProject(run.dir)).toEqual(run.before);
   });
 });
