@@ -2,6 +2,7 @@
 // Tampering always denies; a missing signature follows the `signatures` setting; an unsigned registry
 // follows `registries[url].keys` and `defaults.unsignedRegistry`.
 import type { PackageEvidence } from '../verify/types.js';
+import { resolvedOf } from './evidence.js';
 import { finding, INVARIANT, label, quote, severityOf } from './findings.js';
 import type { Settings } from './match.js';
 import type { Policy } from './policy.js';
@@ -62,28 +63,24 @@ function unsignedRegistry(e: PackageEvidence, mode: Settings['signatures']['valu
 }
 
 /**
- * A lockfile `resolved` on a host that is neither the signing registry's nor its dist.tarball's: the
- * classic lockfile injection. vouch fetches by the signed integrity from the registry (lib/registry/
- * tarballs.ts), so its own install is unaffected: a warning, for the reviewer and for plain `npm ci`,
- * which would contact that host. registry.npmjs.org is never foreign: npm itself replaces that host with
- * the configured registry (replace-registry-host=npmjs).
+ * Where the lockfile says to download the bytes, as npm would fetch it (arborist and pacote rewrite it
+ * under replace-registry-host; lib/verify/resolved.ts). On the signing registry's host (or its tarball
+ * host) it must be that version's dist.tarball, else RESOLVED_MISMATCH denies: nothing else there is
+ * what the registry signed for this name@version. On another host it is reported (RESOLVED_FOREIGN_HOST,
+ * a warning): the classic lockfile injection, but the bytes are still bound by the lockfile integrity,
+ * which must be the signed one whatever host serves them, and vouch's own install fetches from the
+ * registry (lib/registry/tarballs.ts), never that host; plain `npm ci` would contact it.
  */
 export function resolvedFindings(e: PackageEvidence): Finding[] {
-  const resolved = originOf(e.ref.resolved);
-  if (resolved === undefined || resolved === 'https://registry.npmjs.org') return [];
-  if (resolved === originOf(e.ref.registry) || resolved === originOf(e.tarball)) return [];
-  const message = `${label(e.ref.name, e.ref.version)}: package-lock.json resolves it at ${quote(e.ref.resolved ?? '')}, not at its registry ${e.ref.registry}; vouch fetched the signed bytes from the registry`;
-  return [finding('RESOLVED_FOREIGN_HOST', 'warn', message, undefined, 'restore package-lock.json from a trusted revision, or reinstall so `resolved` points at the registry')];
-}
-
-function originOf(url: string | null | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : undefined;
-  } catch {
-    return undefined;
+  const r = resolvedOf(e);
+  const id = label(e.ref.name, e.ref.version);
+  if (r.kind === 'mismatch') {
+    const message = `${id}: package-lock.json resolves it at ${quote(e.ref.resolved ?? '')}, which npm fetches as ${quote(r.url)}: that ${r.message}`;
+    return [finding('RESOLVED_MISMATCH', 'deny', message, INVARIANT.integrity, 'restore package-lock.json from a trusted revision, or reinstall so `resolved` is the registry\'s tarball')];
   }
+  if (r.kind !== 'foreign-host') return [];
+  const message = `${id}: package-lock.json resolves it at ${quote(e.ref.resolved ?? '')}, not at its registry ${e.ref.registry}; vouch fetched the signed bytes from the registry`;
+  return [finding('RESOLVED_FOREIGN_HOST', 'warn', message, undefined, 'restore package-lock.json from a trusted revision, or reinstall so `resolved` points at the registry')];
 }
 
 export function attestationFindings(e: PackageEvidence): Finding[] {

@@ -2,7 +2,9 @@
 // signatures, attestations) checked by lib/verify. Per-package failures become evidence, never crashes.
 import pMap from 'p-map';
 import type { PackageRef } from '../tree/types.js';
+import { stringOption, type FlatOptions } from '../config/index.js';
 import { checkIntegrity } from '../verify/integrity.js';
+import { checkResolved, type NpmFetchConfig } from '../verify/resolved.js';
 import { checkSignatures, SIGNATURES_MAX_PER_VERSION } from '../verify/signatures.js';
 import { ATTESTATION_LIMITS, checkAttestations, readAttestationResponse, type AttestationResponse, type AttestationVerifier } from '../verify/index.js';
 import { isPublicNpmRegistry, npmPinnedKeys } from '../verify/npm-keys.js';
@@ -99,6 +101,7 @@ async function checkVersion(ref: PackageRef, ctx: Context, keys: readonly Regist
   const evidence: PackageEvidence = { ref, integrity, signature, attestations, publishedAt };
   if (meta.dist.integrity) evidence.registryIntegrity = meta.dist.integrity;
   if (meta.dist.tarball) evidence.tarball = meta.dist.tarball;
+  evidence.resolved = checkResolved({ resolved: ref.resolved, registry: ref.registry, tarball: meta.dist.tarball, npm: npmFetchConfig(ctx.http.flat) });
   return evidence;
 }
 
@@ -146,7 +149,12 @@ async function fetchAttestations(advertisedUrl: string, registry: string, http: 
 }
 
 function hasFailure(e: PackageEvidence): boolean {
-  return e.integrity?.kind === 'failed' || e.signature?.kind === 'failed' || e.attestations?.kind === 'failed';
+  return e.integrity?.kind === 'failed' || e.signature?.kind === 'failed' || e.attestations?.kind === 'failed' || e.resolved?.kind === 'mismatch';
+}
+
+/** What arborist and pacote rewrite a lockfile `resolved` with. */
+function npmFetchConfig(flat: FlatOptions): NpmFetchConfig {
+  return { registry: stringOption(flat, 'registry') ?? 'https://registry.npmjs.org/', replaceRegistryHost: stringOption(flat, 'replaceRegistryHost') };
 }
 
 function unverifiable(ref: PackageRef, err: unknown): PackageEvidence {

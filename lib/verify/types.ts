@@ -121,6 +121,15 @@ export type AttestationResult =
     }
   | { kind: 'failed'; code: AttestationCode; message: string; predicateType?: string };
 
+// ─── where npm downloads it from ──────────────────────────────────────────────────────────
+
+/** The lockfile `resolved` as npm would fetch it (after replace-registry-host), canonical URLs. */
+export type ResolvedResult =
+  | { kind: 'absent' } // no `resolved`: npm asks the registry for name@version
+  | { kind: 'tarball'; url: string } // the registry's dist.tarball for this version
+  | { kind: 'foreign-host'; url: string } // a host that is neither the registry's nor its tarball host
+  | { kind: 'mismatch'; url: string; message: string }; // on the registry's host, but not this version's tarball
+
 // ─── the whole record for one package ─────────────────────────────────────────────────────
 
 /** Why a package could not be verified at all (not a verification failure: exit 3 territory). */
@@ -145,6 +154,8 @@ export interface PackageEvidence {
   registryIntegrity?: string;
   /** The registry's dist.tarball URL (unsigned: the bytes fetched from it are bound by integrity). */
   tarball?: string;
+  /** Where npm would download the lockfile's `resolved` from, judged against `tarball`. */
+  resolved?: ResolvedResult;
 }
 
 /** Report status per package, the five words `vouch verify` uses. */
