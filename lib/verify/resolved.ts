@@ -29,11 +29,16 @@ export function checkResolved(input: ResolvedInput): ResolvedResult {
   const url = fetched === undefined ? undefined : canonicalTarballUrl(fetched);
   if (url === undefined) return { kind: 'mismatch', url: input.resolved, message: 'is not an http(s) URL npm can fetch from the registry' };
   const tarball = input.tarball === undefined ? undefined : canonicalTarballUrl(input.tarball);
-  const origin = new URL(url).origin;
-  if (origin !== safeOrigin(input.registry) && (tarball === undefined || origin !== new URL(tarball).origin)) return { kind: 'foreign-host', url };
+  const fetchedUrl = new URL(url);
+  const onRegistry = fetchedUrl.origin === safeOrigin(input.registry);
+  if (!onRegistry && (tarball === undefined || fetchedUrl.origin !== new URL(tarball).origin)) return { kind: 'foreign-host', url };
   if (tarball === undefined) return { kind: 'mismatch', url, message: 'is on the registry\'s host, and the registry gives no dist.tarball to compare it with' };
-  if (url !== tarball) return { kind: 'mismatch', url, message: `is on the registry's host but is not its tarball for this version (${tarball})` };
-  return { kind: 'tarball', url };
+  if (url === tarball) return { kind: 'tarball', url };
+  // dist.tarball on another host (a CDN, a redirect target): the same path on the registry's own host is
+  // the same file to npm, whose replace-registry-host keeps a tarball's path and swaps its host.
+  const tarballUrl = new URL(tarball);
+  if (onRegistry && fetchedUrl.pathname + fetchedUrl.search === tarballUrl.pathname + tarballUrl.search) return { kind: 'tarball', url };
+  return { kind: 'mismatch', url, message: `is on the registry's host but is not its tarball for this version (${tarball})` };
 }
 
 /**

@@ -52,7 +52,7 @@ describe('a version with 350,000 registry signatures', () => {
 
     // Every copy is the real, valid signature: verifying them all is what a hostile registry wants. The
     // document is built once, so the wall time below is vouch's, not the proxy's serialisation.
-    const doc = (await world.registry.get('left')).json as Packument;
+    const doc = (await (await fetch(`${world.hostile.url}left`)).json()) as Packument; // dist.tarball as the proxy's clients see it
     const dist = doc.versions['1.0.0']!.dist;
     dist.signatures = Array.from({ length: SIGNATURES }, () => ({ ...dist.signatures[0]! }));
     world.hostile.on('/left', { kind: 'body', body: Buffer.from(JSON.stringify(doc)), type: 'application/json' });

@@ -59,6 +59,15 @@ describe('checkResolved', () => {
     expect(judged('not a url')).toBe('mismatch');
   });
 
+  it('accepts the tarball\'s path on the registry\'s host when dist.tarball is on another host (a CDN), and nothing else there', () => {
+    const cdn = 'https://cdn.example/left/-/left-1.0.0.tgz';
+    expect(judged(TARBALL, cdn)).toBe('tarball');
+    expect(judged(cdn, cdn)).toBe('tarball');
+    expect(judged('https://registry.example/evil/-/evil-1.0.0.tgz', cdn)).toBe('mismatch');
+    expect(judged(`${TARBALL}?x`, cdn)).toBe('mismatch');
+    expect(judged('https://cdn.example/evil/-/evil-1.0.0.tgz', cdn)).toBe('mismatch');
+  });
+
   it('is a foreign host for another host, port or scheme', () => {
     for (const resolved of ['https://evil.example/left/-/left-1.0.0.tgz', 'https://registry.example:8443/left/-/left-1.0.0.tgz', 'http://registry.example/left/-/left-1.0.0.tgz']) {
       expect(judged(resolved), resolved).toBe('foreign-host');
