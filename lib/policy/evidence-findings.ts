@@ -2,6 +2,7 @@
 // Tampering always denies; a missing signature follows the `signatures` setting; an unsigned registry
 // follows `registries[url].keys` and `defaults.unsignedRegistry`.
 import type { PackageEvidence } from '../verify/types.js';
+import { resolvedOf } from './evidence.js';
 import { finding, INVARIANT, label, quote, severityOf } from './findings.js';
 import type { Settings } from './match.js';
 import type { Policy } from './policy.js';
@@ -11,7 +12,10 @@ import type { Finding } from './report.js';
 export function unverifiableFindings(e: PackageEvidence): Finding[] {
   const id = label(e.ref.name, e.ref.version);
   if (e.unverifiable) {
-    return [finding(e.unverifiable.code, 'deny', `${id} could not be verified: ${e.unverifiable.message}`, INVARIANT.failClosed, 'retry when the registry is reachable; vouch never installs what it could not verify')];
+    const hint = e.unverifiable.code === 'VERIFICATION_BUDGET_EXCEEDED'
+      ? 'a registry serves far more signatures or attestation bundles than any registry needs; find it in the report before trusting it'
+      : 'retry when the registry is reachable; vouch never installs what it could not verify';
+    return [finding(e.unverifiable.code, 'deny', `${id} could not be verified: ${e.unverifiable.message}`, INVARIANT.failClosed, hint)];
   }
   const absent = (['integrity', 'signature', 'attestations'] as const).filter((k) => e[k] === undefined);
   if (absent.length > 0) {
@@ -35,7 +39,10 @@ export function signatureFindings(e: PackageEvidence, settings: Settings, policy
   if (r?.kind !== 'failed') return [];
   // An invalid signature, or one by a key that had expired when the version was published, is forgery
   // evidence whatever the setting: "off" means "a missing signature is fine", not "ignore a bad one".
-  if (r.code === 'SIGNATURE_INVALID' || r.code === 'KEY_EXPIRED') return [finding(r.code, 'deny', `${id}: ${r.message}`, INVARIANT.signature)];
+  // So is a flood of signatures no registry serves (refused unverified, to bound the work).
+  if (r.code === 'SIGNATURE_INVALID' || r.code === 'KEY_EXPIRED' || r.code === 'SIGNATURES_TOO_MANY') {
+    return [finding(r.code, 'deny', `${id}: ${r.message}`, INVARIANT.signature)];
+  }
   const severity = severityOf(mode);
   return severity ? [finding(r.code, severity, `${id}: ${r.message}`, rule, r.code === 'SIGNATURE_MISSING' ? 'check that the package comes from the registry that signs it; mirrors and proxies sometimes strip dist.signatures' : undefined)] : [];
 }
@@ -56,28 +63,24 @@ function unsignedRegistry(e: PackageEvidence, mode: Settings['signatures']['valu
 }
 
 /**
- * A lockfile `resolved` on a host that is neither the signing registry's nor its dist.tarball's: the
- * classic lockfile injection. vouch fetches by the signed integrity from the registry (lib/registry/
- * tarballs.ts), so its own install is unaffected: a warning, for the reviewer and for plain `npm ci`,
- * which would contact that host. registry.npmjs.org is never foreign: npm itself replaces that host with
- * the configured registry (replace-registry-host=npmjs).
+ * Where the lockfile says to download the bytes, as npm would fetch it (arborist and pacote rewrite it
+ * under replace-registry-host; lib/verify/resolved.ts). On the signing registry's host (or its tarball
+ * host) it must be that version's dist.tarball, else RESOLVED_MISMATCH denies: nothing else there is
+ * what the registry signed for this name@version. On another host it is reported (RESOLVED_FOREIGN_HOST,
+ * a warning): the classic lockfile injection, but the bytes are still bound by the lockfile integrity,
+ * which must be the signed one whatever host serves them, and vouch's own install fetches from the
+ * registry (lib/registry/tarballs.ts), never that host; plain `npm ci` would contact it.
  */
 export function resolvedFindings(e: PackageEvidence): Finding[] {
-  const resolved = originOf(e.ref.resolved);
-  if (resolved === undefined || resolved === 'https://registry.npmjs.org') return [];
-  if (resolved === originOf(e.ref.registry) || resolved === originOf(e.tarball)) return [];
-  const message = `${label(e.ref.name, e.ref.version)}: package-lock.json resolves it at ${quote(e.ref.resolved ?? '')}, not at its registry ${e.ref.registry}; vouch fetched the signed bytes from the registry`;
-  return [finding('RESOLVED_FOREIGN_HOST', 'warn', message, undefined, 'restore package-lock.json from a trusted revision, or reinstall so `resolved` points at the registry')];
-}
-
-function originOf(url: string | null | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : undefined;
-  } catch {
-    return undefined;
+  const r = resolvedOf(e);
+  const id = label(e.ref.name, e.ref.version);
+  if (r.kind === 'mismatch') {
+    const message = `${id}: package-lock.json resolves it at ${quote(e.ref.resolved ?? '')}, which npm fetches as ${quote(r.url)}: that ${r.message}`;
+    return [finding('RESOLVED_MISMATCH', 'deny', message, INVARIANT.integrity, 'restore package-lock.json from a trusted revision, or reinstall so `resolved` is the registry\'s tarball')];
   }
+  if (r.kind !== 'foreign-host') return [];
+  const message = `${id}: package-lock.json resolves it at ${quote(e.ref.resolved ?? '')}, not at its registry ${e.ref.registry}; vouch fetched the signed bytes from the registry`;
+  return [finding('RESOLVED_FOREIGN_HOST', 'warn', message, undefined, 'restore package-lock.json from a trusted revision, or reinstall so `resolved` points at the registry')];
 }
 
 export function attestationFindings(e: PackageEvidence): Finding[] {

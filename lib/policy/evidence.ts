@@ -3,11 +3,13 @@
 import { createHash } from 'node:crypto';
 import semver from 'semver';
 import type { Attested, LockIdentity } from '../lock/types.js';
-import type { EvidenceStatus, PackageEvidence } from '../verify/types.js';
+import { checkResolved } from '../verify/resolved.js';
+import type { EvidenceStatus, PackageEvidence, ResolvedResult } from '../verify/types.js';
 
 // Codes that mean the bytes or a signature over them are wrong, rather than absent.
 const INVALID_CODES = new Set([
-  'INTEGRITY_MISMATCH', 'TARBALL_MISMATCH', 'SIGNATURE_INVALID', 'KEY_UNKNOWN', 'KEY_EXPIRED',
+  'INTEGRITY_MISMATCH', 'TARBALL_MISMATCH', 'INTEGRITY_AMBIGUOUS', 'INTEGRITY_MALFORMED',
+  'SIGNATURE_INVALID', 'KEY_UNKNOWN', 'KEY_EXPIRED', 'SIGNATURES_TOO_MANY',
   'ATTESTATION_INVALID', 'ATTESTATION_SUBJECT', 'ATTESTATION_STATEMENT', 'ATTESTATION_KEY_UNKNOWN',
   'ATTESTATION_KEY_EXPIRED', 'ATTESTATION_TOO_LARGE',
 ]);
@@ -16,10 +18,18 @@ const INVALID_CODES = new Set([
 export function statusOf(e: PackageEvidence): EvidenceStatus {
   if (e.unverifiable || !e.integrity || !e.signature || !e.attestations) return 'unverifiable';
   const failed = [e.integrity, e.signature, e.attestations].flatMap((r) => (r.kind === 'failed' ? [r.code] : []));
-  if (failed.some((c) => INVALID_CODES.has(c))) return 'invalid';
+  if (failed.some((c) => INVALID_CODES.has(c)) || resolvedOf(e).kind === 'mismatch') return 'invalid';
   if (failed.length > 0) return 'missing';
   if (e.signature.kind === 'no-keys') return 'unsigned-registry';
   return 'verified';
+}
+
+/**
+ * The evidence stage's judgement of the lockfile `resolved`; for evidence built without one (tests, other
+ * producers), the same check with the signing registry as npm's registry and npm's default rewriting.
+ */
+export function resolvedOf(e: PackageEvidence): ResolvedResult {
+  return e.resolved ?? checkResolved({ resolved: e.ref.resolved, registry: e.ref.registry, tarball: e.tarball, npm: { registry: e.ref.registry } });
 }
 
 /**

@@ -11,10 +11,12 @@ export type Decision = 'allow' | 'warn' | 'deny';
 export type FindingCode =
   // evidence
   | 'INTEGRITY_MISSING' | 'INTEGRITY_SHA1_ONLY' | 'INTEGRITY_MISMATCH' | 'TARBALL_MISMATCH'
-  | 'SIGNATURE_MISSING' | 'SIGNATURE_INVALID' | 'KEY_UNKNOWN' | 'KEY_EXPIRED' | 'UNSIGNED_REGISTRY'
+  | 'INTEGRITY_AMBIGUOUS' | 'INTEGRITY_MALFORMED'
+  | 'SIGNATURE_MISSING' | 'SIGNATURE_INVALID' | 'KEY_UNKNOWN' | 'KEY_EXPIRED' | 'UNSIGNED_REGISTRY' | 'SIGNATURES_TOO_MANY'
   | 'ATTESTATION_MISSING' | 'ATTESTATION_INVALID' | 'ATTESTATION_SUBJECT' | 'ATTESTATION_STATEMENT'
   | 'ATTESTATION_KEY_UNKNOWN' | 'ATTESTATION_KEY_EXPIRED' | 'ATTESTATION_TOO_LARGE'
   | 'REGISTRY_UNREACHABLE' | 'REGISTRY_ERROR' | 'OFFLINE_MISS' | 'VERSION_NOT_FOUND' | 'VERIFIER_ERROR'
+  | 'VERIFICATION_BUDGET_EXCEEDED'
   // policy
   | 'SOURCE_NOT_ALLOWED'       // git / file / remote-tarball dependency not allowed by name
   | 'LINK_UNSUPPORTED'         // a link npm never writes (onto a package folder): vouch cannot model it, so it denies
@@ -29,7 +31,8 @@ export type FindingCode =
   | 'EXCEPTION_EXPIRED'        // an exception that would have applied has expired
   | 'EXCEPTION_EXPIRING'       // an exception that applies expires soon
   | 'LOCK_MISSING_ENTRY'       // vouch ci: the lockfile has a version vouch.lock does not record
-  | 'RESOLVED_FOREIGN_HOST';   // the lockfile's `resolved` names a host other than the signing registry's
+  | 'RESOLVED_FOREIGN_HOST'    // the lockfile's `resolved` names a host other than the signing registry's
+  | 'RESOLVED_MISMATCH';       // `resolved` is on the registry's host but is not this version's dist.tarball
 
 export interface Finding {
   code: FindingCode;

@@ -2,9 +2,11 @@
 // signatures, attestations) checked by lib/verify. Per-package failures become evidence, never crashes.
 import pMap from 'p-map';
 import type { PackageRef } from '../tree/types.js';
+import { stringOption, type FlatOptions } from '../config/index.js';
 import { checkIntegrity } from '../verify/integrity.js';
-import { checkSignatures } from '../verify/signatures.js';
-import { checkAttestations, readAttestationResponse, type AttestationResponse, type AttestationVerifier } from '../verify/index.js';
+import { checkResolved, type NpmFetchConfig } from '../verify/resolved.js';
+import { checkSignatures, SIGNATURES_MAX_PER_VERSION } from '../verify/signatures.js';
+import { ATTESTATION_LIMITS, checkAttestations, readAttestationResponse, type AttestationResponse, type AttestationVerifier } from '../verify/index.js';
 import { isPublicNpmRegistry, npmPinnedKeys } from '../verify/npm-keys.js';
 import type { AttestationResult, PackageEvidence, RegistryKey, UnverifiableCode } from '../verify/types.js';
 import type { RegistrySummary } from '../policy/report.js';
@@ -13,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { FetchFailure, getBytes, withConcurrency, type HttpOptions } from './http.js';
 import { fetchRegistryKeys, type RegistryKeys } from './keys.js';
 import { PackumentSource, type VersionDist } from './packument.js';
+import { BudgetExceeded, VerificationBudget, type PackageBudget } from './verification-budget.js';
 
 export interface GatherOptions {
   http: HttpOptions;
@@ -46,8 +49,9 @@ export async function gatherEvidence(refs: readonly PackageRef[], gather: Gather
     if (!entry) keys.set(registry, (entry = fetchRegistryKeys(registry, opts.http)));
     return entry;
   };
+  const budget = new VerificationBudget();
   const evidence = await pMap(refs, async (ref) => {
-    const result = await evidenceFor(ref, { ...opts, packuments, keysFor });
+    const result = await evidenceFor(ref, { ...opts, packuments, keysFor, budget: budget.forPackage() });
     opts.onPackage?.(ref);
     opts.onEvidence?.(result);
     return result;
@@ -58,6 +62,8 @@ export async function gatherEvidence(refs: readonly PackageRef[], gather: Gather
 interface Context extends GatherOptions {
   packuments: PackumentSource;
   keysFor(registry: string): Promise<RegistryKeys>;
+  /** This package's share of the run's verification budget. */
+  budget: PackageBudget;
 }
 
 async function evidenceFor(ref: PackageRef, ctx: Context): Promise<PackageEvidence> {
@@ -84,6 +90,9 @@ async function fetchVersion(ref: PackageRef, ctx: Context, needTime: boolean): P
 async function checkVersion(ref: PackageRef, ctx: Context, keys: readonly RegistryKey[], meta: CachedVersion, cacheKey: string): Promise<PackageEvidence> {
   const publishedAt = meta.publishedAt ? new Date(meta.publishedAt) : null;
   const integrity = checkIntegrity({ locked: ref.integrity, registry: meta.dist.integrity });
+  const { signatures } = meta.dist;
+  // What checkSignatures may verify (it refuses more than the cap without verifying any).
+  ctx.budget.take(keys.length > 0 && signatures.length <= SIGNATURES_MAX_PER_VERSION ? signatures.length : 0);
   const signature = checkSignatures({
     name: ref.name, version: ref.version, integrity: meta.dist.integrity ?? '', signatures: meta.dist.signatures, publishedAt, keys,
   });
@@ -92,6 +101,7 @@ async function checkVersion(ref: PackageRef, ctx: Context, keys: readonly Regist
   const evidence: PackageEvidence = { ref, integrity, signature, attestations, publishedAt };
   if (meta.dist.integrity) evidence.registryIntegrity = meta.dist.integrity;
   if (meta.dist.tarball) evidence.tarball = meta.dist.tarball;
+  evidence.resolved = checkResolved({ resolved: ref.resolved, registry: ref.registry, tarball: meta.dist.tarball, npm: npmFetchConfig(ctx.http.flat) });
   return evidence;
 }
 
@@ -102,10 +112,12 @@ async function attestationsFor(ref: PackageRef, ctx: Context, registryKeys: read
   const keys = isPublicNpmRegistry(ref.registry) ? npmPinnedKeys('npm:attestations') : registryKeys;
   const context = trustContext(ctx.verifier, keys);
   if (meta.attestation?.context === context) return reviveAttestation(meta.attestation.result);
+  const response = await fetchAttestations(advertised.url, ref.registry, ctx.http);
+  ctx.budget.take(bundleCount(response));
   const result = checkAttestations({
     name: ref.name, version: ref.version, integrity: meta.dist.integrity ?? ref.integrity ?? '',
     advertised: { url: advertised.url, ...(advertised.predicateType ? { provenance: { predicateType: advertised.predicateType } } : {}) },
-    response: await fetchAttestations(advertised.url, ref.registry, ctx.http), keys, verifier: ctx.verifier, now: ctx.now,
+    response, keys, verifier: ctx.verifier, now: ctx.now,
   });
   meta.attestation = { context, result };
   return result;
@@ -115,6 +127,13 @@ async function attestationsFor(ref: PackageRef, ctx: Context, registryKeys: read
 function trustContext(verifier: AttestationVerifier, keys: readonly RegistryKey[]): string {
   const keyPart = keys.map((k) => `${k.keyid}=${k.key}@${k.expires?.toISOString() ?? ''}`).sort().join(',');
   return `${verifier.roots.digest}|${createHash('sha256').update(keyPart).digest('hex')}`;
+}
+
+/** The bundles checkAttestations may verify (it refuses a longer list without verifying any). */
+function bundleCount(response: AttestationResponse): number {
+  if (response.kind !== 'found' || typeof response.body !== 'object' || response.body === null) return 0;
+  const list = (response.body as Record<string, unknown>).attestations;
+  return Array.isArray(list) && list.length <= ATTESTATION_LIMITS.maxBundles ? list.length : 0;
 }
 
 /** Like pacote: only the path of dist.attestations.url counts; the host is the configured registry. */
@@ -130,7 +149,12 @@ async function fetchAttestations(advertisedUrl: string, registry: string, http: 
 }
 
 function hasFailure(e: PackageEvidence): boolean {
-  return e.integrity?.kind === 'failed' || e.signature?.kind === 'failed' || e.attestations?.kind === 'failed';
+  return e.integrity?.kind === 'failed' || e.signature?.kind === 'failed' || e.attestations?.kind === 'failed' || e.resolved?.kind === 'mismatch';
+}
+
+/** What arborist and pacote rewrite a lockfile `resolved` with. */
+function npmFetchConfig(flat: FlatOptions): NpmFetchConfig {
+  return { registry: stringOption(flat, 'registry') ?? 'https://registry.npmjs.org/', replaceRegistryHost: stringOption(flat, 'replaceRegistryHost') };
 }
 
 function unverifiable(ref: PackageRef, err: unknown): PackageEvidence {
@@ -142,6 +166,7 @@ function unverifiable(ref: PackageRef, err: unknown): PackageEvidence {
       : 'REGISTRY_ERROR';
     return { ref, unverifiable: { code, message: err.message } };
   }
+  if (err instanceof BudgetExceeded) return { ref, unverifiable: { code: 'VERIFICATION_BUDGET_EXCEEDED', message: err.message } };
   // Any exception inside a verifier is "not verified": fail closed, keep walking the tree.
   const message = err instanceof Error ? err.message : String(err);
   return { ref, unverifiable: { code: 'VERIFIER_ERROR', message } };

@@ -47,7 +47,11 @@ export interface FetchBounds {
 
 /** GETs a JSON document. 404 (and `absentStatuses`) throw FetchFailure NOT_FOUND for the caller to judge. */
 export async function getJson(url: string, opts: HttpOptions, bounds: FetchBounds): Promise<unknown> {
-  const body = await getBytes(url, opts, bounds);
+  return parseJsonBody(await getBytes(url, opts, bounds), url);
+}
+
+/** A fetched body as JSON; anything else is FetchFailure BAD_BODY. */
+export function parseJsonBody(body: Buffer, url: string): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch {

@@ -1,6 +1,8 @@
 // Version metadata from packuments: the abbreviated ("corgi") document first, the full one only when a
 // publish time is needed and the corgi lacks it (the public registry's corgi has no `time`).
-import { FetchFailure, getJson, type HttpOptions } from './http.js';
+import { SIGNATURES_MAX_PER_VERSION } from '../verify/signatures.js';
+import { FetchFailure, getBytes, parseJsonBody, type HttpOptions } from './http.js';
+import { cutSignatureLists } from './signature-lists.js';
 
 export interface VersionDist {
   integrity?: string;
@@ -20,6 +22,12 @@ export const CORGI_ACCEPT = 'application/vnd.npm.install-v1+json; q=1.0, applica
 const FULL = 'application/json';
 /** Packuments over this size are refused without being read whole (documented in docs/verify.md). */
 export const PACKUMENT_MAX_BYTES = 64 * 1024 * 1024;
+/**
+ * Bodies from this size on have their signature lists cut before they are parsed (signature-lists.ts):
+ * ~3 ms per MB, while a smaller body costs little to parse whatever it holds. Real abbreviated
+ * packuments of big packages reach ~25 MB (firebase, next: measured 2026-12).
+ */
+const CUT_SIGNATURES_FROM_BYTES = 1024 * 1024;
 
 interface Packument {
   versions: Record<string, unknown>;
@@ -48,7 +56,7 @@ export class PackumentSource {
     if (!doc) {
       const url = new URL(packumentPath(name), registry).href;
       // Not stored in npm's cache: what vouch needs from it goes into the evidence cache (evidence-cache.ts).
-      doc = getJson(url, this.http, { maxBytes: PACKUMENT_MAX_BYTES, accept, store: false }).then((body) => parsePackument(body, url));
+      doc = getBytes(url, this.http, { maxBytes: PACKUMENT_MAX_BYTES, accept, store: false }).then((body) => parsePackument(parseJsonBody(boundedBody(body), url), url));
       cache.set(key, doc);
     }
     return doc;
@@ -73,9 +81,25 @@ function parsePackument(body: unknown, url: string): Packument {
   // thousands of manifests (dependencies, scripts, readmes) that would otherwise stay in memory.
   const versions: Record<string, unknown> = {};
   for (const [version, manifest] of Object.entries(doc.versions as Record<string, unknown>)) {
-    versions[version] = typeof manifest === 'object' && manifest !== null ? { dist: (manifest as Record<string, unknown>).dist } : manifest;
+    versions[version] = typeof manifest === 'object' && manifest !== null ? { dist: boundedDist((manifest as Record<string, unknown>).dist) } : manifest;
   }
   return { versions, time: time as Record<string, unknown> };
+}
+
+/** The body with each version's signature list cut to one past the cap, when it is big enough to matter. */
+function boundedBody(body: Buffer): Buffer {
+  return body.length < CUT_SIGNATURES_FROM_BYTES ? body : cutSignatureLists(body, SIGNATURES_MAX_PER_VERSION + 1);
+}
+
+/**
+ * A dist whose signature list is cut to one past the cap: enough for checkSignatures to refuse it
+ * (SIGNATURES_TOO_MANY), and a hostile list (350,000 entries) is neither kept for the run nor cached.
+ */
+function boundedDist(dist: unknown): unknown {
+  if (typeof dist !== 'object' || dist === null) return dist;
+  const { signatures } = dist as Record<string, unknown>;
+  if (!Array.isArray(signatures) || signatures.length <= SIGNATURES_MAX_PER_VERSION + 1) return dist;
+  return { ...dist, signatures: signatures.slice(0, SIGNATURES_MAX_PER_VERSION + 1) };
 }
 
 function parseDist(raw: unknown, id: string): VersionDist {

@@ -11,6 +11,7 @@ export { AttestationVerifier, bundleDigest, type BundleKey, type BundleVerificat
 export { npmPurl, sha512Hex } from './bundle-checks.js';
 export { ATTESTATION_LIMITS, checkCheckpoint, checkBundleBounds } from './checkpoint-guard.js';
 export { identityFromCertificate, workflowPath } from './identity.js';
+export { SIGNATURES_MAX_PER_VERSION } from './signatures.js';
 export {
   PUBLIC_GOOD,
   loadTrustRoots,

@@ -16,6 +16,13 @@ export interface SignatureInput {
   keys: readonly RegistryKey[];
 }
 
+/**
+ * At most this many registry signatures per version (documented in docs/verify.md). npm's registry serves
+ * one; a key rotation could briefly need two. More is refused without verifying any, so a hostile
+ * registry cannot buy one ECDSA verification per array entry (350,000 entries: ~16 s of CPU).
+ */
+export const SIGNATURES_MAX_PER_VERSION = 16;
+
 // npm/pacote's MISSING_TIME_CUTOFF: a version without a publish time is judged as if published then.
 const MISSING_TIME_CUTOFF = new Date('2015-01-01T00:00:00.000Z');
 
@@ -25,11 +32,13 @@ export const signedMessage = (name: string, version: string, integrity: string):
 export function checkSignatures(input: SignatureInput): SignatureResult {
   if (input.keys.length === 0) {
     // pacote: a signature with no keys to check it is EMISSINGSIGNATUREKEY, never a silent pass.
+    if (input.signatures.length > SIGNATURES_MAX_PER_VERSION) return tooMany();
     return input.signatures.length === 0
       ? { kind: 'no-keys' }
       : failed('KEY_UNKNOWN', `has a registry signature with keyid ${input.signatures[0]?.keyid} but the registry publishes no keys`, input.signatures[0]?.keyid);
   }
   if (input.signatures.length === 0) return failed('SIGNATURE_MISSING', 'has no registry signature but the registry publishes signing keys');
+  if (input.signatures.length > SIGNATURES_MAX_PER_VERSION) return tooMany();
   const message = Buffer.from(signedMessage(input.name, input.version, input.integrity));
   const publishedAt = input.publishedAt ?? MISSING_TIME_CUTOFF;
   for (const { keyid, sig } of input.signatures) { // every signature present must verify
@@ -44,6 +53,10 @@ export function checkSignatures(input: SignatureInput): SignatureResult {
     }
   }
   return { kind: 'verified', keyids: input.signatures.map((s) => s.keyid) };
+}
+
+function tooMany(): SignatureResult {
+  return failed('SIGNATURES_TOO_MANY', `has more than ${SIGNATURES_MAX_PER_VERSION} registry signatures (npm's registry serves one); none was verified`);
 }
 
 function verifySafely(message: Buffer, key: KeyObject | null, sigBase64: string): boolean {

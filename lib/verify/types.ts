@@ -8,7 +8,9 @@ export type IntegrityCode =
   | 'INTEGRITY_MISSING'    // the lockfile records no integrity
   | 'INTEGRITY_SHA1_ONLY'  // only sha1 is known: reported, never trusted
   | 'INTEGRITY_MISMATCH'   // lockfile integrity differs from the registry's signed dist.integrity
-  | 'TARBALL_MISMATCH';    // the fetched tarball's sha512 differs from the signed integrity
+  | 'TARBALL_MISMATCH'     // the fetched tarball's sha512 differs from the signed integrity
+  | 'INTEGRITY_AMBIGUOUS'  // npm would accept other bytes too: several hashes, or one npm checks instead of sha512
+  | 'INTEGRITY_MALFORMED'; // a hash npm cannot read, or a signed dist.integrity that is not one sha512
 
 export type IntegrityResult =
   | { kind: 'ok'; integrity: string; tarballChecked: boolean }
@@ -24,7 +26,12 @@ export interface RegistryKey {
   expires: Date | null;
 }
 
-export type SignatureCode = 'SIGNATURE_MISSING' | 'SIGNATURE_INVALID' | 'KEY_UNKNOWN' | 'KEY_EXPIRED';
+export type SignatureCode =
+  | 'SIGNATURE_MISSING'
+  | 'SIGNATURE_INVALID'
+  | 'KEY_UNKNOWN'
+  | 'KEY_EXPIRED'
+  | 'SIGNATURES_TOO_MANY'; // more than SIGNATURES_MAX_PER_VERSION: refused before verifying any
 
 export type SignatureResult =
   | { kind: 'verified'; keyids: string[] }
@@ -114,10 +121,25 @@ export type AttestationResult =
     }
   | { kind: 'failed'; code: AttestationCode; message: string; predicateType?: string };
 
+// ─── where npm downloads it from ──────────────────────────────────────────────────────────
+
+/** The lockfile `resolved` as npm would fetch it (after replace-registry-host), canonical URLs. */
+export type ResolvedResult =
+  | { kind: 'absent' } // no `resolved`: npm asks the registry for name@version
+  | { kind: 'tarball'; url: string } // the registry's dist.tarball for this version
+  | { kind: 'foreign-host'; url: string } // a host that is neither the registry's nor its tarball host
+  | { kind: 'mismatch'; url: string; message: string }; // on the registry's host, but not this version's tarball
+
 // ─── the whole record for one package ─────────────────────────────────────────────────────
 
 /** Why a package could not be verified at all (not a verification failure: exit 3 territory). */
-export type UnverifiableCode = 'REGISTRY_UNREACHABLE' | 'REGISTRY_ERROR' | 'OFFLINE_MISS' | 'VERSION_NOT_FOUND' | 'VERIFIER_ERROR';
+export type UnverifiableCode =
+  | 'REGISTRY_UNREACHABLE'
+  | 'REGISTRY_ERROR'
+  | 'OFFLINE_MISS'
+  | 'VERSION_NOT_FOUND'
+  | 'VERIFIER_ERROR'
+  | 'VERIFICATION_BUDGET_EXCEEDED'; // the run's bound on signature and bundle verifications was spent
 
 export interface PackageEvidence {
   ref: PackageRef;
@@ -132,6 +154,8 @@ export interface PackageEvidence {
   registryIntegrity?: string;
   /** The registry's dist.tarball URL (unsigned: the bytes fetched from it are bound by integrity). */
   tarball?: string;
+  /** Where npm would download the lockfile's `resolved` from, judged against `tarball`. */
+  resolved?: ResolvedResult;
 }
 
 /** Report status per package, the five words `vouch verify` uses. */

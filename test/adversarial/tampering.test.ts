@@ -4,7 +4,7 @@
 // defect, and the project is byte-for-byte as it was — except the foreign `resolved`, which vouch installs
 // from the registry that signed the bytes and reports.
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { createPrivateSigstore, type PrivateSigstore } from '../../fixtures/scri
 import { publishStatement } from '../../lib/registry-plugin/publish-attestation.js';
 import { buildKeyedBundle, keySigner } from '../../lib/sign/index.js';
 import { PREDICATE_PUBLISH_NPM } from '../../lib/verify/types.js';
-import { packTarball } from '../support/npm.js';
+import { packTarball, runNpm } from '../support/npm.js';
 import { writePackage } from '../support/packages.js';
 import { copyProject, readJson, snapshotProject } from '../support/project.js';
 import { githubIdentity, publishWithProvenance } from '../support/provenance.js';
@@ -114,6 +114,26 @@ describe('the bytes', () => {
     expect(await snapshotProject(dir)).toEqual(before);
   });
 
+  it('a lockfile integrity with a second sha512 is INTEGRITY_AMBIGUOUS: npm ci accepts either hash and would install the evil tarball', async () => {
+    const dir = await copyOfInstalled();
+    const lockFile = join(dir, 'package-lock.json');
+    const lock = (await readJson(lockFile)) as { packages: Record<string, { integrity?: string }> };
+    const entry = lock.packages['node_modules/tampered']!;
+    entry.integrity = `${entry.integrity} ${sri(evilTarball)}`;
+    await writeFile(lockFile, `${JSON.stringify(lock, null, 2)}\n`);
+    world.hostile.on('/tampered/-/tampered-1.0.0.tgz', { kind: 'body', body: evilTarball, type: 'application/octet-stream' });
+    const before = await snapshotProject(dir);
+    const result = await vouch(['verify'], dir);
+    expect(result.code, result.stderr).toBe(1);
+    expect(reportPackage(jsonReport(result), 'tampered').evidence.integrity).toMatchObject({ kind: 'failed', code: 'INTEGRITY_AMBIGUOUS' });
+    expect(findingCodes(jsonReport(result), 'tampered')).toEqual(['INTEGRITY_AMBIGUOUS']);
+    expect(await snapshotProject(dir)).toEqual(before);
+    // what `vouch verify && npm ci` now stops: real npm, cold cache, installs the evil bytes
+    const npm = await runNpm(['ci', '--ignore-scripts', '--no-audit', '--no-fund'], dir, await world.env());
+    expect(npm.code, npm.stderr).toBe(0);
+    expect(await readFile(join(dir, 'node_modules', 'tampered', 'payload.js'), 'utf8')).toBe('steal()');
+  });
+
   it('a lockfile `resolved` on another host is reported, never contacted: the signed bytes come from the registry', async () => {
     const dir = await copyOfInstalled();
     const lockFile = join(dir, 'package-lock.json');
@@ -127,6 +147,22 @@ describe('the bytes', () => {
     expect(world.hostile.foreign.requests).toEqual([]);
     expect(world.hostile.count('/left/-/left-1.0.0.tgz')).toBe(1);
     expect(await readJson(join(dir, 'node_modules', 'left', 'package.json'))).toMatchObject({ name: 'left', version: '1.0.0' });
+  });
+  it('a lockfile `resolved` on the registry itself but at another package\'s tarball is RESOLVED_MISMATCH, however it is spelled', async () => {
+    for (const path of ['evil/-/evil-1.0.0.tgz', 'left/../evil/-/evil-1.0.0.tgz', 'left/%2e%2e/evil/-/evil-1.0.0.tgz', 'left%2f..%2fevil/-/evil-1.0.0.tgz']) {
+      const dir = await copyOfInstalled();
+      const lockFile = join(dir, 'package-lock.json');
+      const lock = (await readJson(lockFile)) as { packages: Record<string, { resolved?: string }> };
+      lock.packages['node_modules/left']!.resolved = `${world.hostile.url}${path}`;
+      await writeFile(lockFile, `${JSON.stringify(lock, null, 2)}\n`);
+      const before = await snapshotProject(dir);
+      const result = await vouch(['verify'], dir);
+      expect(result.code, `${path}: ${result.stderr}`).toBe(1);
+      const entry = reportPackage(jsonReport(result), 'left');
+      expect(entry.findings.map((f) => [f.code, f.severity]), path).toEqual([['RESOLVED_MISMATCH', 'deny']]);
+      expect(entry.status).toBe('invalid');
+      expect(await snapshotProject(dir)).toEqual(before);
+    }
   });
 });
 

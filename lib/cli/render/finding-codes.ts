@@ -25,6 +25,14 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     title: 'Lockfile integrity differs from the registry-signed integrity',
     help: `${TAMPER} If the lockfile is only stale: ${REFETCH}`,
   },
+  INTEGRITY_AMBIGUOUS: {
+    title: 'The lockfile integrity lets npm accept other bytes than the signed ones',
+    help: `npm checks a download against one algorithm of the lockfile integrity (its strongest) and accepts it when any hash of that algorithm matches; a cached download is matched on any algorithm the entry shares. An integrity with several sha512 hashes, or with any hash besides the signed sha512, lets other bytes through. npm never writes such an entry: ${TAMPER} ${REFETCH}`,
+  },
+  INTEGRITY_MALFORMED: {
+    title: 'An integrity string holds something npm cannot read as a hash',
+    help: `npm silently drops what it cannot read in an integrity string, and checks nothing when no hash is left. In the lockfile: ${REFETCH} In the registry's dist.integrity (which must be exactly one sha512 hash): the registry's metadata is broken or tampered with; do not install this version.`,
+  },
   TARBALL_MISMATCH: {
     title: 'The downloaded tarball does not match the signed integrity',
     help: `${TAMPER} Check the registry or proxy that served the tarball.`,
@@ -44,6 +52,10 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
   KEY_EXPIRED: {
     title: 'Signed with a registry key that had expired when the version was published',
     help: TAMPER,
+  },
+  SIGNATURES_TOO_MANY: {
+    title: 'The version carries more registry signatures than vouch checks',
+    help: 'npm\'s registry serves one signature per version; vouch refuses more than 16 (docs/verify.md) without verifying any, so a registry cannot make a run do unbounded work. Treat the registry or mirror as compromised.',
   },
   UNSIGNED_REGISTRY: {
     title: 'The registry publishes no signing keys',
@@ -97,6 +109,10 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     title: 'The verifier failed unexpectedly',
     help: 'Treated as not verified (fail closed). Please report this as a bug in vouch.',
   },
+  VERIFICATION_BUDGET_EXCEEDED: {
+    title: 'The run\'s bound on signature and attestation verifications was spent',
+    help: 'A run verifies at most 4 signatures or attestation bundles per package plus 64 in all (docs/verify.md). Registries serve about 1–3 per package, so spending it means some registry serves far more: find the packages with many signatures or bundles in the report and check that registry.',
+  },
   SOURCE_NOT_ALLOWED: {
     title: 'A git, file or remote-tarball dependency is not allowed',
     help: 'Such dependencies cannot be verified. Allow the package by name in vouch.policy.json if you accept that, or depend on a registry version.',
@@ -148,6 +164,10 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
   RESOLVED_FOREIGN_HOST: {
     title: 'The lockfile fetches this package from a host other than its registry',
     help: 'package-lock.json says to download these bytes from a host that is neither the registry that signed them nor its tarball host. vouch fetched them from the registry by their signed integrity, so what it installs is unaffected; plain npm would contact the other host. If nobody meant to change the lockfile, a lockfile-injection attempt is likely: restore package-lock.json from a trusted revision.',
+  },
+  RESOLVED_MISMATCH: {
+    title: 'The lockfile fetches this package from its registry, but not from this version\'s tarball',
+    help: 'package-lock.json `resolved` (after npm\'s own replace-registry-host rewriting) is on the registry\'s host but is not the `dist.tarball` the registry gives for this name@version, even after URL normalisation (dot segments, percent-encoding, default ports). npm would download that other URL. If nobody meant to change the lockfile, a lockfile-injection attempt is likely: restore package-lock.json from a trusted revision, or reinstall so `resolved` is the registry\'s tarball.',
   },
   LOCK_MISSING_ENTRY: {
     title: 'package-lock.json has a version vouch.lock does not record',

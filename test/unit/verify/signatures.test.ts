@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkSignatures, signedMessage } from '../../../lib/verify/signatures.js';
+import { checkSignatures, signedMessage, SIGNATURES_MAX_PER_VERSION } from '../../../lib/verify/signatures.js';
 import { checkIntegrity, sha512Hex } from '../../../lib/verify/integrity.js';
 import { npmPinnedKeys } from '../../../lib/verify/npm-keys.js';
 import type { RegistryKey } from '../../../lib/verify/types.js';
@@ -90,6 +90,14 @@ describe('checkSignatures failure semantics', () => {
     expect(signedMessage('a', '1.0.0', 'sha512-x')).toBe('a@1.0.0:sha512-x');
   });
 
+  it(`fails with SIGNATURES_TOO_MANY past ${SIGNATURES_MAX_PER_VERSION} signatures, keys or not, and accepts that many valid ones`, () => {
+    const valid = { keyid: v.keyid, sig: v.sig };
+    expect(checkSignatures({ ...base, signatures: Array.from({ length: SIGNATURES_MAX_PER_VERSION }, () => valid) })).toMatchObject({ kind: 'verified' });
+    const flood = Array.from({ length: SIGNATURES_MAX_PER_VERSION + 1 }, () => valid);
+    expect(checkSignatures({ ...base, signatures: flood })).toMatchObject({ kind: 'failed', code: 'SIGNATURES_TOO_MANY' });
+    expect(checkSignatures({ ...base, signatures: flood, keys: [] })).toMatchObject({ kind: 'failed', code: 'SIGNATURES_TOO_MANY' });
+  });
+
   it('fails with KEY_UNKNOWN for a keyid the registry does not serve', () => {
     expect(checkSignatures({ ...base, signatures: [{ keyid: 'SHA256:nope', sig: v.sig }] })).toMatchObject({ code: 'KEY_UNKNOWN' });
   });
@@ -97,8 +105,9 @@ describe('checkSignatures failure semantics', () => {
 
 describe('checkIntegrity', () => {
   const signed = vectors[0]!.integrity;
-  it('accepts a lockfile integrity equal to the signed one, with extra algorithms', () => {
-    expect(checkIntegrity({ locked: `${signed} sha1-abc=`, registry: signed })).toMatchObject({ kind: 'ok', tarballChecked: false });
+  it('accepts a lockfile integrity equal to the signed one, and no other hash beside it (test/unit/verify/integrity.test.ts)', () => {
+    expect(checkIntegrity({ locked: signed, registry: signed })).toMatchObject({ kind: 'ok', tarballChecked: false });
+    expect(checkIntegrity({ locked: `${signed} sha1-W6ph5Mm5Pz8GgiULbPgzG37mj9g=`, registry: signed })).toMatchObject({ code: 'INTEGRITY_AMBIGUOUS' });
   });
   it('fails INTEGRITY_SHA1_ONLY, INTEGRITY_MISSING and INTEGRITY_MISMATCH', () => {
     expect(checkIntegrity({ locked: 'sha1-W6ph5Mm5Pz8GgiULbPgzG37mj9g=', registry: signed })).toMatchObject({ code: 'INTEGRITY_SHA1_ONLY' });
