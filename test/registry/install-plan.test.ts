@@ -1,6 +1,7 @@
 // Issue 14, lockfile entries npm reads that vouch did not (measured on main before the fix): a `link` whose
-// target is a registry entry, an `integrity` holding two sha512 hashes, `--omit=dev`, and a tarball whose
-// bytes do not match under npm's default retries. Real Verdaccio + the signing plugin behind the hostile
+// target is a registry entry, an `integrity` holding two sha512 hashes, `--omit=dev`, a registry answering
+// tarballs with Cache-Control: no-store for a lockfile without `resolved`, and a tarball whose bytes do not
+// match under npm's default retries. Real Verdaccio + the signing plugin behind the hostile
 // proxy (test/support/install-plan.ts), lockfiles written by the real npm (then edited where that is the
 // attack), the real npm as the oracle, the built CLI; cold and warm npm cache, where warm is the cache a real
 // npm run of the same tree filled (with the attacker's bytes where that is the attack).
@@ -14,6 +15,7 @@ import {
 import { packTarball } from '../support/npm.js';
 import { writePackage } from '../support/packages.js';
 import { snapshotProject } from '../support/project.js';
+import { planTree, publishTree } from '../support/tree.js';
 
 let plan: PlanWorld;
 /** lk-good is `{link: true, resolved: "node_modules/lk-evil"}`, lk-evil the attacker's registry entry. */
@@ -23,6 +25,8 @@ let twoHashProject: string;
 let attackerBytes: Buffer;
 /** om-prod (→ om-prod-dep, om-shared) in dependencies, om-dev (→ om-dev-dep, om-shared) in devDependencies. */
 let omitProject: string;
+/** A made tree of 10 packages (one name in two majors), locked by npm with omit-lockfile-registry-resolved=true. */
+let unresolvedProject: string;
 /** tm-pkg, whose tarball the proxy replaces with other bytes. */
 let mismatchProject: string;
 let mismatchBytes: Buffer;
@@ -63,6 +67,12 @@ beforeAll(async () => {
   await plan.publish({ name: 'om-dev', version: '1.0.0', dependencies: { 'om-dev-dep': '^1.0.0', 'om-shared': '^1.0.0' } });
   omitProject = await plan.project('omit', { dependencies: { 'om-prod': '^1.0.0' }, devDependencies: { 'om-dev': '^1.0.0' } });
   await plan.lock(omitProject);
+
+  // TODO(issue 14): also the real 77-package tree (express 4 and friends) once fixtures/soundness has it.
+  const tree = planTree({ packages: 10, nestedNames: 1, prefix: 'nsr', seed: 14 });
+  await publishTree(plan.registry, tree);
+  unresolvedProject = await plan.project('unresolved', { dependencies: tree.rootDependencies });
+  await plan.lock(unresolvedProject, ['--omit-lockfile-registry-resolved=true']);
 
   await plan.publish({ name: 'tm-dep', version: '1.0.0' });
   await plan.publish({ name: 'tm-pkg', version: '1.0.0', dependencies: { 'tm-dep': '^1.0.0' } });
@@ -161,6 +171,32 @@ describe('--omit=dev', () => {
     expectAllowed(run);
     expect(reported(run.report)).toEqual(await installedPackages(oracle.dir));
   });
+});
+
+describe('a registry answering tarballs with Cache-Control: no-store, and a lockfile without `resolved`', () => {
+  it('is what real npm ci installs from (the oracle)', async () => {
+    const packages = await lockPackages(unresolvedProject);
+    const locations = Object.keys(packages).filter((l) => l !== '');
+    expect(locations.length).toBeGreaterThanOrEqual(10);
+    expect(Object.values(packages).filter((p) => 'resolved' in p)).toEqual([]);
+    noStore();
+    const npm = await plan.npmInstall(unresolvedProject, ['ci'], 'unresolved');
+    expect(npm.result.code, npm.result.stderr).toBe(0);
+    expect((await installedPackages(npm.dir)).length).toBe(locations.length);
+    expect(plan.hostile.requests.filter((r) => r.path.endsWith('.tgz')).length).toBeGreaterThan(0);
+  });
+
+  for (const cache of CACHES) {
+    it(`vouch ci --update-lock installs npm ci's node_modules (${cache} npm cache)`, async () => {
+      noStore();
+      const npm = await plan.npmInstall(unresolvedProject, ['ci'], 'unresolved');
+      expect(npm.result.code, npm.result.stderr).toBe(0);
+      const project = await plan.copy(unresolvedProject, 'unresolved');
+      const run = await plan.vouch(CI, project, await plan.cacheFor(cache, npm.state));
+      expectAllowed(run);
+      expect(await nodeModules(project)).toEqual(await nodeModules(npm.dir));
+    });
+  }
 });
 
 describe('tarball bytes that do not match the signed integrity, with npm\'s default retries', () => {
