@@ -6,11 +6,12 @@
 // attack), the real npm as the oracle, the built CLI; cold and warm npm cache, where warm is the cache a real
 // npm run of the same tree filled (with the attacker's bytes where that is the attack).
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  CACHES, expectAllowed, expectDenied, installedPackages, nodeModules, startPlanWorld, tarballPath, type PlanWorld,
+  CACHES, editLock, expectAllowed, expectDenied, installedPackages, lockPackages, nodeModules, noStoreTarballs, startPlanWorld,
+  tarballPath, type PlanWorld,
 } from '../support/install-plan.js';
 import { packTarball } from '../support/npm.js';
 import { writePackage } from '../support/packages.js';
@@ -104,7 +105,7 @@ describe('a lockfile link whose target is a registry entry (lk-good → node_mod
     for (const cache of CACHES) {
       for (const command of [CI, ['install']]) {
         it(`is denied by vouch ${command.join(' ')} with LINK_UNSUPPORTED, nothing written and no script run (${cache} npm cache, ${tarballs} tarballs)`, async () => {
-          if (tarballs === 'no-store') noStore();
+          if (tarballs === 'no-store') noStoreTarballs(plan.hostile);
           const npm = await plan.npmInstall(linkProject, ['ci'], 'link-warm');
           const project = await plan.copy(linkProject, 'link');
           const before = await snapshotProject(project);
@@ -179,7 +180,7 @@ describe('a registry answering tarballs with Cache-Control: no-store, and a lock
     const locations = Object.keys(packages).filter((l) => l !== '');
     expect(locations.length).toBeGreaterThanOrEqual(10);
     expect(Object.values(packages).filter((p) => 'resolved' in p)).toEqual([]);
-    noStore();
+    noStoreTarballs(plan.hostile);
     const npm = await plan.npmInstall(unresolvedProject, ['ci'], 'unresolved');
     expect(npm.result.code, npm.result.stderr).toBe(0);
     expect((await installedPackages(npm.dir)).length).toBe(locations.length);
@@ -188,7 +189,7 @@ describe('a registry answering tarballs with Cache-Control: no-store, and a lock
 
   for (const cache of CACHES) {
     it(`vouch ci --update-lock installs npm ci's node_modules (${cache} npm cache)`, async () => {
-      noStore();
+      noStoreTarballs(plan.hostile);
       const npm = await plan.npmInstall(unresolvedProject, ['ci'], 'unresolved');
       expect(npm.result.code, npm.result.stderr).toBe(0);
       const project = await plan.copy(unresolvedProject, 'unresolved');
@@ -212,25 +213,6 @@ describe('tarball bytes that do not match the signed integrity, with npm\'s defa
 });
 
 // ---- fixtures --------------------------------------------------------------------------------------
-
-type LockPackages = Record<string, Record<string, unknown>>;
-
-async function lockPackages(project: string): Promise<LockPackages> {
-  return (JSON.parse(await readFile(join(project, 'package-lock.json'), 'utf8')) as { packages: LockPackages }).packages;
-}
-
-/** Rewrites package-lock.json's `packages` in place, as a lockfile-only pull request would. */
-async function editLock(project: string, edit: (packages: LockPackages) => void): Promise<void> {
-  const file = join(project, 'package-lock.json');
-  const lock = JSON.parse(await readFile(file, 'utf8')) as { packages: LockPackages };
-  edit(lock.packages);
-  await writeFile(file, `${JSON.stringify(lock, null, 2)}\n`);
-}
-
-/** Every tarball the proxy answers carries Cache-Control: no-store, as some registries and CDNs send. */
-function noStore(): void {
-  plan.hostile.on(/\.tgz$/, { kind: 'headers', headers: { 'cache-control': 'no-store' } });
-}
 
 /** The report's packages as "name@version", one per location, sorted (to compare with what npm installed). */
 function reported(report: { packages: { name: string; version: string; locations: string[] }[] } | undefined): string[] {

@@ -40,8 +40,9 @@
 //   plan.reset()                       drops the hostile rules and request log, the markers and the git log.
 //   plan.stop()
 //   expectDenied(plan, run, code, project, before) asserts a deny as issue 14 defines it: no BUG on stderr, exit 1,
-//                                      `code` among the report's finding codes, snapshotProject(project) equal to
-//                                      `before`, no install script ran (no marker).
+//                                      `code` among the report's finding codes (null: any deny finding, where the
+//                                      issue names no code), snapshotProject(project) equal to `before`, no install
+//                                      script ran (no marker).
 //   expectAllowed(run)                 asserts no BUG on stderr and exit 0.
 //   BUG                                what vouch prints for an internal error; no run may print it.
 //   CACHES                             ['cold', 'warm'].
@@ -49,6 +50,10 @@
 //                                        (node_modules/.package-lock.json) lists; links excluded.
 //   nodeModules(project)               → snapshotTree of <project>/node_modules without .package-lock.json.
 //   tarballPath(name, version)         → `/<name>/-/<unscoped>-<version>.tgz`, as requested through the proxy.
+//   noStoreTarballs(hostile)           every tarball the proxy answers from now on (until reset) carries
+//                                      Cache-Control: no-store, as some registries and CDNs send.
+//   lockPackages(project)              → package-lock.json's `packages`.
+//   editLock(project, edit)            rewrites package-lock.json's `packages` in place (a lockfile-only pull request).
 import { createHash } from 'node:crypto';
 import { chmod, cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -193,6 +198,10 @@ function isReport(json: unknown): json is ReportJson {
   return typeof json === 'object' && json !== null && Array.isArray((json as ReportJson).packages) && Array.isArray((json as ReportJson).sources);
 }
 
+function denyFindings(report: ReportJson | undefined): string[] {
+  return [...(report?.packages ?? []), ...(report?.sources ?? [])].flatMap((v) => v.findings.filter((f) => f.severity === 'deny').map((f) => f.code));
+}
+
 function findingCodes(report: ReportJson): string[] {
   return [...report.packages, ...report.sources].flatMap((v) => v.findings.map((f) => f.code)).sort();
 }
@@ -214,10 +223,11 @@ export function tarballPath(name: string, version: string): string {
   return `/${name}/-/${name.replace(/^@[^/]+\//, '')}-${version}.tgz`;
 }
 
-export async function expectDenied(plan: PlanWorld, run: PlanVouchResult, code: string, project: string, before: FileEntry[]): Promise<void> {
+export async function expectDenied(plan: PlanWorld, run: PlanVouchResult, code: string | null, project: string, before: FileEntry[]): Promise<void> {
   expect(run.stderr, 'vouch reported an internal error').not.toContain(BUG);
   expect(run.code, explain(run)).toBe(1);
-  expect(run.codes, explain(run)).toContain(code);
+  if (code !== null) expect(run.codes, explain(run)).toContain(code);
+  else expect(denyFindings(run.report), explain(run)).not.toEqual([]);
   expect(await snapshotProject(project), 'the project changed').toEqual(before);
   expect(await plan.ran(), 'an install script ran').toEqual([]);
 }
@@ -225,4 +235,21 @@ export async function expectDenied(plan: PlanWorld, run: PlanVouchResult, code: 
 export function expectAllowed(run: PlanVouchResult): void {
   expect(run.stderr, 'vouch reported an internal error').not.toContain(BUG);
   expect(run.code, explain(run)).toBe(0);
+}
+
+export function noStoreTarballs(hostile: HostileRegistry): void {
+  hostile.on(/\.tgz$/, { kind: 'headers', headers: { 'cache-control': 'no-store' } });
+}
+
+export type LockPackages = Record<string, Record<string, unknown>>;
+
+export async function lockPackages(project: string): Promise<LockPackages> {
+  return (JSON.parse(await readFile(join(project, 'package-lock.json'), 'utf8')) as { packages: LockPackages }).packages;
+}
+
+export async function editLock(project: string, edit: (packages: LockPackages) => void): Promise<void> {
+  const file = join(project, 'package-lock.json');
+  const lock = JSON.parse(await readFile(file, 'utf8')) as { packages: LockPackages };
+  edit(lock.packages);
+  await writeFile(file, `${JSON.stringify(lock, null, 2)}\n`);
 }
