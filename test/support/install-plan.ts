@@ -29,9 +29,10 @@
 //                                      npm's default retries (npmEnv retries: 'npm-default'), the logging git on PATH.
 //   plan.npm(args, cwd, stateDir)      → NpmResult of the real npm.
 //   plan.lock(dir, args?)              → `npm install --package-lock-only …args` with a fresh cache; throws on failure.
-//   plan.npmInstall(dir, args, label)  → a real npm run on a copy of `dir` with a fresh cache: { dir, state, result,
-//                                      ran } (ran: markers written), then clears the markers. The oracle for what npm
-//                                      installs, and the warm cache (`state`) for vouch.
+//   plan.npmInstall(dir, args, label, within?) → a real npm run on a copy of `dir` (in its subfolder `within`, e.g.
+//                                      the project beside a `file:` dependency) with a fresh cache: { dir (where npm
+//                                      ran), state, result, ran (markers written) }, then clears the markers. The
+//                                      oracle for what npm installs, and the warm cache (`state`) for vouch.
 //   plan.vouch(args, cwd, stateDir, timeoutMs?) → runVouch with `--format json` appended, plus { ms, report, codes }:
 //                                      report undefined when stdout is not a JSON report; codes = every finding code
 //                                      of every package and source, sorted (duplicates kept).
@@ -97,7 +98,7 @@ export interface PlanWorld {
   env(stateDir: string): Promise<NodeJS.ProcessEnv>;
   npm(args: string[], cwd: string, stateDir: string): Promise<NpmResult>;
   lock(dir: string, args?: string[]): Promise<void>;
-  npmInstall(dir: string, args: string[], label: string): Promise<NpmRun>;
+  npmInstall(dir: string, args: string[], label: string, within?: string): Promise<NpmRun>;
   vouch(args: string[], cwd: string, stateDir: string, timeoutMs?: number): Promise<PlanVouchResult>;
   ran(): Promise<string[]>;
   gitCalls(): Promise<string[]>;
@@ -166,8 +167,8 @@ export async function startPlanWorld(): Promise<PlanWorld> {
       const result = await npm(['install', '--package-lock-only', ...args], dir, await state('lock'));
       if (result.code !== 0) throw new Error(`npm install --package-lock-only in ${dir} failed (${result.code}):\n${result.stderr}`);
     },
-    npmInstall: async (dir, args, label) => {
-      const work = await copy(dir, `npm-${label}`);
+    npmInstall: async (dir, args, label, within = '.') => {
+      const work = join(await copy(dir, `npm-${label}`), within);
       const stateDir = await state(`npm-${label}`);
       const result = await npm(args, work, stateDir);
       const written = await ran();
