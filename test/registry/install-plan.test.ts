@@ -125,6 +125,10 @@ describe('an integrity holding two sha512 hashes, the registry-signed one and th
     expect(npm.result.code, npm.result.stderr).toBe(0);
     expect(await readFile(join(npm.dir, 'node_modules', 'dh-pkg', 'evil.js'), 'utf8')).toBe('steal()\n');
     expect(npm.ran).toEqual(['dh-pkg-evil']);
+    plan.hostile.reset(); // the registry's own bytes match the first hash: accepted too
+    const honest = await plan.npmInstall(twoHashProject, ['ci'], 'two-hashes-honest');
+    expect(honest.result.code, honest.result.stderr).toBe(0);
+    expect(honest.ran).toEqual(['dh-pkg']);
   });
 
   it('is denied by vouch verify with INTEGRITY_AMBIGUOUS', async () => {
