@@ -1,7 +1,8 @@
 // The real npm CLI, isolated from this machine's npm configuration, pointed at a test registry.
 //
 // API
-//   npmEnv(stateDir, {url, token}?) → env: userconfig `<stateDir>/npmrc` (registry, token, fund/audit/
+//   npmEnv(stateDir, {url, token}?, {retries}?)
+//                                 → env: userconfig `<stateDir>/npmrc` (registry, token, fund/audit/
 //                                   update-notifier off, fetch-retries=0), empty globalconfig `<stateDir>/global-npmrc`, cache
 //                                   `<stateDir>/cache`; every inherited npm_config_* variable removed (an
 //                                   outer `npm test` exports several); NODE_OPTIONS preloads
@@ -9,6 +10,11 @@
 //                                   /-/npm/v1/keys instead of the Sigstore TUF CDN (offline machine).
 //                                   The machine's ~/.npmrc is not read, so its omit-lockfile-registry-resolved
 //                                   =true does not apply: lockfiles carry npm's default `resolved` URLs.
+//                                   retries: 'none' (default) writes fetch-retries=0, which the suites written
+//                                   before issue 14 rely on; 'npm-default' writes no fetch-retr* setting, so
+//                                   npm and vouch use npm's defaults (2 retries, 10 s–60 s backoff), as a
+//                                   user's machine does. End-to-end tests of install behaviour use 'npm-default':
+//                                   fetch-retries=0 once hid a 140 s hang (issue 14).
 //   runNpm(args, cwd, env)       → { code, stdout, stderr }; never throws on a non-zero exit.
 //   packTarball(dir)             → the bytes `npm pack` makes of a package folder (no registry involved).
 import { spawn } from 'node:child_process';
@@ -25,8 +31,13 @@ export interface NpmResult {
 
 const OFFLINE_KEYS_PRELOAD = packagePath('test', 'support', 'npm-offline-keys.cjs');
 
+export interface NpmEnvOptions {
+  /** 'none' (default): fetch-retries=0; 'npm-default': npm's own retry settings, as users have them. */
+  retries?: 'none' | 'npm-default';
+}
+
 /** Env for the real npm with its state under `stateDir`, against `registry` when given. */
-export async function npmEnv(stateDir: string, registry?: { url: string; token?: string }): Promise<NodeJS.ProcessEnv> {
+export async function npmEnv(stateDir: string, registry?: { url: string; token?: string }, options: NpmEnvOptions = {}): Promise<NodeJS.ProcessEnv> {
   await mkdir(stateDir, { recursive: true });
   const npmrc = join(stateDir, 'npmrc');
   const globalNpmrc = join(stateDir, 'global-npmrc');
@@ -38,7 +49,7 @@ export async function npmEnv(stateDir: string, registry?: { url: string; token?:
     'audit=false',
     'update-notifier=false',
     // A loopback registry does not flake; npm's default retries turn one EINTEGRITY into minutes.
-    'fetch-retries=0',
+    ...(options.retries === 'npm-default' ? [] : ['fetch-retries=0']),
     '',
   ].join('\n'));
   await writeFile(globalNpmrc, '');

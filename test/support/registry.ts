@@ -17,11 +17,13 @@
 //   registry.get(path, accept?)          → { status, bytes, text, json } of an anonymous GET (path relative to url).
 //   registry.put(path, body)             → the same for a JSON PUT with the publisher's token (raw publishes:
 //                                          `registry.put(encodeURIComponent(name), publishBody(...))`).
-//   registry.npmEnv(stateDir)            → env for the real npm on this registry, its npmrc and cache under
+//   registry.npmEnv(stateDir, options?)  → env for the real npm on this registry, its npmrc and cache under
 //                                          stateDir; isolated from ~/.npmrc (see test/support/npm.ts).
-//   registry.npm(args, { cwd, stateDir? }) → { code, stdout, stderr } of the real npm (never throws on exit code);
-//                                          stateDir defaults to one shared by the registry (give a tempDir
-//                                          for a dedicated npm cache).
+//                                          options.retries: 'none' (default, fetch-retries=0) or 'npm-default'
+//                                          (npm's own retry settings, as users have them: see npmEnv).
+//   registry.npm(args, { cwd, stateDir?, retries? }) → { code, stdout, stderr } of the real npm (never throws on
+//                                          exit code); stateDir defaults to one shared by the registry (give a
+//                                          tempDir for a dedicated npm cache); retries as for npmEnv.
 //   registry.publish(dir, stateDir?)     → `npm publish --access public` of a package folder; throws with npm's
 //                                          output on failure.
 //   registry.stop()                      → SIGTERM, waits for exit, removes temp folders. Idempotent.
@@ -34,9 +36,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { packagePath } from '../../lib/config/package-root.js';
-import { npmEnv, runNpm, type NpmResult } from './npm.js';
+import { npmEnv, runNpm, type NpmEnvOptions, type NpmResult } from './npm.js';
 
-export type { NpmResult } from './npm.js';
+export type { NpmEnvOptions, NpmResult } from './npm.js';
 
 export interface HttpResult {
   status: number;
@@ -60,8 +62,8 @@ export interface TestRegistry {
   tempDir(label: string): Promise<string>;
   get(path: string, accept?: string): Promise<HttpResult>;
   put(path: string, body: unknown): Promise<HttpResult>;
-  npmEnv(stateDir: string): Promise<NodeJS.ProcessEnv>;
-  npm(args: string[], options: { cwd: string; stateDir?: string }): Promise<NpmResult>;
+  npmEnv(stateDir: string, options?: NpmEnvOptions): Promise<NodeJS.ProcessEnv>;
+  npm(args: string[], options: { cwd: string; stateDir?: string } & NpmEnvOptions): Promise<NpmResult>;
   publish(dir: string, stateDir?: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -100,8 +102,9 @@ export async function startRegistry(options: StartOptions = {}): Promise<TestReg
       tempDir: async (label) => mkdtemp(join(root, `${label.replace(/[^\w.-]/g, '_')}-${++dirs}-`)),
       get: (path, accept) => httpGet(new URL(path.replace(/^\//, ''), ready.url), accept),
       put: (path, body) => httpPutJson(new URL(path.replace(/^\//, ''), ready.url), body, token),
-      npmEnv: (stateDir) => npmEnv(stateDir, { url: ready.url, token }),
-      npm: async (npmArgs, { cwd, stateDir }) => runNpm(npmArgs, cwd, await npmEnv(stateDir ?? join(root, 'npm-state'), { url: ready.url, token })),
+      npmEnv: (stateDir, envOptions) => npmEnv(stateDir, { url: ready.url, token }, envOptions),
+      npm: async (npmArgs, { cwd, stateDir, ...envOptions }) =>
+        runNpm(npmArgs, cwd, await npmEnv(stateDir ?? join(root, 'npm-state'), { url: ready.url, token }, envOptions)),
       publish: async (dir, stateDir) => {
         const result = await runNpm(['publish', '--access', 'public'], dir,
           await npmEnv(stateDir ?? join(root, 'npm-state'), { url: ready.url, token }));
