@@ -6,6 +6,7 @@ import npa from 'npm-package-arg';
 import type { Node, Tree } from '@npmcli/arborist';
 import { registryFor, type NpmConfig } from '../config/index.js';
 import type { InstallPlan } from './install-plan.js';
+import { nonRegistrySource } from './source-guard.js';
 import type { NonRegistryRef, PackageRef, SourceKind, Targets } from './types.js';
 
 /** The targets of an install plan: every node reify extracts, and every link it creates that is not a workspace. */
@@ -83,24 +84,16 @@ function isWorkspaceFolder(target: Node, tree: Tree): boolean {
  */
 export function fetchedSources(specs: readonly string[], manifest: Record<string, unknown>): NonRegistryRef[] {
   const refs: NonRegistryRef[] = [];
-  const add = (parsed: npa.Result | undefined, name: string, location: string | null) => {
-    if (parsed?.type !== 'git' && parsed?.type !== 'remote') return;
-    refs.push({ name, kind: parsed.type, spec: parsed.rawSpec || parsed.raw, locations: location ? [location] : [] });
+  // Only what arborist would fetch to build the tree; file and directory specs are read locally.
+  const add = (ref: NonRegistryRef | null, location: string | null) => {
+    if (ref?.kind === 'git' || ref?.kind === 'remote') refs.push({ ...ref, locations: location ? [location] : [] });
   };
-  for (const spec of specs) {
-    let parsed: npa.Result | undefined;
-    try {
-      parsed = npa(spec);
-    } catch {
-      parsed = undefined; // arborist reports a bad spec itself, without fetching anything
-    }
-    add(parsed, parsed?.name ?? spec, null);
-  }
+  for (const spec of specs) add(nonRegistrySource(spec), null);
   for (const field of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies']) {
     const deps = manifest[field];
     if (typeof deps !== 'object' || deps === null) continue;
     for (const [name, spec] of Object.entries(deps)) {
-      if (typeof spec === 'string') add(parseSpec(name, spec), name, `node_modules/${name}`);
+      if (typeof spec === 'string') add(nonRegistrySource(parseSpec(name, spec)), `node_modules/${name}`);
     }
   }
   return refs.sort((a, b) => compare(a.name, b.name) || compare(a.spec, b.spec));
