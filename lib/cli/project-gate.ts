@@ -29,9 +29,9 @@ export async function gateProjectTree(opts: GateOptions, npmArgs: string[], inst
     const targets = listTargets(await loadTree(opts.cwd, config, 'actual'), config, omitList(config.flat.omit));
     return { ...(await runGate(targets, inputs, config, opts, out)), inputs, targets };
   }
-  const arb = treeArborist(opts.cwd, config, opts);
-  const locked = new Map((await loadLockedTree(arb, opts.cwd)).inventory); // buildIdealTree may adjust nodes in place
-  return gateBuiltTree(arb, {}, inputs, config, opts, out, (tree) => assertLockfileInSync(locked, tree, opts.cwd));
+  const locked = new Map((await loadLockedTree(treeArborist(opts.cwd, config, opts), opts.cwd)).inventory);
+  // A fresh arborist builds the ideal tree, as npm ci's does (it re-derives the lockfile's dev / optional flags).
+  return gateBuiltTree(treeArborist(opts.cwd, config, opts), {}, inputs, config, opts, out, (tree) => assertLockfileInSync(locked, tree, opts.cwd));
 }
 
 /**

@@ -30,12 +30,14 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     const inputs = await readTrustFiles(cwd);
     // As verify --locked: what reviewers read must be what vouch reads (LOCK_NOT_CANONICAL, exit 2, with the diff).
     if (!updateLock && inputs.lockText !== null) verifyLockCanonical(inputs.lockText, inputs.lockFile);
-    const arb = treeArborist(cwd, config, gate);
-    const virtual = await loadLockedTree(arb, cwd); // no or unreadable lockfile: exit 2 with the reason, as npm ci
+    // No or unreadable lockfile: exit 2 with the reason, as npm ci.
+    const lockedInventory = new Map((await loadLockedTree(treeArborist(cwd, config, gate), cwd)).inventory);
     // A git / remote dependency package.json declares but the lockfile lacks would be fetched while building the tree.
     const early = gateFetchedSources(fetchedSources([], await rootManifest(cwd)), inputs, { gate, format, verbose: Boolean(values.verbose) }, out);
     if (early !== null) return early;
-    const lockedInventory = new Map(virtual.inventory); // buildIdealTree may adjust nodes in place
+    // A fresh arborist builds the ideal tree, as npm ci's does: it re-derives the dev / optional flags the
+    // lockfile claims from the dependency graph, and those flags decide what --omit leaves out.
+    const arb = treeArborist(cwd, config, gate);
     const built = await buildJudgedTree(arb, {}, inputs, gate);
     if (built.kind === 'denied') return gateFetchedSources([built.ref], inputs, { gate, format, verbose: Boolean(values.verbose) }, out) ?? 1;
     const tree = built.tree;

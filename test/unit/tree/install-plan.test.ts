@@ -28,8 +28,9 @@ async function editedProject(name: string, edit: (lock: Lock) => void): Promise<
 /** The targets of what `npm ci` would install in `dir` under `args` (npm flags). */
 async function planFor(dir: string, args: string[] = []) {
   const config = await loadNpmConfig(dir, ['--registry=http://127.0.0.1:9/', '--@isaacs:registry=http://127.0.0.1:8/scoped/', ...args], {});
+  await loadLockedTree(projectArborist(dir, config), dir);
+  // As npm ci: a fresh arborist builds the ideal tree (the lockfile's dependency flags are re-derived).
   const arb = projectArborist(dir, config);
-  await loadLockedTree(arb, dir);
   const tree = await arb.buildIdealTree();
   const omit = Array.isArray(config.flat.omit) ? (config.flat.omit as string[]) : [];
   const plan = installPlan(tree, planOptions(arb, omit), { inflated: new Set() });
@@ -60,6 +61,14 @@ describe('installPlan on a real lockfile with aliases, workspaces, links and non
     expect(targets.nonRegistry.map((r) => `${r.name} ${r.kind}${r.unsupported ? ' unsupported' : ''}`)).toEqual([
       'file-tgz file', 'gitdep git', 'local-dep directory', 'remote-tgz remote',
     ]);
+  });
+
+  it('re-derives a dependency flag the lockfile misstates, as npm ci does: a devDependency marked optional is kept by --omit=optional', async () => {
+    const dir = await editedProject('mixed-sources', (lock) => {
+      lock.packages['node_modules/kind-of']!['optional'] = true;
+    });
+    const omitted = await planFor(dir, ['--omit=optional']);
+    expect(omitted.targets.packages.map((p) => p.name)).toContain('kind-of');
   });
 
   it('leaves out what --omit=dev omits, as reify does', async () => {
