@@ -41,6 +41,7 @@
 //   { kind: 'json', rewrite }           the real JSON answer, passed through `rewrite(body, path)` (tampering:
 //                                       signatures, dist.integrity, attestation bundles, keys …).
 //   { kind: 'delay', ms }               the real answer, after `ms` (to hold a run in flight).
+//   { kind: 'headers', headers }        the real answer with these response headers set (e.g. Cache-Control: no-store).
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -53,7 +54,8 @@ export type Fault =
   | { kind: 'huge'; bytes: number; declareLength?: boolean }
   | { kind: 'redirect'; status?: 301 | 302 | 307 | 308; to?: string }
   | { kind: 'json'; rewrite: (body: unknown, path: string) => unknown }
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  | { kind: 'headers'; headers: Record<string, string> };
 
 export type Match = string | RegExp | ((path: string) => boolean);
 
@@ -141,6 +143,8 @@ async function answer(req: IncomingMessage, res: ServerResponse, fault: Fault | 
     case 'delay':
       await new Promise((done) => setTimeout(done, fault.ms));
       return proxy(req, res, upstream, sent);
+    case 'headers':
+      return proxy(req, res, upstream, sent, fault.headers);
     case 'status': {
       const body = fault.body ?? JSON.stringify({ error: `hostile registry: ${fault.status}` });
       res.writeHead(fault.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
@@ -244,10 +248,10 @@ function fetchUpstream(req: IncomingMessage, upstream: URL): Promise<Upstream> {
 }
 
 /** Passes the request through to upstream and the answer back, counting the body bytes. */
-function proxy(req: IncomingMessage, res: ServerResponse, upstream: URL, sent: (n: number) => void = () => undefined): Promise<void> {
+function proxy(req: IncomingMessage, res: ServerResponse, upstream: URL, sent: (n: number) => void = () => undefined, headers: Record<string, string> = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const out = httpRequest(upstreamOptions(req, upstream), (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
+      res.writeHead(up.statusCode ?? 502, { ...up.headers, ...headers });
       up.on('data', (c: Buffer) => sent(c.length));
       up.pipe(res);
       up.on('end', () => resolve());
