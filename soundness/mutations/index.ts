@@ -1,5 +1,6 @@
 // Every mutation kind, and the cases they make over the corpus: each candidate (a target and its
-// parameters) crossed with a cold and a warm npm cache, and with every omit flag for the kinds about
+// parameters) crossed with a cold and a warm npm cache (and a poisoned one, holding only the attacker's
+// bytes, for the kinds that name other bytes), and with every omit flag for the kinds about
 // flags (dev, optional, os, cpu) or one seeded omit flag for the others. Seeded and
 // deterministic: the same corpus and seed always give the same cases, in the same order.
 import { BUNDLE_KINDS } from './bundle.js';
@@ -38,6 +39,7 @@ export interface MutationCase {
 /** One case in this many also runs `vouch ci`. */
 export const CI_SHARE = 5;
 const CACHES: readonly CacheState[] = ['cold', 'warm'];
+const POISONING_CACHES: readonly CacheState[] = ['cold', 'warm', 'poisoned'];
 
 export function kindById(id: string): MutationKind {
   const kind = MUTATION_KINDS.find((k) => k.id === id);
@@ -53,7 +55,7 @@ export function generateCases(trees: readonly TreeFacts[], seed: number): Mutati
       const rng = createRng(seed ^ hashString(`${tree.name}/${kind.id}`));
       for (const candidate of kind.candidates(tree, rng)) {
         const omits = kind.omits ?? [defaultOmit(rng.next())];
-        for (const cache of CACHES) {
+        for (const cache of kind.poisons ? POISONING_CACHES : CACHES) {
           for (const omit of omits) {
             const id = caseId(tree.name, kind.id, candidate.target, candidate.params, cache, omit);
             cases.set(id, { id, tree: tree.name, kind: kind.id, field: kind.field, target: candidate.target, params: candidate.params, cache, omit, ci: hashString(id) % CI_SHARE === 0 });

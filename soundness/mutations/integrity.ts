@@ -13,7 +13,7 @@ type IntegrityEdit = (ctx: ApplyContext, c: Candidate, right: string, evil: stri
  */
 function integrityKind(id: string, describe: string, variants: Record<string, string>[], edit: IntegrityEdit): MutationKind {
   return {
-    id, field: 'integrity', describe,
+    id, field: 'integrity', describe, poisons: true,
     candidates: (tree, rng) => variants.flatMap((v) => plain(registryTargets(tree, rng), v)),
     apply: async (ctx, c): Promise<MutationEffect> => {
       const target = targetOf(c);
@@ -37,7 +37,7 @@ const MALFORMED: Record<string, (right: string) => string> = {
 
 export const INTEGRITY_KINDS: MutationKind[] = [
   {
-    id: 'integrity-other-package', field: 'integrity', describe: 'integrity of another package\'s tarball',
+    id: 'integrity-other-package', field: 'integrity', describe: 'integrity of another package\'s tarball', poisons: true,
     candidates: (tree, rng) => pairedCandidates(tree, rng, registryTargets(tree, rng)),
     apply: async (ctx, c) => {
       entry(ctx.lock, targetOf(c)).integrity = signedAt(ctx, param(c, 'other')).integrity;

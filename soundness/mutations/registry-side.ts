@@ -57,7 +57,7 @@ export const REGISTRY_SIDE_KINDS: MutationKind[] = [
     candidates: () => [{ target: null, params: {} }],
     apply: async (ctx) => ({ lock: ctx.lock }) },
   {
-    id: 'tarball-attacker-bytes', field: 'tarball', describe: 'the registry answers the entry\'s tarball with the attacker\'s bytes',
+    id: 'tarball-attacker-bytes', field: 'tarball', describe: 'the registry answers the entry\'s tarball with the attacker\'s bytes', poisons: true,
     candidates: (tree, rng) => plain(registryTargets(tree, rng)),
     apply: async (ctx, c) => {
       const evil = await attackerFor(ctx, targetOf(c));

@@ -42,7 +42,7 @@ export const RESOLVED_KINDS: MutationKind[] = [
     },
   },
   {
-    id: 'resolved-attacker-url', field: 'resolved', describe: 'resolved points at the attacker\'s bytes (integrity kept)',
+    id: 'resolved-attacker-url', field: 'resolved', describe: 'resolved points at the attacker\'s bytes (integrity kept)', poisons: true,
     candidates: (tree, rng) => plain(registryTargets(tree, rng)),
     apply: async (ctx, c) => {
       const evil = await attackerFor(ctx, targetOf(c));

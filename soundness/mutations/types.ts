@@ -11,7 +11,8 @@ export type MutationField =
   | 'nesting' | 'shrinkwrap' | 'tarball' | 'packument' | 'headers';
 
 export type OmitFlag = 'none' | 'dev' | 'optional';
-export type CacheState = 'cold' | 'warm';
+/** cold: empty; warm: the unmutated tree installed before (plus the attacker's bytes); poisoned: only the attacker's bytes. */
+export type CacheState = 'cold' | 'warm' | 'poisoned';
 
 export interface TreeFacts {
   name: string;
@@ -79,4 +80,6 @@ export interface MutationKind {
    * closed is the required answer, so a deny here never counts as over-blocking.
    */
   failClosed?: boolean;
+  /** The mutation names or serves other bytes: also run it with a cache that holds only those (poisoned). */
+  poisons?: boolean;
 }

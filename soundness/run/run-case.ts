@@ -93,21 +93,27 @@ async function prepareProjects(dir: string, wt: WorkerTree, effect: MutationEffe
   return out;
 }
 
-/** The same cache state for every tool: empty (cold), or the warm cache plus the attacker's bytes the mutation names. */
+/**
+ * The same cache state for every tool: empty (cold); the warm cache plus the attacker's bytes the mutation
+ * names (warm); or an empty cache holding only those bytes (poisoned).
+ */
 async function prepareCaches(dir: string, c: MutationCase, wt: WorkerTree, effect: MutationEffect, labels: readonly Label[], worker: Worker): Promise<Record<Label, string>> {
   const out = {} as Record<Label, string>;
-  let base = wt.warmCache;
-  if (c.cache === 'warm' && effect.cacheTarballs?.length) {
-    base = join(dir, 'cache-base');
-    await cp(wt.warmCache, base, { recursive: true });
-    for (const file of effect.cacheTarballs) {
-      const added = await runNpm(['cache', 'add', file], dir, toolEnv(worker.config, base));
+  const extra = c.cache === 'cold' ? [] : (effect.cacheTarballs ?? []);
+  let base = c.cache === 'warm' ? wt.warmCache : null;
+  if (extra.length > 0) {
+    const seeded = join(dir, 'cache-base');
+    if (base) await cp(base, seeded, { recursive: true });
+    else await mkdir(seeded, { recursive: true });
+    for (const file of extra) {
+      const added = await runNpm(['cache', 'add', file], dir, toolEnv(worker.config, seeded));
       if (added.code !== 0) throw new Error(`npm cache add ${file} failed: ${added.stderr.slice(-1000)}`);
     }
+    base = seeded;
   }
   for (const label of labels) {
     const cache = join(dir, `cache-${label}`);
-    if (c.cache === 'warm') await cp(base, cache, { recursive: true });
+    if (base) await cp(base, cache, { recursive: true });
     else await mkdir(cache, { recursive: true });
     out[label] = cache;
   }
