@@ -97,6 +97,8 @@ export interface SoundnessResults {
 
 export interface CaseRef {
   case: string;
+  /** The generator seed the case id belongs to (`--seed`). */
+  seed: number;
   kind: string;
   tree: string;
   cache: CacheState;

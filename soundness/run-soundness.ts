@@ -79,11 +79,11 @@ async function main(): Promise<number> {
     await registry.stop();
   }
   const summary: SoundnessResults = {
-    command: `npm run soundness -- ${process.argv.slice(2).join(' ')}`.trim(),
+    command: ['npm run soundness', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     machine, seed: opts.seed, sample: opts.sample, workers: opts.workers, retrySettings: RETRY_SETTINGS,
     corpus: await summarizeCorpus(corpus), generated: generated.length, ran: results.length,
     startedAt, finishedAt: new Date().toISOString(), setupMs: Math.round(setupMs), runMs: Math.round(runMs),
-    ...summarizeCases(results),
+    ...summarizeCases(results, opts.seed),
   };
   await writeFile(join(opts.work, `results-${startedAt.replace(/[:.]/g, '-')}.json`), JSON.stringify(results, null, 1));
   await mkdir(dirname(opts.out), { recursive: true });

@@ -5,11 +5,11 @@ import type { CaseRef, CaseResult, KindSummary, RunRecord, SoundnessResults, Tal
 
 export type CaseLists = Pick<SoundnessResults, 'kinds' | 'violations' | 'overBlocking' | 'ciDifferences' | 'contacted' | 'harnessErrors'>;
 
-export function summarizeCases(results: readonly CaseResult[]): CaseLists {
+export function summarizeCases(results: readonly CaseResult[], seed: number): CaseLists {
   const kinds = new Map<string, KindSummary>();
   const out: CaseLists = { kinds: [], violations: [], overBlocking: [], ciDifferences: [], contacted: [], harnessErrors: [] };
   for (const r of [...results].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-    const ref = caseRef(r);
+    const ref = caseRef(r, seed);
     if (r.harnessError) {
       out.harnessErrors.push({ ...ref, error: r.harnessError });
       continue;
@@ -47,6 +47,6 @@ function emptyKind(r: CaseResult): KindSummary {
   return { kind: r.kind, field: r.field, describe: kindById(r.kind).describe, cases: 0, verify: zero(), npm: { installed: 0, failed: 0 }, ci: zero(), violations: 0, overBlocking: 0, ciDifferences: 0 };
 }
 
-function caseRef(r: CaseResult): CaseRef {
-  return { case: r.id, kind: r.kind, tree: r.tree, cache: r.cache, omit: r.omit, verify: `exit ${r.verify.code}: ${r.verify.summary}`, npm: `exit ${r.npm.code}: ${r.npm.summary}`, ci: r.ci ? `exit ${r.ci.code}: ${r.ci.summary}` : null };
+function caseRef(r: CaseResult, seed: number): CaseRef {
+  return { case: r.id, seed, kind: r.kind, tree: r.tree, cache: r.cache, omit: r.omit, verify: `exit ${r.verify.code}: ${r.verify.summary}`, npm: `exit ${r.npm.code}: ${r.npm.summary}`, ci: r.ci ? `exit ${r.ci.code}: ${r.ci.summary}` : null };
 }
