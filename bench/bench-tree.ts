@@ -114,7 +114,7 @@ function bench(root: string, registry: TestRegistry, manifest: Manifest, reused:
  * The publisher's htpasswd entry as SHA-1 instead of Verdaccio's default bcrypt: every authenticated
  * request re-checks the password, and bcrypt's ~100 ms per publish would make generation take an hour.
  */
-async function seedPublisher(storage: string): Promise<void> {
+export async function seedPublisher(storage: string): Promise<void> {
   await mkdir(storage, { recursive: true });
   const hash = createHash('sha1').update(PUBLISHER.password).digest('base64');
   await writeFile(join(storage, 'htpasswd'), `${PUBLISHER.name}:{SHA}${hash}:autocreated ${new Date().toISOString()}\n`);
