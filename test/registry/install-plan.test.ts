@@ -69,7 +69,7 @@ beforeAll(async () => {
   omitProject = await plan.project('omit', { dependencies: { 'om-prod': '^1.0.0' }, devDependencies: { 'om-dev': '^1.0.0' } });
   await plan.lock(omitProject);
 
-  // TODO(issue 14): also the real 77-package tree (express 4 and friends) once fixtures/soundness has it.
+  // The real tree (express 4 and friends) behind no-store: test/registry/real-tree.test.ts.
   const tree = planTree({ packages: 10, nestedNames: 1, prefix: 'nsr', seed: 14 });
   await publishTree(plan.registry, tree);
   unresolvedProject = await plan.project('unresolved', { dependencies: tree.rootDependencies });
