@@ -90,7 +90,8 @@ interface Fetched {
 
 /** One package: its tarball in the verified store under the signed integrity, the bytes' sha512 bound in. */
 async function tarballEvidence(e: PackageEvidence, opts: TarballOptions): Promise<Fetched> {
-  if (e.integrity?.kind !== 'ok') return {};
+  // A package already known to fail is denied for that; a later fetch error must not mask it as "unreachable".
+  if (e.integrity?.kind !== 'ok' || e.signature?.kind === 'failed' || e.attestations?.kind === 'failed') return {};
   // The signing registry's own dist.tarball first: a lockfile `resolved` on another host (lockfile
   // injection) is reported by the policy (RESOLVED_FOREIGN_HOST) and never contacted; the bytes
   // are bound by the signed integrity whichever URL serves them.

@@ -184,6 +184,24 @@ describe('signatures and attestations bound to the wrong thing', () => {
     expect(await snapshotProject(dir)).toEqual(before);
   });
 
+  it('a forged signature is reported as SIGNATURE_INVALID (exit 1) even when the tarball then answers 404: a later fetch error never masks it', async () => {
+    world.hostile.on('/left', {
+      kind: 'json',
+      rewrite: (body) => {
+        const doc = body as Packument;
+        doc.versions['1.0.1']!.dist.signatures = doc.versions['1.0.0']!.dist.signatures;
+        return doc;
+      },
+    });
+    world.hostile.on((path) => path.endsWith('/left-1.0.1.tgz'), { kind: 'status', status: 404 });
+    const dir = await world.project('masked');
+    const before = await snapshotProject(dir);
+    const result = await vouch(['install', 'left@1.0.1'], dir);
+    expect(result.code, result.stderr).toBe(1);
+    expect(findingCodes(jsonReport(result), 'left', '1.0.1')).toEqual(['SIGNATURE_INVALID']);
+    expect(await snapshotProject(dir)).toEqual(before);
+  });
+
   it('the attestations of @acme/widget served for @acme/other are ATTESTATION_SUBJECT', async () => {
     const widget = await world.registry.get((await attestationsPath('@acme/widget', '1.0.0')).slice(1));
     expect(widget.status).toBe(200);
