@@ -6,7 +6,7 @@ import type { FindingCode, Report } from '../policy/report.js';
 const UNREACHABLE: ReadonlySet<FindingCode> = new Set<FindingCode>(['REGISTRY_UNREACHABLE', 'REGISTRY_ERROR', 'OFFLINE_MISS']);
 
 export function exitCodeFor(report: Report): ExitCode {
-  const denied = report.verdicts.filter((v) => v.decision === 'deny');
+  const denied = [...report.verdicts, ...report.registries].filter((v) => v.decision === 'deny');
   if (denied.length === 0) return 0;
   const denyCodes = denied.flatMap((v) => v.findings.filter((f) => f.severity === 'deny').map((f) => f.code));
   // A real verification failure outranks an outage: the tree is known to be bad, whatever else is unknown.

@@ -7,7 +7,7 @@ import type { BuildIdealTreeOptions, Tree } from '@npmcli/arborist';
 import { loadNpmConfig, type NpmConfig } from '../config/index.js';
 import { loadPolicy, evaluate, needsPublishTime, type Policy } from '../policy/index.js';
 import type { Report } from '../policy/report.js';
-import { readLock, type Lock } from '../lock/index.js';
+import { pinnedRegistryKeys, readLock, type Lock } from '../lock/index.js';
 import { EvidenceCache, gatherEvidence, TreePackuments, type Gathered, type HttpOptions } from '../registry/index.js';
 import { buildIdealTree, projectArborist, SourceDenied, withSourceGuard, type NonRegistryRef, type Targets } from '../tree/index.js';
 import { AttestationVerifier, loadTrustRoots, type PackageEvidence } from '../verify/index.js';
@@ -63,7 +63,7 @@ export async function gather(
   const http = httpOptions(config, opts);
   const gathered = await gatherEvidence(targets.packages, {
     http, concurrency: opts.concurrency, verifier, cache, now: opts.now,
-    needPublishTime: needsPublishTime(inputs.policy),
+    needPublishTime: needsPublishTime(inputs.policy), pinnedKeys: pinnedRegistryKeys(inputs.lock),
     onPackage: (ref) => progress.tick(ref.name),
     ...(onEvidence ? { onEvidence } : {}),
   });

@@ -10,6 +10,7 @@ import type { Report } from '../policy/report.js';
 import { EvidenceCache, gatherEvidence, TarballFetcher, VerifiedStore, withConcurrency, type Gathered, type VerifiedTarball } from '../registry/index.js';
 import { inflateShrinkwrap, installPlan, planOptions, planTargets, registryName, type AllowedExtraction, type AllowedSource, type PackageRef, type ReifyBoundary, type Targets } from '../tree/index.js';
 import { AttestationVerifier, loadTrustRoots, type PackageEvidence } from '../verify/index.js';
+import { pinnedRegistryKeys } from '../lock/index.js';
 import { needsPublishTime } from '../policy/index.js';
 import { omitList } from './common-flags.js';
 import { decide, httpOptions, type GateInputs, type GateOptions } from './gate.js';
@@ -111,13 +112,13 @@ class EvidenceRounds {
     const progress = createProgress({ total: fresh.length, out: process.stderr, enabled: this.out.isTTY });
     const gathered = await gatherEvidence(fresh, {
       http: httpOptions(this.config, this.opts), concurrency: this.opts.concurrency, verifier: this.verifier, cache: this.cache, now: this.opts.now,
-      needPublishTime: needsPublishTime(this.inputs.policy),
+      needPublishTime: needsPublishTime(this.inputs.policy), pinnedKeys: pinnedRegistryKeys(this.inputs.lock),
       onPackage: (ref) => progress.tick(ref.name),
       ...(onEvidence ? { onEvidence } : {}),
     });
     progress.done();
     for (const e of gathered.evidence) this.byKey.set(refKey(e.ref), e);
-    for (const r of gathered.registries) if (!this.registryList.has(r.url) || r.keys !== 'unreachable') this.registryList.set(r.url, r);
+    for (const r of gathered.registries) if (!this.registryList.has(r.url) || r.state !== 'unreachable') this.registryList.set(r.url, r);
   }
 
   /** The evidence of the registry package at `node`, if one was gathered. */

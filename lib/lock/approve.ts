@@ -2,7 +2,7 @@
 // bytes for a republished version (forgetting the recorded entry), and the lock says who, when, why.
 import semver from 'semver';
 import { VouchError } from '../errors/index.js';
-import { IDENTITY_FIELDS, type Lock, type LockApproval, type LockIdentity, type LockPackage } from './types.js';
+import { IDENTITY_FIELDS, type Lock, type LockApproval, type LockIdentity, type LockPackage, type LockRegistry } from './types.js';
 
 export interface ApproveInput {
   name: string;
@@ -46,4 +46,34 @@ function ordered(identity: LockIdentity): LockIdentity {
   const out: LockIdentity = {};
   for (const f of IDENTITY_FIELDS) if (identity[f] !== undefined) out[f] = identity[f];
   return out;
+}
+
+export interface ApproveRegistryInput {
+  /** The registry URL, with a trailing slash. */
+  url: string;
+  /** Its keys as served now (the policy stage's `registryServed`). */
+  served: LockRegistry;
+  reason: string;
+  approvedBy: string;
+  now: Date;
+}
+
+/**
+ * `vouch approve --registry`: pins the keys the registry serves now in place of what vouch.lock pinned,
+ * recording who, when, why and the key ids before and after. Revocations stay pinned. Pure.
+ */
+export function approveRegistry(lock: Lock, input: ApproveRegistryInput): Lock {
+  const problems: string[] = [];
+  if (!/\S/.test(input.reason)) problems.push('a non-empty --reason is required');
+  if (!/\S/.test(input.approvedBy)) problems.push('the approver (approvedBy) must not be empty');
+  if (Number.isNaN(input.now.getTime())) problems.push('the approval time is not a valid date');
+  if (problems.length > 0) throw new VouchError('USAGE', `cannot approve the keys of ${input.url}: ${problems.join('; ')}`);
+  const next: Lock = structuredClone(lock);
+  const before = next.registries?.[input.url];
+  const keys = structuredClone(input.served.keys);
+  for (const [id, k] of Object.entries(before?.keys ?? {})) if (k.revoked && !keys[id]) keys[id] = k;
+  const live = (r: LockRegistry | undefined) => Object.entries(r?.keys ?? {}).filter(([, k]) => k.revoked === undefined).map(([id]) => id).sort();
+  const approval = { approvedBy: input.approvedBy, approvedAt: input.now.toISOString(), reason: input.reason, from: live(before), to: live({ keys }) };
+  (next.registries ??= {})[input.url] = { keys, approvals: [...(before?.approvals ?? []), approval] };
+  return next;
 }

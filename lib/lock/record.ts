@@ -9,6 +9,8 @@ import type { Lock, LockPackage, LockVersion } from './types.js';
 /** The lock with this report's allowed (and warned) registry packages recorded. Pure. */
 export function recordVerified(lock: Lock, report: Report): Lock {
   const next: Lock = structuredClone(lock);
+  // Registry keys: the trusted set (first seen, endorsed or approved) and every revocation, per registry.
+  for (const [url, pin] of Object.entries(report.registryPins)) (next.registries ??= {})[url] = structuredClone(pin);
   const recordable = report.verdicts
     .filter((v): v is PackageVerdict => v.kind === 'package' && v.decision !== 'deny' && v.status !== 'unverifiable')
     .sort((a, b) => compareStrings(a.ref.name, b.ref.name) || compareVersions(a.ref.version, b.ref.version));

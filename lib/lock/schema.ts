@@ -31,6 +31,25 @@ const Approval = z.strictObject({
   forgot: z.array(text).optional(),
 });
 
+const RegistryKey = z.strictObject({
+  key: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, { error: 'expected base64 SPKI DER' }),
+  expires: z.iso.datetime({ offset: true, error: 'expected an RFC 3339 time' }).optional(),
+  revoked: z.iso.datetime({ offset: true, error: 'expected an RFC 3339 time' }).optional(),
+});
+
+const RegistryApproval = z.strictObject({
+  approvedBy: text,
+  approvedAt: z.iso.datetime({ offset: true, error: 'expected an RFC 3339 time' }),
+  reason: text,
+  from: z.array(text),
+  to: z.array(text),
+});
+
+const Registry = z.strictObject({
+  keys: z.record(z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, { error: 'expected a key id "SHA256:" + 43 base64 characters' }), RegistryKey),
+  approvals: z.array(RegistryApproval).optional(),
+});
+
 const Package = z.strictObject({
   identity: Identity.optional(),
   approvals: z.array(Approval).optional(),
@@ -39,5 +58,6 @@ const Package = z.strictObject({
 
 export const LockFileSchema = z.strictObject({
   lockVersion: z.literal(1, { error: 'expected lockVersion 1 (this vouch reads lock format 1 only)' }),
+  registries: z.record(z.url({ error: 'expected a registry URL' }), Registry).optional(),
   packages: z.record(z.string().min(1), Package),
 });

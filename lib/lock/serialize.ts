@@ -3,23 +3,47 @@
 // JSON with a final newline. Each version is one line, and newest-first puts the usual change (a newer
 // version) at the top of its block, where JSON needs no comma moved: a one-line diff.
 import { compareStrings, compareVersions } from '../policy/index.js';
-import { IDENTITY_FIELDS, type Lock, type LockApproval, type LockIdentity, type LockPackage, type LockVersion } from './types.js';
+import { IDENTITY_FIELDS, type Lock, type LockApproval, type LockIdentity, type LockPackage, type LockRegistry, type LockRegistryApproval, type LockRegistryKey, type LockVersion } from './types.js';
 
 // Ordered entries instead of objects: JS objects put integer-like keys ("123", a valid package name) first.
 type Node = string | number | { entries: [string, Node][]; inline?: boolean } | { items: Node[]; inline?: boolean };
 
 const VERSION_FIELDS = ['integrity', 'registryKey', 'attested', 'evidence'] as const;
+const KEY_FIELDS = ['key', 'expires', 'revoked'] as const;
 const APPROVAL_FIELDS = ['approvedBy', 'approvedAt', 'reason', 'versions'] as const;
 
 export function serializeLock(lock: Lock): string {
   const names = Object.keys(lock.packages).sort(compareStrings);
+  const registries = Object.keys(lock.registries ?? {}).sort(compareStrings);
   const root: Node = {
     entries: [
       ['lockVersion', 1],
+      ...(registries.length > 0
+        ? [['registries', { entries: registries.map((url): [string, Node] => [url, registryNode((lock.registries ?? {})[url] as LockRegistry)]) }] as [string, Node]]
+        : []),
       ['packages', { entries: names.map((name): [string, Node] => [name, packageNode(lock.packages[name] as LockPackage)]) }],
     ],
   };
   return `${print(root, '')}\n`;
+}
+
+/** A registry's keys by key id, one key per line; its approvals oldest first. */
+function registryNode(registry: LockRegistry): Node {
+  const keyids = Object.keys(registry.keys).sort(compareStrings);
+  const entries: [string, Node][] = [['keys', { entries: keyids.map((id): [string, Node] => [id, keyNode(registry.keys[id] as LockRegistryKey)]) }]];
+  const approvals = [...(registry.approvals ?? [])].sort((a, b) => Date.parse(a.approvedAt) - Date.parse(b.approvedAt));
+  if (approvals.length > 0) entries.push(['approvals', { items: approvals.map(registryApprovalNode) }]);
+  return { entries };
+}
+
+function keyNode(k: LockRegistryKey): Node {
+  return { entries: KEY_FIELDS.flatMap((f): [string, Node][] => (k[f] !== undefined ? [[f, k[f]]] : [])), inline: true };
+}
+
+function registryApprovalNode(a: LockRegistryApproval): Node {
+  const entries = APPROVAL_FIELDS.flatMap((f): [string, Node][] => (f !== 'versions' && a[f] !== undefined ? [[f, a[f]]] : []));
+  entries.push(['from', { items: [...a.from].sort(compareStrings), inline: true }], ['to', { items: [...a.to].sort(compareStrings), inline: true }]);
+  return { entries };
 }
 
 function packageNode(pkg: LockPackage): Node {

@@ -60,8 +60,38 @@ export interface LockPackage {
   versions: Record<string, LockVersion>;
 }
 
+/**
+ * A registry signing key vouch trusts for a registry: pinned on first use, endorsed by a key already
+ * pinned (a rotation), or approved (`vouch approve --registry`). Revocation is pinned too: once seen, for good.
+ */
+export interface LockRegistryKey {
+  /** Base64 SPKI DER, as the keys endpoint serves it (its key id is its fingerprint). */
+  key: string;
+  /** When the registry retired it (its `expires`), when it had. */
+  expires?: string;
+  /** When the registry revoked it: every signature by it is void, whatever its time. */
+  revoked?: string;
+}
+
+/** `vouch approve --registry`: a person accepted the registry's keys as served (key ids before → after). */
+export interface LockRegistryApproval {
+  approvedBy: string;
+  approvedAt: string;
+  reason: string;
+  from: string[];
+  to: string[];
+}
+
+export interface LockRegistry {
+  /** By key id. Empty when the registry served no keys (and then it may not start serving others unapproved). */
+  keys: Record<string, LockRegistryKey>;
+  approvals?: LockRegistryApproval[];
+}
+
 export interface Lock {
   lockVersion: 1;
+  /** By registry URL (with a trailing slash), for the registries whose keys vouch pins (not registry.npmjs.org: TUF pins those). */
+  registries?: Record<string, LockRegistry>;
   packages: Record<string, LockPackage>;
 }
 

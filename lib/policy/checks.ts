@@ -80,6 +80,8 @@ const registryUrls: PolicyCheck = (p, report) => {
       ok = false;
     }
     if (!ok) report(['registries', url], `expected a registry URL such as "https://registry.npmjs.org/", got ${JSON.stringify(url)}`);
+    const entry = p.registries?.[url];
+    if (entry?.keys === 'none' && entry.pinnedKeys) report(['registries', url, 'pinnedKeys'], 'pins keys for a registry marked keys "none": drop one of the two');
     const key = normalizeRegistryUrl(url);
     const other = seen.get(key);
     if (other !== undefined) report(['registries', url], `names the same registry as ${JSON.stringify(other)}`);

@@ -2,7 +2,8 @@
 // randomness; the same input gives the same report, in the same order, whatever the fetch order was.
 import type { Lock } from '../lock/types.js';
 import type { NonRegistryRef } from '../tree/types.js';
-import type { PackageEvidence } from '../verify/types.js';
+import type { LockRegistry } from '../lock/types.js';
+import type { PackageEvidence, RegistryKeysSeen } from '../verify/types.js';
 import { compareStrings, compareVersions, statusOf } from './evidence.js';
 import { attestationFindings, integrityFindings, resolvedFindings, signatureFindings, unverifiableFindings } from './evidence-findings.js';
 import { applyExceptions } from './exceptions.js';
@@ -14,13 +15,16 @@ import { DEFAULT_POLICY_NOTICE, normalizeRegistryUrl, type Policy } from './poli
 import { buildHistory, provenanceFindings, type History } from './provenance.js';
 import { publisherKeyFindings } from './publisher-keys.js';
 import { releaseAgeFindings } from './release-age.js';
-import type { Decision, Finding, PackageVerdict, RegistrySummary, Report, SourceVerdict, Verdict } from './report.js';
+import type { Decision, Finding, PackageVerdict, Report, SourceVerdict, Verdict } from './report.js';
+import { judgeRegistry, type RegistryJudgement } from './registry-trust.js';
+import { signatureDowngradeFindings, signatureTrustFindings } from './signature-trust.js';
 import { sourceFindings } from './sources.js';
 
 export interface EvaluateInput {
   evidence: readonly PackageEvidence[];
   nonRegistry: readonly NonRegistryRef[];
-  registries: readonly RegistrySummary[];
+  /** Each registry's keys as the evidence stage saw them (judged against vouch.lock and the policy here). */
+  registries: readonly RegistryKeysSeen[];
   policy: Policy;
   /** vouch.lock as read (an empty lock when there is none). */
   lock: Lock;
@@ -36,6 +40,7 @@ interface Context {
   locked: boolean;
   history: History;
   pins: ReadonlyMap<string, Pin>;
+  registries: ReadonlyMap<string, RegistryJudgement>;
 }
 
 export function evaluate(input: EvaluateInput): Report {
@@ -46,6 +51,7 @@ export function evaluate(input: EvaluateInput): Report {
     locked: input.locked ?? false,
     history: buildHistory(input.evidence, input.lock),
     pins: buildPins(input.evidence, input.lock),
+    registries: judgeRegistries(input),
   };
   const verdicts: Verdict[] = [
     ...input.evidence.map((e) => packageVerdict(e, ctx)),
@@ -53,7 +59,9 @@ export function evaluate(input: EvaluateInput): Report {
   ].sort(compareVerdicts);
   return {
     verdicts,
-    registries: [...input.registries].sort((a, b) => compareStrings(a.url, b.url)),
+    registries: [...ctx.registries.values()].map((j) => j.summary).sort((a, b) => compareStrings(a.url, b.url)),
+    registryPins: pinsOf(ctx.registries, 'pin'),
+    registryServed: pinsOf(ctx.registries, 'served'),
     notices: notices(input),
     summary: {
       total: verdicts.length,
@@ -82,8 +90,12 @@ function packageVerdict(e: PackageEvidence, ctx: Context): PackageVerdict {
     ...identityChangedFindings(e, ctx.pins, ctx.lock, settings),
     ...releaseAgeFindings(e, settings, ctx.now),
     ...lockFindings(e, ctx),
+    ...signatureDowngradeFindings(e, ctx.lock),
   ];
-  const { findings, waived } = applyExceptions(name, version, raw, ctx.policy, ctx.now);
+  const keys = signatureTrustFindings({ e, trust: ctx.registries.get(e.ref.registry)?.trust, lock: ctx.lock, policy: ctx.policy, now: ctx.now });
+  const excepted = applyExceptions(name, version, [...raw, ...keys.findings], ctx.policy, ctx.now);
+  const findings = excepted.findings;
+  const waived = [...keys.waived, ...excepted.waived];
   return { kind: 'package', ref: e.ref, status, decision: decide(findings), findings, ...(waived.length > 0 ? { waived } : {}), evidence: e };
 }
 
@@ -128,12 +140,30 @@ function compareVerdicts(a: Verdict, b: Verdict): number {
   return compareStrings(a.kind === 'source' ? a.ref.spec : '', b.kind === 'source' ? b.ref.spec : '');
 }
 
+/** Each registry's keys judged against vouch.lock's pins and the policy (registry-trust.ts). */
+function judgeRegistries(input: EvaluateInput): Map<string, RegistryJudgement> {
+  const judged = new Map<string, RegistryJudgement>();
+  for (const seen of input.registries) {
+    judged.set(seen.url, judgeRegistry({ seen, pinned: input.lock.registries?.[seen.url], policy: input.policy.registries.get(normalizeRegistryUrl(seen.url)) }));
+  }
+  return judged;
+}
+
+function pinsOf(judged: ReadonlyMap<string, RegistryJudgement>, which: 'pin' | 'served'): Record<string, LockRegistry> {
+  const out: Record<string, LockRegistry> = {};
+  for (const [url, j] of judged) {
+    const entry = j[which];
+    if (entry) out[url] = entry;
+  }
+  return out;
+}
+
 function notices(input: EvaluateInput): string[] {
   const out: string[] = [];
   if (input.policy.source === 'default') out.push(DEFAULT_POLICY_NOTICE);
   for (const r of [...input.registries].sort((a, b) => compareStrings(a.url, b.url))) {
     const marked = input.policy.registries.get(normalizeRegistryUrl(r.url));
-    if (marked?.keys === 'none' && r.keys === 'served') {
+    if (marked?.keys === 'none' && (r.state === 'served' || r.state === 'pinned')) {
       out.push(`${marked.path} says keys "none", but ${r.url} publishes keys: its signatures are verified anyway`);
     }
   }

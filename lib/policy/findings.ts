@@ -39,6 +39,7 @@ export const INVARIANT = {
   attestation: 'invariant:attestation',
   failClosed: 'invariant:fail-closed',
   installPlan: 'invariant:install-plan',
+  registryKeys: 'invariant:registry-keys',
 } as const;
 
 export function formatDate(d: Date): string {

@@ -15,6 +15,10 @@ export interface PolicyDefaults {
 
 export interface RegistryPolicy {
   keys: 'required' | 'none';
+  /** Key ids the registry must sign with (a new project starts pinned; vouch.lock's trust on first use is skipped). */
+  pinnedKeys?: string[];
+  /** Signatures by retired keys accepted without a signed time, with the reason, until a date. */
+  untimedExpiredKeys?: { reason: string; expires: string };
   /** JSON path of the entry, e.g. registries["https://npm.acme.example/"]. */
   path: string;
 }
@@ -67,7 +71,11 @@ export const DEFAULT_POLICY_NOTICE =
 export function policyFromFile(doc: PolicyFile, file: string): Policy {
   const registries = new Map<string, RegistryPolicy>();
   for (const [url, entry] of Object.entries(doc.registries ?? {})) {
-    registries.set(normalizeRegistryUrl(url), { keys: entry.keys, path: `registries[${JSON.stringify(url)}]` });
+    registries.set(normalizeRegistryUrl(url), {
+      keys: entry.keys ?? 'required', path: `registries[${JSON.stringify(url)}]`,
+      ...(entry.pinnedKeys ? { pinnedKeys: entry.pinnedKeys } : {}),
+      ...(entry.untimedExpiredKeys ? { untimedExpiredKeys: entry.untimedExpiredKeys } : {}),
+    });
   }
   return {
     source: 'file',

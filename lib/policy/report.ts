@@ -1,4 +1,5 @@
 // The policy stage's output, which every renderer (text, JSON, SARIF) and every command reads.
+import type { LockRegistry } from '../lock/types.js';
 import type { NonRegistryRef, PackageRef } from '../tree/types.js';
 import type { EvidenceStatus, PackageEvidence } from '../verify/types.js';
 
@@ -19,6 +20,13 @@ export type FindingCode =
   | 'VERIFICATION_BUDGET_EXCEEDED'
   // policy
   | 'SOURCE_NOT_ALLOWED'       // git / file / remote-tarball dependency not allowed by name
+  | 'REGISTRY_KEY_ADDED'       // the registry serves a key nothing pinned or endorsed
+  | 'REGISTRY_KEY_REMOVED'     // a pinned key is no longer listed
+  | 'REGISTRY_KEY_INVALID'     // a listed key id is not the fingerprint of its key
+  | 'REGISTRY_KEYS_MISSING'    // a registry with pinned keys serves none
+  | 'KEY_REVOKED'              // signed only by a key its registry revoked
+  | 'KEY_EXPIRED_UNTIMED'      // signed by a retired key, and no signed time places the signature before it retired
+  | 'SIGNATURE_DOWNGRADE'      // earlier versions were registry-signed, this one is not
   | 'LINK_UNSUPPORTED'         // a link npm never writes (onto a package folder): vouch cannot model it, so it denies
   | 'PROVENANCE_MISSING'       // provenance: require, and none verified
   | 'PROVENANCE_DOWNGRADE'     // an earlier version (by semver) had provenance, this one has none
@@ -80,15 +88,25 @@ export type Verdict = PackageVerdict | SourceVerdict;
 
 export interface RegistrySummary {
   url: string;
-  /** 'served': the keys endpoint answered with keys; 'none': the registry publishes no keys. */
-  keys: 'served' | 'none' | 'unreachable';
+  /**
+   * 'served': the keys endpoint answered with keys; 'pinned': keys vouch pins itself (registry.npmjs.org,
+   * from the Sigstore TUF seed); 'none': the registry publishes no keys; 'unreachable'.
+   */
+  keys: 'served' | 'pinned' | 'none' | 'unreachable';
   keyids: string[];
+  /** The registry's own verdict: its keys against what vouch.lock and vouch.policy.json pin. */
+  decision: Decision;
+  findings: Finding[];
 }
 
 export interface Report {
   /** Sorted by name, then version (deterministic whatever the fetch order). */
   verdicts: Verdict[];
   registries: RegistrySummary[];
+  /** By registry URL: what vouch.lock pins after an allowed run (trusted keys, revocations, approvals). */
+  registryPins: Record<string, LockRegistry>;
+  /** By registry URL: the keys as served now, for `vouch approve --registry`. */
+  registryServed: Record<string, LockRegistry>;
   /** Said once per run, e.g. which built-in policy was used. */
   notices: string[];
   summary: { total: number; allowed: number; warned: number; denied: number; unverifiable: number };

@@ -17,7 +17,7 @@ export const WAIVABLE_CODES = [
   'INTEGRITY_MISSING', 'INTEGRITY_SHA1_ONLY',
   'SIGNATURE_MISSING', 'KEY_UNKNOWN', 'UNSIGNED_REGISTRY',
   'ATTESTATION_MISSING', 'ATTESTATION_KEY_UNKNOWN', 'ATTESTATION_KEY_EXPIRED', 'ATTESTATION_TOO_LARGE',
-  'SOURCE_NOT_ALLOWED', 'PROVENANCE_MISSING', 'PROVENANCE_DOWNGRADE', 'IDENTITY_MISMATCH',
+  'SOURCE_NOT_ALLOWED', 'PROVENANCE_MISSING', 'PROVENANCE_DOWNGRADE', 'SIGNATURE_DOWNGRADE', 'IDENTITY_MISMATCH',
   'PUBLISHER_KEY_MISMATCH', 'PUBLISHER_KEY_EXPIRED', 'RELEASE_TOO_NEW',
 ] as const satisfies readonly FindingCode[];
 export type WaivableCode = (typeof WAIVABLE_CODES)[number];
@@ -48,8 +48,17 @@ const Defaults = z.strictObject({
 });
 
 const Registry = z.strictObject({
-  keys: z.enum(['required', 'none']).meta({
+  keys: z.enum(['required', 'none']).optional().meta({
     description: '"none": this registry is known to publish no signing keys, so its packages are allowed unsigned. "required" (the default for every registry): an unsigned package is judged by signatures/unsignedRegistry.',
+  }),
+  pinnedKeys: z.array(z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, { error: 'expected a key id "SHA256:" + 43 base64 characters' })).min(1).optional().meta({
+    description: 'Key ids (as the registry\'s /-/npm/v1/keys lists them) this registry must sign with, instead of pinning what it serves on first use. A new key counts only when one of these endorsed it.',
+  }),
+  untimedExpiredKeys: z.strictObject({
+    reason: text('reason'),
+    expires: date,
+  }).optional().meta({
+    description: 'Accept signatures by this registry\'s retired keys without a signed time placing them before the key retired (judged on the registry\'s unsigned publish time, as npm does), with a reason, until a date.',
   }),
 });
 

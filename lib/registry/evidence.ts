@@ -8,8 +8,7 @@ import { checkResolved, type NpmFetchConfig } from '../verify/resolved.js';
 import { checkSignatures, SIGNATURES_MAX_PER_VERSION } from '../verify/signatures.js';
 import { ATTESTATION_LIMITS, checkAttestations, readAttestationResponse, type AttestationResponse, type AttestationVerifier } from '../verify/index.js';
 import { isPublicNpmRegistry, npmPinnedKeys } from '../verify/npm-keys.js';
-import type { AttestationResult, PackageEvidence, RegistryKey, UnverifiableCode } from '../verify/types.js';
-import type { RegistrySummary } from '../policy/report.js';
+import type { AttestationResult, PackageEvidence, RegistryKey, RegistryKeysSeen, UnverifiableCode } from '../verify/types.js';
 import { EvidenceCache, reviveAttestation, type CachedVersion } from './evidence-cache.js';
 import { createHash } from 'node:crypto';
 import { FetchFailure, getBytes, withConcurrency, type HttpOptions } from './http.js';
@@ -30,11 +29,16 @@ export interface GatherOptions {
   onPackage?: (ref: PackageRef) => void;
   /** Each package's evidence as soon as it is complete (install starts its tarball download). */
   onEvidence?: (evidence: PackageEvidence) => void;
+  /**
+   * Keys vouch.lock pinned per registry URL: signatures are also checked against pinned keys the
+   * registry no longer lists (the policy stage decides whether the registry's keys still count).
+   */
+  pinnedKeys?: ReadonlyMap<string, readonly RegistryKey[]>;
 }
 
 export interface Gathered {
   evidence: PackageEvidence[];
-  registries: RegistrySummary[];
+  registries: RegistryKeysSeen[];
 }
 
 const ATTESTATIONS_MAX_BYTES = 4 * 1024 * 1024;
@@ -69,7 +73,7 @@ interface Context extends GatherOptions {
 async function evidenceFor(ref: PackageRef, ctx: Context): Promise<PackageEvidence> {
   try {
     const registryKeys = await ctx.keysFor(ref.registry);
-    const keyList = registryKeys.kind === 'keys' ? registryKeys.keys : [];
+    const keyList = withPinned(registryKeys.kind === 'keys' ? registryKeys.keys : [], ctx.pinnedKeys?.get(ref.registry));
     const needTime = Boolean(ctx.needPublishTime) || keyList.some((k) => k.expires !== null);
     const cacheKey = EvidenceCache.key(ref.registry, ref.name, ref.version, ref.integrity);
     const cached = ctx.cache?.get(cacheKey);
@@ -172,14 +176,22 @@ function unverifiable(ref: PackageRef, err: unknown): PackageEvidence {
   return { ref, unverifiable: { code: 'VERIFIER_ERROR', message } };
 }
 
-async function summarizeRegistries(keys: Map<string, Promise<RegistryKeys>>): Promise<RegistrySummary[]> {
-  const summaries = await Promise.all([...keys].map(async ([url, pending]): Promise<RegistrySummary> => {
+/** Served keys, and the pinned ones the registry no longer lists (a signature by one still verifies). */
+function withPinned(served: readonly RegistryKey[], pinned: readonly RegistryKey[] | undefined): readonly RegistryKey[] {
+  if (!pinned || pinned.length === 0) return served;
+  const listed = new Set(served.map((k) => k.keyid));
+  return [...served, ...pinned.filter((k) => !listed.has(k.keyid))];
+}
+
+async function summarizeRegistries(keys: Map<string, Promise<RegistryKeys>>): Promise<RegistryKeysSeen[]> {
+  const seen = await Promise.all([...keys].map(async ([url, pending]): Promise<RegistryKeysSeen> => {
     try {
       const k = await pending;
-      return k.kind === 'keys' ? { url, keys: 'served', keyids: k.keys.map((x) => x.keyid) } : { url, keys: 'none', keyids: [] };
+      if (k.kind === 'none') return { url, state: 'none', keys: [] };
+      return { url, state: k.source === 'pinned' ? 'pinned' : 'served', keys: k.keys };
     } catch {
-      return { url, keys: 'unreachable', keyids: [] };
+      return { url, state: 'unreachable', keys: [] };
     }
   }));
-  return summaries.sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+  return seen.sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
 }

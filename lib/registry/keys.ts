@@ -30,12 +30,38 @@ export async function fetchRegistryKeys(registry: string, http: HttpOptions): Pr
 export function parseKeysResponse(body: unknown, url: string): RegistryKey[] {
   const list = typeof body === 'object' && body !== null && 'keys' in body ? body.keys : undefined;
   if (!Array.isArray(list)) throw new FetchFailure('BAD_BODY', `${url} did not return {keys:[…]}`, url);
+  if (list.length > MAX_KEYS) throw new FetchFailure('BAD_BODY', `${url} lists ${list.length} keys, more than ${MAX_KEYS}`, url);
   return list.map((entry: unknown, i) => {
     const k = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
-    const expires = k.expires === null || k.expires === undefined ? null : new Date(String(k.expires));
-    if (typeof k.keyid !== 'string' || typeof k.key !== 'string' || (expires !== null && Number.isNaN(expires.getTime()))) {
-      throw new FetchFailure('BAD_BODY', `${url}: keys[${i}] needs string keyid and key, and expires null or a date`, url);
+    const expires = optionalDate(k.expires);
+    const revoked = optionalDate(k.revoked);
+    const endorsements = parseEndorsements(k.endorsements);
+    if (typeof k.keyid !== 'string' || typeof k.key !== 'string' || expires === undefined || revoked === undefined || endorsements === undefined) {
+      throw new FetchFailure('BAD_BODY', `${url}: keys[${i}] needs string keyid and key, expires and revoked null or a date, endorsements [{keyid, sig}]`, url);
     }
-    return { keyid: k.keyid, key: k.key, expires };
+    return { keyid: k.keyid, key: k.key, expires, ...(revoked ? { revoked } : {}), ...(endorsements.length > 0 ? { endorsements } : {}) };
   });
+}
+
+/** Bounds on what a keys endpoint may list (npm's lists two keys). */
+const MAX_KEYS = 64;
+const MAX_ENDORSEMENTS = 8;
+
+/** null or absent → null; a date → the Date; anything else → undefined (malformed). */
+function optionalDate(value: unknown): Date | null | undefined {
+  if (value === null || value === undefined) return null;
+  const date = new Date(String(value));
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function parseEndorsements(value: unknown): { keyid: string; sig: string }[] | undefined {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.length > MAX_ENDORSEMENTS) return undefined;
+  const out: { keyid: string; sig: string }[] = [];
+  for (const e of value as unknown[]) {
+    const entry = (typeof e === 'object' && e !== null ? e : {}) as Record<string, unknown>;
+    if (typeof entry.keyid !== 'string' || typeof entry.sig !== 'string') return undefined;
+    out.push({ keyid: entry.keyid, sig: entry.sig });
+  }
+  return out;
 }

@@ -24,6 +24,10 @@ export interface RegistryKey {
   /** Base64 SPKI DER, as `/-/npm/v1/keys` serves it. */
   key: string;
   expires: Date | null;
+  /** vouch registries: when the operator revoked the key (every signature by it is void). */
+  revoked?: Date | null;
+  /** vouch registries: signatures of other registry keys over this one (a rotation: the old key vouches for the new). */
+  endorsements?: { keyid: string; sig: string }[];
 }
 
 export type SignatureCode =
@@ -156,6 +160,17 @@ export interface PackageEvidence {
   tarball?: string;
   /** Where npm would download the lockfile's `resolved` from, judged against `tarball`. */
   resolved?: ResolvedResult;
+}
+
+/** What the evidence stage saw of one registry's signing keys. */
+export interface RegistryKeysSeen {
+  url: string;
+  /**
+   * served: its keys endpoint listed keys; pinned: vouch's own pins (registry.npmjs.org, from the
+   * Sigstore TUF seed); none: it publishes no keys (404 / 400 / an empty list); unreachable.
+   */
+  state: 'served' | 'pinned' | 'none' | 'unreachable';
+  keys: RegistryKey[];
 }
 
 /** Report status per package, the five words `vouch verify` uses. */

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import npa from 'npm-package-arg';
 import { satisfies, validRange } from 'semver';
 import { VouchError, type ExitCode } from '../../errors/index.js';
-import { approve, diffLock, serializeLock, writeLockAtomic } from '../../lock/index.js';
-import { addException, identityOf, POLICY_FILE, WAIVABLE_CODES, type WaivableCode } from '../../policy/index.js';
+import { approve, approveRegistry, diffLock, serializeLock, writeLockAtomic } from '../../lock/index.js';
+import { addException, identityOf, normalizeRegistryUrl, POLICY_FILE, WAIVABLE_CODES, type WaivableCode } from '../../policy/index.js';
 import type { PackageVerdict } from '../../policy/report.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
 import { parseFlags } from '../flags.js';
@@ -27,8 +27,9 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     allow: { type: 'string', multiple: true },
   }, true);
   const [spec, ...extra] = positionals;
-  if (!spec || extra.length > 0) throw new VouchError('USAGE', 'approve takes exactly one package: vouch approve <name>[@range] --reason "…"');
   if (!values.reason?.trim()) throw new VouchError('USAGE', 'a --reason is required: it is recorded with the approval');
+  if (!spec && values.registry) return approveRegistryKeys(values.registry, { ...values, reason: values.reason }, out);
+  if (!spec || extra.length > 0) throw new VouchError('USAGE', 'approve takes exactly one package, or --registry URL alone: vouch approve <name>[@range] --reason "…"');
   const { name, range } = parseSpec(spec);
   const cwd = process.cwd();
   const opts = { ...gateOptions(values, cwd), locked: false };
@@ -70,6 +71,28 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   }
   return 0;
 }
+
+/**
+ * `vouch approve --registry URL`: the registry's keys as served now replace what vouch.lock pinned.
+ * The tree is still verified (npm's own registry setting, not URL, decides where each package comes from).
+ */
+async function approveRegistryKeys(registry: string, values: ApproveValues, out: Output): Promise<ExitCode> {
+  const cwd = process.cwd();
+  const url = normalizeRegistryUrl(registry);
+  const opts = { ...gateOptions(values, cwd), locked: false };
+  const gate = await gateProjectTree(opts, npmArgs({ ...values, registry: undefined }), false, out);
+  const served = gate.report.registryServed[url];
+  if (!served) {
+    const known = Object.keys(gate.report.registryServed).sort();
+    throw new VouchError('USAGE', `no package of this project's lockfile comes from ${url}${known.length ? ` (its registries with keys: ${known.join(', ')})` : ''}`);
+  }
+  const next = approveRegistry(gate.inputs.lock, { url, served, reason: values.reason.trim(), approvedBy: values.by?.trim() || whoAmI(), now: opts.now });
+  await writeLockAtomic(cwd, next);
+  out.stdout(`vouch: pinned the keys ${url} serves now in vouch.lock\n${diffLock(gate.inputs.lockText ?? '', serializeLock(next))}`);
+  return 0;
+}
+
+type ApproveValues = Parameters<typeof gateOptions>[0] & { reason: string; by?: string | undefined; registry?: string | undefined; omit?: string[] | undefined };
 
 function parseSpec(spec: string): { name: string; range?: string } {
   try {

@@ -99,15 +99,19 @@ Refuses to replace an existing policy without --force. See docs/policy.md.`,
   },
   {
     name: 'approve',
-    usage: 'approve <name>[@range] --reason "…"',
-    summary: 'accept an identity change (vouch.lock) or a waivable finding (a dated policy exception)',
+    usage: 'approve <name>[@range] | --registry URL  --reason "…"',
+    summary: 'accept an identity change or a registry\'s new keys (vouch.lock), or a waivable finding (a dated policy exception)',
     help: `Usage: vouch approve <name>[@range] --reason "…" [--by WHO] [--expires YYYY-MM-DD] [--allow CODE…]
+       vouch approve --registry URL --reason "…" [--by WHO]
 
 Accepts what the gate denied for one package of the lockfile:
 - an identity change (new repository, workflow or publisher key) or new bytes for a recorded
   version: re-pins vouch.lock (old → new) and records who, when and why; the lock diff is printed;
 - a waivable finding (e.g. PROVENANCE_MISSING, UNSIGNED_REGISTRY): appends a dated exception to
   vouch.policy.json (expires in 30 days unless --expires), keeping the rest of the file as it was.
+With --registry URL and no package: pins the signing keys that registry serves now in vouch.lock
+(a key added without endorsement, removed, or a keys endpoint that stopped serving keys), recording
+the key ids before and after; revocations stay pinned.
 
   --reason TEXT     why (required; recorded)
   --by WHO          who approves (default: git user.email, else the OS user)

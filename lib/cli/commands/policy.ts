@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { LOCK_FILE, recordVerified, writeLockAtomic } from '../../lock/index.js';
 import { parsePolicy, POLICY_FILE, POLICY_SCHEMA_REF, evaluate, type PolicyFile } from '../../policy/index.js';
-import type { PackageVerdict, RegistrySummary, Report } from '../../policy/report.js';
+import type { PackageVerdict, Report } from '../../policy/report.js';
+import type { RegistryKeysSeen } from '../../verify/types.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
 import { parseFlags } from '../flags.js';
 import { gateProjectTree } from '../project-gate.js';
@@ -36,8 +37,8 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
 }
 
 /** Signatures required where registries sign, provenance no-downgrade, keyless registries named. */
-function starterPolicy(registries: readonly RegistrySummary[]): PolicyFile {
-  const unsigned = registries.filter((r) => r.keys === 'none');
+function starterPolicy(registries: readonly RegistryKeysSeen[]): PolicyFile {
+  const unsigned = registries.filter((r) => r.state === 'none');
   return {
     $schema: POLICY_SCHEMA_REF,
     defaults: { signatures: 'require', provenance: 'no-downgrade' },
@@ -52,7 +53,7 @@ function summary(report: Report): string {
   const denied = report.verdicts.filter((v) => v.decision === 'deny');
   const lines = [
     `vouch: wrote ${POLICY_FILE} and ${LOCK_FILE} from ${packages.length} packages`,
-    ...report.registries.map((r) => `  registry ${r.url}: ${r.keys === 'served' ? `signs (${r.keyids.length} key${r.keyids.length === 1 ? '' : 's'}): signatures required` : r.keys === 'none' ? 'publishes no keys: marked keys "none"' : 'unreachable'}`),
+    ...report.registries.map((r) => `  registry ${r.url}: ${r.keys === 'served' || r.keys === 'pinned' ? `signs (${r.keyids.length} key${r.keyids.length === 1 ? '' : 's'}): signatures required` : r.keys === 'none' ? 'publishes no keys: marked keys "none"' : 'unreachable'}`),
     `  ${withProvenance.length} with verified provenance from ${repos.size} source repositories: identities pinned in ${LOCK_FILE}`,
     `  provenance: no-downgrade (a version without provenance after one with it is denied)`,
   ];

@@ -121,6 +121,34 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     title: 'A link vouch cannot model exactly',
     help: 'npm links only to workspaces and file: directories; a link onto a package folder comes from an edited lockfile. Restore package-lock.json from a trusted revision.',
   },
+  REGISTRY_KEY_ADDED: {
+    title: 'The registry serves a signing key nothing pinned',
+    help: 'vouch.lock pins the keys a registry signed with when first seen; a new key counts only when a pinned key endorsed it (a rotation) or someone approved it. A hostile registry or mirror adding its own key looks like this. Check with the operator, then: vouch approve --registry <url> --reason "…".',
+  },
+  REGISTRY_KEY_REMOVED: {
+    title: 'A pinned registry key is no longer listed',
+    help: 'Registries keep retired keys listed (with expires) for as long as versions signed by them are installed. Check with the operator, then accept the key set it serves now: vouch approve --registry <url> --reason "…".',
+  },
+  REGISTRY_KEY_INVALID: {
+    title: 'A registry key id that is not its key\'s fingerprint',
+    help: 'A key id is the OpenSSH SHA256 fingerprint of the key; one that names other key material is a forgery or a broken registry.',
+  },
+  REGISTRY_KEYS_MISSING: {
+    title: 'A registry whose keys are pinned now serves none',
+    help: 'A registry or mirror that stopped serving keys (and signatures) after vouch.lock pinned them: a downgrade until someone approves it with vouch approve --registry <url> --reason "…".',
+  },
+  KEY_REVOKED: {
+    title: 'Signed only by a revoked registry key',
+    help: 'The registry operator revoked the key (compromised): its signatures are void whatever their time. The operator re-signs with the active key (vouch registry rotate).',
+  },
+  KEY_EXPIRED_UNTIMED: {
+    title: 'Signed by a retired key, and no signed time dates the signature',
+    help: 'A key past its expires counts only for signatures a signed time (an attestation\'s log time, or vouch.lock from before) places before it retired; the packument\'s time is the registry\'s own word. Ask the operator to re-sign, or accept per registry in vouch.policy.json (untimedExpiredKeys).',
+  },
+  SIGNATURE_DOWNGRADE: {
+    title: 'Earlier versions were registry-signed; this one is not',
+    help: 'A registry or mirror that strips signatures looks like this. If the registry really stopped signing, accept it with vouch approve <pkg>@<version> --reason "…".',
+  },
   PROVENANCE_MISSING: {
     title: 'The policy requires provenance and none was verified',
     help: 'Ask the maintainer to publish with provenance, or add a time-limited exception in vouch.policy.json.',

@@ -106,7 +106,7 @@ export function toReportJson(report: Report, version: string): ReportJson {
     },
     registries: [...report.registries]
       .sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0))
-      .map((r) => ({ url: r.url, keys: r.keys, keyids: sortStrings(r.keyids) })),
+      .map((r) => ({ url: r.url, keys: r.keys, keyids: sortStrings(r.keyids), decision: r.decision, findings: r.findings.map(findingJson) })),
     notices: [...report.notices],
     packages: verdicts.filter((v): v is PackageVerdict => v.kind === 'package').map(packageJson),
     sources: verdicts.filter((v): v is SourceVerdict => v.kind === 'source').map(sourceJson),
@@ -121,7 +121,7 @@ export function renderJson(report: Report, version: string): string {
 
 /** deny if anything is denied, else warn if anything warned, else allow. */
 export function worstDecision(report: Report): Decision {
-  const decisions = new Set(report.verdicts.map((v) => v.decision));
+  const decisions = new Set([...report.verdicts, ...report.registries].map((v) => v.decision));
   return decisions.has('deny') ? 'deny' : decisions.has('warn') ? 'warn' : 'allow';
 }
 

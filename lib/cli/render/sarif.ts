@@ -6,7 +6,7 @@ import { isAbsolute, win32 } from 'node:path';
 import type { Location, Log, ReportingDescriptor, Result } from 'sarif';
 import semver from 'semver';
 import { VouchError } from '../../errors/index.js';
-import type { Finding, FindingCode, Report, Verdict } from '../../policy/report.js';
+import type { Finding, FindingCode, RegistrySummary, Report, Verdict } from '../../policy/report.js';
 import { FINDING_CODES } from './finding-codes.js';
 import { lineOfLocation, lockfileLineIndex } from './lockfile-lines.js';
 import { sortFindings, sortStrings, sortVerdicts, verdictLabel } from './tally.js';
@@ -29,9 +29,12 @@ export function toSarif(report: Report, opts: SarifOptions): Log {
   const uri = relativeUri(opts.lockfileUri ?? 'package-lock.json');
   const lines = lockfileLineIndex(opts.lockfileText ?? '');
   const verdicts = sortVerdicts(report.verdicts);
-  const rules = rulesFor(verdicts);
+  const rules = rulesFor([...verdicts.flatMap((v) => v.findings), ...report.registries.flatMap((r) => r.findings)]);
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const results: Result[] = [];
+  for (const r of report.registries) {
+    for (const f of sortFindings(r.findings)) results.push(registryResult(r, f, ruleIndex.get(f.code) ?? 0, uri));
+  }
   for (const v of verdicts) {
     for (const f of sortFindings(v.findings)) {
       results.push(resultFor(v, f, ruleIndex.get(f.code) ?? 0, (location) => ({
@@ -65,9 +68,9 @@ export function renderSarif(report: Report, opts: SarifOptions): string {
 }
 
 // One rule per code used in this report; its default level is error when any finding of it denies.
-function rulesFor(verdicts: readonly Verdict[]): ReportingDescriptor[] {
+function rulesFor(findings: readonly Finding[]): ReportingDescriptor[] {
   const denies = new Map<FindingCode, boolean>();
-  for (const f of verdicts.flatMap((v) => v.findings)) {
+  for (const f of findings) {
     denies.set(f.code, (denies.get(f.code) ?? false) || f.severity === 'deny');
   }
   return sortStrings([...denies.keys()]).map((code) => {
@@ -106,6 +109,25 @@ function resultFor(v: Verdict, f: Finding, ruleIndex: number, locate: (location:
       decision: v.decision,
       ...(f.rule ? { policyRule: f.rule } : {}),
     },
+  };
+}
+
+/** A registry-level finding (its keys), located at the lockfile's first line and named by the registry URL. */
+function registryResult(r: RegistrySummary, f: Finding, ruleIndex: number, uri: string): Result {
+  const parts = [f.message];
+  if (f.rule) parts.push(`(rule: ${f.rule})`);
+  if (f.hint) parts.push(`Fix: ${f.hint}`);
+  return {
+    ruleId: f.code,
+    ruleIndex,
+    level: f.severity === 'deny' ? 'error' : 'warning',
+    message: { text: parts.join(' ') },
+    locations: [{
+      physicalLocation: { artifactLocation: { uri, uriBaseId: '%SRCROOT%' }, region: { startLine: 1 } },
+      logicalLocations: [{ name: r.url, fullyQualifiedName: r.url, kind: 'registry' }],
+    }],
+    partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(f.code, r.url, '') },
+    properties: { registry: r.url, decision: r.decision, ...(f.rule ? { policyRule: f.rule } : {}) },
   };
 }
 

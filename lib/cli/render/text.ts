@@ -24,6 +24,8 @@ export function renderText(report: Report, opts: TextOptions = {}): string {
   const denied = verdicts.filter((v) => v.decision === 'deny');
   const warned = verdicts.filter((v) => v.decision === 'warn' || (v.decision === 'allow' && v.findings.some((f) => f.severity === 'warn')));
   const sections = [summaryLines(report, tallyReport(report), paint, verbose)];
+  const registries = report.registries.filter((r) => r.findings.length > 0);
+  if (registries.length > 0) sections.push(registrySection(registries, paint));
   if (denied.length > 0) sections.push(verdictSection(`Denied (${denied.length}):`, denied, 'red', paint, verbose));
   if (warned.length > 0) sections.push(verdictSection(`Warnings (${warned.length}):`, warned, 'yellow', paint, verbose));
   const waived = verdicts.filter((v) => (v.waived?.length ?? 0) > 0);
@@ -105,6 +107,17 @@ function headLine(v: Verdict, paint: Paint, verbose: boolean): string {
     : verbose || locations.length === 1 ? ` at ${locations.join(', ')}`
     : ` at ${locations[0]} and ${locations.length - 1} more`;
   return `${name}${alias}${source} (${v.status})${where}`;
+}
+
+/** Registry-level findings (its signing keys against vouch.lock's and the policy's pins): once per registry. */
+function registrySection(registries: readonly RegistrySummary[], paint: Paint): string[] {
+  const denied = registries.some((r) => r.decision === 'deny');
+  const lines = [paint('bold', paint(denied ? 'red' : 'yellow', `Registries (${registries.length}):`))];
+  for (const r of [...registries].sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0))) {
+    lines.push(`  ${paint('bold', printable(r.url))}`);
+    for (const f of sortFindings(r.findings)) lines.push(...findingLines(f, paint));
+  }
+  return lines;
 }
 
 function findingLines(f: Finding, paint: Paint): string[] {

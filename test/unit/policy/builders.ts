@@ -1,5 +1,7 @@
 // Plain-data evidence for policy tests: what lib/verify would report, without a registry.
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { parsePolicy, type Policy } from '../../../lib/policy/index.js';
+import { keyIdOf } from '../../../lib/sign/key-id.js';
 import type { PackageRef } from '../../../lib/tree/types.js';
 import {
   PREDICATE_PUBLISH_NPM,
@@ -8,6 +10,8 @@ import {
   type AttestationResult,
   type PackageEvidence,
   type ProvenanceIdentity,
+  type RegistryKey,
+  type RegistryKeysSeen,
   type SignatureResult,
 } from '../../../lib/verify/types.js';
 
@@ -20,6 +24,16 @@ export const KEY_A = 'SHA256:publisher-key-A';
 export const KEY_B = 'SHA256:publisher-key-B';
 
 export const daysAgo = (days: number): Date => new Date(NOW.getTime() - days * 86_400_000);
+
+/** A registry's keys as the evidence stage reports them: real P-256 keys, so their ids are their fingerprints. */
+export function seenKeys(url: string, count = 1, state: RegistryKeysSeen['state'] = 'served'): RegistryKeysSeen {
+  const keys: RegistryKey[] = [];
+  for (let i = 0; i < count; i++) {
+    const key = createPublicKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey).export({ type: 'spki', format: 'der' }).toString('base64');
+    keys.push({ keyid: keyIdOf(key), key, expires: null });
+  }
+  return { url, state: count === 0 && state === 'served' ? 'none' : state, keys };
+}
 
 export function ref(name: string, version: string, registry = NPM): PackageRef {
   return {

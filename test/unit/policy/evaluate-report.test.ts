@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { emptyLock, recordVerified } from '../../../lib/lock/index.js';
 import { builtInPolicy, DEFAULT_POLICY_NOTICE, evaluate, type EvaluateInput } from '../../../lib/policy/index.js';
 import type { NonRegistryRef } from '../../../lib/tree/types.js';
-import { NOW, evidence, policy } from './builders.js';
+import { NOW, evidence, policy, seenKeys } from './builders.js';
 
 const git: NonRegistryRef = { name: 'b-fork', kind: 'git', spec: 'git+https://example.invalid/b.git', locations: ['node_modules/b-fork'] };
 
@@ -10,7 +10,7 @@ function input(over: Partial<EvaluateInput> = {}): EvaluateInput {
   return {
     evidence: [evidence('zeta', '1.0.0'), evidence('alpha', '10.0.0'), evidence('alpha', '9.0.0'), evidence('alpha', '10.0.0-rc.1'), evidence('@scope/x', '1.0.0')],
     nonRegistry: [git],
-    registries: [{ url: 'https://z.example/', keys: 'none', keyids: [] }, { url: 'https://a.example/', keys: 'served', keyids: ['k'] }],
+    registries: [seenKeys('https://z.example/', 0), seenKeys('https://a.example/', 1)],
     policy: policy({}),
     lock: emptyLock(),
     now: NOW,

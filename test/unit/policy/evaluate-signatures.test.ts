@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { emptyLock } from '../../../lib/lock/index.js';
-import { builtInPolicy, evaluate, statusOf, type PackageVerdict, type Policy, type RegistrySummary } from '../../../lib/policy/index.js';
-import type { PackageEvidence } from '../../../lib/verify/types.js';
-import { MIRROR, NOW, NPM, evidence, policy } from './builders.js';
+import { builtInPolicy, evaluate, statusOf, type PackageVerdict, type Policy } from '../../../lib/policy/index.js';
+import type { PackageEvidence, RegistryKeysSeen } from '../../../lib/verify/types.js';
+import { MIRROR, NOW, NPM, evidence, policy, seenKeys } from './builders.js';
 
-const NPM_SUMMARY: RegistrySummary = { url: NPM, keys: 'served', keyids: ['SHA256:x'] };
+const NPM_SUMMARY: RegistryKeysSeen = seenKeys(NPM, 1, 'pinned');
 
-function verdict(e: PackageEvidence, p: Policy = policy({}), registries: RegistrySummary[] = [NPM_SUMMARY]): PackageVerdict {
+function verdict(e: PackageEvidence, p: Policy = policy({}), registries: RegistryKeysSeen[] = [NPM_SUMMARY]): PackageVerdict {
   const v = evaluate({ evidence: [e], nonRegistry: [], registries, policy: p, lock: emptyLock(), now: NOW }).verdicts[0];
   if (v?.kind !== 'package') throw new Error('expected a package verdict');
   return v;
@@ -88,7 +88,7 @@ describe('evaluate: every verification failure becomes a finding with its code',
 });
 
 describe('evaluate: unsigned registries', () => {
-  const mirror: RegistrySummary = { url: MIRROR, keys: 'none', keyids: [] };
+  const mirror: RegistryKeysSeen = seenKeys(MIRROR, 0);
 
   it('warns under the built-in default (zero setup must work against a mirror that strips signatures)', () => {
     const v = verdict(unsigned(), builtInPolicy(), [mirror]);

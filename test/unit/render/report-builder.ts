@@ -106,7 +106,7 @@ export function source(name: string, decision: Decision, extra: Partial<NonRegis
 }
 
 export function registry(url = NPMJS, keyids: string[] = [KEY_NEW, KEY_OLD]): RegistrySummary {
-  return { url, keys: keyids.length > 0 ? 'served' : 'none', keyids };
+  return { url, keys: keyids.length > 0 ? 'served' : 'none', keyids, decision: 'allow', findings: [] };
 }
 
 /** A Report with a summary computed from the verdicts, as the policy stage computes it. */
@@ -115,6 +115,8 @@ export function report(verdicts: Verdict[], extra: Partial<Omit<Report, 'verdict
   return {
     verdicts,
     registries: extra.registries ?? [registry()],
+    registryPins: {},
+    registryServed: {},
     notices: extra.notices ?? [],
     summary: {
       total: verdicts.length,
