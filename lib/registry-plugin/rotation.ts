@@ -5,7 +5,7 @@
 // the new one, and its own progress in `<storage>/.vouch/rotation.json`, so an interrupted run
 // continues where it stopped and a finished one is a no-op.
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import semver from 'semver';
 import { VouchError } from '../errors/index.js';
@@ -16,10 +16,8 @@ import { readKeyHistory, revocationOf, withEndorsement, writeKeyHistory } from '
 import { publishedKey } from './keys.js';
 import { renewPublishAttestations } from './publish-attestation.js';
 import { RecordStore, type PackageRecords, type VersionRecord } from './records.js';
+import { ROTATION_VERSION, progressFile, readProgress, writeProgress, type RotationProgress } from './rotation-progress.js';
 import { signedMessage, signVersion } from './signing.js';
-
-export const ROTATION_FILE = 'rotation.json';
-const ROTATION_VERSION = 1;
 
 export interface RotationOptions {
   /** `<storage>/.vouch` */
@@ -63,23 +61,6 @@ export interface RotationResult {
   /** What was recorded: the new key endorsed by the old one, or why not. */
   endorsement: { by: string } | { none: string } | undefined;
   started: string;
-  finished: string | null;
-}
-
-/** The progress record, `<storage>/.vouch/rotation.json`. */
-export interface RotationProgress {
-  rotationVersion: 1;
-  from: string;
-  to: string;
-  started: string;
-  /**
-   * The last version completed, in the rotation's order (package name, then version); `version` null
-   * when the whole package is done.
-   */
-  cursor: { name: string; version: string | null } | null;
-  resigned: number;
-  skipped: number;
-  refused: number;
   finished: string | null;
 }
 
@@ -284,53 +265,4 @@ function result(status: RotationResult['status'], p: RotationProgress, run: Rota
 
 function totals(p: RotationProgress): RotationResult['total'] {
   return { resigned: p.resigned, skipped: p.skipped, refused: p.refused };
-}
-
-// ─── the progress file ────────────────────────────────────────────────────────────────────
-
-export function progressFile(dataDir: string): string {
-  return join(dataDir, ROTATION_FILE);
-}
-
-/** The recorded progress, or undefined when no rotation was ever run here. A damaged file is a CONFIG error. */
-export function readProgress(dataDir: string): RotationProgress | undefined {
-  const file = progressFile(dataDir);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    data = undefined;
-  }
-  if (!isProgress(data)) {
-    throw new VouchError('CONFIG', `${file} is not a rotation progress record`, { file },
-      'delete it to start the rotation over (re-running is safe: versions already under the new key are skipped)');
-  }
-  return data;
-}
-
-export function writeProgress(dataDir: string, progress: RotationProgress): void {
-  mkdirSync(dataDir, { recursive: true });
-  const file = progressFile(dataDir);
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(progress, null, 2)}\n`, { mode: 0o644 });
-  renameSync(tmp, file);
-}
-
-function isProgress(value: unknown): value is RotationProgress {
-  if (typeof value !== 'object' || value === null) return false;
-  const p = value as Record<string, unknown>;
-  const cursor = p['cursor'];
-  const cursorOk = cursor === null || (typeof cursor === 'object' && cursor !== null
-    && typeof (cursor as Record<string, unknown>)['name'] === 'string'
-    && (typeof (cursor as Record<string, unknown>)['version'] === 'string' || (cursor as Record<string, unknown>)['version'] === null));
-  return p['rotationVersion'] === ROTATION_VERSION && typeof p['from'] === 'string' && typeof p['to'] === 'string'
-    && typeof p['started'] === 'string' && cursorOk && typeof p['resigned'] === 'number' && typeof p['skipped'] === 'number'
-    && typeof p['refused'] === 'number' && (p['finished'] === null || typeof p['finished'] === 'string');
 }

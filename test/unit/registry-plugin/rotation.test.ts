@@ -7,7 +7,8 @@ import { readKeyHistory, withRevocation, writeKeyHistory } from '../../../lib/re
 import { loadKeyRing, publishedKey } from '../../../lib/registry-plugin/keys.js';
 import { buildPublishAttestation, publishAttestationKeyid } from '../../../lib/registry-plugin/publish-attestation.js';
 import { RecordStore } from '../../../lib/registry-plugin/records.js';
-import { compareVersions, progressFile, readProgress, rotateStorage, type RotationOptions } from '../../../lib/registry-plugin/rotation.js';
+import { progressFile, readProgress } from '../../../lib/registry-plugin/rotation-progress.js';
+import { compareVersions, rotateStorage, type RotationOptions } from '../../../lib/registry-plugin/rotation.js';
 import { signedMessage, signVersion } from '../../../lib/registry-plugin/signing.js';
 import { keySigner } from '../../../lib/sign/index.js';
 import { checkEndorsement } from '../../../lib/verify/key-endorsement.js';
