@@ -54,6 +54,60 @@ export function attestationsBody(entries: readonly StoredAttestation[]): string 
   return `{"attestations":[${items.join(',')}]}`;
 }
 
+/**
+ * The entries of a stored response body, each bundle's text exactly as stored, so a body can be
+ * rewritten (one entry re-issued) while every other bundle keeps its bytes. Undefined when the text is
+ * not a body attestationsBody wrote (the rebuilt body must equal it byte for byte).
+ */
+export function parseAttestationsBody(text: string): StoredAttestation[] | undefined {
+  const head = '{"attestations":[';
+  if (!text.startsWith(head) || !text.endsWith(']}')) return undefined;
+  const entries: StoredAttestation[] = [];
+  let at = head.length;
+  while (text[at] === '{') {
+    const typeStart = at + '{"predicateType":'.length;
+    if (!text.startsWith('{"predicateType":', at)) return undefined;
+    const typeEnd = jsonValueEnd(text, typeStart);
+    if (typeEnd === undefined || !text.startsWith(',"bundle":', typeEnd)) return undefined;
+    const bundleStart = typeEnd + ',"bundle":'.length;
+    const bundleEnd = jsonValueEnd(text, bundleStart);
+    if (bundleEnd === undefined || text[bundleEnd] !== '}') return undefined;
+    const predicateType = parseJson(text.slice(typeStart, typeEnd));
+    if (typeof predicateType !== 'string') return undefined;
+    entries.push({ predicateType, bundleText: text.slice(bundleStart, bundleEnd) });
+    at = bundleEnd + 1;
+    if (text[at] === ',') at += 1;
+  }
+  if (attestationsBody(entries) !== text) return undefined;
+  return entries.every((e) => parseJson(e.bundleText) !== undefined) ? entries : undefined;
+}
+
+/**
+ * Where the JSON string, object or array starting at `start` ends (the index after it). Iterative, so a
+ * deeply nested bundle cannot overflow the stack; the caller re-checks the slices with JSON.parse.
+ */
+function jsonValueEnd(text: string, start: number): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i += 1) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i += 1;
+      else if (c === '"') {
+        inString = false;
+        if (depth === 0) return i + 1;
+      }
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') depth += 1;
+    else if (c === '}' || c === ']') {
+      depth -= 1;
+      if (depth === 0) return i + 1;
+      if (depth < 0) return undefined;
+    } else if (depth === 0) return undefined; // only strings, objects and arrays are expected here
+  }
+  return undefined;
+}
+
 /** Path of a version's attestations; scoped names are URL-encoded (`%40scope%2Fname@1.2.3`), as npm does. */
 export function attestationsPath(name: string, version: string): string {
   return `${ATTESTATIONS_ROUTE}${encodeURIComponent(name)}@${version}`;

@@ -1,6 +1,7 @@
 // The registry's own publish attestation, shaped like npm's: an in-toto Statement v0.1 whose subject
 // is the package URL and the hex sha512 of the tarball the registry received, signed with the
 // registry's active key as a DSSE bundle (public-key hint = key id). No transparency log entry.
+import { isDeepStrictEqual } from 'node:util';
 import { buildKeyedBundle, type InTotoStatement, type RawSigner } from '../sign/index.js';
 import { PREDICATE_PUBLISH_NPM } from '../verify/types.js';
 import type { StoredAttestation } from './attestations.js';
@@ -27,4 +28,84 @@ export function publishStatement(facts: PublishFacts): InTotoStatement {
 export async function buildPublishAttestation(signer: RawSigner, facts: PublishFacts): Promise<StoredAttestation> {
   const bundle = await buildKeyedBundle(publishStatement(facts), signer);
   return { predicateType: PREDICATE_PUBLISH_NPM, bundleText: JSON.stringify(bundle) };
+}
+
+/** The key id a stored publish attestation is signed with (its DSSE signature's keyid), if readable. */
+export function publishAttestationKeyid(entry: StoredAttestation): string | undefined {
+  const bundle = parseJson(entry.bundleText);
+  const envelope = isRecord(bundle) ? bundle['dsseEnvelope'] : undefined;
+  const signatures = isRecord(envelope) ? envelope['signatures'] : undefined;
+  const first: unknown = Array.isArray(signatures) ? signatures[0] : undefined;
+  const keyid = isRecord(first) ? first['keyid'] : undefined;
+  return typeof keyid === 'string' ? keyid : undefined;
+}
+
+/**
+ * The same publish attestation signed by `signer`. The statement is rebuilt from the registry's own
+ * record (name, version, integrity computed at publish); the old one must say exactly that, so a
+ * re-issue never launders a statement edited in storage. Only its `registry` URL is carried over.
+ * Throws when the old statement does not match the record.
+ */
+export async function reissuePublishAttestation(
+  signer: RawSigner,
+  record: { name: string; version: string; integrity: string },
+  old: StoredAttestation,
+): Promise<StoredAttestation> {
+  const bundle = parseJson(old.bundleText);
+  const envelope = isRecord(bundle) ? bundle['dsseEnvelope'] : undefined;
+  const payload = isRecord(envelope) ? envelope['payload'] : undefined;
+  const statement = typeof payload === 'string' ? parseJson(Buffer.from(payload, 'base64').toString('utf8')) : undefined;
+  const predicate = isRecord(statement) ? statement['predicate'] : undefined;
+  const registry = isRecord(predicate) ? predicate['registry'] : undefined;
+  const sha512Hex = sha512HexOf(record.integrity);
+  if (typeof registry !== 'string' || sha512Hex === undefined) {
+    throw new Error('the stored publish attestation has no registry URL, or the record no sha512 integrity');
+  }
+  const expected = publishStatement({ name: record.name, version: record.version, sha512Hex, registry });
+  if (!isDeepStrictEqual(statement, expected)) {
+    throw new Error('the stored publish attestation does not state the recorded name, version and tarball digest');
+  }
+  return buildPublishAttestation(signer, { name: record.name, version: record.version, sha512Hex, registry });
+}
+
+/** Hex of the sha512 in a one-hash SRI string (`sha512-<base64>`), as the statement subject carries it. */
+export function sha512HexOf(integrity: string): string | undefined {
+  const match = /^sha512-([A-Za-z0-9+/]{86}==)$/.exec(integrity);
+  return match?.[1] ? Buffer.from(match[1], 'base64').toString('hex') : undefined;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `entries` with every registry publish attestation whose key `keep` refuses re-issued by `signer`
+ * (other bundles untouched, order kept); undefined when none needed it. Throws as
+ * reissuePublishAttestation does when a stored statement does not match the record.
+ */
+export async function renewPublishAttestations(
+  signer: RawSigner,
+  record: { name: string; version: string; integrity: string },
+  entries: readonly StoredAttestation[],
+  keep: (keyid: string | undefined) => boolean,
+): Promise<StoredAttestation[] | undefined> {
+  let changed = false;
+  const out: StoredAttestation[] = [];
+  for (const entry of entries) {
+    if (entry.predicateType === PREDICATE_PUBLISH_NPM && !keep(publishAttestationKeyid(entry))) {
+      out.push(await reissuePublishAttestation(signer, record, entry));
+      changed = true;
+    } else {
+      out.push(entry);
+    }
+  }
+  return changed ? out : undefined;
 }

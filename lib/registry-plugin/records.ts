@@ -25,7 +25,7 @@ export type PackageRecords = Record<string, VersionRecord>;
 export class RecordStore {
   private tmpCounter = 0;
 
-  constructor(private readonly dir: string) {}
+  constructor(readonly dir: string) {}
 
   /** The file holding one package's records; the name is URL-encoded so it is one path segment. */
   fileFor(name: string): string {

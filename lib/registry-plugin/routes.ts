@@ -1,8 +1,13 @@
 // The two read routes Verdaccio lacks: GET /-/npm/v1/keys (public, as npm's) and
 // GET /-/npm/v1/attestations/<name>@<version> (behind the package's access rule, like its packument).
-import { parseAttestationsSpec } from './attestations.js';
+// A stored publish attestation whose key is revoked, unlisted or expired is never served as is: it is
+// re-issued with the active key from the version's record (and stored), or left out.
+import { PREDICATE_PUBLISH_NPM } from '../verify/types.js';
+import { attestationsBody, parseAttestationsBody, parseAttestationsSpec, type StoredAttestation } from './attestations.js';
 import { sendError, sendJson, sendJsonText, type Handler, type PluginRequest } from './http.js';
 import { keysEndpointBody } from './keys.js';
+import { publishAttestationKeyid, renewPublishAttestations } from './publish-attestation.js';
+import { isAttestationKeyServable } from './signing.js';
 import type { PluginState } from './state.js';
 
 export const KEYS_ROUTE = '/-/npm/v1/keys';
@@ -28,7 +33,8 @@ export function attestationsRoute(state: PluginState, auth: VerdaccioAuthView): 
     checkAccess(auth, req, spec.name)
       .then(async (denied) => {
         if (denied) return sendError(res, denied.status, denied.message);
-        const body = await state.attestations.get(spec.name, spec.version);
+        const stored = await state.attestations.get(spec.name, spec.version);
+        const body = stored === undefined ? undefined : await servableBody(state, spec.name, spec.version, stored);
         if (body === undefined) return sendError(res, 404, `no attestations for ${spec.name}@${spec.version}`);
         sendJsonText(res, 200, body);
       })
@@ -52,4 +58,31 @@ function checkAccess(
       else resolve(allowed ? undefined : { status: 403, message: 'access denied' });
     });
   });
+}
+
+/**
+ * The body to serve for a stored one: the stored bytes while every registry publish attestation in it
+ * is by a servable key; otherwise those re-issued with the active key (and stored, so once), or left
+ * out when the version has no usable record. Undefined when nothing is left to serve.
+ */
+async function servableBody(state: PluginState, name: string, version: string, stored: string): Promise<string | undefined> {
+  const now = new Date();
+  const keep = (keyid: string | undefined) => isAttestationKeyServable(keyid, state.ring, now);
+  const entries = parseAttestationsBody(stored);
+  if (!entries) throw new Error(`the stored attestations of ${name}@${version} are damaged`);
+  if (entries.every((e) => e.predicateType !== PREDICATE_PUBLISH_NPM || keep(publishAttestationKeyid(e)))) return stored;
+  let renewed: StoredAttestation[] | undefined;
+  try {
+    const record = (await state.records.read(name))[version];
+    if (!record) throw new Error('the version has no signing record');
+    renewed = await renewPublishAttestations(state.ring.active, { name, version, integrity: record.integrity }, entries, keep);
+  } catch (err) {
+    state.logger.error({ err: String(err), pkg: `${name}@${version}` },
+      'vouch: cannot re-issue the publish attestation of @{pkg}, serving it without: @{err}');
+    const rest = entries.filter((e) => e.predicateType !== PREDICATE_PUBLISH_NPM || keep(publishAttestationKeyid(e)));
+    return rest.length > 0 ? attestationsBody(rest) : undefined;
+  }
+  if (!renewed) return stored;
+  state.attestations.put(name, version, renewed);
+  return attestationsBody(renewed);
 }

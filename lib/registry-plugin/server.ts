@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { packagePath } from '../config/package-root.js';
 import { VouchError } from '../errors/index.js';
+import { readKeyHistory } from './key-history.js';
 import { loadKeyRing } from './keys.js';
 import { DATA_FOLDER, PLUGIN_ID, readKeySpecs, type KeySpec } from './settings.js';
 
@@ -43,7 +44,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
     const given = options.keys.length > 0 ? options.keys : [{ file: ensureGeneratedKey(storage), expires: null }];
     // The plugin's own rules and key loading run here first: Verdaccio would only log their errors.
     const keys = readKeySpecs(keyEntries(given), storage);
-    expectedKeyid = loadKeyRing(keys).active.keyid;
+    expectedKeyid = loadKeyRing(keys, readKeyHistory(join(storage, DATA_FOLDER))).active.keyid;
     config = embeddedConfig(storage, keys);
   }
   const { runServer } = (await import('verdaccio')) as { runServer(config: unknown): Promise<Server> };

@@ -25,7 +25,7 @@ export async function sha512IntegrityOfStream(stream: AsyncIterable<unknown>): P
 
 /** Signs one version with the active key. */
 export async function signVersion(
-  ring: KeyRing,
+  ring: Pick<KeyRing, 'active'>,
   name: string,
   version: string,
   integrity: string,
@@ -36,14 +36,26 @@ export async function signVersion(
 }
 
 /**
- * A recorded signature is served only while a client can check it: its key is still listed and had
- * not expired when the version was published (npm compares the key's `expires` with `time[version]`).
- * Otherwise the recorded integrity (computed at publish, so still trusted) is re-signed with the active key.
+ * A recorded signature is served only while a client can check it: its key is still listed, not
+ * revoked, and had not expired when the version was published (npm compares the key's `expires` with
+ * `time[version]`). Otherwise the recorded integrity (computed at publish, so still trusted) is
+ * re-signed with the active key.
  */
 export function isServable(record: VersionRecord, ring: KeyRing, publishedAt: Date): boolean {
   const key = ring.keys.find((k) => k.keyid === record.keyid);
-  if (!key) return false;
+  if (!key || key.revoked) return false;
   return key.expires === null || publishedAt.getTime() < key.expires.getTime();
+}
+
+/**
+ * A stored publish attestation is served only while its key is listed, not revoked and not expired
+ * now: it carries no signed time, so a client cannot place it before an expiry. Otherwise it is
+ * re-issued with the active key (`vouch registry rotate` does that for every version at once).
+ */
+export function isAttestationKeyServable(keyid: string | undefined, ring: KeyRing, now: Date): boolean {
+  const key = ring.keys.find((k) => k.keyid === keyid);
+  if (!key || key.revoked) return false;
+  return key.expires === null || now.getTime() < key.expires.getTime();
 }
 
 /** `time[version]` as a Date, with pacote's fallback for a missing or unreadable value. */

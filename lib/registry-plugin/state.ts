@@ -3,6 +3,7 @@
 // so both sign with the same key ring and see the same stores.
 import { join } from 'node:path';
 import { AttestationStore } from './attestations.js';
+import { readKeyHistory } from './key-history.js';
 import { loadKeyRing, type KeyRing } from './keys.js';
 import { RecordStore, type VersionRecord } from './records.js';
 import type { PluginSettings } from './settings.js';
@@ -33,14 +34,17 @@ export interface PluginState {
 
 const states = new Map<string, PluginState>();
 
-/** The state for these settings; a restart with other keys (rotation) gets a fresh one. */
+/**
+ * The state for these settings; a restart with other keys (rotation) gets a fresh one. The storage's
+ * key history (revocations, endorsements) is read here, once per start.
+ */
 export function stateFor(settings: PluginSettings, logger: Logger): PluginState {
   const id = JSON.stringify([settings.storageDir, settings.keys, settings.registryUrl]);
   let state = states.get(id);
   if (!state) {
     state = {
       settings,
-      ring: loadKeyRing(settings.keys),
+      ring: loadKeyRing(settings.keys, readKeyHistory(settings.dataDir)),
       records: new RecordStore(join(settings.dataDir, 'records')),
       attestations: new AttestationStore(join(settings.dataDir, 'attestations')),
       logger,

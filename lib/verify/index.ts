@@ -11,6 +11,17 @@ export { AttestationVerifier, bundleDigest, type BundleKey, type BundleVerificat
 export { npmPurl, sha512Hex } from './bundle-checks.js';
 export { ATTESTATION_LIMITS, checkCheckpoint, checkBundleBounds } from './checkpoint-guard.js';
 export { identityFromCertificate, workflowPath } from './identity.js';
+export {
+  ENDORSEMENT_CONTEXT,
+  ENDORSEMENTS_MAX_PER_KEY,
+  checkEndorsement,
+  endorsementMessage,
+  endorsersOf,
+  keyIdMatches,
+  signEndorsement,
+  type EndorsableKey,
+  type KeyEndorsement,
+} from './key-endorsement.js';
 export { SIGNATURES_MAX_PER_VERSION } from './signatures.js';
 export {
   PUBLIC_GOOD,

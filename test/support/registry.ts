@@ -7,10 +7,12 @@
 //   afterAll(() => registry?.stop());
 //
 // API
-//   startRegistry({ storage?, keys? })   → TestRegistry. `storage`: reuse a folder (kept by stop(), e.g. to
+//   startRegistry({ storage?, keys?, port? }) → TestRegistry. `storage`: reuse a folder (kept by stop(), e.g. to
 //                                          restart on it); default a temp folder removed by stop().
 //                                          `keys`: `--key` values, active first, retired as FILE=EXPIRES;
 //                                          default a key generated in the storage folder.
+//                                          `port`: listen there (e.g. a stopped registry's, so lockfiles'
+//                                          `resolved` URLs still reach it after a restart); default a free one.
 //   registry.url / keyid / storage / token   `http://127.0.0.1:PORT/`, active key id, Verdaccio storage
 //                                          folder, an npm token of the publisher user ("publisher").
 //   registry.tempDir(label)              → a fresh folder, removed by stop().
@@ -52,6 +54,7 @@ export interface HttpResult {
 export interface StartOptions {
   storage?: string;
   keys?: string[];
+  port?: number;
 }
 
 export interface TestRegistry {
@@ -78,7 +81,7 @@ export async function startRegistry(options: StartOptions = {}): Promise<TestReg
   }
   const root = await mkdtemp(join(tmpdir(), 'vouch-registry-test-'));
   const storage = options.storage ?? join(root, 'storage');
-  const args = [bin, 'registry', '--port', '0', '--host', '127.0.0.1', '--storage', storage, '--json'];
+  const args = [bin, 'registry', '--port', String(options.port ?? 0), '--host', '127.0.0.1', '--storage', storage, '--json'];
   for (const key of options.keys ?? []) args.push('--key', key);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], cwd: root });
   let stderr = '';

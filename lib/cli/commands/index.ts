@@ -144,7 +144,7 @@ ships in trust/. Verification itself never touches the network. Exit 3 when the 
   },
   {
     name: 'registry',
-    usage: 'registry [--port N] [--storage DIR] [--key FILE…]',
+    usage: 'registry [--port N] [--storage DIR] [--key FILE…] | rotate | revoke',
     summary: 'run a private npm registry that signs what it serves (Verdaccio + vouch plugin)',
     help: `Usage: vouch registry [options]
 
@@ -164,7 +164,26 @@ Options:
   --json            print one JSON line {url, keyid, storage} when ready
 
 Add a publisher: npm adduser --registry <url>   (then npm publish --registry <url>)
-Exit codes: 0 stopped cleanly, 2 bad flags, key file or plugin configuration.`,
+Exit codes: 0 stopped cleanly, 2 bad flags, key file or plugin configuration.
+
+Operator commands (run them while the registry is stopped, then restart it):
+
+vouch registry rotate [--storage DIR] --from OLD.pem --to NEW.pem [--limit N] [--json]
+  Moves the storage to a new signing key: records OLD's endorsement of NEW (served on NEW's keys
+  entry, so consumers who pinned OLD accept NEW), then re-signs every recorded version's registry
+  signature and re-issues its publish attestation with NEW. Tarballs, integrity and publisher
+  bundles are never changed. NEW must be a private key; OLD may be public-only (a lost key), then no
+  endorsement is recorded. Progress is saved in <storage>/.vouch/rotation.json: an interrupted run
+  (Ctrl-C, a crash, --limit) continues where it stopped; a finished one says so and does nothing.
+  --limit N re-signs at most N versions in this run. Then restart with
+  --key NEW.pem --key OLD.pem=<now, ISO 8601>.
+  Exit codes: 0 done or stopped cleanly, 1 some versions refused (listed), 2 bad flags or keys.
+
+vouch registry revoke [--storage DIR] --key FILE [--at ISO] [--json]
+  Records that a key (public or private file) is compromised, at --at (default now). From the next
+  start GET /-/npm/v1/keys lists it with "revoked", and every registry signature and publish
+  attestation by it is re-signed with the active key when served. A revoked key cannot be the active key.
+  Exit codes: 0 recorded (or already revoked), 2 bad flags or key file.`,
     load: async () => (await import('./registry.js')).run,
   },
   {

@@ -1,5 +1,6 @@
 // `vouch registry`: a signing npm registry (Verdaccio + the vouch plugin) in this process, until
-// SIGINT/SIGTERM (or, when started with an IPC channel, until the parent goes away).
+// SIGINT/SIGTERM (or, when started with an IPC channel, until the parent goes away). Its operator
+// subcommands `rotate` and `revoke` work on a stopped registry's storage (own files, loaded lazily).
 import { resolve } from 'node:path';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { startRegistryServer, type RunningRegistry } from '../../registry-plugin/server.js';
@@ -8,6 +9,8 @@ import { parseFlags } from '../flags.js';
 import type { Output } from '../output.js';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
+  if (argv[0] === 'rotate') return (await import('./registry-rotate.js')).run(argv.slice(1), out);
+  if (argv[0] === 'revoke') return (await import('./registry-revoke.js')).run(argv.slice(1), out);
   const { values } = parseFlags(argv, {
     port: { type: 'string' },
     host: { type: 'string' },

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packagePath } from '../../../lib/config/package-root.js';
 import {
-  AttestationStore, BUNDLE_MAX_BYTES, attestationsBody, attestationsPath, checkBundleAttachment, parseAttestationsSpec,
+  AttestationStore, BUNDLE_MAX_BYTES, attestationsBody, attestationsPath, checkBundleAttachment, parseAttestationsBody,
+  parseAttestationsSpec,
 } from '../../../lib/registry-plugin/attestations.js';
 import { fileSegment, npmPurl, packageNameFromPath } from '../../../lib/registry-plugin/names.js';
 import { tempDir } from './helpers.js';
@@ -89,5 +90,36 @@ describe('AttestationStore', () => {
     expect(await store.get('@acme/pkg', '1.0.0')).toBe(attestationsBody([{ predicateType: 'p', bundleText: provenance }]));
     expect(await store.get('@acme/pkg', '2.0.0')).toBeUndefined();
     expect(await store.get('@acme/other', '1.0.0')).toBeUndefined();
+  });
+});
+
+describe('parseAttestationsBody', () => {
+  it('gives back each stored bundle byte for byte, real npm bundles with their own whitespace included', () => {
+    const entries = [
+      { predicateType: 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1', bundleText: npmPublish },
+      { predicateType: 'https://slsa.dev/provenance/v1', bundleText: provenance },
+      { predicateType: 'odd "quoted" \\ type', bundleText: '{ "a": ["}", "\\"]{", [1, {"b": {}}]] }' },
+    ];
+    const body = attestationsBody(entries);
+    expect(parseAttestationsBody(body)).toEqual(entries);
+    expect(parseAttestationsBody(attestationsBody([]))).toEqual([]);
+  });
+
+  it('refuses a body attestationsBody did not write, a truncated one and a bundle that is not JSON', () => {
+    const body = attestationsBody([{ predicateType: 'https://slsa.dev/provenance/v1', bundleText: provenance }]);
+    for (const text of [
+      JSON.stringify(JSON.parse(body), null, 1),
+      body.slice(0, -3),
+      `${body} `,
+      '{"attestations":[{"predicateType":"x","bundle":{"a":1}},]}',
+      '{"attestations":[{"predicateType":"x","bundle":{"a":}}]}',
+      '{"attestations":[{"predicateType":"x","bundle":12}]}',
+    ]) expect(parseAttestationsBody(text)).toBeUndefined();
+  });
+
+  it('does not overflow the stack on a deeply nested bundle', () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const body = attestationsBody([{ predicateType: 'x', bundleText: deep }]);
+    expect(parseAttestationsBody(body)?.[0]?.bundleText.length).toBe(deep.length);
   });
 });

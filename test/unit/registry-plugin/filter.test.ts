@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { signManifest, type FilterDeps } from '../../../lib/registry-plugin/filter.js';
-import { loadKeyRing, type KeyRing } from '../../../lib/registry-plugin/keys.js';
+import { emptyHistory, withRevocation } from '../../../lib/registry-plugin/key-history.js';
+import { loadKeyRing, publishedKey, type KeyRing } from '../../../lib/registry-plugin/keys.js';
 import { RecordStore, type VersionRecord } from '../../../lib/registry-plugin/records.js';
 import { signVersion } from '../../../lib/registry-plugin/signing.js';
 import { p256KeyFile, tempDir, verifiesWith } from './helpers.js';
@@ -124,6 +125,18 @@ describe('signManifest', () => {
       expect((await t.records.read('@acme/pkg'))['1.0.0']).toMatchObject({ source: 're-signed', attestation: { predicateType: 'p' } });
       expect(t.hashed).toEqual([]);
     }
+  });
+
+  it('re-signs with the active key a version whose recorded key was revoked, however early it was published', async () => {
+    const t = setup({ expires: new Date('2026-07-01T00:00:00.000Z') });
+    const oldRecord = await record(t.oldRing, '1.0.0');
+    t.records.put('@acme/pkg', '1.0.0', oldRecord);
+    const history = withRevocation(emptyHistory(), publishedKey(t.old.key, null), new Date('2026-08-01T00:00:00.000Z')).history;
+    const ring = loadKeyRing([{ file: t.active.file, expires: null }, { file: t.old.file, expires: new Date('2026-07-01T00:00:00.000Z') }], history);
+    const out = (await signManifest(manifest(['1.0.0']), { ...t.deps, ring })) as Manifest;
+    const dist = out.versions['1.0.0']!.dist;
+    expect(dist.signatures).toEqual([{ keyid: ring.active.keyid, sig: expect.any(String) }]);
+    expect(verifiesWith(t.active.key, `@acme/pkg@1.0.0:${INTEGRITY}`, dist.signatures![0]!.sig)).toBe(true);
   });
 
   it('advertises stored attestations with an absolute URL and their predicate type', async () => {
