@@ -127,6 +127,18 @@ async function withRecords<T>(changes: [TreePackage, (r: Records['versions'][str
   }
 }
 
+/** Runs `body` with a vouch.policy.json in the project accepting `registryUrl`'s untimed signatures by retired keys. */
+async function withUntimedAccepted<T>(registryUrl: string, body: () => Promise<T>): Promise<T> {
+  const file = join(tree.project, 'vouch.policy.json');
+  const policy = { registries: { [registryUrl]: { untimedExpiredKeys: { reason: 'judge retired keys as npm does, on the packument time', expires: '2099-01-01' } } } };
+  await writeFile(file, `${JSON.stringify(policy, null, 2)}\n`);
+  try {
+    return await body();
+  } finally {
+    await rm(file, { force: true });
+  }
+}
+
 const single = (p: TreePackage): boolean => tree.plan.packages.filter((q) => q.name === p.name).length === 1;
 const locationsOf = (p: TreePackage): string[] => [...installed].filter(([, q]) => id(q) === id(p)).map(([l]) => l);
 
@@ -187,7 +199,7 @@ describe('vouch verify and npm audit signatures on the same installed tree', () 
 
     afterAll(() => proxy?.close());
 
-    it('npm aborts the whole run with EEXPIREDSIGNATUREKEY; vouch reports KEY_EXPIRED for exactly those versions and verifies the rest', async () => {
+    it('npm aborts the whole run with EEXPIREDSIGNATUREKEY; vouch reports KEY_EXPIRED for those versions, KEY_EXPIRED_UNTIMED for the rest, and with untimedExpiredKeys verifies the rest as npm would', async () => {
       const keys = (await (await fetch(new URL('-/npm/v1/keys', proxy.url))).json()) as KeysBody;
       expect(keys.keys.map((k) => [k.keyid, k.expires])).toEqual([[registry.keyid, expires]]);
 
@@ -198,13 +210,22 @@ describe('vouch verify and npm audit signatures on the same installed tree', () 
       const named = /error (\S+@\d+\.\d+\.\d+) has a registry signature/.exec(npm.stderr)?.[1];
       expect(expired.map(id)).toContain(named);
 
-      for (const mode of ['--installed', '--lockfile'] as const) {
-        const v = await vouch(mode, proxy.url);
-        expect(v.code, v.stderr).toBe(1);
-        expect(denied(v.report)).toEqual(sortRows(expired.map((p): Row => [id(p), ['KEY_EXPIRED']])));
-        expect(v.report.summary.byStatus.verified).toBe(tree.plan.packages.length - expired.length);
-        expect(new Set(v.report.invalid.map((e) => e.code))).toEqual(new Set(['EEXPIREDSIGNATUREKEY']));
-      }
+      // npm judges the rest by the packument's time, which the registry writes and nobody signs: vouch,
+      // with nothing signed dating those signatures, denies them too (KEY_EXPIRED_UNTIMED).
+      const v = await vouch('--installed', proxy.url);
+      expect(v.code, v.stderr).toBe(1);
+      expect(denied(v.report)).toEqual(sortRows(tree.plan.packages.map((p): Row => [id(p), [expired.includes(p) ? 'KEY_EXPIRED' : 'KEY_EXPIRED_UNTIMED']])));
+
+      // With the registry's word accepted in the policy (untimedExpiredKeys), npm's own rule: exactly the expired ones.
+      await withUntimedAccepted(proxy.url, async () => {
+        for (const mode of ['--installed', '--lockfile'] as const) {
+          const w = await vouch(mode, proxy.url);
+          expect(w.code, w.stderr).toBe(1);
+          expect(denied(w.report)).toEqual(sortRows(expired.map((p): Row => [id(p), ['KEY_EXPIRED']])));
+          expect(w.report.summary.byStatus.verified).toBe(tree.plan.packages.length - expired.length);
+          expect(new Set(w.report.invalid.map((e) => e.code))).toEqual(new Set(['EEXPIREDSIGNATUREKEY']));
+        }
+      });
     });
 
     it('vouch still reports an altered signature next to the expired ones, which npm never gets to', async () => {
@@ -213,7 +234,7 @@ describe('vouch verify and npm audit signatures on the same installed tree', () 
         const npm = await npmAudit(proxy.url);
         expect(npm.code).toBe(1);
         expect(npm.stderr).toMatch(/code EEXPIREDSIGNATUREKEY/);
-        const v = await vouch('--installed', proxy.url);
+        const v = await withUntimedAccepted(proxy.url, () => vouch('--installed', proxy.url));
         expect(v.code, v.stderr).toBe(1);
         expect(denied(v.report)).toEqual(sortRows([
           ...expired.map((p): Row => [id(p), ['KEY_EXPIRED']]), [id(altered), ['SIGNATURE_INVALID']],
