@@ -6,17 +6,20 @@
 // endorsement, tarballs and integrity are unchanged, and vouch and npm keep passing.
 // Revocation: `vouch registry revoke --key A.pub` on another storage, restart without rotating: A is
 // listed as revoked and nothing served is signed by it (re-signed with B when served).
-import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleFromJSON } from '@sigstore/bundle';
 import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keySigner } from '../../lib/sign/index.js';
 import { checkEndorsement, keyIdMatches } from '../../lib/verify/key-endorsement.js';
+import { startHostileRegistry } from '../support/hostile-registry.js';
 import { keygen, maintainerEnv, vouchPublish } from '../support/maintainer.js';
 import { writePackage } from '../support/packages.js';
-import { writeProject } from '../support/project.js';
+import { npmEnv, packTarball, runNpm } from '../support/npm.js';
+import { snapshotProject, writeProject } from '../support/project.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runVouch, type VouchResult } from '../support/vouch.js';
 
@@ -27,6 +30,7 @@ type Packument = { versions: Record<string, { dist: Dist }> };
 type KeyEntry = { expires: string | null; keyid: string; keytype: string; scheme: string; key: string;
   endorsements?: { keyid: string; sig: string }[]; revoked?: string };
 type KeysBody = { keys: KeyEntry[] };
+type LockFile = { packages: unknown; registries?: Record<string, { keys: Record<string, { expires?: string }> }> } & Record<string, unknown>;
 type Attestations = { attestations: { predicateType: string; bundle: Record<string, unknown> }[] };
 type Report = { decision: string; packages: { name: string; version: string; decision: string; findings: { code: string }[];
   evidence: { signature: { kind: string; keyids?: string[] }; attestations: { kind: string; publish?: { keyid: string } | null } } }[] };
@@ -155,6 +159,70 @@ describe('vouch registry rotate', () => {
     const installed = await vouch(registry!, ['install', '--format', 'json'], fresh);
     expect(installed.code, installed.stderr + installed.stdout).toBe(0);
     expect(keysSeen(installed.json as Report)).toEqual(keysSeen(verified.json as Report));
+  });
+
+  it('keeps the old project\'s vouch ci passing with no approval; vouch.lock stays as it was, and --update-lock only adds the registry\'s new key', async () => {
+    const lockText = await readFile(join(consumer, 'vouch.lock'), 'utf8');
+    const lockBefore = JSON.parse(lockText) as LockFile;
+    const ci = await vouch(registry!, ['ci', '--format', 'json'], consumer);
+    expect(ci.code, ci.stderr + ci.stdout).toBe(0);
+    expect(await readFile(join(consumer, 'vouch.lock'), 'utf8')).toBe(lockText);
+
+    const updated = await vouch(registry!, ['ci', '--update-lock', '--format', 'json'], consumer);
+    expect(updated.code, updated.stderr + updated.stdout).toBe(0);
+    const lockAfter = JSON.parse(await readFile(join(consumer, 'vouch.lock'), 'utf8')) as LockFile;
+    // Per version: integrity and evidence kind unchanged; the registry key is now B (and the evidence digest, which covers it).
+    const keyFree = (lock: LockFile) => JSON.parse(JSON.stringify(lock.packages, (k, v: unknown) => (k === 'registryKey' || k === 'evidence' ? undefined : v))) as unknown;
+    expect(keyFree(lockAfter)).toEqual(keyFree(lockBefore));
+    expect(JSON.stringify(lockBefore.packages).split(keyidA).length - 1).toBe(VERSIONS.length);
+    expect(JSON.stringify(lockAfter.packages).split(registry!.keyid).length - 1).toBe(VERSIONS.length);
+    // The registry's pin: A kept (now with its expiry), B added, endorsed by A; nothing else.
+    const pinBefore = lockBefore.registries?.[registry!.url];
+    const pinAfter = lockAfter.registries?.[registry!.url];
+    expect(Object.keys(pinBefore?.keys ?? {})).toEqual([keyidA]);
+    expect(Object.keys(pinAfter?.keys ?? {}).sort()).toEqual([keyidA, registry!.keyid].sort());
+    expect(pinAfter?.keys[keyidA]?.expires).toEqual(expect.any(String));
+    expect({ ...lockAfter, registries: undefined, packages: undefined }).toEqual({ ...lockBefore, registries: undefined, packages: undefined });
+  });
+
+  it('denies a version signed after the rotation with the retired key A, its publish time set back (KEY_EXPIRED_UNTIMED), where npm installs it', async () => {
+    const hostile = await startHostileRegistry(registry!.url);
+    try {
+      const version = '1.0.9';
+      const tarball = await packTarball(await writePackage(join(work, 'forged'), { name: 'rot-plain', version, files: { 'payload.js': 'steal()' } }));
+      const integrity = `sha512-${createHash('sha512').update(tarball).digest('base64')}`;
+      const sig = (await keySigner(await readFile(keyA, 'utf8')).sign(Buffer.from(`rot-plain@${version}:${integrity}`))).toString('base64');
+      const path = `/rot-plain/-/rot-plain-${version}.tgz`;
+      hostile.on('/rot-plain', { kind: 'json', rewrite: (body) => {
+        const doc = body as { versions: Record<string, unknown>; time: Record<string, string>; 'dist-tags': Record<string, string> };
+        doc.versions[version] = { name: 'rot-plain', version, dist: { integrity, tarball: `${hostile.url}${path.slice(1)}`, signatures: [{ keyid: keyidA, sig }] } };
+        doc.time[version] = doc.time['1.0.0']!; // before A retired
+        doc['dist-tags'] = { latest: version };
+        return doc;
+      } });
+      hostile.on(path, { kind: 'body', body: tarball, type: 'application/octet-stream' });
+
+      const project = join(work, 'after-rotation');
+      await writeProject(project, { dependencies: { 'rot-plain': version } });
+      const before = await snapshotProject(project);
+      const env = await npmEnv(await mkdtemp(join(work, 'hostile-state-')), { url: hostile.url });
+      const denied = await runVouch(['install', '--format', 'json'], { cwd: project, env });
+      expect(denied.code, denied.stderr + denied.stdout).toBe(1);
+      const pkg = (denied.json as Report).packages.find((p) => p.version === version)!;
+      expect(pkg.findings.map((f) => f.code)).toEqual(['KEY_EXPIRED_UNTIMED']);
+      expect(await snapshotProject(project)).toEqual(before);
+
+      // npm judges A's expiry on the packument's time, which the attacker set: it installs the forgery.
+      const npmProject = join(work, 'after-rotation-npm');
+      await writeProject(npmProject, { dependencies: { 'rot-plain': version } });
+      const npmState = await mkdtemp(join(work, 'hostile-npm-'));
+      const npmEnvHostile = await npmEnv(npmState, { url: hostile.url });
+      expect((await runNpm(['install'], npmProject, npmEnvHostile)).code).toBe(0);
+      const audit = await runNpm(['audit', 'signatures'], npmProject, npmEnvHostile);
+      expect(audit.stdout).toContain('1 package has a verified registry signature');
+    } finally {
+      await hostile.close();
+    }
   });
 
   it('keeps the real npm audit signatures passing on a project installed before the rotation', async () => {
