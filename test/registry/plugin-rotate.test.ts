@@ -30,7 +30,7 @@ type Packument = { versions: Record<string, { dist: Dist }> };
 type KeyEntry = { expires: string | null; keyid: string; keytype: string; scheme: string; key: string;
   endorsements?: { keyid: string; sig: string }[]; revoked?: string };
 type KeysBody = { keys: KeyEntry[] };
-type LockFile = { packages: unknown; registries?: Record<string, { keys: Record<string, { expires?: string }> }> } & Record<string, unknown>;
+type LockFile = { packages: unknown; registries?: Record<string, { keys: Record<string, { expires?: string; revoked?: string }> }> } & Record<string, unknown>;
 type Attestations = { attestations: { predicateType: string; bundle: Record<string, unknown> }[] };
 type Report = { decision: string; packages: { name: string; version: string; decision: string; findings: { code: string }[];
   evidence: { signature: { kind: string; keyids?: string[] }; attestations: { kind: string; publish?: { keyid: string } | null } } }[] };
@@ -240,6 +240,8 @@ describe('vouch registry revoke', () => {
   let keyidA: string;
   let revoke: VouchResult;
   let activeRevoked: VouchResult;
+  let port: number;
+  let consumer: string;
   let before: Map<string, { dist: Dist; tarball: Buffer }>;
 
   beforeAll(async () => {
@@ -250,6 +252,11 @@ describe('vouch registry revoke', () => {
     keyidA = registry.keyid;
     await publishVersions(registry, join(work, 'revoke'));
     before = await servedVersions(registry);
+    port = Number(new URL(registry.url).port);
+    consumer = join(work, 'revoke-consumer');
+    await writeProject(consumer, { dependencies: Object.fromEntries(VERSIONS.map(([n, v]) => [n, v])) });
+    const installed = await vouch(registry, ['install', '--format', 'json'], consumer);
+    expect(installed.code, installed.stderr + installed.stdout).toBe(0);
     await registry.stop();
 
     // A compromised key is revoked from its public half alone; no rotate is run.
@@ -257,7 +264,7 @@ describe('vouch registry revoke', () => {
     await writeFile(publicA, createPublicKey(await readFile(keyA, 'utf8')).export({ type: 'spki', format: 'pem' }));
     revoke = await runVouch(['registry', 'revoke', '--storage', storage, '--key', publicA, '--at', '2027-02-01T00:00:00Z'], { cwd: work });
     activeRevoked = await runVouch(['registry', '--storage', storage, '--key', keyA, '--port', '0', '--json'], { cwd: work });
-    registry = await startRegistry({ storage, keys: [keyB, `${keyA}=2027-01-10T12:00:00Z`] });
+    registry = await startRegistry({ storage, keys: [keyB, `${keyA}=2027-01-10T12:00:00Z`], port });
   });
 
   afterAll(async () => {
@@ -296,6 +303,23 @@ describe('vouch registry revoke', () => {
       const publish = (served.json as Attestations).attestations.find((a) => a.predicateType === PUBLISH_PREDICATE)!;
       expect(() => registryKeyVerifier(keys).verify(toSignedEntity(bundleFromJSON(publish.bundle)))).not.toThrow();
     }
+  });
+
+  it('stops a project that pinned A: its vouch ci denies the unendorsed new key until vouch approve --registry records the revocation', async () => {
+    const lockText = await readFile(join(consumer, 'vouch.lock'), 'utf8');
+    const ci = await vouch(registry!, ['ci', '--format', 'json'], consumer);
+    expect(ci.code, ci.stderr + ci.stdout).toBe(1);
+    const entry = (ci.json as { registries: { url: string; findings: { code: string }[] }[] }).registries.find((r) => r.url === registry!.url);
+    expect(entry?.findings.map((f) => f.code)).toEqual(['REGISTRY_KEY_ADDED']);
+    expect(await readFile(join(consumer, 'vouch.lock'), 'utf8')).toBe(lockText);
+
+    const approve = await vouch(registry!, ['approve', '--registry', registry!.url, '--reason', 'A compromised, B announced by the operator'], consumer);
+    expect(approve.code, approve.stderr + approve.stdout).toBe(0);
+    const pin = (JSON.parse(await readFile(join(consumer, 'vouch.lock'), 'utf8')) as LockFile).registries?.[registry!.url];
+    expect(pin?.keys[keyidA]).toMatchObject({ revoked: '2027-02-01T00:00:00.000Z' });
+    expect(Object.keys(pin?.keys ?? {}).sort()).toEqual([keyidA, registry!.keyid].sort());
+    const after = await vouch(registry!, ['ci', '--format', 'json'], consumer);
+    expect(after.code, after.stderr + after.stdout).toBe(0);
   });
 
   it('lets a fresh vouch install and npm audit signatures pass', async () => {
