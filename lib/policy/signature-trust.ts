@@ -24,7 +24,7 @@ export function signatureTrustFindings({ e, trust, lock, policy, now }: Signatur
   const { name, version, registry } = e.ref;
   const keyids = e.signature.keyids;
   const recorded = lock.packages[name]?.versions[version]?.registryKey?.split(',') ?? [];
-  const time = signedTime(e.attestations);
+  const time = earliest(signedTimes(e).map((t) => t.at));
   const usable = keyids.filter((id) => !trust.revoked.has(id) && timely(id, trust, now, time, recorded));
   if (usable.length > 0) return { findings: [], waived: [] };
   const revoked = keyids.filter((id) => trust.revoked.has(id));
@@ -52,11 +52,27 @@ function timely(keyid: string, trust: KeyTrust, now: Date, time: Date | null, re
   return recorded.includes(keyid);
 }
 
-/** The earliest signed log time of the package's own verified attestations (Rekor SET or timestamp), if any. */
-export function signedTime(attestations: AttestationResult | undefined): Date | null {
-  if (attestations?.kind !== 'verified') return null;
-  const times = [attestations.provenance?.integratedTime, attestations.publish?.integratedTime, attestations.publisher?.integratedTime]
-    .filter((t): t is Date => t instanceof Date);
+/** A time something signed vouches for: a log the signer cannot rewrite saw the version by then. */
+export interface SignedTime {
+  at: Date;
+  /** attestation-log: Rekor SET or TSA timestamp of the version's own verified attestations; registry-log: the signing registry's log. */
+  source: 'attestation-log' | 'registry-log';
+}
+
+/** Every signed time of a version (vouch.lock's record from an earlier run counts separately, by key). */
+export function signedTimes(e: Pick<PackageEvidence, 'attestations' | 'registryLog'>): SignedTime[] {
+  const times: SignedTime[] = [];
+  const a: AttestationResult | undefined = e.attestations;
+  if (a?.kind === 'verified') {
+    for (const t of [a.provenance?.integratedTime, a.publish?.integratedTime, a.publisher?.integratedTime]) {
+      if (t instanceof Date) times.push({ at: t, source: 'attestation-log' });
+    }
+  }
+  if (e.registryLog) times.push({ at: e.registryLog.integratedTime, source: 'registry-log' });
+  return times;
+}
+
+function earliest(times: readonly Date[]): Date | null {
   return times.length > 0 ? new Date(Math.min(...times.map((t) => t.getTime()))) : null;
 }
 

@@ -160,6 +160,12 @@ export interface PackageEvidence {
   tarball?: string;
   /** Where npm would download the lockfile's `resolved` from, judged against `tarball`. */
   resolved?: ResolvedResult;
+  /**
+   * The signing registry's own transparency log: an inclusion proof, checked against a log key pinned
+   * like the registry's keys, dating this version's signature. No registry serves one yet (the signing
+   * log is a later issue); signature-trust already counts it as a signed time.
+   */
+  registryLog?: { integratedTime: Date };
 }
 
 /** What the evidence stage saw of one registry's signing keys. */
