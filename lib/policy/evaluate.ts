@@ -19,6 +19,7 @@ import type { Decision, Finding, PackageVerdict, Report, SourceVerdict, Verdict 
 import { judgeRegistry, type RegistryJudgement } from './registry-trust.js';
 import { signatureDowngradeFindings, signatureTrustFindings } from './signature-trust.js';
 import { sourceFindings } from './sources.js';
+import { withUnsignedRegistryFindings } from './unsigned-registries.js';
 
 export interface EvaluateInput {
   evidence: readonly PackageEvidence[];
@@ -59,7 +60,7 @@ export function evaluate(input: EvaluateInput): Report {
   ].sort(compareVerdicts);
   return {
     verdicts,
-    registries: [...ctx.registries.values()].map((j) => j.summary).sort((a, b) => compareStrings(a.url, b.url)),
+    registries: withUnsignedRegistryFindings([...ctx.registries.values()].map((j) => j.summary), verdicts, ctx.policy).sort((a, b) => compareStrings(a.url, b.url)),
     registryPins: pinsOf(ctx.registries, 'pin'),
     registryServed: pinsOf(ctx.registries, 'served'),
     notices: notices(input),

@@ -54,12 +54,8 @@ function unsignedRegistry(e: PackageEvidence, mode: Settings['signatures']['valu
   const id = label(e.ref.name, e.ref.version);
   const message = `${id} comes from ${registry}, which publishes no signing keys: nothing proves the registry served these bytes`;
   if (mode === 'warn') return [finding('UNSIGNED_REGISTRY', 'warn', message, rule)];
-  const severity = policy.defaults.unsignedRegistry;
-  const hint =
-    policy.source === 'default'
-      ? 'allowed with a warning by the built-in policy; to accept this registry explicitly, add to vouch.policy.json: "registries": { ' + JSON.stringify(registry) + ': { "keys": "none" } }'
-      : `if this registry is known to publish no keys, add "registries": { ${JSON.stringify(registry)}: { "keys": "none" } } to vouch.policy.json, or sign it (the vouch Verdaccio plugin does)`;
-  return [finding('UNSIGNED_REGISTRY', severity, message, `${policy.defaultsPath}.unsignedRegistry`, hint)];
+  // The fix is one decision for the whole registry: its summary (unsigned-registries.ts) names the policy line.
+  return [finding('UNSIGNED_REGISTRY', policy.defaults.unsignedRegistry, message, `${policy.defaultsPath}.unsignedRegistry`, `decide for the registry as a whole: see ${registry} under Registries`)];
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Location, Log, ReportingDescriptor, Result } from 'sarif';
 import semver from 'semver';
 import { VouchError } from '../../errors/index.js';
 import type { Finding, FindingCode, RegistrySummary, Report, Verdict } from '../../policy/report.js';
+import { decidedByRegistry } from '../../policy/unsigned-registries.js';
 import { FINDING_CODES } from './finding-codes.js';
 import { lineOfLocation, lockfileLineIndex } from './lockfile-lines.js';
 import { sortFindings, sortStrings, sortVerdicts, verdictLabel } from './tally.js';
@@ -37,6 +38,7 @@ export function toSarif(report: Report, opts: SarifOptions): Log {
   }
   for (const v of verdicts) {
     for (const f of sortFindings(v.findings)) {
+      if (decidedByRegistry(report.registries, v, f)) continue; // one result for the registry instead
       results.push(resultFor(v, f, ruleIndex.get(f.code) ?? 0, (location) => ({
         physicalLocation: {
           artifactLocation: { uri, uriBaseId: '%SRCROOT%' },

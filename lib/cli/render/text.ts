@@ -2,6 +2,7 @@
 // warnings, then notices. Allowed packages are listed only with --verbose: a clean run stays short.
 import { styleText } from 'node:util';
 import type { Finding, PackageVerdict, RegistrySummary, Report, Verdict } from '../../policy/report.js';
+import { decidedByRegistry } from '../../policy/unsigned-registries.js';
 import { FINDING_CODES } from './finding-codes.js';
 import { printable } from './printable.js';
 import { sortFindings, sortStrings, sortVerdicts, tallyReport, verdictLabel, type Tally } from './tally.js';
@@ -26,8 +27,8 @@ export function renderText(report: Report, opts: TextOptions = {}): string {
   const sections = [summaryLines(report, tallyReport(report), paint, verbose)];
   const registries = report.registries.filter((r) => r.findings.length > 0);
   if (registries.length > 0) sections.push(registrySection(registries, paint));
-  if (denied.length > 0) sections.push(verdictSection(`Denied (${denied.length}):`, denied, 'red', paint, verbose));
-  if (warned.length > 0) sections.push(verdictSection(`Warnings (${warned.length}):`, warned, 'yellow', paint, verbose));
+  if (denied.length > 0) sections.push(verdictSection(`Denied (${denied.length}):`, denied, 'red', paint, verbose, report.registries));
+  if (warned.length > 0) sections.push(verdictSection(`Warnings (${warned.length}):`, warned, 'yellow', paint, verbose, report.registries));
   const waived = verdicts.filter((v) => (v.waived?.length ?? 0) > 0);
   if (waived.length > 0) sections.push(waivedSection(waived, paint));
   if (report.notices.length > 0) {
@@ -77,13 +78,33 @@ function registryKeys(r: RegistrySummary, verbose: boolean): string {
   return verbose && r.keyids.length > 0 ? `${count} (${sortStrings(r.keyids).map(printable).join(', ')})` : count;
 }
 
-function verdictSection(title: string, verdicts: Verdict[], color: Style, paint: Paint, verbose: boolean): string[] {
+function verdictSection(title: string, verdicts: Verdict[], color: Style, paint: Paint, verbose: boolean, registries: readonly RegistrySummary[]): string[] {
   const lines = [paint('bold', paint(color, title))];
+  // Packages judged only on their registry's one decision are listed briefly, per registry, after the rest.
+  const byRegistry = new Map<string, Verdict[]>();
   for (const v of verdicts) {
+    if (v.kind === 'package' && v.findings.length > 0 && v.findings.every((f) => decidedByRegistry(registries, v, f))) {
+      byRegistry.set(v.ref.registry, [...(byRegistry.get(v.ref.registry) ?? []), v]);
+      continue;
+    }
     lines.push(`  ${headLine(v, paint, verbose)}`);
     for (const f of sortFindings(v.findings)) lines.push(...findingLines(f, paint));
   }
+  for (const [url, group] of byRegistry) lines.push(...unsignedGroupLines(url, group, paint, verbose));
   return lines;
+}
+
+const GROUP_NAMES_SHOWN = 8;
+
+/** "N packages from URL (unsigned-registry): a@1, b@2 … and K more": the registry's summary says why and what to do. */
+function unsignedGroupLines(url: string, group: readonly Verdict[], paint: Paint, verbose: boolean): string[] {
+  const names = group.map((v) => printable(verdictLabel(v)));
+  const shown = verbose ? names : names.slice(0, GROUP_NAMES_SHOWN);
+  const more = names.length - shown.length;
+  return [
+    `  ${paint('bold', plural(group.length, 'package', 'packages'))} from ${printable(url)} (unsigned-registry, decided once under Registries):`,
+    `    ${shown.join(', ')}${more > 0 ? ` and ${more} more (--verbose lists them)` : ''}`,
+  ];
 }
 
 /** Findings an exception waived: listed so a reviewer sees what the policy is accepting, and until when. */

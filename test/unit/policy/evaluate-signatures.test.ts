@@ -99,7 +99,25 @@ describe('evaluate: unsigned registries', () => {
   it('denies under an explicit policy that does not mark the registry', () => {
     const v = verdict(unsigned(), policy({}), [mirror]);
     expect(v.findings[0]).toMatchObject({ code: 'UNSIGNED_REGISTRY', severity: 'deny', rule: 'defaults.unsignedRegistry' });
-    expect(v.findings[0]?.hint).toContain('"keys": "none"');
+    expect(v.findings[0]?.hint).toContain('see https://mirror.example/ under Registries');
+  });
+
+  it('says it once per registry: what it lacks, how many packages, and the policy line that accepts it', () => {
+    const report = evaluate({
+      evidence: [unsigned('a'), unsigned('b'), unsigned('c')], nonRegistry: [], registries: [mirror], policy: policy({}), lock: emptyLock(), now: NOW,
+    });
+    const summary = report.registries.find((r) => r.url === MIRROR);
+    expect(summary).toMatchObject({ keys: 'none', decision: 'deny' });
+    expect(summary?.findings).toHaveLength(1);
+    expect(summary?.findings[0]).toMatchObject({ code: 'UNSIGNED_REGISTRY', severity: 'deny', rule: 'defaults.unsignedRegistry' });
+    expect(summary?.findings[0]?.message).toContain('no signing keys, no registry signatures and no attestations');
+    expect(summary?.findings[0]?.message).toContain('3 packages from it');
+    expect(summary?.findings[0]?.hint).toContain(`"registries": { "${MIRROR}": { "keys": "none" } }`);
+    // Marked keys "none": no package finding, so no registry finding either.
+    const marked = evaluate({
+      evidence: [unsigned('a')], nonRegistry: [], registries: [mirror], policy: policy({ registries: { [MIRROR]: { keys: 'none' } } }), lock: emptyLock(), now: NOW,
+    });
+    expect(marked.registries.find((r) => r.url === MIRROR)).toMatchObject({ decision: 'allow', findings: [] });
   });
 
   it('allows packages of a registry the policy marks keys "none"', () => {

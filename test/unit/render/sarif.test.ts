@@ -148,3 +148,16 @@ describe('--format sarif', () => {
     expect(render(report([...verdicts].reverse()), 'sarif', { version: VERSION, lockfileText: LOCKFILE })).toBe(one);
   });
 });
+
+describe('SARIF: a registry without keys, decided once', () => {
+  it('one UNSIGNED_REGISTRY result for the registry, none per package', () => {
+    const MIRROR = 'https://mirror.example/';
+    const verdicts = [unsignedRegistry(ref('a', '1.0.0', { registry: MIRROR })), unsignedRegistry(ref('b', '1.0.0', { registry: MIRROR }))];
+    const mirror = { url: MIRROR, keys: 'none' as const, keyids: [], decision: 'warn' as const, findings: [{ code: 'UNSIGNED_REGISTRY' as const, severity: 'warn' as const, message: 'no keys' }] };
+    const log = toSarif(report(verdicts, { registries: [mirror] }), { version: VERSION });
+    expect(log.runs[0]!.results!.filter((r) => r.ruleId === 'UNSIGNED_REGISTRY')).toHaveLength(1);
+    // Without the registry's summary finding, each package still gets its own result.
+    const plain = toSarif(report(verdicts, { registries: [{ ...mirror, decision: 'allow', findings: [] }] }), { version: VERSION });
+    expect(plain.runs[0]!.results!.filter((r) => r.ruleId === 'UNSIGNED_REGISTRY')).toHaveLength(2);
+  });
+});

@@ -113,3 +113,22 @@ describe('renderText', () => {
     ]);
   });
 });
+
+describe('renderText: a registry without keys, decided once', () => {
+  const MIRROR = 'https://mirror.example/';
+  const mirrorReport = (count: number) => {
+    const verdicts = Array.from({ length: count }, (_, i) => unsignedRegistry(ref(`m${String(i).padStart(2, '0')}`, '1.0.0', { registry: MIRROR })));
+    const mirror = { ...registry(MIRROR, []), decision: 'warn' as const, findings: [finding('UNSIGNED_REGISTRY', 'warn', { message: `${MIRROR} serves no signing keys`, hint: 'add "registries": { … { "keys": "none" } }' })] };
+    return report([...verdicts, badSignature(ref('z', '1.0.0'))], { registries: [registry(), mirror] });
+  };
+
+  it('states the finding and its fix once, under Registries, and lists the packages in one line', () => {
+    const text = renderText(mirrorReport(12));
+    expect(text.match(/UNSIGNED_REGISTRY/g)).toHaveLength(1);
+    expect(text.match(/"keys": "none"/g)).toHaveLength(1);
+    expect(text).toContain(`  12 packages from ${'https://mirror.example/'} (unsigned-registry, decided once under Registries):`);
+    expect(text).toContain('    m00@1.0.0, m01@1.0.0, m02@1.0.0, m03@1.0.0, m04@1.0.0, m05@1.0.0, m06@1.0.0, m07@1.0.0 and 4 more (--verbose lists them)');
+    expect(text).toContain('SIGNATURE_INVALID'); // other findings keep their own lines
+    expect(renderText(mirrorReport(12), { verbose: true })).toContain('m11@1.0.0');
+  });
+});
