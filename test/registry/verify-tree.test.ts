@@ -75,7 +75,7 @@ describe('vouch verify on a clean 50-package tree', () => {
     expect(report.packages.every((p) => p.status === 'verified' && p.decision === 'allow')).toBe(true);
     expect(report.summary.byStatus.verified).toBe(50);
     expect(report.summary.evidence.registrySignatures).toBe(50);
-    expect(report.registries).toEqual([{ url: registry.url, keys: 'served', keyids: [registry.keyid] }]);
+    expect(report.registries).toEqual([{ url: registry.url, keys: 'served', keyids: [registry.keyid], decision: 'allow', findings: [] }]);
     for (const p of report.packages) expect(p.evidence.signature).toEqual({ kind: 'verified', keyids: [registry.keyid] });
 
     const identities = report.packages.flatMap((p) => {
@@ -290,7 +290,7 @@ describe('vouch verify when the registry is down', () => {
     expect(report.packages).toHaveLength(50);
     expect(report.packages.every((p) => p.status === 'unverifiable')).toBe(true);
     expect(new Set(denied(report).flatMap(([, codes]) => codes))).toEqual(new Set(['REGISTRY_UNREACHABLE']));
-    expect(report.registries).toEqual([{ url: registry.url, keys: 'unreachable', keyids: [] }]);
+    expect(report.registries).toEqual([expect.objectContaining({ url: registry.url, keys: 'unreachable', keyids: [] })]);
   });
 
   it('exits 3 without --offline even when the npm cache is warm: stale registry keys are never used online', async () => {
