@@ -160,7 +160,8 @@ function reject(message: string): BundleCheck {
   return { kind: 'reject', message };
 }
 
-function parseJson(text: string): unknown {
+/** JSON.parse that answers undefined for text that is not JSON (stored files may be damaged). */
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -168,6 +169,6 @@ function parseJson(text: string): unknown {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -4,7 +4,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { buildKeyedBundle, type InTotoStatement, type RawSigner } from '../sign/index.js';
 import { PREDICATE_PUBLISH_NPM } from '../verify/types.js';
-import type { StoredAttestation } from './attestations.js';
+import { isRecord, parseJson, type StoredAttestation } from './attestations.js';
 import { npmPurl } from './names.js';
 
 export interface PublishFacts {
@@ -74,17 +74,6 @@ export function sha512HexOf(integrity: string): string | undefined {
   return match?.[1] ? Buffer.from(match[1], 'base64').toString('hex') : undefined;
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * `entries` with every registry publish attestation whose key `keep` refuses re-issued by `signer`

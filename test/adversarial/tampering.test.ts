@@ -167,15 +167,18 @@ describe('the bytes', () => {
 });
 
 describe('signatures and attestations bound to the wrong thing', () => {
+  /** left@1.0.1 served with left@1.0.0's (valid, but for other bytes) registry signatures. */
+  const replayOldSignature = () => world.hostile.on('/left', {
+    kind: 'json',
+    rewrite: (body) => {
+      const doc = body as Packument;
+      doc.versions['1.0.1']!.dist.signatures = doc.versions['1.0.0']!.dist.signatures;
+      return doc;
+    },
+  });
+
   it('a signature valid for left@1.0.0 replayed on left@1.0.1 is SIGNATURE_INVALID', async () => {
-    world.hostile.on('/left', {
-      kind: 'json',
-      rewrite: (body) => {
-        const doc = body as Packument;
-        doc.versions['1.0.1']!.dist.signatures = doc.versions['1.0.0']!.dist.signatures;
-        return doc;
-      },
-    });
+    replayOldSignature();
     const dir = await world.project('replay');
     const before = await snapshotProject(dir);
     const result = await vouch(['install', 'left@1.0.1'], dir);
@@ -185,14 +188,7 @@ describe('signatures and attestations bound to the wrong thing', () => {
   });
 
   it('a forged signature is reported as SIGNATURE_INVALID (exit 1) even when the tarball then answers 404: a later fetch error never masks it', async () => {
-    world.hostile.on('/left', {
-      kind: 'json',
-      rewrite: (body) => {
-        const doc = body as Packument;
-        doc.versions['1.0.1']!.dist.signatures = doc.versions['1.0.0']!.dist.signatures;
-        return doc;
-      },
-    });
+    replayOldSignature();
     world.hostile.on((path) => path.endsWith('/left-1.0.1.tgz'), { kind: 'status', status: 404 });
     const dir = await world.project('masked');
     const before = await snapshotProject(dir);
