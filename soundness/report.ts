@@ -22,7 +22,7 @@ function resultSection(r: SoundnessResults): string[] {
   return [
     '## Result', '',
     `${r.violations.length === 0 ? '**No violation**' : `**${int(r.violations.length)} violations in ${int(violating)} cases**`} over ${what}: ` +
-    `${int(bugs)} cases where vouch printed "this is a bug", ${int(over)} over-blocking cases, ${r.ciDifferences.length} where vouch ci's install differs from npm ci's, ` +
+    `${int(bugs)} cases where vouch reported an internal error, ${int(over)} over-blocking cases, ${r.ciDifferences.length} where vouch ci's install differs from npm ci's, ` +
     `${r.contacted.length} where vouch contacted a source before judging it, ${r.harnessErrors.length} harness errors. The goal is 0 violations; the script exits 1 while there are any.`,
     '',
   ];
@@ -68,7 +68,7 @@ function methodSection(r: SoundnessResults): string[] {
     '  the same path of the tarball with the registry-signed integrity vouch verified (extracted with pacote; sha256 per file); a folder',
     '  inside a bundling package may instead equal the bundler\'s tarball at that path; a package symlink points at a workspace folder;',
     '  nothing is written outside package folders. The same holds for `vouch ci`\'s own install when it exits 0, and a `vouch ci` that',
-    '  does not exit 0 changes nothing in the project. vouch never prints "this is a bug", whatever its exit code.',
+    '  does not exit 0 changes nothing in the project. vouch never reports an internal error (exit 70), whatever the input.',
     '- **Over-blocking**: vouch exits non-zero while `npm ci` succeeded and wrote only registry-signed bytes in their places (each folder',
     '  holds the signed tarball of the name@version its package.json states, under its own name or an alias the unmutated lockfile',
     '  declared; links only to workspaces). Kinds that break the registry\'s signed evidence itself (`packument-integrity`,',

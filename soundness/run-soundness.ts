@@ -13,7 +13,7 @@
 //   --list          print the selected case ids and exit
 //   --work DIR      registry storage, attacker tarballs, workers' folders, raw results (default $TMPDIR/vouch-soundness)
 //   --out FILE      the report (default docs/soundness.md; the results JSON goes beside it)
-// Exit: 0 when no case violated the invariant, 1 when one did (or vouch printed "this is a bug"), 2 when the
+// Exit: 0 when no case violated the invariant, 1 when one did (or vouch reported an internal error), 2 when the
 // harness itself failed on a case or could not start.
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';

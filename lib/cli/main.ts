@@ -1,5 +1,5 @@
 // Entry point: picks the command, loads it lazily, maps errors to exit codes in one place.
-import { VouchError, exitCodeForError, isVouchError, type ExitCode } from '../errors/index.js';
+import { INTERNAL_ERROR_EXIT, VouchError, exitCodeForError, isVouchError, type ExitCode } from '../errors/index.js';
 import { processOutput, type Output } from './output.js';
 import { printRetryNotices } from './retry-notices.js';
 import { vouchVersion } from './version.js';
@@ -29,20 +29,21 @@ export async function main(argv: string[], out: Output = processOutput): Promise
     const run = await command.load();
     return await run(rest, out);
   } catch (err) {
-    return reportError(err, out);
+    return reportError(err, out, rest.includes('--verbose'));
   } finally {
     stopNotices();
   }
 }
 
-function reportError(err: unknown, out: Output): ExitCode {
+export function reportError(err: unknown, out: Output, verbose: boolean): ExitCode {
   if (isVouchError(err)) {
     out.stderr(formatVouchError(err));
     return exitCodeForError(err);
   }
-  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  out.stderr(`vouch ${vouchVersion()}: this is a bug in vouch, please report it.\n${detail}`);
-  return 1;
+  const message = err instanceof Error ? err.message : String(err);
+  const detail = verbose && err instanceof Error && err.stack ? err.stack : 'run again with --verbose for the stack trace';
+  out.stderr(`vouch ${vouchVersion()}: internal error (exit ${INTERNAL_ERROR_EXIT}): ${message}\n  this is a fault of vouch, not of your input: please report it with the command and this output\n  ${detail}`);
+  return INTERNAL_ERROR_EXIT;
 }
 
 export function formatVouchError(err: VouchError): string {
@@ -66,6 +67,7 @@ function generalHelp(): string {
     ...rows,
     '',
     'vouch <command> --help   options of one command',
-    'Exit codes: 0 allowed, 1 denied, 2 usage or configuration error, 3 could not verify.',
+    `Exit codes: 0 allowed, 1 denied, 2 usage or configuration error (including no such package or version),`,
+    `3 could not verify, ${INTERNAL_ERROR_EXIT} internal error (a fault of vouch: please report it).`,
   ].join('\n');
 }

@@ -9,7 +9,10 @@ export interface ErrorLocation {
   path?: string;
 }
 
-export type ExitCode = 0 | 1 | 2 | 3;
+export type ExitCode = 0 | 1 | 2 | 3 | typeof INTERNAL_ERROR_EXIT;
+
+/** An internal error: vouch itself failed (sysexits' EX_SOFTWARE). Never 0 or 1, and no input may lead here. */
+export const INTERNAL_ERROR_EXIT = 70;
 
 /** A failure with a stable code, a location and, where one exists, the next thing to do. */
 export class VouchError<C extends string = string> extends Error {
@@ -41,7 +44,8 @@ export type UsageCode =
   | 'TRUSTED_ROOT'
   | 'LOCKFILE_OUT_OF_SYNC'
   | 'PROJECT_BUSY'
-  | 'PLATFORM_UNSUPPORTED';
+  | 'PLATFORM_UNSUPPORTED'
+  | 'PACKAGE_NOT_FOUND';
 
 /** Could not verify (network, registry errors) after bounded retries: exit 3. */
 export type UnreachableCode = 'REGISTRY_UNREACHABLE' | 'REGISTRY_ERROR' | 'OFFLINE_MISS'
@@ -51,7 +55,7 @@ export type UnreachableCode = 'REGISTRY_UNREACHABLE' | 'REGISTRY_ERROR' | 'OFFLI
 const USAGE_CODES: ReadonlySet<string> = new Set<UsageCode>([
   'USAGE', 'POLICY_PARSE', 'POLICY_SCHEMA', 'POLICY_RULE', 'LOCK_PARSE', 'LOCK_SCHEMA',
   'LOCK_NOT_CANONICAL', 'LOCK_OUT_OF_DATE', 'CONFIG', 'NO_LOCKFILE', 'KEY_FILE', 'TRUSTED_ROOT',
-  'LOCKFILE_OUT_OF_SYNC', 'PROJECT_BUSY', 'PLATFORM_UNSUPPORTED',
+  'LOCKFILE_OUT_OF_SYNC', 'PROJECT_BUSY', 'PLATFORM_UNSUPPORTED', 'PACKAGE_NOT_FOUND',
 ]);
 const UNREACHABLE_CODES: ReadonlySet<string> = new Set<UnreachableCode>([
   'REGISTRY_UNREACHABLE', 'REGISTRY_ERROR', 'OFFLINE_MISS', 'REIFY_UNVERIFIED', 'REIFY_CACHE_MISS',

@@ -19,7 +19,7 @@ export function unverifiableFindings(e: PackageEvidence): Finding[] {
   }
   const absent = (['integrity', 'signature', 'attestations'] as const).filter((k) => e[k] === undefined);
   if (absent.length > 0) {
-    return [finding('VERIFIER_ERROR', 'deny', `${id} has no ${absent.join(', ')} result: not verified (this is a bug in vouch)`, INVARIANT.failClosed)];
+    return [finding('VERIFIER_ERROR', 'deny', `${id} has no ${absent.join(', ')} result: not verified (an internal error of vouch)`, INVARIANT.failClosed)];
   }
   return [];
 }

@@ -50,7 +50,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   const { runServer } = (await import('verdaccio')) as { runServer(config: unknown): Promise<Server> };
   const server = await runServer(config);
   await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
+    server.once('error', (err: NodeJS.ErrnoException) => fail(listenError(err, options.host, options.port)));
     server.listen(options.port, options.host, () => ok());
   });
   const { port } = server.address() as AddressInfo;
@@ -136,4 +136,11 @@ async function checkPluginAnswers(url: string, expectedKeyid: string | undefined
 async function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
   await new Promise<void>((done) => server.close(() => done()));
+}
+
+/** A port in use or not ours to take is the user's setting (exit 2), not a fault of vouch. */
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (err.code === 'EADDRINUSE') return new VouchError('CONFIG', `${host}:${port} is already in use`, {}, 'stop what listens there, or pick another port with --port (0 picks a free one)', { cause: err });
+  if (err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') return new VouchError('CONFIG', `cannot listen on ${host}:${port}: ${err.code}`, {}, 'use a port above 1023 on an address of this machine (--port, --host)', { cause: err });
+  return err;
 }

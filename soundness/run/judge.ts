@@ -11,7 +11,7 @@ import type { TreeEntry } from '../install/file-hashes.js';
 import { readInstalledTree } from '../install/installed-tree.js';
 import { workspaceFolders, type Lockfile } from '../lockfile.js';
 import type { CaseResult, Violation } from '../results.js';
-import { parseReport, printsBug } from './summaries.js';
+import { INTERNAL_ERROR, parseReport, printsBug } from './summaries.js';
 import type { ToolRun } from './tools.js';
 
 export interface InstallRun {
@@ -76,5 +76,5 @@ function overBlocking(input: JudgeInput, npmTree: ReturnType<typeof readInstalle
 }
 
 function bugLine(run: ToolRun): string {
-  return `${run.stderr}\n${run.stdout}`.split('\n').find((l) => /this is a bug/i.test(l))?.trim().slice(0, 300) ?? '';
+  return `${run.stderr}\n${run.stdout}`.split('\n').find((l) => INTERNAL_ERROR.test(l))?.trim().slice(0, 300) ?? '';
 }

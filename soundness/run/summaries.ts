@@ -33,8 +33,10 @@ export function npmRecord(run: ToolRun): RunRecord {
   return record(run, run.timedOut ? `timed out; ${summary}` : summary);
 }
 
-/** "this is a bug" anywhere in what vouch printed. */
-export const printsBug = (run: ToolRun): boolean => /this is a bug/i.test(run.stdout) || /this is a bug/i.test(run.stderr);
+/** vouch's internal-error line ("internal error (exit 70)", formerly "this is a bug") anywhere in what it printed. */
+export const INTERNAL_ERROR = /internal error \(exit 70\)|this is a bug/i;
+
+export const printsBug = (run: ToolRun): boolean => INTERNAL_ERROR.test(run.stdout) || INTERNAL_ERROR.test(run.stderr);
 
 function record(run: ToolRun, summary: string): RunRecord {
   return { code: run.code, ms: Math.round(run.ms), timedOut: run.timedOut, summary: summary.slice(0, 300), stderrTail: run.stderr.slice(-800) };
@@ -43,7 +45,8 @@ function record(run: ToolRun, summary: string): RunRecord {
 /** vouch's own message ("vouch: CODE: …"), or for an internal error the bug line and the error under it. */
 function headline(stderr: string): string | undefined {
   const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
-  const bug = lines.findIndex((l) => /this is a bug/i.test(l));
-  if (bug >= 0) return `this is a bug: ${lines[bug + 1] ?? ''}`;
+  const bug = lines.findIndex((l) => INTERNAL_ERROR.test(l));
+  // The internal-error line carries the message; the old "this is a bug" line had it on the next line.
+  if (bug >= 0) return /this is a bug/i.test(lines[bug]!) ? `this is a bug: ${lines[bug + 1] ?? ''}` : lines[bug];
   return lines.find((l) => /^vouch\b/.test(l)) ?? lines.slice(-1)[0];
 }

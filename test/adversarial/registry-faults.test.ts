@@ -227,10 +227,10 @@ describe('resolving a new dependency (the packuments arborist asks for, then the
     await run.unchanged();
   });
 
-  it('404 for the package asked for is PACKAGE_NOT_FOUND (exit 1)', async () => {
+  it('404 for the package asked for is PACKAGE_NOT_FOUND (exit 2: no such package is a usage error)', async () => {
     world.hostile.on('/left', { kind: 'status', status: 404 });
     const run = await installLeft();
-    expect(run.result.code, run.result.stderr).toBe(1);
+    expect(run.result.code, run.result.stderr).toBe(2);
     expect(run.result.stderr).toMatch(/^vouch: PACKAGE_NOT_FOUND: /m);
     await run.unchanged();
   });

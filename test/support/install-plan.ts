@@ -67,7 +67,7 @@ import { expect } from 'vitest';
 import { explain, type ReportJson } from './report.js';
 import { runVouch, type VouchResult } from './vouch.js';
 
-export const BUG = 'this is a bug in vouch';
+export const BUG = 'internal error (exit 70)';
 export const CACHES = ['cold', 'warm'] as const;
 export type Cache = (typeof CACHES)[number];
 

@@ -18,7 +18,8 @@ const INSTALL_OPTIONS = `  --ignore-scripts      do not run install scripts
   --offline, --concurrency N, --timeout MS, --trusted-root FILE, --registry URL, --omit KIND, --verbose
                         as for vouch verify
 
-Exit codes: 0 installed, 1 denied (nothing written), 2 usage or configuration error, 3 could not verify.`;
+Exit codes: 0 installed, 1 denied (nothing written), 2 usage or configuration error (including no such
+package or version), 3 could not verify, 70 internal error.`;
 
 export const COMMANDS: Command[] = [
   {
@@ -82,7 +83,8 @@ Options:
   --omit dev|optional|peer   skip these dependency kinds (as npm's --omit)
   --verbose             list allowed packages too
 
-Exit codes: 0 allowed, 1 denied, 2 usage or configuration error, 3 could not verify (fail closed).`,
+Exit codes: 0 allowed, 1 denied, 2 usage or configuration error, 3 could not verify (fail closed),
+70 internal error.`,
     load: async () => (await import('./verify.js')).run,
   },
   {

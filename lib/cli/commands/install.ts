@@ -1,7 +1,8 @@
 // `vouch install [spec…]`: npm install, but every package of the ideal tree is verified and judged by
 // policy and vouch.lock before anything is written; then the same tree is reified from verified bytes.
 import { loadNpmConfig } from '../../config/index.js';
-import type { ExitCode } from '../../errors/index.js';
+import npa from 'npm-package-arg';
+import { VouchError, type ExitCode } from '../../errors/index.js';
 import { fetchedSources } from '../../tree/index.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
 import { oneOf, parseFlags } from '../flags.js';
@@ -20,6 +21,7 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     'ignore-scripts': { type: 'boolean' },
   }, true);
   const cwd = process.cwd();
+  checkSpecs(positionals, cwd);
   const format = oneOf('format', values.format, FORMATS, 'text');
   const gate = { ...gateOptions(values, cwd), locked: false };
   const config = await loadNpmConfig(cwd, [
@@ -41,4 +43,16 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
       ...(positionals.length ? { add: positionals } : {}), ...(saveType ? { saveType } : {}),
     }, out);
   });
+}
+
+/** Each spec as npm reads it: one npm refuses is the user's to fix (exit 2), before any request. */
+function checkSpecs(specs: readonly string[], cwd: string): void {
+  for (const spec of specs) {
+    try {
+      npa(spec, cwd);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new VouchError('USAGE', `${JSON.stringify(spec)} is not a package spec npm accepts: ${reason}`, {}, 'e.g. vouch install name, name@1.2.3, name@^1, @scope/name@latest');
+    }
+  }
 }

@@ -15,11 +15,11 @@ describe('treeFetchError', () => {
     [npmError({ code: 'FETCH_ERROR', type: 'request-timeout' }), 'REGISTRY_UNREACHABLE', 3],
     [npmError({ code: 'ENOTCACHED' }), 'OFFLINE_MISS', 3],
     [npmError({ type: 'invalid-json' }), 'REGISTRY_ERROR', 3],
-    [npmError({ statusCode: 404, code: 'E404', pkgid: 'left@*' }), 'PACKAGE_NOT_FOUND', 1],
-    [npmError({ code: 'ETARGET' }), 'PACKAGE_NOT_FOUND', 1],
+    [npmError({ statusCode: 404, code: 'E404', pkgid: 'left@*' }), 'PACKAGE_NOT_FOUND', 2],
+    [npmError({ code: 'ETARGET' }), 'PACKAGE_NOT_FOUND', 2],
     [new FetchFailure('TOO_LARGE', 'too big', 'http://r/left'), 'REGISTRY_ERROR', 3],
     [new FetchFailure('REGISTRY_UNREACHABLE', 'no answer', 'http://r/left'), 'REGISTRY_UNREACHABLE', 3],
-    [new FetchFailure('NOT_FOUND', '404', 'http://r/left'), 'PACKAGE_NOT_FOUND', 1],
+    [new FetchFailure('NOT_FOUND', '404', 'http://r/left'), 'PACKAGE_NOT_FOUND', 2],
   ])('maps %o to %s (exit %i)', (err, code, exit) => {
     const mapped = treeFetchError(err);
     expect(mapped?.code).toBe(code);
