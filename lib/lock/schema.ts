@@ -15,7 +15,8 @@ const Identity = z.strictObject({
 });
 
 const Version = z.strictObject({
-  integrity: text.optional(),
+  // Only what vouch records: the one sha512 the registry signed (weaker or several hashes are never verified).
+  integrity: z.string().regex(/^sha512-[A-Za-z0-9+/]{86}==$/, { error: 'expected one sha512 SRI hash: "sha512-" and 88 base64 characters' }).optional(),
   registryKey: text.optional(),
   attested: z.enum(['provenance', 'publisher']).optional(),
   evidence: z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: 'expected "sha256:" and 64 lowercase hex digits' }),

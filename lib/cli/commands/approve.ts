@@ -10,6 +10,7 @@ import { satisfies, validRange } from 'semver';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { approve, approveRegistry, diffLock, serializeLock, writeLockAtomic } from '../../lock/index.js';
 import { addException, identityOf, normalizeRegistryUrl, POLICY_FILE, WAIVABLE_CODES, type WaivableCode } from '../../policy/index.js';
+import { policyDate } from '../../policy/findings.js';
 import type { PackageVerdict } from '../../policy/report.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
 import { parseFlags } from '../flags.js';
@@ -28,6 +29,7 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   }, true);
   const [spec, ...extra] = positionals;
   if (!values.reason?.trim()) throw new VouchError('USAGE', 'a --reason is required: it is recorded with the approval');
+  if (values.expires !== undefined) checkExpiry(values.expires, new Date());
   if (!spec && values.registry) return approveRegistryKeys(values.registry, { ...values, reason: values.reason }, out);
   if (!spec || extra.length > 0) throw new VouchError('USAGE', 'approve takes exactly one package, or --registry URL alone: vouch approve <name>[@range] --reason "…"');
   const { name, range } = parseSpec(spec);
@@ -140,3 +142,11 @@ function whoAmI(): string {
 }
 
 const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
+
+/** `--expires`: a date the policy accepts, in the future (an exception already expired waives nothing). */
+function checkExpiry(text: string, now: Date): void {
+  const parsed = policyDate(text);
+  const wellFormed = /^\d{4}-\d{2}-\d{2}$/.test(text) ? isoDay(parsed) === text : /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(text) && !Number.isNaN(parsed.getTime());
+  if (!wellFormed) throw new VouchError('USAGE', `--expires takes a date "YYYY-MM-DD" (or an RFC 3339 date-time), got ${JSON.stringify(text)}`, {}, 'e.g. --expires 2027-03-01');
+  if (parsed.getTime() <= now.getTime()) throw new VouchError('USAGE', `--expires ${text} is not in the future: an exception that has already expired waives nothing`, {}, `pick a later date, e.g. --expires ${isoDay(new Date(now.getTime() + DEFAULT_EXCEPTION_DAYS * 86_400_000))}`);
+}

@@ -15,7 +15,7 @@ import type { Output } from '../output.js';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const { values, positionals } = parseFlags(argv, { ...commonFlags, force: { type: 'boolean' } }, true);
-  if (positionals[0] !== 'init' || positionals.length !== 1) throw new VouchError('USAGE', 'usage: vouch policy init [--force]');
+  if (positionals[0] !== 'init' || positionals.length !== 1) throw new VouchError('USAGE', 'vouch policy takes one subcommand, init', {}, 'vouch policy init [--force]');
   const cwd = process.cwd();
   const file = join(cwd, POLICY_FILE);
   if (existsSync(file) && !values.force) {

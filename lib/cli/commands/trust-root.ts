@@ -17,7 +17,7 @@ const TARGETS: readonly [string, TrustFile][] = [
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const { values, positionals } = parseFlags(argv, { 'mirror-url': { type: 'string' } }, true);
-  if (positionals[0] !== 'update' || positionals.length !== 1) throw new VouchError('USAGE', 'usage: vouch trust-root update [--mirror-url URL]');
+  if (positionals[0] !== 'update' || positionals.length !== 1) throw new VouchError('USAGE', 'vouch trust-root takes one subcommand, update', {}, 'vouch trust-root update [--mirror-url URL]');
   const dir = join(vouchDataDir(), 'trust');
   let contents: string[];
   try {

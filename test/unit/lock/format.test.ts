@@ -17,6 +17,9 @@ import {
 } from '../../../lib/lock/index.js';
 import { hasProblems, type FileProblemsError } from '../../../lib/policy/index.js';
 
+/** A well-formed sha512 SRI value (88 base64 characters) made of one letter. */
+const S = (c: string): string => `sha512-${c.repeat(86)}==`;
+
 const E = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 const FILE = 'vouch.lock';
 
@@ -24,11 +27,11 @@ function sample(): Lock {
   return {
     lockVersion: 1,
     packages: {
-      zod: { versions: { '4.0.0': { evidence: E(5), integrity: 'sha512-z', registryKey: 'SHA256:k' } } },
+      zod: { versions: { '4.0.0': { evidence: E(5), integrity: S('z'), registryKey: 'SHA256:k' } } },
       '@acme/widget': {
         versions: {
-          '2.10.0': { evidence: E(2), integrity: 'sha512-b', attested: 'provenance', registryKey: 'SHA256:k' },
-          '2.9.0': { evidence: E(1), integrity: 'sha512-a', attested: 'provenance', registryKey: 'SHA256:k' },
+          '2.10.0': { evidence: E(2), integrity: S('b'), attested: 'provenance', registryKey: 'SHA256:k' },
+          '2.9.0': { evidence: E(1), integrity: S('a'), attested: 'provenance', registryKey: 'SHA256:k' },
           '2.10.0-rc.1': { evidence: E(3) },
         },
         approvals: [{ reason: 'moved to the org', approvedAt: '2026-11-01T10:00:00.000Z', approvedBy: 'jane@acme.example', from: { repository: 'https://github.com/jane/widget', issuer: 'https://token.actions.githubusercontent.com' }, to: { repository: 'https://github.com/acme/widget', issuer: 'https://token.actions.githubusercontent.com' } }],
@@ -68,14 +71,14 @@ const CANONICAL = `{
         }
       ],
       "versions": {
-        "2.10.0": { "integrity": "sha512-b", "registryKey": "SHA256:k", "attested": "provenance", "evidence": "${E(2)}" },
+        "2.10.0": { "integrity": "${S('b')}", "registryKey": "SHA256:k", "attested": "provenance", "evidence": "${E(2)}" },
         "2.10.0-rc.1": { "evidence": "${E(3)}" },
-        "2.9.0": { "integrity": "sha512-a", "registryKey": "SHA256:k", "attested": "provenance", "evidence": "${E(1)}" }
+        "2.9.0": { "integrity": "${S('a')}", "registryKey": "SHA256:k", "attested": "provenance", "evidence": "${E(1)}" }
       }
     },
     "zod": {
       "versions": {
-        "4.0.0": { "integrity": "sha512-z", "registryKey": "SHA256:k", "evidence": "${E(5)}" }
+        "4.0.0": { "integrity": "${S('z')}", "registryKey": "SHA256:k", "evidence": "${E(5)}" }
       }
     }
   }
@@ -112,7 +115,7 @@ describe('serializeLock', () => {
     const after = sample();
     const widget = after.packages['@acme/widget'];
     if (!widget) throw new Error('fixture');
-    widget.versions[version] = { evidence: E(9), integrity: 'sha512-c', attested: 'provenance' };
+    widget.versions[version] = { evidence: E(9), integrity: S('c'), attested: 'provenance' };
     const diff = diffLock(serializeLock(sample()), serializeLock(after));
     const changed = diff.split('\n').filter((l) => /^[+-](?![+-]{2} )/.test(l));
     expect(changed).toEqual([expect.stringMatching(new RegExp(`^\\+ +"${version.replace(/\./g, '\\.')}": \\{ .* \\},$`))]);
@@ -150,6 +153,17 @@ describe('parseLock', () => {
     expect(err.problems.map((p) => p.path).sort()).toEqual(['lockVersion', 'packages.zod.extra', 'packages.zod.versions["4.0.0"].evidence']);
   });
 
+  it('accepts only one sha512 SRI hash as a version\'s integrity (md5, sha1 or two hashes: LOCK_SCHEMA)', () => {
+    const sha512 = `sha512-${Buffer.alloc(64, 1).toString('base64')}`;
+    for (const bad of ['md5-XrY7u+Ae7tCTyyK7j1rNww==', 'sha1-Kq5sNclPz7QV2+lfQIuc6R7oRu0=', `${sha512} ${sha512}`, 'sha512-short']) {
+      const doc = JSON.parse(CANONICAL) as { packages: Record<string, { versions: Record<string, { integrity?: string }> }> };
+      doc.packages.zod!.versions['4.0.0']!.integrity = bad;
+      const err = failure(JSON.stringify(doc, null, 2));
+      expect(err.code, bad).toBe('LOCK_SCHEMA');
+      expect(err.problems.map((p) => p.path)).toEqual(['packages.zod.versions["4.0.0"].integrity']);
+    }
+  });
+
   it('rejects a version key that is not a semver version', () => {
     const err = failure(serializeLock(sample()).replace('"4.0.0"', '"latest"'));
     expect(err.code).toBe('LOCK_SCHEMA');
@@ -168,7 +182,7 @@ describe('--locked: canonical form', () => {
   });
 
   it('rejects a reordered (hand-edited) lock with LOCK_NOT_CANONICAL and a unified diff of stored vs canonical', () => {
-    const reordered = CANONICAL.replace(`"4.0.0": { "integrity": "sha512-z", "registryKey": "SHA256:k", "evidence": "${E(5)}" }`, `"4.0.0": { "evidence": "${E(5)}", "integrity": "sha512-z", "registryKey": "SHA256:k" }`);
+    const reordered = CANONICAL.replace(`"4.0.0": { "integrity": "${S('z')}", "registryKey": "SHA256:k", "evidence": "${E(5)}" }`, `"4.0.0": { "evidence": "${E(5)}", "integrity": "${S('z')}", "registryKey": "SHA256:k" }`);
     expect(reordered).not.toBe(CANONICAL);
     const result = checkLockCanonical(reordered, FILE);
     expect(result.canonical).toBe(false);
