@@ -59,4 +59,21 @@ describe('exit codes for bad input', () => {
       await new Promise((ok) => taken.close(ok));
     }
   });
+
+  it('approve --expires: a date in the future, else USAGE naming the flag (never a line of vouch.policy.json)', async () => {
+    const notADate = await runVouch(['approve', 'left', '--reason', 'r', '--expires', 'tomorrow'], { cwd: project });
+    expect(notADate.code).toBe(2);
+    expect(notADate.stderr).toContain('USAGE: --expires takes a date "YYYY-MM-DD"');
+    expect(notADate.stderr).not.toContain('vouch.policy.json');
+    const past = await runVouch(['approve', 'left', '--reason', 'r', '--expires', '2020-01-01'], { cwd: project });
+    expect(past.code).toBe(2);
+    expect(past.stderr).toContain('--expires 2020-01-01 is not in the future');
+  });
+
+  it('a command without its subcommand says so once (no "usage: usage")', async () => {
+    const policy = await runVouch(['policy'], { cwd: project });
+    expect(policy.code).toBe(2);
+    expect(policy.stderr).toContain('vouch: USAGE: vouch policy takes one subcommand, init');
+    expect(policy.stderr).not.toMatch(/usage: usage/i);
+  });
 });
