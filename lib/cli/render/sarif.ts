@@ -91,7 +91,8 @@ function rulesFor(findings: readonly Finding[]): ReportingDescriptor[] {
 
 function resultFor(v: Verdict, f: Finding, ruleIndex: number, locate: (location: string) => Location): Result {
   const label = verdictLabel(v);
-  const parts = [`${label}: ${f.message}`];
+  // Most messages already start with the package; name it only where one does not.
+  const parts = [f.message.startsWith(label) ? f.message : `${label}: ${f.message}`];
   if (f.rule) parts.push(`(rule: ${f.rule})`);
   if (f.hint) parts.push(`Fix: ${f.hint}`);
   // A package always has a lockfile location; one without still gets a location (line 1).

@@ -45,9 +45,11 @@ const plural = (n: number, one: string, many: string): string => `${n} ${n === 1
 
 function summaryLines(report: Report, tally: Tally, paint: Paint, verbose: boolean): string[] {
   const s = report.summary;
-  const parts = [paint('green', `${s.allowed} allowed`), paint(s.denied > 0 ? 'red' : 'green', `${s.denied} denied`)];
-  if (s.warned > 0) parts.push(paint('yellow', plural(s.warned, 'warning', 'warnings')));
-  if (s.unverifiable > 0) parts.push(paint('red', `${s.unverifiable} unverifiable`));
+  // allowed + warned + denied = total; unverifiable packages are among the denied, said inside.
+  const unverifiable = s.unverifiable > 0 ? ` (${s.unverifiable === s.denied ? 'all' : s.unverifiable} unverifiable)` : '';
+  const parts = [paint('green', `${s.allowed} allowed`)];
+  if (s.warned > 0) parts.push(paint('yellow', `${s.warned} allowed with ${s.warned === 1 ? 'a warning' : 'warnings'}`));
+  parts.push(paint(s.denied > 0 ? 'red' : 'green', `${s.denied} denied${unverifiable}`));
   const head = `${paint('bold', 'vouch:')} ${plural(s.total, 'package', 'packages')} checked: ${parts.join(', ')}`;
   const registries = [...report.registries].sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
   const counts: [number, string, Style][] = [

@@ -161,3 +161,15 @@ describe('SARIF: a registry without keys, decided once', () => {
     expect(plain.runs[0]!.results!.filter((r) => r.ruleId === 'UNSIGNED_REGISTRY')).toHaveLength(2);
   });
 });
+
+describe('SARIF message text', () => {
+  it('names the package once, whether or not the finding\'s message already starts with it', () => {
+    const named = badSignature(ref('chalk', '5.6.2'), { message: 'chalk@5.6.2: signature by SHA256:x does not match' });
+    const bare = badSignature(ref('chalk', '5.6.3'), { message: 'signature by SHA256:x does not match' });
+    const texts = toSarif(report([named, bare]), { version: VERSION }).runs[0]!.results!.map((r) => r.message.text ?? '');
+    expect(texts.map((t) => t.split(' (rule:')[0])).toEqual([
+      'chalk@5.6.2: signature by SHA256:x does not match',
+      'chalk@5.6.3: signature by SHA256:x does not match',
+    ]);
+  });
+});

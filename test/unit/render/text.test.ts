@@ -14,7 +14,7 @@ describe('renderText', () => {
   it('puts the summary first, with totals, registries and evidence counts', () => {
     const text = renderText(mixedReport());
     const lines = text.split('\n');
-    expect(lines[0]).toBe('vouch: 8 packages checked: 4 allowed, 3 denied, 1 warning, 1 unverifiable');
+    expect(lines[0]).toBe('vouch: 8 packages checked: 4 allowed, 1 allowed with a warning, 3 denied (1 unverifiable)');
     expect(lines[1]).toBe('  registry http://127.0.0.1:4873/: no signing keys');
     expect(lines[2]).toBe('  registry https://registry.npmjs.org/: 2 keys');
     expect(text).toMatch(/^ {2}4 verified registry signatures$/m);
