@@ -82,30 +82,46 @@ function registryKeys(r: RegistrySummary, verbose: boolean): string {
 
 function verdictSection(title: string, verdicts: Verdict[], color: Style, paint: Paint, verbose: boolean, registries: readonly RegistrySummary[]): string[] {
   const lines = [paint('bold', paint(color, title))];
-  // Packages judged only on their registry's one decision are listed briefly, per registry, after the rest.
-  const byRegistry = new Map<string, Verdict[]>();
+  // Packages denied or warned for one shared reason are listed briefly, per reason, after the rest.
+  const groups = new Map<string, { head: string; fix?: string; verdicts: Verdict[] }>();
   for (const v of verdicts) {
-    if (v.kind === 'package' && v.findings.length > 0 && v.findings.every((f) => decidedByRegistry(registries, v, f))) {
-      byRegistry.set(v.ref.registry, [...(byRegistry.get(v.ref.registry) ?? []), v]);
+    const group = sharedReason(v, registries);
+    if (group) {
+      const entry = groups.get(group.key) ?? { ...group, verdicts: [] };
+      entry.verdicts.push(v);
+      groups.set(group.key, entry);
       continue;
     }
     lines.push(`  ${headLine(v, paint, verbose)}`);
     for (const f of sortFindings(v.findings)) lines.push(...findingLines(f, paint));
   }
-  for (const [url, group] of byRegistry) lines.push(...unsignedGroupLines(url, group, paint, verbose));
+  for (const group of groups.values()) lines.push(...groupLines(group, paint, verbose));
   return lines;
+}
+
+/** The one reason a verdict shares with others, when it has no other: its registry's decision, or vouch.lock not recording it. */
+function sharedReason(v: Verdict, registries: readonly RegistrySummary[]): { key: string; head: string; fix?: string } | undefined {
+  if (v.kind !== 'package' || v.findings.length === 0) return undefined;
+  if (v.findings.every((f) => decidedByRegistry(registries, v, f))) {
+    return { key: `registry ${v.ref.registry}`, head: `from ${printable(v.ref.registry)} (unsigned-registry, decided once under Registries)` };
+  }
+  if (v.findings.every((f) => f.code === 'LOCK_MISSING_ENTRY')) {
+    return { key: 'lock', head: 'in package-lock.json that vouch.lock does not record (LOCK_MISSING_ENTRY)', fix: 'run `vouch install` (or `vouch ci --update-lock`) where you can review the result, and commit vouch.lock' };
+  }
+  return undefined;
 }
 
 const GROUP_NAMES_SHOWN = 8;
 
-/** "N packages from URL (unsigned-registry): a@1, b@2 … and K more": the registry's summary says why and what to do. */
-function unsignedGroupLines(url: string, group: readonly Verdict[], paint: Paint, verbose: boolean): string[] {
-  const names = group.map((v) => printable(verdictLabel(v)));
+/** "N packages <why>: a@1, b@2 … and K more", and the one fix. */
+function groupLines(group: { head: string; fix?: string; verdicts: readonly Verdict[] }, paint: Paint, verbose: boolean): string[] {
+  const names = group.verdicts.map((v) => printable(verdictLabel(v)));
   const shown = verbose ? names : names.slice(0, GROUP_NAMES_SHOWN);
   const more = names.length - shown.length;
   return [
-    `  ${paint('bold', plural(group.length, 'package', 'packages'))} from ${printable(url)} (unsigned-registry, decided once under Registries):`,
+    `  ${paint('bold', plural(names.length, 'package', 'packages'))} ${group.head}:`,
     `    ${shown.join(', ')}${more > 0 ? ` and ${more} more (--verbose lists them)` : ''}`,
+    ...(group.fix ? [`      ${paint('cyan', 'fix:')} ${group.fix}`] : []),
   ];
 }
 

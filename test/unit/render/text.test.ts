@@ -132,3 +132,15 @@ describe('renderText: a registry without keys, decided once', () => {
     expect(renderText(mirrorReport(12), { verbose: true })).toContain('m11@1.0.0');
   });
 });
+
+describe('renderText: versions vouch.lock does not record, said once', () => {
+  it('one line of packages and one fix instead of a block per package', () => {
+    const missing = (name: string) => {
+      const v = allowed(ref(name, '1.0.0'));
+      return { ...v, decision: 'deny' as const, findings: [finding('LOCK_MISSING_ENTRY', 'deny', { message: `${name}@1.0.0 is in package-lock.json but vouch.lock does not record it` })] };
+    };
+    const text = renderText(report(['a', 'b', 'c'].map(missing)));
+    expect(text).toContain('  3 packages in package-lock.json that vouch.lock does not record (LOCK_MISSING_ENTRY):\n    a@1.0.0, b@1.0.0, c@1.0.0\n');
+    expect(text.match(/fix:/g)).toHaveLength(1);
+  });
+});
