@@ -1,5 +1,5 @@
 // The tree stage: arborist trees in, verification targets out.
-export { loadTree, loadLockedTree, projectArborist, type TreeSource } from './load.js';
+export { assertLockfileParses, loadTree, loadLockedTree, projectArborist, type TreeSource } from './load.js';
 export { buildIdealTree, treeFetchError } from './build.js';
 export { fetchedSources, listTargets, planTargets, registryName, sourceKind } from './targets.js';
 export { installPlan, planOptions, type InstallPlan, type PlanOptions, type PlanState } from './install-plan.js';

@@ -1,9 +1,11 @@
 // Loads the dependency tree with arborist: the lockfile (virtual), node_modules (actual), or the ideal
 // tree npm would install (for `vouch install`). Nothing here writes to the project.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Arborist, { type Tree } from '@npmcli/arborist';
 import { VouchError } from '../errors/index.js';
+import { parseJsonText, problemsError } from '../policy/json-file.js';
 import type { NpmConfig } from '../config/index.js';
 import { installBundlerFastPath } from './bundler-fast-path.js';
 import { installNamedEdgeReload } from './named-edge-reload.js';
@@ -33,10 +35,40 @@ export async function loadLockedTree(arb: Arborist, cwd: string): Promise<Tree> 
     throw new VouchError('NO_LOCKFILE', `no package-lock.json in ${cwd}`, { file: join(cwd, 'package-lock.json') },
       'run `vouch install` (or `npm install --package-lock-only`) to create one, or use `vouch verify --installed`');
   }
+  await assertLockfileParses(cwd);
   try {
     return await arb.loadVirtual();
   } catch (err) {
     throw new VouchError('NO_LOCKFILE', `could not read the lockfile: ${(err as Error).message}`,
       { file: join(cwd, 'package-lock.json') }, undefined, { cause: err });
+  }
+}
+
+/** Bound on a lockfile read here only to say where it is broken (npm itself reads it whole). */
+const LOCKFILE_MAX_BYTES = 512 * 1024 * 1024;
+
+/**
+ * The lockfile npm would read (npm-shrinkwrap.json first), as JSON: one that does not parse is a
+ * usage error naming the file, line and column (exit 2), never a reason to re-resolve without it.
+ */
+export async function assertLockfileParses(cwd: string): Promise<void> {
+  for (const name of ['npm-shrinkwrap.json', 'package-lock.json']) {
+    const file = join(cwd, name);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new VouchError('LOCKFILE_PARSE', `cannot read ${name}: ${(err as Error).message}`, { file }, undefined, { cause: err });
+    }
+    try {
+      JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
+    } catch {
+      const parsed = parseJsonText(text, LOCKFILE_MAX_BYTES);
+      const problems = 'problems' in parsed && parsed.problems.length > 0 ? parsed.problems : [{ path: '(syntax)', message: 'not JSON' }];
+      throw problemsError('LOCKFILE_PARSE', file, problems.filter((p) => p.path === '(syntax)' || p.path === '(root)'),
+        `restore ${name} from version control (git checkout -- ${name}), or delete it and run \`vouch install\` to resolve afresh (and review the result)`);
+    }
+    return; // npm reads the first one present only
   }
 }

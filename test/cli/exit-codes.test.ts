@@ -76,4 +76,19 @@ describe('exit codes for bad input', () => {
     expect(policy.stderr).toContain('vouch: USAGE: vouch policy takes one subcommand, init');
     expect(policy.stderr).not.toMatch(/usage: usage/i);
   });
+
+  it('a package-lock.json that is not JSON: LOCKFILE_PARSE with line and column, exit 2, for verify, ci and install; never re-resolved without it', async () => {
+    const broken = await mkdtemp(join(tmpdir(), 'vouch-broken-lock-'));
+    await writeFile(join(broken, 'package.json'), `${JSON.stringify({ name: 'p', version: '1.0.0' }, null, 2)}\n`);
+    await writeFile(join(broken, 'package-lock.json'), '{\n  "name": "p",\n  "lockfileVersion": 3,\n  "packages": {\n    "": { "name": "p" },\n  }\n');
+    const before = await snapshotProject(broken);
+    const env = await registry.npmEnv(await registry.tempDir('npm-broken'));
+    for (const args of [['verify'], ['ci'], ['install']]) {
+      const result = await runVouch(args, { cwd: broken, env });
+      expect(result.code, `${args[0]}: ${result.stderr}`).toBe(2);
+      expect(result.stderr).toContain(`LOCKFILE_PARSE: ${join(broken, 'package-lock.json')}`);
+      expect(result.stderr).toMatch(/\(line 6, column 3\)/);
+      expect(await snapshotProject(broken)).toEqual(before);
+    }
+  });
 });

@@ -3,7 +3,7 @@
 import { loadNpmConfig } from '../../config/index.js';
 import npa from 'npm-package-arg';
 import { VouchError, type ExitCode } from '../../errors/index.js';
-import { fetchedSources } from '../../tree/index.js';
+import { assertLockfileParses, fetchedSources } from '../../tree/index.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
 import { oneOf, parseFlags } from '../flags.js';
 import { buildJudgedTree, readTrustFiles, treeArborist } from '../gate.js';
@@ -32,6 +32,7 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const saveType = values['save-dev'] ? 'dev' : values['save-optional'] ? 'optional' : undefined;
   return withProjectLock(cwd, { waitMs: 120_000, onWait: (pid) => out.stderr(`vouch: waiting for another vouch run (pid ${pid}) in this project…`) }, async () => {
     const inputs = await readTrustFiles(cwd); // a malformed policy or lock stops here: exit 2, nothing written
+    await assertLockfileParses(cwd); // arborist would drop a corrupt lockfile and resolve afresh
     // git / remote sources are judged before arborist would clone or download them.
     const early = gateFetchedSources(fetchedSources(positionals, await rootManifest(cwd)), inputs, { gate, format, verbose: Boolean(values.verbose) }, out);
     if (early !== null) return early;
