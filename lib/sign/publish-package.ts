@@ -2,8 +2,9 @@
 // postpublish scripts), with the signature made before anything is uploaded: if signing fails,
 // nothing is published. Registry, tag and access come from npm's config, then the package's
 // publishConfig, then npm flags given after `--` (npm's precedence).
-import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { VouchError } from '../errors/index.js';
 import { lifecycle } from './pack.js';
 import { buildPublishBody, putPublishBody } from './publish.js';
@@ -16,6 +17,8 @@ export interface PublishOptions {
   rekorUrl?: string;
   /** Bundle file (default beside the tarball). */
   out?: string;
+  /** Where the tarball (and bundle) are written; null: a folder of its own, removed after publishing. */
+  packDestination: string | null;
   cwd: string;
   /** npm flags (`--tag`, `--access`, `--otp`, `--registry`, `--dry-run`, …), as npm publish takes them. */
   npmArgs: string[];
@@ -49,33 +52,40 @@ export async function publishPackage(opts: PublishOptions): Promise<PublishResul
   const ignoreScripts = flat['ignoreScripts'] === true;
   if (isFolder && !ignoreScripts) await lifecycle('prepublishOnly', target, await folderManifest(target), flat);
 
-  const signed = await signPackage({
-    target,
-    key: opts.key,
-    ...(opts.rekorUrl ? { rekorUrl: opts.rekorUrl } : {}),
-    ...(opts.out ? { out: opts.out } : {}),
-    packDestination: opts.cwd,
-    flat,
-    env: opts.env,
-    registry: registryOf,
-    ...(opts.notice ? { notice: opts.notice } : {}),
-  });
-  if (signed.manifest['private'] === true) {
-    throw new VouchError('USAGE', `${signed.name} is marked "private": true and cannot be published`, {}, 'remove "private" from package.json to publish it');
-  }
-  const registry = registryOf(signed.manifest);
-  const tag = pick(signed.manifest, 'tag', stringOption(flat, 'defaultTag')) ?? 'latest';
-  const access = pick(signed.manifest, 'access', stringOption(flat, 'access')) ?? null;
-  const dryRun = flat['dryRun'] === true;
-  if (!dryRun) {
-    const body = buildPublishBody({ manifest: signed.manifest, tarball: signed.tarball, bundle: signed.bundle, registry, tag, access });
-    await putPublishBody(body, { flat, registry });
-    if (isFolder && !ignoreScripts) {
-      await lifecycle('publish', target, signed.manifest, flat);
-      await lifecycle('postpublish', target, signed.manifest, flat);
+  // Without a destination outside the package folder, the tarball (and, without --out, the bundle) live
+  // in a folder of their own, removed afterwards: nothing is left for the next pack to ship.
+  const scratch = opts.packDestination === null ? await mkdtemp(join(tmpdir(), 'vouch-publish-')) : null;
+  try {
+    const signed = await signPackage({
+      target,
+      key: opts.key,
+      ...(opts.rekorUrl ? { rekorUrl: opts.rekorUrl } : {}),
+      ...(opts.out ? { out: resolve(opts.cwd, opts.out) } : {}),
+      packDestination: scratch ?? opts.packDestination ?? opts.cwd,
+      flat,
+      env: opts.env,
+      registry: registryOf,
+      ...(opts.notice ? { notice: opts.notice } : {}),
+    });
+    if (signed.manifest['private'] === true) {
+      throw new VouchError('USAGE', `${signed.name} is marked "private": true and cannot be published`, {}, 'remove "private" from package.json to publish it');
     }
+    const registry = registryOf(signed.manifest);
+    const tag = pick(signed.manifest, 'tag', stringOption(flat, 'defaultTag')) ?? 'latest';
+    const access = pick(signed.manifest, 'access', stringOption(flat, 'access')) ?? null;
+    const dryRun = flat['dryRun'] === true;
+    if (!dryRun) {
+      const body = buildPublishBody({ manifest: signed.manifest, tarball: signed.tarball, bundle: signed.bundle, registry, tag, access });
+      await putPublishBody(body, { flat, registry });
+      if (isFolder && !ignoreScripts) {
+        await lifecycle('publish', target, signed.manifest, flat);
+        await lifecycle('postpublish', target, signed.manifest, flat);
+      }
+    }
+    return { ...signed, registry, tag, dryRun };
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
   }
-  return { ...signed, registry, tag, dryRun };
 }
 
 async function folderManifest(dir: string): Promise<Record<string, unknown>> {

@@ -4,7 +4,7 @@
 import { createPublicKey } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { dsse } from '@sigstore/core';
 import type { Witness } from '@sigstore/sign';
@@ -68,8 +68,15 @@ export async function signPackage(opts: SignOptions): Promise<SignResult> {
     throw new VouchError('USAGE', 'keyless signing needs a CI that describes the build (GitHub Actions or GitLab CI)', {},
       'sign with a publisher key (--key, --key-env or --signer-command) outside CI');
   }
+  await refuseOutputsInside(opts);
   const packed = await pack(opts);
   const contents = unpacked(packed.tarball);
+  const stale = packedOutputs(contents, packed.name);
+  if (stale.length > 0) {
+    if (packed.tarballFile !== resolve(opts.target)) await rm(packed.tarballFile, { force: true });
+    throw new VouchError('SIGN_FAILED', `${packed.name}@${packed.version} would ship ${stale.join(', ')}: tarballs or bundles left by an earlier npm pack or vouch sign; nothing was signed`,
+      { file: resolve(opts.target) }, `delete them from the package folder (vouch sign and vouch publish no longer write there), or exclude them with "files" / .npmignore`);
+  }
   if (signer && (await holdsSigningKey(contents, opts.key, opts.env))) {
     if (packed.tarballFile !== resolve(opts.target)) await rm(packed.tarballFile, { force: true }); // ours: don't leave the key lying in it
     throw new VouchError('SIGN_FAILED', `${packed.tarballFile} contains the private key you are signing with; nothing was signed`, { file: packed.tarballFile },
@@ -147,6 +154,34 @@ async function pack(opts: SignOptions): Promise<PackedPackage> {
   return info.isDirectory()
     ? packFolder(opts.target, { flat: opts.flat, destination: opts.packDestination })
     : readTarball(opts.target, opts.flat);
+}
+
+/**
+ * vouch writes nothing into the package folder it signs: a tarball or bundle there is packed into the
+ * next release. A destination (--out-dir, --out) inside the folder is refused before anything runs.
+ */
+async function refuseOutputsInside(opts: SignOptions): Promise<void> {
+  const target = resolve(opts.target);
+  if (!(await stat(target).catch(() => undefined))?.isDirectory()) return;
+  for (const [flag, path] of [['--out-dir', opts.packDestination], ['--out', opts.out]] as const) {
+    if (path !== undefined && isInside(resolve(path), target)) {
+      throw new VouchError('USAGE', `${flag} ${path} is inside the package folder ${target}: the next pack would ship what vouch writes there`, { file: resolve(path) },
+        'write outside it, e.g. --out-dir ../dist');
+    }
+  }
+}
+
+function isInside(path: string, folder: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** Root files of the packed tarball named as npm pack or vouch sign name their outputs for this package. */
+function packedOutputs(contents: string, name: string): string[] {
+  const stem = packFileName(name, '').replace(/\.tgz$/, '').replace(/-$/, '');
+  const escaped = stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`package/(${escaped}-\\d+\\.\\d+\\.\\d+[^/\\0]*\\.(?:tgz|sigstore))\\0`, 'g');
+  return [...new Set([...contents.matchAll(pattern)].map((m) => m[1]!))].sort();
 }
 
 /** The tar stream inside the gzip, as latin1 text to search ('' when it is not gzip). */

@@ -215,7 +215,9 @@ Exit codes: 0 written, 2 bad flags or a key already there.`,
 Packs DIR (default: the current folder) exactly as npm pack does, or takes TARBALL, and signs an
 in-toto Statement v1 whose subject is the package purl and the tarball's sha512: SLSA provenance v1
 from the CI environment in GitHub Actions or GitLab CI, else a publisher attestation naming the key.
-Writes the Sigstore bundle (DSSE, v0.3) as <name>-<version>.sigstore beside the tarball.
+Writes the Sigstore bundle (DSSE, v0.3) as <name>-<version>.sigstore beside the tarball. Nothing is
+written into the package folder (the next pack would ship it): run from inside it, the tarball and
+bundle go to a new temporary folder, printed; a package already holding such files is refused.
 
 How to sign (exactly one):
   --key FILE              a private key file (vouch keygen; PEM)
@@ -231,6 +233,8 @@ Options:
   --fulcio-url URL        Fulcio for --keyless (default public-good)
   --identity-token TOKEN  OIDC token for --keyless (prefer SIGSTORE_ID_TOKEN: flags are visible to ps)
   --out FILE              bundle file (default beside the tarball)
+  --out-dir DIR           folder for the packed tarball (default: here, or a temporary folder when
+                          here is the package folder); never inside the package folder
   --registry URL          registry named in the publisher attestation (default: npm's, publishConfig)
   --json                  print a JSON summary
 
@@ -250,7 +254,8 @@ npm provenance attachments). If signing fails, nothing is published. Authenticat
 .npmrc, as for npm publish; tokens and keys are never printed.
 
 Sign options: as vouch sign (--key, --key-env, --signer-command/--public-key, --keyless, --rekor-url,
---fulcio-url, --identity-token, --out, --registry, --json).
+--fulcio-url, --identity-token, --out, --out-dir, --registry, --json). Run from inside the package
+folder, the tarball (and the bundle, without --out) are packed in a temporary folder removed afterwards.
 npm flags after --: --registry URL, --tag T, --access public|restricted, --otp CODE, --dry-run,
 --ignore-scripts (npm's precedence: flags over publishConfig over .npmrc).
 

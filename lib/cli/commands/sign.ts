@@ -1,9 +1,12 @@
 // `vouch sign`: packs (or takes) a tarball, signs an in-toto statement over its exact sha512 and
-// writes the Sigstore bundle beside it. The key flags are shared with `vouch publish`.
+// writes the Sigstore bundle beside it, never into the package folder. The key flags are shared with `vouch publish`.
+import { mkdtemp, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { loadNpmConfig, registryFor, withSlash } from '../../config/index.js';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { PREDICATE_PUBLISHER } from '../../verify/types.js';
-import { detectCi, signPackage, type KeySource, type SignResult } from '../../sign/index.js';
+import { detectCi, packFileName, signPackage, type KeySource, type SignResult } from '../../sign/index.js';
 import { parseFlags } from '../flags.js';
 import type { Output } from '../output.js';
 
@@ -20,6 +23,19 @@ export const signFlags = {
   out: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
+
+/**
+ * Where a packed folder's tarball goes: --out-dir, else here, unless here is the package folder or
+ * inside it (null: a folder of its own, outside), so the next pack never ships what vouch wrote.
+ */
+export async function packDestinationFor(target: string, cwd: string, outDir: string | undefined): Promise<string | null> {
+  if (outDir !== undefined) return resolve(cwd, outDir);
+  const folder = resolve(cwd, target);
+  const isFolder = (await stat(folder).catch(() => undefined))?.isDirectory() ?? false;
+  const rel = relative(folder, cwd);
+  const cwdInside = rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  return isFolder && cwdInside ? null : cwd;
+}
 
 export interface SignFlagValues {
   key?: string;
@@ -56,18 +72,19 @@ export function keySourceOf(values: SignFlagValues, env: NodeJS.ProcessEnv): Key
 }
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
-  const { values, positionals } = parseFlags(argv, { ...signFlags, registry: { type: 'string' } }, true);
+  const { values, positionals } = parseFlags(argv, { ...signFlags, registry: { type: 'string' }, 'out-dir': { type: 'string' } }, true);
   if (positionals.length > 1) throw new VouchError('USAGE', `sign takes one package folder or tarball, got ${positionals.length}`);
   const cwd = process.cwd();
   const env = process.env;
   const key = keySourceOf(values, env);
   const config = await loadNpmConfig(cwd, values.registry ? [`--registry=${values.registry}`] : [], env);
+  const target = positionals[0] ?? '.';
   const result = await signPackage({
-    target: positionals[0] ?? '.',
+    target,
     key,
     ...(values['rekor-url'] ? { rekorUrl: values['rekor-url'] } : {}),
     ...(values.out ? { out: values.out } : {}),
-    packDestination: cwd,
+    packDestination: (await packDestinationFor(target, cwd, values['out-dir'])) ?? (await mkdtemp(join(tmpdir(), 'vouch-sign-'))),
     flat: config.flat,
     env,
     registry: (manifest) => withSlash(publishConfigRegistry(manifest) ?? registryFor(String(manifest['name']), config)),
@@ -77,14 +94,15 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   return 0;
 }
 
-export function signSummary(r: SignResult): Record<string, unknown> {
+export function signSummary(r: SignResult, kept = { tarball: true, bundle: true }): Record<string, unknown> {
   return {
-    name: r.name, version: r.version, tarball: r.tarballFile, integrity: r.integrity, bundle: r.bundleFile,
+    name: r.name, version: r.version, ...(kept.tarball ? { tarball: r.tarballFile } : {}), integrity: r.integrity, ...(kept.bundle ? { bundle: r.bundleFile } : {}),
     predicateType: r.predicateType, ...(r.keyid ? { keyid: r.keyid } : {}), ...(r.logIndex !== undefined ? { logIndex: r.logIndex } : {}),
   };
 }
 
-export function describeSigned(r: SignResult, env: NodeJS.ProcessEnv, key: KeySource, rekorUrl: string | undefined): string {
+/** `kept`: which of the files are still on disk (vouch publish removes its tarball, and its bundle without --out). */
+export function describeSigned(r: SignResult, env: NodeJS.ProcessEnv, key: KeySource, rekorUrl: string | undefined, kept = { tarball: true, bundle: true }): string {
   const ci = detectCi(env);
   const what = r.predicateType === PREDICATE_PUBLISHER ? 'publisher attestation' : `SLSA provenance v1 from ${ci ?? 'CI'}`;
   const signer = key.kind === 'keyless' ? 'Sigstore keyless (Fulcio certificate for the CI identity)' : `publisher key ${r.keyid}`;
@@ -93,9 +111,9 @@ export function describeSigned(r: SignResult, env: NodeJS.ProcessEnv, key: KeySo
     : 'not logged (no --rekor-url): the signature carries no signed time, so consumers cannot tell it predates a key revocation';
   return [
     `Signed ${r.name}@${r.version}: ${what}`,
-    `  tarball  ${r.tarballFile}`,
+    `  tarball  ${kept.tarball ? r.tarballFile : `${packFileName(r.name, r.version)} (uploaded, not kept)`}`,
     `           ${r.integrity}`,
-    `  bundle   ${r.bundleFile}`,
+    `  bundle   ${kept.bundle ? r.bundleFile : `${packFileName(r.name, r.version, 'sigstore')} (attached, not kept)`}`,
     `  signer   ${signer}`,
     `  log      ${log}`,
   ].join('\n');
