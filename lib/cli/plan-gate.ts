@@ -32,8 +32,9 @@ export interface PlanGate {
 /**
  * `install`: every target's tarball is fetched into the verified store and bound (vouch install / ci).
  * `verify`: only the tarballs the plan needs to read (dependency shrinkwraps) are fetched (vouch verify).
+ * `verify-tarballs`: as verify, and every tarball is downloaded and hashed too (vouch verify --tarballs).
  */
-export type PlanMode = 'install' | 'verify';
+export type PlanMode = 'install' | 'verify' | 'verify-tarballs';
 
 /** Verifies the install plan of `tree` (the tree `arb` will reify), and decides. Writes nothing to the project. */
 export async function gatePlan(arb: Arborist, tree: Tree, inputs: GateInputs, config: NpmConfig, opts: GateOptions, mode: PlanMode, out: Output): Promise<PlanGate> {
@@ -44,13 +45,14 @@ export async function gatePlan(arb: Arborist, tree: Tree, inputs: GateInputs, co
   });
   const evidence = new EvidenceRounds(await EvidenceCache.open(config.cacheDir), new AttestationVerifier(loadTrustRoots(opts.trustedRoots)), inputs, config, opts, out);
   const planOpts = planOptions(arb, omitList(config.flat.omit));
+  const fetchAll = mode !== 'verify';
   const inflated = new Set<Node>();
   let targets: Targets;
   for (let depth = 0; ; depth++) {
     const plan = installPlan(tree, planOpts, { inflated });
     targets = planTargets(tree, plan, config);
     if (mode === 'install' && depth === 0) boundHeapGrowthFor(targets.packages.length);
-    await evidence.gather(targets.packages, mode === 'install' ? (e) => tarballs.start(e) : undefined);
+    await evidence.gather(targets.packages, fetchAll ? (e) => tarballs.start(e) : undefined);
     const pending = plan.shrinkwrapped.filter((node) => !inflated.has(node));
     if (pending.length === 0) break;
     if (depth >= MAX_SHRINKWRAP_DEPTH) {
@@ -62,7 +64,7 @@ export async function gatePlan(arb: Arborist, tree: Tree, inputs: GateInputs, co
   }
   if (!opts.offline) await evidence.cache.save().catch(() => undefined); // a read-only cache only costs speed
   const planned = evidence.for(targets.packages);
-  const fetched = mode === 'install' ? await tarballs.finish(planned) : { evidence: planned, tarballs: new Map<string, VerifiedTarball>() };
+  const fetched = fetchAll ? await tarballs.finish(planned) : { evidence: planned, tarballs: new Map<string, VerifiedTarball>() };
   const gathered: Gathered = { evidence: fetched.evidence, registries: evidence.registries() };
   const report = decide(targets, gathered, inputs, opts);
   return { targets, gathered, report, boundary: reifyBoundary(tree, targets, report, fetched.tarballs, store) };

@@ -22,7 +22,7 @@ export interface TreeGate extends Gathered {
  * The whole read-only pipeline over the project: lockfile mode judges what `npm ci` would install under
  * the same config (loadVirtual, then buildIdealTree, then the install plan); --installed judges node_modules.
  */
-export async function gateProjectTree(opts: GateOptions, npmArgs: string[], installed: boolean, out: Output): Promise<TreeGate> {
+export async function gateProjectTree(opts: GateOptions, npmArgs: string[], installed: boolean, out: Output, mode: 'verify' | 'verify-tarballs' = 'verify'): Promise<TreeGate> {
   const inputs = await readTrustFiles(opts.cwd);
   const config = await loadNpmConfig(opts.cwd, npmArgs);
   if (installed) {
@@ -31,7 +31,7 @@ export async function gateProjectTree(opts: GateOptions, npmArgs: string[], inst
   }
   const locked = new Map((await loadLockedTree(treeArborist(opts.cwd, config, opts), opts.cwd)).inventory);
   // A fresh arborist builds the ideal tree, as npm ci's does (it re-derives the lockfile's dev / optional flags).
-  return gateBuiltTree(treeArborist(opts.cwd, config, opts), {}, inputs, config, opts, out, (tree) => assertLockfileInSync(locked, tree, opts.cwd));
+  return gateBuiltTree(treeArborist(opts.cwd, config, opts), {}, inputs, config, opts, out, (tree) => assertLockfileInSync(locked, tree, opts.cwd), mode);
 }
 
 /**
@@ -46,6 +46,7 @@ export async function gateIdealTree(opts: GateOptions, npmArgs: string[], add: s
 
 async function gateBuiltTree(
   arb: Arborist, build: { add?: string[] }, inputs: GateInputs, config: NpmConfig, opts: GateOptions, out: Output, check?: (tree: Tree) => void,
+  mode: 'verify' | 'verify-tarballs' = 'verify',
 ): Promise<TreeGate> {
   const built = await buildJudgedTree(arb, build, inputs, opts);
   if (built.kind === 'denied') {
@@ -55,6 +56,6 @@ async function gateBuiltTree(
     return { ...gathered, report: decide(targets, gathered, inputs, opts), inputs, targets };
   }
   check?.(built.tree);
-  const planned = await gatePlan(arb, built.tree, inputs, config, opts, 'verify', out);
+  const planned = await gatePlan(arb, built.tree, inputs, config, opts, mode, out);
   return { ...planned.gathered, report: planned.report, inputs, targets: planned.targets };
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrivateSigstore } from '../../fixtures/scripts/private-sigstore.js';
 import { writePackage } from '../support/packages.js';
-import { copyProject } from '../support/project.js';
+import { copyProject, snapshotProject } from '../support/project.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { reportValidator, sarifValidator } from '../support/schemas.js';
 import { buildTree, treeId, type BuiltTree, type TreePackage } from '../support/tree.js';
@@ -175,11 +175,17 @@ describe('vouch verify when the registry storage is tampered with', () => {
       return withFileChanged(storedTarball(registry.storage, victim!.name, victim!.version), () => bytes, () => body(victim!, bytes));
     };
 
-    it('passes verify, which compares integrities and signatures but downloads no tarball; vouch ci catches it (TARBALL_MISMATCH)', async () => {
+    it('passes verify, which compares integrities and signatures but downloads no tarball; verify --tarballs and vouch ci catch it (TARBALL_MISMATCH)', async () => {
       await swap(async (victim) => {
         const result = await verify();
         expect(result.code, result.stderr).toBe(0);
         expect(denied(result.json as ReportJson), explain(result)).toEqual([]);
+
+        const before = await snapshotProject(tree.project);
+        const bytes = await verify(tree.project, ['--tarballs']);
+        expect(bytes.code, bytes.stderr).toBe(1);
+        expect(denied(bytes.json as ReportJson), explain(bytes)).toEqual([[id(victim), ['TARBALL_MISMATCH']]]);
+        expect(await snapshotProject(tree.project)).toEqual(before);
 
         const copy = await copyProject(tree.project, join(await registry.tempDir('project'), 'app'));
         const ci = await runVouch(['ci', '--update-lock', '--format', 'json', '--trusted-root', trustedRoot],

@@ -60,7 +60,7 @@ ${INSTALL_OPTIONS}`,
   },
   {
     name: 'verify',
-    usage: 'verify [--installed] [--format text|json|sarif]',
+    usage: 'verify [--installed | --tarballs] [--format text|json|sarif]',
     summary: 'verify every package in package-lock.json (or node_modules) against policy and vouch.lock',
     help: `Usage: vouch verify [options]
 
@@ -73,6 +73,8 @@ Options:
   --lockfile            verify package-lock.json (default)
   --installed           verify node_modules instead (name, version and integrity recorded there;
                         the bytes on disk are not re-hashed: npm keeps no tarball to hash)
+  --tarballs            also download every tarball and hash it against the signed integrity (as
+                        vouch ci does, bounded and cached; nothing written in the project)
   --locked              also require vouch.lock in canonical form and to record every locked version
   --format F            text (default), json (docs/report-json.md) or sarif (GitHub code scanning)
   --offline             use only cached registry data; packages without cached evidence are reported
