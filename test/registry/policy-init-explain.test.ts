@@ -34,6 +34,7 @@ describe('vouch policy init', () => {
     const result = await vouch(['policy', 'init']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('3 with verified provenance');
+    expect(result.stdout).toContain('vouch.lock records 8 of 8 packages');
     const policyText = await readFile(join(tree.project, 'vouch.policy.json'), 'utf8');
     const policy = parsePolicy(policyText, 'vouch.policy.json');
     expect(policy.source).not.toBe('default');

@@ -51,10 +51,14 @@ function summary(report: Report): string {
   const withProvenance = packages.filter((v) => v.evidence.attestations?.kind === 'verified' && v.evidence.attestations.provenance);
   const repos = new Set(withProvenance.map((v) => v.evidence.attestations?.kind === 'verified' ? v.evidence.attestations.provenance?.identity.repository : undefined));
   const denied = report.verdicts.filter((v) => v.decision === 'deny');
+  // vouch.lock records only what was allowed: say how many, not how many were looked at.
+  const recorded = packages.filter((v) => v.decision !== 'deny').length;
   const lines = [
-    `vouch: wrote ${POLICY_FILE} and ${LOCK_FILE} from ${packages.length} packages`,
+    recorded > 0
+      ? `vouch: wrote ${POLICY_FILE}; ${LOCK_FILE} records ${recorded} of ${packages.length} packages (the ones this policy allows)`
+      : `vouch: wrote ${POLICY_FILE}; ${LOCK_FILE} records none of the ${packages.length} packages: this policy allows none of them`,
     ...report.registries.map((r) => `  registry ${r.url}: ${r.keys === 'served' || r.keys === 'pinned' ? `signs (${r.keyids.length} key${r.keyids.length === 1 ? '' : 's'}): signatures required` : r.keys === 'none' ? 'publishes no keys: marked keys "none"' : 'unreachable'}`),
-    `  ${withProvenance.length} with verified provenance from ${repos.size} source repositories: identities pinned in ${LOCK_FILE}`,
+    `  ${withProvenance.length} with verified provenance from ${repos.size} source repositories${recorded > 0 ? `: identities of the allowed ones pinned in ${LOCK_FILE}` : ''}`,
     `  provenance: no-downgrade (a version without provenance after one with it is denied)`,
   ];
   if (denied.length) {
