@@ -2,7 +2,7 @@
 // other byte the user wrote (order, spacing, other exceptions). Pure: text in, text out.
 import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
 import { checkPolicyDocument } from './parse.js';
-import { FILE_DEFAULTS, POLICY_SCHEMA_REF } from './policy.js';
+import { FILE_DEFAULTS } from './policy.js';
 import type { WaivableCode } from './schema.js';
 
 export interface NewException {
@@ -20,7 +20,7 @@ export interface NewException {
  * that spells out the built-in policy's settings, so adding an exception changes nothing else.
  * Throws the usual POLICY_* error if the current text or the result is not a valid policy.
  */
-export function addException(policyText: string | null, exception: NewException, file: string): string {
+export function addException(policyText: string | null, exception: NewException, file: string, schemaRef?: string): string {
   const entry = {
     ...(exception.versions !== undefined ? { versions: exception.versions } : {}),
     allow: [...exception.allow],
@@ -31,7 +31,7 @@ export function addException(policyText: string | null, exception: NewException,
   let next: string;
   if (policyText === null) {
     const doc = {
-      $schema: POLICY_SCHEMA_REF,
+      ...(schemaRef ? { $schema: schemaRef } : {}),
       defaults: { signatures: FILE_DEFAULTS.signatures, provenance: FILE_DEFAULTS.provenance, unsignedRegistry: 'warn' },
       exceptions: { [exception.name]: [entry] },
     };

@@ -10,6 +10,7 @@ export {
   FILE_DEFAULTS,
   POLICY_FILE,
   POLICY_SCHEMA_REF,
+  schemaRefFor,
   type Policy,
   type LoadedPolicy,
   type PolicyDefaults,

@@ -1,10 +1,20 @@
 // The policy as evaluate() reads it: a validated vouch.policy.json with its defaults filled in, or the
 // built-in default vouch applies when there is no file (zero setup; docs/policy.md says why).
+import { join } from 'node:path';
 import type { PolicyException, PolicyFile, PolicyRuleEntry, PolicySources, ProvenanceMode, SignatureMode } from './schema.js';
 
 export const POLICY_FILE = 'vouch.policy.json';
 /** What `$schema` says in a policy file vouch writes. */
 export const POLICY_SCHEMA_REF = './node_modules/vouch/vouch.policy.schema.json';
+
+/**
+ * `$schema` for a new policy file in `projectDir`: the schema in the project's own node_modules when vouch
+ * is installed there (a path every clone of the project resolves after npm ci). A global or linked vouch
+ * has no path a committed file could name, so then none.
+ */
+export function schemaRefFor(projectDir: string, exists: (path: string) => boolean): string | undefined {
+  return exists(join(projectDir, POLICY_SCHEMA_REF)) ? POLICY_SCHEMA_REF : undefined;
+}
 
 export interface PolicyDefaults {
   signatures: SignatureMode;

@@ -2,6 +2,7 @@
 // An identity change is re-pinned in vouch.lock (old → new, who, when, why); a waivable finding
 // (missing provenance, unsigned registry, …) becomes a dated exception in vouch.policy.json.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import npa from 'npm-package-arg';
 import { satisfies, validRange } from 'semver';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { approve, approveRegistry, diffLock, serializeLock, writeLockAtomic } from '../../lock/index.js';
-import { addException, identityOf, normalizeRegistryUrl, POLICY_FILE, WAIVABLE_CODES, type WaivableCode } from '../../policy/index.js';
+import { addException, identityOf, normalizeRegistryUrl, POLICY_FILE, schemaRefFor, WAIVABLE_CODES, type WaivableCode } from '../../policy/index.js';
 import { policyDate } from '../../policy/findings.js';
 import type { PackageVerdict } from '../../policy/report.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
@@ -130,7 +131,7 @@ async function addPolicyException(cwd: string, exception: Parameters<typeof addE
     throw err;
   });
   const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, addException(current, exception, file));
+  await writeFile(temp, addException(current, exception, file, schemaRefFor(cwd, existsSync)));
   await rename(temp, file);
 }
 

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { LOCK_FILE, recordVerified, writeLockAtomic } from '../../lock/index.js';
-import { parsePolicy, POLICY_FILE, POLICY_SCHEMA_REF, evaluate, type PolicyFile } from '../../policy/index.js';
+import { parsePolicy, POLICY_FILE, schemaRefFor, evaluate, type PolicyFile } from '../../policy/index.js';
 import type { PackageVerdict, Report } from '../../policy/report.js';
 import type { RegistryKeysSeen } from '../../verify/types.js';
 import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
@@ -23,7 +23,7 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   }
   const opts = { ...gateOptions(values, cwd), locked: false };
   const gate = await gateProjectTree(opts, npmArgs(values), false, out);
-  const starter = starterPolicy(gate.registries);
+  const starter = starterPolicy(gate.registries, schemaRefFor(cwd, existsSync));
   const text = `${JSON.stringify(starter, null, 2)}\n`;
   const policy = parsePolicy(text, file); // what vouch writes must be what vouch reads
   const report = evaluate({
@@ -37,10 +37,10 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
 }
 
 /** Signatures required where registries sign, provenance no-downgrade, keyless registries named. */
-function starterPolicy(registries: readonly RegistryKeysSeen[]): PolicyFile {
+function starterPolicy(registries: readonly RegistryKeysSeen[], schemaRef: string | undefined): PolicyFile {
   const unsigned = registries.filter((r) => r.state === 'none');
   return {
-    $schema: POLICY_SCHEMA_REF,
+    ...(schemaRef ? { $schema: schemaRef } : {}),
     defaults: { signatures: 'require', provenance: 'no-downgrade' },
     ...(unsigned.length ? { registries: Object.fromEntries(unsigned.map((r) => [r.url, { keys: 'none' as const }])) } : {}),
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasProblems, addException, parsePolicy } from '../../../lib/policy/index.js';
+import { hasProblems, addException, parsePolicy, schemaRefFor } from '../../../lib/policy/index.js';
 
 const FILE = 'vouch.policy.json';
 const EXCEPTION = { name: 'left-pad', versions: '1.3.0', allow: ['PROVENANCE_MISSING'] as const, reason: 'Unmaintained; ACME-1234', approvedBy: 'jane@acme.example', expires: '2027-03-01' };
@@ -31,6 +31,13 @@ describe('addException', () => {
     const p = parsePolicy(after, FILE);
     expect(p.defaults.signatures).toBe('warn');
     expect(p.exceptions['left-pad']?.[0]).toMatchObject({ reason: 'Unmaintained; ACME-1234', approvedBy: 'jane@acme.example', expires: '2027-03-01' });
+  });
+
+  it('names the schema only where it resolves (vouch in the project\'s node_modules), never a path that points nowhere', () => {
+    const local = addException(null, { ...EXCEPTION, allow: [...EXCEPTION.allow] }, FILE, schemaRefFor('/p', (path) => path === '/p/node_modules/vouch/vouch.policy.schema.json'));
+    expect(JSON.parse(local)).toHaveProperty('$schema', './node_modules/vouch/vouch.policy.schema.json');
+    const global = addException(null, { ...EXCEPTION, allow: [...EXCEPTION.allow] }, FILE, schemaRefFor('/p', () => false));
+    expect(JSON.parse(global)).not.toHaveProperty('$schema');
   });
 
   it('creates a policy that spells out the built-in settings when there is no file', () => {
