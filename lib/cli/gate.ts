@@ -88,10 +88,18 @@ export function treeArborist(cwd: string, config: NpmConfig, opts: Pick<GateOpti
 
 /** The policy stage over gathered evidence (pure). */
 export function decide(targets: Targets, gathered: Gathered, inputs: GateInputs, opts: GateOptions): Report {
-  return evaluate({
+  const report = evaluate({
     evidence: gathered.evidence, nonRegistry: targets.nonRegistry, registries: gathered.registries,
     policy: inputs.policy, lock: inputs.lock, now: opts.now, locked: opts.locked,
   });
+  return gathered.cachedSince ? { ...report, notices: [...report.notices, cachedNotice(gathered.cachedSince, opts.now)] } : report;
+}
+
+/** Offline: how old the registry data is that the verdicts stand on. */
+function cachedNotice(since: Date, now: Date): string {
+  const days = Math.floor((now.getTime() - since.getTime()) / 86_400_000);
+  const age = days < 1 ? 'less than a day ago' : days === 1 ? '1 day ago' : `${days} days ago`;
+  return `--offline: judged on registry data from vouch's cache, the oldest fetched ${since.toISOString()} (${age}); keys, signatures and attestations were re-checked, not re-fetched`;
 }
 
 /** The lockfile text for SARIF locations (absent lockfile: no lines, not an error here). */

@@ -65,7 +65,8 @@ export async function gatePlan(arb: Arborist, tree: Tree, inputs: GateInputs, co
   if (!opts.offline) await evidence.cache.save().catch(() => undefined); // a read-only cache only costs speed
   const planned = evidence.for(targets.packages);
   const fetched = fetchAll ? await tarballs.finish(planned) : { evidence: planned, tarballs: new Map<string, VerifiedTarball>() };
-  const gathered: Gathered = { evidence: fetched.evidence, registries: evidence.registries() };
+  const since = evidence.cachedSince();
+  const gathered: Gathered = { evidence: fetched.evidence, registries: evidence.registries(), ...(since ? { cachedSince: since } : {}) };
   const report = decide(targets, gathered, inputs, opts);
   return { targets, gathered, report, boundary: reifyBoundary(tree, targets, report, fetched.tarballs, store) };
 }
@@ -103,6 +104,7 @@ function reifyBoundary(tree: Tree, targets: Targets, report: Report, tarballs: R
 class EvidenceRounds {
   private readonly byKey = new Map<string, PackageEvidence>();
   private readonly registryList = new Map<string, Gathered['registries'][number]>();
+  private oldestCached: Date | undefined;
 
   constructor(readonly cache: EvidenceCache, private readonly verifier: AttestationVerifier, private readonly inputs: GateInputs,
     private readonly config: NpmConfig, private readonly opts: GateOptions, private readonly out: Output) {}
@@ -121,6 +123,12 @@ class EvidenceRounds {
     progress.done();
     for (const e of gathered.evidence) this.byKey.set(refKey(e.ref), e);
     for (const r of gathered.registries) if (!this.registryList.has(r.url) || r.state !== 'unreachable') this.registryList.set(r.url, r);
+    if (gathered.cachedSince && (!this.oldestCached || gathered.cachedSince < this.oldestCached)) this.oldestCached = gathered.cachedSince;
+  }
+
+  /** Offline: when the oldest cached registry data judged in any round was fetched. */
+  cachedSince(): Date | undefined {
+    return this.oldestCached;
   }
 
   /** The evidence of the registry package at `node`, if one was gathered. */

@@ -9,6 +9,8 @@ import type { VersionDist } from './packument.js';
 export interface CachedVersion {
   dist: VersionDist;
   publishedAt: string | null;
+  /** When vouch fetched it from the registry (ISO); absent in entries written before vouch recorded it. */
+  fetchedAt?: string;
   /** Attestation verdict and the trust context (roots + keys digest) it was reached under. */
   attestation?: { context: string; result: AttestationResult };
 }

@@ -39,6 +39,8 @@ export interface GatherOptions {
 export interface Gathered {
   evidence: PackageEvidence[];
   registries: RegistryKeysSeen[];
+  /** Offline: when the oldest cached registry data a package was judged on was fetched (when known). */
+  cachedSince?: Date;
 }
 
 const ATTESTATIONS_MAX_BYTES = 4 * 1024 * 1024;
@@ -54,13 +56,17 @@ export async function gatherEvidence(refs: readonly PackageRef[], gather: Gather
     return entry;
   };
   const budget = new VerificationBudget();
+  let cachedSince: Date | undefined;
+  const onCachedAt = (at: Date) => {
+    if (!cachedSince || at < cachedSince) cachedSince = at;
+  };
   const evidence = await pMap(refs, async (ref) => {
-    const result = await evidenceFor(ref, { ...opts, packuments, keysFor, budget: budget.forPackage() });
+    const result = await evidenceFor(ref, { ...opts, packuments, keysFor, budget: budget.forPackage(), onCachedAt });
     opts.onPackage?.(ref);
     opts.onEvidence?.(result);
     return result;
   }, { concurrency: opts.concurrency });
-  return { evidence, registries: await summarizeRegistries(keys) };
+  return { evidence, registries: await summarizeRegistries(keys), ...(cachedSince ? { cachedSince } : {}) };
 }
 
 interface Context extends GatherOptions {
@@ -68,6 +74,7 @@ interface Context extends GatherOptions {
   keysFor(registry: string): Promise<RegistryKeys>;
   /** This package's share of the run's verification budget. */
   budget: PackageBudget;
+  onCachedAt(fetchedAt: Date): void;
 }
 
 async function evidenceFor(ref: PackageRef, ctx: Context): Promise<PackageEvidence> {
@@ -78,8 +85,17 @@ async function evidenceFor(ref: PackageRef, ctx: Context): Promise<PackageEviden
     const cacheKey = EvidenceCache.key(ref.registry, ref.name, ref.version, ref.integrity);
     const cached = ctx.cache?.get(cacheKey);
     let evidence = await checkVersion(ref, ctx, keyList, cached && (!needTime || cached.publishedAt !== null) ? cached : await fetchVersion(ref, ctx, needTime), cacheKey);
-    // Cached registry data that no longer verifies (keys rotated, data re-signed) gets one fresh look.
-    if (cached && hasFailure(evidence)) evidence = await checkVersion(ref, ctx, keyList, await fetchVersion(ref, ctx, needTime), cacheKey);
+    // Cached registry data that no longer verifies (keys rotated, data re-signed) gets one fresh look,
+    // online. Offline, or when the registry cannot answer, the cached verdict stands: a failure is
+    // reported as what it is, never turned into "not in the cache" or "unreachable".
+    if (cached && hasFailure(evidence) && !ctx.http.offline) {
+      const fresh = await fetchVersion(ref, ctx, needTime).catch((err: unknown) => {
+        if (err instanceof FetchFailure) return undefined;
+        throw err;
+      });
+      if (fresh) evidence = await checkVersion(ref, ctx, keyList, fresh, cacheKey);
+    }
+    if (cached?.fetchedAt && ctx.http.offline) ctx.onCachedAt(new Date(cached.fetchedAt));
     return evidence;
   } catch (err) {
     return unverifiable(ref, err);
@@ -88,7 +104,7 @@ async function evidenceFor(ref: PackageRef, ctx: Context): Promise<PackageEviden
 
 async function fetchVersion(ref: PackageRef, ctx: Context, needTime: boolean): Promise<CachedVersion> {
   const meta = await ctx.packuments.version(ref.name, ref.version, ref.registry, needTime);
-  return { dist: meta.dist, publishedAt: meta.publishedAt?.toISOString() ?? null };
+  return { dist: meta.dist, publishedAt: meta.publishedAt?.toISOString() ?? null, fetchedAt: ctx.now.toISOString() };
 }
 
 async function checkVersion(ref: PackageRef, ctx: Context, keys: readonly RegistryKey[], meta: CachedVersion, cacheKey: string): Promise<PackageEvidence> {

@@ -268,6 +268,9 @@ describe('vouch verify when the registry is down', () => {
   let warmState: string;
   let projectA: string;
   let projectB: string;
+  let projectC: string; // one package locked with other bytes' integrity: a failure the cache remembers
+  let failState: string;
+  let victim: TreePackage;
   const extra = { name: 'vt-extra', version: '1.0.0' };
 
   beforeAll(async () => {
@@ -283,6 +286,15 @@ describe('vouch verify when the registry is down', () => {
     const warm = await verify(projectA, [], warmState);
     expect(warm.code, warm.stderr).toBe(0);
     expect(existsSync(join(warmState, 'cache', '_vouch', 'evidence-v1.json'))).toBe(true);
+    victim = plain().filter(singleVersion)[0]!;
+    projectC = await copyProject(tree.project, join(work, 'c'));
+    const lockFile = join(projectC, 'package-lock.json');
+    const lock = JSON.parse(await readFile(lockFile, 'utf8')) as { packages: Record<string, { integrity?: string }> };
+    for (const location of locationsOf(victim)) lock.packages[location]!.integrity = sha512(Buffer.from('other bytes'));
+    await writeFile(lockFile, `${JSON.stringify(lock, null, 2)}\n`);
+    failState = join(work, 'vouch-fail');
+    const failing = await verify(projectC, [], failState);
+    expect(denied(failing.json as ReportJson), explain(failing)).toEqual([[id(victim), ['INTEGRITY_MISMATCH']]]);
     await registry.stop();
   }, 300_000);
 
@@ -314,6 +326,14 @@ describe('vouch verify when the registry is down', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(report.summary.byStatus.verified).toBe(50);
     expect(report.summary.evidence.provenance).toBe(10);
+  });
+
+  it('keeps a cached failure offline: INTEGRITY_MISMATCH (exit 1), not OFFLINE_MISS, and says how old the data is', async () => {
+    const result = await verify(projectC, ['--offline'], failState);
+    expect(result.code, result.stderr).toBe(1);
+    const report = result.json as ReportJson;
+    expect(denied(report), explain(result)).toEqual([[id(victim), ['INTEGRITY_MISMATCH']]]);
+    expect(report.notices.join('\n')).toMatch(/--offline: judged on registry data from vouch's cache, the oldest fetched \d{4}-\d{2}-\d{2}T.*\(less than a day ago\)/);
   });
 
   it('reports OFFLINE_MISS, exit 3, for exactly the package the cache never saw', async () => {
