@@ -59,7 +59,7 @@ export async function gather(
 ): Promise<Gathered> {
   const verifier = new AttestationVerifier(loadTrustRoots(opts.trustedRoots));
   const cache = await EvidenceCache.open(config.cacheDir);
-  const progress = createProgress({ total: targets.packages.length, out: process.stderr, enabled: out.isTTY });
+  const progress = createProgress({ total: targets.packages.length, out: process.stderr });
   const http = httpOptions(config, opts);
   const gathered = await gatherEvidence(targets.packages, {
     http, concurrency: opts.concurrency, verifier, cache, now: opts.now,

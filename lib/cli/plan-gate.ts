@@ -113,7 +113,7 @@ class EvidenceRounds {
   async gather(refs: readonly PackageRef[], onEvidence?: (e: PackageEvidence) => void): Promise<void> {
     const fresh = refs.filter((ref) => !this.byKey.has(refKey(ref)));
     if (fresh.length === 0) return;
-    const progress = createProgress({ total: fresh.length, out: process.stderr, enabled: this.out.isTTY });
+    const progress = createProgress({ total: fresh.length, out: process.stderr });
     const gathered = await gatherEvidence(fresh, {
       http: httpOptions(this.config, this.opts), concurrency: this.opts.concurrency, verifier: this.verifier, cache: this.cache, now: this.opts.now,
       needPublishTime: needsPublishTime(this.inputs.policy), pinnedKeys: pinnedRegistryKeys(this.inputs.lock),

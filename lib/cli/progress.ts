@@ -1,12 +1,14 @@
-// A one-line progress bar on stderr for long runs, so a 2,000-package verify does not look hung.
-// Shown only on a terminal and for trees over PROGRESS_THRESHOLD packages; silent otherwise, so logs,
-// pipes and CI output never carry carriage returns. Redrawn at most every REDRAW_INTERVAL_MS, with
-// no timer of its own: it draws on tick, so nothing keeps the process alive or fires after done().
+// Progress on stderr for long runs, so a 2,000-package verify does not look hung. On a terminal: a
+// one-line bar, redrawn at most every REDRAW_INTERVAL_MS. Elsewhere (CI logs, pipes): a plain line every
+// LOG_INTERVAL_MS, none in the first interval, so short runs stay silent and logs never carry carriage
+// returns. Only for trees over PROGRESS_THRESHOLD packages. No timer of its own: it writes on tick, so
+// nothing keeps the process alive or fires after done().
 // (Written here rather than taken from cli-progress, which pulls in string-width and runs a redraw timer.)
 import { printable } from './render/printable.js';
 
 export const PROGRESS_THRESHOLD = 50;
 export const REDRAW_INTERVAL_MS = 100;
+export const LOG_INTERVAL_MS = 5_000;
 const BAR_WIDTH = 20;
 
 /** The part of a stream the bar needs (process.stderr fits). */
@@ -20,7 +22,7 @@ export interface ProgressOptions {
   /** Packages to verify. */
   total: number;
   out: ProgressStream;
-  /** The caller's veto (--quiet, --format sarif to a terminal, …); a bar still needs a TTY and a large tree. */
+  /** The caller's veto (--quiet, …); progress still needs a large tree, and a bar a TTY. */
   enabled?: boolean;
   /** What is being done, shown before the bar (default "verifying"). */
   title?: string;
@@ -29,7 +31,7 @@ export interface ProgressOptions {
 }
 
 export interface Progress {
-  /** True when the bar is drawn at all. */
+  /** True when progress is shown at all (a bar on a TTY, else a line every LOG_INTERVAL_MS). */
   readonly active: boolean;
   /** One more package done; `label` (e.g. name@version) is shown after the count. */
   tick(label?: string): void;
@@ -38,11 +40,13 @@ export interface Progress {
 }
 
 export function createProgress(opts: ProgressOptions): Progress {
-  const active = (opts.enabled ?? true) && opts.out.isTTY === true && opts.total > PROGRESS_THRESHOLD;
+  const active = (opts.enabled ?? true) && opts.total > PROGRESS_THRESHOLD;
+  const bar = opts.out.isTTY === true;
   const now = opts.now ?? Date.now;
   const title = opts.title ?? 'verifying';
+  const started = now();
   let count = 0;
-  let lastDraw = Number.NEGATIVE_INFINITY;
+  let lastDraw = bar ? Number.NEGATIVE_INFINITY : started;
   let drawn = false;
   let finished = false;
   return {
@@ -51,8 +55,12 @@ export function createProgress(opts: ProgressOptions): Progress {
       count += 1;
       if (!active || finished) return;
       const t = now();
-      if (t - lastDraw < REDRAW_INTERVAL_MS) return;
+      if (t - lastDraw < (bar ? REDRAW_INTERVAL_MS : LOG_INTERVAL_MS)) return;
       lastDraw = t;
+      if (!bar) {
+        opts.out.write(`vouch: ${title} ${Math.min(count, opts.total)}/${opts.total} packages (${Math.round((t - started) / 1000)} s)\n`);
+        return;
+      }
       drawn = true;
       opts.out.write(`\r${progressLine(title, count, opts.total, label, opts.out.columns ?? 80)}\x1b[K`);
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROGRESS_THRESHOLD, REDRAW_INTERVAL_MS, createProgress, progressLine } from '../../../lib/cli/progress.js';
+import { LOG_INTERVAL_MS, PROGRESS_THRESHOLD, REDRAW_INTERVAL_MS, createProgress, progressLine } from '../../../lib/cli/progress.js';
 
 // A fake stderr that records writes, and a clock the test moves by hand (no timers, no sleeping).
 function stream(isTTY: boolean, columns = 80) {
@@ -14,13 +14,20 @@ function clock(start = 1_000) {
 const TOTAL = PROGRESS_THRESHOLD + 50;
 
 describe('createProgress', () => {
-  it('writes nothing when the output is not a TTY', () => {
+  it('off a TTY (CI logs): nothing in the first interval, then a plain line every LOG_INTERVAL_MS, no carriage returns', () => {
     const { writes, out } = stream(false);
-    const p = createProgress({ total: TOTAL, out, now: clock().now });
-    for (let i = 0; i < TOTAL; i++) p.tick(`pkg${i}@1.0.0`);
+    const c = clock();
+    const p = createProgress({ total: TOTAL, out, now: c.now });
+    for (let i = 0; i < 10; i++) p.tick(`pkg${i}@1.0.0`);
+    expect(writes).toEqual([]); // a short run says nothing
+    c.advance(LOG_INTERVAL_MS);
+    p.tick('a@1.0.0');
+    c.advance(LOG_INTERVAL_MS - 1);
+    p.tick('b@1.0.0');
+    c.advance(1);
+    p.tick('c@1.0.0');
     p.done();
-    expect(p.active).toBe(false);
-    expect(writes).toEqual([]);
+    expect(writes).toEqual(['vouch: verifying 11/100 packages (5 s)\n', 'vouch: verifying 13/100 packages (10 s)\n']);
   });
 
   it('writes nothing for a small tree, or when the caller disables it', () => {
