@@ -66,7 +66,8 @@ function generalHelp(): string {
     '',
     ...rows,
     '',
-    'vouch <command> --help   options of one command',
+    'vouch <command> --help   options and exit codes of one command',
+    'vouch --version          the version of vouch',
     `Exit codes: 0 allowed, 1 denied, 2 usage or configuration error (including no such package or version),`,
     `3 could not verify, ${INTERNAL_ERROR_EXIT} internal error (a fault of vouch: please report it).`,
   ].join('\n');

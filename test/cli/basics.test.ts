@@ -24,6 +24,16 @@ describe('vouch launcher', () => {
     }
   });
 
+  it('lists --version in --help, and every command\'s help states its exit codes', async () => {
+    const general = await runVouch(['--help'], { cwd });
+    expect(general.stdout).toContain('vouch --version');
+    for (const name of ['install', 'ci', 'verify', 'policy', 'approve', 'explain', 'trust-root', 'registry', 'keygen', 'sign', 'publish']) {
+      const help = await runVouch([name, '--help'], { cwd });
+      expect(help.code).toBe(0);
+      expect(help.stdout, name).toMatch(/Exit codes: 0 /);
+    }
+  });
+
   it('shows a command\'s own help', async () => {
     const result = await runVouch(['verify', '--help'], { cwd });
     expect(result.code).toBe(0);

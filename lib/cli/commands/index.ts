@@ -98,7 +98,10 @@ Exit codes: 0 allowed, 1 denied, 2 usage or configuration error, 3 could not ver
 Verifies the lockfile's tree and writes a starter vouch.policy.json (registry signatures required
 where the registry publishes keys, registries without keys marked keys "none", provenance
 no-downgrade) and the first vouch.lock (identities pinned on first use), then prints what it found.
-Refuses to replace an existing policy without --force. See docs/policy.md.`,
+Refuses to replace an existing policy without --force. See docs/policy.md.
+
+Exit codes: 0 written, 2 usage (a policy already there, bad flags) or no lockfile, 3 could not verify
+(nothing written), 70 internal error.`,
     load: async () => (await import('./policy.js')).run,
   },
   {
@@ -120,7 +123,10 @@ the key ids before and after; revocations stay pinned.
   --reason TEXT     why (required; recorded)
   --by WHO          who approves (default: git user.email, else the OS user)
   --expires DATE    when the exception ends (YYYY-MM-DD)
-  --allow CODE      waive exactly these finding codes (repeatable; default: the ones found)`,
+  --allow CODE      waive exactly these finding codes (repeatable; default: the ones found)
+
+Exit codes: 0 recorded (or nothing to approve), 2 usage (no --reason, a bad --expires, a package not
+in the lockfile), 3 could not verify, 70 internal error.`,
     load: async () => (await import('./approve.js')).run,
   },
   {
@@ -131,7 +137,9 @@ the key ids before and after; revocations stay pinned.
 
 Verifies one package of the lockfile (or node_modules) and prints, in words, its integrity, registry
 signature, attestations and provenance identity, what vouch.lock pins, and every finding with the
-policy rule that produced it and what to do. Exit 1 when the package is denied.`,
+policy rule that produced it and what to do.
+
+Exit codes: 0 allowed, 1 denied, 2 usage (not in the tree), 3 could not verify, 70 internal error.`,
     load: async () => (await import('./explain.js')).run,
   },
   {
@@ -143,7 +151,10 @@ policy rule that produced it and what to do. Exit 1 when the package is denied.`
 Downloads Sigstore's public-good trusted_root.json and npm's registry keys (registry.npmjs.org/keys.json)
 through Sigstore's TUF repository, verified from the TUF root @sigstore/tuf embeds, and stores them in
 $VOUCH_DATA_DIR (default ~/.local/share/vouch)/trust/. vouch then reads those instead of the snapshots it
-ships in trust/. Verification itself never touches the network. Exit 3 when the repository is unreachable.`,
+ships in trust/. Verification itself never touches the network.
+
+Exit codes: 0 updated, 2 usage or a root vouch cannot use, 3 the repository is unreachable or its
+metadata does not verify (nothing changed either way), 70 internal error.`,
     load: async () => (await import('./trust-root.js')).run,
   },
   {
