@@ -9,7 +9,7 @@ import type { ExitCode } from '../errors/index.js';
 import { recordVerified, serializeLock, writeLockAtomic } from '../lock/index.js';
 import type { Report } from '../policy/report.js';
 import { prefetchSources } from '../registry/index.js';
-import { reifyVerified, verifyScriptsReviewed, type NonRegistryRef } from '../tree/index.js';
+import { reifyVerified, verifyScriptsReviewed, type NonRegistryRef, type ReifySummary } from '../tree/index.js';
 import { omitList } from './common-flags.js';
 import { exitCodeFor } from './exit.js';
 import { decide, type GateInputs, type GateOptions } from './gate.js';
@@ -45,7 +45,7 @@ export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInp
   const allowedSources = report.verdicts.flatMap((v) => (v.kind === 'source' ? [v.ref] : [])); // all allowed: code 0
   await prefetchSources(allowedSources, { ...config.flat, timeout: opts.gate.timeoutMs }, planned.boundary.store, opts.gate.concurrency);
   await opts.beforeReify?.();
-  await reifyVerified(arb, tree, planned.boundary, {
+  const installed = await reifyVerified(arb, tree, planned.boundary, {
     save: opts.save,
     runScripts: config.flat.ignoreScripts !== true,
     omit: omitList(config.flat.omit),
@@ -54,7 +54,16 @@ export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInp
   });
   if (opts.recordLock) await recordLock(inputs, report, opts.gate.cwd);
   out.stdout(renderReport(report, opts, out));
+  if (opts.format === 'text') out.stdout(installSummary(installed));
   return 0;
+}
+
+/** npm's closing line, and what happened to install scripts: `added 77 packages, removed 1, changed 2; install scripts: 3 ran`. */
+function installSummary(s: ReifySummary): string {
+  const n = (count: number) => (count === 1 ? '1 package' : `${count} packages`);
+  const parts = [`added ${n(s.added)}`, ...(s.removed > 0 ? [`removed ${n(s.removed)}`] : []), ...(s.changed > 0 ? [`changed ${n(s.changed)}`] : [])];
+  const scripts = s.scripts.ran > 0 ? `; install scripts of ${n(s.scripts.ran)} ran` : s.scripts.skipped > 0 ? `; install scripts of ${n(s.scripts.skipped)} skipped (--ignore-scripts)` : '';
+  return `vouch: installed only verified bytes: ${parts.join(', ')}${scripts}`;
 }
 
 /**

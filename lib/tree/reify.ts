@@ -23,8 +23,17 @@ export interface ReifyOptions {
   omit: readonly string[];
 }
 
+/** What an install changed in node_modules, counted as npm's install summary counts it. */
+export interface ReifySummary {
+  added: number;
+  removed: number;
+  changed: number;
+  /** Packages whose install scripts ran, or were skipped (--ignore-scripts). */
+  scripts: { ran: number; skipped: number };
+}
+
 /** Reifies `tree` (the ideal tree arborist built and vouch verified) from vouch's verified store only. */
-export async function reifyVerified(arb: Arborist, tree: Tree, boundary: ReifyBoundary, opts: ReifyOptions): Promise<void> {
+export async function reifyVerified(arb: Arborist, tree: Tree, boundary: ReifyBoundary, opts: ReifyOptions): Promise<ReifySummary> {
   pinVerified(tree, boundary);
   const options = (arb as unknown as { options: Record<string, unknown> }).options;
   // Offline from the store: anything not verified and stored (an extra node, a packument) fails
@@ -44,7 +53,9 @@ export async function reifyVerified(arb: Arborist, tree: Tree, boundary: ReifyBo
     throw new VouchError('REIFY_UNVERIFIED', `refused to install ${refused.length} optional package(s) vouch had not verified (${refused.map((r) => r.spec).join(', ')}); they were not installed`,
       {}, 'run `vouch verify` and report this as a bug in vouch\'s install plan');
   }
-  if (!opts.runScripts) return;
+  const withScripts = scriptNodes(tree).length;
+  const summary = { ...diffCounts(arb, tree), scripts: { ran: opts.runScripts ? withScripts : 0, skipped: opts.runScripts ? 0 : withScripts } };
+  if (!opts.runScripts) return summary;
   try {
     await runInstallScripts(tree, options);
     // npm install (without package arguments) and npm ci then run the project's own install lifecycle.
@@ -55,6 +66,33 @@ export async function reifyVerified(arb: Arborist, tree: Tree, boundary: ReifyBo
     throw new VouchError('INSTALL_SCRIPT_FAILED', `an install script failed${e.pkgid ? ` (${e.pkgid}${e.event ? ` ${e.event}` : ''})` : ''}: ${truncate(e.message ?? String(err), 300)}`,
       { file: join(tree.path, 'package.json') }, 'fix the script or run with --ignore-scripts; node_modules is installed, vouch.lock was not updated', { cause: err });
   }
+  return summary;
+}
+
+interface DiffNode {
+  action: 'ADD' | 'REMOVE' | 'CHANGE' | null;
+  ideal: Node | null;
+  children: DiffNode[];
+}
+
+/** Added, removed and changed packages of the reify that just ran (arb.diff), as npm's reify output counts them. */
+function diffCounts(arb: Arborist, tree: Tree): Pick<ReifySummary, 'added' | 'removed' | 'changed'> {
+  const counts = { added: 0, removed: 0, changed: 0 };
+  const diff = (arb as unknown as { diff?: DiffNode | null }).diff;
+  const walk = (d: DiffNode): void => {
+    for (const child of d.children) {
+      if (child.action === 'REMOVE') counts.removed++;
+      else if (child.action === 'ADD' && child.ideal && tree.inventory.get(child.ideal.location) === child.ideal) counts.added++;
+      else if (child.action === 'CHANGE') counts.changed++;
+      walk(child);
+    }
+  };
+  if (diff) walk(diff);
+  return counts;
+}
+
+function scriptNodes(tree: Tree): Node[] {
+  return [...tree.inventory.values()].filter((n: Node) => n.hasInstallScript && !n.isProjectRoot);
 }
 
 /** A read from the store that found nothing: exit 3 with a message (node_modules was rolled back). */
@@ -104,7 +142,7 @@ async function runProjectScripts(path: string, options: Record<string, unknown>)
  * scripts read from its installed package.json by arborist's rebuild. Bins are already linked.
  */
 async function runInstallScripts(tree: Tree, options: Record<string, unknown>): Promise<void> {
-  const nodes = [...tree.inventory.values()].filter((n: Node) => n.hasInstallScript && !n.isProjectRoot);
+  const nodes = scriptNodes(tree);
   if (nodes.length === 0) return;
   await new Arborist({ ...options, offline: true, ignoreScripts: false, binLinks: false }).rebuild({ nodes });
 }

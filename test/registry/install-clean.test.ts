@@ -98,6 +98,8 @@ describe('vouch install on a clean tree', () => {
     const again = await vouch(['install', '--format', 'json'], project);
     expect(again.code, again.stderr).toBe(0);
     expect(await snapshotProject(project)).toEqual(before);
+    const text = await vouch(['install', '--ignore-scripts'], project);
+    expect(text.stdout).toContain('vouch: installed only verified bytes: added 0 packages; install scripts of 2 packages skipped (--ignore-scripts)');
   });
 });
 
@@ -119,6 +121,11 @@ describe('install scripts of allowed packages', () => {
     expect(ci.code, ci.stderr).toBe(0);
     expect(ci.stderr).toContain('install-scripts');
     expect(await readFile(join(markers, 'lib-b'), 'utf8')).toBe('lib-b@1.0.0');
+
+    // The closing line counts what npm's does, and says which install scripts ran.
+    const npmAdded = /added (\d+) packages?/.exec(ci.stdout)?.[1];
+    expect(npmAdded, ci.stdout).toBeDefined();
+    expect(result.stdout).toContain(`vouch: installed only verified bytes: added ${npmAdded} packages; install scripts of 2 packages ran`);
   });
 
   it('skips a script that package.json allowScripts denies, as npm ci does', async () => {
