@@ -41,6 +41,12 @@ export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInp
     out.stdout(renderReport(report, opts, out));
     return code;
   }
+  if (config.flat['dryRun'] === true) {
+    // --dry-run (or npm_config_dry_run): verified and judged, then nothing written, and said so.
+    out.stdout(renderReport(report, opts, out));
+    if (opts.format === 'text') out.stdout(`vouch: --dry-run: ${planned.targets.packages.length} packages verified and allowed; nothing was installed or written in the project`);
+    return 0;
+  }
   await verifyScriptsReviewed(tree, config.flat); // npm's strict-allow-scripts, before anything is written
   const allowedSources = report.verdicts.flatMap((v) => (v.kind === 'source' ? [v.ref] : [])); // all allowed: code 0
   await prefetchSources(allowedSources, { ...config.flat, timeout: opts.gate.timeoutMs }, planned.boundary.store, opts.gate.concurrency);

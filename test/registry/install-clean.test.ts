@@ -90,6 +90,21 @@ describe('vouch install on a clean tree', () => {
     expect(recorded).toEqual(inLockfile);
   });
 
+  it('--dry-run (and npm_config_dry_run=true) verifies, says it was a dry run, and writes nothing', async () => {
+    const project = await registry.tempDir('dry-run');
+    await writeProject(project, { dependencies: DEPENDENCIES });
+    const before = await snapshotProject(project);
+    const flag = await vouch(['install', '--dry-run'], project);
+    expect(flag.code, flag.stderr).toBe(0);
+    expect(flag.stdout).toMatch(/vouch: --dry-run: \d+ packages verified and allowed; nothing was installed or written in the project/);
+    expect(await snapshotProject(project)).toEqual(before);
+    const env = { ...(await registry.npmEnv(await registry.tempDir('dry-env'))), npm_config_dry_run: 'true' };
+    const fromEnv = await runVouch(['install'], { cwd: project, env });
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
+    expect(fromEnv.stdout).toContain('vouch: --dry-run:');
+    expect(await snapshotProject(project)).toEqual(before);
+  });
+
   it('is idempotent: a second vouch install changes no byte of the project', async () => {
     const project = await registry.tempDir('again');
     await writeProject(project, { dependencies: DEPENDENCIES });

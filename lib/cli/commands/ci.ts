@@ -20,12 +20,13 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     ...commonFlags,
     'update-lock': { type: 'boolean' },
     'ignore-scripts': { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
   });
   const cwd = process.cwd();
   const format = oneOf('format', values.format, FORMATS, 'text');
   const updateLock = Boolean(values['update-lock']);
   const gate = { ...gateOptions(values, cwd), locked: !updateLock };
-  const config = await loadNpmConfig(cwd, [...npmArgs(values), ...(values['ignore-scripts'] ? ['--ignore-scripts'] : [])]);
+  const config = await loadNpmConfig(cwd, [...npmArgs(values), ...(values['ignore-scripts'] ? ['--ignore-scripts'] : []), ...(values['dry-run'] ? ['--dry-run'] : [])]);
   return withProjectLock(cwd, { waitMs: 120_000, onWait: (pid) => out.stderr(`vouch: waiting for another vouch run (pid ${pid}) in this project…`) }, async () => {
     const inputs = await readTrustFiles(cwd);
     // As verify --locked: what reviewers read must be what vouch reads (LOCK_NOT_CANONICAL, exit 2, with the diff).

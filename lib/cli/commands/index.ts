@@ -14,6 +14,8 @@ export interface Command {
 
 /** The options and exit codes vouch install and vouch ci share. */
 const INSTALL_OPTIONS = `  --ignore-scripts      do not run install scripts
+  --dry-run             verify and judge as usual, then install and write nothing (and say so);
+                        npm_config_dry_run=true means the same
   --format F            text (default), json or sarif report
   --offline, --concurrency N, --timeout MS, --trusted-root FILE, --registry URL, --omit KIND, --verbose
                         as for vouch verify

@@ -19,6 +19,7 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     'save-optional': { type: 'boolean', short: 'O' },
     'save-exact': { type: 'boolean', short: 'E' },
     'ignore-scripts': { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
   }, true);
   const cwd = process.cwd();
   checkSpecs(positionals, cwd);
@@ -28,6 +29,7 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     ...npmArgs(values),
     ...(values['save-exact'] ? ['--save-exact'] : []),
     ...(values['ignore-scripts'] ? ['--ignore-scripts'] : []),
+    ...(values['dry-run'] ? ['--dry-run'] : []),
   ]);
   const saveType = values['save-dev'] ? 'dev' : values['save-optional'] ? 'optional' : undefined;
   return withProjectLock(cwd, { waitMs: 120_000, onWait: (pid) => out.stderr(`vouch: waiting for another vouch run (pid ${pid}) in this project…`) }, async () => {
