@@ -12,7 +12,7 @@ export const BOUNDED_HEAP_ABOVE = 2_000;
 export const HEAP_GROWING_PERCENT = 100;
 
 /**
- * Bounds this process's heap growth when a tree of `packages` is about to be verified and installed;
+ * Bounds this process's heap growth when a tree of `packages` is about to be verified (and installed);
  * returns whether it did. V8 reads the flag each time it sets the next heap limit, so it applies from
  * the next collection on (Node 20 and 24; test/cli/heap-growth.test.ts).
  */

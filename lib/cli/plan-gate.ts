@@ -51,7 +51,8 @@ export async function gatePlan(arb: Arborist, tree: Tree, inputs: GateInputs, co
   for (let depth = 0; ; depth++) {
     const plan = installPlan(tree, planOpts, { inflated });
     targets = planTargets(tree, plan, config);
-    if (mode === 'install' && depth === 0) boundHeapGrowthFor(targets.packages.length);
+    // verify holds two trees of the project (the lockfile's and the ideal one) as install does: bound both.
+    if (depth === 0) boundHeapGrowthFor(targets.packages.length);
     await evidence.gather(targets.packages, fetchAll ? (e) => tarballs.start(e) : undefined);
     const pending = plan.shrinkwrapped.filter((node) => !inflated.has(node));
     if (pending.length === 0) break;
