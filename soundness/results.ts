@@ -1,7 +1,7 @@
 // What a soundness run produced: per case (kept whole in the work folder) and the summary the report is
 // rendered from (docs/soundness.results.json beside docs/soundness.md).
 import type { Machine } from '../bench/machine.js';
-import type { CacheState, MutationField, OmitFlag } from './mutations/index.js';
+import type { CacheState, MutationCase, MutationField, OmitFlag } from './mutations/index.js';
 
 export type Tool = 'vouch verify' | 'vouch ci' | 'npm ci';
 
@@ -26,15 +26,8 @@ export interface Violation {
   reason: string;
 }
 
-export interface CaseResult {
-  id: string;
-  tree: string;
-  kind: string;
-  field: MutationField;
-  target: string | null;
-  params: Record<string, string>;
-  cache: CacheState;
-  omit: OmitFlag;
+/** A case as generated (its id, tree, kind, target, params, cache state and omit flag), and what each tool did. */
+export interface CaseResult extends Omit<MutationCase, 'ci'> {
   verify: RunRecord;
   npm: RunRecord;
   ci: RunRecord | null;
