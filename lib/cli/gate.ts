@@ -24,6 +24,8 @@ export interface GateOptions {
   /** vouch ci / verify --locked: versions missing from vouch.lock are denied. */
   locked: boolean;
   now: Date;
+  /** npm's --silent: no progress on stderr. */
+  quiet?: boolean;
 }
 
 export interface GateInputs {
@@ -59,7 +61,7 @@ export async function gather(
 ): Promise<Gathered> {
   const verifier = new AttestationVerifier(loadTrustRoots(opts.trustedRoots));
   const cache = await EvidenceCache.open(config.cacheDir);
-  const progress = createProgress({ total: targets.packages.length, out: process.stderr });
+  const progress = createProgress({ total: targets.packages.length, out: process.stderr, enabled: opts.quiet !== true });
   const http = httpOptions(config, opts);
   const gathered = await gatherEvidence(targets.packages, {
     http, concurrency: opts.concurrency, verifier, cache, now: opts.now,

@@ -21,6 +21,8 @@ export interface InstallFlowOptions {
   gate: GateOptions;
   format: Format;
   verbose: boolean;
+  /** npm's --silent: a success prints nothing (a deny still prints its report). */
+  quiet?: boolean;
   /** Write package.json / package-lock.json (install) or leave them (ci). */
   save: boolean;
   /** Record new versions and identities in vouch.lock after a successful install. */
@@ -41,26 +43,31 @@ export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInp
     out.stdout(renderReport(report, opts, out));
     return code;
   }
+  const say = (text: string) => {
+    if (!opts.quiet) out.stdout(text);
+  };
   if (config.flat['dryRun'] === true) {
     // --dry-run (or npm_config_dry_run): verified and judged, then nothing written, and said so.
-    out.stdout(renderReport(report, opts, out));
-    if (opts.format === 'text') out.stdout(`vouch: --dry-run: ${planned.targets.packages.length} packages verified and allowed; nothing was installed or written in the project`);
+    say(renderReport(report, opts, out));
+    if (opts.format === 'text') say(`vouch: --dry-run: ${planned.targets.packages.length} packages verified and allowed; nothing was installed or written in the project`);
     return 0;
   }
+  // --package-lock-only: arborist writes package-lock.json and nothing else, so no script has anything to run.
+  const lockOnly = config.flat['packageLockOnly'] === true;
   await verifyScriptsReviewed(tree, config.flat); // npm's strict-allow-scripts, before anything is written
   const allowedSources = report.verdicts.flatMap((v) => (v.kind === 'source' ? [v.ref] : [])); // all allowed: code 0
   await prefetchSources(allowedSources, { ...config.flat, timeout: opts.gate.timeoutMs }, planned.boundary.store, opts.gate.concurrency);
   await opts.beforeReify?.();
   const installed = await reifyVerified(arb, tree, planned.boundary, {
     save: opts.save,
-    runScripts: config.flat.ignoreScripts !== true,
+    runScripts: config.flat.ignoreScripts !== true && !lockOnly,
     omit: omitList(config.flat.omit),
     ...(opts.add ? { add: opts.add } : {}),
     ...(opts.saveType ? { saveType: opts.saveType } : {}),
   });
   if (opts.recordLock) await recordLock(inputs, report, opts.gate.cwd);
-  out.stdout(renderReport(report, opts, out));
-  if (opts.format === 'text') out.stdout(installSummary(installed));
+  say(renderReport(report, opts, out));
+  if (opts.format === 'text') say(lockOnly ? 'vouch: --package-lock-only: every package verified; package-lock.json written, nothing installed' : installSummary(installed));
   return 0;
 }
 

@@ -3,7 +3,8 @@ import { INTERNAL_ERROR_EXIT, VouchError, exitCodeForError, isVouchError, type E
 import { processOutput, type Output } from './output.js';
 import { printRetryNotices } from './retry-notices.js';
 import { vouchVersion } from './version.js';
-import { COMMANDS, findCommand } from './commands/index.js';
+import { findCommand } from './commands/index.js';
+import { commandHelp, generalHelp } from './help.js';
 
 export async function main(argv: string[], out: Output = processOutput): Promise<ExitCode> {
   const [name, ...rest] = argv;
@@ -21,7 +22,7 @@ export async function main(argv: string[], out: Output = processOutput): Promise
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    out.stdout(command.help);
+    out.stdout(commandHelp(command));
     return 0;
   }
   const stopNotices = printRetryNotices(out);
@@ -53,22 +54,4 @@ export function formatVouchError(err: VouchError): string {
   if (err.where.pkg) lines.push(`  package: ${err.where.pkg}`);
   if (err.hint) lines.push(`  fix: ${err.hint}`);
   return lines.join('\n');
-}
-
-function generalHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
-  const rows = COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
-  return [
-    'vouch: a verifying install for npm. Nothing lands in node_modules unless every package proves',
-    'what it is (integrity), that its registry signed it, and who built it (provenance).',
-    '',
-    'Usage: vouch <command> [options]',
-    '',
-    ...rows,
-    '',
-    'vouch <command> --help   options and exit codes of one command',
-    'vouch --version          the version of vouch',
-    `Exit codes: 0 allowed, 1 denied, 2 usage or configuration error (including no such package or version),`,
-    `3 could not verify, ${INTERNAL_ERROR_EXIT} internal error (a fault of vouch: please report it).`,
-  ].join('\n');
 }

@@ -3,7 +3,7 @@
 // packages on disk with --installed. Nothing is written to the project.
 import type Arborist from '@npmcli/arborist';
 import type { Tree } from '@npmcli/arborist';
-import { loadNpmConfig, type NpmConfig } from '../config/index.js';
+import type { NpmConfig } from '../config/index.js';
 import type { Report } from '../policy/report.js';
 import type { Gathered } from '../registry/index.js';
 import { assertLockfileInSync, listTargets, loadLockedTree, loadTree, type Targets } from '../tree/index.js';
@@ -22,9 +22,8 @@ export interface TreeGate extends Gathered {
  * The whole read-only pipeline over the project: lockfile mode judges what `npm ci` would install under
  * the same config (loadVirtual, then buildIdealTree, then the install plan); --installed judges node_modules.
  */
-export async function gateProjectTree(opts: GateOptions, npmArgs: string[], installed: boolean, out: Output, mode: 'verify' | 'verify-tarballs' = 'verify'): Promise<TreeGate> {
+export async function gateProjectTree(opts: GateOptions, config: NpmConfig, installed: boolean, out: Output, mode: 'verify' | 'verify-tarballs' = 'verify'): Promise<TreeGate> {
   const inputs = await readTrustFiles(opts.cwd);
-  const config = await loadNpmConfig(opts.cwd, npmArgs);
   if (installed) {
     const targets = listTargets(await loadTree(opts.cwd, config, 'actual'), config, omitList(config.flat.omit));
     return { ...(await runGate(targets, inputs, config, opts, out)), inputs, targets };
@@ -38,9 +37,8 @@ export async function gateProjectTree(opts: GateOptions, npmArgs: string[], inst
  * The same over the tree `vouch install <add…>` would install (arborist's ideal tree, nothing written):
  * what approve judges when the version to approve is not in the lockfile yet.
  */
-export async function gateIdealTree(opts: GateOptions, npmArgs: string[], add: string[], out: Output): Promise<TreeGate> {
+export async function gateIdealTree(opts: GateOptions, config: NpmConfig, add: string[], out: Output): Promise<TreeGate> {
   const inputs = await readTrustFiles(opts.cwd);
-  const config = await loadNpmConfig(opts.cwd, npmArgs);
   return gateBuiltTree(treeArborist(opts.cwd, config, opts), { add }, inputs, config, opts, out);
 }
 

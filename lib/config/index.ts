@@ -6,6 +6,7 @@ import definitions from '@npmcli/config/lib/definitions/index.js';
 import { VouchError } from '../errors/index.js';
 import { resolveAllowScripts } from './allow-scripts.js';
 import { packageRoot } from './package-root.js';
+import { selectWorkspaces } from './workspaces.js';
 
 export type { AllowScriptsPolicy } from './allow-scripts.js';
 
@@ -20,6 +21,11 @@ export interface NpmConfig {
   registry: string;
   /** cacache folder (`<cache>/_cacache`). */
   cacheDir: string;
+  /**
+   * The workspaces the command works on (name → folder), chosen as npm chooses them: -w, --workspaces, or
+   * the workspace folder vouch runs in. Undefined: the whole project.
+   */
+  workspaces: ReadonlyMap<string, string> | undefined;
 }
 
 
@@ -43,7 +49,13 @@ export async function loadNpmConfig(cwd: string, npmArgs: string[] = [], env = p
   const flat = { ...config.flat, allowScripts: await resolveAllowScripts(config, config.localPrefix) };
   const registry = withSlash(stringOption(flat, 'registry') ?? 'https://registry.npmjs.org/');
   const cacheDir = stringOption(flat, 'cache') ?? join(env.HOME ?? cwd, '.npm', '_cacache');
-  return { flat, localPrefix: config.localPrefix, registry, cacheDir };
+  const workspaces = await selectWorkspaces({
+    filters: stringList(config.get('workspace')),
+    all: typeof config.get('workspaces') === 'boolean' ? (config.get('workspaces') as boolean) : null,
+    localPrefix: config.localPrefix,
+    cwd,
+  });
+  return { flat, localPrefix: config.localPrefix, registry, cacheDir, workspaces };
 }
 
 /** The registry npm fetches `name` from: `@scope:registry` if set, else the default registry. */
@@ -59,5 +71,7 @@ export function stringOption(flat: FlatOptions, key: string): string | undefined
   const value = flat[key];
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
+
+const stringList = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
 
 export const withSlash = (url: string): string => (url.endsWith('/') ? url : `${url}/`);

@@ -20,7 +20,9 @@ export type TreeSource = 'virtual' | 'actual';
 export function projectArborist(cwd: string, config: NpmConfig, extra: Record<string, unknown> = {}): Arborist {
   installBundlerFastPath();
   installNamedEdgeReload();
-  return new Arborist({ ...config.flat, path: cwd, audit: false, fund: false, ignoreScripts: true, ...extra });
+  // As npm passes the selected workspaces' names: arborist filters building and reifying by them.
+  const workspaces = config.workspaces ? [...config.workspaces.keys()] : [];
+  return new Arborist({ ...config.flat, path: cwd, workspaces, audit: false, fund: false, ignoreScripts: true, ...extra });
 }
 
 /** The tree recorded in package-lock.json / npm-shrinkwrap.json, or in node_modules. */

@@ -132,3 +132,8 @@ declare module 'cacache' {
   const cacache: { get: typeof get; put: typeof put; rm: typeof rm };
   export default cacache;
 }
+
+declare module '@npmcli/map-workspaces' {
+  /** name → absolute folder of each workspace `pkg.workspaces` declares under `cwd`. */
+  export default function mapWorkspaces(options: { cwd: string; pkg: Record<string, unknown> }): Promise<Map<string, string>>;
+}

@@ -38,7 +38,7 @@ async function gatedWithout(drop: string, manifest: Record<string, unknown>) {
   expect(lock.code).toBe(0);
   const env = await registry.npmEnv(state);
   const config = await loadNpmConfig(project, [], env);
-  const opts = { ...gateOptions({}, project), locked: false };
+  const opts = { ...gateOptions({}, config), locked: false };
   const arb = treeArborist(project, config, opts);
   await loadLockedTree(arb, project);
   const tree = await arb.buildIdealTree();

@@ -13,7 +13,8 @@ import { approve, approveRegistry, diffLock, serializeLock, writeLockAtomic } fr
 import { addException, identityOf, normalizeRegistryUrl, POLICY_FILE, schemaRefFor, WAIVABLE_CODES, type WaivableCode } from '../../policy/index.js';
 import { policyDate } from '../../policy/findings.js';
 import type { PackageVerdict } from '../../policy/report.js';
-import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
+import { gateOptions, loadProjectConfig, npmArgs } from '../common-flags.js';
+import { FLAGS } from './flag-table.js';
 import { parseFlags } from '../flags.js';
 import { gateIdealTree, gateProjectTree, type TreeGate } from '../project-gate.js';
 import type { Output } from '../output.js';
@@ -21,27 +22,22 @@ import type { Output } from '../output.js';
 const DEFAULT_EXCEPTION_DAYS = 30;
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
-  const { values, positionals } = parseFlags(argv, {
-    ...commonFlags,
-    reason: { type: 'string' },
-    by: { type: 'string' },
-    expires: { type: 'string' },
-    allow: { type: 'string', multiple: true },
-  }, true);
+  const { values, positionals } = parseFlags(argv, FLAGS.approve, true);
   const [spec, ...extra] = positionals;
   if (!values.reason?.trim()) throw new VouchError('USAGE', 'a --reason is required: it is recorded with the approval');
   if (values.expires !== undefined) checkExpiry(values.expires, new Date());
   if (!spec && values.registry) return approveRegistryKeys(values.registry, { ...values, reason: values.reason }, out);
   if (!spec || extra.length > 0) throw new VouchError('USAGE', 'approve takes exactly one package, or --registry URL alone: vouch approve <name>[@range] --reason "…"');
   const { name, range } = parseSpec(spec);
-  const cwd = process.cwd();
-  const opts = { ...gateOptions(values, cwd), locked: false };
+  const config = await loadProjectConfig(npmArgs(values));
+  const cwd = config.localPrefix;
+  const opts = { ...gateOptions(values, config), locked: false };
   const matching = (g: TreeGate) => g.report.verdicts.filter((v): v is PackageVerdict => v.kind === 'package' && v.ref.name === name && inRange(v.ref.version, range));
-  let gate = await gateProjectTree(opts, npmArgs(values), false, out);
+  let gate = await gateProjectTree(opts, config, false, out);
   let verdicts = matching(gate);
   if (verdicts.length === 0 && range && validRange(range)) {
     // Not locked yet: the version a denied `vouch install <name>@<range>` asked for. Judge that tree.
-    gate = await gateIdealTree(opts, npmArgs(values), [spec], out);
+    gate = await gateIdealTree(opts, config, [spec], out);
     verdicts = matching(gate);
   }
   if (verdicts.length === 0) throw new VouchError('USAGE', `${spec} is not in this project's lockfile`, { pkg: name });
@@ -80,10 +76,11 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
  * The tree is still verified (npm's own registry setting, not URL, decides where each package comes from).
  */
 async function approveRegistryKeys(registry: string, values: ApproveValues, out: Output): Promise<ExitCode> {
-  const cwd = process.cwd();
   const url = normalizeRegistryUrl(registry);
-  const opts = { ...gateOptions(values, cwd), locked: false };
-  const gate = await gateProjectTree(opts, npmArgs({ ...values, registry: undefined }), false, out);
+  const config = await loadProjectConfig(npmArgs({ ...values, registry: undefined }));
+  const cwd = config.localPrefix;
+  const opts = { ...gateOptions(values, config), locked: false };
+  const gate = await gateProjectTree(opts, config, false, out);
   const served = gate.report.registryServed[url];
   if (!served) {
     const known = Object.keys(gate.report.registryServed).sort();
@@ -95,7 +92,7 @@ async function approveRegistryKeys(registry: string, values: ApproveValues, out:
   return 0;
 }
 
-type ApproveValues = Parameters<typeof gateOptions>[0] & { reason: string; by?: string | undefined; registry?: string | undefined; omit?: string[] | undefined };
+type ApproveValues = Parameters<typeof gateOptions>[0] & { reason: string; by?: string | undefined; registry?: string | undefined; omit?: string[] | undefined; offline?: boolean | undefined };
 
 function parseSpec(spec: string): { name: string; range?: string } {
   try {

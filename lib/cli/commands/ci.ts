@@ -3,30 +3,28 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Node, Tree } from '@npmcli/arborist';
-import { loadNpmConfig } from '../../config/index.js';
-import type { ExitCode } from '../../errors/index.js';
+import { VouchError, type ExitCode } from '../../errors/index.js';
 import { verifyLockCanonical } from '../../lock/index.js';
 import { assertLockfileInSync, fetchedSources, loadLockedTree } from '../../tree/index.js';
-import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
-import { oneOf, parseFlags } from '../flags.js';
+import { gateOptions, isSilent, loadProjectConfig, reportFormat } from '../common-flags.js';
 import { buildJudgedTree, readTrustFiles, treeArborist } from '../gate.js';
 import { gateFetchedSources, rootManifest, verifyThenReify } from '../install-flow.js';
+import { parseNpmCommandLine } from '../npm-command-line.js';
 import type { Output } from '../output.js';
 import { withProjectLock } from '../project-lock.js';
-import { FORMATS } from '../render/index.js';
+import { FLAGS } from './flag-table.js';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
-  const { values } = parseFlags(argv, {
-    ...commonFlags,
-    'update-lock': { type: 'boolean' },
-    'ignore-scripts': { type: 'boolean' },
-    'dry-run': { type: 'boolean' },
-  });
-  const cwd = process.cwd();
-  const format = oneOf('format', values.format, FORMATS, 'text');
-  const updateLock = Boolean(values['update-lock']);
-  const gate = { ...gateOptions(values, cwd), locked: !updateLock };
-  const config = await loadNpmConfig(cwd, [...npmArgs(values), ...(values['ignore-scripts'] ? ['--ignore-scripts'] : []), ...(values['dry-run'] ? ['--dry-run'] : [])]);
+  const line = parseNpmCommandLine(argv, 'ci', FLAGS.ci);
+  if (line.positionals.length > 0) {
+    throw new VouchError('USAGE', `vouch ci takes no package specs (got ${line.positionals.map((p) => JSON.stringify(p)).join(', ')})`, {}, 'install from package-lock.json with vouch ci, or add packages with vouch install <spec>');
+  }
+  const format = reportFormat(line.vouch.format, line.npmFlags);
+  const config = await loadProjectConfig(line.npmArgs);
+  const cwd = config.localPrefix;
+  const updateLock = line.vouch['update-lock'] === true;
+  const gate = { ...gateOptions(line.vouch, config, isSilent(line.npmFlags)), locked: !updateLock };
+  const flow = { gate, format, verbose: line.vouch.verbose === true, quiet: isSilent(line.npmFlags) };
   return withProjectLock(cwd, { waitMs: 120_000, onWait: (pid) => out.stderr(`vouch: waiting for another vouch run (pid ${pid}) in this project…`) }, async () => {
     const inputs = await readTrustFiles(cwd);
     // As verify --locked: what reviewers read must be what vouch reads (LOCK_NOT_CANONICAL, exit 2, with the diff).
@@ -34,17 +32,17 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     // No or unreadable lockfile: exit 2 with the reason, as npm ci.
     const lockedInventory = new Map((await loadLockedTree(treeArborist(cwd, config, gate), cwd)).inventory);
     // A git / remote dependency package.json declares but the lockfile lacks would be fetched while building the tree.
-    const early = gateFetchedSources(fetchedSources([], await rootManifest(cwd)), inputs, { gate, format, verbose: Boolean(values.verbose) }, out);
+    const early = gateFetchedSources(fetchedSources([], await rootManifest(cwd)), inputs, flow, out);
     if (early !== null) return early;
     // A fresh arborist builds the ideal tree, as npm ci's does: it re-derives the dev / optional flags the
     // lockfile claims from the dependency graph, and those flags decide what --omit leaves out.
     const arb = treeArborist(cwd, config, gate);
     const built = await buildJudgedTree(arb, {}, inputs, gate);
-    if (built.kind === 'denied') return gateFetchedSources([built.ref], inputs, { gate, format, verbose: Boolean(values.verbose) }, out) ?? 1;
+    if (built.kind === 'denied') return gateFetchedSources([built.ref], inputs, flow, out) ?? 1;
     const tree = built.tree;
     assertLockfileInSync(lockedInventory, tree, cwd);
     return verifyThenReify(arb, tree, inputs, config, {
-      gate, format, verbose: Boolean(values.verbose), save: false, recordLock: updateLock,
+      ...flow, save: false, recordLock: updateLock,
       beforeReify: () => removeNodeModules(tree),
     }, out);
   });

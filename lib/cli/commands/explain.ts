@@ -2,19 +2,20 @@
 import npa from 'npm-package-arg';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import type { PackageVerdict } from '../../policy/report.js';
-import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
+import { gateOptions, loadProjectConfig, npmArgs } from '../common-flags.js';
+import { FLAGS } from './flag-table.js';
 import { parseFlags } from '../flags.js';
 import { gateProjectTree } from '../project-gate.js';
 import type { Output } from '../output.js';
 import { renderExplain } from '../render/explain.js';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
-  const { values, positionals } = parseFlags(argv, { ...commonFlags, installed: { type: 'boolean' } }, true);
+  const { values, positionals } = parseFlags(argv, FLAGS.explain, true);
   const [spec, ...extra] = positionals;
   if (!spec || extra.length > 0) throw new VouchError('USAGE', 'explain takes one package: vouch explain <name>[@version]');
   const { name, version } = parseSpec(spec);
-  const cwd = process.cwd();
-  const gate = await gateProjectTree({ ...gateOptions(values, cwd), locked: false }, npmArgs(values), Boolean(values.installed), out);
+  const config = await loadProjectConfig(npmArgs(values));
+  const gate = await gateProjectTree({ ...gateOptions(values, config), locked: false }, config, Boolean(values.installed), out);
   const verdicts = gate.report.verdicts.filter((v): v is PackageVerdict => v.kind === 'package' && v.ref.name === name && (!version || v.ref.version === version));
   if (verdicts.length === 0) throw new VouchError('USAGE', `${spec} is not in this project's ${values.installed ? 'node_modules' : 'lockfile'}`, { pkg: name });
   out.stdout(verdicts.map((v) => renderExplain(v, gate.inputs.lock.packages[name])).join('\n'));

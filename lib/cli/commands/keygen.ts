@@ -6,14 +6,11 @@ import { join, resolve } from 'node:path';
 import type { ExitCode } from '../../errors/index.js';
 import { KEY_TYPES, generateKey, writeKeyPair } from '../../sign/index.js';
 import { oneOf, parseFlags } from '../flags.js';
+import { FLAGS } from './flag-table.js';
 import type { Output } from '../output.js';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
-  const { values } = parseFlags(argv, {
-    out: { type: 'string' },
-    type: { type: 'string' },
-    json: { type: 'boolean' },
-  });
+  const { values } = parseFlags(argv, FLAGS.keygen);
   const dir = resolve(values.out ?? defaultKeyDir());
   const type = oneOf('type', values.type, KEY_TYPES, 'ed25519');
   const written = await writeKeyPair(dir, generateKey(type));

@@ -8,21 +8,23 @@ import { LOCK_FILE, recordVerified, writeLockAtomic } from '../../lock/index.js'
 import { parsePolicy, POLICY_FILE, schemaRefFor, evaluate, type PolicyFile } from '../../policy/index.js';
 import type { PackageVerdict, Report } from '../../policy/report.js';
 import type { RegistryKeysSeen } from '../../verify/types.js';
-import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
+import { gateOptions, loadProjectConfig, npmArgs } from '../common-flags.js';
+import { FLAGS } from './flag-table.js';
 import { parseFlags } from '../flags.js';
 import { gateProjectTree } from '../project-gate.js';
 import type { Output } from '../output.js';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
-  const { values, positionals } = parseFlags(argv, { ...commonFlags, force: { type: 'boolean' } }, true);
+  const { values, positionals } = parseFlags(argv, FLAGS.policy, true);
   if (positionals[0] !== 'init' || positionals.length !== 1) throw new VouchError('USAGE', 'vouch policy takes one subcommand, init', {}, 'vouch policy init [--force]');
-  const cwd = process.cwd();
+  const config = await loadProjectConfig(npmArgs(values));
+  const cwd = config.localPrefix;
   const file = join(cwd, POLICY_FILE);
   if (existsSync(file) && !values.force) {
     throw new VouchError('USAGE', `${POLICY_FILE} already exists`, { file }, 'edit it, or pass --force to replace it');
   }
-  const opts = { ...gateOptions(values, cwd), locked: false };
-  const gate = await gateProjectTree(opts, npmArgs(values), false, out);
+  const opts = { ...gateOptions(values, config), locked: false };
+  const gate = await gateProjectTree(opts, config, false, out);
   const starter = starterPolicy(gate.registries, schemaRefFor(cwd, existsSync));
   const text = `${JSON.stringify(starter, null, 2)}\n`;
   const policy = parsePolicy(text, file); // what vouch writes must be what vouch reads

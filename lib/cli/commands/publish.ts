@@ -4,15 +4,16 @@ import { resolve } from 'node:path';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { publishPackage } from '../../sign/index.js';
 import { parseFlags } from '../flags.js';
+import { FLAGS } from './flag-table.js';
 import type { Output } from '../output.js';
-import { describeSigned, keySourceOf, packDestinationFor, signFlags, signSummary } from './sign.js';
+import { describeSigned, keySourceOf, packDestinationFor, signSummary } from './sign.js';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
   // Everything after `--` belongs to npm (as `npm publish` takes it): --tag, --access, --otp, --dry-run, …
   const split = argv.indexOf('--');
   const own = split === -1 ? argv : argv.slice(0, split);
   const npmArgs = split === -1 ? [] : argv.slice(split + 1);
-  const { values, positionals } = parseFlags(own, { ...signFlags, registry: { type: 'string' }, 'out-dir': { type: 'string' } }, true);
+  const { values, positionals } = parseFlags(own, FLAGS.publish, true);
   if (positionals.length > 1) throw new VouchError('USAGE', `publish takes one package folder or tarball, got ${positionals.length}`, {}, 'put npm publish flags after --');
   const env = process.env;
   const key = keySourceOf(values, env);

@@ -7,15 +7,11 @@ import { readKeyHistory, withRevocation, writeKeyHistory } from '../../registry-
 import { publishedKey, readKeyFile } from '../../registry-plugin/keys.js';
 import { DATA_FOLDER } from '../../registry-plugin/settings.js';
 import { parseFlags } from '../flags.js';
+import { FLAGS } from './flag-table.js';
 import type { Output } from '../output.js';
 
 export async function run(argv: string[], out: Output, now = new Date()): Promise<ExitCode> {
-  const { values } = parseFlags(argv, {
-    storage: { type: 'string' },
-    key: { type: 'string' },
-    at: { type: 'string' },
-    json: { type: 'boolean' },
-  });
+  const { values } = parseFlags(argv, FLAGS['registry revoke']);
   if (!values.key) {
     throw new VouchError('USAGE', 'vouch registry revoke needs --key FILE (the public or private key to revoke)',
       {}, 'vouch registry revoke --storage DIR --key OLD.pem [--at ISO-TIME]');

@@ -9,6 +9,7 @@ import { rotateStorage, type RotationResult, type RotationTally } from '../../re
 import { DATA_FOLDER } from '../../registry-plugin/settings.js';
 import { keySigner } from '../../sign/index.js';
 import { parseFlags, positiveInt } from '../flags.js';
+import { FLAGS } from './flag-table.js';
 import type { Output } from '../output.js';
 
 /** A progress line at most this often, and at least every PROGRESS_EVERY_VERSIONS versions. */
@@ -16,13 +17,7 @@ export const PROGRESS_INTERVAL_MS = 2_000;
 export const PROGRESS_EVERY_VERSIONS = 1_000;
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
-  const { values } = parseFlags(argv, {
-    storage: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    limit: { type: 'string' },
-    json: { type: 'boolean' },
-  });
+  const { values } = parseFlags(argv, FLAGS['registry rotate']);
   if (!values.from || !values.to) {
     throw new VouchError('USAGE', 'vouch registry rotate needs --from OLD.pem and --to NEW.pem',
       {}, 'vouch registry rotate --storage DIR --from OLD.pem --to NEW.pem');

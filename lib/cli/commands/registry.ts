@@ -6,19 +6,13 @@ import { VouchError, type ExitCode } from '../../errors/index.js';
 import { startRegistryServer, type RunningRegistry } from '../../registry-plugin/server.js';
 import type { KeySpec } from '../../registry-plugin/settings.js';
 import { parseFlags } from '../flags.js';
+import { FLAGS } from './flag-table.js';
 import type { Output } from '../output.js';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
   if (argv[0] === 'rotate') return (await import('./registry-rotate.js')).run(argv.slice(1), out);
   if (argv[0] === 'revoke') return (await import('./registry-revoke.js')).run(argv.slice(1), out);
-  const { values } = parseFlags(argv, {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    storage: { type: 'string' },
-    key: { type: 'string', multiple: true },
-    config: { type: 'string' },
-    json: { type: 'boolean' },
-  });
+  const { values } = parseFlags(argv, FLAGS.registry);
   if (values.config && (values.storage || values.key)) {
     throw new VouchError('USAGE', '--config cannot be combined with --storage or --key',
       {}, 'set storage and signing_keys in the config file itself');

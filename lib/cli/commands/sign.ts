@@ -8,21 +8,8 @@ import { VouchError, type ExitCode } from '../../errors/index.js';
 import { PREDICATE_PUBLISHER } from '../../verify/types.js';
 import { detectCi, packFileName, signPackage, type KeySource, type SignResult } from '../../sign/index.js';
 import { parseFlags } from '../flags.js';
+import { FLAGS } from './flag-table.js';
 import type { Output } from '../output.js';
-
-/** Flags that choose how to sign; `vouch publish` takes the same. */
-export const signFlags = {
-  key: { type: 'string' },
-  'key-env': { type: 'string' },
-  'signer-command': { type: 'string' },
-  'public-key': { type: 'string' },
-  keyless: { type: 'boolean' },
-  'fulcio-url': { type: 'string' },
-  'rekor-url': { type: 'string' },
-  'identity-token': { type: 'string' },
-  out: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
 
 /**
  * Where a packed folder's tarball goes: --out-dir, else here, unless here is the package folder or
@@ -72,7 +59,7 @@ export function keySourceOf(values: SignFlagValues, env: NodeJS.ProcessEnv): Key
 }
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
-  const { values, positionals } = parseFlags(argv, { ...signFlags, registry: { type: 'string' }, 'out-dir': { type: 'string' } }, true);
+  const { values, positionals } = parseFlags(argv, FLAGS.sign, true);
   if (positionals.length > 1) throw new VouchError('USAGE', `sign takes one package folder or tarball, got ${positionals.length}`);
   const cwd = process.cwd();
   const env = process.env;

@@ -8,6 +8,7 @@ import { vouchDataDir, type TrustFile } from '../../config/trust-files.js';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { trustRootFromBytes } from '../../verify/index.js';
 import { parseFlags } from '../flags.js';
+import { FLAGS } from './flag-table.js';
 import type { Output } from '../output.js';
 
 const TARGETS: readonly [string, TrustFile][] = [
@@ -16,7 +17,7 @@ const TARGETS: readonly [string, TrustFile][] = [
 ];
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
-  const { values, positionals } = parseFlags(argv, { 'mirror-url': { type: 'string' } }, true);
+  const { values, positionals } = parseFlags(argv, FLAGS['trust-root'], true);
   if (positionals[0] !== 'update' || positionals.length !== 1) throw new VouchError('USAGE', 'vouch trust-root takes one subcommand, update', {}, 'vouch trust-root update [--mirror-url URL]');
   const dir = join(vouchDataDir(), 'trust');
   let contents: string[];

@@ -2,33 +2,36 @@
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { verifyLockCanonical } from '../../lock/index.js';
 import { exitCodeFor } from '../exit.js';
-import { commonFlags, gateOptions, npmArgs } from '../common-flags.js';
-import { parseFlags, oneOf } from '../flags.js';
+import { gateOptions, isSilent, loadProjectConfig, reportFormat } from '../common-flags.js';
 import { lockfileText, readTrustFiles } from '../gate.js';
+import { parseNpmCommandLine } from '../npm-command-line.js';
 import { gateProjectTree } from '../project-gate.js';
 import type { Output } from '../output.js';
-import { FORMATS, render } from '../render/index.js';
+import { render } from '../render/index.js';
+import { FLAGS } from './flag-table.js';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
-  const { values } = parseFlags(argv, {
-    ...commonFlags,
-    lockfile: { type: 'boolean' },
-    installed: { type: 'boolean' },
-    locked: { type: 'boolean' },
-    tarballs: { type: 'boolean' },
-  });
+  const line = parseNpmCommandLine(argv, 'verify', FLAGS.verify);
+  const { vouch: values } = line;
+  if (line.positionals.length > 0) {
+    throw new VouchError('USAGE', `vouch verify takes no arguments (got ${line.positionals.map((p) => JSON.stringify(p)).join(', ')})`, {}, 'to look at one package: vouch explain <name>');
+  }
   if (values.tarballs && values.installed) {
     throw new VouchError('USAGE', '--tarballs checks the registry\'s tarballs for the lockfile; --installed reads node_modules', {}, 'drop one of them');
   }
-  const cwd = process.cwd();
-  const format = oneOf('format', values.format, FORMATS, 'text');
+  const format = reportFormat(values.format, line.npmFlags);
+  const config = await loadProjectConfig(line.npmArgs);
+  const cwd = config.localPrefix;
   if (values.locked) {
     // Non-canonical or hand-edited lock content fails before anything else, with the diff (exit 2).
     const { lockText, lockFile } = await readTrustFiles(cwd);
     if (lockText !== null) verifyLockCanonical(lockText, lockFile);
   }
-  const opts = { ...gateOptions(values, cwd), locked: Boolean(values.locked) };
-  const { report } = await gateProjectTree(opts, npmArgs(values), Boolean(values.installed), out, values.tarballs ? 'verify-tarballs' : 'verify');
-  out.stdout(render(report, format, { color: out.isTTY && !process.env.NO_COLOR, verbose: Boolean(values.verbose), lockfileText: await lockfileText(cwd) }));
-  return exitCodeFor(report);
+  const quiet = isSilent(line.npmFlags);
+  const opts = { ...gateOptions(values, config, quiet), locked: values.locked === true };
+  const { report } = await gateProjectTree(opts, config, values.installed === true, out, values.tarballs ? 'verify-tarballs' : 'verify');
+  const code = exitCodeFor(report);
+  if (quiet && code === 0) return code;
+  out.stdout(render(report, format, { color: out.isTTY && !process.env.NO_COLOR, verbose: values.verbose === true, lockfileText: await lockfileText(cwd) }));
+  return code;
 }
