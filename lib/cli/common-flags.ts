@@ -1,10 +1,9 @@
-// Flags shared by the verifying commands, and how they map onto npm's configuration and the gate.
+// How the verifying commands' flags (commands/flag-table.ts) map onto npm's configuration and the gate.
 // vouch install, ci and verify read every npm flag as npm does (npm-command-line.ts); explain, approve and
-// policy take the few npm flags below and pass them on.
+// policy take a few npm flags (NPM_PASS_FLAGS) and pass them on (npmArgs).
 import { loadNpmConfig, type NpmConfig } from '../config/index.js';
 import { oneOf, positiveInt } from './flags.js';
 import type { GateOptions } from './gate.js';
-import type { VouchFlag } from './npm-command-line.js';
 import { FORMATS, type Format } from './render/index.js';
 
 /**
@@ -13,23 +12,6 @@ import { FORMATS, type Format } from './render/index.js';
  * registry that throttles.
  */
 export const DEFAULT_CONCURRENCY = 64;
-
-/** vouch's own flags on every verifying command (install, ci, verify); the rest of the line is npm's. */
-export const GATE_FLAGS = {
-  format: { type: 'string' },
-  concurrency: { type: 'string' },
-  timeout: { type: 'string' },
-  'trusted-root': { type: 'string', multiple: true },
-  verbose: { type: 'boolean' },
-} as const satisfies Record<string, VouchFlag>;
-
-/** The same plus the npm flags explain, approve and policy pass on (node:util parseArgs form). */
-export const commonFlags = {
-  ...GATE_FLAGS,
-  offline: { type: 'boolean' },
-  registry: { type: 'string' },
-  omit: { type: 'string', multiple: true },
-} as const;
 
 interface CommonValues {
   offline?: boolean;

@@ -1,7 +1,7 @@
 // The gate over an install plan: the targets are exactly what reify will extract or link (lib/tree
 // install-plan.ts), their evidence is gathered, and a dependency's own npm-shrinkwrap.json is read from
 // its verified bytes — as reify reads it — so the children it pins become targets in turn.
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type Arborist from '@npmcli/arborist';
 import type { Node, Tree } from '@npmcli/arborist';
 import type { NpmConfig } from '../config/index.js';
@@ -68,7 +68,7 @@ export async function gatePlan(arb: Arborist, tree: Tree, inputs: GateInputs, co
   const fetched = fetchAll ? await tarballs.finish(planned) : { evidence: planned, tarballs: new Map<string, VerifiedTarball>() };
   const since = evidence.cachedSince();
   const gathered: Gathered = { evidence: fetched.evidence, registries: evidence.registries(), ...(since ? { cachedSince: since } : {}) };
-  const report = decide(targets, gathered, inputs, opts);
+  const report = withWorkspaceNotice(decide(targets, gathered, inputs, opts), config, opts.cwd);
   return { targets, gathered, report, boundary: reifyBoundary(tree, targets, report, fetched.tarballs, store) };
 }
 
@@ -114,7 +114,7 @@ class EvidenceRounds {
   async gather(refs: readonly PackageRef[], onEvidence?: (e: PackageEvidence) => void): Promise<void> {
     const fresh = refs.filter((ref) => !this.byKey.has(refKey(ref)));
     if (fresh.length === 0) return;
-    const progress = createProgress({ total: fresh.length, out: process.stderr });
+    const progress = createProgress({ total: fresh.length, out: process.stderr, enabled: this.opts.quiet !== true });
     const gathered = await gatherEvidence(fresh, {
       http: httpOptions(this.config, this.opts), concurrency: this.opts.concurrency, verifier: this.verifier, cache: this.cache, now: this.opts.now,
       needPublishTime: needsPublishTime(this.inputs.policy), pinnedKeys: pinnedRegistryKeys(this.inputs.lock),
@@ -155,3 +155,11 @@ class EvidenceRounds {
 }
 
 const refKey = (ref: PackageRef): string => `${ref.registry} ${ref.name}@${ref.version} ${ref.integrity ?? ''}`;
+
+/** With -w / --workspaces, or run from a workspace folder: which workspaces the verdicts cover. */
+function withWorkspaceNotice(report: Report, config: NpmConfig, root: string): Report {
+  if (!config.workspaces) return report;
+  const names = [...config.workspaces].map(([name, folder]) => `${name} (${relative(root, folder) || '.'})`);
+  const scope = `workspace${names.length === 1 ? '' : 's'} ${names.join(', ')}${config.flat['includeWorkspaceRoot'] === true ? ' and the root project' : ''}`;
+  return { ...report, notices: [`verified the dependencies of ${scope} only, as npm installs them`, ...report.notices] };
+}

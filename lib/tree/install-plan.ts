@@ -67,7 +67,9 @@ export function planOptions(arb: Arborist, omit: readonly string[]): PlanOptions
 
 /** The install plan of `tree`: reify's #diffTrees, then the nodes #unpackNewModules and the link step act on. */
 export function installPlan(tree: Tree, options: PlanOptions, state: PlanState): InstallPlan {
-  const empty = new Arborist.Node({ path: tree.path, realpath: tree.realpath, pkg: { ...tree.package } });
+  // A deep copy: arborist normalises a new Node's package in place (an optional dependency also listed in
+  // `dependencies` is dropped there), which on a shared object would change the lockfile reify then writes.
+  const empty = new Arborist.Node({ path: tree.path, realpath: tree.realpath, pkg: structuredClone(tree.package) });
   const diff = Diff.calculate({
     actual: empty,
     ideal: tree,

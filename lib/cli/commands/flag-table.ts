@@ -14,13 +14,18 @@ export interface FlagSpec {
 
 export type FlagTable = Readonly<Record<string, FlagSpec>>;
 
-/** vouch's own flags on every verifying command. */
-export const GATE_FLAGS = {
-  format: { type: 'string', value: 'F', help: 'text (default), json (docs/report-json.md) or sarif (GitHub code scanning);\nnpm\'s --json means --format json' },
+/** How the verifying commands fetch and whom they trust. */
+const FETCH_FLAGS = {
   concurrency: { type: 'string', value: 'N', help: 'parallel registry requests (default 64)' },
   timeout: { type: 'string', value: 'MS', help: 'per-request time bound (default 30000); failures are retried twice' },
   'trusted-root': { type: 'string', multiple: true, value: 'FILE', help: 'also trust this Sigstore trusted_root.json (repeatable; private deployments)' },
+} as const satisfies FlagTable;
+
+/** vouch's own flags on the commands that print a gate report (install, ci, verify); the rest of their line is npm's. */
+export const GATE_FLAGS = {
+  format: { type: 'string', value: 'F', help: 'text (default), json (docs/report-json.md) or sarif (GitHub code scanning)' },
   verbose: { type: 'boolean', help: 'list allowed packages too' },
+  ...FETCH_FLAGS,
 } as const satisfies FlagTable;
 
 /** The npm flags explain, approve and policy take (install, ci and verify take every npm flag). */
@@ -63,7 +68,7 @@ export const FLAGS = {
   },
   policy: {
     force: { type: 'boolean', help: 'replace an existing vouch.policy.json' },
-    ...GATE_FLAGS,
+    ...FETCH_FLAGS,
     ...NPM_PASS_FLAGS,
   },
   approve: {
@@ -71,12 +76,12 @@ export const FLAGS = {
     by: { type: 'string', value: 'WHO', help: 'who approves (default: git user.email, else the OS user)' },
     expires: { type: 'string', value: 'DATE', help: 'when the exception ends (YYYY-MM-DD, in the future; default in 30 days)' },
     allow: { type: 'string', multiple: true, value: 'CODE', help: 'waive exactly these finding codes (repeatable; default: the ones found)' },
-    ...GATE_FLAGS,
+    ...FETCH_FLAGS,
     ...NPM_PASS_FLAGS,
   },
   explain: {
     installed: { type: 'boolean', help: 'explain the package as installed in node_modules' },
-    ...GATE_FLAGS,
+    ...FETCH_FLAGS,
     ...NPM_PASS_FLAGS,
   },
   'trust-root': {
