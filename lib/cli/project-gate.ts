@@ -2,11 +2,11 @@
 // what `npm ci` would install from the lockfile (or the ideal tree of `vouch install <add…>`), or the
 // packages on disk with --installed. Nothing is written to the project.
 import type Arborist from '@npmcli/arborist';
-import type { Tree } from '@npmcli/arborist';
+import type { Node, Tree } from '@npmcli/arborist';
 import type { NpmConfig } from '../config/index.js';
 import type { Report } from '../policy/report.js';
 import type { Gathered } from '../registry/index.js';
-import { assertLockfileInSync, listTargets, loadLockedTree, loadTree, type Targets } from '../tree/index.js';
+import { assertLockfileInSync, listTargets, loadLockedTree, projectArborist, type Targets } from '../tree/index.js';
 import { omitList } from './common-flags.js';
 import { buildJudgedTree, decide, readTrustFiles, runGate, treeArborist, type GateInputs, type GateOptions } from './gate.js';
 import type { Output } from './output.js';
@@ -25,7 +25,10 @@ export interface TreeGate extends Gathered {
 export async function gateProjectTree(opts: GateOptions, config: NpmConfig, installed: boolean, out: Output, mode: 'verify' | 'verify-tarballs' = 'verify'): Promise<TreeGate> {
   const inputs = await readTrustFiles(opts.cwd);
   if (installed) {
-    const targets = listTargets(await loadTree(opts.cwd, config, 'actual'), config, omitList(config.flat.omit));
+    const arb = projectArborist(opts.cwd, config);
+    const tree = await arb.loadActual();
+    const only = config.workspaces ? workspaceNodes(arb, tree, config) : undefined;
+    const targets = listTargets(tree, config, omitList(config.flat.omit), only);
     return { ...(await runGate(targets, inputs, config, opts, out)), inputs, targets };
   }
   const locked = new Map((await loadLockedTree(treeArborist(opts.cwd, config, opts), opts.cwd)).inventory);
@@ -56,4 +59,10 @@ async function gateBuiltTree(
   check?.(built.tree);
   const planned = await gatePlan(arb, built.tree, inputs, config, opts, mode, out);
   return { ...planned.gathered, report: planned.report, inputs, targets: planned.targets };
+}
+
+/** The nodes the selected workspaces depend on, as `npm audit signatures -w` selects them. */
+function workspaceNodes(arb: Arborist, tree: Tree, config: NpmConfig): ReadonlySet<Node> {
+  const select = arb as unknown as { workspaceDependencySet(tree: Tree, names: string[], includeRoot: boolean): Set<Node> };
+  return select.workspaceDependencySet(tree, [...(config.workspaces?.keys() ?? [])], config.flat['includeWorkspaceRoot'] === true);
 }

@@ -20,13 +20,14 @@ export function planTargets(tree: Tree, plan: InstallPlan, config: NpmConfig): T
 /**
  * The targets of a tree on disk (`vouch verify --installed`): every package folder under node_modules,
  * skipping the root, project folders (workspaces, linked directories: judged through their links) and
- * dependency-bundled nodes, whose bytes are their bundler's.
+ * dependency-bundled nodes, whose bytes are their bundler's. `only`: the nodes of the selected workspaces
+ * (arborist's workspaceDependencySet, as `npm audit signatures -w` filters).
  */
-export function listTargets(tree: Tree, config: NpmConfig, omit: readonly string[] = []): Targets {
+export function listTargets(tree: Tree, config: NpmConfig, omit: readonly string[] = [], only?: ReadonlySet<Node>): Targets {
   const collected = new Collected();
   const bundling = hasDependencyBundles(tree);
   for (const node of tree.inventory.values()) {
-    if (isOmitted(node, omit)) continue;
+    if (isOmitted(node, omit) || (only && !only.has(node))) continue;
     if (node.isLink) collected.addLink(node, tree);
     else if (!node.isProjectRoot && !node.isRoot && isInNodeModules(node) && !(bundling && node.inDepBundle)) collected.addNode(node, config);
   }

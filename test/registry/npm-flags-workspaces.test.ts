@@ -165,6 +165,10 @@ describe('npm workspaces', () => {
     const report = verify.json as { notices: string[]; packages: { name: string }[] };
     expect(report.notices.join('\n')).toContain('workspace ws-a (packages/a)');
     expect(report.packages.map((p) => p.name)).toEqual(['lib-a']);
+    // node_modules now holds every workspace's dependencies (after --workspaces): -w still selects.
+    const installed = await vouch(['verify', '--installed', '-w', 'ws-a', '--json'], ours);
+    expect(installed.code, installed.stderr).toBe(0);
+    expect((installed.json as { packages: { name: string }[] }).packages.map((p) => p.name)).toEqual(['lib-a']);
     const unknown = await vouch(['verify', '-w', 'nope'], ours);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no workspaces found: --workspace=nope');
