@@ -167,6 +167,7 @@ metadata does not verify (nothing changed either way), 70 internal error.`,
 
 Runs a private npm registry (Verdaccio) that signs every version it serves the way the public npm
 registry does (GET /-/npm/v1/keys, dist.signatures) and stores and serves attestations.
+Needs the separate package vouch-registry, of vouch's version: npm install -g vouch-registry
 
 Options:
   --port N          port to listen on (default 4873; 0 picks a free one)
@@ -201,7 +202,7 @@ vouch registry revoke [--storage DIR] --key FILE [--at ISO] [--json]
   start GET /-/npm/v1/keys lists it with "revoked", and every registry signature and publish
   attestation by it is re-signed with the active key when served. A revoked key cannot be the active key.
   Exit codes: 0 recorded (or already revoked), 2 bad flags or key file.`,
-    load: async () => (await import('./registry.js')).run,
+    load: async () => (await import('../registry-package.js')).loadRegistryCommand(),
   },
   {
     name: 'keygen',
