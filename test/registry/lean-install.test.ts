@@ -1,0 +1,135 @@
+// The lean install (issue 16): vouch and vouch-registry packed with `npm pack` and installed globally from
+// the tarballs into temporary prefixes, as users install them. vouch alone answers --help, verifies a
+// project against a signing registry, and explains how to get `vouch registry`; with vouch-registry beside
+// it, the installed `vouch registry` starts and signs. Needs a built tree (`npm run build`, as `npm test`
+// does): the tarballs are packed with --ignore-scripts so that no rebuild rewrites dist/ under tests
+// running in parallel. Dependencies come from this machine's npm registry and cache (--prefer-offline).
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packagePath } from '../../lib/config/package-root.js';
+import { writePackage } from '../support/packages.js';
+import { installedPackages } from '../support/production-packages.js';
+import { writeProject } from '../support/project.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { denied, explain, type ReportJson } from '../support/report.js';
+import { runNpm, type NpmResult } from '../support/npm.js';
+import { runVouch } from '../support/vouch.js';
+
+const MAX_PRODUCTION_PACKAGES = 130;
+const REGISTRY_WORKSPACE = packagePath('packages', 'vouch-registry');
+
+let work: string;
+let version: string;
+/** Prefixes: vouch alone, and vouch with vouch-registry. */
+let lean: string;
+let full: string;
+let registry: TestRegistry | undefined;
+
+beforeAll(async () => {
+  for (const built of [packagePath('dist', 'lib', 'cli', 'main.js'), join(REGISTRY_WORKSPACE, 'dist', 'index.js')]) {
+    if (!existsSync(built)) throw new Error(`${built} is missing: run \`npm run build\` first`);
+  }
+  version = (JSON.parse(await readFile(packagePath('package.json'), 'utf8')) as { version: string }).version;
+  work = await mkdtemp(join(tmpdir(), 'vouch-lean-install-'));
+  const tarballs = join(work, 'tarballs');
+  const vouchTgz = await pack(packagePath(), tarballs);
+  const registryTgz = await pack(REGISTRY_WORKSPACE, tarballs);
+  lean = join(work, 'lean');
+  full = join(work, 'full');
+  await Promise.all([installGlobally(lean, [vouchTgz]), installGlobally(full, [vouchTgz, registryTgz])]);
+}, 600_000);
+
+afterAll(async () => {
+  await registry?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+/** The environment of a user's npm: this machine's npmrc and cache, none of an outer `npm test`'s npm_config_*. */
+function userNpmEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_/i.test(k)));
+}
+
+function check(result: NpmResult, what: string): NpmResult {
+  if (result.code !== 0) throw new Error(`${what} failed (${result.code}):\n${result.stderr.slice(-4000)}\n${result.stdout.slice(-2000)}`);
+  return result;
+}
+
+/** `npm pack` of a package folder into `dest`; the tarball's path. */
+async function pack(dir: string, dest: string): Promise<string> {
+  const result = check(await runNpm(['pack', '--ignore-scripts', '--json', '--pack-destination', dest], dir, userNpmEnv()), `npm pack ${dir}`);
+  const [packed] = JSON.parse(result.stdout) as { filename: string }[];
+  if (!packed) throw new Error(`npm pack ${dir} reported no file`);
+  return join(dest, packed.filename);
+}
+
+async function installGlobally(prefix: string, tarballs: string[]): Promise<void> {
+  check(await runNpm(['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', ...tarballs],
+    work, userNpmEnv()), `npm install -g --prefix ${prefix}`);
+}
+
+const vouchBin = (prefix: string) => join(prefix, 'bin', 'vouch');
+
+describe('vouch installed from its npm pack tarball alone', () => {
+  it(`holds at most ${MAX_PRODUCTION_PACKAGES} packages, none of them Verdaccio`, async () => {
+    const packages = await installedPackages(join(lean, 'lib', 'node_modules', 'vouch'));
+    console.log(`vouch installed globally from its tarball: ${packages.length} packages`);
+    expect(packages.filter((p) => /(^|\/)(verdaccio|@verdaccio\/)/.test(p))).toEqual([]);
+    expect(packages).toContain('@npmcli/arborist');
+    expect(packages.length).toBeLessThanOrEqual(MAX_PRODUCTION_PACKAGES);
+  });
+
+  it('answers --help with its commands', async () => {
+    const result = await runVouch(['--help'], { cwd: work, bin: vouchBin(lean) });
+    expect(result.code, result.stderr).toBe(0);
+    for (const command of ['install', 'ci', 'verify', 'registry']) expect(result.stdout).toContain(`  ${command}`);
+  });
+
+  it('says how to get `vouch registry` (exit 2, no stack trace), and still shows its help', async () => {
+    const result = await runVouch(['registry', '--port', '0', '--json'], { cwd: work, bin: vouchBin(lean) });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('REGISTRY_NOT_INSTALLED');
+    expect(result.stderr).toContain(`npm install -g vouch-registry@${version}`);
+    expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
+    const help = await runVouch(['registry', '--help'], { cwd: work, bin: vouchBin(lean) });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('vouch-registry');
+  });
+});
+
+describe('vouch with vouch-registry, both installed from their tarballs', () => {
+  it('starts `vouch registry --port 0 --json`, which signs; vouch alone verifies a project from it and denies a swapped integrity', async () => {
+    registry = await startRegistry({ bin: vouchBin(full) });
+    const keys = await registry.get('-/npm/v1/keys');
+    expect(keys.status).toBe(200);
+    expect(keys.json).toMatchObject({ keys: [{ keyid: registry.keyid }] });
+
+    const packages = await registry.tempDir('packages');
+    await registry.publish(await writePackage(packages, { name: 'lean-dep', version: '1.0.0' }));
+    const project = join(await registry.tempDir('project'), 'p');
+    await writeProject(project, { dependencies: { 'lean-dep': '1.0.0' } });
+    check(await registry.npm(['install', '--package-lock-only'], { cwd: project, stateDir: await registry.tempDir('npm-state') }), 'npm install --package-lock-only');
+
+    const verify = async () => runVouch(['verify', '--format', 'json'], {
+      cwd: project, bin: vouchBin(lean), env: await registry!.npmEnv(await registry!.tempDir('vouch-state')),
+    });
+    const clean = await verify();
+    expect(clean.code, explain(clean)).toBe(0);
+    const [dep] = (clean.json as ReportJson).packages;
+    expect(dep).toMatchObject({ name: 'lean-dep', decision: 'allow', status: 'verified' });
+    expect(dep?.evidence.signature).toMatchObject({ kind: 'verified', keyids: [registry.keyid] });
+
+    const lockfile = join(project, 'package-lock.json');
+    const lock = JSON.parse(await readFile(lockfile, 'utf8')) as { packages: Record<string, { integrity?: string }> };
+    const entry = lock.packages['node_modules/lean-dep'];
+    if (!entry) throw new Error('npm locked no node_modules/lean-dep');
+    entry.integrity = `sha512-${Buffer.alloc(64, 7).toString('base64')}`;
+    await writeFile(lockfile, JSON.stringify(lock, null, 2));
+    const swapped = await verify();
+    expect(swapped.code, explain(swapped)).toBe(1);
+    expect(denied(swapped.json as ReportJson).map(([id]) => id)).toEqual(['lean-dep@1.0.0']);
+  });
+});
