@@ -2,11 +2,12 @@
 // the tarballs into a temporary prefix, as users install them: vouch first, then vouch-registry beside it.
 // vouch alone holds at most 130 packages, answers --help, verifies a project against a signing registry
 // and explains how to get `vouch registry`; once vouch-registry is added, the installed `vouch registry`
-// starts and signs. Needs a built tree (`npm run build`, as `npm test` does): the tarballs are packed with
+// starts and signs. And `npm install git+file://…` of this tree builds vouch through `prepare`. Needs a built tree (`npm run build`, as `npm test` does): the tarballs are packed with
 // --ignore-scripts so that no rebuild rewrites dist/ under tests running in parallel. Dependencies come
 // from this machine's npm registry and cache (--prefer-offline).
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,4 +164,39 @@ describe('vouch with vouch-registry installed beside it from its tarball', () =>
     const project = await projectFrom(registry, 'signed-by-installed');
     expectVerified(await installedVerify(registry, project), 'signed-by-installed', registry.keyid);
   });
+});
+
+describe('vouch installed from a git URL', () => {
+  /** This tree (tracked and new files, not ignored ones) as the one commit of a fresh repository. */
+  async function snapshotRepository(into: string): Promise<void> {
+    const git = (args: string[], cwd: string): string => {
+      const result = spawnSync('git', ['-c', 'user.name=vouch test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args],
+        { cwd, encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
+      return result.stdout;
+    };
+    const files = git(['ls-files', '--cached', '--others', '--exclude-standard', '-z'], packagePath()).split('\0').filter(Boolean);
+    for (const file of files) {
+      if (existsSync(packagePath(file))) await cp(packagePath(file), join(into, file), { verbatimSymlinks: true });
+    }
+    git(['init', '--quiet'], into);
+    git(['add', '--all'], into);
+    git(['commit', '--quiet', '--message', 'snapshot'], into);
+  }
+
+  it('is built by its prepare script and runs: --version, and the how-to for `vouch registry`', async () => {
+    const repository = join(work, 'repository');
+    await snapshotRepository(repository);
+    const project = join(work, 'git-consumer');
+    await writeProject(project);
+    check(await runNpm(['install', '--prefer-offline', '--no-audit', '--no-fund', `git+file://${repository}`], project, userNpmEnv()),
+      'npm install git+file://…');
+    const bin = join(project, 'node_modules', '.bin', 'vouch');
+    const versionResult = await runVouch(['--version'], { cwd: project, bin });
+    expect([versionResult.code, versionResult.stdout.trim()], versionResult.stderr).toEqual([0, version]);
+    expect(existsSync(join(project, 'node_modules', 'vouch', 'dist', 'lib', 'cli', 'main.js'))).toBe(true);
+    const registryResult = await runVouch(['registry'], { cwd: project, bin });
+    expect(registryResult.code, registryResult.stderr).toBe(2);
+    expect(registryResult.stderr).toContain('REGISTRY_NOT_INSTALLED');
+  }, 600_000);
 });
