@@ -4,7 +4,7 @@
 // of another version or broken, the user is told how to install the matching one (exit 2).
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../config/package-root.js';
-import { VouchError } from '../errors/index.js';
+import { VouchError, truncate } from '../errors/index.js';
 import type { CommandRun } from './commands/index.js';
 import { vouchVersion } from './version.js';
 
@@ -18,24 +18,38 @@ export interface RegistryPackage {
   registryCommand: CommandRun;
 }
 
-export async function loadRegistryCommand(): Promise<CommandRun> {
-  const version = vouchVersion();
+/** How the package is found and loaded: Node's resolution from this module (tests pass their own). */
+export interface ModuleLoader {
+  /** The entry module's URL; throws when the package is not installed. */
+  resolve(specifier: string): string;
+  load(url: string): Promise<unknown>;
+}
+
+const nodeLoader: ModuleLoader = {
+  resolve: (specifier) => import.meta.resolve(specifier),
+  load: (url) => import(url),
+};
+
+export async function loadRegistryCommand(loader: ModuleLoader = nodeLoader, version = vouchVersion()): Promise<CommandRun> {
   const install = `npm install -g ${REGISTRY_PACKAGE}@${version} (beside a global vouch), `
     + `or npm install -D ${REGISTRY_PACKAGE}@${version} (beside a project's vouch)`;
   let entry: string;
   try {
-    entry = import.meta.resolve(REGISTRY_PACKAGE);
-  } catch {
+    entry = loader.resolve(REGISTRY_PACKAGE);
+  } catch (err) {
+    if (!isModuleNotFound(err)) {
+      throw new VouchError('REGISTRY_PACKAGE_MISMATCH', `${REGISTRY_PACKAGE} cannot be resolved: ${messageOf(err)}`,
+        {}, `reinstall it: ${install}`, { cause: err });
+    }
     throw new VouchError('REGISTRY_NOT_INSTALLED',
       `vouch registry needs the ${REGISTRY_PACKAGE} package (Verdaccio and the vouch signing plugin), `
       + `installed separately; it is not installed beside vouch (${packageRoot()})`, {}, install);
   }
   let loaded: unknown;
   try {
-    loaded = await import(entry);
+    loaded = await loader.load(entry);
   } catch (err) {
-    throw new VouchError('REGISTRY_PACKAGE_MISMATCH',
-      `${REGISTRY_PACKAGE} at ${fileURLToPath(entry)} failed to load: ${err instanceof Error ? err.message : String(err)}`,
+    throw new VouchError('REGISTRY_PACKAGE_MISMATCH', `${REGISTRY_PACKAGE} at ${fileURLToPath(entry)} failed to load: ${messageOf(err)}`,
       {}, `reinstall it: ${install}`, { cause: err });
   }
   if (!isRegistryPackage(loaded)) {
@@ -53,3 +67,9 @@ function isRegistryPackage(value: unknown): value is RegistryPackage {
     && 'version' in value && typeof value.version === 'string'
     && 'registryCommand' in value && typeof value.registryCommand === 'function';
 }
+
+function isModuleNotFound(err: unknown): boolean {
+  return err instanceof Error && 'code' in err && err.code === 'ERR_MODULE_NOT_FOUND';
+}
+
+const messageOf = (err: unknown): string => truncate(err instanceof Error ? err.message : String(err), 300);
