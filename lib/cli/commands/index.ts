@@ -167,7 +167,7 @@ metadata does not verify (nothing changed either way), 70 internal error.`,
 
 Runs a private npm registry (Verdaccio) that signs every version it serves the way the public npm
 registry does (GET /-/npm/v1/keys, dist.signatures) and stores and serves attestations.
-Needs the separate package vouch-registry, of vouch's version: npm install -g vouch-registry
+Comes in the separate package vouch-registry, beside vouch at the same version (docs/registry-plugin.md).
 
 Options:
   --port N          port to listen on (default 4873; 0 picks a free one)
