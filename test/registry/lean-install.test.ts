@@ -140,7 +140,7 @@ describe('vouch installed from its npm pack tarball alone', () => {
     expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
     const help = await runVouch(['registry', '--help'], { cwd: work, bin: vouchBin() });
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('vouch-registry');
+    expect(help.stdout).toContain('separate package vouch-registry');
   });
 });
 
