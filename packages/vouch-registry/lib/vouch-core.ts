@@ -1,6 +1,8 @@
-// The parts of vouch this package builds on: its error type, its signing (keys, DSSE bundles) and its
-// key-endorsement rules, so the registry signs exactly what vouch verifies. The one file that names
-// vouch's internal paths; vouch is a peer dependency of the same version (the CLI checks it).
+// The parts of vouch this package builds on: its error type and flag parsing (so `vouch registry` fails
+// as every vouch command does), its signing (keys, DSSE bundles) and key-endorsement rules (so the
+// registry signs exactly what vouch verifies), and the shape vouch's CLI loads. The one file that names
+// vouch's internal paths: vouch is an optional peer of the same version, installed beside this package
+// (the CLI checks the version; a second copy of vouch would mean a second VouchError class).
 export { VouchError, truncate, type ExitCode } from 'vouch/dist/lib/errors/index.js';
 export { buildKeyedBundle, keyIdOf, keySigner, type InTotoStatement, type RawSigner } from 'vouch/dist/lib/sign/index.js';
 export {
