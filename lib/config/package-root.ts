@@ -1,4 +1,4 @@
-// Where vouch's own files are (trust/, plugins/, package.json), whether running from lib/ (tests)
+// Where vouch's own files are (trust/, package.json), whether running from lib/ (tests)
 // or from dist/lib/ (the built CLI): the nearest folder above this module with vouch's package.json.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

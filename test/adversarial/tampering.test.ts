@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPrivateSigstore, type PrivateSigstore } from '../../fixtures/scripts/private-sigstore.js';
-import { publishStatement } from '../../lib/registry-plugin/publish-attestation.js';
+import { publishStatement } from '../../packages/vouch-registry/lib/publish-attestation.js';
 import { buildKeyedBundle, keySigner } from '../../lib/sign/index.js';
 import { PREDICATE_PUBLISH_NPM } from '../../lib/verify/types.js';
 import { packTarball, runNpm } from '../support/npm.js';

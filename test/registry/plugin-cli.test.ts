@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packagePath } from '../../lib/config/package-root.js';
+import { PLUGINS_FOLDER } from '../../packages/vouch-registry/lib/server.js';
 
 const bin = packagePath('bin', 'vouch.js');
 let work: string;
@@ -141,7 +142,7 @@ async function writeConfig(dir: string, vouchSection: string, withFilter: boolea
   const file = join(dir, 'config.yaml');
   await writeFile(file, [
     'storage: ./storage',
-    `plugins: ${packagePath('plugins')}`,
+    `plugins: ${PLUGINS_FOLDER}`,
     'auth:',
     '  htpasswd:',
     '    file: ./htpasswd',

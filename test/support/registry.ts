@@ -13,6 +13,8 @@
 //                                          default a key generated in the storage folder.
 //                                          `port`: listen there (e.g. a stopped registry's, so lockfiles'
 //                                          `resolved` URLs still reach it after a restart); default a free one.
+//                                          `bin`: another vouch launcher to run (e.g. an installed vouch's
+//                                          bin/vouch.js); default this tree's bin/vouch.js.
 //   registry.url / keyid / storage / token   `http://127.0.0.1:PORT/`, active key id, Verdaccio storage
 //                                          folder, an npm token of the publisher user ("publisher").
 //   registry.tempDir(label)              → a fresh folder, removed by stop().
@@ -55,6 +57,7 @@ export interface StartOptions {
   storage?: string;
   keys?: string[];
   port?: number;
+  bin?: string;
 }
 
 export interface TestRegistry {
@@ -75,8 +78,8 @@ export const PUBLISHER = { name: 'publisher', password: 'publisher-password-1' }
 const READY_TIMEOUT_MS = 60_000;
 
 export async function startRegistry(options: StartOptions = {}): Promise<TestRegistry> {
-  const bin = packagePath('bin', 'vouch.js');
-  if (!existsSync(packagePath('dist', 'lib', 'cli', 'main.js'))) {
+  const bin = options.bin ?? packagePath('bin', 'vouch.js');
+  if (!options.bin && !existsSync(packagePath('dist', 'lib', 'cli', 'main.js'))) {
     throw new Error('test registry: dist/ is missing, run `npm run build` first');
   }
   const root = await mkdtemp(join(tmpdir(), 'vouch-registry-test-'));

@@ -7,6 +7,7 @@
 //     env: the whole environment of the child (e.g. `await registry.npmEnv(stateDir)`, so vouch reads the
 //          same npmrc, registry, token and cache the real npm uses); default process.env.
 //     json: stdout parsed as JSON when it is JSON (`--format json` reports), else undefined.
+//     bin: another vouch launcher (e.g. an installed vouch's bin/vouch.js); default VOUCH_BIN.
 //     Never throws on a non-zero exit; a run past timeoutMs (default 100 s) is killed and rejects.
 //   VOUCH_BIN: the absolute path of bin/vouch.js.
 import { spawn } from 'node:child_process';
@@ -27,11 +28,12 @@ export interface RunVouchOptions {
   timeoutMs?: number;
   /** Called with the child's pid as soon as it runs (e.g. to sample its RSS). */
   onSpawn?: (pid: number) => void;
+  bin?: string;
 }
 
 export function runVouch(args: readonly string[], opts: RunVouchOptions): Promise<VouchResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [VOUCH_BIN, ...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [opts.bin ?? VOUCH_BIN, ...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     if (child.pid !== undefined) opts.onSpawn?.(child.pid);
     let stdout = '';
     let stderr = '';

@@ -147,6 +147,7 @@ ships in trust/. Verification itself never touches the network.`,
     synopsis: ['vouch registry [options]'],
     description: `Runs a private npm registry (Verdaccio) that signs every version it serves the way the public npm
 registry does (GET /-/npm/v1/keys, dist.signatures) and stores and serves attestations.
+Comes in the separate package vouch-registry, beside vouch at the same version (docs/registry-plugin.md).
 Add a publisher: npm adduser --registry <url>   (then npm publish --registry <url>)`,
     flags: 'registry',
     exits: [[0, 'stopped cleanly'], [2, 'bad flags, key file or plugin configuration'], INTERNAL],
@@ -173,7 +174,7 @@ cannot be the active key.`,
         exits: [[0, 'recorded (or already revoked)'], [2, 'bad flags or key file']],
       },
     ],
-    load: async () => (await import('./registry.js')).run,
+    load: async () => (await import('../registry-package.js')).loadRegistryCommand(),
   },
   {
     name: 'keygen',

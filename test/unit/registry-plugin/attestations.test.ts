@@ -5,8 +5,8 @@ import { packagePath } from '../../../lib/config/package-root.js';
 import {
   AttestationStore, BUNDLE_MAX_BYTES, attestationsBody, attestationsPath, checkBundleAttachment, parseAttestationsBody,
   parseAttestationsSpec,
-} from '../../../lib/registry-plugin/attestations.js';
-import { fileSegment, npmPurl, packageNameFromPath } from '../../../lib/registry-plugin/names.js';
+} from '../../../packages/vouch-registry/lib/attestations.js';
+import { fileSegment, npmPurl, packageNameFromPath } from '../../../packages/vouch-registry/lib/names.js';
 import { tempDir } from './helpers.js';
 
 const bundles = packagePath('fixtures', 'real', 'bundles');

@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { signManifest, type FilterDeps } from '../../../lib/registry-plugin/filter.js';
-import { emptyHistory, withRevocation } from '../../../lib/registry-plugin/key-history.js';
-import { loadKeyRing, publishedKey, type KeyRing } from '../../../lib/registry-plugin/keys.js';
-import { RecordStore, type VersionRecord } from '../../../lib/registry-plugin/records.js';
-import { signVersion } from '../../../lib/registry-plugin/signing.js';
+import { signManifest, type FilterDeps } from '../../../packages/vouch-registry/lib/filter.js';
+import { emptyHistory, withRevocation } from '../../../packages/vouch-registry/lib/key-history.js';
+import { loadKeyRing, publishedKey, type KeyRing } from '../../../packages/vouch-registry/lib/keys.js';
+import { RecordStore, type VersionRecord } from '../../../packages/vouch-registry/lib/records.js';
+import { signVersion } from '../../../packages/vouch-registry/lib/signing.js';
 import { p256KeyFile, tempDir, verifiesWith } from './helpers.js';
 
 const INTEGRITY = 'sha512-recorded';

@@ -2,9 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   emptyHistory, keyHistoryFile, readKeyHistory, withEndorsement, withRevocation, writeKeyHistory, type EndorsementRecord,
-} from '../../../lib/registry-plugin/key-history.js';
-import { keysEndpointBody, loadKeyRing, publishedKey, REVOKED_EXPIRES } from '../../../lib/registry-plugin/keys.js';
-import { isAttestationKeyServable, isServable } from '../../../lib/registry-plugin/signing.js';
+} from '../../../packages/vouch-registry/lib/key-history.js';
+import { keysEndpointBody, loadKeyRing, publishedKey, REVOKED_EXPIRES } from '../../../packages/vouch-registry/lib/keys.js';
+import { isAttestationKeyServable, isServable } from '../../../packages/vouch-registry/lib/signing.js';
 import { keySigner } from '../../../lib/sign/index.js';
 import { checkEndorsement, signEndorsement } from '../../../lib/verify/key-endorsement.js';
 import { codeOf, p256KeyFile, tempDir } from './helpers.js';

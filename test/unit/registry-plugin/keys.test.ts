@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packagePath } from '../../../lib/config/package-root.js';
-import { keysEndpointBody, loadKeyRing, publishedKey } from '../../../lib/registry-plugin/keys.js';
+import { keysEndpointBody, loadKeyRing, publishedKey } from '../../../packages/vouch-registry/lib/keys.js';
 import { keyIdOf } from '../../../lib/sign/index.js';
 import { codeOf, p256KeyFile, tempDir, verifiesWith } from './helpers.js';
 

@@ -4,7 +4,7 @@ import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
 import { describe, expect, it } from 'vitest';
 import {
   buildPublishAttestation, publishAttestationKeyid, publishStatement, reissuePublishAttestation, renewPublishAttestations, sha512HexOf,
-} from '../../../lib/registry-plugin/publish-attestation.js';
+} from '../../../packages/vouch-registry/lib/publish-attestation.js';
 import { keySigner } from '../../../lib/sign/index.js';
 import { PREDICATE_PUBLISH_NPM } from '../../../lib/verify/types.js';
 import { p256KeyFile, tempDir } from './helpers.js';

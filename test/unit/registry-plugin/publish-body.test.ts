@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { packagePath } from '../../../lib/config/package-root.js';
-import { checkClaimedIntegrity, planPublish } from '../../../lib/registry-plugin/publish-body.js';
+import { checkClaimedIntegrity, planPublish } from '../../../packages/vouch-registry/lib/publish-body.js';
 import { publishBody, sigstoreAttachment } from '../../support/packages.js';
 
 const tarball = Buffer.from('pretend this is a gzipped tar');

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RecordStore, type VersionRecord } from '../../../lib/registry-plugin/records.js';
+import { RecordStore, type VersionRecord } from '../../../packages/vouch-registry/lib/records.js';
 import { tempDir } from './helpers.js';
 
 const rec = (integrity: string, source: VersionRecord['source']): VersionRecord => ({ integrity, keyid: 'SHA256:k', sig: 'c2ln', source });

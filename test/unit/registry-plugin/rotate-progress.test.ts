@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROGRESS_EVERY_VERSIONS, PROGRESS_INTERVAL_MS, progressPrinter } from '../../../lib/cli/commands/registry-rotate.js';
+import { PROGRESS_EVERY_VERSIONS, PROGRESS_INTERVAL_MS, progressPrinter } from '../../../packages/vouch-registry/lib/cli/registry-rotate.js';
 import type { Output } from '../../../lib/cli/output.js';
 
 describe('progressPrinter (vouch registry rotate)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseByteSize, readSettings } from '../../../lib/registry-plugin/settings.js';
+import { parseByteSize, readSettings } from '../../../packages/vouch-registry/lib/settings.js';
 import { codeOf } from './helpers.js';
 
 const verdaccio = { storage: './storage', configPath: '/srv/verdaccio/config.yaml' };

@@ -2,7 +2,7 @@
 // attached as `<name>-<version>.sigstore`, accepted as such by the registry plugin's publish check.
 import { createHash, createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { planPublish } from '../../../lib/registry-plugin/publish-body.js';
+import { planPublish } from '../../../packages/vouch-registry/lib/publish-body.js';
 import { buildKeyedBundle, buildPublishBody, buildStatement, generateKey, keySigner, spkiBase64 } from '../../../lib/sign/index.js';
 import { PREDICATE_PUBLISHER } from '../../../lib/verify/index.js';
 

@@ -3,7 +3,7 @@
 // (`storage`, `auth`, `publish`, `url_prefix`, …) and the filter instance finds the keys listed under
 // `middlewares.vouch`. Keys are always file paths, never inline PEM: config files get copied around.
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { VouchError } from '../errors/index.js';
+import { VouchError } from './vouch-core.js';
 
 /** One `signing_keys` entry: the first is the active signer, later ones are retired and must expire. */
 export interface KeySpec {

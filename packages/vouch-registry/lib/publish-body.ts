@@ -4,7 +4,7 @@
 // dist.attestations) is dropped. A `<name>-<version>.sigstore` attachment is taken out (Verdaccio
 // accepts exactly one attachment) and handed back to be stored next to the version.
 import { createHash } from 'node:crypto';
-import { truncate } from '../errors/index.js';
+import { truncate } from './vouch-core.js';
 import { checkBundleAttachment, type StoredAttestation } from './attestations.js';
 import { isVersion } from './names.js';
 

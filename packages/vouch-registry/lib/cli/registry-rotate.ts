@@ -1,16 +1,12 @@
 // `vouch registry rotate`: moves a stopped registry's storage from the old signing key to the new one
-// (lib/registry-plugin/rotation.ts), printing a progress line every few seconds and a summary.
+// (../rotation.ts), printing a progress line every few seconds and a summary.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { VouchError, type ExitCode } from '../../errors/index.js';
-import { readKeyFile } from '../../registry-plugin/keys.js';
-import { progressFile } from '../../registry-plugin/rotation-progress.js';
-import { rotateStorage, type RotationResult, type RotationTally } from '../../registry-plugin/rotation.js';
-import { DATA_FOLDER } from '../../registry-plugin/settings.js';
-import { keySigner } from '../../sign/index.js';
-import { parseFlags, positiveInt } from '../flags.js';
-import { FLAGS } from './flag-table.js';
-import type { Output } from '../output.js';
+import { VouchError, keySigner, parseFlags, positiveInt, FLAGS, type ExitCode, type Output } from '../vouch-core.js';
+import { readKeyFile } from '../keys.js';
+import { progressFile } from '../rotation-progress.js';
+import { rotateStorage, type RotationResult, type RotationTally } from '../rotation.js';
+import { DATA_FOLDER } from '../settings.js';
 
 /** A progress line at most this often, and at least every PROGRESS_EVERY_VERSIONS versions. */
 export const PROGRESS_INTERVAL_MS = 2_000;

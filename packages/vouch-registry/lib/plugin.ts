@@ -2,7 +2,7 @@
 // protocol (GET /-/npm/v1/keys, dist.signatures on every version, attestations). List it under both
 // `middlewares:` and `filters:` (see docs/registry-plugin.md). Verdaccio loads it with require()
 // through plugins/verdaccio-vouch/index.cjs; this module's default export is the plugin class.
-import { VouchError } from '../errors/index.js';
+import { VouchError } from './vouch-core.js';
 import { attestationsPath } from './attestations.js';
 import { signManifest } from './filter.js';
 import { currentOrigin, originOf, runWithOrigin, type PluginApp } from './http.js';

@@ -2,7 +2,7 @@
 // GET /-/npm/v1/attestations/<name>@<version> (behind the package's access rule, like its packument).
 // A stored publish attestation whose key is revoked, unlisted or expired is never served as is: it is
 // re-issued with the active key from the version's record (and stored), or left out.
-import { PREDICATE_PUBLISH_NPM } from '../verify/types.js';
+import { PREDICATE_PUBLISH_NPM } from './vouch-core.js';
 import { attestationsBody, parseAttestationsBody, parseAttestationsSpec, type StoredAttestation } from './attestations.js';
 import { sendError, sendJson, sendJsonText, type Handler, type PluginRequest } from './http.js';
 import { keysEndpointBody } from './keys.js';

@@ -3,7 +3,7 @@
 // rotate reads it; deleting it is safe (a new run skips what is already under the new key).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VouchError } from '../errors/index.js';
+import { VouchError } from './vouch-core.js';
 
 export const ROTATION_FILE = 'rotation.json';
 export const ROTATION_VERSION = 1;

@@ -1,12 +1,10 @@
 // The registry's key ring: the active P-256 signer plus retired and revoked keys, and the body of
 // GET /-/npm/v1/keys in npm's exact shape, plus two fields npm ignores: `endorsements` (signatures by
-// other registry keys over this one, lib/verify/key-endorsement.ts) and `revoked` (the key was
+// other registry keys over this one, vouch's lib/verify/key-endorsement.ts) and `revoked` (the key was
 // compromised). Key ids are OpenSSH SHA256 fingerprints, as npm's are.
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { VouchError } from '../errors/index.js';
-import { keyIdOf, keySigner, type RawSigner } from '../sign/index.js';
-import type { KeyEndorsement } from '../verify/key-endorsement.js';
+import { VouchError, keyIdOf, keySigner, type KeyEndorsement, type RawSigner } from './vouch-core.js';
 import { emptyHistory, revocationOf, type KeyHistory } from './key-history.js';
 import type { KeySpec } from './settings.js';
 

@@ -2,12 +2,9 @@
 // SIGINT/SIGTERM (or, when started with an IPC channel, until the parent goes away). Its operator
 // subcommands `rotate` and `revoke` work on a stopped registry's storage (own files, loaded lazily).
 import { resolve } from 'node:path';
-import { VouchError, type ExitCode } from '../../errors/index.js';
-import { startRegistryServer, type RunningRegistry } from '../../registry-plugin/server.js';
-import type { KeySpec } from '../../registry-plugin/settings.js';
-import { parseFlags } from '../flags.js';
-import { FLAGS } from './flag-table.js';
-import type { Output } from '../output.js';
+import { VouchError, parseFlags, FLAGS, type ExitCode, type Output } from '../vouch-core.js';
+import { startRegistryServer, type RunningRegistry } from '../server.js';
+import type { KeySpec } from '../settings.js';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
   if (argv[0] === 'rotate') return (await import('./registry-rotate.js')).run(argv.slice(1), out);

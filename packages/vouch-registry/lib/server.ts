@@ -1,5 +1,5 @@
 // Runs Verdaccio in this process with the vouch plugin, for `vouch registry` and the test harness.
-// Kept apart from index.ts: the plugin entry must not import Verdaccio (Verdaccio imports it).
+// Kept apart from plugin.ts: the plugin entry must not import Verdaccio (Verdaccio imports it).
 // Verdaccio only logs a plugin that fails to load and serves unsigned, so start-up ends by asking
 // the keys route for the expected key and fails if it does not answer.
 import { generateKeyPairSync } from 'node:crypto';
@@ -7,11 +7,14 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { packagePath } from '../config/package-root.js';
-import { VouchError } from '../errors/index.js';
+import { fileURLToPath } from 'node:url';
+import { VouchError } from './vouch-core.js';
 import { readKeyHistory } from './key-history.js';
 import { loadKeyRing } from './keys.js';
 import { DATA_FOLDER, PLUGIN_ID, readKeySpecs, type KeySpec } from './settings.js';
+
+/** The folder Verdaccio's `plugins:` points at (it holds verdaccio-vouch/); lib/ and dist/ sit beside it. */
+export const PLUGINS_FOLDER = fileURLToPath(new URL('../plugins', import.meta.url));
 
 export interface RegistryServerOptions {
   host: string;
@@ -74,7 +77,7 @@ export function embeddedConfig(storage: string, keys: readonly KeySpec[]): Recor
     self_path: selfPath,
     configPath: selfPath,
     storage,
-    plugins: packagePath('plugins'),
+    plugins: PLUGINS_FOLDER,
     auth: { htpasswd: { file: join(storage, 'htpasswd'), max_users: 1000 } },
     // JWT API tokens: a legacy token makes Verdaccio re-check the password (bcrypt, ~200 ms) on every
     // authenticated request, which npm and vouch send for each packument.

@@ -5,8 +5,7 @@
 // the registry: silently forgetting a revocation would serve a compromised key's signatures again.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VouchError } from '../errors/index.js';
-import { checkEndorsement, keyIdMatches, type EndorsableKey } from '../verify/key-endorsement.js';
+import { VouchError, checkEndorsement, keyIdMatches, type EndorsableKey } from './vouch-core.js';
 
 export const KEY_HISTORY_FILE = 'key-history.json';
 const HISTORY_VERSION = 1;

@@ -2,8 +2,7 @@
 // is the package URL and the hex sha512 of the tarball the registry received, signed with the
 // registry's active key as a DSSE bundle (public-key hint = key id). No transparency log entry.
 import { isDeepStrictEqual } from 'node:util';
-import { buildKeyedBundle, type InTotoStatement, type RawSigner } from '../sign/index.js';
-import { PREDICATE_PUBLISH_NPM } from '../verify/types.js';
+import { PREDICATE_PUBLISH_NPM, buildKeyedBundle, type InTotoStatement, type RawSigner } from './vouch-core.js';
 import { isRecord, parseJson, type StoredAttestation } from './attestations.js';
 import { npmPurl } from './names.js';
 

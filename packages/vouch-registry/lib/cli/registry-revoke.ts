@@ -2,13 +2,10 @@
 // start the keys endpoint lists it with `revoked`, and the registry serves nothing signed by it.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { VouchError, type ExitCode } from '../../errors/index.js';
-import { readKeyHistory, withRevocation, writeKeyHistory } from '../../registry-plugin/key-history.js';
-import { publishedKey, readKeyFile } from '../../registry-plugin/keys.js';
-import { DATA_FOLDER } from '../../registry-plugin/settings.js';
-import { parseFlags } from '../flags.js';
-import { FLAGS } from './flag-table.js';
-import type { Output } from '../output.js';
+import { VouchError, parseFlags, FLAGS, type ExitCode, type Output } from '../vouch-core.js';
+import { readKeyHistory, withRevocation, writeKeyHistory } from '../key-history.js';
+import { publishedKey, readKeyFile } from '../keys.js';
+import { DATA_FOLDER } from '../settings.js';
 
 export async function run(argv: string[], out: Output, now = new Date()): Promise<ExitCode> {
   const { values } = parseFlags(argv, FLAGS['registry revoke']);

@@ -1,0 +1,15 @@
+// The parts of vouch this package builds on: its error type, flag parsing and flag table (so `vouch registry` fails
+// as every vouch command does), its signing (keys, DSSE bundles) and key-endorsement rules (so the
+// registry signs exactly what vouch verifies), and the shape vouch's CLI loads. The one file that names
+// vouch's internal paths: vouch is an optional peer of the same version, installed beside this package
+// (the CLI checks the version; a second copy of vouch would mean a second VouchError class).
+export { VouchError, truncate, type ExitCode } from 'vouch/dist/lib/errors/index.js';
+export { buildKeyedBundle, keyIdOf, keySigner, type InTotoStatement, type RawSigner } from 'vouch/dist/lib/sign/index.js';
+export {
+  checkEndorsement, keyIdMatches, signEndorsement, type EndorsableKey, type KeyEndorsement,
+} from 'vouch/dist/lib/verify/key-endorsement.js';
+export { PREDICATE_PUBLISH_NPM } from 'vouch/dist/lib/verify/types.js';
+export { parseFlags, positiveInt } from 'vouch/dist/lib/cli/flags.js';
+export { FLAGS } from 'vouch/dist/lib/cli/commands/flag-table.js';
+export type { Output } from 'vouch/dist/lib/cli/output.js';
+export type { RegistryPackage } from 'vouch/dist/lib/cli/registry-package.js';
