@@ -35,6 +35,9 @@ export const NPM_PASS_FLAGS = {
   omit: { type: 'string', multiple: true, value: 'KIND', help: 'dev, optional or peer: skip these dependency kinds (npm\'s --omit; repeatable)' },
 } as const satisfies FlagTable;
 
+const JSON_SUMMARY = { type: 'boolean', help: 'print a JSON summary' } as const satisfies FlagSpec;
+const OPERATOR_STORAGE = { type: 'string', value: 'DIR', help: 'the registry\'s storage folder (default ./.vouch-registry)' } as const satisfies FlagSpec;
+
 const SIGN_FLAGS = {
   key: { type: 'string', value: 'FILE', help: 'a private key file (vouch keygen; PEM)' },
   'key-env': { type: 'string', value: 'VAR', help: 'a private key (PEM) in an environment variable, e.g. a CI secret' },
@@ -47,7 +50,7 @@ const SIGN_FLAGS = {
   out: { type: 'string', value: 'FILE', help: 'bundle file (default beside the tarball)' },
   'out-dir': { type: 'string', value: 'DIR', help: 'folder for the packed tarball (default: here, or a temporary folder when\nhere is the package folder); never inside the package folder' },
   registry: { type: 'string', value: 'URL', help: 'registry named in the publisher attestation (default: npm\'s, publishConfig)' },
-  json: { type: 'boolean', help: 'print a JSON summary' },
+  json: JSON_SUMMARY,
 } as const satisfies FlagTable;
 
 /** The four ways to sign, of which a run takes exactly one (help groups them). */
@@ -96,17 +99,17 @@ export const FLAGS = {
     json: { type: 'boolean', help: 'print one JSON line {url, keyid, storage} when ready' },
   },
   'registry rotate': {
-    storage: { type: 'string', value: 'DIR', help: 'the registry\'s storage folder (default ./.vouch-registry)' },
+    storage: OPERATOR_STORAGE,
     from: { type: 'string', value: 'OLD.pem', help: 'the key signing now (private, or public-only for a lost key: then no endorsement)' },
     to: { type: 'string', value: 'NEW.pem', help: 'the new signing key (private)' },
     limit: { type: 'string', value: 'N', help: 're-sign at most N versions in this run (the next run continues)' },
-    json: { type: 'boolean', help: 'print a JSON summary' },
+    json: JSON_SUMMARY,
   },
   'registry revoke': {
-    storage: { type: 'string', value: 'DIR', help: 'the registry\'s storage folder (default ./.vouch-registry)' },
+    storage: OPERATOR_STORAGE,
     key: { type: 'string', value: 'FILE', help: 'the compromised key (public or private PEM)' },
     at: { type: 'string', value: 'ISO', help: 'when it was compromised (ISO 8601; default now)' },
-    json: { type: 'boolean', help: 'print a JSON summary' },
+    json: JSON_SUMMARY,
   },
   keygen: {
     out: { type: 'string', value: 'DIR', help: 'folder for vouch-publisher.key and vouch-publisher.pub (default ~/.vouch/keys)' },
