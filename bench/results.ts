@@ -1,6 +1,7 @@
 // What one benchmark run produced: plain JSON (kept beside the work folder) that report.ts renders.
 import type { TreeKind } from './bench-tree.js';
 import type { Machine } from './machine.js';
+import type { Remeasured } from './remeasure.js';
 import type { MicroResults } from './micro.js';
 import type { RegistryRate } from './registry-rate.js';
 import type { Run } from './runner.js';
@@ -40,4 +41,6 @@ export interface BenchResults {
   micro: MicroResults | null;
   startedAt: string;
   finishedAt: string;
+  /** Comparisons a later run measured again and replaced (bench/remeasure.ts). */
+  remeasured?: Remeasured[];
 }
