@@ -22,10 +22,13 @@ export interface VersionRecord {
 
 export type PackageRecords = Record<string, VersionRecord>;
 
+/** Told of every signature before the record holding it is written (and so before it can be served). */
+export type OnSigned = (name: string, version: string, record: VersionRecord) => void;
+
 export class RecordStore {
   private tmpCounter = 0;
 
-  constructor(readonly dir: string) {}
+  constructor(readonly dir: string, private readonly onSigned?: OnSigned) {}
 
   /** The file holding one package's records; the name is URL-encoded so it is one path segment. */
   fileFor(name: string): string {
@@ -53,7 +56,11 @@ export class RecordStore {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
+    const before = new Map(Object.entries(records).map(([version, r]) => [version, r.sig]));
     if (!change(records)) return;
+    for (const [version, record] of Object.entries(records)) {
+      if (before.get(version) !== record.sig) this.onSigned?.(name, version, record);
+    }
     mkdirSync(this.dir, { recursive: true });
     const tmp = `${file}.${process.pid}.${++this.tmpCounter}.tmp`;
     writeFileSync(tmp, `${JSON.stringify({ versions: records }, null, 2)}\n`, { mode: 0o644 });

@@ -13,6 +13,7 @@ import { AttestationStore, parseAttestationsBody, type StoredAttestation } from 
 import { readKeyHistory, revocationOf, withEndorsement, writeKeyHistory } from './key-history.js';
 import { publishedKey } from './keys.js';
 import { renewPublishAttestations } from './publish-attestation.js';
+import { logVersionSigned, SigningLog } from './signing-log.js';
 import { RecordStore, type PackageRecords, type VersionRecord } from './records.js';
 import { ROTATION_VERSION, progressFile, readProgress, writeProgress, type RotationProgress } from './rotation-progress.js';
 import { signedMessage, signVersion } from './signing.js';
@@ -101,7 +102,7 @@ export async function rotateStorage(options: RotationOptions): Promise<RotationR
     endorsement = { by: fromKey.keyid };
   }
 
-  const records = new RecordStore(join(options.dataDir, 'records'));
+  const records = new RecordStore(join(options.dataDir, 'records'), logVersionSigned(SigningLog.open(options.dataDir)));
   const attestations = new AttestationStore(join(options.dataDir, 'attestations'));
   const ctx: VersionContext = { from: options.from, fromKeyid: fromKey.keyid, to: options.to, attestations };
   const stop = () => options.shouldStop?.() === true || (options.limit !== undefined && run.resigned >= options.limit);

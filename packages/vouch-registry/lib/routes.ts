@@ -22,6 +22,31 @@ export interface VerdaccioAuthView {
   ): void;
 }
 
+export const LOG_ROUTE_PATTERN = /^\/-\/vouch\/log\/.+/;
+const LOG_PREFIX = '/-/vouch/log/';
+
+/**
+ * The signing log, read-only, in the tlog-tiles layout: `checkpoint` (changes, so not cached), full tiles
+ * (immutable), partial tiles (`.p/W`: replaced by the full one later, so briefly cached), and `key`, the
+ * log's verifier key. Public like the keys endpoint: it names packages and versions, never their bytes.
+ */
+export function logRoute(state: PluginState): Handler {
+  return (req, res) => {
+    const path = req.path.slice(LOG_PREFIX.length);
+    if (path === 'key') {
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      return res.end(`${state.log.verifierKey}\n`);
+    }
+    const body = state.log.read(path);
+    if (!body) return sendError(res, 404, `no ${path} in the signing log`);
+    res.statusCode = 200;
+    res.setHeader('Content-Type', path === 'checkpoint' ? 'text/plain; charset=utf-8' : 'application/octet-stream');
+    res.setHeader('Cache-Control', path === 'checkpoint' || path.includes('.p/') ? 'no-cache' : 'public, max-age=31536000, immutable');
+    res.setHeader('Content-Length', body.length);
+    res.end(body);
+  };
+}
+
 export function keysRoute(state: PluginState): Handler {
   return (_req, res) => sendJson(res, 200, keysEndpointBody(state.ring.keys));
 }

@@ -6,6 +6,7 @@ import { AttestationStore } from './attestations.js';
 import { readKeyHistory } from './key-history.js';
 import { loadKeyRing, type KeyRing } from './keys.js';
 import { RecordStore, type VersionRecord } from './records.js';
+import { logVersionSigned, SigningLog } from './signing-log.js';
 import type { PluginSettings } from './settings.js';
 
 /** What the plugin needs from Verdaccio's v6 Storage: an unfiltered read of a stored tarball. */
@@ -25,6 +26,8 @@ export interface PluginState {
   ring: KeyRing;
   records: RecordStore;
   attestations: AttestationStore;
+  /** Every signing event, appended before what it signed is served (signing-log.ts). */
+  log: SigningLog;
   logger: Logger;
   /** Set when the middleware instance is registered; the filter needs it for lazy signing. */
   storage: VerdaccioStorageView | undefined;
@@ -42,10 +45,12 @@ export function stateFor(settings: PluginSettings, logger: Logger): PluginState 
   const id = JSON.stringify([settings.storageDir, settings.keys, settings.registryUrl]);
   let state = states.get(id);
   if (!state) {
+    const log = SigningLog.open(settings.dataDir);
     state = {
       settings,
       ring: loadKeyRing(settings.keys, readKeyHistory(settings.dataDir)),
-      records: new RecordStore(join(settings.dataDir, 'records')),
+      records: new RecordStore(join(settings.dataDir, 'records'), logVersionSigned(log)),
+      log,
       attestations: new AttestationStore(join(settings.dataDir, 'attestations')),
       logger,
       storage: undefined,

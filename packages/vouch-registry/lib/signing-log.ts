@@ -1,0 +1,195 @@
+// The registry's signing log: every signing event appended to an RFC 6962 Merkle tree, stored and served
+// in the C2SP tlog-tiles layout (hash tiles, entry bundles) with a C2SP checkpoint signed by the log's own
+// Ed25519 key, under <storage>/.vouch/log/. Appends are synchronous and ordered: the tiles an entry needs
+// are written (temporary file, then rename) before the checkpoint that covers it, and the checkpoint is
+// written before the signature the entry records is served. A crash leaves the last checkpoint and
+// everything it covers intact; anything past it is rewritten by the next append.
+import { generateKeyPairSync, createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  TILE_HEIGHT, TILE_WIDTH, entriesPath, formatCheckpoint, leafHash, nodeHash, openNote, parseCheckpoint, parseVerifierKey,
+  rawEd25519, signNote, tilePath, treeHash, ed25519Signer, verifierKey, type Hash, type NoteSigner,
+} from './vouch-core.js';
+import type { OnSigned } from './records.js';
+
+/** One signing event. Its canonical JSON (keys in this order) is the log entry. */
+export type SigningEvent =
+  | { type: 'version-signed'; name: string; version: string; integrity: string; keyid: string; sig: string; source: string }
+  | { type: 'attestation-issued'; name: string; version: string; keyid: string; digest: string }
+  | { type: 'key-added' | 'key-retired' | 'key-revoked'; keyid: string; at: string };
+
+const HASH = 32;
+
+export class SigningLog {
+  private readonly signer: NoteSigner;
+  readonly verifierKey: string;
+  readonly origin: string;
+  private size: number;
+  /** The rightmost (possibly partial) tile of each level, as hashes. */
+  private readonly edges: Hash[][] = [];
+  /** The entries of the rightmost (possibly partial) entry bundle. */
+  private bundle: Buffer[] = [];
+
+  constructor(private readonly dir: string, key: KeyObject, origin?: string) {
+    const raw = rawEd25519(createPublicKey(key));
+    this.origin = origin ?? `vouch-registry/${createHash('sha256').update(raw).digest('hex').slice(0, 16)}`;
+    this.signer = ed25519Signer(this.origin, key);
+    this.verifierKey = verifierKey(this.origin, raw);
+    this.size = this.recover();
+  }
+
+  /** Opens (or creates, with a new Ed25519 key) the log of a registry's data folder. */
+  static open(dataDir: string, origin?: string): SigningLog {
+    const dir = join(dataDir, 'log');
+    const keyFile = join(dataDir, 'keys', 'log-ed25519.pem');
+    if (!existsSync(keyFile)) {
+      mkdirSync(dirname(keyFile), { recursive: true });
+      const { privateKey } = generateKeyPairSync('ed25519');
+      writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+    }
+    return new SigningLog(dir, createPrivateKey(readFileSync(keyFile, 'utf8')), origin);
+  }
+
+  get treeSize(): number {
+    return this.size;
+  }
+
+  /** Appends one event and publishes the new checkpoint; returns the entry's index. */
+  append(event: SigningEvent): number {
+    const entry = Buffer.from(JSON.stringify(event));
+    if (entry.length > 0xffff) throw new Error('a log entry is at most 65535 bytes');
+    const index = this.size;
+    this.bundle.push(entry);
+    this.addHash(0, leafHash(entry));
+    this.size = index + 1;
+    this.writeTiles(index);
+    this.writeFile('checkpoint', signNote(formatCheckpoint({ origin: this.origin, size: this.size, root: this.root(), extensions: [] }), [this.signer]));
+    return index;
+  }
+
+  /** The stored hash of the complete subtree of 2^level leaves at `index` (any level, from the tiles). */
+  subtreeHash(level: number, index: number): Hash {
+    const tileLevel = Math.floor(level / TILE_HEIGHT);
+    const within = level % TILE_HEIGHT;
+    const first = index * 2 ** within;
+    const hashes: Hash[] = [];
+    for (let i = first; i < first + 2 ** within; i++) hashes.push(this.storedHash(tileLevel, i));
+    while (hashes.length > 1) {
+      const next: Hash[] = [];
+      for (let i = 0; i < hashes.length; i += 2) next.push(nodeHash(hashes[i]!, hashes[i + 1]!));
+      hashes.splice(0, hashes.length, ...next);
+    }
+    return hashes[0]!;
+  }
+
+  root(): Hash {
+    return treeHash(this.size, (level, index) => this.subtreeHash(level, index));
+  }
+
+  /** A file the log serves (`checkpoint`, `tile/...`), or undefined. */
+  read(path: string): Buffer | undefined {
+    if (!/^(checkpoint|tile\/(entries|\d+)(\/x\d{3})*\/\d{3}(\.p\/\d+)?)$/.test(path)) return undefined;
+    const file = join(this.dir, path);
+    return existsSync(file) ? readFileSync(file) : undefined;
+  }
+
+  private storedHash(tileLevel: number, index: number): Hash {
+    const tile = Math.floor(index / TILE_WIDTH);
+    const edge = this.edges[tileLevel];
+    const edgeTile = edge ? Math.floor(this.hashCount(tileLevel) / TILE_WIDTH) : -1;
+    if (edge && tile === edgeTile) return edge[index % TILE_WIDTH]!;
+    const bytes = readFileSync(join(this.dir, tilePath(tileLevel, tile)));
+    const at = (index % TILE_WIDTH) * HASH;
+    return bytes.subarray(at, at + HASH);
+  }
+
+  /** Hashes stored at a tile level: one per complete subtree of 2^(8·level) leaves. */
+  private hashCount(tileLevel: number, size = this.size): number {
+    return Math.floor(size / 2 ** (TILE_HEIGHT * tileLevel));
+  }
+
+  private addHash(tileLevel: number, hash: Hash): void {
+    const edge = (this.edges[tileLevel] ??= []);
+    edge.push(hash);
+    if (edge.length < TILE_WIDTH) return;
+    // A full tile: its root is the next hash one tile level up; the level starts a new rightmost tile.
+    const full = [...edge];
+    this.writeFile(tilePath(tileLevel, Math.floor((this.hashCount(tileLevel, this.size + 1) - 1) / TILE_WIDTH)), Buffer.concat(full));
+    this.edges[tileLevel] = [];
+    let level: Hash[] = full;
+    while (level.length > 1) {
+      const next: Hash[] = [];
+      for (let i = 0; i < level.length; i += 2) next.push(nodeHash(level[i]!, level[i + 1]!));
+      level = next;
+    }
+    this.addHash(tileLevel + 1, level[0]!);
+  }
+
+  /** Writes the partial tiles and entry bundle the entry at `index` changed (full ones were written as they filled). */
+  private writeTiles(index: number): void {
+    const bundleIndex = Math.floor(index / TILE_WIDTH);
+    const bundleBytes = Buffer.concat(this.bundle.flatMap((e) => [lengthPrefix(e.length), e]));
+    this.writeFile(entriesPath(bundleIndex, this.bundle.length), bundleBytes);
+    if (this.bundle.length === TILE_WIDTH) this.bundle = [];
+    for (let level = 0; level < this.edges.length; level++) {
+      const edge = this.edges[level]!;
+      if (edge.length === 0) continue;
+      this.writeFile(tilePath(level, Math.floor(this.hashCount(level) / TILE_WIDTH), edge.length), Buffer.concat(edge));
+    }
+  }
+
+  /** The size the last checkpoint committed to; the rightmost tiles and bundle are reloaded from disk. */
+  private recover(): number {
+    const checkpointFile = join(this.dir, 'checkpoint');
+    if (!existsSync(checkpointFile)) return 0;
+    const opened = openNote(readFileSync(checkpointFile, 'utf8'), [parseVerifierKey(this.verifierKey)]);
+    const { size, root, origin } = parseCheckpoint(opened.text);
+    if (origin !== this.origin) throw new Error(`the log in ${this.dir} is ${origin}, not ${this.origin}`);
+    for (let level = 0; this.hashCount(level, size) > 0; level++) {
+      const count = this.hashCount(level, size) % TILE_WIDTH;
+      this.edges[level] = [];
+      if (count === 0) continue;
+      const bytes = readFileSync(join(this.dir, tilePath(level, Math.floor(this.hashCount(level, size) / TILE_WIDTH), count)));
+      for (let i = 0; i < count; i++) this.edges[level]!.push(bytes.subarray(i * HASH, (i + 1) * HASH));
+    }
+    const inBundle = size % TILE_WIDTH;
+    if (inBundle > 0) this.bundle = readBundle(readFileSync(join(this.dir, entriesPath(Math.floor(size / TILE_WIDTH), inBundle))));
+    this.size = size;
+    const recomputed = this.root();
+    if (Buffer.compare(Buffer.from(recomputed), Buffer.from(root)) !== 0) throw new Error(`the log in ${this.dir} does not match its checkpoint`);
+    return size;
+  }
+
+  private writeFile(path: string, data: string | Buffer): void {
+    const file = join(this.dir, path);
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, data);
+    renameSync(tmp, file);
+  }
+}
+
+/** The hook a RecordStore calls for each signature it is about to record. */
+export function logVersionSigned(log: SigningLog): OnSigned {
+  return (name, version, record) => void log.append({
+    type: 'version-signed', name, version, integrity: record.integrity, keyid: record.keyid, sig: record.sig, source: record.source,
+  });
+}
+
+/** An entry bundle: each entry as a big-endian uint16 length, then its bytes (c2sp.org/tlog-tiles). */
+export function readBundle(bytes: Buffer): Buffer[] {
+  const entries: Buffer[] = [];
+  for (let at = 0; at < bytes.length;) {
+    const length = bytes.readUInt16BE(at);
+    entries.push(bytes.subarray(at + 2, at + 2 + length));
+    at += 2 + length;
+  }
+  return entries;
+}
+
+function lengthPrefix(length: number): Buffer {
+  const prefix = Buffer.alloc(2);
+  prefix.writeUInt16BE(length);
+  return prefix;
+}

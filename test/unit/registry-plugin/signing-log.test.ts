@@ -1,0 +1,94 @@
+// The registry's signing log (packages/vouch-registry/lib/signing-log.ts) read back only through what it
+// serves (checkpoint, hash tiles, entry bundles), as an auditor would: across tile boundaries, after a
+// restart, and with a tile changed on disk.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readBundle, SigningLog, type SigningEvent } from '../../../packages/vouch-registry/lib/signing-log.js';
+import {
+  TILE_WIDTH, consistencyProof, entriesPath, inclusionProof, leafHash, nodeHash, openNote, parseCheckpoint, parseVerifierKey, tilePath,
+  verifyConsistency, verifyInclusion, type Hash,
+} from '../../../lib/tlog/index.js';
+import { tempDir } from './helpers.js';
+
+const event = (i: number): SigningEvent => ({
+  type: 'version-signed', name: `pkg-${i}`, version: '1.0.0', integrity: `sha512-${i}`, keyid: 'SHA256:k', sig: `c2ln${i}`, source: 'publish',
+});
+
+/** Everything an auditor can know from the served files: the checkpoint, every entry, the tree's root. */
+function audit(log: SigningLog) {
+  const served = (path: string) => {
+    const body = log.read(path);
+    if (!body) throw new Error(`not served: ${path}`);
+    return body;
+  };
+  const checkpoint = parseCheckpoint(openNote(served('checkpoint').toString('utf8'), [parseVerifierKey(log.verifierKey)]).text);
+  const entries: Buffer[] = [];
+  for (let tile = 0; tile * TILE_WIDTH < checkpoint.size; tile++) {
+    const width = Math.min(TILE_WIDTH, checkpoint.size - tile * TILE_WIDTH);
+    entries.push(...readBundle(served(entriesPath(tile, width))));
+  }
+  const leaves = entries.map(leafHash);
+  // Level-0 hash tiles must hold exactly the leaf hashes of the entries.
+  for (let tile = 0; tile * TILE_WIDTH < leaves.length; tile++) {
+    const width = Math.min(TILE_WIDTH, leaves.length - tile * TILE_WIDTH);
+    expect(served(tilePath(0, tile, width))).toEqual(Buffer.concat(leaves.slice(tile * TILE_WIDTH, tile * TILE_WIDTH + width)));
+  }
+  return { checkpoint, entries, leaves };
+}
+
+function naiveRoot(leaves: Hash[], lo = 0, hi = leaves.length): Hash {
+  if (hi - lo === 1) return leaves[lo]!;
+  let k = 1;
+  while (k * 2 < hi - lo) k *= 2;
+  return nodeHash(naiveRoot(leaves, lo, lo + k), naiveRoot(leaves, lo + k, hi));
+}
+
+describe('the signing log', () => {
+  it('commits every entry in a signed checkpoint whose root an auditor recomputes from the served tiles', () => {
+    const log = SigningLog.open(tempDir());
+    for (let i = 0; i < 600; i++) expect(log.append(event(i))).toBe(i); // two full tiles and a partial one
+    const { checkpoint, entries, leaves } = audit(log);
+    expect(checkpoint.size).toBe(600);
+    expect(entries.map((e) => JSON.parse(e.toString()) as SigningEvent)).toEqual(Array.from({ length: 600 }, (_, i) => event(i)));
+    expect(Buffer.from(checkpoint.root)).toEqual(Buffer.from(naiveRoot(leaves)));
+    // The level-1 tile holds the roots of the two complete 256-leaf subtrees.
+    expect(log.read(tilePath(1, 0, 2))).toEqual(Buffer.concat([naiveRoot(leaves, 0, 256), naiveRoot(leaves, 256, 512)]));
+    const subtree = (level: number, index: number) => log.subtreeHash(level, index);
+    for (const index of [0, 255, 256, 599]) {
+      expect(verifyInclusion(index, 600, leaves[index]!, inclusionProof(index, 600, subtree), checkpoint.root)).toBe(true);
+    }
+  });
+
+  it('reopens where its checkpoint stands and grows consistently from it', () => {
+    const dir = tempDir();
+    const first = SigningLog.open(dir);
+    for (let i = 0; i < 300; i++) first.append(event(i));
+    const before = audit(first).checkpoint;
+    const reopened = SigningLog.open(dir);
+    expect(reopened.treeSize).toBe(300);
+    expect(reopened.verifierKey).toBe(first.verifierKey);
+    for (let i = 300; i < 520; i++) reopened.append(event(i));
+    const after = audit(reopened).checkpoint;
+    const proof = consistencyProof(300, 520, (level, index) => reopened.subtreeHash(level, index));
+    expect(verifyConsistency(300, 520, before.root, after.root, proof)).toBe(true);
+  });
+
+  it('refuses to open a log whose tiles no longer match its checkpoint', () => {
+    const dir = tempDir();
+    const log = SigningLog.open(dir);
+    for (let i = 0; i < 10; i++) log.append(event(i));
+    const tile = join(dir, 'log', tilePath(0, 0, 10));
+    const bytes = readFileSync(tile);
+    bytes[0] = bytes[0]! ^ 1;
+    writeFileSync(tile, bytes);
+    expect(() => SigningLog.open(dir)).toThrow(/does not match its checkpoint/);
+  });
+
+  it('serves only log paths', () => {
+    const log = SigningLog.open(tempDir());
+    log.append(event(0));
+    for (const path of ['../keys/log-ed25519.pem', 'tile/0/../../checkpoint', 'keys', 'tile/0/000.p/1/../x']) expect(log.read(path)).toBeUndefined();
+    expect(log.read('tile/0/000.p/1')).toBeDefined();
+  });
+});
