@@ -10,6 +10,7 @@ import { assertLockfileInSync, listTargets, loadLockedTree, projectArborist, typ
 import { omitList } from './common-flags.js';
 import { buildJudgedTree, decide, readTrustFiles, runGate, treeArborist, type GateInputs, type GateOptions } from './gate.js';
 import type { Output } from './output.js';
+import { boundHeapGrowthFor } from './heap-growth.js';
 import { gatePlan } from './plan-gate.js';
 
 export interface TreeGate extends Gathered {
@@ -31,7 +32,8 @@ export async function gateProjectTree(opts: GateOptions, config: NpmConfig, inst
     const targets = listTargets(tree, config, omitList(config.flat.omit), only);
     return { ...(await runGate(targets, inputs, config, opts, out)), inputs, targets };
   }
-  const locked = new Map((await loadLockedTree(treeArborist(opts.cwd, config, opts), opts.cwd)).inventory);
+  // Large trees get the heap bound before arborist loads them, or the peak comes before the bound does.
+  const locked = new Map((await loadLockedTree(treeArborist(opts.cwd, config, opts), opts.cwd, boundHeapGrowthFor)).inventory);
   // A fresh arborist builds the ideal tree, as npm ci's does (it re-derives the lockfile's dev / optional flags).
   return gateBuiltTree(treeArborist(opts.cwd, config, opts), {}, inputs, config, opts, out, (tree) => assertLockfileInSync(locked, tree, opts.cwd), mode);
 }

@@ -32,12 +32,12 @@ export async function loadTree(cwd: string, config: NpmConfig, source: TreeSourc
 }
 
 /** `arb.loadVirtual()`, with a missing or unreadable lockfile as a usage error (exit 2) that says what to run. */
-export async function loadLockedTree(arb: Arborist, cwd: string): Promise<Tree> {
+export async function loadLockedTree(arb: Arborist, cwd: string, beforeLoad?: (entries: number) => void): Promise<Tree> {
   if (!existsSync(join(cwd, 'package-lock.json')) && !existsSync(join(cwd, 'npm-shrinkwrap.json'))) {
     throw new VouchError('NO_LOCKFILE', `no package-lock.json in ${cwd}`, { file: join(cwd, 'package-lock.json') },
       'run `vouch install` (or `npm install --package-lock-only`) to create one, or use `vouch verify --installed`');
   }
-  await assertLockfileParses(cwd);
+  beforeLoad?.(await assertLockfileParses(cwd));
   try {
     return await arb.loadVirtual();
   } catch (err) {
@@ -52,8 +52,10 @@ const LOCKFILE_MAX_BYTES = 512 * 1024 * 1024;
 /**
  * The lockfile npm would read (npm-shrinkwrap.json first), as JSON: one that does not parse is a
  * usage error naming the file, line and column (exit 2), never a reason to re-resolve without it.
+ * Returns how many packages it lists (0 without a lockfile), so callers can size themselves before
+ * arborist loads it.
  */
-export async function assertLockfileParses(cwd: string): Promise<void> {
+export async function assertLockfileParses(cwd: string): Promise<number> {
   for (const name of ['npm-shrinkwrap.json', 'package-lock.json']) {
     const file = join(cwd, name);
     let text: string;
@@ -63,14 +65,24 @@ export async function assertLockfileParses(cwd: string): Promise<void> {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw new VouchError('LOCKFILE_PARSE', `cannot read ${name}: ${(err as Error).message}`, { file }, undefined, { cause: err });
     }
+    let lockfile: unknown;
     try {
-      JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
+      lockfile = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
     } catch {
       const parsed = parseJsonText(text, LOCKFILE_MAX_BYTES);
       const problems = 'problems' in parsed && parsed.problems.length > 0 ? parsed.problems : [{ path: '(syntax)', message: 'not JSON' }];
       throw problemsError('LOCKFILE_PARSE', file, problems.filter((p) => p.path === '(syntax)' || p.path === '(root)'),
         `restore ${name} from version control (git checkout -- ${name}), or delete it and run \`vouch install\` to resolve afresh (and review the result)`);
     }
-    return; // npm reads the first one present only
+    return entryCount(lockfile); // npm reads the first one present only
   }
+  return 0;
+}
+
+/** Entries of a v2/v3 lockfile's `packages` (or a v1 lockfile's top-level `dependencies`). */
+function entryCount(lockfile: unknown): number {
+  if (typeof lockfile !== 'object' || lockfile === null) return 0;
+  const { packages, dependencies } = lockfile as { packages?: unknown; dependencies?: unknown };
+  const listed = typeof packages === 'object' && packages !== null ? packages : dependencies;
+  return typeof listed === 'object' && listed !== null ? Object.keys(listed).length : 0;
 }

@@ -9,6 +9,7 @@ import { assertLockfileInSync, fetchedSources, loadLockedTree } from '../../tree
 import { gateOptions, isSilent, loadProjectConfig, reportFormat } from '../common-flags.js';
 import { buildJudgedTree, readTrustFiles, treeArborist } from '../gate.js';
 import { gateFetchedSources, rootManifest, verifyThenReify } from '../install-flow.js';
+import { boundHeapGrowthFor } from '../heap-growth.js';
 import { parseNpmCommandLine } from '../npm-command-line.js';
 import type { Output } from '../output.js';
 import { withProjectLock } from '../project-lock.js';
@@ -30,7 +31,7 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     // As verify --locked: what reviewers read must be what vouch reads (LOCK_NOT_CANONICAL, exit 2, with the diff).
     if (!updateLock && inputs.lockText !== null) verifyLockCanonical(inputs.lockText, inputs.lockFile);
     // No or unreadable lockfile: exit 2 with the reason, as npm ci.
-    const lockedInventory = new Map((await loadLockedTree(treeArborist(cwd, config, gate), cwd)).inventory);
+    const lockedInventory = new Map((await loadLockedTree(treeArborist(cwd, config, gate), cwd, boundHeapGrowthFor)).inventory);
     // A git / remote dependency package.json declares but the lockfile lacks would be fetched while building the tree.
     const early = gateFetchedSources(fetchedSources([], await rootManifest(cwd)), inputs, flow, out);
     if (early !== null) return early;

@@ -6,6 +6,7 @@ import { assertLockfileParses, fetchedSources } from '../../tree/index.js';
 import { gateOptions, isSilent, loadProjectConfig, reportFormat } from '../common-flags.js';
 import { buildJudgedTree, readTrustFiles, treeArborist } from '../gate.js';
 import { gateFetchedSources, rootManifest, verifyThenReify } from '../install-flow.js';
+import { boundHeapGrowthFor } from '../heap-growth.js';
 import { parseNpmCommandLine } from '../npm-command-line.js';
 import type { Output } from '../output.js';
 import { withProjectLock } from '../project-lock.js';
@@ -23,7 +24,8 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const add = line.positionals;
   return withProjectLock(cwd, { waitMs: 120_000, onWait: (pid) => out.stderr(`vouch: waiting for another vouch run (pid ${pid}) in this project…`) }, async () => {
     const inputs = await readTrustFiles(cwd); // a malformed policy or lock stops here: exit 2, nothing written
-    await assertLockfileParses(cwd); // arborist would drop a corrupt lockfile and resolve afresh
+    // arborist would drop a corrupt lockfile and resolve afresh; a large one gets the heap bound first.
+    boundHeapGrowthFor(await assertLockfileParses(cwd));
     // git / remote sources are judged before arborist would clone or download them.
     const early = gateFetchedSources(fetchedSources(add, await rootManifest(cwd)), inputs, flow, out);
     if (early !== null) return early;

@@ -34,6 +34,8 @@ export interface RunningRegistry {
   /** Key id of the active signing key, as GET /-/npm/v1/keys lists it first. */
   keyid: string;
   storage: string;
+  /** The signing log's verifier key (GET /-/vouch/log/key), for auditors to pin. */
+  logKey: string;
   close(): Promise<void>;
 }
 
@@ -62,11 +64,17 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   const close = () => closeServer(server);
   try {
     const keyid = await checkPluginAnswers(url, expectedKeyid);
-    return { url, keyid, storage, close };
+    return { url, keyid, storage, logKey: await logKeyOf(url), close };
   } catch (err) {
     await close();
     throw err;
   }
+}
+
+async function logKeyOf(url: string): Promise<string> {
+  const response = await fetch(new URL('-/vouch/log/key', url));
+  if (!response.ok) throw new VouchError('CONFIG', `the vouch plugin at ${url} serves no signing log (GET /-/vouch/log/key: ${response.status})`, {}, 'run the vouch plugin of this vouch-registry version');
+  return (await response.text()).trim();
 }
 
 /** The embedded default: loopback-friendly, no uplinks, htpasswd users who may publish. */

@@ -22,12 +22,13 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     ...(values.config ? { configFile: values.config } : {}),
   });
   if (values.json) {
-    out.stdout(JSON.stringify({ url: registry.url, keyid: registry.keyid, storage: registry.storage }));
+    out.stdout(JSON.stringify({ url: registry.url, keyid: registry.keyid, storage: registry.storage, logKey: registry.logKey }));
   } else {
     out.stdout([
       `vouch registry: ${registry.url}`,
       `  signing key  ${registry.keyid}`,
       `  storage      ${registry.storage}`,
+      `  signing log  ${registry.url}-/vouch/log/  key ${registry.logKey}`,
       `  publishers   npm adduser --registry ${registry.url}`,
       'Ctrl-C stops it.',
     ].join('\n'));
