@@ -2,7 +2,7 @@
 export { gatherEvidence, type GatherOptions, type Gathered } from './evidence.js';
 export { limitConcurrency } from './concurrency.js';
 export { EvidenceCache } from './evidence-cache.js';
-export { FetchFailure, withConcurrency, type HttpOptions } from './http.js';
+export { FetchFailure, getBytes, getJson, withConcurrency, type HttpOptions } from './http.js';
 export { fetchRegistryKeys, type RegistryKeys } from './keys.js';
 export { CORGI_ACCEPT, PACKUMENT_MAX_BYTES } from './packument.js';
 export { TreePackuments } from './tree-packuments.js';

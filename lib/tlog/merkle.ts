@@ -135,3 +135,33 @@ function exactLog2(n: number): number | undefined {
   for (let k = 1; k <= n; k *= 2, level++) if (k === n) return level;
   return undefined;
 }
+
+/**
+ * The compact range of a tree: the hashes of its complete subtrees, largest first (sizes are decreasing
+ * powers of two summing to the tree size). Enough to append leaves and compute every later root without
+ * the earlier leaves: an auditor's whole state between runs.
+ */
+export interface Frontier {
+  size: number;
+  subtrees: { size: number; hash: Hash }[];
+}
+
+export const EMPTY_FRONTIER: Frontier = { size: 0, subtrees: [] };
+
+export function appendLeaf(frontier: Frontier, hash: Hash): Frontier {
+  const subtrees = [...frontier.subtrees, { size: 1, hash }];
+  for (let last = subtrees.length - 1; last > 0 && subtrees[last]!.size === subtrees[last - 1]!.size; last--) {
+    const right = subtrees.pop()!;
+    const left = subtrees.pop()!;
+    subtrees.push({ size: left.size * 2, hash: nodeHash(left.hash, right.hash) });
+  }
+  return { size: frontier.size + 1, subtrees };
+}
+
+export function frontierRoot(frontier: Frontier): Hash {
+  const { subtrees } = frontier;
+  if (subtrees.length === 0) return EMPTY_ROOT;
+  let root = subtrees[subtrees.length - 1]!.hash;
+  for (let i = subtrees.length - 2; i >= 0; i--) root = nodeHash(subtrees[i]!.hash, root);
+  return root;
+}

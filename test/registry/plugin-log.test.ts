@@ -6,9 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  consistencyProof, leafHash, nodeHash, openNote, parseCheckpoint, parseVerifierKey, verifyConsistency, type Hash,
+  consistencyProof, leafHash, readBundle, nodeHash, openNote, parseCheckpoint, parseVerifierKey, verifyConsistency, type Hash,
 } from '../../lib/tlog/index.js';
-import { readBundle } from '../../packages/vouch-registry/lib/signing-log.js';
 import { writePackage } from '../support/packages.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 

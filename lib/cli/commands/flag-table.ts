@@ -118,6 +118,12 @@ export const FLAGS = {
   },
   sign: SIGN_FLAGS,
   publish: SIGN_FLAGS,
+  log: {
+    key: { type: 'string', value: 'VKEY', help: 'the log\'s verifier key (as `vouch registry` prints it) instead of the one pinned on the\nfirst audit' },
+    state: { type: 'string', value: 'FILE', help: 'where the audit remembers the log key and tree (default: one file per registry\nunder $VOUCH_DATA_DIR/logs/; keep it between CI runs, e.g. in a cache)' },
+    format: { type: 'string', value: 'F', help: 'text (default) or json' },
+    timeout: { type: 'string', value: 'MS', help: 'per-request time bound (default 30000); failures are retried twice' },
+  },
 } as const satisfies Record<string, FlagTable>;
 
 export type CommandName = keyof typeof FLAGS;

@@ -177,6 +177,21 @@ cannot be the active key.`,
     load: async () => (await import('../registry-package.js')).loadRegistryCommand(),
   },
   {
+    name: 'log',
+    usage: 'log verify <registry-url>',
+    summary: 'audit a vouch registry\'s signing log: every signature logged, the log never rewritten',
+    synopsis: ['vouch log verify <registry-url> [options]'],
+    description: `Audits the signing log a vouch registry serves (/-/vouch/log/, c2sp.org/tlog-tiles): its checkpoint must
+verify with the log key (pinned on the first audit of that registry, or --key), every entry since the last
+audit must be a registry signature the registry's keys verify, and the tree of all entries must be the
+checkpoint's and extend the tree the last audit saw. A log rewritten, forked or shrunk since, or a
+checkpoint over entries it does not serve, is LOG_INCONSISTENT. Reads only the entries that are new.`,
+    flags: 'log',
+    exits: [[0, 'consistent, every entry verifies'], [1, 'LOG_INCONSISTENT, LOG_CHECKPOINT_INVALID or LOG_ENTRY_INVALID (the audit state is not advanced)'],
+      [2, 'usage, or the registry serves no signing log'], [3, 'the registry could not be reached'], INTERNAL],
+    load: async () => (await import('./log.js')).run,
+  },
+  {
     name: 'keygen',
     usage: 'keygen [--out DIR] [--type ed25519|p256]',
     summary: 'create a publisher key pair for signing what you publish',

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, join } from 'node:path';
 import {
   TILE_HEIGHT, TILE_WIDTH, entriesPath, formatCheckpoint, leafHash, nodeHash, openNote, parseCheckpoint, parseVerifierKey,
-  rawEd25519, signNote, tilePath, treeHash, ed25519Signer, verifierKey, type Hash, type NoteSigner,
+  rawEd25519, readBundle, signNote, tilePath, treeHash, ed25519Signer, verifierKey, type Hash, type NoteSigner,
 } from './vouch-core.js';
 import type { OnSigned } from './records.js';
 
@@ -175,17 +175,6 @@ export function logVersionSigned(log: SigningLog): OnSigned {
   return (name, version, record) => void log.append({
     type: 'version-signed', name, version, integrity: record.integrity, keyid: record.keyid, sig: record.sig, source: record.source,
   });
-}
-
-/** An entry bundle: each entry as a big-endian uint16 length, then its bytes (c2sp.org/tlog-tiles). */
-export function readBundle(bytes: Buffer): Buffer[] {
-  const entries: Buffer[] = [];
-  for (let at = 0; at < bytes.length;) {
-    const length = bytes.readUInt16BE(at);
-    entries.push(bytes.subarray(at + 2, at + 2 + length));
-    at += 2 + length;
-  }
-  return entries;
 }
 
 function lengthPrefix(length: number): Buffer {

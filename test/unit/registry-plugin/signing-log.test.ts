@@ -4,9 +4,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readBundle, SigningLog, type SigningEvent } from '../../../packages/vouch-registry/lib/signing-log.js';
+import { SigningLog, type SigningEvent } from '../../../packages/vouch-registry/lib/signing-log.js';
 import {
-  TILE_WIDTH, consistencyProof, entriesPath, inclusionProof, leafHash, nodeHash, openNote, parseCheckpoint, parseVerifierKey, tilePath,
+  TILE_WIDTH, consistencyProof, readBundle, entriesPath, inclusionProof, leafHash, nodeHash, openNote, parseCheckpoint, parseVerifierKey, tilePath,
   verifyConsistency, verifyInclusion, type Hash,
 } from '../../../lib/tlog/index.js';
 import { tempDir } from './helpers.js';

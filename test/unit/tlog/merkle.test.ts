@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  EMPTY_ROOT, consistencyProof, inclusionProof, leafHash, nodeHash, rangeHash, treeHash, verifyConsistency, verifyInclusion, type Hash, type SubtreeHash,
+  EMPTY_FRONTIER, EMPTY_ROOT, appendLeaf, consistencyProof, frontierRoot, inclusionProof, leafHash, nodeHash, rangeHash, treeHash, verifyConsistency, verifyInclusion, type Hash, type SubtreeHash,
 } from '../../../lib/tlog/merkle.js';
 import { packagePath } from '../../../lib/config/package-root.js';
 
@@ -64,6 +64,16 @@ describe('RFC 6962 Merkle tree', () => {
           expect(verifyConsistency(older, newer, naive(0, older), naive(0, newer - 1), proof)).toBe(false);
         }
       }
+    }
+  });
+
+  it('grows a frontier whose root is the tree hash at every size', () => {
+    let frontier = EMPTY_FRONTIER;
+    expect(frontierRoot(frontier)).toEqual(EMPTY_ROOT);
+    for (let size = 1; size <= 70; size++) {
+      frontier = appendLeaf(frontier, leaves[size - 1]!);
+      expect(frontier.size).toBe(size);
+      expect(frontierRoot(frontier), String(size)).toEqual(naive(0, size));
     }
   });
 

@@ -1,0 +1,114 @@
+// `vouch log verify <registry>`: audits a registry's signing log (vouch-registry's /-/vouch/log/): the
+// checkpoint verifies with the log key pinned on the first audit, every new entry's registry signature
+// verifies with the registry's keys, and the tree of all entries is the checkpoint's, extending the one the
+// last audit saw. Remembers the log key and the tree's frontier per registry, so each run reads only what
+// is new.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { vouchDataDir } from '../../config/trust-files.js';
+import { VouchError, type ExitCode } from '../../errors/index.js';
+import { normalizeRegistryUrl } from '../../policy/index.js';
+import { FetchFailure, getBytes, getJson, type HttpOptions } from '../../registry/index.js';
+import { auditLog, registryKeysOf, type AuditResult, type AuditState } from '../../tlog/index.js';
+import { loadProjectConfig } from '../common-flags.js';
+import { oneOf, parseFlags, positiveInt } from '../flags.js';
+import type { Output } from '../output.js';
+import { FLAGS } from './flag-table.js';
+
+const LOG_PREFIX = '-/vouch/log/';
+const MAX_TILE_BYTES = 256 * (2 + 65_535);
+
+export async function run(argv: string[], out: Output): Promise<ExitCode> {
+  const { values, positionals } = parseFlags(argv, FLAGS.log, true);
+  const [subcommand, registryArg, ...extra] = positionals;
+  if (subcommand !== 'verify' || !registryArg || extra.length > 0) {
+    throw new VouchError('USAGE', 'vouch log takes one subcommand: vouch log verify <registry-url>', {}, 'e.g. vouch log verify http://127.0.0.1:4873/');
+  }
+  const registry = normalizeRegistryUrl(registryArg);
+  const format = oneOf('format', values.format, ['text', 'json'] as const, 'text');
+  const config = await loadProjectConfig([`--registry=${registry}`]);
+  const http: HttpOptions = { flat: config.flat, offline: false, timeoutMs: positiveInt('timeout', values.timeout, 30_000), retries: 2 };
+  const stateFile = values.state ?? join(vouchDataDir(), 'logs', `${createHash('sha256').update(registry).digest('hex').slice(0, 16)}.json`);
+  const previous = readState(stateFile, registry);
+  const get = (url: string, maxBytes: number) => fetching(url, () => getBytes(url, http, { maxBytes, fresh: true, store: false }));
+  const keysUrl = `${registry}-/npm/v1/keys`;
+  const registryKeys = registryKeysOf(await fetching(keysUrl, () => getJson(keysUrl, http, { maxBytes: 1024 * 1024, fresh: true, store: false })));
+  const result = await auditLog({
+    registry, previous, registryKeys,
+    ...(values.key ? { pinnedKey: values.key } : {}),
+    fetch: (path) => get(`${registry}${LOG_PREFIX}${path}`, path === 'key' || path === 'checkpoint' ? 64 * 1024 : MAX_TILE_BYTES),
+    onProgress: (checked, total) => {
+      if (total > 10_000 && format === 'text') out.stderr(`vouch log: ${checked} of ${total} new entries checked`);
+    },
+  });
+  if (result.next) writeState(stateFile, result.next);
+  out.stdout(format === 'json' ? JSON.stringify(jsonReport(registry, result, stateFile), null, 2) : textReport(registry, result, stateFile));
+  return result.findings.length > 0 ? 1 : 0;
+}
+
+/** A failed GET as vouch reports registry failures: no log here is the user's to fix (2), the rest could not verify (3). */
+async function fetching<T>(url: string, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (err) {
+    if (!(err instanceof FetchFailure)) throw err;
+    if (err.code === 'NOT_FOUND') {
+      throw new VouchError('CONFIG', `${url}: not found; this registry serves no vouch signing log`, {}, 'audit a registry run by vouch-registry (vouch registry)', { cause: err });
+    }
+    throw new VouchError(err.code === 'REGISTRY_UNREACHABLE' ? 'REGISTRY_UNREACHABLE' : 'REGISTRY_ERROR', err.message, {}, 'run the audit again when the registry answers', { cause: err });
+  }
+}
+
+interface StoredState {
+  registry: string;
+  key: string;
+  size: number;
+  subtrees: { size: number; hash: string }[];
+  checkpoint: string;
+}
+
+function readState(file: string, registry: string): AuditState | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined; // first audit of this registry: the log key is pinned now
+  }
+  try {
+    const s = JSON.parse(text) as StoredState;
+    if (typeof s.key !== 'string' || !Array.isArray(s.subtrees) || typeof s.registry !== 'string') throw new Error('not an audit state');
+    if (s.registry !== registry) {
+      throw new VouchError('USAGE', `the audit state ${file} is for ${s.registry}, not ${registry}`, { file }, 'give each registry its own --state file');
+    }
+    return {
+      registry, key: s.key, checkpoint: s.checkpoint,
+      frontier: { size: s.size, subtrees: s.subtrees.map((t) => ({ size: t.size, hash: Buffer.from(t.hash, 'base64') })) },
+    };
+  } catch (err) {
+    if (err instanceof VouchError) throw err;
+    throw new VouchError('CONFIG', `the audit state ${file} is damaged: ${(err as Error).message}`, { file }, 'restore it; deleting it pins the log key again on the next audit');
+  }
+}
+
+function writeState(file: string, state: AuditState): void {
+  const stored: StoredState = {
+    registry: state.registry, key: state.key, size: state.frontier.size, checkpoint: state.checkpoint,
+    subtrees: state.frontier.subtrees.map((t) => ({ size: t.size, hash: Buffer.from(t.hash).toString('base64') })),
+  };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(`${file}.${process.pid}.tmp`, `${JSON.stringify(stored, null, 2)}\n`);
+  renameSync(`${file}.${process.pid}.tmp`, file);
+}
+
+function textReport(registry: string, r: AuditResult, stateFile: string): string {
+  if (r.findings.length > 0) {
+    return [`vouch log: ${registry}: ${r.findings.length} problem(s)`, ...r.findings.map((f) => `  ${f.code}${f.index !== undefined ? ` (entry ${f.index})` : ''}: ${f.message}`),
+      `  the audit state (${stateFile}) was not advanced`].join('\n');
+  }
+  return `vouch log: ${registry}: checkpoint of ${r.size} entries verified (${r.origin}); ${r.checked} new entr${r.checked === 1 ? 'y' : 'ies'} checked since ${r.previousSize}, every registry signature verifies and the tree extends the last audit's`;
+}
+
+function jsonReport(registry: string, r: AuditResult, stateFile: string) {
+  return { registry, origin: r.origin, size: r.size, previousSize: r.previousSize, checked: r.checked, consistent: r.findings.length === 0, findings: r.findings, state: stateFile };
+}

@@ -1,0 +1,152 @@
+// Auditing a registry's signing log (c2sp.org/tlog-tiles, as vouch-registry serves it): open the checkpoint
+// with the pinned log key, read the entries the last audit had not seen, check each registry signature
+// they record, and recompute the tree from the last audit's frontier. A checkpoint whose root is not that
+// tree means the log was rewritten or forked, or serves entries it did not commit to: LOG_INCONSISTENT.
+// The network is injected (`fetch`), so this stage is plain data in, findings out.
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
+import { EMPTY_FRONTIER, appendLeaf, equal, frontierRoot, leafHash, type Frontier } from './merkle.js';
+import { NoteError, openNote, parseVerifierKey } from './note.js';
+import { TILE_WIDTH, entriesPath } from './tiles.js';
+
+/** What an audit remembers between runs (one file per registry). */
+export interface AuditState {
+  registry: string;
+  /** The log's verifier key, pinned on the first audit (or given with --key). */
+  key: string;
+  frontier: Frontier;
+  /** The checkpoint the frontier matches, as served. */
+  checkpoint: string;
+}
+
+export type AuditCode = 'LOG_INCONSISTENT' | 'LOG_CHECKPOINT_INVALID' | 'LOG_ENTRY_INVALID';
+
+export interface AuditFinding {
+  code: AuditCode;
+  message: string;
+  /** The entry it is about. */
+  index?: number;
+}
+
+export interface AuditResult {
+  origin: string;
+  size: number;
+  previousSize: number;
+  /** Entries read and checked in this run. */
+  checked: number;
+  findings: AuditFinding[];
+  /** The state to keep: only when there were no findings (the next run checks again from the last good one). */
+  next: AuditState | undefined;
+}
+
+export interface AuditInput {
+  registry: string;
+  /** GETs a path under the log's prefix (`key`, `checkpoint`, `tile/…`). */
+  fetch(path: string): Promise<Buffer>;
+  /** The registry's signing keys by keyid (GET /-/npm/v1/keys, retired and revoked ones included). */
+  registryKeys: ReadonlyMap<string, KeyObject>;
+  previous: AuditState | undefined;
+  /** A verifier key given by the operator, over the pinned one. */
+  pinnedKey?: string;
+  onProgress?(checked: number, total: number): void;
+}
+
+/** The signed message of a registry signature, as npm checks it: `${name}@${version}:${integrity}`. */
+const signedMessage = (name: string, version: string, integrity: string) => `${name}@${version}:${integrity}`;
+
+export async function auditLog(input: AuditInput): Promise<AuditResult> {
+  const key = input.pinnedKey ?? input.previous?.key ?? (await input.fetch('key')).toString('utf8').trim();
+  const checkpointText = (await input.fetch('checkpoint')).toString('utf8');
+  const previousSize = input.previous?.frontier.size ?? 0;
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = parseCheckpoint(openNote(checkpointText, [parseVerifierKey(key)]).text);
+  } catch (err) {
+    if (!(err instanceof NoteError)) throw err;
+    return failed(previousSize, [{ code: 'LOG_CHECKPOINT_INVALID', message: `the checkpoint does not verify with the log key ${key}: ${err.message}` }]);
+  }
+  const base = { origin: checkpoint.origin, size: checkpoint.size, previousSize };
+  if (checkpoint.size < previousSize) {
+    return { ...base, checked: 0, next: undefined, findings: [inconsistent(input.previous, checkpointText, `the log shrank from ${previousSize} to ${checkpoint.size} entries`)] };
+  }
+  const findings: AuditFinding[] = [];
+  let frontier = input.previous?.frontier ?? EMPTY_FRONTIER;
+  for (let tile = Math.floor(previousSize / TILE_WIDTH); tile * TILE_WIDTH < checkpoint.size; tile++) {
+    const width = Math.min(TILE_WIDTH, checkpoint.size - tile * TILE_WIDTH);
+    const entries = readBundle(await input.fetch(entriesPath(tile, width)));
+    if (entries.length !== width) {
+      findings.push({ code: 'LOG_INCONSISTENT', message: `entry bundle ${tile} holds ${entries.length} entries, not ${width}` });
+      break;
+    }
+    for (let i = Math.max(0, previousSize - tile * TILE_WIDTH); i < width; i++) {
+      const index = tile * TILE_WIDTH + i;
+      const problem = entryProblem(entries[i]!, input.registryKeys);
+      if (problem) findings.push({ code: 'LOG_ENTRY_INVALID', message: problem, index });
+      frontier = appendLeaf(frontier, leafHash(entries[i]!));
+    }
+    input.onProgress?.(frontier.size - previousSize, checkpoint.size - previousSize);
+  }
+  const checked = frontier.size - previousSize;
+  if (findings.length === 0 && !equal(frontierRoot(frontier), checkpoint.root)) {
+    findings.push(inconsistent(input.previous, checkpointText, previousSize > 0
+      ? `the checkpoint's tree of ${checkpoint.size} entries does not extend the ${previousSize} this audit saw before: the log was rewritten or forked`
+      : `the checkpoint's root is not the tree of the ${checkpoint.size} entries the log serves`));
+  }
+  const next = findings.length === 0 ? { registry: input.registry, key, frontier, checkpoint: checkpointText } : undefined;
+  return { ...base, checked, findings, next };
+}
+
+function failed(previousSize: number, findings: AuditFinding[]): AuditResult {
+  return { origin: '', size: 0, previousSize, checked: 0, findings, next: undefined };
+}
+
+function inconsistent(previous: AuditState | undefined, checkpoint: string, why: string): AuditFinding {
+  const shown = previous ? `\nlast checkpoint seen:\n${previous.checkpoint}now served:\n${checkpoint}` : '';
+  return { code: 'LOG_INCONSISTENT', message: `${why}${shown}` };
+}
+
+/** Why an entry is not a registry signature the registry's keys verify (undefined: it is). */
+function entryProblem(entry: Buffer, keys: ReadonlyMap<string, KeyObject>): string | undefined {
+  let event: unknown;
+  try {
+    event = JSON.parse(entry.toString('utf8'));
+  } catch {
+    return 'not JSON';
+  }
+  const e = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
+  if (e['type'] !== 'version-signed') return `unknown entry type ${JSON.stringify(e['type'])}`;
+  const { name, version, integrity, keyid, sig } = e;
+  if (![name, version, integrity, keyid, sig].every((v) => typeof v === 'string')) return 'a version-signed entry lacks a field';
+  const id = `${String(name)}@${String(version)}`;
+  const key = keys.get(keyid as string);
+  if (!key) return `${id}: signed by ${String(keyid)}, which the registry does not list`;
+  const ok = verify('sha256', Buffer.from(signedMessage(name as string, version as string, integrity as string)), key, Buffer.from(sig as string, 'base64'));
+  return ok ? undefined : `${id}: the signature does not verify with ${String(keyid)}`;
+}
+
+/** An entry bundle: each entry a big-endian uint16 length and its bytes. */
+export function readBundle(bytes: Buffer): Buffer[] {
+  const entries: Buffer[] = [];
+  for (let at = 0; at + 2 <= bytes.length;) {
+    const length = bytes.readUInt16BE(at);
+    entries.push(bytes.subarray(at + 2, at + 2 + length));
+    at += 2 + length;
+  }
+  return entries;
+}
+
+/** The registry's keys endpoint body as keyid → public key (entries that do not parse are left out). */
+export function registryKeysOf(body: unknown): Map<string, KeyObject> {
+  const keys = new Map<string, KeyObject>();
+  const list = typeof body === 'object' && body !== null ? (body as { keys?: unknown }).keys : undefined;
+  for (const k of Array.isArray(list) ? list : []) {
+    const { keyid, key } = (k ?? {}) as { keyid?: unknown; key?: unknown };
+    if (typeof keyid !== 'string' || typeof key !== 'string') continue;
+    try {
+      keys.set(keyid, createPublicKey({ key: Buffer.from(key, 'base64'), format: 'der', type: 'spki' }));
+    } catch {
+      // an unusable key verifies nothing
+    }
+  }
+  return keys;
+}
