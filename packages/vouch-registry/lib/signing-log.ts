@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, join } from 'node:path';
 import {
   TILE_HEIGHT, TILE_WIDTH, entriesPath, formatCheckpoint, leafHash, nodeHash, openNote, parseCheckpoint, parseVerifierKey,
-  rawEd25519, readBundle, signNote, tilePath, treeHash, ed25519Signer, verifierKey, type Hash, type NoteSigner,
+  rawEd25519, readBundle, signNote, tilePath, ed25519Signer, verifierKey, appendLeaf, frontierRoot, EMPTY_FRONTIER,
+  type Frontier, type Hash, type NoteSigner,
 } from './vouch-core.js';
 import type { OnSigned } from './records.js';
 
@@ -26,6 +27,8 @@ export class SigningLog {
   readonly verifierKey: string;
   readonly origin: string;
   private size: number;
+  /** The tree's complete subtrees: each append and root costs O(log n) hashes, no tile reads. */
+  private frontier: Frontier = EMPTY_FRONTIER;
   /** The rightmost (possibly partial) tile of each level, as hashes. */
   private readonly edges: Hash[][] = [];
   /** The entries of the rightmost (possibly partial) entry bundle. */
@@ -60,8 +63,10 @@ export class SigningLog {
     const entry = Buffer.from(JSON.stringify(event));
     if (entry.length > 0xffff) throw new Error('a log entry is at most 65535 bytes');
     const index = this.size;
+    const leaf = leafHash(entry);
     this.bundle.push(entry);
-    this.addHash(0, leafHash(entry));
+    this.addHash(0, leaf);
+    this.frontier = appendLeaf(this.frontier, leaf);
     this.size = index + 1;
     this.writeTiles(index);
     this.writeFile('checkpoint', signNote(formatCheckpoint({ origin: this.origin, size: this.size, root: this.root(), extensions: [] }), [this.signer]));
@@ -84,7 +89,7 @@ export class SigningLog {
   }
 
   root(): Hash {
-    return treeHash(this.size, (level, index) => this.subtreeHash(level, index));
+    return frontierRoot(this.frontier);
   }
 
   /** A file the log serves (`checkpoint`, `tile/...`), or undefined. */
@@ -156,9 +161,23 @@ export class SigningLog {
     const inBundle = size % TILE_WIDTH;
     if (inBundle > 0) this.bundle = readBundle(readFileSync(join(this.dir, entriesPath(Math.floor(size / TILE_WIDTH), inBundle))));
     this.size = size;
+    this.frontier = this.frontierFromTiles(size);
     const recomputed = this.root();
     if (Buffer.compare(Buffer.from(recomputed), Buffer.from(root)) !== 0) throw new Error(`the log in ${this.dir} does not match its checkpoint`);
     return size;
+  }
+
+  /** The complete subtrees of a tree of `size` leaves (its binary digits, largest first), read from the tiles. */
+  private frontierFromTiles(size: number): Frontier {
+    const subtrees: Frontier['subtrees'] = [];
+    let offset = 0;
+    for (let level = Math.floor(Math.log2(Math.max(size, 1))); level >= 0; level--) {
+      const width = 2 ** level;
+      if (offset + width > size) continue;
+      subtrees.push({ size: width, hash: this.subtreeHash(level, offset / width) });
+      offset += width;
+    }
+    return { size, subtrees };
   }
 
   private writeFile(path: string, data: string | Buffer): void {
