@@ -1,7 +1,7 @@
 // The gate every verifying command shares: policy and lock in, evidence gathered, policy evaluated.
 // Commands differ only in where the tree comes from and what happens after an allow.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type Arborist from '@npmcli/arborist';
 import type { BuildIdealTreeOptions, Tree } from '@npmcli/arborist';
 import { loadNpmConfig, type NpmConfig } from '../config/index.js';
@@ -65,13 +65,18 @@ export async function gather(
   const http = httpOptions(config, opts);
   const gathered = await gatherEvidence(targets.packages, {
     http, concurrency: opts.concurrency, verifier, cache, now: opts.now,
-    needPublishTime: needsPublishTime(inputs.policy), pinnedKeys: pinnedRegistryKeys(inputs.lock),
+    needPublishTime: needsPublishTime(inputs.policy), pinnedKeys: pinnedRegistryKeys(inputs.lock), logStateDir: logStateDir(config),
     onPackage: (ref) => progress.tick(ref.name),
     ...(onEvidence ? { onEvidence } : {}),
   });
   progress.done();
   if (!opts.offline) await cache.save().catch(() => undefined); // a read-only cache only costs speed
   return gathered;
+}
+
+/** Where vouch keeps, per registry, the signing log it saw last (beside its evidence cache). */
+export function logStateDir(config: NpmConfig): string {
+  return join(dirname(config.cacheDir), '_vouch', 'logs');
 }
 
 /** vouch's bounds on every registry request of a run: time per request, retries (none offline). */

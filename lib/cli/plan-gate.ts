@@ -13,7 +13,7 @@ import { AttestationVerifier, loadTrustRoots, type PackageEvidence } from '../ve
 import { pinnedRegistryKeys } from '../lock/index.js';
 import { needsPublishTime } from '../policy/index.js';
 import { omitList } from './common-flags.js';
-import { decide, httpOptions, type GateInputs, type GateOptions } from './gate.js';
+import { decide, httpOptions, logStateDir, type GateInputs, type GateOptions } from './gate.js';
 import { boundHeapGrowthFor } from './heap-growth.js';
 import { createProgress } from './progress.js';
 import type { Output } from './output.js';
@@ -117,7 +117,7 @@ class EvidenceRounds {
     const progress = createProgress({ total: fresh.length, out: process.stderr, enabled: this.opts.quiet !== true });
     const gathered = await gatherEvidence(fresh, {
       http: httpOptions(this.config, this.opts), concurrency: this.opts.concurrency, verifier: this.verifier, cache: this.cache, now: this.opts.now,
-      needPublishTime: needsPublishTime(this.inputs.policy), pinnedKeys: pinnedRegistryKeys(this.inputs.lock),
+      needPublishTime: needsPublishTime(this.inputs.policy), pinnedKeys: pinnedRegistryKeys(this.inputs.lock), logStateDir: logStateDir(this.config),
       onPackage: (ref) => progress.tick(ref.name),
       ...(onEvidence ? { onEvidence } : {}),
     });

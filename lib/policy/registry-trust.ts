@@ -70,6 +70,10 @@ export function judgeRegistry({ seen, pinned, policy }: RegistryTrustInput): Reg
       findings.push(registryFinding('REGISTRY_KEY_ADDED', `${seen.url} serves key ${k.keyid}, which ${describeAnchors(policy)} does not name and no trusted key endorsed`, approveHint(seen.url)));
     }
   }
+  for (const problem of seen.log?.state === 'inconsistent' ? seen.log.problems : []) {
+    findings.push(finding('LOG_INCONSISTENT', 'deny', `${seen.url}: signing log: ${problem}`, INVARIANT.registryKeys,
+      'a registry whose log history changed may be showing you a different history than others: check with the operator (and `vouch log verify` from elsewhere) before trusting it again'));
+  }
   const servedIds = new Set(valid.map((k) => k.keyid));
   if (seen.state === 'served') {
     for (const id of [...(anchors ?? [])].sort()) {

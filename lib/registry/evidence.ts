@@ -11,6 +11,7 @@ import { isPublicNpmRegistry, npmPinnedKeys } from '../verify/npm-keys.js';
 import type { AttestationResult, PackageEvidence, RegistryKey, RegistryKeysSeen, UnverifiableCode } from '../verify/types.js';
 import { EvidenceCache, reviveAttestation, type CachedVersion } from './evidence-cache.js';
 import { createHash } from 'node:crypto';
+import { checkSigningLog } from './log-check.js';
 import { FetchFailure, getBytes, withConcurrency, type HttpOptions } from './http.js';
 import { fetchRegistryKeys, type RegistryKeys } from './keys.js';
 import { PackumentSource, type VersionDist } from './packument.js';
@@ -34,6 +35,8 @@ export interface GatherOptions {
    * registry no longer lists (the policy stage decides whether the registry's keys still count).
    */
   pinnedKeys?: ReadonlyMap<string, readonly RegistryKey[]>;
+  /** Where each registry's signing-log state is kept (log-check.ts); undefined: logs are not checked. */
+  logStateDir?: string;
 }
 
 export interface Gathered {
@@ -66,7 +69,15 @@ export async function gatherEvidence(refs: readonly PackageRef[], gather: Gather
     opts.onEvidence?.(result);
     return result;
   }, { concurrency: opts.concurrency });
-  return { evidence, registries: await summarizeRegistries(keys), ...(cachedSince ? { cachedSince } : {}) };
+  const registries = await summarizeRegistries(keys);
+  if (opts.logStateDir) {
+    const stateDir = opts.logStateDir;
+    await Promise.all(registries.filter((r) => r.state === 'served').map(async (r) => {
+      const log = await checkSigningLog(r.url, opts.http, stateDir);
+      if (log) r.log = log;
+    }));
+  }
+  return { evidence, registries, ...(cachedSince ? { cachedSince } : {}) };
 }
 
 interface Context extends GatherOptions {

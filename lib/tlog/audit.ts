@@ -19,6 +19,28 @@ export interface AuditState {
   checkpoint: string;
 }
 
+/** AuditState as stored between runs (JSON; hashes in base64). */
+export function auditStateText(state: AuditState): string {
+  return `${JSON.stringify({
+    registry: state.registry, key: state.key, checkpoint: state.checkpoint, size: state.frontier.size,
+    subtrees: state.frontier.subtrees.map((t) => ({ size: t.size, hash: Buffer.from(t.hash).toString('base64') })),
+  }, null, 2)}\n`;
+}
+
+/** The stored state; throws on anything else. */
+export function parseAuditState(text: string): AuditState {
+  const s = JSON.parse(text) as { registry?: unknown; key?: unknown; checkpoint?: unknown; size?: unknown; subtrees?: unknown };
+  const subtrees = Array.isArray(s.subtrees) ? s.subtrees as { size?: unknown; hash?: unknown }[] : undefined;
+  if (typeof s.registry !== 'string' || typeof s.key !== 'string' || typeof s.checkpoint !== 'string' || typeof s.size !== 'number' || !subtrees
+    || !subtrees.every((t) => typeof t.size === 'number' && typeof t.hash === 'string')) {
+    throw new Error('not an audit state');
+  }
+  return {
+    registry: s.registry, key: s.key, checkpoint: s.checkpoint,
+    frontier: { size: s.size, subtrees: subtrees.map((t) => ({ size: t.size as number, hash: Buffer.from(t.hash as string, 'base64') })) },
+  };
+}
+
 export type AuditCode = 'LOG_INCONSISTENT' | 'LOG_CHECKPOINT_INVALID' | 'LOG_ENTRY_INVALID';
 
 export interface AuditFinding {
@@ -43,8 +65,12 @@ export interface AuditInput {
   registry: string;
   /** GETs a path under the log's prefix (`key`, `checkpoint`, `tile/…`). */
   fetch(path: string): Promise<Buffer>;
-  /** The registry's signing keys by keyid (GET /-/npm/v1/keys, retired and revoked ones included). */
-  registryKeys: ReadonlyMap<string, KeyObject>;
+  /**
+   * The registry's signing keys by keyid (GET /-/npm/v1/keys, retired and revoked ones included): each
+   * entry's signature is checked with them. Undefined: entries are hashed into the tree, not checked
+   * (`vouch verify` checks the signatures of the packages it installs itself).
+   */
+  registryKeys?: ReadonlyMap<string, KeyObject>;
   previous: AuditState | undefined;
   /** A verifier key given by the operator, over the pinned one. */
   pinnedKey?: string;
@@ -80,7 +106,7 @@ export async function auditLog(input: AuditInput): Promise<AuditResult> {
     }
     for (let i = Math.max(0, previousSize - tile * TILE_WIDTH); i < width; i++) {
       const index = tile * TILE_WIDTH + i;
-      const problem = entryProblem(entries[i]!, input.registryKeys);
+      const problem = input.registryKeys ? entryProblem(entries[i]!, input.registryKeys) : undefined;
       if (problem) findings.push({ code: 'LOG_ENTRY_INVALID', message: problem, index });
       frontier = appendLeaf(frontier, leafHash(entries[i]!));
     }

@@ -177,6 +177,16 @@ export interface RegistryKeysSeen {
    */
   state: 'served' | 'pinned' | 'none' | 'unreachable';
   keys: RegistryKey[];
+  /** Its signing log, when it serves one (vouch-registry) and this run checked it (lib/registry/log-check.ts). */
+  log?: SigningLogSeen;
+}
+
+export interface SigningLogSeen {
+  /** consistent: it extends the newest checkpoint vouch saw before; inconsistent: rewritten, forked or shrunk. */
+  state: 'consistent' | 'inconsistent';
+  size: number;
+  /** Why it is inconsistent, with both checkpoints. */
+  problems: string[];
 }
 
 /** Report status per package, the five words `vouch verify` uses. */

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writePackage } from '../support/packages.js';
+import { snapshotProject, writeProject } from '../support/project.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runVouch } from '../support/vouch.js';
 
@@ -93,5 +94,31 @@ describe('vouch log verify', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('not found');
   });
-});
 
+  it('vouch verify denies a registry whose log was rewritten since its last run (LOG_INCONSISTENT), changing nothing', async () => {
+    const home = await makeRoot();
+    const storage = join(home, 'storage');
+    let registry = await start(storage);
+    const packages = await registry.tempDir('packages');
+    await registry.publish(await writePackage(packages, { name: 'dep', version: '1.0.0' }));
+    const project = join(home, 'project');
+    await writeProject(project, { dependencies: { dep: '^1.0.0' } });
+    expect((await registry.npm(['install', '--package-lock-only'], { cwd: project })).code).toBe(0);
+    const vouchState = join(home, 'vouch-state');
+    const verify = async () => runVouch(['verify', '--format', 'json'], { cwd: project, env: await registry.npmEnv(vouchState) });
+    const first = await verify();
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+
+    await registry.stop();
+    await rename(join(storage, '.vouch', 'log'), join(storage, '.vouch', 'log.old'));
+    registry = await start(storage, Number(new URL(registry.url).port));
+    for (const version of ['1.0.0', '1.1.0']) await registry.publish(await writePackage(packages, { name: 'other', version }));
+    const before = await snapshotProject(project);
+    const second = await verify();
+    expect(second.code, second.stdout + second.stderr).toBe(1);
+    const report = second.json as { registries: { findings: { code: string; message: string }[] }[]; packages: { decision: string }[] };
+    expect(report.registries.flatMap((r) => r.findings.map((f) => f.code))).toEqual(['LOG_INCONSISTENT']);
+    expect(report.registries[0]!.findings[0]!.message).toContain('does not extend the 1 this audit saw before');
+    expect(await snapshotProject(project)).toEqual(before);
+  });
+});

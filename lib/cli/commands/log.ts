@@ -10,7 +10,7 @@ import { vouchDataDir } from '../../config/trust-files.js';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { normalizeRegistryUrl } from '../../policy/index.js';
 import { FetchFailure, getBytes, getJson, type HttpOptions } from '../../registry/index.js';
-import { auditLog, registryKeysOf, type AuditResult, type AuditState } from '../../tlog/index.js';
+import { auditLog, auditStateText, parseAuditState, registryKeysOf, type AuditResult, type AuditState } from '../../tlog/index.js';
 import { loadProjectConfig } from '../common-flags.js';
 import { oneOf, parseFlags, positiveInt } from '../flags.js';
 import type { Output } from '../output.js';
@@ -60,14 +60,6 @@ async function fetching<T>(url: string, request: () => Promise<T>): Promise<T> {
   }
 }
 
-interface StoredState {
-  registry: string;
-  key: string;
-  size: number;
-  subtrees: { size: number; hash: string }[];
-  checkpoint: string;
-}
-
 function readState(file: string, registry: string): AuditState | undefined {
   let text: string;
   try {
@@ -75,29 +67,21 @@ function readState(file: string, registry: string): AuditState | undefined {
   } catch {
     return undefined; // first audit of this registry: the log key is pinned now
   }
+  let state: AuditState;
   try {
-    const s = JSON.parse(text) as StoredState;
-    if (typeof s.key !== 'string' || !Array.isArray(s.subtrees) || typeof s.registry !== 'string') throw new Error('not an audit state');
-    if (s.registry !== registry) {
-      throw new VouchError('USAGE', `the audit state ${file} is for ${s.registry}, not ${registry}`, { file }, 'give each registry its own --state file');
-    }
-    return {
-      registry, key: s.key, checkpoint: s.checkpoint,
-      frontier: { size: s.size, subtrees: s.subtrees.map((t) => ({ size: t.size, hash: Buffer.from(t.hash, 'base64') })) },
-    };
+    state = parseAuditState(text);
   } catch (err) {
-    if (err instanceof VouchError) throw err;
     throw new VouchError('CONFIG', `the audit state ${file} is damaged: ${(err as Error).message}`, { file }, 'restore it; deleting it pins the log key again on the next audit');
   }
+  if (state.registry !== registry) {
+    throw new VouchError('USAGE', `the audit state ${file} is for ${state.registry}, not ${registry}`, { file }, 'give each registry its own --state file');
+  }
+  return state;
 }
 
 function writeState(file: string, state: AuditState): void {
-  const stored: StoredState = {
-    registry: state.registry, key: state.key, size: state.frontier.size, checkpoint: state.checkpoint,
-    subtrees: state.frontier.subtrees.map((t) => ({ size: t.size, hash: Buffer.from(t.hash).toString('base64') })),
-  };
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(`${file}.${process.pid}.tmp`, `${JSON.stringify(stored, null, 2)}\n`);
+  writeFileSync(`${file}.${process.pid}.tmp`, auditStateText(state));
   renameSync(`${file}.${process.pid}.tmp`, file);
 }
 

@@ -125,6 +125,10 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     title: 'The registry serves a signing key nothing pinned',
     help: 'vouch.lock pins the keys a registry signed with when first seen; a new key counts only when a pinned key endorsed it (a rotation) or someone approved it. A hostile registry or mirror adding its own key looks like this. Check with the operator, then: vouch approve --registry <url> --reason "…".',
   },
+  LOG_INCONSISTENT: {
+    title: 'The registry\'s signing log was rewritten or forked',
+    help: 'A vouch registry appends every signature to an append-only log; vouch remembers the newest checkpoint it saw and checks that each new one extends it. One that does not means the history was rewritten, or this client is shown a different history than others (a split view). Check with the operator and audit from elsewhere: vouch log verify <registry>.',
+  },
   REGISTRY_KEY_REMOVED: {
     title: 'A pinned registry key is no longer listed',
     help: 'Registries keep retired keys listed (with expires) for as long as versions signed by them are installed. Check with the operator, then accept the key set it serves now: vouch approve --registry <url> --reason "…".',

@@ -1,0 +1,58 @@
+// Each run checks the signing log of every registry that serves one (vouch-registry's /-/vouch/log/): its
+// checkpoint, opened with the log key pinned the first time, must commit to a tree that extends the newest
+// one vouch saw before (the new entries are read and hashed in). A registry that rewrote or forked its log
+// (showed this client another history) is caught here; the policy stage denies it (LOG_INCONSISTENT).
+// What vouch remembers per registry (log key, the tree's frontier) lives beside the evidence cache.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { auditLog, auditStateText, parseAuditState, type AuditState } from '../tlog/index.js';
+import type { SigningLogSeen } from '../verify/types.js';
+import { FetchFailure, getBytes, type HttpOptions } from './http.js';
+
+const LOG_PREFIX = '-/vouch/log/';
+const MAX_TILE_BYTES = 256 * (2 + 65_535);
+
+/** The log's state this run, or undefined when the registry serves no log or could not be asked (offline). */
+export async function checkSigningLog(registry: string, http: HttpOptions, stateDir: string): Promise<SigningLogSeen | undefined> {
+  if (http.offline) return undefined;
+  const get = (path: string) => getBytes(`${registry}${LOG_PREFIX}${path}`, http, {
+    maxBytes: path === 'key' || path === 'checkpoint' ? 64 * 1024 : MAX_TILE_BYTES, fresh: true, store: false,
+  });
+  try {
+    await get('checkpoint');
+  } catch (err) {
+    if (err instanceof FetchFailure) return undefined; // no log here (npmjs, a plain Verdaccio), or none reachable now
+    throw err;
+  }
+  const file = join(stateDir, `${createHash('sha256').update(registry).digest('hex').slice(0, 16)}.json`);
+  let result;
+  try {
+    result = await auditLog({ registry, previous: readState(file, registry), fetch: get });
+  } catch (err) {
+    if (err instanceof FetchFailure) return undefined; // could not read it through: checked on the next run
+    throw err;
+  }
+  if (result.next) writeState(file, result.next);
+  return { state: result.findings.length === 0 ? 'consistent' : 'inconsistent', size: result.size, problems: result.findings.map((f) => f.message) };
+}
+
+/** The state a previous run kept; unreadable or foreign state counts as none (the key is pinned again). */
+function readState(file: string, registry: string): AuditState | undefined {
+  try {
+    const state = parseAuditState(readFileSync(file, 'utf8'));
+    return state.registry === registry ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeState(file: string, state: AuditState): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.${process.pid}.tmp`, auditStateText(state));
+    renameSync(`${file}.${process.pid}.tmp`, file);
+  } catch {
+    // a read-only cache only means the next run starts from this tree again
+  }
+}
