@@ -4,10 +4,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { naiveTreeHash } from '../../support/merkle-oracle.js';
 import { SigningLog, type SigningEvent } from '../../../packages/vouch-registry/lib/signing-log.js';
 import {
-  TILE_WIDTH, consistencyProof, readBundle, entriesPath, inclusionProof, leafHash, nodeHash, openNote, parseCheckpoint, parseVerifierKey, tilePath,
-  verifyConsistency, verifyInclusion, type Hash,
+  TILE_WIDTH, consistencyProof, readBundle, entriesPath, inclusionProof, leafHash, openNote, parseCheckpoint, parseVerifierKey, tilePath,
+  verifyConsistency, verifyInclusion,
 } from '../../../lib/tlog/index.js';
 import { tempDir } from './helpers.js';
 
@@ -37,12 +38,6 @@ function audit(log: SigningLog) {
   return { checkpoint, entries, leaves };
 }
 
-function naiveRoot(leaves: Hash[], lo = 0, hi = leaves.length): Hash {
-  if (hi - lo === 1) return leaves[lo]!;
-  let k = 1;
-  while (k * 2 < hi - lo) k *= 2;
-  return nodeHash(naiveRoot(leaves, lo, lo + k), naiveRoot(leaves, lo + k, hi));
-}
 
 describe('the signing log', () => {
   it('commits every entry in a signed checkpoint whose root an auditor recomputes from the served tiles', () => {
@@ -51,9 +46,9 @@ describe('the signing log', () => {
     const { checkpoint, entries, leaves } = audit(log);
     expect(checkpoint.size).toBe(600);
     expect(entries.map((e) => JSON.parse(e.toString()) as SigningEvent)).toEqual(Array.from({ length: 600 }, (_, i) => event(i)));
-    expect(Buffer.from(checkpoint.root)).toEqual(Buffer.from(naiveRoot(leaves)));
+    expect(Buffer.from(checkpoint.root)).toEqual(Buffer.from(naiveTreeHash(leaves)));
     // The level-1 tile holds the roots of the two complete 256-leaf subtrees.
-    expect(log.read(tilePath(1, 0, 2))).toEqual(Buffer.concat([naiveRoot(leaves, 0, 256), naiveRoot(leaves, 256, 512)]));
+    expect(log.read(tilePath(1, 0, 2))).toEqual(Buffer.concat([naiveTreeHash(leaves, 0, 256), naiveTreeHash(leaves, 256, 512)]));
     const subtree = (level: number, index: number) => log.subtreeHash(level, index);
     for (const index of [0, 255, 256, 599]) {
       expect(verifyInclusion(index, 600, leaves[index]!, inclusionProof(index, 600, subtree), checkpoint.root)).toBe(true);

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { naiveTreeHash } from '../../support/merkle-oracle.js';
 import {
   EMPTY_FRONTIER, EMPTY_ROOT, appendLeaf, consistencyProof, frontierRoot, inclusionProof, leafHash, nodeHash, rangeHash, treeHash, verifyConsistency, verifyInclusion, type Hash, type SubtreeHash,
 } from '../../../lib/tlog/merkle.js';
@@ -12,12 +13,7 @@ const entries = Array.from({ length: 70 }, (_, i) => Buffer.from(`entry ${i}`));
 const leaves = entries.map(leafHash);
 
 /** MTH(D[lo:hi]) exactly as RFC 6962 2.1 defines it, recursing on the leaves (no stored subtrees). */
-function naive(lo: number, hi: number): Hash {
-  if (hi - lo === 1) return leaves[lo]!;
-  let k = 1;
-  while (k * 2 < hi - lo) k *= 2;
-  return nodeHash(naive(lo, lo + k), naive(lo + k, hi));
-}
+const naive = (lo: number, hi: number): Hash => naiveTreeHash(leaves, lo, hi);
 
 /** Stored hashes of complete subtrees, as tiles would serve them, computed from the leaves. */
 const subtree: SubtreeHash = (level, index) => naive(index * 2 ** level, (index + 1) * 2 ** level);
