@@ -13,22 +13,34 @@ import { FetchFailure, getBytes, type HttpOptions } from './http.js';
 const LOG_PREFIX = '-/vouch/log/';
 const MAX_TILE_BYTES = 256 * (2 + 65_535);
 
+/** GETs a path of a registry's signing log (`key`, `checkpoint`, `tile/…`), within the bounds of each. */
+export function logFetcher(registry: string, http: HttpOptions): (path: string) => Promise<Buffer> {
+  return (path) => getBytes(`${registry}${LOG_PREFIX}${path}`, http, {
+    maxBytes: path === 'key' || path === 'checkpoint' ? 64 * 1024 : MAX_TILE_BYTES, fresh: true, store: false,
+  });
+}
+
+/** The file holding what was seen of one registry's log, in `dir`. */
+export function logStateFile(dir: string, registry: string): string {
+  return join(dir, `${createHash('sha256').update(registry).digest('hex').slice(0, 16)}.json`);
+}
+
 /** The log's state this run, or undefined when the registry serves no log or could not be asked (offline). */
 export async function checkSigningLog(registry: string, http: HttpOptions, stateDir: string): Promise<SigningLogSeen | undefined> {
   if (http.offline) return undefined;
-  const get = (path: string) => getBytes(`${registry}${LOG_PREFIX}${path}`, http, {
-    maxBytes: path === 'key' || path === 'checkpoint' ? 64 * 1024 : MAX_TILE_BYTES, fresh: true, store: false,
-  });
+  const get = logFetcher(registry, http);
+  let checkpoint: Buffer;
   try {
-    await get('checkpoint');
+    checkpoint = await get('checkpoint');
   } catch (err) {
     if (err instanceof FetchFailure) return undefined; // no log here (npmjs, a plain Verdaccio), or none reachable now
     throw err;
   }
-  const file = join(stateDir, `${createHash('sha256').update(registry).digest('hex').slice(0, 16)}.json`);
+  const file = logStateFile(stateDir, registry);
   let result;
   try {
-    result = await auditLog({ registry, previous: readState(file, registry), fetch: get });
+    // The checkpoint already fetched is the one audited: asked twice, a growing log could answer twice differently.
+    result = await auditLog({ registry, previous: readState(file, registry), fetch: (path) => (path === 'checkpoint' ? Promise.resolve(checkpoint) : get(path)) });
   } catch (err) {
     if (err instanceof FetchFailure) return undefined; // could not read it through: checked on the next run
     throw err;

@@ -161,18 +161,15 @@ export function readBundle(bytes: Buffer): Buffer[] {
   return entries;
 }
 
-/** The registry's keys endpoint body as keyid → public key (entries that do not parse are left out). */
-export function registryKeysOf(body: unknown): Map<string, KeyObject> {
-  const keys = new Map<string, KeyObject>();
-  const list = typeof body === 'object' && body !== null ? (body as { keys?: unknown }).keys : undefined;
-  for (const k of Array.isArray(list) ? list : []) {
-    const { keyid, key } = (k ?? {}) as { keyid?: unknown; key?: unknown };
-    if (typeof keyid !== 'string' || typeof key !== 'string') continue;
+/** Registry keys (base64 SPKI DER, as `/-/npm/v1/keys` lists them) by keyid; keys that do not parse are left out. */
+export function keyObjectsOf(keys: readonly { keyid: string; key: string }[]): Map<string, KeyObject> {
+  const objects = new Map<string, KeyObject>();
+  for (const { keyid, key } of keys) {
     try {
-      keys.set(keyid, createPublicKey({ key: Buffer.from(key, 'base64'), format: 'der', type: 'spki' }));
+      objects.set(keyid, createPublicKey({ key: Buffer.from(key, 'base64'), format: 'der', type: 'spki' }));
     } catch {
       // an unusable key verifies nothing
     }
   }
-  return keys;
+  return objects;
 }

@@ -105,7 +105,7 @@ describe('vouch log verify', () => {
     await writeProject(project, { dependencies: { dep: '^1.0.0' } });
     expect((await registry.npm(['install', '--package-lock-only'], { cwd: project })).code).toBe(0);
     const vouchState = join(home, 'vouch-state');
-    const verify = async () => runVouch(['verify', '--format', 'json'], { cwd: project, env: await registry.npmEnv(vouchState) });
+    const verify = async () => runVouch(['verify', '--format', 'json'], { cwd: project, env: await registry.npmEnv(vouchState, { retries: 'npm-default' }) });
     const first = await verify();
     expect(first.code, first.stdout + first.stderr).toBe(0);
 

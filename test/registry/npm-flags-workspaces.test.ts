@@ -1,5 +1,6 @@
 // vouch install / ci / verify with npm's own flags and in npm workspaces, against the real npm on the
 // same project: what ends up in package.json, package-lock.json and node_modules must be what npm makes.
+// Both run with npm's own retry settings, as users have them (no fetch-retries=0).
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -27,11 +28,11 @@ beforeAll(async () => {
 afterAll(() => registry?.stop());
 
 async function vouch(args: string[], cwd: string): Promise<VouchResult> {
-  return runVouch(args, { cwd, env: await registry.npmEnv(await registry.tempDir('vouch-state')) });
+  return runVouch(args, { cwd, env: await registry.npmEnv(await registry.tempDir('vouch-state'), { retries: 'npm-default' }) });
 }
 
 async function npm(args: string[], cwd: string) {
-  const result = await registry.npm(args, { cwd, stateDir: await registry.tempDir('npm-state') });
+  const result = await registry.npm(args, { cwd, stateDir: await registry.tempDir('npm-state'), retries: 'npm-default' });
   expect(result.code, `npm ${args.join(' ')}: ${result.stderr}`).toBe(0);
   return result;
 }

@@ -3,21 +3,17 @@
 // verifies with the registry's keys, and the tree of all entries is the checkpoint's, extending the one the
 // last audit saw. Remembers the log key and the tree's frontier per registry, so each run reads only what
 // is new.
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { vouchDataDir } from '../../config/trust-files.js';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { normalizeRegistryUrl } from '../../policy/index.js';
-import { FetchFailure, getBytes, getJson, type HttpOptions } from '../../registry/index.js';
-import { auditLog, auditStateText, parseAuditState, registryKeysOf, type AuditResult, type AuditState } from '../../tlog/index.js';
+import { FetchFailure, fetchRegistryKeys, logFetcher, logStateFile, type HttpOptions } from '../../registry/index.js';
+import { auditLog, auditStateText, keyObjectsOf, parseAuditState, type AuditResult, type AuditState } from '../../tlog/index.js';
 import { loadProjectConfig } from '../common-flags.js';
 import { oneOf, parseFlags, positiveInt } from '../flags.js';
 import type { Output } from '../output.js';
 import { FLAGS } from './flag-table.js';
-
-const LOG_PREFIX = '-/vouch/log/';
-const MAX_TILE_BYTES = 256 * (2 + 65_535);
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const { values, positionals } = parseFlags(argv, FLAGS.log, true);
@@ -29,15 +25,14 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const format = oneOf('format', values.format, ['text', 'json'] as const, 'text');
   const config = await loadProjectConfig([`--registry=${registry}`]);
   const http: HttpOptions = { flat: config.flat, offline: false, timeoutMs: positiveInt('timeout', values.timeout, 30_000), retries: 2 };
-  const stateFile = values.state ?? join(vouchDataDir(), 'logs', `${createHash('sha256').update(registry).digest('hex').slice(0, 16)}.json`);
+  const stateFile = values.state ?? logStateFile(join(vouchDataDir(), 'logs'), registry);
   const previous = readState(stateFile, registry);
-  const get = (url: string, maxBytes: number) => fetching(url, () => getBytes(url, http, { maxBytes, fresh: true, store: false }));
-  const keysUrl = `${registry}-/npm/v1/keys`;
-  const registryKeys = registryKeysOf(await fetching(keysUrl, () => getJson(keysUrl, http, { maxBytes: 1024 * 1024, fresh: true, store: false })));
+  const keys = await fetching(`${registry}-/npm/v1/keys`, () => fetchRegistryKeys(registry, http));
+  const logGet = logFetcher(registry, http);
   const result = await auditLog({
-    registry, previous, registryKeys,
+    registry, previous, registryKeys: keyObjectsOf(keys.kind === 'keys' ? keys.keys : []),
     ...(values.key ? { pinnedKey: values.key } : {}),
-    fetch: (path) => get(`${registry}${LOG_PREFIX}${path}`, path === 'key' || path === 'checkpoint' ? 64 * 1024 : MAX_TILE_BYTES),
+    fetch: (path) => fetching(`${registry}-/vouch/log/${path}`, () => logGet(path)),
     onProgress: (checked, total) => {
       if (total > 10_000 && format === 'text') out.stderr(`vouch log: ${checked} of ${total} new entries checked`);
     },
