@@ -8,6 +8,7 @@ export { recordVerified, versionEntry } from './record.js';
 export { pinnedRegistryKeys } from './registry-pins.js';
 export { approve, approveRegistry, type ApproveInput, type ApproveRegistryInput } from './approve.js';
 export { lockMissingEntries, type MissingEntry } from './missing.js';
+export { lockInconsistencies, type LockInconsistency } from './consistency.js';
 export { LockFileSchema } from './schema.js';
 export {
   emptyLock,

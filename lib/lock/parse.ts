@@ -1,8 +1,10 @@
 // Reading vouch.lock: bounded, strict JSON, strict schema, every problem with its place. A corrupt
-// lock is an error (LOCK_PARSE / LOCK_SCHEMA, exit 2) and is never rewritten behind the user's back.
+// lock is an error (LOCK_PARSE / LOCK_SCHEMA, exit 2) and is never rewritten behind the user's back; a
+// lock that contradicts itself (a copied line, a hand-edited pin) is LOCK_INCONSISTENT, a deny (exit 1).
 import { join } from 'node:path';
 import semver from 'semver';
 import { locate, parseJsonText, problemsError, readBounded, schemaProblems, type FileProblem } from '../policy/index.js';
+import { lockInconsistencies } from './consistency.js';
 import { LockFileSchema } from './schema.js';
 import { LOCK_FILE, emptyLock, type LoadedLock, type Lock } from './types.js';
 
@@ -10,6 +12,7 @@ import { LOCK_FILE, emptyLock, type LoadedLock, type Lock } from './types.js';
 export const MAX_LOCK_BYTES = 64 * 1024 * 1024;
 
 const HINT = 'vouch.lock is written by vouch: restore it from version control (`git checkout -- vouch.lock`), or delete it and run `vouch install` to pin identities afresh.';
+const INCONSISTENT_HINT = 'vouch.lock changes identities only through `vouch approve`, which records who, when and why: restore vouch.lock from version control and review the change that edited it (docs/lock.md, "Reviewing a vouch.lock diff").';
 const CONFLICT_HINT = 'Resolve the conflict by taking either side (e.g. `git checkout --theirs vouch.lock`), then run `vouch install`: it records what the other side added, and denies any identity change until approved.';
 
 /** Reads `<cwd>/vouch.lock`; an absent file is an empty lock with `text: null`. */
@@ -39,5 +42,8 @@ export function parseLock(text: string, file: string): Lock {
     });
   }
   if (problems.length > 0) throw problemsError('LOCK_SCHEMA', file, problems, HINT);
-  return parsed.data as Lock;
+  const lock = parsed.data as Lock;
+  const inconsistent = lockInconsistencies(lock).map((p) => locate(doc, p.path, p.message));
+  if (inconsistent.length > 0) throw problemsError('LOCK_INCONSISTENT', file, inconsistent, INCONSISTENT_HINT);
+  return lock;
 }

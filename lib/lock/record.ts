@@ -1,10 +1,10 @@
 // After a successful run: record every allowed version and, on first sight, its package's identity.
 // A pinned identity is never overwritten here (only `vouch approve` re-pins); it may only gain
 // fields it lacked, when the new evidence contradicts none of its fields.
-import { attestedOf, compareStrings, compareVersions, evidenceDigest, extendIdentity, identityChanges, identityOf } from '../policy/index.js';
+import { approvalIdentities, attestedOf, compareStrings, compareVersions, evidenceDigest, extendIdentity, identityChanges, identityDigest, identityOf } from '../policy/index.js';
 import type { PackageVerdict, Report } from '../policy/index.js';
 import type { PackageEvidence } from '../verify/types.js';
-import type { Lock, LockPackage, LockVersion } from './types.js';
+import type { Lock, LockIdentity, LockPackage, LockVersion } from './types.js';
 
 /** The lock with this report's allowed (and warned) registry packages recorded. Pure. */
 export function recordVerified(lock: Lock, report: Report): Lock {
@@ -16,13 +16,40 @@ export function recordVerified(lock: Lock, report: Report): Lock {
     .sort((a, b) => compareStrings(a.ref.name, b.ref.name) || compareVersions(a.ref.version, b.ref.version));
   for (const v of recordable) {
     const pkg: LockPackage = (next.packages[v.ref.name] ??= { versions: {} });
-    pkg.versions[v.ref.version] = versionEntry(v.evidence);
+    const earlier = pkg.versions[v.ref.version];
+    const entry = versionEntry(v.evidence);
+    pkg.versions[v.ref.version] = entry;
     const identity = identityOf(v.evidence);
     if (!identity) continue;
     if (!pkg.identity || Object.keys(pkg.identity).length === 0) pkg.identity = identity;
-    else if (identityChanges(pkg.identity, identity).length === 0) pkg.identity = extendIdentity(pkg.identity, identity);
+    else if (identityChanges(pkg.identity, identity).length === 0) extendPin(pkg, identity);
+    entry.identity = acceptedUnder(pkg, identity, earlier?.identity);
   }
   return next;
+}
+
+/**
+ * The pin gains the fields `identity` adds (it contradicts none); the lines accepted under the pin
+ * move with it, so each still names the identity it was accepted under.
+ */
+function extendPin(pkg: LockPackage, identity: LockIdentity): void {
+  const before = pkg.identity as LockIdentity;
+  const after = extendIdentity(before, identity);
+  const [from, to] = [identityDigest(before), identityDigest(after)];
+  if (from === to) return;
+  pkg.identity = after;
+  for (const line of Object.values(pkg.versions)) if (line.identity === from) line.identity = to;
+}
+
+/**
+ * Which identity an allowed version was accepted under: the pin when it agrees with it; otherwise the
+ * approval identity its line already named (the policy allowed it against that one); otherwise the pin,
+ * which the policy allowed it against (a publisher key the policy rotated to, an exception).
+ */
+function acceptedUnder(pkg: LockPackage, identity: LockIdentity, recorded: string | undefined): string {
+  const pin = pkg.identity as LockIdentity;
+  if (identityChanges(pin, identity).length === 0 || recorded === undefined) return identityDigest(pin);
+  return approvalIdentities(pkg).some((id) => identityDigest(id) === recorded) ? recorded : identityDigest(pin);
 }
 
 /** What vouch.lock keeps of one verified version. */

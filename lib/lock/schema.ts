@@ -19,6 +19,7 @@ const Version = z.strictObject({
   integrity: z.string().regex(/^sha512-[A-Za-z0-9+/]{86}==$/, { error: 'expected one sha512 SRI hash: "sha512-" and 88 base64 characters' }).optional(),
   registryKey: text.optional(),
   attested: z.enum(['provenance', 'publisher']).optional(),
+  identity: z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: 'expected "sha256:" and 64 lowercase hex digits' }).optional(),
   evidence: z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: 'expected "sha256:" and 64 lowercase hex digits' }),
 });
 

@@ -8,7 +8,7 @@ import { IDENTITY_FIELDS, type Lock, type LockApproval, type LockIdentity, type 
 // Ordered entries instead of objects: JS objects put integer-like keys ("123", a valid package name) first.
 type Node = string | number | { entries: [string, Node][]; inline?: boolean } | { items: Node[]; inline?: boolean };
 
-const VERSION_FIELDS = ['integrity', 'registryKey', 'attested', 'evidence'] as const;
+const VERSION_FIELDS = ['integrity', 'registryKey', 'attested', 'identity', 'evidence'] as const;
 const KEY_FIELDS = ['key', 'expires', 'revoked'] as const;
 const APPROVAL_FIELDS = ['approvedBy', 'approvedAt', 'reason', 'versions'] as const;
 

@@ -36,6 +36,11 @@ export interface LockVersion {
   /** Key id(s) of the registry signature, comma-separated when several signed; absent when unsigned. */
   registryKey?: string;
   attested?: Attested;
+  /**
+   * The pinned identity this version was accepted under, by digest (lib/policy/evidence.ts identityDigest):
+   * the package's `identity`, or an approval's `from` / `to`. Present exactly when `attested` is.
+   */
+  identity?: string;
   /** `sha256:` + hex over the canonical evidence JSON (lib/policy/evidence.ts evidenceDigest). */
   evidence: string;
 }

@@ -121,6 +121,15 @@ export function evidenceDigest(e: PackageEvidence): string {
   return `sha256:${createHash('sha256').update(canonicalJson(doc)).digest('hex')}`;
 }
 
+/**
+ * What a version line in vouch.lock points at: `sha256:` + hex over the canonical JSON of the pinned
+ * identity the version was accepted under (the package's pin, or an approval's `from` / `to`). A pointer,
+ * never a proof: the version's own evidence is compared with that identity on every run.
+ */
+export function identityDigest(identity: LockIdentity): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(identity)).digest('hex')}`;
+}
+
 /** JSON with object keys sorted by code point at every level and no whitespace. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

@@ -1,9 +1,9 @@
 // Who built a package: the identity a rule requires (IDENTITY_MISMATCH) and the identity vouch.lock
 // pinned on first use (IDENTITY_CHANGED). Comparison is exact string equality, anchored by nature;
 // only `ref` is a glob, and it is the policy's glob matched against the certificate's text.
-import { IDENTITY_FIELDS, PROVENANCE_FIELDS, type Lock, type LockIdentity } from '../lock/types.js';
+import { IDENTITY_FIELDS, PROVENANCE_FIELDS, type Lock, type LockIdentity, type LockPackage } from '../lock/types.js';
 import type { PackageEvidence } from '../verify/types.js';
-import { compareVersions, evidenceDigest, identityOf } from './evidence.js';
+import { compareVersions, identityDigest, identityOf } from './evidence.js';
 import { approveHint, approveIdentityHint, finding, label, quote } from './findings.js';
 import { formatPath } from './json-file.js';
 import { globMatches, type Settings } from './match.js';
@@ -52,10 +52,11 @@ export function buildPins(evidence: readonly PackageEvidence[], lock: Lock): Rea
 }
 
 /**
- * IDENTITY_CHANGED when this version's verified identity differs from the pin. A version vouch.lock
- * records with the same evidence digest was accepted before (perhaps under an earlier pin, before an
- * approval moved it) and is not judged again. A publisher key the policy pins for this version is a
- * rotation, not a change.
+ * IDENTITY_CHANGED when this version's verified identity differs from the pin. The evidence is compared
+ * on every run, whatever vouch.lock records for the version: a version line is data anyone can compute
+ * and copy, never a pass. The one other identity a version may have is the one its line says it was
+ * accepted under when that is an approval's `from` or `to` (a version recorded before an approval moved
+ * the pin). A publisher key the policy pins for this version is a rotation, not a change.
  */
 export function identityChangedFindings(e: PackageEvidence, pins: ReadonlyMap<string, Pin>, lock: Lock, settings: Settings): Finding[] {
   const { name, version } = e.ref;
@@ -63,15 +64,32 @@ export function identityChangedFindings(e: PackageEvidence, pins: ReadonlyMap<st
   const pin = pins.get(name);
   if (!current || !pin) return [];
   if (pin.from !== 'vouch.lock' && pin.from.version === version) return [];
-  const recorded = lock.packages[name]?.versions[version];
-  if (recorded && recorded.evidence === evidenceDigest(e)) return [];
   const rotated = new Set(settings.publisherKeys?.value.map((k) => k.keyid) ?? []);
   const changes = identityChanges(pin.identity, current, rotated);
   if (changes.length === 0) return [];
+  const earlier = pin.from === 'vouch.lock' ? approvedEarlierIdentity(lock.packages[name], version) : undefined;
+  if (earlier && identityChanges(earlier, current, rotated).length === 0) return [];
   const source = pin.from === 'vouch.lock' ? 'vouch.lock pins' : `${label(name, pin.from.version)} in this run has`;
   const diff = changes.map((f) => `${f} ${quote(pin.identity[f])} → ${quote(current[f])}`).join('; ');
   const rule = pin.from === 'vouch.lock' ? `vouch.lock:${formatPath(['packages', name, 'identity'])}` : undefined;
   return [finding('IDENTITY_CHANGED', 'deny', `${label(name, version)} comes from a different identity than ${source}: ${diff}`, rule, approveIdentityHint(name, version))];
+}
+
+/** The approval identity (`from` or `to`) the version's line in vouch.lock says it was accepted under. */
+function approvedEarlierIdentity(pkg: LockPackage | undefined, version: string): LockIdentity | undefined {
+  const pointer = pkg?.versions[version]?.identity;
+  if (!pkg || pointer === undefined) return undefined;
+  return approvalIdentities(pkg).find((id) => identityDigest(id) === pointer);
+}
+
+/** Every identity the package's approvals name, oldest approval first, `from` before `to`. */
+export function approvalIdentities(pkg: LockPackage): LockIdentity[] {
+  return (pkg.approvals ?? []).flatMap((a) => [a.from, a.to].filter((id): id is LockIdentity => id !== undefined));
+}
+
+/** True when `extended` has every field of `base`, with the same value (it may have more). */
+export function identityExtends(base: LockIdentity, extended: LockIdentity): boolean {
+  return IDENTITY_FIELDS.every((f) => base[f] === undefined || base[f] === extended[f]);
 }
 
 /**

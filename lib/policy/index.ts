@@ -42,11 +42,12 @@ export {
   attestedOf,
   releaseTimeOf,
   evidenceDigest,
+  identityDigest,
   canonicalJson,
   compareStrings,
   compareVersions,
 } from './evidence.js';
-export { identityChanges, extendIdentity } from './identity.js';
+export { identityChanges, extendIdentity, identityExtends, approvalIdentities } from './identity.js';
 export { addException, type NewException } from './edit.js';
 export {
   parseJsonText,

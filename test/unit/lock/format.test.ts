@@ -15,13 +15,18 @@ import {
   writeLockAtomic,
   type Lock,
 } from '../../../lib/lock/index.js';
-import { hasProblems, type FileProblemsError } from '../../../lib/policy/index.js';
+import { hasProblems, identityDigest, type FileProblemsError } from '../../../lib/policy/index.js';
 
 /** A well-formed sha512 SRI value (88 base64 characters) made of one letter. */
 const S = (c: string): string => `sha512-${c.repeat(86)}==`;
 
 const E = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 const FILE = 'vouch.lock';
+const WIDGET_PIN = { workflow: '.github/workflows/release.yml', repositoryId: '1001', repository: 'https://github.com/acme/widget', issuer: 'https://token.actions.githubusercontent.com' };
+const JANE = { repository: 'https://github.com/jane/widget', issuer: 'https://token.actions.githubusercontent.com' };
+/** The identity pointers of the widget lines: 2.10.0 under the pin, 2.9.0 under the identity before the approval. */
+const PIN_D = identityDigest(WIDGET_PIN);
+const JANE_D = identityDigest(JANE);
 
 function sample(): Lock {
   return {
@@ -30,12 +35,12 @@ function sample(): Lock {
       zod: { versions: { '4.0.0': { evidence: E(5), integrity: S('z'), registryKey: 'SHA256:k' } } },
       '@acme/widget': {
         versions: {
-          '2.10.0': { evidence: E(2), integrity: S('b'), attested: 'provenance', registryKey: 'SHA256:k' },
-          '2.9.0': { evidence: E(1), integrity: S('a'), attested: 'provenance', registryKey: 'SHA256:k' },
+          '2.10.0': { evidence: E(2), integrity: S('b'), attested: 'provenance', identity: PIN_D, registryKey: 'SHA256:k' },
+          '2.9.0': { evidence: E(1), integrity: S('a'), attested: 'provenance', identity: JANE_D, registryKey: 'SHA256:k' },
           '2.10.0-rc.1': { evidence: E(3) },
         },
-        approvals: [{ reason: 'moved to the org', approvedAt: '2026-11-01T10:00:00.000Z', approvedBy: 'jane@acme.example', from: { repository: 'https://github.com/jane/widget', issuer: 'https://token.actions.githubusercontent.com' }, to: { repository: 'https://github.com/acme/widget', issuer: 'https://token.actions.githubusercontent.com' } }],
-        identity: { workflow: '.github/workflows/release.yml', repositoryId: '1001', repository: 'https://github.com/acme/widget', issuer: 'https://token.actions.githubusercontent.com' },
+        approvals: [{ reason: 'moved to the org', approvedAt: '2026-11-01T10:00:00.000Z', approvedBy: 'jane@acme.example', from: JANE, to: { repository: 'https://github.com/acme/widget', issuer: 'https://token.actions.githubusercontent.com' } }],
+        identity: WIDGET_PIN,
       },
       '10': { versions: { '1.0.0': { evidence: E(6) } }, identity: {} },
       '9': { versions: {} },
@@ -71,9 +76,9 @@ const CANONICAL = `{
         }
       ],
       "versions": {
-        "2.10.0": { "integrity": "${S('b')}", "registryKey": "SHA256:k", "attested": "provenance", "evidence": "${E(2)}" },
+        "2.10.0": { "integrity": "${S('b')}", "registryKey": "SHA256:k", "attested": "provenance", "identity": "${PIN_D}", "evidence": "${E(2)}" },
         "2.10.0-rc.1": { "evidence": "${E(3)}" },
-        "2.9.0": { "integrity": "${S('a')}", "registryKey": "SHA256:k", "attested": "provenance", "evidence": "${E(1)}" }
+        "2.9.0": { "integrity": "${S('a')}", "registryKey": "SHA256:k", "attested": "provenance", "identity": "${JANE_D}", "evidence": "${E(1)}" }
       }
     },
     "zod": {
@@ -115,7 +120,7 @@ describe('serializeLock', () => {
     const after = sample();
     const widget = after.packages['@acme/widget'];
     if (!widget) throw new Error('fixture');
-    widget.versions[version] = { evidence: E(9), integrity: S('c'), attested: 'provenance' };
+    widget.versions[version] = { evidence: E(9), integrity: S('c'), attested: 'provenance', identity: PIN_D };
     const diff = diffLock(serializeLock(sample()), serializeLock(after));
     const changed = diff.split('\n').filter((l) => /^[+-](?![+-]{2} )/.test(l));
     expect(changed).toEqual([expect.stringMatching(new RegExp(`^\\+ +"${version.replace(/\./g, '\\.')}": \\{ .* \\},$`))]);

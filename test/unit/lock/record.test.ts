@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isVouchError } from '../../../lib/errors/index.js';
 import { approve, emptyLock, lockMissingEntries, recordVerified, serializeLock, type Lock } from '../../../lib/lock/index.js';
-import { evaluate, evidenceDigest, identityOf, type Policy } from '../../../lib/policy/index.js';
+import { evaluate, evidenceDigest, identityDigest, identityOf, type Policy } from '../../../lib/policy/index.js';
 import type { PackageEvidence } from '../../../lib/verify/types.js';
 import { KEY_A, NOW, NPM_KEY, evidence, ghIdentity, policy, ref } from '../policy/builders.js';
+
+const PIN_A = { issuer: 'https://token.actions.githubusercontent.com', repository: 'https://github.com/acme/a', repositoryId: '1001', ownerId: '2002', workflow: '.github/workflows/release.yml' };
 
 function record(list: PackageEvidence[], lock: Lock = emptyLock(), p: Policy = policy({})): Lock {
   return recordVerified(lock, evaluate({ evidence: list, nonRegistry: [], registries: [], policy: p, lock, now: NOW }));
@@ -13,8 +15,17 @@ describe('recordVerified', () => {
   it('records allowed versions with integrity, registry key, attestation level and evidence digest', () => {
     const e = evidence('a', '1.0.0', { provenance: ghIdentity('acme/a') });
     const lock = record([e]);
-    expect(lock.packages.a?.versions['1.0.0']).toEqual({ integrity: e.integrity?.kind === 'ok' ? e.integrity.integrity : '', registryKey: NPM_KEY, attested: 'provenance', evidence: evidenceDigest(e) });
-    expect(lock.packages.a?.identity).toEqual({ issuer: 'https://token.actions.githubusercontent.com', repository: 'https://github.com/acme/a', repositoryId: '1001', ownerId: '2002', workflow: '.github/workflows/release.yml' });
+    expect(lock.packages.a?.versions['1.0.0']).toEqual({ integrity: e.integrity?.kind === 'ok' ? e.integrity.integrity : '', registryKey: NPM_KEY, attested: 'provenance', identity: identityDigest(PIN_A), evidence: evidenceDigest(e) });
+    expect(lock.packages.a?.identity).toEqual(PIN_A);
+  });
+
+  it('moves the lines accepted under the pin when the pin gains a field, so each still names its identity', () => {
+    const keyed = evidence('a', '1.0.0', { publisher: KEY_A });
+    const both = evidence('a', '1.1.0', { publisher: KEY_A, provenance: ghIdentity('acme/a') });
+    const lock = record([both], record([keyed]));
+    expect(lock.packages.a?.identity).toEqual({ ...PIN_A, publisherKey: KEY_A });
+    const pointers = Object.values(lock.packages.a?.versions ?? {}).map((v) => v.identity);
+    expect(pointers).toEqual([identityDigest({ ...PIN_A, publisherKey: KEY_A }), identityDigest({ ...PIN_A, publisherKey: KEY_A })]);
   });
 
   it('records nothing for a denied package', () => {

@@ -1,5 +1,5 @@
 // Plain-data evidence for policy tests: what lib/verify would report, without a registry.
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { parsePolicy, type Policy } from '../../../lib/policy/index.js';
 import { keyIdOf } from '../../../lib/sign/key-id.js';
 import type { PackageRef } from '../../../lib/tree/types.js';
@@ -42,7 +42,8 @@ export function ref(name: string, version: string, registry = NPM): PackageRef {
   };
 }
 
-export const integrityOf = (name: string, version: string): string => `sha512-${Buffer.from(`${name}@${version}`).toString('base64')}`;
+/** A well-formed sha512 SRI value for name@version (the digest of that text), as vouch.lock's schema requires. */
+export const integrityOf = (name: string, version: string): string => `sha512-${createHash('sha512').update(`${name}@${version}`).digest('base64')}`;
 
 /** A GitHub Actions identity as the Fulcio certificate states it. */
 export function ghIdentity(repo = 'acme/widget', over: Partial<ProvenanceIdentity> = {}): ProvenanceIdentity {
