@@ -3,6 +3,7 @@
 // for npm, and the few that cannot hold behind the gate are refused with the reason.
 import Config from '@npmcli/config';
 import definitions from '@npmcli/config/lib/definitions/index.js';
+import npa from 'npm-package-arg';
 import { VouchError } from '../errors/index.js';
 import { packageRoot } from '../config/package-root.js';
 import { NPM_REFUSALS, type NpmCommand } from './commands/flag-table.js';
@@ -130,4 +131,16 @@ function allowedValues(type: unknown): string {
 
 function usage(command: NpmCommand, message: string): VouchError {
   return new VouchError('USAGE', message, {}, `vouch ${command} --help lists vouch's flags; every other flag is npm's (npm help ${command === 'verify' ? 'config' : command})`);
+}
+
+/** Each spec as npm reads it: one npm refuses is the user's to fix (exit 2), before any request. */
+export function assertPackageSpecs(specs: readonly string[], cwd: string): void {
+  for (const spec of specs) {
+    try {
+      npa(spec, cwd);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new VouchError('USAGE', `${JSON.stringify(spec)} is not a package spec npm accepts: ${reason}`, {}, 'e.g. vouch install name, name@1.2.3, name@^1, @scope/name@latest');
+    }
+  }
 }

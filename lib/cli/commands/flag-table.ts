@@ -58,6 +58,7 @@ export const SIGN_METHODS = ['key', 'key-env', 'signer-command', 'keyless'] as c
 
 export const FLAGS = {
   install: GATE_FLAGS,
+  check: GATE_FLAGS,
   ci: {
     'update-lock': { type: 'boolean', help: 'record versions and identities vouch.lock lacks instead of failing' },
     ...GATE_FLAGS,

@@ -86,6 +86,20 @@ vouch.policy.json and the identities pinned in vouch.lock. Writes nothing.`,
     load: async () => (await import('./verify.js')).run,
   },
   {
+    name: 'check',
+    usage: 'check <spec>… [npm flags]',
+    summary: 'would these versions pass? the tree `vouch install <spec…>` would install, judged, nothing written',
+    synopsis: ['vouch check <name>@<version>… [options] [npm install flags]'],
+    description: `Resolves the tree \`vouch install <spec…>\` would install and verifies and judges it with this
+project's vouch.policy.json and vouch.lock, as install would, but writes nothing: not package.json,
+not the lockfiles, not node_modules. For update bots (docs/ci.md): each spec's answer is printed
+first (--format json: {decision, checked: [{spec, name, version, decision, findings}], report}).`,
+    flags: 'check',
+    npm: 'install',
+    exits: [[0, 'every package of that tree would pass'], [1, 'something would be denied'], ...GATE_EXITS],
+    load: async () => (await import('./check.js')).run,
+  },
+  {
     name: 'policy',
     usage: 'policy init [--force]',
     summary: 'write a starter vouch.policy.json and the first vouch.lock from the current tree',

@@ -1,20 +1,19 @@
 // `vouch install [spec…]`: npm install, but every package of the ideal tree is verified and judged by
 // policy and vouch.lock before anything is written; then the same tree is reified from verified bytes.
-import npa from 'npm-package-arg';
-import { VouchError, type ExitCode } from '../../errors/index.js';
+import type { ExitCode } from '../../errors/index.js';
 import { assertLockfileParses, fetchedSources } from '../../tree/index.js';
 import { gateOptions, isSilent, loadProjectConfig, reportFormat } from '../common-flags.js';
 import { buildJudgedTree, readTrustFiles, treeArborist } from '../gate.js';
 import { gateFetchedSources, rootManifest, verifyThenReify } from '../install-flow.js';
 import { boundHeapGrowthFor } from '../heap-growth.js';
-import { parseNpmCommandLine } from '../npm-command-line.js';
+import { assertPackageSpecs, parseNpmCommandLine } from '../npm-command-line.js';
 import type { Output } from '../output.js';
 import { withProjectLock } from '../project-lock.js';
 import { FLAGS } from './flag-table.js';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const line = parseNpmCommandLine(argv, 'install', FLAGS.install);
-  checkSpecs(line.positionals, process.cwd());
+  assertPackageSpecs(line.positionals, process.cwd());
   const format = reportFormat(line.vouch.format, line.npmFlags);
   const config = await loadProjectConfig(line.npmArgs);
   const cwd = config.localPrefix;
@@ -37,16 +36,4 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
       ...(add.length ? { add } : {}), ...(saveType ? { saveType } : {}),
     }, out);
   });
-}
-
-/** Each spec as npm reads it: one npm refuses is the user's to fix (exit 2), before any request. */
-function checkSpecs(specs: readonly string[], cwd: string): void {
-  for (const spec of specs) {
-    try {
-      npa(spec, cwd);
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new VouchError('USAGE', `${JSON.stringify(spec)} is not a package spec npm accepts: ${reason}`, {}, 'e.g. vouch install name, name@1.2.3, name@^1, @scope/name@latest');
-    }
-  }
 }
