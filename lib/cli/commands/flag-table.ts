@@ -177,7 +177,7 @@ export interface NpmFlagNote {
 
 export const NPM_FLAG_NOTES: readonly NpmFlagNote[] = [
   { flags: '-D, -O, -E, -P, --save-peer', help: 'save as a dev, optional, exact, prod or peer dependency', commands: ['install'] },
-  { flags: '--no-save', help: 'leave package.json and package-lock.json as they are', commands: ['install'] },
+  { flags: '--no-save', help: 'leave package.json, package-lock.json and vouch.lock as they are', commands: ['install'] },
   { flags: '--package-lock-only', help: 'verify, then write package-lock.json only (no node_modules, no scripts)', commands: ['install'] },
   { flags: '--ignore-scripts', help: 'do not run install scripts', commands: ['install', 'ci'] },
   { flags: '--dry-run', help: 'verify and judge as usual, then install and write nothing (and say so);\nnpm_config_dry_run=true means the same', commands: ['install', 'ci'] },
