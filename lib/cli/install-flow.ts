@@ -8,8 +8,8 @@ import type { NpmConfig } from '../config/index.js';
 import type { ExitCode } from '../errors/index.js';
 import { recordVerified, serializeLock, writeLockAtomic } from '../lock/index.js';
 import type { Report } from '../policy/report.js';
-import { prefetchSources } from '../registry/index.js';
-import { reifyVerified, verifyScriptsReviewed, type NonRegistryRef, type ReifySummary } from '../tree/index.js';
+import { prefetchSources, type PrefetchedSource } from '../registry/index.js';
+import { assertLinkedSupported, gatedPrepareOptions, reifyVerified, verifyScriptsReviewed, type NonRegistryRef, type ReifyBoundary, type ReifySummary } from '../tree/index.js';
 import { omitList } from './common-flags.js';
 import { exitCodeFor } from './exit.js';
 import { decide, type GateInputs, type GateOptions } from './gate.js';
@@ -55,10 +55,14 @@ export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInp
   // --package-lock-only: arborist writes package-lock.json and nothing else, so no script has anything to run.
   const lockOnly = config.flat['packageLockOnly'] === true;
   await verifyScriptsReviewed(tree, config.flat); // npm's strict-allow-scripts, before anything is written
+  assertLinkedSupported(arb.options, tree);
   const allowedSources = report.verdicts.flatMap((v) => (v.kind === 'source' ? [v.ref] : [])); // all allowed: code 0
-  await prefetchSources(allowedSources, { ...config.flat, timeout: opts.gate.timeoutMs }, planned.boundary.store, opts.gate.concurrency);
+  // A git dependency's preparation installs its clone's dependencies through vouch's gate (lib/tree/git-prepare.ts).
+  const prepare = gatedPrepareOptions(config.cacheDir);
+  const prefetched = await prefetchSources(allowedSources, { ...config.flat, ...prepare, timeout: opts.gate.timeoutMs }, planned.boundary.store, opts.gate.concurrency);
+  Object.assign(arb.options, prepare); // reify reads the prepared tarballs by digest; should it clone, it prepares the same way
   await opts.beforeReify?.();
-  const installed = await reifyVerified(arb, tree, planned.boundary, {
+  const installed = await reifyVerified(arb, tree, withPrefetched(planned.boundary, prefetched), {
     save: opts.save,
     runScripts: config.flat.ignoreScripts !== true && !lockOnly,
     omit: omitList(config.flat.omit),
@@ -69,6 +73,17 @@ export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInp
   say(renderReport(report, opts, out));
   if (opts.format === 'text') say(lockOnly ? 'vouch: --package-lock-only: every package verified; package-lock.json written, nothing installed' : installSummary(installed));
   return 0;
+}
+
+/** The boundary with each prefetched git / remote source read by its digest from vouch's store. */
+function withPrefetched(boundary: ReifyBoundary, prefetched: ReadonlyMap<string, PrefetchedSource>): ReifyBoundary {
+  const allowed = new Map(boundary.allowed);
+  for (const [path, entry] of allowed) {
+    if (entry.kind !== 'source') continue;
+    const fetched = prefetched.get(entry.spec);
+    if (fetched) allowed.set(path, { ...entry, prefetched: fetched });
+  }
+  return { ...boundary, allowed };
 }
 
 /** npm's closing line, and what happened to install scripts: `added 77 packages, removed 1, changed 2; install scripts: 3 ran`. */

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import fetch from 'npm-registry-fetch';
 import pMap from 'p-map';
 import pacote from 'pacote';
-import { VouchError } from '../errors/index.js';
+import { VouchError, truncate } from '../errors/index.js';
 import type { NonRegistryRef } from '../tree/types.js';
 import { checkIntegrity } from '../verify/integrity.js';
 import type { IntegrityResult, PackageEvidence } from '../verify/types.js';
@@ -241,19 +241,39 @@ function tarballFetchOptions(flat: FlatOptions): FlatOptions {
   return options;
 }
 
+/** pacote's failure when the nested install that prepares a git dependency (lib/tree/git-prepare.ts) failed. */
+function isPrepareFailure(err: unknown): err is Error & { stdout?: unknown } {
+  return err instanceof Error && err.message.includes('git dep preparation failed');
+}
+
+/** What a git or remote source packed to: its tarball is in vouch's store under `integrity`. */
+export interface PrefetchedSource {
+  integrity: string;
+  resolved: string;
+}
+
 /**
  * Brings the git and remote-tarball dependencies the policy allowed by name into vouch's store before
- * the offline reify (which reads nothing else). Nothing signs them: they are installed because the
- * policy names them, and arborist still checks a locked integrity. A fetch failure stops the install
- * before anything is written (exit 3).
+ * the offline reify (which reads nothing else, and reads these by the digest returned here, keyed by
+ * spec). Nothing signs them: they are installed because the policy names them, and arborist still checks
+ * a locked integrity. A fetch failure stops the install before anything is written (exit 3); a git
+ * dependency whose gated preparation was refused stops it too (GIT_PREPARE_FAILED, exit 1).
  */
-export async function prefetchSources(refs: readonly NonRegistryRef[], flat: FlatOptions, store: string, concurrency: number): Promise<void> {
+export async function prefetchSources(refs: readonly NonRegistryRef[], flat: FlatOptions, store: string, concurrency: number): Promise<Map<string, PrefetchedSource>> {
+  const fetched = new Map<string, PrefetchedSource>();
   await pMap(refs.filter((r) => r.kind === 'git' || r.kind === 'remote'), async (ref) => {
     try {
-      await pacote.tarball(`${ref.name}@${ref.spec}`, { ...flat, cache: store } as pacote.Options);
+      const data = await pacote.tarball(`${ref.name}@${ref.spec}`, { ...flat, cache: store } as pacote.Options);
+      fetched.set(ref.spec, { integrity: String(data.integrity), resolved: data.resolved });
     } catch (err) {
+      if (ref.kind === 'git' && isPrepareFailure(err)) {
+        const output = typeof err.stdout === 'string' ? err.stdout : '';
+        throw new VouchError('GIT_PREPARE_FAILED', `the git dependency ${ref.name} (${ref.spec}) needs its dependencies installed to be prepared, and that install (vouch install in its clone) failed or was denied: ${truncate(output.trim() || err.message, 600)}`,
+          { pkg: ref.name }, 'nothing was installed; the clone\'s dependencies are judged by vouch\'s built-in policy: publish the prepared package to a registry instead, or fix what the nested report denies', { cause: err });
+      }
       throw new VouchError('REGISTRY_UNREACHABLE', `could not fetch ${ref.name} from ${ref.spec}: ${(err as Error).message}`,
         { pkg: ref.name }, 'retry when the source is reachable; nothing was installed', { cause: err });
     }
   }, { concurrency });
+  return fetched;
 }

@@ -9,3 +9,5 @@ export { type AllowedExtraction, type AllowedSource, type ReifyBoundary } from '
 export { inflateShrinkwrap } from './shrinkwrap-inflation.js';
 export { SourceDenied, withSourceGuard, type SourceJudge } from './source-guard.js';
 export { assertLockfileInSync } from './lockfile-sync.js';
+export { assertLinkedSupported } from './linked.js';
+export { gatedPrepareOptions } from './git-prepare.js';

@@ -3,7 +3,6 @@
 // optional nodes) and bundle filtering. The diff is taken against an empty node_modules, as `npm ci`
 // starts from one, so it is the whole install (a superset of what `npm install` changes on disk).
 import Arborist, { type Node, type Tree } from '@npmcli/arborist';
-import { VouchError } from '../errors/index.js';
 import { arboristRequire } from './arborist-require.js';
 
 interface Diff {
@@ -51,12 +50,8 @@ export interface InstallPlan {
 
 /** arborist's reify options for the plan, from the arborist that will reify and the omit list it gets. */
 export function planOptions(arb: Arborist, omit: readonly string[]): PlanOptions {
-  const { workspaces, workspacesEnabled, includeWorkspaceRoot, installStrategy } = arb.options;
-  if (installStrategy === 'linked') {
-    // reify then builds a second, isolated tree (.store/ and symlinks) vouch does not model yet.
-    throw new VouchError('CONFIG', 'install-strategy=linked is not supported by vouch yet: it installs a tree vouch has not modelled',
-      {}, 'use install-strategy=hoisted (npm\'s default) or shallow with vouch');
-  }
+  // install-strategy=linked installs the same packages in another layout: lib/tree/linked.ts maps it.
+  const { workspaces, workspacesEnabled, includeWorkspaceRoot } = arb.options;
   return {
     omit,
     workspaces: Array.isArray(workspaces) ? workspaces.filter((w): w is string => typeof w === 'string') : [],

@@ -3,7 +3,9 @@
 // verified at that location (its bytes are then read from vouch's verified store by that digest, never
 // from the network or npm's cache), or a git / remote / directory source the policy allowed there.
 // Anything else is refused before a byte is written.
-import { resolve } from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import cacache from 'cacache';
 import ssri from 'ssri';
 import { VouchError } from '../errors/index.js';
 import { limitConcurrency } from '../registry/index.js';
@@ -16,6 +18,11 @@ export interface AllowedExtraction {
   integrity: string;
   url: string;
   pkg: string;
+  /**
+   * A folder of install-strategy=linked's node_modules/.store (lib/tree/linked.ts): arborist gives its
+   * extraction no integrity, and the boundary reads the verified bytes by this one.
+   */
+  storeFolder?: boolean;
 }
 
 export interface AllowedSource {
@@ -23,6 +30,11 @@ export interface AllowedSource {
   /** The locked spec the policy allowed (git URL, tarball URL, directory). */
   spec: string;
   pkg: string;
+  /**
+   * A git or remote source vouch packed into its store before reify (lib/registry prefetchSources): reify
+   * reads it from there by this digest, never clones or downloads (or prepares) it a second time.
+   */
+  prefetched?: { integrity: string; resolved: string };
 }
 
 export interface ReifyBoundary {
@@ -61,10 +73,26 @@ function guarded(extract: Extract, boundary: ReifyBoundary, refused: RefusedExtr
         'nothing unverified was written; run `vouch verify` and report this as a bug in vouch\'s install plan');
     }
     const offline = { ...opts, cache: boundary.store, offline: true, preferOnline: false, preferOffline: false };
-    if (allowed.kind === 'source') return extract(spec, dest, offline);
+    if (allowed.kind === 'source') return allowed.prefetched ? extractStored(extract, allowed.pkg, allowed.prefetched.integrity, dest, offline, boundary.store) : extract(spec, dest, offline);
     // The verified bytes, by their digest, from the store: whatever `resolved` the tree carries.
     return extract(`${allowed.pkg}@${allowed.url}`, dest, { ...offline, integrity: allowed.integrity, resolved: allowed.url });
   };
+}
+
+/**
+ * A source packed before reify, extracted from vouch's store by its digest: pacote never reads a git
+ * dependency from a cache (it clones again, and with scripts off it would not prepare it), so the stored
+ * bytes are handed to it as a local tarball, checked against the same digest.
+ */
+async function extractStored(extract: Extract, pkg: string, integrity: string, dest: string, opts: Record<string, unknown>, store: string): Promise<unknown> {
+  const dir = await mkdtemp(join(store, 'tmp-source-'));
+  try {
+    const file = join(dir, 'package.tgz');
+    await writeFile(file, (await cacache.get.byDigest(store, integrity)));
+    return await extract(`${pkg}@file:${file}`, dest, { ...opts, integrity, resolved: `file:${file}` });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** Why an extraction is refused, or null when it is the one allowed at that folder. */
@@ -72,7 +100,7 @@ function refusal(allowed: AllowedExtraction | AllowedSource | undefined, opts: R
   if (!allowed) return 'vouch did not verify any package for this folder';
   if (allowed.kind === 'source') return null;
   const integrity = typeof opts['integrity'] === 'string' ? opts['integrity'] : opts['integrity'] ? String(opts['integrity']) : '';
-  if (!integrity) return `no integrity was given for ${allowed.pkg}; vouch verified ${allowed.integrity}`;
+  if (!integrity) return allowed.storeFolder ? null : `no integrity was given for ${allowed.pkg}; vouch verified ${allowed.integrity}`;
   // pacote accepts bytes matching any hash of the strongest algorithm given: each one must be the verified hash.
   const parsed = ssri.parse(integrity, { single: false });
   const algorithm = parsed.pickAlgorithm();

@@ -9,6 +9,7 @@ import Arborist, { type Node, type Tree } from '@npmcli/arborist';
 import { collectUnreviewedScripts } from '@npmcli/arborist/lib/unreviewed-scripts.js';
 import type { AllowScriptsPolicy } from '../config/index.js';
 import { VouchError, truncate } from '../errors/index.js';
+import { isLinkedStrategy, isolatedTree, storeScriptNodes, withStoreFolders, type IsolatedNode } from './linked.js';
 import { withReifyBoundary, type ReifyBoundary } from './reify-boundary.js';
 import { registryName } from './targets.js';
 
@@ -36,13 +37,15 @@ export interface ReifySummary {
 export async function reifyVerified(arb: Arborist, tree: Tree, boundary: ReifyBoundary, opts: ReifyOptions): Promise<ReifySummary> {
   pinVerified(tree, boundary);
   const options = (arb as unknown as { options: Record<string, unknown> }).options;
+  // install-strategy=linked: reify writes the isolated layout (node_modules/.store), the same packages elsewhere.
+  const linked = isLinkedStrategy(options) ? await isolatedTree(options, tree) : null;
   // Offline from the store: anything not verified and stored (an extra node, a packument) fails
   // ENOTCACHED instead of being fetched unverified; the boundary refuses it before that.
   Object.assign(options, { offline: true, preferOnline: false, preferOffline: false, cache: boundary.store, ignoreScripts: true });
   arb.idealTree = tree;
   let refused: { dest: string; spec: string; reason: string }[];
   try {
-    ({ refused } = await withReifyBoundary(boundary, () => arb.reify({
+    ({ refused } = await withReifyBoundary(linked ? withStoreFolders(boundary, tree, linked) : boundary, () => arb.reify({
       save: opts.save, omit: [...opts.omit], ...(opts.add ? { add: opts.add } : {}), ...(opts.saveType ? { saveType: opts.saveType } : {}),
     })));
   } catch (err) {
@@ -53,11 +56,12 @@ export async function reifyVerified(arb: Arborist, tree: Tree, boundary: ReifyBo
     throw new VouchError('REIFY_UNVERIFIED', `refused to install ${refused.length} optional package(s) vouch had not verified (${refused.map((r) => r.spec).join(', ')}); they were not installed`,
       {}, 'run `vouch verify` and report this as a bug in vouch\'s install plan');
   }
-  const withScripts = scriptNodes(tree).length;
-  const summary = { ...diffCounts(arb, tree), scripts: { ran: opts.runScripts ? withScripts : 0, skipped: opts.runScripts ? 0 : withScripts } };
+  const nodes = linked ? storeScriptNodes(linked) : scriptNodes(tree);
+  const withScripts = nodes.length;
+  const summary = { ...diffCounts(arb, tree, linked !== null), scripts: { ran: opts.runScripts ? withScripts : 0, skipped: opts.runScripts ? 0 : withScripts } };
   if (!opts.runScripts) return summary;
   try {
-    await runInstallScripts(tree, options);
+    await runInstallScripts(nodes, options);
     // npm install (without package arguments) and npm ci then run the project's own install lifecycle.
     if (!opts.add?.length) await runProjectScripts(tree.path, options);
   } catch (err) {
@@ -75,14 +79,17 @@ interface DiffNode {
   children: DiffNode[];
 }
 
-/** Added, removed and changed packages of the reify that just ran (arb.diff), as npm's reify output counts them. */
-function diffCounts(arb: Arborist, tree: Tree): Pick<ReifySummary, 'added' | 'removed' | 'changed'> {
+/**
+ * Added, removed and changed packages of the reify that just ran (arb.diff), as npm's reify output counts
+ * them; under install-strategy=linked the diff is of the isolated tree, whose packages are its store folders.
+ */
+function diffCounts(arb: Arborist, tree: Tree, linked: boolean): Pick<ReifySummary, 'added' | 'removed' | 'changed'> {
   const counts = { added: 0, removed: 0, changed: 0 };
   const diff = (arb as unknown as { diff?: DiffNode | null }).diff;
   const walk = (d: DiffNode): void => {
     for (const child of d.children) {
       if (child.action === 'REMOVE') counts.removed++;
-      else if (child.action === 'ADD' && child.ideal && tree.inventory.get(child.ideal.location) === child.ideal) counts.added++;
+      else if (child.action === 'ADD' && child.ideal && (linked ? (child.ideal as unknown as IsolatedNode).isInStore : tree.inventory.get(child.ideal.location) === child.ideal)) counts.added++;
       else if (child.action === 'CHANGE') counts.changed++;
       walk(child);
     }
@@ -139,10 +146,10 @@ async function runProjectScripts(path: string, options: Record<string, unknown>)
 /**
  * The install scripts of the tree just reified (what npm's reify runs when scripts are on). The nodes come
  * from that tree, not a second read of node_modules: a node the lockfile marks `hasInstallScript` has its
- * scripts read from its installed package.json by arborist's rebuild. Bins are already linked.
+ * scripts read from its installed package.json by arborist's rebuild. Bins are already linked. Under
+ * install-strategy=linked the nodes are the store folders, where npm runs them.
  */
-async function runInstallScripts(tree: Tree, options: Record<string, unknown>): Promise<void> {
-  const nodes = scriptNodes(tree);
+async function runInstallScripts(nodes: Node[], options: Record<string, unknown>): Promise<void> {
   if (nodes.length === 0) return;
   await new Arborist({ ...options, offline: true, ignoreScripts: false, binLinks: false }).rebuild({ nodes });
 }

@@ -28,6 +28,8 @@ export function listTargets(tree: Tree, config: NpmConfig, omit: readonly string
   const bundling = hasDependencyBundles(tree);
   for (const node of tree.inventory.values()) {
     if (isOmitted(node, omit) || (only && !only.has(node))) continue;
+    // install-strategy=linked: a store folder holds packages (listed themselves); a link into one is the layout.
+    if (STORE_FOLDER.test(node.location) || (node.isLink && isStorePackage(node.target as Node | null | undefined))) continue;
     if (node.isLink) collected.addLink(node, tree);
     else if (!node.isProjectRoot && !node.isRoot && isInNodeModules(node) && !(bundling && node.inDepBundle)) collected.addNode(node, config);
   }
@@ -64,6 +66,14 @@ class Collected {
       nonRegistry: [...this.nonRegistry.values()].sort((a, b) => compare(a.name, b.name) || compare(a.spec, b.spec)),
     };
   }
+}
+
+/** node_modules/.store/<name>@<version>-<hash>: a folder of npm's linked layout (isolated-reifier), not a package. */
+const STORE_FOLDER = /^node_modules\/\.store\/[^/]+$/;
+
+/** A package folder of npm's linked layout: node_modules/.store/<key>/node_modules/<name>, read from disk itself. */
+function isStorePackage(target: Node | null | undefined): boolean {
+  return !!target && !target.isLink && /^node_modules\/\.store\/[^/]+\/node_modules\/(@[^/]+\/)?[^/@][^/]*$/.test(target.location);
 }
 
 /** Whether a node's folder is inside some node_modules (a package), not a folder of the project itself. */

@@ -124,6 +124,8 @@ declare module 'cacache' {
   export const get: {
     hasContent(cache: string, integrity: string): Promise<false | { sri: unknown; size: number }>;
     stream: { byDigest(cache: string, integrity: string, opts?: Record<string, unknown>): CacacheStream };
+    /** The content with that integrity, re-hashed on read (EINTEGRITY when it does not match). */
+    byDigest(cache: string, integrity: string): Promise<Buffer>;
   };
   export const put: {
     stream(cache: string, key: string, opts?: { integrity?: string; algorithms?: string[]; size?: number }): PutStream;

@@ -152,10 +152,6 @@ export const NPM_REFUSALS: readonly NpmRefusal[] = [
     reason: 'as --global',
   },
   {
-    key: 'install-strategy', flag: '--install-strategy=linked', refuses: (v) => v === 'linked', commands: ['install', 'ci'],
-    reason: 'npm\'s experimental isolated reifier rebuilds the tree its own way, outside vouch\'s install plan and reify boundary; use hoisted (default), nested or shallow',
-  },
-  {
     key: 'audit', flag: '--audit', refuses: (v) => v === true, commands: ['install', 'ci'],
     reason: 'vouch runs no advisory audit: run `npm audit` on its own (--no-audit is accepted)',
   },
@@ -182,7 +178,7 @@ export interface NpmFlagNote {
 
 export const NPM_FLAG_NOTES: readonly NpmFlagNote[] = [
   { flags: '-D, -O, -E, -P, --save-peer', help: 'save as a dev, optional, exact, prod or peer dependency', commands: ['install'] },
-  { flags: '--no-save', help: 'leave package.json and package-lock.json as they are', commands: ['install'] },
+  { flags: '--no-save', help: 'leave package.json, package-lock.json and vouch.lock as they are', commands: ['install'] },
   { flags: '--package-lock-only', help: 'verify, then write package-lock.json only (no node_modules, no scripts)', commands: ['install'] },
   { flags: '--ignore-scripts', help: 'do not run install scripts', commands: ['install', 'ci'] },
   { flags: '--dry-run', help: 'verify and judge as usual, then install and write nothing (and say so);\nnpm_config_dry_run=true means the same', commands: ['install', 'ci'] },
@@ -193,5 +189,6 @@ export const NPM_FLAG_NOTES: readonly NpmFlagNote[] = [
   { flags: '--offline', help: 'use only cached registry data; packages without cached evidence are reported', commands: ['install', 'ci', 'verify'] },
   { flags: '--json', help: 'the report as JSON (--format json)', commands: ['install', 'ci', 'verify'] },
   { flags: '-s, --silent', help: 'print nothing when allowed (a deny still prints its report)', commands: ['install', 'ci', 'verify'] },
+  { flags: '--install-strategy', help: 'hoisted (default), nested, shallow or linked (npm\'s node_modules/.store layout):\nthe same verified packages in npm\'s layout; install scripts run where npm runs them', commands: ['install', 'ci'] },
   { flags: '--legacy-peer-deps, --strict-peer-deps, --before, --cpu, --os, --install-links, --prefer-offline', help: 'as npm', commands: ['install', 'ci'] },
 ];

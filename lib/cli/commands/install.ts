@@ -31,8 +31,11 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     const arb = treeArborist(cwd, config, gate);
     const built = await buildJudgedTree(arb, { add, ...(saveType ? { saveType } : {}) }, inputs, gate);
     if (built.kind === 'denied') return gateFetchedSources([built.ref], inputs, flow, out) ?? 1;
+    // --no-save writes no project file: package.json, package-lock.json and vouch.lock stay as they are
+    // (the nested install that prepares a git dependency runs with it, and must leave no vouch.lock to pack).
+    const save = config.flat['save'] !== false;
     return verifyThenReify(arb, built.tree, inputs, config, {
-      ...flow, save: config.flat['save'] !== false, recordLock: true,
+      ...flow, save, recordLock: save,
       ...(add.length ? { add } : {}), ...(saveType ? { saveType } : {}),
     }, out);
   });

@@ -78,11 +78,14 @@ describe('npm flags on vouch install', () => {
   it('refuses what cannot hold behind the gate, saying why', () => {
     expect(usageError(() => parse(['-g', 'left-pad'])).message).toMatch(/-g, --global is refused by vouch install: vouch gates a project's node_modules/);
     expect(usageError(() => parse(['--location=global'])).message).toContain('--location=global is refused');
-    expect(usageError(() => parse(['--install-strategy=linked'])).message).toContain('isolated reifier');
     expect(usageError(() => parse(['--audit'])).message).toContain('npm audit');
     expect(usageError(() => parse(['--parseable'])).message).toContain('--format json');
     expect(usageError(() => parse(['--no-package-lock'], 'ci')).message).toContain('npm ci always installs from package-lock.json');
     expect(parse(['--install-strategy=nested']).npmFlags.get('install-strategy')).toBe('nested');
+  });
+
+  it('takes --install-strategy=linked with npm\'s meaning (the isolated layout is gated like any other)', () => {
+    for (const command of ['install', 'ci'] as const) expect(parse(['--install-strategy=linked'], command).npmFlags.get('install-strategy')).toBe('linked');
   });
 
   it('stops at --: what follows is npm\'s, as npm reads it', () => {
