@@ -6,7 +6,7 @@
 // install scripts run where. Git repositories are local bare repos (git+file://) made here.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNpm } from '../support/npm.js';
@@ -156,6 +156,37 @@ describe('a git dependency the policy allows (sources.git, a local bare repo)', 
     expect(run.result.stderr).toContain('SOURCE_NOT_ALLOWED');
     expect(existsSync(join(ours, 'node_modules'))).toBe(false);
     expect(existsSync(join(ours, 'package-lock.json'))).toBe(false);
+  });
+});
+
+describe('a workspace folder that is a symlink to a folder outside the project', () => {
+  // The workspace's real folder sits beside the project; packages/ext in the project is a link to it.
+  const project = async (dir: string) => {
+    await writeProject(dir, { workspaces: ['packages/*'], dependencies: { ext: '^1.0.0' } });
+    const outside = join(dir, '..', 'outside-ext');
+    await mkdir(outside, { recursive: true });
+    await writeFile(join(outside, 'package.json'), `${JSON.stringify({ name: 'ext', version: '1.0.0', license: 'MIT', dependencies: { 'lib-b': '1.0.0' } }, null, 2)}\n`);
+    await mkdir(join(dir, 'packages'), { recursive: true });
+    await symlink(join('..', '..', 'outside-ext'), join(dir, 'packages', 'ext'));
+  };
+
+  it('is linked and judged as project code, as npm links it: install, ci and verify --installed pass, and npm\'s tree is the same', async () => {
+    const { ours, theirs } = await twins('ws-symlink', project);
+    await npm(['install'], theirs);
+    const run = await vouch(['install'], ours);
+    expect(run.result.code, run.result.stdout + run.result.stderr).toBe(0);
+    await expectSameInstall(ours, theirs);
+    for (const args of [['ci'], ['verify'], ['verify', '--installed'], ['verify', '-w', 'ext']]) {
+      const again = await vouch(args, ours);
+      expect(again.result.code, `${args.join(' ')}: ${again.result.stdout}${again.result.stderr}`).toBe(0);
+    }
+    await expectSameInstall(ours, theirs);
+    // Adding a dependency to that workspace writes through the link, as npm does.
+    await npm(['install', 'lib-a@1.0.0', '-w', 'ext'], theirs);
+    const added = await vouch(['install', 'lib-a@1.0.0', '-w', 'ext'], ours);
+    expect(added.result.code, added.result.stdout + added.result.stderr).toBe(0);
+    await expectSameInstall(ours, theirs);
+    expect(await readFile(join(ours, '..', 'outside-ext', 'package.json'), 'utf8')).toBe(await readFile(join(theirs, '..', 'outside-ext', 'package.json'), 'utf8'));
   });
 });
 
