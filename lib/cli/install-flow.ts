@@ -54,7 +54,8 @@ export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInp
   }
   // --package-lock-only: arborist writes package-lock.json and nothing else, so no script has anything to run.
   const lockOnly = config.flat['packageLockOnly'] === true;
-  await verifyScriptsReviewed(tree, config.flat); // npm's strict-allow-scripts, before anything is written
+  // npm's strict-allow-scripts, before anything is written, over the scripts of the verified bytes too
+  await verifyScriptsReviewed(tree, config.flat, planned.contentsOf);
   const allowedSources = report.verdicts.flatMap((v) => (v.kind === 'source' ? [v.ref] : [])); // all allowed: code 0
   await prefetchSources(allowedSources, { ...config.flat, timeout: opts.gate.timeoutMs }, planned.boundary.store, opts.gate.concurrency);
   await opts.beforeReify?.();
