@@ -34,7 +34,7 @@ interface TarParser extends NodeJS.WritableStream {
   on(event: 'end' | 'close', fn: () => void): this;
   on(event: 'error', fn: (err: Error) => void): this;
 }
-type TarParserClass = new (opts: { strict?: boolean; onwarn?: () => void }) => TarParser;
+type TarParserClass = new (opts: { strict?: boolean; onwarn?: () => void; filter?: (path: string, entry: TarEntry) => boolean }) => TarParser;
 const tarRequire = createRequire(createRequire(import.meta.url).resolve('pacote'));
 
 /** Reads every verified tarball's contents, keyed as `tarballs` is (name@version). */
@@ -63,15 +63,22 @@ export function readPackageContents(source: NodeJS.ReadableStream, label: string
       reject(new VouchError('TARBALL_UNREADABLE', `could not read the verified tarball of ${label}: ${(err as Error).message ?? String(err)}`,
         {}, 'the bytes match the signed integrity but are not a readable package; nothing was installed', { cause: err }));
     };
-    const parser = new Parser({ strict: false, onwarn: () => undefined });
+    // Every entry is seen by `filter`; only package.json is read (the others are skipped unbuffered).
+    const parser = new Parser({
+      strict: false,
+      onwarn: () => undefined,
+      filter: (entryPath, entry) => {
+        const path = packagePath(entryPath);
+        // pacote extracts only files (links are dropped) and strips the first path segment.
+        if (path === null || !/File$/.test(entry.type)) return false;
+        files.push(path);
+        if (path.toLowerCase() === 'binding.gyp') bindingGyp = true;
+        if (path !== 'package.json') return false;
+        if (entry.size > MANIFEST_MAX_BYTES) fail(new Error(`its package.json is ${entry.size} bytes (over ${MANIFEST_MAX_BYTES})`));
+        return !failed;
+      },
+    });
     parser.on('entry', (entry) => {
-      const path = packagePath(entry.path);
-      // pacote extracts only files (links are dropped) and strips the first path segment.
-      if (path === null || !/File$/.test(entry.type)) return entry.resume();
-      files.push(path);
-      if (path.toLowerCase() === 'binding.gyp') bindingGyp = true;
-      if (path !== 'package.json') return entry.resume();
-      if (entry.size > MANIFEST_MAX_BYTES) return fail(new Error(`its package.json is ${entry.size} bytes (over ${MANIFEST_MAX_BYTES})`));
       const chunks: Buffer[] = [];
       entry.on('data', (chunk) => void chunks.push(chunk));
       entry.on('end', () => void (manifestText = Buffer.concat(chunks)));
@@ -108,7 +115,7 @@ function parseManifest(text: Buffer | null): Record<string, unknown> | null {
 function binDirFiles(manifest: Record<string, unknown> | null, files: readonly string[]): string[] {
   const directories = manifest?.['directories'];
   const dir = typeof directories === 'object' && directories !== null ? (directories as Record<string, unknown>)['bin'] : undefined;
-  if (typeof dir !== 'string' || manifest?.['bin'] !== undefined) return [];
+  if (typeof dir !== 'string' || manifest?.['bin']) return [];
   const prefix = dir.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/+$/, '');
   if (prefix === '' || prefix.split('/').includes('..')) return [];
   return files.filter((f) => f.startsWith(`${prefix}/`)).sort();

@@ -5,7 +5,8 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readPackageContents, type PackageContents } from '../../../lib/registry/index.js';
-import { binLinksOf, binNames, scriptsInBytes } from '../../../lib/tree/index.js';
+import type { Node } from '@npmcli/arborist';
+import { binLinksOf, binNames, planBins, scriptsInBytes } from '../../../lib/tree/index.js';
 
 /** A ustar archive of `files` (path → text), gzipped as npm packs it. */
 function tarball(files: Record<string, string>): Buffer {
@@ -108,5 +109,36 @@ describe('binNames', () => {
   it('joins the names of arborist\'s manifest and the verified tarball\'s', () => {
     const c: PackageContents = { manifest: { name: 'x', bin: { tsc: 'a.js' } }, bindingGyp: false, binDirFiles: [] };
     expect(binLinksOf({ name: 'x', bin: { x: 'b.js' } }, c)).toEqual(['tsc', 'x']);
+  });
+});
+
+describe('planBins', () => {
+  const node = (location: string, pkg: Record<string, unknown>, extra: Partial<Node> = {}): Node => ({
+    name: location.split('node_modules/').pop()!, location, version: String(pkg['version'] ?? '1.0.0'), package: pkg,
+    resolved: `https://r.example/${String(pkg['name'])}/-/x-1.0.0.tgz`, edgesIn: new Set(), inBundle: false, isLink: false, ...extra,
+  }) as unknown as Node;
+
+  it('puts each command in the .bin folder of the node_modules holding the package, and a workspace link\'s in the root\'s', () => {
+    const ws = node('packages/ws', { name: 'ws', version: '0.1.0', bin: { wst: 'cli.js' } });
+    const bins = planBins({
+      extracted: [
+        node('node_modules/@acme/tool', { name: '@acme/tool', bin: 'cli.js' }),
+        node('node_modules/a/node_modules/b', { name: 'b', bin: { b: 'b.js' } }),
+        node('packages/ws/node_modules/c', { name: 'c', bin: { c: 'c.js' } }),
+      ],
+      links: [node('node_modules/ws', {}, { isLink: true, target: ws } as Partial<Node>)],
+    }, () => undefined);
+    expect(bins.map((b) => `${b.dir}/${b.name} ${b.pkg}@${b.version} ${b.location}`)).toEqual([
+      'node_modules/.bin/tool @acme/tool@1.0.0 node_modules/@acme/tool',
+      'node_modules/.bin/wst ws@0.1.0 node_modules/ws',
+      'node_modules/a/node_modules/.bin/b b@1.0.0 node_modules/a/node_modules/b',
+      'packages/ws/node_modules/.bin/c c@1.0.0 packages/ws/node_modules/c',
+    ]);
+  });
+
+  it('adds the names only the verified tarball gives', () => {
+    const n = node('node_modules/x', { name: 'x' });
+    const contents: PackageContents = { manifest: { name: 'x', directories: { bin: 'tools' } }, bindingGyp: false, binDirFiles: ['tools/node'] };
+    expect(planBins({ extracted: [n], links: [] }, () => contents).map((b) => b.name)).toEqual(['node']);
   });
 });
