@@ -97,7 +97,7 @@ export function treeArborist(cwd: string, config: NpmConfig, opts: Pick<GateOpti
 export function decide(targets: Targets, gathered: Gathered, inputs: GateInputs, opts: GateOptions): Report {
   const report = evaluate({
     evidence: gathered.evidence, nonRegistry: targets.nonRegistry, registries: gathered.registries,
-    policy: inputs.policy, lock: inputs.lock, now: opts.now, locked: opts.locked,
+    policy: inputs.policy, lock: inputs.lock, now: opts.now, locked: opts.locked, ...(targets.bins ? { bins: targets.bins } : {}),
   });
   return gathered.cachedSince ? { ...report, notices: [...report.notices, cachedNotice(gathered.cachedSince, opts.now)] } : report;
 }

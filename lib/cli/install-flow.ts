@@ -54,7 +54,8 @@ export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInp
   }
   // --package-lock-only: arborist writes package-lock.json and nothing else, so no script has anything to run.
   const lockOnly = config.flat['packageLockOnly'] === true;
-  await verifyScriptsReviewed(tree, config.flat); // npm's strict-allow-scripts, before anything is written
+  // npm's strict-allow-scripts, before anything is written, over the scripts of the verified bytes too
+  await verifyScriptsReviewed(tree, config.flat, planned.contentsOf);
   assertLinkedSupported(arb.options, tree);
   const allowedSources = report.verdicts.flatMap((v) => (v.kind === 'source' ? [v.ref] : [])); // all allowed: code 0
   // A git dependency's preparation installs its clone's dependencies through vouch's gate (lib/tree/git-prepare.ts).

@@ -7,8 +7,8 @@ import type { Node, Tree } from '@npmcli/arborist';
 import type { NpmConfig } from '../config/index.js';
 import { VouchError } from '../errors/index.js';
 import type { Report } from '../policy/report.js';
-import { EvidenceCache, gatherEvidence, TarballFetcher, VerifiedStore, withConcurrency, type Gathered, type VerifiedTarball } from '../registry/index.js';
-import { inflateShrinkwrap, installPlan, planOptions, planTargets, registryName, type AllowedExtraction, type AllowedSource, type PackageRef, type ReifyBoundary, type Targets } from '../tree/index.js';
+import { EvidenceCache, gatherEvidence, readVerifiedContents, tarballKey, TarballFetcher, VerifiedStore, withConcurrency, type Gathered, type VerifiedTarball } from '../registry/index.js';
+import { inflateShrinkwrap, installPlan, planBins, planOptions, planTargets, registryName, type AllowedExtraction, type AllowedSource, type ContentsOf, type InstallPlan, type PackageRef, type ReifyBoundary, type Targets } from '../tree/index.js';
 import { AttestationVerifier, loadTrustRoots, type PackageEvidence } from '../verify/index.js';
 import { pinnedRegistryKeys } from '../lock/index.js';
 import { needsPublishTime } from '../policy/index.js';
@@ -27,6 +27,8 @@ export interface PlanGate {
   report: Report;
   /** What reify may extract where (install mode: every verified package; verify mode: none). */
   boundary: ReifyBoundary;
+  /** The contents of a registry node's verified tarball (install mode; verify mode: none were read). */
+  contentsOf: ContentsOf;
 }
 
 /**
@@ -48,8 +50,9 @@ export async function gatePlan(arb: Arborist, tree: Tree, inputs: GateInputs, co
   const fetchAll = mode !== 'verify';
   const inflated = new Set<Node>();
   let targets: Targets;
+  let plan: InstallPlan;
   for (let depth = 0; ; depth++) {
-    const plan = installPlan(tree, planOpts, { inflated });
+    plan = installPlan(tree, planOpts, { inflated });
     targets = planTargets(tree, plan, config);
     // verify holds two trees of the project (the lockfile's and the ideal one) as install does: bound both.
     if (depth === 0) boundHeapGrowthFor(targets.packages.length);
@@ -68,8 +71,12 @@ export async function gatePlan(arb: Arborist, tree: Tree, inputs: GateInputs, co
   const fetched = fetchAll ? await tarballs.finish(planned) : { evidence: planned, tarballs: new Map<string, VerifiedTarball>() };
   const since = evidence.cachedSince();
   const gathered: Gathered = { evidence: fetched.evidence, registries: evidence.registries(), ...(since ? { cachedSince: since } : {}) };
+  // What the verified bytes say about themselves (scripts, bins), read before anything is decided or written.
+  const contents = await readVerifiedContents(store, fetched.tarballs, opts.concurrency);
+  const contentsOf: ContentsOf = (node) => contents.get(tarballKey(registryName(node), node.version));
+  targets = { ...targets, bins: planBins(plan, contentsOf) };
   const report = withWorkspaceNotice(decide(targets, gathered, inputs, opts), config, opts.cwd);
-  return { targets, gathered, report, boundary: reifyBoundary(tree, targets, report, fetched.tarballs, store) };
+  return { targets, gathered, report, boundary: reifyBoundary(tree, targets, report, fetched.tarballs, store), contentsOf };
 }
 
 /**

@@ -1,11 +1,12 @@
 // The decision: evidence + policy + vouch.lock + now → one Report. Pure: no I/O, no clock, no
 // randomness; the same input gives the same report, in the same order, whatever the fetch order was.
 import type { Lock } from '../lock/types.js';
-import type { NonRegistryRef } from '../tree/types.js';
+import type { BinLink, NonRegistryRef } from '../tree/types.js';
 import type { LockRegistry } from '../lock/types.js';
 import type { PackageEvidence, RegistryKeysSeen } from '../verify/types.js';
 import { compareStrings, compareVersions, statusOf } from './evidence.js';
 import { attestationFindings, integrityFindings, resolvedFindings, signatureFindings, unverifiableFindings } from './evidence-findings.js';
+import { binFindings } from './bins.js';
 import { applyExceptions } from './exceptions.js';
 import { finding, label } from './findings.js';
 import { buildPins, identityChangedFindings, ruleIdentityFindings, type Pin } from './identity.js';
@@ -32,6 +33,8 @@ export interface EvaluateInput {
   now: Date;
   /** `vouch ci` / `verify --locked`: a version vouch.lock does not record is denied (LOCK_MISSING_ENTRY). */
   locked?: boolean;
+  /** The commands the install plan links into .bin folders (BIN_COLLISION, BIN_TOOLCHAIN). */
+  bins?: readonly BinLink[];
 }
 
 interface Context {
@@ -42,6 +45,8 @@ interface Context {
   history: History;
   pins: ReadonlyMap<string, Pin>;
   registries: ReadonlyMap<string, RegistryJudgement>;
+  /** Bin findings by package folder. */
+  bins: ReadonlyMap<string, Finding[]>;
 }
 
 export function evaluate(input: EvaluateInput): Report {
@@ -53,6 +58,7 @@ export function evaluate(input: EvaluateInput): Report {
     history: buildHistory(input.evidence, input.lock),
     pins: buildPins(input.evidence, input.lock),
     registries: judgeRegistries(input),
+    bins: binFindings(input.bins ?? [], input.policy),
   };
   const verdicts: Verdict[] = [
     ...input.evidence.map((e) => packageVerdict(e, ctx)),
@@ -92,6 +98,7 @@ function packageVerdict(e: PackageEvidence, ctx: Context): PackageVerdict {
     ...releaseAgeFindings(e, settings, ctx.now),
     ...lockFindings(e, ctx),
     ...signatureDowngradeFindings(e, ctx.lock),
+    ...atLocations(e.ref.locations, ctx.bins),
   ];
   const keys = signatureTrustFindings({ e, trust: ctx.registries.get(e.ref.registry)?.trust, lock: ctx.lock, policy: ctx.policy, now: ctx.now });
   const excepted = applyExceptions(name, version, [...raw, ...keys.findings], ctx.policy, ctx.now);
@@ -101,8 +108,14 @@ function packageVerdict(e: PackageEvidence, ctx: Context): PackageVerdict {
 }
 
 function sourceVerdict(ref: NonRegistryRef, ctx: Context): SourceVerdict {
-  const { findings, waived } = applyExceptions(ref.name, null, sourceFindings(ref, ctx.policy).findings, ctx.policy, ctx.now);
+  const raw = [...sourceFindings(ref, ctx.policy).findings, ...atLocations(ref.locations, ctx.bins)];
+  const { findings, waived } = applyExceptions(ref.name, null, raw, ctx.policy, ctx.now);
   return { kind: 'source', ref, status: 'unverifiable', decision: decide(findings), findings, ...(waived.length > 0 ? { waived } : {}) };
+}
+
+/** Findings about the package folders `locations` (one package can be installed in several). */
+function atLocations(locations: readonly string[], byLocation: ReadonlyMap<string, Finding[]>): Finding[] {
+  return locations.flatMap((l) => byLocation.get(l) ?? []);
 }
 
 // vouch.lock recorded different bytes for this very version (a republish, or a registry serving

@@ -1,7 +1,9 @@
 // The policy as evaluate() reads it: a validated vouch.policy.json with its defaults filled in, or the
 // built-in default vouch applies when there is no file (zero setup; docs/policy.md says why).
 import { join } from 'node:path';
-import type { PolicyException, PolicyFile, PolicyRuleEntry, PolicySources, ProvenanceMode, SignatureMode } from './schema.js';
+import type { BinMode, PolicyException, PolicyFile, PolicyRuleEntry, PolicySources, ProvenanceMode, SignatureMode } from './schema.js';
+
+export type { BinMode } from './schema.js';
 
 export const POLICY_FILE = 'vouch.policy.json';
 /** What `$schema` says in a policy file vouch writes. */
@@ -21,6 +23,10 @@ export interface PolicyDefaults {
   provenance: ProvenanceMode;
   unsignedRegistry: 'deny' | 'warn';
   minReleaseAge: number;
+  /** Two packages linking one command into the same .bin folder (BIN_COLLISION). */
+  binCollisions: BinMode;
+  /** A package linking node, npm, npx or corepack (BIN_TOOLCHAIN). */
+  toolchainBins: BinMode;
 }
 
 export interface RegistryPolicy {
@@ -52,12 +58,15 @@ export interface Policy {
 export type LoadedPolicy = Policy;
 
 /** Defaults of a policy file for what it leaves out. */
-export const FILE_DEFAULTS: PolicyDefaults = { signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'deny', minReleaseAge: 0 };
+export const FILE_DEFAULTS: PolicyDefaults = {
+  signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'deny', minReleaseAge: 0, binCollisions: 'warn', toolchainBins: 'deny',
+};
 
 /**
  * The built-in policy: registry signatures required where a registry publishes keys, an unsigned
  * registry only warned (zero setup must work against mirrors that strip signatures), provenance
- * no-downgrade, identities pinned in vouch.lock (always on), git/remote/file sources denied.
+ * no-downgrade, identities pinned in vouch.lock (always on), git/remote/file sources denied, a package
+ * linking a toolchain command (node, npm …) denied and two packages linking one command warned.
  */
 export function builtInPolicy(): Policy {
   return {

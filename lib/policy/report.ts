@@ -41,7 +41,9 @@ export type FindingCode =
   | 'EXCEPTION_EXPIRING'       // an exception that applies expires soon
   | 'LOCK_MISSING_ENTRY'       // vouch ci: the lockfile has a version vouch.lock does not record
   | 'RESOLVED_FOREIGN_HOST'    // the lockfile's `resolved` names a host other than the signing registry's
-  | 'RESOLVED_MISMATCH';       // `resolved` is on the registry's host but is not this version's dist.tarball
+  | 'RESOLVED_MISMATCH'        // `resolved` is on the registry's host but is not this version's dist.tarball
+  | 'BIN_COLLISION'            // two packages link the same command into one node_modules/.bin
+  | 'BIN_TOOLCHAIN';           // a package links node, npm, npx or corepack into node_modules/.bin
 
 export interface Finding {
   code: FindingCode;

@@ -7,6 +7,8 @@ export const SIGNATURE_MODES = ['require', 'warn', 'off'] as const;
 export const PROVENANCE_MODES = ['require', 'no-downgrade', 'warn', 'off'] as const;
 export type SignatureMode = (typeof SIGNATURE_MODES)[number];
 export type ProvenanceMode = (typeof PROVENANCE_MODES)[number];
+export const BIN_MODES = ['deny', 'warn', 'off'] as const;
+export type BinMode = (typeof BIN_MODES)[number];
 
 /**
  * Findings an exception may waive. Not waivable: evidence of tampering (integrity or signature
@@ -18,7 +20,7 @@ export const WAIVABLE_CODES = [
   'SIGNATURE_MISSING', 'KEY_UNKNOWN', 'UNSIGNED_REGISTRY',
   'ATTESTATION_MISSING', 'ATTESTATION_KEY_UNKNOWN', 'ATTESTATION_KEY_EXPIRED', 'ATTESTATION_TOO_LARGE',
   'SOURCE_NOT_ALLOWED', 'PROVENANCE_MISSING', 'PROVENANCE_DOWNGRADE', 'SIGNATURE_DOWNGRADE', 'IDENTITY_MISMATCH',
-  'PUBLISHER_KEY_MISMATCH', 'PUBLISHER_KEY_EXPIRED', 'RELEASE_TOO_NEW',
+  'PUBLISHER_KEY_MISMATCH', 'PUBLISHER_KEY_EXPIRED', 'RELEASE_TOO_NEW', 'BIN_COLLISION', 'BIN_TOOLCHAIN',
 ] as const satisfies readonly FindingCode[];
 export type WaivableCode = (typeof WAIVABLE_CODES)[number];
 
@@ -45,6 +47,12 @@ const Defaults = z.strictObject({
     description: 'A package from a registry that publishes no keys and is not marked keys:"none" (under signatures "require"). Default "deny" (the built-in policy used without a file says "warn").',
   }),
   minReleaseAge: days.optional().meta({ description: `${AGE_DOC} Default 0.` }),
+  binCollisions: z.enum(BIN_MODES).optional().meta({
+    description: 'Two packages linking the same command into one node_modules/.bin folder (BIN_COLLISION): the project\'s scripts run whichever npm linked. Default "warn" (such pairs also occur legitimately, e.g. a fork and its original); "deny" refuses the install.',
+  }),
+  toolchainBins: z.enum(BIN_MODES).optional().meta({
+    description: 'A package linking a command named node, npm, npx or corepack (BIN_TOOLCHAIN), which every script would then run instead of the toolchain. Default "deny".',
+  }),
 });
 
 const Registry = z.strictObject({

@@ -9,3 +9,4 @@ export { TreePackuments } from './tree-packuments.js';
 export { fetchVerifiedTarballs, prefetchSources, tarballKey, type PrefetchedSource, TarballFetcher, type VerifiedTarball } from './tarballs.js';
 export { VerifiedStore } from './verified-store.js';
 export { checkSigningLog, logFetcher, logStateFile } from './log-check.js';
+export { readPackageContents, readVerifiedContents, type PackageContents } from './package-contents.js';

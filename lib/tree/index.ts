@@ -3,8 +3,10 @@ export { assertLockfileParses, loadTree, loadLockedTree, projectArborist, type T
 export { buildIdealTree, treeFetchError } from './build.js';
 export { fetchedSources, listTargets, planTargets, registryName, sourceKind } from './targets.js';
 export { installPlan, planOptions, type InstallPlan, type PlanOptions, type PlanState } from './install-plan.js';
-export { refId, type PackageRef, type NonRegistryRef, type SourceKind, type Targets } from './types.js';
-export { reifyVerified, verifyScriptsReviewed, type ReifyOptions, type ReifySummary } from './reify.js';
+export { refId, type BinLink, type PackageRef, type NonRegistryRef, type SourceKind, type Targets } from './types.js';
+export { reifyVerified, type ReifyOptions, type ReifySummary } from './reify.js';
+export { installScriptsOf, scriptsInBytes, verifyScriptsReviewed, type ContentsOf, type InstallScripts } from './script-review.js';
+export { binLinksOf, binNames, planBins } from './bins.js';
 export { type AllowedExtraction, type AllowedSource, type ReifyBoundary } from './reify-boundary.js';
 export { inflateShrinkwrap } from './shrinkwrap-inflation.js';
 export { SourceDenied, withSourceGuard, type SourceJudge } from './source-guard.js';

@@ -6,12 +6,11 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import Arborist, { type Node, type Tree } from '@npmcli/arborist';
-import { collectUnreviewedScripts } from '@npmcli/arborist/lib/unreviewed-scripts.js';
+import { isScriptAllowed } from '@npmcli/arborist/lib/script-allowed.js';
 import type { AllowScriptsPolicy } from '../config/index.js';
 import { VouchError, truncate } from '../errors/index.js';
 import { isLinkedStrategy, isolatedTree, storeScriptNodes, withStoreFolders, type IsolatedNode } from './linked.js';
 import { withReifyBoundary, type ReifyBoundary } from './reify-boundary.js';
-import { registryName } from './targets.js';
 
 export interface ReifyOptions {
   /** Write package.json / package-lock.json (install) or not (ci). */
@@ -57,7 +56,7 @@ export async function reifyVerified(arb: Arborist, tree: Tree, boundary: ReifyBo
       {}, 'run `vouch verify` and report this as a bug in vouch\'s install plan');
   }
   const nodes = linked ? storeScriptNodes(linked) : scriptNodes(tree);
-  const withScripts = nodes.length;
+  const withScripts = nodes.filter((n) => isScriptAllowed(n, allowScriptsOf(options)) !== false || options['dangerouslyAllowAllScripts'] === true).length;
   const summary = { ...diffCounts(arb, tree, linked !== null), scripts: { ran: opts.runScripts ? withScripts : 0, skipped: opts.runScripts ? 0 : withScripts } };
   if (!opts.runScripts) return summary;
   try {
@@ -98,6 +97,17 @@ function diffCounts(arb: Arborist, tree: Tree, linked: boolean): Pick<ReifySumma
   return counts;
 }
 
+/** The allowScripts policy arborist's rebuild applies (resolved with npm's precedence in lib/config). */
+function allowScriptsOf(options: Record<string, unknown>): AllowScriptsPolicy | null {
+  return (options['allowScripts'] ?? null) as AllowScriptsPolicy | null;
+}
+
+/**
+ * The nodes rebuild is given: those with an install script after reify, including a binding.gyp's
+ * `node-gyp rebuild` (reify's own build step, run with scripts off, records it in node.package).
+ * Which of their scripts may run was judged before reify (script-review.ts); rebuild skips a node
+ * allowScripts denies, gyp included.
+ */
 function scriptNodes(tree: Tree): Node[] {
   return [...tree.inventory.values()].filter((n: Node) => n.hasInstallScript && !n.isProjectRoot);
 }
@@ -152,24 +162,4 @@ async function runProjectScripts(path: string, options: Record<string, unknown>)
 async function runInstallScripts(nodes: Node[], options: Record<string, unknown>): Promise<void> {
   if (nodes.length === 0) return;
   await new Arborist({ ...options, offline: true, ignoreScripts: false, binLinks: false }).rebuild({ nodes });
-}
-
-/**
- * npm's `strict-allow-scripts` preflight: install scripts the allowScripts policy does not cover stop
- * the install before anything is written (npm: ESTRICTALLOWSCRIPTS). Without strict mode npm runs them
- * with a warning, and so does vouch.
- */
-export async function verifyScriptsReviewed(tree: Tree, flat: Record<string, unknown>): Promise<void> {
-  if (flat['strictAllowScripts'] !== true) return;
-  const unreviewed = await collectUnreviewedScripts({
-    tree,
-    policy: (flat['allowScripts'] ?? null) as AllowScriptsPolicy | null,
-    ignoreScripts: flat['ignoreScripts'] === true,
-    dangerouslyAllowAllScripts: flat['dangerouslyAllowAllScripts'] === true,
-  });
-  if (unreviewed.length === 0) return;
-  const names = unreviewed.map(({ node }) => `${registryName(node)}@${node.version}`).sort();
-  throw new VouchError('SCRIPTS_UNREVIEWED', `strict-allow-scripts: ${names.length} package(s) have install scripts not covered by allowScripts: ${names.join(', ')}`,
-    { file: join(tree.path, 'package.json'), path: 'allowScripts' },
-    'approve or deny them in package.json "allowScripts" (npm install-scripts approve|deny), or turn strict-allow-scripts off');
 }

@@ -40,6 +40,21 @@ export interface NonRegistryRef {
 export interface Targets {
   packages: PackageRef[];
   nonRegistry: NonRegistryRef[];
+  /** The commands the plan links into `.bin` folders (absent: not computed, e.g. for a single source). */
+  bins?: BinLink[];
+}
+
+/** A command a package of the plan links into a `.bin` folder (what `npm run` and install scripts put first on PATH). */
+export interface BinLink {
+  /** The `.bin` folder, relative to the project: `node_modules/.bin`, `node_modules/a/node_modules/.bin`. */
+  dir: string;
+  /** The command name, as npm normalizes it. */
+  name: string;
+  /** The package linking it: the registry name (alias-resolved), or a source's or workspace's folder name. */
+  pkg: string;
+  version: string | null;
+  /** Its folder (a lockfile location). */
+  location: string;
 }
 
 /** `name@version`, the key every later stage uses. */

@@ -114,6 +114,18 @@ declare module '@npmcli/arborist/lib/unreviewed-scripts.js' {
   }): Promise<{ node: Node; scripts: Record<string, string> }[]>;
 }
 
+declare module '@npmcli/arborist/lib/script-allowed.js' {
+  import type { Node } from '@npmcli/arborist';
+  /** npm 11's allowScripts match for one node: true allowed, false denied, null unreviewed (registry identity from `resolved`). */
+  export function isScriptAllowed(node: Node, policy: Record<string, boolean> | null): boolean | null;
+}
+
+declare module '@npmcli/arborist/lib/install-scripts.js' {
+  import type { Node } from '@npmcli/arborist';
+  /** The install scripts arborist sees for a node (its package, binding.gyp at node.path, the lockfile's hasInstallScript). */
+  export function getInstallScripts(node: Node): Promise<Record<string, string>>;
+}
+
 declare module 'cacache' {
   /** A content-addressed store: content by integrity (verified on every read), index entries by key. */
   interface CacacheStream extends NodeJS.ReadableStream {}

@@ -201,6 +201,14 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     title: 'The lockfile fetches this package from its registry, but not from this version\'s tarball',
     help: 'package-lock.json `resolved` (after npm\'s own replace-registry-host rewriting) is on the registry\'s host but is not the `dist.tarball` the registry gives for this name@version, even after URL normalisation (dot segments, percent-encoding, default ports). npm would download that other URL. If nobody meant to change the lockfile, a lockfile-injection attempt is likely: restore package-lock.json from a trusted revision, or reinstall so `resolved` is the registry\'s tarball.',
   },
+  BIN_COLLISION: {
+    title: 'Two packages link the same command into one node_modules/.bin folder',
+    help: 'Only one of them gets the name, and `npm run`, `npx` and install scripts run whichever npm linked: a dependency can take the place of another\'s `tsc` or `eslint` and run when the project builds. Check which package should provide the command and remove the other; if both are expected, record an exception for the one that may (`vouch approve <name>@<version> --reason "…"`). `binCollisions` in vouch.policy.json sets the severity.',
+  },
+  BIN_TOOLCHAIN: {
+    title: 'A package links a command named node, npm, npx or corepack',
+    help: 'npm puts node_modules/.bin first on PATH for every script it runs, so this package\'s command would run instead of Node.js or npm itself, in the project\'s scripts and in every other package\'s install script. Few packages have a reason to do this; remove it, or record an exception if it is expected (`vouch approve <name>@<version> --reason "…"`). `toolchainBins` in vouch.policy.json sets the severity.',
+  },
   LOCK_MISSING_ENTRY: {
     title: 'package-lock.json has a version vouch.lock does not record',
     help: 'Run `vouch install` locally and commit the updated vouch.lock.',
