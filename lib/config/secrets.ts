@@ -9,20 +9,22 @@
 /** What a secret is replaced with. */
 export const REDACTED = '***';
 
-// scheme://userinfo@ — the userinfo runs to the last `@` before the authority ends (as WHATWG URL parses
-// it), so a password holding a raw `@` is masked whole. Never crosses a quote or backslash: the output may
-// be JSON. `git@` (the ssh user of git hosts) names no one and is kept.
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)((?:[^\s/?#@"\\]*@)+)/gi;
+// scheme://userinfo@ (or a scheme-relative //userinfo@) — the userinfo runs to the last `@` before the authority ends (as WHATWG URL parses
+// it), so a password holding a raw `@` is masked whole. It never crosses a bare quote (the output may be
+// JSON) but takes an escaped one (`\"`) whole, so JSON stays JSON. `git@` (the ssh user of git hosts)
+// names no one and is kept.
+const URL_USERINFO = /((?:\b[a-z][a-z0-9+.-]*:)?\/\/)((?:(?:[^\s/?#@"\\]|\\[^\s])*@)+)/gi;
 
 // npm's per-registry auth settings (`//host/:_authToken=…`, `_auth`, `_password`), as .npmrc lines, env
 // (npm_config__authToken), JSON keys or messages: the value up to a quote, space, comma, semicolon or `&`.
-const AUTH_SETTING = /(_authToken|_auth|_password|authToken)(["']?\s*[=:]\s*["']?)[^\s"'`,;&]+/gi;
+const AUTH_SETTING = /(_authToken|_auth|_password|authToken)(["']?\s*[=:]\s*["']?)(?:[^\s"'`,;&\\]|\\[^\s])+/gi;
 
 // A query parameter whose name says it is a credential (`?token=`, `access_token`, `auth`, `password`, `sig`…).
-const QUERY_CREDENTIAL = /([?&;][\w.-]*(?:token|auth|pass(?:word|wd)?|secret|key|sig(?:nature)?|credential)[\w.-]*=)[^&#\s"'`<>]+/gi;
+const QUERY_CREDENTIAL = /([?&][\w.-]*(?:token|auth|pass(?:word|wd)?|secret|key|sig(?:nature)?|credential)[\w.-]*=)(?:[^&#\s"'`<>\\]|\\[^\s])+/gi;
 
 // HTTP credentials: `Authorization: <anything>` and the Bearer/Basic schemes wherever they appear.
-const AUTH_HEADER = /(authorization["']?\s*[:=]\s*["']?)(?:(?:Bearer|Basic|Token)\s+)?[^\s"'`,;]+/gi;
+// (Values take a JSON escape such as `\"` whole, as the userinfo does, so JSON stays JSON.)
+const AUTH_HEADER = /(authorization["']?\s*[:=]\s*["']?)(?:(?:Bearer|Basic|Token)\s+)?(?:[^\s"'`,;\\]|\\[^\s])+/gi;
 const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/-]+=*/g;
 
 // Tokens recognisable on their own: npm's (npm_…), GitHub's (ghp_…), and JSON Web Tokens.
@@ -30,8 +32,12 @@ const NPM_TOKEN = /\bnpms?_[A-Za-z0-9]{20,}/g;
 const GITHUB_TOKEN = /\bgh[opsur]_[A-Za-z0-9]{20,}|\bgithub_pat_[A-Za-z0-9_]{20,}/g;
 const JSON_WEB_TOKEN = /\beyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}/g;
 
+// Whether any pattern below could match: most strings (names, versions, digests) skip the eight passes.
+const MAYBE = /@|_auth|_password|authtoken|[?&][^\s=]*=|authorization|bearer|basic|npms?_|gh[opsur]_|github_pat_|eyj/i;
+
 /** `text` with every credential vouch can recognise replaced by `***`. Idempotent; JSON stays JSON. */
 export function redactSecrets(text: string): string {
+  if (!MAYBE.test(text)) return text;
   return text
     .replace(URL_USERINFO, (match, scheme: string, userinfo: string) => (userinfo === 'git@' ? match : `${scheme}${REDACTED}@`))
     .replace(AUTH_SETTING, `$1$2${REDACTED}`)
@@ -44,7 +50,7 @@ export function redactSecrets(text: string): string {
 }
 
 /**
- * A copy of `value` with redactSecrets applied to every string in it (plain objects and arrays are walked;
+ * `value` with redactSecrets applied to every string in it (plain objects and arrays are walked;
  * dates, keys and other objects are kept as they are): for data rendered after escaping (JSON, SARIF), where
  * a secret's escaped form would no longer match in the text.
  */
@@ -52,15 +58,19 @@ export function redactDeep<T>(value: T): T {
   return walk(value) as T;
 }
 
+// Copy on change: a report without secrets comes back as the same objects (no cost to render a large tree).
 function walk(value: unknown): unknown {
   if (typeof value === 'string') return redactSecrets(value);
-  if (Array.isArray(value)) return value.map(walk);
+  if (Array.isArray(value)) {
+    const items = value.map(walk);
+    return items.some((item, i) => item !== value[i]) ? items : value;
+  }
   if (value === null || typeof value !== 'object') return value;
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) out[redactSecrets(key)] = walk(v);
-  return out;
+  const entries = Object.entries(value);
+  const walked = entries.map(([key, v]): [string, unknown] => [redactSecrets(key), walk(v)]);
+  return walked.some(([key, v], i) => key !== entries[i]?.[0] || v !== entries[i]?.[1]) ? Object.fromEntries(walked) : value;
 }
 
 /** `url` without its userinfo (`user:password@`): the registry's identity, byte for byte otherwise. */
