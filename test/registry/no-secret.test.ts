@@ -1,7 +1,8 @@
 // No secret anywhere (issue 22): a registry URL that carries a password (`registry=http://user:secret@host/` in
 // .npmrc, or `--registry`) reaches the real signing registry (which checks the password) and never appears in
 // what vouch prints (text, JSON, SARIF, explain, the exit-3 error of a registry that is down, retry notices)
-// or stores (vouch.lock, the evidence cache and log state beside npm's cache, npm's own cache index).
+// or stores (vouch.lock, the evidence cache and log state beside npm's cache, npm's own cache index); `vouch log
+// verify` with such a URL too. A proxy in front of the registry shows the credential still goes out.
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
@@ -96,6 +97,16 @@ describe('a password in the registry URL', () => {
     await expectNoSecretStored(dir, project);
   });
 
+  it('vouch log verify <url with a password> audits the log and keeps the password out of its report and state', async () => {
+    const { dir, env } = await stateWith([]);
+    const state = join(dir, 'log-state.json');
+    for (const format of ['text', 'json']) {
+      const result = await runVouch(['log', 'verify', credentialed, '--state', state, '--format', format], { cwd: dir, env });
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      expectNoSecret(result, await readFile(state, 'utf8'));
+    }
+  });
+
   it('an npm token in .npmrc and a password in the URL: neither is printed nor stored', async () => {
     const host = registry.url.replace(/^https?:/, '');
     const { dir, env } = await stateWith([`registry=${credentialed}`, `${host}:_authToken=${registry.token}`]);
@@ -132,14 +143,14 @@ describe('a password in the registry URL', () => {
     const { env } = await stateWith([`registry=${down.href}`]);
     const started = Date.now();
     for (const args of [['verify'], ['verify', '--format', 'json'], ['install']]) {
-      const result = await runVouch(args, { cwd: tree.project, env, timeoutMs: 200_000 });
+      const result = await runVouch(args, { cwd: tree.project, env });
       expect(result.code, result.stdout + result.stderr).toBe(3);
       expect(result.stdout + result.stderr).toContain(`127.0.0.1:${port}`);
       expectNoSecret(result);
     }
-    // connection refused fails fast; npm's retries (10 s, then up to 60 s) are what remains
-    expect(Date.now() - started).toBeLessThan(250_000);
-  }, 300_000);
+    // Connection refused fails fast even with npm's default retries: measured ~1 s a run on the 2-CPU test machine.
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
 });
 
 /** An HTTP proxy in front of `target` that reports each request's Authorization header. */
