@@ -9,10 +9,10 @@
 /** What a secret is replaced with. */
 export const REDACTED = '***';
 
-// scheme://userinfo@ (or a scheme-relative //userinfo@) — the userinfo runs to the last `@` before the authority ends (as WHATWG URL parses
-// it), so a password holding a raw `@` is masked whole. It never crosses a bare quote (the output may be
-// JSON) but takes an escaped one (`\"`) whole, so JSON stays JSON. `git@` (the ssh user of git hosts)
-// names no one and is kept.
+// scheme://userinfo@ (or a scheme-relative //userinfo@): the userinfo runs to the last `@` before the
+// authority ends (as WHATWG URL parses it), so a password holding a raw `@` is masked whole. It never
+// crosses a bare quote (the output may be JSON) but takes an escaped one (`\"`) whole, so JSON stays JSON.
+// `git@` (the ssh user of git hosts) names no one and is kept.
 const URL_USERINFO = /((?:\b[a-z][a-z0-9+.-]*:)?\/\/)((?:(?:[^\s/?#@"\\]|\\[^\s])*@)+)/gi;
 
 // npm's per-registry auth settings (`//host/:_authToken=…`, `_auth`, `_password`), as .npmrc lines, env

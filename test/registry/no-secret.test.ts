@@ -1,5 +1,5 @@
 // No secret anywhere (issue 22): a registry URL that carries a password (`registry=http://user:secret@host/` in
-// .npmrc, or `--registry`) reaches the real signing registry (which checks the password) and never appears in
+// .npmrc, or `--registry`) reaches the real signing registry and never appears in
 // what vouch prints (text, JSON, SARIF, explain, the exit-3 error of a registry that is down, retry notices)
 // or stores (vouch.lock, the evidence cache and log state beside npm's cache, npm's own cache index); `vouch log
 // verify` with such a URL too. A proxy in front of the registry shows the credential still goes out.
@@ -24,7 +24,9 @@ let credentialed: string;
 beforeAll(async () => {
   registry = await startRegistry();
   tree = await buildTree(registry, { packages: 4, prefix: 'redact' });
-  await userToken(registry.url, READER); // Verdaccio checks this password on every request that carries it
+  // A real user of the registry. Verdaccio lets anonymous reads through even with a wrong password, so the
+  // recording proxy below is what shows the credential still goes out.
+  await userToken(registry.url, READER);
   const url = new URL(registry.url);
   url.username = READER.name;
   url.password = READER.password;
