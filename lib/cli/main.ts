@@ -1,12 +1,14 @@
 // Entry point: picks the command, loads it lazily, maps errors to exit codes in one place.
 import { INTERNAL_ERROR_EXIT, VouchError, exitCodeForError, isVouchError, type ExitCode } from '../errors/index.js';
-import { processOutput, type Output } from './output.js';
+import { redactSecrets } from '../config/secrets.js';
+import { processOutput, redacting, type Output } from './output.js';
 import { printRetryNotices } from './retry-notices.js';
 import { vouchVersion } from './version.js';
 import { findCommand } from './commands/index.js';
 import { commandHelp, generalHelp } from './help.js';
 
-export async function main(argv: string[], out: Output = processOutput): Promise<ExitCode> {
+export async function main(argv: string[], output: Output = processOutput): Promise<ExitCode> {
+  const out = redacting(output); // whatever a command prints, no credential reaches the terminal or a log
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     out.stdout(generalHelp());
@@ -41,8 +43,8 @@ export function reportError(err: unknown, out: Output, verbose: boolean): ExitCo
     out.stderr(formatVouchError(err));
     return exitCodeForError(err);
   }
-  const message = err instanceof Error ? err.message : String(err);
-  const detail = verbose && err instanceof Error && err.stack ? err.stack : 'run again with --verbose for the stack trace';
+  const message = redactSecrets(err instanceof Error ? err.message : String(err));
+  const detail = redactSecrets(verbose && err instanceof Error && err.stack ? err.stack : 'run again with --verbose for the stack trace');
   out.stderr(`vouch ${vouchVersion()}: internal error (exit ${INTERNAL_ERROR_EXIT}): ${message}\n  this is a fault of vouch, not of your input: please report it with the command and this output\n  ${detail}`);
   return INTERNAL_ERROR_EXIT;
 }
@@ -53,5 +55,5 @@ export function formatVouchError(err: VouchError): string {
   if (where) lines.push(`  in ${where}`);
   if (err.where.pkg) lines.push(`  package: ${err.where.pkg}`);
   if (err.hint) lines.push(`  fix: ${err.hint}`);
-  return lines.join('\n');
+  return redactSecrets(lines.join('\n'));
 }

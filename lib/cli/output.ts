@@ -1,4 +1,5 @@
 // Where commands write. Tests pass a capturing Output; the launcher passes the process streams.
+import { redactSecrets } from '../config/secrets.js';
 
 export interface Output {
   stdout(text: string): void;
@@ -12,3 +13,14 @@ export const processOutput: Output = {
   stderr: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   isTTY: Boolean(process.stderr.isTTY),
 };
+
+/** `out` with every write passed through redactSecrets: the last edge before a terminal or a CI log. */
+export function redacting(out: Output): Output {
+  return {
+    stdout: (text) => out.stdout(redactSecrets(text)),
+    stderr: (text) => out.stderr(redactSecrets(text)),
+    get isTTY() {
+      return out.isTTY;
+    },
+  };
+}

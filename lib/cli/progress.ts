@@ -4,6 +4,7 @@
 // returns. Only for trees over PROGRESS_THRESHOLD packages. No timer of its own: it writes on tick, so
 // nothing keeps the process alive or fires after done().
 // (Written here rather than taken from cli-progress, which pulls in string-width and runs a redraw timer.)
+import { redactSecrets } from '../config/secrets.js';
 import { printable } from './render/printable.js';
 
 export const PROGRESS_THRESHOLD = 50;
@@ -77,7 +78,7 @@ export function progressLine(title: string, count: number, total: number, label:
   const shown = Math.min(count, total);
   const filled = total > 0 ? Math.round((shown / total) * BAR_WIDTH) : BAR_WIDTH;
   const bar = `${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}`;
-  const line = `vouch: ${title} [${bar}] ${shown}/${total}${label ? ` ${printable(label)}` : ''}`;
+  const line = `vouch: ${title} [${bar}] ${shown}/${total}${label ? ` ${printable(redactSecrets(label))}` : ''}`;
   // One column short of the width: writing the last column makes some terminals wrap.
   const max = Math.max(1, columns - 1);
   return line.length > max ? line.slice(0, max) : line;

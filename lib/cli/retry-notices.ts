@@ -2,6 +2,7 @@
 // minute) and says so only through proc-log, which npm prints and vouch would not. vouch prints each
 // failed attempt as it happens, so a run waiting on a backoff says why, on a terminal and in CI logs.
 // vouch's own retries (lib/registry) announce themselves the same way (logRetry).
+import { redactSecrets } from '../config/secrets.js';
 import type { Output } from './output.js';
 
 const ATTEMPT_FAILED = / attempt \d+ failed with /;
@@ -10,7 +11,7 @@ const ATTEMPT_FAILED = / attempt \d+ failed with /;
 export function printRetryNotices(out: Output): () => void {
   const listener = (level: unknown, ...args: unknown[]): void => {
     if (level !== 'http' || args[0] !== 'fetch' || typeof args[1] !== 'string' || !ATTEMPT_FAILED.test(args[1])) return;
-    out.stderr(`vouch: ${args[1]}; retrying`);
+    out.stderr(redactSecrets(`vouch: ${args[1]}; retrying`)); // npm's notice names the URL
   };
   process.on('log', listener);
   return () => void process.off('log', listener);

@@ -6,9 +6,12 @@ import definitions from '@npmcli/config/lib/definitions/index.js';
 import { VouchError } from '../errors/index.js';
 import { resolveAllowScripts } from './allow-scripts.js';
 import { packageRoot } from './package-root.js';
+import { withUrlCredentialsMoved } from './url-credentials.js';
 import { selectWorkspaces } from './workspaces.js';
 
 export type { AllowScriptsPolicy } from './allow-scripts.js';
+export { REDACTED, redactDeep, redactSecrets, withoutCredentials } from './secrets.js';
+export { npmAuthFor, type NpmAuth } from './url-credentials.js';
 
 /** Flat npm options (registry, `@scope:registry`, nerf-darted auth, cache, omit, …). */
 export type FlatOptions = Record<string, unknown>;
@@ -45,8 +48,9 @@ export async function loadNpmConfig(cwd: string, npmArgs: string[] = [], env = p
   } catch (err) {
     throw new VouchError('CONFIG', `could not read npm configuration: ${(err as Error).message}`, {}, undefined, { cause: err });
   }
-  // npm's install commands replace the flattened list with the layered policy; so does vouch.
-  const flat = { ...config.flat, allowScripts: await resolveAllowScripts(config, config.localPrefix) };
+  // npm's install commands replace the flattened list with the layered policy; so does vouch. A password in
+  // a registry URL becomes that registry's _auth setting: from here on no URL carries a credential.
+  const flat = withUrlCredentialsMoved({ ...config.flat, allowScripts: await resolveAllowScripts(config, config.localPrefix) });
   const registry = withSlash(stringOption(flat, 'registry') ?? 'https://registry.npmjs.org/');
   const cacheDir = stringOption(flat, 'cache') ?? join(env.HOME ?? cwd, '.npm', '_cacache');
   const workspaces = await selectWorkspaces({

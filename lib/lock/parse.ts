@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import semver from 'semver';
 import { locate, parseJsonText, problemsError, readBounded, schemaProblems, type FileProblem } from '../policy/index.js';
+import { withoutCredentials } from '../config/secrets.js';
 import { lockInconsistencies } from './consistency.js';
 import { LockFileSchema } from './schema.js';
 import { LOCK_FILE, emptyLock, type LoadedLock, type Lock } from './types.js';
@@ -42,8 +43,22 @@ export function parseLock(text: string, file: string): Lock {
     });
   }
   if (problems.length > 0) throw problemsError('LOCK_SCHEMA', file, problems, HINT);
-  const lock = parsed.data as Lock;
+  const lock = withRegistryIdentities(parsed.data as Lock);
   const inconsistent = lockInconsistencies(lock).map((p) => locate(doc, p.path, p.message));
   if (inconsistent.length > 0) throw problemsError('LOCK_INCONSISTENT', file, inconsistent, INCONSISTENT_HINT);
   return lock;
+}
+
+/**
+ * A lock an older vouch wrote with a password in a registry URL: read under the registry's identity (the
+ * pins still apply; the next write drops the password, and `--locked` reports the lock as not canonical).
+ */
+function withRegistryIdentities(lock: Lock): Lock {
+  if (!lock.registries || Object.keys(lock.registries).every((url) => withoutCredentials(url) === url)) return lock;
+  const registries: NonNullable<Lock['registries']> = {};
+  for (const [url, registry] of Object.entries(lock.registries)) {
+    const id = withoutCredentials(url);
+    if (id === url || !lock.registries[id]) registries[id] = registry;
+  }
+  return { ...lock, registries };
 }

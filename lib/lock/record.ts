@@ -1,6 +1,7 @@
 // After a successful run: record every allowed version and, on first sight, its package's identity.
 // A pinned identity is never overwritten here (only `vouch approve` re-pins); it may only gain
 // fields it lacked, when the new evidence contradicts none of its fields.
+import { withoutCredentials } from '../config/secrets.js';
 import { approvalIdentities, attestedOf, compareStrings, compareVersions, evidenceDigest, extendIdentity, identityChanges, identityDigest, identityOf } from '../policy/index.js';
 import type { PackageVerdict, Report } from '../policy/index.js';
 import type { PackageEvidence } from '../verify/types.js';
@@ -10,7 +11,8 @@ import type { Lock, LockIdentity, LockPackage, LockVersion } from './types.js';
 export function recordVerified(lock: Lock, report: Report): Lock {
   const next: Lock = structuredClone(lock);
   // Registry keys: the trusted set (first seen, endorsed or approved) and every revocation, per registry.
-  for (const [url, pin] of Object.entries(report.registryPins)) (next.registries ??= {})[url] = structuredClone(pin);
+  // Keyed by the registry's identity: a password in its URL is never written to a committed file.
+  for (const [url, pin] of Object.entries(report.registryPins)) (next.registries ??= {})[withoutCredentials(url)] = structuredClone(pin);
   const recordable = report.verdicts
     .filter((v): v is PackageVerdict => v.kind === 'package' && v.decision !== 'deny' && v.status !== 'unverifiable')
     .sort((a, b) => compareStrings(a.ref.name, b.ref.name) || compareVersions(a.ref.version, b.ref.version));

@@ -2,6 +2,7 @@
 // newest first, fields in a fixed order (identity before evidence), empty fields left out, two-space
 // JSON with a final newline. Each version is one line, and newest-first puts the usual change (a newer
 // version) at the top of its block, where JSON needs no comma moved: a one-line diff.
+import { withoutCredentials } from '../config/secrets.js';
 import { compareStrings, compareVersions } from '../policy/index.js';
 import { IDENTITY_FIELDS, type Lock, type LockApproval, type LockIdentity, type LockPackage, type LockRegistry, type LockRegistryApproval, type LockRegistryKey, type LockVersion } from './types.js';
 
@@ -19,7 +20,7 @@ export function serializeLock(lock: Lock): string {
     entries: [
       ['lockVersion', 1],
       ...(registries.length > 0
-        ? [['registries', { entries: registries.map((url): [string, Node] => [url, registryNode((lock.registries ?? {})[url] as LockRegistry)]) }] as [string, Node]]
+        ? [['registries', { entries: registries.map((url): [string, Node] => [withoutCredentials(url), registryNode((lock.registries ?? {})[url] as LockRegistry)]) }] as [string, Node]]
         : []),
       ['packages', { entries: names.map((name): [string, Node] => [name, packageNode(lock.packages[name] as LockPackage)]) }],
     ],

@@ -1,6 +1,7 @@
 // Rules over a schema-valid vouch.policy.json that no single field's type can express (POLICY_RULE).
 // Each is a small named function that reports every problem it finds, with its JSON path.
 import semver from 'semver';
+import { withoutCredentials } from '../config/secrets.js';
 import { isBroadGlob, nameGlobProblem } from './match.js';
 import { normalizeRegistryUrl } from './policy.js';
 import type { PathSegment } from './json-file.js';
@@ -80,6 +81,7 @@ const registryUrls: PolicyCheck = (p, report) => {
       ok = false;
     }
     if (!ok) report(['registries', url], `expected a registry URL such as "https://registry.npmjs.org/", got ${JSON.stringify(url)}`);
+    else if (withoutCredentials(url) !== url) report(['registries', url], 'holds credentials (user:password@): vouch.policy.json is committed; name the registry without them and keep them in .npmrc');
     const entry = p.registries?.[url];
     if (entry?.keys === 'none' && entry.pinnedKeys) report(['registries', url, 'pinnedKeys'], 'pins keys for a registry marked keys "none": drop one of the two');
     const key = normalizeRegistryUrl(url);

@@ -1,6 +1,7 @@
 // The policy as evaluate() reads it: a validated vouch.policy.json with its defaults filled in, or the
 // built-in default vouch applies when there is no file (zero setup; docs/policy.md says why).
 import { join } from 'node:path';
+import { withoutCredentials } from '../config/secrets.js';
 import type { BinMode, PolicyException, PolicyFile, PolicyRuleEntry, PolicySources, ProvenanceMode, SignatureMode } from './schema.js';
 
 export type { BinMode } from './schema.js';
@@ -108,9 +109,10 @@ export function policyFromFile(doc: PolicyFile, file: string): Policy {
   };
 }
 
-/** `https://r.example/npm` and `https://r.example/npm/` name one registry. */
+/** `https://r.example/npm`, `https://r.example/npm/` and `https://user:pass@r.example/npm/` name one registry. */
 export function normalizeRegistryUrl(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
+  const id = withoutCredentials(url);
+  return id.endsWith('/') ? id : `${id}/`;
 }
 
 /**

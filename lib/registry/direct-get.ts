@@ -17,22 +17,8 @@
 //     had been asked.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { createRequire } from 'node:module';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
-import { stringOption, type FlatOptions } from '../config/index.js';
-
-interface NpmAuth {
-  token: string | null;
-  auth: string | null;
-  cert: string | null;
-  key: string | null;
-}
-
-// npm-registry-fetch's credential lookup (lib/auth.js): the same answer for the same URL and options.
-const getAuth = createRequire(createRequire(import.meta.url).resolve('npm-registry-fetch'))('./auth.js') as
-  (uri: string, opts: FlatOptions) => NpmAuth;
-
-const NPM_REGISTRY = 'https://registry.npmjs.org/';
+import { npmAuthFor, stringOption, type FlatOptions } from '../config/index.js';
 
 // @npmcli/agent reads these (lower-cased) from the environment (lib/proxy.js).
 const PROXY_ENV = new Set(['https_proxy', 'http_proxy', 'proxy']);
@@ -47,7 +33,7 @@ export function directEligible(url: URL, flat: FlatOptions): boolean {
 
 /** The headers npm-registry-fetch sends with a GET of `url` (lib/index.js getHeaders), plus Accept. */
 export function npmHeaders(url: string, flat: FlatOptions, accept: string | undefined): Record<string, string> | null {
-  const auth = getAuth(url, { registry: NPM_REGISTRY, ...flat }); // npm-registry-fetch's default registry, as it merges it
+  const auth = npmAuthFor(url, flat);
   if (auth.cert || auth.key) return null; // a client certificate for this registry: npm's agent handles it
   const headers: Record<string, string> = { 'accept-encoding': 'gzip,deflate' };
   for (const [header, option] of [['user-agent', 'userAgent'], ['npm-auth-type', 'authType'], ['npm-scope', 'scope'], ['npm-session', 'npmSession'], ['npm-command', 'npmCommand']] as const) {

@@ -3,6 +3,7 @@
 // locally against fresh keys and reuse bundle verdicts, so re-verification costs what changed.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { withoutCredentials } from '../config/secrets.js';
 import type { AttestationResult } from '../verify/types.js';
 import type { VersionDist } from './packument.js';
 
@@ -42,8 +43,9 @@ export class EvidenceCache {
     return new EvidenceCache(file, new Map());
   }
 
+  /** Keyed by the registry's identity: the file never holds a password from a registry URL. */
   static key(registry: string, name: string, version: string, integrity: string | null): string {
-    return `${registry} ${name}@${version} ${integrity ?? ''}`;
+    return `${withoutCredentials(registry)} ${name}@${version} ${integrity ?? ''}`;
   }
 
   get(key: string): CachedVersion | undefined {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { withoutCredentials } from '../config/secrets.js';
 import { auditLog, auditStateText, parseAuditState, type AuditState } from '../tlog/index.js';
 import type { SigningLogSeen } from '../verify/types.js';
 import { FetchFailure, getBytes, type HttpOptions } from './http.js';
@@ -20,9 +21,9 @@ export function logFetcher(registry: string, http: HttpOptions): (path: string) 
   });
 }
 
-/** The file holding what was seen of one registry's log, in `dir`. */
+/** The file holding what was seen of one registry's log, in `dir`: named by the registry's identity. */
 export function logStateFile(dir: string, registry: string): string {
-  return join(dir, `${createHash('sha256').update(registry).digest('hex').slice(0, 16)}.json`);
+  return join(dir, `${createHash('sha256').update(withoutCredentials(registry)).digest('hex').slice(0, 16)}.json`);
 }
 
 /** The log's state this run, or undefined when the registry serves no log or could not be asked (offline). */
@@ -37,10 +38,11 @@ export async function checkSigningLog(registry: string, http: HttpOptions, state
     throw err;
   }
   const file = logStateFile(stateDir, registry);
+  const id = withoutCredentials(registry); // what the state file records: never a password
   let result;
   try {
     // The checkpoint already fetched is the one audited: asked twice, a growing log could answer twice differently.
-    result = await auditLog({ registry, previous: readState(file, registry), fetch: (path) => (path === 'checkpoint' ? Promise.resolve(checkpoint) : get(path)) });
+    result = await auditLog({ registry: id, previous: readState(file, id), fetch: (path) => (path === 'checkpoint' ? Promise.resolve(checkpoint) : get(path)) });
   } catch (err) {
     if (err instanceof FetchFailure) return undefined; // could not read it through: checked on the next run
     throw err;

@@ -3,6 +3,7 @@
 // attestation naming the key. A key-signed statement always carries its public key (verify stage's
 // contract): `publisherKey` in the publisher predicate, the PUBLISHER_KEY_BYPRODUCT in SLSA.
 import npa from 'npm-package-arg';
+import { withoutCredentials } from '../config/secrets.js';
 import { VouchError } from '../errors/index.js';
 import {
   PREDICATE_PUBLISHER,
@@ -54,7 +55,8 @@ export function buildStatement(input: StatementInput): InTotoStatement {
     name: input.name,
     version: input.version,
     publisherKey: input.publisherKey,
-    ...(input.registry ? { registry: input.registry } : {}),
+    // Signed and published for anyone to read: the registry's identity, never a password from its URL.
+    ...(input.registry ? { registry: withoutCredentials(input.registry) } : {}),
   };
   return { _type: IN_TOTO_STATEMENT_V1, subject, predicateType: PREDICATE_PUBLISHER, predicate };
 }

@@ -21,9 +21,9 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   if (subcommand !== 'verify' || !registryArg || extra.length > 0) {
     throw new VouchError('USAGE', 'vouch log takes one subcommand: vouch log verify <registry-url>', {}, 'e.g. vouch log verify http://127.0.0.1:4873/');
   }
-  const registry = normalizeRegistryUrl(registryArg);
+  const registry = normalizeRegistryUrl(registryArg); // the registry's identity: without a password in its URL
   const format = oneOf('format', values.format, ['text', 'json'] as const, 'text');
-  const config = await loadProjectConfig([`--registry=${registry}`]);
+  const config = await loadProjectConfig([`--registry=${registryArg}`]); // a password in the URL becomes its _auth
   const http: HttpOptions = { flat: config.flat, offline: false, timeoutMs: positiveInt('timeout', values.timeout, 30_000), retries: 2 };
   const stateFile = values.state ?? logStateFile(join(vouchDataDir(), 'logs'), registry);
   const previous = readState(stateFile, registry);

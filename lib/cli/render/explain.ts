@@ -1,10 +1,13 @@
 // `vouch explain`: one package's evidence and the rules that decided, in words.
+import { redactDeep } from '../../config/secrets.js';
 import type { LockPackage } from '../../lock/index.js';
 import type { Finding, PackageVerdict } from '../../policy/report.js';
 import type { AttestationResult, IntegrityResult, ProvenanceIdentity, SignatureResult } from '../../verify/types.js';
 import { printable } from './printable.js';
 
-export function renderExplain(verdict: PackageVerdict, pinned: LockPackage | undefined): string {
+/** One package's evidence and rules in words; every credential in it masked (redactSecrets). */
+export function renderExplain(input: PackageVerdict, pinned: LockPackage | undefined): string {
+  const verdict = redactDeep(input);
   const { ref, evidence } = verdict;
   const lines = [
     `${ref.name}@${ref.version}: ${verdict.decision.toUpperCase()} (${verdict.status})`,
@@ -16,7 +19,7 @@ export function renderExplain(verdict: PackageVerdict, pinned: LockPackage | und
   if (evidence.signature) lines.push(`  registry signature: ${signatureWords(evidence.signature)}`);
   if (evidence.publishedAt !== undefined) lines.push(`  published (registry time, unsigned): ${evidence.publishedAt?.toISOString() ?? 'unknown'}`);
   if (evidence.attestations) lines.push(...attestationLines(evidence.attestations));
-  lines.push(...pinLines(pinned, ref.version));
+  lines.push(...pinLines(redactDeep(pinned), ref.version));
   lines.push(...findingLines('decided by', verdict.findings));
   if (verdict.waived?.length) lines.push(...findingLines('waived by an exception', verdict.waived.map((w) => ({ ...w, rule: w.waivedBy }))));
   if (verdict.findings.length === 0) lines.push('  every check passed and no policy rule objected');

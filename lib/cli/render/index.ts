@@ -1,5 +1,6 @@
 // Rendering a policy Report for `vouch verify`, `vouch install` and `vouch ci`: text for people, JSON
 // for scripts, SARIF for code scanning. Renderers only format: they decide nothing and print nothing.
+import { redactDeep } from '../../config/secrets.js';
 import type { Report } from '../../policy/report.js';
 import { vouchVersion } from '../version.js';
 import { renderJson } from './json.js';
@@ -22,8 +23,10 @@ export interface RenderOptions {
   version?: string;
 }
 
-/** The report in the chosen format, ending in a newline. */
-export function render(report: Report, format: Format, opts: RenderOptions = {}): string {
+/** The report in the chosen format, ending in a newline; every credential in it masked (redactSecrets). */
+export function render(input: Report, format: Format, opts: RenderOptions = {}): string {
+  // Masked as data, before any format escapes it: a secret's JSON-escaped form would not match in the text.
+  const report = redactDeep(input);
   switch (format) {
     case 'text':
       return renderText(report, opts);

@@ -225,3 +225,23 @@ describe('readLock / writeLockAtomic', () => {
     expect(readFileSync(join(dir, 'vouch.lock'), 'utf8')).toBe('{ "lockVersion": 1, ');
   });
 });
+
+describe('vouch.lock registries and credentials', () => {
+  const pin = { keys: { 'SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U': { key: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQc=' } } };
+
+  it('never writes a registry URL with its password: keyed by the URL without it', () => {
+    const lock: Lock = { ...emptyLock(), registries: { 'http://user:pa55@127.0.0.1:4873/': pin } };
+    const text = serializeLock(lock);
+    expect(text).not.toContain('pa55');
+    expect(Object.keys(parseLock(text, 'vouch.lock').registries ?? {})).toEqual(['http://127.0.0.1:4873/']);
+  });
+
+  it('reads a lock an older vouch wrote with a password under the clean key, the pins kept, and calls it not canonical', () => {
+    const clean = serializeLock({ ...emptyLock(), registries: { 'http://127.0.0.1:4873/': pin } });
+    const text = clean.replace('http://127.0.0.1:4873/', 'http://user:pa55@127.0.0.1:4873/');
+    const lock = parseLock(text, 'vouch.lock');
+    expect(lock.registries).toEqual({ 'http://127.0.0.1:4873/': pin });
+    expect(checkLockCanonical(text, 'vouch.lock').canonical).toBe(false);
+    expect(checkLockCanonical(clean, 'vouch.lock').canonical).toBe(true);
+  });
+});

@@ -140,6 +140,12 @@ describe('parsePolicy: meaning (POLICY_RULE)', () => {
     expect(err.problems[0]?.path).toBe('rules[0].identity.ref');
   });
 
+  it('rejects a registry URL with credentials (the file is committed) and names it without them', () => {
+    const err = failure(json({ registries: { 'https://user:pa55@r.example/npm/': { keys: 'none' } } }));
+    expect(err.code).toBe('POLICY_RULE');
+    expect(err.problems.map((p) => p.message).join()).toContain('holds credentials');
+  });
+
   it('rejects the same registry named twice with and without the trailing slash', () => {
     const err = failure(json({ registries: { 'https://r.example/npm': { keys: 'none' }, 'https://r.example/npm/': { keys: 'required' } } }));
     expect(err.code).toBe('POLICY_RULE');

@@ -50,6 +50,12 @@ describe('buildStatement', () => {
     });
   });
 
+  it('names the registry without the password of a publishConfig.registry URL (the statement is public)', () => {
+    const s = buildStatement({ name: 'w', version: '1.0.0', sha512Hex: SHA, ci: undefined, env: {}, publisherKey: KEY, registry: 'https://ci:pa55@r.example/' });
+    expect(s.predicate).toMatchObject({ registry: 'https://r.example/' });
+    expect(JSON.stringify(s)).not.toContain('pa55');
+  });
+
   it('in GitHub Actions writes npm\'s SLSA v1 predicate, plus the publisher key byproduct when key-signed', () => {
     const s = buildStatement({ name: 'w', version: '1.0.0', sha512Hex: SHA, ci: 'github-actions', env: GITHUB, publisherKey: KEY });
     expect(s.predicateType).toBe(PREDICATE_SLSA_V1);
