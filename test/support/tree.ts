@@ -54,6 +54,7 @@ import type { GithubIdentity, PrivateSigstore } from '../../fixtures/scripts/pri
 import { publishBody, writePackage, type PackageSpec } from './packages.js';
 import { githubIdentity, publishWithProvenance } from './provenance.js';
 import type { TestRegistry } from './registry.js';
+import { mulberry32 } from './prng.js';
 
 export interface TreeOptions {
   packages?: number;
@@ -256,17 +257,6 @@ export async function buildTree(
 const sha512 = (bytes: Buffer): string => `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** A small seeded PRNG (mulberry32): deterministic plans without a dependency. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle<T>(items: T[], random: () => number): void {
   for (let i = items.length - 1; i > 0; i--) {

@@ -17,20 +17,10 @@ import { render, FORMATS } from '../../../lib/cli/render/index.js';
 import { renderExplain } from '../../../lib/cli/render/explain.js';
 import { printRetryNotices } from '../../../lib/cli/retry-notices.js';
 import { allowed, finding, KEY_NEW, ref, registry, report, source, unsignedRegistry, verifiedEvidence } from './report-builder.js';
+import { mulberry32 } from '../../support/prng.js';
 
 const RUNS = 150;
 
-/** mulberry32: a small seeded PRNG, so a failing case is reproducible from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 // Kept raw in a URL's userinfo by WHATWG URL serialisation (and by people writing .npmrc by hand).
@@ -48,7 +38,7 @@ interface Secrets {
 }
 
 function generate(seed: number): Secrets {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const pick = (chars: string): string => {
     const list = [...chars];
     return list[Math.floor(random() * list.length)] ?? 'x';
