@@ -2,7 +2,7 @@
 // and the flag table the commands parse with (commands/flag-table.ts): one source, so they cannot drift.
 import { INTERNAL_ERROR_EXIT } from '../errors/index.js';
 import { COMMANDS, type Command, type Subcommand } from './commands/index.js';
-import { FLAGS, NPM_FLAG_NOTES, NPM_REFUSALS, SIGN_METHODS, type FlagSpec, type NpmCommand } from './commands/flag-table.js';
+import { FLAGS, NPM_FLAG_NOTES, NPM_REFUSALS, SIGN_METHODS, type FlagSpec, type NpmCommand, type NpmHelpTopic } from './commands/flag-table.js';
 
 const LABEL_WIDTH = 24;
 const LINE_WIDTH = 104;
@@ -30,7 +30,7 @@ export function commandHelp(command: Command): string {
     command.description,
     '',
     ...flagSections(command.flags),
-    ...(command.npm ? ['', ...npmSection(command.npm)] : []),
+    ...(command.npm ? ['', ...npmSection(command.npm, command.npmHelp ?? command.npm)] : []),
     '',
     exitLine(command.exits),
     ...(command.subcommands ?? []).flatMap((sub) => ['', ...subcommandHelp(sub)]),
@@ -73,11 +73,11 @@ function flagLines(name: string, spec: FlagSpec): string[] {
   return described(label, spec.help);
 }
 
-function npmSection(command: NpmCommand): string[] {
+function npmSection(command: NpmCommand, topic: NpmHelpTopic): string[] {
   const page = command === 'verify' ? 'config' : command;
   return [
     ...wrap(`npm flags: every other flag is read by npm's own parser and means what it means to npm (npm help ${page}), as do .npmrc and npm_config_* variables. The ones used most:`),
-    ...NPM_FLAG_NOTES.filter((n) => n.commands.includes(command)).flatMap((n) => described(n.flags, n.help)),
+    ...NPM_FLAG_NOTES.filter((n) => n.commands.includes(topic)).flatMap((n) => described(n.flags, n.help)),
     'Refused (they cannot hold behind the gate):',
     ...NPM_REFUSALS.filter((r) => r.commands.includes(command)).flatMap((r) => described(r.flag, r.reason)),
   ];

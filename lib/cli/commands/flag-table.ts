@@ -170,10 +170,13 @@ export const NPM_REFUSALS: readonly NpmRefusal[] = [
 ];
 
 /** What help says about the npm flags people use most with each command (all others: as npm). */
+/** Whose help lists a note: an npm command's, or `vouch check`'s (install's resolution, nothing written). */
+export type NpmHelpTopic = NpmCommand | 'check';
+
 export interface NpmFlagNote {
   flags: string;
   help: string;
-  commands: readonly NpmCommand[];
+  commands: readonly NpmHelpTopic[];
 }
 
 export const NPM_FLAG_NOTES: readonly NpmFlagNote[] = [
@@ -182,13 +185,13 @@ export const NPM_FLAG_NOTES: readonly NpmFlagNote[] = [
   { flags: '--package-lock-only', help: 'verify, then write package-lock.json only (no node_modules, no scripts)', commands: ['install'] },
   { flags: '--ignore-scripts', help: 'do not run install scripts', commands: ['install', 'ci'] },
   { flags: '--dry-run', help: 'verify and judge as usual, then install and write nothing (and say so);\nnpm_config_dry_run=true means the same', commands: ['install', 'ci'] },
-  { flags: '--omit, --include', help: 'dependency kinds to leave out or keep (dev, optional, peer); --production is --omit=dev', commands: ['install', 'ci', 'verify'] },
-  { flags: '-w, --workspace', help: 'only these workspaces (name, folder or glob; repeatable); from inside a\nworkspace folder, that workspace. --workspaces: all of them; --include-workspace-root', commands: ['install', 'ci', 'verify'] },
-  { flags: '--prefix', help: 'the project folder (default: npm\'s, the nearest package.json or workspace root)', commands: ['install', 'ci', 'verify'] },
-  { flags: '--registry', help: 'default registry; @scope:registry and .npmrc as npm reads them', commands: ['install', 'ci', 'verify'] },
-  { flags: '--offline', help: 'use only cached registry data; packages without cached evidence are reported', commands: ['install', 'ci', 'verify'] },
-  { flags: '--json', help: 'the report as JSON (--format json)', commands: ['install', 'ci', 'verify'] },
-  { flags: '-s, --silent', help: 'print nothing when allowed (a deny still prints its report)', commands: ['install', 'ci', 'verify'] },
+  { flags: '--omit, --include', help: 'dependency kinds to leave out or keep (dev, optional, peer); --production is --omit=dev', commands: ['install', 'ci', 'verify', 'check'] },
+  { flags: '-w, --workspace', help: 'only these workspaces (name, folder or glob; repeatable); from inside a\nworkspace folder, that workspace. --workspaces: all of them; --include-workspace-root', commands: ['install', 'ci', 'verify', 'check'] },
+  { flags: '--prefix', help: 'the project folder (default: npm\'s, the nearest package.json or workspace root)', commands: ['install', 'ci', 'verify', 'check'] },
+  { flags: '--registry', help: 'default registry; @scope:registry and .npmrc as npm reads them', commands: ['install', 'ci', 'verify', 'check'] },
+  { flags: '--offline', help: 'use only cached registry data; packages without cached evidence are reported', commands: ['install', 'ci', 'verify', 'check'] },
+  { flags: '--json', help: 'the report as JSON (--format json)', commands: ['install', 'ci', 'verify', 'check'] },
+  { flags: '-s, --silent', help: 'print nothing when allowed (a deny still prints its report)', commands: ['install', 'ci', 'verify', 'check'] },
   { flags: '--install-strategy', help: 'hoisted (default), nested, shallow or linked (npm\'s node_modules/.store layout):\nthe same verified packages in npm\'s layout; install scripts run where npm runs them', commands: ['install', 'ci'] },
-  { flags: '--legacy-peer-deps, --strict-peer-deps, --before, --cpu, --os, --install-links, --prefer-offline', help: 'as npm', commands: ['install', 'ci'] },
+  { flags: '--legacy-peer-deps, --strict-peer-deps, --before, --cpu, --os, --install-links, --prefer-offline', help: 'as npm', commands: ['install', 'ci', 'check'] },
 ];

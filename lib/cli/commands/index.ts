@@ -3,7 +3,7 @@
 // the command parses its flags with (lib/cli/help.ts).
 import { INTERNAL_ERROR_EXIT, type ExitCode } from '../../errors/index.js';
 import type { Output } from '../output.js';
-import type { CommandName, NpmCommand } from './flag-table.js';
+import type { CommandName, NpmCommand, NpmHelpTopic } from './flag-table.js';
 
 export type CommandRun = (argv: string[], out: Output) => Promise<ExitCode>;
 
@@ -19,6 +19,8 @@ export interface Command {
   flags: CommandName;
   /** Every other flag is read as this npm command reads it (npm-command-line.ts). */
   npm?: NpmCommand;
+  /** Which notes on npm flags its help shows (default: its npm command's). */
+  npmHelp?: NpmHelpTopic;
   /** Exit codes, as `code meaning` pairs. */
   exits: [number, string][];
   /** Subcommands with their own flags, rendered after the command's help. */
@@ -96,6 +98,7 @@ not the lockfiles, not node_modules. For update bots (docs/ci.md): each spec's a
 first (--format json: {decision, checked: [{spec, name, version, decision, findings}], report}).`,
     flags: 'check',
     npm: 'install',
+    npmHelp: 'check',
     exits: [[0, 'every package of that tree would pass'], [1, 'something would be denied'], ...GATE_EXITS],
     load: async () => (await import('./check.js')).run,
   },
