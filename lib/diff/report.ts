@@ -19,7 +19,10 @@ export interface VersionInfo {
 /** A change as the reviewer reads it; `kind: 'unchanged'` is an entry this change left alone that a lockfile finding names. */
 export interface DiffEntry extends Omit<PackageChange, 'kind'> {
   kind: PackageChange['kind'] | 'unchanged';
-  /** The verdict on the head version; null for a removal (nothing of it is installed). */
+  /**
+   * The verdict on the head version; null for a removal (nothing of it is installed). An entry the gate
+   * does not verify on its own (a workspace link, a bundled package) is `allow` with a null status.
+   */
   decision: Decision | null;
   status: EvidenceStatus | 'unverifiable' | null;
   findings: Finding[];
@@ -75,6 +78,8 @@ function entryFor(c: Omit<PackageChange, 'kind'> & { kind: DiffEntry['kind'] }, 
   if (c.kind === 'removed') return { ...base, decision: null, status: null, findings: [] };
   const own = c.locations.flatMap((l) => input.findings.get(l) ?? []);
   const found = input.gate.verdicts.find((v) => v.ref.locations.some((l) => c.locations.includes(l)) && (v.kind === 'source' || v.ref.name === c.name));
+  // Not verified on its own (a link to a workspace, a package bundled in another's tarball) and nothing to say.
+  if (!found && own.length === 0) return { ...base, decision: 'allow', status: null, findings: [] };
   const verdict = found ? judged.get(found) ?? withFindings(found, own, input) : orphanVerdict(c, own, input);
   if (found) judged.set(found, verdict);
   else judged.set(verdict, verdict);

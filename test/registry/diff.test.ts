@@ -64,6 +64,15 @@ describe('vouch diff on a lockfile pull request', () => {
     expect(text.stdout).toContain('install scripts: postinstall: node -e "process.exitCode = 0"');
     expect(text.stdout).toContain('INSTALL_SCRIPT_ADDED');
     expect(await snapshotProject(project)).toEqual(before); // writes nothing
+
+    // Someone read the script: a dated exception in vouch.policy.json, and the same diff passes.
+    const approve = await vouch(['approve', 'scripted@1.0.0', '--allow', 'INSTALL_SCRIPT_ADDED', '--reason', 'reviewed the postinstall', '--by', 'rev@example.test'], project);
+    expect(approve.code, approve.stdout + approve.stderr).toBe(0);
+    const accepted = await vouch(['diff', 'HEAD~1', '--format', 'json'], project);
+    expect(accepted.code, accepted.stdout + accepted.stderr).toBe(0);
+    const waived = (accepted.json as DiffJson).packages.find((p) => p.name === 'scripted');
+    expect(waived).toMatchObject({ decision: 'allow', findings: [] });
+    expect(waived?.waived.map((w) => w.code)).toEqual(['INSTALL_SCRIPT_ADDED']);
   });
 
   it('denies an entry injected into package-lock.json with an unchanged package.json (LOCKFILE_UNREQUESTED), and SARIF points at its line', async () => {
