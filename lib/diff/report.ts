@@ -66,7 +66,6 @@ export function assembleDiff(input: AssembleInput): DiffReport {
   }
   const judged = new Map<Verdict, Verdict>();
   const entries = all.map((c) => entryFor(c, input, judged));
-  // Diff findings on a location no verdict covers: a verdict of their own, so they still decide and annotate.
   const verdicts = [...new Set(judged.values())];
   const report = reportOf(input.gate, verdicts);
   return { entries: entries.sort(compareEntries), report };
@@ -76,8 +75,9 @@ function entryFor(c: Omit<PackageChange, 'kind'> & { kind: DiffEntry['kind'] }, 
   const info = c.version ? input.info(c.name, c.version) : undefined;
   const base = { ...c, released: null, provenance: null, attested: null, tier: null, scripts: info?.scripts ?? null };
   if (c.kind === 'removed') return { ...base, decision: null, status: null, findings: [] };
-  const own = c.locations.flatMap((l) => input.findings.get(l) ?? []);
   const found = input.gate.verdicts.find((v) => v.ref.locations.some((l) => c.locations.includes(l)) && (v.kind === 'source' || v.ref.name === c.name));
+  // A verdict covers every location of its name@version: the diff findings of all of them are its own.
+  const own = (found ? found.ref.locations : c.locations).flatMap((l) => input.findings.get(l) ?? []);
   // Not verified on its own (a link to a workspace, a package bundled in another's tarball) and nothing to say.
   if (!found && own.length === 0) return { ...base, decision: 'allow', status: null, findings: [] };
   const verdict = found ? judged.get(found) ?? withFindings(found, own, input) : orphanVerdict(c, own, input);
@@ -106,7 +106,8 @@ function withFindings<V extends Verdict>(v: V, extra: readonly Finding[], input:
   return { ...v, findings, decision: decide(findings), ...(waived.length > 0 ? { waived } : {}) };
 }
 
-// An entry the gate has no verdict for (a link, a folder vouch does not verify) that a diff finding names.
+// An entry the gate has no verdict for (a link, a folder vouch does not verify) that a diff finding names:
+// a verdict of its own, so the finding still decides the exit code and annotates the lockfile.
 function orphanVerdict(c: Omit<PackageChange, 'kind'>, extra: readonly Finding[], input: AssembleInput): SourceVerdict {
   const location = c.locations[0] ?? '';
   const v: SourceVerdict = {
