@@ -35,7 +35,7 @@ export { policySchemaJson, policySchemaText } from './schema-json.js';
 export { schemaProblems } from './schema-problems.js';
 export { evaluate, decide, type EvaluateInput } from './evaluate.js';
 export { resolveSettings, globMatches, type Settings, type Setting } from './match.js';
-export { EXPIRY_WARNING_DAYS } from './exceptions.js';
+export { applyExceptions, EXPIRY_WARNING_DAYS } from './exceptions.js';
 export {
   statusOf,
   identityOf,

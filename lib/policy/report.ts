@@ -37,6 +37,11 @@ export type FindingCode =
   | 'PUBLISHER_KEY_REVOKED'    // signed by a revoked publisher key
   | 'PUBLISHER_KEY_EXPIRED'    // signed after the key's validUntil
   | 'RELEASE_TOO_NEW'          // younger than minReleaseAge
+  // vouch diff: what a lockfile pull request changed that npm would not have written from the manifests
+  | 'LOCKFILE_UNREQUESTED'     // an entry no package.json reaches through the lockfile's dependency graph
+  | 'LOCKFILE_OUT_OF_RANGE'    // a direct dependency locked outside the range (or to another name than) package.json declares
+  | 'LOCKFILE_RESOLVED_CHANGED' // `resolved` or `integrity` changed while the version stayed
+  | 'INSTALL_SCRIPT_ADDED'     // a package new to the lockfile (or a version of one that had none) runs install scripts
   | 'EXCEPTION_EXPIRED'        // an exception that would have applied has expired
   | 'EXCEPTION_EXPIRING'       // an exception that applies expires soon
   | 'LOCK_MISSING_ENTRY'       // vouch ci: the lockfile has a version vouch.lock does not record

@@ -59,6 +59,14 @@ export const SIGN_METHODS = ['key', 'key-env', 'signer-command', 'keyless'] as c
 export const FLAGS = {
   install: GATE_FLAGS,
   check: GATE_FLAGS,
+  diff: {
+    format: { type: 'string', value: 'F', help: 'text (default), json (docs/diff.md) or sarif (each result on its line of the head package-lock.json)' },
+    concurrency: GATE_FLAGS.concurrency,
+    timeout: GATE_FLAGS.timeout,
+    'trusted-root': GATE_FLAGS['trusted-root'],
+    offline: NPM_PASS_FLAGS.offline,
+    registry: NPM_PASS_FLAGS.registry,
+  },
   ci: {
     'update-lock': { type: 'boolean', help: 'record versions and identities vouch.lock lacks instead of failing' },
     ...GATE_FLAGS,

@@ -103,6 +103,22 @@ first (--format json: {decision, checked: [{spec, name, version, decision, findi
     load: async () => (await import('./check.js')).run,
   },
   {
+    name: 'diff',
+    usage: 'diff <base> [--format text|json|sarif]',
+    summary: 'what a lockfile pull request changes: each package added, removed or changed, with its evidence',
+    synopsis: ['vouch diff <base-lockfile | project-folder | git-revision> [options]'],
+    description: `Compares this project's package-lock.json with a base one: a file, a folder holding one, or a git
+revision (origin/main, HEAD~1: its package-lock.json and package.json files as committed there). Lists
+every package added, removed or changed (version, resolved, integrity) with its evidence: the policy's
+verdict, release time, provenance repository, install scripts and new dependencies. Lockfile edits npm
+would not have made from the package.json files are findings of their own (LOCKFILE_UNREQUESTED,
+LOCKFILE_OUT_OF_RANGE, LOCKFILE_RESOLVED_CHANGED), and so is a new package with install scripts
+(INSTALL_SCRIPT_ADDED). Only what changed is verified. Writes nothing. See docs/diff.md.`,
+    flags: 'diff',
+    exits: [[0, 'nothing that changed is denied'], [1, 'something that changed is denied'], [2, 'usage: no such file or revision, an unreadable lockfile'], [3, 'could not verify (fail closed)'], INTERNAL],
+    load: async () => (await import('./diff.js')).run,
+  },
+  {
     name: 'policy',
     usage: 'policy init [--force]',
     summary: 'write a starter vouch.policy.json and the first vouch.lock from the current tree',

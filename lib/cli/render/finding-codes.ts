@@ -185,6 +185,22 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     title: 'Released more recently than the policy minimum age',
     help: 'Wait until the release is older than minReleaseAge, or add an exception in vouch.policy.json.',
   },
+  LOCKFILE_UNREQUESTED: {
+    title: 'A lockfile entry no package.json asks for',
+    help: 'No dependency of the project\'s package.json files (root and workspaces) reaches this entry through the lockfile\'s own dependency graph: npm does not write such an entry, a hand edit does. Plain npm would still download it, and a later install may run it. If nobody meant to add it, this is a lockfile-injection attempt: restore package-lock.json from the base branch and let npm write the change (`npm install <pkg>`).',
+  },
+  LOCKFILE_OUT_OF_RANGE: {
+    title: 'A direct dependency is locked outside the range package.json declares',
+    help: 'The locked version (or package, for an alias) does not satisfy what package.json asks for, so npm would not have written it; `npm ci` refuses such a lockfile, but tools that read it (or `npm install`, which re-resolves) may not notice. When package.json did not change that range in this pull request, the lockfile was edited by hand: restore package-lock.json from the base branch and update with npm.',
+  },
+  LOCKFILE_RESOLVED_CHANGED: {
+    title: 'A version stayed while its `resolved` or `integrity` changed',
+    help: 'npm keeps a locked version\'s download URL and hash unless the registry changes; a pull request that swaps them keeps the version number a reviewer sees while changing the bytes or where they come from. If the project did not move registries on purpose, restore package-lock.json from the base branch.',
+  },
+  INSTALL_SCRIPT_ADDED: {
+    title: 'A package new to the lockfile runs install scripts',
+    help: 'Install scripts (preinstall, install, postinstall) run with the developer\'s and CI\'s rights on the next install. Read what the script does before merging; if it is expected, record an exception for this package (`vouch approve <name>@<version> --allow INSTALL_SCRIPT_ADDED --reason "…"`) or install with --ignore-scripts.',
+  },
   EXCEPTION_EXPIRED: {
     title: 'The policy exception that covered this package has expired',
     help: 'Review the exception in vouch.policy.json: renew it with a new expiry and reason, or remove the dependency.',
