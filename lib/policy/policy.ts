@@ -1,7 +1,7 @@
 // The policy as evaluate() reads it: a validated vouch.policy.json with its defaults filled in, or the
 // built-in default vouch applies when there is no file (zero setup; docs/policy.md says why).
 import { join } from 'node:path';
-import type { PolicyException, PolicyFile, PolicyRuleEntry, PolicySources, ProvenanceMode, SignatureMode } from './schema.js';
+import type { PolicyException, PolicyFile, PolicyRuleEntry, PolicySources, PolicyTier, ProvenanceMode, SignatureMode, TierMode } from './schema.js';
 
 export const POLICY_FILE = 'vouch.policy.json';
 /** What `$schema` says in a policy file vouch writes. */
@@ -21,6 +21,24 @@ export interface PolicyDefaults {
   provenance: ProvenanceMode;
   unsignedRegistry: 'deny' | 'warn';
   minReleaseAge: number;
+  tier: TierSetting;
+}
+
+/** The trust-tier check with every field decided (lib/policy/tiers.ts). */
+export interface TierSetting {
+  mode: TierMode;
+  /** Policy date: versions released before it are not judged. */
+  enforceSince?: string;
+  includePrereleases: boolean;
+}
+
+/** A tier setting as written (a mode, or an object) over the setting it refines. */
+export function tierSetting(written: PolicyTier | undefined, base: TierSetting): TierSetting {
+  if (written === undefined) return base;
+  if (typeof written === 'string') return { ...base, mode: written };
+  const out: TierSetting = { mode: written.mode ?? base.mode, includePrereleases: written.includePrereleases ?? base.includePrereleases };
+  const since = written.enforceSince ?? base.enforceSince;
+  return since === undefined ? out : { ...out, enforceSince: since };
 }
 
 export interface RegistryPolicy {
@@ -52,7 +70,9 @@ export interface Policy {
 export type LoadedPolicy = Policy;
 
 /** Defaults of a policy file for what it leaves out. */
-export const FILE_DEFAULTS: PolicyDefaults = { signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'deny', minReleaseAge: 0 };
+export const FILE_DEFAULTS: PolicyDefaults = {
+  signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'deny', minReleaseAge: 0, tier: { mode: 'no-downgrade', includePrereleases: false },
+};
 
 /**
  * The built-in policy: registry signatures required where a registry publishes keys, an unsigned
@@ -75,7 +95,8 @@ export function builtInPolicy(): Policy {
 /** The notice a report carries when the built-in policy was used. */
 export const DEFAULT_POLICY_NOTICE =
   'No vouch.policy.json: using the built-in policy (registry signatures required where the registry publishes keys, ' +
-  'unsigned registries warned, provenance no-downgrade, identities pinned in vouch.lock, git/remote/file dependencies denied).';
+  'unsigned registries warned, provenance no-downgrade, trust tiers no-downgrade within a major line, identities pinned in vouch.lock, ' +
+  'git/remote/file dependencies denied).';
 
 /** A policy file's content with its defaults filled in. */
 export function policyFromFile(doc: PolicyFile, file: string): Policy {
@@ -90,7 +111,7 @@ export function policyFromFile(doc: PolicyFile, file: string): Policy {
   return {
     source: 'file',
     file,
-    defaults: { ...FILE_DEFAULTS, ...doc.defaults },
+    defaults: { ...FILE_DEFAULTS, ...doc.defaults, tier: tierSetting(doc.defaults?.tier, FILE_DEFAULTS.tier) },
     defaultsPath: 'defaults',
     registries,
     rules: doc.rules ?? [],
@@ -104,12 +125,18 @@ export function normalizeRegistryUrl(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
+/** Whether any version may be judged on trust tiers: the evidence stage then reads the packument's claims. */
+export function needsTierClaims(policy: Policy): boolean {
+  return policy.defaults.tier.mode !== 'off' || policy.rules.some((r) => r.tier !== undefined && tierSetting(r.tier, policy.defaults.tier).mode !== 'off');
+}
+
 /**
  * Whether any decision may need the packument `time` (minReleaseAge, or a publisher key's dates
  * when an attestation has no log time): the evidence stage can skip fetching it otherwise.
  */
 export function needsPublishTime(policy: Policy): boolean {
-  if (policy.defaults.minReleaseAge > 0) return true;
+  if (policy.defaults.minReleaseAge > 0 || policy.defaults.tier.enforceSince !== undefined) return true;
+  if (policy.rules.some((r) => typeof r.tier === 'object' && r.tier.enforceSince !== undefined)) return true;
   return policy.rules.some(
     (r) => (r.minReleaseAge ?? 0) > 0 || (r.publisherKeys ?? []).some((k) => k.validUntil !== undefined || k.revokedAt !== undefined),
   );
