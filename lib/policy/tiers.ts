@@ -49,6 +49,7 @@ export function lockedTierOf(v: LockVersion): Tier {
 export function claimedTierOf(c: TierClaims): Tier {
   if (c.approver) return 'staged';
   if (c.provenance) return c.trustedPublisher ? 'trusted-publisher' : 'provenance';
+  if (c.publisher) return 'publisher';
   return c.signed ? 'registry' : 'none';
 }
 

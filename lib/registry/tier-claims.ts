@@ -2,9 +2,9 @@
 // provenance, registry signatures), and for one version the strongest claims earlier versions made.
 // Registry metadata nobody signs: the policy reads it only to tighten (lib/policy/tiers.ts). Pure.
 import semver from 'semver';
-import type { RegistryClaims, TierClaims } from '../verify/types.js';
+import { PREDICATE_PUBLISHER, type RegistryClaims, type TierClaims } from '../verify/types.js';
 
-const CLAIMS = ['approver', 'trustedPublisher', 'provenance', 'signed'] as const;
+const CLAIMS = ['approver', 'trustedPublisher', 'provenance', 'publisher', 'signed'] as const;
 
 /** What `_npmUser` says, kept per version while the packument is in memory (the rest is dropped). */
 export function npmUserClaims(npmUser: unknown): TierClaims {
@@ -22,7 +22,13 @@ export function versionClaims(stored: unknown): TierClaims {
   const dist = (isObject(v.dist) ? v.dist : {}) as Record<string, unknown>;
   const out: TierClaims = { ...(v.npmUser ?? {}) };
   const att = dist.attestations;
-  if (isObject(att) && isObject((att as Record<string, unknown>).provenance)) out.provenance = true;
+  const advertised = isObject(att) ? (att as Record<string, unknown>).provenance : undefined;
+  // vouch registries advertise a maintainer's publisher attestation in the same place; any other predicate
+  // counts as provenance (the stricter reading of an unsigned claim).
+  if (isObject(advertised)) {
+    if ((advertised as Record<string, unknown>).predicateType === PREDICATE_PUBLISHER) out.publisher = true;
+    else out.provenance = true;
+  }
   if (Array.isArray(dist.signatures) && dist.signatures.length > 0) out.signed = true;
   return out;
 }

@@ -147,6 +147,8 @@ export interface TierClaims {
   trustedPublisher?: true;
   /** `dist.attestations.provenance`: provenance is advertised (verified only for the version installed). */
   provenance?: true;
+  /** The same field naming vouch's publisher predicate: a maintainer-signed publish (vouch registries). */
+  publisher?: true;
   /** `dist.signatures` is not empty. */
   signed?: true;
 }

@@ -48,5 +48,6 @@ describe('registryClaimsFor', () => {
     expect(anyProvenance(versions)).toBe(true);
     expect(anyProvenance({ '1.0.0': { dist: SIGNED } })).toBe(false);
     expect(versionClaims({ dist: { attestations: { url: 'x' } } })).toEqual({}); // attestations without provenance
+    expect(versionClaims({ dist: { attestations: { url: 'x', provenance: { predicateType: 'https://vouch.dev/attestation/publisher/v0.1' } } } })).toEqual({ publisher: true });
   });
 });
