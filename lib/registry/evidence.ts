@@ -8,7 +8,7 @@ import { checkResolved, type NpmFetchConfig } from '../verify/resolved.js';
 import { checkSignatures, SIGNATURES_MAX_PER_VERSION } from '../verify/signatures.js';
 import { ATTESTATION_LIMITS, checkAttestations, readAttestationResponse, type AttestationResponse, type AttestationVerifier } from '../verify/index.js';
 import { isPublicNpmRegistry, npmPinnedKeys } from '../verify/npm-keys.js';
-import type { AttestationResult, PackageEvidence, RegistryKey, RegistryKeysSeen, UnverifiableCode } from '../verify/types.js';
+import type { AttestationResult, PackageEvidence, RegistryClaims, RegistryKey, RegistryKeysSeen, UnverifiableCode } from '../verify/types.js';
 import { EvidenceCache, reviveAttestation, type CachedVersion } from './evidence-cache.js';
 import { createHash } from 'node:crypto';
 import { checkSigningLog } from './log-check.js';
@@ -97,7 +97,8 @@ async function evidenceFor(ref: PackageRef, ctx: Context): Promise<PackageEviden
     const needTime = Boolean(ctx.needPublishTime) || keyList.some((k) => k.expires !== null);
     const cacheKey = EvidenceCache.key(ref.registry, ref.name, ref.version, ref.integrity);
     const cached = ctx.cache?.get(cacheKey);
-    const usable = cached && (!needTime || cached.publishedAt !== null) && (!ctx.needTierClaims || cached.claims !== undefined);
+    // Offline, cached claims are what there is ("when available"); online, ones read without `_npmUser` where it matters are re-read.
+    const usable = cached && (!needTime || cached.publishedAt !== null) && (!ctx.needTierClaims || ctx.http.offline || claimsComplete(cached.claims));
     let evidence = await checkVersion(ref, ctx, keyList, usable ? cached : await fetchVersion(ref, ctx, needTime), cacheKey);
     // Cached registry data that no longer verifies (keys rotated, data re-signed) gets one fresh look,
     // online. Offline, or when the registry cannot answer, the cached verdict stands: a failure is
@@ -118,7 +119,7 @@ async function evidenceFor(ref: PackageRef, ctx: Context): Promise<PackageEviden
 
 async function fetchVersion(ref: PackageRef, ctx: Context, needTime: boolean): Promise<CachedVersion> {
   const meta = await ctx.packuments.version(ref.name, ref.version, ref.registry, needTime, Boolean(ctx.needTierClaims));
-  return { dist: meta.dist, publishedAt: meta.publishedAt?.toISOString() ?? null, fetchedAt: ctx.now.toISOString(), ...(meta.claims ? { claims: meta.claims } : {}) };
+  return { dist: meta.dist, publishedAt: meta.publishedAt?.toISOString() ?? null, fetchedAt: ctx.now.toISOString(), claims: meta.claims };
 }
 
 async function checkVersion(ref: PackageRef, ctx: Context, keys: readonly RegistryKey[], meta: CachedVersion, cacheKey: string): Promise<PackageEvidence> {
@@ -181,6 +182,12 @@ async function fetchAttestations(advertisedUrl: string, registry: string, http: 
     if (err instanceof FetchFailure && err.code === 'TOO_LARGE') return { kind: 'too-large', bytes: ATTESTATIONS_MAX_BYTES + 1 };
     throw err;
   }
+}
+
+/** Claims from the full packument, or from a package whose history shows no provenance (its `_npmUser` is not read). */
+function claimsComplete(claims: RegistryClaims | undefined): boolean {
+  if (!claims) return false;
+  return claims.document === 'full' || !(claims.own.provenance || claims.earlier.some((e) => e.claims.provenance));
 }
 
 function hasFailure(e: PackageEvidence): boolean {

@@ -17,8 +17,8 @@ export interface VersionMetadata {
   dist: VersionDist;
   /** packument time[version], unsigned registry data; null when the registry gives none. */
   publishedAt: Date | null;
-  /** Trust claims of this and earlier versions (tier-claims.ts), when asked for. */
-  claims?: RegistryClaims;
+  /** Trust claims of this and earlier versions (tier-claims.ts), as far as the document read shows them. */
+  claims: RegistryClaims;
 }
 
 /** The Accept header npm sends for the abbreviated ("corgi") packument. */
@@ -47,9 +47,9 @@ export class PackumentSource {
   constructor(private readonly http: HttpOptions) {}
 
   /**
-   * Metadata for the locked name@version; throws FetchFailure (NOT_FOUND when the version is absent).
-   * `needClaims`: also the trust claims; the full document (the only one with `_npmUser`) is fetched for
-   * them only when some version advertises provenance, so packages that never had any cost nothing more.
+   * Metadata for the locked name@version, with the trust claims of the document read; throws FetchFailure
+   * (NOT_FOUND when the version is absent). `needClaims`: the full document (the only one with `_npmUser`)
+   * is fetched for them when some version advertises provenance; packages that never had any cost nothing more.
    */
   async version(name: string, version: string, registry: string, needTime: boolean, needClaims = false): Promise<VersionMetadata> {
     let doc = await this.load(this.corgi, name, registry, CORGI_ACCEPT);
@@ -57,9 +57,7 @@ export class PackumentSource {
     if (wantFull) doc = await this.load(this.full, name, registry, FULL);
     const raw = doc.versions[version];
     if (raw === undefined) throw new FetchFailure('NOT_FOUND', `${name}@${version} is not in the registry's packument`, registry);
-    const meta: VersionMetadata = { dist: parseDist(raw, `${name}@${version}`), publishedAt: parseTime(doc.time[version]) };
-    if (needClaims) meta.claims = registryClaimsFor(doc.versions, doc.time, version, doc.document);
-    return meta;
+    return { dist: parseDist(raw, `${name}@${version}`), publishedAt: parseTime(doc.time[version]), claims: registryClaimsFor(doc.versions, doc.time, version, doc.document) };
   }
 
   private load(cache: Map<string, Promise<Packument>>, name: string, registry: string, accept: string): Promise<Packument> {

@@ -45,26 +45,41 @@ export function registryClaimsFor(
   document: RegistryClaims['document'],
 ): RegistryClaims {
   const own = versionClaims(versions[version]);
-  if (!semver.valid(version)) return { document, own, earlier: [] };
+  const target = semver.parse(version);
+  if (!target) return { document, own, earlier: [] };
   const publishedAt = timeOf(time[version]);
-  const best = new Map<string, string>(); // `${claim} ${stable|any}` → version
-  for (const [other, stored] of Object.entries(versions)) {
-    if (!semver.valid(other) || !semver.lt(other, version)) continue;
-    const at = timeOf(time[other]);
+  const best = new Map<string, semver.SemVer>(); // `${claim} ${stable|any}` → version
+  for (const { parsed, claims } of parsedVersions(versions)) {
+    if (parsed.compare(target) >= 0) continue;
+    const at = timeOf(time[parsed.raw]);
     if (publishedAt !== null && at !== null && at > publishedAt) continue; // a later backport is not a baseline
-    const claims = versionClaims(stored);
-    const stable = semver.prerelease(other) === null;
+    const stable = parsed.prerelease.length === 0;
     for (const claim of CLAIMS) {
       if (!claims[claim]) continue;
       for (const scope of stable ? ['stable', 'any'] : ['any']) {
         const key = `${claim} ${scope}`;
         const current = best.get(key);
-        if (current === undefined || semver.gt(other, current)) best.set(key, other);
+        if (current === undefined || parsed.compare(current) > 0) best.set(key, parsed);
       }
     }
   }
-  const chosen = [...new Set(best.values())].sort(semver.rcompare);
-  return { document, own, earlier: chosen.map((v) => ({ version: v, claims: versionClaims(versions[v]) })) };
+  const chosen = [...new Set(best.values())].sort((a, b) => b.compare(a));
+  return { document, own, earlier: chosen.map((v) => ({ version: v.raw, claims: versionClaims(versions[v.raw]) })) };
+}
+
+// Each document's versions parsed once: a tree may ask about many versions of one big packument.
+const parsedCache = new WeakMap<object, { parsed: semver.SemVer; claims: TierClaims }[]>();
+
+function parsedVersions(versions: Readonly<Record<string, unknown>>): { parsed: semver.SemVer; claims: TierClaims }[] {
+  let list = parsedCache.get(versions);
+  if (!list) {
+    list = Object.entries(versions).flatMap(([v, stored]) => {
+      const parsed = semver.parse(v);
+      return parsed && parsed.raw === v ? [{ parsed, claims: versionClaims(stored) }] : [];
+    });
+    parsedCache.set(versions, list);
+  }
+  return list;
 }
 
 /** Whether the install document shows any version advertising provenance: only then is the full one worth fetching. */
