@@ -4,13 +4,14 @@ import semver from 'semver';
 import { withoutCredentials } from '../config/secrets.js';
 import { isBroadGlob, nameGlobProblem } from './match.js';
 import { normalizeRegistryUrl } from './policy.js';
+import { tierSettings } from './tier-lint.js';
 import type { PathSegment } from './json-file.js';
 import type { PolicyFile, PolicyRuleEntry } from './schema.js';
 
 export type Report = (path: readonly PathSegment[], problem: string) => void;
 export type PolicyCheck = (p: PolicyFile, report: Report) => void;
 
-const SETTINGS = ['signatures', 'provenance', 'identity', 'publisherKeys', 'minReleaseAge'] as const;
+const SETTINGS = ['signatures', 'provenance', 'identity', 'publisherKeys', 'minReleaseAge', 'tier'] as const;
 
 const globsOf = (rule: PolicyRuleEntry): string[] => (typeof rule.packages === 'string' ? [rule.packages] : rule.packages);
 const globPath = (rule: PolicyRuleEntry, i: number, j: number): PathSegment[] =>
@@ -126,5 +127,5 @@ const shadowedRules: PolicyCheck = (p, report) => {
 };
 
 export const POLICY_CHECKS: readonly PolicyCheck[] = [
-  ruleSetsSomething, ruleGlobs, versionRanges, refGlobs, publisherKeys, registryUrls, sourceGlobs, exceptionNames, shadowedRules,
+  ruleSetsSomething, ruleGlobs, versionRanges, refGlobs, publisherKeys, registryUrls, sourceGlobs, exceptionNames, shadowedRules, tierSettings,
 ];

@@ -32,7 +32,7 @@ export function addException(policyText: string | null, exception: NewException,
   if (policyText === null) {
     const doc = {
       ...(schemaRef ? { $schema: schemaRef } : {}),
-      defaults: { signatures: FILE_DEFAULTS.signatures, provenance: FILE_DEFAULTS.provenance, unsignedRegistry: 'warn' },
+      defaults: { signatures: FILE_DEFAULTS.signatures, provenance: FILE_DEFAULTS.provenance, tier: FILE_DEFAULTS.tier.mode, unsignedRegistry: 'warn' },
       exceptions: { [exception.name]: [entry] },
     };
     next = `${JSON.stringify(doc, null, 2)}\n`;

@@ -20,6 +20,8 @@ import type { Decision, Finding, PackageVerdict, Report, SourceVerdict, Verdict 
 import { judgeRegistry, type RegistryJudgement } from './registry-trust.js';
 import { signatureDowngradeFindings, signatureTrustFindings } from './signature-trust.js';
 import { sourceFindings } from './sources.js';
+import { tierNotices } from './tier-lint.js';
+import { buildTierHistory, tierFindings, type TierHistory } from './tiers.js';
 import { withUnsignedRegistryFindings } from './unsigned-registries.js';
 
 export interface EvaluateInput {
@@ -43,6 +45,7 @@ interface Context {
   now: Date;
   locked: boolean;
   history: History;
+  tierHistory: TierHistory;
   pins: ReadonlyMap<string, Pin>;
   registries: ReadonlyMap<string, RegistryJudgement>;
   /** Bin findings by package folder. */
@@ -56,6 +59,7 @@ export function evaluate(input: EvaluateInput): Report {
     now: input.now,
     locked: input.locked ?? false,
     history: buildHistory(input.evidence, input.lock),
+    tierHistory: buildTierHistory(input.evidence, input.lock),
     pins: buildPins(input.evidence, input.lock),
     registries: judgeRegistries(input),
     bins: binFindings(input.bins ?? [], input.policy),
@@ -100,6 +104,7 @@ function packageVerdict(e: PackageEvidence, ctx: Context): PackageVerdict {
     ...signatureDowngradeFindings(e, ctx.lock),
     ...atLocations(e.ref.locations, ctx.bins),
   ];
+  raw.push(...tierFindings(e, settings, ctx.tierHistory, raw));
   const keys = signatureTrustFindings({ e, trust: ctx.registries.get(e.ref.registry)?.trust, lock: ctx.lock, policy: ctx.policy, now: ctx.now });
   const excepted = applyExceptions(name, version, [...raw, ...keys.findings], ctx.policy, ctx.now);
   const findings = excepted.findings;
@@ -175,6 +180,7 @@ function pinsOf(judged: ReadonlyMap<string, RegistryJudgement>, which: 'pin' | '
 function notices(input: EvaluateInput): string[] {
   const out: string[] = [];
   if (input.policy.source === 'default') out.push(DEFAULT_POLICY_NOTICE);
+  out.push(...tierNotices(input.policy, input.now));
   for (const r of [...input.registries].sort((a, b) => compareStrings(a.url, b.url))) {
     const marked = input.policy.registries.get(normalizeRegistryUrl(r.url));
     if (marked?.keys === 'none' && (r.state === 'served' || r.state === 'pinned')) {

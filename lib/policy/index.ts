@@ -6,6 +6,7 @@ export {
   policyFromFile,
   normalizeRegistryUrl,
   needsPublishTime,
+  needsTierClaims,
   DEFAULT_POLICY_NOTICE,
   FILE_DEFAULTS,
   POLICY_FILE,
@@ -15,11 +16,13 @@ export {
   type LoadedPolicy,
   type PolicyDefaults,
   type RegistryPolicy,
+  type TierSetting,
 } from './policy.js';
 export {
   PolicyFileSchema,
   SIGNATURE_MODES,
   PROVENANCE_MODES,
+  TIER_MODES,
   WAIVABLE_CODES,
   type PolicyFile,
   type PolicyRuleEntry,
@@ -29,6 +32,7 @@ export {
   type PolicySources,
   type SignatureMode,
   type ProvenanceMode,
+  type TierMode,
   type WaivableCode,
 } from './schema.js';
 export { policySchemaJson, policySchemaText } from './schema-json.js';
@@ -47,6 +51,7 @@ export {
   compareStrings,
   compareVersions,
 } from './evidence.js';
+export { TIERS, tierViewOf, tierWords, verifiedTierOf, type Tier, type TierView } from './tiers.js';
 export { identityChanges, extendIdentity, identityExtends, approvalIdentities } from './identity.js';
 export { addException, type NewException } from './edit.js';
 export {

@@ -4,7 +4,7 @@
 import { Minimatch } from 'minimatch';
 import semver from 'semver';
 import { formatPath } from './json-file.js';
-import type { Policy } from './policy.js';
+import { tierSetting, type Policy, type TierSetting } from './policy.js';
 import type { PolicyIdentity, PolicyPublisherKey, PolicyRuleEntry, ProvenanceMode, SignatureMode } from './schema.js';
 
 /** A setting's value and the JSON path of what set it (a rule field or a default). */
@@ -17,6 +17,7 @@ export interface Settings {
   signatures: Setting<SignatureMode>;
   provenance: Setting<ProvenanceMode>;
   minReleaseAge: Setting<number>;
+  tier: Setting<TierSetting>;
   identity?: Setting<PolicyIdentity>;
   publisherKeys?: Setting<readonly PolicyPublisherKey[]>;
 }
@@ -66,6 +67,7 @@ export function resolveSettings(policy: Policy, name: string, version: string): 
     signatures: { value: policy.defaults.signatures, rule: `${d}.signatures` },
     provenance: { value: policy.defaults.provenance, rule: `${d}.provenance` },
     minReleaseAge: { value: policy.defaults.minReleaseAge, rule: `${d}.minReleaseAge` },
+    tier: { value: policy.defaults.tier, rule: `${d}.tier` },
   };
   const decided = new Set<keyof Settings>();
   policy.rules.forEach((rule, i) => {
@@ -78,6 +80,7 @@ export function resolveSettings(policy: Policy, name: string, version: string): 
     take('signatures', rule.signatures);
     take('provenance', rule.provenance);
     take('minReleaseAge', rule.minReleaseAge);
+    take('tier', rule.tier === undefined ? undefined : tierSetting(rule.tier, policy.defaults.tier));
     take('identity', rule.identity);
     take('publisherKeys', rule.publisherKeys);
   });

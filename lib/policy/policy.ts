@@ -2,7 +2,7 @@
 // built-in default vouch applies when there is no file (zero setup; docs/policy.md says why).
 import { join } from 'node:path';
 import { withoutCredentials } from '../config/secrets.js';
-import type { BinMode, PolicyException, PolicyFile, PolicyRuleEntry, PolicySources, ProvenanceMode, SignatureMode } from './schema.js';
+import type { BinMode, PolicyException, PolicyFile, PolicyRuleEntry, PolicySources, PolicyTier, ProvenanceMode, SignatureMode, TierMode } from './schema.js';
 
 export type { BinMode } from './schema.js';
 
@@ -28,6 +28,24 @@ export interface PolicyDefaults {
   binCollisions: BinMode;
   /** A package linking node, npm, npx or corepack (BIN_TOOLCHAIN). */
   toolchainBins: BinMode;
+  tier: TierSetting;
+}
+
+/** The trust-tier check with every field decided (lib/policy/tiers.ts). */
+export interface TierSetting {
+  mode: TierMode;
+  /** Policy date: versions released before it are not judged. */
+  enforceSince?: string;
+  includePrereleases: boolean;
+}
+
+/** A tier setting as written (a mode, or an object) over the setting it refines. */
+export function tierSetting(written: PolicyTier | undefined, base: TierSetting): TierSetting {
+  if (written === undefined) return base;
+  if (typeof written === 'string') return { ...base, mode: written };
+  const out: TierSetting = { mode: written.mode ?? base.mode, includePrereleases: written.includePrereleases ?? base.includePrereleases };
+  const since = written.enforceSince ?? base.enforceSince;
+  return since === undefined ? out : { ...out, enforceSince: since };
 }
 
 export interface RegistryPolicy {
@@ -61,6 +79,7 @@ export type LoadedPolicy = Policy;
 /** Defaults of a policy file for what it leaves out. */
 export const FILE_DEFAULTS: PolicyDefaults = {
   signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'deny', minReleaseAge: 0, binCollisions: 'warn', toolchainBins: 'deny',
+  tier: { mode: 'no-downgrade', includePrereleases: false },
 };
 
 /**
@@ -85,7 +104,8 @@ export function builtInPolicy(): Policy {
 /** The notice a report carries when the built-in policy was used. */
 export const DEFAULT_POLICY_NOTICE =
   'No vouch.policy.json: using the built-in policy (registry signatures required where the registry publishes keys, ' +
-  'unsigned registries warned, provenance no-downgrade, identities pinned in vouch.lock, git/remote/file dependencies denied).';
+  'unsigned registries warned, provenance no-downgrade, trust tiers no-downgrade within a major line, identities pinned in vouch.lock, ' +
+  'git/remote/file dependencies denied).';
 
 /** A policy file's content with its defaults filled in. */
 export function policyFromFile(doc: PolicyFile, file: string): Policy {
@@ -100,7 +120,7 @@ export function policyFromFile(doc: PolicyFile, file: string): Policy {
   return {
     source: 'file',
     file,
-    defaults: { ...FILE_DEFAULTS, ...doc.defaults },
+    defaults: { ...FILE_DEFAULTS, ...doc.defaults, tier: tierSetting(doc.defaults?.tier, FILE_DEFAULTS.tier) },
     defaultsPath: 'defaults',
     registries,
     rules: doc.rules ?? [],
@@ -115,12 +135,18 @@ export function normalizeRegistryUrl(url: string): string {
   return id.endsWith('/') ? id : `${id}/`;
 }
 
+/** Whether any version may be judged on trust tiers: the evidence stage then reads the packument's claims. */
+export function needsTierClaims(policy: Policy): boolean {
+  return policy.defaults.tier.mode !== 'off' || policy.rules.some((r) => r.tier !== undefined && tierSetting(r.tier, policy.defaults.tier).mode !== 'off');
+}
+
 /**
  * Whether any decision may need the packument `time` (minReleaseAge, or a publisher key's dates
  * when an attestation has no log time): the evidence stage can skip fetching it otherwise.
  */
 export function needsPublishTime(policy: Policy): boolean {
-  if (policy.defaults.minReleaseAge > 0) return true;
+  if (policy.defaults.minReleaseAge > 0 || policy.defaults.tier.enforceSince !== undefined) return true;
+  if (policy.rules.some((r) => typeof r.tier === 'object' && r.tier.enforceSince !== undefined)) return true;
   return policy.rules.some(
     (r) => (r.minReleaseAge ?? 0) > 0 || (r.publisherKeys ?? []).some((k) => k.validUntil !== undefined || k.revokedAt !== undefined),
   );

@@ -31,6 +31,7 @@ export type FindingCode =
   | 'LINK_UNSUPPORTED'         // a link npm never writes (onto a package folder): vouch cannot model it, so it denies
   | 'PROVENANCE_MISSING'       // provenance: require, and none verified
   | 'PROVENANCE_DOWNGRADE'     // an earlier version (by semver) had provenance, this one has none
+  | 'TIER_DOWNGRADE'           // an earlier version of the same release line had a higher trust tier
   | 'IDENTITY_MISMATCH'        // a rule requires a repository / workflow / issuer ... that differs
   | 'IDENTITY_CHANGED'         // the identity pinned in vouch.lock differs (trust on first use)
   | 'PUBLISHER_KEY_MISMATCH'   // signed by a publisher key the policy does not pin

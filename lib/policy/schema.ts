@@ -5,10 +5,12 @@ import type { FindingCode } from './report.js';
 
 export const SIGNATURE_MODES = ['require', 'warn', 'off'] as const;
 export const PROVENANCE_MODES = ['require', 'no-downgrade', 'warn', 'off'] as const;
+export const TIER_MODES = ['no-downgrade', 'warn', 'off'] as const;
 export type SignatureMode = (typeof SIGNATURE_MODES)[number];
 export type ProvenanceMode = (typeof PROVENANCE_MODES)[number];
 export const BIN_MODES = ['deny', 'warn', 'off'] as const;
 export type BinMode = (typeof BIN_MODES)[number];
+export type TierMode = (typeof TIER_MODES)[number];
 
 /**
  * Findings an exception may waive. Not waivable: evidence of tampering (integrity or signature
@@ -21,7 +23,7 @@ export const WAIVABLE_CODES = [
   'SIGNATURE_MISSING', 'KEY_UNKNOWN', 'UNSIGNED_REGISTRY',
   'ATTESTATION_MISSING', 'ATTESTATION_KEY_UNKNOWN', 'ATTESTATION_KEY_EXPIRED', 'ATTESTATION_TOO_LARGE',
   'SOURCE_NOT_ALLOWED', 'PROVENANCE_MISSING', 'PROVENANCE_DOWNGRADE', 'SIGNATURE_DOWNGRADE', 'IDENTITY_MISMATCH',
-  'PUBLISHER_KEY_MISMATCH', 'PUBLISHER_KEY_EXPIRED', 'RELEASE_TOO_NEW', 'BIN_COLLISION', 'BIN_TOOLCHAIN',
+  'PUBLISHER_KEY_MISMATCH', 'PUBLISHER_KEY_EXPIRED', 'RELEASE_TOO_NEW', 'BIN_COLLISION', 'BIN_TOOLCHAIN', 'TIER_DOWNGRADE',
 ] as const satisfies readonly FindingCode[];
 export type WaivableCode = (typeof WAIVABLE_CODES)[number];
 
@@ -38,8 +40,19 @@ const SIGNATURES_DOC =
 const PROVENANCE_DOC =
   'Provenance (Sigstore build attestation): "require" denies a version without verified provenance; "no-downgrade" denies one without it when an earlier version (by semver) had it; "warn" reports; "off" ignores.';
 const AGE_DOC = 'Minimum age in days of a version, by the transparency-log time where there is one, else the packument time.';
+const TIER_DOC =
+  'Trust tiers (docs/policy.md, "Trust tiers"): staged approval > trusted publishing = provenance > publisher signature > registry signature > nothing. ' +
+  '"no-downgrade" denies a version below the highest tier of an earlier version of its line (same major; 0.x: same minor), "warn" reports it, "off" ignores. ' +
+  'A mode alone, or an object with mode, enforceSince and includePrereleases.';
 const signatureMode = z.enum(SIGNATURE_MODES);
 const provenanceMode = z.enum(PROVENANCE_MODES);
+const tierMode = z.enum(TIER_MODES);
+const TierObject = z.strictObject({
+  mode: tierMode.optional().meta({ description: 'Default "no-downgrade".' }),
+  enforceSince: date.optional().meta({ description: 'Versions released before this date (UTC) are not judged; older downgrades stay as they were.' }),
+  includePrereleases: z.boolean().optional().meta({ description: 'Judge prereleases and count them as baselines. Default false: prereleases are neither.' }),
+});
+const tier = z.union([tierMode, TierObject], { error: `expected one of ${TIER_MODES.map((m) => JSON.stringify(m)).join(', ')} or an object { mode, enforceSince, includePrereleases }` });
 
 const Defaults = z.strictObject({
   signatures: signatureMode.optional().meta({ description: `${SIGNATURES_DOC} Default "require".` }),
@@ -54,6 +67,7 @@ const Defaults = z.strictObject({
   toolchainBins: z.enum(BIN_MODES).optional().meta({
     description: 'A package linking a command named node, npm, npx or corepack (BIN_TOOLCHAIN), which every script would then run instead of the toolchain. Default "deny".',
   }),
+  tier: tier.optional().meta({ description: `${TIER_DOC} Default "no-downgrade".` }),
 });
 
 const Registry = z.strictObject({
@@ -104,6 +118,7 @@ const Rule = z.strictObject({
     description: 'Pinned maintainer keys: every matching version must carry a publisher attestation signed by one of them.',
   }),
   minReleaseAge: days.optional().meta({ description: AGE_DOC }),
+  tier: tier.optional().meta({ description: `${TIER_DOC} Fields left out come from defaults.tier.` }),
 });
 
 const Exception = z.strictObject({
@@ -140,3 +155,4 @@ export type PolicyIdentity = NonNullable<PolicyRuleEntry['identity']>;
 export type PolicyPublisherKey = NonNullable<PolicyRuleEntry['publisherKeys']>[number];
 export type PolicyException = NonNullable<PolicyFile['exceptions']>[string][number];
 export type PolicySources = NonNullable<PolicyFile['sources']>;
+export type PolicyTier = NonNullable<PolicyRuleEntry['tier']>;

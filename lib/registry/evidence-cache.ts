@@ -4,7 +4,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { withoutCredentials } from '../config/secrets.js';
-import type { AttestationResult } from '../verify/types.js';
+import type { AttestationResult, RegistryClaims } from '../verify/types.js';
 import type { VersionDist } from './packument.js';
 
 export interface CachedVersion {
@@ -12,16 +12,20 @@ export interface CachedVersion {
   publishedAt: string | null;
   /** When vouch fetched it from the registry (ISO); absent in entries written before vouch recorded it. */
   fetchedAt?: string;
+  /** Trust claims of the packument (tier-claims.ts), when the run that fetched it asked for them. */
+  claims?: RegistryClaims;
   /** Attestation verdict and the trust context (roots + keys digest) it was reached under. */
   attestation?: { context: string; result: AttestationResult };
 }
 
 interface CacheFile {
-  version: 1;
+  version: typeof FORMAT_VERSION;
   entries: Record<string, CachedVersion>;
 }
 
-const FORMAT_VERSION = 1;
+// 2: entries carry the packument's trust claims (v1 files are left alone and a new file started, so a
+// warm run never judges a tier without the claims a cold run would have read).
+const FORMAT_VERSION = 2;
 
 /** Opens (or starts) the cache file; a corrupt file is ignored and rewritten, never trusted. */
 export class EvidenceCache {

@@ -8,7 +8,7 @@ import { checkResolved, type NpmFetchConfig } from '../verify/resolved.js';
 import { checkSignatures, SIGNATURES_MAX_PER_VERSION } from '../verify/signatures.js';
 import { ATTESTATION_LIMITS, checkAttestations, readAttestationResponse, type AttestationResponse, type AttestationVerifier } from '../verify/index.js';
 import { isPublicNpmRegistry, npmPinnedKeys } from '../verify/npm-keys.js';
-import type { AttestationResult, PackageEvidence, RegistryKey, RegistryKeysSeen, UnverifiableCode } from '../verify/types.js';
+import type { AttestationResult, PackageEvidence, RegistryClaims, RegistryKey, RegistryKeysSeen, UnverifiableCode } from '../verify/types.js';
 import { EvidenceCache, reviveAttestation, type CachedVersion } from './evidence-cache.js';
 import { createHash } from 'node:crypto';
 import { checkSigningLog } from './log-check.js';
@@ -27,6 +27,8 @@ export interface GatherOptions {
   cache?: EvidenceCache;
   /** Fetch publish times even where no key expires (e.g. the policy has a minReleaseAge). */
   needPublishTime?: boolean;
+  /** Read the packument's trust claims (the policy judges trust tiers): PackageEvidence.registryClaims. */
+  needTierClaims?: boolean;
   onPackage?: (ref: PackageRef) => void;
   /** Each package's evidence as soon as it is complete (install starts its tarball download). */
   onEvidence?: (evidence: PackageEvidence) => void;
@@ -95,7 +97,9 @@ async function evidenceFor(ref: PackageRef, ctx: Context): Promise<PackageEviden
     const needTime = Boolean(ctx.needPublishTime) || keyList.some((k) => k.expires !== null);
     const cacheKey = EvidenceCache.key(ref.registry, ref.name, ref.version, ref.integrity);
     const cached = ctx.cache?.get(cacheKey);
-    let evidence = await checkVersion(ref, ctx, keyList, cached && (!needTime || cached.publishedAt !== null) ? cached : await fetchVersion(ref, ctx, needTime), cacheKey);
+    // Offline, cached claims are what there is ("when available"); online, ones read without `_npmUser` where it matters are re-read.
+    const usable = cached && (!needTime || cached.publishedAt !== null) && (!ctx.needTierClaims || ctx.http.offline || claimsComplete(cached.claims));
+    let evidence = await checkVersion(ref, ctx, keyList, usable ? cached : await fetchVersion(ref, ctx, needTime), cacheKey);
     // Cached registry data that no longer verifies (keys rotated, data re-signed) gets one fresh look,
     // online. Offline, or when the registry cannot answer, the cached verdict stands: a failure is
     // reported as what it is, never turned into "not in the cache" or "unreachable".
@@ -114,8 +118,8 @@ async function evidenceFor(ref: PackageRef, ctx: Context): Promise<PackageEviden
 }
 
 async function fetchVersion(ref: PackageRef, ctx: Context, needTime: boolean): Promise<CachedVersion> {
-  const meta = await ctx.packuments.version(ref.name, ref.version, ref.registry, needTime);
-  return { dist: meta.dist, publishedAt: meta.publishedAt?.toISOString() ?? null, fetchedAt: ctx.now.toISOString() };
+  const meta = await ctx.packuments.version(ref.name, ref.version, ref.registry, needTime, Boolean(ctx.needTierClaims));
+  return { dist: meta.dist, publishedAt: meta.publishedAt?.toISOString() ?? null, fetchedAt: ctx.now.toISOString(), claims: meta.claims };
 }
 
 async function checkVersion(ref: PackageRef, ctx: Context, keys: readonly RegistryKey[], meta: CachedVersion, cacheKey: string): Promise<PackageEvidence> {
@@ -132,6 +136,7 @@ async function checkVersion(ref: PackageRef, ctx: Context, keys: readonly Regist
   const evidence: PackageEvidence = { ref, integrity, signature, attestations, publishedAt };
   if (meta.dist.integrity) evidence.registryIntegrity = meta.dist.integrity;
   if (meta.dist.tarball) evidence.tarball = meta.dist.tarball;
+  if (ctx.needTierClaims && meta.claims) evidence.registryClaims = meta.claims;
   evidence.resolved = checkResolved({ resolved: ref.resolved, registry: ref.registry, tarball: meta.dist.tarball, npm: npmFetchConfig(ctx.http.flat) });
   return evidence;
 }
@@ -177,6 +182,12 @@ async function fetchAttestations(advertisedUrl: string, registry: string, http: 
     if (err instanceof FetchFailure && err.code === 'TOO_LARGE') return { kind: 'too-large', bytes: ATTESTATIONS_MAX_BYTES + 1 };
     throw err;
   }
+}
+
+/** Claims from the full packument, or from a package whose history shows no provenance (its `_npmUser` is not read). */
+function claimsComplete(claims: RegistryClaims | undefined): boolean {
+  if (!claims) return false;
+  return claims.document === 'full' || !(claims.own.provenance || claims.earlier.some((e) => e.claims.provenance));
 }
 
 function hasFailure(e: PackageEvidence): boolean {

@@ -3,6 +3,8 @@
 import { SIGNATURES_MAX_PER_VERSION } from '../verify/signatures.js';
 import { FetchFailure, getBytes, parseJsonBody, type HttpOptions } from './http.js';
 import { cutSignatureLists } from './signature-lists.js';
+import { anyProvenance, npmUserClaims, registryClaimsFor } from './tier-claims.js';
+import type { RegistryClaims } from '../verify/types.js';
 
 export interface VersionDist {
   integrity?: string;
@@ -15,6 +17,8 @@ export interface VersionMetadata {
   dist: VersionDist;
   /** packument time[version], unsigned registry data; null when the registry gives none. */
   publishedAt: Date | null;
+  /** Trust claims of this and earlier versions (tier-claims.ts), as far as the document read shows them. */
+  claims: RegistryClaims;
 }
 
 /** The Accept header npm sends for the abbreviated ("corgi") packument. */
@@ -32,6 +36,7 @@ const CUT_SIGNATURES_FROM_BYTES = 1024 * 1024;
 interface Packument {
   versions: Record<string, unknown>;
   time: Record<string, unknown>;
+  document: RegistryClaims['document'];
 }
 
 /** Fetches packuments once per name per run and answers per-version questions from them. */
@@ -41,13 +46,18 @@ export class PackumentSource {
 
   constructor(private readonly http: HttpOptions) {}
 
-  /** Metadata for the locked name@version; throws FetchFailure (NOT_FOUND when the version is absent). */
-  async version(name: string, version: string, registry: string, needTime: boolean): Promise<VersionMetadata> {
+  /**
+   * Metadata for the locked name@version, with the trust claims of the document read; throws FetchFailure
+   * (NOT_FOUND when the version is absent). `needClaims`: the full document (the only one with `_npmUser`)
+   * is fetched for them when some version advertises provenance; packages that never had any cost nothing more.
+   */
+  async version(name: string, version: string, registry: string, needTime: boolean, needClaims = false): Promise<VersionMetadata> {
     let doc = await this.load(this.corgi, name, registry, CORGI_ACCEPT);
-    if (needTime && doc.time[version] === undefined) doc = await this.load(this.full, name, registry, FULL);
+    const wantFull = (needTime && doc.time[version] === undefined) || (needClaims && doc.document === 'abbreviated' && anyProvenance(doc.versions));
+    if (wantFull) doc = await this.load(this.full, name, registry, FULL);
     const raw = doc.versions[version];
     if (raw === undefined) throw new FetchFailure('NOT_FOUND', `${name}@${version} is not in the registry's packument`, registry);
-    return { dist: parseDist(raw, `${name}@${version}`), publishedAt: parseTime(doc.time[version]) };
+    return { dist: parseDist(raw, `${name}@${version}`), publishedAt: parseTime(doc.time[version]), claims: registryClaimsFor(doc.versions, doc.time, version, doc.document) };
   }
 
   private load(cache: Map<string, Promise<Packument>>, name: string, registry: string, accept: string): Promise<Packument> {
@@ -56,7 +66,7 @@ export class PackumentSource {
     if (!doc) {
       const url = new URL(packumentPath(name), registry).href;
       // Not stored in npm's cache: what vouch needs from it goes into the evidence cache (evidence-cache.ts).
-      doc = getBytes(url, this.http, { maxBytes: PACKUMENT_MAX_BYTES, accept, store: false }).then((body) => parsePackument(parseJsonBody(boundedBody(body), url), url));
+      doc = getBytes(url, this.http, { maxBytes: PACKUMENT_MAX_BYTES, accept, store: false }).then((body) => parsePackument(parseJsonBody(boundedBody(body), url), url, accept === FULL ? 'full' : 'abbreviated'));
       cache.set(key, doc);
     }
     return doc;
@@ -73,17 +83,23 @@ export function packumentPath(name: string): string {
   return name.startsWith('@') ? encoded.replace(/^%40/, '@').replace('%2F', '%2f') : encoded;
 }
 
-function parsePackument(body: unknown, url: string): Packument {
+function parsePackument(body: unknown, url: string, document: Packument['document']): Packument {
   const doc = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   if (typeof doc.versions !== 'object' || doc.versions === null) throw new FetchFailure('BAD_BODY', `${url} has no versions`, url);
   const time = typeof doc.time === 'object' && doc.time !== null ? doc.time : {};
-  // Only each version's `dist` is kept for the rest of the run: a popular package's packument holds
-  // thousands of manifests (dependencies, scripts, readmes) that would otherwise stay in memory.
+  // Only each version's `dist` and `_npmUser` claims are kept for the rest of the run: a popular package's
+  // packument holds thousands of manifests (dependencies, scripts, readmes) that would otherwise stay in memory.
   const versions: Record<string, unknown> = {};
   for (const [version, manifest] of Object.entries(doc.versions as Record<string, unknown>)) {
-    versions[version] = typeof manifest === 'object' && manifest !== null ? { dist: boundedDist((manifest as Record<string, unknown>).dist) } : manifest;
+    if (typeof manifest !== 'object' || manifest === null) {
+      versions[version] = manifest;
+      continue;
+    }
+    const m = manifest as Record<string, unknown>;
+    const npmUser = npmUserClaims(m._npmUser);
+    versions[version] = { dist: boundedDist(m.dist), ...(Object.keys(npmUser).length > 0 ? { npmUser } : {}) };
   }
-  return { versions, time: time as Record<string, unknown> };
+  return { versions, time: time as Record<string, unknown>, document };
 }
 
 /** The body with each version's signature list cut to one past the cap, when it is big enough to matter. */

@@ -134,6 +134,39 @@ export type ResolvedResult =
   | { kind: 'foreign-host'; url: string } // a host that is neither the registry's nor its tarball host
   | { kind: 'mismatch'; url: string; message: string }; // on the registry's host, but not this version's tarball
 
+// ─── trust claims in the registry's metadata (unsigned) ────────────────────────────────────
+
+/**
+ * What the packument says about how one version was published. The registry writes these fields and
+ * nobody signs them, so the policy only ever tightens a decision with them (docs/policy.md, "Trust tiers").
+ */
+export interface TierClaims {
+  /** `_npmUser.approver`: a staged publish a maintainer approved (`npm stage approve`, 2FA). */
+  approver?: true;
+  /** `_npmUser.trustedPublisher`: published with OIDC trusted publishing, no long-lived token. */
+  trustedPublisher?: true;
+  /** `dist.attestations.provenance`: provenance is advertised (verified only for the version installed). */
+  provenance?: true;
+  /** The same field naming vouch's publisher predicate: a maintainer-signed publish (vouch registries). */
+  publisher?: true;
+  /** `dist.signatures` is not empty. */
+  signed?: true;
+}
+
+/** One version's claims and the strongest claims earlier versions of the same package made. */
+export interface RegistryClaims {
+  /** 'full': the whole packument, with `_npmUser`; 'abbreviated': the install document, without it. */
+  document: 'full' | 'abbreviated';
+  own: TierClaims;
+  /**
+   * For each claim, the highest version below this one (by semver) that makes it and was not published
+   * after it (by the packument's time, where both times are known): once among stable versions, once
+   * among all. Enough for any "same line" baseline: the versions of a line below this one are the top of
+   * the versions below it.
+   */
+  earlier: { version: string; claims: TierClaims }[];
+}
+
 // ─── the whole record for one package ─────────────────────────────────────────────────────
 
 /** Why a package could not be verified at all (not a verification failure: exit 3 territory). */
@@ -166,6 +199,8 @@ export interface PackageEvidence {
    * log is a later issue); signature-trust already counts it as a signed time.
    */
   registryLog?: { integratedTime: Date };
+  /** Trust claims of the registry's metadata for this version and earlier ones: unsigned, only ever tightens. */
+  registryClaims?: RegistryClaims;
 }
 
 /** What the evidence stage saw of one registry's signing keys. */

@@ -38,12 +38,12 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   return 0;
 }
 
-/** Signatures required where registries sign, provenance no-downgrade, keyless registries named. */
+/** Signatures required where registries sign, provenance and trust tiers no-downgrade, keyless registries named. */
 function starterPolicy(registries: readonly RegistryKeysSeen[], schemaRef: string | undefined): PolicyFile {
   const unsigned = registries.filter((r) => r.state === 'none');
   return {
     ...(schemaRef ? { $schema: schemaRef } : {}),
-    defaults: { signatures: 'require', provenance: 'no-downgrade' },
+    defaults: { signatures: 'require', provenance: 'no-downgrade', tier: 'no-downgrade' },
     ...(unsigned.length ? { registries: Object.fromEntries(unsigned.map((r) => [r.url, { keys: 'none' as const }])) } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { redactDeep } from '../../config/secrets.js';
 import type { LockPackage } from '../../lock/index.js';
 import type { Finding, PackageVerdict } from '../../policy/report.js';
 import type { AttestationResult, IntegrityResult, ProvenanceIdentity, SignatureResult } from '../../verify/types.js';
+import { tierViewOf, tierWords } from '../../policy/index.js';
 import { printable } from './printable.js';
 
 /** One package's evidence and rules in words; every credential in it masked (redactSecrets). */
@@ -19,11 +20,18 @@ export function renderExplain(input: PackageVerdict, pinned: LockPackage | undef
   if (evidence.signature) lines.push(`  registry signature: ${signatureWords(evidence.signature)}`);
   if (evidence.publishedAt !== undefined) lines.push(`  published (registry time, unsigned): ${evidence.publishedAt?.toISOString() ?? 'unknown'}`);
   if (evidence.attestations) lines.push(...attestationLines(evidence.attestations));
+  if (!evidence.unverifiable) lines.push(tierLine(verdict.evidence));
   lines.push(...pinLines(redactDeep(pinned), ref.version));
   lines.push(...findingLines('decided by', verdict.findings));
   if (verdict.waived?.length) lines.push(...findingLines('waived by an exception', verdict.waived.map((w) => ({ ...w, rule: w.waivedBy }))));
   if (verdict.findings.length === 0) lines.push('  every check passed and no policy rule objected');
   return `${lines.join('\n')}\n`;
+}
+
+function tierLine(e: PackageVerdict['evidence']): string {
+  const view = tierViewOf(e);
+  const claimed = view.claimed ? `; the registry's metadata (unsigned) says ${tierWords(view.claimed)}` : '';
+  return `  trust tier: ${view.tier} (${tierWords(view.tier)}, verified)${claimed}`;
 }
 
 function integrityWords(r: IntegrityResult): string {

@@ -161,6 +161,10 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     title: 'An earlier version had provenance; this one has none',
     help: 'A possible takeover: the maintainer may have published from a machine instead of CI. Check the release, then add an exception if it is expected.',
   },
+  TIER_DOWNGRADE: {
+    title: 'An earlier version of this release line was published with a higher trust tier',
+    help: 'Staged approval, trusted publishing or provenance, or a signature, that earlier versions of the same major line had is missing: a stolen token or a phished maintainer looks like this. Check the release, then add an exception for that version if it is expected (vouch approve <pkg>@<version>).',
+  },
   IDENTITY_MISMATCH: {
     title: 'The provenance identity differs from what the policy requires',
     help: 'The package was built from another repository, workflow or issuer than the policy names. Check the release before changing the policy.',

@@ -6,6 +6,7 @@ import type {
   AttestationResult, EvidenceStatus, IntegrityResult, KeyedAttestationEvidence, ProvenanceEvidence, ProvenanceIdentity,
   SignatureResult,
 } from '../../verify/types.js';
+import { tierViewOf, type Tier } from '../../policy/index.js';
 import { npmAuditEntries, type NpmInvalidEntry, type NpmMissingEntry } from './npm-compat.js';
 import { sortFindings, sortStrings, sortVerdicts, tallyReport } from './tally.js';
 
@@ -61,6 +62,8 @@ export interface EvidenceJson {
   signature: SignatureResult | null;
   attestations: AttestationsJson | null;
   publishedAt: string | null;
+  /** Trust tier (lib/policy/tiers.ts): verified, and the registry's unsigned claim when it says more. Absent when unverifiable. */
+  tier?: { verified: Tier; claimed: Tier | null };
 }
 
 export type AttestationsJson =
@@ -161,8 +164,14 @@ function packageJson(v: PackageVerdict): PackageJson {
       signature: e.signature ? signatureJson(e.signature) : null,
       attestations: e.attestations ? attestationsJson(e.attestations) : null,
       publishedAt: iso(e.publishedAt),
+      ...(e.unverifiable ? {} : { tier: tierJson(e) }),
     },
   };
+}
+
+function tierJson(e: PackageVerdict['evidence']): { verified: Tier; claimed: Tier | null } {
+  const view = tierViewOf(e);
+  return { verified: view.tier, claimed: view.claimed ?? null };
 }
 
 // Each evidence object is rebuilt field by field: a fixed key order whatever the producer's, and

@@ -91,15 +91,16 @@ describe('provenance: no-downgrade, by semver', () => {
   });
 });
 
+// Trust tiers judge provenance within a release line on their own (tiers.test.ts): these set tier alike.
 describe('provenance: warn and off', () => {
   it('warns about a missing provenance and a downgrade under "warn"', () => {
-    const out = run([withProv('a', '1.0.0'), without('a', '1.1.0'), without('b', '1.0.0')], policy({ defaults: { provenance: 'warn' } }));
+    const out = run([withProv('a', '1.0.0'), without('a', '1.1.0'), without('b', '1.0.0')], policy({ defaults: { provenance: 'warn', tier: 'warn' } }));
     expect(out.get('a@1.1.0')?.findings).toEqual([expect.objectContaining({ code: 'PROVENANCE_DOWNGRADE', severity: 'warn' })]);
     expect(out.get('b@1.0.0')?.findings).toEqual([expect.objectContaining({ code: 'PROVENANCE_MISSING', severity: 'warn' })]);
   });
 
   it('says nothing under "off"', () => {
-    const out = run([withProv('a', '1.0.0'), without('a', '1.1.0')], policy({ defaults: { provenance: 'off' } }));
+    const out = run([withProv('a', '1.0.0'), without('a', '1.1.0')], policy({ defaults: { provenance: 'off', tier: 'off' } }));
     expect(out.get('a@1.1.0')?.decision).toBe('allow');
   });
 });
