@@ -1,6 +1,7 @@
 // The policy as evaluate() reads it: a validated vouch.policy.json with its defaults filled in, or the
 // built-in default vouch applies when there is no file (zero setup; docs/policy.md says why).
 import { join } from 'node:path';
+import { CHANGE_ALERT_DEFAULTS, type ChangeAlertSettings } from './change-alerts.js';
 import type { BinMode, PolicyException, PolicyFile, PolicyRuleEntry, PolicySources, ProvenanceMode, SignatureMode } from './schema.js';
 
 export type { BinMode } from './schema.js';
@@ -27,6 +28,8 @@ export interface PolicyDefaults {
   binCollisions: BinMode;
   /** A package linking node, npm, npx or corepack (BIN_TOOLCHAIN). */
   toolchainBins: BinMode;
+  /** Alerts on what an update brings compared with the version it replaces (lib/policy/change-alerts.ts). */
+  changeAlerts: ChangeAlertSettings;
 }
 
 export interface RegistryPolicy {
@@ -60,6 +63,7 @@ export type LoadedPolicy = Policy;
 /** Defaults of a policy file for what it leaves out. */
 export const FILE_DEFAULTS: PolicyDefaults = {
   signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'deny', minReleaseAge: 0, binCollisions: 'warn', toolchainBins: 'deny',
+  changeAlerts: CHANGE_ALERT_DEFAULTS,
 };
 
 /**
@@ -99,7 +103,7 @@ export function policyFromFile(doc: PolicyFile, file: string): Policy {
   return {
     source: 'file',
     file,
-    defaults: { ...FILE_DEFAULTS, ...doc.defaults },
+    defaults: { ...FILE_DEFAULTS, ...doc.defaults, changeAlerts: { ...FILE_DEFAULTS.changeAlerts, ...doc.defaults?.changeAlerts } },
     defaultsPath: 'defaults',
     registries,
     rules: doc.rules ?? [],

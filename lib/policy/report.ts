@@ -43,7 +43,14 @@ export type FindingCode =
   | 'RESOLVED_FOREIGN_HOST'    // the lockfile's `resolved` names a host other than the signing registry's
   | 'RESOLVED_MISMATCH'        // `resolved` is on the registry's host but is not this version's dist.tarball
   | 'BIN_COLLISION'            // two packages link the same command into one node_modules/.bin
-  | 'BIN_TOOLCHAIN';           // a package links node, npm, npx or corepack into node_modules/.bin
+  | 'BIN_TOOLCHAIN'            // a package links node, npm, npx or corepack into node_modules/.bin
+  // change alerts: an update compared with the version it replaces (lib/policy/change-alerts.ts)
+  | 'INSTALL_SCRIPT_ADDED'     // it has install scripts, the version it replaces had none
+  | 'INSTALL_SCRIPT_CHANGED'   // an install script's text differs from the replaced version's
+  | 'BIN_ADDED'                // it links a command the replaced version did not
+  | 'DEPENDENCIES_ADDED'       // it depends on packages the replaced version did not
+  | 'PUBLISHER_CHANGED'        // another npm user published it, or no longer by trusted publishing
+  | 'QUICK_RELEASE';           // published within quickReleaseHours of the version it replaces
 
 export interface Finding {
   code: FindingCode;

@@ -9,6 +9,8 @@ export type SignatureMode = (typeof SIGNATURE_MODES)[number];
 export type ProvenanceMode = (typeof PROVENANCE_MODES)[number];
 export const BIN_MODES = ['deny', 'warn', 'off'] as const;
 export type BinMode = (typeof BIN_MODES)[number];
+export const CHANGE_ALERT_MODES = ['deny', 'warn', 'off'] as const;
+export type ChangeAlertMode = (typeof CHANGE_ALERT_MODES)[number];
 
 /**
  * Findings an exception may waive. Not waivable: evidence of tampering (integrity or signature
@@ -21,6 +23,7 @@ export const WAIVABLE_CODES = [
   'ATTESTATION_MISSING', 'ATTESTATION_KEY_UNKNOWN', 'ATTESTATION_KEY_EXPIRED', 'ATTESTATION_TOO_LARGE',
   'SOURCE_NOT_ALLOWED', 'PROVENANCE_MISSING', 'PROVENANCE_DOWNGRADE', 'SIGNATURE_DOWNGRADE', 'IDENTITY_MISMATCH',
   'PUBLISHER_KEY_MISMATCH', 'PUBLISHER_KEY_EXPIRED', 'RELEASE_TOO_NEW', 'BIN_COLLISION', 'BIN_TOOLCHAIN',
+  'INSTALL_SCRIPT_ADDED', 'INSTALL_SCRIPT_CHANGED', 'BIN_ADDED', 'DEPENDENCIES_ADDED', 'PUBLISHER_CHANGED', 'QUICK_RELEASE',
 ] as const satisfies readonly FindingCode[];
 export type WaivableCode = (typeof WAIVABLE_CODES)[number];
 
@@ -38,6 +41,18 @@ const PROVENANCE_DOC =
   'Provenance (Sigstore build attestation): "require" denies a version without verified provenance; "no-downgrade" denies one without it when an earlier version (by semver) had it; "warn" reports; "off" ignores.';
 const AGE_DOC = 'Minimum age in days of a version, by the transparency-log time where there is one, else the packument time.';
 const signatureMode = z.enum(SIGNATURE_MODES);
+const changeAlertMode = z.enum(CHANGE_ALERT_MODES);
+// Change alerts between a version and the one it replaces (lib/policy/change-alerts.ts, docs/policy.md).
+const ChangeAlerts = z.strictObject({
+  installScripts: changeAlertMode.optional().meta({
+    description: 'An update adds an install script (preinstall/install/postinstall, or a binding.gyp\'s implicit node-gyp rebuild) or changes one (INSTALL_SCRIPT_ADDED, INSTALL_SCRIPT_CHANGED). Default "deny"; a script npm will not run (allowScripts denies it, or strict-allow-scripts stops the install) is only warned.',
+  }),
+  bins: changeAlertMode.optional().meta({ description: 'An update links a command its predecessor did not (BIN_ADDED). Default "warn".' }),
+  dependencies: changeAlertMode.optional().meta({ description: 'An update adds dependencies (dependencies, optionalDependencies, peerDependencies npm installs) (DEPENDENCIES_ADDED). Default "warn".' }),
+  publisher: changeAlertMode.optional().meta({ description: 'An update was published by another npm user, or no longer by trusted publishing (PUBLISHER_CHANGED; the registry\'s unsigned _npmUser). Default "warn".' }),
+  quickRelease: changeAlertMode.optional().meta({ description: 'An update was published within quickReleaseHours of the version it replaces (QUICK_RELEASE; packument times). Default "warn".' }),
+  quickReleaseHours: z.number({ error: 'expected a number of hours' }).min(0).max(8760).optional().meta({ description: 'The QUICK_RELEASE window in hours. Default 24; 0 turns the alert off.' }),
+}).meta({ description: 'Alerts on what an update brings compared with the version it replaces (from the lockfile being replaced, else vouch.lock): each kind "deny", "warn" or "off".' });
 const provenanceMode = z.enum(PROVENANCE_MODES);
 
 const Defaults = z.strictObject({
@@ -53,6 +68,7 @@ const Defaults = z.strictObject({
   toolchainBins: z.enum(BIN_MODES).optional().meta({
     description: 'A package linking a command named node, npm, npx or corepack (BIN_TOOLCHAIN), which every script would then run instead of the toolchain. Default "deny".',
   }),
+  changeAlerts: ChangeAlerts.optional(),
 });
 
 const Registry = z.strictObject({
@@ -103,6 +119,7 @@ const Rule = z.strictObject({
     description: 'Pinned maintainer keys: every matching version must carry a publisher attestation signed by one of them.',
   }),
   minReleaseAge: days.optional().meta({ description: AGE_DOC }),
+  changeAlerts: ChangeAlerts.optional(),
 });
 
 const Exception = z.strictObject({
@@ -139,3 +156,4 @@ export type PolicyIdentity = NonNullable<PolicyRuleEntry['identity']>;
 export type PolicyPublisherKey = NonNullable<PolicyRuleEntry['publisherKeys']>[number];
 export type PolicyException = NonNullable<PolicyFile['exceptions']>[string][number];
 export type PolicySources = NonNullable<PolicyFile['sources']>;
+export type ChangeAlertsEntry = NonNullable<PolicyRuleEntry['changeAlerts']>;
