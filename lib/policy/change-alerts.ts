@@ -168,6 +168,8 @@ function quickReleaseFindings(c: VersionChange, s: Resolved, e: PackageEvidence)
 
 function formatGap(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
-  if (minutes < 60) return minutes <= 1 ? `${Math.max(0, Math.round(ms / 1000))} seconds` : `${minutes} minutes`;
+  const seconds = Math.round(ms / 1000);
+  if (minutes < 2) return seconds === 1 ? '1 second' : `${seconds} seconds`;
+  if (minutes < 60) return `${minutes} minutes`;
   return `${Math.round((minutes / 60) * 10) / 10} hours`;
 }
