@@ -98,6 +98,7 @@ export function decide(targets: Targets, gathered: Gathered, inputs: GateInputs,
   const report = evaluate({
     evidence: gathered.evidence, nonRegistry: targets.nonRegistry, registries: gathered.registries,
     policy: inputs.policy, lock: inputs.lock, now: opts.now, locked: opts.locked, ...(targets.bins ? { bins: targets.bins } : {}),
+    ...(targets.changes ? { changes: targets.changes } : {}),
   });
   return gathered.cachedSince ? { ...report, notices: [...report.notices, cachedNotice(gathered.cachedSince, opts.now)] } : report;
 }

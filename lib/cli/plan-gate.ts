@@ -17,6 +17,7 @@ import { decide, httpOptions, logStateDir, type GateInputs, type GateOptions } f
 import { boundHeapGrowthFor } from './heap-growth.js';
 import { createProgress } from './progress.js';
 import type { Output } from './output.js';
+import { gatherVersionChanges } from './version-changes.js';
 
 /** A dependency shrinkwrap may pin packages that ship shrinkwraps of their own; this many levels at most. */
 const MAX_SHRINKWRAP_DEPTH = 8;
@@ -74,8 +75,11 @@ export async function gatePlan(arb: Arborist, tree: Tree, inputs: GateInputs, co
   // What the verified bytes say about themselves (scripts, bins), read before anything is decided or written.
   const contents = await readVerifiedContents(store, fetched.tarballs, opts.concurrency);
   const contentsOf: ContentsOf = (node) => contents.get(tarballKey(registryName(node), node.version));
-  targets = { ...targets, bins: planBins(plan, contentsOf) };
-  const report = withWorkspaceNotice(decide(targets, gathered, inputs, opts), config, opts.cwd);
+  // Updates: what each brings compared with the version it replaces (the change alerts).
+  const updates = await gatherVersionChanges(tree, targets.packages, inputs.lock, contentsOf, config.flat, http, opts.concurrency);
+  targets = { ...targets, bins: planBins(plan, contentsOf), changes: updates.changes };
+  const decided = decide(targets, gathered, inputs, opts);
+  const report = withWorkspaceNotice({ ...decided, notices: [...decided.notices, ...updates.notices] }, config, opts.cwd);
   return { targets, gathered, report, boundary: reifyBoundary(tree, targets, report, fetched.tarballs, store), contentsOf };
 }
 

@@ -11,7 +11,7 @@ import type { PolicyFile, PolicyRuleEntry } from './schema.js';
 export type Report = (path: readonly PathSegment[], problem: string) => void;
 export type PolicyCheck = (p: PolicyFile, report: Report) => void;
 
-const SETTINGS = ['signatures', 'provenance', 'identity', 'publisherKeys', 'minReleaseAge', 'tier'] as const;
+const SETTINGS = ['signatures', 'provenance', 'identity', 'publisherKeys', 'minReleaseAge', 'tier', 'changeAlerts'] as const;
 
 const globsOf = (rule: PolicyRuleEntry): string[] => (typeof rule.packages === 'string' ? [rule.packages] : rule.packages);
 const globPath = (rule: PolicyRuleEntry, i: number, j: number): PathSegment[] =>

@@ -2,11 +2,13 @@
 // randomness; the same input gives the same report, in the same order, whatever the fetch order was.
 import type { Lock } from '../lock/types.js';
 import type { BinLink, NonRegistryRef } from '../tree/types.js';
+import type { VersionChange } from '../tree/version-change.js';
 import type { LockRegistry } from '../lock/types.js';
 import type { PackageEvidence, RegistryKeysSeen } from '../verify/types.js';
 import { compareStrings, compareVersions, statusOf } from './evidence.js';
 import { attestationFindings, integrityFindings, resolvedFindings, signatureFindings, unverifiableFindings } from './evidence-findings.js';
 import { binFindings } from './bins.js';
+import { changeAlertFindings } from './change-alerts.js';
 import { applyExceptions } from './exceptions.js';
 import { finding, label } from './findings.js';
 import { buildPins, identityChangedFindings, ruleIdentityFindings, type Pin } from './identity.js';
@@ -37,6 +39,8 @@ export interface EvaluateInput {
   locked?: boolean;
   /** The commands the install plan links into .bin folders (BIN_COLLISION, BIN_TOOLCHAIN). */
   bins?: readonly BinLink[];
+  /** Updates: versions with the versions they replace (the change alerts). */
+  changes?: readonly VersionChange[];
 }
 
 interface Context {
@@ -50,6 +54,8 @@ interface Context {
   registries: ReadonlyMap<string, RegistryJudgement>;
   /** Bin findings by package folder. */
   bins: ReadonlyMap<string, Finding[]>;
+  /** Updates by name@version. */
+  changes: ReadonlyMap<string, VersionChange[]>;
 }
 
 export function evaluate(input: EvaluateInput): Report {
@@ -63,6 +69,7 @@ export function evaluate(input: EvaluateInput): Report {
     pins: buildPins(input.evidence, input.lock),
     registries: judgeRegistries(input),
     bins: binFindings(input.bins ?? [], input.policy),
+    changes: byVersion(input.changes ?? []),
   };
   const verdicts: Verdict[] = [
     ...input.evidence.map((e) => packageVerdict(e, ctx)),
@@ -103,6 +110,7 @@ function packageVerdict(e: PackageEvidence, ctx: Context): PackageVerdict {
     ...lockFindings(e, ctx),
     ...signatureDowngradeFindings(e, ctx.lock),
     ...atLocations(e.ref.locations, ctx.bins),
+    ...changeAlertFindings(e, ctx.changes.get(`${name}@${version}`) ?? [], ctx.policy),
   ];
   raw.push(...tierFindings(e, settings, ctx.tierHistory, raw));
   const keys = signatureTrustFindings({ e, trust: ctx.registries.get(e.ref.registry)?.trust, lock: ctx.lock, policy: ctx.policy, now: ctx.now });
@@ -116,6 +124,12 @@ function sourceVerdict(ref: NonRegistryRef, ctx: Context): SourceVerdict {
   const raw = [...sourceFindings(ref, ctx.policy).findings, ...atLocations(ref.locations, ctx.bins)];
   const { findings, waived } = applyExceptions(ref.name, null, raw, ctx.policy, ctx.now);
   return { kind: 'source', ref, status: 'unverifiable', decision: decide(findings), findings, ...(waived.length > 0 ? { waived } : {}) };
+}
+
+function byVersion(changes: readonly VersionChange[]): Map<string, VersionChange[]> {
+  const out = new Map<string, VersionChange[]>();
+  for (const c of changes) out.set(`${c.name}@${c.version}`, [...(out.get(`${c.name}@${c.version}`) ?? []), c]);
+  return out;
 }
 
 /** Findings about the package folders `locations` (one package can be installed in several). */

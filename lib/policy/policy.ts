@@ -2,6 +2,7 @@
 // built-in default vouch applies when there is no file (zero setup; docs/policy.md says why).
 import { join } from 'node:path';
 import { withoutCredentials } from '../config/secrets.js';
+import { CHANGE_ALERT_DEFAULTS, type ChangeAlertSettings } from './change-alerts.js';
 import type { BinMode, PolicyException, PolicyFile, PolicyRuleEntry, PolicySources, PolicyTier, ProvenanceMode, SignatureMode, TierMode } from './schema.js';
 
 export type { BinMode } from './schema.js';
@@ -28,6 +29,8 @@ export interface PolicyDefaults {
   binCollisions: BinMode;
   /** A package linking node, npm, npx or corepack (BIN_TOOLCHAIN). */
   toolchainBins: BinMode;
+  /** Alerts on what an update brings compared with the version it replaces (lib/policy/change-alerts.ts). */
+  changeAlerts: ChangeAlertSettings;
   tier: TierSetting;
 }
 
@@ -80,6 +83,7 @@ export type LoadedPolicy = Policy;
 export const FILE_DEFAULTS: PolicyDefaults = {
   signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'deny', minReleaseAge: 0, binCollisions: 'warn', toolchainBins: 'deny',
   tier: { mode: 'no-downgrade', includePrereleases: false },
+  changeAlerts: CHANGE_ALERT_DEFAULTS,
 };
 
 /**
@@ -120,7 +124,7 @@ export function policyFromFile(doc: PolicyFile, file: string): Policy {
   return {
     source: 'file',
     file,
-    defaults: { ...FILE_DEFAULTS, ...doc.defaults, tier: tierSetting(doc.defaults?.tier, FILE_DEFAULTS.tier) },
+    defaults: { ...FILE_DEFAULTS, ...doc.defaults, tier: tierSetting(doc.defaults?.tier, FILE_DEFAULTS.tier), changeAlerts: { ...FILE_DEFAULTS.changeAlerts, ...doc.defaults?.changeAlerts } },
     defaultsPath: 'defaults',
     registries,
     rules: doc.rules ?? [],

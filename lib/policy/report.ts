@@ -42,14 +42,20 @@ export type FindingCode =
   | 'LOCKFILE_UNREQUESTED'     // an entry no package.json reaches through the lockfile's dependency graph
   | 'LOCKFILE_OUT_OF_RANGE'    // a direct dependency locked outside the range (or to another name than) package.json declares
   | 'LOCKFILE_RESOLVED_CHANGED' // `resolved` or `integrity` changed while the version stayed
-  | 'INSTALL_SCRIPT_ADDED'     // a package new to the lockfile (or a version of one that had none) runs install scripts
   | 'EXCEPTION_EXPIRED'        // an exception that would have applied has expired
   | 'EXCEPTION_EXPIRING'       // an exception that applies expires soon
   | 'LOCK_MISSING_ENTRY'       // vouch ci: the lockfile has a version vouch.lock does not record
   | 'RESOLVED_FOREIGN_HOST'    // the lockfile's `resolved` names a host other than the signing registry's
   | 'RESOLVED_MISMATCH'        // `resolved` is on the registry's host but is not this version's dist.tarball
   | 'BIN_COLLISION'            // two packages link the same command into one node_modules/.bin
-  | 'BIN_TOOLCHAIN';           // a package links node, npm, npx or corepack into node_modules/.bin
+  | 'BIN_TOOLCHAIN'            // a package links node, npm, npx or corepack into node_modules/.bin
+  // change alerts: an update compared with the version it replaces (lib/policy/change-alerts.ts)
+  | 'INSTALL_SCRIPT_ADDED'     // it has install scripts, the version it replaces had none (vouch diff: or a package new to the lockfile has them)
+  | 'INSTALL_SCRIPT_CHANGED'   // an install script's text differs from the replaced version's
+  | 'BIN_ADDED'                // it links a command the replaced version did not
+  | 'DEPENDENCIES_ADDED'       // it depends on packages the replaced version did not
+  | 'PUBLISHER_CHANGED'        // another npm user published it, or no longer by trusted publishing
+  | 'QUICK_RELEASE';           // published within quickReleaseHours of the version it replaces
 
 export interface Finding {
   code: FindingCode;

@@ -11,6 +11,8 @@ export type ProvenanceMode = (typeof PROVENANCE_MODES)[number];
 export const BIN_MODES = ['deny', 'warn', 'off'] as const;
 export type BinMode = (typeof BIN_MODES)[number];
 export type TierMode = (typeof TIER_MODES)[number];
+export const CHANGE_ALERT_MODES = ['deny', 'warn', 'off'] as const;
+export type ChangeAlertMode = (typeof CHANGE_ALERT_MODES)[number];
 
 /**
  * Findings an exception may waive. Not waivable: evidence of tampering (integrity or signature
@@ -19,11 +21,11 @@ export type TierMode = (typeof TIER_MODES)[number];
  */
 export const WAIVABLE_CODES = [
   'INTEGRITY_MISSING', 'INTEGRITY_SHA1_ONLY',
-  'INSTALL_SCRIPT_ADDED',
   'SIGNATURE_MISSING', 'KEY_UNKNOWN', 'UNSIGNED_REGISTRY',
   'ATTESTATION_MISSING', 'ATTESTATION_KEY_UNKNOWN', 'ATTESTATION_KEY_EXPIRED', 'ATTESTATION_TOO_LARGE',
   'SOURCE_NOT_ALLOWED', 'PROVENANCE_MISSING', 'PROVENANCE_DOWNGRADE', 'SIGNATURE_DOWNGRADE', 'IDENTITY_MISMATCH',
   'PUBLISHER_KEY_MISMATCH', 'PUBLISHER_KEY_EXPIRED', 'RELEASE_TOO_NEW', 'BIN_COLLISION', 'BIN_TOOLCHAIN', 'TIER_DOWNGRADE',
+  'INSTALL_SCRIPT_ADDED', 'INSTALL_SCRIPT_CHANGED', 'BIN_ADDED', 'DEPENDENCIES_ADDED', 'PUBLISHER_CHANGED', 'QUICK_RELEASE',
 ] as const satisfies readonly FindingCode[];
 export type WaivableCode = (typeof WAIVABLE_CODES)[number];
 
@@ -45,6 +47,18 @@ const TIER_DOC =
   '"no-downgrade" denies a version below the highest tier of an earlier version of its line (same major; 0.x: same minor), "warn" reports it, "off" ignores. ' +
   'A mode alone, or an object with mode, enforceSince and includePrereleases.';
 const signatureMode = z.enum(SIGNATURE_MODES);
+const changeAlertMode = z.enum(CHANGE_ALERT_MODES);
+// Change alerts between a version and the one it replaces (lib/policy/change-alerts.ts, docs/policy.md).
+const ChangeAlerts = z.strictObject({
+  installScripts: changeAlertMode.optional().meta({
+    description: 'An update adds an install script (preinstall/install/postinstall, or a binding.gyp\'s implicit node-gyp rebuild) or changes one (INSTALL_SCRIPT_ADDED, INSTALL_SCRIPT_CHANGED). Default "deny"; a script npm will not run (allowScripts denies it, or strict-allow-scripts stops the install) is only warned.',
+  }),
+  bins: changeAlertMode.optional().meta({ description: 'An update links a command its predecessor did not (BIN_ADDED). Default "warn".' }),
+  dependencies: changeAlertMode.optional().meta({ description: 'An update adds dependencies (dependencies, optionalDependencies, peerDependencies npm installs) (DEPENDENCIES_ADDED). Default "warn".' }),
+  publisher: changeAlertMode.optional().meta({ description: 'An update was published by another npm user, or no longer by trusted publishing (PUBLISHER_CHANGED; the registry\'s unsigned _npmUser). Default "warn".' }),
+  quickRelease: changeAlertMode.optional().meta({ description: 'An update was published within quickReleaseHours of the version it replaces (QUICK_RELEASE; packument times). Default "warn".' }),
+  quickReleaseHours: z.number({ error: 'expected a number of hours' }).min(0).max(8760).optional().meta({ description: 'The QUICK_RELEASE window in hours. Default 24; 0 turns the alert off.' }),
+}).meta({ description: 'Alerts on what an update brings compared with the version it replaces (from the lockfile being replaced, else vouch.lock): each kind "deny", "warn" or "off".' });
 const provenanceMode = z.enum(PROVENANCE_MODES);
 const tierMode = z.enum(TIER_MODES);
 const TierObject = z.strictObject({
@@ -68,6 +82,7 @@ const Defaults = z.strictObject({
     description: 'A package linking a command named node, npm, npx or corepack (BIN_TOOLCHAIN), which every script would then run instead of the toolchain. Default "deny".',
   }),
   tier: tier.optional().meta({ description: `${TIER_DOC} Default "no-downgrade".` }),
+  changeAlerts: ChangeAlerts.optional(),
 });
 
 const Registry = z.strictObject({
@@ -119,6 +134,7 @@ const Rule = z.strictObject({
   }),
   minReleaseAge: days.optional().meta({ description: AGE_DOC }),
   tier: tier.optional().meta({ description: `${TIER_DOC} Fields left out come from defaults.tier.` }),
+  changeAlerts: ChangeAlerts.optional(),
 });
 
 const Exception = z.strictObject({
@@ -156,3 +172,4 @@ export type PolicyPublisherKey = NonNullable<PolicyRuleEntry['publisherKeys']>[n
 export type PolicyException = NonNullable<PolicyFile['exceptions']>[string][number];
 export type PolicySources = NonNullable<PolicyFile['sources']>;
 export type PolicyTier = NonNullable<PolicyRuleEntry['tier']>;
+export type ChangeAlertsEntry = NonNullable<PolicyRuleEntry['changeAlerts']>;

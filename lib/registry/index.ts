@@ -11,3 +11,4 @@ export { fetchVerifiedTarballs, prefetchSources, tarballKey, type PrefetchedSour
 export { VerifiedStore } from './verified-store.js';
 export { checkSigningLog, logFetcher, logStateFile } from './log-check.js';
 export { readPackageContents, readVerifiedContents, type PackageContents } from './package-contents.js';
+export { releaseRecords } from './release-records.js';

@@ -13,3 +13,4 @@ export { SourceDenied, withSourceGuard, type SourceJudge } from './source-guard.
 export { assertLockfileInSync } from './lockfile-sync.js';
 export { assertLinkedSupported } from './linked.js';
 export { gatedPrepareOptions } from './git-prepare.js';
+export { manifestView, predecessorsOf, readReplacedLockfile, type Predecessor, type ReleaseView, type ReplacedLockfile, type VersionChange } from './version-change.js';

@@ -1,4 +1,5 @@
 // Plain data the tree stage hands to the evidence stage: one entry per unique name@version.
+import type { VersionChange } from './version-change.js';
 
 /** Where a package's bytes come from, as npm-package-arg classifies the locked spec. */
 export type SourceKind = 'registry' | 'git' | 'remote' | 'file' | 'directory';
@@ -42,6 +43,8 @@ export interface Targets {
   nonRegistry: NonRegistryRef[];
   /** The commands the plan links into `.bin` folders (absent: not computed, e.g. for a single source). */
   bins?: BinLink[];
+  /** Updates: each version the plan installs with the version it replaces (absent: not computed). */
+  changes?: VersionChange[];
 }
 
 /** A command a package of the plan links into a `.bin` folder (what `npm run` and install scripts put first on PATH). */

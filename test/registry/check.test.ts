@@ -69,12 +69,15 @@ describe('vouch check', () => {
     const check = await vouch(['check', 'plain@^1', 'widget@1.1.0', '--format', 'json'], project);
     expect(check.code).toBe(1);
     const answer = check.json as CheckJson;
+    // The change alerts of each update are warnings: plain@1.1.0 adds a dependency, and every test
+    // package is published seconds after its predecessor (QUICK_RELEASE).
+    const quick = expect.objectContaining({ code: 'QUICK_RELEASE', severity: 'warn' });
     expect(answer.checked).toEqual([
-      { spec: 'plain@^1', name: 'plain', version: '1.1.0', decision: 'allow', findings: [] },
-      { spec: 'widget@1.1.0', name: 'widget', version: '1.1.0', decision: 'deny', findings: [expect.objectContaining({ code: 'IDENTITY_CHANGED', severity: 'deny' })] },
+      { spec: 'plain@^1', name: 'plain', version: '1.1.0', decision: 'warn', findings: [expect.objectContaining({ code: 'DEPENDENCIES_ADDED', severity: 'warn' }), quick] },
+      { spec: 'widget@1.1.0', name: 'widget', version: '1.1.0', decision: 'deny', findings: [expect.objectContaining({ code: 'IDENTITY_CHANGED', severity: 'deny' }), quick] },
     ]);
     const text = await vouch(['check', 'plain@^1', 'widget@1.1.0'], project);
-    expect(text.stdout).toContain('plain@^1 → plain@1.1.0: would pass');
+    expect(text.stdout).toContain('plain@^1 → plain@1.1.0: would pass, with warnings');
     expect(text.stdout).toContain('widget@1.1.0 → widget@1.1.0: would be denied (IDENTITY_CHANGED)');
   });
 

@@ -114,9 +114,9 @@ const CASES: DenyCase[] = [
   { name: 'a tarball replaced in registry storage', args: ['tamper-me'], denied: [['tamper-me@1.0.0', ['TARBALL_MISMATCH']]], rules: ['TARBALL_MISMATCH invariant:integrity'], pkg: 'tamper-me@1.0.0' },
   { name: 'a version served without a registry signature', args: ['unsigned-me'], denied: [['unsigned-me@1.0.0', ['SIGNATURE_MISSING']]], rules: ['SIGNATURE_MISSING default.signatures'], pkg: 'unsigned-me@1.0.0' },
   { name: 'a registry signature that does not verify', args: ['forged-me@1.0.0'], denied: [['forged-me@1.0.0', ['SIGNATURE_INVALID']]], rules: ['SIGNATURE_INVALID invariant:signature'], pkg: 'forged-me@1.0.0' },
-  { name: 'a provenance downgrade (1.0.0 had provenance, 1.1.0 has none)', args: ['prov-down@1.1.0'], denied: [['prov-down@1.1.0', ['PROVENANCE_DOWNGRADE']]], rules: ['PROVENANCE_DOWNGRADE default.provenance'], pkg: 'prov-down@1.1.0' },
-  { name: 'provenance from another repository than vouch.lock pins', args: ['repo-move@1.1.0'], denied: [['repo-move@1.1.0', ['IDENTITY_CHANGED']]], rules: ['IDENTITY_CHANGED vouch.lock:packages["repo-move"].identity'], pkg: 'repo-move@1.1.0' },
-  { name: 'a publisher attestation by another key than vouch.lock pins', args: ['key-change@1.1.0'], denied: [['key-change@1.1.0', ['IDENTITY_CHANGED']]], rules: ['IDENTITY_CHANGED vouch.lock:packages["key-change"].identity'], pkg: 'key-change@1.1.0' },
+  { name: 'a provenance downgrade (1.0.0 had provenance, 1.1.0 has none)', args: ['prov-down@1.1.0'], denied: [['prov-down@1.1.0', ['PROVENANCE_DOWNGRADE']]], rules: ['PROVENANCE_DOWNGRADE default.provenance', 'QUICK_RELEASE default.changeAlerts.quickRelease'], pkg: 'prov-down@1.1.0' },
+  { name: 'provenance from another repository than vouch.lock pins', args: ['repo-move@1.1.0'], denied: [['repo-move@1.1.0', ['IDENTITY_CHANGED']]], rules: ['IDENTITY_CHANGED vouch.lock:packages["repo-move"].identity', 'QUICK_RELEASE default.changeAlerts.quickRelease'], pkg: 'repo-move@1.1.0' },
+  { name: 'a publisher attestation by another key than vouch.lock pins', args: ['key-change@1.1.0'], denied: [['key-change@1.1.0', ['IDENTITY_CHANGED']]], rules: ['IDENTITY_CHANGED vouch.lock:packages["key-change"].identity', 'QUICK_RELEASE default.changeAlerts.quickRelease'], pkg: 'key-change@1.1.0' },
   {
     name: 'an exception that expired',
     args: ['prov-down@1.1.0'],
@@ -250,6 +250,8 @@ async function writePolicy(project: string, policy: Record<string, unknown>): Pr
 
 function exceptionPolicy(expires: string): Record<string, unknown> {
   return {
+    // Test packages are published seconds apart: every update would also warn QUICK_RELEASE.
+    defaults: { changeAlerts: { quickRelease: 'off' } },
     exceptions: {
       'prov-down': [{ versions: '1.1.0', allow: ['PROVENANCE_DOWNGRADE'], reason: 'the 1.1.0 build ran outside CI', approvedBy: 'jane@example.test', expires }],
     },

@@ -10,6 +10,7 @@ export interface FindingCodeInfo {
 }
 
 const REFETCH = 'Delete the entry from package-lock.json and node_modules, reinstall from the registry, and run `vouch verify` again.';
+const CHANGE_FIX = 'Review what changed (`npm diff --diff=<name>@<old> --diff=<name>@<new>`, or the package\'s source); if it is expected, record an exception: `vouch approve <name>@<version> --reason "…"`.';
 const TAMPER = 'Someone may have tampered with this package since it was published; do not install it until the cause is known.';
 
 export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
@@ -201,10 +202,6 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     title: 'A version stayed while its `resolved` or `integrity` changed',
     help: 'npm keeps a locked version\'s download URL and hash unless the registry changes; a pull request that swaps them keeps the version number a reviewer sees while changing the bytes or where they come from. If the project did not move registries on purpose, restore package-lock.json from the base branch.',
   },
-  INSTALL_SCRIPT_ADDED: {
-    title: 'A package new to the lockfile runs install scripts',
-    help: 'Install scripts (preinstall, install, postinstall) run with the developer\'s and CI\'s rights on the next install. Read what the script does before merging; if it is expected, record an exception for this package (`vouch approve <name>@<version> --allow INSTALL_SCRIPT_ADDED --reason "…"`) or install with --ignore-scripts.',
-  },
   EXCEPTION_EXPIRED: {
     title: 'The policy exception that covered this package has expired',
     help: 'Review the exception in vouch.policy.json: renew it with a new expiry and reason, or remove the dependency.',
@@ -232,6 +229,30 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
   LOCK_MISSING_ENTRY: {
     title: 'package-lock.json has a version vouch.lock does not record',
     help: 'Run `vouch install` locally and commit the updated vouch.lock.',
+  },
+  INSTALL_SCRIPT_ADDED: {
+    title: 'Install scripts where there were none: an update adds one, or (vouch diff) a package new to the lockfile has one',
+    help: `A new preinstall, install or postinstall script (or a binding.gyp, for which npm runs node-gyp rebuild) in a patch or minor update is how most npm supply-chain attacks run their code. An allowScripts approval given to the earlier version would run it silently. ${CHANGE_FIX} \`changeAlerts.installScripts\` in vouch.policy.json sets the severity.`,
+  },
+  INSTALL_SCRIPT_CHANGED: {
+    title: 'An update changes the text of an install script',
+    help: `The script npm runs on install is not the one the version it replaces ran, and an allowScripts approval of the package carries over to it. ${CHANGE_FIX} \`changeAlerts.installScripts\` in vouch.policy.json sets the severity.`,
+  },
+  BIN_ADDED: {
+    title: 'An update links a command the version it replaces did not',
+    help: `npm links the command into node_modules/.bin, first on PATH for every script; a new command can take the place of a tool the project runs. ${CHANGE_FIX} \`changeAlerts.bins\` in vouch.policy.json sets the severity.`,
+  },
+  DEPENDENCIES_ADDED: {
+    title: 'An update adds dependencies the version it replaces did not have',
+    help: `New dependencies bring new publishers into the tree (a compromised package often adds one that carries the payload). ${CHANGE_FIX} \`changeAlerts.dependencies\` in vouch.policy.json sets the severity.`,
+  },
+  PUBLISHER_CHANGED: {
+    title: 'An update was published by another npm user, or no longer by trusted publishing',
+    help: `The registry's \`_npmUser\` (unsigned) names someone else than for the version it replaces, or that version came from CI by trusted publishing and this one did not: a maintainer change, or a stolen token. ${CHANGE_FIX} \`changeAlerts.publisher\` in vouch.policy.json sets the severity.`,
+  },
+  QUICK_RELEASE: {
+    title: 'An update was published shortly after the version it replaces',
+    help: `A release hours after the previous one is how a hijacked account ships malware before anyone notices; waiting (or \`minReleaseAge\`) lets the community catch it. ${CHANGE_FIX} \`changeAlerts.quickRelease\` and \`changeAlerts.quickReleaseHours\` in vouch.policy.json set the severity and the window.`,
   },
 };
 

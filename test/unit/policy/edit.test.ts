@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasProblems, addException, parsePolicy, schemaRefFor } from '../../../lib/policy/index.js';
+import { hasProblems, addException, FILE_DEFAULTS, parsePolicy, schemaRefFor } from '../../../lib/policy/index.js';
 
 const FILE = 'vouch.policy.json';
 const EXCEPTION = { name: 'left-pad', versions: '1.3.0', allow: ['PROVENANCE_MISSING'] as const, reason: 'Unmaintained; ACME-1234', approvedBy: 'jane@acme.example', expires: '2027-03-01' };
@@ -42,7 +42,7 @@ describe('addException', () => {
 
   it('creates a policy that spells out the built-in settings when there is no file', () => {
     const p = parsePolicy(addException(null, { ...EXCEPTION, allow: [...EXCEPTION.allow] }, FILE), FILE);
-    expect(p.defaults).toEqual({ signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'warn', minReleaseAge: 0, binCollisions: 'warn', toolchainBins: 'deny', tier: { mode: 'no-downgrade', includePrereleases: false } });
+    expect(p.defaults).toEqual({ signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'warn', minReleaseAge: 0, binCollisions: 'warn', toolchainBins: 'deny', tier: { mode: 'no-downgrade', includePrereleases: false }, changeAlerts: FILE_DEFAULTS.changeAlerts });
     expect(p.exceptions['left-pad']).toHaveLength(1);
   });
 
