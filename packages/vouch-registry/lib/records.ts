@@ -22,8 +22,8 @@ export interface VersionRecord {
 
 export type PackageRecords = Record<string, VersionRecord>;
 
-/** Told of every signature before the record holding it is written (and so before it can be served). */
-export type OnSigned = (name: string, version: string, record: VersionRecord) => void;
+/** Told of the signatures one write adds, before the record holding them is written (and so before they can be served). */
+export type OnSigned = (name: string, signed: readonly [version: string, record: VersionRecord][]) => void;
 
 export class RecordStore {
   private tmpCounter = 0;
@@ -58,9 +58,8 @@ export class RecordStore {
     }
     const before = new Map(Object.entries(records).map(([version, r]) => [version, r.sig]));
     if (!change(records)) return;
-    for (const [version, record] of Object.entries(records)) {
-      if (before.get(version) !== record.sig) this.onSigned?.(name, version, record);
-    }
+    const signed = Object.entries(records).filter(([version, record]) => before.get(version) !== record.sig);
+    if (signed.length > 0) this.onSigned?.(name, signed);
     mkdirSync(this.dir, { recursive: true });
     const tmp = `${file}.${process.pid}.${++this.tmpCounter}.tmp`;
     writeFileSync(tmp, `${JSON.stringify({ versions: records }, null, 2)}\n`, { mode: 0o644 });

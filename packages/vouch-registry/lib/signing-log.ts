@@ -60,17 +60,31 @@ export class SigningLog {
 
   /** Appends one event and publishes the new checkpoint; returns the entry's index. */
   append(event: SigningEvent): number {
-    const entry = Buffer.from(JSON.stringify(event));
-    if (entry.length > 0xffff) throw new Error('a log entry is at most 65535 bytes');
-    const index = this.size;
-    const leaf = leafHash(entry);
-    this.bundle.push(entry);
-    this.addHash(0, leaf);
-    this.frontier = appendLeaf(this.frontier, leaf);
-    this.size = index + 1;
-    this.writeTiles(index);
+    return this.appendBatch([event])[0]!;
+  }
+
+  /**
+   * Appends events in order and publishes one checkpoint covering them all (a package's versions signed
+   * together, a rotation's re-signing): the tiles cost one write per tile touched, the checkpoint one
+   * signature. Returns the entries' indexes. Nothing is appended if any event is too large.
+   */
+  appendBatch(events: readonly SigningEvent[]): number[] {
+    const entries = events.map((event) => Buffer.from(JSON.stringify(event)));
+    if (entries.some((entry) => entry.length > 0xffff)) throw new Error('a log entry is at most 65535 bytes');
+    const indexes: number[] = [];
+    for (const entry of entries) {
+      const leaf = leafHash(entry);
+      indexes.push(this.size);
+      this.bundle.push(entry);
+      this.addHash(0, leaf);
+      this.frontier = appendLeaf(this.frontier, leaf);
+      this.size += 1;
+      if (this.bundle.length === TILE_WIDTH) this.flushBundle();
+    }
+    if (indexes.length === 0) return indexes;
+    this.writePartialTiles();
     this.writeFile('checkpoint', signNote(formatCheckpoint({ origin: this.origin, size: this.size, root: this.root(), extensions: [] }), [this.signer]));
-    return index;
+    return indexes;
   }
 
   /** The stored hash of the complete subtree of 2^level leaves at `index` (any level, from the tiles). */
@@ -131,12 +145,16 @@ export class SigningLog {
     this.addHash(tileLevel + 1, level[0]!);
   }
 
-  /** Writes the partial tiles and entry bundle the entry at `index` changed (full ones were written as they filled). */
-  private writeTiles(index: number): void {
-    const bundleIndex = Math.floor(index / TILE_WIDTH);
-    const bundleBytes = Buffer.concat(this.bundle.flatMap((e) => [lengthPrefix(e.length), e]));
-    this.writeFile(entriesPath(bundleIndex, this.bundle.length), bundleBytes);
-    if (this.bundle.length === TILE_WIDTH) this.bundle = [];
+  /** Writes the rightmost entry bundle once it is full, and starts the next. */
+  private flushBundle(): void {
+    const index = Math.floor((this.size - 1) / TILE_WIDTH);
+    this.writeFile(entriesPath(index, this.bundle.length), bundleBytes(this.bundle));
+    this.bundle = [];
+  }
+
+  /** Writes the partial entry bundle and partial tiles of the tree as it is (full ones were written as they filled). */
+  private writePartialTiles(): void {
+    if (this.bundle.length > 0) this.writeFile(entriesPath(Math.floor(this.size / TILE_WIDTH), this.bundle.length), bundleBytes(this.bundle));
     for (let level = 0; level < this.edges.length; level++) {
       const edge = this.edges[level]!;
       if (edge.length === 0) continue;
@@ -189,11 +207,15 @@ export class SigningLog {
   }
 }
 
-/** The hook a RecordStore calls for each signature it is about to record. */
+/** The hook a RecordStore calls with the signatures it is about to record: one log append, one checkpoint. */
 export function logVersionSigned(log: SigningLog): OnSigned {
-  return (name, version, record) => void log.append({
+  return (name, signed) => void log.appendBatch(signed.map(([version, record]) => ({
     type: 'version-signed', name, version, integrity: record.integrity, keyid: record.keyid, sig: record.sig, source: record.source,
-  });
+  })));
+}
+
+function bundleBytes(entries: readonly Buffer[]): Buffer {
+  return Buffer.concat(entries.flatMap((e) => [lengthPrefix(e.length), e]));
 }
 
 function lengthPrefix(length: number): Buffer {

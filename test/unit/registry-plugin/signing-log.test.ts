@@ -1,7 +1,7 @@
 // The registry's signing log (packages/vouch-registry/lib/signing-log.ts) read back only through what it
 // serves (checkpoint, hash tiles, entry bundles), as an auditor would: across tile boundaries, after a
 // restart, and with a tile changed on disk.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { naiveTreeHash } from '../../support/merkle-oracle.js';
@@ -38,6 +38,16 @@ function audit(log: SigningLog) {
   return { checkpoint, entries, leaves };
 }
 
+
+/** Every file under the log folder, by path, with its bytes (temporary files never remain). */
+function servedFiles(dataDir: string): Record<string, string> {
+  const root = join(dataDir, 'log');
+  const files = readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
+  return Object.fromEntries(files.map((d) => {
+    const path = join(d.parentPath, d.name);
+    return [path.slice(root.length + 1), readFileSync(path).toString('base64')];
+  }).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
 
 describe('the signing log', () => {
   it('commits every entry in a signed checkpoint whose root an auditor recomputes from the served tiles', () => {
@@ -78,6 +88,34 @@ describe('the signing log', () => {
     bytes[0] = bytes[0]! ^ 1;
     writeFileSync(tile, bytes);
     expect(() => SigningLog.open(dir)).toThrow(/does not match its checkpoint/);
+  });
+
+  it('appends a batch as one checkpoint, serving exactly the files entry-by-entry appends serve', () => {
+    const [one, batched] = [tempDir(), tempDir()];
+    const single = SigningLog.open(one);
+    for (let i = 0; i < 700; i++) single.append(event(i));
+    const copyKey = readFileSync(join(one, 'keys', 'log-ed25519.pem'));
+    mkdirSync(join(batched, 'keys'), { recursive: true });
+    writeFileSync(join(batched, 'keys', 'log-ed25519.pem'), copyKey);
+    const log = SigningLog.open(batched);
+    expect(log.appendBatch(Array.from({ length: 5 }, (_, i) => event(i)))).toEqual([0, 1, 2, 3, 4]);
+    expect(log.appendBatch(Array.from({ length: 695 }, (_, i) => event(i + 5)))[694]).toBe(699); // across two tile boundaries
+    // The same tiles, bundles and (deterministic Ed25519) checkpoint; one-by-one appends also left the partial tiles of every size on the way.
+    const [mine, theirs] = [servedFiles(batched), servedFiles(one)];
+    expect(Object.keys(mine).length).toBeLessThan(Object.keys(theirs).length);
+    for (const [path, bytes] of Object.entries(mine)) expect([path, bytes]).toEqual([path, theirs[path]]);
+    const { checkpoint, leaves } = audit(log);
+    expect(Buffer.from(checkpoint.root)).toEqual(Buffer.from(naiveTreeHash(leaves)));
+    expect(SigningLog.open(batched).treeSize).toBe(700); // and reopens from it
+  });
+
+  it('appends nothing from a batch with an entry too large', () => {
+    const log = SigningLog.open(tempDir());
+    log.append(event(0));
+    const huge: SigningEvent = { ...event(1), sig: 'x'.repeat(70_000) } as SigningEvent;
+    expect(() => log.appendBatch([event(1), huge])).toThrow(/65535/);
+    expect(log.treeSize).toBe(1);
+    expect(audit(log).checkpoint.size).toBe(1);
   });
 
   it('serves only log paths', () => {
