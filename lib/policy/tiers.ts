@@ -110,6 +110,8 @@ const OLDER_CODES: readonly FindingCode[] = ['PROVENANCE_DOWNGRADE', 'SIGNATURE_
 export function tierFindings(e: PackageEvidence, settings: Settings, history: TierHistory, found: readonly Finding[]): Finding[] {
   const { value: setting, rule } = settings.tier;
   if (setting.mode === 'off' || !judged(e, setting)) return [];
+  // A signature or attestation that failed to verify is already a deny of its own; the tier it leaves is not news.
+  if (e.signature?.kind === 'failed' || e.attestations?.kind === 'failed') return [];
   const { name, version } = e.ref;
   const tier = verifiedTierOf(e);
   const verified = strongest((history.get(name) ?? []).filter((b) => counts(b, version, setting)));

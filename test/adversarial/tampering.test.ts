@@ -249,7 +249,7 @@ describe('who built it', () => {
     // the bundle itself verifies: only the identity pin catches it (npm audit signatures would pass it)
     expect(entry.evidence.attestations?.kind).toBe('verified');
     expect(entry.evidence.attestations?.provenance?.identity.repository).toBe('https://github.com/evil/widget');
-    expect(entry.findings.map((f) => f.code)).toEqual(['IDENTITY_CHANGED']);
+    expect(entry.findings.map((f) => f.code)).toEqual(['IDENTITY_CHANGED', 'QUICK_RELEASE']); // and a warning: published right after 1.0.0
     expect(await snapshotProject(dir)).toEqual(before);
   });
 
@@ -299,7 +299,7 @@ describe('a stolen registry key (what still holds, and what does not)', () => {
     expect(result.code, result.stderr).toBe(1);
     const entry = reportPackage(jsonReport(result), '@acme/widget', '1.0.2');
     expect(entry.evidence.signature?.kind).toBe('verified'); // the stolen key's signature is valid
-    expect(entry.findings.map((f) => f.code)).toEqual(['PROVENANCE_DOWNGRADE']);
+    expect(entry.findings.map((f) => f.code)).toEqual(['PROVENANCE_DOWNGRADE', 'QUICK_RELEASE']);
     expect(await snapshotProject(dir)).toEqual(before);
   });
 
@@ -314,7 +314,7 @@ describe('a stolen registry key (what still holds, and what does not)', () => {
     await writeFile(join(guarded, 'vouch.policy.json'), `${JSON.stringify({ rules: [{ packages: 'left', provenance: 'require' }] }, null, 2)}\n`);
     const denied = await vouch(['install', 'left@1.0.2'], guarded);
     expect(denied.code, denied.stderr).toBe(1);
-    expect(findingCodes(jsonReport(denied), 'left', '1.0.2')).toEqual(['PROVENANCE_MISSING']);
+    expect(findingCodes(jsonReport(denied), 'left', '1.0.2')).toEqual(['PROVENANCE_MISSING', 'QUICK_RELEASE']);
   });
 });
 

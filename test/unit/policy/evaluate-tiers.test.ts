@@ -37,6 +37,12 @@ describe('tier no-downgrade: verified evidence', () => {
     expect(out.get('a@1.1.0')?.findings[1]?.message).toContain('a@1.0.0 had a registry signature only (this run)');
   });
 
+  it('adds no TIER_DOWNGRADE to a version whose signature failed to verify (the failure is the deny)', () => {
+    const forged = withClaims(evidence('a', '1.1.0', { signature: { kind: 'failed', code: 'SIGNATURE_INVALID', keyid: 'SHA256:k', message: 'does not verify' } }), undefined);
+    const out = run([signedOnly('a', '1.0.0'), forged]);
+    expect(codes(out.get('a@1.1.0'))).toEqual([['SIGNATURE_INVALID', 'deny']]);
+  });
+
   it('reports a lost provenance once: PROVENANCE_DOWNGRADE keeps deciding it', () => {
     expect(codes(run([prov('a', '1.0.0'), signedOnly('a', '1.1.0')]).get('a@1.1.0'))).toEqual([['PROVENANCE_DOWNGRADE', 'deny']]);
   });
