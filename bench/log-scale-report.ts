@@ -2,7 +2,7 @@
 // results file and kept between markers, so that a full benchmark report rendered again keeps it.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Machine } from './machine.js';
-import { int, kb } from './format.js';
+import { int, mb } from './format.js';
 
 export interface LogScaleResults {
   measuredAt: string;
@@ -43,7 +43,7 @@ export function logScaleSection(r: LogScaleResults): string {
     `| consistency proof ${int(r.consistency.from)} → ${int(r.entries)} | ${r.consistency.hashes} hashes, ${r.consistency.bytes} bytes; made in ${ms(r.consistency.makeMs)}, checked in ${ms(r.consistency.verifyMs)} |`,
     `| audit of the whole log (every entry read and hashed, root recomputed; signatures not checked) | ${ms(r.audit.fullMs)} for ${int(r.audit.fullEntries)} entries |`,
     `| incremental audit of the newest ${int(r.audit.incrementalEntries)} entries (\`vouch log verify\` from its saved state) | ${ms(r.audit.incrementalMs)} |`,
-    `| the log on disk | ${kb(r.diskBytes)} |`,
+    `| the log on disk (with the partial tiles and bundles each single append leaves) | ${mb(r.diskBytes)} |`,
     '',
     'Proof sizes grow with log2 of the log: a client checks inclusion at 10^6 entries with about 20 hashes. A publish pays one',
     'append (a few tile writes and one Ed25519 signature); checking each entry\'s ECDSA registry signature in an audit costs',

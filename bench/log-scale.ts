@@ -6,7 +6,7 @@
 // entries (the incremental `vouch log verify`). Results go to docs/benchmarks.log-scale.json and into
 // docs/benchmarks.md between the log-scale markers (render-report keeps them).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -142,6 +142,6 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
   const results = await measureLogScale(entries);
   const out = values.out ?? packagePath('docs', 'benchmarks.md');
   await writeFile(out.replace(/\.md$/, '.log-scale.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(out, spliceLogScale(readFileSync(out, 'utf8'), logScaleSection(results)));
+  writeFileSync(out, spliceLogScale(existsSync(out) ? readFileSync(out, 'utf8') : '', logScaleSection(results)));
   process.stdout.write(`${logScaleSection(results)}\nwrote ${out}\n`);
 }
