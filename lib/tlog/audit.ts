@@ -75,6 +75,8 @@ export interface AuditInput {
   /** A verifier key given by the operator, over the pinned one. */
   pinnedKey?: string;
   onProgress?(checked: number, total: number): void;
+  /** Told of every entry read, in order (`vouch log show` lists a package's). */
+  onEntry?(index: number, entry: Buffer): void;
 }
 
 /** The signed message of a registry signature, as npm checks it: `${name}@${version}:${integrity}`. */
@@ -108,6 +110,7 @@ export async function auditLog(input: AuditInput): Promise<AuditResult> {
       const index = tile * TILE_WIDTH + i;
       const problem = input.registryKeys ? entryProblem(entries[i]!, input.registryKeys) : undefined;
       if (problem) findings.push({ code: 'LOG_ENTRY_INVALID', message: problem, index });
+      input.onEntry?.(index, entries[i]!);
       frontier = appendLeaf(frontier, leafHash(entries[i]!));
     }
     input.onProgress?.(frontier.size - previousSize, checkpoint.size - previousSize);

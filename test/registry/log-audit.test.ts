@@ -88,6 +88,28 @@ describe('vouch log verify', () => {
     expect(fresh.report?.findings[0]?.message).toContain('changed@1.1.1: the signature does not verify');
   });
 
+  it('vouch log show lists one package\'s signing events, from the whole log checked against its checkpoint', async () => {
+    const registry = await start(join(await makeRoot(), 'storage'));
+    const packages = await registry.tempDir('packages');
+    for (const [name, version] of [['shown', '1.0.0'], ['other', '1.0.0'], ['shown', '1.1.0']] as const) {
+      await registry.publish(await writePackage(packages, { name, version }));
+    }
+    const home = await registry.tempDir('home');
+    const state = join(home, 'state.json');
+    const json = await runVouch(['log', 'show', registry.url, 'shown', '--state', state, '--format', 'json'], { cwd: home });
+    expect(json.code, json.stderr).toBe(0);
+    const report = json.json as { size: number; consistent: boolean; events: { index: number; type: string; name: string; version: string; keyid: string; source: string }[] };
+    expect(report).toMatchObject({ size: 3, consistent: true });
+    expect(report.events.map((e) => [e.index, e.type, e.version, e.source])).toEqual([[0, 'version-signed', '1.0.0', 'publish'], [2, 'version-signed', '1.1.0', 'publish']]);
+    expect(report.events.every((e) => e.keyid.startsWith('SHA256:'))).toBe(true);
+    const text = await runVouch(['log', 'show', registry.url, 'shown', '--state', state], { cwd: home });
+    expect(text.stdout).toContain('2 signing event(s) of shown among 3 entries (checkpoint verified');
+    expect(text.stdout).toMatch(/#2 {2}version-signed {2}shown@1\.1\.0 {2}SHA256:\S+ {2}publish/);
+    await expect(readFile(state)).rejects.toThrow(); // show never writes the audit state
+    const usage = await runVouch(['log', 'show', registry.url], { cwd: home });
+    expect(usage.code).toBe(2);
+  });
+
   it('says a registry without a signing log has none (exit 2)', async () => {
     const registry = await start(join(await makeRoot(), 'storage'));
     const result = await runVouch(['log', 'verify', `${registry.url}nested/path/`], { cwd: await registry.tempDir('cwd') });

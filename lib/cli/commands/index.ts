@@ -211,14 +211,16 @@ cannot be the active key.`,
   },
   {
     name: 'log',
-    usage: 'log verify <registry-url>',
+    usage: 'log verify <registry-url> | log show <registry-url> <package>',
     summary: 'audit a vouch registry\'s signing log: every signature logged, the log never rewritten',
-    synopsis: ['vouch log verify <registry-url> [options]'],
+    synopsis: ['vouch log verify <registry-url> [options]', 'vouch log show <registry-url> <package> [options]'],
     description: `Audits the signing log a vouch registry serves (/-/vouch/log/, c2sp.org/tlog-tiles): its checkpoint must
 verify with the log key (pinned on the first audit of that registry, or --key), every entry since the last
 audit must be a registry signature the registry's keys verify, and the tree of all entries must be the
 checkpoint's and extend the tree the last audit saw. A log rewritten, forked or shrunk since, or a
-checkpoint over entries it does not serve, is LOG_INCONSISTENT. Reads only the entries that are new.`,
+checkpoint over entries it does not serve, is LOG_INCONSISTENT. Reads only the entries that are new.
+show lists one package's signing events (index, version, key, how it was signed), after reading every
+entry and checking the tree against the checkpoint as verify does (it does not advance the audit state).`,
     flags: 'log',
     exits: [[0, 'consistent, every entry verifies'], [1, 'LOG_INCONSISTENT, LOG_CHECKPOINT_INVALID or LOG_ENTRY_INVALID (the audit state is not advanced)'],
       [2, 'usage, or the registry serves no signing log'], [3, 'the registry could not be reached'], INTERNAL],

@@ -15,11 +15,14 @@ import { oneOf, parseFlags, positiveInt } from '../flags.js';
 import type { Output } from '../output.js';
 import { FLAGS } from './flag-table.js';
 
+const USAGE = 'vouch log verify <registry-url> | vouch log show <registry-url> <package>';
+
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const { values, positionals } = parseFlags(argv, FLAGS.log, true);
-  const [subcommand, registryArg, ...extra] = positionals;
-  if (subcommand !== 'verify' || !registryArg || extra.length > 0) {
-    throw new VouchError('USAGE', 'vouch log takes one subcommand: vouch log verify <registry-url>', {}, 'e.g. vouch log verify http://127.0.0.1:4873/');
+  const [subcommand, registryArg, ...rest] = positionals;
+  const wanted = subcommand === 'verify' ? 0 : subcommand === 'show' ? 1 : -1;
+  if (wanted < 0 || !registryArg || rest.length !== wanted) {
+    throw new VouchError('USAGE', `vouch log takes a subcommand: ${USAGE}`, {}, 'e.g. vouch log verify http://127.0.0.1:4873/, vouch log show http://127.0.0.1:4873/ left-pad');
   }
   const registry = normalizeRegistryUrl(registryArg); // the registry's identity: without a password in its URL
   const format = oneOf('format', values.format, ['text', 'json'] as const, 'text');
@@ -29,14 +32,22 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const previous = readState(stateFile, registry);
   const keys = await fetching(`${registry}-/npm/v1/keys`, () => fetchRegistryKeys(registry, http));
   const logGet = logFetcher(registry, http);
+  const show = subcommand === 'show' ? { name: rest[0]!, events: [] as ShownEvent[] } : undefined;
   const result = await auditLog({
-    registry, previous, registryKeys: keyObjectsOf(keys.kind === 'keys' ? keys.keys : []),
-    ...(values.key ? { pinnedKey: values.key } : {}),
+    registry, registryKeys: keyObjectsOf(keys.kind === 'keys' ? keys.keys : []),
+    // show reads every entry (from the start), opening the checkpoint with the key the audits pinned
+    previous: show ? undefined : previous,
+    ...(values.key ? { pinnedKey: values.key } : show && previous ? { pinnedKey: previous.key } : {}),
     fetch: (path) => fetching(`${registry}-/vouch/log/${path}`, () => logGet(path)),
     onProgress: (checked, total) => {
-      if (total > 10_000 && format === 'text') out.stderr(`vouch log: ${checked} of ${total} new entries checked`);
+      if (total > 10_000 && format === 'text') out.stderr(`vouch log: ${checked} of ${total} ${show ? '' : 'new '}entries checked`);
     },
+    ...(show ? { onEntry: (index: number, entry: Buffer) => collectEvent(show, index, entry) } : {}),
   });
+  if (show) {
+    out.stdout(format === 'json' ? JSON.stringify({ ...jsonReport(registry, result, stateFile), name: show.name, events: show.events }, null, 2) : showReport(registry, show, result));
+    return result.findings.length > 0 ? 1 : 0;
+  }
   if (result.next) writeState(stateFile, result.next);
   out.stdout(format === 'json' ? JSON.stringify(jsonReport(registry, result, stateFile), null, 2) : textReport(registry, result, stateFile));
   return result.findings.length > 0 ? 1 : 0;
@@ -78,6 +89,29 @@ function writeState(file: string, state: AuditState): void {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(`${file}.${process.pid}.tmp`, auditStateText(state));
   renameSync(`${file}.${process.pid}.tmp`, file);
+}
+
+/** One signing event of the package shown, as the log records it, with its index. */
+type ShownEvent = { index: number } & Record<string, unknown>;
+
+function collectEvent(show: { name: string; events: ShownEvent[] }, index: number, entry: Buffer): void {
+  let event: unknown;
+  try {
+    event = JSON.parse(entry.toString('utf8'));
+  } catch {
+    return; // not an event of this package; the audit reports an entry it cannot read
+  }
+  if (typeof event === 'object' && event !== null && (event as Record<string, unknown>)['name'] === show.name) {
+    show.events.push({ index, ...(event as Record<string, unknown>) });
+  }
+}
+
+function showReport(registry: string, show: { name: string; events: ShownEvent[] }, r: AuditResult): string {
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  const lines = show.events.map((e) => `  #${e.index}  ${text(e['type'])}  ${show.name}@${text(e['version'])}  ${text(e['keyid'])}  ${text(e['source'] ?? e['digest'])}`.trimEnd());
+  const head = `vouch log: ${registry}: ${show.events.length} signing event(s) of ${show.name} among ${r.size} entries`;
+  if (r.findings.length > 0) return [head, ...lines, textReport(registry, r, '(not written by show)')].join('\n');
+  return [`${head} (checkpoint verified, ${r.origin}; every entry read and the tree recomputed)`, ...lines].join('\n');
 }
 
 function textReport(registry: string, r: AuditResult, stateFile: string): string {
