@@ -1,7 +1,7 @@
 // The diff's report: each change with the evidence the gate gathered for its head version and the
 // policy's verdict, the diff's own findings folded into that verdict. The Report it carries holds only
 // what changed, so the exit code and SARIF come from the same code as vouch verify's. Pure.
-import { applyExceptions, attestedOf, compareStrings, decide, identityOf, releaseTimeOf, type Policy } from '../policy/index.js';
+import { applyExceptions, attestedOf, compareStrings, decide, identityOf, releaseTimeOf, summarize, type Policy } from '../policy/index.js';
 import type { Decision, Finding, PackageVerdict, Report, SourceVerdict, Verdict, WaivedFinding } from '../policy/report.js';
 import type { EvidenceStatus } from '../verify/types.js';
 import type { PackageChange } from './changes.js';
@@ -137,13 +137,7 @@ function reportOf(gate: Report, verdicts: Verdict[]): Report {
   return {
     ...gate,
     verdicts: sorted,
-    summary: {
-      total: sorted.length,
-      allowed: sorted.filter((v) => v.decision === 'allow').length,
-      warned: sorted.filter((v) => v.decision === 'warn').length,
-      denied: sorted.filter((v) => v.decision === 'deny').length,
-      unverifiable: sorted.filter((v) => v.kind === 'package' && v.status === 'unverifiable').length,
-    },
+    summary: summarize(sorted),
   };
 }
 

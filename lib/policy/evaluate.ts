@@ -81,13 +81,18 @@ export function evaluate(input: EvaluateInput): Report {
     registryPins: pinsOf(ctx.registries, 'pin'),
     registryServed: pinsOf(ctx.registries, 'served'),
     notices: notices(input),
-    summary: {
-      total: verdicts.length,
-      allowed: verdicts.filter((v) => v.decision === 'allow').length,
-      warned: verdicts.filter((v) => v.decision === 'warn').length,
-      denied: verdicts.filter((v) => v.decision === 'deny').length,
-      unverifiable: verdicts.filter((v) => v.kind === 'package' && v.status === 'unverifiable').length,
-    },
+    summary: summarize(verdicts),
+  };
+}
+
+/** The report's counts of its verdicts. */
+export function summarize(verdicts: readonly Verdict[]): Report['summary'] {
+  return {
+    total: verdicts.length,
+    allowed: verdicts.filter((v) => v.decision === 'allow').length,
+    warned: verdicts.filter((v) => v.decision === 'warn').length,
+    denied: verdicts.filter((v) => v.decision === 'deny').length,
+    unverifiable: verdicts.filter((v) => v.kind === 'package' && v.status === 'unverifiable').length,
   };
 }
 
