@@ -88,6 +88,17 @@ describe('minReleaseAge', () => {
     const v = verdict(evidence('a', '1.0.0', { publishedAt: daysAgo(2) }), p);
     expect(found(v)).toEqual([['RELEASE_TOO_NEW', 'deny']]);
     expect(v.findings[0]?.message).toContain('packument time');
+    expect(v.findings[0]?.message).toContain('released 2 days ago');
+  });
+
+  it('says how young a release is in minutes, hours or days, and a release time in the future as such', () => {
+    const message = (publishedAt: Date) => verdict(evidence('a', '1.0.0', { publishedAt }), p).findings[0]?.message;
+    expect(message(new Date(NOW.getTime() - 20_000))).toContain('released 1 minute ago');
+    expect(message(new Date(NOW.getTime() - 26 * 60_000))).toContain('released 26 minutes ago');
+    expect(message(new Date(NOW.getTime() - 30 * 3_600_000))).toContain('released 30 hours ago');
+    expect(message(daysAgo(2.5))).toContain('released 2.5 days ago');
+    expect(message(daysAgo(-1))).toContain('released in the future');
+    expect(message(daysAgo(-1))).toContain('requires 3 days');
   });
 
   it('allows a release old enough by either clock', () => {
@@ -103,7 +114,8 @@ describe('minReleaseAge', () => {
     const hourOld = verdict(evidence('a', '1.0.0', { publishedAt: new Date(NOW.getTime() - 3_600_000) }), builtInPolicy());
     expect(found(hourOld)).toEqual([['RELEASE_TOO_NEW', 'deny']]);
     expect(hourOld.findings[0]?.rule).toBe('default.minReleaseAge');
-    expect(hourOld.findings[0]?.message).toContain('requires 1 days');
+    expect(hourOld.findings[0]?.message).toContain('was released 1 hour ago');
+    expect(hourOld.findings[0]?.message).toContain('default.minReleaseAge requires 1 day');
     expect(verdict(evidence('a', '1.0.0', { publishedAt: daysAgo(2) }), builtInPolicy()).decision).toBe('allow');
     expect(verdict(evidence('a', '1.0.0', { publishedAt: daysAgo(1) }), builtInPolicy()).decision).toBe('allow'); // exactly a day
   });
