@@ -14,7 +14,7 @@ import pacote from 'pacote';
 import semver from 'semver';
 import { seedPublisher } from '../../bench/bench-tree.js';
 import { publishBody } from '../../test/support/packages.js';
-import { packumentFile } from '../../test/support/registry-storage.js';
+import { backdateStorage } from '../../test/support/registry-storage.js';
 import { startRegistry, type TestRegistry } from '../../test/support/registry.js';
 import type { StoredTarball } from './tarball-store.js';
 
@@ -29,7 +29,7 @@ export async function startCorpusRegistry(storage: string, tarballs: readonly St
       await publishAll(registry, missing);
       log(`published ${missing.length} corpus tarballs in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
-    await backdateYoungVersions(registry, tarballs);
+    await backdateStorage(registry.storage);
     await assertServedIntegrity(registry, tarballs);
     return registry;
   } catch (err) {
@@ -56,17 +56,6 @@ async function publishAll(registry: TestRegistry, tarballs: readonly StoredTarba
       if (res.status !== 201 && res.status !== 200) throw new Error(`publishing ${t.file} failed: HTTP ${res.status} ${res.text}`);
     }
   }, { concurrency: 4 });
-}
-
-/** Dates back, in version order, every corpus version the storage says was published in the last week. */
-async function backdateYoungVersions(registry: TestRegistry, tarballs: readonly StoredTarball[]): Promise<void> {
-  const recent = Date.now() - 7 * 86_400_000;
-  const names = [...new Set(tarballs.map((t) => t.name))];
-  await pMap(names, async (name) => {
-    const doc = JSON.parse(await readFile(packumentFile(registry.storage, name), 'utf8')) as { time?: Record<string, string>; versions?: Record<string, unknown> };
-    const young = Object.keys(doc.versions ?? {}).filter((v) => Date.parse(doc.time?.[v] ?? '') > recent);
-    if (young.length > 0) await registry.backdate(name, young.sort(semver.compare));
-  }, { concurrency: 8 });
 }
 
 /** The version document npm publish sends for a tarball: its package.json, full, as pacote reads it. */

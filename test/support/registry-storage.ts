@@ -19,13 +19,17 @@
 //                                               time.created / time.modified to the earliest / latest version
 //   backdateVersions(storage, name, versions, now?) → the times given: each version PUBLISH_SPACING_MS after
 //                                               the package's latest backdated version, from pastPublishTime
+//   backdateStorage(storage, now?)            → how many versions it dated back: every version of every package
+//                                               in the storage published in the last week (a storage a run made
+//                                               before publishes were backdated, reused by the bench or soundness)
 //   storedTarball(storage, name, version)     → <storage>/<name>/<unscoped>-<version>.tgz
 //   recordsFile(storage, name)                → <storage>/.vouch/records/<encoded name>.json
 //                                               ({versions: {<version>: {integrity, keyid, sig, source, attestation?}}})
 //   storedAttestations(storage, name, version) → <storage>/.vouch/attestations/<encoded name>/<version>.json
 //                                               (the exact /-/npm/v1/attestations response body)
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import semver from 'semver';
 
 const DAY_MS = 86_400_000;
 /** How long ago tests' packages were published by default: older than any release age a test sets by accident. */
@@ -97,4 +101,34 @@ export async function backdateVersions(storage: string, name: string, versions: 
   }
   await setPublishTimes(storage, name, times);
   return times;
+}
+
+/** Dates back, in version order, every version in `storage` published in the last BACKDATED_BEFORE_DAYS days. */
+export async function backdateStorage(storage: string, now = new Date()): Promise<number> {
+  const recent = now.getTime() - BACKDATED_BEFORE_DAYS * DAY_MS;
+  let count = 0;
+  for (const name of await packageNames(storage)) {
+    const doc = JSON.parse(await readFile(packumentFile(storage, name), 'utf8')) as StoredPackument;
+    const young = Object.keys(doc.versions ?? {}).filter((v) => Date.parse(doc.time?.[v] ?? '') > recent);
+    if (young.length === 0) continue;
+    await backdateVersions(storage, name, young.sort(semver.compare), now);
+    count += young.length;
+  }
+  return count;
+}
+
+/** Names of the packages Verdaccio stores: `<name>/package.json` and `@scope/<name>/package.json`. */
+async function packageNames(storage: string): Promise<string[]> {
+  const names: string[] = [];
+  for (const entry of await readdir(storage, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+    if (!entry.name.startsWith('@')) {
+      if ((await readdir(join(storage, entry.name))).includes('package.json')) names.push(entry.name);
+      continue;
+    }
+    for (const scoped of await readdir(join(storage, entry.name), { withFileTypes: true })) {
+      if (scoped.isDirectory() && (await readdir(join(storage, entry.name, scoped.name))).includes('package.json')) names.push(`${entry.name}/${scoped.name}`);
+    }
+  }
+  return names;
 }
