@@ -11,6 +11,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createPrivateSigstore } from '../fixtures/scripts/private-sigstore.js';
 import { PUBLISHER, startRegistry, type TestRegistry } from '../test/support/registry.js';
+import { backdateStorage } from '../test/support/registry-storage.js';
 import { planTree, publishTree, treeId, writeConsumer, type TreePlan } from '../test/support/tree.js';
 import { packageFiles } from './package-content.js';
 import { describeTree, type TreeShape } from './tree-shape.js';
@@ -55,6 +56,9 @@ export async function openBenchTree(work: string, packages: number, seed: number
   const existing = await readManifest(manifestFile);
   if (existing && existing.generator === GENERATOR_VERSION && existing.packages === packages && existing.seed === seed) {
     log(`reusing the generated registry in ${root} (made in ${(existing.generationMs / 1000).toFixed(0)} s)`);
+    // Generated before publishes were dated back (test/support/registry.ts): vouch's default minReleaseAge
+    // (1 day) would deny a tree published hours ago.
+    await backdateStorage(join(root, 'storage'));
     const registry = await startRegistry({ storage: join(root, 'storage') });
     for (const kind of TREE_KINDS) await repointLockfile(join(root, 'projects', kind), existing.registryUrl, registry.url);
     await writeFile(manifestFile, JSON.stringify({ ...existing, registryUrl: registry.url }, null, 2));

@@ -8,6 +8,7 @@ export {
   needsPublishTime,
   needsTierClaims,
   DEFAULT_POLICY_NOTICE,
+  DEFAULT_MIN_RELEASE_AGE_DAYS,
   FILE_DEFAULTS,
   POLICY_FILE,
   POLICY_SCHEMA_REF,

@@ -79,9 +79,18 @@ export interface Policy {
 /** What loadPolicy returns (the brief's name for it). */
 export type LoadedPolicy = Policy;
 
+/**
+ * Days a version must have been public before it is installed, unless a policy says otherwise. The
+ * 2025–2026 compromises (chalk/debug, nx, the TanStack and keyv window, axios) were live for minutes to
+ * a few hours before they were caught and pulled; a day outlasts that window even when the malicious
+ * version carries valid signatures and provenance. pnpm 11's `minimumReleaseAge` defaults to one day
+ * too (docs/policy.md, *Release age*, says why not two).
+ */
+export const DEFAULT_MIN_RELEASE_AGE_DAYS = 1;
+
 /** Defaults of a policy file for what it leaves out. */
 export const FILE_DEFAULTS: PolicyDefaults = {
-  signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'deny', minReleaseAge: 0, binCollisions: 'warn', toolchainBins: 'deny',
+  signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'deny', minReleaseAge: DEFAULT_MIN_RELEASE_AGE_DAYS, binCollisions: 'warn', toolchainBins: 'deny',
   tier: { mode: 'no-downgrade', includePrereleases: false },
   changeAlerts: CHANGE_ALERT_DEFAULTS,
 };
@@ -89,8 +98,9 @@ export const FILE_DEFAULTS: PolicyDefaults = {
 /**
  * The built-in policy: registry signatures required where a registry publishes keys, an unsigned
  * registry only warned (zero setup must work against mirrors that strip signatures), provenance
- * no-downgrade, identities pinned in vouch.lock (always on), git/remote/file sources denied, a package
- * linking a toolchain command (node, npm …) denied and two packages linking one command warned.
+ * no-downgrade, versions younger than a day denied, identities pinned in vouch.lock (always on),
+ * git/remote/file sources denied, a package linking a toolchain command (node, npm …) denied and two
+ * packages linking one command warned.
  */
 export function builtInPolicy(): Policy {
   return {
@@ -108,8 +118,8 @@ export function builtInPolicy(): Policy {
 /** The notice a report carries when the built-in policy was used. */
 export const DEFAULT_POLICY_NOTICE =
   'No vouch.policy.json: using the built-in policy (registry signatures required where the registry publishes keys, ' +
-  'unsigned registries warned, provenance no-downgrade, trust tiers no-downgrade within a major line, identities pinned in vouch.lock, ' +
-  'git/remote/file dependencies denied).';
+  'unsigned registries warned, provenance no-downgrade, trust tiers no-downgrade within a major line, ' +
+  `versions younger than ${DEFAULT_MIN_RELEASE_AGE_DAYS} day denied, identities pinned in vouch.lock, git/remote/file dependencies denied).`;
 
 /** A policy file's content with its defaults filled in. */
 export function policyFromFile(doc: PolicyFile, file: string): Policy {
@@ -146,7 +156,11 @@ export function needsTierClaims(policy: Policy): boolean {
 
 /**
  * Whether any decision may need the packument `time` (minReleaseAge, or a publisher key's dates
- * when an attestation has no log time): the evidence stage can skip fetching it otherwise.
+ * when an attestation has no log time): the evidence stage can skip fetching it otherwise. With the
+ * default minReleaseAge (1 day) that is every policy but one that sets it to 0 everywhere. What it
+ * costs: nothing where the abbreviated packument carries `time` (Verdaccio's does) or where a registry
+ * key expires (the public registry's pinned keys do, so its full packument was fetched anyway);
+ * elsewhere one full packument per name instead of the abbreviated one.
  */
 export function needsPublishTime(policy: Policy): boolean {
   if (policy.defaults.minReleaseAge > 0 || policy.defaults.tier.enforceSince !== undefined) return true;

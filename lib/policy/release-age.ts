@@ -15,7 +15,7 @@ export function releaseAgeFindings(e: PackageEvidence, settings: Settings, now: 
   const id = label(name, version);
   const released = releaseTimeOf(e);
   if (!released) {
-    return [finding('RELEASE_TOO_NEW', 'deny', `${id} has no release time (no transparency-log entry and no packument time), so ${rule} (${minDays} days) cannot be shown to hold`, rule, approveHint(name, version))];
+    return [finding('RELEASE_TOO_NEW', 'deny', `${id} has no release time (no transparency-log entry and no packument time), so ${rule} (${plural(minDays, 'day')}) cannot be shown to hold`, rule, approveHint(name, version))];
   }
   const age = now.getTime() - released.time.getTime();
   if (age >= minDays * DAY_MS) return [];
@@ -24,9 +24,19 @@ export function releaseAgeFindings(e: PackageEvidence, settings: Settings, now: 
     finding(
       'RELEASE_TOO_NEW',
       'deny',
-      `${id} was released ${daysBetween(released.time, now)} days ago (${formatDate(released.time)}, by the ${released.source}); ${rule} requires ${minDays} days`,
+      `${id} was released ${released.time > now ? 'in the future' : `${ageWords(released.time, now)} ago`} (${formatDate(released.time)}, by the ${released.source}); ${rule} requires ${plural(minDays, 'day')}`,
       rule,
       `wait until ${formatDate(ready)}, or ${approveHint(name, version)}`,
     ),
   ];
 }
+
+/** How long before `now`, in the unit a reader wants: minutes within the hour, hours within two days, else days. */
+function ageWords(released: Date, now: Date): string {
+  const ms = now.getTime() - released.getTime();
+  if (ms < 3_600_000) return plural(Math.max(1, Math.floor(ms / 60_000)), 'minute');
+  if (ms < 2 * DAY_MS) return plural(Math.floor(ms / 3_600_000), 'hour');
+  return plural(daysBetween(released, now), 'day');
+}
+
+const plural = (n: number, unit: string): string => `${n} ${unit}${n === 1 ? '' : 's'}`;

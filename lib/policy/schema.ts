@@ -2,6 +2,7 @@
 // Structure only (types, enums, unknown keys); what needs more than one field is checked in checks.ts.
 import { z } from 'zod';
 import type { FindingCode } from './report.js';
+import { DEFAULT_MIN_RELEASE_AGE_DAYS } from './policy.js';
 
 export const SIGNATURE_MODES = ['require', 'warn', 'off'] as const;
 export const PROVENANCE_MODES = ['require', 'no-downgrade', 'warn', 'off'] as const;
@@ -74,7 +75,7 @@ const Defaults = z.strictObject({
   unsignedRegistry: z.enum(['deny', 'warn']).optional().meta({
     description: 'A package from a registry that publishes no keys and is not marked keys:"none" (under signatures "require"). Default "deny" (the built-in policy used without a file says "warn").',
   }),
-  minReleaseAge: days.optional().meta({ description: `${AGE_DOC} Default 0.` }),
+  minReleaseAge: days.optional().meta({ description: `${AGE_DOC} Default ${DEFAULT_MIN_RELEASE_AGE_DAYS} (0 turns the check off).` }),
   binCollisions: z.enum(BIN_MODES).optional().meta({
     description: 'Two packages linking the same command into one node_modules/.bin folder (BIN_COLLISION): the project\'s scripts run whichever npm linked. Default "warn" (such pairs also occur legitimately, e.g. a fork and its original); "deny" refuses the install.',
   }),

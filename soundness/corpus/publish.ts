@@ -3,6 +3,9 @@
 // own package.json as pacote reads it, the bytes attached), raw, so that `_hasShrinkwrap` can be set as
 // registry.npmjs.org sets it (Verdaccio does not, and without it npm never reads a dependency's
 // npm-shrinkwrap.json). A storage folder that already holds them is reused.
+// Publish times: registry.put dates each version PUBLISHED_DAYS_AGO days back (test/support/registry.ts),
+// so vouch's default minReleaseAge (1 day) judges the corpus as the old releases it copies; versions a
+// reused storage got from a run before that are dated back here too.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,6 +14,7 @@ import pacote from 'pacote';
 import semver from 'semver';
 import { seedPublisher } from '../../bench/bench-tree.js';
 import { publishBody } from '../../test/support/packages.js';
+import { backdateStorage } from '../../test/support/registry-storage.js';
 import { startRegistry, type TestRegistry } from '../../test/support/registry.js';
 import type { StoredTarball } from './tarball-store.js';
 
@@ -25,6 +29,7 @@ export async function startCorpusRegistry(storage: string, tarballs: readonly St
       await publishAll(registry, missing);
       log(`published ${missing.length} corpus tarballs in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
+    await backdateStorage(registry.storage);
     await assertServedIntegrity(registry, tarballs);
     return registry;
   } catch (err) {

@@ -34,8 +34,8 @@ beforeAll(async () => {
   const a = await keygen(registry, maintainer, 'key-a');
   const b = await keygen(registry, maintainer, 'key-b'); // the attacker's key, registered with a stolen token
   [keyA, keyB] = [a.keyid, b.keyid];
-  await vouchPublish(maintainer, await writePackage(root, { name: 'widget', version: '1.0.0' }), a.privateKeyFile);
-  await vouchPublish(maintainer, await writePackage(root, { name: 'widget', version: '1.1.0', scripts: { postinstall: 'node -e "require(\'fs\').writeFileSync(\'PWNED\', \'\')"' } }), b.privateKeyFile);
+  await vouchPublish(registry, maintainer, await writePackage(root, { name: 'widget', version: '1.0.0' }), a.privateKeyFile);
+  await vouchPublish(registry, maintainer, await writePackage(root, { name: 'widget', version: '1.1.0', scripts: { postinstall: 'node -e "require(\'fs\').writeFileSync(\'PWNED\', \'\')"' } }), b.privateKeyFile);
 
   victim = await registry.tempDir('victim');
   await writeProject(victim, { dependencies: { widget: '1.0.0' } });

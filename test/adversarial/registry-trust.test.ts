@@ -58,8 +58,11 @@ const copyOfInstalled = () => copyProject(installed, join(world.work, `copy-${++
 const sri = (bytes: Buffer): string => `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
 type Doc = { versions: Record<string, Record<string, unknown> & { dist: Record<string, unknown> }>; time?: Record<string, string> };
 
-/** left@`version` as someone holding `pem` serves it: new bytes, signed with that key, publish time as `time` says. */
-async function forgeVersion(version: string, pem: string, keyid: string, time: 'now' | 'before-retirement' | 'removed'): Promise<void> {
+/**
+ * left@`version` as someone holding `pem` serves it: new bytes, signed with that key, publish time as `time`
+ * says ('month-ago': old enough for the default minReleaseAge).
+ */
+async function forgeVersion(version: string, pem: string, keyid: string, time: 'month-ago' | 'before-retirement' | 'removed'): Promise<void> {
   const tarball = await packTarball(await writePackage(join(world.work, `forged-${++n}`), { name: 'left', version, files: { 'payload.js': 'steal()' } }));
   const integrity = sri(tarball);
   const sig = (await keySigner(pem).sign(Buffer.from(`left@${version}:${integrity}`))).toString('base64');
@@ -69,7 +72,7 @@ async function forgeVersion(version: string, pem: string, keyid: string, time: '
     rewrite: (body) => {
       const doc = body as Doc;
       doc.versions[version] = { name: 'left', version, dist: { integrity, tarball: `${world.hostile.url}${path.slice(1)}`, signatures: [{ keyid, sig }] } };
-      if (doc.time && time === 'now') doc.time[version] = new Date().toISOString();
+      if (doc.time && time === 'month-ago') doc.time[version] = new Date(Date.now() - 30 * 86_400_000).toISOString();
       if (doc.time && time === 'before-retirement') doc.time[version] = '2024-06-01T00:00:00.000Z';
       if (doc.time && time === 'removed') delete doc.time[version];
       return doc;
@@ -114,7 +117,7 @@ describe('an extra key on the keys endpoint', () => {
       doc.keys.push({ expires: null, keyid, keytype: 'ecdsa-sha2-nistp256', scheme: 'ecdsa-sha2-nistp256', key });
       return doc;
     } });
-    await forgeVersion('1.0.2', attacker.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), keyid, 'now');
+    await forgeVersion('1.0.2', attacker.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), keyid, 'month-ago');
     const dir = await copyOfInstalled();
     await writeFile(join(dir, 'vouch.policy.json'), `${JSON.stringify({ defaults: { signatures: 'require', unsignedRegistry: 'deny' } }, null, 2)}\n`);
     const before = await snapshotProject(dir);
@@ -141,7 +144,8 @@ describe('a retired registry key that leaks', () => {
       const before = await snapshotProject(dir);
       const result = await vouch(['install', 'left@1.0.3'], dir);
       expect(result.code, result.stderr).toBe(1);
-      expect(findingCodes(jsonReport(result), 'left', '1.0.3')).toEqual(['KEY_EXPIRED_UNTIMED']);
+      // With no publish time at all, the default minReleaseAge cannot be shown to hold either.
+      expect(findingCodes(jsonReport(result), 'left', '1.0.3')).toEqual(time === 'removed' ? ['KEY_EXPIRED_UNTIMED', 'RELEASE_TOO_NEW'] : ['KEY_EXPIRED_UNTIMED']);
       expect(await snapshotProject(dir)).toEqual(before);
     });
   }

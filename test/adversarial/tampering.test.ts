@@ -269,7 +269,11 @@ describe('who built it', () => {
 describe('a stolen registry key (what still holds, and what does not)', () => {
   type Doc = { versions: Record<string, Record<string, unknown>>; time?: Record<string, string> };
 
-  /** Injects `name@version` into the packument as a thief with the active registry key would: validly signed, no attestations. */
+  /**
+   * Injects `name@version` into the packument as a thief with the active registry key would: validly signed,
+   * no attestations, and dated a month back — the packument time is unsigned, so whoever serves the
+   * document dates the version as he likes, and the default minReleaseAge does not hold against him.
+   */
   async function injectVersion(name: string, version: string): Promise<void> {
     const tarball = await packTarball(await writePackage(join(world.work, `stolen-${++n}`), { name, version, files: { 'payload.js': 'steal()' } }));
     const integrity = sri(tarball);
@@ -284,7 +288,7 @@ describe('a stolen registry key (what still holds, and what does not)', () => {
           name, version,
           dist: { integrity, tarball: `${world.hostile.url}${tarballPath.slice(1)}`, signatures: [{ keyid: world.registry.keyid, sig }] },
         };
-        if (doc.time) doc.time[version] = new Date().toISOString();
+        if (doc.time) doc.time[version] = new Date(Date.now() - 30 * 86_400_000).toISOString();
         return doc;
       },
     });

@@ -46,8 +46,8 @@ beforeAll(async () => {
   const keyA = await keygen(registry, maintainerEnv, 'key-a');
   const second = await keygen(registry, maintainerEnv, 'key-b');
   keyB = second.keyid;
-  await vouchPublish(maintainerEnv, await write({ name: 'key-change', version: '1.0.0' }), keyA.privateKeyFile);
-  await vouchPublish(maintainerEnv, await write({ name: 'key-change', version: '1.1.0' }), second.privateKeyFile);
+  await vouchPublish(registry, maintainerEnv, await write({ name: 'key-change', version: '1.0.0' }), keyA.privateKeyFile);
+  await vouchPublish(registry, maintainerEnv, await write({ name: 'key-change', version: '1.1.0' }), second.privateKeyFile);
 
   base = await registry.tempDir('base');
   await writeProject(base, { dependencies: { bystander: '1.0.0', 'repo-move': '1.0.0', 'prov-down': '1.0.0', 'key-change': '1.0.0' } });

@@ -26,9 +26,9 @@ beforeAll(async () => {
   const maintainer = await newMaintainerEnv(registry);
   const a = await keygen(registry, maintainer, 'key-a');
   const b = await keygen(registry, maintainer, 'key-b');
-  await vouchPublish(maintainer, await writePackage(root, { name: 'widget', version: '1.0.0' }), a.privateKeyFile);
-  await vouchPublish(maintainer, await writePackage(root, { name: 'widget', version: '1.1.0' }), b.privateKeyFile); // another publisher key
-  await vouchPublish(maintainer, await writePackage(root, { name: 'widget', version: '1.2.0' }), a.privateKeyFile);
+  await vouchPublish(registry, maintainer, await writePackage(root, { name: 'widget', version: '1.0.0' }), a.privateKeyFile);
+  await vouchPublish(registry, maintainer, await writePackage(root, { name: 'widget', version: '1.1.0' }), b.privateKeyFile); // another publisher key
+  await vouchPublish(registry, maintainer, await writePackage(root, { name: 'widget', version: '1.2.0' }), a.privateKeyFile);
   await registry.publish(await writePackage(root, { name: 'plain', version: '1.0.0' }));
   await registry.publish(await writePackage(root, { name: 'plain', version: '1.1.0', dependencies: { helper: '^1.0.0' } }));
   await registry.publish(await writePackage(root, { name: 'helper', version: '1.0.0' }));

@@ -15,7 +15,7 @@ import { copyProject, readJson, snapshotProject, writeProject } from '../support
 import { githubIdentity, publishWithProvenance } from '../support/provenance.js';
 import { recordsFile, storedTarball } from '../support/registry-storage.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { denied, type ReportJson } from '../support/report.js';
+import { denied, explain, type ReportJson } from '../support/report.js';
 import { runVouch, type VouchResult } from '../support/vouch.js';
 
 let registry: TestRegistry;
@@ -55,8 +55,8 @@ beforeAll(async () => {
   // publisher attestations by key A, then by key B (vouch keygen + vouch publish)
   const keyA = await keygen(registry, maintainerEnv, 'key-a');
   const keyB = await keygen(registry, maintainerEnv, 'key-b');
-  await vouchPublish(maintainerEnv, await write({ name: 'key-change', version: '1.0.0' }), keyA.privateKeyFile);
-  await vouchPublish(maintainerEnv, await write({ name: 'key-change', version: '1.1.0' }), keyB.privateKeyFile);
+  await vouchPublish(registry, maintainerEnv, await write({ name: 'key-change', version: '1.0.0' }), keyA.privateKeyFile);
+  await vouchPublish(registry, maintainerEnv, await write({ name: 'key-change', version: '1.1.0' }), keyB.privateKeyFile);
   // bytes in storage replaced after publish: the registry still serves (and signs) the integrity it recorded
   await publish({ name: 'tamper-me', version: '1.0.0' });
   await tamperTarball('tamper-me', '1.0.0');
@@ -69,7 +69,17 @@ beforeAll(async () => {
   const records = JSON.parse(await readFile(recordsFile(registry.storage, 'forged-me'), 'utf8')) as { versions: Record<string, { sig: string }> };
   records.versions['1.0.0']!.sig = records.versions['1.0.1']!.sig;
   await writeFile(recordsFile(registry.storage, 'forged-me'), JSON.stringify(records));
+  // Release age: vouch's default minReleaseAge is 1 day. young-pkg was published an hour ago, aged-pkg
+  // and fresh-pkg two days ago (old enough for the default, not for a rule asking 3 days); young-prov's
+  // packument says two days but its provenance was logged an hour ago, and the signed log time decides.
+  await publish({ name: 'young-pkg', version: '1.0.0' });
+  await registry.setPublishTimes('young-pkg', { '1.0.0': hoursAgo(1) });
+  await publish({ name: 'aged-pkg', version: '1.0.0' });
+  await registry.setPublishTimes('aged-pkg', { '1.0.0': hoursAgo(48) });
   await publish({ name: 'fresh-pkg', version: '1.0.0' });
+  await registry.setPublishTimes('fresh-pkg', { '1.0.0': hoursAgo(48) });
+  await publishWithProvenance(registry, await write({ name: 'young-prov', version: '1.0.0' }), sigstore, githubIdentity('acme/young-prov'), { fresh: true });
+  await registry.setPublishTimes('young-prov', { '1.0.0': hoursAgo(48) });
   // an allowed parent with a postinstall whose dependency was tampered with
   await publish({ name: 'tamper-child', version: '1.0.0' });
   await tamperTarball('tamper-child', '1.0.0');
@@ -126,12 +136,34 @@ const CASES: DenyCase[] = [
     pkg: 'prov-down@1.1.0',
   },
   {
-    name: 'a release younger than minReleaseAge',
+    name: 'a release younger than a rule\'s minReleaseAge (2 days old, the rule asks 3)',
     args: ['fresh-pkg'],
     prepare: (project) => writePolicy(project, { rules: [{ packages: 'fresh-*', minReleaseAge: 3 }] }),
     denied: [['fresh-pkg@1.0.0', ['RELEASE_TOO_NEW']]],
     rules: ['RELEASE_TOO_NEW rules[0].minReleaseAge'],
     pkg: 'fresh-pkg@1.0.0',
+  },
+  {
+    name: 'a release an hour old under the built-in policy (minReleaseAge 1 day by default)',
+    args: ['young-pkg'],
+    denied: [['young-pkg@1.0.0', ['RELEASE_TOO_NEW']]],
+    rules: ['RELEASE_TOO_NEW default.minReleaseAge'],
+    pkg: 'young-pkg@1.0.0',
+  },
+  {
+    name: 'a release an hour old under a policy file that leaves minReleaseAge out',
+    args: ['young-pkg'],
+    prepare: (project) => writePolicy(project, { defaults: { signatures: 'require', provenance: 'no-downgrade' } }),
+    denied: [['young-pkg@1.0.0', ['RELEASE_TOO_NEW']]],
+    rules: ['RELEASE_TOO_NEW defaults.minReleaseAge'],
+    pkg: 'young-pkg@1.0.0',
+  },
+  {
+    name: 'provenance logged an hour ago behind a packument that claims two days (the signed log time decides)',
+    args: ['young-prov'],
+    denied: [['young-prov@1.0.0', ['RELEASE_TOO_NEW']]],
+    rules: ['RELEASE_TOO_NEW default.minReleaseAge'],
+    pkg: 'young-prov@1.0.0',
   },
   { name: 'a git dependency given as an argument', args: ['github:acme/gitdep'], denied: [['github:acme/gitdep@github:acme/gitdep', ['SOURCE_NOT_ALLOWED']]], rules: ['SOURCE_NOT_ALLOWED default.sources.git'], pkg: 'github:acme/gitdep' },
   {
@@ -207,6 +239,28 @@ describe('vouch install denies, and writes nothing and runs nothing', () => {
     await clearMarkers();
   });
 
+  it('installs a release two days old under the built-in policy and under a file that leaves minReleaseAge out', async () => {
+    for (const policy of [undefined, { defaults: { signatures: 'require' } }]) {
+      const project = await copyProject(base, join(await registry.tempDir('aged'), 'project'));
+      if (policy) await writePolicy(project, policy);
+      const result = await vouch(['install', 'aged-pkg', '--format', 'json'], project);
+      expect(result.code, explain(result)).toBe(0);
+      expect((result.json as ReportJson).packages.find((p) => p.name === 'aged-pkg')).toMatchObject({ decision: 'allow', findings: [] });
+      expect(await readFile(join(markers, 'aged-pkg'), 'utf8')).toBe('aged-pkg@1.0.0');
+      await clearMarkers();
+    }
+  });
+
+  it('installs a release an hour old when the policy file sets "minReleaseAge": 0', async () => {
+    const project = await copyProject(base, join(await registry.tempDir('age-off'), 'project'));
+    await writePolicy(project, { defaults: { minReleaseAge: 0 } });
+    const result = await vouch(['install', 'young-pkg', 'young-prov', '--format', 'json'], project);
+    expect(result.code, explain(result)).toBe(0);
+    expect(denied(result.json as ReportJson)).toEqual([]);
+    expect(await readFile(join(markers, 'young-pkg'), 'utf8')).toBe('young-pkg@1.0.0');
+    await clearMarkers();
+  });
+
   it('fails closed (exit 3, nothing written) when a git dependency the policy allows cannot be fetched', async () => {
     const project = await copyProject(base, join(await registry.tempDir('git-allowed'), 'project'));
     await addLockedGitDependency(project);
@@ -224,6 +278,10 @@ describe('vouch install denies, and writes nothing and runs nothing', () => {
 
 async function write(spec: PackageSpec): Promise<string> {
   return writePackage(root, { ...spec, scripts: { postinstall: markerScript(join(markers, spec.name)), ...spec.scripts } });
+}
+
+function hoursAgo(hours: number): Date {
+  return new Date(Date.now() - hours * 3_600_000);
 }
 
 async function publish(spec: PackageSpec): Promise<void> {

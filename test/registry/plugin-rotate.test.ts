@@ -354,7 +354,7 @@ async function publishVersions(registry: TestRegistry, dir: string): Promise<voi
   await registry.publish(await writePackage(join(dir, 'packages'), { name: 'rot-plain', version: '1.0.0' }));
   const env = await maintainerEnv(registry);
   const key = await keygen(registry, env, 'publisher');
-  await vouchPublish(env, await writePackage(join(dir, 'packages'), { name: 'rot-attested', version: '1.0.0' }), key.privateKeyFile);
+  await vouchPublish(registry, env, await writePackage(join(dir, 'packages'), { name: 'rot-attested', version: '1.0.0' }), key.privateKeyFile);
 }
 
 /** Each version's dist and tarball bytes as served now. */

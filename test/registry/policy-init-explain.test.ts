@@ -38,7 +38,7 @@ describe('vouch policy init', () => {
     const policyText = await readFile(join(tree.project, 'vouch.policy.json'), 'utf8');
     const policy = parsePolicy(policyText, 'vouch.policy.json');
     expect(policy.source).not.toBe('default');
-    expect(JSON.parse(policyText)).toMatchObject({ defaults: { signatures: 'require', provenance: 'no-downgrade' } });
+    expect(JSON.parse(policyText)).toMatchObject({ defaults: { signatures: 'require', provenance: 'no-downgrade', minReleaseAge: 1 } });
     const lock = parseLock(await readFile(join(tree.project, 'vouch.lock'), 'utf8'), 'vouch.lock');
     const provenanced = tree.plan.packages.filter((p) => p.provenance);
     expect(provenanced).toHaveLength(3);

@@ -27,6 +27,7 @@ import { npmEnv } from '../support/npm.js';
 import { writePackage } from '../support/packages.js';
 import { writeProject } from '../support/project.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { pastPublishTime } from '../support/registry-storage.js';
 import { startSigstoreServers, type SigstoreServers } from '../support/private-sigstore-servers.js';
 import { githubIdentity } from '../support/provenance.js';
 import { runVouch } from '../support/vouch.js';
@@ -163,6 +164,7 @@ describe('vouch sign --key with --rekor-url (a witness binds the signature to a 
 
 describe('vouch publish --keyless to the registry, installed with an identity policy', () => {
   let registry: TestRegistry;
+  let past: SigstoreServers;
   let env: NodeJS.ProcessEnv;
   let rootFile: string;
   const repo = githubIdentity('acme/keyless-lib');
@@ -170,15 +172,24 @@ describe('vouch publish --keyless to the registry, installed with an identity po
   beforeAll(async () => {
     registry = await startRegistry();
     env = withoutCi(await registry.npmEnv(await registry.tempDir('npm-state')));
+    // Published a month ago, as an installed dependency is: Fulcio and Rekor of a deployment whose clock
+    // is in the past (the log time is the release time vouch's default minReleaseAge reads), and the
+    // registry's publish time dated back the same way.
+    const pastSigstore = await createPrivateSigstore({ clock: () => pastPublishTime() });
+    past = await startSigstoreServers(pastSigstore);
     rootFile = join(work, 'private.trusted_root.json');
-    await writeFile(rootFile, sigstore.trustedRootJSON);
+    await writeFile(rootFile, pastSigstore.trustedRootJSON);
     const dir = await writePackage(await registry.tempDir('pkg'), { name: 'keyless-lib', version: '1.0.0' });
-    const published = await runVouch(['publish', dir, '--keyless', '--fulcio-url', servers.fulcioUrl, '--rekor-url', servers.rekorUrl],
-      { cwd: work, env: { ...env, ...servers.githubEnv(repo) } });
+    const published = await runVouch(['publish', dir, '--keyless', '--fulcio-url', past.fulcioUrl, '--rekor-url', past.rekorUrl],
+      { cwd: work, env: { ...env, ...past.githubEnv(repo) } });
     expect(published.code, published.stderr).toBe(0);
+    await registry.backdate('keyless-lib', ['1.0.0']);
   });
 
-  afterAll(() => registry?.stop());
+  afterAll(async () => {
+    await past?.close();
+    await registry?.stop();
+  });
 
   async function install(label: string, repository: string) {
     const project = await registry.tempDir(label);

@@ -62,6 +62,7 @@ describe('publish → install with pinned publisher keys', () => {
     const result = await vouch(['publish', pkgDir, '--key', keyA.privateKeyFile, '--json', '--', '--access', 'public'], work);
     expect(result.code, result.stderr).toBe(0);
     published = result.json as typeof published;
+    await registry.backdate('@acme/signed-lib', ['1.0.0']); // installed below as a release of some age is
   });
 
   it('publishes the tarball with a publisher attestation the registry serves next to its own', async () => {
@@ -161,6 +162,7 @@ describe('publish → install with pinned publisher keys', () => {
     expect(summary.keyid).toBe(keyB.keyid);
     const statement = statementOf(JSON.parse(await readFile(summary.bundle, 'utf8')) as Parameters<typeof statementOf>[0]);
     expect((statement.predicate as { runDetails: { byproducts: { name: string }[] } }).runDetails.byproducts.map((b) => b.name)).toEqual([PUBLISHER_KEY_BYPRODUCT]);
+    await registry.backdate('ci-signed-lib', ['2.0.0']);
 
     const project = await consumer('ci-signed', 'ci-signed-lib', [keyB.keyid]);
     const install = await vouch(['install', '--format', 'json'], project);

@@ -51,7 +51,7 @@ beforeAll(async () => {
   // A maintainer's publisher signature, then a registry signature only.
   const env = await newMaintainerEnv(registry);
   const key = await keygen(registry, env, 'key');
-  await vouchPublish(env, await write({ name: 'signed-pub', version: '1.0.0' }), key.privateKeyFile);
+  await vouchPublish(registry, env, await write({ name: 'signed-pub', version: '1.0.0' }), key.privateKeyFile);
   await plain('signed-pub', '1.1.0');
 
   await setNpmUser('ci-hijack', '2.0.0', STAGED);

@@ -285,7 +285,7 @@ describe('vouch verify when the registry is down', () => {
     warmState = join(work, 'vouch-warm');
     const warm = await verify(projectA, [], warmState);
     expect(warm.code, warm.stderr).toBe(0);
-    expect(existsSync(join(warmState, 'cache', '_vouch', 'evidence-v1.json'))).toBe(true);
+    expect(existsSync(join(warmState, 'cache', '_vouch', 'evidence-v2.json'))).toBe(true);
     victim = plain().filter(singleVersion)[0]!;
     projectC = await copyProject(tree.project, join(work, 'c'));
     const lockFile = join(projectC, 'package-lock.json');

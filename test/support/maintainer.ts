@@ -1,7 +1,8 @@
 // A maintainer's side of the tests: an environment for `npm publish`/`vouch publish` and a key made with `vouch keygen`.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { TestRegistry } from './registry.js';
+import type { PublishTimeOptions, TestRegistry } from './registry.js';
 import { runVouch } from './vouch.js';
 
 export type MaintainerKey = { keyid: string; privateKeyFile: string; publicKeyFile?: string; type?: string };
@@ -24,8 +25,14 @@ export async function keygen(registry: TestRegistry, env: NodeJS.ProcessEnv, lab
   return result.json as MaintainerKey;
 }
 
-/** `vouch publish --key` of the package in `dir`; fails the test when it does not exit 0. */
-export async function vouchPublish(env: NodeJS.ProcessEnv, dir: string, key: string): Promise<void> {
+/**
+ * `vouch publish --key` of the package in `dir` to `registry`; fails the test when it does not exit 0.
+ * Backdated like every test publish (registry.ts) unless `fresh`.
+ */
+export async function vouchPublish(registry: TestRegistry, env: NodeJS.ProcessEnv, dir: string, key: string, options: PublishTimeOptions = {}): Promise<void> {
   const result = await runVouch(['publish', '--key', key, '--json', '--', '--access', 'public'], { cwd: dir, env });
   expect(result.code, result.stderr).toBe(0);
+  if (options.fresh) return;
+  const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name: string; version: string };
+  await registry.backdate(manifest.name, [manifest.version]);
 }

@@ -6,6 +6,9 @@
 //   publishWithProvenance(registry, dir, sigstore, identity, opts?) → { tarball, integrity }
 //     opts.tarball: publish these bytes instead of packing `dir` (e.g. a tarball other than the one signed)
 //     opts.signedIntegrity: mint the bundle over this integrity instead of the tarball's (a wrong subject)
+//     opts.fresh: sign, log and publish now; by default the bundle's log time is pastPublishTime() and the
+//                 packument time is backdated (registry-storage.ts): the log time is the release time
+//                 vouch's minReleaseAge reads first, and a release seconds old is denied by default
 //   githubIdentity(repo, overrides?) → a GithubIdentity for "owner/repo" with stable ids and a release ref
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -14,10 +17,12 @@ import type { GithubIdentity, PrivateSigstore } from '../../fixtures/scripts/pri
 import { packTarball } from './npm.js';
 import { publishBody, sigstoreAttachment } from './packages.js';
 import type { TestRegistry } from './registry.js';
+import { pastPublishTime } from './registry-storage.js';
 
 export interface ProvenancePublishOptions {
   tarball?: Buffer;
   signedIntegrity?: string;
+  fresh?: boolean;
 }
 
 export async function publishWithProvenance(
@@ -26,12 +31,14 @@ export async function publishWithProvenance(
   const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name: string; version: string };
   const tarball = opts.tarball ?? (await packTarball(dir));
   const integrity = `sha512-${createHash('sha512').update(tarball).digest('base64')}`;
-  const bundle = await sigstore.mintProvenance({ name: manifest.name, version: manifest.version, integrity: opts.signedIntegrity ?? integrity, identity });
+  const bundle = await sigstore.mintProvenance({
+    name: manifest.name, version: manifest.version, integrity: opts.signedIntegrity ?? integrity, identity, ...(opts.fresh ? {} : { at: pastPublishTime() }),
+  });
   const put = await registry.put(encodeURIComponent(manifest.name), publishBody({
     name: manifest.name, version: manifest.version, tarball, registry: registry.url,
     manifest: manifest as Record<string, unknown>,
     attachments: { [`${manifest.name}-${manifest.version}.sigstore`]: sigstoreAttachment(JSON.stringify(bundle)) },
-  }));
+  }), { fresh: opts.fresh ?? false });
   if (put.status !== 201) throw new Error(`publishing ${manifest.name}@${manifest.version} with provenance failed: ${put.status} ${put.text}`);
   return { tarball, integrity };
 }

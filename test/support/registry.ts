@@ -19,8 +19,9 @@
 //                                          folder, an npm token of the publisher user ("publisher").
 //   registry.tempDir(label)              → a fresh folder, removed by stop().
 //   registry.get(path, accept?)          → { status, bytes, text, json } of an anonymous GET (path relative to url).
-//   registry.put(path, body)             → the same for a JSON PUT with the publisher's token (raw publishes:
-//                                          `registry.put(encodeURIComponent(name), publishBody(...))`).
+//   registry.put(path, body, { fresh? }) → the same for a JSON PUT with the publisher's token (raw publishes:
+//                                          `registry.put(encodeURIComponent(name), publishBody(...))`). A publish
+//                                          that succeeds is backdated (below) unless `fresh`.
 //   registry.npmEnv(stateDir, options?)  → env for the real npm on this registry, its npmrc and cache under
 //                                          stateDir; isolated from ~/.npmrc (see test/support/npm.ts).
 //                                          options.retries: 'none' (default, fetch-retries=0) or 'npm-default'
@@ -28,19 +29,25 @@
 //   registry.npm(args, { cwd, stateDir?, retries? }) → { code, stdout, stderr } of the real npm (never throws on
 //                                          exit code); stateDir defaults to one shared by the registry (give a
 //                                          tempDir for a dedicated npm cache); retries as for npmEnv.
-//   registry.publish(dir, stateDir?)     → `npm publish --access public` of a package folder; throws with npm's
-//                                          output on failure.
+//   registry.publish(dir, stateDir?, { fresh? }) → `npm publish --access public` of a package folder; throws with
+//                                          npm's output on failure. Backdated unless `fresh`.
+//   registry.backdate(name, versions)    → backdates versions published some other way (e.g. `vouch publish`).
+//   registry.setPublishTimes(name, {version: Date}) → serves those publish times from now on.
+// Publish times: vouch's default minReleaseAge denies a version younger than a day, so what tests publish
+// is published "in the past" (PUBLISHED_DAYS_AGO days ago, one package's versions in publish order, a few
+// minutes apart; see registry-storage.ts). `{ fresh: true }` keeps the time Verdaccio gave it (now).
 //   registry.stop()                      → SIGTERM, waits for exit, removes temp folders. Idempotent.
 // The child exits on its own when this process goes away (IPC disconnect), so a crashed vitest
 // leaves no registry behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { packagePath } from '../../lib/config/package-root.js';
 import { npmEnv, runNpm, type NpmEnvOptions, type NpmResult } from './npm.js';
+import { backdateVersions, setPublishTimes } from './registry-storage.js';
 
 export type { NpmEnvOptions, NpmResult } from './npm.js';
 
@@ -60,6 +67,11 @@ export interface StartOptions {
   bin?: string;
 }
 
+/** How a publish is dated: by default in the past (see above); `fresh`: now, as Verdaccio dated it. */
+export interface PublishTimeOptions {
+  fresh?: boolean;
+}
+
 export interface TestRegistry {
   url: string;
   keyid: string;
@@ -67,10 +79,12 @@ export interface TestRegistry {
   token: string;
   tempDir(label: string): Promise<string>;
   get(path: string, accept?: string): Promise<HttpResult>;
-  put(path: string, body: unknown): Promise<HttpResult>;
+  put(path: string, body: unknown, options?: PublishTimeOptions): Promise<HttpResult>;
   npmEnv(stateDir: string, options?: NpmEnvOptions): Promise<NodeJS.ProcessEnv>;
   npm(args: string[], options: { cwd: string; stateDir?: string } & NpmEnvOptions): Promise<NpmResult>;
-  publish(dir: string, stateDir?: string): Promise<void>;
+  publish(dir: string, stateDir?: string, options?: PublishTimeOptions): Promise<void>;
+  backdate(name: string, versions: readonly string[]): Promise<Record<string, Date>>;
+  setPublishTimes(name: string, times: Readonly<Record<string, Date>>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -107,15 +121,26 @@ export async function startRegistry(options: StartOptions = {}): Promise<TestReg
       token,
       tempDir: async (label) => mkdtemp(join(root, `${label.replace(/[^\w.-]/g, '_')}-${++dirs}-`)),
       get: (path, accept) => httpGet(new URL(path.replace(/^\//, ''), ready.url), accept),
-      put: (path, body) => httpPutJson(new URL(path.replace(/^\//, ''), ready.url), body, token),
+      put: async (path, body, { fresh = false } = {}) => {
+        const result = await httpPutJson(new URL(path.replace(/^\//, ''), ready.url), body, token);
+        const published = publishedVersions(body);
+        if (published && !fresh && result.status >= 200 && result.status < 300) await backdateVersions(ready.storage, published.name, published.versions);
+        return result;
+      },
       npmEnv: (stateDir, envOptions) => npmEnv(stateDir, { url: ready.url, token }, envOptions),
       npm: async (npmArgs, { cwd, stateDir, ...envOptions }) =>
         runNpm(npmArgs, cwd, await npmEnv(stateDir ?? join(root, 'npm-state'), { url: ready.url, token }, envOptions)),
-      publish: async (dir, stateDir) => {
+      publish: async (dir, stateDir, { fresh = false } = {}) => {
         const result = await runNpm(['publish', '--access', 'public'], dir,
           await npmEnv(stateDir ?? join(root, 'npm-state'), { url: ready.url, token }));
         if (result.code !== 0) throw new Error(`npm publish ${dir} failed (${result.code}):\n${result.stderr}\n${result.stdout}`);
+        if (!fresh) {
+          const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name: string; version: string };
+          await backdateVersions(ready.storage, manifest.name, [manifest.version]);
+        }
       },
+      backdate: (name, versions) => backdateVersions(ready.storage, name, versions),
+      setPublishTimes: (name, times) => setPublishTimes(ready.storage, name, times),
       stop,
     };
     return registry;
@@ -123,6 +148,15 @@ export async function startRegistry(options: StartOptions = {}): Promise<TestReg
     await stop();
     throw new Error(`test registry did not start: ${String(err)}\n--- registry stderr ---\n${stderr}`, { cause: err });
   }
+}
+
+/** The name and versions of a publish body (a PUT that carries versions and a tarball attachment). */
+function publishedVersions(body: unknown): { name: string; versions: string[] } | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { name, versions, _attachments: attachments } = body as Record<string, unknown>;
+  if (typeof name !== 'string' || typeof versions !== 'object' || versions === null || typeof attachments !== 'object' || attachments === null) return undefined;
+  if (!Object.keys(attachments).some((file) => file.endsWith('.tgz'))) return undefined;
+  return { name, versions: Object.keys(versions) };
 }
 
 /** GET without auth; `accept` e.g. 'application/vnd.npm.install-v1+json' for the abbreviated packument. */

@@ -125,8 +125,8 @@ LOCKFILE_OUT_OF_RANGE, LOCKFILE_RESOLVED_CHANGED), and so is a new package with 
     synopsis: ['vouch policy init [options]'],
     description: `Verifies the lockfile's tree and writes a starter vouch.policy.json (registry signatures required
 where the registry publishes keys, registries without keys marked keys "none", provenance
-no-downgrade) and the first vouch.lock (identities pinned on first use), then prints what it found.
-Refuses to replace an existing policy without --force. See docs/policy.md.`,
+no-downgrade, "minReleaseAge": 1 day) and the first vouch.lock (identities pinned on first use), then
+prints what it found. Refuses to replace an existing policy without --force. See docs/policy.md.`,
     flags: 'policy',
     exits: [[0, 'written'], [2, 'usage (a policy already there, bad flags) or no lockfile'], [3, 'could not verify (nothing written)'], INTERNAL],
     load: async () => (await import('./policy.js')).run,

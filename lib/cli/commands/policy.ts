@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { LOCK_FILE, recordVerified, writeLockAtomic } from '../../lock/index.js';
-import { parsePolicy, POLICY_FILE, schemaRefFor, evaluate, type PolicyFile } from '../../policy/index.js';
+import { DEFAULT_MIN_RELEASE_AGE_DAYS, parsePolicy, POLICY_FILE, schemaRefFor, evaluate, type PolicyFile } from '../../policy/index.js';
 import type { PackageVerdict, Report } from '../../policy/report.js';
 import type { RegistryKeysSeen } from '../../verify/types.js';
 import { gateOptions, loadProjectConfig, npmArgs } from '../common-flags.js';
@@ -38,12 +38,13 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   return 0;
 }
 
-/** Signatures required where registries sign, provenance and trust tiers no-downgrade, keyless registries named. */
+/** Signatures required where registries sign, provenance and trust tiers no-downgrade, release age a day, keyless registries named. */
 function starterPolicy(registries: readonly RegistryKeysSeen[], schemaRef: string | undefined): PolicyFile {
   const unsigned = registries.filter((r) => r.state === 'none');
   return {
     ...(schemaRef ? { $schema: schemaRef } : {}),
-    defaults: { signatures: 'require', provenance: 'no-downgrade', tier: 'no-downgrade' },
+    // minReleaseAge spelled out although it is the default: the one setting a team most often tunes.
+    defaults: { signatures: 'require', provenance: 'no-downgrade', tier: 'no-downgrade', minReleaseAge: DEFAULT_MIN_RELEASE_AGE_DAYS },
     ...(unsigned.length ? { registries: Object.fromEntries(unsigned.map((r) => [r.url, { keys: 'none' as const }])) } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyLock } from '../../../lib/lock/index.js';
-import { evaluate, type PackageVerdict, type Policy } from '../../../lib/policy/index.js';
+import { builtInPolicy, evaluate, type PackageVerdict, type Policy } from '../../../lib/policy/index.js';
 import type { PackageEvidence } from '../../../lib/verify/types.js';
 import { KEY_A, KEY_B, NOW, daysAgo, evidence, ghIdentity, policy } from './builders.js';
 
@@ -62,7 +62,8 @@ describe('publisher keys', () => {
   });
 
   it('denies a revoked key\'s signature with no time at all (cannot show it predates the revocation)', () => {
-    const p = pinned([{ keyid: KEY_A, revokedAt: '2026-11-20' }]);
+    // Release age off: with no time, the default minReleaseAge would deny it too (see below).
+    const p = policy({ defaults: { provenance: 'off', minReleaseAge: 0 }, rules: [{ packages: '@acme/*', publisherKeys: [{ keyid: KEY_A, revokedAt: '2026-11-20' }] }] });
     expect(found(verdict(evidence('@acme/w', '1.0.0', { publisher: KEY_A, publisherTime: null, publishedAt: null }), p))).toEqual([['PUBLISHER_KEY_REVOKED', 'deny']]);
   });
 });
@@ -87,6 +88,17 @@ describe('minReleaseAge', () => {
     const v = verdict(evidence('a', '1.0.0', { publishedAt: daysAgo(2) }), p);
     expect(found(v)).toEqual([['RELEASE_TOO_NEW', 'deny']]);
     expect(v.findings[0]?.message).toContain('packument time');
+    expect(v.findings[0]?.message).toContain('released 2 days ago');
+  });
+
+  it('says how young a release is in minutes, hours or days, and a release time in the future as such', () => {
+    const message = (publishedAt: Date) => verdict(evidence('a', '1.0.0', { publishedAt }), p).findings[0]?.message;
+    expect(message(new Date(NOW.getTime() - 20_000))).toContain('released 1 minute ago');
+    expect(message(new Date(NOW.getTime() - 26 * 60_000))).toContain('released 26 minutes ago');
+    expect(message(new Date(NOW.getTime() - 30 * 3_600_000))).toContain('released 30 hours ago');
+    expect(message(daysAgo(2.5))).toContain('released 2.5 days ago');
+    expect(message(daysAgo(-1))).toContain('released in the future');
+    expect(message(daysAgo(-1))).toContain('requires 3 days');
   });
 
   it('allows a release old enough by either clock', () => {
@@ -96,6 +108,30 @@ describe('minReleaseAge', () => {
 
   it('denies a release with no time at all (fail closed)', () => {
     expect(found(verdict(evidence('a', '1.0.0', { publishedAt: null }), p))).toEqual([['RELEASE_TOO_NEW', 'deny']]);
+  });
+
+  it('is 1 day by default: the built-in policy denies a release an hour old and allows one two days old', () => {
+    const hourOld = verdict(evidence('a', '1.0.0', { publishedAt: new Date(NOW.getTime() - 3_600_000) }), builtInPolicy());
+    expect(found(hourOld)).toEqual([['RELEASE_TOO_NEW', 'deny']]);
+    expect(hourOld.findings[0]?.rule).toBe('default.minReleaseAge');
+    expect(hourOld.findings[0]?.message).toContain('was released 1 hour ago');
+    expect(hourOld.findings[0]?.message).toContain('default.minReleaseAge requires 1 day');
+    expect(verdict(evidence('a', '1.0.0', { publishedAt: daysAgo(2) }), builtInPolicy()).decision).toBe('allow');
+    expect(verdict(evidence('a', '1.0.0', { publishedAt: daysAgo(1) }), builtInPolicy()).decision).toBe('allow'); // exactly a day
+  });
+
+  it('is 1 day in a policy file that leaves it out, and "minReleaseAge": 0 turns it off', () => {
+    const hourOld = evidence('a', '1.0.0', { publishedAt: new Date(NOW.getTime() - 3_600_000) });
+    const unset = verdict(hourOld, policy({ defaults: { signatures: 'require' } }));
+    expect(found(unset)).toEqual([['RELEASE_TOO_NEW', 'deny']]);
+    expect(unset.findings[0]?.rule).toBe('defaults.minReleaseAge');
+    expect(verdict(evidence('a', '1.0.0', { publishedAt: daysAgo(2) }), policy({})).decision).toBe('allow');
+    expect(verdict(hourOld, policy({ defaults: { minReleaseAge: 0 } })).decision).toBe('allow');
+    expect(verdict(evidence('a', '1.0.0', { publishedAt: null }), policy({ defaults: { minReleaseAge: 0 } })).decision).toBe('allow');
+  });
+
+  it('judges a version with no time at all under the default too (fail closed)', () => {
+    expect(found(verdict(evidence('a', '1.0.0', { publishedAt: null }), builtInPolicy()))).toEqual([['RELEASE_TOO_NEW', 'deny']]);
   });
 
   it('can be set per rule', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isVouchError } from '../../../lib/errors/index.js';
 import { exitCodeForError } from '../../../lib/errors/index.js';
-import { hasProblems, loadPolicy, MAX_POLICY_BYTES, needsPublishTime, parsePolicy, type FileProblemsError } from '../../../lib/policy/index.js';
+import { builtInPolicy, hasProblems, loadPolicy, MAX_POLICY_BYTES, needsPublishTime, parsePolicy, type FileProblemsError } from '../../../lib/policy/index.js';
 
 const FILE = '/repo/vouch.policy.json';
 
@@ -153,9 +153,14 @@ describe('parsePolicy: meaning (POLICY_RULE)', () => {
 });
 
 describe('parsePolicy: result', () => {
-  it('fills in the file defaults: signatures require, provenance no-downgrade, unsigned registry deny', () => {
+  it('fills in the file defaults: signatures require, provenance no-downgrade, unsigned registry deny, release age 1 day', () => {
     const p = parsePolicy('{}', FILE);
-    expect(p).toMatchObject({ source: 'file', file: FILE, defaults: { signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'deny', minReleaseAge: 0 } });
+    expect(p).toMatchObject({ source: 'file', file: FILE, defaults: { signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'deny', minReleaseAge: 1 } });
+  });
+
+  it('keeps "minReleaseAge": 0 (the check off) and other values as written', () => {
+    expect(parsePolicy(json({ defaults: { minReleaseAge: 0 } }), FILE).defaults.minReleaseAge).toBe(0);
+    expect(parsePolicy(json({ defaults: { minReleaseAge: 2.5 } }), FILE).defaults.minReleaseAge).toBe(2.5);
   });
 
   it('normalizes registry URLs to a trailing slash', () => {
@@ -194,9 +199,16 @@ describe('loadPolicy', () => {
 
 describe('needsPublishTime', () => {
   it('is true only when an age or a publisher key date may need the packument time', () => {
-    expect(needsPublishTime(parsePolicy('{}', FILE))).toBe(false);
+    const ageOff = { minReleaseAge: 0 };
+    expect(needsPublishTime(parsePolicy(JSON.stringify({ defaults: ageOff }), FILE))).toBe(false);
     expect(needsPublishTime(parsePolicy(JSON.stringify({ defaults: { minReleaseAge: 2 } }), FILE))).toBe(true);
-    expect(needsPublishTime(parsePolicy(JSON.stringify({ rules: [{ packages: 'a', publisherKeys: [{ keyid: 'k', revokedAt: '2027-01-01' }] }] }), FILE))).toBe(true);
-    expect(needsPublishTime(parsePolicy(JSON.stringify({ rules: [{ packages: 'a', publisherKeys: [{ keyid: 'k' }] }] }), FILE))).toBe(false);
+    expect(needsPublishTime(parsePolicy(JSON.stringify({ defaults: ageOff, rules: [{ packages: 'a', minReleaseAge: 1 }] }), FILE))).toBe(true);
+    expect(needsPublishTime(parsePolicy(JSON.stringify({ defaults: ageOff, rules: [{ packages: 'a', publisherKeys: [{ keyid: 'k', revokedAt: '2027-01-01' }] }] }), FILE))).toBe(true);
+    expect(needsPublishTime(parsePolicy(JSON.stringify({ defaults: ageOff, rules: [{ packages: 'a', publisherKeys: [{ keyid: 'k' }] }] }), FILE))).toBe(false);
+  });
+
+  it('is true by default (release age is on): for the built-in policy and a file that leaves minReleaseAge out', () => {
+    expect(needsPublishTime(builtInPolicy())).toBe(true);
+    expect(needsPublishTime(parsePolicy('{}', FILE))).toBe(true);
   });
 });
