@@ -130,5 +130,5 @@ function serialize(l: LockJson): string {
 }
 
 async function vouch(args: string[], cwd: string): Promise<VouchResult> {
-  return runVouch(args, { cwd, env: await registry.npmEnv(await registry.tempDir('vouch-state')) });
+  return runVouch(args, { cwd, env: await registry.npmEnv(await registry.tempDir('vouch-state'), { retries: 'npm-default' }) });
 }

@@ -93,5 +93,5 @@ async function copy(label: string): Promise<string> {
 }
 
 async function vouch(args: string[], cwd: string): Promise<VouchResult> {
-  return runVouch(args, { cwd, env: await registry.npmEnv(await registry.tempDir('vouch-state')) });
+  return runVouch(args, { cwd, env: await registry.npmEnv(await registry.tempDir('vouch-state'), { retries: 'npm-default' }) });
 }

@@ -63,7 +63,7 @@ beforeAll(async () => {
 afterAll(() => registry?.stop());
 
 async function env(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
-  return { ...(await registry.npmEnv(await registry.tempDir('state'))), ...extra };
+  return { ...(await registry.npmEnv(await registry.tempDir('state'), { retries: 'npm-default' })), ...extra };
 }
 
 async function vouch(args: string[], cwd: string, extra: NodeJS.ProcessEnv = {}): Promise<VouchResult> {
