@@ -28,8 +28,10 @@ export type GuardCode = 'ATTESTATION_TOO_LARGE' | 'ATTESTATION_INVALID';
 export type GuardResult = { ok: true } | { ok: false; code: GuardCode; message: string };
 
 // The pattern a checkpoint signer name must match to be safe as a RegExp: no metacharacter but '.',
-// which only widens the match against the log's own URL. Real names: "rekor.sigstore.dev".
-const SAFE_SIGNER_NAME = /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
+// which only widens the match against the log's own URL. Real names: "rekor.sigstore.dev", and the C2SP
+// origins Rekor v2, witnesses and vouch-registry use: "log2025-1.rekor.sigstore.dev", "host:port",
+// "host/path" (':', '/' and '_' are plain characters in a RegExp).
+const SAFE_SIGNER_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
 const MAX_SIGNER_NAME = 253;
 // A superset of @sigstore/verify's /\u2014 (\S+) (\S+)\n/g: every name it would parse, we see first.
 const SIGNER_LINE = /\u2014 (\S+)/g;

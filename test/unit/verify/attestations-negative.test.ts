@@ -81,8 +81,10 @@ describe('checkpoint guard and bundle bounds', () => {
   const envelope = (name: string) => `rekor.sigstore.dev - 1\n1\nAAAA\n\n\u2014 ${name} wNI9ajBGAiEA\n`;
 
   it('accepts a real log name and rejects regex-looking or malformed names', () => {
-    expect(checkCheckpoint(envelope('rekor.sigstore.dev'))).toEqual({ ok: true });
-    for (const name of ['(.*)*x', '(', 'rekor.sigstore.dev|.*', '.rekor', 'a*']) {
+    for (const name of ['rekor.sigstore.dev', 'log2025-1.rekor.sigstore.dev', '127.0.0.1:4873', 'vouch-registry/0f3a9c', 'witness.example/w_1']) {
+      expect(checkCheckpoint(envelope(name))).toEqual({ ok: true });
+    }
+    for (const name of ['(.*)*x', '(', 'rekor.sigstore.dev|.*', '.rekor', 'a*', 'a+b', 'x[0-9]', 'a\\d', 'a$', '^a', 'a{2}', 'a?']) {
       expect(checkCheckpoint(envelope(name))).toMatchObject({ ok: false, code: 'ATTESTATION_INVALID' });
     }
   });
