@@ -1,5 +1,6 @@
-// Transparency-log primitives (RFC 6962 Merkle trees, C2SP signed notes, checkpoints and tiles), shared by
-// the registry's signing log and the clients that check it.
+// Transparency-log primitives (RFC 6962 Merkle trees, C2SP signed notes, checkpoints, tiles, cosignatures and
+// the witness's add-checkpoint decision), shared by the registry's signing log, witnesses and the clients
+// that check them.
 export * from './audit.js';
 export * from './checkpoint.js';
 export * from './cosignature.js';
