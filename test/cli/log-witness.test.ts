@@ -12,8 +12,8 @@ import { consistencyProof, cosignedBy, openNote, parseCheckpoint, parseVerifierK
 import { submitCheckpoint } from '../../lib/witness/client.js';
 import { startWitness, witnessFailure, type RunningWitnessProcess } from '../support/witness.js';
 
-const event = (i: number): SigningEvent => ({
-  type: 'version-signed', name: `pkg-${i}`, version: '1.0.0', integrity: `sha512-${i}`, keyid: 'SHA256:k', sig: `c2ln${i}`, source: 'publish',
+const event = (i: number, version = '1.0.0'): SigningEvent => ({
+  type: 'version-signed', name: `pkg-${i}`, version, integrity: `sha512-${i}`, keyid: 'SHA256:k', sig: `c2ln${i}`, source: 'publish',
 });
 const checkpointOf = (log: SigningLog) => log.read('checkpoint')!.toString('utf8');
 const proofOf = (log: SigningLog, older: number): Hash[] => consistencyProof(older, log.treeSize, (level, index) => log.subtreeHash(level, index));
@@ -28,7 +28,7 @@ describe('vouch log witness', () => {
   it('cosigns a growing signing log across restarts, and refuses stale, unproven, unknown and forked checkpoints', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vouch-witness-cli-'));
     const log = SigningLog.open(join(dir, 'registry'));
-    log.appendBatch([0, 1, 2].map(event));
+    log.appendBatch([0, 1, 2].map((i) => event(i)));
     const opts = { logKeys: [log.verifierKey], keyFile: join(dir, 'witness', 'witness.pem'), stateFile: join(dir, 'witness', 'state.json'), name: 'witness.test/w1' };
     const witness = await startWitness(opts);
     running.push(witness);
@@ -82,7 +82,7 @@ describe('vouch log witness', () => {
     // A fork: the same log key signs a different history of 3 entries. Never cosigned, however submitted.
     const key = createPrivateKey(readFileSync(join(dir, 'registry', 'keys', 'log-ed25519.pem'), 'utf8'));
     const fork = new SigningLog(join(dir, 'fork'), key, log.origin);
-    fork.appendBatch([event(0), event(1), { ...event(2), version: '6.6.6' }]);
+    fork.appendBatch([event(0), event(1), event(2, '6.6.6')]);
     expect(await submitCheckpoint(again.url, 303, [], checkpointOf(fork))).toMatchObject({ kind: 'refused', status: 400 });
     expect(await submitCheckpoint(again.url, 3, [], checkpointOf(fork))).toEqual({ kind: 'conflict', size: 303 });
 

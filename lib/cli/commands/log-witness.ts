@@ -21,6 +21,9 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
       'e.g. vouch log witness --log "$(cat registry-log.vkey)" --key witness.pem --state witness-state.json');
   }
   const logs = logsOf(values.log);
+  if (values.name !== undefined && (values.name === '' || /[\s+]/u.test(values.name))) {
+    throw new VouchError('USAGE', `--name ${JSON.stringify(values.name)}: a witness name has no spaces or "+"`, {}, 'a witness name is a schema-less URL, e.g. witness.example.com/w1');
+  }
   const keyFile = resolve(values.key);
   const key = readOrCreateKey(keyFile, out);
   const name = values.name ?? `vouch-witness/${createHash('sha256').update(rawEd25519(createPublicKey(key))).digest('hex').slice(0, 16)}`;

@@ -150,7 +150,7 @@ describe('add-checkpoint on generated logs', () => {
     const bodies = [
       '', 'old 0', `old 00\n\n${good}`, `old -1\n\n${good}`, `older 0\n\n${good}`, `old 0\n${good}`,
       `old 4\nnot base64!\n\n${good}`, `old 4\nAAAA\n\n${good}`,
-      `old 4\n${`${EMPTY_ROOT.toString('base64')}\n`.repeat(MAX_PROOF_LINES + 1)}\n${good}`,
+      `old 4\n${`${Buffer.from(EMPTY_ROOT).toString('base64')}\n`.repeat(MAX_PROOF_LINES + 1)}\n${good}`,
       'old 0\n\nlog.example/one\n4\n', `old 0\n\n${good.replace(/\n\n.*/s, '\n\n')}`,
       `old 5\n\n${good}`, // old larger than the checkpoint
     ];
