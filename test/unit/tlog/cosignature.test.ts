@@ -14,10 +14,12 @@ import { mulberry32 } from '../../support/prng.js';
 interface Vectors {
   transparencyDevWitness: { logVerifierKey: string; witnessVerifierKey: string; witnessSignerKey: string; next: string; init: string };
   transparencyDevFormats: { cosignerKeyNative: string; cosignerKeyFromEd25519: string; badKeys: string[]; cosignature: string; cosignatureTime: number; notACosignature: string };
+  liveCheckpoint: { logVerifierKey: string; witnessVerifierKey: string; note: string };
 }
 const vectors = JSON.parse(readFileSync(packagePath('fixtures/real/tlog-witness-vectors.json'), 'utf8')) as Vectors;
 const tdw = vectors.transparencyDevWitness;
 const tdf = vectors.transparencyDevFormats;
+const live = vectors.liveCheckpoint;
 
 const bodyOf = (note: string) => splitNote(note).text;
 const fresh = (name: string) => ed25519Cosigner(name, generateKeyPairSync('ed25519').privateKey);
@@ -49,6 +51,17 @@ describe('cosignature/v1', () => {
   it('reads the signed time of transparency-dev\'s cosignature, and none from a plain note signature', () => {
     expect(cosignatureTime(Buffer.from(tdf.cosignature, 'base64').subarray(4))).toBe(tdf.cosignatureTime);
     expect(cosignatureTime(Buffer.from(tdf.notACosignature, 'base64').subarray(4))).toBeUndefined();
+  });
+
+  it('verifies a real witness\'s cosignature on a live checkpoint (remora.n621.de on a transparency.dev CT log)', () => {
+    expect(openNote(live.note, [parseVerifierKey(live.logVerifierKey)]).verifiedBy.map((v) => v.name)).toEqual(['arche2025h1.staging.ct.transparency.dev']);
+    const result = cosignedBy(live.note, [live.witnessVerifierKey], 1, { now: new Date('2026-12-07T00:00:00Z') });
+    expect(result).toMatchObject({ satisfied: true, invalid: [], cosigned: [{ name: 'remora.n621.de', time: 1779573024 }] });
+    // The other witnesses' lines are ignored, not errors; every one of them carries the same kind of timestamp.
+    for (const line of splitNote(live.note).signatures.slice(2)) expect(cosignatureTime(line.signature), line.name).toBe(1779573024);
+    // Another tree size: the cosignature no longer verifies.
+    const changed = live.note.replace('\n1432088532\n', '\n1432088533\n');
+    expect(cosignedBy(changed, [live.witnessVerifierKey], 1)).toMatchObject({ satisfied: false, invalid: [{ name: 'remora.n621.de' }] });
   });
 
   it('signs the spec\'s message: the header line, the time line, then the checkpoint body', () => {
