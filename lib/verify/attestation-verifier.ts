@@ -18,7 +18,7 @@ export type BundleVerification =
       ok: true;
       /** Name of the trust root that verified it; null for a keyed bundle with no log entry or timestamp. */
       trustRoot: string | null;
-      /** Signed log time in seconds (a SET's integratedTime), or null when nothing signed a time. */
+      /** Earliest signed time in seconds (a SET's integratedTime or a TSA token's time), or null when nothing signed a time. */
       integratedTime: number | null;
       /** Keyless bundles only: the identity in the Fulcio certificate. */
       identity?: ProvenanceIdentity;
@@ -144,13 +144,18 @@ function unknownLogMessage(bundle: Bundle): string {
   return `logged in a transparency log no trusted root lists (log id ${truncate(ids.join(', '), 60)})`;
 }
 
-/** The earliest integratedTime backed by a SET (the only log time @sigstore/verify 3.1.1 trusts). */
+/**
+ * The earliest time the verifier checked, in seconds: a SET's integratedTime or an RFC 3161 token's
+ * genTime (the only times @sigstore/verify 3.1.1 trusts). Rekor v2 entries sign no time (integratedTime
+ * 0, no SET): their bundles are timed by a TSA. Called only after verification succeeded.
+ */
 function signedTime(bundle: Bundle): number | null {
-  const times = bundle.verificationMaterial.tlogEntries
-    .filter((e) => e.inclusionPromise)
-    .map((e) => Number(e.integratedTime))
-    .filter((t) => Number.isSafeInteger(t) && t > 0);
-  return times.length > 0 ? Math.min(...times) : null;
+  const times = bundle.verificationMaterial.tlogEntries.filter((e) => e.inclusionPromise).map((e) => Number(e.integratedTime));
+  for (const t of toSignedEntity(bundle).timestamps) {
+    if (t.$case === 'timestamp-authority') times.push(Math.floor(t.timestamp.signingTime.getTime() / 1000));
+  }
+  const valid = times.filter((t) => Number.isSafeInteger(t) && t > 0);
+  return valid.length > 0 ? Math.min(...valid) : null;
 }
 
 function leafCertificate(entity: SignedEntity): X509Certificate {
