@@ -9,6 +9,7 @@ import { Verifier, toSignedEntity, type SignedEntity, type TrustMaterial } from 
 import { truncate } from '../errors/index.js';
 import { installAsn1FastPaths } from './asn1-fast-paths.js';
 import { identityFromCertificate } from './identity.js';
+import { verifyEntriesWithoutSet } from './rekor-v2-entries.js';
 import type { TrustRoot, TrustRootSet } from './trust-roots.js';
 import type { ProvenanceIdentity } from './types.js';
 
@@ -64,7 +65,7 @@ export class AttestationVerifier {
       // Parsed once: the identity is read from the very certificate object the verifier checked.
       const entity = toSignedEntity(bundle);
       for (const root of candidates) {
-        const outcome = attempt(() => root.verifier.verify(entity));
+        const outcome = attempt(() => verifyEntity(root.verifier, entity, root.material));
         if (outcome === true) {
           return { ok: true, trustRoot: root.name, integratedTime: signedTime(bundle), identity: identityFromCertificate(leafCertificate(entity)) };
         }
@@ -93,7 +94,7 @@ export class AttestationVerifier {
       const errors: string[] = [];
       for (const root of candidates) {
         const verifier = new Verifier({ ...root.material, publicKey: finder }, thresholds(material.tlogEntries.length > 0 ? 1 : 0, timed ? 1 : 0));
-        const outcome = attempt(() => verifier.verify(toSignedEntity(bundle)));
+        const outcome = attempt(() => verifyEntity(verifier, toSignedEntity(bundle), root.material));
         if (outcome === true) return { ok: true, trustRoot: root.name, integratedTime: signedTime(bundle) };
         errors.push(`${root.name}: ${outcome}`);
       }
@@ -161,6 +162,12 @@ function signedTime(bundle: Bundle): number | null {
 function leafCertificate(entity: SignedEntity): X509Certificate {
   if (entity.key.$case !== 'certificate') throw new Error('bundle has no certificate');
   return entity.key.certificate;
+}
+
+/** @sigstore/verify, then the bounds it skips for log entries without a SET (rekor-v2-entries.ts). */
+function verifyEntity(verifier: Verifier, entity: SignedEntity, material: TrustMaterial): void {
+  verifier.verify(entity);
+  verifyEntriesWithoutSet(entity, material.tlogs);
 }
 
 /** Runs a verifier; true, or the reason it refused (sigstore's code and message). */

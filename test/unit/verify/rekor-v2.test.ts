@@ -192,6 +192,26 @@ describe('a private Sigstore deployment with Rekor v2 and a TSA', () => {
     expect(provenance(impostor)).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
   });
 
+  it.each([
+    ['retired before the TSA time', { validUntil: new Date('2026-02-01T00:00:00Z') }],
+    ['not yet valid at the TSA time', { validFrom: new Date('2026-04-01T00:00:00Z') }],
+  ])('fails with ATTESTATION_INVALID when the log key was %s', async (_, validity) => {
+    const log = createRekorV2Log({ origin: 'rekor.v2.vouch.test:8443', ...validity });
+    const rootVerifier = new AttestationVerifier(trustRootSet([trustRootFromBytes('windowed', privateRoot(sigstore, [log], tsa))]));
+    const bundle = await mintProvenance(sigstore, [log.witness(() => AT), tsa.witness(() => AT)]);
+    const result = checkAttestations(input(rootVerifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]));
+    expect(result).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
+    expect(JSON.stringify(result)).toMatch(/not valid at the timestamp/);
+  });
+
+  it('fails with ATTESTATION_INVALID when another trusted log signed the checkpoint of an entry that names this log', async () => {
+    const bundle = clone(await mintProvenance(sigstore, [hostPath.witness(() => AT), tsa.witness(() => AT)])) as unknown as { verificationMaterial: { tlogEntries: { logId: { keyId: string } }[] } };
+    bundle.verificationMaterial.tlogEntries[0]!.logId.keyId = hostPort.logId.toString('base64');
+    const result = provenance(bundle);
+    expect(result).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
+    expect(JSON.stringify(result)).toMatch(/not signed by that log/);
+  });
+
   it('accepts a checkpoint with the most signatures the guard allows, and refuses one more', async () => {
     const seven = Array.from({ length: 7 }, (_, i) => `witness${i}.vouch.test`);
     const crowded = createRekorV2Log({ origin: 'rekor.v2.vouch.test:8443', witnesses: seven });
