@@ -51,6 +51,17 @@ describe('real public-good Rekor v2 bundles (log2025-1, timestamp.sigstore.dev)'
     expect(() => publicGoodRoot().verifier.verify(toSignedEntity(bundle, Buffer.from('hello, world!')))).not.toThrow();
   });
 
+  it('refuses the message signature as an npm attestation: those are DSSE envelopes', () => {
+    const bundle = readJson(REAL_HASHEDREKORD);
+    const result = checkAttestations({
+      name: 'hello', version: '1.0.0', integrity: `sha512-${Buffer.alloc(64, 1).toString('base64')}`,
+      advertised: { url: 'x', provenance: { predicateType: PREDICATE_SLSA_V1 } },
+      response: { kind: 'found', body: { attestations: [{ predicateType: PREDICATE_SLSA_V1, bundle }] } },
+      keys: [], verifier, now: TEST_NOW,
+    });
+    expect(result).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
+  });
+
   it('does not verify with a tampered TSA token', () => {
     const json = clone(readJson(REAL_DSSE)) as Json & { verificationMaterial: { timestampVerificationData: { rfc3161Timestamps: { signedTimestamp: string }[] } } };
     const token = json.verificationMaterial.timestampVerificationData.rfc3161Timestamps[0]!;
