@@ -10,6 +10,7 @@ import { toSignedEntity } from '@sigstore/verify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildKeyedBundle, keySigner, type InTotoStatement } from '../../../lib/sign/index.js';
 import {
+  ATTESTATION_LIMITS,
   AttestationVerifier,
   bundleDigest,
   checkAttestations,
@@ -224,14 +225,15 @@ describe('a private Sigstore deployment with Rekor v2 and a TSA', () => {
   });
 
   it('accepts a checkpoint with the most signatures the guard allows, and refuses one more', async () => {
-    const seven = Array.from({ length: 7 }, (_, i) => `witness${i}.vouch.test`);
-    const crowded = createRekorV2Log({ origin: 'rekor.v2.vouch.test:8443', witnesses: seven });
-    const eight = createRekorV2Log({ origin: 'rekor.v2.vouch.test:8443', witnesses: [...seven, 'witness7.vouch.test'] });
-    const root = trustRootFromBytes('crowded', privateRoot(sigstore, [crowded, eight], tsa));
+    expect(ATTESTATION_LIMITS.maxCheckpointSignatures).toBeGreaterThanOrEqual(16); // C2SP signed-note: MUST accept 16
+    const witnesses = Array.from({ length: ATTESTATION_LIMITS.maxCheckpointSignatures - 1 }, (_, i) => `witness${i}.vouch.test`);
+    const crowded = createRekorV2Log({ origin: 'rekor.v2.vouch.test:8443', witnesses });
+    const oneMore = createRekorV2Log({ origin: 'rekor.v2.vouch.test:8443', witnesses: [...witnesses, 'witness-extra.vouch.test'] });
+    const root = trustRootFromBytes('crowded', privateRoot(sigstore, [crowded, oneMore], tsa));
     const crowdedVerifier = new AttestationVerifier(trustRootSet([root]));
     const ok = await mintProvenance(sigstore, [crowded.witness(() => AT), tsa.witness(() => AT)]);
     expect(checkAttestations(input(crowdedVerifier, [{ predicateType: PREDICATE_SLSA_V1, bundle: ok }]))).toMatchObject({ kind: 'verified' });
-    const tooMany = await mintProvenance(sigstore, [eight.witness(() => AT), tsa.witness(() => AT)]);
+    const tooMany = await mintProvenance(sigstore, [oneMore.witness(() => AT), tsa.witness(() => AT)]);
     expect(checkAttestations(input(crowdedVerifier, [{ predicateType: PREDICATE_SLSA_V1, bundle: tooMany }]))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_TOO_LARGE' });
   });
 
