@@ -248,6 +248,15 @@ describe('a private Sigstore deployment with Rekor v2 and a TSA', () => {
     expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(500);
   });
 
+  it('mints Rekor v2 provenance from createPrivateSigstore({ rekorV2 }) that verifies with its own root', async () => {
+    const v2 = await createPrivateSigstore({ clock: () => AT, rekorV2: { origin: 'registry.vouch.test/rekor', baseUrl: 'https://registry.vouch.test/rekor' } });
+    const bundle = await v2.mintProvenance({ ...PKG, identity: ACME });
+    expect(bundle.verificationMaterial.tlogEntries[0]).toMatchObject({ kindVersion: { kind: 'dsse', version: '0.0.2' } });
+    expect(bundle.verificationMaterial.tlogEntries[0]?.inclusionPromise).toBeUndefined();
+    const own = new AttestationVerifier(trustRootSet([trustRootFromBytes('v2', v2.trustedRootJSON)]));
+    expect(checkAttestations(input(own, [{ predicateType: PREDICATE_SLSA_V1, bundle }]))).toMatchObject({ kind: 'verified', provenance: { trustRoot: 'v2', integratedTime: AT } });
+  });
+
   describe('keyed bundles (registry publish and publisher attestations)', () => {
     const registryKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
     const signer = keySigner(registryKey);
