@@ -3,9 +3,8 @@
 // public-good bundles (fixtures/real/rekor-v2) and a private deployment minted in-process
 // (fixtures/scripts/private-rekor-v2.ts) go through the same AttestationVerifier and npm attestation path.
 import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
-import { bundleFromJSON, type SerializedBundle } from '@sigstore/bundle';
+import { bundleFromJSON, bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
 import { DSSEBundleBuilder, type Signer, type Witness } from '@sigstore/sign';
-import { bundleToJSON } from '@sigstore/bundle';
 import { toSignedEntity } from '@sigstore/verify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildKeyedBundle, keySigner, type InTotoStatement } from '../../../lib/sign/index.js';
@@ -32,6 +31,13 @@ const REAL_HASHEDREKORD = 'real/rekor-v2/sigstore-js-v3-hashedrekord-0.0.2.sigst
 
 type Json = Record<string, unknown>;
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+/** Flips one bit of a base64 value, `fromEnd` bytes before its end (inside a token's trailing signature). */
+function flipByte(base64: string, fromEnd: number): string {
+  const bytes = Buffer.from(base64, 'base64');
+  const at = bytes.length - fromEnd;
+  bytes.writeUInt8(bytes.readUInt8(at) ^ 0x01, at);
+  return bytes.toString('base64');
+}
 
 describe('real public-good Rekor v2 bundles (log2025-1, timestamp.sigstore.dev)', () => {
   const verifier = new AttestationVerifier(trustRootSet([publicGoodRoot()]));
@@ -66,9 +72,7 @@ describe('real public-good Rekor v2 bundles (log2025-1, timestamp.sigstore.dev)'
   it('does not verify with a tampered TSA token', () => {
     const json = clone(readJson(REAL_DSSE)) as Json & { verificationMaterial: { timestampVerificationData: { rfc3161Timestamps: { signedTimestamp: string }[] } } };
     const token = json.verificationMaterial.timestampVerificationData.rfc3161Timestamps[0]!;
-    const bytes = Buffer.from(token.signedTimestamp, 'base64');
-    bytes[bytes.length - 10] ^= 0x01; // inside the TSA's ECDSA signature
-    token.signedTimestamp = bytes.toString('base64');
+    token.signedTimestamp = flipByte(token.signedTimestamp, 10); // inside the TSA's ECDSA signature
     expect(verifyKeyless(json)).toMatchObject({ ok: false });
   });
 
@@ -160,9 +164,7 @@ describe('a private Sigstore deployment with Rekor v2 and a TSA', () => {
       verificationMaterial: { timestampVerificationData: { rfc3161Timestamps: { signedTimestamp: string }[] } };
     };
     const token = bundle.verificationMaterial.timestampVerificationData.rfc3161Timestamps[0]!;
-    const bytes = Buffer.from(token.signedTimestamp, 'base64');
-    bytes[bytes.length - 5] ^= 0x01;
-    token.signedTimestamp = bytes.toString('base64');
+    token.signedTimestamp = flipByte(token.signedTimestamp, 5);
     expect(provenance(bundle)).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
   });
 
@@ -293,9 +295,7 @@ describe('a private Sigstore deployment with Rekor v2 and a TSA', () => {
         verificationMaterial: { timestampVerificationData: { rfc3161Timestamps: { signedTimestamp: string }[] } };
       };
       const token = bundle.verificationMaterial.timestampVerificationData.rfc3161Timestamps[0]!;
-      const bytes = Buffer.from(token.signedTimestamp, 'base64');
-      bytes[bytes.length - 5] ^= 0x01;
-      token.signedTimestamp = bytes.toString('base64');
+      token.signedTimestamp = flipByte(token.signedTimestamp, 5);
       expect(publish(bundle, null)).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
     });
   });
