@@ -15,6 +15,7 @@ import {
   checkAttestations,
   checkBundleBounds,
   PREDICATE_PUBLISH_NPM,
+  PREDICATE_PUBLISHER,
   PREDICATE_SLSA_V1,
   publicGoodRoot,
   trustRootFromBytes,
@@ -250,6 +251,16 @@ describe('a private Sigstore deployment with Rekor v2 and a TSA', () => {
     expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(500);
   });
 
+  it('fails closed (ATTESTATION_INVALID, no crash) on a DSSE envelope logged as hashedrekord 0.0.2: @sigstore/verify 3.x cannot match it', async () => {
+    const asHashedrekord = createRekorV2Log({ origin: 'rekor.v2.vouch.test:8443', dsseAsHashedrekord: true });
+    const rootVerifier = new AttestationVerifier(trustRootSet([trustRootFromBytes('hashedrekord-only', privateRoot(sigstore, [asHashedrekord], tsa))]));
+    const bundle = await mintProvenance(sigstore, [asHashedrekord.witness(() => AT), tsa.witness(() => AT)]);
+    expect(bundle.verificationMaterial.tlogEntries[0]).toMatchObject({ kindVersion: { kind: 'hashedrekord', version: '0.0.2' } });
+    const result = checkAttestations(input(rootVerifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]));
+    expect(result).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
+    expect(JSON.stringify(result)).toMatch(/TLOG_BODY_ERROR/);
+  });
+
   it('mints Rekor v2 provenance from createPrivateSigstore({ rekorV2 }) that verifies with its own root', async () => {
     const v2 = await createPrivateSigstore({ clock: () => AT, rekorV2: { origin: 'registry.vouch.test/rekor', baseUrl: 'https://registry.vouch.test/rekor' } });
     const bundle = await v2.mintProvenance({ ...PKG, identity: ACME });
@@ -288,6 +299,20 @@ describe('a private Sigstore deployment with Rekor v2 and a TSA', () => {
       const bundle = await buildKeyedBundle(publishStatement, signer, [hostPort.witness(() => AT)]);
       expect(publish(bundle, null)).toMatchObject({ kind: 'verified', publish: { integratedTime: null } });
       expect(publish(bundle, new Date('2026-06-01T00:00:00Z'))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_KEY_EXPIRED' });
+    });
+
+    it('verifies a publisher attestation (the key its statement carries) logged in Rekor v2, with the TSA time', async () => {
+      const publisher = keySigner(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+      const publicKey = (publisher.publicKeyPem.match(/^[A-Za-z0-9+/=]+$/gm) ?? []).join('');
+      const statement: InTotoStatement = {
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: provenanceStatement({ ...PKG, identity: ACME }).subject,
+        predicateType: PREDICATE_PUBLISHER,
+        predicate: { name: PKG.name, version: PKG.version, publisherKey: { keyid: publisher.keyid, publicKey } },
+      };
+      const bundle = await buildKeyedBundle(statement, publisher, [hostPath.witness(() => AT), tsa.witness(() => AT)]);
+      const result = checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISHER, bundle }]));
+      expect(result).toMatchObject({ kind: 'verified', publisher: { keyid: publisher.keyid, integratedTime: AT } });
     });
 
     it('fails with ATTESTATION_INVALID when the key-signed bundle carries a tampered TSA token', async () => {
