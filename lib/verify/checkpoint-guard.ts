@@ -23,7 +23,7 @@ export const ATTESTATION_LIMITS = {
   maxProofHashes: 64,
   maxCheckpointBytes: 8 * 1024,
   /**
-   * Signature lines: the log's plus witness cosignatures (public-good Rekor v2 checkpoints carry three).
+   * Signature lines: the log's plus witness cosignatures (C2SP tlog-cosignature lines, as witnesses add to Rekor v2).
    * C2SP signed-note: verifiers "MUST accept at least up to 16 signatures". Only lines whose key hint names
    * a trusted log cost a signature check, so the bound is on parsing, not on crypto.
    */
