@@ -9,6 +9,7 @@ import { Verifier, toSignedEntity, type SignedEntity, type TrustMaterial } from 
 import { truncate } from '../errors/index.js';
 import { installAsn1FastPaths } from './asn1-fast-paths.js';
 import { identityFromCertificate } from './identity.js';
+import { verifyEntriesWithoutSet } from './rekor-v2-entries.js';
 import type { TrustRoot, TrustRootSet } from './trust-roots.js';
 import type { ProvenanceIdentity } from './types.js';
 
@@ -18,7 +19,7 @@ export type BundleVerification =
       ok: true;
       /** Name of the trust root that verified it; null for a keyed bundle with no log entry or timestamp. */
       trustRoot: string | null;
-      /** Signed log time in seconds (a SET's integratedTime), or null when nothing signed a time. */
+      /** Earliest signed time in seconds (a SET's integratedTime or a TSA token's time), or null when nothing signed a time. */
       integratedTime: number | null;
       /** Keyless bundles only: the identity in the Fulcio certificate. */
       identity?: ProvenanceIdentity;
@@ -64,7 +65,7 @@ export class AttestationVerifier {
       // Parsed once: the identity is read from the very certificate object the verifier checked.
       const entity = toSignedEntity(bundle);
       for (const root of candidates) {
-        const outcome = attempt(() => root.verifier.verify(entity));
+        const outcome = attempt(() => verifyEntity(root.verifier, entity, root.material));
         if (outcome === true) {
           return { ok: true, trustRoot: root.name, integratedTime: signedTime(bundle), identity: identityFromCertificate(leafCertificate(entity)) };
         }
@@ -93,7 +94,7 @@ export class AttestationVerifier {
       const errors: string[] = [];
       for (const root of candidates) {
         const verifier = new Verifier({ ...root.material, publicKey: finder }, thresholds(material.tlogEntries.length > 0 ? 1 : 0, timed ? 1 : 0));
-        const outcome = attempt(() => verifier.verify(toSignedEntity(bundle)));
+        const outcome = attempt(() => verifyEntity(verifier, toSignedEntity(bundle), root.material));
         if (outcome === true) return { ok: true, trustRoot: root.name, integratedTime: signedTime(bundle) };
         errors.push(`${root.name}: ${outcome}`);
       }
@@ -144,18 +145,29 @@ function unknownLogMessage(bundle: Bundle): string {
   return `logged in a transparency log no trusted root lists (log id ${truncate(ids.join(', '), 60)})`;
 }
 
-/** The earliest integratedTime backed by a SET (the only log time @sigstore/verify 3.1.1 trusts). */
+/**
+ * The earliest time the verifier checked, in seconds: a SET's integratedTime or an RFC 3161 token's
+ * genTime (the only times @sigstore/verify 3.1.1 trusts). Rekor v2 entries sign no time (integratedTime
+ * 0, no SET): their bundles are timed by a TSA. Called only after verification succeeded.
+ */
 function signedTime(bundle: Bundle): number | null {
-  const times = bundle.verificationMaterial.tlogEntries
-    .filter((e) => e.inclusionPromise)
-    .map((e) => Number(e.integratedTime))
-    .filter((t) => Number.isSafeInteger(t) && t > 0);
-  return times.length > 0 ? Math.min(...times) : null;
+  const times = bundle.verificationMaterial.tlogEntries.filter((e) => e.inclusionPromise).map((e) => Number(e.integratedTime));
+  for (const t of toSignedEntity(bundle).timestamps) {
+    if (t.$case === 'timestamp-authority') times.push(Math.floor(t.timestamp.signingTime.getTime() / 1000));
+  }
+  const valid = times.filter((t) => Number.isSafeInteger(t) && t > 0);
+  return valid.length > 0 ? Math.min(...valid) : null;
 }
 
 function leafCertificate(entity: SignedEntity): X509Certificate {
   if (entity.key.$case !== 'certificate') throw new Error('bundle has no certificate');
   return entity.key.certificate;
+}
+
+/** @sigstore/verify, then the bounds it skips for log entries without a SET (rekor-v2-entries.ts). */
+function verifyEntity(verifier: Verifier, entity: SignedEntity, material: TrustMaterial): void {
+  verifier.verify(entity);
+  verifyEntriesWithoutSet(entity, material.tlogs);
 }
 
 /** Runs a verifier; true, or the reason it refused (sigstore's code and message). */

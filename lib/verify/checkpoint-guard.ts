@@ -4,7 +4,8 @@
 // Why: @sigstore/verify 3.1.1 (the last Node-20 line) evaluates each checkpoint signer name as a
 // RegExp against the log's base URL (`tlog.baseURL.match(signature.name)`, tlog/checkpoint.ts)
 // before any signature is checked. A name like "(.*)*x" hangs a core for 13 s to 120 s; "(" throws.
-// Fixed only in verify 4.1.2 (Node 22+). So every name must be a plain host-like word first.
+// Fixed only in verify 4.1.2 (Node 22+). So every name must be a plain host-like word first. That holds for
+// witness cosignature lines too (C2SP tlog-cosignature): the verifier parses them like the log's own line.
 
 /** Limits on what one attestations response may contain. Real npm responses are ~15 KiB with 2 bundles. */
 export const ATTESTATION_LIMITS = {
@@ -21,7 +22,12 @@ export const ATTESTATION_LIMITS = {
   /** Merkle audit path length: 64 covers a log of 2^64 entries. */
   maxProofHashes: 64,
   maxCheckpointBytes: 8 * 1024,
-  maxCheckpointSignatures: 8,
+  /**
+   * Signature lines: the log's plus witness cosignatures (C2SP tlog-cosignature lines, as witnesses add to Rekor v2).
+   * C2SP signed-note: verifiers "MUST accept at least up to 16 signatures". Only lines whose key hint names
+   * a trusted log cost a signature check, so the bound is on parsing, not on crypto.
+   */
+  maxCheckpointSignatures: 16,
 } as const;
 
 export type GuardCode = 'ATTESTATION_TOO_LARGE' | 'ATTESTATION_INVALID';

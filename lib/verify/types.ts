@@ -90,7 +90,7 @@ export interface ProvenanceIdentity {
 export interface ProvenanceEvidence {
   predicateType: string;
   identity: ProvenanceIdentity;
-  /** Transparency-log integrated time (signed), when the bundle has a log entry. */
+  /** Earliest signed time: a Rekor SET's integrated time or an RFC 3161 timestamp (Rekor v2); null when none. */
   integratedTime: Date | null;
   /** sha256 of the bundle JSON as served: the lock records it. */
   bundleDigest: string;
