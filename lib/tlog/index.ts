@@ -5,3 +5,4 @@ export * from './checkpoint.js';
 export * from './merkle.js';
 export * from './note.js';
 export * from './tiles.js';
+export * from './tile-reader.js';

@@ -155,3 +155,11 @@ function keyIdBytes(keyId: number): Buffer {
   bytes.writeUInt32BE(keyId);
   return bytes;
 }
+
+/**
+ * The full SHA-256 a C2SP key ID is the first four bytes of: sha256(name ‖ "\n" ‖ type ‖ key). Rekor v2's
+ * trusted roots name a log by it (logId.keyId), so a checkpoint's key hint is its prefix.
+ */
+export function noteKeyHash(name: string, type: number, publicKey: Uint8Array): Buffer {
+  return createHash('sha256').update(name).update(Uint8Array.of(0x0a, type)).update(publicKey).digest();
+}
