@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { withoutCredentials } from '../config/secrets.js';
-import { auditLog, auditStateText, parseAuditState, type AuditState } from '../tlog/index.js';
+import {
+  TileReader, auditLog, auditStateText, frontierRoot, parseAuditState, verifierKeyMaterial, type AuditState, type Hash,
+} from '../tlog/index.js';
 import type { SigningLogSeen } from '../verify/types.js';
 import { FetchFailure, getBytes, type HttpOptions } from './http.js';
 
@@ -26,8 +28,26 @@ export function logStateFile(dir: string, registry: string): string {
   return join(dir, `${createHash('sha256').update(withoutCredentials(registry)).digest('hex').slice(0, 16)}.json`);
 }
 
+/** What this run saw of a registry's signing log: for the report, and, when consistent, to prove entries in. */
+export interface SigningLogView {
+  seen: SigningLogSeen;
+  verified?: VerifiedLog;
+}
+
+/** The checkpoint this run verified (with the pinned log key, extending what was seen before) and its tiles. */
+export interface VerifiedLog {
+  registry: string;
+  /** The pinned verifier key, `origin+id+base64(0x01 ‖ key)`. */
+  key: string;
+  size: number;
+  root: Hash;
+  /** Base64 C2SP key ID of the log: how the bundles the registry issues name it (logId.keyId). */
+  logId: string;
+  tiles: TileReader;
+}
+
 /** The log's state this run, or undefined when the registry serves no log or could not be asked (offline). */
-export async function checkSigningLog(registry: string, http: HttpOptions, stateDir: string): Promise<SigningLogSeen | undefined> {
+export async function checkSigningLog(registry: string, http: HttpOptions, stateDir: string): Promise<SigningLogView | undefined> {
   if (http.offline) return undefined;
   const get = logFetcher(registry, http);
   let checkpoint: Buffer;
@@ -48,7 +68,15 @@ export async function checkSigningLog(registry: string, http: HttpOptions, state
     throw err;
   }
   if (result.next) writeState(file, result.next);
-  return { state: result.findings.length === 0 ? 'consistent' : 'inconsistent', size: result.size, problems: result.findings.map((f) => f.message) };
+  const seen: SigningLogSeen = { state: result.findings.length === 0 ? 'consistent' : 'inconsistent', size: result.size, problems: result.findings.map((f) => f.message) };
+  if (!result.next) return { seen };
+  const { key, frontier } = result.next;
+  return { seen, verified: { registry, key, size: frontier.size, root: frontierRoot(frontier), logId: logIdOf(key), tiles: new TileReader(get, frontier.size) } };
+}
+
+/** The C2SP key ID of a log's Ed25519 verifier key (the full hash; the key hint is its first four bytes). */
+function logIdOf(verifierKey: string): string {
+  return verifierKeyMaterial(verifierKey).keyHash.toString('base64');
 }
 
 /** The state a previous run kept; unreadable or foreign state counts as none (the key is pinned again). */

@@ -54,6 +54,10 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     title: 'Signed with a registry key that had expired when the version was published',
     help: TAMPER,
   },
+  SIGNATURE_NOT_LOGGED: {
+    title: 'The registry signature is not in the registry\'s signing log',
+    help: 'A vouch registry appends every signature it makes to its append-only log before serving it, and names the entry (dist.signatures[].logIndex). A signature the log does not hold (or an entry that says something else) was not made by the registry\'s signing path: a leaked key, possibly a retired one, signing outside it. Check with the operator and audit the log: vouch log verify <registry>.',
+  },
   SIGNATURES_TOO_MANY: {
     title: 'The version carries more registry signatures than vouch checks',
     help: 'npm\'s registry serves one signature per version; vouch refuses more than 16 (docs/verify.md) without verifying any, so a registry cannot make a run do unbounded work. Treat the registry or mirror as compromised.',
@@ -81,6 +85,10 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
   ATTESTATION_KEY_UNKNOWN: {
     title: 'A key-signed attestation uses a key nobody trusts',
     help: 'Pin the publisher key in vouch.policy.json if you trust it, or check the registry key configuration.',
+  },
+  ATTESTATION_NOT_LOGGED: {
+    title: 'The publish attestation\'s log checkpoint is not the log this run verified',
+    help: 'The registry\'s publish attestation carries an inclusion proof into its signing log; its checkpoint must be part of the log vouch checked (a consistency proof). One that is not shows this client a different history than the log serves (a split view). Check with the operator and audit the log from elsewhere: vouch log verify <registry>.',
   },
   ATTESTATION_KEY_EXPIRED: {
     title: 'A key-signed attestation was logged after its key expired',
