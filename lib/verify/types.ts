@@ -237,6 +237,8 @@ export interface SigningLogSeen {
   size: number;
   /** Why it is inconsistent, with both checkpoints. */
   problems: string[];
+  /** When consistent: the pinned log key and the checkpoint this run verified (vouch.lock records it). */
+  checkpoint?: { key: string; size: number; root: string };
 }
 
 /** Report status per package, the five words `vouch verify` uses. */
