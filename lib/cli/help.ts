@@ -59,8 +59,10 @@ function subcommandHelp(sub: Subcommand): string[] {
 
 function flagSections(table: keyof typeof FLAGS): string[] {
   const flags = Object.entries(FLAGS[table] as Record<string, FlagSpec>);
-  const methods = flags.filter(([name]) => (SIGN_METHODS as readonly string[]).includes(name));
-  const rest = flags.filter(([name]) => !(SIGN_METHODS as readonly string[]).includes(name));
+  // Only a table offering several ways to sign (sign, publish) groups them; a lone --key is just an option.
+  const signing = flags.filter(([name]) => (SIGN_METHODS as readonly string[]).includes(name));
+  const methods = signing.length > 1 ? signing : [];
+  const rest = flags.filter((flag) => !methods.includes(flag));
   return [
     ...(methods.length > 0 ? ['How to sign (exactly one):', ...methods.flatMap(([name, spec]) => flagLines(name, spec)), ''] : []),
     'Options:',

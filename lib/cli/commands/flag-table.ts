@@ -133,6 +133,15 @@ export const FLAGS = {
     format: { type: 'string', value: 'F', help: 'text (default) or json' },
     timeout: { type: 'string', value: 'MS', help: 'per-request time bound (default 30000); failures are retried twice' },
   },
+  'log witness': {
+    log: { type: 'string', multiple: true, value: 'VKEY', help: 'a log to witness: its verifier key (name+keyid+base64), e.g. the signing log\nkey `vouch registry` prints; its name is the checkpoint origin (repeatable)' },
+    key: { type: 'string', value: 'FILE', help: 'the witness\'s Ed25519 private key (PKCS#8 PEM); created with mode 0600 if absent' },
+    state: { type: 'string', value: 'FILE', help: 'the witness state: per log, the size and root hash last cosigned (JSON,\nwritten atomically; one witness per file)' },
+    name: { type: 'string', value: 'NAME', help: 'the witness name in its key and cosignatures (default vouch-witness/<key hash>)' },
+    port: { type: 'string', value: 'N', help: 'port to listen on (default 7380; 0 picks a free one)' },
+    host: { type: 'string', value: 'ADDR', help: 'address to bind (default 127.0.0.1)' },
+    json: { type: 'boolean', help: 'print one JSON line {url, name, verifierKey, logs, state, key} when ready' },
+  },
 } as const satisfies Record<string, FlagTable>;
 
 export type CommandName = keyof typeof FLAGS;

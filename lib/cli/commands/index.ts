@@ -211,8 +211,8 @@ cannot be the active key.`,
   },
   {
     name: 'log',
-    usage: 'log verify <registry-url> | log show <registry-url> <package>',
-    summary: 'audit a vouch registry\'s signing log: every signature logged, the log never rewritten',
+    usage: 'log verify|show <registry-url> [<package>] | log witness',
+    summary: 'audit a vouch registry\'s signing log: every signature logged, the log never rewritten; or witness it',
     synopsis: ['vouch log verify <registry-url> [options]', 'vouch log show <registry-url> <package> [options]'],
     description: `Audits the signing log a vouch registry serves (/-/vouch/log/, c2sp.org/tlog-tiles): its checkpoint must
 verify with the log key (pinned on the first audit of that registry, or --key), every entry since the last
@@ -224,6 +224,20 @@ entry and checking the tree against the checkpoint as verify does (it does not a
     flags: 'log',
     exits: [[0, 'consistent, every entry verifies'], [1, 'LOG_INCONSISTENT, LOG_CHECKPOINT_INVALID or LOG_ENTRY_INVALID (the audit state is not advanced)'],
       [2, 'usage, or the registry serves no signing log'], [3, 'the registry could not be reached'], INTERNAL],
+    subcommands: [
+      {
+        synopsis: 'vouch log witness --log VKEY [--log VKEY…] --key FILE --state FILE [options]',
+        description: `Runs a witness (c2sp.org/tlog-witness) for the logs given: POST <url>add-checkpoint takes a log's
+signed checkpoint with a consistency proof from the size this witness last cosigned, and answers with a
+cosignature (c2sp.org/tlog-cosignature, Ed25519, with the time it signed) when the checkpoint is signed by
+the log's key and extends what the witness saw; 409 with its size when the old size is not its own, 422
+when the proof fails, 404 for an unknown log, 403 for a key it does not trust. What it cosigned is kept per
+log in the state file (written before it answers, never moved back). Prints its verifier key (for
+clients to require its cosignature) and URL. Loopback by default; Ctrl-C stops it.`,
+        flags: 'log witness',
+        exits: [[0, 'stopped cleanly'], [2, 'bad flags, key file or state file (damaged, or in use by another witness)'], INTERNAL],
+      },
+    ],
     load: async () => (await import('./log.js')).run,
   },
   {

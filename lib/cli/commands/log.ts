@@ -2,7 +2,7 @@
 // checkpoint verifies with the log key pinned on the first audit, every new entry's registry signature
 // verifies with the registry's keys, and the tree of all entries is the checkpoint's, extending the one the
 // last audit saw. Remembers the log key and the tree's frontier per registry, so each run reads only what
-// is new.
+// is new. `vouch log witness` runs a witness instead (log-witness.ts).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { vouchDataDir } from '../../config/trust-files.js';
@@ -15,9 +15,10 @@ import { oneOf, parseFlags, positiveInt } from '../flags.js';
 import type { Output } from '../output.js';
 import { FLAGS } from './flag-table.js';
 
-const USAGE = 'vouch log verify <registry-url> | vouch log show <registry-url> <package>';
+const USAGE = 'vouch log verify <registry-url> | vouch log show <registry-url> <package> | vouch log witness --log VKEY --key FILE --state FILE';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
+  if (argv[0] === 'witness') return (await import('./log-witness.js')).run(argv.slice(1), out);
   const { values, positionals } = parseFlags(argv, FLAGS.log, true);
   const [subcommand, registryArg, ...rest] = positionals;
   const wanted = subcommand === 'verify' ? 0 : subcommand === 'show' ? 1 : -1;
