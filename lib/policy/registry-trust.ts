@@ -74,6 +74,11 @@ export function judgeRegistry({ seen, pinned, policy }: RegistryTrustInput): Reg
     findings.push(finding('LOG_INCONSISTENT', 'deny', `${seen.url}: signing log: ${problem}`, INVARIANT.registryKeys,
       'a registry whose log history changed may be showing you a different history than others: check with the operator (and `vouch log verify` from elsewhere) before trusting it again'));
   }
+  const unwitnessed = seen.log?.witnesses?.problem;
+  if (unwitnessed) {
+    findings.push(finding('LOG_UNWITNESSED', 'deny', `${seen.url}: signing log: ${unwitnessed}`, `${policy?.path ?? 'registries'}.witnesses`,
+      'a checkpoint no witness saw may be a history shown only to you; ask the operator whether the witnesses are running and receive its checkpoints'));
+  }
   const servedIds = new Set(valid.map((k) => k.keyid));
   if (seen.state === 'served') {
     for (const id of [...(anchors ?? [])].sort()) {

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { withoutCredentials } from '../config/secrets.js';
 import {
-  TileError, TileReader, auditLog, auditStateText, frontierRoot, parseAuditState, verifierKeyMaterial, verifyConsistency, type AuditState, type Hash,
+  TileError, TileReader, auditLog, cosignedBy, auditStateText, frontierRoot, parseAuditState, verifierKeyMaterial, verifyConsistency, type AuditState, type Hash,
 } from '../tlog/index.js';
 import type { SigningLogSeen } from '../verify/types.js';
 import { FetchFailure, getBytes, type HttpOptions } from './http.js';
@@ -44,6 +44,8 @@ export interface VerifiedLog {
   /** Base64 C2SP key ID of the log: how the bundles the registry issues name it (logId.keyId). */
   logId: string;
   tiles: TileReader;
+  /** The checkpoint note as served (its witnesses' cosignatures included). */
+  checkpoint: string;
 }
 
 /** A checkpoint vouch.lock recorded for the log (its key pinned): the log must extend it. */
@@ -58,7 +60,29 @@ export interface PinnedLog {
  * The log's state this run, or undefined when the registry serves no log (and none was seen before) or could
  * not be asked (offline, unreachable: checked on the next run).
  */
-export async function checkSigningLog(registry: string, http: HttpOptions, stateDir: string, pinned?: PinnedLog): Promise<SigningLogView | undefined> {
+export async function checkSigningLog(
+  registry: string, http: HttpOptions, stateDir: string, pinned?: PinnedLog, witnesses?: WitnessPolicy,
+): Promise<SigningLogView | undefined> {
+  const view = await checkLog(registry, http, stateDir, pinned);
+  if (!witnesses || http.offline) return view;
+  if (!view) return { seen: { state: 'consistent', size: 0, problems: [], witnesses: { require: witnesses.require, cosigned: [], problem: 'the registry serves no signing log (or it could not be read), so no witness vouches for it' } } };
+  if (!view.verified) return view;
+  const cosigned = cosignedBy(view.verified.checkpoint, witnesses.keys, witnesses.require, { now: new Date() });
+  const names = cosigned.cosigned.map((c) => c.name);
+  const problem = cosigned.satisfied ? undefined
+    : `its checkpoint of ${view.verified.size} entries is cosigned by ${names.length} of the ${witnesses.require} witnesses the policy requires`
+      + `${names.length > 0 ? ` (${names.join(', ')})` : ''}${cosigned.invalid.map((i) => `; ${i.name}: ${i.reason}`).join('')}`;
+  view.seen.witnesses = { require: witnesses.require, cosigned: cosigned.cosigned.map((c) => ({ name: c.name, time: new Date(c.time * 1000) })), ...(problem ? { problem } : {}) };
+  return view;
+}
+
+/** k of n witnesses (their verifier keys) must have cosigned the checkpoint a run verifies. */
+export interface WitnessPolicy {
+  keys: string[];
+  require: number;
+}
+
+async function checkLog(registry: string, http: HttpOptions, stateDir: string, pinned: PinnedLog | undefined): Promise<SigningLogView | undefined> {
   if (http.offline) return undefined;
   const get = logFetcher(registry, http);
   const file = logStateFile(stateDir, registry);
@@ -86,7 +110,9 @@ export async function checkSigningLog(registry: string, http: HttpOptions, state
   }
   if (!result.next) return inconsistent(result.size, ...result.findings.map((f) => f.message));
   const { key, frontier } = result.next;
-  const verified: VerifiedLog = { registry, key, size: frontier.size, root: frontierRoot(frontier), logId: logIdOf(key), tiles: new TileReader(get, frontier.size) };
+  const verified: VerifiedLog = {
+    registry, key, size: frontier.size, root: frontierRoot(frontier), logId: logIdOf(key), tiles: new TileReader(get, frontier.size), checkpoint: checkpoint.toString('utf8'),
+  };
   const problem = pinned ? await pinnedProblem(pinned, verified) : undefined;
   if (problem) return inconsistent(verified.size, problem);
   writeState(file, result.next);

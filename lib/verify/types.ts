@@ -239,6 +239,8 @@ export interface SigningLogSeen {
   problems: string[];
   /** When consistent: the pinned log key and the checkpoint this run verified (vouch.lock records it). */
   checkpoint?: { key: string; size: number; root: string };
+  /** When the policy names witnesses for this registry: who cosigned the checkpoint, and why that is not enough. */
+  witnesses?: { require: number; cosigned: { name: string; time: Date }[]; problem?: string };
 }
 
 /** Report status per package, the five words `vouch verify` uses. */

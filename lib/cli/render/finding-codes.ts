@@ -138,6 +138,10 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     title: 'The registry\'s signing log was rewritten or forked',
     help: 'A vouch registry appends every signature to an append-only log; vouch remembers the newest checkpoint it saw and checks that each new one extends it. One that does not means the history was rewritten, or this client is shown a different history than others (a split view). Check with the operator and audit from elsewhere: vouch log verify <registry>.',
   },
+  LOG_UNWITNESSED: {
+    title: 'The registry\'s signing log is not cosigned by the witnesses the policy requires',
+    help: 'A witness (vouch log witness) cosigns a checkpoint only when it is consistent with every checkpoint of that log it saw before, so k witnesses vouch that the history you are shown is the one they were shown. Fewer than the policy\'s k cosigned this checkpoint (or the registry serves no log). Check that the witnesses run and that the registry submits its checkpoints to them (docs/registry-plugin.md, Witnesses).',
+  },
   REGISTRY_KEY_REMOVED: {
     title: 'A pinned registry key is no longer listed',
     help: 'Registries keep retired keys listed (with expires) for as long as versions signed by them are installed. Check with the operator, then accept the key set it serves now: vouch approve --registry <url> --reason "…".',

@@ -113,3 +113,16 @@ describe('judgeRegistry: the signing log in the pin', () => {
     expect(j.pin?.log).toEqual(checkpoint);
   });
 });
+
+describe('judgeRegistry: witnesses', () => {
+  const a = newKey();
+  it('a checkpoint fewer witnesses cosigned than the policy requires: LOG_UNWITNESSED, naming the policy line', () => {
+    const policy = { keys: 'required' as const, path: 'registries["http://127.0.0.1:4873/"]', witnesses: { keys: ['w+00000000+BA=='], require: 1 } };
+    const log = { state: 'consistent' as const, size: 3, problems: [], witnesses: { require: 1, cosigned: [], problem: 'its checkpoint of 3 entries is cosigned by 0 of the 1 witnesses the policy requires' } };
+    const j = judgeRegistry({ seen: { ...seen(served(a)), log }, pinned: undefined, policy });
+    expect(codes(j)).toEqual(['LOG_UNWITNESSED']);
+    expect(j.summary.findings[0]).toMatchObject({ severity: 'deny', rule: 'registries["http://127.0.0.1:4873/"].witnesses' });
+    const ok = judgeRegistry({ seen: { ...seen(served(a)), log: { ...log, witnesses: { require: 1, cosigned: [{ name: 'w', time: new Date() }] } } }, pinned: undefined, policy });
+    expect(codes(ok)).toEqual([]);
+  });
+});

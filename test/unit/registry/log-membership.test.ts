@@ -23,7 +23,7 @@ function verifiedLog(log: SigningLog, edit?: (path: string, body: Buffer) => Buf
     return edit ? edit(path, Buffer.from(body)) : body;
   };
   return {
-    registry: 'http://127.0.0.1:1/', key: log.verifierKey, size: log.treeSize, root: log.root(),
+    registry: 'http://127.0.0.1:1/', key: log.verifierKey, size: log.treeSize, root: log.root(), checkpoint: '',
     logId: verifierKeyMaterial(log.verifierKey).keyHash.toString('base64'), tiles: new TileReader(fetch, log.treeSize),
   };
 }
