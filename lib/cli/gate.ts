@@ -5,9 +5,9 @@ import { dirname, join } from 'node:path';
 import type Arborist from '@npmcli/arborist';
 import type { BuildIdealTreeOptions, Tree } from '@npmcli/arborist';
 import { loadNpmConfig, type NpmConfig } from '../config/index.js';
-import { loadPolicy, evaluate, needsPublishTime, needsTierClaims, type Policy } from '../policy/index.js';
+import { loadPolicy, evaluate, needsPublishTime, needsTierClaims, requiredWitnesses, type Policy } from '../policy/index.js';
 import type { Report } from '../policy/report.js';
-import { pinnedRegistryKeys, readLock, type Lock } from '../lock/index.js';
+import { pinnedRegistryKeys, pinnedRegistryLogs, readLock, type Lock } from '../lock/index.js';
 import { EvidenceCache, gatherEvidence, TreePackuments, type Gathered, type HttpOptions } from '../registry/index.js';
 import { buildIdealTree, projectArborist, SourceDenied, withSourceGuard, type NonRegistryRef, type Targets } from '../tree/index.js';
 import { AttestationVerifier, loadTrustRoots, type PackageEvidence } from '../verify/index.js';
@@ -65,7 +65,7 @@ export async function gather(
   const http = httpOptions(config, opts);
   const gathered = await gatherEvidence(targets.packages, {
     http, concurrency: opts.concurrency, verifier, cache, now: opts.now,
-    needPublishTime: needsPublishTime(inputs.policy), needTierClaims: needsTierClaims(inputs.policy), pinnedKeys: pinnedRegistryKeys(inputs.lock), logStateDir: logStateDir(config),
+    needPublishTime: needsPublishTime(inputs.policy), needTierClaims: needsTierClaims(inputs.policy), pinnedKeys: pinnedRegistryKeys(inputs.lock), pinnedLogs: pinnedRegistryLogs(inputs.lock), witnesses: requiredWitnesses(inputs.policy), logStateDir: logStateDir(config),
     onPackage: (ref) => progress.tick(ref.name),
     ...(onEvidence ? { onEvidence } : {}),
   });

@@ -10,8 +10,8 @@ import type { Report } from '../policy/report.js';
 import { EvidenceCache, gatherEvidence, readVerifiedContents, tarballKey, TarballFetcher, VerifiedStore, withConcurrency, type Gathered, type VerifiedTarball } from '../registry/index.js';
 import { inflateShrinkwrap, installPlan, planBins, planOptions, planTargets, registryName, type AllowedExtraction, type AllowedSource, type ContentsOf, type InstallPlan, type PackageRef, type ReifyBoundary, type Targets } from '../tree/index.js';
 import { AttestationVerifier, loadTrustRoots, type PackageEvidence } from '../verify/index.js';
-import { pinnedRegistryKeys } from '../lock/index.js';
-import { needsPublishTime, needsTierClaims } from '../policy/index.js';
+import { pinnedRegistryKeys, pinnedRegistryLogs } from '../lock/index.js';
+import { needsPublishTime, needsTierClaims, requiredWitnesses } from '../policy/index.js';
 import { omitList } from './common-flags.js';
 import { decide, httpOptions, logStateDir, type GateInputs, type GateOptions } from './gate.js';
 import { boundHeapGrowthFor } from './heap-growth.js';
@@ -128,7 +128,7 @@ class EvidenceRounds {
     const progress = createProgress({ total: fresh.length, out: process.stderr, enabled: this.opts.quiet !== true });
     const gathered = await gatherEvidence(fresh, {
       http: httpOptions(this.config, this.opts), concurrency: this.opts.concurrency, verifier: this.verifier, cache: this.cache, now: this.opts.now,
-      needPublishTime: needsPublishTime(this.inputs.policy), needTierClaims: needsTierClaims(this.inputs.policy), pinnedKeys: pinnedRegistryKeys(this.inputs.lock), logStateDir: logStateDir(this.config),
+      needPublishTime: needsPublishTime(this.inputs.policy), needTierClaims: needsTierClaims(this.inputs.policy), pinnedKeys: pinnedRegistryKeys(this.inputs.lock), pinnedLogs: pinnedRegistryLogs(this.inputs.lock), witnesses: requiredWitnesses(this.inputs.policy), logStateDir: logStateDir(this.config),
       onPackage: (ref) => progress.tick(ref.name),
       ...(onEvidence ? { onEvidence } : {}),
     });

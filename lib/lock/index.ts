@@ -5,7 +5,7 @@ export { serializeLock } from './serialize.js';
 export { writeLockAtomic } from './write.js';
 export { diffLock, checkLockCanonical, verifyLockCanonical, type CanonicalCheck } from './canonical.js';
 export { recordVerified, versionEntry } from './record.js';
-export { pinnedRegistryKeys } from './registry-pins.js';
+export { pinnedRegistryKeys, pinnedRegistryLogs } from './registry-pins.js';
 export { approve, approveRegistry, type ApproveInput, type ApproveRegistryInput } from './approve.js';
 export { lockMissingEntries, type MissingEntry } from './missing.js';
 export { lockInconsistencies, type LockInconsistency } from './consistency.js';

@@ -5,7 +5,8 @@ import { withoutCredentials } from '../config/secrets.js';
 import { approvalIdentities, attestedOf, compareStrings, compareVersions, evidenceDigest, extendIdentity, identityChanges, identityDigest, identityOf } from '../policy/index.js';
 import type { PackageVerdict, Report } from '../policy/index.js';
 import type { PackageEvidence } from '../verify/types.js';
-import type { Lock, LockIdentity, LockPackage, LockVersion } from './types.js';
+import { serializeLock } from './serialize.js';
+import type { Lock, LockIdentity, LockPackage, LockRegistryLog, LockVersion } from './types.js';
 
 /** The lock with this report's allowed (and warned) registry packages recorded. Pure. */
 export function recordVerified(lock: Lock, report: Report): Lock {
@@ -13,6 +14,8 @@ export function recordVerified(lock: Lock, report: Report): Lock {
   // Registry keys: the trusted set (first seen, endorsed or approved) and every revocation, per registry.
   // Keyed by the registry's identity: a password in its URL is never written to a committed file.
   for (const [url, pin] of Object.entries(report.registryPins)) (next.registries ??= {})[withoutCredentials(url)] = structuredClone(pin);
+  // A signing log's newest checkpoint moves with every publish: recorded only when the lock changes anyway.
+  const logs = keepRecordedCheckpoints(next, lock);
   const recordable = report.verdicts
     .filter((v): v is PackageVerdict => v.kind === 'package' && v.decision !== 'deny' && v.status !== 'unverifiable')
     .sort((a, b) => compareStrings(a.ref.name, b.ref.name) || compareVersions(a.ref.version, b.ref.version));
@@ -27,7 +30,23 @@ export function recordVerified(lock: Lock, report: Report): Lock {
     else if (identityChanges(pkg.identity, identity).length === 0) extendPin(pkg, identity);
     entry.identity = acceptedUnder(pkg, identity, earlier?.identity);
   }
+  if (serializeLock(next) !== serializeLock(lock)) for (const [url, log] of logs) next.registries![url]!.log = log;
   return next;
+}
+
+/**
+ * Puts back the checkpoint `lock` recorded for each registry whose log key is unchanged; returns the newer
+ * checkpoints it held back, to record when the lock is written anyway.
+ */
+function keepRecordedCheckpoints(next: Lock, lock: Lock): Map<string, LockRegistryLog> {
+  const held = new Map<string, LockRegistryLog>();
+  for (const [url, registry] of Object.entries(next.registries ?? {})) {
+    const recorded = lock.registries?.[url]?.log;
+    if (!registry.log || !recorded || recorded.key !== registry.log.key || recorded.size > registry.log.size) continue;
+    held.set(url, registry.log);
+    registry.log = { ...recorded };
+  }
+  return held;
 }
 
 /**

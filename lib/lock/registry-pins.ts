@@ -1,6 +1,6 @@
 // vouch.lock's pinned registry keys in the shape the evidence stage verifies with.
 import type { RegistryKey } from '../verify/types.js';
-import type { Lock } from './types.js';
+import type { Lock, LockRegistryLog } from './types.js';
 
 /** The keys vouch.lock pins, per registry URL, in the evidence stage's shape (revoked ones included: the policy voids them). */
 export function pinnedRegistryKeys(lock: Lock): Map<string, RegistryKey[]> {
@@ -10,5 +10,12 @@ export function pinnedRegistryKeys(lock: Lock): Map<string, RegistryKey[]> {
       keyid, key: k.key, expires: k.expires ? new Date(k.expires) : null, ...(k.revoked ? { revoked: new Date(k.revoked) } : {}),
     })));
   }
+  return out;
+}
+
+/** The signing-log checkpoint vouch.lock recorded, per registry URL. */
+export function pinnedRegistryLogs(lock: Lock): Map<string, LockRegistryLog> {
+  const out = new Map<string, LockRegistryLog>();
+  for (const [url, registry] of Object.entries(lock.registries ?? {})) if (registry.log) out.set(url, registry.log);
   return out;
 }

@@ -47,9 +47,16 @@ const RegistryApproval = z.strictObject({
   to: z.array(text),
 });
 
+const RegistryLog = z.strictObject({
+  key: z.string().regex(/^[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*$/, { error: 'expected a log verifier key "origin+keyid+base64 key"' }),
+  size: z.number().int().min(0),
+  root: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, { error: 'expected a base64 SHA-256 root hash' }),
+});
+
 const Registry = z.strictObject({
   keys: z.record(z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, { error: 'expected a key id "SHA256:" + 43 base64 characters' }), RegistryKey),
   approvals: z.array(RegistryApproval).optional(),
+  log: RegistryLog.optional(),
 });
 
 const Package = z.strictObject({

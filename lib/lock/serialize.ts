@@ -34,6 +34,8 @@ function registryNode(registry: LockRegistry): Node {
   const entries: [string, Node][] = [['keys', { entries: keyids.map((id): [string, Node] => [id, keyNode(registry.keys[id] as LockRegistryKey)]) }]];
   const approvals = [...(registry.approvals ?? [])].sort((a, b) => Date.parse(a.approvedAt) - Date.parse(b.approvedAt));
   if (approvals.length > 0) entries.push(['approvals', { items: approvals.map(registryApprovalNode) }]);
+  const { log } = registry;
+  if (log) entries.push(['log', { entries: [['key', log.key], ['size', log.size], ['root', log.root]], inline: true }]);
   return { entries };
 }
 

@@ -91,6 +91,20 @@ export interface LockRegistry {
   /** By key id. Empty when the registry served no keys (and then it may not start serving others unapproved). */
   keys: Record<string, LockRegistryKey>;
   approvals?: LockRegistryApproval[];
+  /** Its signing log (vouch-registry): the log key pinned when first seen, and the newest checkpoint recorded. */
+  log?: LockRegistryLog;
+}
+
+/**
+ * A registry's signing log as vouch.lock remembers it, so a run with no cache (a fresh CI runner) still checks
+ * that the log extends what an earlier run saw. The checkpoint moves only when the lock is written anyway.
+ */
+export interface LockRegistryLog {
+  /** The log's verifier key, `origin+id+base64(0x01 ‖ Ed25519 key)`. */
+  key: string;
+  size: number;
+  /** Base64 root hash of the tree of `size` entries. */
+  root: string;
 }
 
 export interface Lock {

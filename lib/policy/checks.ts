@@ -3,6 +3,7 @@
 import semver from 'semver';
 import { withoutCredentials } from '../config/secrets.js';
 import { isBroadGlob, nameGlobProblem } from './match.js';
+import { parseCosignerKey } from '../tlog/index.js';
 import { normalizeRegistryUrl } from './policy.js';
 import { tierSettings } from './tier-lint.js';
 import type { PathSegment } from './json-file.js';
@@ -85,6 +86,7 @@ const registryUrls: PolicyCheck = (p, report) => {
     else if (withoutCredentials(url) !== url) report(['registries', url], 'holds credentials (user:password@): vouch.policy.json is committed; name the registry without them and keep them in .npmrc');
     const entry = p.registries?.[url];
     if (entry?.keys === 'none' && entry.pinnedKeys) report(['registries', url, 'pinnedKeys'], 'pins keys for a registry marked keys "none": drop one of the two');
+    if (entry?.witnesses) witnessProblems(entry.witnesses, (path, message) => report(['registries', url, 'witnesses', ...path], message));
     const key = normalizeRegistryUrl(url);
     const other = seen.get(key);
     if (other !== undefined) report(['registries', url], `names the same registry as ${JSON.stringify(other)}`);
@@ -129,3 +131,21 @@ const shadowedRules: PolicyCheck = (p, report) => {
 export const POLICY_CHECKS: readonly PolicyCheck[] = [
   ruleSetsSomething, ruleGlobs, versionRanges, refGlobs, publisherKeys, registryUrls, sourceGlobs, exceptionNames, shadowedRules, tierSettings,
 ];
+
+/** Each witness key parses as a cosigner key, names a distinct witness, and k is at most n. */
+function witnessProblems(w: { keys: string[]; require?: number | undefined }, report: (path: (string | number)[], message: string) => void): void {
+  const names = new Map<string, number>();
+  w.keys.forEach((key, i) => {
+    let name: string;
+    try {
+      name = parseCosignerKey(key).name;
+    } catch (err) {
+      report(['keys', i], `expected a witness verifier key "name+keyid+base64 key" as vouch log witness prints it: ${(err as Error).message}`);
+      return;
+    }
+    const first = names.get(name);
+    if (first !== undefined) report(['keys', i], `names witness ${JSON.stringify(name)} again (keys[${first}]): each witness counts once`);
+    else names.set(name, i);
+  });
+  if (w.require !== undefined && w.require > w.keys.length) report(['require'], `requires ${w.require} witnesses but names ${w.keys.length}`);
+}

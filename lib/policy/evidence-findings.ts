@@ -40,7 +40,7 @@ export function signatureFindings(e: PackageEvidence, settings: Settings, policy
   // An invalid signature, or one by a key that had expired when the version was published, is forgery
   // evidence whatever the setting: "off" means "a missing signature is fine", not "ignore a bad one".
   // So is a flood of signatures no registry serves (refused unverified, to bound the work).
-  if (r.code === 'SIGNATURE_INVALID' || r.code === 'KEY_EXPIRED' || r.code === 'SIGNATURES_TOO_MANY') {
+  if (r.code === 'SIGNATURE_INVALID' || r.code === 'KEY_EXPIRED' || r.code === 'SIGNATURES_TOO_MANY' || r.code === 'SIGNATURE_NOT_LOGGED') {
     return [finding(r.code, 'deny', `${id}: ${r.message}`, INVARIANT.signature)];
   }
   const severity = severityOf(mode);

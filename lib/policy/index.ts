@@ -7,6 +7,7 @@ export {
   normalizeRegistryUrl,
   needsPublishTime,
   needsTierClaims,
+  requiredWitnesses,
   DEFAULT_POLICY_NOTICE,
   DEFAULT_MIN_RELEASE_AGE_DAYS,
   FILE_DEFAULTS,

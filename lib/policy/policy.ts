@@ -57,6 +57,8 @@ export interface RegistryPolicy {
   pinnedKeys?: string[];
   /** Signatures by retired keys accepted without a signed time, with the reason, until a date. */
   untimedExpiredKeys?: { reason: string; expires: string };
+  /** The registry's signing log must be cosigned by `require` of these witnesses (their verifier keys). */
+  witnesses?: { keys: string[]; require: number };
   /** JSON path of the entry, e.g. registries["https://npm.acme.example/"]. */
   path: string;
 }
@@ -129,6 +131,7 @@ export function policyFromFile(doc: PolicyFile, file: string): Policy {
       keys: entry.keys ?? 'required', path: `registries[${JSON.stringify(url)}]`,
       ...(entry.pinnedKeys ? { pinnedKeys: entry.pinnedKeys } : {}),
       ...(entry.untimedExpiredKeys ? { untimedExpiredKeys: entry.untimedExpiredKeys } : {}),
+      ...(entry.witnesses ? { witnesses: { keys: entry.witnesses.keys, require: entry.witnesses.require ?? entry.witnesses.keys.length } } : {}),
     });
   }
   return {
@@ -168,4 +171,11 @@ export function needsPublishTime(policy: Policy): boolean {
   return policy.rules.some(
     (r) => (r.minReleaseAge ?? 0) > 0 || (r.publisherKeys ?? []).some((k) => k.validUntil !== undefined || k.revokedAt !== undefined),
   );
+}
+
+/** The witnesses the policy requires, per registry URL (normalized, as PackageRef.registry is). */
+export function requiredWitnesses(policy: Policy): Map<string, { keys: string[]; require: number }> {
+  const out = new Map<string, { keys: string[]; require: number }>();
+  for (const [url, entry] of policy.registries) if (entry.witnesses) out.set(url, entry.witnesses);
+  return out;
 }

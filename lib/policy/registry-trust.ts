@@ -74,6 +74,11 @@ export function judgeRegistry({ seen, pinned, policy }: RegistryTrustInput): Reg
     findings.push(finding('LOG_INCONSISTENT', 'deny', `${seen.url}: signing log: ${problem}`, INVARIANT.registryKeys,
       'a registry whose log history changed may be showing you a different history than others: check with the operator (and `vouch log verify` from elsewhere) before trusting it again'));
   }
+  const unwitnessed = seen.log?.witnesses?.problem;
+  if (unwitnessed) {
+    findings.push(finding('LOG_UNWITNESSED', 'deny', `${seen.url}: signing log: ${unwitnessed}`, `${policy?.path ?? 'registries'}.witnesses`,
+      'a checkpoint no witness saw may be a history shown only to you; ask the operator whether the witnesses are running and receive its checkpoints'));
+  }
   const servedIds = new Set(valid.map((k) => k.keyid));
   if (seen.state === 'served') {
     for (const id of [...(anchors ?? [])].sort()) {
@@ -85,8 +90,8 @@ export function judgeRegistry({ seen, pinned, policy }: RegistryTrustInput): Reg
   return {
     summary: summary(base, findings),
     trust: { trusted, revoked, expires, needsSignedTime: true },
-    pin: pinOf(valid.filter((k) => trusted.has(k.keyid) || revoked.has(k.keyid)), pinned, revoked),
-    served: pinOf(valid, pinned, revoked),
+    pin: withLog(pinOf(valid.filter((k) => trusted.has(k.keyid) || revoked.has(k.keyid)), pinned, revoked), seen, pinned),
+    served: withLog(pinOf(valid, pinned, revoked), seen, pinned),
   };
 }
 
@@ -140,6 +145,12 @@ function pinOf(keys: readonly RegistryKey[], pinned: LockRegistry | undefined, r
   }
   for (const [id, k] of Object.entries(pinned?.keys ?? {})) if (k.revoked && !entries[id]) entries[id] = k;
   return { keys: entries, ...(pinned?.approvals ? { approvals: pinned.approvals } : {}) };
+}
+
+/** The pin with the log this run verified, or the one pinned before (a run that did not check the log keeps it). */
+function withLog(pin: LockRegistry, seen: RegistryKeysSeen, pinned: LockRegistry | undefined): LockRegistry {
+  const log = seen.log?.checkpoint ?? pinned?.log;
+  return log ? { ...pin, log: { ...log } } : pin;
 }
 
 function describeAnchors(policy: RegistryPolicy | undefined): string {

@@ -13,9 +13,9 @@ export type FindingCode =
   // evidence
   | 'INTEGRITY_MISSING' | 'INTEGRITY_SHA1_ONLY' | 'INTEGRITY_MISMATCH' | 'TARBALL_MISMATCH'
   | 'INTEGRITY_AMBIGUOUS' | 'INTEGRITY_MALFORMED'
-  | 'SIGNATURE_MISSING' | 'SIGNATURE_INVALID' | 'KEY_UNKNOWN' | 'KEY_EXPIRED' | 'UNSIGNED_REGISTRY' | 'SIGNATURES_TOO_MANY'
+  | 'SIGNATURE_MISSING' | 'SIGNATURE_INVALID' | 'KEY_UNKNOWN' | 'KEY_EXPIRED' | 'UNSIGNED_REGISTRY' | 'SIGNATURES_TOO_MANY' | 'SIGNATURE_NOT_LOGGED'
   | 'ATTESTATION_MISSING' | 'ATTESTATION_INVALID' | 'ATTESTATION_SUBJECT' | 'ATTESTATION_STATEMENT'
-  | 'ATTESTATION_KEY_UNKNOWN' | 'ATTESTATION_KEY_EXPIRED' | 'ATTESTATION_TOO_LARGE'
+  | 'ATTESTATION_KEY_UNKNOWN' | 'ATTESTATION_KEY_EXPIRED' | 'ATTESTATION_TOO_LARGE' | 'ATTESTATION_NOT_LOGGED'
   | 'REGISTRY_UNREACHABLE' | 'REGISTRY_ERROR' | 'OFFLINE_MISS' | 'VERSION_NOT_FOUND' | 'VERIFIER_ERROR'
   | 'VERIFICATION_BUDGET_EXCEEDED'
   // policy
@@ -25,6 +25,7 @@ export type FindingCode =
   | 'REGISTRY_KEY_INVALID'     // a listed key id is not the fingerprint of its key
   | 'REGISTRY_KEYS_MISSING'    // a registry with pinned keys serves none
   | 'LOG_INCONSISTENT'         // the registry's signing log does not extend the one vouch saw before (rewritten, forked)
+  | 'LOG_UNWITNESSED'          // the policy requires k witnesses to cosign the registry's log checkpoint, and fewer did
   | 'KEY_REVOKED'              // signed only by a key its registry revoked
   | 'KEY_EXPIRED_UNTIMED'      // signed by a retired key, and no signed time places the signature before it retired
   | 'SIGNATURE_DOWNGRADE'      // earlier versions were registry-signed, this one is not

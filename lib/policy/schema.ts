@@ -99,6 +99,14 @@ const Registry = z.strictObject({
   }).optional().meta({
     description: 'Accept signatures by this registry\'s retired keys without a signed time placing them before the key retired (judged on the registry\'s unsigned publish time, as npm does), with a reason, until a date.',
   }),
+  witnesses: z.strictObject({
+    keys: z.array(text('witness verifier key')).min(1).meta({
+      description: 'Verifier keys of the witnesses (`name+keyid+base64 key`, as `vouch log witness` prints it) that cosign this registry\'s signing-log checkpoints.',
+    }),
+    require: z.number().int().min(1).optional().meta({ description: 'How many of them must have cosigned the checkpoint a run verifies (k of n). Default: all.' }),
+  }).optional().meta({
+    description: 'A vouch registry\'s signing log must be witnessed: its checkpoint cosigned (C2SP tlog-cosignature) by k of these n witnesses, or the run is denied (LOG_UNWITNESSED). A witness cosigns only a checkpoint consistent with every one it saw, so a log cannot show this client a history the witnesses did not see.',
+  }),
 });
 
 const Identity = z

@@ -25,7 +25,8 @@ export function signatureTrustFindings({ e, trust, lock, policy, now }: Signatur
   const keyids = e.signature.keyids;
   const recorded = lock.packages[name]?.versions[version]?.registryKey?.split(',') ?? [];
   const time = earliest(signedTimes(e).map((t) => t.at));
-  const usable = keyids.filter((id) => !trust.revoked.has(id) && timely(id, trust, now, time, recorded));
+  const logged = e.registryLog !== undefined;
+  const usable = keyids.filter((id) => !trust.revoked.has(id) && (logged || timely(id, trust, now, time, recorded)));
   if (usable.length > 0) return { findings: [], waived: [] };
   const revoked = keyids.filter((id) => trust.revoked.has(id));
   if (revoked.length > 0) {
@@ -43,7 +44,10 @@ export function signatureTrustFindings({ e, trust, lock, policy, now }: Signatur
   return { findings: [untimed], waived: [] };
 }
 
-/** A key counts if it has not retired, or a signed time (or vouch.lock from before) dates the signature earlier. */
+/**
+ * A key counts if it has not retired, or a signed time (or vouch.lock from before) dates the signature earlier.
+ * (A signature the registry's own log holds counts without this: the log orders it before the retirement.)
+ */
 function timely(keyid: string, trust: KeyTrust, now: Date, time: Date | null, recorded: readonly string[]): boolean {
   const retired = trust.expires.get(keyid);
   if (!retired || retired.getTime() > now.getTime() || !trust.needsSignedTime) return true;
@@ -55,12 +59,12 @@ function timely(keyid: string, trust: KeyTrust, now: Date, time: Date | null, re
 /** A time something signed vouches for: a log the signer cannot rewrite saw the version by then. */
 export interface SignedTime {
   at: Date;
-  /** attestation-log: Rekor SET or TSA timestamp of the version's own verified attestations; registry-log: the signing registry's log. */
-  source: 'attestation-log' | 'registry-log';
+  /** Rekor SET or TSA timestamp of the version's own verified attestations. */
+  source: 'attestation-log';
 }
 
 /** Every signed time of a version (vouch.lock's record from an earlier run counts separately, by key). */
-export function signedTimes(e: Pick<PackageEvidence, 'attestations' | 'registryLog'>): SignedTime[] {
+export function signedTimes(e: Pick<PackageEvidence, 'attestations'>): SignedTime[] {
   const times: SignedTime[] = [];
   const a: AttestationResult | undefined = e.attestations;
   if (a?.kind === 'verified') {
@@ -68,7 +72,6 @@ export function signedTimes(e: Pick<PackageEvidence, 'attestations' | 'registryL
       if (t instanceof Date) times.push({ at: t, source: 'attestation-log' });
     }
   }
-  if (e.registryLog) times.push({ at: e.registryLog.integratedTime, source: 'registry-log' });
   return times;
 }
 

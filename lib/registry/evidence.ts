@@ -11,7 +11,9 @@ import { isPublicNpmRegistry, npmPinnedKeys } from '../verify/npm-keys.js';
 import type { AttestationResult, PackageEvidence, RegistryClaims, RegistryKey, RegistryKeysSeen, UnverifiableCode } from '../verify/types.js';
 import { EvidenceCache, reviveAttestation, type CachedVersion } from './evidence-cache.js';
 import { createHash } from 'node:crypto';
-import { checkSigningLog } from './log-check.js';
+import { checkSigningLog, type PinnedLog, type SigningLogView, type VerifiedLog, type WitnessPolicy } from './log-check.js';
+import { checkLogMembership } from './log-membership.js';
+import { registryLogRoot } from '../verify/registry-log-root.js';
 import { FetchFailure, getBytes, withConcurrency, type HttpOptions } from './http.js';
 import { fetchRegistryKeys, type RegistryKeys } from './keys.js';
 import { PackumentSource, type VersionDist } from './packument.js';
@@ -39,6 +41,10 @@ export interface GatherOptions {
   pinnedKeys?: ReadonlyMap<string, readonly RegistryKey[]>;
   /** Where each registry's signing-log state is kept (log-check.ts); undefined: logs are not checked. */
   logStateDir?: string;
+  /** The signing-log checkpoints vouch.lock recorded, per registry URL: each log must extend its own. */
+  pinnedLogs?: ReadonlyMap<string, PinnedLog>;
+  /** The witnesses the policy requires per registry URL (vouch.policy.json registries[url].witnesses). */
+  witnesses?: ReadonlyMap<string, WitnessPolicy>;
 }
 
 export interface Gathered {
@@ -60,31 +66,43 @@ export async function gatherEvidence(refs: readonly PackageRef[], gather: Gather
     if (!entry) keys.set(registry, (entry = fetchRegistryKeys(registry, opts.http)));
     return entry;
   };
+  // One check of each signing registry's log per run, before its packages' evidence relies on it.
+  const logs = new Map<string, Promise<SigningLogView | undefined>>();
+  const logFor = (registry: string): Promise<SigningLogView | undefined> => {
+    const stateDir = opts.logStateDir;
+    if (!stateDir) return Promise.resolve(undefined);
+    let entry = logs.get(registry);
+    if (!entry) logs.set(registry, (entry = checkSigningLog(registry, opts.http, stateDir, opts.pinnedLogs?.get(registry), opts.witnesses?.get(registry)).then((view) => {
+      // The bundles the registry issues are logged there: its log is a trust root for them from now on.
+      if (view?.verified) opts.verifier.addLogRoot(registryLogRoot(registry, view.verified.key));
+      return view;
+    })));
+    return entry;
+  };
   const budget = new VerificationBudget();
   let cachedSince: Date | undefined;
   const onCachedAt = (at: Date) => {
     if (!cachedSince || at < cachedSince) cachedSince = at;
   };
   const evidence = await pMap(refs, async (ref) => {
-    const result = await evidenceFor(ref, { ...opts, packuments, keysFor, budget: budget.forPackage(), onCachedAt });
+    const result = await evidenceFor(ref, { ...opts, packuments, keysFor, logFor, budget: budget.forPackage(), onCachedAt });
     opts.onPackage?.(ref);
     opts.onEvidence?.(result);
     return result;
   }, { concurrency: opts.concurrency });
   const registries = await summarizeRegistries(keys);
-  if (opts.logStateDir) {
-    const stateDir = opts.logStateDir;
-    await Promise.all(registries.filter((r) => r.state === 'served').map(async (r) => {
-      const log = await checkSigningLog(r.url, opts.http, stateDir);
-      if (log) r.log = log;
-    }));
-  }
+  await Promise.all(registries.filter((r) => r.state === 'served').map(async (r) => {
+    const log = await logFor(r.url).catch(() => undefined); // a log that could not be read is checked on the next run
+    if (log) r.log = log.seen;
+  }));
   return { evidence, registries, ...(cachedSince ? { cachedSince } : {}) };
 }
 
 interface Context extends GatherOptions {
   packuments: PackumentSource;
   keysFor(registry: string): Promise<RegistryKeys>;
+  /** The registry's signing log as this run verified it (undefined: it serves none, or logs are not checked). */
+  logFor(registry: string): Promise<SigningLogView | undefined>;
   /** This package's share of the run's verification budget. */
   budget: PackageBudget;
   onCachedAt(fetchedAt: Date): void;
@@ -93,13 +111,14 @@ interface Context extends GatherOptions {
 async function evidenceFor(ref: PackageRef, ctx: Context): Promise<PackageEvidence> {
   try {
     const registryKeys = await ctx.keysFor(ref.registry);
+    const log = registryKeys.kind === 'keys' && registryKeys.source === 'endpoint' ? await ctx.logFor(ref.registry) : undefined;
     const keyList = withPinned(registryKeys.kind === 'keys' ? registryKeys.keys : [], ctx.pinnedKeys?.get(ref.registry));
     const needTime = Boolean(ctx.needPublishTime) || keyList.some((k) => k.expires !== null);
     const cacheKey = EvidenceCache.key(ref.registry, ref.name, ref.version, ref.integrity);
     const cached = ctx.cache?.get(cacheKey);
     // Offline, cached claims are what there is ("when available"); online, ones read without `_npmUser` where it matters are re-read.
     const usable = cached && (!needTime || cached.publishedAt !== null) && (!ctx.needTierClaims || ctx.http.offline || claimsComplete(cached.claims));
-    let evidence = await checkVersion(ref, ctx, keyList, usable ? cached : await fetchVersion(ref, ctx, needTime), cacheKey);
+    let evidence = await checkVersion(ref, ctx, keyList, usable ? cached : await fetchVersion(ref, ctx, needTime), cacheKey, log?.verified);
     // Cached registry data that no longer verifies (keys rotated, data re-signed) gets one fresh look,
     // online. Offline, or when the registry cannot answer, the cached verdict stands: a failure is
     // reported as what it is, never turned into "not in the cache" or "unreachable".
@@ -108,7 +127,7 @@ async function evidenceFor(ref: PackageRef, ctx: Context): Promise<PackageEviden
         if (err instanceof FetchFailure) return undefined;
         throw err;
       });
-      if (fresh) evidence = await checkVersion(ref, ctx, keyList, fresh, cacheKey);
+      if (fresh) evidence = await checkVersion(ref, ctx, keyList, fresh, cacheKey, log?.verified);
     }
     if (cached?.fetchedAt && ctx.http.offline) ctx.onCachedAt(new Date(cached.fetchedAt));
     return evidence;
@@ -122,7 +141,9 @@ async function fetchVersion(ref: PackageRef, ctx: Context, needTime: boolean): P
   return { dist: meta.dist, publishedAt: meta.publishedAt?.toISOString() ?? null, fetchedAt: ctx.now.toISOString(), claims: meta.claims };
 }
 
-async function checkVersion(ref: PackageRef, ctx: Context, keys: readonly RegistryKey[], meta: CachedVersion, cacheKey: string): Promise<PackageEvidence> {
+async function checkVersion(
+  ref: PackageRef, ctx: Context, keys: readonly RegistryKey[], meta: CachedVersion, cacheKey: string, log: VerifiedLog | undefined,
+): Promise<PackageEvidence> {
   const publishedAt = meta.publishedAt ? new Date(meta.publishedAt) : null;
   const integrity = checkIntegrity({ locked: ref.integrity, registry: meta.dist.integrity });
   const { signatures } = meta.dist;
@@ -138,7 +159,7 @@ async function checkVersion(ref: PackageRef, ctx: Context, keys: readonly Regist
   if (meta.dist.tarball) evidence.tarball = meta.dist.tarball;
   if (ctx.needTierClaims && meta.claims) evidence.registryClaims = meta.claims;
   evidence.resolved = checkResolved({ resolved: ref.resolved, registry: ref.registry, tarball: meta.dist.tarball, npm: npmFetchConfig(ctx.http.flat) });
-  return evidence;
+  return log ? checkLogMembership(evidence, meta.dist, log) : evidence;
 }
 
 async function attestationsFor(ref: PackageRef, ctx: Context, registryKeys: readonly RegistryKey[], meta: CachedVersion): Promise<AttestationResult> {
@@ -162,7 +183,7 @@ async function attestationsFor(ref: PackageRef, ctx: Context, registryKeys: read
 /** Digest of what an attestation verdict depends on besides the bundles: trust roots and keys. */
 function trustContext(verifier: AttestationVerifier, keys: readonly RegistryKey[]): string {
   const keyPart = keys.map((k) => `${k.keyid}=${k.key}@${k.expires?.toISOString() ?? ''}`).sort().join(',');
-  return `${verifier.roots.digest}|${createHash('sha256').update(keyPart).digest('hex')}`;
+  return `${verifier.rootsDigest()}|${createHash('sha256').update(keyPart).digest('hex')}`;
 }
 
 /** The bundles checkAttestations may verify (it refuses a longer list without verifying any). */

@@ -9,7 +9,8 @@ import type { RegistryClaims } from '../verify/types.js';
 export interface VersionDist {
   integrity?: string;
   tarball?: string;
-  signatures: { keyid: string; sig: string }[];
+  /** `logIndex`: the entry of the signature in the registry's signing log (vouch-registry), when it names one. */
+  signatures: { keyid: string; sig: string; logIndex?: number }[];
   attestations?: { url: string; predicateType?: string };
 }
 
@@ -133,10 +134,11 @@ function parseDist(raw: unknown, id: string): VersionDist {
   return out;
 }
 
-function parseSignature(raw: unknown, id: string): { keyid: string; sig: string } {
+function parseSignature(raw: unknown, id: string): VersionDist['signatures'][number] {
   const s = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   // A malformed entry still counts as a signature that must verify: it will fail, never be skipped.
-  return { keyid: typeof s.keyid === 'string' ? s.keyid : `(malformed in ${id})`, sig: typeof s.sig === 'string' ? s.sig : '' };
+  const signature = { keyid: typeof s.keyid === 'string' ? s.keyid : `(malformed in ${id})`, sig: typeof s.sig === 'string' ? s.sig : '' };
+  return Number.isSafeInteger(s.logIndex) && (s.logIndex as number) >= 0 ? { ...signature, logIndex: s.logIndex as number } : signature;
 }
 
 function parseTime(value: unknown): Date | null {

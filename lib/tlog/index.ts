@@ -7,4 +7,5 @@ export * from './cosignature.js';
 export * from './merkle.js';
 export * from './note.js';
 export * from './tiles.js';
+export * from './tile-reader.js';
 export * from './witness.js';

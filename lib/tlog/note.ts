@@ -155,3 +155,18 @@ function keyIdBytes(keyId: number): Buffer {
   bytes.writeUInt32BE(keyId);
   return bytes;
 }
+
+/**
+ * The full SHA-256 a C2SP key ID is the first four bytes of: sha256(name ‖ "\n" ‖ type ‖ key). Rekor v2's
+ * trusted roots name a log by it (logId.keyId), so a checkpoint's key hint is its prefix.
+ */
+export function noteKeyHash(name: string, type: number, publicKey: Uint8Array): Buffer {
+  return createHash('sha256').update(name).update(Uint8Array.of(0x0a, type)).update(publicKey).digest();
+}
+
+/** The name and raw Ed25519 key of a verifier key, and its full C2SP key hash; throws NoteError as parseVerifierKey does. */
+export function verifierKeyMaterial(text: string): { name: string; publicKey: Uint8Array; keyHash: Buffer } {
+  const { name } = parseVerifierKey(text);
+  const publicKey = Buffer.from(text.split('+').slice(2).join('+'), 'base64').subarray(1);
+  return { name, publicKey, keyHash: noteKeyHash(name, ED25519, publicKey) };
+}

@@ -18,6 +18,7 @@ import {
   PUBLISHER_KEY_BYPRODUCT,
   type AttestationCode,
   type KeyedAttestationEvidence,
+  type LoggedEntry,
   type ProvenanceEvidence,
   type RegistryKey,
 } from './types.js';
@@ -108,7 +109,8 @@ function checkRegistryPublish(
     // Nothing signed a time, so the signature may be younger than the key's expiry: judge it now.
     return failed('ATTESTATION_KEY_EXPIRED', `publish attestation carries no signed time and key ${keyid} expired ${key.expires.toISOString()}`);
   }
-  return { role: 'publish', evidence: { predicateType: PREDICATE_PUBLISH_NPM, keyid, integratedTime: toDate(result.integratedTime), bundleDigest: digest } };
+  const logged = loggedEntry(bundle);
+  return { role: 'publish', evidence: { predicateType: PREDICATE_PUBLISH_NPM, keyid, integratedTime: toDate(result.integratedTime), bundleDigest: digest, ...(logged ? { logged } : {}) } };
 }
 
 function checkPublisher(bundle: Bundle, statement: Statement, digest: string, keyid: string, publicKey: string, verifier: AttestationVerifier): EntryOutcome {
@@ -184,4 +186,15 @@ const toDate = (seconds: number | null): Date | null => (seconds === null ? null
 
 function failed(code: AttestationCode, message: string): EntryOutcome {
   return { role: 'failed', code, message };
+}
+
+/** The first log entry's inclusion proof coordinates (the verifier checked them), if the bundle has one. */
+function loggedEntry(bundle: Bundle): LoggedEntry | undefined {
+  const entry = bundle.verificationMaterial.tlogEntries.find((e) => e.inclusionProof?.checkpoint);
+  const proof = entry?.inclusionProof;
+  if (!entry?.logId || !proof) return undefined;
+  const index = Number(proof.logIndex);
+  const treeSize = Number(proof.treeSize);
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(treeSize)) return undefined;
+  return { logId: Buffer.from(entry.logId.keyId).toString('base64'), index, treeSize, rootHash: Buffer.from(proof.rootHash).toString('base64') };
 }

@@ -49,6 +49,9 @@ const EMPTY_MATERIAL: TrustMaterial = {
  * Create one per process; pass `cache` to reuse results from an earlier run.
  */
 export class AttestationVerifier {
+  /** Registries' own signing logs, added as this run checks them (registry-log-root.ts), by name. */
+  private readonly logRoots = new Map<string, TrustRoot>();
+
   constructor(
     readonly roots: TrustRootSet,
     readonly cache: Map<string, BundleVerification> = new Map(),
@@ -56,10 +59,29 @@ export class AttestationVerifier {
     installAsn1FastPaths(); // @sigstore/core's ASN.1 results without its per-node and per-byte allocations
   }
 
+  /** Trusts a registry's signing log for the bundles logged in it (the registry's own publish attestations). */
+  addLogRoot(root: TrustRoot): void {
+    this.logRoots.set(root.name, root);
+  }
+
+  /** Digest of every root a bundle may verify against now (the configured ones and the registries' logs). */
+  rootsDigest(): string {
+    return this.allRoots().digest;
+  }
+
+  /** The configured roots, then the registries' logs; and a digest of them all for the cache keys. */
+  private allRoots(): { roots: TrustRoot[]; digest: string } {
+    if (this.logRoots.size === 0) return { roots: [...this.roots.roots], digest: this.roots.digest };
+    const logs = [...this.logRoots.values()];
+    const digest = createHash('sha256').update(JSON.stringify([this.roots.digest, ...logs.map((r) => [r.name, r.digest])])).digest('hex');
+    return { roots: [...this.roots.roots, ...logs], digest };
+  }
+
   /** Verifies a certificate (keyless) bundle: the first root that verifies it wins, public-good first. */
   verifyKeyless(bundle: Bundle, bundleDigest: string): BundleVerification {
-    return this.cached(`${bundleDigest}|${this.roots.digest}|keyless`, () => {
-      const candidates = rootsFor(bundle, this.roots.roots);
+    const all = this.allRoots();
+    return this.cached(`${bundleDigest}|${all.digest}|keyless`, () => {
+      const candidates = rootsFor(bundle, all.roots);
       if (candidates.length === 0) return { ok: false, message: unknownLogMessage(bundle) };
       const errors: string[] = [];
       // Parsed once: the identity is read from the very certificate object the verifier checked.
@@ -78,7 +100,8 @@ export class AttestationVerifier {
   /** Verifies a public-key bundle with exactly `key`; its validity window is enforced at the signed times. */
   verifyWithKey(bundle: Bundle, bundleDigest: string, key: BundleKey): BundleVerification {
     const keyDigest = createHash('sha256').update(JSON.stringify([key.keyid, key.key, key.expires?.toISOString() ?? null])).digest('hex');
-    return this.cached(`${bundleDigest}|${this.roots.digest}|${keyDigest}`, () => {
+    const all = this.allRoots();
+    return this.cached(`${bundleDigest}|${all.digest}|${keyDigest}`, () => {
       const publicKey = createPublicKey({ key: Buffer.from(key.key, 'base64'), format: 'der', type: 'spki' });
       const finder = keyFinder(key, publicKey);
       const material = bundle.verificationMaterial;
@@ -89,7 +112,7 @@ export class AttestationVerifier {
         const outcome = attempt(() => new Verifier({ ...EMPTY_MATERIAL, publicKey: finder }, thresholds(0, 0)).verify(toSignedEntity(bundle)));
         return outcome === true ? { ok: true, trustRoot: null, integratedTime: null } : { ok: false, message: outcome };
       }
-      const candidates = rootsFor(bundle, this.roots.roots);
+      const candidates = rootsFor(bundle, all.roots);
       if (candidates.length === 0) return { ok: false, message: unknownLogMessage(bundle) };
       const errors: string[] = [];
       for (const root of candidates) {

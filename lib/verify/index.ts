@@ -32,4 +32,5 @@ export {
   type TrustRoot,
   type TrustRootSet,
 } from './trust-roots.js';
+export { registryLogRoot } from './registry-log-root.js';
 export * from './types.js';

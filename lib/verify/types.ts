@@ -35,7 +35,8 @@ export type SignatureCode =
   | 'SIGNATURE_INVALID'
   | 'KEY_UNKNOWN'
   | 'KEY_EXPIRED'
-  | 'SIGNATURES_TOO_MANY'; // more than SIGNATURES_MAX_PER_VERSION: refused before verifying any
+  | 'SIGNATURES_TOO_MANY' // more than SIGNATURES_MAX_PER_VERSION: refused before verifying any
+  | 'SIGNATURE_NOT_LOGGED'; // the registry serves a signing log, and this signature is not proven in it
 
 export type SignatureResult =
   | { kind: 'verified'; keyids: string[] }
@@ -104,6 +105,18 @@ export interface KeyedAttestationEvidence {
   keyid: string;
   integratedTime: Date | null;
   bundleDigest: string;
+  /** Where its log entry's inclusion proof places it (the checkpoint it verified against), when it has one. */
+  logged?: LoggedEntry;
+}
+
+/** A bundle's log entry as its verified inclusion proof states it; the evidence stage checks it against the log it saw. */
+export interface LoggedEntry {
+  /** Base64 log id (for a registry's own log, its C2SP key ID). */
+  logId: string;
+  index: number;
+  treeSize: number;
+  /** Base64 root hash of the checkpoint the proof verified against. */
+  rootHash: string;
 }
 
 export type AttestationCode =
@@ -113,7 +126,8 @@ export type AttestationCode =
   | 'ATTESTATION_STATEMENT'   // statement or predicate type is wrong or inconsistent
   | 'ATTESTATION_KEY_UNKNOWN' // keyed bundle whose keyid no trusted key matches
   | 'ATTESTATION_KEY_EXPIRED' // keyed bundle logged after its key expired
-  | 'ATTESTATION_TOO_LARGE';  // bundle or response over the size bound
+  | 'ATTESTATION_TOO_LARGE'   // bundle or response over the size bound
+  | 'ATTESTATION_NOT_LOGGED'; // logged in the registry's own log, but not in the log this run verified (a split view)
 
 export type AttestationResult =
   | { kind: 'none' } // the registry advertises no attestations for this version
@@ -194,11 +208,12 @@ export interface PackageEvidence {
   /** Where npm would download the lockfile's `resolved` from, judged against `tarball`. */
   resolved?: ResolvedResult;
   /**
-   * The signing registry's own transparency log: an inclusion proof, checked against a log key pinned
-   * like the registry's keys, dating this version's signature. No registry serves one yet (the signing
-   * log is a later issue); signature-trust already counts it as a signed time.
+   * The signing registry's own log (vouch-registry) holds this version's registry signature: entry `index`,
+   * proven in the checkpoint of `treeSize` this run verified (lib/registry/log-membership.ts). The log's audit
+   * refuses a signature logged after its key's retirement entry, so a logged signature was made while its key
+   * was the registry's: signature-trust counts it for a retired key.
    */
-  registryLog?: { integratedTime: Date };
+  registryLog?: { index: number; treeSize: number };
   /** Trust claims of the registry's metadata for this version and earlier ones: unsigned, only ever tightens. */
   registryClaims?: RegistryClaims;
 }
@@ -222,6 +237,10 @@ export interface SigningLogSeen {
   size: number;
   /** Why it is inconsistent, with both checkpoints. */
   problems: string[];
+  /** When consistent: the pinned log key and the checkpoint this run verified (vouch.lock records it). */
+  checkpoint?: { key: string; size: number; root: string };
+  /** When the policy names witnesses for this registry: who cosigned the checkpoint, and why that is not enough. */
+  witnesses?: { require: number; cosigned: { name: string; time: Date }[]; problem?: string };
 }
 
 /** Report status per package, the five words `vouch verify` uses. */

@@ -54,6 +54,10 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     title: 'Signed with a registry key that had expired when the version was published',
     help: TAMPER,
   },
+  SIGNATURE_NOT_LOGGED: {
+    title: 'The registry signature is not in the registry\'s signing log',
+    help: 'A vouch registry appends every signature it makes to its append-only log before serving it, and names the entry (dist.signatures[].logIndex). A signature the log does not hold (or an entry that says something else) was not made by the registry\'s signing path: a leaked key, possibly a retired one, signing outside it. Check with the operator and audit the log: vouch log verify <registry>.',
+  },
   SIGNATURES_TOO_MANY: {
     title: 'The version carries more registry signatures than vouch checks',
     help: 'npm\'s registry serves one signature per version; vouch refuses more than 16 (docs/verify.md) without verifying any, so a registry cannot make a run do unbounded work. Treat the registry or mirror as compromised.',
@@ -81,6 +85,10 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
   ATTESTATION_KEY_UNKNOWN: {
     title: 'A key-signed attestation uses a key nobody trusts',
     help: 'Pin the publisher key in vouch.policy.json if you trust it, or check the registry key configuration.',
+  },
+  ATTESTATION_NOT_LOGGED: {
+    title: 'The publish attestation\'s log checkpoint is not the log this run verified',
+    help: 'The registry\'s publish attestation carries an inclusion proof into its signing log; its checkpoint must be part of the log vouch checked (a consistency proof). One that is not shows this client a different history than the log serves (a split view). Check with the operator and audit the log from elsewhere: vouch log verify <registry>.',
   },
   ATTESTATION_KEY_EXPIRED: {
     title: 'A key-signed attestation was logged after its key expired',
@@ -129,6 +137,10 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
   LOG_INCONSISTENT: {
     title: 'The registry\'s signing log was rewritten or forked',
     help: 'A vouch registry appends every signature to an append-only log; vouch remembers the newest checkpoint it saw and checks that each new one extends it. One that does not means the history was rewritten, or this client is shown a different history than others (a split view). Check with the operator and audit from elsewhere: vouch log verify <registry>.',
+  },
+  LOG_UNWITNESSED: {
+    title: 'The registry\'s signing log is not cosigned by the witnesses the policy requires',
+    help: 'A witness (vouch log witness) cosigns a checkpoint only when it is consistent with every checkpoint of that log it saw before, so k witnesses vouch that the history you are shown is the one they were shown. Fewer than the policy\'s k cosigned this checkpoint (or the registry serves no log). Check that the witnesses run and that the registry submits its checkpoints to them (docs/registry-plugin.md, Witnesses).',
   },
   REGISTRY_KEY_REMOVED: {
     title: 'A pinned registry key is no longer listed',

@@ -229,7 +229,11 @@ function provenanceJson(p: ProvenanceEvidence): ProvenanceJson {
 }
 
 function keyedJson(k: KeyedAttestationEvidence): KeyedJson {
-  return { predicateType: k.predicateType, keyid: k.keyid, integratedTime: iso(k.integratedTime), bundleDigest: k.bundleDigest };
+  const { logged } = k;
+  return {
+    predicateType: k.predicateType, keyid: k.keyid, integratedTime: iso(k.integratedTime), bundleDigest: k.bundleDigest,
+    ...(logged ? { logged: { logId: logged.logId, index: logged.index, treeSize: logged.treeSize, rootHash: logged.rootHash } } : {}),
+  };
 }
 
 function sourceJson(v: SourceVerdict): SourceJson {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isVouchError } from '../../../lib/errors/index.js';
-import { approve, emptyLock, lockMissingEntries, recordVerified, serializeLock, type Lock } from '../../../lib/lock/index.js';
+import { approve, emptyLock, lockMissingEntries, parseLock, recordVerified, serializeLock, type Lock } from '../../../lib/lock/index.js';
 import { evaluate, evidenceDigest, identityDigest, identityOf, type Policy } from '../../../lib/policy/index.js';
 import type { PackageEvidence } from '../../../lib/verify/types.js';
 import { KEY_A, NOW, NPM_KEY, evidence, ghIdentity, policy, ref } from '../policy/builders.js';
@@ -109,3 +109,29 @@ describe('lockMissingEntries', () => {
     expect(missing[0]?.finding).toMatchObject({ code: 'LOCK_MISSING_ENTRY', severity: 'deny' });
   });
 });
+
+describe('recordVerified: a registry\'s signing-log checkpoint', () => {
+  const URL = 'http://127.0.0.1:4873/';
+  const KEY = 'vouch-registry/0f3a+0a1b2c3d+AQ==';
+  const at = (size: number) => ({ key: KEY, size, root: Buffer.alloc(32, size).toString('base64') });
+  const withPins = (lock: Lock, log: ReturnType<typeof at>, list: PackageEvidence[] = []) => {
+    const report = evaluate({ evidence: list, nonRegistry: [], registries: [], policy: policy({}), lock, now: NOW });
+    return recordVerified(lock, { ...report, registryPins: { [URL]: { keys: {}, log } } });
+  };
+
+  it('is recorded with the key the first time, then moves only when the lock is written anyway', () => {
+    const first = withPins(emptyLock(), at(5));
+    expect(first.registries?.[URL]?.log).toEqual(at(5));
+    const unchanged = withPins(first, at(9));
+    expect(serializeLock(unchanged)).toBe(serializeLock(first)); // nothing else changed: no churn in a committed file
+    const written = withPins(first, at(9), [evidence('a', '1.0.0')]);
+    expect(written.registries?.[URL]?.log).toEqual(at(9));
+    expect(serializeLock(written)).toContain(`"log": { "key": "${KEY}", "size": 9, "root": "${at(9).root}" }`);
+  });
+
+  it('round-trips through the lock file format', () => {
+    const lock = withPins(emptyLock(), at(5));
+    expect(parseLock(serializeLock(lock), 'vouch.lock').registries?.[URL]?.log).toEqual(at(5));
+  });
+});
+

@@ -1,8 +1,10 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isVouchError } from '../../../lib/errors/index.js';
+import { ed25519Cosigner } from '../../../lib/tlog/index.js';
 import { exitCodeForError } from '../../../lib/errors/index.js';
 import { builtInPolicy, hasProblems, loadPolicy, MAX_POLICY_BYTES, needsPublishTime, parsePolicy, type FileProblemsError } from '../../../lib/policy/index.js';
 
@@ -144,6 +146,19 @@ describe('parsePolicy: meaning (POLICY_RULE)', () => {
     const err = failure(json({ registries: { 'https://user:pa55@r.example/npm/': { keys: 'none' } } }));
     expect(err.code).toBe('POLICY_RULE');
     expect(err.problems.map((p) => p.message).join()).toContain('holds credentials');
+  });
+
+  it('checks witnesses: each key a cosigner key, each witness once, require at most the number named', () => {
+    const w1 = ed25519Cosigner('w1.example', generateKeyPairSync('ed25519').privateKey).verifierKey;
+    const w2 = ed25519Cosigner('w2.example', generateKeyPairSync('ed25519').privateKey).verifierKey;
+    const url = 'https://r.example/';
+    const ok = parsePolicy(json({ registries: { [url]: { witnesses: { keys: [w1, w2] } } } }), FILE);
+    expect(ok.registries.get(url)?.witnesses).toEqual({ keys: [w1, w2], require: 2 });
+    const err = failure(json({ registries: { [url]: { witnesses: { keys: ['not a key', w1, w1], require: 4 } } } }));
+    expect(err.code).toBe('POLICY_RULE');
+    expect(err.problems.map((p) => p.path)).toEqual([
+      `registries["${url}"].witnesses.keys[0]`, `registries["${url}"].witnesses.keys[2]`, `registries["${url}"].witnesses.require`,
+    ]);
   });
 
   it('rejects the same registry named twice with and without the trailing slash', () => {

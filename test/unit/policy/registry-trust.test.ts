@@ -95,3 +95,34 @@ describe('judgeRegistry', () => {
     expect(judgeRegistry({ seen: { url: URL, state: 'unreachable', keys: [] }, pinned: pinned(a), policy: undefined })).toMatchObject({ summary: { findings: [] }, pin: pinned(a) });
   });
 });
+
+describe('judgeRegistry: the signing log in the pin', () => {
+  const a = newKey();
+  const checkpoint = { key: 'vouch-registry/0f3a+0a1b2c3d+AQ==', size: 12, root: Buffer.alloc(32, 7).toString('base64') };
+
+  it('pins the log checkpoint this run verified, and keeps the recorded one when the log was not checked', () => {
+    const verified = judgeRegistry({ seen: { ...seen(served(a)), log: { state: 'consistent', size: 12, problems: [], checkpoint } }, pinned: undefined, policy: undefined });
+    expect(verified.pin?.log).toEqual(checkpoint);
+    const unchecked = judgeRegistry({ seen: seen(served(a)), pinned: { ...pinned(a), log: checkpoint }, policy: undefined });
+    expect(unchecked.pin?.log).toEqual(checkpoint);
+  });
+
+  it('an inconsistent log denies (LOG_INCONSISTENT) and pins no newer checkpoint', () => {
+    const j = judgeRegistry({ seen: { ...seen(served(a)), log: { state: 'inconsistent', size: 12, problems: ['forked'] } }, pinned: { ...pinned(a), log: checkpoint }, policy: undefined });
+    expect(codes(j)).toEqual(['LOG_INCONSISTENT']);
+    expect(j.pin?.log).toEqual(checkpoint);
+  });
+});
+
+describe('judgeRegistry: witnesses', () => {
+  const a = newKey();
+  it('a checkpoint fewer witnesses cosigned than the policy requires: LOG_UNWITNESSED, naming the policy line', () => {
+    const policy = { keys: 'required' as const, path: 'registries["http://127.0.0.1:4873/"]', witnesses: { keys: ['w+00000000+BA=='], require: 1 } };
+    const log = { state: 'consistent' as const, size: 3, problems: [], witnesses: { require: 1, cosigned: [], problem: 'its checkpoint of 3 entries is cosigned by 0 of the 1 witnesses the policy requires' } };
+    const j = judgeRegistry({ seen: { ...seen(served(a)), log }, pinned: undefined, policy });
+    expect(codes(j)).toEqual(['LOG_UNWITNESSED']);
+    expect(j.summary.findings[0]).toMatchObject({ severity: 'deny', rule: 'registries["http://127.0.0.1:4873/"].witnesses' });
+    const ok = judgeRegistry({ seen: { ...seen(served(a)), log: { ...log, witnesses: { require: 1, cosigned: [{ name: 'w', time: new Date() }] } } }, pinned: undefined, policy });
+    expect(codes(ok)).toEqual([]);
+  });
+});

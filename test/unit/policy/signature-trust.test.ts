@@ -51,10 +51,15 @@ describe('signatureTrustFindings', () => {
     expect(judge(evidence({ attestations: publishAttested(new Date('2026-07-01T00:00:00Z')) })).codes).toEqual(['KEY_EXPIRED_UNTIMED']);
   });
 
-  it('the signing registry\'s log time counts as a signed time (the interface the signing log fills)', () => {
-    const e = evidence({ registryLog: { integratedTime: new Date('2026-05-31T00:00:00Z') } });
-    expect(signedTimes(e)).toEqual([{ at: new Date('2026-05-31T00:00:00Z'), source: 'registry-log' }]);
+  it('a signature the signing registry\'s log holds counts for its retired key (the audit orders it before the retirement)', () => {
+    const e = evidence({ registryLog: { index: 7, treeSize: 40 } });
+    expect(signedTimes(e)).toEqual([]);
     expect(judge(e).codes).toEqual([]);
+  });
+
+  it('a logged signature by a revoked key is still void', () => {
+    const revoked = trust({ revoked: new Map([[OLD, new Date('2026-09-01T00:00:00Z')]]) });
+    expect(judge(evidence({ registryLog: { index: 7, treeSize: 40 } }), revoked).codes).toEqual(['KEY_REVOKED']);
   });
 
   it('a version vouch.lock recorded with that key on an earlier run: counts', () => {
