@@ -2,6 +2,7 @@
 // the registry's signing log and the clients that check it.
 export * from './audit.js';
 export * from './checkpoint.js';
+export * from './entries.js';
 export * from './merkle.js';
 export * from './note.js';
 export * from './tiles.js';
