@@ -4,7 +4,7 @@
 // trusted_root.json and its keys from /-/npm/v1/keys, default thresholds. The real `npm audit signatures`
 // reads them without crashing, `vouch log show` lists them, and a restart keeps every index and proof valid.
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleFromJSON } from '@sigstore/bundle';
@@ -184,6 +184,24 @@ describe('logged publish attestations', () => {
     for (const bundle of [before, after]) expect(() => verifier.verify(toSignedEntity(bundleFromJSON(bundle)))).not.toThrow();
     const entries = (await servedLog()).entries.map((e) => JSON.parse(e.toString()) as { type?: string });
     expect(entries.filter((e) => e.type === 'key-added')).toHaveLength(1);
+  });
+});
+
+describe('a publish attestation stored before the log recorded them', () => {
+  it('is re-issued with the active key and logged when served, and then verifies with the trusted root', async () => {
+    const file = join(storage, '.vouch', 'attestations', 'logged-attested', '1.1.0.json');
+    const stored = JSON.parse(await readFile(file, 'utf8')) as { attestations: { predicateType: string; bundle: Bundle }[] };
+    const unlogged = stored.attestations.map((a) => (a.predicateType === PUBLISH_PREDICATE
+      ? { ...a, bundle: { ...a.bundle, verificationMaterial: { publicKey: a.bundle.verificationMaterial.publicKey } } } : a));
+    await writeFile(file, JSON.stringify({ attestations: unlogged }));
+    const sizeBefore = (await servedLog()).checkpoint.size;
+    const reissued = await publishBundle('logged-attested', '1.1.0');
+    expect(Number(reissued.verificationMaterial.tlogEntries[0]!.logIndex)).toBe(sizeBefore);
+    expect(reissued.dsseEnvelope).toEqual(unlogged.find((a) => a.predicateType === PUBLISH_PREDICATE)!.bundle.dsseEnvelope);
+    await checkAgainstLog(reissued);
+    const verifier = await stockVerifier();
+    expect(() => verifier.verify(toSignedEntity(bundleFromJSON(reissued)))).not.toThrow();
+    expect(await publishBundle('logged-attested', '1.1.0')).toEqual(reissued); // stored: re-issued once
   });
 });
 

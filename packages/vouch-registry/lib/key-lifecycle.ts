@@ -72,11 +72,11 @@ function applyEntry(statuses: Map<string, KeyStatus>, entry: Buffer): void {
   if (typeof event === 'object' && event !== null) applyEvent(statuses, event as Record<string, unknown>);
 }
 
-function applyEvent(statuses: Map<string, KeyStatus>, event: Record<string, unknown> | SigningEvent): void {
-  const keyid = event['keyid' as keyof typeof event];
+function applyEvent(statuses: Map<string, KeyStatus>, event: Record<string, unknown>): void {
+  const keyid = event['keyid'];
   if (typeof keyid !== 'string') return;
   const current = statuses.get(keyid);
-  switch (event.type) {
+  switch (event['type']) {
     case 'key-added':
       if (!current) statuses.set(keyid, 'added');
       break;

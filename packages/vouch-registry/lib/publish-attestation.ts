@@ -44,6 +44,17 @@ export function publishAttestationKeyid(entry: StoredAttestation): string | unde
 }
 
 /**
+ * Whether a stored bundle carries a transparency-log entry. Publish attestations issued before the signing
+ * log recorded them carry none (npm 11 stops on such a bundle); they are re-issued, and so logged, when served.
+ */
+export function isLoggedAttestation(entry: StoredAttestation): boolean {
+  const bundle = parseJson(entry.bundleText);
+  const material = isRecord(bundle) ? bundle['verificationMaterial'] : undefined;
+  const tlogEntries = isRecord(material) ? material['tlogEntries'] : undefined;
+  return Array.isArray(tlogEntries) && tlogEntries.length > 0;
+}
+
+/**
  * The same publish attestation signed by `signer`. The statement is rebuilt from the registry's own
  * record (name, version, integrity computed at publish); the old one must say exactly that, so a
  * re-issue never launders a statement edited in storage. Only its `registry` URL is carried over.
@@ -89,12 +100,12 @@ export async function renewPublishAttestations(
   log: SigningLog,
   record: { name: string; version: string; integrity: string },
   entries: readonly StoredAttestation[],
-  keep: (keyid: string | undefined) => boolean,
+  keep: (keyid: string | undefined, entry: StoredAttestation) => boolean,
 ): Promise<StoredAttestation[] | undefined> {
   let changed = false;
   const out: StoredAttestation[] = [];
   for (const entry of entries) {
-    if (entry.predicateType === PREDICATE_PUBLISH_NPM && !keep(publishAttestationKeyid(entry))) {
+    if (entry.predicateType === PREDICATE_PUBLISH_NPM && !keep(publishAttestationKeyid(entry), entry)) {
       out.push(await reissuePublishAttestation(signer, log, record, entry));
       changed = true;
     } else {

@@ -13,7 +13,7 @@ import { AttestationStore, parseAttestationsBody, type StoredAttestation } from 
 import { readKeyHistory, revocationOf, withEndorsement, writeKeyHistory } from './key-history.js';
 import { logKeyLifecycle } from './key-lifecycle.js';
 import { publishedKey } from './keys.js';
-import { renewPublishAttestations } from './publish-attestation.js';
+import { isLoggedAttestation, renewPublishAttestations } from './publish-attestation.js';
 import { logVersionSigned, SigningLog } from './signing-log.js';
 import { RecordStore, type PackageRecords, type VersionRecord } from './records.js';
 import { ROTATION_VERSION, progressFile, readProgress, writeProgress, type RotationProgress } from './rotation-progress.js';
@@ -204,7 +204,7 @@ async function rotateVersion(name: string, version: string, record: VersionRecor
   if (entries) {
     try {
       renewedEntries = await renewPublishAttestations(ctx.to, ctx.log, { name, version, integrity: record.integrity }, entries,
-        (keyid) => keyid === toKeyid);
+        (keyid, entry) => keyid === toKeyid && isLoggedAttestation(entry));
     } catch (err) {
       return { kind: 'refused', reason: err instanceof Error ? err.message : String(err) };
     }
