@@ -99,6 +99,10 @@ describe('key lifecycle in the signing log', () => {
     const fresh = await audit(registry, join(home, 'fresh.json'), home);
     expect(fresh.code).toBe(1);
     expect(fresh.report?.findings.map((f) => [f.code, f.index])).toEqual([['LOG_ENTRY_INVALID', forged]]);
+
+    // The registry itself refuses to sign with a key its log retired.
+    await registry.stop();
+    await expect(startRegistry({ storage, keys: [keyA] })).rejects.toThrow(/is retired in the registry's signing log; it cannot sign again/);
   });
 
   it('logs key-revoked when the operator revokes a key, once', async () => {
