@@ -7,7 +7,7 @@ import {
 } from '../../../packages/vouch-registry/lib/publish-attestation.js';
 import { SigningLog } from '../../../packages/vouch-registry/lib/signing-log.js';
 import { trustedRoot } from '../../../packages/vouch-registry/lib/trusted-root.js';
-import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { PublicKey, TrustedRoot } from '@sigstore/protobuf-specs';
 import { inclusionProof, leafHash, verifyInclusion } from '../../../lib/tlog/index.js';
 import { keySigner, spkiBase64 } from '../../../lib/sign/index.js';
 import { PREDICATE_PUBLISH_NPM } from '../../../lib/verify/types.js';
@@ -76,8 +76,8 @@ describe('the logged publish attestation', () => {
     expect(hashes).toEqual(inclusionProof(1, 3, (l, i) => own.subtreeHash(l, i)).map((h) => Buffer.from(h)));
 
     const root = TrustedRoot.fromJSON(trustedRoot('http://127.0.0.1:4873', own));
-    const keys = { [signer.keyid]: { rawBytes: Buffer.from(spkiBase64(createPublicKey(signer.publicKeyPem)), 'base64'), keyDetails: 5, validFor: { start: new Date(0) } } };
-    const verifier = new Verifier(toTrustMaterial(root, keys as never), { ctlogThreshold: 0 });
+    const keys = { [signer.keyid]: PublicKey.fromJSON({ rawBytes: spkiBase64(createPublicKey(signer.publicKeyPem)), keyDetails: 'PKIX_ECDSA_P256_SHA_256' }) };
+    const verifier = new Verifier(toTrustMaterial(root, keys), { ctlogThreshold: 0 });
     expect(() => verifier.verify(toSignedEntity(bundleFromJSON(json)))).not.toThrow();
     const tampered = structuredClone(json);
     tampered.verificationMaterial.tlogEntries[0]!.integratedTime = String(Number(entry!.integratedTime) + 1);
