@@ -4,6 +4,7 @@
 export { keyIdOf, toPublicKey, sshPublicKeyBlob } from './key-id.js';
 export { keySigner, signP256Deterministic, type RawSigner } from './signer.js';
 export { buildKeyedBundle, buildBundle, statementOf, IN_TOTO_PAYLOAD_TYPE, type InTotoStatement } from './dsse.js';
+export type { Witness } from '@sigstore/sign';
 export {
   KEY_TYPES,
   PRIVATE_KEY_FILE,

@@ -1,10 +1,11 @@
 // Auditing a registry's signing log (c2sp.org/tlog-tiles, as vouch-registry serves it): open the checkpoint
-// with the pinned log key, read the entries the last audit had not seen, check each registry signature
-// they record, and recompute the tree from the last audit's frontier. A checkpoint whose root is not that
+// with the pinned log key, read the entries the last audit had not seen, check each (entries.ts: registry
+// signatures, publish attestations, key lifecycle), and recompute the tree from the last audit's frontier. A checkpoint whose root is not that
 // tree means the log was rewritten or forked, or serves entries it did not commit to: LOG_INCONSISTENT.
 // The network is injected (`fetch`), so this stage is plain data in, findings out.
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
+import { checkEntry, finishEntries, type EndedKey, type EntryContext } from './entries.js';
 import { EMPTY_FRONTIER, appendLeaf, equal, frontierRoot, leafHash, type Frontier } from './merkle.js';
 import { NoteError, openNote, parseVerifierKey } from './note.js';
 import { TILE_WIDTH, entriesPath } from './tiles.js';
@@ -17,6 +18,11 @@ export interface AuditState {
   frontier: Frontier;
   /** The checkpoint the frontier matches, as served. */
   checkpoint: string;
+  /**
+   * Keys the log retired or revoked in the entries seen so far (with the entry that did), so a later audit
+   * still refuses their signatures. Absent in states written before the log had lifecycle entries: none.
+   */
+  endedKeys?: EndedKey[];
 }
 
 /** AuditState as stored between runs (JSON; hashes in base64). */
@@ -24,20 +30,24 @@ export function auditStateText(state: AuditState): string {
   return `${JSON.stringify({
     registry: state.registry, key: state.key, checkpoint: state.checkpoint, size: state.frontier.size,
     subtrees: state.frontier.subtrees.map((t) => ({ size: t.size, hash: Buffer.from(t.hash).toString('base64') })),
+    endedKeys: state.endedKeys ?? [],
   }, null, 2)}\n`;
 }
 
-/** The stored state; throws on anything else. */
+/** The stored state (older files without endedKeys included); throws on anything else. */
 export function parseAuditState(text: string): AuditState {
-  const s = JSON.parse(text) as { registry?: unknown; key?: unknown; checkpoint?: unknown; size?: unknown; subtrees?: unknown };
+  const s = JSON.parse(text) as { registry?: unknown; key?: unknown; checkpoint?: unknown; size?: unknown; subtrees?: unknown; endedKeys?: unknown };
   const subtrees = Array.isArray(s.subtrees) ? s.subtrees as { size?: unknown; hash?: unknown }[] : undefined;
+  const ended = s.endedKeys === undefined ? [] : Array.isArray(s.endedKeys) ? s.endedKeys as Record<string, unknown>[] : undefined;
   if (typeof s.registry !== 'string' || typeof s.key !== 'string' || typeof s.checkpoint !== 'string' || typeof s.size !== 'number' || !subtrees
-    || !subtrees.every((t) => typeof t.size === 'number' && typeof t.hash === 'string')) {
+    || !subtrees.every((t) => typeof t.size === 'number' && typeof t.hash === 'string') || !ended
+    || !ended.every((k) => typeof k === 'object' && k !== null && typeof k['keyid'] === 'string' && (k['event'] === 'key-retired' || k['event'] === 'key-revoked') && Number.isSafeInteger(k['index']))) {
     throw new Error('not an audit state');
   }
   return {
     registry: s.registry, key: s.key, checkpoint: s.checkpoint,
     frontier: { size: s.size, subtrees: subtrees.map((t) => ({ size: t.size as number, hash: Buffer.from(t.hash as string, 'base64') })) },
+    endedKeys: ended.map((k) => ({ keyid: k['keyid'] as string, event: k['event'] as EndedKey['event'], index: k['index'] as number })),
   };
 }
 
@@ -79,9 +89,6 @@ export interface AuditInput {
   onEntry?(index: number, entry: Buffer): void;
 }
 
-/** The signed message of a registry signature, as npm checks it: `${name}@${version}:${integrity}`. */
-const signedMessage = (name: string, version: string, integrity: string) => `${name}@${version}:${integrity}`;
-
 export async function auditLog(input: AuditInput): Promise<AuditResult> {
   const key = input.pinnedKey ?? input.previous?.key ?? (await input.fetch('key')).toString('utf8').trim();
   const checkpointText = (await input.fetch('checkpoint')).toString('utf8');
@@ -99,6 +106,11 @@ export async function auditLog(input: AuditInput): Promise<AuditResult> {
   }
   const findings: AuditFinding[] = [];
   let frontier = input.previous?.frontier ?? EMPTY_FRONTIER;
+  // Entries are always read in context (which keys ended); they are judged only with the registry's keys.
+  const ctx: EntryContext = { keys: input.registryKeys, ended: new Map((input.previous?.endedKeys ?? []).map((k) => [k.keyid, k])) };
+  const judge = (problems: { index: number; message: string }[]) => {
+    if (input.registryKeys) findings.push(...problems.map((p) => ({ code: 'LOG_ENTRY_INVALID' as const, ...p })));
+  };
   for (let tile = Math.floor(previousSize / TILE_WIDTH); tile * TILE_WIDTH < checkpoint.size; tile++) {
     const width = Math.min(TILE_WIDTH, checkpoint.size - tile * TILE_WIDTH);
     const entries = readBundle(await input.fetch(entriesPath(tile, width)));
@@ -108,20 +120,20 @@ export async function auditLog(input: AuditInput): Promise<AuditResult> {
     }
     for (let i = Math.max(0, previousSize - tile * TILE_WIDTH); i < width; i++) {
       const index = tile * TILE_WIDTH + i;
-      const problem = input.registryKeys ? entryProblem(entries[i]!, input.registryKeys) : undefined;
-      if (problem) findings.push({ code: 'LOG_ENTRY_INVALID', message: problem, index });
+      judge(checkEntry(ctx, index, entries[i]!));
       input.onEntry?.(index, entries[i]!);
       frontier = appendLeaf(frontier, leafHash(entries[i]!));
     }
     input.onProgress?.(frontier.size - previousSize, checkpoint.size - previousSize);
   }
+  judge(finishEntries(ctx));
   const checked = frontier.size - previousSize;
   if (findings.length === 0 && !equal(frontierRoot(frontier), checkpoint.root)) {
     findings.push(inconsistent(input.previous, checkpointText, previousSize > 0
       ? `the checkpoint's tree of ${checkpoint.size} entries does not extend the ${previousSize} this audit saw before: the log was rewritten or forked`
       : `the checkpoint's root is not the tree of the ${checkpoint.size} entries the log serves`));
   }
-  const next = findings.length === 0 ? { registry: input.registry, key, frontier, checkpoint: checkpointText } : undefined;
+  const next = findings.length === 0 ? { registry: input.registry, key, frontier, checkpoint: checkpointText, endedKeys: [...ctx.ended.values()] } : undefined;
   return { ...base, checked, findings, next };
 }
 
@@ -132,25 +144,6 @@ function failed(previousSize: number, findings: AuditFinding[]): AuditResult {
 function inconsistent(previous: AuditState | undefined, checkpoint: string, why: string): AuditFinding {
   const shown = previous ? `\nlast checkpoint seen:\n${previous.checkpoint}now served:\n${checkpoint}` : '';
   return { code: 'LOG_INCONSISTENT', message: `${why}${shown}` };
-}
-
-/** Why an entry is not a registry signature the registry's keys verify (undefined: it is). */
-function entryProblem(entry: Buffer, keys: ReadonlyMap<string, KeyObject>): string | undefined {
-  let event: unknown;
-  try {
-    event = JSON.parse(entry.toString('utf8'));
-  } catch {
-    return 'not JSON';
-  }
-  const e = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
-  if (e['type'] !== 'version-signed') return `unknown entry type ${JSON.stringify(e['type'])}`;
-  const { name, version, integrity, keyid, sig } = e;
-  if (![name, version, integrity, keyid, sig].every((v) => typeof v === 'string')) return 'a version-signed entry lacks a field';
-  const id = `${String(name)}@${String(version)}`;
-  const key = keys.get(keyid as string);
-  if (!key) return `${id}: signed by ${String(keyid)}, which the registry does not list`;
-  const ok = verify('sha256', Buffer.from(signedMessage(name as string, version as string, integrity as string)), key, Buffer.from(sig as string, 'base64'));
-  return ok ? undefined : `${id}: the signature does not verify with ${String(keyid)}`;
 }
 
 /** An entry bundle: each entry a big-endian uint16 length and its bytes. */

@@ -4,6 +4,7 @@
 export * from './audit.js';
 export * from './checkpoint.js';
 export * from './cosignature.js';
+export * from './entries.js';
 export * from './merkle.js';
 export * from './note.js';
 export * from './tiles.js';

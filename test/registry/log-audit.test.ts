@@ -47,10 +47,11 @@ describe('vouch log verify', () => {
 
     const first = await audit(registry, state, home);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.report).toMatchObject({ size: 2, previousSize: 0, checked: 2, consistent: true });
+    // The log's first entry is the key-added of the registry's key, logged at its first start.
+    expect(first.report).toMatchObject({ size: 3, previousSize: 0, checked: 3, consistent: true });
     await registry.publish(await writePackage(packages, { name: 'audited', version: '1.2.0' }));
     const second = await audit(registry, state, home);
-    expect(second.report).toMatchObject({ size: 3, previousSize: 2, checked: 1, consistent: true });
+    expect(second.report).toMatchObject({ size: 4, previousSize: 3, checked: 1, consistent: true });
     const stateAfterGood = await readFile(state, 'utf8');
 
     // The operator throws the log away and starts again under the same log key: a new history.
@@ -61,7 +62,7 @@ describe('vouch log verify', () => {
     const rewritten = await audit(registry, state, home);
     expect(rewritten.code, rewritten.stderr).toBe(1);
     expect(rewritten.report?.findings.map((f) => f.code)).toEqual(['LOG_INCONSISTENT']);
-    expect(rewritten.report?.findings[0]?.message).toContain('does not extend the 3 this audit saw before');
+    expect(rewritten.report?.findings[0]?.message).toContain('does not extend the 4 this audit saw before');
     expect(rewritten.report?.findings[0]?.message).toContain('last checkpoint seen:');
     expect(await readFile(state, 'utf8')).toBe(stateAfterGood);
 
@@ -70,7 +71,7 @@ describe('vouch log verify', () => {
     await writeFile(state, JSON.stringify({ ...bigger, size: 10 }));
     const shrunk = await audit(registry, state, home);
     expect(shrunk.code).toBe(1);
-    expect(shrunk.report?.findings[0]?.message).toContain('the log shrank from 10 to 4 entries');
+    expect(shrunk.report?.findings[0]?.message).toContain('the log shrank from 10 to 5 entries');
   });
 
   it('catches an entry changed in storage, on a fresh audit', async () => {
@@ -79,7 +80,7 @@ describe('vouch log verify', () => {
     for (const version of ['1.0.0', '1.1.0']) await registry.publish(await writePackage(packages, { name: 'changed', version }));
     const home = await registry.tempDir('home');
     expect((await audit(registry, join(home, 'a.json'), home)).code).toBe(0);
-    const bundleFile = join(registry.storage, '.vouch', 'log', 'tile', 'entries', '000.p', '2');
+    const bundleFile = join(registry.storage, '.vouch', 'log', 'tile', 'entries', '000.p', '3');
     const bundle = await readFile(bundleFile, 'utf8');
     await writeFile(bundleFile, bundle.replace('"version":"1.1.0"', '"version":"1.1.1"'));
     const fresh = await audit(registry, join(home, 'b.json'), home);
@@ -99,12 +100,12 @@ describe('vouch log verify', () => {
     const json = await runVouch(['log', 'show', registry.url, 'shown', '--state', state, '--format', 'json'], { cwd: home });
     expect(json.code, json.stderr).toBe(0);
     const report = json.json as { size: number; consistent: boolean; events: { index: number; type: string; name: string; version: string; keyid: string; source: string }[] };
-    expect(report).toMatchObject({ size: 3, consistent: true });
-    expect(report.events.map((e) => [e.index, e.type, e.version, e.source])).toEqual([[0, 'version-signed', '1.0.0', 'publish'], [2, 'version-signed', '1.1.0', 'publish']]);
+    expect(report).toMatchObject({ size: 4, consistent: true }); // entry 0: the key-added of the registry's key
+    expect(report.events.map((e) => [e.index, e.type, e.version, e.source])).toEqual([[1, 'version-signed', '1.0.0', 'publish'], [3, 'version-signed', '1.1.0', 'publish']]);
     expect(report.events.every((e) => e.keyid.startsWith('SHA256:'))).toBe(true);
     const text = await runVouch(['log', 'show', registry.url, 'shown', '--state', state], { cwd: home });
-    expect(text.stdout).toContain('2 signing event(s) of shown among 3 entries (checkpoint verified');
-    expect(text.stdout).toMatch(/#2 {2}version-signed {2}shown@1\.1\.0 {2}SHA256:\S+ {2}publish/);
+    expect(text.stdout).toContain('2 signing event(s) of shown among 4 entries (checkpoint verified');
+    expect(text.stdout).toMatch(/#3 {2}version-signed {2}shown@1\.1\.0 {2}SHA256:\S+ {2}publish/);
     await expect(readFile(state)).rejects.toThrow(); // show never writes the audit state
     const usage = await runVouch(['log', 'show', registry.url], { cwd: home });
     expect(usage.code).toBe(2);
@@ -140,7 +141,7 @@ describe('vouch log verify', () => {
     expect(second.code, second.stdout + second.stderr).toBe(1);
     const report = second.json as { registries: { findings: { code: string; message: string }[] }[]; packages: { decision: string }[] };
     expect(report.registries.flatMap((r) => r.findings.map((f) => f.code))).toEqual(['LOG_INCONSISTENT']);
-    expect(report.registries[0]!.findings[0]!.message).toContain('does not extend the 1 this audit saw before');
+    expect(report.registries[0]!.findings[0]!.message).toContain('does not extend the 2 this audit saw before');
     expect(await snapshotProject(project)).toEqual(before);
   });
 });

@@ -1,10 +1,11 @@
 // Attestations through the plugin: a publish carrying a real `.sigstore` provenance bundle (with the real
 // tarball it describes) round-trips byte for byte, and the registry adds its own publish attestation,
-// which verifies with @sigstore/verify against the registry key.
+// which verifies with @sigstore/verify against the registry key and the registry's signing log.
 import { createHash, createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bundleFromJSON } from '@sigstore/bundle';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packagePath } from '../../lib/config/package-root.js';
@@ -103,16 +104,16 @@ describe('attestations', () => {
   });
 });
 
-/** A verifier that trusts only the registry's published keys, with no log or timestamp required. */
+/** A verifier that trusts the registry's published keys and its signing log (the served trusted root). */
 async function registryKeyVerifier(): Promise<Verifier> {
   const keys = ((await registry.get('-/npm/v1/keys')).json as { keys: { keyid: string; key: string }[] }).keys;
   const trust = toTrustMaterial(
-    { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], ctlogs: [], certificateAuthorities: [], timestampAuthorities: [] },
+    TrustedRoot.fromJSON((await registry.get('-/vouch/trusted_root.json')).json),
     (hint: string) => {
       const entry = keys.find((k) => k.keyid === hint);
       if (!entry) throw new Error(`no registry key ${hint}`);
       return { publicKey: createPublicKey({ key: Buffer.from(entry.key, 'base64'), format: 'der', type: 'spki' }), validFor: () => true };
     },
   );
-  return new Verifier(trust, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+  return new Verifier(trust, { ctlogThreshold: 0 }); // the log entry is the timestamp; no certificates, so no SCTs
 }

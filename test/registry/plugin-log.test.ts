@@ -49,15 +49,16 @@ describe('the registry\'s signing log', () => {
       await first.publish(await writePackage(packages, { name, version }));
     }
     const before = await auditLog(first);
-    expect(before.checkpoint.size).toBe(3);
+    expect(before.checkpoint.size).toBe(4);
+    expect(before.entries[0]).toEqual({ type: 'key-added', keyid: first.keyid, at: expect.any(String) }); // logged at the first start
     expect(Buffer.from(before.checkpoint.root)).toEqual(Buffer.from(naiveTreeHash(before.leaves)));
-    for (const entry of before.entries) {
+    for (const entry of before.entries.slice(1)) {
       const packument = (await first.get(entry['name']!.replace('/', '%2f'))).json as { versions: Record<string, { dist: { integrity: string; signatures: { keyid: string; sig: string }[] } }> };
       const dist = packument.versions[entry['version']!]!.dist;
       expect(entry).toMatchObject({ type: 'version-signed', integrity: dist.integrity, keyid: dist.signatures[0]!.keyid, sig: dist.signatures[0]!.sig, source: 'publish' });
     }
     // A full tile would be immutable; a partial one and the checkpoint change.
-    expect((await get(first, '-/vouch/log/tile/0/000.p/3')).headers.get('cache-control')).toBe('no-cache');
+    expect((await get(first, '-/vouch/log/tile/0/000.p/4')).headers.get('cache-control')).toBe('no-cache');
     expect((await get(first, '-/vouch/log/keys')).status).toBe(404);
     await first.stop();
 
@@ -66,9 +67,9 @@ describe('the registry\'s signing log', () => {
     await second.publish(await writePackage(await second.tempDir('packages'), { name: 'log-a', version: '1.2.0' }));
     const after = await auditLog(second);
     expect(after.keyText).toBe(before.keyText);
-    expect(after.checkpoint.size).toBe(4);
-    expect(after.leaves.slice(0, 3)).toEqual(before.leaves);
+    expect(after.checkpoint.size).toBe(5); // the same key: no second key-added
+    expect(after.leaves.slice(0, 4)).toEqual(before.leaves);
     const subtree = (level: number, index: number) => naiveTreeHash(after.leaves, index * 2 ** level, (index + 1) * 2 ** level);
-    expect(verifyConsistency(3, 4, before.checkpoint.root, after.checkpoint.root, consistencyProof(3, 4, subtree))).toBe(true);
+    expect(verifyConsistency(4, 5, before.checkpoint.root, after.checkpoint.root, consistencyProof(4, 5, subtree))).toBe(true);
   });
 });

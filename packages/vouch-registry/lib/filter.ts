@@ -45,7 +45,8 @@ export async function signManifest(manifest: unknown, deps: FilterDeps): Promise
     try {
       const record = await recordFor(name, version, dist, records[version], publishTime(out['time'], version), deps);
       dist['integrity'] = record.integrity;
-      dist['signatures'] = [{ keyid: record.keyid, sig: record.sig }];
+      // logIndex: the signature's entry in the signing log (records signed before the log kept indexes have none).
+      dist['signatures'] = [{ keyid: record.keyid, sig: record.sig, ...(record.logIndex !== undefined ? { logIndex: record.logIndex } : {}) }];
       if (record.attestation) {
         dist['attestations'] = {
           url: deps.attestationsUrl(name, version),
@@ -73,8 +74,7 @@ async function recordFor(
     // The recorded integrity was computed by the registry, so it stays trusted across a key change.
     const renewed = { ...(await signVersion(deps.ring, name, version, stored.integrity, 're-signed')),
       ...(stored.attestation ? { attestation: stored.attestation } : {}) };
-    deps.records.put(name, version, renewed);
-    return renewed;
+    return deps.records.put(name, version, renewed);
   }
   const key = `${name}@${version}`;
   let pending = deps.inflight.get(key);

@@ -7,7 +7,10 @@ import { attestationsPath } from './attestations.js';
 import { signManifest } from './filter.js';
 import { currentOrigin, originOf, runWithOrigin, type PluginApp } from './http.js';
 import { PUBLISH_ROUTE, publishRoute } from './publish.js';
-import { ATTESTATIONS_ROUTE_PATTERN, KEYS_ROUTE, LOG_ROUTE_PATTERN, attestationsRoute, keysRoute, logRoute, type VerdaccioAuthView } from './routes.js';
+import {
+  ATTESTATIONS_ROUTE_PATTERN, KEYS_ROUTE, LOG_ROUTE_PATTERN, attestationsRoute, keysRoute, logRoute, trustedRootRoute, type VerdaccioAuthView,
+} from './routes.js';
+import { TRUSTED_ROOT_ROUTE } from './trusted-root.js';
 import { readSettings, type VerdaccioConfigView } from './settings.js';
 import { sha512IntegrityOfStream } from './signing.js';
 import { stateFor, type Logger, type PluginState, type VerdaccioStorageView } from './state.js';
@@ -36,6 +39,7 @@ export default class VouchRegistryPlugin {
     app.use((req, _res, next) => runWithOrigin(this.state.settings.registryUrl ?? originOf(req), next));
     app.get(KEYS_ROUTE, keysRoute(this.state));
     app.get(LOG_ROUTE_PATTERN, logRoute(this.state));
+    app.get(TRUSTED_ROOT_ROUTE, trustedRootRoute(this.state));
     app.get(ATTESTATIONS_ROUTE_PATTERN, attestationsRoute(this.state, auth));
     app.put(PUBLISH_ROUTE, publishRoute(this.state));
   }

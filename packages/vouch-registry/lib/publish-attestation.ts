@@ -1,10 +1,13 @@
 // The registry's own publish attestation, shaped like npm's: an in-toto Statement v0.1 whose subject
 // is the package URL and the hex sha512 of the tarball the registry received, signed with the
-// registry's active key as a DSSE bundle (public-key hint = key id). No transparency log entry.
+// registry's active key as a DSSE bundle (public-key hint = key id), logged in the registry's signing log
+// before it is stored or served: the bundle carries its tlog entry with inclusion proof (log-witness.ts).
 import { isDeepStrictEqual } from 'node:util';
 import { PREDICATE_PUBLISH_NPM, buildKeyedBundle, type InTotoStatement, type RawSigner } from './vouch-core.js';
 import { isRecord, parseJson, type StoredAttestation } from './attestations.js';
+import { logWitness } from './log-witness.js';
 import { npmPurl } from './names.js';
+import type { SigningLog } from './signing-log.js';
 
 export interface PublishFacts {
   name: string;
@@ -24,8 +27,9 @@ export function publishStatement(facts: PublishFacts): InTotoStatement {
   };
 }
 
-export async function buildPublishAttestation(signer: RawSigner, facts: PublishFacts): Promise<StoredAttestation> {
-  const bundle = await buildKeyedBundle(publishStatement(facts), signer);
+/** Signs the publish attestation and logs it (dsse entry + attestation-issued, one batch) in `log`. */
+export async function buildPublishAttestation(signer: RawSigner, facts: PublishFacts, log: SigningLog): Promise<StoredAttestation> {
+  const bundle = await buildKeyedBundle(publishStatement(facts), signer, [logWitness(log, { name: facts.name, version: facts.version })]);
   return { predicateType: PREDICATE_PUBLISH_NPM, bundleText: JSON.stringify(bundle) };
 }
 
@@ -40,6 +44,17 @@ export function publishAttestationKeyid(entry: StoredAttestation): string | unde
 }
 
 /**
+ * Whether a stored bundle carries a transparency-log entry. Publish attestations issued before the signing
+ * log recorded them carry none (npm 11 stops on such a bundle); they are re-issued, and so logged, when served.
+ */
+export function isLoggedAttestation(entry: StoredAttestation): boolean {
+  const bundle = parseJson(entry.bundleText);
+  const material = isRecord(bundle) ? bundle['verificationMaterial'] : undefined;
+  const tlogEntries = isRecord(material) ? material['tlogEntries'] : undefined;
+  return Array.isArray(tlogEntries) && tlogEntries.length > 0;
+}
+
+/**
  * The same publish attestation signed by `signer`. The statement is rebuilt from the registry's own
  * record (name, version, integrity computed at publish); the old one must say exactly that, so a
  * re-issue never launders a statement edited in storage. Only its `registry` URL is carried over.
@@ -47,6 +62,7 @@ export function publishAttestationKeyid(entry: StoredAttestation): string | unde
  */
 export async function reissuePublishAttestation(
   signer: RawSigner,
+  log: SigningLog,
   record: { name: string; version: string; integrity: string },
   old: StoredAttestation,
 ): Promise<StoredAttestation> {
@@ -64,7 +80,7 @@ export async function reissuePublishAttestation(
   if (!isDeepStrictEqual(statement, expected)) {
     throw new Error('the stored publish attestation does not state the recorded name, version and tarball digest');
   }
-  return buildPublishAttestation(signer, { name: record.name, version: record.version, sha512Hex, registry });
+  return buildPublishAttestation(signer, { name: record.name, version: record.version, sha512Hex, registry }, log);
 }
 
 /** Hex of the sha512 in a one-hash SRI string (`sha512-<base64>`), as the statement subject carries it. */
@@ -81,15 +97,16 @@ export function sha512HexOf(integrity: string): string | undefined {
  */
 export async function renewPublishAttestations(
   signer: RawSigner,
+  log: SigningLog,
   record: { name: string; version: string; integrity: string },
   entries: readonly StoredAttestation[],
-  keep: (keyid: string | undefined) => boolean,
+  keep: (keyid: string | undefined, entry: StoredAttestation) => boolean,
 ): Promise<StoredAttestation[] | undefined> {
   let changed = false;
   const out: StoredAttestation[] = [];
   for (const entry of entries) {
-    if (entry.predicateType === PREDICATE_PUBLISH_NPM && !keep(publishAttestationKeyid(entry))) {
-      out.push(await reissuePublishAttestation(signer, record, entry));
+    if (entry.predicateType === PREDICATE_PUBLISH_NPM && !keep(publishAttestationKeyid(entry), entry)) {
+      out.push(await reissuePublishAttestation(signer, log, record, entry));
       changed = true;
     } else {
       out.push(entry);

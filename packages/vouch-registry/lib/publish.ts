@@ -60,7 +60,7 @@ async function handlePublish(state: PluginState, name: string, req: PluginReques
     const registry = state.settings.registryUrl ?? originOf(req);
     attestations.push(await buildPublishAttestation(state.ring.active, {
       name: plan.name, version: plan.version, sha512Hex: plan.sha512Hex, registry,
-    }));
+    }, state.log));
     attestations.push(plan.bundle);
   }
   const record: VersionRecord = plan.bundle

@@ -18,12 +18,17 @@ export interface VersionRecord {
   source: 'publish' | 'lazy' | 're-signed';
   /** Predicate type of the publisher's stored attestation bundle, when one came with the publish. */
   attestation?: { predicateType: string };
+  /** Index of the signature's `version-signed` entry in the signing log (absent: signed before the log kept indexes). */
+  logIndex?: number;
 }
 
 export type PackageRecords = Record<string, VersionRecord>;
 
-/** Told of the signatures one write adds, before the record holding them is written (and so before they can be served). */
-export type OnSigned = (name: string, signed: readonly [version: string, record: VersionRecord][]) => void;
+/**
+ * Told of the signatures one write adds, before the record holding them is written (and so before they can
+ * be served); returns the log index of each, in order, which the records then keep.
+ */
+export type OnSigned = (name: string, signed: readonly [version: string, record: VersionRecord][]) => readonly number[];
 
 export class RecordStore {
   private tmpCounter = 0;
@@ -47,8 +52,11 @@ export class RecordStore {
     return parseRecords(text, this.fileFor(name));
   }
 
-  /** Changes one package's records in place; `change` returns false to write nothing. */
-  update(name: string, change: (records: PackageRecords) => boolean): void {
+  /**
+   * Changes one package's records in place; `change` returns false to write nothing. Returns the records as
+   * written (new signatures with their log indexes), or undefined when nothing was written.
+   */
+  update(name: string, change: (records: PackageRecords) => boolean): PackageRecords | undefined {
     const file = this.fileFor(name);
     let records: PackageRecords = {};
     try {
@@ -56,28 +64,41 @@ export class RecordStore {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    const before = new Map(Object.entries(records).map(([version, r]) => [version, r.sig]));
-    if (!change(records)) return;
-    const signed = Object.entries(records).filter(([version, record]) => before.get(version) !== record.sig);
-    if (signed.length > 0) this.onSigned?.(name, signed);
+    const before = new Map(Object.entries(records));
+    if (!change(records)) return undefined;
+    const signed = Object.entries(records).filter(([version, record]) => before.get(version)?.sig !== record.sig);
+    for (const [version, record] of Object.entries(records)) {
+      // The same signature again (deterministic signing of the same message): it keeps its entry.
+      const logIndex = before.get(version)?.logIndex;
+      if (before.get(version)?.sig === record.sig && record.logIndex === undefined && logIndex !== undefined) records[version] = { ...record, logIndex };
+    }
+    if (signed.length > 0 && this.onSigned) {
+      const indexes = this.onSigned(name, signed);
+      signed.forEach(([version, record], i) => {
+        const logIndex = indexes[i];
+        records[version] = logIndex === undefined ? withoutLogIndex(record) : { ...record, logIndex };
+      });
+    }
     mkdirSync(this.dir, { recursive: true });
     const tmp = `${file}.${process.pid}.${++this.tmpCounter}.tmp`;
     writeFileSync(tmp, `${JSON.stringify({ versions: records }, null, 2)}\n`, { mode: 0o644 });
     renameSync(tmp, file);
+    return records;
   }
 
-  /** Records a version signed at publish, replacing any earlier record (a re-publish after unpublish). */
-  put(name: string, version: string, record: VersionRecord): void {
-    this.update(name, (records) => {
+  /** Records a version signed at publish, replacing any earlier record (a re-publish after unpublish); returns it as written. */
+  put(name: string, version: string, record: VersionRecord): VersionRecord {
+    const written = this.update(name, (records) => {
       records[version] = record;
       return true;
     });
+    return written?.[version] ?? record;
   }
 
   /** Records a lazily signed version unless a record appeared meanwhile; returns the one that holds. */
   putIfMissing(name: string, version: string, record: VersionRecord): VersionRecord {
     let held = record;
-    this.update(name, (records) => {
+    const written = this.update(name, (records) => {
       const existing = records[version];
       if (existing) {
         held = existing;
@@ -86,8 +107,13 @@ export class RecordStore {
       records[version] = record;
       return true;
     });
-    return held;
+    return written?.[version] ?? held;
   }
+}
+
+function withoutLogIndex(record: VersionRecord): VersionRecord {
+  const { logIndex: _dropped, ...rest } = record;
+  return rest;
 }
 
 function parseRecords(text: string, file: string): PackageRecords {
@@ -105,7 +131,8 @@ function parseRecords(text: string, file: string): PackageRecords {
 
 function isVersionRecord(value: unknown): value is VersionRecord {
   return isRecord(value) && typeof value['integrity'] === 'string' && typeof value['keyid'] === 'string'
-    && typeof value['sig'] === 'string' && typeof value['source'] === 'string';
+    && typeof value['sig'] === 'string' && typeof value['source'] === 'string'
+    && (value['logIndex'] === undefined || (Number.isSafeInteger(value['logIndex']) && (value['logIndex'] as number) >= 0));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

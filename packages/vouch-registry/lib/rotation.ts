@@ -11,8 +11,9 @@ import semver from 'semver';
 import { VouchError, signEndorsement, type RawSigner } from './vouch-core.js';
 import { AttestationStore, parseAttestationsBody, type StoredAttestation } from './attestations.js';
 import { readKeyHistory, revocationOf, withEndorsement, writeKeyHistory } from './key-history.js';
+import { logKeyLifecycle } from './key-lifecycle.js';
 import { publishedKey } from './keys.js';
-import { renewPublishAttestations } from './publish-attestation.js';
+import { isLoggedAttestation, renewPublishAttestations } from './publish-attestation.js';
 import { logVersionSigned, SigningLog } from './signing-log.js';
 import { RecordStore, type PackageRecords, type VersionRecord } from './records.js';
 import { ROTATION_VERSION, progressFile, readProgress, writeProgress, type RotationProgress } from './rotation-progress.js';
@@ -102,9 +103,12 @@ export async function rotateStorage(options: RotationOptions): Promise<RotationR
     endorsement = { by: fromKey.keyid };
   }
 
-  const records = new RecordStore(join(options.dataDir, 'records'), logVersionSigned(SigningLog.open(options.dataDir)));
+  const log = SigningLog.open(options.dataDir);
+  const revoked = history.revocations.map((r) => ({ keyid: r.keyid, at: r.revoked }));
+  logKeyLifecycle(log, options.dataDir, { active: [toKey.keyid], retired: [], revoked }, now());
+  const records = new RecordStore(join(options.dataDir, 'records'), logVersionSigned(log));
   const attestations = new AttestationStore(join(options.dataDir, 'attestations'));
-  const ctx: VersionContext = { from: options.from, fromKeyid: fromKey.keyid, to: options.to, attestations };
+  const ctx: VersionContext = { from: options.from, fromKeyid: fromKey.keyid, to: options.to, attestations, log };
   const stop = () => options.shouldStop?.() === true || (options.limit !== undefined && run.resigned >= options.limit);
   for (const name of packageNames(records)) {
     const cursor = progress.cursor;
@@ -113,6 +117,8 @@ export async function rotateStorage(options: RotationOptions): Promise<RotationR
     writeProgress(options.dataDir, progress);
     if (!done) return result('stopped', progress, run, endorsement);
   }
+  // Every version is under the new key: from here on the old key signs nothing (the log says so).
+  logKeyLifecycle(log, options.dataDir, { active: [toKey.keyid], retired: [fromKey.keyid], revoked }, now());
   progress.finished = now().toISOString();
   writeProgress(options.dataDir, progress);
   return result('finished', progress, run, endorsement);
@@ -123,6 +129,7 @@ interface VersionContext {
   fromKeyid: string;
   to: RawSigner;
   attestations: AttestationStore;
+  log: SigningLog;
 }
 
 /** One package's versions after the cursor; false when it stopped before the last. Records are written once. */
@@ -196,8 +203,8 @@ async function rotateVersion(name: string, version: string, record: VersionRecor
   let renewedEntries: StoredAttestation[] | undefined;
   if (entries) {
     try {
-      renewedEntries = await renewPublishAttestations(ctx.to, { name, version, integrity: record.integrity }, entries,
-        (keyid) => keyid === toKeyid);
+      renewedEntries = await renewPublishAttestations(ctx.to, ctx.log, { name, version, integrity: record.integrity }, entries,
+        (keyid, entry) => keyid === toKeyid && isLoggedAttestation(entry));
     } catch (err) {
       return { kind: 'refused', reason: err instanceof Error ? err.message : String(err) };
     }

@@ -1,14 +1,16 @@
 // The two read routes Verdaccio lacks: GET /-/npm/v1/keys (public, as npm's) and
 // GET /-/npm/v1/attestations/<name>@<version> (behind the package's access rule, like its packument).
-// A stored publish attestation whose key is revoked, unlisted or expired is never served as is: it is
-// re-issued with the active key from the version's record (and stored), or left out.
+// A stored publish attestation whose key is revoked, unlisted or expired, or that carries no log entry (issued
+// before the signing log recorded them), is never served as is: it is re-issued (and logged) with the active
+// key from the version's record (and stored), or left out.
 import { PREDICATE_PUBLISH_NPM } from './vouch-core.js';
 import { attestationsBody, parseAttestationsBody, parseAttestationsSpec, type StoredAttestation } from './attestations.js';
-import { sendError, sendJson, sendJsonText, type Handler, type PluginRequest } from './http.js';
+import { currentOrigin, sendError, sendJson, sendJsonText, type Handler, type PluginRequest } from './http.js';
 import { keysEndpointBody } from './keys.js';
-import { publishAttestationKeyid, renewPublishAttestations } from './publish-attestation.js';
+import { isLoggedAttestation, publishAttestationKeyid, renewPublishAttestations } from './publish-attestation.js';
 import { isAttestationKeyServable } from './signing.js';
 import type { PluginState } from './state.js';
+import { trustedRoot } from './trusted-root.js';
 
 export const KEYS_ROUTE = '/-/npm/v1/keys';
 export const ATTESTATIONS_ROUTE_PATTERN = /^\/-\/npm\/v1\/attestations\/.+/;
@@ -29,10 +31,13 @@ const LOG_PREFIX = '/-/vouch/log/';
  * The signing log, read-only, in the tlog-tiles layout: `checkpoint` (changes, so not cached), full tiles
  * (immutable), partial tiles (`.p/W`: replaced by the full one later, so briefly cached), and `key`, the
  * log's verifier key. Public like the keys endpoint: it names packages and versions, never their bytes.
+ * The same files answer under `/-/vouch/log/<origin>/…`, the base URL the trusted root names.
  */
 export function logRoute(state: PluginState): Handler {
   return (req, res) => {
-    const path = req.path.slice(LOG_PREFIX.length);
+    const full = req.path.slice(LOG_PREFIX.length);
+    const underOrigin = `${state.log.origin}/`;
+    const path = full.startsWith(underOrigin) ? full.slice(underOrigin.length) : full;
     if (path === 'key') {
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       return res.end(`${state.log.verifierKey}\n`);
@@ -44,6 +49,14 @@ export function logRoute(state: PluginState): Handler {
     res.setHeader('Cache-Control', path === 'checkpoint' || path.includes('.p/') ? 'no-cache' : 'public, max-age=31536000, immutable');
     res.setHeader('Content-Length', body.length);
     res.end(body);
+  };
+}
+
+/** GET /-/vouch/trusted_root.json: public, like the keys; the log's base URL uses the registry's public URL. */
+export function trustedRootRoute(state: PluginState): Handler {
+  return (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    sendJson(res, 200, trustedRoot(state.settings.registryUrl ?? currentOrigin() ?? 'http://localhost', state.log));
   };
 }
 
@@ -93,14 +106,16 @@ function checkAccess(
 async function servableBody(state: PluginState, name: string, version: string, stored: string): Promise<string | undefined> {
   const now = new Date();
   const keep = (keyid: string | undefined) => isAttestationKeyServable(keyid, state.ring, now);
+  // Served as stored only when by a servable key and logged (one issued before the log recorded them is re-issued).
+  const keepLogged = (keyid: string | undefined, entry: StoredAttestation) => keep(keyid) && isLoggedAttestation(entry);
   const entries = parseAttestationsBody(stored);
   if (!entries) throw new Error(`the stored attestations of ${name}@${version} are damaged`);
-  if (entries.every((e) => e.predicateType !== PREDICATE_PUBLISH_NPM || keep(publishAttestationKeyid(e)))) return stored;
+  if (entries.every((e) => e.predicateType !== PREDICATE_PUBLISH_NPM || keepLogged(publishAttestationKeyid(e), e))) return stored;
   let renewed: StoredAttestation[] | undefined;
   try {
     const record = (await state.records.read(name))[version];
     if (!record) throw new Error('the version has no signing record');
-    renewed = await renewPublishAttestations(state.ring.active, { name, version, integrity: record.integrity }, entries, keep);
+    renewed = await renewPublishAttestations(state.ring.active, state.log, { name, version, integrity: record.integrity }, entries, keepLogged);
   } catch (err) {
     state.logger.error({ err: String(err), pkg: `${name}@${version}` },
       'vouch: cannot re-issue the publish attestation of @{pkg}, serving it without: @{err}');

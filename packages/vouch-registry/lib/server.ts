@@ -36,6 +36,8 @@ export interface RunningRegistry {
   storage: string;
   /** The signing log's verifier key (GET /-/vouch/log/key), for auditors to pin. */
   logKey: string;
+  /** GET URL of the registry's Sigstore trusted root (its signing log), for verifiers of the bundles it issues. */
+  trustedRoot: string;
   close(): Promise<void>;
 }
 
@@ -64,7 +66,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   const close = () => closeServer(server);
   try {
     const keyid = await checkPluginAnswers(url, expectedKeyid);
-    return { url, keyid, storage, logKey: await logKeyOf(url), close };
+    return { url, keyid, storage, logKey: await logKeyOf(url), trustedRoot: new URL('-/vouch/trusted_root.json', url).href, close };
   } catch (err) {
     await close();
     throw err;

@@ -4,12 +4,12 @@
 // are written (temporary file, then rename) before the checkpoint that covers it, and the checkpoint is
 // written before the signature the entry records is served. A crash leaves the last checkpoint and
 // everything it covers intact; anything past it is rewritten by the next append.
-import { generateKeyPairSync, createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   TILE_HEIGHT, TILE_WIDTH, entriesPath, formatCheckpoint, leafHash, nodeHash, openNote, parseCheckpoint, parseVerifierKey,
-  rawEd25519, readBundle, signNote, tilePath, ed25519Signer, verifierKey, appendLeaf, frontierRoot, EMPTY_FRONTIER,
+  rawEd25519, readBundle, signNote, tilePath, ed25519Signer, verifierKey, appendLeaf, frontierRoot, inclusionProof, EMPTY_FRONTIER,
   type Frontier, type Hash, type NoteSigner,
 } from './vouch-core.js';
 import type { OnSigned } from './records.js';
@@ -17,8 +17,35 @@ import type { OnSigned } from './records.js';
 /** One signing event. Its canonical JSON (keys in this order) is the log entry. */
 export type SigningEvent =
   | { type: 'version-signed'; name: string; version: string; integrity: string; keyid: string; sig: string; source: string }
-  | { type: 'attestation-issued'; name: string; version: string; keyid: string; digest: string }
+  /** Follows the dsse entry (at index `entry`) of a publish attestation the registry issued, in the same batch. */
+  | { type: 'attestation-issued'; name: string; version: string; keyid: string; digest: string; entry: number }
   | { type: 'key-added' | 'key-retired' | 'key-revoked'; keyid: string; at: string };
+
+/**
+ * A Rekor v2 `dsse` 0.0.2 entry body: what a publish attestation bundle carries as its `canonicalizedBody`
+ * (log-witness.ts builds it; keys in this order).
+ */
+export interface DsseEntryBody {
+  apiVersion: '0.0.2';
+  kind: 'dsse';
+  spec: { dsseV002: {
+    payloadHash: { algorithm: 'SHA2_256'; digest: string };
+    signatures: { content: string; verifier: { publicKey: { rawBytes: string }; keyDetails: 'PKIX_ECDSA_P256_SHA_256' } }[];
+  } };
+}
+
+export type LogEntry = SigningEvent | DsseEntryBody;
+
+/** An inclusion proof of one entry in the tree the current checkpoint commits to. */
+export interface EntryProof {
+  index: number;
+  size: number;
+  root: Hash;
+  /** The audit path, bottom first (RFC 6962 PATH). */
+  hashes: Hash[];
+  /** The signed checkpoint note at `size`, as served. */
+  checkpoint: string;
+}
 
 const HASH = 32;
 
@@ -26,7 +53,15 @@ export class SigningLog {
   private readonly signer: NoteSigner;
   readonly verifierKey: string;
   readonly origin: string;
+  /** The C2SP note key ID of the log key, all 32 bytes (sha256(origin ‖ "\n" ‖ 0x01 ‖ key)): the log ID of bundles and trusted roots. */
+  readonly keyId: Buffer;
+  /** The log's Ed25519 public key, SPKI DER (as a trusted root lists it). */
+  readonly publicKeySpki: Buffer;
+  /** When the log began (whole seconds): the start of its key's validity in a trusted root. */
+  readonly created: Date;
   private size: number;
+  /** The signed checkpoint last written (empty before the first append). */
+  private checkpointNote = '';
   /** The tree's complete subtrees: each append and root costs O(log n) hashes, no tile reads. */
   private frontier: Frontier = EMPTY_FRONTIER;
   /** The rightmost (possibly partial) tile of each level, as hashes. */
@@ -34,15 +69,23 @@ export class SigningLog {
   /** The entries of the rightmost (possibly partial) entry bundle. */
   private bundle: Buffer[] = [];
 
-  constructor(private readonly dir: string, key: KeyObject, origin?: string) {
-    const raw = rawEd25519(createPublicKey(key));
+  constructor(private readonly dir: string, private readonly key: KeyObject, origin?: string, created = new Date(0)) {
+    const publicKey = createPublicKey(key);
+    const raw = rawEd25519(publicKey);
     this.origin = origin ?? `vouch-registry/${createHash('sha256').update(raw).digest('hex').slice(0, 16)}`;
     this.signer = ed25519Signer(this.origin, key);
     this.verifierKey = verifierKey(this.origin, raw);
+    this.keyId = createHash('sha256').update(this.origin).update(Uint8Array.of(0x0a, 0x01)).update(raw).digest();
+    this.publicKeySpki = publicKey.export({ type: 'spki', format: 'der' });
+    this.created = created;
     this.size = this.recover();
   }
 
-  /** Opens (or creates, with a new Ed25519 key) the log of a registry's data folder. */
+  /**
+   * Opens (or creates, with a new Ed25519 key) the log of a registry's data folder. Its creation time is
+   * kept in `<data>/log-created` (a log from before that file existed is dated by its first open since:
+   * no entry it holds carries a signed time).
+   */
   static open(dataDir: string, origin?: string): SigningLog {
     const dir = join(dataDir, 'log');
     const keyFile = join(dataDir, 'keys', 'log-ed25519.pem');
@@ -51,7 +94,41 @@ export class SigningLog {
       const { privateKey } = generateKeyPairSync('ed25519');
       writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
     }
-    return new SigningLog(dir, createPrivateKey(readFileSync(keyFile, 'utf8')), origin);
+    const createdFile = join(dataDir, 'log-created');
+    if (!existsSync(createdFile)) {
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000); // whole seconds, as integrated times are
+      writeFileSync(createdFile, `${now.toISOString()}\n`, { flag: 'wx' });
+    }
+    const created = new Date(readFileSync(createdFile, 'utf8').trim());
+    if (Number.isNaN(created.getTime())) throw new Error(`${createdFile} holds no ISO time`);
+    return new SigningLog(dir, createPrivateKey(readFileSync(keyFile, 'utf8')), origin, created);
+  }
+
+  /** The signed checkpoint note of the log as it is now ('' while it is empty). */
+  get checkpoint(): string {
+    return this.checkpointNote;
+  }
+
+  /** Signs bytes with the log key (Ed25519): the signed entry timestamps of bundles. */
+  sign(data: Uint8Array): Buffer {
+    return sign(null, data, this.key);
+  }
+
+  /** The inclusion proof of entry `index` in the tree of the current checkpoint, with that checkpoint. */
+  proof(index: number): EntryProof {
+    const hashes = inclusionProof(index, this.size, (level, at) => this.subtreeHash(level, at));
+    return { index, size: this.size, root: this.root(), hashes, checkpoint: this.checkpointNote };
+  }
+
+  /** Entries `start` to the end of the log, in order (read from the entry bundles). */
+  entries(start = 0): Buffer[] {
+    const out: Buffer[] = [];
+    for (let tile = Math.floor(start / TILE_WIDTH); tile * TILE_WIDTH < this.size; tile++) {
+      const width = Math.min(TILE_WIDTH, this.size - tile * TILE_WIDTH);
+      const bundle = width < TILE_WIDTH ? this.bundle : readBundle(readFileSync(join(this.dir, entriesPath(tile, width))));
+      out.push(...bundle.slice(Math.max(0, start - tile * TILE_WIDTH)));
+    }
+    return out;
   }
 
   get treeSize(): number {
@@ -59,7 +136,7 @@ export class SigningLog {
   }
 
   /** Appends one event and publishes the new checkpoint; returns the entry's index. */
-  append(event: SigningEvent): number {
+  append(event: LogEntry): number {
     return this.appendBatch([event])[0]!;
   }
 
@@ -68,7 +145,7 @@ export class SigningLog {
    * together, a rotation's re-signing): the tiles cost one write per tile touched, the checkpoint one
    * signature. Returns the entries' indexes. Nothing is appended if any event is too large.
    */
-  appendBatch(events: readonly SigningEvent[]): number[] {
+  appendBatch(events: readonly LogEntry[]): number[] {
     const entries = events.map((event) => Buffer.from(JSON.stringify(event)));
     if (entries.some((entry) => entry.length > 0xffff)) throw new Error('a log entry is at most 65535 bytes');
     const indexes: number[] = [];
@@ -83,7 +160,8 @@ export class SigningLog {
     }
     if (indexes.length === 0) return indexes;
     this.writePartialTiles();
-    this.writeFile('checkpoint', signNote(formatCheckpoint({ origin: this.origin, size: this.size, root: this.root(), extensions: [] }), [this.signer]));
+    this.checkpointNote = signNote(formatCheckpoint({ origin: this.origin, size: this.size, root: this.root(), extensions: [] }), [this.signer]);
+    this.writeFile('checkpoint', this.checkpointNote);
     return indexes;
   }
 
@@ -166,7 +244,8 @@ export class SigningLog {
   private recover(): number {
     const checkpointFile = join(this.dir, 'checkpoint');
     if (!existsSync(checkpointFile)) return 0;
-    const opened = openNote(readFileSync(checkpointFile, 'utf8'), [parseVerifierKey(this.verifierKey)]);
+    this.checkpointNote = readFileSync(checkpointFile, 'utf8');
+    const opened = openNote(this.checkpointNote, [parseVerifierKey(this.verifierKey)]);
     const { size, root, origin } = parseCheckpoint(opened.text);
     if (origin !== this.origin) throw new Error(`the log in ${this.dir} is ${origin}, not ${this.origin}`);
     for (let level = 0; this.hashCount(level, size) > 0; level++) {
@@ -207,9 +286,12 @@ export class SigningLog {
   }
 }
 
-/** The hook a RecordStore calls with the signatures it is about to record: one log append, one checkpoint. */
+/**
+ * The hook a RecordStore calls with the signatures it is about to record: one log append, one checkpoint;
+ * returns each signature's entry index (the record keeps it as `logIndex`).
+ */
 export function logVersionSigned(log: SigningLog): OnSigned {
-  return (name, signed) => void log.appendBatch(signed.map(([version, record]) => ({
+  return (name, signed) => log.appendBatch(signed.map(([version, record]) => ({
     type: 'version-signed', name, version, integrity: record.integrity, keyid: record.keyid, sig: record.sig, source: record.source,
   })));
 }

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { AttestationStore } from './attestations.js';
 import { readKeyHistory } from './key-history.js';
+import { logKeyLifecycle } from './key-lifecycle.js';
 import { loadKeyRing, type KeyRing } from './keys.js';
 import { RecordStore, type VersionRecord } from './records.js';
 import { logVersionSigned, SigningLog } from './signing-log.js';
@@ -46,9 +47,11 @@ export function stateFor(settings: PluginSettings, logger: Logger): PluginState 
   let state = states.get(id);
   if (!state) {
     const log = SigningLog.open(settings.dataDir);
+    const ring = loadKeyRing(settings.keys, readKeyHistory(settings.dataDir));
+    logKeyLifecycle(log, settings.dataDir, ringFacts(ring), new Date());
     state = {
       settings,
-      ring: loadKeyRing(settings.keys, readKeyHistory(settings.dataDir)),
+      ring,
       records: new RecordStore(join(settings.dataDir, 'records'), logVersionSigned(log)),
       log,
       attestations: new AttestationStore(join(settings.dataDir, 'attestations')),
@@ -59,4 +62,13 @@ export function stateFor(settings: PluginSettings, logger: Logger): PluginState 
     states.set(id, state);
   }
   return state;
+}
+
+/** The ring as the signing log records it: the active key, the retired ones, the revoked ones. */
+function ringFacts(ring: KeyRing): Parameters<typeof logKeyLifecycle>[2] {
+  return {
+    active: [ring.active.keyid],
+    retired: ring.keys.filter((k) => k.keyid !== ring.active.keyid && !k.revoked).map((k) => k.keyid),
+    revoked: ring.keys.flatMap((k) => (k.revoked ? [{ keyid: k.keyid, at: k.revoked.toISOString() }] : [])),
+  };
 }

@@ -4,7 +4,7 @@
 // vouch's internal paths: vouch is an optional peer of the same version, installed beside this package
 // (the CLI checks the version; a second copy of vouch would mean a second VouchError class).
 export { VouchError, truncate, type ExitCode } from 'vouch/dist/lib/errors/index.js';
-export { buildKeyedBundle, keyIdOf, keySigner, type InTotoStatement, type RawSigner } from 'vouch/dist/lib/sign/index.js';
+export { buildKeyedBundle, keyIdOf, keySigner, type InTotoStatement, type RawSigner, type Witness } from 'vouch/dist/lib/sign/index.js';
 export {
   checkEndorsement, keyIdMatches, signEndorsement, type EndorsableKey, type KeyEndorsement,
 } from 'vouch/dist/lib/verify/key-endorsement.js';

@@ -7,6 +7,26 @@ import { tempDir } from './helpers.js';
 const rec = (integrity: string, source: VersionRecord['source']): VersionRecord => ({ integrity, keyid: 'SHA256:k', sig: 'c2ln', source });
 
 describe('RecordStore', () => {
+  it('keeps the log index the hook returns for each new signature, and keeps it for the same signature again', async () => {
+    let next = 7;
+    const logged: string[] = [];
+    const store = new RecordStore(join(tempDir(), 'records'), (_name, signed) => signed.map(([version]) => {
+      logged.push(version);
+      return next++;
+    }));
+    expect(store.put('pkg', '1.0.0', rec('sha512-a', 'publish'))).toMatchObject({ logIndex: 7 });
+    expect(store.putIfMissing('pkg', '2.0.0', rec('sha512-b', 'lazy'))).toMatchObject({ logIndex: 8 });
+    expect(store.put('pkg', '1.0.0', rec('sha512-a', 'publish'))).toMatchObject({ logIndex: 7 }); // deterministic: the same signature, not logged again
+    expect(store.put('pkg', '1.0.0', { ...rec('sha512-a', 're-signed'), sig: 'b3RoZXI=' })).toMatchObject({ logIndex: 9 });
+    expect(logged).toEqual(['1.0.0', '2.0.0', '1.0.0']);
+    expect((await store.read('pkg'))['1.0.0']!.logIndex).toBe(9);
+    const legacy = new RecordStore(store.dir); // a record without logIndex (signed before the log kept indexes) still reads
+    writeFileSync(store.fileFor('old'), JSON.stringify({ versions: { '1.0.0': rec('sha512-c', 'publish') } }));
+    expect((await legacy.read('old'))['1.0.0']!.logIndex).toBeUndefined();
+    writeFileSync(store.fileFor('bad'), JSON.stringify({ versions: { '1.0.0': { ...rec('sha512-c', 'publish'), logIndex: -1 } } }));
+    await expect(legacy.read('bad')).rejects.toThrow(/damaged record/);
+  });
+
   it('reads nothing for an unknown package and keeps one file per package', async () => {
     const store = new RecordStore(join(tempDir(), 'records'));
     expect(await store.read('@acme/pkg')).toEqual({});

@@ -10,6 +10,7 @@ import { RecordStore } from '../../../packages/vouch-registry/lib/records.js';
 import { progressFile, readProgress } from '../../../packages/vouch-registry/lib/rotation-progress.js';
 import { compareVersions, rotateStorage, type RotationOptions } from '../../../packages/vouch-registry/lib/rotation.js';
 import { signedMessage, signVersion } from '../../../packages/vouch-registry/lib/signing.js';
+import { SigningLog } from '../../../packages/vouch-registry/lib/signing-log.js';
 import { keySigner } from '../../../lib/sign/index.js';
 import { checkEndorsement } from '../../../lib/verify/key-endorsement.js';
 import { codeOf, p256KeyFile, tempDir, verifiesWith } from './helpers.js';
@@ -34,7 +35,7 @@ async function storage() {
     if (version === '1.10.0') {
       const publish = await buildPublishAttestation(ringA.active, {
         name, version, sha512Hex: createHash('sha512').update(bytes).digest('hex'), registry: 'http://127.0.0.1:4873',
-      });
+      }, SigningLog.open(dataDir));
       attestations.put(name, version, [publish, { predicateType: 'https://slsa.dev/provenance/v1', bundleText: PUBLISHER_BUNDLE }]);
       records.put(name, version, { ...signed, attestation: { predicateType: 'https://slsa.dev/provenance/v1' } });
     } else {
@@ -57,7 +58,7 @@ describe('rotateStorage', () => {
       const after = await s.records.read(name);
       for (const [version, old] of Object.entries(recs)) {
         const now = after[version]!;
-        expect(now).toEqual({ ...old, keyid: s.keyidB, sig: now.sig, source: 're-signed' });
+        expect(now).toEqual({ ...old, keyid: s.keyidB, sig: now.sig, source: 're-signed', logIndex: expect.any(Number) });
         expect(verifiesWith(s.b.key, signedMessage(name, version, old.integrity), now.sig)).toBe(true);
       }
     }
@@ -126,7 +127,7 @@ describe('rotateStorage', () => {
     const s = await storage();
     const other = await buildPublishAttestation(keySigner(s.a.key), {
       name: '@acme/lib', version: '1.10.0', sha512Hex: 'ab'.repeat(64), registry: 'http://127.0.0.1:4873',
-    });
+    }, SigningLog.open(s.dataDir));
     s.attestations.put('@acme/lib', '1.10.0', [other]);
     const result = await rotateStorage(s.options);
     expect(result.run.refused.map((r) => `${r.name}@${r.version}`)).toEqual(['@acme/lib@1.10.0']);

@@ -79,6 +79,26 @@ describe('the signing log', () => {
     expect(verifyConsistency(300, 520, before.root, after.root, proof)).toBe(true);
   });
 
+  it('proves each entry in its current checkpoint, reads entries back, and keeps its creation time across reopening', () => {
+    const dir = tempDir();
+    const log = SigningLog.open(dir);
+    expect(log.created.getMilliseconds()).toBe(0); // whole seconds, as integrated times
+    for (let i = 0; i < 520; i++) log.append(event(i));
+    const { checkpoint, entries, leaves } = audit(log);
+    expect(log.checkpoint).toBe(log.read('checkpoint')!.toString('utf8'));
+    for (const index of [0, 1, 255, 256, 511, 519]) {
+      const proof = log.proof(index);
+      expect(proof).toMatchObject({ index, size: 520, checkpoint: log.checkpoint });
+      expect(verifyInclusion(index, 520, leaves[index]!, proof.hashes, checkpoint.root)).toBe(true);
+    }
+    expect(log.entries(250)).toEqual(entries.slice(250));
+    const reopened = SigningLog.open(dir);
+    expect(reopened.created).toEqual(log.created);
+    expect(reopened.checkpoint).toBe(log.checkpoint);
+    expect(reopened.entries(500)).toEqual(entries.slice(500));
+    expect(reopened.keyId.readUInt32BE(0)).toBe(parseVerifierKey(log.verifierKey).keyId); // the C2SP key ID, all 32 bytes
+  });
+
   it('refuses to open a log whose tiles no longer match its checkpoint', () => {
     const dir = tempDir();
     const log = SigningLog.open(dir);

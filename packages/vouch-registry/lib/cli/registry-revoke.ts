@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { VouchError, parseFlags, FLAGS, type ExitCode, type Output } from '../vouch-core.js';
 import { readKeyHistory, withRevocation, writeKeyHistory } from '../key-history.js';
+import { logKeyLifecycle } from '../key-lifecycle.js';
 import { publishedKey, readKeyFile } from '../keys.js';
+import { SigningLog } from '../signing-log.js';
 import { DATA_FOLDER } from '../settings.js';
 
 export async function run(argv: string[], out: Output, now = new Date()): Promise<ExitCode> {
@@ -21,6 +23,8 @@ export async function run(argv: string[], out: Output, now = new Date()): Promis
   const key = publishedKey(readKeyFile(resolve(values.key), 'any'), null);
   const { history, earlier } = withRevocation(readKeyHistory(dataDir), key, at);
   if (!earlier) writeKeyHistory(dataDir, history);
+  // The signing log records the revocation too (once), so an audit voids anything the key signs after it.
+  logKeyLifecycle(SigningLog.open(dataDir), dataDir, { active: [], retired: [], revoked: [{ keyid: key.keyid, at: earlier?.revoked ?? at.toISOString() }] }, now);
   const revoked = earlier?.revoked ?? at.toISOString();
   if (values.json) {
     out.stdout(JSON.stringify({ keyid: key.keyid, revoked, already: earlier !== undefined, storage }));

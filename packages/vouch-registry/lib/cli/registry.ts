@@ -22,13 +22,14 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     ...(values.config ? { configFile: values.config } : {}),
   });
   if (values.json) {
-    out.stdout(JSON.stringify({ url: registry.url, keyid: registry.keyid, storage: registry.storage, logKey: registry.logKey }));
+    out.stdout(JSON.stringify({ url: registry.url, keyid: registry.keyid, storage: registry.storage, logKey: registry.logKey, trustedRoot: registry.trustedRoot }));
   } else {
     out.stdout([
       `vouch registry: ${registry.url}`,
       `  signing key  ${registry.keyid}`,
       `  storage      ${registry.storage}`,
       `  signing log  ${registry.url}-/vouch/log/  key ${registry.logKey}`,
+      `  trusted root ${registry.trustedRoot}  (Sigstore verifiers of the bundles it issues)`,
       `  publishers   npm adduser --registry ${registry.url}`,
       'Ctrl-C stops it.',
     ].join('\n'));
