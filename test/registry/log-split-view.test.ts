@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../lib/cli/render/json.js';
 import { startHostileRegistry } from '../support/hostile-registry.js';
+import { maintainerEnv, vouchPublish, type MaintainerKey } from '../support/maintainer.js';
 import { npmEnv } from '../support/npm.js';
 import { writePackage } from '../support/packages.js';
 import { snapshotProject, writeProject } from '../support/project.js';
@@ -71,23 +72,29 @@ describe('a forked signing log shown to a client that saw the other history', ()
   }, 240_000);
 
   it('a publish attestation proven into the other history is ATTESTATION_NOT_LOGGED', async () => {
-    // The same package (same tarball bytes, same keys) published to both histories: each logs it in its own tree.
+    // The same package (same tarball bytes, same keys) published by its maintainer, with a publisher attestation,
+    // to both histories: each registry issues its publish attestation and logs it in its own tree.
     const twin = await writePackage(join(root, 'twin'), { name: 'twin', version: '1.0.0' });
-    await first!.publish(twin);
+    const keys = await runVouch(['keygen', '--out', join(root, 'twin-keys'), '--type', 'p256', '--json'], { cwd: root });
+    expect(keys.code, keys.stderr).toBe(0);
+    const key = keys.json as MaintainerKey; // outside the registries' folders, which go with them when they stop
+    await vouchPublish(first!, await maintainerEnv(first!), twin, key.privateKeyFile);
     await first!.stop();
     const second = await start(join(root, 'storage-b'), port);
-    await second.publish(twin);
+    await vouchPublish(second, await maintainerEnv(second), twin, key.privateKeyFile);
     const otherBundle = await second.get('/-/npm/v1/attestations/twin@1.0.0');
     await second.stop();
     first = await start(join(root, 'storage-a'), port);
 
     const hostile = await startHostileRegistry(first.url);
     try {
+      expect(otherBundle.status).toBe(200);
       hostile.on('/-/npm/v1/attestations/twin@1.0.0', { kind: 'body', body: otherBundle.bytes, type: 'application/json' });
       const project = join(root, 'twin-project');
       await writeProject(project, { dependencies: { twin: '1.0.0' } });
       const before = await snapshotProject(project);
       const run = await runVouch(['install', '--format', 'json'], { cwd: project, env: await npmEnv(join(root, 'twin-state'), { url: hostile.url }, { retries: 'npm-default' }) });
+      expect(hostile.count('/-/npm/v1/attestations/twin@1.0.0'), JSON.stringify(hostile.requests.map((r) => r.path))).toBeGreaterThan(0);
       expect(run.code, run.stderr + run.stdout).toBe(1);
       const pkg = (run.json as Report).packages.find((p) => p.name === 'twin')!;
       expect(pkg.findings.map((f) => f.code)).toContain('ATTESTATION_NOT_LOGGED');

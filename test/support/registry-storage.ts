@@ -16,7 +16,12 @@
 //                                               (for transparency-log times, see provenance.ts)
 //   packumentFile(storage, name)              → <storage>/<name>/package.json (Verdaccio's stored packument)
 //   setPublishTimes(storage, name, times)     rewrites time[version] for each {version: Date}, and
-//                                               time.created / time.modified to the earliest / latest version
+//                                               time.created / time.modified to the earliest / latest version; the
+//                                               registry's publish attestation of each version is re-dated with it
+//                                               (its signing-log integratedTime and SET, signed again with the log
+//                                               key in storage), so the signed time and the packument agree
+//   backdateLogCreation(storage)              a new storage's signing log dated a year back (before any backdated
+//                                               publish), as the trusted root it serves says; call before the start
 //   backdateVersions(storage, name, versions, now?) → the times given: each version PUBLISH_SPACING_MS after
 //                                               the package's latest backdated version, from pastPublishTime
 //   backdateStorage(storage, now?)            → how many versions it dated back: every version of every package
@@ -27,9 +32,13 @@
 //                                               ({versions: {<version>: {integrity, keyid, sig, source, attestation?}}})
 //   storedAttestations(storage, name, version) → <storage>/.vouch/attestations/<encoded name>/<version>.json
 //                                               (the exact /-/npm/v1/attestations response body)
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createPrivateKey, sign } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import semver from 'semver';
+import { attestationsBody, parseAttestationsBody } from '../../packages/vouch-registry/lib/attestations.js';
+import { PREDICATE_PUBLISH_NPM } from '../../lib/verify/types.js';
 
 const DAY_MS = 86_400_000;
 /** How long ago tests' packages were published by default: older than any release age a test sets by accident. */
@@ -82,6 +91,54 @@ export async function setPublishTimes(storage: string, name: string, times: Read
   const temp = `${file}.backdate-${process.pid}`;
   await writeFile(temp, JSON.stringify({ ...doc, time }, null, 2));
   await rename(temp, file);
+  for (const [version, at] of Object.entries(times)) await redatePublishAttestation(storage, name, version, at);
+}
+
+/** A new storage's signing log dated a year back, so that backdated signed times fall inside its validity. */
+export async function backdateLogCreation(storage: string): Promise<void> {
+  const file = join(storage, '.vouch', 'log-created');
+  if (existsSync(file)) return;
+  await mkdir(join(storage, '.vouch'), { recursive: true });
+  await writeFile(file, `${new Date(Date.now() - 365 * DAY_MS).toISOString()}\n`);
+}
+
+/**
+ * The registry's publish attestation of name@version with its log entry's integratedTime set to `at` and the
+ * SET signed again with the log key in storage (the inclusion proof does not cover the time). Other bundles
+ * keep their bytes.
+ */
+async function redatePublishAttestation(storage: string, name: string, version: string, at: Date): Promise<void> {
+  const file = storedAttestations(storage, name, version);
+  if (!existsSync(file)) return;
+  const entries = parseAttestationsBody(await readFile(file, 'utf8'));
+  if (!entries) throw new Error(`redate: ${file} is not a stored attestations body`);
+  const logKey = createPrivateKey(await readFile(join(storage, '.vouch', 'keys', 'log-ed25519.pem'), 'utf8'));
+  const seconds = Math.floor(at.getTime() / 1000);
+  let changed = false;
+  const redated = entries.map((entry) => {
+    if (entry.predicateType !== PREDICATE_PUBLISH_NPM) return entry;
+    const bundle = JSON.parse(entry.bundleText) as { verificationMaterial?: { tlogEntries?: TlogEntryJson[] } };
+    for (const tlog of bundle.verificationMaterial?.tlogEntries ?? []) {
+      if (!tlog.inclusionPromise) continue;
+      tlog.integratedTime = String(seconds);
+      const payload = `{"body":${JSON.stringify(tlog.canonicalizedBody)},"integratedTime":${seconds},"logID":"${Buffer.from(tlog.logId.keyId, 'base64').toString('hex')}","logIndex":${Number(tlog.logIndex)}}`;
+      tlog.inclusionPromise.signedEntryTimestamp = sign(null, Buffer.from(payload), logKey).toString('base64');
+      changed = true;
+    }
+    return { predicateType: entry.predicateType, bundleText: JSON.stringify(bundle) };
+  });
+  if (!changed) return;
+  const temp = `${file}.redate-${process.pid}`;
+  await writeFile(temp, attestationsBody(redated));
+  await rename(temp, file);
+}
+
+interface TlogEntryJson {
+  logIndex: string;
+  logId: { keyId: string };
+  integratedTime: string;
+  inclusionPromise?: { signedEntryTimestamp: string };
+  canonicalizedBody: string;
 }
 
 /** Backdates just-published versions (in the order given) to after the package's latest backdated one. */

@@ -47,7 +47,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { packagePath } from '../../lib/config/package-root.js';
 import { npmEnv, runNpm, type NpmEnvOptions, type NpmResult } from './npm.js';
-import { backdateVersions, setPublishTimes } from './registry-storage.js';
+import { backdateLogCreation, backdateVersions, setPublishTimes } from './registry-storage.js';
 
 export type { NpmEnvOptions, NpmResult } from './npm.js';
 
@@ -98,6 +98,7 @@ export async function startRegistry(options: StartOptions = {}): Promise<TestReg
   }
   const root = await mkdtemp(join(tmpdir(), 'vouch-registry-test-'));
   const storage = options.storage ?? join(root, 'storage');
+  await backdateLogCreation(storage); // its packages are published in the past: so is its log
   const args = [bin, 'registry', '--port', String(options.port ?? 0), '--host', '127.0.0.1', '--storage', storage, '--json'];
   for (const key of options.keys ?? []) args.push('--key', key);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], cwd: root });
