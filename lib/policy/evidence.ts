@@ -78,7 +78,8 @@ export function releaseTimeOf(e: PackageEvidence): TimeSource | null {
   if (e.attestations?.kind === 'verified') {
     const { provenance, publish, publisher } = e.attestations;
     if (provenance?.integratedTime) logged.push({ time: provenance.integratedTime, source: 'transparency-log time of the provenance attestation' });
-    if (publish?.integratedTime) logged.push({ time: publish.integratedTime, source: 'transparency-log time of the publish attestation' });
+    // A registry's own log dates its signing (or re-signing after a key rotation), not the release.
+    if (publish?.integratedTime && !publish.logged?.byRegistry) logged.push({ time: publish.integratedTime, source: 'transparency-log time of the publish attestation' });
     if (publisher?.integratedTime) logged.push({ time: publisher.integratedTime, source: 'transparency-log time of the publisher attestation' });
   }
   if (logged.length > 0) return logged.reduce((a, b) => (b.time.getTime() > a.time.getTime() ? b : a));

@@ -11,7 +11,7 @@ import { isPublicNpmRegistry, npmPinnedKeys } from '../verify/npm-keys.js';
 import type { AttestationResult, PackageEvidence, RegistryClaims, RegistryKey, RegistryKeysSeen, UnverifiableCode } from '../verify/types.js';
 import { EvidenceCache, reviveAttestation, type CachedVersion } from './evidence-cache.js';
 import { createHash } from 'node:crypto';
-import { checkSigningLog, type PinnedLog, type SigningLogView, type VerifiedLog, type WitnessPolicy } from './log-check.js';
+import { checkSigningLog, pinnedLogKey, type PinnedLog, type SigningLogView, type VerifiedLog, type WitnessPolicy } from './log-check.js';
 import { checkLogMembership } from './log-membership.js';
 import { registryLogRoot } from '../verify/registry-log-root.js';
 import { FetchFailure, getBytes, withConcurrency, type HttpOptions } from './http.js';
@@ -72,6 +72,11 @@ export async function gatherEvidence(refs: readonly PackageRef[], gather: Gather
     const stateDir = opts.logStateDir;
     if (!stateDir) return Promise.resolve(undefined);
     let entry = logs.get(registry);
+    if (!entry && opts.http.offline) {
+      // Offline the log is not checked, but the bundles it logged still verify against the key pinned for it.
+      const key = pinnedLogKey(registry, stateDir, opts.pinnedLogs?.get(registry));
+      if (key) opts.verifier.addLogRoot(registryLogRoot(registry, key));
+    }
     if (!entry) logs.set(registry, (entry = checkSigningLog(registry, opts.http, stateDir, opts.pinnedLogs?.get(registry), opts.witnesses?.get(registry)).then((view) => {
       // The bundles the registry issues are logged there: its log is a trust root for them from now on.
       if (view?.verified) opts.verifier.addLogRoot(registryLogRoot(registry, view.verified.key));

@@ -145,6 +145,11 @@ function logIdOf(verifierKey: string): string {
   return verifierKeyMaterial(verifierKey).keyHash.toString('base64');
 }
 
+/** The log key vouch pinned for the registry (vouch.lock's, else the one a run kept), read without the network. */
+export function pinnedLogKey(registry: string, stateDir: string, pinned?: PinnedLog): string | undefined {
+  return pinned?.key ?? readState(logStateFile(stateDir, registry), withoutCredentials(registry), undefined)?.key;
+}
+
 /** The state a previous run kept; unreadable or foreign state, or one for another key than vouch.lock pins, counts as none. */
 function readState(file: string, registry: string, pinnedKey: string | undefined): AuditState | undefined {
   try {

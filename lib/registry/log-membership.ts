@@ -20,9 +20,12 @@ export async function checkLogMembership(evidence: PackageEvidence, dist: Versio
     if (typeof proven === 'string') out.signature = notLogged(proven);
     else out.registryLog = proven;
   }
-  if (evidence.attestations?.kind === 'verified' && evidence.attestations.publish) {
-    const problem = await attestationLogged(evidence.attestations, log);
-    if (problem) out.attestations = { kind: 'failed', code: 'ATTESTATION_NOT_LOGGED', message: problem, predicateType: evidence.attestations.publish.predicateType };
+  const attested = evidence.attestations;
+  if (attested?.kind === 'verified' && attested.publish) {
+    const problem = await attestationLogged(attested, log);
+    const { publish } = attested;
+    if (problem) out.attestations = { kind: 'failed', code: 'ATTESTATION_NOT_LOGGED', message: problem, predicateType: publish.predicateType };
+    else if (publish.logged) out.attestations = { ...attested, publish: { ...publish, logged: { ...publish.logged, byRegistry: true } } };
   }
   return out;
 }

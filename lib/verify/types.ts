@@ -117,6 +117,12 @@ export interface LoggedEntry {
   treeSize: number;
   /** Base64 root hash of the checkpoint the proof verified against. */
   rootHash: string;
+  /**
+   * The log is the signing registry's own, and the entry is proven in it as this run verified it (the evidence
+   * stage sets this). Its time is the registry's word about itself: when it signed, or re-signed after a key
+   * rotation; never a release time.
+   */
+  byRegistry?: boolean;
 }
 
 export type AttestationCode =

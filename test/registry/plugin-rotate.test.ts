@@ -187,7 +187,7 @@ describe('vouch registry rotate', () => {
     expect({ ...lockAfter, registries: undefined, packages: undefined }).toEqual({ ...lockBefore, registries: undefined, packages: undefined });
   });
 
-  it('denies a version signed after the rotation with the retired key A, its publish time set back (KEY_EXPIRED_UNTIMED), where npm installs it', async () => {
+  it('denies a version signed after the rotation with the retired key A, its publish time set back: not in the signing log (SIGNATURE_NOT_LOGGED), where npm installs it', async () => {
     const hostile = await startHostileRegistry(registry!.url);
     try {
       const version = '1.0.9';
@@ -211,7 +211,25 @@ describe('vouch registry rotate', () => {
       const denied = await runVouch(['install', '--format', 'json'], { cwd: project, env });
       expect(denied.code, denied.stderr + denied.stdout).toBe(1);
       const pkg = (denied.json as Report).packages.find((p) => p.version === version)!;
-      expect(pkg.findings.map((f) => f.code)).toEqual(['KEY_EXPIRED_UNTIMED']);
+      // The leaked key signs outside the registry's signing path: the log holds no such signature.
+      expect(pkg.findings.map((f) => f.code)).toEqual(['SIGNATURE_NOT_LOGGED']);
+      expect(await snapshotProject(project)).toEqual(before);
+
+      // Naming a real entry of the log (another version's) does not help: the entry records another event.
+      hostile.reset();
+      hostile.on('/rot-plain', { kind: 'json', rewrite: (body) => {
+        const doc = body as { versions: Record<string, { dist: { signatures: { logIndex?: number }[] } }>; time: Record<string, string>; 'dist-tags': Record<string, string> };
+        const logIndex = doc.versions['1.0.0']!.dist.signatures[0]!.logIndex;
+        (doc as { versions: Record<string, unknown> }).versions[version] = { name: 'rot-plain', version, dist: { integrity, tarball: `${hostile.url}${path.slice(1)}`, signatures: [{ keyid: keyidA, sig, logIndex }] } };
+        doc.time[version] = doc.time['1.0.0']!;
+        doc['dist-tags'] = { latest: version };
+        return doc;
+      } });
+      hostile.on(path, { kind: 'body', body: tarball, type: 'application/octet-stream' });
+      const borrowed = await runVouch(['install', '--format', 'json'], { cwd: project, env: await npmEnv(await mkdtemp(join(work, 'hostile-state-')), { url: hostile.url }) });
+      expect(borrowed.code, borrowed.stderr + borrowed.stdout).toBe(1);
+      const again = (borrowed.json as Report).packages.find((p) => p.version === version)!;
+      expect(again.findings.map((f) => `${f.code}: ${f.message}`)).toEqual([expect.stringMatching(/^SIGNATURE_NOT_LOGGED: .*records another signing event/)]);
       expect(await snapshotProject(project)).toEqual(before);
 
       // npm judges A's expiry on the packument's time, which the attacker set: it installs the forgery.

@@ -232,7 +232,7 @@ function keyedJson(k: KeyedAttestationEvidence): KeyedJson {
   const { logged } = k;
   return {
     predicateType: k.predicateType, keyid: k.keyid, integratedTime: iso(k.integratedTime), bundleDigest: k.bundleDigest,
-    ...(logged ? { logged: { logId: logged.logId, index: logged.index, treeSize: logged.treeSize, rootHash: logged.rootHash } } : {}),
+    ...(logged ? { logged: { logId: logged.logId, index: logged.index, treeSize: logged.treeSize, rootHash: logged.rootHash, ...(logged.byRegistry ? { byRegistry: true } : {}) } } : {}),
   };
 }
 
