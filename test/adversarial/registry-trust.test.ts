@@ -13,7 +13,7 @@ import { keyIdOf } from '../../lib/sign/key-id.js';
 import { packTarball } from '../support/npm.js';
 import { writePackage } from '../support/packages.js';
 import { copyProject, snapshotProject } from '../support/project.js';
-import { findingCodes, jsonReport, reportPackage, startWorld, type World } from './world.js';
+import { findingCodes, jsonReport, reportPackage, startWorld, withoutSigningLog, type World } from './world.js';
 
 let world: World;
 let keyDir: string;
@@ -119,6 +119,7 @@ describe('an extra key on the keys endpoint', () => {
     } });
     await forgeVersion('1.0.2', attacker.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), keyid, 'month-ago');
     const dir = await copyOfInstalled();
+    await withoutSigningLog(world, dir); // the key endpoint alone (a vouch registry's log would refuse the forgery too)
     await writeFile(join(dir, 'vouch.policy.json'), `${JSON.stringify({ defaults: { signatures: 'require', unsignedRegistry: 'deny' } }, null, 2)}\n`);
     const before = await snapshotProject(dir);
     const result = await vouch(['install', 'left@1.0.2'], dir);
@@ -137,31 +138,45 @@ describe('an extra key on the keys endpoint', () => {
 describe('a retired registry key that leaks', () => {
   const retiredKeyid = () => keyIdOf(createPublicKey(retiredPem));
 
-  for (const time of ['before-retirement', 'removed'] as const) {
-    it(`a new version signed with it, publish time ${time === 'removed' ? 'removed (npm\'s 2015 fallback)' : 'set back before the key retired'}: KEY_EXPIRED_UNTIMED, exit 1`, async () => {
-      await forgeVersion('1.0.3', retiredPem, retiredKeyid(), time);
-      const dir = await copyOfInstalled();
-      const before = await snapshotProject(dir);
-      const result = await vouch(['install', 'left@1.0.3'], dir);
-      expect(result.code, result.stderr).toBe(1);
-      // With no publish time at all, the default minReleaseAge cannot be shown to hold either.
-      expect(findingCodes(jsonReport(result), 'left', '1.0.3')).toEqual(time === 'removed' ? ['KEY_EXPIRED_UNTIMED', 'RELEASE_TOO_NEW'] : ['KEY_EXPIRED_UNTIMED']);
-      expect(await snapshotProject(dir)).toEqual(before);
-    });
-  }
-
-  it('is accepted only where the policy says so for that registry, with a reason, until a date (the finding is listed as waived)', async () => {
+  it('a new version signed with it, publish time set back before the key retired: not in the signing log, SIGNATURE_NOT_LOGGED, exit 1', async () => {
     await forgeVersion('1.0.3', retiredPem, retiredKeyid(), 'before-retirement');
     const dir = await copyOfInstalled();
-    await writeFile(join(dir, 'vouch.policy.json'), `${JSON.stringify({
-      registries: { [world.hostile.url]: { untimedExpiredKeys: { reason: 'old versions signed before the 2025 rotation', expires: '2099-01-01' } } },
-    }, null, 2)}\n`);
-    const result = await vouch(['verify'], dir);
-    // verify judges the lockfile (left@1.0.0, signed by the active key): allowed, nothing waived.
-    expect(result.code, result.stderr).toBe(0);
-    const installedResult = await vouch(['install', 'left@1.0.3'], dir);
-    expect(installedResult.code, installedResult.stderr).toBe(0);
-    expect(reportPackage(jsonReport(installedResult), 'left', '1.0.3').waived?.map((w) => w.code)).toEqual(['KEY_EXPIRED_UNTIMED']);
+    const before = await snapshotProject(dir);
+    const result = await vouch(['install', 'left@1.0.3'], dir);
+    expect(result.code, result.stderr).toBe(1);
+    expect(findingCodes(jsonReport(result), 'left', '1.0.3')).toEqual(['SIGNATURE_NOT_LOGGED']);
+    expect(await snapshotProject(dir)).toEqual(before);
+  });
+
+  describe('where the registry keeps no signing log', () => {
+    for (const time of ['before-retirement', 'removed'] as const) {
+      it(`a new version signed with it, publish time ${time === 'removed' ? 'removed (npm\'s 2015 fallback)' : 'set back before the key retired'}: KEY_EXPIRED_UNTIMED, exit 1`, async () => {
+        await forgeVersion('1.0.3', retiredPem, retiredKeyid(), time);
+        const dir = await copyOfInstalled();
+        await withoutSigningLog(world, dir);
+        const before = await snapshotProject(dir);
+        const result = await vouch(['install', 'left@1.0.3'], dir);
+        expect(result.code, result.stderr).toBe(1);
+        // With no publish time at all, the default minReleaseAge cannot be shown to hold either.
+        expect(findingCodes(jsonReport(result), 'left', '1.0.3')).toEqual(time === 'removed' ? ['KEY_EXPIRED_UNTIMED', 'RELEASE_TOO_NEW'] : ['KEY_EXPIRED_UNTIMED']);
+        expect(await snapshotProject(dir)).toEqual(before);
+      });
+    }
+
+    it('is accepted only where the policy says so for that registry, with a reason, until a date (the finding is listed as waived)', async () => {
+      await forgeVersion('1.0.3', retiredPem, retiredKeyid(), 'before-retirement');
+      const dir = await copyOfInstalled();
+      await withoutSigningLog(world, dir);
+      await writeFile(join(dir, 'vouch.policy.json'), `${JSON.stringify({
+        registries: { [world.hostile.url]: { untimedExpiredKeys: { reason: 'old versions signed before the 2025 rotation', expires: '2099-01-01' } } },
+      }, null, 2)}\n`);
+      const result = await vouch(['verify'], dir);
+      // verify judges the lockfile (left@1.0.0, signed by the active key): allowed, nothing waived.
+      expect(result.code, result.stderr).toBe(0);
+      const installedResult = await vouch(['install', 'left@1.0.3'], dir);
+      expect(installedResult.code, installedResult.stderr).toBe(0);
+      expect(reportPackage(jsonReport(installedResult), 'left', '1.0.3').waived?.map((w) => w.code)).toEqual(['KEY_EXPIRED_UNTIMED']);
+    });
   });
 });
 

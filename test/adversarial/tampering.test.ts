@@ -16,7 +16,7 @@ import { packTarball, runNpm } from '../support/npm.js';
 import { writePackage } from '../support/packages.js';
 import { copyProject, readJson, snapshotProject } from '../support/project.js';
 import { githubIdentity, publishWithProvenance } from '../support/provenance.js';
-import { findingCodes, jsonReport, reportPackage, startWorld, type World } from './world.js';
+import { findingCodes, jsonReport, reportPackage, startWorld, withoutSigningLog, type World } from './world.js';
 
 let world: World;
 let sigstore: PrivateSigstore;
@@ -295,30 +295,46 @@ describe('a stolen registry key (what still holds, and what does not)', () => {
     world.hostile.on(tarballPath, { kind: 'body', body: tarball, type: 'application/octet-stream' });
   }
 
-  it('a package that had provenance: the re-signed version without it is PROVENANCE_DOWNGRADE against vouch.lock', async () => {
-    await injectVersion('@acme/widget', '1.0.2');
+  it('a vouch registry keeps a signing log: the thief\'s signature is in no entry of it, SIGNATURE_NOT_LOGGED, exit 1', async () => {
+    await injectVersion('left', '1.0.2');
     const dir = await copyOfInstalled();
     const before = await snapshotProject(dir);
-    const result = await vouch(['install', '@acme/widget@1.0.2'], dir);
+    const result = await vouch(['install', 'left@1.0.2'], dir);
     expect(result.code, result.stderr).toBe(1);
-    const entry = reportPackage(jsonReport(result), '@acme/widget', '1.0.2');
-    expect(entry.evidence.signature?.kind).toBe('verified'); // the stolen key's signature is valid
-    expect(entry.findings.map((f) => f.code)).toEqual(['PROVENANCE_DOWNGRADE', 'QUICK_RELEASE']);
+    const entry = reportPackage(jsonReport(result), 'left', '1.0.2');
+    expect(entry.findings.map((f) => f.code)).toEqual(['SIGNATURE_NOT_LOGGED', 'QUICK_RELEASE']);
     expect(await snapshotProject(dir)).toEqual(before);
   });
 
-  it('a package that never had provenance, and no policy requiring it: the forgery installs (docs/threat-model.md: out of reach)', async () => {
-    await injectVersion('left', '1.0.2');
-    const dir = await copyOfInstalled();
-    const result = await vouch(['install', 'left@1.0.2'], dir);
-    expect(result.code, result.stderr).toBe(0);
-    expect(reportPackage(jsonReport(result), 'left', '1.0.2').status).toBe('verified');
-    // …which a policy closes for the packages it names: provenance required
-    const guarded = await copyOfInstalled();
-    await writeFile(join(guarded, 'vouch.policy.json'), `${JSON.stringify({ rules: [{ packages: 'left', provenance: 'require' }] }, null, 2)}\n`);
-    const denied = await vouch(['install', 'left@1.0.2'], guarded);
-    expect(denied.code, denied.stderr).toBe(1);
-    expect(findingCodes(jsonReport(denied), 'left', '1.0.2')).toEqual(['PROVENANCE_MISSING', 'QUICK_RELEASE']);
+  describe('where the registry keeps no signing log', () => {
+    it('a package that had provenance: the re-signed version without it is PROVENANCE_DOWNGRADE against vouch.lock', async () => {
+      await injectVersion('@acme/widget', '1.0.2');
+      const dir = await copyOfInstalled();
+      await withoutSigningLog(world, dir);
+      const before = await snapshotProject(dir);
+      const result = await vouch(['install', '@acme/widget@1.0.2'], dir);
+      expect(result.code, result.stderr).toBe(1);
+      const entry = reportPackage(jsonReport(result), '@acme/widget', '1.0.2');
+      expect(entry.evidence.signature?.kind).toBe('verified'); // the stolen key's signature is valid
+      expect(entry.findings.map((f) => f.code)).toEqual(['PROVENANCE_DOWNGRADE', 'QUICK_RELEASE']);
+      expect(await snapshotProject(dir)).toEqual(before);
+    });
+
+    it('a package that never had provenance, and no policy requiring it: the forgery installs (docs/threat-model.md: out of reach)', async () => {
+      await injectVersion('left', '1.0.2');
+      const dir = await copyOfInstalled();
+      await withoutSigningLog(world, dir);
+      const result = await vouch(['install', 'left@1.0.2'], dir);
+      expect(result.code, result.stdout).toBe(0);
+      expect(reportPackage(jsonReport(result), 'left', '1.0.2').status).toBe('verified');
+      // …which a policy closes for the packages it names: provenance required
+      const guarded = await copyOfInstalled();
+      await withoutSigningLog(world, guarded);
+      await writeFile(join(guarded, 'vouch.policy.json'), `${JSON.stringify({ rules: [{ packages: 'left', provenance: 'require' }] }, null, 2)}\n`);
+      const denied = await vouch(['install', 'left@1.0.2'], guarded);
+      expect(denied.code, denied.stderr).toBe(1);
+      expect(findingCodes(jsonReport(denied), 'left', '1.0.2')).toEqual(['PROVENANCE_MISSING', 'QUICK_RELEASE']);
+    });
   });
 });
 

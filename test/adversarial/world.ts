@@ -16,7 +16,13 @@
 //   reportPackage(report, name, version?) → that package's entry (throws when absent).
 //   findingCodes(report, name, version?) → every finding code of a package (or [] when absent).
 //   peakRss(pid)                        → samples /proc/<pid>/status VmHWM until the process exits.
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+//   withoutSigningLog(world, project)   the registry as one without a signing log (a plain signing registry, a
+//                                         mirror that drops the log): the proxy answers 404 under /-/vouch/log/,
+//                                         the registry's publish attestations come without their log entry (as a
+//                                         registry without a log issues them: bundle v0.2, untimed), and the
+//                                         project's vouch.lock forgets the log it pinned (a project that never saw
+//                                         one). For attacks the log itself would stop.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { npmEnv } from '../support/npm.js';
@@ -142,4 +148,22 @@ export function peakRss(pid: number): { done: Promise<number> } {
     }, 25);
   });
   return { done };
+}
+
+/** See the header: the registry serves no signing log, and `project` never pinned one. */
+export async function withoutSigningLog(world: World, project: string): Promise<void> {
+  world.hostile.on(/^\/-\/vouch\/log\//, { kind: 'status', status: 404 });
+  world.hostile.on(/^\/-\/npm\/v1\/attestations\//, { kind: 'json', rewrite: (body) => {
+    const doc = body as { attestations: { predicateType: string; bundle: Record<string, unknown> & { verificationMaterial: { tlogEntries: unknown[] } } }[] };
+    for (const { predicateType, bundle } of doc.attestations) {
+      if (predicateType !== 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1') continue;
+      bundle['mediaType'] = 'application/vnd.dev.sigstore.bundle+json;version=0.2';
+      bundle.verificationMaterial.tlogEntries = [];
+    }
+    return doc;
+  } });
+  const file = join(project, 'vouch.lock');
+  const lock = JSON.parse(await readFile(file, 'utf8')) as { registries?: Record<string, { log?: unknown }> };
+  for (const registry of Object.values(lock.registries ?? {})) delete registry.log;
+  await writeFile(file, `${JSON.stringify(lock, null, 2)}\n`);
 }
