@@ -74,6 +74,10 @@ export function judgeRegistry({ seen, pinned, policy }: RegistryTrustInput): Reg
     findings.push(finding('LOG_INCONSISTENT', 'deny', `${seen.url}: signing log: ${problem}`, INVARIANT.registryKeys,
       'a registry whose log history changed may be showing you a different history than others: check with the operator (and `vouch log verify` from elsewhere) before trusting it again'));
   }
+  for (const problem of seen.log?.invalidEntries ?? []) {
+    findings.push(finding('LOG_ENTRY_INVALID', 'deny', `${seen.url}: signing log: ${problem}`, INVARIANT.registryKeys,
+      'the registry\'s log records a signing event its own rules forbid (e.g. a key signing after its retirement): treat the key as leaked, and check with the operator (vouch log verify <registry> shows every such entry)'));
+  }
   const unwitnessed = seen.log?.witnesses?.problem;
   if (unwitnessed) {
     findings.push(finding('LOG_UNWITNESSED', 'deny', `${seen.url}: signing log: ${unwitnessed}`, `${policy?.path ?? 'registries'}.witnesses`,

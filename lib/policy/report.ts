@@ -25,6 +25,7 @@ export type FindingCode =
   | 'REGISTRY_KEY_INVALID'     // a listed key id is not the fingerprint of its key
   | 'REGISTRY_KEYS_MISSING'    // a registry with pinned keys serves none
   | 'LOG_INCONSISTENT'         // the registry's signing log does not extend the one vouch saw before (rewritten, forked)
+  | 'LOG_ENTRY_INVALID'        // the registry's signing log records a signing event its rules forbid (a key signing after its retirement)
   | 'LOG_UNWITNESSED'          // the policy requires k witnesses to cosign the registry's log checkpoint, and fewer did
   | 'KEY_REVOKED'              // signed only by a key its registry revoked
   | 'KEY_EXPIRED_UNTIMED'      // signed by a retired key, and no signed time places the signature before it retired

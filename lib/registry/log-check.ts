@@ -101,14 +101,20 @@ async function checkLog(registry: string, http: HttpOptions, stateDir: string, p
   try {
     // The checkpoint already fetched is the one audited: asked twice, a growing log could answer twice differently.
     result = await auditLog({
-      registry: id, previous, ...(pinned ? { pinnedKey: pinned.key } : {}),
+      registry: id, previous, ...(pinned ? { pinnedKey: pinned.key } : {}), judgeEntries: true,
       fetch: (path) => (path === 'checkpoint' ? Promise.resolve(checkpoint) : get(path)),
     });
   } catch (err) {
     if (err instanceof FetchFailure) return undefined; // could not read it through: checked on the next run
     throw err;
   }
-  if (!result.next) return inconsistent(result.size, ...result.findings.map((f) => f.message));
+  if (!result.next) {
+    const invalid = result.findings.filter((f) => f.code === 'LOG_ENTRY_INVALID').map((f) => `entry ${f.index ?? '?'}: ${f.message}`);
+    const view = inconsistent(result.size, ...result.findings.filter((f) => f.code !== 'LOG_ENTRY_INVALID').map((f) => f.message));
+    if (invalid.length > 0) view.seen.invalidEntries = invalid;
+    if (view.seen.problems.length === 0) view.seen.state = 'consistent';
+    return view;
+  }
   const { key, frontier } = result.next;
   const verified: VerifiedLog = {
     registry, key, size: frontier.size, root: frontierRoot(frontier), logId: logIdOf(key), tiles: new TileReader(get, frontier.size), checkpoint: checkpoint.toString('utf8'),

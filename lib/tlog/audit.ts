@@ -81,6 +81,11 @@ export interface AuditInput {
    * (`vouch verify` checks the signatures of the packages it installs itself).
    */
   registryKeys?: ReadonlyMap<string, KeyObject>;
+  /**
+   * Without registryKeys: still judge each entry's shape and the key lifecycle rule (no signing event by a key
+   * after its retirement or revocation entry), which cost no signature check (`vouch verify` relies on it).
+   */
+  judgeEntries?: boolean;
   previous: AuditState | undefined;
   /** A verifier key given by the operator, over the pinned one. */
   pinnedKey?: string;
@@ -109,7 +114,7 @@ export async function auditLog(input: AuditInput): Promise<AuditResult> {
   // Entries are always read in context (which keys ended); they are judged only with the registry's keys.
   const ctx: EntryContext = { keys: input.registryKeys, ended: new Map((input.previous?.endedKeys ?? []).map((k) => [k.keyid, k])) };
   const judge = (problems: { index: number; message: string }[]) => {
-    if (input.registryKeys) findings.push(...problems.map((p) => ({ code: 'LOG_ENTRY_INVALID' as const, ...p })));
+    if (input.registryKeys || input.judgeEntries) findings.push(...problems.map((p) => ({ code: 'LOG_ENTRY_INVALID' as const, ...p })));
   };
   for (let tile = Math.floor(previousSize / TILE_WIDTH); tile * TILE_WIDTH < checkpoint.size; tile++) {
     const width = Math.min(TILE_WIDTH, checkpoint.size - tile * TILE_WIDTH);

@@ -243,6 +243,8 @@ export interface SigningLogSeen {
   size: number;
   /** Why it is inconsistent, with both checkpoints. */
   problems: string[];
+  /** Entries that break the log's rules (a signing event by a key after its retirement entry, a malformed entry). */
+  invalidEntries?: string[];
   /** When consistent: the pinned log key and the checkpoint this run verified (vouch.lock records it). */
   checkpoint?: { key: string; size: number; root: string };
   /** When the policy names witnesses for this registry: who cosigned the checkpoint, and why that is not enough. */

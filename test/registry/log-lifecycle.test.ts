@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SigningLog } from '../../packages/vouch-registry/lib/signing-log.js';
 import { TILE_WIDTH, entriesPath, openNote, parseCheckpoint, parseVerifierKey, readBundle } from '../../lib/tlog/index.js';
 import { writePackage } from '../support/packages.js';
+import { writeProject } from '../support/project.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runVouch } from '../support/vouch.js';
 
@@ -82,6 +83,13 @@ describe('key lifecycle in the signing log', () => {
     expect(first.code, first.output).toBe(0);
     await registry.publish(await writePackage(packages, { name: 'cycled', version: '1.1.0' }));
     expect((await audit(registry, state, home)).code).toBe(0);
+    // A consumer verifies with vouch before the forgery: its run reads the log too.
+    const project = join(home, 'project');
+    await writeProject(project, { dependencies: { cycled: '1.1.0' } });
+    expect((await registry.npm(['install', '--package-lock-only'], { cwd: project })).code).toBe(0);
+    const verify = async (stateDir: string) => runVouch(['verify', '--format', 'json'], { cwd: project, env: await registry.npmEnv(stateDir, { retries: 'npm-default' }) });
+    const clean = await verify(join(home, 'consumer-state'));
+    expect(clean.code, clean.stdout + clean.stderr).toBe(0);
 
     // A version signed by A after A's retirement, appended in storage with the log key and a fresh checkpoint.
     await registry.stop();
@@ -99,6 +107,15 @@ describe('key lifecycle in the signing log', () => {
     const fresh = await audit(registry, join(home, 'fresh.json'), home);
     expect(fresh.code).toBe(1);
     expect(fresh.report?.findings.map((f) => [f.code, f.index])).toEqual([['LOG_ENTRY_INVALID', forged]]);
+    // …and so does every vouch run, which reads the new entries against the lifecycle rule: the consumer's next
+    // run, and a fresh one that reads the whole log.
+    for (const stateDir of [join(home, 'consumer-state'), join(home, 'fresh-consumer-state')]) {
+      const denied = await verify(stateDir);
+      expect(denied.code, denied.stdout + denied.stderr).toBe(1);
+      const report = denied.json as { registries: { findings: { code: string; message: string }[] }[] };
+      expect(report.registries.flatMap((r) => r.findings.map((f) => f.code))).toEqual(['LOG_ENTRY_INVALID']);
+      expect(report.registries[0]!.findings[0]!.message).toContain(`signed by ${keyidA} after its key-retired entry 4`);
+    }
 
     // The registry itself refuses to sign with a key its log retired.
     await registry.stop();

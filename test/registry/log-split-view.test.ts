@@ -7,7 +7,7 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../lib/cli/render/json.js';
+import type { ReportJson as Report } from '../../lib/cli/render/json.js';
 import { startHostileRegistry } from '../support/hostile-registry.js';
 import { maintainerEnv, vouchPublish, type MaintainerKey } from '../support/maintainer.js';
 import { npmEnv } from '../support/npm.js';

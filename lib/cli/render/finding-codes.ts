@@ -138,6 +138,10 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     title: 'The registry\'s signing log was rewritten or forked',
     help: 'A vouch registry appends every signature to an append-only log; vouch remembers the newest checkpoint it saw and checks that each new one extends it. One that does not means the history was rewritten, or this client is shown a different history than others (a split view). Check with the operator and audit from elsewhere: vouch log verify <registry>.',
   },
+  LOG_ENTRY_INVALID: {
+    title: 'The registry\'s signing log records a signing event its rules forbid',
+    help: 'Every run reads the new entries of a vouch registry\'s log and checks their shape and the key lifecycle rule: no signature or attestation by a key after the log retired or revoked it. An entry that breaks it means a retired or revoked key signed again, through the registry\'s own signing path or by someone who can write its log. Treat the key as leaked; audit the log with vouch log verify <registry>, which also checks every entry\'s signature.',
+  },
   LOG_UNWITNESSED: {
     title: 'The registry\'s signing log is not cosigned by the witnesses the policy requires',
     help: 'A witness (vouch log witness) cosigns a checkpoint only when it is consistent with every checkpoint of that log it saw before, so k witnesses vouch that the history you are shown is the one they were shown. Fewer than the policy\'s k cosigned this checkpoint (or the registry serves no log). Check that the witnesses run and that the registry submits its checkpoints to them (docs/registry-plugin.md, Witnesses).',
