@@ -40,6 +40,8 @@ interface Track {
   /** A newer checkpoint was written while a submission was under way. */
   again: boolean;
   failures: number;
+  /** A publish's wait ended before this witness answered: later waits do not wait for it until it answers. */
+  slow: boolean;
   retryAt: number;
   timer: NodeJS.Timeout | undefined;
 }
@@ -54,7 +56,7 @@ export class Witnessing {
     const saved = readRecords(file, logger);
     this.tracks = urls.map((url) => {
       const record = saved.get(url);
-      return { url, size: record?.size ?? 0, record, running: false, again: false, failures: 0, retryAt: 0, timer: undefined };
+      return { url, size: record?.size ?? 0, record, running: false, again: false, failures: 0, slow: false, retryAt: 0, timer: undefined };
     });
     log.onCheckpoint(() => this.submitAll());
     this.submitAll(); // the checkpoint as the registry starts, to the witnesses that have not cosigned it
@@ -72,8 +74,9 @@ export class Witnessing {
   }
 
   /**
-   * Resolves once every witness has cosigned `checkpoint` or failed (a witness backing off is not waited
-   * for), once the log has moved past it, or after `ms`: the publish path's bounded wait.
+   * Resolves once every witness has cosigned `checkpoint` or failed, once the log has moved past it, or after
+   * `ms`: the publish path's bounded wait. A witness backing off, or one still silent since a wait ran out
+   * on it, is not waited for: a witness that is down or hangs costs a publish nothing after the first.
    */
   settled(checkpoint: string, ms: number): Promise<void> {
     if (this.isSettled(checkpoint)) return Promise.resolve();
@@ -86,7 +89,10 @@ export class Witnessing {
       const check = () => {
         if (this.isSettled(checkpoint)) finish();
       };
-      const timer = setTimeout(finish, ms);
+      const timer = setTimeout(() => {
+        for (const t of this.tracks) if (t.running) t.slow = true;
+        finish();
+      }, ms);
       this.waiters.add(check);
     });
   }
@@ -98,7 +104,7 @@ export class Witnessing {
 
   private isSettled(checkpoint: string): boolean {
     if (this.log.checkpoint !== checkpoint) return true;
-    return this.tracks.every((t) => t.record?.checkpoint === checkpoint || (!t.running && t.failures > 0));
+    return this.tracks.every((t) => t.record?.checkpoint === checkpoint || (t.running ? t.slow : t.failures > 0));
   }
 
   private wake(): void {
@@ -128,6 +134,7 @@ export class Witnessing {
         await this.submit(t);
         this.wake();
       } while (t.again && t.failures === 0);
+      t.slow = false;
     } catch (err) {
       this.logger.error({ witness: t.url, err: String(err) }, 'vouch: submitting the signing log checkpoint to witness @{witness} failed: @{err}');
     } finally {
