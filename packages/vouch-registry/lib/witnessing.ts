@@ -50,6 +50,7 @@ export class Witnessing {
   private readonly tracks: Track[];
   private readonly waiters = new Set<() => void>();
   private readonly now: () => number;
+  private closed = false;
 
   constructor(private readonly log: SigningLog, urls: readonly string[], private readonly file: string, private readonly logger: Logger, private readonly opts: WitnessingOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -99,6 +100,7 @@ export class Witnessing {
 
   /** Stops the retry timers (a submission under way still ends on its own time bound). */
   close(): void {
+    this.closed = true;
     for (const t of this.tracks) clearTimeout(t.timer);
   }
 
@@ -113,7 +115,7 @@ export class Witnessing {
 
   private submitAll(): void {
     const checkpoint = this.log.checkpoint;
-    if (checkpoint === '') return;
+    if (checkpoint === '' || this.closed) return;
     for (const t of this.tracks) {
       if (t.record?.checkpoint === checkpoint) continue;
       if (t.failures > 0 && this.now() < t.retryAt) continue; // backing off: its timer submits the latest
@@ -188,6 +190,7 @@ export class Witnessing {
     this.logger.warn({ witness: t.url, size, answer, retry: Math.round(delay / 1000) },
       'vouch: witness @{witness} did not cosign the signing log checkpoint of @{size} entries (@{answer}); retrying in @{retry} s');
     clearTimeout(t.timer);
+    if (this.closed) return;
     t.timer = setTimeout(() => {
       t.timer = undefined;
       void this.run(t);
