@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../lib/cli/render/json.js';
+import type { ReportJson } from '../../lib/cli/render/json.js';
 import { cosignedBy, openNote, parseCheckpoint, parseVerifierKey, verifierKey, rawEd25519 } from '../../lib/tlog/index.js';
 import { writePackage } from '../support/packages.js';
 import { snapshotProject, writeProject } from '../support/project.js';
@@ -98,7 +98,7 @@ describe('vouch registry --witness', () => {
     const before = await snapshotProject(project);
     const denied = await runVouch(['verify', '--format', 'json'], { cwd: project, env });
     expect(denied.code, denied.stderr + denied.stdout).toBe(1);
-    const report = denied.json as Report;
+    const report = denied.json as ReportJson;
     expect(report.registries.flatMap((r) => r.findings.map((f) => f.code))).toEqual(['LOG_UNWITNESSED']);
     expect(await snapshotProject(project)).toEqual(before);
   }, 180_000);
