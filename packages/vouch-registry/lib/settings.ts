@@ -121,7 +121,7 @@ function readUrl(raw: unknown): string | undefined {
  */
 export function readWitnessUrls(raw: unknown): string[] {
   if (raw === undefined || raw === null) return [];
-  const hint = 'list each witness\'s URL, as `vouch log witness` prints it, e.g. witnesses: [https://witness.example/]';
+  const hint = 'give each witness\'s URL as `vouch log witness` prints it: --witness URL, or witnesses: [URL, …] in the plugin\'s config';
   if (!Array.isArray(raw)) throw new VouchError('CONFIG', 'witnesses must be a list of URLs', { path: 'witnesses' }, hint);
   const urls = raw.map((entry, index) => {
     const where = { path: `witnesses[${index}]` };

@@ -158,7 +158,7 @@ export class Witnessing {
       if (result.lines.length > MAX_LINES_PER_WITNESS || result.lines.some((l) => !LINE.test(l))) {
         return this.failed(t, size, `answered ${result.lines.length} signature lines (at most ${MAX_LINES_PER_WITNESS} are served)`);
       }
-      if (t.failures > 0) this.logger.warn({ witness: t.url, size }, 'vouch: witness @{witness} cosigns again (checkpoint of @{size} entries)');
+      if (t.failures > 0) this.logger.warn({ witness: t.url, size: entries(size) }, 'vouch: witness @{witness} cosigns again (the checkpoint of @{size})');
       t.failures = 0;
       t.size = size;
       t.record = { size, checkpoint, lines: result.lines };
@@ -187,8 +187,8 @@ export class Witnessing {
     t.failures += 1;
     const delay = Math.min(this.opts.maxBackoffMs ?? 60_000, 1000 * 2 ** Math.min(t.failures - 1, 16));
     t.retryAt = this.now() + delay;
-    this.logger.warn({ witness: t.url, size, answer, retry: Math.round(delay / 1000) },
-      'vouch: witness @{witness} did not cosign the signing log checkpoint of @{size} entries (@{answer}); retrying in @{retry} s');
+    this.logger.warn({ witness: t.url, size: entries(size), answer, retry: Math.round(delay / 1000) },
+      'vouch: witness @{witness} did not cosign the signing log checkpoint of @{size} (@{answer}); retrying in @{retry} s');
     clearTimeout(t.timer);
     if (this.closed) return;
     t.timer = setTimeout(() => {
@@ -197,6 +197,10 @@ export class Witnessing {
     }, delay);
     t.timer.unref();
   }
+}
+
+function entries(size: number): string {
+  return `${size} ${size === 1 ? 'entry' : 'entries'}`;
 }
 
 /** The records kept by a previous run; a missing file is none, a damaged one is logged and dropped (witnesses are asked again). */
