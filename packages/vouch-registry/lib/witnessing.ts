@@ -46,6 +46,7 @@ interface Track {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** Submits the log's checkpoints to the witnesses at `urls`, keeps their cosignatures in `file`, serves them. */
 export class Witnessing {
   private readonly tracks: Track[];
   private readonly waiters = new Set<() => void>();
