@@ -31,7 +31,7 @@ export async function submitCheckpoint(witnessUrl: string, oldSize: number, proo
     });
     text = await boundedText(res);
   } catch (err) {
-    return { kind: 'unreachable', message: `${url.href}: ${(err as Error).message}` };
+    return { kind: 'unreachable', message: `${url.href}: ${reason(err)}` };
   }
   if (res.status === 409) {
     const size = /^(0|[1-9][0-9]*)\n$/.exec(text);
@@ -52,6 +52,14 @@ async function boundedText(res: Response): Promise<string> {
   const bytes = new Uint8Array(await res.arrayBuffer());
   if (bytes.length > MAX_ANSWER_BYTES) throw new Error(`the answer is over ${MAX_ANSWER_BYTES} bytes`);
   return new TextDecoder().decode(bytes);
+}
+
+/** An error's message with its cause's code (fetch says only "fetch failed"; ECONNREFUSED is in the cause). */
+function reason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const detail = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
+  return detail ? `${message} (${detail})` : message;
 }
 
 function snippet(text: string): string {

@@ -7,7 +7,7 @@
 //   afterAll(() => registry?.stop());
 //
 // API
-//   startRegistry({ storage?, keys?, port? }) → TestRegistry. `storage`: reuse a folder (kept by stop(), e.g. to
+//   startRegistry({ storage?, keys?, port?, bin?, args? }) → TestRegistry. `storage`: reuse a folder (kept by stop(), e.g. to
 //                                          restart on it); default a temp folder removed by stop().
 //                                          `keys`: `--key` values, active first, retired as FILE=EXPIRES;
 //                                          default a key generated in the storage folder.
@@ -15,8 +15,11 @@
 //                                          `resolved` URLs still reach it after a restart); default a free one.
 //                                          `bin`: another vouch launcher to run (e.g. an installed vouch's
 //                                          bin/vouch.js); default this tree's bin/vouch.js.
+//                                          `args`: more `vouch registry` flags (e.g. ['--witness', url]).
 //   registry.url / keyid / storage / token   `http://127.0.0.1:PORT/`, active key id, Verdaccio storage
 //                                          folder, an npm token of the publisher user ("publisher").
+//   registry.witnesses / logKey           the ready line's witness URLs and signing log verifier key.
+//   registry.stderr()                    → what the registry logged on stderr (its last 20,000 characters).
 //   registry.tempDir(label)              → a fresh folder, removed by stop().
 //   registry.get(path, accept?)          → { status, bytes, text, json } of an anonymous GET (path relative to url).
 //   registry.put(path, body, { fresh? }) → the same for a JSON PUT with the publisher's token (raw publishes:
@@ -65,6 +68,7 @@ export interface StartOptions {
   keys?: string[];
   port?: number;
   bin?: string;
+  args?: string[];
 }
 
 /** How a publish is dated: by default in the past (see above); `fresh`: now, as Verdaccio dated it. */
@@ -76,7 +80,10 @@ export interface TestRegistry {
   url: string;
   keyid: string;
   storage: string;
+  logKey: string;
+  witnesses: string[];
   token: string;
+  stderr(): string;
   tempDir(label: string): Promise<string>;
   get(path: string, accept?: string): Promise<HttpResult>;
   put(path: string, body: unknown, options?: PublishTimeOptions): Promise<HttpResult>;
@@ -101,6 +108,7 @@ export async function startRegistry(options: StartOptions = {}): Promise<TestReg
   await backdateLogCreation(storage); // its packages are published in the past: so is its log
   const args = [bin, 'registry', '--port', String(options.port ?? 0), '--host', '127.0.0.1', '--storage', storage, '--json'];
   for (const key of options.keys ?? []) args.push('--key', key);
+  args.push(...(options.args ?? []));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], cwd: root });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-20_000)));
@@ -120,6 +128,7 @@ export async function startRegistry(options: StartOptions = {}): Promise<TestReg
     const registry: TestRegistry = {
       ...ready,
       token,
+      stderr: () => stderr,
       tempDir: async (label) => mkdtemp(join(root, `${label.replace(/[^\w.-]/g, '_')}-${++dirs}-`)),
       get: (path, accept) => httpGet(new URL(path.replace(/^\//, ''), ready.url), accept),
       put: async (path, body, { fresh = false } = {}) => {
@@ -203,7 +212,15 @@ export async function userToken(url: string, user: { name: string; password: str
   return json.token;
 }
 
-async function readyLine(child: ChildProcess, stderr: () => string): Promise<{ url: string; keyid: string; storage: string }> {
+interface ReadyLine {
+  url: string;
+  keyid: string;
+  storage: string;
+  logKey: string;
+  witnesses: string[];
+}
+
+async function readyLine(child: ChildProcess, stderr: () => string): Promise<ReadyLine> {
   const lines = createInterface({ input: child.stdout! });
   const timeout = AbortSignal.timeout(READY_TIMEOUT_MS);
   return new Promise((resolve, reject) => {
@@ -215,7 +232,7 @@ async function readyLine(child: ChildProcess, stderr: () => string): Promise<{ u
     child.once('exit', (code) => fail(`vouch registry exited (${code}) before it was ready: ${stderr().slice(-2000)}`));
     lines.on('line', (line) => {
       try {
-        const ready = JSON.parse(line) as { url: string; keyid: string; storage: string };
+        const ready = JSON.parse(line) as ReadyLine;
         lines.close();
         resolve(ready);
       } catch {

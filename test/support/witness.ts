@@ -2,7 +2,7 @@
 // build` first.
 //
 // API
-//   startWitness({ logKeys, keyFile, stateFile, name? }) → RunningWitnessProcess once its --json ready line
+//   startWitness({ logKeys, keyFile, stateFile, name?, port? }) → RunningWitnessProcess once its --json ready line
 //     is out: { url, name, verifierKey, logs, state, key, stderr(), stop() → exit code }
 //   The child has an IPC channel: it goes away with the test process even if stop() is never reached.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -32,12 +32,14 @@ export interface StartWitnessOptions {
   keyFile: string;
   stateFile: string;
   name?: string;
+  /** Default 0 (a free port); a stopped witness's port to restart it at the URL a log was given. */
+  port?: number;
   cwd?: string;
 }
 
 export async function startWitness(opts: StartWitnessOptions): Promise<RunningWitnessProcess> {
   const args = [VOUCH_BIN, 'log', 'witness', ...opts.logKeys.flatMap((k) => ['--log', k]), '--key', opts.keyFile, '--state', opts.stateFile,
-    '--port', '0', '--json', ...(opts.name ? ['--name', opts.name] : [])];
+    '--port', String(opts.port ?? 0), '--json', ...(opts.name ? ['--name', opts.name] : [])];
   const child = spawn(process.execPath, args, { cwd: opts.cwd ?? process.cwd(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => void (stderr += d.toString()));

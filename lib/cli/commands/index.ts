@@ -181,7 +181,9 @@ ships in trust/. Verification itself never touches the network.`,
     description: `Runs a private npm registry (Verdaccio) that signs every version it serves the way the public npm
 registry does (GET /-/npm/v1/keys, dist.signatures) and stores and serves attestations.
 Comes in the separate package vouch-registry, beside vouch at the same version (docs/registry-plugin.md).
-Add a publisher: npm adduser --registry <url>   (then npm publish --registry <url>)`,
+Add a publisher: npm adduser --registry <url>   (then npm publish --registry <url>)
+With --witness, each checkpoint of its signing log is submitted to those witnesses (vouch log witness)
+and served with their cosignatures; a publish waits up to 2 s for them.`,
     flags: 'registry',
     exits: [[0, 'stopped cleanly'], [2, 'bad flags, key file or plugin configuration'], INTERNAL],
     subcommands: [

@@ -3,7 +3,8 @@
 // (publish-body.ts), signs the computed integrity and builds the registry's publish attestation,
 // then lets Verdaccio store the version. The signature record and attestations are committed only
 // when Verdaccio answers 201, synchronously just before the response leaves, so no client can read
-// the new version before its record exists.
+// the new version before its record exists. With witnesses, the answer then waits (at most 2 s) for
+// their cosignatures of the checkpoint that logs it.
 import { sendError, readBody, HttpError, type Handler, type PluginRequest, type PluginResponse, originOf } from './http.js';
 import { packageNameFromPath } from './names.js';
 import { planPublish } from './publish-body.js';
@@ -67,7 +68,7 @@ async function handlePublish(state: PluginState, name: string, req: PluginReques
     ? { ...signed, attestation: { predicateType: plan.bundle.predicateType } }
     : signed;
   beforeResponse(res, () => {
-    if (res.statusCode !== 201) return;
+    if (res.statusCode !== 201) return undefined;
     try {
       if (attestations.length > 0) state.attestations.put(plan.name, plan.version, attestations);
       state.records.put(plan.name, plan.version, record);
@@ -76,20 +77,30 @@ async function handlePublish(state: PluginState, name: string, req: PluginReques
       state.logger.error({ err: String(err), pkg: `${plan.name}@${plan.version}` },
         'vouch: could not record the signature of @{pkg}: @{err}');
     }
+    // A client installing right after the publish should find the checkpoint witnessed: wait a little for it.
+    return state.witnessing.urls.length > 0 ? state.witnessing.settled(state.log.checkpoint, WITNESS_WAIT_MS) : undefined;
   });
   return true;
 }
 
-/** Runs `hook` once, synchronously, right before the response is finished. */
-function beforeResponse(res: PluginResponse, hook: () => void): void {
-  const end = res.end;
+/** How long a publish's answer waits for the witnesses' cosignatures of its checkpoint (ones backing off are not waited for). */
+const WITNESS_WAIT_MS = 2000;
+
+/**
+ * Runs `hook` once, synchronously, right before the response is finished; when it returns a promise, the
+ * response is finished once that settles.
+ */
+function beforeResponse(res: PluginResponse, hook: () => Promise<void> | undefined): void {
+  const end = res.end as (...a: unknown[]) => PluginResponse;
   let ran = false;
   res.end = function (this: PluginResponse, ...args: unknown[]) {
-    if (!ran) {
-      ran = true;
-      hook();
-    }
-    return (end as (...a: unknown[]) => PluginResponse).apply(this, args);
+    if (ran) return end.apply(this, args);
+    ran = true;
+    const wait = hook();
+    if (!wait) return end.apply(this, args);
+    const finish = () => void end.apply(this, args);
+    wait.then(finish, finish);
+    return this;
   } as PluginResponse['end'];
 }
 

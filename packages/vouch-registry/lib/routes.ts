@@ -28,7 +28,8 @@ export const LOG_ROUTE_PATTERN = /^\/-\/vouch\/log\/.+/;
 const LOG_PREFIX = '/-/vouch/log/';
 
 /**
- * The signing log, read-only, in the tlog-tiles layout: `checkpoint` (changes, so not cached), full tiles
+ * The signing log, read-only, in the tlog-tiles layout: `checkpoint` (changes, so not cached; with the
+ * witnesses' cosignatures of it), full tiles
  * (immutable), partial tiles (`.p/W`: replaced by the full one later, so briefly cached), and `key`, the
  * log's verifier key. Public like the keys endpoint: it names packages and versions, never their bytes.
  * The same files answer under `/-/vouch/log/<origin>/…`, the base URL the trusted root names.
@@ -42,7 +43,8 @@ export function logRoute(state: PluginState): Handler {
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       return res.end(`${state.log.verifierKey}\n`);
     }
-    const body = state.log.read(path);
+    // The checkpoint goes out with the cosignature lines witnesses made for exactly its text (witnessing.ts).
+    const body = path === 'checkpoint' ? servedCheckpoint(state) : state.log.read(path);
     if (!body) return sendError(res, 404, `no ${path} in the signing log`);
     res.statusCode = 200;
     res.setHeader('Content-Type', path === 'checkpoint' ? 'text/plain; charset=utf-8' : 'application/octet-stream');
@@ -50,6 +52,11 @@ export function logRoute(state: PluginState): Handler {
     res.setHeader('Content-Length', body.length);
     res.end(body);
   };
+}
+
+function servedCheckpoint(state: PluginState): Buffer | undefined {
+  const note = state.witnessing.served();
+  return note === '' ? undefined : Buffer.from(note, 'utf8');
 }
 
 /** GET /-/vouch/trusted_root.json: public, like the keys; the log's base URL uses the registry's public URL. */

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { VouchError } from './vouch-core.js';
 import { readKeyHistory } from './key-history.js';
 import { loadKeyRing } from './keys.js';
-import { DATA_FOLDER, PLUGIN_ID, readKeySpecs, type KeySpec } from './settings.js';
+import { DATA_FOLDER, PLUGIN_ID, readKeySpecs, readWitnessUrls, type KeySpec } from './settings.js';
 
 /** The folder Verdaccio's `plugins:` points at (it holds verdaccio-vouch/); lib/ and dist/ sit beside it. */
 export const PLUGINS_FOLDER = fileURLToPath(new URL('../plugins', import.meta.url));
@@ -26,6 +26,8 @@ export interface RegistryServerOptions {
   keys: KeySpec[];
   /** An operator's own Verdaccio config file (must list the plugin); replaces the embedded one. */
   configFile?: string;
+  /** Witness URLs each signing log checkpoint is submitted to (embedded config only: a config file lists its own). */
+  witnesses?: string[];
 }
 
 export interface RunningRegistry {
@@ -38,6 +40,8 @@ export interface RunningRegistry {
   logKey: string;
   /** GET URL of the registry's Sigstore trusted root (its signing log), for verifiers of the bundles it issues. */
   trustedRoot: string;
+  /** The witnesses checkpoints are submitted to (normalized URLs); undefined when a config file sets them. */
+  witnesses: string[] | undefined;
   close(): Promise<void>;
 }
 
@@ -45,6 +49,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   const storage = resolve(options.storage);
   let config: string | Record<string, unknown>;
   let expectedKeyid: string | undefined;
+  let witnesses: string[] | undefined;
   if (options.configFile) {
     config = resolve(options.configFile);
   } else {
@@ -52,7 +57,8 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
     // The plugin's own rules and key loading run here first: Verdaccio would only log their errors.
     const keys = readKeySpecs(keyEntries(given), storage);
     expectedKeyid = loadKeyRing(keys, readKeyHistory(join(storage, DATA_FOLDER))).active.keyid;
-    config = embeddedConfig(storage, keys);
+    witnesses = readWitnessUrls(options.witnesses ?? []);
+    config = embeddedConfig(storage, keys, witnesses);
   }
   const { runServer } = (await import('verdaccio')) as { runServer(config: unknown): Promise<Server> };
   const server = await runServer(config);
@@ -66,7 +72,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   const close = () => closeServer(server);
   try {
     const keyid = await checkPluginAnswers(url, expectedKeyid);
-    return { url, keyid, storage, logKey: await logKeyOf(url), trustedRoot: new URL('-/vouch/trusted_root.json', url).href, close };
+    return { url, keyid, storage, logKey: await logKeyOf(url), trustedRoot: new URL('-/vouch/trusted_root.json', url).href, witnesses, close };
   } catch (err) {
     await close();
     throw err;
@@ -80,7 +86,7 @@ async function logKeyOf(url: string): Promise<string> {
 }
 
 /** The embedded default: loopback-friendly, no uplinks, htpasswd users who may publish. */
-export function embeddedConfig(storage: string, keys: readonly KeySpec[]): Record<string, unknown> {
+export function embeddedConfig(storage: string, keys: readonly KeySpec[], witnesses: readonly string[] = []): Record<string, unknown> {
   const access = { access: '$all', publish: '$authenticated', unpublish: '$authenticated' };
   const selfPath = join(storage, 'config.yaml'); // need not exist: anchors relative paths
   return {
@@ -97,6 +103,7 @@ export function embeddedConfig(storage: string, keys: readonly KeySpec[]): Recor
     middlewares: {
       [PLUGIN_ID]: {
         signing_keys: keyEntries(keys),
+        ...(witnesses.length > 0 ? { witnesses: [...witnesses] } : {}),
       },
     },
     filters: { [PLUGIN_ID]: {} },

@@ -20,6 +20,8 @@ export interface PluginSettings {
   registryUrl: string | undefined;
   /** Largest publish body the plugin reads (Verdaccio's `max_body_size`, default 10mb). */
   maxBodyBytes: number;
+  /** Witnesses (their add-checkpoint URL prefixes) each signing log checkpoint is submitted to (`witnesses:`). */
+  witnesses: string[];
 }
 
 /** The subset of Verdaccio's Config the plugin reads. */
@@ -45,12 +47,14 @@ export function readSettings(section: Record<string, unknown>, verdaccio: Verdac
   const fromMiddlewares = pluginSection(verdaccio.middlewares);
   const rawKeys = section['signing_keys'] ?? fromMiddlewares['signing_keys'];
   const rawUrl = section['registry_url'] ?? fromMiddlewares['registry_url'];
+  const rawWitnesses = section['witnesses'] ?? fromMiddlewares['witnesses'];
   return {
     storageDir,
     dataDir: join(storageDir, DATA_FOLDER),
     keys: readKeySpecs(rawKeys, base),
     registryUrl: readUrl(rawUrl),
     maxBodyBytes: parseByteSize(verdaccio.max_body_size, 10 * 1024 * 1024),
+    witnesses: readWitnessUrls(rawWitnesses),
   };
 }
 
@@ -109,6 +113,28 @@ function readUrl(raw: unknown): string | undefined {
     throw new VouchError('CONFIG', `registry_url must be an absolute URL, got ${JSON.stringify(raw)}`);
   }
   return raw.replace(/\/+$/, '');
+}
+
+/**
+ * Validates `witnesses`: a list of http(s) URLs, each a witness's submission prefix (`vouch log witness`
+ * prints it; add-checkpoint is POSTed under it), normalized to end in "/", each once.
+ */
+export function readWitnessUrls(raw: unknown): string[] {
+  if (raw === undefined || raw === null) return [];
+  const hint = 'give each witness\'s URL as `vouch log witness` prints it: --witness URL, or witnesses: [URL, …] in the plugin\'s config';
+  if (!Array.isArray(raw)) throw new VouchError('CONFIG', 'witnesses must be a list of URLs', { path: 'witnesses' }, hint);
+  const urls = raw.map((entry, index) => {
+    const where = { path: `witnesses[${index}]` };
+    if (typeof entry !== 'string' || !URL.canParse(entry)) throw new VouchError('CONFIG', `a witness is an absolute URL, got ${JSON.stringify(entry)}`, where, hint);
+    const url = new URL(entry);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new VouchError('CONFIG', `a witness URL is http or https, got ${entry}`, where, hint);
+    if (url.username || url.password || url.search || url.hash) throw new VouchError('CONFIG', `a witness URL carries no credentials, query or fragment: ${entry}`, where, hint);
+    if (!url.pathname.endsWith('/')) url.pathname += '/';
+    return url.href;
+  });
+  const twice = urls.find((u, i) => urls.indexOf(u) !== i);
+  if (twice) throw new VouchError('CONFIG', `witness ${twice} is listed twice`, { path: 'witnesses' }, hint);
+  return urls;
 }
 
 /** Parses Verdaccio's size strings ("10mb", "512kb", a number of bytes). */

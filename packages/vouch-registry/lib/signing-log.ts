@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, join } from 'node:path';
 import {
   TILE_HEIGHT, TILE_WIDTH, entriesPath, formatCheckpoint, leafHash, nodeHash, openNote, parseCheckpoint, parseVerifierKey,
-  rawEd25519, readBundle, signNote, tilePath, ed25519Signer, verifierKey, appendLeaf, frontierRoot, inclusionProof, EMPTY_FRONTIER,
+  rawEd25519, readBundle, signNote, tilePath, ed25519Signer, verifierKey, appendLeaf, frontierRoot, inclusionProof, consistencyProof, EMPTY_FRONTIER,
   type Frontier, type Hash, type NoteSigner,
 } from './vouch-core.js';
 import type { OnSigned } from './records.js';
@@ -68,6 +68,8 @@ export class SigningLog {
   private readonly edges: Hash[][] = [];
   /** The entries of the rightmost (possibly partial) entry bundle. */
   private bundle: Buffer[] = [];
+  /** Told of each new checkpoint once it is written (the witnesses' submitter). */
+  private readonly listeners: ((checkpoint: string) => void)[] = [];
 
   constructor(private readonly dir: string, private readonly key: KeyObject, origin?: string, created = new Date(0)) {
     const publicKey = createPublicKey(key);
@@ -162,7 +164,19 @@ export class SigningLog {
     this.writePartialTiles();
     this.checkpointNote = signNote(formatCheckpoint({ origin: this.origin, size: this.size, root: this.root(), extensions: [] }), [this.signer]);
     this.writeFile('checkpoint', this.checkpointNote);
+    for (const listener of this.listeners) listener(this.checkpointNote);
     return indexes;
+  }
+
+  /** Calls `listener` with every checkpoint written from now on, synchronously after the write; it must not throw. */
+  onCheckpoint(listener: (checkpoint: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The consistency proof from the tree of `older` entries to the current one (empty from 0 or at the same size). */
+  consistencyProof(older: number): Hash[] {
+    if (older === 0 || older === this.size) return [];
+    return consistencyProof(older, this.size, (level, index) => this.subtreeHash(level, index));
   }
 
   /** The stored hash of the complete subtree of 2^level leaves at `index` (any level, from the tiles). */

@@ -9,6 +9,7 @@ import { loadKeyRing, type KeyRing } from './keys.js';
 import { RecordStore, type VersionRecord } from './records.js';
 import { logVersionSigned, SigningLog } from './signing-log.js';
 import type { PluginSettings } from './settings.js';
+import { Witnessing } from './witnessing.js';
 
 /** What the plugin needs from Verdaccio's v6 Storage: an unfiltered read of a stored tarball. */
 export interface VerdaccioStorageView {
@@ -29,6 +30,8 @@ export interface PluginState {
   attestations: AttestationStore;
   /** Every signing event, appended before what it signed is served (signing-log.ts). */
   log: SigningLog;
+  /** Submits each checkpoint to the configured witnesses and keeps their cosignatures (witnessing.ts). */
+  witnessing: Witnessing;
   logger: Logger;
   /** Set when the middleware instance is registered; the filter needs it for lazy signing. */
   storage: VerdaccioStorageView | undefined;
@@ -37,23 +40,27 @@ export interface PluginState {
 }
 
 const states = new Map<string, PluginState>();
+/** Under `<storage>/.vouch/`: per witness, its newest cosignature lines and the checkpoint they are for. */
+export const WITNESS_RECORDS_FILE = 'witness-cosignatures.json';
 
 /**
  * The state for these settings; a restart with other keys (rotation) gets a fresh one. The storage's
  * key history (revocations, endorsements) is read here, once per start.
  */
 export function stateFor(settings: PluginSettings, logger: Logger): PluginState {
-  const id = JSON.stringify([settings.storageDir, settings.keys, settings.registryUrl]);
+  const id = JSON.stringify([settings.storageDir, settings.keys, settings.registryUrl, settings.witnesses]);
   let state = states.get(id);
   if (!state) {
     const log = SigningLog.open(settings.dataDir);
     const ring = loadKeyRing(settings.keys, readKeyHistory(settings.dataDir));
     logKeyLifecycle(log, settings.dataDir, ringFacts(ring), new Date());
+    const witnessing = new Witnessing(log, settings.witnesses, join(settings.dataDir, WITNESS_RECORDS_FILE), logger);
     state = {
       settings,
       ring,
       records: new RecordStore(join(settings.dataDir, 'records'), logVersionSigned(log)),
       log,
+      witnessing,
       attestations: new AttestationStore(join(settings.dataDir, 'attestations')),
       logger,
       storage: undefined,

@@ -12,5 +12,6 @@ export { PREDICATE_PUBLISH_NPM } from 'vouch/dist/lib/verify/types.js';
 export { parseFlags, positiveInt } from 'vouch/dist/lib/cli/flags.js';
 export { FLAGS } from 'vouch/dist/lib/cli/commands/flag-table.js';
 export * from 'vouch/dist/lib/tlog/index.js';
+export { submitCheckpoint, type SubmitResult } from 'vouch/dist/lib/witness/client.js';
 export type { Output } from 'vouch/dist/lib/cli/output.js';
 export type { RegistryPackage } from 'vouch/dist/lib/cli/registry-package.js';

@@ -34,6 +34,15 @@ describe('readSettings', () => {
     for (const section of bad) expect([section, codeOf(() => readSettings(section, verdaccio))]).toEqual([section, 'CONFIG']);
   });
 
+  it('reads witnesses (from middlewares.vouch too) as URLs ending in "/", and refuses bad or repeated ones', () => {
+    expect(readSettings({ signing_keys: ['a.pem'] }, verdaccio).witnesses).toEqual([]);
+    const s = readSettings({}, { ...verdaccio, middlewares: { vouch: { signing_keys: ['a.pem'], witnesses: ['https://w.example/witness', 'http://127.0.0.1:7380/'] } } });
+    expect(s.witnesses).toEqual(['https://w.example/witness/', 'http://127.0.0.1:7380/']);
+    for (const witnesses of ['https://w.example/', ['not a url'], ['ftp://w.example/'], ['https://u:p@w.example/'], ['https://w.example', 'https://w.example/']]) {
+      expect([witnesses, codeOf(() => readSettings({ signing_keys: ['a.pem'], witnesses }, verdaccio))]).toEqual([witnesses, 'CONFIG']);
+    }
+  });
+
   it('fails with CONFIG when Verdaccio has no storage folder', () => {
     expect(codeOf(() => readSettings({ signing_keys: ['a.pem'] }, { configPath: '/x/config.yaml' }))).toBe('CONFIG');
   });

@@ -10,19 +10,23 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   if (argv[0] === 'rotate') return (await import('./registry-rotate.js')).run(argv.slice(1), out);
   if (argv[0] === 'revoke') return (await import('./registry-revoke.js')).run(argv.slice(1), out);
   const { values } = parseFlags(argv, FLAGS.registry);
-  if (values.config && (values.storage || values.key)) {
-    throw new VouchError('USAGE', '--config cannot be combined with --storage or --key',
-      {}, 'set storage and signing_keys in the config file itself');
+  if (values.config && (values.storage || values.key || values.witness)) {
+    throw new VouchError('USAGE', '--config cannot be combined with --storage, --key or --witness',
+      {}, 'set storage, signing_keys and witnesses in the config file itself');
   }
   const registry = await startRegistryServer({
     host: values.host ?? '127.0.0.1',
     port: portFlag(values.port),
     storage: resolve(values.storage ?? '.vouch-registry'),
     keys: (values.key ?? []).map(keyFlag),
+    witnesses: values.witness ?? [],
     ...(values.config ? { configFile: values.config } : {}),
   });
   if (values.json) {
-    out.stdout(JSON.stringify({ url: registry.url, keyid: registry.keyid, storage: registry.storage, logKey: registry.logKey, trustedRoot: registry.trustedRoot }));
+    out.stdout(JSON.stringify({
+      url: registry.url, keyid: registry.keyid, storage: registry.storage, logKey: registry.logKey, trustedRoot: registry.trustedRoot,
+      ...(registry.witnesses ? { witnesses: registry.witnesses } : {}),
+    }));
   } else {
     out.stdout([
       `vouch registry: ${registry.url}`,
@@ -30,6 +34,7 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
       `  storage      ${registry.storage}`,
       `  signing log  ${registry.url}-/vouch/log/  key ${registry.logKey}`,
       `  trusted root ${registry.trustedRoot}  (Sigstore verifiers of the bundles it issues)`,
+      `  witnesses    ${witnessesLine(registry.witnesses)}`,
       `  publishers   npm adduser --registry ${registry.url}`,
       'Ctrl-C stops it.',
     ].join('\n'));
@@ -55,6 +60,11 @@ function untilStopped(registry: RunningRegistry): Promise<void> {
       process.once('disconnect', stop);
     }
   });
+}
+
+function witnessesLine(witnesses: string[] | undefined): string {
+  if (!witnesses) return 'as the config file lists them (witnesses:)';
+  return witnesses.length > 0 ? `${witnesses.join(', ')}  (each checkpoint is submitted to them)` : 'none (--witness URL to have checkpoints cosigned)';
 }
 
 function portFlag(value: string | undefined): number {
