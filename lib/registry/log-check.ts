@@ -19,8 +19,15 @@ const MAX_TILE_BYTES = 256 * (2 + 65_535);
 /** GETs a path of a registry's signing log (`key`, `checkpoint`, `tile/…`), within the bounds of each. */
 export function logFetcher(registry: string, http: HttpOptions): (path: string) => Promise<Buffer> {
   return (path) => getBytes(`${registry}${LOG_PREFIX}${path}`, http, {
-    maxBytes: path === 'key' || path === 'checkpoint' ? 64 * 1024 : MAX_TILE_BYTES, fresh: true, store: false,
+    maxBytes: path === 'key' || path === 'checkpoint' ? 64 * 1024 : MAX_TILE_BYTES,
+    // A full tile never changes (the registry serves it immutable): npm's HTTP cache keeps it across runs.
+    // The checkpoint and partial tiles are always asked afresh. Either way a proof is checked against the checkpoint.
+    ...(isFullTile(path) ? {} : { fresh: true, store: false }),
   });
+}
+
+function isFullTile(path: string): boolean {
+  return path.startsWith('tile/') && !path.includes('.p/');
 }
 
 /** The file holding what was seen of one registry's log, in `dir`: named by the registry's identity. */

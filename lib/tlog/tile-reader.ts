@@ -16,6 +16,12 @@ const ZERO: Hash = new Uint8Array(HASH_SIZE);
 export class TileReader {
   /** Tiles by path, as fetched (each checked for its width). */
   private readonly tiles = new Map<string, Promise<Buffer>>();
+  /** Complete-subtree hashes already combined, by `level/index`: the proofs of one run share their upper levels. */
+  private readonly subtrees = new Map<string, Hash>();
+  /** Entry bundles already split, by path. */
+  private readonly bundles = new Map<string, Buffer[]>();
+  /** How many hashes a pass stood in for with a placeholder (a tile not fetched yet). */
+  private placeholders = 0;
 
   constructor(private readonly fetch: TileFetch, readonly size: number) {
     if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`tree size ${size}`);
@@ -26,8 +32,13 @@ export class TileReader {
     if (!(Number.isSafeInteger(index) && index >= 0 && index < this.size)) throw new TileError(`entry ${index} is not in a tree of ${this.size}`);
     const tile = Math.floor(index / TILE_WIDTH);
     const width = Math.min(TILE_WIDTH, this.size - tile * TILE_WIDTH);
-    const entries = readBundle(await this.get(entriesPath(tile, width)));
-    if (entries.length !== width) throw new TileError(`entry bundle ${tile} holds ${entries.length} entries, not ${width}`);
+    const path = entriesPath(tile, width);
+    let entries = this.bundles.get(path);
+    if (!entries) {
+      entries = readBundle(await this.get(path));
+      if (entries.length !== width) throw new TileError(`entry bundle ${tile} holds ${entries.length} entries, not ${width}`);
+      this.bundles.set(path, entries);
+    }
     return entries[index % TILE_WIDTH]!;
   }
 
@@ -62,6 +73,16 @@ export class TileReader {
 
   /** The complete subtree of 2^level leaves at `index`, combined from the hashes of its tile level. */
   private subtreeHash(level: number, index: number, loaded: ReadonlyMap<string, Buffer>, missing: Set<string>): Hash {
+    const key = `${level}/${index}`;
+    const known = this.subtrees.get(key);
+    if (known) return known;
+    const before = this.placeholders;
+    const hash = this.combine(level, index, loaded, missing);
+    if (this.placeholders === before) this.subtrees.set(key, hash); // a placeholder went into it otherwise
+    return hash;
+  }
+
+  private combine(level: number, index: number, loaded: ReadonlyMap<string, Buffer>, missing: Set<string>): Hash {
     const tileLevel = Math.floor(level / TILE_HEIGHT);
     const span = 2 ** (level % TILE_HEIGHT);
     let hashes: Hash[] = [];
@@ -82,6 +103,7 @@ export class TileReader {
     const bytes = loaded.get(path);
     if (!bytes) {
       missing.add(path);
+      this.placeholders += 1;
       return ZERO;
     }
     const at = (index % TILE_WIDTH) * HASH_SIZE;
