@@ -10,10 +10,12 @@
 //                 packument time is backdated (registry-storage.ts): the log time is the release time
 //                 vouch's minReleaseAge reads first, and a release seconds old is denied by default
 //   githubIdentity(repo, overrides?) → a GithubIdentity for "owner/repo" with stable ids and a release ref
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GithubIdentity, PrivateSigstore } from '../../fixtures/scripts/private-sigstore.js';
+import { keySigner, type InTotoStatement } from '../../lib/sign/index.js';
+import { PREDICATE_PUBLISH_NPM, type RegistryKey } from '../../lib/verify/types.js';
 import { packTarball } from './npm.js';
 import { publishBody, sigstoreAttachment } from './packages.js';
 import type { TestRegistry } from './registry.js';
@@ -55,3 +57,18 @@ export function githubIdentity(repository: string, overrides: Partial<GithubIden
 }
 
 const numericId = (label: string): string => String(createHash('sha256').update(label).digest().readUInt32BE(0));
+
+/**
+ * A registry's P-256 signing key as its publish attestations use it: the signer, the keys endpoint's entry for it
+ * (with `expires`), and the publish statement (in-toto v0.1, npm's publish predicate) over `subject`.
+ */
+export function registryPublishKey(pkg: { name: string; version: string }, subject: InTotoStatement['subject']) {
+  const signer = keySigner(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+  const spki = (signer.publicKeyPem.match(/^[A-Za-z0-9+/=]+$/gm) ?? []).join('');
+  const keys = (expires: Date | null): RegistryKey[] => [{ keyid: signer.keyid, key: spki, expires }];
+  const publishStatement: InTotoStatement = {
+    _type: 'https://in-toto.io/Statement/v0.1', subject, predicateType: PREDICATE_PUBLISH_NPM,
+    predicate: { name: pkg.name, version: pkg.version, registry: 'http://127.0.0.1' },
+  };
+  return { signer, keys, publishStatement };
+}

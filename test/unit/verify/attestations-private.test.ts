@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { registryPublishKey } from '../../support/provenance.js';
 import { buildKeyedBundle, keyIdOf, keySigner, type InTotoStatement } from '../../../lib/sign/index.js';
 import {
   AttestationVerifier,
@@ -13,7 +14,6 @@ import {
   trustRootFromBytes,
   trustRootSet,
   type AttestationInput,
-  type RegistryKey,
 } from '../../../lib/verify/index.js';
 import { createPrivateSigstore, provenanceStatement, type GithubIdentity, type PrivateSigstore } from '../../../fixtures/scripts/private-sigstore.js';
 import { fixture, readJson, TEST_NOW } from './attestations-fixtures.js';
@@ -103,16 +103,7 @@ describe('a private Sigstore deployment minted in-process', () => {
   });
 
   describe('registry publish attestations signed by a registry key', () => {
-    const registryKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-    const signer = keySigner(registryKey);
-    const spki = (signer.publicKeyPem.match(/^[A-Za-z0-9+/=]+$/gm) ?? []).join('');
-    const keys = (expires: Date | null): RegistryKey[] => [{ keyid: signer.keyid, key: spki, expires }];
-    const publishStatement: InTotoStatement = {
-      _type: 'https://in-toto.io/Statement/v0.1',
-      subject: provenanceStatement({ ...PKG, identity: ACME }).subject,
-      predicateType: PREDICATE_PUBLISH_NPM,
-      predicate: { name: PKG.name, version: PKG.version, registry: 'http://127.0.0.1' },
-    };
+    const { signer, keys, publishStatement } = registryPublishKey(PKG, provenanceStatement({ ...PKG, identity: ACME }).subject);
     const logged = (at: Date) => buildKeyedBundle(publishStatement, signer, [sigstore.witness(() => at)]);
 
     it('verifies when logged before the key expired, recording the log time', async () => {

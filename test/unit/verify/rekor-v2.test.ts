@@ -7,6 +7,7 @@ import { bundleFromJSON, bundleToJSON, type SerializedBundle } from '@sigstore/b
 import { DSSEBundleBuilder, type Signer, type Witness } from '@sigstore/sign';
 import { toSignedEntity } from '@sigstore/verify';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { registryPublishKey } from '../../support/provenance.js';
 import { buildKeyedBundle, keySigner, type InTotoStatement } from '../../../lib/sign/index.js';
 import {
   ATTESTATION_LIMITS,
@@ -21,7 +22,6 @@ import {
   trustRootFromBytes,
   trustRootSet,
   type AttestationInput,
-  type RegistryKey,
 } from '../../../lib/verify/index.js';
 import { createPrivateSigstore, provenanceStatement, type GithubIdentity, type PrivateSigstore } from '../../../fixtures/scripts/private-sigstore.js';
 import { createRekorV2Log, createTimestampAuthority, type RekorV2Log, type TimestampAuthority } from '../../../fixtures/scripts/private-rekor-v2.js';
@@ -271,16 +271,7 @@ describe('a private Sigstore deployment with Rekor v2 and a TSA', () => {
   });
 
   describe('keyed bundles (registry publish and publisher attestations)', () => {
-    const registryKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-    const signer = keySigner(registryKey);
-    const spki = (signer.publicKeyPem.match(/^[A-Za-z0-9+/=]+$/gm) ?? []).join('');
-    const keys = (expires: Date | null): RegistryKey[] => [{ keyid: signer.keyid, key: spki, expires }];
-    const publishStatement: InTotoStatement = {
-      _type: 'https://in-toto.io/Statement/v0.1',
-      subject: provenanceStatement({ ...PKG, identity: ACME }).subject,
-      predicateType: PREDICATE_PUBLISH_NPM,
-      predicate: { name: PKG.name, version: PKG.version, registry: 'http://127.0.0.1' },
-    };
+    const { signer, keys, publishStatement } = registryPublishKey(PKG, provenanceStatement({ ...PKG, identity: ACME }).subject);
     const publish = (bundle: unknown, expires: Date | null) =>
       checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISH_NPM, bundle }], { keys: keys(expires) }));
 
