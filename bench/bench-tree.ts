@@ -17,7 +17,9 @@ import { packageFiles } from './package-content.js';
 import { describeTree, type TreeShape } from './tree-shape.js';
 
 /** Bump when what is generated changes: an older generated registry is then made again. */
-const GENERATOR_VERSION = 1;
+// 2: made by a registry whose records name their signing-log entries (dist.signatures[].logIndex) and whose
+// publish attestations are logged: an older storage would be denied SIGNATURE_NOT_LOGGED throughout.
+const GENERATOR_VERSION = 2;
 export const PROVENANCE_SHARE = 0.3;
 
 export type TreeKind = 'sig' | 'prov';

@@ -127,9 +127,15 @@ function selectCases(generated: readonly MutationCase[], opts: Options): Mutatio
   return opts.only ? chosen.filter((c) => c.id.includes(opts.only as string)) : chosen;
 }
 
-/** Registry storage is reused across runs while the corpus tarballs stay the same. */
+/**
+ * What the registry storage a run made depends on besides the corpus: 2 since the registry's records name their
+ * signing-log entries (an older storage's signatures are not in its log, SIGNATURE_NOT_LOGGED throughout).
+ */
+const STORAGE_FORMAT = 2;
+
+/** Registry storage is reused across runs while the corpus tarballs and the storage format stay the same. */
 function corpusKey(corpus: Corpus): string {
-  return createHash('sha256').update(corpus.tarballs.map((t) => t.integrity).sort().join('\n')).digest('hex').slice(0, 12);
+  return createHash('sha256').update(`${STORAGE_FORMAT}\n${corpus.tarballs.map((t) => t.integrity).sort().join('\n')}`).digest('hex').slice(0, 12);
 }
 
 function parseOptions(): Options {
