@@ -21,9 +21,9 @@ export interface BaseSnapshot {
 }
 
 /** The head's lockfile path relative to the git repository root, for SARIF (package-lock.json outside git). */
-export async function lockfileUri(cwd: string): Promise<string> {
+export async function lockfileUri(cwd: string, name = 'package-lock.json'): Promise<string> {
   const prefix = await gitPrefix(cwd).catch(() => '');
-  return posix.join(prefix, 'package-lock.json');
+  return posix.join(prefix, name);
 }
 
 export async function readBase(spec: string, cwd: string): Promise<BaseSnapshot> {

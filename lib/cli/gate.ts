@@ -9,7 +9,7 @@ import { loadPolicy, evaluate, needsPublishTime, needsTierClaims, requiredWitnes
 import type { Report } from '../policy/report.js';
 import { pinnedRegistryKeys, pinnedRegistryLogs, readLock, type Lock } from '../lock/index.js';
 import { EvidenceCache, gatherEvidence, TreePackuments, type Gathered, type HttpOptions } from '../registry/index.js';
-import { buildIdealTree, projectArborist, SourceDenied, withSourceGuard, type NonRegistryRef, type Targets } from '../tree/index.js';
+import { buildIdealTree, projectArborist, SourceDenied, withSourceGuard, type LockfileKind, type NonRegistryRef, type Targets } from '../tree/index.js';
 import { AttestationVerifier, loadTrustRoots, type PackageEvidence } from '../verify/index.js';
 import { exitCodeFor } from './exit.js';
 import { createProgress } from './progress.js';
@@ -26,6 +26,8 @@ export interface GateOptions {
   now: Date;
   /** npm's --silent: no progress on stderr. */
   quiet?: boolean;
+  /** verify: which lockfile to read (default: detected, lib/tree/lockfiles). */
+  lockfileKind?: LockfileKind;
 }
 
 export interface GateInputs {
@@ -111,8 +113,8 @@ function cachedNotice(since: Date, now: Date): string {
 }
 
 /** The lockfile text for SARIF locations (absent lockfile: no lines, not an error here). */
-export async function lockfileText(cwd: string): Promise<string | undefined> {
-  return readFile(join(cwd, 'package-lock.json'), 'utf8').catch(() => undefined);
+export async function lockfileText(cwd: string, file = join(cwd, 'package-lock.json')): Promise<string | undefined> {
+  return readFile(file, 'utf8').catch(() => undefined);
 }
 
 /** The tree arborist builds, or the first git / remote / file source it met that the policy denies. */

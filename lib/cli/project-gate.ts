@@ -1,22 +1,26 @@
 // The read-only gate over a project, for verify, explain, approve and policy init: the install plan of
 // what `npm ci` would install from the lockfile (or the ideal tree of `vouch install <add…>`), or the
 // packages on disk with --installed. Nothing is written to the project.
+import { basename } from 'node:path';
 import type Arborist from '@npmcli/arborist';
 import type { Node, Tree } from '@npmcli/arborist';
 import type { NpmConfig } from '../config/index.js';
 import type { Report } from '../policy/report.js';
 import type { Gathered } from '../registry/index.js';
-import { assertLockfileInSync, listTargets, loadLockedTree, projectArborist, type Targets } from '../tree/index.js';
+import { assertLockfileInSync, detectLockfile, listTargets, loadLockedTree, projectArborist, type ProjectLockfile, type Targets } from '../tree/index.js';
 import { omitList } from './common-flags.js';
 import { buildJudgedTree, decide, readTrustFiles, runGate, treeArborist, type GateInputs, type GateOptions } from './gate.js';
 import type { Output } from './output.js';
 import { boundHeapGrowthFor } from './heap-growth.js';
 import { gatePlan } from './plan-gate.js';
+import { gateForeignLockfile } from './foreign-lockfile-gate.js';
 
 export interface TreeGate extends Gathered {
   report: Report;
   inputs: GateInputs;
   targets: Targets;
+  /** The lockfile judged (absent with --installed). */
+  lockfile?: ProjectLockfile;
 }
 
 /**
@@ -32,10 +36,13 @@ export async function gateProjectTree(opts: GateOptions, config: NpmConfig, inst
     const targets = listTargets(tree, config, omitList(config.flat.omit), only);
     return { ...(await runGate(targets, inputs, config, opts, out)), inputs, targets };
   }
+  const lockfile = await detectLockfile(opts.cwd, opts.lockfileKind);
+  if (lockfile.kind !== 'npm') return withIgnoredNotice({ ...(await gateForeignLockfile(lockfile, inputs, config, opts, out, mode)), inputs, lockfile });
   // Large trees get the heap bound before arborist loads them, or the peak comes before the bound does.
   const locked = new Map((await loadLockedTree(treeArborist(opts.cwd, config, opts), opts.cwd, boundHeapGrowthFor)).inventory);
   // A fresh arborist builds the ideal tree, as npm ci's does (it re-derives the lockfile's dev / optional flags).
-  return gateBuiltTree(treeArborist(opts.cwd, config, opts), {}, inputs, config, opts, out, (tree) => assertLockfileInSync(locked, tree, opts.cwd), mode);
+  const gated = await gateBuiltTree(treeArborist(opts.cwd, config, opts), {}, inputs, config, opts, out, (tree) => assertLockfileInSync(locked, tree, opts.cwd), mode);
+  return withIgnoredNotice({ ...gated, lockfile });
 }
 
 /**
@@ -61,6 +68,15 @@ async function gateBuiltTree(
   check?.(built.tree);
   const planned = await gatePlan(arb, built.tree, inputs, config, opts, mode, out);
   return { ...planned.gathered, report: planned.report, inputs, targets: planned.targets };
+}
+
+/** Other managers' lockfiles beside the one judged are named, never silently passed over. */
+function withIgnoredNotice(gate: TreeGate): TreeGate {
+  const ignored = gate.lockfile?.ignored ?? [];
+  if (ignored.length === 0 || !gate.lockfile) return gate;
+  const names = ignored.map((f) => basename(f)).join(', ');
+  const notice = `verified ${basename(gate.lockfile.file)} (${gate.lockfile.kind}); also present, not read: ${names} (choose with --lockfile-kind)`;
+  return { ...gate, report: { ...gate.report, notices: [notice, ...gate.report.notices] } };
 }
 
 /** The nodes the selected workspaces depend on, as `npm audit signatures -w` selects them. */

@@ -22,6 +22,11 @@ export interface PackageRef {
   optional: boolean;
   /** The package has install scripts (preinstall/install/postinstall) per the lockfile or manifest. */
   hasInstallScript: boolean;
+  /**
+   * The lockfile binds the bytes with a checksum of its own manager's, not npm's integrity (Yarn Berry):
+   * `integrity` is null until vouch hashes the tarball the registry serves for this version.
+   */
+  integrityFromTarball?: boolean;
 }
 
 /** A dependency that is not fetched from a registry: reported as unverifiable, never skipped silently. */

@@ -72,7 +72,8 @@ export const FLAGS = {
     ...GATE_FLAGS,
   },
   verify: {
-    lockfile: { type: 'boolean', help: 'verify package-lock.json (default)' },
+    lockfile: { type: 'boolean', help: 'verify the lockfile (default)' },
+    'lockfile-kind': { type: 'string', value: 'KIND', help: 'npm, pnpm, yarn or bun: which lockfile to read (default: the one present;\nwith several, package.json\'s packageManager, else npm\'s)' },
     installed: { type: 'boolean', help: 'verify node_modules instead (name, version and integrity recorded there;\nthe bytes on disk are not re-hashed: npm keeps no tarball to hash)' },
     tarballs: { type: 'boolean', help: 'also download every tarball and hash it against the signed integrity (as\nvouch ci does, bounded and cached; nothing written in the project)' },
     locked: { type: 'boolean', help: 'also require vouch.lock in canonical form and to record every locked version' },

@@ -3,6 +3,10 @@ import { VouchError, type ExitCode } from '../../errors/index.js';
 import { verifyLockCanonical } from '../../lock/index.js';
 import { exitCodeFor } from '../exit.js';
 import { gateOptions, isSilent, loadProjectConfig, reportFormat } from '../common-flags.js';
+import { oneOf } from '../flags.js';
+import { LOCKFILE_KINDS, type ProjectLockfile } from '../../tree/index.js';
+import { basename } from 'node:path';
+import { lockfileUri } from '../diff-base.js';
 import { lockfileText, readTrustFiles } from '../gate.js';
 import { parseNpmCommandLine } from '../npm-command-line.js';
 import { gateProjectTree } from '../project-gate.js';
@@ -19,6 +23,10 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   if (values.tarballs && values.installed) {
     throw new VouchError('USAGE', '--tarballs checks the registry\'s tarballs for the lockfile; --installed reads node_modules', {}, 'drop one of them');
   }
+  if (values['lockfile-kind'] !== undefined && values.installed) {
+    throw new VouchError('USAGE', '--lockfile-kind chooses the lockfile to read; --installed reads node_modules', {}, 'drop one of them');
+  }
+  const lockfileKind = values['lockfile-kind'] === undefined ? undefined : oneOf('lockfile-kind', String(values['lockfile-kind']), LOCKFILE_KINDS, 'npm');
   const format = reportFormat(values.format, line.npmFlags);
   const config = await loadProjectConfig(line.npmArgs);
   const cwd = config.localPrefix;
@@ -28,10 +36,18 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     if (lockText !== null) verifyLockCanonical(lockText, lockFile);
   }
   const quiet = isSilent(line.npmFlags);
-  const opts = { ...gateOptions(values, config, quiet), locked: values.locked === true };
-  const { report } = await gateProjectTree(opts, config, values.installed === true, out, values.tarballs ? 'verify-tarballs' : 'verify');
+  const opts = { ...gateOptions(values, config, quiet), locked: values.locked === true, ...(lockfileKind ? { lockfileKind } : {}) };
+  const { report, lockfile } = await gateProjectTree(opts, config, values.installed === true, out, values.tarballs ? 'verify-tarballs' : 'verify');
   const code = exitCodeFor(report);
   if (quiet && code === 0) return code;
-  out.stdout(render(report, format, { color: out.isTTY && !process.env.NO_COLOR, verbose: values.verbose === true, lockfileText: await lockfileText(cwd) }));
+  out.stdout(render(report, format, { color: out.isTTY && !process.env.NO_COLOR, verbose: values.verbose === true, ...await sarifLockfile(cwd, lockfile) }));
   return code;
 }
+
+/** SARIF points at the lockfile judged: npm's as before, another manager's by its own name. */
+async function sarifLockfile(cwd: string, lockfile: ProjectLockfile | undefined): Promise<{ lockfileText?: string; lockfileUri?: string }> {
+  if (!lockfile || lockfile.kind === 'npm') return withText(await lockfileText(cwd));
+  return { ...withText(await lockfileText(cwd, lockfile.file)), lockfileUri: await lockfileUri(cwd, basename(lockfile.file)) };
+}
+
+const withText = (text: string | undefined): { lockfileText?: string } => (text === undefined ? {} : { lockfileText: text });
