@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import { lockfileUri } from '../diff-base.js';
 import { lockfileText, readTrustFiles } from '../gate.js';
 import { parseNpmCommandLine } from '../npm-command-line.js';
+import { gatePackageList } from '../package-list-gate.js';
 import { gateProjectTree } from '../project-gate.js';
 import type { Output } from '../output.js';
 import { render } from '../render/index.js';
@@ -22,6 +23,10 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   }
   if (values.tarballs && values.installed) {
     throw new VouchError('USAGE', '--tarballs checks the registry\'s tarballs for the lockfile; --installed reads node_modules', {}, 'drop one of them');
+  }
+  const packages = typeof values.packages === 'string' ? values.packages : undefined;
+  if (packages !== undefined && (values.installed || values.tarballs || values.lockfile || values['lockfile-kind'] !== undefined)) {
+    throw new VouchError('USAGE', '--packages judges the list it is given; --lockfile, --lockfile-kind, --installed and --tarballs read the project', {}, 'drop one of them');
   }
   if (values['lockfile-kind'] !== undefined && values.installed) {
     throw new VouchError('USAGE', '--lockfile-kind chooses the lockfile to read; --installed reads node_modules', {}, 'drop one of them');
@@ -37,10 +42,13 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   }
   const quiet = isSilent(line.npmFlags);
   const opts = { ...gateOptions(values, config, quiet), locked: values.locked === true, ...(lockfileKind ? { lockfileKind } : {}) };
-  const { report, lockfile } = await gateProjectTree(opts, config, values.installed === true, out, values.tarballs ? 'verify-tarballs' : 'verify');
+  const { report, lockfile } = packages !== undefined
+    ? { ...(await gatePackageList(opts, config, packages, out)), lockfile: undefined }
+    : await gateProjectTree(opts, config, values.installed === true, out, values.tarballs ? 'verify-tarballs' : 'verify');
   const code = exitCodeFor(report);
   if (quiet && code === 0) return code;
-  out.stdout(render(report, format, { color: out.isTTY && !process.env.NO_COLOR, verbose: values.verbose === true, ...await sarifLockfile(cwd, lockfile) }));
+  const sarif = packages === undefined ? await sarifLockfile(cwd, lockfile) : {};
+  out.stdout(render(report, format, { color: out.isTTY && !process.env.NO_COLOR, verbose: values.verbose === true, ...sarif }));
   return code;
 }
 
