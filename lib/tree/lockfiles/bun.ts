@@ -4,7 +4,7 @@
 // `workspaces` maps each workspace folder ("" is the root) to its manifest's dependencies. `packages` is
 // keyed by install path ("a", "@s/b", "a/@s/b" = @s/b inside a's node_modules) and each value is an array
 // whose first element is `name@spec`: a registry package is [ident, registry ("" = the default), meta,
-// integrity]; a workspace [`name@workspace:path`]; git, github, tarball, file and link packages name their
+// integrity], the second element the tarball URL when it is not on the default registry; a workspace [`name@workspace:path`]; git, github, tarball, file and link packages name their
 // source in the spec. A dependency `d` of the package at path `p` is the nearest of `p/d`, its parents' `…/d`,
 // and `d`, as Node's module resolution finds the folder Bun installed.
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
@@ -17,8 +17,8 @@ const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 export function readBunLockfile(text: string, ctx: ReadContext): LockedGraph {
   const doc = parseJsonc(text, ctx.file);
-  if (doc.lockfileVersion !== 1 && doc.lockfileVersion !== 2 && doc.lockfileVersion !== 0) {
-    throw bad(ctx.file, 'lockfileVersion', `0, 1 or 2 (the bun.lock formats Bun 1.1 to 1.4 write), found ${JSON.stringify(doc.lockfileVersion ?? null)}`);
+  if (doc.lockfileVersion !== 1 && doc.lockfileVersion !== 2) {
+    throw bad(ctx.file, 'lockfileVersion', `1 or 2 (the bun.lock formats Bun 1.2 to 1.4 write), found ${JSON.stringify(doc.lockfileVersion ?? null)}`);
   }
   const packages = object(doc.packages ?? {}, 'packages', ctx.file);
   const entries = new Map<string, LockedEntry>();
@@ -83,9 +83,10 @@ function depEdges(meta: Json, at: string, file: string, find: (dep: string, at: 
 function sourceOf(name: string, spec: string, value: unknown[], path: string, ctx: ReadContext): LockedSource {
   if (spec.startsWith('workspace:')) return { kind: 'workspace' };
   if (SEMVER.test(spec)) {
-    const registry = typeof value[1] === 'string' && value[1] !== '' ? withSlash(value[1]) : withSlash(ctx.registryFor(name));
+    // The second element is the tarball URL when it is not the default registry's ("" otherwise).
+    const resolved = typeof value[1] === 'string' && value[1] !== '' ? value[1] : null;
     const integrity = typeof value[3] === 'string' && value[3] !== '' ? value[3] : null;
-    return { kind: 'registry', integrity, resolved: null, registry };
+    return { kind: 'registry', integrity, resolved, registry: withSlash(ctx.registryFor(name)) };
   }
   if (spec.startsWith('link:')) return { kind: 'directory', spec };
   if (spec.startsWith('file:')) return /\.(tgz|tar\.gz|tar)$/.test(spec) ? { kind: 'file', spec } : { kind: 'directory', spec };
