@@ -10,8 +10,8 @@ import type { Finding } from './report.js';
 /** Findings for one non-registry dependency, and the allow entry that matched (if any). */
 export function sourceFindings(ref: NonRegistryRef, policy: Policy): { findings: Finding[]; allowedBy?: string } {
   if (ref.unsupported) {
-    const message = `${ref.name} at ${ref.locations.join(', ')} is a link vouch cannot model exactly (${quote(ref.spec)}): ${ref.unsupported}`;
-    return { findings: [finding('LINK_UNSUPPORTED', 'deny', message, INVARIANT.installPlan, 'restore package-lock.json from a trusted revision, or reinstall')] };
+    const message = `${ref.name} at ${ref.locations.join(', ')} is an entry vouch cannot model exactly (${quote(ref.spec)}): ${ref.unsupported}`;
+    return { findings: [finding('LINK_UNSUPPORTED', 'deny', message, INVARIANT.installPlan, 'restore the lockfile from a trusted revision, or reinstall')] };
   }
   const globs = policy.sources[ref.kind] ?? [];
   const index = globs.findIndex((g) => globMatches(g, ref.name));

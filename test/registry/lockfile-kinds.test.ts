@@ -14,6 +14,7 @@ import type { ReportJson } from '../support/report.js';
 import { runVouch } from '../support/vouch.js';
 
 type Kind = 'npm' | Manager;
+interface SarifLog { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] }
 const KINDS: readonly Kind[] = ['npm', ...MANAGERS];
 
 let registry: TestRegistry;
@@ -97,6 +98,13 @@ describe('vouch verify on the lockfiles of npm, pnpm, Yarn and Bun', () => {
         expect(result.code, `${kind}: ${result.stderr}`).toBe(1);
         expect(verdicts(result.report), kind).toEqual(verdicts(npm.report));
         expect(await snapshotTree(projects.get(kind)!)).toEqual(before);
+        // SARIF points code scanning at the manager's lockfile, on the line that names the version.
+        const env = await registry.npmEnv(await registry.tempDir(`vouch-sarif-${kind}`), { retries: 'npm-default' });
+        const sarif = await runVouch(['verify', '--format', 'sarif'], { cwd: projects.get(kind)!, env, timeoutMs: 120_000 });
+        const location = (sarif.json as SarifLog).runs[0]!.results.find((r) => r.ruleId === 'SIGNATURE_INVALID')!.locations[0]!.physicalLocation;
+        expect(location.artifactLocation.uri).toBe(LOCKFILE_OF[kind]);
+        const line = (await readFile(join(projects.get(kind)!, LOCKFILE_OF[kind]), 'utf8')).split('\n')[location.region.startLine - 1]!;
+        expect(line, kind).toMatch(/lk-dep@(npm:)?1\.0\.0/);
       }
     } finally {
       await writeFile(file, original);

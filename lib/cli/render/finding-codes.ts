@@ -127,8 +127,8 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     help: 'Such dependencies cannot be verified. Allow the package by name in vouch.policy.json if you accept that, or depend on a registry version.',
   },
   LINK_UNSUPPORTED: {
-    title: 'A link vouch cannot model exactly',
-    help: 'npm links only to workspaces and file: directories; a link onto a package folder comes from an edited lockfile. Restore package-lock.json from a trusted revision.',
+    title: 'A link or lockfile entry vouch cannot model exactly',
+    help: 'npm links only to workspaces and file: directories; a link onto a package folder comes from an edited lockfile. In a pnpm, Yarn or Bun lockfile, an entry whose source vouch cannot classify (an unknown protocol or resolution type) is denied the same way. Restore the lockfile from a trusted revision.',
   },
   REGISTRY_KEY_ADDED: {
     title: 'The registry serves a signing key nothing pinned',
