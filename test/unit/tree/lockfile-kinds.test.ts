@@ -132,3 +132,21 @@ describe('broken and edited lockfiles are usage errors naming the file and path'
     expect(targets.packages.map((p) => [p.name, p.version, p.integrity])).toEqual([['a', '1.0.0', null]]);
   });
 });
+
+describe('generated edits: a reader never loses what an edited lockfile pins', () => {
+  it.each([
+    ['pnpm-lock.yaml', 'pnpm-lock.yaml'], ['bun.lock', 'bun.lock'], ['yarn-classic.lock', 'yarn.lock'],
+  ])('%s: every sha512 replaced, one at a time, reaches the targets as the new integrity', async (file, as) => {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(join(SHAPES, file), 'utf8');
+    const hashes = [...new Set(text.match(/sha512-[A-Za-z0-9+/]+=*/g) ?? [])];
+    expect(hashes.length).toBeGreaterThan(4);
+    for (const [i, hash] of hashes.entries()) {
+      const forged = `sha512-${Buffer.alloc(64, i + 1).toString('base64')}`;
+      const dir = await project(null, as, text.split(hash).join(forged));
+      const targets = await foreignLockfileTargets(dir, await detectLockfile(dir), () => REGISTRY, []);
+      expect(targets.packages.some((p) => p.integrity === forged), `${file}: ${hash} replaced`).toBe(true);
+      expect(targets.packages.some((p) => p.integrity === hash), `${file}: ${hash} still there`).toBe(false);
+    }
+  });
+});
