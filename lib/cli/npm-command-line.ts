@@ -66,7 +66,7 @@ function splitVouchFlags(argv: readonly string[], command: NpmCommand, vouchFlag
     }
     if (negated) throw usage(command, `--${name} needs a value; --no-${name} means nothing`);
     const value = inline ?? argv[++i];
-    if (value === undefined || (inline === undefined && value.startsWith('-'))) throw usage(command, `--${name} needs a value`);
+    if (value === undefined || (inline === undefined && value.startsWith('-') && value !== '-')) throw usage(command, `--${name} needs a value`);
     if (flag.multiple) vouch[name] = [...((vouch[name] as string[] | undefined) ?? []), value];
     else vouch[name] = value;
   }

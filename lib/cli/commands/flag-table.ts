@@ -76,6 +76,7 @@ export const FLAGS = {
     installed: { type: 'boolean', help: 'verify node_modules instead (name, version and integrity recorded there;\nthe bytes on disk are not re-hashed: npm keeps no tarball to hash)' },
     tarballs: { type: 'boolean', help: 'also download every tarball and hash it against the signed integrity (as\nvouch ci does, bounded and cached; nothing written in the project)' },
     locked: { type: 'boolean', help: 'also require vouch.lock in canonical form and to record every locked version' },
+    packages: { type: 'string', value: 'FILE', help: 'verify this list of registry packages instead (JSON, - for stdin): what pnpm,\nYarn or Bun is about to install, as vouch\'s gate for them writes it\n(docs/package-managers.md); packages listed without integrity are hashed\nfrom their tarballs' },
     ...GATE_FLAGS,
   },
   policy: {

@@ -5,6 +5,7 @@ import { exitCodeFor } from '../exit.js';
 import { gateOptions, isSilent, loadProjectConfig, reportFormat } from '../common-flags.js';
 import { lockfileText, readTrustFiles } from '../gate.js';
 import { parseNpmCommandLine } from '../npm-command-line.js';
+import { gatePackageList } from '../package-list-gate.js';
 import { gateProjectTree } from '../project-gate.js';
 import type { Output } from '../output.js';
 import { render } from '../render/index.js';
@@ -19,6 +20,10 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   if (values.tarballs && values.installed) {
     throw new VouchError('USAGE', '--tarballs checks the registry\'s tarballs for the lockfile; --installed reads node_modules', {}, 'drop one of them');
   }
+  const packages = typeof values.packages === 'string' ? values.packages : undefined;
+  if (packages !== undefined && (values.installed || values.tarballs || values.lockfile)) {
+    throw new VouchError('USAGE', '--packages judges the list it is given; --lockfile, --installed and --tarballs read the npm project', {}, 'drop one of them');
+  }
   const format = reportFormat(values.format, line.npmFlags);
   const config = await loadProjectConfig(line.npmArgs);
   const cwd = config.localPrefix;
@@ -29,9 +34,11 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   }
   const quiet = isSilent(line.npmFlags);
   const opts = { ...gateOptions(values, config, quiet), locked: values.locked === true };
-  const { report } = await gateProjectTree(opts, config, values.installed === true, out, values.tarballs ? 'verify-tarballs' : 'verify');
+  const { report } = packages !== undefined
+    ? await gatePackageList(opts, config, packages, out)
+    : await gateProjectTree(opts, config, values.installed === true, out, values.tarballs ? 'verify-tarballs' : 'verify');
   const code = exitCodeFor(report);
   if (quiet && code === 0) return code;
-  out.stdout(render(report, format, { color: out.isTTY && !process.env.NO_COLOR, verbose: values.verbose === true, lockfileText: await lockfileText(cwd) }));
+  out.stdout(render(report, format, { color: out.isTTY && !process.env.NO_COLOR, verbose: values.verbose === true, lockfileText: packages === undefined ? await lockfileText(cwd) : undefined }));
   return code;
 }
