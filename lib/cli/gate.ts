@@ -26,6 +26,8 @@ export interface GateOptions {
   now: Date;
   /** npm's --silent: no progress on stderr. */
   quiet?: boolean;
+  /** Run inside another program (the Node API, lib/api): nothing process-wide is changed (V8's heap growth). */
+  embedded?: boolean;
 }
 
 export interface GateInputs {
