@@ -200,7 +200,7 @@ function signedTime(bundle: Bundle): number | null {
 
 /** The entity @sigstore/verify checks; a message signature known only by digest is checked over that digest. */
 function signedEntity(bundle: Bundle, signed: SignedArtifact | undefined): SignedEntity {
-  if (signed && 'artifact' in signed) return toSignedEntity(bundle, Buffer.from(signed.artifact));
+  if (signed && 'artifact' in signed) return toSignedEntity(bundle, Buffer.from(signed.artifact.buffer, signed.artifact.byteOffset, signed.artifact.byteLength)); // a view, not a copy
   const entity = toSignedEntity(bundle);
   if (!signed || bundle.content.$case !== 'messageSignature') return entity;
   return { ...entity, signature: new DigestSignatureContent(bundle.content.messageSignature.signature, bundle.content.messageSignature.messageDigest?.digest, signed.digest) };
