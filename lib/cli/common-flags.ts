@@ -12,6 +12,8 @@ import { FORMATS, type Format } from './render/index.js';
  * registry that throttles.
  */
 export const DEFAULT_CONCURRENCY = 64;
+/** Bound on each registry request (`--timeout`). */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 interface CommonValues {
   offline?: boolean;
@@ -44,7 +46,7 @@ export function gateOptions(values: GateFlagValues, config: NpmConfig, quiet = f
     cwd: config.localPrefix,
     offline: config.flat['offline'] === true,
     concurrency: positiveInt('concurrency', stringValue(values.concurrency), DEFAULT_CONCURRENCY),
-    timeoutMs: positiveInt('timeout', stringValue(values.timeout), 30_000),
+    timeoutMs: positiveInt('timeout', stringValue(values.timeout), DEFAULT_TIMEOUT_MS),
     trustedRoots: Array.isArray(values['trusted-root']) ? values['trusted-root'].filter((r): r is string => typeof r === 'string') : [],
     now: new Date(),
     quiet,

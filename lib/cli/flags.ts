@@ -3,8 +3,10 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { VouchError } from '../errors/index.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+/** What parseArgs returns for `options` (named, so that declaration files can name it). */
+export type ParsedFlags<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>>;
 
-export function parseFlags<O extends Options>(argv: string[], options: O, allowPositionals = false) {
+export function parseFlags<O extends Options>(argv: string[], options: O, allowPositionals = false): ParsedFlags<O> {
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (err) {

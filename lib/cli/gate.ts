@@ -28,6 +28,8 @@ export interface GateOptions {
   quiet?: boolean;
   /** verify: which lockfile to read (default: detected, lib/tree/lockfiles). */
   lockfileKind?: LockfileKind;
+  /** Run inside another program (the Node API, lib/api): nothing process-wide is changed (V8's heap growth). */
+  embedded?: boolean;
 }
 
 export interface GateInputs {

@@ -39,7 +39,7 @@ export async function gateProjectTree(opts: GateOptions, config: NpmConfig, inst
   const lockfile = await detectLockfile(opts.cwd, opts.lockfileKind);
   if (lockfile.kind !== 'npm') return withIgnoredNotice({ ...(await gateForeignLockfile(lockfile, inputs, config, opts, out, mode)), inputs, lockfile });
   // Large trees get the heap bound before arborist loads them, or the peak comes before the bound does.
-  const locked = new Map((await loadLockedTree(treeArborist(opts.cwd, config, opts), opts.cwd, boundHeapGrowthFor)).inventory);
+  const locked = new Map((await loadLockedTree(treeArborist(opts.cwd, config, opts), opts.cwd, opts.embedded ? undefined : boundHeapGrowthFor)).inventory);
   // A fresh arborist builds the ideal tree, as npm ci's does (it re-derives the lockfile's dev / optional flags).
   const gated = await gateBuiltTree(treeArborist(opts.cwd, config, opts), {}, inputs, config, opts, out, (tree) => assertLockfileInSync(locked, tree, opts.cwd), mode);
   return withIgnoredNotice({ ...gated, lockfile });

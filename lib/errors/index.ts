@@ -26,6 +26,11 @@ export class VouchError<C extends string = string> extends Error {
     super(message, options);
     this.name = 'VouchError';
   }
+
+  /** The exit code the CLI gives this error: 2 usage or configuration, 3 could not verify, 1 otherwise. */
+  get exitCode(): ExitCode {
+    return exitCodeForError(this);
+  }
 }
 
 /** Usage and configuration problems (bad flags, bad policy or lock file): exit 2. */

@@ -2,29 +2,43 @@
 // pinned on first use (IDENTITY_CHANGED). Comparison is exact string equality, anchored by nature;
 // only `ref` is a glob, and it is the policy's glob matched against the certificate's text.
 import { IDENTITY_FIELDS, PROVENANCE_FIELDS, type Lock, type LockIdentity, type LockPackage } from '../lock/types.js';
-import type { PackageEvidence } from '../verify/types.js';
+import type { PackageEvidence, ProvenanceIdentity } from '../verify/types.js';
 import { compareVersions, identityDigest, identityOf } from './evidence.js';
 import { approveHint, approveIdentityHint, finding, label, quote } from './findings.js';
 import { formatPath } from './json-file.js';
 import { globMatches, type Settings } from './match.js';
 import type { Finding } from './report.js';
 
-const EXACT_FIELDS = ['issuer', 'repository', 'repositoryId', 'owner', 'ownerId', 'workflow', 'runnerEnvironment'] as const;
+const EXACT_FIELDS = [
+  'issuer', 'san', 'repository', 'repositoryId', 'owner', 'ownerId', 'workflow', 'runnerEnvironment', 'commit', 'buildSignerUri', 'buildConfigUri',
+] as const satisfies readonly (keyof ProvenanceIdentity)[];
+
+/**
+ * An identity to require of a certificate: each field given must equal the certificate's exactly (no
+ * pattern, no prefix), `ref` excepted, which is a glob over the whole ref. A policy rule's `identity` is one.
+ */
+export type IdentityRequirement = Partial<Pick<ProvenanceIdentity, (typeof EXACT_FIELDS)[number]>> & { ref?: string };
+
+/** What the certificate identity contradicts in `required`, one phrase per field; empty when it matches. */
+export function identityMismatches(required: IdentityRequirement, cert: ProvenanceIdentity): string[] {
+  const wrong: string[] = [];
+  for (const field of EXACT_FIELDS) {
+    const want = required[field];
+    if (want !== undefined && cert[field] !== want) wrong.push(`${field} ${quote(cert[field])}, expected ${quote(want)}`);
+  }
+  const ref = required.ref;
+  if (ref !== undefined && (cert.ref === undefined || !globMatches(ref, cert.ref))) {
+    wrong.push(`ref ${quote(cert.ref)}, expected a match for ${quote(ref)}`);
+  }
+  return wrong;
+}
 
 /** A rule's `identity` against the verified certificate. No provenance is PROVENANCE_MISSING's job. */
 export function ruleIdentityFindings(e: PackageEvidence, settings: Settings): Finding[] {
   const required = settings.identity;
   const cert = e.attestations?.kind === 'verified' ? e.attestations.provenance?.identity : undefined;
   if (!required || !cert) return [];
-  const wrong: string[] = [];
-  for (const field of EXACT_FIELDS) {
-    const want = required.value[field];
-    if (want !== undefined && cert[field] !== want) wrong.push(`${field} ${quote(cert[field])}, expected ${quote(want)}`);
-  }
-  const ref = required.value.ref;
-  if (ref !== undefined && (cert.ref === undefined || !globMatches(ref, cert.ref))) {
-    wrong.push(`ref ${quote(cert.ref)}, expected a match for ${quote(ref)}`);
-  }
+  const wrong = identityMismatches(required.value, cert);
   if (wrong.length === 0) return [];
   const { name, version } = e.ref;
   return [finding('IDENTITY_MISMATCH', 'deny', `${label(name, version)} was built with ${wrong.join('; ')}`, required.rule, approveHint(name, version))];

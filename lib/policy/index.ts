@@ -55,7 +55,7 @@ export {
   compareVersions,
 } from './evidence.js';
 export { TIERS, tierViewOf, tierWords, verifiedTierOf, type Tier, type TierView } from './tiers.js';
-export { identityChanges, extendIdentity, identityExtends, approvalIdentities } from './identity.js';
+export { identityChanges, extendIdentity, identityExtends, approvalIdentities, identityMismatches, type IdentityRequirement } from './identity.js';
 export { addException, type NewException } from './edit.js';
 export {
   parseJsonText,

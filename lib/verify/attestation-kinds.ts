@@ -10,6 +10,7 @@ import { keyIdOf } from '../sign/key-id.js';
 import type { AttestationVerifier, BundleKey, BundleVerification } from './attestation-verifier.js';
 import { npmPurl, type Statement } from './bundle-checks.js';
 import { isRecord } from './checkpoint-guard.js';
+import { verifySignedBundle, type OpenBundle } from './sigstore-bundle.js';
 import {
   PREDICATE_PUBLISH_NPM,
   PREDICATE_PUBLISHER,
@@ -32,7 +33,8 @@ export type EntryOutcome = VerifiedRole | { role: 'ignored' } | { role: 'failed'
 const PROVENANCE_TYPES: ReadonlySet<string> = new Set([PREDICATE_SLSA_V1, PREDICATE_SLSA_V02]);
 
 /** A Fulcio-certificate bundle: SLSA provenance, verified against the trust roots. */
-export function checkKeylessBundle(bundle: Bundle, statement: Statement, digest: string, verifier: AttestationVerifier): EntryOutcome {
+export function checkKeylessBundle(opened: OpenBundle, statement: Statement, verifier: AttestationVerifier): EntryOutcome {
+  const { bundle, digest } = opened;
   const keyid = dsseKeyId(bundle);
   // pacote's EMISSINGSIGNATUREKEY case: the keyid sits outside the signed PAE, so it is attacker-chosen;
   // a certificate signature that claims a key we do not hold is refused, not ignored.
@@ -42,7 +44,7 @@ export function checkKeylessBundle(bundle: Bundle, statement: Statement, digest:
     return failed('ATTESTATION_STATEMENT', `a ${type} attestation must be signed by a key, not a certificate`);
   }
   if (!PROVENANCE_TYPES.has(type)) return { role: 'ignored' };
-  const result = verifier.verifyKeyless(bundle, digest);
+  const result = verifySignedBundle(opened, { kind: 'certificate' }, verifier);
   if (!result.ok) return notVerified(result);
   if (!result.identity || !result.trustRoot) return failed('ATTESTATION_INVALID', 'verified bundle yielded no identity');
   return {
@@ -53,23 +55,23 @@ export function checkKeylessBundle(bundle: Bundle, statement: Statement, digest:
 
 /** A public-key bundle: npm's publish attestation, or a publisher attestation carrying its key. */
 export function checkKeyedBundle(
-  bundle: Bundle,
+  opened: OpenBundle,
   statement: Statement,
-  digest: string,
   { keys, verifier, now }: { keys: readonly RegistryKey[]; verifier: AttestationVerifier; now: Date },
 ): EntryOutcome {
+  const { bundle } = opened;
   const hint = bundle.verificationMaterial.content.$case === 'publicKey' ? bundle.verificationMaterial.content.publicKey.hint : '';
   const keyid = dsseKeyId(bundle);
   if (!hint || keyid !== hint) return failed('ATTESTATION_INVALID', `DSSE keyid ${truncate(keyid, 60)} differs from the bundle's key hint ${truncate(hint, 60)}`);
   const type = statement.predicateType;
   const named = checkPredicateNames(statement);
   if (named) return named;
-  if (type === PREDICATE_PUBLISH_NPM) return checkRegistryPublish(bundle, digest, keyid, keys, verifier, now);
+  if (type === PREDICATE_PUBLISH_NPM) return checkRegistryPublish(opened, keyid, keys, verifier, now);
   const carried = carriedPublisherKey(statement);
   if (typeof carried === 'object') return failed('ATTESTATION_STATEMENT', carried.problem);
   if (type === PREDICATE_PUBLISHER || (type === PREDICATE_SLSA_V1 && carried !== undefined)) {
     if (carried === undefined) return failed('ATTESTATION_STATEMENT', 'publisher attestation carries no publisherKey');
-    return checkPublisher(bundle, statement, digest, keyid, carried, verifier);
+    return checkPublisher(opened, statement, keyid, carried, verifier);
   }
   if (PROVENANCE_TYPES.has(type)) {
     return failed('ATTESTATION_STATEMENT', `key-signed provenance must carry its key as the ${PUBLISHER_KEY_BYPRODUCT} byproduct`);
@@ -79,13 +81,13 @@ export function checkKeyedBundle(
 
 /** npm semantics: the registry key named by the keyid, unexpired when the bundle was logged. */
 function checkRegistryPublish(
-  bundle: Bundle,
-  digest: string,
+  opened: OpenBundle,
   keyid: string,
   keys: readonly RegistryKey[],
   verifier: AttestationVerifier,
   now: Date,
 ): EntryOutcome {
+  const { bundle, digest } = opened;
   const key = keys.find((k) => k.keyid === keyid);
   if (!key) return failed('ATTESTATION_KEY_UNKNOWN', `publish attestation is signed by ${truncate(keyid, 60)}, which is not a key of this registry`);
   if (key.expires) {
@@ -103,7 +105,7 @@ function checkRegistryPublish(
       }
     }
   }
-  const result = verifier.verifyWithKey(bundle, digest, key);
+  const result = verifySignedBundle(opened, { kind: 'key', key }, verifier);
   if (!result.ok) return notVerified(result);
   if (result.integratedTime === null && key.expires && !(now < key.expires)) {
     // Nothing signed a time, so the signature may be younger than the key's expiry: judge it now.
@@ -113,7 +115,8 @@ function checkRegistryPublish(
   return { role: 'publish', evidence: { predicateType: PREDICATE_PUBLISH_NPM, keyid, integratedTime: toDate(result.integratedTime), bundleDigest: digest, ...(logged ? { logged } : {}) } };
 }
 
-function checkPublisher(bundle: Bundle, statement: Statement, digest: string, keyid: string, publicKey: string, verifier: AttestationVerifier): EntryOutcome {
+function checkPublisher(opened: OpenBundle, statement: Statement, keyid: string, publicKey: string, verifier: AttestationVerifier): EntryOutcome {
+  const digest = opened.digest;
   const fingerprint = keyIdOf(publicKey); // throws on keys vouch cannot fingerprint: ATTESTATION_INVALID
   if (fingerprint !== keyid) {
     return failed('ATTESTATION_KEY_UNKNOWN', `signature names key ${truncate(keyid, 60)} but the statement carries key ${fingerprint}`);
@@ -123,7 +126,7 @@ function checkPublisher(bundle: Bundle, statement: Statement, digest: string, ke
     if (declared !== keyid) return failed('ATTESTATION_KEY_UNKNOWN', `publisherKey.keyid ${truncate(String(declared), 60)} is not the signing key ${keyid}`);
   }
   const key: BundleKey = { keyid, key: publicKey, expires: null };
-  const result = verifier.verifyWithKey(bundle, digest, key);
+  const result = verifySignedBundle(opened, { kind: 'key', key }, verifier);
   if (!result.ok) return notVerified(result);
   return { role: 'publisher', evidence: { predicateType: statement.predicateType, keyid, integratedTime: toDate(result.integratedTime), bundleDigest: digest } };
 }

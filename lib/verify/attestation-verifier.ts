@@ -9,6 +9,7 @@ import { Verifier, toSignedEntity, type SignedEntity, type TrustMaterial } from 
 import { truncate } from '../errors/index.js';
 import { installAsn1FastPaths } from './asn1-fast-paths.js';
 import { identityFromCertificate } from './identity.js';
+import { DigestSignatureContent, type ArtifactDigest } from './prehashed-signature.js';
 import { verifyEntriesWithoutSet } from './rekor-v2-entries.js';
 import type { TrustRoot, TrustRootSet } from './trust-roots.js';
 import type { ProvenanceIdentity } from './types.js';
@@ -33,6 +34,15 @@ export interface BundleKey {
   key: string;
   expires: Date | null;
 }
+
+/**
+ * What a message-signature bundle signs, as the caller knows it: the artifact's bytes, or only its digest
+ * (the signature is then checked over the digest itself). DSSE bundles carry their payload and need neither.
+ */
+export type SignedArtifact = { artifact: Uint8Array } | { digest: ArtifactDigest };
+
+/** Which kind of signed time dated a bundle: a log's SET (integratedTime) or an RFC 3161 token. */
+export type SignedTimeSource = 'tlog' | 'tsa';
 
 const EMPTY_MATERIAL: TrustMaterial = {
   certificateAuthorities: [],
@@ -78,14 +88,14 @@ export class AttestationVerifier {
   }
 
   /** Verifies a certificate (keyless) bundle: the first root that verifies it wins, public-good first. */
-  verifyKeyless(bundle: Bundle, bundleDigest: string): BundleVerification {
+  verifyKeyless(bundle: Bundle, bundleDigest: string, signed?: SignedArtifact): BundleVerification {
     const all = this.allRoots();
-    return this.cached(`${bundleDigest}|${all.digest}|keyless`, () => {
+    return this.cached(`${bundleDigest}|${all.digest}|keyless${signedCacheKey(signed)}`, () => {
       const candidates = rootsFor(bundle, all.roots);
       if (candidates.length === 0) return { ok: false, message: unknownLogMessage(bundle) };
       const errors: string[] = [];
       // Parsed once: the identity is read from the very certificate object the verifier checked.
-      const entity = toSignedEntity(bundle);
+      const entity = signedEntity(bundle, signed);
       for (const root of candidates) {
         const outcome = attempt(() => verifyEntity(root.verifier, entity, root.material));
         if (outcome === true) {
@@ -98,10 +108,10 @@ export class AttestationVerifier {
   }
 
   /** Verifies a public-key bundle with exactly `key`; its validity window is enforced at the signed times. */
-  verifyWithKey(bundle: Bundle, bundleDigest: string, key: BundleKey): BundleVerification {
+  verifyWithKey(bundle: Bundle, bundleDigest: string, key: BundleKey, signed?: SignedArtifact): BundleVerification {
     const keyDigest = createHash('sha256').update(JSON.stringify([key.keyid, key.key, key.expires?.toISOString() ?? null])).digest('hex');
     const all = this.allRoots();
-    return this.cached(`${bundleDigest}|${all.digest}|${keyDigest}`, () => {
+    return this.cached(`${bundleDigest}|${all.digest}|${keyDigest}${signedCacheKey(signed)}`, () => {
       const publicKey = createPublicKey({ key: Buffer.from(key.key, 'base64'), format: 'der', type: 'spki' });
       const finder = keyFinder(key, publicKey);
       const material = bundle.verificationMaterial;
@@ -109,7 +119,7 @@ export class AttestationVerifier {
       if (material.tlogEntries.length === 0 && !timed) {
         // No log entry and no timestamp: nothing binds the signature to a time, so only the signature
         // is checked (the key's expiry cannot be judged; npm's publish bundles always carry a log entry).
-        const outcome = attempt(() => new Verifier({ ...EMPTY_MATERIAL, publicKey: finder }, thresholds(0, 0)).verify(toSignedEntity(bundle)));
+        const outcome = attempt(() => new Verifier({ ...EMPTY_MATERIAL, publicKey: finder }, thresholds(0, 0)).verify(signedEntity(bundle, signed)));
         return outcome === true ? { ok: true, trustRoot: null, integratedTime: null } : { ok: false, message: outcome };
       }
       const candidates = rootsFor(bundle, all.roots);
@@ -117,7 +127,7 @@ export class AttestationVerifier {
       const errors: string[] = [];
       for (const root of candidates) {
         const verifier = new Verifier({ ...root.material, publicKey: finder }, thresholds(material.tlogEntries.length > 0 ? 1 : 0, timed ? 1 : 0));
-        const outcome = attempt(() => verifyEntity(verifier, toSignedEntity(bundle), root.material));
+        const outcome = attempt(() => verifyEntity(verifier, signedEntity(bundle, signed), root.material));
         if (outcome === true) return { ok: true, trustRoot: root.name, integratedTime: signedTime(bundle) };
         errors.push(`${root.name}: ${outcome}`);
       }
@@ -169,17 +179,37 @@ function unknownLogMessage(bundle: Bundle): string {
 }
 
 /**
- * The earliest time the verifier checked, in seconds: a SET's integratedTime or an RFC 3161 token's
- * genTime (the only times @sigstore/verify 3.1.1 trusts). Rekor v2 entries sign no time (integratedTime
- * 0, no SET): their bundles are timed by a TSA. Called only after verification succeeded.
+ * The earliest time the verifier checked, in seconds, and what signed it: a SET's integratedTime or an
+ * RFC 3161 token's genTime (the only times @sigstore/verify 3.1.1 trusts). Rekor v2 entries sign no time
+ * (integratedTime 0, no SET): their bundles are timed by a TSA. Meaningful only once verification succeeded.
  */
-function signedTime(bundle: Bundle): number | null {
-  const times = bundle.verificationMaterial.tlogEntries.filter((e) => e.inclusionPromise).map((e) => Number(e.integratedTime));
+export function signedTimeOf(bundle: Bundle): { seconds: number; source: SignedTimeSource } | null {
+  const times: { seconds: number; source: SignedTimeSource }[] = bundle.verificationMaterial.tlogEntries
+    .filter((e) => e.inclusionPromise)
+    .map((e) => ({ seconds: Number(e.integratedTime), source: 'tlog' }));
   for (const t of toSignedEntity(bundle).timestamps) {
-    if (t.$case === 'timestamp-authority') times.push(Math.floor(t.timestamp.signingTime.getTime() / 1000));
+    if (t.$case === 'timestamp-authority') times.push({ seconds: Math.floor(t.timestamp.signingTime.getTime() / 1000), source: 'tsa' });
   }
-  const valid = times.filter((t) => Number.isSafeInteger(t) && t > 0);
-  return valid.length > 0 ? Math.min(...valid) : null;
+  const valid = times.filter((t) => Number.isSafeInteger(t.seconds) && t.seconds > 0);
+  return valid.reduce<{ seconds: number; source: SignedTimeSource } | null>((earliest, t) => (earliest && earliest.seconds <= t.seconds ? earliest : t), null);
+}
+
+function signedTime(bundle: Bundle): number | null {
+  return signedTimeOf(bundle)?.seconds ?? null;
+}
+
+/** The entity @sigstore/verify checks; a message signature known only by digest is checked over that digest. */
+function signedEntity(bundle: Bundle, signed: SignedArtifact | undefined): SignedEntity {
+  if (signed && 'artifact' in signed) return toSignedEntity(bundle, Buffer.from(signed.artifact.buffer, signed.artifact.byteOffset, signed.artifact.byteLength)); // a view, not a copy
+  const entity = toSignedEntity(bundle);
+  if (!signed || bundle.content.$case !== 'messageSignature') return entity;
+  return { ...entity, signature: new DigestSignatureContent(bundle.content.messageSignature.signature, bundle.content.messageSignature.messageDigest?.digest, signed.digest) };
+}
+
+function signedCacheKey(signed: SignedArtifact | undefined): string {
+  if (!signed) return '';
+  if ('artifact' in signed) return `|artifact:${createHash('sha256').update(signed.artifact).digest('hex')}`;
+  return `|digest:${signed.digest.algorithm}:${signed.digest.bytes.toString('hex')}`;
 }
 
 function leafCertificate(entity: SignedEntity): X509Certificate {

@@ -2,12 +2,12 @@
 // publish attestation (registry key) and vouch publisher attestations (the publisher's own key).
 // Decides only: the response arrives parsed (lib/registry fetches it); nothing here does I/O.
 // Untrusted: the whole response. Trusted: the locked name@version and integrity, the keys, the roots.
-import { bundleFromJSON } from '@sigstore/bundle';
 import { truncate } from '../errors/index.js';
-import { bundleDigest, type AttestationVerifier } from './attestation-verifier.js';
+import type { AttestationVerifier } from './attestation-verifier.js';
 import { checkKeyedBundle, checkKeylessBundle, type EntryOutcome, type VerifiedRole } from './attestation-kinds.js';
-import { checkSubject, KNOWN_BUNDLE_MEDIA_TYPES, npmPurl, readStatement, sha512Hex } from './bundle-checks.js';
-import { ATTESTATION_LIMITS, checkBundleBounds, isRecord, jsonDepth } from './checkpoint-guard.js';
+import { checkSubject, npmPurl, readStatement, sha512Hex } from './bundle-checks.js';
+import { ATTESTATION_LIMITS, isRecord, jsonDepth } from './checkpoint-guard.js';
+import { openBundle } from './sigstore-bundle.js';
 import type { AttestationCode, AttestationResult, RegistryKey } from './types.js';
 
 /** `dist.attestations` of the version in the packument. */
@@ -131,23 +131,18 @@ function responseEntries(response: AttestationResponse | undefined): Entry[] | A
   return entries;
 }
 
-/** One bundle: bounds, parse, statement and subject, then the signature by its kind of key. */
+/** One bundle: opened (bounds, parse, format), statement and subject, then the signature by its kind of key. */
 function checkEntry(entry: Entry, purl: string, sha512: string, input: Pick<AttestationInput, 'keys' | 'verifier' | 'now'>): EntryOutcome {
   try {
-    const bounds = checkBundleBounds(entry.bundle);
-    if (!bounds.ok) return { role: 'failed', code: bounds.code, message: bounds.message };
-    const bundle = bundleFromJSON(entry.bundle);
-    if (!KNOWN_BUNDLE_MEDIA_TYPES.has(bundle.mediaType)) {
-      return { role: 'failed', code: 'ATTESTATION_INVALID', message: `bundle media type ${JSON.stringify(truncate(bundle.mediaType, 80))} is not a Sigstore bundle format vouch knows` };
-    }
-    const read = readStatement(bundle, entry.predicateType);
+    const opened = openBundle(entry.bundle);
+    if (!opened.ok) return { role: 'failed', code: opened.code, message: opened.message };
+    const read = readStatement(opened.bundle, entry.predicateType);
     if (!read.ok) return { role: 'failed', code: read.code, message: read.message };
     const subject = checkSubject(read.statement, purl, sha512);
     if (!subject.ok) return { role: 'failed', code: subject.code, message: subject.message };
-    const digest = bundleDigest(entry.bundle);
-    return bundle.verificationMaterial.content.$case === 'publicKey'
-      ? checkKeyedBundle(bundle, read.statement, digest, input)
-      : checkKeylessBundle(bundle, read.statement, digest, input.verifier);
+    return opened.bundle.verificationMaterial.content.$case === 'publicKey'
+      ? checkKeyedBundle(opened, read.statement, input)
+      : checkKeylessBundle(opened, read.statement, input.verifier);
   } catch (err) {
     return { role: 'failed', code: 'ATTESTATION_INVALID', message: truncate(err instanceof Error ? err.message : String(err), 200) };
   }

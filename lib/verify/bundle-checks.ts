@@ -45,9 +45,9 @@ export function sha512Hex(integrity: string): string {
 
 /**
  * Reads the DSSE statement of a bundle and checks its types: DSSE only, in-toto payload, a known
- * statement type, and the same predicate type the response's wrapper announced.
+ * statement type, and the same predicate type the response's wrapper announced (when there is a wrapper).
  */
-export function readStatement(bundle: Bundle, wrapperPredicateType: string): StatementCheck {
+export function readStatement(bundle: Bundle, wrapperPredicateType?: string): StatementCheck {
   if (bundle.content.$case !== 'dsseEnvelope') return fail('ATTESTATION_INVALID', 'bundle is not a DSSE envelope');
   const envelope = bundle.content.dsseEnvelope;
   if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
@@ -63,8 +63,9 @@ export function readStatement(bundle: Bundle, wrapperPredicateType: string): Sta
   if (typeof statement._type !== 'string' || !STATEMENT_TYPES.has(statement._type)) {
     return fail('ATTESTATION_STATEMENT', `statement type ${JSON.stringify(String(statement._type).slice(0, 60))} is not an in-toto Statement v0.1 or v1`);
   }
-  if (statement.predicateType !== wrapperPredicateType) {
-    return fail('ATTESTATION_STATEMENT', `statement predicate type ${JSON.stringify(String(statement.predicateType).slice(0, 80))} differs from the announced ${wrapperPredicateType}`);
+  if (wrapperPredicateType === undefined ? typeof statement.predicateType !== 'string' : statement.predicateType !== wrapperPredicateType) {
+    const expected = wrapperPredicateType === undefined ? 'is not a string' : `differs from the announced ${wrapperPredicateType}`;
+    return fail('ATTESTATION_STATEMENT', `statement predicate type ${JSON.stringify(String(statement.predicateType).slice(0, 80))} ${expected}`);
   }
   if (!Array.isArray(statement.subject)) return fail('ATTESTATION_SUBJECT', 'statement has no subject list');
   return { ok: true, statement: statement as unknown as Statement };

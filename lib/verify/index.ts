@@ -7,8 +7,12 @@ export {
   type AttestationInput,
   type AttestationResponse,
 } from './attestations.js';
-export { AttestationVerifier, bundleDigest, type BundleKey, type BundleVerification } from './attestation-verifier.js';
-export { npmPurl, sha512Hex } from './bundle-checks.js';
+export {
+  AttestationVerifier, bundleDigest, signedTimeOf, type BundleKey, type BundleVerification, type SignedArtifact, type SignedTimeSource,
+} from './attestation-verifier.js';
+export { IN_TOTO_PAYLOAD_TYPE, npmPurl, readStatement, sha512Hex, type Statement } from './bundle-checks.js';
+export { openBundle, verifySignedBundle, type BundleSigner, type OpenBundle, type OpenedBundle } from './sigstore-bundle.js';
+export type { ArtifactDigest } from './prehashed-signature.js';
 export { ATTESTATION_LIMITS, checkCheckpoint, checkBundleBounds } from './checkpoint-guard.js';
 export { identityFromCertificate, workflowPath } from './identity.js';
 export {

@@ -3,7 +3,7 @@
 import { redactDeep } from '../../config/secrets.js';
 import type { Report } from '../../policy/report.js';
 import { vouchVersion } from '../version.js';
-import { renderJson } from './json.js';
+import { toReportJson, type ReportJson } from './json.js';
 import { renderSarif } from './sarif.js';
 import { renderText } from './text.js';
 
@@ -25,16 +25,20 @@ export interface RenderOptions {
 
 /** The report in the chosen format, ending in a newline; every credential in it masked (redactSecrets). */
 export function render(input: Report, format: Format, opts: RenderOptions = {}): string {
+  if (format === 'json') return `${JSON.stringify(reportJson(input, opts.version), null, 2)}\n`;
   // Masked as data, before any format escapes it: a secret's JSON-escaped form would not match in the text.
   const report = redactDeep(input);
   switch (format) {
     case 'text':
       return renderText(report, opts);
-    case 'json':
-      return renderJson(report, opts.version ?? vouchVersion());
     case 'sarif':
       return renderSarif(report, { ...opts, version: opts.version ?? vouchVersion() });
   }
+}
+
+/** The object `--format json` prints (docs/report-json.md), every credential in it masked: the Node API returns it. */
+export function reportJson(input: Report, version = vouchVersion()): ReportJson {
+  return toReportJson(redactDeep(input), version);
 }
 
 export { FINDING_CODES, FINDING_CODE_LIST, type FindingCodeInfo } from './finding-codes.js';

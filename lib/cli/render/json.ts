@@ -6,7 +6,8 @@ import type {
   AttestationResult, EvidenceStatus, IntegrityResult, KeyedAttestationEvidence, ProvenanceEvidence, ProvenanceIdentity,
   SignatureResult,
 } from '../../verify/types.js';
-import { tierViewOf, type Tier } from '../../policy/index.js';
+import { tierViewOf } from '../../policy/index.js';
+import type { Tier } from '../../policy/tiers.js';
 import { npmAuditEntries, type NpmInvalidEntry, type NpmMissingEntry } from './npm-compat.js';
 import { sortFindings, sortStrings, sortVerdicts, tallyReport } from './tally.js';
 
