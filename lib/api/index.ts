@@ -1,7 +1,7 @@
 // vouch's Node API: `import { verifyProject, verifyBundle } from 'vouch'`. Everything exported here is public
 // and semver-stable (docs/api.md); nothing else in the package is, whatever its path.
 export { verifyProject, type VerifyProjectOptions } from './verify-project.js';
-export type { LockfileKind } from '../tree/lockfiles/index.js';
+export type { LockfileKind } from '../tree/lockfiles/kinds.js';
 export {
   verifyBundle,
   type BundleContent,

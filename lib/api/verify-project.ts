@@ -10,7 +10,7 @@ import { gateProjectTree } from '../cli/project-gate.js';
 import { reportJson } from '../cli/render/index.js';
 import type { ReportJson } from '../cli/render/json.js';
 import { verifyLockCanonical } from '../lock/index.js';
-import { LOCKFILE_KINDS, type LockfileKind } from '../tree/index.js';
+import { LOCKFILE_KINDS, type LockfileKind } from '../tree/lockfiles/kinds.js';
 
 /** Options of verifyProject; each one is the `vouch verify` flag of the same name. */
 export interface VerifyProjectOptions {

@@ -198,6 +198,21 @@ describe('vouch\'s Node API, imported from the installed tarball', () => {
     expect(existsSync(join(installed, 'dist', 'lib', 'cli', 'render', 'json.d.ts'))).toBe(true);
   });
 
+  it('resolves the package managers\' gates by their export names (vouch/pnpmfile, vouch/yarn-plugin, vouch/bun-scanner)', async () => {
+    const script = [
+      "const { createRequire } = require('node:module');",
+      "const pnpmfile = require('vouch/pnpmfile');",
+      "const plugin = require('vouch/yarn-plugin');",
+      "import('vouch/bun-scanner').then((m) => console.log(JSON.stringify({",
+      "  pnpm: Object.keys(pnpmfile.hooks ?? {}).sort(), yarn: plugin.name, bun: m.scanner?.version,",
+      "})));",
+    ].join('\n');
+    await writeFile(join(consumer, 'gates.cjs'), script);
+    const result = await run(process.execPath, ['gates.cjs'], consumer);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ pnpm: ['afterAllResolved', 'preResolution'], yarn: expect.stringContaining('vouch'), bun: '1' });
+  });
+
   it('type-checks a strict TypeScript consumer against the shipped .d.ts (nodenext), typos included as errors', async () => {
     const tsc = packagePath('node_modules', 'typescript', 'bin', 'tsc');
     const args = [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',

@@ -11,9 +11,9 @@ import { graphTargets, type LockedGraph } from './graph.js';
 import { readPnpmLockfile, type ReadContext } from './pnpm.js';
 import { readYarnLockfile } from './yarn.js';
 
-export type LockfileKind = 'npm' | 'pnpm' | 'yarn' | 'bun';
+import { LOCKFILE_KINDS, type LockfileKind } from './kinds.js';
 
-export const LOCKFILE_KINDS: readonly LockfileKind[] = ['npm', 'pnpm', 'yarn', 'bun'];
+export { LOCKFILE_KINDS, type LockfileKind };
 
 /** Each manager's lockfile names, in the order the manager itself reads them. */
 const LOCKFILES: Record<LockfileKind, readonly string[]> = {
