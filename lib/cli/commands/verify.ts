@@ -3,11 +3,11 @@ import { VouchError, type ExitCode } from '../../errors/index.js';
 import { verifyLockCanonical } from '../../lock/index.js';
 import { exitCodeFor } from '../exit.js';
 import { gateOptions, isSilent, loadProjectConfig, reportFormat } from '../common-flags.js';
-import { lockfileText, readTrustFiles } from '../gate.js';
+import { readTrustFiles } from '../gate.js';
 import { parseNpmCommandLine } from '../npm-command-line.js';
 import { gateProjectTree } from '../project-gate.js';
 import type { Output } from '../output.js';
-import { render } from '../render/index.js';
+import { emitReport, parseReportFiles } from '../report-files.js';
 import { FLAGS } from './flag-table.js';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
@@ -19,7 +19,7 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   if (values.tarballs && values.installed) {
     throw new VouchError('USAGE', '--tarballs checks the registry\'s tarballs for the lockfile; --installed reads node_modules', {}, 'drop one of them');
   }
-  const format = reportFormat(values.format, line.npmFlags);
+  const targets = { format: reportFormat(values.format, line.npmFlags), verbose: values.verbose === true, files: parseReportFiles(values['report-file']) };
   const config = await loadProjectConfig(line.npmArgs);
   const cwd = config.localPrefix;
   if (values.locked) {
@@ -31,7 +31,6 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const opts = { ...gateOptions(values, config, quiet), locked: values.locked === true };
   const { report } = await gateProjectTree(opts, config, values.installed === true, out, values.tarballs ? 'verify-tarballs' : 'verify');
   const code = exitCodeFor(report);
-  if (quiet && code === 0) return code;
-  out.stdout(render(report, format, { color: out.isTTY && !process.env.NO_COLOR, verbose: values.verbose === true, lockfileText: await lockfileText(cwd) }));
+  await emitReport(report, targets, cwd, out, quiet && code === 0);
   return code;
 }
