@@ -30,7 +30,7 @@ export const GATE_FLAGS = {
 
 /** The CI gates (ci, verify) also write the report to files, in other formats, from the same run. */
 const REPORT_FILE = {
-  'report-file': { type: 'string', multiple: true, value: 'F=FILE', help: 'also write the report in format F to FILE, whatever the decision (repeatable;\ne.g. --report-file sarif=vouch.sarif --report-file codequality=gl-code-quality.json)' },
+  'report-file': { type: 'string', multiple: true, value: 'F=FILE', help: 'also write the report in format F to FILE, whatever the decision (repeatable;\ne.g. --report-file sarif=vouch.sarif); docs/ci.md' },
 } as const satisfies FlagTable;
 
 /** The npm flags explain, approve and policy take (install, ci and verify take every npm flag). */
