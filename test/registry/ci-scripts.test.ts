@@ -50,12 +50,12 @@ describe('the GitHub Action script', () => {
   it('installs a clean project with vouch ci: exit 0, an empty valid SARIF, the outputs, the summary and the evidence where the cache step looks', async () => {
     const gh = await githubRunner('clean');
     const project = await copyProject(clean, join(gh.workspace, 'app'));
-    const env = { ...gh.env, VOUCH_WORKING_DIRECTORY: 'app', VOUCH_BIN };
+    const env: NodeJS.ProcessEnv = { ...gh.env, VOUCH_WORKING_DIRECTORY: 'app', VOUCH_BIN };
 
     const cache = await run(ACTION_SCRIPT, ['cache'], env);
     expect(cache.code, cache.stderr).toBe(0);
     const cacheOutputs = await gh.outputs();
-    expect(cacheOutputs['path']).toBe(join(env['npm_config_cache'] as string, '_vouch'));
+    expect(cacheOutputs['path']).toBe(join(env['npm_config_cache'] ?? '', '_vouch'));
     expect(cacheOutputs['key']).toMatch(/^vouch-evidence-Linux-[0-9a-f]{64}$/);
     expect(cacheOutputs['restore-key']).toBe('vouch-evidence-Linux-');
 
@@ -92,12 +92,14 @@ describe('the GitHub Action script', () => {
     expect(existsSync(join(project, 'node_modules'))).toBe(false); // verify before reify
   });
 
-  it('passes VOUCH_ARGS to vouch and refuses a command other than ci or verify (exit 2, nothing run)', async () => {
+  it('runs the action\'s own checkout, passes VOUCH_ARGS to vouch, and refuses a command other than ci or verify (exit 2, nothing run)', async () => {
     const gh = await githubRunner('args');
     await copyProject(tampered, join(gh.workspace, 'app'));
     const env = { ...gh.env, VOUCH_WORKING_DIRECTORY: 'app', VOUCH_BIN, VOUCH_COMMAND: 'verify' };
     // verify reads the lockfile and the signatures, not the tarballs: the swap shows only with --tarballs.
-    expect((await run(ACTION_SCRIPT, ['run'], env)).code).toBe(0);
+    // Without VOUCH_BIN the action runs its own checkout (GITHUB_ACTION_PATH), here already built.
+    const { VOUCH_BIN: _bin, ...fromActionPath } = env;
+    expect((await run(ACTION_SCRIPT, ['run'], fromActionPath)).code).toBe(0);
     await gh.outputs();
     const verify = await run(ACTION_SCRIPT, ['run'], { ...env, VOUCH_ARGS: '--tarballs\n--concurrency 4' });
     expect(verify.code, verify.stdout + verify.stderr).toBe(1);
