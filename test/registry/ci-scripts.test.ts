@@ -5,7 +5,7 @@
 // fails the job with exit 1, after the SARIF and the Code Quality report naming it were written.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Log, Result } from 'sarif';
 import { parse } from 'yaml';
@@ -135,6 +135,50 @@ describe('the GitLab CI job script', () => {
   });
 });
 
+describe('installing vouch from VOUCH_PACKAGE', () => {
+  // A stand-in vouch (no dependencies, so nothing but itself is installed): it records its arguments and
+  // writes each --report-file. What is tested is how the scripts pack, install and find it.
+  let standIn: string;
+  beforeAll(async () => {
+    standIn = join(await registry.tempDir('stand-in'), 'vouch');
+    await mkdir(join(standIn, 'bin'), { recursive: true });
+    await writeFile(join(standIn, 'package.json'), `${JSON.stringify({ name: 'vouch', version: '0.0.0-stand-in', bin: { vouch: 'bin/vouch.js' } })}\n`);
+    await writeFile(join(standIn, 'bin', 'vouch.js'), [
+      '#!/usr/bin/env node',
+      "const fs = require('fs'); const args = process.argv.slice(2);",
+      "args.forEach((a, i) => { if (a === '--report-file') { const [f, file] = args[i + 1].split(/=(.*)/s); fs.writeFileSync(file, f === 'json' ? JSON.stringify({ decision: 'allow' }) : '{}'); } });",
+      "console.log('stand-in vouch ' + args.join(' '));",
+      '',
+    ].join('\n'), { mode: 0o755 });
+    await cp(packagePath('ci'), join(standIn, 'ci'), { recursive: true }); // the package ships its CI scripts
+  });
+
+  it('the Action script packs and installs it under RUNNER_TEMP, then runs it', async () => {
+    const gh = await githubRunner('package');
+    await copyProject(clean, join(gh.workspace, 'app'));
+    const result = await run(ACTION_SCRIPT, ['run'], { ...gh.env, VOUCH_WORKING_DIRECTORY: 'app', VOUCH_PACKAGE: standIn, VOUCH_COMMAND: 'verify' });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^stand-in vouch verify --report-file sarif=/m);
+    expect(existsSync(join(gh.runnerTemp, 'vouch-tool', 'bin', 'vouch'))).toBe(true);
+    expect(await gh.outputs()).toMatchObject({ decision: 'allow', 'exit-code': '0' });
+  });
+
+  it('the GitLab template\'s before_script installs it globally and its script line runs the job script it ships', async () => {
+    const template = parse(await readFile(packagePath('ci', 'gitlab', 'vouch.gitlab-ci.yml'), 'utf8')) as Record<string, GitlabJob>;
+    const job = template['.vouch'];
+    const gl = await gitlabRunner('package', clean);
+    const prefix = join(gl.project, '..', 'npm-global');
+    // No vouch on PATH but the one installed (vitest's PATH has node_modules/.bin, where this repository's is).
+    const path = [join(prefix, 'bin'), ...(process.env['PATH'] ?? '').split(':').filter((d) => !d.includes('node_modules'))].join(':');
+    const env = { ...gl.env, ...job?.variables, CI_PROJECT_DIR: gl.project, npm_config_cache: join(gl.project, '.npm'), VOUCH_PACKAGE: standIn, npm_config_prefix: prefix, PATH: path };
+    const result = await run('-c', [[...(job?.before_script ?? []), ...(job?.script ?? [])].join('\n')], env);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^stand-in vouch verify --report-file codequality=/m);
+    expect(result.stdout).toContain('vouch verify: decision allow, exit 0; reports in vouch-reports/');
+    expect(existsSync(join(gl.reports, 'gl-code-quality-report.json'))).toBe(true);
+  });
+});
+
 describe('action.yml and the GitLab template', () => {
   it('action.yml runs the script for the cache key and the gate, passes every input, and uploads the SARIF after a deny too', async () => {
     const action = parse(await readFile(packagePath('action.yml'), 'utf8')) as ActionYaml;
@@ -165,7 +209,7 @@ describe('action.yml and the GitLab template', () => {
     const template = parse(await readFile(packagePath('ci', 'gitlab', 'vouch.gitlab-ci.yml'), 'utf8')) as Record<string, GitlabJob>;
     const job = template['.vouch'];
     expect(template['vouch']?.extends).toBe('.vouch');
-    expect(job?.script).toEqual(['bash "${VOUCH_JOB_SCRIPT:-$(npm root --global)/vouch/ci/gitlab/vouch-job.sh}"']);
+    expect(job?.script).toEqual(['bash "${VOUCH_JOB_SCRIPT:-$(dirname "$(realpath "${VOUCH_BIN:-$(command -v vouch)}")")/../ci/gitlab/vouch-job.sh}"']);
     expect(job?.artifacts.reports.codequality).toBe('vouch-reports/gl-code-quality-report.json');
     expect(job?.artifacts.paths).toEqual(['vouch-reports/']);
     expect(job?.artifacts.when).toBe('always');
@@ -188,6 +232,7 @@ interface GitlabJob {
   extends?: string;
   variables: Record<string, string>;
   cache: unknown;
+  before_script: string[];
   script: string[];
   artifacts: { when: string; paths: string[]; reports: { codequality: string } };
 }
@@ -260,6 +305,7 @@ async function lockfileLine(project: string, key: string): Promise<number> {
   return line;
 }
 
+/** `bash script args…` (or `bash -c text`), as a CI runner starts a step. */
 function run(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [script, ...args], { cwd: packagePath(), env, stdio: ['ignore', 'pipe', 'pipe'] });
