@@ -15,12 +15,15 @@ import { exitCodeFor } from './exit.js';
 import { decide, type GateInputs, type GateOptions } from './gate.js';
 import { gatePlan } from './plan-gate.js';
 import type { Output } from './output.js';
-import { render, type Format } from './render/index.js';
+import type { Format } from './render/index.js';
+import { emitReport, type ReportFile } from './report-files.js';
 
 export interface InstallFlowOptions {
   gate: GateOptions;
   format: Format;
   verbose: boolean;
+  /** --report-file: the report also written in these formats (ci, verify). */
+  reportFiles?: readonly ReportFile[];
   /** npm's --silent: a success prints nothing (a deny still prints its report). */
   quiet?: boolean;
   /** Write package.json / package-lock.json (install) or leave them (ci). */
@@ -40,7 +43,7 @@ export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInp
   const code = exitCodeFor(report);
   if (code !== 0) {
     // Verify before reify: nothing in the project was touched, no script ran.
-    out.stdout(renderReport(report, opts, out));
+    await emitGateReport(report, opts, out);
     return code;
   }
   const say = (text: string) => {
@@ -48,7 +51,7 @@ export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInp
   };
   if (config.flat['dryRun'] === true) {
     // --dry-run (or npm_config_dry_run): verified and judged, then nothing written, and said so.
-    say(renderReport(report, opts, out));
+    await emitGateReport(report, opts, out, opts.quiet);
     if (opts.format === 'text') say(`vouch: --dry-run: ${planned.targets.packages.length} packages verified and allowed; nothing was installed or written in the project`);
     return 0;
   }
@@ -71,7 +74,7 @@ export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInp
     ...(opts.saveType ? { saveType: opts.saveType } : {}),
   });
   if (opts.recordLock) await recordLock(inputs, report, opts.gate.cwd);
-  say(renderReport(report, opts, out));
+  await emitGateReport(report, opts, out, opts.quiet);
   if (opts.format === 'text') say(lockOnly ? 'vouch: --package-lock-only: every package verified; package-lock.json written, nothing installed' : installSummary(installed));
   return 0;
 }
@@ -100,12 +103,12 @@ function installSummary(s: ReifySummary): string {
  * fetchedSources) before it runs: a source the policy does not allow is denied without being fetched.
  * Returns the exit code of a deny (report printed), or null to go on.
  */
-export function gateFetchedSources(sources: NonRegistryRef[], inputs: GateInputs, opts: Pick<InstallFlowOptions, 'gate' | 'format' | 'verbose'>, out: Output): ExitCode | null {
+export async function gateFetchedSources(sources: NonRegistryRef[], inputs: GateInputs, opts: ReportOptions, out: Output): Promise<ExitCode | null> {
   if (sources.length === 0) return null;
   const report = decide({ packages: [], nonRegistry: sources }, { evidence: [], registries: [] }, inputs, opts.gate);
   const code = exitCodeFor(report);
   if (code === 0) return null;
-  out.stdout(renderReport(report, opts, out));
+  await emitGateReport(report, opts, out);
   return code;
 }
 
@@ -114,8 +117,10 @@ async function recordLock(inputs: GateInputs, report: Report, cwd: string): Prom
   if (serializeLock(next) !== inputs.lockText) await writeLockAtomic(cwd, next);
 }
 
-function renderReport(report: Report, opts: Pick<InstallFlowOptions, 'format' | 'verbose'>, out: Output): string {
-  return render(report, opts.format, { color: out.isTTY && !process.env.NO_COLOR, verbose: opts.verbose });
+type ReportOptions = Pick<InstallFlowOptions, 'gate' | 'format' | 'verbose' | 'reportFiles'>;
+
+function emitGateReport(report: Report, opts: ReportOptions, out: Output, quiet = false): Promise<void> {
+  return emitReport(report, { format: opts.format, verbose: opts.verbose, files: opts.reportFiles ?? [] }, opts.gate.cwd, out, quiet);
 }
 
 /** The project's package.json, or {} when there is none yet (npm install creates it). */

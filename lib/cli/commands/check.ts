@@ -38,8 +38,8 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   if (format === 'json') {
     const answer = { decision: worstDecision(gate.report), checked, report: toReportJson(gate.report, vouchVersion()) };
     out.stdout(`${JSON.stringify(answer, null, 2)}\n`);
-  } else if (format === 'sarif') {
-    out.stdout(render(gate.report, 'sarif'));
+  } else if (format === 'sarif' || format === 'codequality') {
+    out.stdout(render(gate.report, format));
   } else {
     out.stdout(`${checked.map(describe).join('\n')}\n\n${render(gate.report, 'text', { color: out.isTTY && !process.env.NO_COLOR, verbose: line.vouch.verbose === true })}`);
   }

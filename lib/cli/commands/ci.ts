@@ -13,6 +13,7 @@ import { boundHeapGrowthFor } from '../heap-growth.js';
 import { parseNpmCommandLine } from '../npm-command-line.js';
 import type { Output } from '../output.js';
 import { withProjectLock } from '../project-lock.js';
+import { parseReportFiles } from '../report-files.js';
 import { FLAGS } from './flag-table.js';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
@@ -25,7 +26,7 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const cwd = config.localPrefix;
   const updateLock = line.vouch['update-lock'] === true;
   const gate = { ...gateOptions(line.vouch, config, isSilent(line.npmFlags)), locked: !updateLock };
-  const flow = { gate, format, verbose: line.vouch.verbose === true, quiet: isSilent(line.npmFlags) };
+  const flow = { gate, format, verbose: line.vouch.verbose === true, quiet: isSilent(line.npmFlags), reportFiles: parseReportFiles(line.vouch['report-file']) };
   return withProjectLock(cwd, { waitMs: 120_000, onWait: (pid) => out.stderr(`vouch: waiting for another vouch run (pid ${pid}) in this project…`) }, async () => {
     const inputs = await readTrustFiles(cwd);
     // As verify --locked: what reviewers read must be what vouch reads (LOCK_NOT_CANONICAL, exit 2, with the diff).
@@ -33,13 +34,13 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     // No or unreadable lockfile: exit 2 with the reason, as npm ci.
     const lockedInventory = new Map((await loadLockedTree(treeArborist(cwd, config, gate), cwd, boundHeapGrowthFor)).inventory);
     // A git / remote dependency package.json declares but the lockfile lacks would be fetched while building the tree.
-    const early = gateFetchedSources(fetchedSources([], await rootManifest(cwd)), inputs, flow, out);
+    const early = await gateFetchedSources(fetchedSources([], await rootManifest(cwd)), inputs, flow, out);
     if (early !== null) return early;
     // A fresh arborist builds the ideal tree, as npm ci's does: it re-derives the dev / optional flags the
     // lockfile claims from the dependency graph, and those flags decide what --omit leaves out.
     const arb = treeArborist(cwd, config, gate);
     const built = await buildJudgedTree(arb, {}, inputs, gate);
-    if (built.kind === 'denied') return gateFetchedSources([built.ref], inputs, flow, out) ?? 1;
+    if (built.kind === 'denied') return (await gateFetchedSources([built.ref], inputs, flow, out)) ?? 1;
     const tree = built.tree;
     assertLockfileInSync(lockedInventory, tree, cwd);
     return verifyThenReify(arb, tree, inputs, config, {

@@ -23,9 +23,14 @@ const FETCH_FLAGS = {
 
 /** vouch's own flags on the commands that print a gate report (install, ci, verify); the rest of their line is npm's. */
 export const GATE_FLAGS = {
-  format: { type: 'string', value: 'F', help: 'text (default), json (docs/report-json.md) or sarif (GitHub code scanning)' },
+  format: { type: 'string', value: 'F', help: 'text (default), json (docs/report-json.md), sarif (GitHub code scanning) or\ncodequality (GitLab Code Quality)' },
   verbose: { type: 'boolean', help: 'list allowed packages too' },
   ...FETCH_FLAGS,
+} as const satisfies FlagTable;
+
+/** The CI gates (ci, verify) also write the report to files, in other formats, from the same run. */
+const REPORT_FILE = {
+  'report-file': { type: 'string', multiple: true, value: 'F=FILE', help: 'also write the report in format F to FILE, whatever the decision (repeatable;\ne.g. --report-file sarif=vouch.sarif); docs/ci.md' },
 } as const satisfies FlagTable;
 
 /** The npm flags explain, approve and policy take (install, ci and verify take every npm flag). */
@@ -60,7 +65,7 @@ export const FLAGS = {
   install: GATE_FLAGS,
   check: GATE_FLAGS,
   diff: {
-    format: { type: 'string', value: 'F', help: 'text (default), json (docs/diff.md) or sarif (each result on its line of the head package-lock.json)' },
+    format: { type: 'string', value: 'F', help: 'text (default), json (docs/diff.md), sarif or codequality (each result on its line\nof the head package-lock.json)' },
     concurrency: GATE_FLAGS.concurrency,
     timeout: GATE_FLAGS.timeout,
     'trusted-root': GATE_FLAGS['trusted-root'],
@@ -70,6 +75,7 @@ export const FLAGS = {
   ci: {
     'update-lock': { type: 'boolean', help: 'record versions and identities vouch.lock lacks instead of failing' },
     ...GATE_FLAGS,
+    ...REPORT_FILE,
   },
   verify: {
     lockfile: { type: 'boolean', help: 'verify the lockfile (default)' },
@@ -79,6 +85,7 @@ export const FLAGS = {
     locked: { type: 'boolean', help: 'also require vouch.lock in canonical form and to record every locked version' },
     packages: { type: 'string', value: 'FILE', help: 'verify this list of registry packages instead (JSON, - for stdin): what pnpm,\nYarn or Bun is about to install, as vouch\'s gate for them writes it\n(docs/package-managers.md); packages listed without integrity are hashed\nfrom their tarballs' },
     ...GATE_FLAGS,
+    ...REPORT_FILE,
   },
   policy: {
     force: { type: 'boolean', help: 'replace an existing vouch.policy.json' },

@@ -26,11 +26,11 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     // arborist would drop a corrupt lockfile and resolve afresh; a large one gets the heap bound first.
     boundHeapGrowthFor(await assertLockfileParses(cwd));
     // git / remote sources are judged before arborist would clone or download them.
-    const early = gateFetchedSources(fetchedSources(add, await rootManifest(cwd)), inputs, flow, out);
+    const early = await gateFetchedSources(fetchedSources(add, await rootManifest(cwd)), inputs, flow, out);
     if (early !== null) return early;
     const arb = treeArborist(cwd, config, gate);
     const built = await buildJudgedTree(arb, { add, ...(saveType ? { saveType } : {}) }, inputs, gate);
-    if (built.kind === 'denied') return gateFetchedSources([built.ref], inputs, flow, out) ?? 1;
+    if (built.kind === 'denied') return (await gateFetchedSources([built.ref], inputs, flow, out)) ?? 1;
     // --no-save writes no project file: package.json, package-lock.json and vouch.lock stay as they are
     // (the nested install that prepares a git dependency runs with it, and must leave no vouch.lock to pack).
     const save = config.flat['save'] !== false;

@@ -4,15 +4,13 @@ import { verifyLockCanonical } from '../../lock/index.js';
 import { exitCodeFor } from '../exit.js';
 import { gateOptions, isSilent, loadProjectConfig, reportFormat } from '../common-flags.js';
 import { oneOf } from '../flags.js';
-import { LOCKFILE_KINDS, type ProjectLockfile } from '../../tree/index.js';
-import { basename } from 'node:path';
-import { lockfileUri } from '../diff-base.js';
-import { lockfileText, readTrustFiles } from '../gate.js';
+import { LOCKFILE_KINDS } from '../../tree/index.js';
+import { readTrustFiles } from '../gate.js';
 import { parseNpmCommandLine } from '../npm-command-line.js';
 import { gatePackageList } from '../package-list-gate.js';
 import { gateProjectTree } from '../project-gate.js';
 import type { Output } from '../output.js';
-import { render } from '../render/index.js';
+import { emitReport, parseReportFiles } from '../report-files.js';
 import { FLAGS } from './flag-table.js';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
@@ -32,7 +30,7 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     throw new VouchError('USAGE', '--lockfile-kind chooses the lockfile to read; --installed reads node_modules', {}, 'drop one of them');
   }
   const lockfileKind = values['lockfile-kind'] === undefined ? undefined : oneOf('lockfile-kind', String(values['lockfile-kind']), LOCKFILE_KINDS, 'npm');
-  const format = reportFormat(values.format, line.npmFlags);
+  const targets = { format: reportFormat(values.format, line.npmFlags), verbose: values.verbose === true, files: parseReportFiles(values['report-file']) };
   const config = await loadProjectConfig(line.npmArgs);
   const cwd = config.localPrefix;
   if (values.locked) {
@@ -46,16 +44,7 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     ? { ...(await gatePackageList(opts, config, packages, out)), lockfile: undefined }
     : await gateProjectTree(opts, config, values.installed === true, out, values.tarballs ? 'verify-tarballs' : 'verify');
   const code = exitCodeFor(report);
-  if (quiet && code === 0) return code;
-  const sarif = packages === undefined ? await sarifLockfile(cwd, lockfile) : {};
-  out.stdout(render(report, format, { color: out.isTTY && !process.env.NO_COLOR, verbose: values.verbose === true, ...sarif }));
+  await emitReport(report, targets, cwd, out, quiet && code === 0, lockfile?.file);
   return code;
 }
 
-/** SARIF points at the lockfile judged: npm's as before, another manager's by its own name. */
-async function sarifLockfile(cwd: string, lockfile: ProjectLockfile | undefined): Promise<{ lockfileText?: string; lockfileUri?: string }> {
-  if (!lockfile || lockfile.kind === 'npm') return withText(await lockfileText(cwd));
-  return { ...withText(await lockfileText(cwd, lockfile.file)), lockfileUri: await lockfileUri(cwd, basename(lockfile.file)) };
-}
-
-const withText = (text: string | undefined): { lockfileText?: string } => (text === undefined ? {} : { lockfileText: text });

@@ -1,8 +1,10 @@
-// `vouch diff` for people (text), scripts (JSON, docs/diff.md) and code scanning (SARIF, each result at
-// the package's line of the head package-lock.json). Renderers only format: they decide nothing.
+// `vouch diff` for people (text), scripts (JSON, docs/diff.md), code scanning (SARIF) and GitLab (Code
+// Quality), the last two with each result at the package's line of the head package-lock.json.
+// Renderers only format: they decide nothing.
 import { styleText } from 'node:util';
 import type { DiffEntry, DiffReport } from '../../diff/index.js';
 import type { Decision, Finding, WaivedFinding } from '../../policy/report.js';
+import { renderCodeQuality } from './codequality.js';
 import { worstDecision } from './json.js';
 import { printable } from './printable.js';
 import { renderSarif } from './sarif.js';
@@ -16,7 +18,7 @@ export interface DiffRenderOptions {
   version: string;
   now: Date;
   color?: boolean;
-  /** sarif: the head lockfile's text and its path from the repository root. */
+  /** sarif, codequality: the head lockfile's text and its path from the repository root. */
   lockfileText?: string;
   lockfileUri?: string;
 }
@@ -38,7 +40,7 @@ export type DiffEntryJson = Omit<DiffEntry, 'released' | 'findings' | 'waived'> 
   waived: WaivedFinding[];
 };
 
-export function renderDiff(diff: DiffReport, format: 'text' | 'json' | 'sarif', opts: DiffRenderOptions): string {
+export function renderDiff(diff: DiffReport, format: 'text' | 'json' | 'sarif' | 'codequality', opts: DiffRenderOptions): string {
   switch (format) {
     case 'text':
       return renderDiffText(diff, opts);
@@ -46,6 +48,8 @@ export function renderDiff(diff: DiffReport, format: 'text' | 'json' | 'sarif', 
       return `${JSON.stringify(toDiffJson(diff, opts), null, 2)}\n`;
     case 'sarif':
       return renderSarif(diff.report, { version: opts.version, ...(opts.lockfileText !== undefined ? { lockfileText: opts.lockfileText } : {}), ...(opts.lockfileUri ? { lockfileUri: opts.lockfileUri } : {}) });
+    case 'codequality':
+      return renderCodeQuality(diff.report, { ...(opts.lockfileText !== undefined ? { lockfileText: opts.lockfileText } : {}), ...(opts.lockfileUri ? { lockfilePath: opts.lockfileUri } : {}) });
   }
 }
 

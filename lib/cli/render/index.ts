@@ -1,23 +1,24 @@
 // Rendering a policy Report for `vouch verify`, `vouch install` and `vouch ci`: text for people, JSON
-// for scripts, SARIF for code scanning. Renderers only format: they decide nothing and print nothing.
+// for scripts, SARIF for code scanning, Code Quality for GitLab merge requests. Renderers only format: they decide nothing and print nothing.
 import { redactDeep } from '../../config/secrets.js';
 import type { Report } from '../../policy/report.js';
 import { vouchVersion } from '../version.js';
+import { renderCodeQuality } from './codequality.js';
 import { toReportJson, type ReportJson } from './json.js';
 import { renderSarif } from './sarif.js';
 import { renderText } from './text.js';
 
-export type Format = 'text' | 'json' | 'sarif';
-export const FORMATS: readonly Format[] = ['text', 'json', 'sarif'];
+export type Format = 'text' | 'json' | 'sarif' | 'codequality';
+export const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'codequality'];
 
 export interface RenderOptions {
   /** text: ANSI colour (pass `out.isTTY`, and honour NO_COLOR upstream). Never used by JSON or SARIF. */
   color?: boolean;
   /** text: also list allowed packages, every location and every registry key id. */
   verbose?: boolean;
-  /** sarif: package-lock.json text, so each result points at the package's line. */
+  /** sarif, codequality: package-lock.json text, so each result points at the package's line. */
   lockfileText?: string;
-  /** sarif: the lockfile path relative to the repository root (default "package-lock.json"). */
+  /** sarif, codequality: the lockfile path relative to the repository root (default "package-lock.json"). */
   lockfileUri?: string;
   /** json, sarif: the vouch version written into the output (default: this package's version). */
   version?: string;
@@ -33,6 +34,8 @@ export function render(input: Report, format: Format, opts: RenderOptions = {}):
       return renderText(report, opts);
     case 'sarif':
       return renderSarif(report, { ...opts, version: opts.version ?? vouchVersion() });
+    case 'codequality':
+      return renderCodeQuality(report, { ...(opts.lockfileText !== undefined ? { lockfileText: opts.lockfileText } : {}), ...(opts.lockfileUri ? { lockfilePath: opts.lockfileUri } : {}) });
   }
 }
 
@@ -41,6 +44,7 @@ export function reportJson(input: Report, version = vouchVersion()): ReportJson 
   return toReportJson(redactDeep(input), version);
 }
 
+export { toCodeQuality, type CodeQualityIssue } from './codequality.js';
 export { FINDING_CODES, FINDING_CODE_LIST, type FindingCodeInfo } from './finding-codes.js';
 export { toReportJson, worstDecision, REPORT_SCHEMA_VERSION, type ReportJson } from './json.js';
 export { npmAuditEntries, NPM_CODES, type NpmInvalidEntry, type NpmMissingEntry } from './npm-compat.js';
