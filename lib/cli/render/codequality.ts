@@ -4,7 +4,7 @@
 import type { Finding, FindingCode, Report, Verdict } from '../../policy/report.js';
 import { decidedByRegistry } from '../../policy/unsigned-registries.js';
 import { FINDING_CODES } from './finding-codes.js';
-import { lineOfLocation, lockfileLineIndex } from './lockfile-lines.js';
+import { lockedName, lockfileLines } from './lockfile-lines.js';
 import { fingerprint } from './sarif.js';
 import { sortFindings, sortStrings, sortVerdicts, verdictLabel } from './tally.js';
 
@@ -31,7 +31,7 @@ export interface CodeQualityOptions {
 
 export function toCodeQuality(report: Report, opts: CodeQualityOptions = {}): CodeQualityIssue[] {
   const path = (opts.lockfilePath ?? 'package-lock.json').replace(/\\/g, '/');
-  const lines = lockfileLineIndex(opts.lockfileText ?? '');
+  const lineOf = lockfileLines(opts.lockfileText, path);
   const issues: CodeQualityIssue[] = [];
   for (const r of report.registries) {
     for (const f of sortFindings(r.findings)) issues.push(issueFor(f, f.message, fingerprint(f.code, r.url, ''), { path, lines: { begin: 1 } }));
@@ -39,7 +39,7 @@ export function toCodeQuality(report: Report, opts: CodeQualityOptions = {}): Co
   for (const v of sortVerdicts(report.verdicts)) {
     // GitLab shows an issue at one place: the package's first location in the lockfile.
     const [first = ''] = sortStrings(v.ref.locations);
-    const location = { path, lines: { begin: lineOfLocation(lines, first) } };
+    const location = { path, lines: { begin: lineOf(first, lockedName(v)) } };
     for (const f of sortFindings(v.findings)) {
       if (decidedByRegistry(report.registries, v, f)) continue; // one issue for the registry instead
       issues.push(issueFor(f, describe(v, f), fingerprint(f.code, v.ref.name, v.kind === 'package' ? v.ref.version : v.ref.spec), location));

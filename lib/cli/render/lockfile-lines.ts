@@ -56,3 +56,36 @@ function decodeString(token: string): string | null {
     return null;
   }
 }
+
+/** A package as the lockfile names it: its registry name, and its version (registry packages) or none (sources). */
+export interface LockedName {
+  name: string;
+  version?: string;
+}
+
+/**
+ * Finds each package's line in the lockfile at `uri`: by npm's `packages` keys in package-lock.json and
+ * npm-shrinkwrap.json; in pnpm-lock.yaml, yarn.lock and bun.lock by the first line naming `name@version`
+ * (pnpm's and Bun's keys, Yarn Berry's `name@npm:version` locator), else `name@` (Yarn classic's
+ * descriptors), else the file itself (line 1).
+ */
+export function lockfileLines(text: string | undefined, uri: string): (location: string, pkg: LockedName) => number {
+  if (/(^|\/)(package-lock|npm-shrinkwrap)\.json$/.test(uri)) {
+    const index = lockfileLineIndex(text ?? '');
+    return (location) => lineOfLocation(index, location);
+  }
+  const lines = (text ?? '').split('\n');
+  return (_location, pkg) => {
+    const wanted = pkg.version ? [`${pkg.name}@${pkg.version}`, `${pkg.name}@npm:${pkg.version}`, `${pkg.name}@`] : [`${pkg.name}@`];
+    for (const needle of wanted) {
+      const index = lines.findIndex((line) => line.includes(needle));
+      if (index >= 0) return index + 1;
+    }
+    return 1;
+  };
+}
+
+/** How a verdict's package is named in a lockfile. */
+export function lockedName(v: { kind: string; ref: { name: string; version?: string } }): LockedName {
+  return v.kind === 'package' && v.ref.version ? { name: v.ref.name, version: v.ref.version } : { name: v.ref.name };
+}

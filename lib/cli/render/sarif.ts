@@ -9,7 +9,7 @@ import { VouchError } from '../../errors/index.js';
 import type { Finding, FindingCode, RegistrySummary, Report, Verdict } from '../../policy/report.js';
 import { decidedByRegistry } from '../../policy/unsigned-registries.js';
 import { FINDING_CODES } from './finding-codes.js';
-import { lineOfLocation, lockfileLineIndex } from './lockfile-lines.js';
+import { lockedName, lockfileLines } from './lockfile-lines.js';
 import { sortFindings, sortStrings, sortVerdicts, verdictLabel } from './tally.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -28,8 +28,7 @@ export interface SarifOptions {
 
 export function toSarif(report: Report, opts: SarifOptions): Log {
   const uri = relativeUri(opts.lockfileUri ?? 'package-lock.json');
-  const npmLockfile = /(^|\/)(package-lock|npm-shrinkwrap)\.json$/.test(uri);
-  const lines = npmLockfile ? lockfileLineIndex(opts.lockfileText ?? '') : new Map<string, number>();
+  const lineOf = lockfileLines(opts.lockfileText, uri);
   const verdicts = sortVerdicts(report.verdicts);
   const rules = rulesFor([...verdicts.flatMap((v) => v.findings), ...report.registries.flatMap((r) => r.findings)]);
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
@@ -43,7 +42,7 @@ export function toSarif(report: Report, opts: SarifOptions): Log {
       results.push(resultFor(v, f, ruleIndex.get(f.code) ?? 0, (location) => ({
         physicalLocation: {
           artifactLocation: { uri, uriBaseId: '%SRCROOT%' },
-          region: { startLine: npmLockfile ? lineOfLocation(lines, location) : entryLine(opts.lockfileText, v) },
+          region: { startLine: lineOf(location, lockedName(v)) },
         },
         logicalLocations: [{ name: location, fullyQualifiedName: verdictLabel(v), kind: 'package' }],
       })));
@@ -64,23 +63,6 @@ export function toSarif(report: Report, opts: SarifOptions): Log {
       results,
     }],
   };
-}
-
-/**
- * A package's line in a lockfile without npm's `packages` keys (pnpm-lock.yaml, yarn.lock, bun.lock): the
- * first line naming `name@version` (pnpm's and Bun's keys, Yarn Berry's `name@npm:version` locator), else
- * `name@` (Yarn classic's descriptors), else the file itself.
- */
-function entryLine(text: string | undefined, v: Report['verdicts'][number]): number {
-  if (!text) return 1;
-  const name = v.ref.name;
-  const wanted = v.kind === 'package' ? [`${name}@${v.ref.version}`, `${name}@npm:${v.ref.version}`, `${name}@`] : [`${name}@`];
-  const textLines = text.split('\n');
-  for (const needle of wanted) {
-    const index = textLines.findIndex((line) => line.includes(needle));
-    if (index >= 0) return index + 1;
-  }
-  return 1;
 }
 
 export function renderSarif(report: Report, opts: SarifOptions): string {
