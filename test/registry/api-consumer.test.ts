@@ -8,13 +8,13 @@
 // is packed with --ignore-scripts so no rebuild rewrites dist/ under parallel tests. Dependencies come from
 // this machine's npm registry and cache (--prefer-offline).
 import { existsSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packagePath } from '../../lib/config/package-root.js';
 import { runNpm, type NpmResult } from '../support/npm.js';
+import { runProcess, type ProcessResult } from '../support/process.js';
 import { writePackage } from '../support/packages.js';
 import { writeProject } from '../support/project.js';
 import { recordsFile } from '../support/registry-storage.js';
@@ -77,22 +77,8 @@ async function pack(dir: string, dest: string): Promise<string> {
   return join(dest, packed.filename);
 }
 
-interface ProcessResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 function run(command: string, args: string[], cwd: string, childEnv: NodeJS.ProcessEnv = process.env): Promise<ProcessResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+  return runProcess(command, args, { cwd, env: childEnv });
 }
 
 // ─── the consumer's own files ─────────────────────────────────────────────────────────────

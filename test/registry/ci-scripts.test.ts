@@ -15,6 +15,7 @@ import { FINGERPRINT_KEY, type CodeQualityIssue } from '../../lib/cli/render/ind
 import { packTarball } from '../support/npm.js';
 import { writePackage, writePackages } from '../support/packages.js';
 import { copyProject, writeProject } from '../support/project.js';
+import { runProcess, type ProcessResult } from '../support/process.js';
 import { storedTarball } from '../support/registry-storage.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { sarifValidator } from '../support/schemas.js';
@@ -306,16 +307,8 @@ async function lockfileLine(project: string, key: string): Promise<number> {
 }
 
 /** `bash script args…` (or `bash -c text`), as a CI runner starts a step. */
-function run(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [script, ...args], { cwd: packagePath(), env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+function run(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<ProcessResult> {
+  return runProcess('bash', [script, ...args], { cwd: packagePath(), env });
 }
 
 async function git(cwd: string, args: string[]): Promise<void> {

@@ -10,10 +10,10 @@
 //   runManager(manager, args, { cwd, env })   → { code, stdout, stderr } (never throws on a non-zero exit)
 //   writeLockfile(manager, project, env)      runs the manager's lockfile-only resolve (writes its lockfile)
 //   LOCKFILE_OF[manager]                      the lockfile name it writes
-import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packagePath } from '../../lib/config/package-root.js';
+import { runProcess, type ProcessResult } from './process.js';
 
 export type Manager = 'pnpm' | 'yarn' | 'bun';
 export const MANAGERS: readonly Manager[] = ['pnpm', 'yarn', 'bun'];
@@ -31,11 +31,7 @@ const LOCKFILE_ONLY: Record<Manager, string[]> = {
   bun: ['install', '--lockfile-only'],
 };
 
-export interface ManagerResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type ManagerResult = ProcessResult;
 
 export async function configureManager(manager: Manager, project: string, registryUrl: string, stateDir: string): Promise<NodeJS.ProcessEnv> {
   await mkdir(stateDir, { recursive: true });
@@ -77,23 +73,5 @@ export function writeLockfile(manager: Manager, project: string, env: NodeJS.Pro
 
 export function runManager(manager: Manager, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<ManagerResult> {
   const [command, ...prefix] = COMMAND[manager];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command!, [...prefix, ...args], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${manager} ${args.join(' ')} did not finish within ${opts.timeoutMs ?? 120_000} ms\n${stdout.slice(-2000)}${stderr.slice(-2000)}`));
-    }, opts.timeoutMs ?? 120_000);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr });
-    });
-  });
+  return runProcess(command!, [...prefix, ...args], { ...opts, timeoutMs: opts.timeoutMs ?? 120_000 });
 }

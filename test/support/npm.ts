@@ -17,7 +17,7 @@
 //                                   fetch-retries=0 once hid a 140 s hang (issue 14).
 //   runNpm(args, cwd, env)       → { code, stdout, stderr }; never throws on a non-zero exit.
 //   packTarball(dir)             → the bytes `npm pack` makes of a package folder (no registry involved).
-import { spawn } from 'node:child_process';
+import { runProcess } from './process.js';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,17 +63,8 @@ export async function npmEnv(stateDir: string, registry?: { url: string; token?:
 }
 
 export function runNpm(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<NpmResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+  return runProcess('npm', args, { cwd, env });
 }
-
 
 /** `npm pack` of a package folder, returned as bytes. */
 export async function packTarball(dir: string): Promise<Buffer> {

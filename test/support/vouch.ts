@@ -10,7 +10,7 @@
 //     bin: another vouch launcher (e.g. an installed vouch's bin/vouch.js); default VOUCH_BIN.
 //     Never throws on a non-zero exit; a run past timeoutMs (default 100 s) is killed and rejects.
 //   VOUCH_BIN: the absolute path of bin/vouch.js.
-import { spawn } from 'node:child_process';
+import { runProcess } from './process.js';
 import { packagePath } from '../../lib/config/package-root.js';
 
 export const VOUCH_BIN = packagePath('bin', 'vouch.js');
@@ -31,29 +31,10 @@ export interface RunVouchOptions {
   bin?: string;
 }
 
-export function runVouch(args: readonly string[], opts: RunVouchOptions): Promise<VouchResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [opts.bin ?? VOUCH_BIN, ...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`vouch ${args.join(' ')} did not finish within ${opts.timeoutMs ?? 100_000} ms\n${stderr.slice(-2000)}`));
-    }, opts.timeoutMs ?? 100_000);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const result: VouchResult = { code: code ?? (signal ? 128 : 1), stdout, stderr };
-      const json = parseJson(stdout);
-      resolve(json === undefined ? result : { ...result, json });
-    });
-  });
+export async function runVouch(args: readonly string[], opts: RunVouchOptions): Promise<VouchResult> {
+  const result: VouchResult = await runProcess(process.execPath, [opts.bin ?? VOUCH_BIN, ...args], { ...opts, timeoutMs: opts.timeoutMs ?? 100_000 });
+  const json = parseJson(result.stdout);
+  return json === undefined ? result : { ...result, json };
 }
 
 function parseJson(text: string): unknown {
