@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packagePath } from '../../lib/config/package-root.js';
-import { runNpm, type NpmResult } from '../support/npm.js';
+import { npmSucceeded, packInto, runNpm, userNpmEnv } from '../support/npm.js';
 import { runProcess, type ProcessResult } from '../support/process.js';
 import { writePackage } from '../support/packages.js';
 import { writeProject } from '../support/project.js';
@@ -41,10 +41,10 @@ async function freshEnv(): Promise<void> {
 beforeAll(async () => {
   if (!existsSync(packagePath('dist', 'lib', 'api', 'index.d.ts'))) throw new Error('dist/lib/api is missing: run `npm run build` first');
   work = await mkdtemp(join(tmpdir(), 'vouch-api-consumer-'));
-  const tarball = await pack(packagePath(), work);
+  const tarball = await packInto(packagePath(), work);
   consumer = join(work, 'consumer');
   await writeProject(consumer, { type: 'module' });
-  check(await runNpm(['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], consumer, userNpmEnv()), 'npm install <vouch tarball>');
+  npmSucceeded(await runNpm(['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], consumer, userNpmEnv()), 'npm install <vouch tarball>');
   await writeFile(join(consumer, 'verify.mjs'), CONSUMER_SCRIPT);
   await writeFile(join(consumer, 'consumer.ts'), CONSUMER_TS);
 
@@ -52,7 +52,7 @@ beforeAll(async () => {
   await registry.publish(await writePackage(await registry.tempDir('packages'), { name: 'api-dep', version: '1.0.0' }));
   project = join(await registry.tempDir('project'), 'p');
   await writeProject(project, { dependencies: { 'api-dep': '1.0.0' } });
-  check(await registry.npm(['install', '--package-lock-only'], { cwd: project, stateDir: await registry.tempDir('npm-state') }), 'npm install --package-lock-only');
+  npmSucceeded(await registry.npm(['install', '--package-lock-only'], { cwd: project, stateDir: await registry.tempDir('npm-state') }), 'npm install --package-lock-only');
 }, 300_000);
 
 afterAll(async () => {
@@ -60,22 +60,6 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-/** The environment of a user's npm: this machine's npmrc and cache, none of an outer `npm test`'s npm_config_*. */
-function userNpmEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_/i.test(k)));
-}
-
-function check(result: NpmResult, what: string): NpmResult {
-  if (result.code !== 0) throw new Error(`${what} failed (${result.code}):\n${result.stderr.slice(-4000)}\n${result.stdout.slice(-2000)}`);
-  return result;
-}
-
-async function pack(dir: string, dest: string): Promise<string> {
-  const result = check(await runNpm(['pack', '--ignore-scripts', '--json', '--pack-destination', dest], dir, userNpmEnv()), `npm pack ${dir}`);
-  const [packed] = JSON.parse(result.stdout) as { filename: string; files: { path: string }[] }[];
-  if (!packed) throw new Error(`npm pack ${dir} reported no file`);
-  return join(dest, packed.filename);
-}
 
 function run(command: string, args: string[], cwd: string, childEnv: NodeJS.ProcessEnv = process.env): Promise<ProcessResult> {
   return runProcess(command, args, { cwd, env: childEnv });

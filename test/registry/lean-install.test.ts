@@ -17,7 +17,7 @@ import { installedPackages } from '../support/production-packages.js';
 import { writeProject } from '../support/project.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { denied, explain, type ReportJson } from '../support/report.js';
-import { runNpm, type NpmResult } from '../support/npm.js';
+import { npmSucceeded, packInto, runNpm, userNpmEnv } from '../support/npm.js';
 import { runVouch, type VouchResult } from '../support/vouch.js';
 
 const MAX_PRODUCTION_PACKAGES = 130;
@@ -37,8 +37,8 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'vouch-lean-install-'));
   const tarballs = join(work, 'tarballs');
   await mkdir(tarballs);
-  const vouchTgz = await pack(packagePath(), tarballs);
-  registryTgz = await pack(REGISTRY_WORKSPACE, tarballs);
+  const vouchTgz = await packInto(packagePath(), tarballs);
+  registryTgz = await packInto(REGISTRY_WORKSPACE, tarballs);
   prefix = join(work, 'prefix');
   await installGlobally(prefix, vouchTgz);
 }, 600_000);
@@ -48,26 +48,9 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-/** The environment of a user's npm: this machine's npmrc and cache, none of an outer `npm test`'s npm_config_*. */
-function userNpmEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_/i.test(k)));
-}
-
-function check(result: NpmResult, what: string): NpmResult {
-  if (result.code !== 0) throw new Error(`${what} failed (${result.code}):\n${result.stderr.slice(-4000)}\n${result.stdout.slice(-2000)}`);
-  return result;
-}
-
-/** `npm pack` of a package folder into `dest`; the tarball's path. */
-async function pack(dir: string, dest: string): Promise<string> {
-  const result = check(await runNpm(['pack', '--ignore-scripts', '--json', '--pack-destination', dest], dir, userNpmEnv()), `npm pack ${dir}`);
-  const [packed] = JSON.parse(result.stdout) as { filename: string }[];
-  if (!packed) throw new Error(`npm pack ${dir} reported no file`);
-  return join(dest, packed.filename);
-}
 
 async function installGlobally(into: string, tarball: string): Promise<void> {
-  check(await runNpm(['install', '--global', '--prefix', into, '--prefer-offline', '--no-audit', '--no-fund', tarball],
+  npmSucceeded(await runNpm(['install', '--global', '--prefix', into, '--prefer-offline', '--no-audit', '--no-fund', tarball],
     work, userNpmEnv()), `npm install -g --prefix ${into} ${tarball}`);
 }
 
@@ -79,7 +62,7 @@ async function projectFrom(on: TestRegistry, name: string): Promise<string> {
   await on.publish(await writePackage(await on.tempDir('packages'), { name, version: '1.0.0' }));
   const project = join(await on.tempDir('project'), 'p');
   await writeProject(project, { dependencies: { [name]: '1.0.0' } });
-  check(await on.npm(['install', '--package-lock-only'], { cwd: project, stateDir: await on.tempDir('npm-state') }), 'npm install --package-lock-only');
+  npmSucceeded(await on.npm(['install', '--package-lock-only'], { cwd: project, stateDir: await on.tempDir('npm-state') }), 'npm install --package-lock-only');
   return project;
 }
 
@@ -189,7 +172,7 @@ describe('vouch installed from a git URL', () => {
     await snapshotRepository(repository);
     const project = join(work, 'git-consumer');
     await writeProject(project);
-    check(await runNpm(['install', '--prefer-offline', '--no-audit', '--no-fund', `git+file://${repository}`], project, userNpmEnv()),
+    npmSucceeded(await runNpm(['install', '--prefer-offline', '--no-audit', '--no-fund', `git+file://${repository}`], project, userNpmEnv()),
       'npm install git+file://…');
     const bin = join(project, 'node_modules', '.bin', 'vouch');
     const versionResult = await runVouch(['--version'], { cwd: project, bin });

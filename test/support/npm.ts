@@ -79,3 +79,22 @@ export async function packTarball(dir: string): Promise<Buffer> {
     await rm(work, { recursive: true, force: true });
   }
 }
+
+/** The environment of a user's npm: this machine's npmrc and cache, none of an outer `npm test`'s npm_config_*. */
+export function userNpmEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_/i.test(k)));
+}
+
+/** `result` when npm exited 0; else an error naming `what`, with the tail of npm's output. */
+export function npmSucceeded(result: NpmResult, what: string): NpmResult {
+  if (result.code !== 0) throw new Error(`${what} failed (${result.code}):\n${result.stderr.slice(-4000)}\n${result.stdout.slice(-2000)}`);
+  return result;
+}
+
+/** `npm pack --ignore-scripts` of a built package folder (vouch itself, vouch-registry) into `dest`, as a user's npm packs it; the tarball's path. */
+export async function packInto(dir: string, dest: string): Promise<string> {
+  const result = npmSucceeded(await runNpm(['pack', '--ignore-scripts', '--json', '--pack-destination', dest], dir, userNpmEnv()), `npm pack ${dir}`);
+  const [packed] = JSON.parse(result.stdout) as { filename: string }[];
+  if (!packed) throw new Error(`npm pack ${dir} reported no file`);
+  return join(dest, packed.filename);
+}
