@@ -113,8 +113,9 @@ export const FLAGS = {
     host: { type: 'string', value: 'ADDR', help: 'address to bind (default 127.0.0.1)' },
     storage: { type: 'string', value: 'DIR', help: 'storage folder: packages, users (htpasswd), generated key (default ./.vouch-registry)' },
     key: { type: 'string', multiple: true, value: 'FILE', help: 'signing key (PEM, ECDSA P-256). Repeat to keep retired keys listed:\nthe first is the active key, later ones are written FILE=EXPIRES (ISO 8601), e.g.\n--key new.pem --key old.pem=2026-11-24T12:00:00Z. Without --key a key is\ngenerated once under <storage>/.vouch/keys/.' },
-    config: { type: 'string', value: 'FILE', help: 'run this Verdaccio config file instead of the embedded one (it must list the\nvouch plugin, see docs/registry-plugin.md); --storage, --key and --witness do not apply' },
+    config: { type: 'string', value: 'FILE', help: 'run this Verdaccio config file instead of the embedded one (it must list the\nvouch plugin, see docs/registry-plugin.md); --storage, --key, --witness and\n--publish-policy do not apply' },
     witness: { type: 'string', multiple: true, value: 'URL', help: 'submit each signing log checkpoint to this witness (the URL `vouch log witness`\nprints; repeatable) and serve the checkpoint with its cosignatures' },
+    'publish-policy': { type: 'string', value: 'FILE', help: 'refuse publishes this JSON policy does not allow: provenance from named\nrepositories, workflows, issuers; a publisher key; no re-publish (see\ndocs/registry-plugin.md, "Publish policy")' },
     json: { type: 'boolean', help: 'print one JSON line {url, keyid, storage, logKey, trustedRoot, witnesses} when ready' },
   },
   'registry rotate': {

@@ -7,7 +7,8 @@
 // their cosignatures of the checkpoint that logs it.
 import { sendError, readBody, HttpError, type Handler, type PluginRequest, type PluginResponse, originOf } from './http.js';
 import { packageNameFromPath } from './names.js';
-import { planPublish } from './publish-body.js';
+import { planPublish, type PublishPlan } from './publish-body.js';
+import { judgePublish } from './publish-gate.js';
 import { buildPublishAttestation } from './publish-attestation.js';
 import type { StoredAttestation } from './attestations.js';
 import type { VersionRecord } from './records.js';
@@ -55,6 +56,11 @@ async function handlePublish(state: PluginState, name: string, req: PluginReques
     sendError(res, plan.status, `vouch: ${plan.message}`);
     return false;
   }
+  const refusal = await policyRefusal(state, plan);
+  if (refusal) {
+    sendError(res, refusal.status, `vouch: ${refusal.message}`);
+    return false;
+  }
   const signed = await signVersion(state.ring, plan.name, plan.version, plan.integrity, 'publish');
   const attestations: StoredAttestation[] = [];
   if (plan.bundle) {
@@ -81,6 +87,20 @@ async function handlePublish(state: PluginState, name: string, req: PluginReques
     return state.witnessing.urls.length > 0 ? state.witnessing.settled(state.log.checkpoint, WITNESS_WAIT_MS) : undefined;
   });
   return true;
+}
+
+/** The publish policy's verdict, before anything is signed, logged or stored; undefined: go ahead. */
+async function policyRefusal(state: PluginState, plan: Extract<PublishPlan, { kind: 'publish' }>): Promise<{ status: number; message: string } | undefined> {
+  const policy = state.settings.publishPolicy;
+  if (!policy || !state.policyRoots) return undefined;
+  const decision = await judgePublish(policy, plan, {
+    roots: state.policyRoots,
+    records: () => state.records.read(plan.name),
+    now: new Date(),
+  });
+  if (decision.kind === 'allow') return undefined;
+  state.logger.warn({ pkg: `${plan.name}@${plan.version}`, reason: decision.message }, 'vouch: publish of @{pkg} refused: @{reason}');
+  return decision;
 }
 
 /** How long a publish's answer waits for the witnesses' cosignatures of its checkpoint (ones backing off are not waited for). */

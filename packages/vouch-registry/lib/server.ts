@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { VouchError } from './vouch-core.js';
 import { readKeyHistory } from './key-history.js';
 import { loadKeyRing } from './keys.js';
+import { loadPolicyRoots } from './publish-gate.js';
+import { readPublishPolicyFile } from './publish-policy.js';
 import { DATA_FOLDER, PLUGIN_ID, readKeySpecs, readWitnessUrls, type KeySpec } from './settings.js';
 
 /** The folder Verdaccio's `plugins:` points at (it holds verdaccio-vouch/); lib/ and dist/ sit beside it. */
@@ -28,6 +30,8 @@ export interface RegistryServerOptions {
   configFile?: string;
   /** Witness URLs each signing log checkpoint is submitted to (embedded config only: a config file lists its own). */
   witnesses?: string[];
+  /** A publish policy JSON file (embedded config only: a config file names its own `publish_policy`). */
+  publishPolicy?: string;
 }
 
 export interface RunningRegistry {
@@ -58,7 +62,9 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
     const keys = readKeySpecs(keyEntries(given), storage);
     expectedKeyid = loadKeyRing(keys, readKeyHistory(join(storage, DATA_FOLDER))).active.keyid;
     witnesses = readWitnessUrls(options.witnesses ?? []);
-    config = embeddedConfig(storage, keys, witnesses);
+    const policyFile = options.publishPolicy ? resolve(options.publishPolicy) : undefined;
+    if (policyFile) loadPolicyRoots(readPublishPolicyFile(policyFile));
+    config = embeddedConfig(storage, keys, witnesses, policyFile);
   }
   const { runServer } = (await import('verdaccio')) as { runServer(config: unknown): Promise<Server> };
   const server = await runServer(config);
@@ -86,7 +92,7 @@ async function logKeyOf(url: string): Promise<string> {
 }
 
 /** The embedded default: loopback-friendly, no uplinks, htpasswd users who may publish. */
-export function embeddedConfig(storage: string, keys: readonly KeySpec[], witnesses: readonly string[] = []): Record<string, unknown> {
+export function embeddedConfig(storage: string, keys: readonly KeySpec[], witnesses: readonly string[] = [], publishPolicy?: string): Record<string, unknown> {
   const access = { access: '$all', publish: '$authenticated', unpublish: '$authenticated' };
   const selfPath = join(storage, 'config.yaml'); // need not exist: anchors relative paths
   return {
@@ -104,6 +110,7 @@ export function embeddedConfig(storage: string, keys: readonly KeySpec[], witnes
       [PLUGIN_ID]: {
         signing_keys: keyEntries(keys),
         ...(witnesses.length > 0 ? { witnesses: [...witnesses] } : {}),
+        ...(publishPolicy ? { publish_policy: publishPolicy } : {}),
       },
     },
     filters: { [PLUGIN_ID]: {} },

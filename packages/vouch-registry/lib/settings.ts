@@ -3,6 +3,7 @@
 // (`storage`, `auth`, `publish`, `url_prefix`, …) and the filter instance finds the keys listed under
 // `middlewares.vouch`. Keys are always file paths, never inline PEM: config files get copied around.
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { checkPublishPolicy, readPublishPolicyFile, type PublishPolicy } from './publish-policy.js';
 import { VouchError } from './vouch-core.js';
 
 /** One `signing_keys` entry: the first is the active signer, later ones are retired and must expire. */
@@ -22,6 +23,8 @@ export interface PluginSettings {
   maxBodyBytes: number;
   /** Witnesses (their add-checkpoint URL prefixes) each signing log checkpoint is submitted to (`witnesses:`). */
   witnesses: string[];
+  /** What a publish must bring (`publish_policy:`, a JSON file or inline); undefined: no policy. */
+  publishPolicy: PublishPolicy | undefined;
 }
 
 /** The subset of Verdaccio's Config the plugin reads. */
@@ -48,6 +51,7 @@ export function readSettings(section: Record<string, unknown>, verdaccio: Verdac
   const rawKeys = section['signing_keys'] ?? fromMiddlewares['signing_keys'];
   const rawUrl = section['registry_url'] ?? fromMiddlewares['registry_url'];
   const rawWitnesses = section['witnesses'] ?? fromMiddlewares['witnesses'];
+  const rawPolicy = section['publish_policy'] ?? fromMiddlewares['publish_policy'];
   return {
     storageDir,
     dataDir: join(storageDir, DATA_FOLDER),
@@ -55,7 +59,17 @@ export function readSettings(section: Record<string, unknown>, verdaccio: Verdac
     registryUrl: readUrl(rawUrl),
     maxBodyBytes: parseByteSize(verdaccio.max_body_size, 10 * 1024 * 1024),
     witnesses: readWitnessUrls(rawWitnesses),
+    publishPolicy: readPolicySetting(rawPolicy, base, verdaccio),
   };
+}
+
+/** `publish_policy`: a JSON file's path (relative to the config's folder) or the policy inline. */
+function readPolicySetting(raw: unknown, base: string, verdaccio: VerdaccioConfigView): PublishPolicy | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw === 'string' && raw !== '') return readPublishPolicyFile(isAbsolute(raw) ? raw : resolve(base, raw));
+  const configFile = typeof verdaccio.configPath === 'string' ? verdaccio.configPath : undefined;
+  const source = `${configFile ?? 'the Verdaccio config'} (middlewares.vouch.publish_policy)`;
+  return checkPublishPolicy(raw, { source, base, ...(configFile ? { file: configFile } : {}) });
 }
 
 function configDir(verdaccio: VerdaccioConfigView): string {

@@ -8,6 +8,8 @@ import { logKeyLifecycle } from './key-lifecycle.js';
 import { loadKeyRing, type KeyRing } from './keys.js';
 import { RecordStore, type VersionRecord } from './records.js';
 import { logVersionSigned, SigningLog } from './signing-log.js';
+import { loadPolicyRoots } from './publish-gate.js';
+import type { TrustRootSet } from './vouch-core.js';
 import type { PluginSettings } from './settings.js';
 import { Witnessing } from './witnessing.js';
 
@@ -33,6 +35,8 @@ export interface PluginState {
   /** Submits each checkpoint to the configured witnesses and keeps their cosignatures (witnessing.ts). */
   witnessing: Witnessing;
   logger: Logger;
+  /** The trusted roots of the publish policy (loaded once); undefined without a policy. */
+  policyRoots: TrustRootSet | undefined;
   /** Set when the middleware instance is registered; the filter needs it for lazy signing. */
   storage: VerdaccioStorageView | undefined;
   /** Lazy signings under way, so concurrent requests hash a tarball once. */
@@ -48,7 +52,7 @@ export const WITNESS_RECORDS_FILE = 'witness-cosignatures.json';
  * key history (revocations, endorsements) is read here, once per start.
  */
 export function stateFor(settings: PluginSettings, logger: Logger): PluginState {
-  const id = JSON.stringify([settings.storageDir, settings.keys, settings.registryUrl, settings.witnesses]);
+  const id = JSON.stringify([settings.storageDir, settings.keys, settings.registryUrl, settings.witnesses, settings.publishPolicy]);
   let state = states.get(id);
   if (!state) {
     const log = SigningLog.open(settings.dataDir);
@@ -63,6 +67,7 @@ export function stateFor(settings: PluginSettings, logger: Logger): PluginState 
       witnessing,
       attestations: new AttestationStore(join(settings.dataDir, 'attestations')),
       logger,
+      policyRoots: settings.publishPolicy ? loadPolicyRoots(settings.publishPolicy) : undefined,
       storage: undefined,
       inflight: new Map(),
     };

@@ -10,9 +10,9 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   if (argv[0] === 'rotate') return (await import('./registry-rotate.js')).run(argv.slice(1), out);
   if (argv[0] === 'revoke') return (await import('./registry-revoke.js')).run(argv.slice(1), out);
   const { values } = parseFlags(argv, FLAGS.registry);
-  if (values.config && (values.storage || values.key || values.witness)) {
-    throw new VouchError('USAGE', '--config cannot be combined with --storage, --key or --witness',
-      {}, 'set storage, signing_keys and witnesses in the config file itself');
+  if (values.config && (values.storage || values.key || values.witness || values['publish-policy'])) {
+    throw new VouchError('USAGE', '--config cannot be combined with --storage, --key, --witness or --publish-policy',
+      {}, 'set storage, signing_keys, witnesses and publish_policy in the config file itself');
   }
   const registry = await startRegistryServer({
     host: values.host ?? '127.0.0.1',
@@ -20,6 +20,7 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     storage: resolve(values.storage ?? '.vouch-registry'),
     keys: (values.key ?? []).map(keyFlag),
     witnesses: values.witness ?? [],
+    ...(values['publish-policy'] ? { publishPolicy: values['publish-policy'] } : {}),
     ...(values.config ? { configFile: values.config } : {}),
   });
   if (values.json) {
