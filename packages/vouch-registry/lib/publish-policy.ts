@@ -124,11 +124,13 @@ function readRule(glob: string, raw: unknown, path: string, report: Report): Pub
   if (repositories) rule.repositories = repositories;
   if (workflows) rule.workflows = workflows;
   if (issuers) rule.issuers = issuers;
-  if ((repositories || workflows || issuers) && rule.provenance !== 'required') {
+  const namesIdentity = ['repositories', 'workflows', 'issuers'].some((key) => raw[key] !== undefined);
+  if (namesIdentity && provenance !== 'required') {
     report(`${path}.provenance`, 'repositories, workflows and issuers are read from the provenance certificate: set "provenance": "required"');
   }
   if (publisherKey !== undefined) {
     if (publisherKey === 'required') rule.publisherKey = publisherKey;
+    else if (!Array.isArray(publisherKey)) report(`${path}.publisherKey`, `expected "required" or a list of key ids, got ${JSON.stringify(publisherKey)}`);
     else {
       const keys = readList(publisherKey, `${path}.publisherKey`, report,
         (v) => (KEYID.test(v) ? null : 'expected a key id as `vouch keygen` prints it (SHA256:<43 base64 characters>)'));
