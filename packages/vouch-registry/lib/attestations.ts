@@ -1,7 +1,8 @@
 // The attestation store: bundles that came with a publish (`<name>-<version>.sigstore`), kept
 // byte-for-byte, plus the registry's own publish attestation, served as npm serves them:
 // GET /-/npm/v1/attestations/<name>@<version> → {"attestations":[{"predicateType", "bundle"}]}.
-// The plugin stores and serves; it does not verify provenance (clients do). One file per version
+// The plugin stores and serves; it verifies a bundle only where the publish policy asks (publish-gate.ts),
+// otherwise clients do. One file per version
 // holds the exact response body, so a GET returns the stored bytes.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

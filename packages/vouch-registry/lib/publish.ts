@@ -1,6 +1,7 @@
 // Publish interception: a PUT /<name> handler registered in front of Verdaccio's own. It parses the
 // body (setting body-parser's `_body` flag so Verdaccio reuses it), checks and cleans it
-// (publish-body.ts), signs the computed integrity and builds the registry's publish attestation,
+// (publish-body.ts), applies the publish policy (publish-gate.ts: a refusal is a 403 before anything is
+// signed, logged or stored), signs the computed integrity and builds the registry's publish attestation,
 // then lets Verdaccio store the version. The signature record and attestations are committed only
 // when Verdaccio answers 201, synchronously just before the response leaves, so no client can read
 // the new version before its record exists. With witnesses, the answer then waits (at most 2 s) for
