@@ -2,7 +2,9 @@
 // project as it is now, and did it pass? Every difference is reported, not the first.
 // Untrusted: the summary file. Trusted: the key or identity, the trust roots, the project folder.
 import { createHash } from 'node:crypto';
-import { verifyBundle, type BundleIdentity, type BundlePublicKey, type BundleVerified, type TrustedRootInput } from '../api/index.js';
+import type { BundlePublicKey } from '../api/bundle-key.js';
+import type { TrustedRootInput } from '../api/bundle-roots.js';
+import { verifyBundle, type BundleIdentity, type BundleVerified } from '../api/verify-bundle.js';
 import { VouchError, truncate } from '../errors/index.js';
 import { TREE_DIGEST_FOLDER } from '../installed/index.js';
 import { openBundle, readStatement, type Statement } from '../verify/index.js';

@@ -3,7 +3,7 @@
 // refuses it. The key is read before anything is verified; the project's files are read before and after
 // the run, and a change in between attests nothing.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { buildSummaryStatement, lockfileSubject, subjectDigest, summarySigner, trustFileDigests, type SubjectDigest, type SummaryInput, type SummarySigner } from '../attest/index.js';
 import { VouchError } from '../errors/index.js';
 import { TREE_DIGEST_FOLDER } from '../installed/index.js';
@@ -104,7 +104,8 @@ function changedNames(before: ProjectState, after: ProjectState): string[] {
   const names = before.subjects.filter((s, i) => JSON.stringify(s) !== JSON.stringify(after.subjects[i])).map((s) => s.name);
   if (JSON.stringify(before.policy) !== JSON.stringify(after.policy)) names.push('vouch.policy.json');
   if (JSON.stringify(before.lock) !== JSON.stringify(after.lock)) names.push('vouch.lock');
-  return names.length > 0 ? names : [basename(after.subjects[0]?.name ?? 'the project')];
+  if (before.resourceUri !== after.resourceUri) names.push('package.json');
+  return names;
 }
 
 /** The key flags as `vouch sign` reads them. */

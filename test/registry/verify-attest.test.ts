@@ -7,7 +7,10 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keygen, maintainerEnv, type MaintainerKey } from '../support/maintainer.js';
+import { createPrivateSigstore } from '../../fixtures/scripts/private-sigstore.js';
+import { keygen, maintainerEnv, withoutCi, type MaintainerKey } from '../support/maintainer.js';
+import { startSigstoreServers } from '../support/private-sigstore-servers.js';
+import { githubIdentity } from '../support/provenance.js';
 import { writePackage } from '../support/packages.js';
 import { copyProject, writeProject } from '../support/project.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -235,5 +238,37 @@ describe('vouch verify-summary', () => {
     await writeFile(notJson, 'not json');
     expect((await vouch(['verify-summary', notJson, '--key', ciKey.publicKeyFile!], project)).code).toBe(2);
     expect((await vouch(['verify-summary', summaryFile], project)).code).toBe(2);
+  });
+});
+
+describe('keyless summaries', () => {
+  it('signs with a Fulcio certificate in CI; the gate checks the workflow identity against the trusted root', async () => {
+    const sigstore = await createPrivateSigstore({ seed: 'verify-attest' });
+    const servers = await startSigstoreServers(sigstore);
+    try {
+      const dir = await registry.tempDir('keyless');
+      const rootFile = join(dir, 'private.trusted_root.json');
+      await writeFile(rootFile, sigstore.trustedRootJSON);
+      const identity = githubIdentity('acme/app', { ref: 'refs/heads/main' });
+      const env = { ...withoutCi(await registry.npmEnv(await registry.tempDir('vouch-state'), { retries: 'npm-default' })), SIGSTORE_ID_TOKEN: servers.issueToken(identity) };
+      const file = join(dir, 'summary.json');
+      const signed = await runVouch(['verify', '--attest', file, '--keyless', '--fulcio-url', servers.fulcioUrl, '--rekor-url', servers.rekorUrl], { cwd: project, env });
+      expect(signed.code, signed.stdout + signed.stderr).toBe(0);
+
+      const issuer = ['--identity-issuer', 'https://token.actions.githubusercontent.com', '--trusted-root', rootFile];
+      const ok = await gate(file, project, ...issuer, '--identity-repository', 'https://github.com/acme/app', '--identity-ref', 'refs/heads/*');
+      expect(ok.result.code, ok.result.stdout + ok.result.stderr).toBe(0);
+      expect(ok.json.signer?.kind).toBe('certificate');
+      const otherRepo = await gate(file, project, ...issuer, '--identity-repository', 'https://github.com/acme/other');
+      expect(otherRepo.result.code).toBe(1);
+      expect(codes(otherRepo.json)).toEqual(['BUNDLE_IDENTITY']);
+      const untrusted = await gate(file, project, '--identity-issuer', 'https://token.actions.githubusercontent.com', '--identity-repository', 'https://github.com/acme/app');
+      expect(untrusted.result.code).toBe(1);
+      expect(codes(untrusted.json)).toEqual(['BUNDLE_SIGNATURE']);
+      const byKey = await gate(file, project, '--key', ciKey.publicKeyFile!);
+      expect(codes(byKey.json)).toEqual(['BUNDLE_SIGNER']);
+    } finally {
+      await servers.close();
+    }
   });
 });
