@@ -2,7 +2,7 @@
 // and the flag table the commands parse with (commands/flag-table.ts): one source, so they cannot drift.
 import { INTERNAL_ERROR_EXIT } from '../errors/index.js';
 import { COMMANDS, type Command, type Subcommand } from './commands/index.js';
-import { FLAGS, NPM_FLAG_NOTES, NPM_REFUSALS, SIGN_METHODS, type FlagSpec, type NpmCommand, type NpmHelpTopic } from './commands/flag-table.js';
+import { ATTEST_FLAGS, FLAGS, NPM_FLAG_NOTES, NPM_REFUSALS, SIGN_METHODS, type FlagSpec, type NpmCommand, type NpmHelpTopic } from './commands/flag-table.js';
 
 const LABEL_WIDTH = 24;
 const LINE_WIDTH = 104;
@@ -58,7 +58,10 @@ function subcommandHelp(sub: Subcommand): string[] {
 }
 
 function flagSections(table: keyof typeof FLAGS): string[] {
-  const flags = Object.entries(FLAGS[table] as Record<string, FlagSpec>);
+  const all = Object.entries(FLAGS[table] as Record<string, FlagSpec>);
+  // verify's --attest and its key flags come last, as a section of their own.
+  const attest = 'attest' in FLAGS[table] ? all.filter(([name]) => name in ATTEST_FLAGS) : [];
+  const flags = all.filter((flag) => !attest.includes(flag));
   // Only a table offering several ways to sign (sign, publish) groups them; a lone --key is just an option.
   const signing = flags.filter(([name]) => (SIGN_METHODS as readonly string[]).includes(name));
   const methods = signing.length > 1 ? signing : [];
@@ -67,6 +70,7 @@ function flagSections(table: keyof typeof FLAGS): string[] {
     ...(methods.length > 0 ? ['How to sign (exactly one):', ...methods.flatMap(([name, spec]) => flagLines(name, spec)), ''] : []),
     'Options:',
     ...rest.flatMap(([name, spec]) => flagLines(name, spec)),
+    ...(attest.length > 0 ? ['', 'Signed verification summary (--attest FILE with one of --key, --key-env, --signer-command, --keyless):', ...attest.flatMap(([name, spec]) => flagLines(name, spec))] : []),
   ];
 }
 

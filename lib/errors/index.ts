@@ -56,7 +56,9 @@ export type UsageCode =
   | 'PACKAGE_LIST_PARSE'
   // `vouch registry` without the separate vouch-registry package, or with one of another version
   | 'REGISTRY_NOT_INSTALLED'
-  | 'REGISTRY_PACKAGE_MISMATCH';
+  | 'REGISTRY_PACKAGE_MISMATCH'
+  // `vouch verify-summary`: the summary file is missing or not JSON
+  | 'SUMMARY_UNREADABLE';
 
 /** Could not verify (network, registry errors) after bounded retries: exit 3. */
 export type UnreachableCode = 'REGISTRY_UNREACHABLE' | 'REGISTRY_ERROR' | 'OFFLINE_MISS'
@@ -67,7 +69,7 @@ const USAGE_CODES: ReadonlySet<string> = new Set<UsageCode>([
   'USAGE', 'POLICY_PARSE', 'POLICY_SCHEMA', 'POLICY_RULE', 'LOCK_PARSE', 'LOCK_SCHEMA',
   'LOCK_NOT_CANONICAL', 'LOCK_OUT_OF_DATE', 'CONFIG', 'NO_LOCKFILE', 'KEY_FILE', 'TRUSTED_ROOT',
   'LOCKFILE_OUT_OF_SYNC', 'PROJECT_BUSY', 'PLATFORM_UNSUPPORTED', 'PACKAGE_NOT_FOUND', 'LOCKFILE_PARSE',
-  'REGISTRY_NOT_INSTALLED', 'REGISTRY_PACKAGE_MISMATCH', 'PACKAGE_LIST_PARSE',
+  'REGISTRY_NOT_INSTALLED', 'REGISTRY_PACKAGE_MISMATCH', 'PACKAGE_LIST_PARSE', 'SUMMARY_UNREADABLE',
 ]);
 const UNREACHABLE_CODES: ReadonlySet<string> = new Set<UnreachableCode>([
   'REGISTRY_UNREACHABLE', 'REGISTRY_ERROR', 'OFFLINE_MISS', 'REIFY_UNVERIFIED', 'REIFY_CACHE_MISS',

@@ -14,4 +14,4 @@ export { assertLockfileInSync } from './lockfile-sync.js';
 export { assertLinkedSupported } from './linked.js';
 export { gatedPrepareOptions } from './git-prepare.js';
 export { manifestView, predecessorsOf, readReplacedLockfile, type Predecessor, type ReleaseView, type ReplacedLockfile, type VersionChange } from './version-change.js';
-export { detectLockfile, foreignLockfileTargets, LOCKFILE_KINDS, type LockfileKind, type ProjectLockfile } from './lockfiles/index.js';
+export { detectLockfile, foreignLockfileTargets, LOCKFILE_KINDS, LOCKFILE_NAMES, type LockfileKind, type ProjectLockfile } from './lockfiles/index.js';

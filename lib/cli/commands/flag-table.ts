@@ -58,6 +58,23 @@ const SIGN_FLAGS = {
   json: JSON_SUMMARY,
 } as const satisfies FlagTable;
 
+/**
+ * `vouch verify --attest`: a signed verification summary, with `vouch sign`'s key flags. On verify `--key` is
+ * vouch's (npm's own --key, a TLS client key, is still read from .npmrc).
+ */
+export const ATTEST_FLAGS = {
+  attest: { type: 'string', value: 'FILE', help: 'also write a signed verification summary (in-toto, SLSA VSA v1, Sigstore\nbundle) over the lockfile, PASSED or FAILED (docs/attest.md)' },
+  'attest-tree': { type: 'boolean', help: 'the summary also binds node_modules (a digest of every file in it)' },
+  key: { type: 'string', value: 'FILE', help: 'sign it with this private key file (vouch keygen; PEM)' },
+  'key-env': SIGN_FLAGS['key-env'],
+  'signer-command': SIGN_FLAGS['signer-command'],
+  'public-key': SIGN_FLAGS['public-key'],
+  keyless: SIGN_FLAGS.keyless,
+  'fulcio-url': SIGN_FLAGS['fulcio-url'],
+  'rekor-url': SIGN_FLAGS['rekor-url'],
+  'identity-token': SIGN_FLAGS['identity-token'],
+} as const satisfies FlagTable;
+
 /** The four ways to sign, of which a run takes exactly one (help groups them). */
 export const SIGN_METHODS = ['key', 'key-env', 'signer-command', 'keyless'] as const;
 
@@ -86,6 +103,7 @@ export const FLAGS = {
     packages: { type: 'string', value: 'FILE', help: 'verify this list of registry packages instead (JSON, - for stdin): what pnpm,\nYarn or Bun is about to install, as vouch\'s gate for them writes it\n(docs/package-managers.md); packages listed without integrity are hashed\nfrom their tarballs' },
     ...GATE_FLAGS,
     ...REPORT_FILE,
+  ...ATTEST_FLAGS,
   },
   policy: {
     force: { type: 'boolean', help: 'replace an existing vouch.policy.json' },
@@ -135,6 +153,19 @@ export const FLAGS = {
     out: { type: 'string', value: 'DIR', help: 'folder for vouch-publisher.key and vouch-publisher.pub (default ~/.vouch/keys)' },
     type: { type: 'string', value: 'T', help: 'ed25519 (default) or p256' },
     json: { type: 'boolean', help: 'print {keyid, type, privateKeyFile, publicKeyFile, publicKey}' },
+  },
+  'verify-summary': {
+    key: { type: 'string', value: 'FILE', help: 'the public key (SPKI PEM) that must have signed it (vouch keygen\'s .pub)' },
+    'identity-issuer': { type: 'string', value: 'URL', help: 'keyless: the OIDC issuer of the signer\'s certificate, with one of:' },
+    'identity-san': { type: 'string', value: 'URI', help: 'keyless: the certificate\'s subject (a workflow URI with its ref, an email)' },
+    'identity-repository': { type: 'string', value: 'URL', help: 'keyless: the source repository, e.g. https://github.com/acme/app' },
+    'identity-repository-id': { type: 'string', value: 'ID', help: 'keyless: the repository\'s immutable id' },
+    'identity-workflow': { type: 'string', value: 'PATH', help: 'keyless: the signing workflow, e.g. .github/workflows/ci.yml' },
+    'identity-ref': { type: 'string', value: 'GLOB', help: 'keyless: the git ref it ran on (a glob over the whole ref, e.g. refs/heads/main)' },
+    tree: { type: 'boolean', help: 'require the summary to bind node_modules (one signed with vouch verify\'s tree option)' },
+    prefix: { type: 'string', value: 'DIR', help: 'the project folder (default: the current folder)' },
+    'trusted-root': FETCH_FLAGS['trusted-root'],
+    json: { type: 'boolean', help: 'print {verified, problems, signer, summary} as JSON' },
   },
   sign: SIGN_FLAGS,
   publish: SIGN_FLAGS,

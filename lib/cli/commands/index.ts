@@ -88,6 +88,24 @@ vouch.policy.json and the identities pinned in vouch.lock. Writes nothing.`,
     load: async () => (await import('./verify.js')).run,
   },
   {
+    name: 'verify-summary',
+    usage: 'verify-summary FILE --key PUB | --identity-issuer URL --identity-…',
+    summary: 'a deploy gate: check a signed verification summary (verify --attest) against the project as it is now',
+    synopsis: ['vouch verify-summary FILE --key PUB [options]', 'vouch verify-summary FILE --identity-issuer URL --identity-repository URL [options]'],
+    description: `Checks a verification summary that \`vouch verify\` signed and wrote, so a later stage (a deploy
+gate) accepts the build without verifying the whole tree again: the Sigstore bundle must verify with the
+public key given (or carry a Fulcio certificate for the identity given), every subject must be the
+project's as it is now (the lockfile's sha256 and sha512; node_modules's tree digest when the summary
+binds it), the summary must have been judged under the project's vouch.policy.json and vouch.lock (the
+built-in policy and no lock when they are absent), and its result must be PASSED. Reads the project
+folder and nothing else: no registry, no network (keyless summaries verify against the shipped
+Sigstore root and --trusted-root). See docs/attest.md.`,
+    flags: 'verify-summary',
+    exits: [[0, 'the summary verifies and matches the project'], [1, 'refused: every difference is listed (signature, signer, subjects, policy, lock, result)'],
+      [2, 'usage, an unreadable key, or a summary file that is missing or not JSON'], INTERNAL],
+    load: async () => (await import('./verify-summary.js')).run,
+  },
+  {
     name: 'check',
     usage: 'check <spec>… [npm flags]',
     summary: 'would these versions pass? the tree `vouch install <spec…>` would install, judged, nothing written',

@@ -11,6 +11,7 @@ import { gatePackageList } from '../package-list-gate.js';
 import { gateProjectTree } from '../project-gate.js';
 import type { Output } from '../output.js';
 import { emitReport, parseReportFiles } from '../report-files.js';
+import { planAttest } from '../verify-attest.js';
 import { FLAGS } from './flag-table.js';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
@@ -39,12 +40,14 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     if (lockText !== null) verifyLockCanonical(lockText, lockFile);
   }
   const quiet = isSilent(line.npmFlags);
+  const attest = await planAttest(values, process.env, { cwd, installed: values.installed === true, tarballs: values.tarballs === true, packages: packages !== undefined, ...(lockfileKind ? { lockfileKind } : {}) }, out);
   const opts = { ...gateOptions(values, config, quiet), locked: values.locked === true, ...(lockfileKind ? { lockfileKind } : {}) };
   const { report, lockfile } = packages !== undefined
     ? { ...(await gatePackageList(opts, config, packages, out)), lockfile: undefined }
     : await gateProjectTree(opts, config, values.installed === true, out, values.tarballs ? 'verify-tarballs' : 'verify');
   const code = exitCodeFor(report);
   await emitReport(report, targets, cwd, out, quiet && code === 0, lockfile?.file);
+  await attest?.write(report, opts.now, out, quiet);
   return code;
 }
 

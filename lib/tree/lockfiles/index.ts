@@ -23,6 +23,9 @@ const LOCKFILES: Record<LockfileKind, readonly string[]> = {
   bun: ['bun.lock'],
 };
 
+/** Every lockfile name vouch reads, whichever manager's. */
+export const LOCKFILE_NAMES: readonly string[] = Object.values(LOCKFILES).flat();
+
 export interface ProjectLockfile {
   kind: LockfileKind;
   /** Absolute path of the lockfile (for npm: the one npm would read; may not exist yet). */
