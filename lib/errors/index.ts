@@ -15,7 +15,7 @@ export type ExitCode = 0 | 1 | 2 | 3 | typeof INTERNAL_ERROR_EXIT;
 export const INTERNAL_ERROR_EXIT = 70;
 
 /** A failure with a stable code, a location and, where one exists, the next thing to do. */
-export class VouchError<C extends string = string> extends Error {
+export class VouchError<C extends ErrorCode = ErrorCode> extends Error {
   constructor(
     readonly code: C,
     message: string,
@@ -65,21 +65,39 @@ export type UnreachableCode = 'REGISTRY_UNREACHABLE' | 'REGISTRY_ERROR' | 'OFFLI
   // reify asked for bytes vouch had not verified (refused) or had not stored: nothing unverified was written
   | 'REIFY_UNVERIFIED' | 'REIFY_CACHE_MISS';
 
-const USAGE_CODES: ReadonlySet<string> = new Set<UsageCode>([
-  'USAGE', 'POLICY_PARSE', 'POLICY_SCHEMA', 'POLICY_RULE', 'LOCK_PARSE', 'LOCK_SCHEMA',
-  'LOCK_NOT_CANONICAL', 'LOCK_OUT_OF_DATE', 'CONFIG', 'NO_LOCKFILE', 'KEY_FILE', 'TRUSTED_ROOT',
-  'LOCKFILE_OUT_OF_SYNC', 'PROJECT_BUSY', 'PLATFORM_UNSUPPORTED', 'PACKAGE_NOT_FOUND', 'LOCKFILE_PARSE',
-  'REGISTRY_NOT_INSTALLED', 'REGISTRY_PACKAGE_MISMATCH', 'PACKAGE_LIST_PARSE', 'SUMMARY_UNREADABLE',
-]);
-const UNREACHABLE_CODES: ReadonlySet<string> = new Set<UnreachableCode>([
-  'REGISTRY_UNREACHABLE', 'REGISTRY_ERROR', 'OFFLINE_MISS', 'REIFY_UNVERIFIED', 'REIFY_CACHE_MISS',
-]);
+/** Verification or an operation refused (a deny of its own kind): exit 1. */
+export type DeniedCode =
+  | 'SIGN_FAILED' | 'PUBLISH_DENIED' | 'TARBALL_UNREADABLE' | 'SHRINKWRAP_TOO_DEEP' | 'SCRIPTS_UNREVIEWED'
+  | 'INTERRUPTED' | 'INSTALL_SCRIPT_FAILED' | 'GIT_PREPARE_FAILED'
+  // vouch.lock contradicts itself (a copied line, a hand-edited pin): a deny, not a usage error
+  | 'LOCK_INCONSISTENT'
+  // verifyBundle (the Node API) and `vouch verify-summary`: the bundle does not verify as asked
+  | 'BUNDLE_MALFORMED' | 'BUNDLE_TOO_LARGE' | 'BUNDLE_STATEMENT' | 'BUNDLE_DIGEST' | 'BUNDLE_SIGNER'
+  | 'BUNDLE_SIGNATURE' | 'BUNDLE_IDENTITY';
 
-/** The exit code a thrown VouchError stands for; anything unknown is a denial (fail closed). */
+/** Every code a VouchError can carry: a closed set, so a new code cannot be thrown without an exit code. */
+export type ErrorCode = UsageCode | UnreachableCode | DeniedCode;
+
+/** The exit code of each error code (the compiler refuses a code missing here). */
+const EXIT_CODES: Readonly<Record<ErrorCode, 1 | 2 | 3>> = {
+  USAGE: 2, POLICY_PARSE: 2, POLICY_SCHEMA: 2, POLICY_RULE: 2, LOCK_PARSE: 2, LOCK_SCHEMA: 2, LOCK_NOT_CANONICAL: 2,
+  LOCK_OUT_OF_DATE: 2, CONFIG: 2, NO_LOCKFILE: 2, KEY_FILE: 2, TRUSTED_ROOT: 2, LOCKFILE_OUT_OF_SYNC: 2,
+  PROJECT_BUSY: 2, PLATFORM_UNSUPPORTED: 2, PACKAGE_NOT_FOUND: 2, LOCKFILE_PARSE: 2, PACKAGE_LIST_PARSE: 2,
+  REGISTRY_NOT_INSTALLED: 2, REGISTRY_PACKAGE_MISMATCH: 2, SUMMARY_UNREADABLE: 2,
+  REGISTRY_UNREACHABLE: 3, REGISTRY_ERROR: 3, OFFLINE_MISS: 3, REIFY_UNVERIFIED: 3, REIFY_CACHE_MISS: 3,
+  SIGN_FAILED: 1, PUBLISH_DENIED: 1, TARBALL_UNREADABLE: 1, SHRINKWRAP_TOO_DEEP: 1, SCRIPTS_UNREVIEWED: 1,
+  INTERRUPTED: 1, INSTALL_SCRIPT_FAILED: 1, GIT_PREPARE_FAILED: 1, LOCK_INCONSISTENT: 1,
+  BUNDLE_MALFORMED: 1, BUNDLE_TOO_LARGE: 1, BUNDLE_STATEMENT: 1, BUNDLE_DIGEST: 1, BUNDLE_SIGNER: 1,
+  BUNDLE_SIGNATURE: 1, BUNDLE_IDENTITY: 1,
+};
+
+/** Every error code, sorted (docs and tests list them). */
+export const ERROR_CODES: readonly ErrorCode[] = (Object.keys(EXIT_CODES) as ErrorCode[]).sort();
+
+/** The exit code a thrown VouchError stands for. */
 export function exitCodeForError(err: VouchError): ExitCode {
-  if (USAGE_CODES.has(err.code)) return 2;
-  if (UNREACHABLE_CODES.has(err.code)) return 3;
-  return 1;
+  // A code from outside the union (a caller of the API casting) is a denial: fail closed.
+  return EXIT_CODES[err.code] ?? 1;
 }
 
 export function isVouchError(err: unknown): err is VouchError {

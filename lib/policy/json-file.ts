@@ -1,7 +1,7 @@
 // Reading the JSON files people commit (vouch.policy.json, vouch.lock): bounded size, every syntax
 // problem with its line and column, duplicate keys refused, and JSON paths located back in the text.
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import { VouchError } from '../errors/index.js';
+import { VouchError, type ErrorCode } from '../errors/index.js';
 
 /** One problem in a file: where it is (JSON path, 1-based line and column) and what was expected. */
 export interface FileProblem {
@@ -12,7 +12,7 @@ export interface FileProblem {
 }
 
 /** A VouchError that carries every problem found in one file, not just the first. */
-export type FileProblemsError<C extends string = string> = VouchError<C> & { problems: readonly FileProblem[] };
+export type FileProblemsError<C extends ErrorCode = ErrorCode> = VouchError<C> & { problems: readonly FileProblem[] };
 
 export type PathSegment = string | number;
 
@@ -82,7 +82,7 @@ export function locate(doc: JsonDocument, segments: readonly PathSegment[], mess
 }
 
 /** One VouchError for all problems of a file: the message lists each with its place. */
-export function problemsError<C extends string>(
+export function problemsError<C extends ErrorCode>(
   code: C,
   file: string,
   problems: readonly FileProblem[],
@@ -91,7 +91,7 @@ export function problemsError<C extends string>(
   const sorted = [...problems].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
   const lines = sorted.map((p) => `  ${place(p)}: ${p.message}`);
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-  const err = new VouchError(code, `${file}: ${count}\n${lines.join('\n')}`, { file, path: sorted[0]?.path ?? '(root)' }, hint);
+  const err = new VouchError<C>(code, `${file}: ${count}\n${lines.join('\n')}`, { file, path: sorted[0]?.path ?? '(root)' }, hint);
   return Object.assign(err, { problems: sorted });
 }
 
