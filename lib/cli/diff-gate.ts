@@ -15,7 +15,7 @@ import {
 } from '../diff/index.js';
 import { VouchError } from '../errors/index.js';
 import { fetchVersionInfo, limitConcurrency } from '../registry/index.js';
-import { listTargets, loadLockedTree, refId, type Targets } from '../tree/index.js';
+import { listTargets, loadLockedTree, packageKey, type Targets } from '../tree/index.js';
 import type { BaseSnapshot } from './diff-base.js';
 import { httpOptions, readTrustFiles, runGate, treeArborist, type GateOptions } from './gate.js';
 import type { Output } from './output.js';
@@ -47,13 +47,13 @@ export async function gateDiff(opts: GateOptions, config: NpmConfig, base: BaseS
   const info = new Map<string, VersionInfo>();
   await Promise.all(targets.packages.map(async (ref) => {
     const found = await fetchInfo(ref.name, ref.version, ref.registry);
-    if (found) info.set(refId(ref), found);
+    if (found) info.set(packageKey(ref.name, ref.version), found);
   }));
-  const scriptsOf = (c: PackageChange) => (c.version ? info.get(`${c.name}@${c.version}`)?.scripts ?? null : null);
+  const scriptsOf = (c: PackageChange) => (c.version ? info.get(packageKey(c.name, c.version))?.scripts ?? null : null);
   const findings = mergeFindings(lockfile, installScriptFindings(changes, scriptsOf));
   const diff = assembleDiff({
     changes, head, gate, findings, policy: inputs.policy, now: opts.now,
-    info: (name, version) => info.get(`${name}@${version}`),
+    info: (name, version) => info.get(packageKey(name, version)),
   });
   return { ...diff, headText };
 }

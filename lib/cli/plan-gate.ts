@@ -7,8 +7,8 @@ import type { Node, Tree } from '@npmcli/arborist';
 import type { NpmConfig } from '../config/index.js';
 import { VouchError } from '../errors/index.js';
 import type { Report } from '../policy/report.js';
-import { EvidenceCache, gatherEvidence, readVerifiedContents, tarballKey, TarballFetcher, VerifiedStore, withConcurrency, type Gathered, type VerifiedTarball } from '../registry/index.js';
-import { inflateShrinkwrap, installPlan, planBins, planOptions, planTargets, registryName, type AllowedExtraction, type AllowedSource, type ContentsOf, type InstallPlan, type PackageRef, type ReifyBoundary, type Targets } from '../tree/index.js';
+import { EvidenceCache, gatherEvidence, readVerifiedContents, TarballFetcher, VerifiedStore, withConcurrency, type Gathered, type VerifiedTarball } from '../registry/index.js';
+import { evidenceKey, inflateShrinkwrap, installPlan, packageKey, planBins, planOptions, planTargets, registryName, type AllowedExtraction, type AllowedSource, type ContentsOf, type InstallPlan, type PackageRef, type ReifyBoundary, type Targets } from '../tree/index.js';
 import { AttestationVerifier, loadTrustRoots, type PackageEvidence } from '../verify/index.js';
 import { pinnedRegistryKeys, pinnedRegistryLogs } from '../lock/index.js';
 import { needsPublishTime, needsTierClaims, requiredWitnesses } from '../policy/index.js';
@@ -74,7 +74,7 @@ export async function gatePlan(arb: Arborist, tree: Tree, inputs: GateInputs, co
   const gathered: Gathered = { evidence: fetched.evidence, registries: evidence.registries(), ...(since ? { cachedSince: since } : {}) };
   // What the verified bytes say about themselves (scripts, bins), read before anything is decided or written.
   const contents = await readVerifiedContents(store, fetched.tarballs, opts.concurrency);
-  const contentsOf: ContentsOf = (node) => contents.get(tarballKey(registryName(node), node.version));
+  const contentsOf: ContentsOf = (node) => contents.get(packageKey(registryName(node), node.version));
   // Updates: what each brings compared with the version it replaces (the change alerts).
   const updates = await gatherVersionChanges(tree, targets.packages, inputs.lock, contentsOf, config.flat, http, opts.concurrency);
   targets = { ...targets, bins: planBins(plan, contentsOf), changes: updates.changes };
@@ -92,7 +92,7 @@ async function readShrinkwrap(node: Node, evidence: EvidenceRounds, tarballs: Ta
   if (!known) return; // not a registry package: judged as a source
   const fetched = await tarballs.finish([known]);
   evidence.replace(fetched.evidence[0]!);
-  const verified = fetched.tarballs.get(`${known.ref.name}@${known.ref.version}`);
+  const verified = fetched.tarballs.get(packageKey(known.ref.name, known.ref.version));
   if (!verified) return;
   await inflateShrinkwrap(node, { store: store.path, integrity: verified.integrity, url: verified.url }, arb.options);
 }
@@ -101,7 +101,7 @@ async function readShrinkwrap(node: Node, evidence: EvidenceRounds, tarballs: Ta
 function reifyBoundary(tree: Tree, targets: Targets, report: Report, tarballs: ReadonlyMap<string, VerifiedTarball>, store: VerifiedStore): ReifyBoundary {
   const allowed = new Map<string, AllowedExtraction | AllowedSource>();
   for (const ref of targets.packages) {
-    const tarball = tarballs.get(`${ref.name}@${ref.version}`);
+    const tarball = tarballs.get(packageKey(ref.name, ref.version));
     if (!tarball) continue;
     for (const location of ref.locations) allowed.set(resolve(tree.path, location), { kind: 'verified', integrity: tarball.integrity, url: tarball.url, pkg: ref.name });
   }
@@ -123,7 +123,7 @@ class EvidenceRounds {
 
   /** Gathers what is not known yet of `refs`. */
   async gather(refs: readonly PackageRef[], onEvidence?: (e: PackageEvidence) => void): Promise<void> {
-    const fresh = refs.filter((ref) => !this.byKey.has(refKey(ref)));
+    const fresh = refs.filter((ref) => !this.byKey.has(evidenceKey(ref)));
     if (fresh.length === 0) return;
     const progress = createProgress({ total: fresh.length, out: process.stderr, enabled: this.opts.quiet !== true });
     const gathered = await gatherEvidence(fresh, {
@@ -133,7 +133,7 @@ class EvidenceRounds {
       ...(onEvidence ? { onEvidence } : {}),
     });
     progress.done();
-    for (const e of gathered.evidence) this.byKey.set(refKey(e.ref), e);
+    for (const e of gathered.evidence) this.byKey.set(evidenceKey(e.ref), e);
     for (const r of gathered.registries) if (!this.registryList.has(r.url) || r.state !== 'unreachable') this.registryList.set(r.url, r);
     if (gathered.cachedSince && (!this.oldestCached || gathered.cachedSince < this.oldestCached)) this.oldestCached = gathered.cachedSince;
   }
@@ -152,12 +152,12 @@ class EvidenceRounds {
   }
 
   replace(e: PackageEvidence): void {
-    this.byKey.set(refKey(e.ref), e);
+    this.byKey.set(evidenceKey(e.ref), e);
   }
 
   /** The evidence of `refs`, each carrying that ref (its locations as the final plan has them). */
   for(refs: readonly PackageRef[]): PackageEvidence[] {
-    return refs.map((ref) => ({ ...this.byKey.get(refKey(ref))!, ref }));
+    return refs.map((ref) => ({ ...this.byKey.get(evidenceKey(ref))!, ref }));
   }
 
   registries(): Gathered['registries'] {
@@ -165,7 +165,6 @@ class EvidenceRounds {
   }
 }
 
-const refKey = (ref: PackageRef): string => `${ref.registry} ${ref.name}@${ref.version} ${ref.integrity ?? ''}`;
 
 /** With -w / --workspaces, or run from a workspace folder: which workspaces the verdicts cover. */
 function withWorkspaceNotice(report: Report, config: NpmConfig, root: string): Report {

@@ -8,7 +8,7 @@ import pMap from 'p-map';
 import type { AllowScriptsPolicy } from '../config/index.js';
 import type { Lock } from '../lock/types.js';
 import { releaseRecords, type HttpOptions } from '../registry/index.js';
-import { binNames, manifestView, predecessorsOf, readReplacedLockfile, scriptsInBytes, type ContentsOf, type PackageRef, type Predecessor, type ReleaseView, type VersionChange } from '../tree/index.js';
+import { binNames, manifestView, packageKey, predecessorsOf, readReplacedLockfile, scriptsInBytes, type ContentsOf, type PackageRef, type Predecessor, type ReleaseView, type VersionChange } from '../tree/index.js';
 
 export interface ChangeGathering {
   changes: VersionChange[];
@@ -29,7 +29,7 @@ export async function gatherVersionChanges(
   const unread: string[] = [];
   const changes = await pMap(updates, async ({ ref, predecessors }) => {
     const records = await releaseRecords(ref.name, ref.registry, [ref.version, ...predecessors.map((p) => p.version)], http).catch(() => {
-      unread.push(`${ref.name}@${ref.version}`);
+      unread.push(packageKey(ref.name, ref.version));
       return new Map<string, ReleaseView>();
     });
     const nodes = ref.locations.map((l) => tree.inventory.get(l)).filter((n): n is Node => n !== undefined);

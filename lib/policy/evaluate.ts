@@ -1,7 +1,7 @@
 // The decision: evidence + policy + vouch.lock + now → one Report. Pure: no I/O, no clock, no
 // randomness; the same input gives the same report, in the same order, whatever the fetch order was.
 import type { Lock } from '../lock/types.js';
-import type { BinLink, NonRegistryRef } from '../tree/types.js';
+import { packageKey, type BinLink, type NonRegistryRef } from '../tree/types.js';
 import type { VersionChange } from '../tree/version-change.js';
 import type { LockRegistry } from '../lock/types.js';
 import type { PackageEvidence, RegistryKeysSeen } from '../verify/types.js';
@@ -115,7 +115,7 @@ function packageVerdict(e: PackageEvidence, ctx: Context): PackageVerdict {
     ...lockFindings(e, ctx),
     ...signatureDowngradeFindings(e, ctx.lock),
     ...atLocations(e.ref.locations, ctx.bins),
-    ...changeAlertFindings(e, ctx.changes.get(`${name}@${version}`) ?? [], ctx.policy),
+    ...changeAlertFindings(e, ctx.changes.get(packageKey(name, version)) ?? [], ctx.policy),
   ];
   raw.push(...tierFindings(e, settings, ctx.tierHistory, raw));
   const keys = signatureTrustFindings({ e, trust: ctx.registries.get(e.ref.registry)?.trust, lock: ctx.lock, policy: ctx.policy, now: ctx.now });
@@ -133,7 +133,7 @@ function sourceVerdict(ref: NonRegistryRef, ctx: Context): SourceVerdict {
 
 function byVersion(changes: readonly VersionChange[]): Map<string, VersionChange[]> {
   const out = new Map<string, VersionChange[]>();
-  for (const c of changes) out.set(`${c.name}@${c.version}`, [...(out.get(`${c.name}@${c.version}`) ?? []), c]);
+  for (const c of changes) out.set(packageKey(c.name, c.version), [...(out.get(packageKey(c.name, c.version)) ?? []), c]);
   return out;
 }
 

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { withoutCredentials } from '../config/secrets.js';
 import type { AttestationResult, RegistryClaims } from '../verify/types.js';
 import type { VersionDist } from './packument.js';
+import { evidenceKey } from '../tree/types.js';
 
 export interface CachedVersion {
   dist: VersionDist;
@@ -49,7 +50,7 @@ export class EvidenceCache {
 
   /** Keyed by the registry's identity: the file never holds a password from a registry URL. */
   static key(registry: string, name: string, version: string, integrity: string | null): string {
-    return `${withoutCredentials(registry)} ${name}@${version} ${integrity ?? ''}`;
+    return evidenceKey({ registry: withoutCredentials(registry), name, version, integrity });
   }
 
   get(key: string): CachedVersion | undefined {

@@ -7,7 +7,7 @@ export { FetchFailure, withConcurrency, type HttpOptions } from './http.js';
 export { fetchRegistryKeys, type RegistryKeys } from './keys.js';
 export { CORGI_ACCEPT, PACKUMENT_MAX_BYTES } from './packument.js';
 export { TreePackuments } from './tree-packuments.js';
-export { fetchVerifiedTarballs, prefetchSources, tarballKey, type PrefetchedSource, TarballFetcher, type VerifiedTarball } from './tarballs.js';
+export { fetchVerifiedTarballs, prefetchSources, type PrefetchedSource, TarballFetcher, type VerifiedTarball } from './tarballs.js';
 export { VerifiedStore } from './verified-store.js';
 export { checkSigningLog, logFetcher, logStateFile } from './log-check.js';
 export { readPackageContents, readVerifiedContents, type PackageContents } from './package-contents.js';

@@ -8,7 +8,7 @@ import fetch from 'npm-registry-fetch';
 import pMap from 'p-map';
 import pacote from 'pacote';
 import { VouchError, truncate } from '../errors/index.js';
-import type { NonRegistryRef } from '../tree/types.js';
+import { evidenceKey, packageKey, type NonRegistryRef } from '../tree/types.js';
 import { checkIntegrity } from '../verify/integrity.js';
 import type { IntegrityResult, PackageEvidence } from '../verify/types.js';
 import type { FlatOptions } from '../config/index.js';
@@ -24,7 +24,6 @@ export interface VerifiedTarball {
   url: string;
 }
 
-export const tarballKey = (name: string, version: string): string => `${name}@${version}`;
 
 /** Tarballs over this size are refused as they stream (npm's largest packages are far smaller). */
 export const TARBALL_MAX_BYTES = 512 * 1024 * 1024;
@@ -71,7 +70,7 @@ export class TarballFetcher {
     const tarballs = new Map<string, VerifiedTarball>();
     const checked = evidence.map((e, i): PackageEvidence => {
       const { outcome, tarball } = fetched[i]!;
-      if (tarball) tarballs.set(tarballKey(e.ref.name, e.ref.version), tarball);
+      if (tarball) tarballs.set(packageKey(e.ref.name, e.ref.version), tarball);
       if (outcome === undefined) return e;
       return 'unverifiable' in outcome ? { ref: e.ref, unverifiable: outcome.unverifiable } : { ...e, integrity: outcome.integrity };
     });
@@ -79,7 +78,7 @@ export class TarballFetcher {
   }
 }
 
-const fetchKey = (e: PackageEvidence): string => `${e.ref.registry} ${e.ref.name}@${e.ref.version} ${e.ref.integrity ?? ''}`;
+const fetchKey = (e: PackageEvidence): string => evidenceKey(e.ref);
 
 interface Fetched {
   /** What the tarball showed (undefined: nothing was fetched, the evidence stands as it is). */

@@ -3,7 +3,7 @@ export { assertLockfileParses, loadTree, loadLockedTree, projectArborist, type T
 export { buildIdealTree, treeFetchError } from './build.js';
 export { fetchedSources, listTargets, planTargets, registryName, sourceKind } from './targets.js';
 export { installPlan, planOptions, type InstallPlan, type PlanOptions, type PlanState } from './install-plan.js';
-export { refId, type BinLink, type PackageRef, type NonRegistryRef, type SourceKind, type Targets } from './types.js';
+export { evidenceKey, packageKey, type BinLink, type PackageRef, type NonRegistryRef, type SourceKind, type Targets } from './types.js';
 export { reifyVerified, type ReifyOptions, type ReifySummary } from './reify.js';
 export { installScriptsOf, scriptsInBytes, verifyScriptsReviewed, type ContentsOf, type InstallScripts } from './script-review.js';
 export { binLinksOf, binNames, planBins } from './bins.js';

@@ -5,7 +5,7 @@ import npa from 'npm-package-arg';
 import semver from 'semver';
 import { registryFor, type NpmConfig } from '../config/index.js';
 import { locate, parseJsonText, problemsError, type FileProblem, type JsonDocument, type PathSegment } from '../policy/json-file.js';
-import type { NonRegistryRef, PackageRef, SourceKind, Targets } from './types.js';
+import { packageKey, type NonRegistryRef, type PackageRef, type SourceKind, type Targets } from './types.js';
 
 /** A list bigger than this is not a package manager's install plan (the largest real trees are ~5,000). */
 export const PACKAGE_LIST_MAX_BYTES = 64 * 1024 * 1024;
@@ -56,7 +56,7 @@ export function packageListTargets(list: PackageList, config: NpmConfig): Target
   const packages = new Map<string, PackageRef>();
   for (const p of list.packages) {
     const location = p.location ?? `node_modules/${p.name}`;
-    const key = `${p.name}@${p.version}@${p.integrity ?? ''}`;
+    const key = packageKey(p.name, p.version) + ` ${p.integrity ?? ''}`;
     const existing = packages.get(key);
     if (existing) {
       if (!existing.locations.includes(location)) existing.locations = [...existing.locations, location].sort();

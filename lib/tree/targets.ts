@@ -7,7 +7,7 @@ import type { Node, Tree } from '@npmcli/arborist';
 import { registryFor, type NpmConfig } from '../config/index.js';
 import type { InstallPlan } from './install-plan.js';
 import { nonRegistrySource } from './source-guard.js';
-import type { NonRegistryRef, PackageRef, SourceKind, Targets } from './types.js';
+import { evidenceKey, type NonRegistryRef, type PackageRef, type SourceKind, type Targets } from './types.js';
 
 /** The targets of an install plan: every node reify extracts, and every link it creates that is not a workspace. */
 export function planTargets(tree: Tree, plan: InstallPlan, config: NpmConfig): Targets {
@@ -171,7 +171,8 @@ function parseSpec(name: string, spec: string): npa.Result | undefined {
 
 function addPackage(packages: Map<string, PackageRef>, node: Node, config: NpmConfig): void {
   const name = registryName(node);
-  const key = `${name}@${node.version}@${node.integrity ?? ''}`;
+  const registry = registryFor(name, config);
+  const key = evidenceKey({ registry, name, version: node.version, integrity: node.integrity ?? null });
   const existing = packages.get(key);
   if (existing) {
     existing.locations = [...existing.locations, node.location].sort();
@@ -187,7 +188,7 @@ function addPackage(packages: Map<string, PackageRef>, node: Node, config: NpmCo
     locations: [node.location],
     integrity: node.integrity ?? null,
     resolved: node.resolved ?? null,
-    registry: registryFor(name, config),
+    registry,
     dev: node.dev,
     optional: node.optional,
     hasInstallScript: node.hasInstallScript,

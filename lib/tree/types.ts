@@ -65,5 +65,12 @@ export interface BinLink {
   location: string;
 }
 
-/** `name@version`, the key every later stage uses. */
-export const refId = (ref: { name: string; version: string }): string => `${ref.name}@${ref.version}`;
+/** `name@version`: one package version, whatever its bytes (change alerts, verified tarballs by version, reports). */
+export const packageKey = (name: string, version: string): string => `${name}@${version}`;
+
+/**
+ * One package version's bytes from one registry: `<registry> name@version <integrity>`. Evidence is
+ * gathered once per such key (the same name@version locked with two integrities is judged twice).
+ */
+export const evidenceKey = (ref: Pick<PackageRef, 'registry' | 'name' | 'version' | 'integrity'>): string =>
+  `${ref.registry} ${packageKey(ref.name, ref.version)} ${ref.integrity ?? ''}`;

@@ -4,7 +4,7 @@
 // Every entry is verified, reachable or not: an entry this reader could not connect to the project is still
 // something the manager may install, so it is judged as a production dependency (fail closed). Reachability
 // only decides the dev / optional flags that --omit and the reports use.
-import type { NonRegistryRef, PackageRef, SourceKind, Targets } from '../types.js';
+import { evidenceKey, type NonRegistryRef, type PackageRef, type SourceKind, type Targets } from '../types.js';
 
 export type EdgeType = 'prod' | 'dev' | 'optional' | 'peer';
 
@@ -87,7 +87,7 @@ function reachable(graph: LockedGraph, root: (type: EdgeType) => boolean, edge: 
 }
 
 function addPackage(packages: Map<string, PackageRef>, entry: LockedEntry, source: Extract<LockedSource, { kind: 'registry' }>, dev: boolean, optional: boolean): void {
-  const key = `${source.registry} ${entry.name}@${entry.version}@${source.integrity ?? ''}`;
+  const key = evidenceKey({ registry: source.registry, name: entry.name, version: entry.version, integrity: source.integrity });
   const existing = packages.get(key);
   if (existing) {
     existing.locations = [...new Set([...existing.locations, entry.location])].sort();
