@@ -43,7 +43,7 @@ export function parseLock(text: string, file: string): Lock {
     });
   }
   if (problems.length > 0) throw problemsError('LOCK_SCHEMA', file, problems, HINT);
-  const lock = withRegistryIdentities(parsed.data as Lock);
+  const lock = withRegistryIdentities(parsed.data);
   const inconsistent = lockInconsistencies(lock).map((p) => locate(doc, p.path, p.message));
   if (inconsistent.length > 0) throw problemsError('LOCK_INCONSISTENT', file, inconsistent, INCONSISTENT_HINT);
   return lock;
