@@ -5,6 +5,7 @@
 // node_modules, --offline, only vouch's cache) does the same check.
 import { cp, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import cacache from 'cacache';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePackages } from '../support/packages.js';
 import { copyProject, writeProject } from '../support/project.js';
@@ -156,14 +157,19 @@ describe('a container-like run: fresh HOME, node_modules copied to a new folder,
 
   it('offline with neither the file digests nor the verified tarball, denies INSTALLED_FILES_UNKNOWN (not a pass)', async () => {
     const { dir, env: extra } = await container('container-bare');
-    // Another cache: the evidence file copied, but no digests, no verified tarballs and no npm content.
+    // A copy of the cache without the file lists, vouch's verified tarballs, or any tarball in npm's cache.
     const bare = await registry.tempDir('bare-state');
-    const vouchDir = join(stateDir, 'cache', '_vouch');
-    await mkdir(join(bare, 'cache', '_vouch'), { recursive: true });
-    await cp(join(vouchDir, 'evidence-v2.json'), join(bare, 'cache', '_vouch', 'evidence-v2.json'));
-    await cp(join(vouchDir, 'logs'), join(bare, 'cache', '_vouch', 'logs'), { recursive: true }).catch(() => undefined);
+    await cp(join(stateDir, 'cache'), join(bare, 'cache'), { recursive: true });
+    await rm(join(bare, 'cache', '_vouch', 'files'), { recursive: true, force: true });
+    await rm(join(bare, 'cache', '_vouch', 'tarballs'), { recursive: true, force: true });
+    const npmCache = join(bare, 'cache', '_cacache');
+    for (const entry of Object.values(await cacache.ls(npmCache))) {
+      if (!entry.key.includes('.tgz')) continue;
+      await cacache.rm.content(npmCache, entry.integrity);
+      await cacache.rm.entry(npmCache, entry.key);
+    }
     const result = await verifyInstalled(dir, { ...extra, npm_config_cache: join(bare, 'cache') }, ['--offline']);
-    expect(result.code, result.stderr).toBe(1);
+    expect(result.code, `${result.stderr}\n${result.stdout}`).toBe(1);
     expect(codes(result, 'victim')).toEqual([['INSTALLED_FILES_UNKNOWN', 'deny']]);
     await rm(bare, { recursive: true, force: true });
   });
