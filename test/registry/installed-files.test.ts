@@ -7,6 +7,7 @@ import { cp, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import cacache from 'cacache';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runNpm } from '../support/npm.js';
 import { writePackages } from '../support/packages.js';
 import { copyProject, writeProject } from '../support/project.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -77,6 +78,17 @@ describe('vouch verify --installed compares each package folder with its verifie
     const [added] = findingsOf(result, 'builder');
     expect(added!.message).toContain('node_modules/builder/build/out.txt');
     expect(added!.message).toContain('install script');
+  });
+
+  it('passes a project the real npm installed: npm writes nothing into package folders but the extracted files', async () => {
+    const dir = await registry.tempDir('npm-installed');
+    await writeProject(dir, { dependencies: { victim: '1.0.0', builder: '1.0.0' } });
+    const install = await runNpm(['install'], dir, await env());
+    expect(install.code, install.stderr).toBe(0);
+    const result = await verifyInstalled(dir);
+    expect(result.code, result.stderr).toBe(0);
+    expect(codes(result, 'victim')).toEqual([]);
+    expect(codes(result, 'builder')).toEqual([['INSTALLED_FILE_ADDED', 'warn']]);
   });
 
   it('denies INSTALLED_FILE_MODIFIED when another package\'s install script rewrote a file', async () => {
