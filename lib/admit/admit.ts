@@ -2,9 +2,9 @@
 // deep check of `vouch verify --installed` (lib/installed) plus the folders nobody expected (a package
 // dropped into node_modules, or a file `require` would resolve). The set comes from vouch.lock today
 // (expected.ts) and from a verification summary later: both only build the map this takes.
-import { readdir } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkInstalledFolders, manifestFor, type DigestCache, type FolderCheck } from '../installed/index.js';
+import { checkInstalledFolders, manifestFor, type FolderCache, type FolderCheck } from '../installed/index.js';
 
 export type AdmissionCode =
   | 'INSTALLED_FILE_MODIFIED' | 'INSTALLED_FILE_MISSING' | 'INSTALLED_FILE_ADDED' | 'INSTALLED_FILES_UNKNOWN'
@@ -20,7 +20,7 @@ export interface AdmissionProblem {
 export interface AdmitOptions {
   /** npm's cacache folder: vouch's file lists (and verified tarballs) are beside it. */
   npmCacheDir: string;
-  cache?: DigestCache;
+  cache?: FolderCache;
   /** Folders npm records but no tarball describes (links, bundled packages): not unexpected, not checked. */
   unchecked?: ReadonlySet<string>;
   /** Folders of packages with install scripts: files added there are judged by `scriptAddedFiles`. */
@@ -68,23 +68,20 @@ function judgeFolder(check: FolderCheck, opts: AdmitOptions, out: Admission): vo
 /** Every package folder (and stray file) under node_modules, nested node_modules included; dot entries are npm's or tools'. */
 async function packageFolders(root: string): Promise<string[]> {
   const out: string[] = [];
-  const walk = async (modules: string): Promise<void> => {
-    const entries = await readdir(join(root, modules), { withFileTypes: true }).catch(() => []);
-    await Promise.all(entries.map(async (entry) => {
-      if (entry.name.startsWith('.')) return;
+  // Synchronous, as snapshotFolder is: a thousand small calls cost several times more through the thread pool.
+  const walk = (modules: string): void => {
+    if (!existsSync(join(root, modules))) return;
+    for (const entry of readdirSync(join(root, modules), { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
       const location = `${modules}/${entry.name}`;
-      if (entry.name.startsWith('@') && entry.isDirectory()) {
-        const scoped = await readdir(join(root, location), { withFileTypes: true }).catch(() => []);
-        await Promise.all(scoped.map((s) => found(`${location}/${s.name}`, s.isDirectory())));
-        return;
-      }
-      await found(location, entry.isDirectory());
-    }));
+      if (!entry.name.startsWith('@') || !entry.isDirectory()) found(location, entry.isDirectory());
+      else for (const scoped of readdirSync(join(root, location), { withFileTypes: true })) found(`${location}/${scoped.name}`, scoped.isDirectory());
+    }
   };
-  const found = async (location: string, isFolder: boolean): Promise<void> => {
+  const found = (location: string, isFolder: boolean): void => {
     out.push(location);
-    if (isFolder) await walk(`${location}/node_modules`);
+    if (isFolder) walk(`${location}/node_modules`);
   };
-  await walk('node_modules');
+  walk('node_modules');
   return out.sort();
 }

@@ -13,7 +13,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { vouchDir } from '../installed/index.js';
 import { admitInstalled, type Admission, type AdmissionProblem } from './admit.js';
-import { FileDigestCache } from './digest-cache.js';
+import { MatchedFolders } from './matched-folders.js';
 import { AdmissionSetupError, expectedFromLock } from './expected.js';
 
 export { admitInstalled, type Admission, type AdmissionCode, type AdmissionProblem, type AdmitOptions } from './admit.js';
@@ -62,7 +62,7 @@ async function check(root: string, env: NodeJS.ProcessEnv): Promise<Admission> {
   const cacheSetting = env['VOUCH_ADMIT_CACHE'];
   const cacheFile = cacheSetting === 'off' ? null
     : cacheSetting || join(vouchDir(npmCacheDir), 'admit', `${createHash('sha256').update(root).digest('hex').slice(0, 32)}.json`);
-  const cache = cacheFile === null ? undefined : await FileDigestCache.open(cacheFile);
+  const cache = cacheFile === null ? undefined : await MatchedFolders.open(cacheFile);
   const admission = await admitInstalled(root, tree.expected, {
     npmCacheDir, unchecked: tree.unchecked, scripted: tree.scripted, scriptAddedFiles: await scriptAddedFiles(root),
     ...(cache ? { cache } : {}),

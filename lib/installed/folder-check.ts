@@ -2,8 +2,8 @@
 // modified, which are missing, which were added. Contents are compared, never modes (npm makes bin
 // files executable). The folder's own `node_modules` holds other packages, each checked as itself.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { createReadStream, lstatSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileManifest } from './file-manifest.js';
 
@@ -14,7 +14,7 @@ export interface FolderDifferences {
   added: string[];
 }
 
-/** What a file's digest is remembered by: any write changes ctime, which no one sets by hand. */
+/** A file's metadata: any write to it changes its ctime, which no one can set back by hand. */
 export interface FileState {
   size: number;
   mtimeMs: number;
@@ -22,10 +22,16 @@ export interface FileState {
   ino: number;
 }
 
-/** Digests of files hashed before, valid while their metadata is unchanged (the admission preload's warm start). */
-export interface DigestCache {
-  get(file: string, state: FileState): string | undefined;
-  set(file: string, state: FileState, sha512: string): void;
+/** Every entry of a folder that is not a folder, by relative path: a regular file's state, or null (a link, a socket, …). */
+export type FolderSnapshot = ReadonlyMap<string, FileState | null>;
+
+/**
+ * Folders found to match before, by the state of every file they held then (the admission preload's warm
+ * start): the same files with the same states match again without a byte read.
+ */
+export interface FolderCache {
+  matches(dir: string, integrity: string, snapshot: FolderSnapshot): boolean;
+  remember(dir: string, integrity: string, snapshot: FolderSnapshot): void;
 }
 
 /** Reads a file's base64 sha512; shared so that all folders together keep a bounded number of reads in flight. */
@@ -41,48 +47,48 @@ export async function hashFile(file: string, size: number): Promise<string> {
   return hash.digest('base64');
 }
 
-/** Compares the folder `dir` with `manifest`. */
-export async function compareFolder(dir: string, manifest: FileManifest, hash: Hasher, cache?: DigestCache): Promise<FolderDifferences> {
-  const onDisk = await listFolder(dir);
+/** Compares the folder with `manifest`, from a snapshot taken before (so a file written since differs from it next time). */
+export async function compareFolder(dir: string, snapshot: FolderSnapshot, manifest: FileManifest, hash: Hasher): Promise<FolderDifferences> {
   const modified: string[] = [];
   const missing: string[] = [];
   // Files a tarball carries under node_modules/ are bundled packages: arborist keeps them as their own nodes.
-  const expectedFiles = Object.entries(manifest.files).filter(([path]) => !path.startsWith('node_modules/'));
-  await Promise.all(expectedFiles.map(async ([path, expected]) => {
-    const kind = onDisk.get(path);
-    if (kind === undefined) return void missing.push(path);
-    if (kind !== 'file') return void modified.push(path); // a link or a folder where a file was
-    const file = join(dir, path);
-    const stat = await lstat(file).catch(() => null);
-    if (!stat?.isFile()) return void missing.push(path);
-    if (stat.size !== expected.size) return void modified.push(path);
-    const state: FileState = { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino };
-    let digest = cache?.get(file, state);
-    if (digest === undefined) {
-      digest = await hash(file, stat.size);
-      cache?.set(file, state, digest);
-    }
-    if (digest !== expected.sha512) modified.push(path);
+  const expected = Object.entries(manifest.files).filter(([path]) => !path.startsWith('node_modules/'));
+  await Promise.all(expected.map(async ([path, want]) => {
+    const state = snapshot.get(path);
+    if (state === undefined) return void missing.push(path);
+    // A link or a device where a file was, or another size: no need to read it.
+    if (state === null || state.size !== want.size) return void modified.push(path);
+    if ((await hash(join(dir, path), state.size)) !== want.sha512) modified.push(path);
   }));
-  const added = [...onDisk.keys()].filter((path) => !(path in manifest.files));
+  const added = [...snapshot.keys()].filter((path) => !(path in manifest.files));
   return { modified: modified.sort(), missing: missing.sort(), added: added.sort() };
 }
 
-/** Every entry under `dir` that is not a folder (files, links, …), by relative path; the root `node_modules` is skipped. */
-async function listFolder(dir: string): Promise<Map<string, 'file' | 'other'>> {
-  const out = new Map<string, 'file' | 'other'>();
-  const walk = async (relative: string): Promise<void> => {
-    const entries = await readdir(relative === '' ? dir : join(dir, relative), { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT' && relative === '') return [];
+/**
+ * Lists `dir` (its root `node_modules` left out) and stats every file, synchronously: tens of thousands
+ * of small calls cost several times more through the thread pool, and nothing else runs meanwhile.
+ */
+export function snapshotFolder(dir: string): Map<string, FileState | null> {
+  const out = new Map<string, FileState | null>();
+  const walk = (relative: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(relative === '' ? dir : join(dir, relative), { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && relative === '') return; // no folder: every file missing
       throw err;
-    });
-    await Promise.all(entries.map(async (entry) => {
-      if (relative === '' && entry.name === 'node_modules') return;
+    }
+    for (const entry of entries) {
+      if (relative === '' && entry.name === 'node_modules') continue;
       const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
-      if (entry.isDirectory()) return walk(path);
-      out.set(path, entry.isFile() ? 'file' : 'other');
-    }));
+      if (entry.isDirectory()) walk(path);
+      else if (!entry.isFile()) out.set(path, null);
+      else {
+        const s = lstatSync(join(dir, path));
+        out.set(path, s.isFile() ? { size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino } : null);
+      }
+    }
   };
-  await walk('');
+  walk('');
   return out;
 }

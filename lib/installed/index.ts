@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import pMap from 'p-map';
 import { limitConcurrency } from '../registry/concurrency.js';
 import type { FileManifest } from './file-manifest.js';
-import { compareFolder, hashFile, type DigestCache } from './folder-check.js';
+import { compareFolder, hashFile, snapshotFolder, type FolderCache } from './folder-check.js';
 
 export { ManifestStore, manifestFor, vouchDir, type FileManifest } from './file-manifest.js';
-export { type DigestCache, type FileState, type FolderDifferences } from './folder-check.js';
+export { type FileState, type FolderCache, type FolderDifferences, type FolderSnapshot } from './folder-check.js';
 
 /** A package folder (a lockfile location, relative to the project) and the signed integrity of what must be in it. */
 export interface ExpectedFolder {
@@ -24,7 +24,8 @@ export type FolderCheck =
 export interface CheckOptions {
   /** The file list of an integrity, or null when there is none. */
   manifestOf: (integrity: string) => Promise<FileManifest | null>;
-  cache?: DigestCache;
+  /** Folders that matched before, by their files' states: matched again without reading a byte. */
+  cache?: FolderCache;
   /** Files read at once, over all folders. Default 16. */
   readConcurrency?: number;
 }
@@ -34,14 +35,18 @@ export async function checkInstalledFolders(root: string, expected: readonly Exp
   const hash = limitConcurrency(hashFile, opts.readConcurrency ?? 16);
   const manifests = new Map<string, Promise<FileManifest | null>>(); // one per integrity
   const checks = await pMap(expected, async ({ location, integrity }): Promise<FolderCheck> => {
-    let manifest = manifests.get(integrity);
-    if (!manifest) manifests.set(integrity, (manifest = opts.manifestOf(integrity)));
+    const dir = join(root, location);
     try {
+      const snapshot = snapshotFolder(dir);
+      if (opts.cache?.matches(dir, integrity, snapshot)) return { kind: 'match', location, integrity };
+      let manifest = manifests.get(integrity);
+      if (!manifest) manifests.set(integrity, (manifest = opts.manifestOf(integrity)));
       const files = await manifest;
       if (!files) return { kind: 'unknown', location, integrity, reason: 'no file list of its verified tarball is stored, and the tarball is not in vouch\'s or npm\'s cache' };
-      const found = await compareFolder(join(root, location), files, hash, opts.cache);
-      const differs = found.modified.length + found.missing.length + found.added.length > 0;
-      return differs ? { kind: 'differs', location, integrity, ...found } : { kind: 'match', location, integrity };
+      const found = await compareFolder(dir, snapshot, files, hash);
+      if (found.modified.length + found.missing.length + found.added.length > 0) return { kind: 'differs', location, integrity, ...found };
+      opts.cache?.remember(dir, integrity, snapshot);
+      return { kind: 'match', location, integrity };
     } catch (err) {
       return { kind: 'unknown', location, integrity, reason: `could not compare it: ${(err as Error).message}` };
     }

@@ -8,7 +8,8 @@ import { gzipSync } from 'node:zlib';
 import pacote from 'pacote';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkInstalledFolders, type FileManifest } from '../../../lib/installed/index.js';
-import { compareFolder, hashFile, type DigestCache } from '../../../lib/installed/folder-check.js';
+import { compareFolder, hashFile, snapshotFolder } from '../../../lib/installed/folder-check.js';
+import type { FolderCache } from '../../../lib/installed/index.js';
 import { readPackageContents } from '../../../lib/registry/index.js';
 
 /** A ustar entry: type '0' a file, '2' a symlink to `link`, '1' a hard link to `link`. */
@@ -68,7 +69,7 @@ beforeAll(async () => {
 
 afterAll(() => rm(work, { recursive: true, force: true }));
 
-const compare = (dir: string, cache?: DigestCache) => compareFolder(dir, manifest, hashFile, cache);
+const compare = (dir: string) => compareFolder(dir, snapshotFolder(dir), manifest, hashFile);
 
 describe('compareFolder', () => {
   it('finds a folder pacote extracted identical to the file list of the same tarball', async () => {
@@ -89,28 +90,28 @@ describe('compareFolder', () => {
     await writeFile(join(dir, 'node_modules', 'other', 'index.js'), '');
     expect(await compare(dir)).toEqual({ modified: ['big.bin', 'index.js'], missing: ['bin/p.js'], added: ['alias.js', 'lib/new/x.js'] });
   });
-
-  it('reuses a digest while the file\'s size, times and inode are unchanged, and hashes again after a write', async () => {
-    const seen = new Map<string, string>();
-    let hashed = 0;
-    const cache: DigestCache = {
-      get: (file, s) => seen.get(`${file} ${s.size} ${s.mtimeMs} ${s.ctimeMs} ${s.ino}`),
-      set: (file, s, d) => void seen.set(`${file} ${s.size} ${s.mtimeMs} ${s.ctimeMs} ${s.ino}`, d),
-    };
-    const counting = async (file: string, size: number) => { hashed++; return hashFile(file, size); };
-    const dir = join(work, 'cached');
-    await pacote.extract(`file:${join(work, 'p.tgz')}`, dir, { cache: join(work, 'cache') });
-    expect(await compareFolder(dir, manifest, counting, cache)).toEqual({ modified: [], missing: [], added: [] });
-    const cold = hashed;
-    expect(await compareFolder(dir, manifest, counting, cache)).toEqual({ modified: [], missing: [], added: [] });
-    expect(hashed).toBe(cold);
-    await writeFile(join(dir, 'index.js'), 'module.exports = 9;\n'); // same size as the original
-    expect((await compareFolder(dir, manifest, counting, cache)).modified).toEqual(['index.js']);
-    expect(hashed).toBe(cold + 1);
-  });
 });
 
 describe('checkInstalledFolders', () => {
+  it('matches a folder again without reading a byte while its files\' sizes, times and inodes are unchanged; a write is read again', async () => {
+    const remembered = new Map<string, string>();
+    const cache: FolderCache = {
+      matches: (dir, integrity, snapshot) => remembered.get(dir) === `${integrity} ${JSON.stringify([...snapshot])}`,
+      remember: (dir, integrity, snapshot) => void remembered.set(dir, `${integrity} ${JSON.stringify([...snapshot])}`),
+    };
+    let lists = 0;
+    const manifestOf = async () => { lists++; return manifest; };
+    await pacote.extract(`file:${join(work, 'p.tgz')}`, join(work, 'cached'), { cache: join(work, 'cache') });
+    const check = () => checkInstalledFolders(work, [{ location: 'cached', integrity: 'sha512-x' }], { manifestOf, cache });
+    expect((await check()).map((c) => c.kind)).toEqual(['match']);
+    expect(lists).toBe(1);
+    expect((await check()).map((c) => c.kind)).toEqual(['match']);
+    expect(lists).toBe(1); // warm: the file list was not even needed
+    await writeFile(join(work, 'cached', 'index.js'), 'module.exports = 9;\n'); // the original's size
+    expect(await check()).toMatchObject([{ kind: 'differs', modified: ['index.js'] }]);
+    expect(lists).toBe(2);
+  });
+
   it('reports a folder without a file list as unknown, never as a match', async () => {
     const checks = await checkInstalledFolders(work, [{ location: 'extracted', integrity: 'sha512-none' }], { manifestOf: async () => null });
     expect(checks.map((c) => c.kind)).toEqual(['unknown']);
