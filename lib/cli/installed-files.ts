@@ -26,13 +26,16 @@ export async function checkInstalledFiles(tree: Tree, gathered: Gathered, config
   const lacking = evidence.filter((e) => signedIntegrity(e) !== undefined && manifests.get(signedIntegrity(e)!) === null);
   if (lacking.length > 0 && !opts.offline) {
     // The tarball, fetched by the signed integrity into vouch's verified store (bytes that differ are TARBALL_MISMATCH).
-    const fetched = await fetchVerifiedTarballs(lacking, {
+    // A package already denied for its signature is fetched too: a policy may only warn about that, and its files count.
+    const fetched = await fetchVerifiedTarballs(lacking.map(withoutFailures), {
       http: { ...httpOptions(config, opts), flat: withConcurrency(config.flat, opts.concurrency) },
       store: VerifiedStore.beside(config.cacheDir), npmCacheDir: config.cacheDir, concurrency: opts.concurrency,
     });
     const checked = new Map(fetched.evidence.map((e) => [e.ref, e]));
-    evidence = evidence.map((e) => checked.get(e.ref) ?? e);
-    for (const [integrity, manifest] of await manifestsOf(verifiedIntegrities(fetched.evidence), config.cacheDir, store, opts.concurrency)) manifests.set(integrity, manifest);
+    evidence = evidence.map((e) => withTarballOutcome(e, checked.get(e.ref)));
+    for (const [integrity, manifest] of await manifestsOf(verifiedIntegrities(lacking), config.cacheDir, store, opts.concurrency)) {
+      if (manifest) manifests.set(integrity, manifest);
+    }
   }
   const expected: ExpectedFolder[] = evidence.flatMap((e) => {
     const integrity = signedIntegrity(e);
@@ -48,6 +51,24 @@ export async function checkInstalledFiles(tree: Tree, gathered: Gathered, config
     return { ...check, scriptsRun: hasScripts && (node === undefined || isScriptAllowed(node, allow) !== false) };
   });
   return { folders, evidence };
+}
+
+/** The evidence as the tarball fetch judges it: failures it would otherwise stop at left out. */
+function withoutFailures(e: PackageEvidence): PackageEvidence {
+  const { signature, attestations, ...rest } = e;
+  return { ...rest, ...(signature?.kind === 'failed' ? {} : signature ? { signature } : {}), ...(attestations?.kind === 'failed' ? {} : attestations ? { attestations } : {}) };
+}
+
+/**
+ * `e` with what fetching its tarball showed folded in: bytes that differ from the signed integrity
+ * (TARBALL_MISMATCH); a fetch that failed, unless `e` is denied already (the denial stays what it was).
+ */
+function withTarballOutcome(e: PackageEvidence, fetched: PackageEvidence | undefined): PackageEvidence {
+  if (!fetched) return e;
+  if (fetched.integrity?.kind === 'failed') return { ...e, integrity: fetched.integrity };
+  const denied = e.signature?.kind === 'failed' || e.attestations?.kind === 'failed';
+  if (fetched.unverifiable) return denied ? e : { ref: e.ref, unverifiable: fetched.unverifiable };
+  return fetched.integrity ? { ...e, integrity: fetched.integrity } : e;
 }
 
 /** The integrity the registry signed, for evidence whose integrity verified (only those have bytes to compare with). */
