@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { packagePath } from '../lib/config/package-root.js';
 import { parseArgs } from 'node:util';
 import { foldRemeasured } from './remeasure.js';
+import { withInstalledFiles } from './installed-files-report.js';
 import { withLogScale } from './log-scale-report.js';
 import { renderReport } from './report.js';
 import type { BenchResults } from './results.js';
@@ -21,5 +22,5 @@ const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as BenchRe
 const base = read(input);
 const results = values.remeasured ? foldRemeasured(base, read(values.remeasured)) : base;
 if (values.remeasured) await writeFile(`${out.replace(/\.md$/, '')}.results.json`, `${JSON.stringify(results, null, 2)}\n`);
-await writeFile(out, withLogScale(renderReport({ ...results, startedAt: results.startedAt ?? results.machine.date }), out));
+await writeFile(out, withInstalledFiles(withLogScale(renderReport({ ...results, startedAt: results.startedAt ?? results.machine.date }), out), out));
 process.stderr.write(`wrote ${out} from ${input}\n`);

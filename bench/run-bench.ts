@@ -28,6 +28,7 @@ import { describeMachine } from './machine.js';
 import type { MicroResults } from './micro.js';
 import { prepareProjects } from './prepare.js';
 import { measureRegistryRate } from './registry-rate.js';
+import { withInstalledFiles } from './installed-files-report.js';
 import { withLogScale } from './log-scale-report.js';
 import { renderReport } from './report.js';
 import type { BenchResults, SizeResult } from './results.js';
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
     await writeFile(raw, JSON.stringify(results, null, 2));
     // Beside the report too (docs/benchmarks.results.json), which links it: bench/render-report.ts re-renders from it.
     await writeFile(values.out.replace(/\.md$/, '') + '.results.json', `${JSON.stringify(results, null, 2)}\n`);
-    await writeFile(values.out, withLogScale(renderReport(results), values.out));
+    await writeFile(values.out, withInstalledFiles(withLogScale(renderReport(results), values.out), values.out));
     log(`wrote ${values.out} (${results.sizes.map((r) => r.packages).join(', ')} packages; raw results: ${raw})`);
   }
 }

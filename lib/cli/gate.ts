@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import type Arborist from '@npmcli/arborist';
 import type { BuildIdealTreeOptions, Tree } from '@npmcli/arborist';
 import { loadNpmConfig, type NpmConfig } from '../config/index.js';
-import { loadPolicy, evaluate, needsPublishTime, needsTierClaims, requiredWitnesses, type Policy } from '../policy/index.js';
+import { loadPolicy, evaluate, needsPublishTime, needsTierClaims, requiredWitnesses, type InstalledFolder, type Policy } from '../policy/index.js';
 import type { Report } from '../policy/report.js';
 import { pinnedRegistryKeys, pinnedRegistryLogs, readLock, type Lock } from '../lock/index.js';
 import { EvidenceCache, gatherEvidence, TreePackuments, type Gathered, type HttpOptions } from '../registry/index.js';
@@ -98,11 +98,11 @@ export function treeArborist(cwd: string, config: NpmConfig, opts: Pick<GateOpti
 }
 
 /** The policy stage over gathered evidence (pure). */
-export function decide(targets: Targets, gathered: Gathered, inputs: GateInputs, opts: GateOptions): Report {
+export function decide(targets: Targets, gathered: Gathered, inputs: GateInputs, opts: GateOptions, installed?: readonly InstalledFolder[]): Report {
   const report = evaluate({
     evidence: gathered.evidence, nonRegistry: targets.nonRegistry, registries: gathered.registries,
     policy: inputs.policy, lock: inputs.lock, now: opts.now, locked: opts.locked, ...(targets.bins ? { bins: targets.bins } : {}),
-    ...(targets.changes ? { changes: targets.changes } : {}),
+    ...(targets.changes ? { changes: targets.changes } : {}), ...(installed ? { installed } : {}),
   });
   return gathered.cachedSince ? { ...report, notices: [...report.notices, cachedNotice(gathered.cachedSince, opts.now)] } : report;
 }

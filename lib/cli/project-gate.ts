@@ -9,7 +9,8 @@ import type { Report } from '../policy/report.js';
 import type { Gathered } from '../registry/index.js';
 import { assertLockfileInSync, detectLockfile, listTargets, loadLockedTree, projectArborist, type ProjectLockfile, type Targets } from '../tree/index.js';
 import { omitList } from './common-flags.js';
-import { buildJudgedTree, decide, readTrustFiles, runGate, treeArborist, type GateInputs, type GateOptions } from './gate.js';
+import { buildJudgedTree, decide, gather, readTrustFiles, treeArborist, type GateInputs, type GateOptions } from './gate.js';
+import { checkInstalledFiles } from './installed-files.js';
 import type { Output } from './output.js';
 import { boundHeapGrowthFor } from './heap-growth.js';
 import { gatePlan } from './plan-gate.js';
@@ -34,7 +35,11 @@ export async function gateProjectTree(opts: GateOptions, config: NpmConfig, inst
     const tree = await arb.loadActual();
     const only = config.workspaces ? workspaceNodes(arb, tree, config) : undefined;
     const targets = listTargets(tree, config, omitList(config.flat.omit), only);
-    return { ...(await runGate(targets, inputs, config, opts, out)), inputs, targets };
+    const gathered = await gather(targets, inputs, config, opts, out);
+    // The files on disk, not only npm's record of them (lib/cli/installed-files.ts).
+    const files = await checkInstalledFiles(tree, gathered, config, opts);
+    const checked = { ...gathered, evidence: files.evidence };
+    return { ...checked, report: decide(targets, checked, inputs, opts, files.folders), inputs, targets };
   }
   const lockfile = await detectLockfile(opts.cwd, opts.lockfileKind);
   if (lockfile.kind !== 'npm') return withIgnoredNotice({ ...(await gateForeignLockfile(lockfile, inputs, config, opts, out, mode)), inputs, lockfile });

@@ -9,6 +9,7 @@ import { compareStrings, compareVersions, statusOf } from './evidence.js';
 import { attestationFindings, integrityFindings, resolvedFindings, signatureFindings, unverifiableFindings } from './evidence-findings.js';
 import { binFindings } from './bins.js';
 import { changeAlertFindings } from './change-alerts.js';
+import { installedFileFindings, type InstalledFolder } from './installed-files.js';
 import { applyExceptions } from './exceptions.js';
 import { finding, label } from './findings.js';
 import { buildPins, identityChangedFindings, ruleIdentityFindings, type Pin } from './identity.js';
@@ -41,6 +42,8 @@ export interface EvaluateInput {
   bins?: readonly BinLink[];
   /** Updates: versions with the versions they replace (the change alerts). */
   changes?: readonly VersionChange[];
+  /** verify --installed: each package folder's files against its verified tarball's. */
+  installed?: readonly InstalledFolder[];
 }
 
 interface Context {
@@ -56,6 +59,8 @@ interface Context {
   bins: ReadonlyMap<string, Finding[]>;
   /** Updates by name@version. */
   changes: ReadonlyMap<string, VersionChange[]>;
+  /** Installed folders' checks by location. */
+  installed: ReadonlyMap<string, InstalledFolder>;
 }
 
 export function evaluate(input: EvaluateInput): Report {
@@ -70,6 +75,7 @@ export function evaluate(input: EvaluateInput): Report {
     registries: judgeRegistries(input),
     bins: binFindings(input.bins ?? [], input.policy),
     changes: byVersion(input.changes ?? []),
+    installed: new Map((input.installed ?? []).map((f) => [f.location, f])),
   };
   const verdicts: Verdict[] = [
     ...input.evidence.map((e) => packageVerdict(e, ctx)),
@@ -115,6 +121,7 @@ function packageVerdict(e: PackageEvidence, ctx: Context): PackageVerdict {
     ...lockFindings(e, ctx),
     ...signatureDowngradeFindings(e, ctx.lock),
     ...atLocations(e.ref.locations, ctx.bins),
+    ...installedFileFindings(e, ctx.installed, ctx.policy),
     ...changeAlertFindings(e, ctx.changes.get(packageKey(name, version)) ?? [], ctx.policy),
   ];
   raw.push(...tierFindings(e, settings, ctx.tierHistory, raw));

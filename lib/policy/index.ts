@@ -41,6 +41,7 @@ export { policySchemaJson, policySchemaText } from './schema-json.js';
 export { schemaProblems } from './schema-problems.js';
 export { evaluate, decide, summarize, type EvaluateInput } from './evaluate.js';
 export { changeAlertFindings, resolveChangeAlerts, CHANGE_ALERT_DEFAULTS, type ChangeAlertSettings } from './change-alerts.js';
+export type { InstalledFolder } from './installed-files.js';
 export { resolveSettings, globMatches, type Settings, type Setting } from './match.js';
 export { applyExceptions, EXPIRY_WARNING_DAYS } from './exceptions.js';
 export {

@@ -29,6 +29,8 @@ export interface PolicyDefaults {
   binCollisions: BinMode;
   /** A package linking node, npm, npx or corepack (BIN_TOOLCHAIN). */
   toolchainBins: BinMode;
+  /** verify --installed: files a package's own install scripts may have added to its folder (INSTALLED_FILE_ADDED). */
+  scriptAddedFiles: BinMode;
   /** Alerts on what an update brings compared with the version it replaces (lib/policy/change-alerts.ts). */
   changeAlerts: ChangeAlertSettings;
   tier: TierSetting;
@@ -92,7 +94,7 @@ export const DEFAULT_MIN_RELEASE_AGE_DAYS = 1;
 
 /** Defaults of a policy file for what it leaves out. */
 export const FILE_DEFAULTS: PolicyDefaults = {
-  signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'deny', minReleaseAge: DEFAULT_MIN_RELEASE_AGE_DAYS, binCollisions: 'warn', toolchainBins: 'deny',
+  signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'deny', minReleaseAge: DEFAULT_MIN_RELEASE_AGE_DAYS, binCollisions: 'warn', toolchainBins: 'deny', scriptAddedFiles: 'warn',
   tier: { mode: 'no-downgrade', includePrereleases: false },
   changeAlerts: CHANGE_ALERT_DEFAULTS,
 };

@@ -51,6 +51,11 @@ export type FindingCode =
   | 'RESOLVED_MISMATCH'        // `resolved` is on the registry's host but is not this version's dist.tarball
   | 'BIN_COLLISION'            // two packages link the same command into one node_modules/.bin
   | 'BIN_TOOLCHAIN'            // a package links node, npm, npx or corepack into node_modules/.bin
+  // verify --installed: the files in a package folder against its verified tarball's (lib/policy/installed-files.ts)
+  | 'INSTALLED_FILE_MODIFIED'  // a file differs from the verified tarball's
+  | 'INSTALLED_FILE_MISSING'   // a file of the verified tarball is not on disk
+  | 'INSTALLED_FILE_ADDED'     // a file the verified tarball does not have (by an install script: per scriptAddedFiles)
+  | 'INSTALLED_FILES_UNKNOWN'  // the folder could not be checked: no file list of its verified tarball (fail closed)
   // change alerts: an update compared with the version it replaces (lib/policy/change-alerts.ts)
   | 'INSTALL_SCRIPT_ADDED'     // it has install scripts, the version it replaces had none (vouch diff: or a package new to the lockfile has them)
   | 'INSTALL_SCRIPT_CHANGED'   // an install script's text differs from the replaced version's

@@ -82,6 +82,9 @@ const Defaults = z.strictObject({
   toolchainBins: z.enum(BIN_MODES).optional().meta({
     description: 'A package linking a command named node, npm, npx or corepack (BIN_TOOLCHAIN), which every script would then run instead of the toolchain. Default "deny".',
   }),
+  scriptAddedFiles: z.enum(BIN_MODES).optional().meta({
+    description: 'vouch verify --installed: files in a package folder that its verified tarball does not have, when the package has install scripts npm runs (INSTALLED_FILE_ADDED: node-gyp\'s build/, downloaded binaries). Default "warn"; "off" accepts them, "deny" refuses them. Added files in a package without install scripts, and modified or missing files, always deny.',
+  }),
   tier: tier.optional().meta({ description: `${TIER_DOC} Default "no-downgrade".` }),
   changeAlerts: ChangeAlerts.optional(),
 });

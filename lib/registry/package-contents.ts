@@ -2,6 +2,9 @@
 // package.json pacote will extract, whether it ships a binding.gyp (npm then runs `node-gyp rebuild`),
 // and the files of its `directories.bin`. The bytes are verified, the content is not: the manifest is
 // the publisher's word, parsed defensively and bounded, and the packument may say something else.
+// On request it also lists every file pacote would write, with its size and sha512 (lib/installed
+// compares package folders on disk with that list).
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import pMap from 'p-map';
 import { VouchError } from '../errors/index.js';
@@ -15,6 +18,14 @@ export interface PackageContents {
   bindingGyp: boolean;
   /** Regular files under the manifest's `directories.bin`, relative to the package folder (npm links each as a bin). */
   binDirFiles: string[];
+  /** With `{ digests: true }`: every file pacote extracts, by path in the package folder (the last entry at a path wins). */
+  files?: Map<string, FileDigest>;
+}
+
+/** One extracted file: its size and the base64 sha512 of its bytes. */
+export interface FileDigest {
+  size: number;
+  sha512: string;
 }
 
 /** A package.json past this size is refused rather than buffered (npm's registry caps whole packuments far lower). */
@@ -49,13 +60,19 @@ export async function readVerifiedContents(store: VerifiedStore, tarballs: Reado
   return new Map(entries.map(([key], i) => [key, contents[i]!]));
 }
 
-/** Streams one tarball (gzipped or not) and collects what npm reads from the extracted folder. */
-export function readPackageContents(source: NodeJS.ReadableStream, label: string): Promise<PackageContents> {
+/**
+ * Streams one tarball (gzipped or not) and collects what npm reads from the extracted folder; with
+ * `digests`, every file is hashed as it streams by (nothing but package.json is buffered).
+ */
+export function readPackageContents(source: NodeJS.ReadableStream, label: string, opts: { digests?: boolean } = {}): Promise<PackageContents> {
   const { Parser } = tarRequire('tar') as { Parser: TarParserClass };
   return new Promise((resolve, reject) => {
     let manifestText: Buffer | null = null;
     let bindingGyp = false;
     const files: string[] = [];
+    const digests = opts.digests ? new Map<string, FileDigest>() : undefined;
+    const extractedPath = npmignoreRename();
+    const pathOf = new WeakMap<TarEntry, string>();
     let failed = false;
     const fail = (err: unknown): void => {
       if (failed) return;
@@ -68,27 +85,39 @@ export function readPackageContents(source: NodeJS.ReadableStream, label: string
       strict: false,
       onwarn: () => undefined,
       filter: (entryPath, entry) => {
-        const path = packagePath(entryPath);
+        const stripped = packagePath(entryPath);
         // pacote extracts only files (links are dropped) and strips the first path segment.
-        if (path === null || !/File$/.test(entry.type)) return false;
+        if (stripped === null || !/File$/.test(entry.type)) return false;
+        const path = extractedPath(stripped);
+        if (path === null) return false;
         files.push(path);
+        pathOf.set(entry, path);
         if (path.toLowerCase() === 'binding.gyp') bindingGyp = true;
-        if (path !== 'package.json') return false;
-        if (entry.size > MANIFEST_MAX_BYTES) fail(new Error(`its package.json is ${entry.size} bytes (over ${MANIFEST_MAX_BYTES})`));
-        return !failed;
+        if (path === 'package.json' && entry.size > MANIFEST_MAX_BYTES) fail(new Error(`its package.json is ${entry.size} bytes (over ${MANIFEST_MAX_BYTES})`));
+        return !failed && (digests !== undefined || path === 'package.json');
       },
     });
     parser.on('entry', (entry) => {
+      const path = pathOf.get(entry);
       const chunks: Buffer[] = [];
-      entry.on('data', (chunk) => void chunks.push(chunk));
-      entry.on('end', () => void (manifestText = Buffer.concat(chunks)));
+      const hash = digests ? createHash('sha512') : undefined;
+      let size = 0;
+      entry.on('data', (chunk) => {
+        size += chunk.length;
+        hash?.update(chunk);
+        if (path === 'package.json') chunks.push(chunk);
+      });
+      entry.on('end', () => {
+        if (path === 'package.json') manifestText = Buffer.concat(chunks);
+        if (hash && path !== undefined) digests?.set(path, { size, sha512: hash.digest('base64') });
+      });
     });
     parser.on('error', fail);
     source.on('error', fail);
     parser.on('end', () => {
       if (failed) return;
       const manifest = parseManifest(manifestText);
-      resolve({ manifest, bindingGyp, binDirFiles: binDirFiles(manifest, files) });
+      resolve({ manifest, bindingGyp, binDirFiles: binDirFiles(manifest, files), ...(digests ? { files: digests } : {}) });
     });
     source.pipe(parser);
   });
@@ -99,6 +128,21 @@ function packagePath(entryPath: string): string | null {
   const parts = entryPath.replace(/\\/g, '/').split('/').filter((p) => p !== '' && p !== '.');
   if (parts.length < 2 || parts.includes('..')) return null;
   return parts.slice(1).join('/');
+}
+
+/**
+ * pacote's rename on extract (lib/fetcher.js): a `.gitignore` becomes `.npmignore`, unless a `.npmignore`
+ * at that path came earlier in the tarball, in which case the `.gitignore` is dropped.
+ */
+function npmignoreRename(): (path: string) => string | null {
+  const sawIgnores = new Set<string>();
+  return (path) => {
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    if (base === '.npmignore') sawIgnores.add(path);
+    if (base !== '.gitignore') return path;
+    const renamed = path.replace(/\.gitignore$/, '.npmignore');
+    return sawIgnores.has(renamed) ? null : renamed;
+  };
 }
 
 function parseManifest(text: Buffer | null): Record<string, unknown> | null {

@@ -97,7 +97,7 @@ export const FLAGS = {
   verify: {
     lockfile: { type: 'boolean', help: 'verify the lockfile (default)' },
     'lockfile-kind': { type: 'string', value: 'KIND', help: 'npm, pnpm, yarn or bun: which lockfile to read (default: the one present;\nwith several, package.json\'s packageManager, else npm\'s)' },
-    installed: { type: 'boolean', help: 'verify node_modules instead (name, version and integrity recorded there;\nthe bytes on disk are not re-hashed: npm keeps no tarball to hash)' },
+    installed: { type: 'boolean', help: 'verify node_modules instead: what npm recorded there, and every package folder\'s\nfiles against the tarball vouch verified (INSTALLED_FILE_MODIFIED / _MISSING / _ADDED)' },
     tarballs: { type: 'boolean', help: 'also download every tarball and hash it against the signed integrity (as\nvouch ci does, bounded and cached; nothing written in the project)' },
     locked: { type: 'boolean', help: 'also require vouch.lock in canonical form and to record every locked version' },
     packages: { type: 'string', value: 'FILE', help: 'verify this list of registry packages instead (JSON, - for stdin): what pnpm,\nYarn or Bun is about to install, as vouch\'s gate for them writes it\n(docs/package-managers.md); packages listed without integrity are hashed\nfrom their tarballs' },

@@ -242,6 +242,22 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     title: 'A package links a command named node, npm, npx or corepack',
     help: 'npm puts node_modules/.bin first on PATH for every script it runs, so this package\'s command would run instead of Node.js or npm itself, in the project\'s scripts and in every other package\'s install script. Few packages have a reason to do this; remove it, or record an exception if it is expected (`vouch approve <name>@<version> --reason "…"`). `toolchainBins` in vouch.policy.json sets the severity.',
   },
+  INSTALLED_FILE_MODIFIED: {
+    title: 'A file in an installed package differs from its verified tarball',
+    help: '`vouch verify --installed` hashed the package folder and a file is not what the tarball vouch verified contains: edited by hand, by a tool, or by another package\'s install script. Reinstall the package from the verified tarball (`vouch ci`) and find out what wrote to node_modules. Always a deny.',
+  },
+  INSTALLED_FILE_MISSING: {
+    title: 'A file of the verified tarball is missing from the installed package',
+    help: 'The package folder lacks a file its verified tarball contains. Reinstall it (`vouch ci`). Always a deny.',
+  },
+  INSTALLED_FILE_ADDED: {
+    title: 'An installed package holds a file its verified tarball does not have',
+    help: 'In a package without install scripts nothing npm does adds files: a deny. In a package whose install scripts npm runs (node-gyp\'s build/, a downloaded binary), `scriptAddedFiles` in vouch.policy.json sets the severity (default "warn").',
+  },
+  INSTALLED_FILES_UNKNOWN: {
+    title: 'The files of an installed package could not be checked',
+    help: 'vouch keeps each verified tarball\'s file list beside its evidence cache; offline, with neither that list nor the tarball in vouch\'s or npm\'s cache, the folder cannot be checked, and that is not a pass. Run `vouch verify --installed` once with the registry reachable, or keep <npm cache>/_vouch in the image.',
+  },
   LOCK_MISSING_ENTRY: {
     title: 'package-lock.json has a version vouch.lock does not record',
     help: 'Run `vouch install` locally and commit the updated vouch.lock.',

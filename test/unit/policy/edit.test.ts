@@ -42,7 +42,7 @@ describe('addException', () => {
 
   it('creates a policy that spells out the built-in settings when there is no file', () => {
     const p = parsePolicy(addException(null, { ...EXCEPTION, allow: [...EXCEPTION.allow] }, FILE), FILE);
-    expect(p.defaults).toEqual({ signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'warn', minReleaseAge: 1, binCollisions: 'warn', toolchainBins: 'deny', tier: { mode: 'no-downgrade', includePrereleases: false }, changeAlerts: FILE_DEFAULTS.changeAlerts });
+    expect(p.defaults).toEqual({ signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'warn', minReleaseAge: 1, binCollisions: 'warn', toolchainBins: 'deny', scriptAddedFiles: 'warn', tier: { mode: 'no-downgrade', includePrereleases: false }, changeAlerts: FILE_DEFAULTS.changeAlerts });
     expect(p.exceptions['left-pad']).toHaveLength(1);
   });
 
