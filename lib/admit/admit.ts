@@ -9,7 +9,8 @@ import { checkInstalledFolders, manifestFor, type FolderCache, type FolderCheck 
 export type AdmissionCode =
   | 'INSTALLED_FILE_MODIFIED' | 'INSTALLED_FILE_MISSING' | 'INSTALLED_FILE_ADDED' | 'INSTALLED_FILES_UNKNOWN'
   | 'ADMIT_NOT_VOUCHED'          // npm records a package vouch.lock does not (or with other bytes)
-  | 'ADMIT_UNEXPECTED_PACKAGE';  // a folder or file in node_modules that npm's record does not list
+  | 'ADMIT_UNEXPECTED_PACKAGE'   // a folder or file in node_modules that npm's record does not list
+  | 'ADMIT_SUMMARY_REFUSED';     // the verification summary does not verify, did not pass, or names another project
 
 export interface AdmissionProblem {
   location: string;

@@ -1,8 +1,8 @@
 // What the admission preload expects in node_modules, from vouch.lock: each installed package folder
 // (npm's record of the tree, node_modules/.package-lock.json, else package-lock.json) mapped to the
-// integrity vouch.lock records as signed for that name@version. Read narrowly and without vouch's
-// schema modules, which would cost a start-up hundreds of milliseconds; `vouch ci --locked` validates
-// vouch.lock in full. The summary path (`vouch verify --attest`) will build the same map from a summary.
+// integrity vouch.lock records as signed for that name@version, or, under a signed verification summary,
+// the integrity of the lockfile the summary vouches for. Read narrowly and without vouch's schema modules,
+// which would cost a start-up hundreds of milliseconds; `vouch ci --locked` validates vouch.lock in full.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,8 +21,33 @@ export interface ExpectedTree {
 /** A setup problem: nothing can be checked (no vouch.lock, no record of node_modules). */
 export class AdmissionSetupError extends Error {}
 
+/** The expected tree from vouch.lock: each folder's name@version must be recorded there, with its signed integrity. */
 export async function expectedFromLock(root: string): Promise<ExpectedTree> {
   const vouched = await vouchedIntegrities(root);
+  return expectedTree(root, (_location, name, version) => vouched.get(`${name}@${version}`), 'vouch.lock', 'install with vouch ci / vouch install');
+}
+
+/**
+ * The expected tree from the project's lockfile, once a signed verification summary vouched for exactly that
+ * lockfile (process-check.ts checks the summary first): each installed folder must hold the integrity the
+ * lockfile records for it.
+ */
+export async function expectedFromLockfile(root: string): Promise<ExpectedTree> {
+  const locked = await readJson(join(root, 'package-lock.json')) ?? await readJson(join(root, 'npm-shrinkwrap.json'));
+  if (locked === undefined) throw new AdmissionSetupError(`no package-lock.json in ${root}: the summary vouches for a lockfile the image does not have`);
+  const packages = objectAt(locked, 'packages');
+  const integrityAt = (location: string): string | undefined => {
+    const entry = packages[location];
+    const integrity = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>)['integrity'] : undefined;
+    return typeof integrity === 'string' ? integrity : undefined;
+  };
+  return expectedTree(root, (location) => integrityAt(location), 'the lockfile the summary vouches for', 'install with npm ci from that lockfile');
+}
+
+/** Each installed package folder mapped to the integrity `vouchedAt` gives it; folders it gives none are problems. */
+async function expectedTree(
+  root: string, vouchedAt: (location: string, name: string, version: string) => string | undefined, source: string, remedy: string,
+): Promise<ExpectedTree> {
   const record = await installedRecord(root);
   const out: ExpectedTree = { expected: new Map(), unchecked: new Set(), scripted: new Set(), problems: [] };
   for (const [location, entry] of Object.entries(record.packages)) {
@@ -37,13 +62,13 @@ export async function expectedFromLock(root: string): Promise<ExpectedTree> {
     }
     const name = typeof e['name'] === 'string' ? e['name'] : location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length);
     const version = typeof e['version'] === 'string' ? e['version'] : '';
-    const signed = vouched.get(`${name}@${version}`);
+    const signed = vouchedAt(location, name, version);
     if (signed === undefined) {
-      out.problems.push({ location, code: 'ADMIT_NOT_VOUCHED', message: `${location}: ${name}@${version} is not recorded in vouch.lock (install with vouch ci / vouch install)` });
+      out.problems.push({ location, code: 'ADMIT_NOT_VOUCHED', message: `${location}: ${name}@${version} is not recorded in ${source} (${remedy})` });
       continue;
     }
     if (typeof e['integrity'] === 'string' && e['integrity'] !== signed) {
-      out.problems.push({ location, code: 'ADMIT_NOT_VOUCHED', message: `${location}: npm records ${name}@${version} with another integrity than vouch.lock` });
+      out.problems.push({ location, code: 'ADMIT_NOT_VOUCHED', message: `${location}: npm records ${name}@${version} with another integrity than ${source}` });
       continue;
     }
     out.expected.set(location, signed);

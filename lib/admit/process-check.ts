@@ -5,6 +5,9 @@
 //   VOUCH_ADMIT         enforce (default) | report-only | off
 //   VOUCH_ADMIT_ROOT    the project folder (default: the nearest folder from the working folder up with a vouch.lock)
 //   VOUCH_ADMIT_CACHE   the file remembering folders that matched (matched-folders.ts), or "off" (default: <npm cache>/_vouch/admit/<hash of root>.json)
+//   VOUCH_ADMIT_SUMMARY a verification summary (`vouch verify --attest`): checked against VOUCH_ADMIT_KEY, then node_modules
+//                       against the lockfile it vouches for, instead of vouch.lock
+//   VOUCH_ADMIT_KEY     the public key (PEM file) that must have signed the summary
 //   npm_config_cache    npm's cache folder, where vouch keeps the file lists (default ~/.npm)
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -14,7 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { vouchDir } from '../installed/index.js';
 import { admitInstalled, type Admission, type AdmissionProblem } from './admit.js';
 import { MatchedFolders } from './matched-folders.js';
-import { AdmissionSetupError, expectedFromLock } from './expected.js';
+import { AdmissionSetupError, expectedFromLock, expectedFromLockfile, type ExpectedTree } from './expected.js';
 
 /** Exit codes: 1 something differs (as a deny), 2 nothing to check against (as a usage error), 70 the check itself failed. */
 const EXIT = { refused: 1, setup: 2, internal: 70 } as const;
@@ -48,14 +51,15 @@ export async function admitProcess(env: NodeJS.ProcessEnv = process.env, cwd = p
   for (const p of admission.warn) process.stderr.write(`vouch admit: warning: ${line(p)}\n`);
   if (admission.refuse.length === 0) return null;
   const listed = admission.refuse.map((p) => `  ${line(p)}\n`).join('');
-  const head = `${admission.refuse.length} problem(s) in ${join(root, 'node_modules')} against what vouch verified (vouch.lock), checked in ${ms} ms`;
+  const against = env['VOUCH_ADMIT_SUMMARY'] ? 'the verification summary' : 'vouch.lock';
+  const head = `${admission.refuse.length} problem(s) in ${join(root, 'node_modules')} against what vouch verified (${against}), checked in ${ms} ms`;
   if (mode === 'report-only') return report(`vouch admit (report-only): ${head}; starting anyway\n${listed}`, null);
   return report(`vouch admit: refusing to start: ${head}\n${listed}reinstall with vouch ci; VOUCH_ADMIT=report-only starts anyway and logs this\n`, EXIT.refused);
 }
 
 async function check(root: string, env: NodeJS.ProcessEnv): Promise<Admission> {
   const npmCacheDir = join(env['npm_config_cache'] || env['NPM_CONFIG_CACHE'] || join(homedir(), '.npm'), '_cacache');
-  const tree = await expectedFromLock(root);
+  const tree = env['VOUCH_ADMIT_SUMMARY'] ? await expectedFromSummary(root, env) : await expectedFromLock(root);
   const cacheSetting = env['VOUCH_ADMIT_CACHE'];
   const cacheFile = cacheSetting === 'off' ? null
     : cacheSetting || join(vouchDir(npmCacheDir), 'admit', `${createHash('sha256').update(root).digest('hex').slice(0, 32)}.json`);
@@ -66,6 +70,33 @@ async function check(root: string, env: NodeJS.ProcessEnv): Promise<Admission> {
   });
   await cache?.save();
   return { refuse: [...tree.problems, ...admission.refuse], warn: admission.warn };
+}
+
+/**
+ * A signed verification summary instead of vouch.lock: it must verify under VOUCH_ADMIT_KEY, have PASSED, and
+ * name this project's lockfile (and policy and lock) as they are; then each folder must hold what that lockfile
+ * records. The summary checker loads vouch's Sigstore code, so it is imported only on this path.
+ */
+async function expectedFromSummary(root: string, env: NodeJS.ProcessEnv): Promise<ExpectedTree> {
+  const summaryFile = resolve(root, env['VOUCH_ADMIT_SUMMARY']!);
+  const keyFile = env['VOUCH_ADMIT_KEY'];
+  if (!keyFile) throw new AdmissionSetupError('VOUCH_ADMIT_SUMMARY needs VOUCH_ADMIT_KEY: the public key (PEM file) that must have signed it');
+  const [summaryText, keyText] = await Promise.all([readSetupFile(summaryFile, 'the verification summary'), readSetupFile(resolve(root, keyFile), 'the public key')]);
+  const { checkSummary } = await import('../attest/check-summary.js');
+  const checked = await checkSummary(summaryText, { projectDir: root, key: { publicKey: keyText }, requireTree: false }).catch((err: unknown) => {
+    throw new AdmissionSetupError(`${summaryFile}: ${(err as Error).message}`);
+  });
+  const tree = await expectedFromLockfile(root);
+  const summaryProblems = checked.problems.map((p): AdmissionProblem => ({ location: summaryFile, code: 'ADMIT_SUMMARY_REFUSED', message: `${p.code} ${summaryFile}: ${p.message}` }));
+  return { ...tree, problems: [...summaryProblems, ...tree.problems] };
+}
+
+async function readSetupFile(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new AdmissionSetupError(`cannot read ${what} ${file}: ${(err as Error).message}`);
+  }
 }
 
 /** The nearest folder from `cwd` up that has a vouch.lock (else `cwd`, which then fails with the reason). */

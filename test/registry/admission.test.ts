@@ -1,10 +1,11 @@
 // Runtime admission: `node --import <vouch>/dist/lib/admit/preload.js app.js` checks the app's
 // node_modules against vouch.lock (per file, as verify --installed does) before the app's first line.
 // The real npm installs through vouch; the app is a real process whose exit code and output are read.
-import { cp, mkdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packagePath } from '../../lib/config/package-root.js';
+import { keygen, maintainerEnv } from '../support/maintainer.js';
 import { writePackages } from '../support/packages.js';
 import { runProcess, type ProcessResult } from '../support/process.js';
 import { copyProject, writeProject } from '../support/project.js';
@@ -108,5 +109,41 @@ describe('node --import vouch/admit', () => {
     const result = await app(dir);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain('no vouch.lock');
+  });
+
+  it('with a signed verification summary instead of vouch.lock: starts when it verifies, refuses an edited file, a tampered summary and another key', async () => {
+    const keysEnv = await maintainerEnv(registry);
+    const key = await keygen(registry, keysEnv, 'summary-key');
+    const other = await keygen(registry, keysEnv, 'other-summary-key');
+    const dir = await copy('summary');
+    const summary = join(dir, 'vouch-summary.json');
+    const attested = await runVouch(['verify', '--attest', summary, '--key', key.privateKeyFile], { cwd: dir, env: await env() });
+    expect(attested.code, attested.stderr).toBe(0);
+    const withSummary = (publicKeyFile: string) => ({ VOUCH_ADMIT_SUMMARY: 'vouch-summary.json', VOUCH_ADMIT_KEY: publicKeyFile });
+
+    const clean = await app(dir, withSummary(key.publicKeyFile!));
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stdout).toContain('app started victim');
+
+    const wrongKey = await app(dir, withSummary(other.publicKeyFile!));
+    expect(wrongKey.code, wrongKey.stderr).toBe(1);
+    expect(wrongKey.stderr).toContain('ADMIT_SUMMARY_REFUSED');
+
+    const original = await readFile(summary, 'utf8');
+    const bundle = JSON.parse(original) as { dsseEnvelope: { payload: string } };
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8')) as { predicate: { verificationResult: string } };
+    statement.predicate.verificationResult = 'PASSED ';
+    bundle.dsseEnvelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64');
+    await writeFile(summary, JSON.stringify(bundle));
+    const tampered = await app(dir, withSummary(key.publicKeyFile!));
+    expect(tampered.code, tampered.stderr).toBe(1);
+    expect(tampered.stderr).toContain('BUNDLE_SIGNATURE');
+    await writeFile(summary, original);
+
+    await writeFile(join(dir, 'node_modules', 'victim', 'index.js'), 'module.exports = { name: "evil" };\n');
+    const edited = await app(dir, withSummary(key.publicKeyFile!));
+    expect(edited.code, edited.stderr).toBe(1);
+    expect(edited.stderr).toContain('against what vouch verified (the verification summary)');
+    expect(edited.stderr).toContain('INSTALLED_FILE_MODIFIED node_modules/victim: modified: node_modules/victim/index.js');
   });
 });
