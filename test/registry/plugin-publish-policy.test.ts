@@ -168,6 +168,14 @@ describe('publish policy: republish', () => {
     expect((await npmPublish(dir)).code).toBe(0);
   });
 
+  it('without the rule: a version that is still there, sent again with provenance, is Verdaccio\'s 409 with nothing logged or stored', async () => {
+    const dir = await writePackage(await registry.tempDir('pkg'), { name: 'plain-prov', version: '1.0.0' });
+    await publishWithProvenance(registry, dir, sigstore, widget);
+    const before = await storageSnapshot();
+    await expect(publishWithProvenance(registry, dir, sigstore, widget)).rejects.toThrow(/409 .*this package is already present/);
+    expect(await storageSnapshot()).toEqual(before); // the signing log holds no attestation for the refused bytes
+  });
+
   it('with republish "never" a version is refused after an unpublish, by npm\'s 403 naming the rule; storage keeps the record', async () => {
     const dir = await writePackage(await registry.tempDir('pkg'), { name: '@once/pkg', version: '1.0.0' });
     expect((await npmPublish(dir)).code).toBe(0);
