@@ -20,7 +20,7 @@ import { notePatchDeclined } from '../notes.js';
 
 /** npm config options npm-registry-fetch reads, besides `//host/:…` credentials and `@scope:registry`. */
 export const REGISTRY_FETCH_KEYS: ReadonlySet<string> = new Set([
-  '_auth', 'agent', 'algorithms', 'authType', 'ca', 'cache', 'cert', 'fetchRetries', 'fetchRetryFactor',
+  'agent', 'algorithms', 'authType', 'ca', 'cache', 'cert', 'fetchRetries', 'fetchRetryFactor',
   'fetchRetryMaxtimeout', 'fetchRetryMintimeout', 'forceAuth', 'httpsProxy', 'integrity', 'key', 'localAddress',
   'maxSockets', 'memoize', 'noProxy', 'npmCommand', 'npmSession', 'offline', 'otp', 'otpPrompt', 'preferOffline',
   'preferOnline', 'proxy', 'registry', 'retry', 'scope', 'spec', 'strictSSL', 'timeout', 'userAgent',

@@ -9,9 +9,7 @@ import {
 describe('REGISTRY_FETCH_KEYS', () => {
   it('is the npm config options npm-registry-fetch reads, no more and no fewer', () => {
     const read = [...optionNamesRead(registryFetchSources())].filter((k) => !PER_REQUEST_KEYS.has(k)).sort();
-    // `_auth` stays listed though the sources read it only as `//host/:_auth`: npm-registry-fetch 19's
-    // own docs list it as an option, and passing one key too many is harmless.
-    expect(read).toEqual([...REGISTRY_FETCH_KEYS].filter((k) => k !== '_auth').sort());
+    expect(read).toEqual([...REGISTRY_FETCH_KEYS].sort());
   });
 
   it('reads names both from `opts.x` and from destructuring', () => {
