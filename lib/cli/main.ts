@@ -2,6 +2,7 @@
 import { INTERNAL_ERROR_EXIT, VouchError, exitCodeForError, isVouchError, type ExitCode } from '../errors/index.js';
 import { redactSecrets } from '../config/secrets.js';
 import { processOutput, redacting, type Output } from './output.js';
+import { patchNoteLines } from '../patches/index.js';
 import { printRetryNotices } from './retry-notices.js';
 import { vouchVersion } from './version.js';
 import { findCommand } from './commands/index.js';
@@ -35,6 +36,9 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     return reportError(err, out, rest.includes('--verbose'));
   } finally {
     stopNotices();
+    // A library patch whose probe did not recognise the library's internals (lib/patches/): the run used
+    // the library's own code; said only with --verbose, as it changes speed, not results.
+    if (rest.includes('--verbose')) for (const line of patchNoteLines()) out.stderr(line);
   }
 }
 

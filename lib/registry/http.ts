@@ -4,6 +4,7 @@
 // 200 and leaves every other case to npm's stack.
 import fetch from 'npm-registry-fetch';
 import type { FlatOptions } from '../config/index.js';
+import { registryFetchOptions } from '../patches/npm-registry-fetch/option-keys.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { directGet } from './direct-get.js';
 
@@ -131,29 +132,7 @@ async function getBytesViaNpm(url: string, opts: HttpOptions, bounds: FetchBound
   return readBounded(body, url, bounds.maxBytes, opts.timeoutMs, abort);
 }
 
-/**
- * The options npm-registry-fetch 19 reads (lib/*.js): auth and scoped registries (`//host/:_authToken`,
- * `@scope:registry`, …) and the keys below; make-fetch-happen only sees what it passes on. Not all of
- * npm's ~130 flat options: npm-registry-fetch merges its options object into a defaults object twice
- * per request, and that merge of 130 keys costs ~0.5 ms (V8 grows the object key by key) — more CPU
- * than the request itself on a fast link (measured, bench/). Computed once per options object.
- */
-const REGISTRY_FETCH_KEYS = new Set([
-  '_auth', 'agent', 'algorithms', 'authType', 'ca', 'cache', 'cert', 'fetchRetries', 'fetchRetryFactor',
-  'fetchRetryMaxtimeout', 'fetchRetryMintimeout', 'forceAuth', 'httpsProxy', 'integrity', 'key', 'localAddress',
-  'maxSockets', 'memoize', 'noProxy', 'npmCommand', 'npmSession', 'offline', 'otp', 'otpPrompt', 'preferOffline',
-  'preferOnline', 'proxy', 'registry', 'retry', 'scope', 'spec', 'strictSSL', 'timeout', 'userAgent',
-]);
-const trimmed = new WeakMap<FlatOptions, FlatOptions>();
-
-export function registryFetchOptions(flat: FlatOptions): FlatOptions {
-  let options = trimmed.get(flat);
-  if (!options) {
-    options = Object.fromEntries(Object.entries(flat).filter(([k]) => REGISTRY_FETCH_KEYS.has(k) || k.startsWith('//') || k.startsWith('@')));
-    trimmed.set(flat, options);
-  }
-  return options;
-}
+export { registryFetchOptions };
 
 /**
  * npm's flat options with a socket pool that allows `concurrency` requests in flight per registry:

@@ -3,7 +3,7 @@
 // optional nodes) and bundle filtering. The diff is taken against an empty node_modules, as `npm ci`
 // starts from one, so it is the whole install (a superset of what `npm install` changes on disk).
 import Arborist, { type Node, type Tree } from '@npmcli/arborist';
-import { arboristRequire } from './arborist-require.js';
+import { arboristRequire } from '../patches/arborist/require.js';
 
 interface Diff {
   action: 'ADD' | 'CHANGE' | 'REMOVE' | null;

@@ -7,15 +7,16 @@ import Arborist, { type Tree } from '@npmcli/arborist';
 import { VouchError } from '../errors/index.js';
 import { parseJsonText, problemsError } from '../policy/json-file.js';
 import type { NpmConfig } from '../config/index.js';
-import { installBundlerFastPath } from './bundler-fast-path.js';
-import { installNamedEdgeReload } from './named-edge-reload.js';
+import { installBundlerFastPath } from '../patches/arborist/bundler-fast-path.js';
+import { installNamedEdgeReload } from '../patches/arborist/named-edge-reload.js';
 
 export type TreeSource = 'virtual' | 'actual';
 
 /**
  * The project's arborist, with options from npm config (scripts always off while vouch decides) and
- * vouch's two fast paths installed: bundler lookups (lib/tree/bundler-fast-path.ts) and named-edge
- * reloads (lib/tree/named-edge-reload.ts), each with arborist's answers without its superlinear walk.
+ * vouch's two fast paths installed: bundler lookups (lib/patches/arborist/bundler-fast-path.ts) and named-edge
+ * reloads (lib/patches/arborist/named-edge-reload.ts), each with arborist's answers without its superlinear walk, or arborist's own
+ * code where a probe does not recognise its internals.
  */
 export function projectArborist(cwd: string, config: NpmConfig, extra: Record<string, unknown> = {}): Arborist {
   installBundlerFastPath();

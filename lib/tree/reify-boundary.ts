@@ -8,9 +8,8 @@ import { join, resolve } from 'node:path';
 import cacache from 'cacache';
 import ssri from 'ssri';
 import { VouchError } from '../errors/index.js';
-import { limitConcurrency } from '../registry/index.js';
-import { EXTRACT_CONCURRENCY } from './extract-limit.js';
-import { withPacoteWrapped, type Extract } from './pacote-hooks.js';
+import { EXTRACT_CONCURRENCY, limitExtractions } from '../patches/pacote/extract-limit.js';
+import { withPacoteWrapped, type Extract } from '../patches/pacote/hooks.js';
 
 export interface AllowedExtraction {
   kind: 'verified';
@@ -58,7 +57,7 @@ export interface RefusedExtraction {
  */
 export async function withReifyBoundary<T>(boundary: ReifyBoundary, task: () => Promise<T>): Promise<{ result: T; refused: RefusedExtraction[] }> {
   const refused: RefusedExtraction[] = [];
-  const result = await withPacoteWrapped('extract', (extract) => limitConcurrency(guarded(extract, boundary, refused), EXTRACT_CONCURRENCY), task);
+  const result = await withPacoteWrapped('extract', (extract) => limitExtractions(guarded(extract, boundary, refused), EXTRACT_CONCURRENCY), task);
   return { result, refused };
 }
 

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Arborist, { type Node } from '@npmcli/arborist';
-import { arboristRequire } from './arborist-require.js';
+import { arboristRequire } from '../patches/arborist/require.js';
 
 type Extract = (spec: string, dest: string, opts: Record<string, unknown>) => Promise<unknown>;
 

@@ -3,7 +3,7 @@
 // A git, remote-tarball, file or directory spec goes to the judge first, and one it refuses is never
 // fetched: no git ls-remote or clone, no HTTP request.
 import npa from 'npm-package-arg';
-import { withPacoteWrapped } from './pacote-hooks.js';
+import { withPacoteWrapped } from '../patches/pacote/hooks.js';
 import type { NonRegistryRef, SourceKind } from './types.js';
 
 /** True when the policy allows this source. */

@@ -7,7 +7,7 @@ import type { Bundle } from '@sigstore/bundle';
 import type { X509Certificate } from '@sigstore/core';
 import { Verifier, toSignedEntity, type SignedEntity, type TrustMaterial } from '@sigstore/verify';
 import { truncate } from '../errors/index.js';
-import { installAsn1FastPaths } from './asn1-fast-paths.js';
+import { installAsn1FastPaths } from '../patches/sigstore-core/asn1-fast-paths.js';
 import { identityFromCertificate } from './identity.js';
 import { DigestSignatureContent, type ArtifactDigest } from './prehashed-signature.js';
 import { verifyEntriesWithoutSet } from './rekor-v2-entries.js';

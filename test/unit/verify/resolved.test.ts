@@ -3,7 +3,7 @@
 // source, taken from the installed arborist) followed by the real pacote RemoteFetcher.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { arboristRequire } from '../../../lib/tree/arborist-require.js';
+import { arboristRequire } from '../../../lib/patches/arborist/require.js';
 import { canonicalTarballUrl, checkResolved, npmFetchUrl, type NpmFetchConfig } from '../../../lib/verify/resolved.js';
 
 const REGISTRY = 'https://registry.example/';

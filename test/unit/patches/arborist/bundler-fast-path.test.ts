@@ -1,4 +1,4 @@
-// lib/tree/bundler-fast-path.ts: with the fast path installed, every node's getBundler() is what
+// lib/patches/arborist/bundler-fast-path.ts: with the fast path installed, every node's getBundler() is what
 // arborist's own method answers: on a real lockfile without bundles, on a tree with a dependency
 // bundle, and after a tree gains a bundling package (a new package on a node, a new node, the root's
 // list edited in place) once the fast path has already answered "no bundles" for it.
@@ -6,9 +6,10 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import Arborist, { type Node, type Tree } from '@npmcli/arborist';
 import { describe, expect, it } from 'vitest';
-import { arboristGetBundler, installBundlerFastPath } from '../../../lib/tree/bundler-fast-path.js';
+import { arboristBundlerClasses, arboristGetBundler, installBundlerFastPath, probeBundlerFastPath, type BundlerClasses } from '../../../../lib/patches/arborist/bundler-fast-path.js';
+import { patchNotes } from '../../../../lib/patches/index.js';
 
-installBundlerFastPath();
+const installedOnArborist = installBundlerFastPath(); // the probe ran on the arborist vouch runs
 
 interface BundlerNode extends Node {
   getBundler(): BundlerNode | null;
@@ -20,9 +21,9 @@ const ArboristNode = createRequire(import.meta.url)('@npmcli/arborist/lib/node.j
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const lockfiles = {
   // the project's own package-lock.json: real, ~500 packages from the npm registry, no bundles
-  vouch: here('../../../'),
-  bundled: here('../../../fixtures/lockfiles/bundled/'),
-  mixedSources: here('../../../fixtures/lockfiles/mixed-sources/'),
+  vouch: here('../../../../'),
+  bundled: here('../../../../fixtures/lockfiles/bundled/'),
+  mixedSources: here('../../../../fixtures/lockfiles/mixed-sources/'),
 };
 
 const loadVirtual = (path: string) => new Arborist({ path }).loadVirtual() as Promise<Tree>;
@@ -83,5 +84,39 @@ describe('getBundler with the fast path', () => {
     tree.package.bundleDependencies = [top.name];
     expect(top.getBundler()).toBe(tree);
     expect(answers(tree).fast).toEqual(answers(tree).arborist);
+  });
+});
+
+/** A copy of arborist's Node and Inventory classes, as shipped (getBundler unpatched), with `edit` applied to Node's prototype. */
+function arboristCopy(edit: (prototype: Record<string, unknown>) => void = () => undefined): BundlerClasses {
+  const real = arboristBundlerClasses();
+  const node = Object.defineProperties({}, Object.getOwnPropertyDescriptors(real.Node.prototype)) as Record<string, unknown>;
+  node['getBundler'] = arboristGetBundler;
+  edit(node);
+  const inventory = Object.defineProperties({}, Object.getOwnPropertyDescriptors(real.Inventory.prototype));
+  return { Node: { prototype: node as unknown as BundlerClasses['Node']['prototype'] }, Inventory: { prototype: inventory as BundlerClasses['Inventory']['prototype'] } };
+}
+
+describe('the probe', () => {
+  it('recognises the installed arborist, which then runs the fast path', () => {
+    expect(installedOnArborist).toBe(true);
+    expect(probeBundlerFastPath(arboristCopy())).toBeNull();
+    expect(arboristBundlerClasses().Node.prototype.getBundler).not.toBe(arboristGetBundler);
+  });
+
+  it('declines an arborist whose getBundler changed, leaving its classes alone and noting why', () => {
+    const changed = function getBundler(this: unknown, path: unknown = []) { return path === null ? this : null; };
+    const copy = arboristCopy((prototype) => { prototype['getBundler'] = changed; });
+    const addBefore = copy.Inventory.prototype.add;
+    expect(installBundlerFastPath(copy)).toBe(false);
+    expect(copy.Node.prototype.getBundler).toBe(changed);
+    expect(copy.Inventory.prototype.add).toBe(addBefore);
+    expect(patchNotes()).toContainEqual({ patch: 'arborist/bundler-fast-path', reason: expect.stringContaining('not a version checked') });
+  });
+
+  it('declines an arborist whose Node has no package accessor', () => {
+    const copy = arboristCopy((prototype) => { Object.defineProperty(prototype, 'package', { value: {}, writable: true }); });
+    expect(probeBundlerFastPath(copy)).toBe('Node has no package accessor');
+    expect(installBundlerFastPath(copy)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-// lib/verify/asn1-fast-paths.ts: the DER encoder must write exactly the bytes @sigstore/core's own encoder
+// lib/patches/sigstore-core/asn1-fast-paths.ts: the DER encoder must write exactly the bytes @sigstore/core's own encoder
 // writes, on every node of real certificates, after the in-place edit @sigstore/verify makes for SCT
 // checks, and on trees whose lengths cross every length-of-length boundary; the byte reader must return
 // and throw what @sigstore/core's does.
@@ -6,8 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ASN1Obj, ByteStream, EXTENSION_OID_SCT, X509Certificate } from '@sigstore/core';
 import { describe, expect, it } from 'vitest';
-import { encodeDer, installAsn1FastPaths, readUint8, sigstoreGetUint8, sigstoreToDer, type Asn1Node, type ByteCursor } from '../../../lib/verify/asn1-fast-paths.js';
-import { fixture } from './attestations-fixtures.js';
+import { encodeDer, installAsn1FastPaths, probeAsn1FastPaths, readUint8, sigstoreGetUint8, sigstoreToDer, type Asn1Classes, type Asn1Node, type ByteCursor } from '../../../../lib/patches/sigstore-core/asn1-fast-paths.js';
+import { patchNotes } from '../../../../lib/patches/index.js';
+import { fixture } from '../../verify/attestations-fixtures.js';
 
 /** Every base64 certificate `rawBytes`, and any RFC 3161 `signedTimestamp`, in the real fixtures. */
 function realDerBlobs(): { origin: string; der: Buffer<ArrayBuffer> }[] {
@@ -121,3 +122,34 @@ function derLength(size: number): Buffer {
   for (let rest = size; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
   return Buffer.from([0x80 | bytes.length, ...bytes]);
 }
+
+/** Subclasses of @sigstore/core's ASN1Obj and ByteStream with their shipped methods, then `edit` applied. */
+function coreCopy(edit: (classes: { asn1: Record<string, unknown>; stream: Record<string, unknown> }) => void = () => undefined): Asn1Classes {
+  class Asn1Copy extends (ASN1Obj as unknown as new () => object) {}
+  class StreamCopy extends (ByteStream as unknown as new () => object) {}
+  Object.assign(Asn1Copy, { parseBuffer: (buf: Buffer) => ASN1Obj.parseBuffer(buf) });
+  Object.assign(Asn1Copy.prototype, { toDER: sigstoreToDer });
+  Object.assign(StreamCopy.prototype, { getUint8: sigstoreGetUint8 });
+  edit({ asn1: Asn1Copy.prototype as Record<string, unknown>, stream: StreamCopy.prototype as Record<string, unknown> });
+  return { ASN1Obj: Asn1Copy, ByteStream: StreamCopy } as unknown as Asn1Classes;
+}
+
+describe('the probe', () => {
+  it('recognises the installed @sigstore/core', () => {
+    expect(probeAsn1FastPaths(coreCopy())).toBeNull();
+  });
+
+  it('declines a @sigstore/core whose toDER changed, leaving it alone and noting why', () => {
+    const changed = function toDER(this: Asn1Node) { return Buffer.concat([Buffer.from([0]), this.value]); };
+    const copy = coreCopy(({ asn1 }) => { asn1['toDER'] = changed; });
+    expect(installAsn1FastPaths(copy)).toBe(false);
+    expect(copy.ASN1Obj.prototype.toDER).toBe(changed);
+    expect(copy.ByteStream.prototype.getUint8).toBe(sigstoreGetUint8);
+    expect(patchNotes()).toContainEqual({ patch: 'sigstore-core/asn1-fast-paths', reason: expect.stringContaining('not a version checked') });
+  });
+
+  it('declines a getUint8 that reads differently', () => {
+    const copy = coreCopy(({ stream }) => { stream['getUint8'] = function getUint8() { return 0; }; });
+    expect(probeAsn1FastPaths(copy)).toMatch(/getUint8 is not a version checked/);
+  });
+});

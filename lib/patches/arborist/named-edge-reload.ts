@@ -1,3 +1,7 @@
+// Replaces @npmcli/arborist's Node.prototype[_reloadNamedEdges] (lib/node.js) with an indexed walk, and
+// wraps Inventory.add, Node.addEdgeOut and the Node root setter to keep the index. Checked against
+// arborist 9.9.3.
+//
 // When arborist places a node named N under a parent P, it calls P[_reloadNamedEdges](N): a walk of
 // P's whole subtree (children, then fsChildren, depth first) that looks up an edge named N at every
 // node (a case-insensitive, NFKD-normalising lookup) and reloads the ones whose resolution may have
@@ -15,9 +19,14 @@
 // a new tree, those children are attached before they are in its inventory, so for the duration of
 // such a move every walk is arborist's own.
 //
-// test/unit/tree/named-edge-reload.test.ts loads real lockfiles with and without the fast path and
-// compares every edge's resolution and the order of every reload.
-import { arboristRequire } from './arborist-require.js';
+// Probe: the walk's source is one of the versions checked (a digest: the indexed walk repeats its test
+// and its order), and Node has addEdgeOut and a root accessor, Inventory an add method. Otherwise
+// arborist's own walk runs and --verbose says so.
+//
+// test/unit/patches/arborist/named-edge-reload.test.ts loads real lockfiles with and without the fast
+// path and compares every edge's resolution and the order of every reload.
+import { notePatchDeclined, sourceDigest } from '../notes.js';
+import { arboristRequire } from './require.js';
 
 interface Edge {
   readonly name: string;
@@ -47,17 +56,47 @@ interface Inventory {
 
 type ReloadNamedEdges = (this: ArboristNode, name: string, rootLoc?: string) => void;
 
-const NodeClass = arboristRequire('./node.js') as { prototype: ArboristNode };
-const InventoryClass = arboristRequire('./inventory.js') as { prototype: Inventory };
+/** The arborist classes the indexed walk changes (the real ones, or a copy in tests). */
+export interface ReloadClasses {
+  Node: { prototype: ArboristNode };
+  Inventory: { prototype: Inventory };
+}
+
+const PATCH = 'arborist/named-edge-reload';
+/** Digests (sourceDigest) of Node.prototype[_reloadNamedEdges] in the arborist versions checked: 9.9.3. */
+const CHECKED_WALK = new Set(['ef081b353c69eec4']);
+
+/** arborist's own classes, as the arborist vouch runs loads them. */
+export function arboristReloadClasses(): ReloadClasses {
+  return { Node: arboristRequire('./node.js') as ReloadClasses['Node'], Inventory: arboristRequire('./inventory.js') as ReloadClasses['Inventory'] };
+}
 
 // arborist names the method with a module-private Symbol('_reloadNamedEdges'); its description finds it.
-const reloadNamedEdgesKey = Object.getOwnPropertySymbols(NodeClass.prototype)
-  .find((key) => key.description === '_reloadNamedEdges');
+function reloadKeyOf(prototype: object): symbol | undefined {
+  return Object.getOwnPropertySymbols(prototype).find((key) => key.description === '_reloadNamedEdges');
+}
+
+function walkOf(prototype: object): { key: symbol; walk: ReloadNamedEdges } | undefined {
+  const key = reloadKeyOf(prototype);
+  const walk = key === undefined ? undefined : (prototype as Record<symbol, unknown>)[key];
+  return key !== undefined && typeof walk === 'function' ? { key, walk: walk as ReloadNamedEdges } : undefined;
+}
 
 /** The walk as arborist ships it, kept for the equivalence tests. */
-export const arboristReloadNamedEdges: ReloadNamedEdges | undefined = reloadNamedEdgesKey === undefined
-  ? undefined
-  : (NodeClass.prototype as unknown as Record<symbol, ReloadNamedEdges>)[reloadNamedEdgesKey];
+export const arboristReloadNamedEdges: ReloadNamedEdges | undefined = walkOf(arboristReloadClasses().Node.prototype)?.walk;
+
+/** Why the indexed walk cannot be installed on `classes`, or null when their internals are the ones checked. */
+export function probeNamedEdgeReload(classes: ReloadClasses): string | null {
+  const found = walkOf(classes.Node.prototype);
+  if (!found) return 'Node has no _reloadNamedEdges method';
+  const digest = sourceDigest(found.walk);
+  if (!CHECKED_WALK.has(digest!)) return `Node[_reloadNamedEdges] is not a version checked (digest ${digest})`;
+  const rootProperty = Object.getOwnPropertyDescriptor(classes.Node.prototype, 'root');
+  if (!rootProperty?.get || !rootProperty.set) return 'Node has no root accessor';
+  if (typeof classes.Node.prototype.addEdgeOut !== 'function') return 'Node has no addEdgeOut method';
+  if (typeof classes.Inventory.prototype.add !== 'function') return 'Inventory has no add method';
+  return null;
+}
 
 /** arborist's case-insensitive map key (lib/case-insensitive-map.js). */
 function foldName(name: string): string {
@@ -152,23 +191,30 @@ function sortInWalkOrder(top: ArboristNode, paths: ArboristNode[][]): void {
   });
 }
 
-function reloadNamedEdgesIndexed(this: ArboristNode, name: string, rootLoc: string = this.location): void {
-  const inventory = this.root.inventory;
-  if (familyMoves > 0 || typeof name !== 'string' || inventory.get(this.location) !== this) {
-    arboristReloadNamedEdges!.call(this, name, rootLoc);
-    return;
-  }
+/** The indexed walk; `arboristWalk` for the cases the index does not cover. */
+function reloadNamedEdgesIndexed(arboristWalk: ReloadNamedEdges): ReloadNamedEdges {
+  return function reloadIndexed(this: ArboristNode, name: string, rootLoc: string = this.location): void {
+    const inventory = this.root.inventory;
+    if (familyMoves > 0 || typeof name !== 'string' || inventory.get(this.location) !== this) {
+      arboristWalk.call(this, name, rootLoc);
+      return;
+    }
+    reloadFromIndex(this, inventory, name, rootLoc);
+  };
+}
+
+function reloadFromIndex(top: ArboristNode, inventory: Inventory, name: string, rootLoc: string): void {
   const sources = sourcesIn(inventory).get(foldName(name));
   if (!sources) return;
   const paths: ArboristNode[][] = [];
   for (const node of sources) {
     if (!node.edgesOut.get(name)) continue;
-    const path = pathBelow(this, node);
+    const path = pathBelow(top, node);
     if (path) paths.push(path);
   }
-  if (paths.length > 1) sortInWalkOrder(this, paths);
+  if (paths.length > 1) sortInWalkOrder(top, paths);
   for (const path of paths) {
-    const node = path.length === 0 ? this : path[path.length - 1]!;
+    const node = path.length === 0 ? top : path[path.length - 1]!;
     // arborist's test and reload, as in its walk (lib/node.js [_reloadNamedEdges])
     const edge = node.edgesOut.get(name)!;
     const rootLocResolved = edge.to && edge.to.location === `${rootLoc}/node_modules/${edge.name}`;
@@ -177,33 +223,39 @@ function reloadNamedEdgesIndexed(this: ArboristNode, name: string, rootLoc: stri
   }
 }
 
-let installed = false;
+const installedOn = new WeakSet<object>();
 
-/** Installs the indexed walk in the arborist vouch loads. Idempotent. */
-export function installNamedEdgeReload(): void {
-  if (installed) return;
-  if (reloadNamedEdgesKey === undefined || !arboristReloadNamedEdges) {
-    throw new Error('arborist Node has no _reloadNamedEdges: lib/tree/named-edge-reload.ts needs updating');
+/**
+ * Installs the indexed walk in `classes` (arborist's own by default) when the probe recognises them;
+ * otherwise leaves them alone and notes why. Idempotent; returns whether the indexed walk is in place.
+ */
+export function installNamedEdgeReload(classes: ReloadClasses = arboristReloadClasses()): boolean {
+  const { Node, Inventory } = classes;
+  if (installedOn.has(Node.prototype)) return true;
+  const declined = probeNamedEdgeReload(classes);
+  if (declined !== null) {
+    notePatchDeclined(PATCH, declined);
+    return false;
   }
-  const rootProperty = Object.getOwnPropertyDescriptor(NodeClass.prototype, 'root');
-  if (!rootProperty?.get || !rootProperty.set) throw new Error('arborist Node has no root accessor: lib/tree/named-edge-reload.ts needs updating');
-  installed = true;
+  installedOn.add(Node.prototype);
+  const { key, walk } = walkOf(Node.prototype)!;
+  const rootProperty = Object.getOwnPropertyDescriptor(Node.prototype, 'root')!;
 
-  const add = InventoryClass.prototype.add;
-  InventoryClass.prototype.add = function addIndexing(this: Inventory, node: ArboristNode) {
+  const add = Inventory.prototype.add;
+  Inventory.prototype.add = function addIndexing(this: Inventory, node: ArboristNode) {
     const result = add.call(this, node);
     const index = edgeSources.get(this);
     if (index) for (const edgeName of node.edgesOut.keys()) addSource(index, edgeName, node);
     return result;
   };
-  const addEdgeOut = NodeClass.prototype.addEdgeOut;
-  NodeClass.prototype.addEdgeOut = function addEdgeOutIndexing(this: ArboristNode, edge: Edge) {
+  const addEdgeOut = Node.prototype.addEdgeOut;
+  Node.prototype.addEdgeOut = function addEdgeOutIndexing(this: ArboristNode, edge: Edge) {
     addEdgeOut.call(this, edge);
     const index = edgeSources.get(this.root.inventory);
     if (index) addSource(index, edge.name, this);
   };
-  const setRoot = rootProperty.set;
-  Object.defineProperty(NodeClass.prototype, 'root', {
+  const setRoot = rootProperty.set!;
+  Object.defineProperty(Node.prototype, 'root', {
     ...rootProperty,
     set(this: ArboristNode, root: ArboristNode | null) {
       const carriesFamily = this.children.size > 0 || this.fsChildren.size > 0;
@@ -215,5 +267,6 @@ export function installNamedEdgeReload(): void {
       }
     },
   });
-  (NodeClass.prototype as unknown as Record<symbol, ReloadNamedEdges>)[reloadNamedEdgesKey] = reloadNamedEdgesIndexed;
+  (Node.prototype as unknown as Record<symbol, ReloadNamedEdges>)[key] = reloadNamedEdgesIndexed(walk);
+  return true;
 }

@@ -1,13 +1,14 @@
-// lib/tree/named-edge-reload.ts: with the indexed walk installed, arborist reloads the same edges, in
+// lib/patches/arborist/named-edge-reload.ts: with the indexed walk installed, arborist reloads the same edges, in
 // the same order, and ends with the same graph as with its own walk: when loading real lockfiles, when
 // nodes are added, moved with their children, and removed afterwards.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import Arborist, { type Node, type Tree } from '@npmcli/arborist';
 import { afterEach, describe, expect, it } from 'vitest';
-import { arboristReloadNamedEdges, installNamedEdgeReload } from '../../../lib/tree/named-edge-reload.js';
+import { arboristReloadClasses, arboristReloadNamedEdges, installNamedEdgeReload, probeNamedEdgeReload, type ReloadClasses } from '../../../../lib/patches/arborist/named-edge-reload.js';
+import { patchNotes } from '../../../../lib/patches/index.js';
 
-installNamedEdgeReload();
+const installedOnArborist = installNamedEdgeReload(); // the probe ran on the arborist vouch runs
 
 interface GraphNode extends Node {
   parent: GraphNode | null;
@@ -34,10 +35,10 @@ const indexedReload = nodePrototype[reloadKey];
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const lockfiles = {
   // the project's own package-lock.json: real, ~500 packages from the npm registry, some nested
-  vouch: here('../../../'),
+  vouch: here('../../../../'),
   // workspaces, links and file: dependencies (fsChildren)
-  mixedSources: here('../../../fixtures/lockfiles/mixed-sources/'),
-  bundled: here('../../../fixtures/lockfiles/bundled/'),
+  mixedSources: here('../../../../fixtures/lockfiles/mixed-sources/'),
+  bundled: here('../../../../fixtures/lockfiles/bundled/'),
 };
 
 type Walk = 'indexed' | 'arborist';
@@ -143,5 +144,39 @@ describe('named-edge reloads with the index', () => {
     expect(indexed.reloads.length).toBeGreaterThan(1); // its dependents were missing it, and now resolve
     expect(arborist.lookups).toBeGreaterThan(indexed.size); // arborist looks at every node
     expect(indexed.lookups).toBeLessThan(indexed.size / 10);
+  });
+});
+
+/** A copy of arborist's Node and Inventory classes, as shipped (the walk unpatched), with `edit` applied to Node's prototype. */
+function arboristCopy(edit: (prototype: Record<string | symbol, unknown>) => void = () => undefined): ReloadClasses {
+  const real = arboristReloadClasses();
+  const node = Object.defineProperties({}, Object.getOwnPropertyDescriptors(real.Node.prototype)) as Record<string | symbol, unknown>;
+  node[reloadKey] = arboristReloadNamedEdges;
+  edit(node);
+  const inventory = Object.defineProperties({}, Object.getOwnPropertyDescriptors(real.Inventory.prototype));
+  return { Node: { prototype: node as unknown as ReloadClasses['Node']['prototype'] }, Inventory: { prototype: inventory as ReloadClasses['Inventory']['prototype'] } };
+}
+
+describe('the probe', () => {
+  it('recognises the installed arborist, which then runs the indexed walk', () => {
+    expect(installedOnArborist).toBe(true);
+    expect(probeNamedEdgeReload(arboristCopy())).toBeNull();
+    expect(indexedReload).not.toBe(arboristReloadNamedEdges);
+  });
+
+  it('declines an arborist whose walk changed, leaving its classes alone and noting why', () => {
+    const changed = function reloadNamedEdges(this: unknown, name: string) { return name; };
+    const copy = arboristCopy((prototype) => { prototype[reloadKey] = changed; });
+    const addEdgeOut = copy.Node.prototype.addEdgeOut;
+    expect(installNamedEdgeReload(copy)).toBe(false);
+    expect((copy.Node.prototype as unknown as Record<symbol, unknown>)[reloadKey]).toBe(changed);
+    expect(copy.Node.prototype.addEdgeOut).toBe(addEdgeOut);
+    expect(patchNotes()).toContainEqual({ patch: 'arborist/named-edge-reload', reason: expect.stringContaining('not a version checked') });
+  });
+
+  it('declines an arborist without the walk', () => {
+    const copy = arboristCopy((prototype) => { delete prototype[reloadKey]; });
+    expect(probeNamedEdgeReload(copy)).toBe('Node has no _reloadNamedEdges method');
+    expect(installNamedEdgeReload(copy)).toBe(false);
   });
 });

@@ -1,9 +1,9 @@
-// lib/tree/extract-limit.ts: while a reify runs, arborist's pacote.extract never has more than the
+// lib/patches/pacote/extract-limit.ts: while a reify runs, arborist's pacote.extract never has more than the
 // bound in flight, every call still gets its own result or error, and pacote.extract is restored after.
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
-import { limitConcurrency } from '../../../lib/registry/concurrency.js';
-import { withExtractLimit } from '../../../lib/tree/extract-limit.js';
+import { limitConcurrency } from '../../../../lib/registry/concurrency.js';
+import { withExtractLimit } from '../../../../lib/patches/pacote/extract-limit.js';
 
 type Extract = (spec: string, dest: string, opts: Record<string, unknown>) => Promise<unknown>;
 // The copy arborist's reify.js calls (it does `require('pacote')` and calls `pacote.extract` at each node).

@@ -1,3 +1,6 @@
+// Replaces @sigstore/core's ASN1Obj.prototype.toDER and ByteStream.prototype.getUint8 (dist/asn1,
+// dist/stream). Checked against @sigstore/core 3.2.1.
+//
 // Two methods of @sigstore/core's ASN.1 code, replaced by ones with the same results and errors that
 // do not allocate per node or per byte: together they were most of the CPU and garbage of bundle
 // verification (profiled on 600 bundles; at 5,000 packages, ASN.1 parsing alone allocated ~750 MB).
@@ -17,9 +20,14 @@
 // ByteStream.getUint8: the parser reads each tag and length byte through getBlock(1), a new Buffer
 // view per byte; the replacement reads the byte and moves on, with the same bounds check and error.
 //
-// test/unit/verify/asn1-fast-paths.test.ts compares both versions of each on real certificates and
-// edge cases.
+// Probe: both methods' sources are versions checked (digests), and on a small certificate-shaped DER
+// the replacements give @sigstore/core's bytes and errors. Otherwise @sigstore/core's own methods run
+// and --verbose says so.
+//
+// test/unit/patches/sigstore-core/asn1-fast-paths.test.ts compares both versions of each on real
+// certificates and edge cases.
 import { createRequire } from 'node:module';
+import { notePatchDeclined, sourceDigest } from '../notes.js';
 
 /** The shape of @sigstore/core's ASN1Obj that encoding reads. */
 export interface Asn1Node {
@@ -107,23 +115,74 @@ function toDerInOneBuffer(this: Asn1Node): Buffer {
   return encodeDer(this);
 }
 
+/** The @sigstore/core classes the fast paths change (the real ones, or a copy in tests). */
+export interface Asn1Classes {
+  ASN1Obj: { prototype: Asn1Prototype; parseBuffer(buf: Buffer): Asn1Node };
+  ByteStream: { prototype: ByteStreamPrototype; new (buffer?: Buffer): ByteCursor };
+}
+
+const PATCH = 'sigstore-core/asn1-fast-paths';
+/** Digests (sourceDigest) of toDER and getUint8 in the @sigstore/core versions checked: 3.2.1. */
+const CHECKED_TO_DER = new Set(['9bf1a6c3c7533a15']);
+const CHECKED_GET_UINT8 = new Set(['f61e235b296a535f']);
+/** SEQUENCE { INTEGER 5, SEQUENCE { OCTET STRING of 129 bytes (a long-form length) } }. */
+const PROBE_DER = Buffer.concat([Buffer.from('30818a020105308184048181', 'hex'), Buffer.alloc(129, 7)]);
+
 const core = sigstoreCore();
 /** The methods @sigstore/core shipped with, kept for the equivalence tests. */
 export const sigstoreToDer: Asn1Prototype['toDER'] = core.ASN1Obj.prototype.toDER;
 export const sigstoreGetUint8: ByteStreamPrototype['getUint8'] = core.ByteStream.prototype.getUint8;
 
-/**
- * Installs `encodeDer` and `readUint8` in the @sigstore/core copy that @sigstore/verify loads (the
- * one npm dedupes to the top). Idempotent; returns whether that copy now uses them.
- */
-export function installAsn1FastPaths(): boolean {
-  core.ASN1Obj.prototype.toDER = toDerInOneBuffer;
-  core.ByteStream.prototype.getUint8 = readUint8;
-  return core.ASN1Obj.prototype.toDER !== sigstoreToDer && core.ByteStream.prototype.getUint8 !== sigstoreGetUint8;
+/** Why the fast paths cannot be installed on `classes`, or null when their internals are the ones checked. */
+export function probeAsn1FastPaths(classes: Asn1Classes): string | null {
+  const toDer = classes.ASN1Obj.prototype.toDER;
+  const getUint8 = classes.ByteStream.prototype.getUint8;
+  if (toDer === toDerInOneBuffer && getUint8 === readUint8) return null; // already installed
+  const toDerDigest = sourceDigest(toDer);
+  if (!CHECKED_TO_DER.has(toDerDigest!)) return `ASN1Obj.toDER is not a version checked (digest ${toDerDigest ?? 'none'})`;
+  const getUint8Digest = sourceDigest(getUint8);
+  if (!CHECKED_GET_UINT8.has(getUint8Digest!)) return `ByteStream.getUint8 is not a version checked (digest ${getUint8Digest ?? 'none'})`;
+  try {
+    const parsed = classes.ASN1Obj.parseBuffer(PROBE_DER);
+    if (!encodeDer(parsed).equals(toDer.call(parsed)) || !encodeDer(parsed).equals(PROBE_DER)) return 'ASN1Obj.toDER encodes differently';
+    const theirs = new classes.ByteStream(Buffer.from([1]));
+    const ours = { view: Buffer.from([1]), start: 0 };
+    if (readUint8.call(ours) !== getUint8.call(theirs)) return 'ByteStream.getUint8 reads differently';
+    const pastEnd = errorOf(() => getUint8.call(theirs));
+    if (pastEnd !== errorOf(() => readUint8.call(ours))) return `ByteStream.getUint8 fails differently past the end (${pastEnd})`;
+  } catch (err) {
+    return `the ASN.1 check threw: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  return null;
 }
 
-function sigstoreCore(): { ASN1Obj: { prototype: Asn1Prototype }; ByteStream: { prototype: ByteStreamPrototype } } {
+function errorOf(read: () => unknown): string {
+  try {
+    read();
+    return 'no error';
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/**
+ * Installs `encodeDer` and `readUint8` in `classes` (by default the @sigstore/core copy that
+ * @sigstore/verify loads, the one npm dedupes to the top) when the probe recognises them; otherwise
+ * leaves them alone and notes why. Idempotent; returns whether that copy now uses them.
+ */
+export function installAsn1FastPaths(classes: Asn1Classes = core): boolean {
+  const declined = probeAsn1FastPaths(classes);
+  if (declined !== null) {
+    notePatchDeclined(PATCH, declined);
+    return false;
+  }
+  classes.ASN1Obj.prototype.toDER = toDerInOneBuffer;
+  classes.ByteStream.prototype.getUint8 = readUint8;
+  return true;
+}
+
+function sigstoreCore(): Asn1Classes {
   // Resolved from @sigstore/verify so the patched classes are the verifier's, even if a second copy existed.
   const require = createRequire(createRequire(import.meta.url).resolve('@sigstore/verify'));
-  return require('@sigstore/core') as ReturnType<typeof sigstoreCore>;
+  return require('@sigstore/core') as Asn1Classes;
 }

@@ -1,0 +1,2 @@
+// The patches vouch applies to libraries' internals, one folder per library (docs/patches.md).
+export { patchNoteLines, patchNotes, type PatchNote } from './notes.js';
