@@ -12,7 +12,7 @@ import { EvidenceCache, gatherEvidence, TreePackuments, type Gathered, type Http
 import { buildIdealTree, projectArborist, SourceDenied, withSourceGuard, type LockfileKind, type NonRegistryRef, type Targets } from '../tree/index.js';
 import { AttestationVerifier, loadTrustRoots, type PackageEvidence } from '../verify/index.js';
 import { exitCodeFor } from './exit.js';
-import { createProgress } from './progress.js';
+import { outputProgress } from './progress.js';
 import type { Output } from './output.js';
 
 export interface GateOptions {
@@ -57,7 +57,7 @@ export async function runGate(targets: Targets, inputs: GateInputs, config: NpmC
 }
 
 /**
- * The evidence stage with vouch's caches, trust roots and a progress bar on a TTY; `onEvidence` sees
+ * The evidence stage with vouch's caches, trust roots and progress on `out`; `onEvidence` sees
  * each package's evidence as soon as it is complete.
  */
 export async function gather(
@@ -65,7 +65,7 @@ export async function gather(
 ): Promise<Gathered> {
   const verifier = new AttestationVerifier(loadTrustRoots(opts.trustedRoots));
   const cache = await EvidenceCache.open(config.cacheDir);
-  const progress = createProgress({ total: targets.packages.length, out: process.stderr, enabled: opts.quiet !== true });
+  const progress = outputProgress(out, targets.packages.length, opts.quiet !== true);
   const http = httpOptions(config, opts);
   const gathered = await gatherEvidence(targets.packages, {
     http, concurrency: opts.concurrency, verifier, cache, now: opts.now,

@@ -15,7 +15,7 @@ import { needsPublishTime, needsTierClaims, requiredWitnesses } from '../policy/
 import { omitList } from './common-flags.js';
 import { decide, httpOptions, logStateDir, type GateInputs, type GateOptions } from './gate.js';
 import { boundHeapGrowthFor } from './heap-growth.js';
-import { createProgress } from './progress.js';
+import { outputProgress } from './progress.js';
 import type { Output } from './output.js';
 import { gatherVersionChanges } from './version-changes.js';
 
@@ -125,7 +125,7 @@ class EvidenceRounds {
   async gather(refs: readonly PackageRef[], onEvidence?: (e: PackageEvidence) => void): Promise<void> {
     const fresh = refs.filter((ref) => !this.byKey.has(evidenceKey(ref)));
     if (fresh.length === 0) return;
-    const progress = createProgress({ total: fresh.length, out: process.stderr, enabled: this.opts.quiet !== true });
+    const progress = outputProgress(this.out, fresh.length, this.opts.quiet !== true);
     const gathered = await gatherEvidence(fresh, {
       http: httpOptions(this.config, this.opts), concurrency: this.opts.concurrency, verifier: this.verifier, cache: this.cache, now: this.opts.now,
       needPublishTime: needsPublishTime(this.inputs.policy), needTierClaims: needsTierClaims(this.inputs.policy), pinnedKeys: pinnedRegistryKeys(this.inputs.lock), pinnedLogs: pinnedRegistryLogs(this.inputs.lock), witnesses: requiredWitnesses(this.inputs.policy), logStateDir: logStateDir(this.config),

@@ -1,10 +1,12 @@
-// Progress on stderr for long runs, so a 2,000-package verify does not look hung. On a terminal: a
+// Progress for long runs, drawn on the Output's progress sink (stderr from the launcher, none from the
+// Node API), so a 2,000-package verify does not look hung. On a terminal: a
 // one-line bar, redrawn at most every REDRAW_INTERVAL_MS. Elsewhere (CI logs, pipes): a plain line every
 // LOG_INTERVAL_MS, none in the first interval, so short runs stay silent and logs never carry carriage
 // returns. Only for trees over PROGRESS_THRESHOLD packages. No timer of its own: it writes on tick, so
 // nothing keeps the process alive or fires after done().
 // (Written here rather than taken from cli-progress, which pulls in string-width and runs a redraw timer.)
 import { redactSecrets } from '../config/secrets.js';
+import type { Output, ProgressSink } from './output.js';
 import { printable } from './render/printable.js';
 
 export const PROGRESS_THRESHOLD = 50;
@@ -12,17 +14,11 @@ export const REDRAW_INTERVAL_MS = 100;
 export const LOG_INTERVAL_MS = 5_000;
 const BAR_WIDTH = 20;
 
-/** The part of a stream the bar needs (process.stderr fits). */
-export interface ProgressStream {
-  write(chunk: string): unknown;
-  readonly isTTY?: boolean;
-  readonly columns?: number;
-}
-
 export interface ProgressOptions {
   /** Packages to verify. */
   total: number;
-  out: ProgressStream;
+  /** Where to draw; undefined: nowhere, so progress stays off. */
+  out: ProgressSink | undefined;
   /** The caller's veto (--quiet, …); progress still needs a large tree, and a bar a TTY. */
   enabled?: boolean;
   /** What is being done, shown before the bar (default "verifying"). */
@@ -40,9 +36,15 @@ export interface Progress {
   done(): void;
 }
 
+/** Progress over `total` packages on `out`'s progress sink; `enabled` is the caller's veto (--silent). */
+export function outputProgress(out: Output, total: number, enabled: boolean): Progress {
+  return createProgress({ total, out: out.progress, enabled });
+}
+
 export function createProgress(opts: ProgressOptions): Progress {
-  const active = (opts.enabled ?? true) && opts.total > PROGRESS_THRESHOLD;
-  const bar = opts.out.isTTY === true;
+  const sink = opts.out;
+  const active = sink !== undefined && (opts.enabled ?? true) && opts.total > PROGRESS_THRESHOLD;
+  const bar = sink?.isTTY === true;
   const now = opts.now ?? Date.now;
   const title = opts.title ?? 'verifying';
   const started = now();
@@ -54,21 +56,21 @@ export function createProgress(opts: ProgressOptions): Progress {
     active,
     tick(label) {
       count += 1;
-      if (!active || finished) return;
+      if (!active || finished || !sink) return;
       const t = now();
       if (t - lastDraw < (bar ? REDRAW_INTERVAL_MS : LOG_INTERVAL_MS)) return;
       lastDraw = t;
       if (!bar) {
-        opts.out.write(`vouch: ${title} ${Math.min(count, opts.total)}/${opts.total} packages (${Math.round((t - started) / 1000)} s)\n`);
+        sink.write(`vouch: ${title} ${Math.min(count, opts.total)}/${opts.total} packages (${Math.round((t - started) / 1000)} s)\n`);
         return;
       }
       drawn = true;
-      opts.out.write(`\r${progressLine(title, count, opts.total, label, opts.out.columns ?? 80)}\x1b[K`);
+      sink.write(`\r${progressLine(title, count, opts.total, label, sink.columns ?? 80)}\x1b[K`);
     },
     done() {
       if (finished) return;
       finished = true;
-      if (drawn) opts.out.write('\r\x1b[K');
+      if (drawn) sink?.write('\r\x1b[K');
     },
   };
 }

@@ -20,8 +20,10 @@ import { vouchVersion } from './version.js';
 const KEY_FLAGS = [...SIGN_METHODS, 'public-key', 'fulcio-url', 'rekor-url', 'identity-token', 'attest-tree'] as const;
 
 export interface AttestRun {
-  /** After the gate: signs the summary of `report` and writes it. */
-  write(report: Report, now: Date, out: Output, quiet: boolean): Promise<void>;
+  /** The --attest file, as given. */
+  readonly file: string;
+  /** After the gate: signs the summary of `report` and writes it to `file`. */
+  write(report: Report, now: Date): Promise<void>;
 }
 
 export interface AttestScope {
@@ -30,6 +32,11 @@ export interface AttestScope {
   tarballs: boolean;
   packages: boolean;
   lockfileKind?: LockfileKind;
+}
+
+/** What verify prints once the summary of `report` is written to `file`. */
+export function attestWritten(file: string, report: Report): string {
+  return `Wrote a signed verification summary (${worstDecision(report) === 'deny' ? 'FAILED' : 'PASSED'}) to ${file}: check it with vouch verify-summary`;
 }
 
 /** undefined without --attest (and then none of its key flags may be given). */
@@ -50,14 +57,14 @@ export async function planAttest(values: VouchFlagValues, env: NodeJS.ProcessEnv
   const withTree = scope.installed || values['attest-tree'] === true;
   const before = await projectState(scope, withTree);
   return {
-    write: async (report, now, output, quiet) => {
+    file,
+    write: async (report, now) => {
       const after = await projectState(scope, withTree);
       if (JSON.stringify(after) !== JSON.stringify(before)) {
         throw new VouchError('PROJECT_BUSY', `${changedNames(before, after).join(', ')} changed while vouch verified the project: nothing was attested`, { file: resolve(file) },
           'run vouch verify --attest again once nothing else writes to the project');
       }
       await writeSummary(resolve(file), signer, { ...after, report, decision: worstDecision(report), mode: scope.installed ? 'installed' : scope.tarballs ? 'tarballs' : 'lockfile', vouchVersion: vouchVersion(), now });
-      if (!quiet) output.stderr(`Wrote a signed verification summary (${worstDecision(report) === 'deny' ? 'FAILED' : 'PASSED'}) to ${file}: check it with vouch verify-summary`);
     },
   };
 }

@@ -9,6 +9,7 @@ import { assertLockfileInSync, fetchedSources, loadLockedTree } from '../../tree
 import { gateOptions, isSilent, loadProjectConfig, reportFormat } from '../common-flags.js';
 import { buildJudgedTree, readTrustFiles, treeArborist } from '../gate.js';
 import { gateFetchedSources, rootManifest, verifyThenReify } from '../install-flow.js';
+import { showInstallOutcome } from '../install-output.js';
 import { boundHeapGrowthFor } from '../heap-growth.js';
 import { parseNpmCommandLine } from '../npm-command-line.js';
 import type { Output } from '../output.js';
@@ -26,7 +27,7 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const cwd = config.localPrefix;
   const updateLock = line.vouch['update-lock'] === true;
   const gate = { ...gateOptions(line.vouch, config, isSilent(line.npmFlags)), locked: !updateLock };
-  const flow = { gate, format, verbose: line.vouch.verbose === true, quiet: isSilent(line.npmFlags), reportFiles: parseReportFiles(line.vouch['report-file']) };
+  const shown = { cwd, format, verbose: line.vouch.verbose === true, quiet: isSilent(line.npmFlags), reportFiles: parseReportFiles(line.vouch['report-file']) };
   return withProjectLock(cwd, { waitMs: 120_000, onWait: (pid) => out.stderr(`vouch: waiting for another vouch run (pid ${pid}) in this project…`) }, async () => {
     const inputs = await readTrustFiles(cwd);
     // As verify --locked: what reviewers read must be what vouch reads (LOCK_NOT_CANONICAL, exit 2, with the diff).
@@ -34,19 +35,23 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     // No or unreadable lockfile: exit 2 with the reason, as npm ci.
     const lockedInventory = new Map((await loadLockedTree(treeArborist(cwd, config, gate), cwd, boundHeapGrowthFor)).inventory);
     // A git / remote dependency package.json declares but the lockfile lacks would be fetched while building the tree.
-    const early = await gateFetchedSources(fetchedSources([], await rootManifest(cwd)), inputs, flow, out);
-    if (early !== null) return early;
+    const early = gateFetchedSources(fetchedSources([], await rootManifest(cwd)), inputs, gate);
+    if (early !== null) return showInstallOutcome(early, shown, out);
     // A fresh arborist builds the ideal tree, as npm ci's does: it re-derives the dev / optional flags the
     // lockfile claims from the dependency graph, and those flags decide what --omit leaves out.
     const arb = treeArborist(cwd, config, gate);
     const built = await buildJudgedTree(arb, {}, inputs, gate);
-    if (built.kind === 'denied') return (await gateFetchedSources([built.ref], inputs, flow, out)) ?? 1;
+    if (built.kind === 'denied') {
+      const denied = gateFetchedSources([built.ref], inputs, gate);
+      return denied ? showInstallOutcome(denied, shown, out) : 1;
+    }
     const tree = built.tree;
     assertLockfileInSync(lockedInventory, tree, cwd);
-    return verifyThenReify(arb, tree, inputs, config, {
-      ...flow, save: false, recordLock: updateLock,
+    const outcome = await verifyThenReify(arb, tree, inputs, config, {
+      gate, save: false, recordLock: updateLock,
       beforeReify: () => removeNodeModules(tree),
     }, out);
+    return showInstallOutcome(outcome, shown, out);
   });
 }
 

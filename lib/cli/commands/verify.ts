@@ -11,7 +11,7 @@ import { gatePackageList } from '../package-list-gate.js';
 import { gateProjectTree } from '../project-gate.js';
 import type { Output } from '../output.js';
 import { emitReport, parseReportFiles } from '../report-files.js';
-import { planAttest } from '../verify-attest.js';
+import { attestWritten, planAttest } from '../verify-attest.js';
 import { FLAGS } from './flag-table.js';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
@@ -47,7 +47,10 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     : await gateProjectTree(opts, config, values.installed === true, out, values.tarballs ? 'verify-tarballs' : 'verify');
   const code = exitCodeFor(report);
   await emitReport(report, targets, cwd, out, quiet && code === 0, lockfile?.file);
-  await attest?.write(report, opts.now, out, quiet);
+  if (attest) {
+    await attest.write(report, opts.now);
+    if (!quiet) out.stderr(attestWritten(attest.file, report));
+  }
   return code;
 }
 
