@@ -3,7 +3,7 @@
 // lock that contradicts itself (a copied line, a hand-edited pin) is LOCK_INCONSISTENT, a deny (exit 1).
 import { join } from 'node:path';
 import semver from 'semver';
-import { locate, parseJsonText, problemsError, readBounded, schemaProblems, type FileProblem } from '../policy/index.js';
+import { locate, parseJsonText, problemsError, readBounded, schemaProblems, type FileProblem } from '../files/index.js';
 import { withoutCredentials } from '../config/secrets.js';
 import { lockInconsistencies } from './consistency.js';
 import { LockFileSchema } from './schema.js';

@@ -3,7 +3,7 @@
 // JSON with a final newline. Each version is one line, and newest-first puts the usual change (a newer
 // version) at the top of its block, where JSON needs no comma moved: a one-line diff.
 import { withoutCredentials } from '../config/secrets.js';
-import { compareStrings, compareVersions } from '../policy/index.js';
+import { compareStrings, compareVersions } from '../files/index.js';
 import { IDENTITY_FIELDS, type Lock, type LockApproval, type LockIdentity, type LockPackage, type LockRegistry, type LockRegistryApproval, type LockRegistryKey, type LockVersion } from './types.js';
 
 // Ordered entries instead of objects: JS objects put integer-like keys ("123", a valid package name) first.

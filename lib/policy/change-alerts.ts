@@ -9,7 +9,7 @@ import { truncate } from '../errors/index.js';
 import type { ReleaseView, VersionChange } from '../tree/version-change.js';
 import type { PackageEvidence } from '../verify/types.js';
 import { finding, label, quote, type Severity } from './findings.js';
-import { formatPath } from './json-file.js';
+import { formatPath } from '../files/index.js';
 import { ruleMatches } from './match.js';
 import type { Policy } from './policy.js';
 import type { Finding } from './report.js';

@@ -5,7 +5,7 @@ import { packageKey, type BinLink, type NonRegistryRef } from '../tree/types.js'
 import type { VersionChange } from '../tree/version-change.js';
 import type { LockRegistry } from '../lock/types.js';
 import type { PackageEvidence, RegistryKeysSeen } from '../verify/types.js';
-import { compareStrings, compareVersions, statusOf } from './evidence.js';
+import { statusOf } from './evidence.js';
 import { attestationFindings, integrityFindings, resolvedFindings, signatureFindings, unverifiableFindings } from './evidence-findings.js';
 import { binFindings } from './bins.js';
 import { changeAlertFindings } from './change-alerts.js';
@@ -13,7 +13,7 @@ import { installedFileFindings, type InstalledFolder } from './installed-files.j
 import { applyExceptions } from './exceptions.js';
 import { finding, label } from './findings.js';
 import { buildPins, identityChangedFindings, ruleIdentityFindings, type Pin } from './identity.js';
-import { formatPath } from './json-file.js';
+import { formatPath, compareStrings, compareVersions } from '../files/index.js';
 import { resolveSettings } from './match.js';
 import { DEFAULT_POLICY_NOTICE, normalizeRegistryUrl, type Policy } from './policy.js';
 import { buildHistory, provenanceFindings, type History } from './provenance.js';

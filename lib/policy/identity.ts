@@ -3,9 +3,9 @@
 // only `ref` is a glob, and it is the policy's glob matched against the certificate's text.
 import { IDENTITY_FIELDS, PROVENANCE_FIELDS, type Lock, type LockIdentity, type LockPackage } from '../lock/types.js';
 import type { PackageEvidence, ProvenanceIdentity } from '../verify/types.js';
-import { compareVersions, identityDigest, identityOf } from './evidence.js';
+import { identityDigest, identityOf } from './evidence.js';
 import { approveHint, approveIdentityHint, finding, label, quote } from './findings.js';
-import { formatPath } from './json-file.js';
+import { formatPath, compareVersions } from '../files/index.js';
 import { globMatches, type Settings } from './match.js';
 import type { Finding } from './report.js';
 

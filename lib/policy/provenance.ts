@@ -4,7 +4,8 @@
 import semver from 'semver';
 import type { Attested, Lock } from '../lock/types.js';
 import type { PackageEvidence } from '../verify/types.js';
-import { attestedOf, compareStrings } from './evidence.js';
+import { attestedOf } from './evidence.js';
+import { compareStrings } from '../files/index.js';
 import { approveHint, finding, label } from './findings.js';
 import type { Settings } from './match.js';
 import type { Finding } from './report.js';

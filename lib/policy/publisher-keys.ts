@@ -3,7 +3,7 @@
 import type { PackageEvidence } from '../verify/types.js';
 import { publisherSignedTimeOf } from './evidence.js';
 import { approveHint, finding, formatDate, label, policyDate, quote } from './findings.js';
-import { formatPath } from './json-file.js';
+import { formatPath } from '../files/index.js';
 import type { Settings } from './match.js';
 import type { Finding } from './report.js';
 

@@ -5,7 +5,7 @@
 import type { Lock } from '../lock/types.js';
 import type { AttestationResult, PackageEvidence } from '../verify/types.js';
 import { finding, formatDate, INVARIANT, label, policyDate } from './findings.js';
-import { formatPath } from './json-file.js';
+import { formatPath } from '../files/index.js';
 import type { Policy } from './policy.js';
 import type { KeyTrust } from './registry-trust.js';
 import type { Finding, WaivedFinding } from './report.js';

@@ -2,7 +2,7 @@
 // vouch.policy.json allows its name for its kind (SOURCE_NOT_ALLOWED).
 import type { NonRegistryRef } from '../tree/types.js';
 import { finding, INVARIANT, quote } from './findings.js';
-import { formatPath } from './json-file.js';
+import { formatPath } from '../files/index.js';
 import { globMatches } from './match.js';
 import type { Policy } from './policy.js';
 import type { Finding } from './report.js';

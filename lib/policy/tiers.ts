@@ -5,7 +5,8 @@
 import semver from 'semver';
 import type { LockVersion, Lock } from '../lock/types.js';
 import type { PackageEvidence, TierClaims } from '../verify/types.js';
-import { attestedOf, compareStrings, releaseTimeOf } from './evidence.js';
+import { attestedOf, releaseTimeOf } from './evidence.js';
+import { compareStrings } from '../files/index.js';
 import { approveHint, finding, label, policyDate } from './findings.js';
 import type { Settings } from './match.js';
 import type { TierSetting } from './policy.js';
