@@ -13,8 +13,6 @@ export { LockFileSchema } from './schema.js';
 export {
   emptyLock,
   LOCK_FILE,
-  IDENTITY_FIELDS,
-  PROVENANCE_FIELDS,
   type Lock,
   type LockPackage,
   type LockVersion,

@@ -4,7 +4,17 @@
 // version) at the top of its block, where JSON needs no comma moved: a one-line diff.
 import { withoutCredentials } from '../config/secrets.js';
 import { compareStrings, compareVersions } from '../files/index.js';
-import { IDENTITY_FIELDS, type Lock, type LockApproval, type LockIdentity, type LockPackage, type LockRegistry, type LockRegistryApproval, type LockRegistryKey, type LockVersion } from './types.js';
+import {
+  type Lock,
+  type LockApproval,
+  type LockIdentity,
+  type LockPackage,
+  type LockRegistry,
+  type LockRegistryApproval,
+  type LockRegistryKey,
+  type LockVersion,
+} from './types.js';
+import { IDENTITY_FIELDS } from '../policy/index.js';
 
 // Ordered entries instead of objects: JS objects put integer-like keys ("123", a valid package name) first.
 type Node = string | number | { entries: [string, Node][]; inline?: boolean } | { items: Node[]; inline?: boolean };

@@ -52,6 +52,15 @@ export {
   identityDigest,
 } from './evidence.js';
 export { TIERS, tierViewOf, tierWords, verifiedTierOf, type Tier, type TierView } from './tiers.js';
-export { identityChanges, extendIdentity, identityExtends, approvalIdentities, identityMismatches, type IdentityRequirement } from './identity.js';
+export {
+  IDENTITY_FIELDS,
+  PROVENANCE_FIELDS,
+  identityChanges,
+  extendIdentity,
+  identityExtends,
+  approvalIdentities,
+  identityMismatches,
+  type IdentityRequirement,
+} from './identity.js';
 export { addException, type NewException } from './edit.js';
 export type * from './report.js';

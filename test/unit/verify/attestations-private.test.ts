@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registryPublishKey } from '../../support/provenance.js';
-import { buildKeyedBundle, keyIdOf, keySigner, type InTotoStatement } from '../../../lib/sign/index.js';
+import { buildKeyedBundle, keySigner, type InTotoStatement } from '../../../lib/sign/index.js';
 import {
   AttestationVerifier,
   checkAttestations,
@@ -14,6 +14,7 @@ import {
   trustRootFromBytes,
   trustRootSet,
   type AttestationInput,
+  keyIdOf,
 } from '../../../lib/verify/index.js';
 import { createPrivateSigstore, provenanceStatement, type GithubIdentity, type PrivateSigstore } from '../../../fixtures/scripts/private-sigstore.js';
 import { fixture, readJson, TEST_NOW } from './attestations-fixtures.js';
