@@ -12,7 +12,7 @@ import { evidenceKey, packageKey, type NonRegistryRef } from '../tree/types.js';
 import { checkIntegrity } from '../verify/integrity.js';
 import type { IntegrityResult, PackageEvidence } from '../verify/types.js';
 import type { FlatOptions } from '../config/index.js';
-import { limitConcurrency } from './concurrency.js';
+import { limitConcurrency } from '../concurrency/index.js';
 import { logRetry, registryFetchOptions, type HttpOptions } from './http.js';
 import { npmCacheHas, npmCacheReader, VerifiedStore } from './verified-store.js';
 

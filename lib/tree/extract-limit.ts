@@ -3,7 +3,7 @@
 // reifies offline from the verified store, where nothing paces them: at 5,000 packages all 5,000
 // tarballs were read, inflated and untarred at once, and the process grew from ~470 MB to ~1.4 GB.
 // With a bound, the same extractions run a few at a time, in the same order, with the same results.
-import { limitConcurrency } from '../registry/index.js';
+import { limitConcurrency } from '../concurrency/index.js';
 import { withPacoteWrapped } from './pacote-hooks.js';
 
 /** At most this many extractions at once: enough to keep two cores and the disk busy (bench/). */

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import cacache from 'cacache';
 import ssri from 'ssri';
 import { VouchError } from '../errors/index.js';
-import { limitConcurrency } from '../registry/index.js';
+import { limitConcurrency } from '../concurrency/index.js';
 import { EXTRACT_CONCURRENCY } from './extract-limit.js';
 import { withPacoteWrapped, type Extract } from './pacote-hooks.js';
 
