@@ -37,5 +37,4 @@ export {
   type TrustRootSet,
 } from './trust-roots.js';
 export { registryLogRoot } from './registry-log-root.js';
-export { keyIdOf, toPublicKey, sshPublicKeyBlob } from './key-id.js';
 export * from './types.js';

@@ -9,9 +9,10 @@ export { buildKeyedBundle, keySigner, type InTotoStatement, type RawSigner, type
 export {
   checkEndorsement, keyIdMatches, signEndorsement, type EndorsableKey, type KeyEndorsement,
 } from 'vouch/dist/lib/verify/key-endorsement.js';
+export { keyIdOf } from 'vouch/dist/lib/keys/index.js';
 export { PREDICATE_PUBLISH_NPM } from 'vouch/dist/lib/verify/types.js';
 export {
-  AttestationVerifier, checkAttestations, keyIdOf, loadTrustRoots, PUBLIC_GOOD, type AttestationResult, type TrustRootSet,
+  AttestationVerifier, checkAttestations, loadTrustRoots, PUBLIC_GOOD, type AttestationResult, type TrustRootSet,
 } from 'vouch/dist/lib/verify/index.js';
 export { globMatches, nameGlobProblem } from 'vouch/dist/lib/policy/match.js';
 export { parseFlags, positiveInt } from 'vouch/dist/lib/cli/flags.js';

@@ -14,8 +14,8 @@ import {
   trustRootFromBytes,
   trustRootSet,
   type AttestationInput,
-  keyIdOf,
 } from '../../../lib/verify/index.js';
+import { keyIdOf } from '../../../lib/keys/index.js';
 import { createPrivateSigstore, provenanceStatement, type GithubIdentity, type PrivateSigstore } from '../../../fixtures/scripts/private-sigstore.js';
 import { fixture, readJson, TEST_NOW } from './attestations-fixtures.js';
 

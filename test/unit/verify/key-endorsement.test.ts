@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { packagePath } from '../../../lib/config/package-root.js';
 import { keySigner } from '../../../lib/sign/index.js';
-import { keyIdOf } from '../../../lib/verify/index.js';
+import { keyIdOf } from '../../../lib/keys/index.js';
 import {
   checkEndorsement,
   endorsementMessage,
