@@ -21,3 +21,4 @@ export {
   type LoadedLock,
   type Attested,
 } from './types.js';
+export type { LockRegistry, LockRegistryKey } from './types.js';

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import semver from 'semver';
 import { locate, parseJsonText, problemsError, readBounded, schemaProblems, type FileProblem } from '../files/index.js';
-import { withoutCredentials } from '../config/secrets.js';
+import { withoutCredentials } from '../config/index.js';
 import { lockInconsistencies } from './consistency.js';
 import { LockFileSchema } from './schema.js';
 import { LOCK_FILE, emptyLock, type LoadedLock, type Lock } from './types.js';

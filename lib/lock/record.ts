@@ -1,7 +1,7 @@
 // After a successful run: record every allowed version and, on first sight, its package's identity.
 // A pinned identity is never overwritten here (only `vouch approve` re-pins); it may only gain
 // fields it lacked, when the new evidence contradicts none of its fields.
-import { withoutCredentials } from '../config/secrets.js';
+import { withoutCredentials } from '../config/index.js';
 import {
   approvalIdentities,
   attestedOf,
@@ -13,7 +13,7 @@ import {
 } from '../policy/index.js';
 import { compareStrings, compareVersions } from '../files/index.js';
 import type { PackageVerdict, Report } from '../policy/index.js';
-import type { PackageEvidence } from '../verify/types.js';
+import type { PackageEvidence } from '../verify/index.js';
 import { serializeLock } from './serialize.js';
 import type { Lock, LockIdentity, LockPackage, LockRegistryLog, LockVersion } from './types.js';
 

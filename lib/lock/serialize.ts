@@ -2,7 +2,7 @@
 // newest first, fields in a fixed order (identity before evidence), empty fields left out, two-space
 // JSON with a final newline. Each version is one line, and newest-first puts the usual change (a newer
 // version) at the top of its block, where JSON needs no comma moved: a one-line diff.
-import { withoutCredentials } from '../config/secrets.js';
+import { withoutCredentials } from '../config/index.js';
 import { compareStrings, compareVersions } from '../files/index.js';
 import {
   type Lock,

@@ -1,7 +1,7 @@
 // Rules over a schema-valid vouch.policy.json that no single field's type can express (POLICY_RULE).
 // Each is a small named function that reports every problem it finds, with its JSON path.
 import semver from 'semver';
-import { withoutCredentials } from '../config/secrets.js';
+import { withoutCredentials } from '../config/index.js';
 import { isBroadGlob, nameGlobProblem } from './match.js';
 import { parseCosignerKey } from '../tlog/index.js';
 import { normalizeRegistryUrl } from './policy.js';

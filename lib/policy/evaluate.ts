@@ -1,10 +1,8 @@
 // The decision: evidence + policy + vouch.lock + now → one Report. Pure: no I/O, no clock, no
 // randomness; the same input gives the same report, in the same order, whatever the fetch order was.
-import type { Lock } from '../lock/types.js';
-import { packageKey, type BinLink, type NonRegistryRef } from '../tree/types.js';
-import type { VersionChange } from '../tree/version-change.js';
-import type { LockRegistry } from '../lock/types.js';
-import type { PackageEvidence, RegistryKeysSeen } from '../verify/types.js';
+import type { Lock, LockRegistry } from '../lock/index.js';
+import { packageKey, type BinLink, type NonRegistryRef, type VersionChange } from '../tree/index.js';
+import type { PackageEvidence, RegistryKeysSeen } from '../verify/index.js';
 import { statusOf } from './evidence.js';
 import { attestationFindings, integrityFindings, resolvedFindings, signatureFindings, unverifiableFindings } from './evidence-findings.js';
 import { binFindings } from './bins.js';

@@ -2,9 +2,8 @@
 // attestation level, its signed time, and the digest of the evidence a decision relied on.
 import { createHash } from 'node:crypto';
 import { canonicalJson, compareStrings } from '../files/index.js';
-import type { Attested, LockIdentity } from '../lock/types.js';
-import { checkResolved } from '../verify/resolved.js';
-import type { EvidenceStatus, PackageEvidence, ResolvedResult } from '../verify/types.js';
+import type { Attested, LockIdentity } from '../lock/index.js';
+import { checkResolved, type EvidenceStatus, type PackageEvidence, type ResolvedResult } from '../verify/index.js';
 
 // Codes that mean the bytes or a signature over them are wrong, rather than absent.
 const INVALID_CODES = new Set([

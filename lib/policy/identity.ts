@@ -2,7 +2,7 @@
 // pinned on first use (IDENTITY_CHANGED). Comparison is exact string equality, anchored by nature;
 // only `ref` is a glob, and it is the policy's glob matched against the certificate's text.
 import type { Lock, LockIdentity, LockPackage } from '../lock/index.js';
-import type { PackageEvidence, ProvenanceIdentity } from '../verify/types.js';
+import type { PackageEvidence, ProvenanceIdentity } from '../verify/index.js';
 import { identityDigest, identityOf } from './evidence.js';
 import { approveHint, approveIdentityHint, finding, label, quote } from './findings.js';
 import { formatPath, compareVersions } from '../files/index.js';

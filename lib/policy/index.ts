@@ -64,3 +64,5 @@ export {
 } from './identity.js';
 export { addException, type NewException } from './edit.js';
 export type * from './report.js';
+export { decidedByRegistry } from './unsigned-registries.js';
+export { policyDate } from './findings.js';

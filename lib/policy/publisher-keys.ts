@@ -1,6 +1,6 @@
 // Pinned maintainer keys (rules[].publisherKeys): a matching version must carry a publisher
 // attestation by one of them, signed before the key's validUntil and before its revocation.
-import type { PackageEvidence } from '../verify/types.js';
+import type { PackageEvidence } from '../verify/index.js';
 import { publisherSignedTimeOf } from './evidence.js';
 import { approveHint, finding, formatDate, label, policyDate, quote } from './findings.js';
 import { formatPath } from '../files/index.js';

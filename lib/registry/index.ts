@@ -11,3 +11,4 @@ export { npmCacheHas, npmCacheReader, VerifiedStore } from './verified-store.js'
 export { checkSigningLog, logFetcher, logStateFile } from './log-check.js';
 export { readPackageContents, readVerifiedContents, type FileDigest, type PackageContents } from './package-contents.js';
 export { releaseRecords } from './release-records.js';
+export { withFetchedIntegrity } from './fetched-integrity.js';

@@ -6,11 +6,11 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { withoutCredentials } from '../config/secrets.js';
+import { withoutCredentials } from '../config/index.js';
 import {
   TileError, TileReader, auditLog, cosignedBy, auditStateText, frontierRoot, parseAuditState, verifierKeyMaterial, verifyConsistency, type AuditState, type Hash,
 } from '../tlog/index.js';
-import type { SigningLogSeen } from '../verify/types.js';
+import type { SigningLogSeen } from '../verify/index.js';
 import { getBytes, type HttpOptions } from './http.js';
 import { FetchFailure } from '../errors/index.js';
 

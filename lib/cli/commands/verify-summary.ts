@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { checkSummary, type SummaryCheck } from '../../attest/index.js';
-import type { BundleIdentity } from '../../api/verify-bundle.js';
+import type { BundleIdentity } from '../../api/index.js';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { readPublicKeyFile } from '../../sign/index.js';
 import { ATTESTATION_LIMITS } from '../../verify/index.js';
