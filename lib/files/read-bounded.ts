@@ -1,12 +1,12 @@
 // Reading a file a person commits (vouch.policy.json, vouch.lock): bounded, so a huge file is refused
 // before it is read, and a folder or device in its place is an error, not a hang.
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { VouchError } from '../errors/index.js';
 import { problemsError } from './json-file.js';
 
 /** Reads a file of at most `max` bytes; null when it does not exist. */
 export async function readBounded(file: string, max: number, code: 'POLICY_PARSE' | 'LOCK_PARSE'): Promise<string | null> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(file, 'r');
   } catch (err) {

@@ -48,7 +48,7 @@ const DYNAMIC_IMPORT = /\bimport\(\s*'([^']+)'\s*\)/g;
 function isTypeOnlyClause(clause: string): boolean {
   const named = /^\{([^}]*)\}$/s.exec(clause.trim());
   if (!named) return false; // a default import, `* as x` or `*` brings runtime values
-  const specifiers = named[1]!.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const specifiers = (named[1] ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '');
   return specifiers.length > 0 && specifiers.every((part) => part.startsWith('type '));
 }
 
@@ -56,9 +56,9 @@ function isTypeOnlyClause(clause: string): boolean {
 function importsOf(file: string): { specifier: string; typeOnly: boolean }[] {
   const text = readFileSync(file, 'utf8');
   const found = [
-    ...[...text.matchAll(STATIC_IMPORT)].map((m) => ({ specifier: m[4]!, typeOnly: m[2] !== undefined || isTypeOnlyClause(m[3]!) })),
-    ...[...text.matchAll(SIDE_EFFECT_IMPORT)].map((m) => ({ specifier: m[1]!, typeOnly: false })),
-    ...[...text.matchAll(DYNAMIC_IMPORT)].map((m) => ({ specifier: m[1]!, typeOnly: false })),
+    ...[...text.matchAll(STATIC_IMPORT)].map(([, , type, clause = '', specifier = '']) => ({ specifier, typeOnly: type !== undefined || isTypeOnlyClause(clause) })),
+    ...[...text.matchAll(SIDE_EFFECT_IMPORT)].map(([, specifier = '']) => ({ specifier, typeOnly: false })),
+    ...[...text.matchAll(DYNAMIC_IMPORT)].map(([, specifier = '']) => ({ specifier, typeOnly: false })),
   ];
   return found.filter((entry) => entry.specifier.startsWith('.'));
 }
@@ -141,6 +141,7 @@ describe('stage boundaries in lib/', () => {
     ];
     expect(twoWayStagePairs(planted)).toEqual(['lock <-> policy: lock/parse.ts -> policy/index.ts; policy/evaluate.ts -> lock/index.ts']);
     expect(importsPastIndex(planted)).toEqual(['sign/pack.ts -> verify/types.ts']);
-    expect(twoWayStagePairs([{ ...planted[0]!, typeOnly: true }, planted[1]!])).toEqual([]);
+    const [lockToPolicy, policyToLock] = planted as [ImportEdge, ImportEdge, ImportEdge];
+    expect(twoWayStagePairs([{ ...lockToPolicy, typeOnly: true }, policyToLock])).toEqual([]);
   });
 });
