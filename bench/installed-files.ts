@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packagePath } from '../lib/config/package-root.js';
 import { checkInstalledFolders, ManifestStore, manifestFor, type FileManifest, type FolderCache, type FolderSnapshot } from '../lib/installed/index.js';
-import { limitConcurrency } from '../lib/registry/concurrency.js';
+import { limitConcurrency } from '../lib/concurrency/index.js';
 import { installedFilesSection, spliceInstalledFiles, type InstalledFilesResults } from './installed-files-report.js';
 import { describeMachine } from './machine.js';
 

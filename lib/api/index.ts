@@ -17,10 +17,23 @@ export type { BundlePublicKey } from './bundle-key.js';
 export type { TrustedRootInput } from './bundle-roots.js';
 export { VouchError, type ErrorLocation, type ExitCode, type UsageCode, type UnreachableCode } from '../errors/index.js';
 export type {
-  ReportJson, PackageJson, SourceJson, SummaryJson, EvidenceJson, AttestationsJson, ProvenanceJson, KeyedJson,
-} from '../cli/render/json.js';
-export type { Decision, Finding, FindingCode, RegistrySummary, WaivedFinding } from '../policy/report.js';
+  ReportJson,
+  PackageJson,
+  SourceJson,
+  SummaryJson,
+  EvidenceJson,
+  AttestationsJson,
+  ProvenanceJson,
+  KeyedJson,
+} from '../cli/index.js';
+export type { Decision, Finding, FindingCode, RegistrySummary, WaivedFinding } from '../policy/index.js';
 export type {
-  EvidenceStatus, IntegrityResult, SignatureResult, ProvenanceIdentity, AttestationCode, IntegrityCode, SignatureCode,
-} from '../verify/types.js';
-export type { Statement as InTotoStatement } from '../verify/bundle-checks.js';
+  EvidenceStatus,
+  IntegrityResult,
+  SignatureResult,
+  ProvenanceIdentity,
+  AttestationCode,
+  IntegrityCode,
+  SignatureCode,
+  Statement as InTotoStatement,
+} from '../verify/index.js';

@@ -2,9 +2,13 @@
 // project as it is now, and did it pass? Every difference is reported, not the first.
 // Untrusted: the summary file. Trusted: the key or identity, the trust roots, the project folder.
 import { createHash } from 'node:crypto';
-import type { BundlePublicKey } from '../api/bundle-key.js';
-import type { TrustedRootInput } from '../api/bundle-roots.js';
-import { verifyBundle, type BundleIdentity, type BundleVerified } from '../api/verify-bundle.js';
+import {
+  type BundlePublicKey,
+  type TrustedRootInput,
+  verifyBundle,
+  type BundleIdentity,
+  type BundleVerified,
+} from '../api/index.js';
 import { VouchError, truncate } from '../errors/index.js';
 import { TREE_DIGEST_FOLDER } from '../installed/index.js';
 import { openBundle, readStatement, type Statement } from '../verify/index.js';

@@ -3,10 +3,10 @@
 // It states only what the run established: SLSA build levels are counted per dependency from verified
 // provenance (dependencyLevels), never claimed for the lockfile itself, which nobody built.
 import { createHash } from 'node:crypto';
-import { withoutCredentials } from '../config/secrets.js';
-import type { Decision, PackageVerdict, Report } from '../policy/report.js';
+import { withoutCredentials } from '../config/index.js';
+import type { Decision, PackageVerdict, Report } from '../policy/index.js';
 import { IN_TOTO_STATEMENT_V1, packagePurl, type InTotoStatement } from '../sign/index.js';
-import type { KeyedAttestationEvidence, ProvenanceEvidence } from '../verify/types.js';
+import type { KeyedAttestationEvidence, ProvenanceEvidence } from '../verify/index.js';
 
 export const PREDICATE_VSA_V1 = 'https://slsa.dev/verification_summary/v1';
 export const VOUCH_VERIFIER_ID = 'https://vouch.dev/verifier';

@@ -14,7 +14,8 @@ import {
   type DiffReport, type Manifest, type Manifests, type PackageChange, type VersionInfo,
 } from '../diff/index.js';
 import { VouchError } from '../errors/index.js';
-import { fetchVersionInfo, limitConcurrency } from '../registry/index.js';
+import { fetchVersionInfo } from '../registry/index.js';
+import { limitConcurrency } from '../concurrency/index.js';
 import { listTargets, loadLockedTree, packageKey, type Targets } from '../tree/index.js';
 import type { BaseSnapshot } from './diff-base.js';
 import { httpOptions, readTrustFiles, runGate, treeArborist, type GateOptions } from './gate.js';

@@ -1,6 +1,6 @@
 // Exit codes are decided here, from the report: 0 allowed, 1 denied, 3 could not verify.
 import type { ExitCode } from '../errors/index.js';
-import type { FindingCode, Report } from '../policy/report.js';
+import type { FindingCode, Report } from '../policy/index.js';
 
 /** Findings that mean "could not ask", not "asked and it failed": fail closed with 3, not 1. */
 const UNREACHABLE: ReadonlySet<FindingCode> = new Set<FindingCode>(['REGISTRY_UNREACHABLE', 'REGISTRY_ERROR', 'OFFLINE_MISS']);

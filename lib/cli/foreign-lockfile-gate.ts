@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import { registryFor, type NpmConfig } from '../config/index.js';
 import { VouchError } from '../errors/index.js';
-import { withFetchedIntegrity } from '../registry/fetched-integrity.js';
+import { withFetchedIntegrity } from '../registry/index.js';
 import { foreignLockfileTargets, type PackageRef, type ProjectLockfile, type Targets } from '../tree/index.js';
 import { omitList } from './common-flags.js';
 import { httpOptions, runGate, type GateInputs, type GateOptions, type GateResult } from './gate.js';

@@ -5,8 +5,16 @@ import { dirname, join } from 'node:path';
 import type Arborist from '@npmcli/arborist';
 import type { BuildIdealTreeOptions, Tree } from '@npmcli/arborist';
 import { loadNpmConfig, type NpmConfig } from '../config/index.js';
-import { loadPolicy, evaluate, needsPublishTime, needsTierClaims, requiredWitnesses, type InstalledFolder, type Policy } from '../policy/index.js';
-import type { Report } from '../policy/report.js';
+import {
+  loadPolicy,
+  evaluate,
+  needsPublishTime,
+  needsTierClaims,
+  requiredWitnesses,
+  type InstalledFolder,
+  type Policy,
+  type Report,
+} from '../policy/index.js';
 import { pinnedRegistryKeys, pinnedRegistryLogs, readLock, type Lock } from '../lock/index.js';
 import { EvidenceCache, gatherEvidence, TreePackuments, type Gathered, type HttpOptions } from '../registry/index.js';
 import { buildIdealTree, projectArborist, SourceDenied, withSourceGuard, type LockfileKind, type NonRegistryRef, type Targets } from '../tree/index.js';

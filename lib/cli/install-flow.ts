@@ -8,7 +8,7 @@ import type { Tree } from '@npmcli/arborist';
 import type { NpmConfig } from '../config/index.js';
 import type { ExitCode } from '../errors/index.js';
 import { recordVerified, serializeLock, writeLockAtomic } from '../lock/index.js';
-import type { Report } from '../policy/report.js';
+import type { Report } from '../policy/index.js';
 import { prefetchSources, type PrefetchedSource } from '../registry/index.js';
 import { assertLinkedSupported, gatedPrepareOptions, reifyVerified, verifyScriptsReviewed, type NonRegistryRef, type ReifyBoundary, type ReifySummary } from '../tree/index.js';
 import { omitList } from './common-flags.js';

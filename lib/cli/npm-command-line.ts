@@ -5,7 +5,7 @@ import Config from '@npmcli/config';
 import definitions from '@npmcli/config/lib/definitions/index.js';
 import npa from 'npm-package-arg';
 import { VouchError } from '../errors/index.js';
-import { packageRoot } from '../config/package-root.js';
+import { packageRoot } from '../config/index.js';
 import { NPM_REFUSALS, type NpmCommand } from './commands/flag-table.js';
 
 export type { NpmCommand } from './commands/flag-table.js';

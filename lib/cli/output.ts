@@ -1,5 +1,5 @@
 // Where commands write. Tests pass a capturing Output; the launcher passes the process streams.
-import { redactSecrets } from '../config/secrets.js';
+import { redactSecrets } from '../config/index.js';
 
 export interface Output {
   stdout(text: string): void;

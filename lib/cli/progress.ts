@@ -5,7 +5,7 @@
 // returns. Only for trees over PROGRESS_THRESHOLD packages. No timer of its own: it writes on tick, so
 // nothing keeps the process alive or fires after done().
 // (Written here rather than taken from cli-progress, which pulls in string-width and runs a redraw timer.)
-import { redactSecrets } from '../config/secrets.js';
+import { redactSecrets } from '../config/index.js';
 import type { Output, ProgressSink } from './output.js';
 import { printable } from './render/printable.js';
 

@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import type Arborist from '@npmcli/arborist';
 import type { Node, Tree } from '@npmcli/arborist';
 import type { NpmConfig } from '../config/index.js';
-import type { Report } from '../policy/report.js';
+import type { Report } from '../policy/index.js';
 import type { Gathered } from '../registry/index.js';
 import { assertLockfileInSync, detectLockfile, listTargets, loadLockedTree, projectArborist, type ProjectLockfile, type Targets } from '../tree/index.js';
 import { omitList } from './common-flags.js';

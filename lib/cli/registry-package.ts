@@ -3,7 +3,7 @@
 // vouch itself is installed (never from the current folder: that would run a project's code). Missing,
 // of another version or broken, the user is told how to install the matching one (exit 2).
 import { fileURLToPath } from 'node:url';
-import { packageRoot } from '../config/package-root.js';
+import { packageRoot } from '../config/index.js';
 import { VouchError, truncate } from '../errors/index.js';
 import type { CommandRun } from './commands/index.js';
 import { vouchVersion } from './version.js';

@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { VouchError } from '../errors/index.js';
-import type { Report } from '../policy/report.js';
+import type { Report } from '../policy/index.js';
 import { lockfileUri } from './diff-base.js';
 import { lockfileText } from './gate.js';
 import type { Output } from './output.js';

@@ -2,7 +2,7 @@
 // minute) and says so only through proc-log, which npm prints and vouch would not. vouch prints each
 // failed attempt as it happens, so a run waiting on a backoff says why, on a terminal and in CI logs.
 // vouch's own retries (lib/registry) announce themselves the same way (logRetry).
-import { redactSecrets } from '../config/secrets.js';
+import { redactSecrets } from '../config/index.js';
 import type { Output } from './output.js';
 
 const ATTEMPT_FAILED = / attempt \d+ failed with /;

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { buildSummaryStatement, lockfileSubject, subjectDigest, summarySigner, trustFileDigests, type SubjectDigest, type SummaryInput, type SummarySigner } from '../attest/index.js';
 import { VouchError } from '../errors/index.js';
 import { TREE_DIGEST_FOLDER } from '../installed/index.js';
-import type { Report } from '../policy/report.js';
+import type { Report } from '../policy/index.js';
 import { packagePurl } from '../sign/index.js';
 import { detectLockfile, type LockfileKind } from '../tree/index.js';
 import type { VouchFlagValues } from './npm-command-line.js';

@@ -6,7 +6,7 @@ import type { Node, Tree } from '@npmcli/arborist';
 import { isScriptAllowed } from '@npmcli/arborist/lib/script-allowed.js';
 import pMap from 'p-map';
 import type { AllowScriptsPolicy } from '../config/index.js';
-import type { Lock } from '../lock/types.js';
+import type { Lock } from '../lock/index.js';
 import { releaseRecords, type HttpOptions } from '../registry/index.js';
 import { binNames, manifestView, packageKey, predecessorsOf, readReplacedLockfile, scriptsInBytes, type ContentsOf, type PackageRef, type Predecessor, type ReleaseView, type VersionChange } from '../tree/index.js';
 

@@ -1,6 +1,6 @@
 // vouch's own version, from its package.json.
 import { readFileSync } from 'node:fs';
-import { packagePath } from '../config/package-root.js';
+import { packagePath } from '../config/index.js';
 
 export function vouchVersion(): string {
   const pkg: unknown = JSON.parse(readFileSync(packagePath('package.json'), 'utf8'));

@@ -3,7 +3,7 @@
 // fixed, not excused) and packages that bring install scripts into the tree (INSTALL_SCRIPT_ADDED: deny,
 // waivable by a policy exception once someone has read the script). Pure.
 import { truncate } from '../errors/index.js';
-import type { Finding } from '../policy/report.js';
+import type { Finding } from '../policy/index.js';
 import type { PackageChange } from './changes.js';
 import { outOfRangeEntries, resolvedChanges, unrequestedEntries, type Manifests } from './injection.js';
 import type { Lockfile } from './lockfile.js';

@@ -1,9 +1,24 @@
 // The diff's report: each change with the evidence the gate gathered for its head version and the
 // policy's verdict, the diff's own findings folded into that verdict. The Report it carries holds only
 // what changed, so the exit code and SARIF come from the same code as vouch verify's. Pure.
-import { applyExceptions, attestedOf, compareStrings, decide, identityOf, releaseTimeOf, summarize, type Policy } from '../policy/index.js';
-import type { Decision, Finding, PackageVerdict, Report, SourceVerdict, Verdict, WaivedFinding } from '../policy/report.js';
-import type { EvidenceStatus } from '../verify/types.js';
+import {
+  applyExceptions,
+  attestedOf,
+  decide,
+  identityOf,
+  releaseTimeOf,
+  summarize,
+  type Policy,
+  type Decision,
+  type Finding,
+  type PackageVerdict,
+  type Report,
+  type SourceVerdict,
+  type Verdict,
+  type WaivedFinding,
+} from '../policy/index.js';
+import { compareStrings } from '../files/index.js';
+import type { EvidenceStatus } from '../verify/index.js';
 import type { PackageChange } from './changes.js';
 import type { FindingsByLocation } from './findings.js';
 import { isInNodeModules, type Lockfile } from './lockfile.js';

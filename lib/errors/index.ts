@@ -109,3 +109,5 @@ export function truncate(text: string, max = 120): string {
   const oneLine = text.replace(/[\r\n\t]+/g, ' ');
   return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
 }
+
+export { FetchFailure, type FetchFailureCode } from './fetch-failure.js';

@@ -3,7 +3,7 @@
 // matches again unread.
 import { join } from 'node:path';
 import pMap from 'p-map';
-import { limitConcurrency } from '../registry/concurrency.js';
+import { limitConcurrency } from '../concurrency/index.js';
 import type { FileManifest } from './file-manifest.js';
 import { compareFolder, hashFile, snapshotFolder, type FolderCache } from './folder-check.js';
 

@@ -2,7 +2,8 @@
 // identity must be the pin or one an approval names; the approvals must chain to the pin. A line copied
 // from another project, or a pin edited by hand, breaks one of these, and no value an attacker can
 // compute from public data repairs it without an approval entry a reviewer sees. docs/lock.md.
-import { approvalIdentities, identityDigest, identityExtends, type PathSegment } from '../policy/index.js';
+import { approvalIdentities, identityDigest, identityExtends } from '../policy/index.js';
+import type { PathSegment } from '../files/index.js';
 import type { Lock, LockIdentity, LockPackage } from './types.js';
 
 export interface LockInconsistency {

@@ -13,8 +13,6 @@ export { LockFileSchema } from './schema.js';
 export {
   emptyLock,
   LOCK_FILE,
-  IDENTITY_FIELDS,
-  PROVENANCE_FIELDS,
   type Lock,
   type LockPackage,
   type LockVersion,
@@ -23,3 +21,4 @@ export {
   type LoadedLock,
   type Attested,
 } from './types.js';
+export type { LockRegistry, LockRegistryKey } from './types.js';

@@ -3,8 +3,8 @@
 // lock that contradicts itself (a copied line, a hand-edited pin) is LOCK_INCONSISTENT, a deny (exit 1).
 import { join } from 'node:path';
 import semver from 'semver';
-import { locate, parseJsonText, problemsError, readBounded, schemaProblems, type FileProblem } from '../policy/index.js';
-import { withoutCredentials } from '../config/secrets.js';
+import { locate, parseJsonText, problemsError, readBounded, schemaProblems, type FileProblem } from '../files/index.js';
+import { withoutCredentials } from '../config/index.js';
 import { lockInconsistencies } from './consistency.js';
 import { LockFileSchema } from './schema.js';
 import { LOCK_FILE, emptyLock, type LoadedLock, type Lock } from './types.js';

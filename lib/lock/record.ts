@@ -1,10 +1,19 @@
 // After a successful run: record every allowed version and, on first sight, its package's identity.
 // A pinned identity is never overwritten here (only `vouch approve` re-pins); it may only gain
 // fields it lacked, when the new evidence contradicts none of its fields.
-import { withoutCredentials } from '../config/secrets.js';
-import { approvalIdentities, attestedOf, compareStrings, compareVersions, evidenceDigest, extendIdentity, identityChanges, identityDigest, identityOf } from '../policy/index.js';
+import { withoutCredentials } from '../config/index.js';
+import {
+  approvalIdentities,
+  attestedOf,
+  evidenceDigest,
+  extendIdentity,
+  identityChanges,
+  identityDigest,
+  identityOf,
+} from '../policy/index.js';
+import { compareStrings, compareVersions } from '../files/index.js';
 import type { PackageVerdict, Report } from '../policy/index.js';
-import type { PackageEvidence } from '../verify/types.js';
+import type { PackageEvidence } from '../verify/index.js';
 import { serializeLock } from './serialize.js';
 import type { Lock, LockIdentity, LockPackage, LockRegistryLog, LockVersion } from './types.js';
 

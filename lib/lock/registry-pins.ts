@@ -1,5 +1,5 @@
 // vouch.lock's pinned registry keys in the shape the evidence stage verifies with.
-import type { RegistryKey } from '../verify/types.js';
+import type { RegistryKey } from '../verify/index.js';
 import type { Lock, LockRegistryLog } from './types.js';
 
 /** The keys vouch.lock pins, per registry URL, in the evidence stage's shape (revoked ones included: the policy voids them). */

@@ -2,9 +2,19 @@
 // newest first, fields in a fixed order (identity before evidence), empty fields left out, two-space
 // JSON with a final newline. Each version is one line, and newest-first puts the usual change (a newer
 // version) at the top of its block, where JSON needs no comma moved: a one-line diff.
-import { withoutCredentials } from '../config/secrets.js';
-import { compareStrings, compareVersions } from '../policy/index.js';
-import { IDENTITY_FIELDS, type Lock, type LockApproval, type LockIdentity, type LockPackage, type LockRegistry, type LockRegistryApproval, type LockRegistryKey, type LockVersion } from './types.js';
+import { withoutCredentials } from '../config/index.js';
+import { compareStrings, compareVersions } from '../files/index.js';
+import {
+  type Lock,
+  type LockApproval,
+  type LockIdentity,
+  type LockPackage,
+  type LockRegistry,
+  type LockRegistryApproval,
+  type LockRegistryKey,
+  type LockVersion,
+} from './types.js';
+import { IDENTITY_FIELDS } from '../policy/index.js';
 
 // Ordered entries instead of objects: JS objects put integer-like keys ("123", a valid package name) first.
 type Node = string | number | { entries: [string, Node][]; inline?: boolean } | { items: Node[]; inline?: boolean };

@@ -18,10 +18,6 @@ export type LockRegistryLog = z.infer<typeof RegistryLogSchema>;
 export type LockRegistry = z.infer<typeof RegistrySchema>;
 export type Lock = z.infer<typeof LockFileSchema>;
 
-export const IDENTITY_FIELDS = ['issuer', 'repository', 'repositoryId', 'ownerId', 'workflow', 'san', 'publisherKey'] as const satisfies readonly (keyof LockIdentity)[];
-/** The fields that come from the provenance certificate (the rest come from the publisher attestation). */
-export const PROVENANCE_FIELDS = ['issuer', 'repository', 'repositoryId', 'ownerId', 'workflow', 'san'] as const satisfies readonly (keyof LockIdentity)[];
-
 /** A lock as read from disk: the parsed data, the stored text (null when the file is absent), the path. */
 export interface LoadedLock {
   lock: Lock;

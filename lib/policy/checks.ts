@@ -1,12 +1,12 @@
 // Rules over a schema-valid vouch.policy.json that no single field's type can express (POLICY_RULE).
 // Each is a small named function that reports every problem it finds, with its JSON path.
 import semver from 'semver';
-import { withoutCredentials } from '../config/secrets.js';
+import { withoutCredentials } from '../config/index.js';
 import { isBroadGlob, nameGlobProblem } from './match.js';
 import { parseCosignerKey } from '../tlog/index.js';
 import { normalizeRegistryUrl } from './policy.js';
 import { tierSettings } from './tier-lint.js';
-import type { PathSegment } from './json-file.js';
+import type { PathSegment } from '../files/index.js';
 import type { PolicyFile, PolicyRuleEntry } from './schema.js';
 
 export type Report = (path: readonly PathSegment[], problem: string) => void;

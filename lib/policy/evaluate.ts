@@ -1,11 +1,9 @@
 // The decision: evidence + policy + vouch.lock + now → one Report. Pure: no I/O, no clock, no
 // randomness; the same input gives the same report, in the same order, whatever the fetch order was.
-import type { Lock } from '../lock/types.js';
-import { packageKey, type BinLink, type NonRegistryRef } from '../tree/types.js';
-import type { VersionChange } from '../tree/version-change.js';
-import type { LockRegistry } from '../lock/types.js';
-import type { PackageEvidence, RegistryKeysSeen } from '../verify/types.js';
-import { compareStrings, compareVersions, statusOf } from './evidence.js';
+import type { Lock, LockRegistry } from '../lock/index.js';
+import { packageKey, type BinLink, type NonRegistryRef, type VersionChange } from '../tree/index.js';
+import type { PackageEvidence, RegistryKeysSeen } from '../verify/index.js';
+import { statusOf } from './evidence.js';
 import { attestationFindings, integrityFindings, resolvedFindings, signatureFindings, unverifiableFindings } from './evidence-findings.js';
 import { binFindings } from './bins.js';
 import { changeAlertFindings } from './change-alerts.js';
@@ -13,7 +11,7 @@ import { installedFileFindings, type InstalledFolder } from './installed-files.j
 import { applyExceptions } from './exceptions.js';
 import { finding, label } from './findings.js';
 import { buildPins, identityChangedFindings, ruleIdentityFindings, type Pin } from './identity.js';
-import { formatPath } from './json-file.js';
+import { formatPath, compareStrings, compareVersions } from '../files/index.js';
 import { resolveSettings } from './match.js';
 import { DEFAULT_POLICY_NOTICE, normalizeRegistryUrl, type Policy } from './policy.js';
 import { buildHistory, provenanceFindings, type History } from './provenance.js';

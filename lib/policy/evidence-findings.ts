@@ -1,7 +1,7 @@
 // Findings straight from the verify stage's results: integrity, registry signature, attestations.
 // Tampering always denies; a missing signature follows the `signatures` setting; an unsigned registry
 // follows `registries[url].keys` and `defaults.unsignedRegistry`.
-import type { PackageEvidence } from '../verify/types.js';
+import type { PackageEvidence } from '../verify/index.js';
 import { resolvedOf } from './evidence.js';
 import { finding, INVARIANT, label, quote, severityOf } from './findings.js';
 import type { Settings } from './match.js';

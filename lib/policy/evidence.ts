@@ -1,10 +1,9 @@
 // What the policy reads off one package's evidence: its status word, its verified identity, its
 // attestation level, its signed time, and the digest of the evidence a decision relied on.
 import { createHash } from 'node:crypto';
-import semver from 'semver';
-import type { Attested, LockIdentity } from '../lock/types.js';
-import { checkResolved } from '../verify/resolved.js';
-import type { EvidenceStatus, PackageEvidence, ResolvedResult } from '../verify/types.js';
+import { canonicalJson, compareStrings } from '../files/index.js';
+import type { Attested, LockIdentity } from '../lock/index.js';
+import { checkResolved, type EvidenceStatus, type PackageEvidence, type ResolvedResult } from '../verify/index.js';
 
 // Codes that mean the bytes or a signature over them are wrong, rather than absent.
 const INVALID_CODES = new Set([
@@ -129,26 +128,4 @@ export function evidenceDigest(e: PackageEvidence): string {
  */
 export function identityDigest(identity: LockIdentity): string {
   return `sha256:${createHash('sha256').update(canonicalJson(identity)).digest('hex')}`;
-}
-
-/** JSON with object keys sorted by code point at every level and no whitespace. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => compareStrings(a, b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** Code-point order: the same in every locale. */
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Semver order where both are versions (npm lockfiles hold only those), code-point order otherwise. */
-export function compareVersions(a: string, b: string): number {
-  return semver.valid(a) && semver.valid(b) ? semver.compare(a, b) : compareStrings(a, b);
 }

@@ -2,7 +2,7 @@
 // expired exception no longer waives anything and says so (EXCEPTION_EXPIRED); one that applies and
 // expires within EXPIRY_WARNING_DAYS warns (EXCEPTION_EXPIRING).
 import { daysBetween, finding, formatDate, label, policyDate, quote } from './findings.js';
-import { formatPath } from './json-file.js';
+import { formatPath } from '../files/index.js';
 import { rangeMatches } from './match.js';
 import type { Policy } from './policy.js';
 import type { Finding, WaivedFinding } from './report.js';

@@ -1,13 +1,18 @@
 // Who built a package: the identity a rule requires (IDENTITY_MISMATCH) and the identity vouch.lock
 // pinned on first use (IDENTITY_CHANGED). Comparison is exact string equality, anchored by nature;
 // only `ref` is a glob, and it is the policy's glob matched against the certificate's text.
-import { IDENTITY_FIELDS, PROVENANCE_FIELDS, type Lock, type LockIdentity, type LockPackage } from '../lock/types.js';
-import type { PackageEvidence, ProvenanceIdentity } from '../verify/types.js';
-import { compareVersions, identityDigest, identityOf } from './evidence.js';
+import type { Lock, LockIdentity, LockPackage } from '../lock/index.js';
+import type { PackageEvidence, ProvenanceIdentity } from '../verify/index.js';
+import { identityDigest, identityOf } from './evidence.js';
 import { approveHint, approveIdentityHint, finding, label, quote } from './findings.js';
-import { formatPath } from './json-file.js';
+import { formatPath, compareVersions } from '../files/index.js';
 import { globMatches, type Settings } from './match.js';
 import type { Finding } from './report.js';
+
+/** The fields of an identity vouch pins in vouch.lock and compares on every run. */
+export const IDENTITY_FIELDS = ['issuer', 'repository', 'repositoryId', 'ownerId', 'workflow', 'san', 'publisherKey'] as const satisfies readonly (keyof LockIdentity)[];
+/** The fields that come from the provenance certificate (the rest come from the publisher attestation). */
+export const PROVENANCE_FIELDS = ['issuer', 'repository', 'repositoryId', 'ownerId', 'workflow', 'san'] as const satisfies readonly (keyof LockIdentity)[];
 
 const EXACT_FIELDS = [
   'issuer', 'san', 'repository', 'repositoryId', 'owner', 'ownerId', 'workflow', 'runnerEnvironment', 'commit', 'buildSignerUri', 'buildConfigUri',

@@ -1,6 +1,6 @@
 // The policy stage: vouch.policy.json (schema, loading with every problem located, the built-in
 // default) and the pure decision evaluate(evidence, policy, lock, now) → Report.
-export { loadPolicy, parsePolicy, checkPolicyDocument, readBounded, MAX_POLICY_BYTES } from './parse.js';
+export { loadPolicy, parsePolicy, checkPolicyDocument, MAX_POLICY_BYTES } from './parse.js';
 export {
   builtInPolicy,
   policyFromFile,
@@ -38,7 +38,6 @@ export {
   type WaivableCode,
 } from './schema.js';
 export { policySchemaJson, policySchemaText } from './schema-json.js';
-export { schemaProblems } from './schema-problems.js';
 export { evaluate, decide, summarize, type EvaluateInput } from './evaluate.js';
 export { changeAlertFindings, resolveChangeAlerts, CHANGE_ALERT_DEFAULTS, type ChangeAlertSettings } from './change-alerts.js';
 export type { InstalledFolder } from './installed-files.js';
@@ -51,22 +50,19 @@ export {
   releaseTimeOf,
   evidenceDigest,
   identityDigest,
-  canonicalJson,
-  compareStrings,
-  compareVersions,
 } from './evidence.js';
 export { TIERS, tierViewOf, tierWords, verifiedTierOf, type Tier, type TierView } from './tiers.js';
-export { identityChanges, extendIdentity, identityExtends, approvalIdentities, identityMismatches, type IdentityRequirement } from './identity.js';
-export { addException, type NewException } from './edit.js';
 export {
-  parseJsonText,
-  problemsError,
-  hasProblems,
-  locate,
-  formatPath,
-  type FileProblem,
-  type FileProblemsError,
-  type JsonDocument,
-  type PathSegment,
-} from './json-file.js';
+  IDENTITY_FIELDS,
+  PROVENANCE_FIELDS,
+  identityChanges,
+  extendIdentity,
+  identityExtends,
+  approvalIdentities,
+  identityMismatches,
+  type IdentityRequirement,
+} from './identity.js';
+export { addException, type NewException } from './edit.js';
 export type * from './report.js';
+export { decidedByRegistry } from './unsigned-registries.js';
+export { policyDate } from './findings.js';

@@ -3,7 +3,7 @@
 // denies too, unless the package has install scripts npm runs: what those build into the package's own
 // folder (node-gyp's build/) is judged by `scriptAddedFiles`. No file list means not checked: a deny.
 import type { FolderCheck } from '../installed/index.js';
-import type { PackageEvidence } from '../verify/types.js';
+import type { PackageEvidence } from '../verify/index.js';
 import { finding, INVARIANT, label } from './findings.js';
 import type { Policy } from './policy.js';
 import type { Finding } from './report.js';

@@ -3,7 +3,7 @@
 // Globs are minimatch globs (never regexes from data); ranges are semver ranges, prereleases included.
 import { Minimatch } from 'minimatch';
 import semver from 'semver';
-import { formatPath } from './json-file.js';
+import { formatPath } from '../files/index.js';
 import { tierSetting, type Policy, type TierSetting } from './policy.js';
 import type { PolicyIdentity, PolicyPublisherKey, PolicyRuleEntry, ProvenanceMode, SignatureMode } from './schema.js';
 

@@ -1,12 +1,9 @@
 // Loading vouch.policy.json: syntax (POLICY_PARSE), then shape (POLICY_SCHEMA), then meaning
 // (POLICY_RULE). Each stage reports every problem it finds in one error, with file, path, line, column.
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { VouchError } from '../errors/index.js';
+import { locate, parseJsonText, problemsError, readBounded, schemaProblems, type FileProblem } from '../files/index.js';
 import { POLICY_CHECKS } from './checks.js';
-import { locate, parseJsonText, problemsError, type FileProblem } from './json-file.js';
 import { POLICY_FILE, builtInPolicy, policyFromFile, type Policy } from './policy.js';
-import { schemaProblems } from './schema-problems.js';
 import { PolicyFileSchema, type PolicyFile } from './schema.js';
 
 /** A policy file larger than this is refused: people write policies, not megabytes. */
@@ -36,23 +33,4 @@ export function checkPolicyDocument(text: string, file: string): PolicyFile {
   for (const check of POLICY_CHECKS) check(parsed.data, (path, message) => problems.push(locate(doc, path, message)));
   if (problems.length > 0) throw problemsError('POLICY_RULE', file, problems, HINT);
   return parsed.data;
-}
-
-/** Reads a file of at most `max` bytes; null when it does not exist. */
-export async function readBounded(file: string, max: number, code: 'POLICY_PARSE' | 'LOCK_PARSE'): Promise<string | null> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new VouchError(code, `cannot read ${file}: ${(err as Error).message}`, { file }, undefined, { cause: err });
-  }
-  try {
-    const { size, isFile } = await handle.stat().then((s) => ({ size: s.size, isFile: s.isFile() }));
-    if (!isFile) throw new VouchError(code, `${file} is not a regular file`, { file });
-    if (size > max) throw problemsError(code, file, [{ path: '(root)', message: `file is ${size} bytes; the limit is ${max} bytes` }]);
-    return (await handle.readFile()).toString('utf8');
-  } finally {
-    await handle.close();
-  }
 }

@@ -1,7 +1,7 @@
 // The policy as evaluate() reads it: a validated vouch.policy.json with its defaults filled in, or the
 // built-in default vouch applies when there is no file (zero setup; docs/policy.md says why).
 import { join } from 'node:path';
-import { withoutCredentials } from '../config/secrets.js';
+import { withoutCredentials } from '../config/index.js';
 import { CHANGE_ALERT_DEFAULTS, type ChangeAlertSettings } from './change-alerts.js';
 import type { BinMode, PolicyException, PolicyFile, PolicyRuleEntry, PolicySources, PolicyTier, ProvenanceMode, SignatureMode, TierMode } from './schema.js';
 

@@ -1,9 +1,9 @@
 // Pinned maintainer keys (rules[].publisherKeys): a matching version must carry a publisher
 // attestation by one of them, signed before the key's validUntil and before its revocation.
-import type { PackageEvidence } from '../verify/types.js';
+import type { PackageEvidence } from '../verify/index.js';
 import { publisherSignedTimeOf } from './evidence.js';
 import { approveHint, finding, formatDate, label, policyDate, quote } from './findings.js';
-import { formatPath } from './json-file.js';
+import { formatPath } from '../files/index.js';
 import type { Settings } from './match.js';
 import type { Finding } from './report.js';
 

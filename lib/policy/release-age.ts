@@ -1,6 +1,6 @@
 // minReleaseAge: a version must have been public for N days, judged by the transparency log's signed
 // time where there is one, else by the packument's unsigned `time`. No time at all fails closed.
-import type { PackageEvidence } from '../verify/types.js';
+import type { PackageEvidence } from '../verify/index.js';
 import { releaseTimeOf } from './evidence.js';
 import { approveHint, daysBetween, finding, formatDate, label } from './findings.js';
 import type { Settings } from './match.js';

@@ -1,8 +1,8 @@
 // git / remote-tarball / file / directory dependencies: nothing signs them, so each is denied unless
 // vouch.policy.json allows its name for its kind (SOURCE_NOT_ALLOWED).
-import type { NonRegistryRef } from '../tree/types.js';
+import type { NonRegistryRef } from '../tree/index.js';
 import { finding, INVARIANT, quote } from './findings.js';
-import { formatPath } from './json-file.js';
+import { formatPath } from '../files/index.js';
 import { globMatches } from './match.js';
 import type { Policy } from './policy.js';
 import type { Finding } from './report.js';

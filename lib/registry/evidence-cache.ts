@@ -3,10 +3,10 @@
 // locally against fresh keys and reuse bundle verdicts, so re-verification costs what changed.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { withoutCredentials } from '../config/secrets.js';
-import type { AttestationResult, RegistryClaims } from '../verify/types.js';
+import { withoutCredentials } from '../config/index.js';
+import type { AttestationResult, RegistryClaims } from '../verify/index.js';
 import type { VersionDist } from './packument.js';
-import { evidenceKey } from '../tree/types.js';
+import { evidenceKey } from '../tree/index.js';
 
 export interface CachedVersion {
   dist: VersionDist;

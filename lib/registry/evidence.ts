@@ -1,20 +1,35 @@
 // The evidence stage: for every target, concurrently and cached, what the registry says (keys, dist,
 // signatures, attestations) checked by lib/verify. Per-package failures become evidence, never crashes.
 import pMap from 'p-map';
-import type { PackageRef } from '../tree/types.js';
+import type { PackageRef } from '../tree/index.js';
 import { stringOption, type FlatOptions } from '../config/index.js';
-import { checkIntegrity } from '../verify/integrity.js';
-import { checkResolved, type NpmFetchConfig } from '../verify/resolved.js';
-import { checkSignatures, SIGNATURES_MAX_PER_VERSION } from '../verify/signatures.js';
-import { ATTESTATION_LIMITS, checkAttestations, readAttestationResponse, type AttestationResponse, type AttestationVerifier } from '../verify/index.js';
-import { isPublicNpmRegistry, npmPinnedKeys } from '../verify/npm-keys.js';
-import type { AttestationResult, PackageEvidence, RegistryClaims, RegistryKey, RegistryKeysSeen, UnverifiableCode } from '../verify/types.js';
+import {
+  ATTESTATION_LIMITS,
+  checkAttestations,
+  readAttestationResponse,
+  type AttestationResponse,
+  type AttestationVerifier,
+  checkIntegrity,
+  checkResolved,
+  type NpmFetchConfig,
+  checkSignatures,
+  SIGNATURES_MAX_PER_VERSION,
+  isPublicNpmRegistry,
+  npmPinnedKeys,
+  type AttestationResult,
+  type PackageEvidence,
+  type RegistryClaims,
+  type RegistryKey,
+  type RegistryKeysSeen,
+  type UnverifiableCode,
+  registryLogRoot,
+} from '../verify/index.js';
 import { EvidenceCache, reviveAttestation, type CachedVersion } from './evidence-cache.js';
 import { createHash } from 'node:crypto';
 import { checkSigningLog, pinnedLogKey, type PinnedLog, type SigningLogView, type VerifiedLog, type WitnessPolicy } from './log-check.js';
 import { checkLogMembership } from './log-membership.js';
-import { registryLogRoot } from '../verify/registry-log-root.js';
-import { FetchFailure, getBytes, withConcurrency, type HttpOptions } from './http.js';
+import { getBytes, withConcurrency, type HttpOptions } from './http.js';
+import { FetchFailure } from '../errors/index.js';
 import { fetchRegistryKeys, type RegistryKeys } from './keys.js';
 import { PackumentSource, type VersionDist } from './packument.js';
 import { BudgetExceeded, VerificationBudget, type PackageBudget } from './verification-budget.js';

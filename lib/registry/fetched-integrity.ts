@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fetch from 'npm-registry-fetch';
 import pMap from 'p-map';
-import { VouchError } from '../errors/index.js';
-import type { PackageRef } from '../tree/types.js';
-import { FetchFailure, logRetry, registryFetchOptions, type HttpOptions } from './http.js';
+import { VouchError, FetchFailure } from '../errors/index.js';
+import type { PackageRef } from '../tree/index.js';
+import { logRetry, registryFetchOptions, type HttpOptions } from './http.js';
 import { PackumentSource } from './packument.js';
 import { effectiveTarballUrl, TARBALL_MAX_BYTES, TOO_LARGE } from './tarballs.js';
 

@@ -7,16 +7,7 @@ import type { FlatOptions } from '../config/index.js';
 import { registryFetchOptions } from '../patches/npm-registry-fetch/option-keys.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { directGet } from './direct-get.js';
-
-export type FetchFailureCode = 'NOT_FOUND' | 'REGISTRY_UNREACHABLE' | 'REGISTRY_ERROR' | 'OFFLINE_MISS' | 'TOO_LARGE' | 'BAD_BODY';
-
-/** A classified fetch failure: the evidence stage turns it into a finding, never a pass. */
-export class FetchFailure extends Error {
-  constructor(readonly code: FetchFailureCode, message: string, readonly url: string, readonly status?: number) {
-    super(message);
-    this.name = 'FetchFailure';
-  }
-}
+import { FetchFailure } from '../errors/index.js';
 
 export interface HttpOptions {
   /** npm's flat options: registry, auth, cache, proxies … */

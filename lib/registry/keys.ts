@@ -1,7 +1,7 @@
 // Registry signing keys: `GET {registry}/-/npm/v1/keys`, or npm's pinned TUF keys for registry.npmjs.org.
-import { isPublicNpmRegistry, npmPinnedKeys } from '../verify/npm-keys.js';
-import type { RegistryKey } from '../verify/types.js';
-import { FetchFailure, getJson, type HttpOptions } from './http.js';
+import { isPublicNpmRegistry, npmPinnedKeys, type RegistryKey } from '../verify/index.js';
+import { getJson, type HttpOptions } from './http.js';
+import { FetchFailure } from '../errors/index.js';
 
 export type RegistryKeys =
   | { kind: 'keys'; keys: RegistryKey[]; source: 'endpoint' | 'pinned' }

@@ -6,12 +6,13 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { withoutCredentials } from '../config/secrets.js';
+import { withoutCredentials } from '../config/index.js';
 import {
   TileError, TileReader, auditLog, cosignedBy, auditStateText, frontierRoot, parseAuditState, verifierKeyMaterial, verifyConsistency, type AuditState, type Hash,
 } from '../tlog/index.js';
-import type { SigningLogSeen } from '../verify/types.js';
-import { FetchFailure, getBytes, type HttpOptions } from './http.js';
+import type { SigningLogSeen } from '../verify/index.js';
+import { getBytes, type HttpOptions } from './http.js';
+import { FetchFailure } from '../errors/index.js';
 
 const LOG_PREFIX = '-/vouch/log/';
 const MAX_TILE_BYTES = 256 * (2 + 65_535);

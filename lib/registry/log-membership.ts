@@ -7,8 +7,8 @@
 // path (a leaked key, a retired one included) has no entry; a bundle proven into a forked tree fails the
 // consistency proof. Either turns the evidence into a failure the policy denies.
 import { TileError, leafHash, verifyConsistency, verifyInclusion } from '../tlog/index.js';
-import type { AttestationResult, PackageEvidence, SignatureResult } from '../verify/types.js';
-import { FetchFailure } from './http.js';
+import type { AttestationResult, PackageEvidence, SignatureResult } from '../verify/index.js';
+import { FetchFailure } from '../errors/index.js';
 import type { VerifiedLog } from './log-check.js';
 import type { VersionDist } from './packument.js';
 

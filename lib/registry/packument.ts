@@ -1,10 +1,10 @@
 // Version metadata from packuments: the abbreviated ("corgi") document first, the full one only when a
 // publish time is needed and the corgi lacks it (the public registry's corgi has no `time`).
-import { SIGNATURES_MAX_PER_VERSION } from '../verify/signatures.js';
-import { FetchFailure, getBytes, parseJsonBody, type HttpOptions } from './http.js';
+import { SIGNATURES_MAX_PER_VERSION, type RegistryClaims } from '../verify/index.js';
+import { getBytes, parseJsonBody, type HttpOptions } from './http.js';
+import { FetchFailure } from '../errors/index.js';
 import { cutSignatureLists } from './signature-lists.js';
 import { anyProvenance, npmUserClaims, registryClaimsFor } from './tier-claims.js';
-import type { RegistryClaims } from '../verify/types.js';
 
 export interface VersionDist {
   integrity?: string;

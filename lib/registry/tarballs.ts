@@ -8,11 +8,10 @@ import fetch from 'npm-registry-fetch';
 import pMap from 'p-map';
 import pacote from 'pacote';
 import { VouchError, truncate } from '../errors/index.js';
-import { evidenceKey, packageKey, type NonRegistryRef } from '../tree/types.js';
-import { checkIntegrity } from '../verify/integrity.js';
-import type { IntegrityResult, PackageEvidence } from '../verify/types.js';
+import { evidenceKey, packageKey, type NonRegistryRef } from '../tree/index.js';
+import { checkIntegrity, type IntegrityResult, type PackageEvidence } from '../verify/index.js';
 import type { FlatOptions } from '../config/index.js';
-import { limitConcurrency } from './concurrency.js';
+import { limitConcurrency } from '../concurrency/index.js';
 import { logRetry, registryFetchOptions, type HttpOptions } from './http.js';
 import { npmCacheHas, npmCacheReader, VerifiedStore } from './verified-store.js';
 

@@ -2,7 +2,7 @@
 // provenance, registry signatures), and for one version the strongest claims earlier versions made.
 // Registry metadata nobody signs: the policy reads it only to tighten (lib/policy/tiers.ts). Pure.
 import semver from 'semver';
-import { PREDICATE_PUBLISHER, type RegistryClaims, type TierClaims } from '../verify/types.js';
+import { PREDICATE_PUBLISHER, type RegistryClaims, type TierClaims } from '../verify/index.js';
 
 const CLAIMS = ['approver', 'trustedPublisher', 'provenance', 'publisher', 'signed'] as const;
 

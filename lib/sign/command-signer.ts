@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { createHash, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import { VouchError, truncate } from '../errors/index.js';
-import { keyIdOf } from './key-id.js';
+import { keyIdOf } from '../keys/index.js';
 import { spkiPem } from './keys.js';
 import type { RawSigner } from './signer.js';
 

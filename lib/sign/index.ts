@@ -1,7 +1,6 @@
 // Signing: key ids, key pairs, signers over keys (local, environment, external command, keyless),
 // in-toto statements, DSSE bundles, packing and publishing with attestations. Used by the registry
 // plugin and by `vouch keygen`, `vouch sign` and `vouch publish`.
-export { keyIdOf, toPublicKey, sshPublicKeyBlob } from './key-id.js';
 export { keySigner, signP256Deterministic, type RawSigner } from './signer.js';
 export { buildKeyedBundle, buildBundle, statementOf, IN_TOTO_PAYLOAD_TYPE, type InTotoStatement } from './dsse.js';
 export type { Witness } from '@sigstore/sign';

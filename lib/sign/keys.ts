@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { VouchError } from '../errors/index.js';
-import { keyIdOf } from './key-id.js';
+import { keyIdOf } from '../keys/index.js';
 
 export const KEY_TYPES = ['ed25519', 'p256'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];

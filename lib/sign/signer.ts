@@ -2,7 +2,7 @@
 // is deterministic by construction). The same shape wraps external signers (KMS/HSM via a command).
 import { createPrivateKey, createPublicKey, sign as nodeSign, type KeyObject } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
-import { keyIdOf } from './key-id.js';
+import { keyIdOf } from '../keys/index.js';
 
 export interface RawSigner {
   /** `SHA256:` OpenSSH fingerprint of the public key. */

@@ -3,14 +3,9 @@
 // attestation naming the key. A key-signed statement always carries its public key (verify stage's
 // contract): `publisherKey` in the publisher predicate, the PUBLISHER_KEY_BYPRODUCT in SLSA.
 import npa from 'npm-package-arg';
-import { withoutCredentials } from '../config/secrets.js';
+import { withoutCredentials } from '../config/index.js';
 import { VouchError } from '../errors/index.js';
-import {
-  PREDICATE_PUBLISHER,
-  PREDICATE_SLSA_V1,
-  PUBLISHER_KEY_BYPRODUCT,
-  type PublisherPredicate,
-} from '../verify/types.js';
+import { PREDICATE_PUBLISHER, PREDICATE_SLSA_V1, PUBLISHER_KEY_BYPRODUCT, type PublisherPredicate } from '../verify/index.js';
 import { provenancePredicate, type CiProvider } from './ci-provenance.js';
 import type { InTotoStatement } from './dsse.js';
 

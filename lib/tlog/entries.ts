@@ -4,7 +4,7 @@
 // digest); key lifecycle events (`key-added`, `key-retired`, `key-revoked`) are well formed, and no key signs
 // anything after its retirement or revocation. Entries are attacker-controlled bytes: parsed defensively.
 import { verify, type KeyObject } from 'node:crypto';
-import { keyIdOf } from '../sign/key-id.js';
+import { keyIdOf } from '../keys/index.js';
 
 /** A key the log retired or revoked, and where. */
 export interface EndedKey {

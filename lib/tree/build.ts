@@ -3,8 +3,7 @@
 // registry failures: an outage exits 3 and a missing package names itself, never "a bug in vouch".
 import type Arborist from '@npmcli/arborist';
 import type { Tree } from '@npmcli/arborist';
-import { VouchError, truncate } from '../errors/index.js';
-import { FetchFailure } from '../registry/http.js';
+import { VouchError, truncate, FetchFailure } from '../errors/index.js';
 
 type BuildOptions = Parameters<Arborist['buildIdealTree']>[0];
 

@@ -5,7 +5,7 @@
 // clone, the same gate (registry signatures, provenance, sources; the built-in policy, since the clone
 // carries no vouch.policy.json of the project), and a denied nested install fails the git dependency.
 import Arborist from '@npmcli/arborist';
-import { packagePath } from '../config/package-root.js';
+import { packagePath } from '../config/index.js';
 
 /** The pacote options that make a git dependency's preparation go through vouch's gate. */
 export function gatedPrepareOptions(cacheDir: string): Record<string, unknown> {

@@ -15,3 +15,4 @@ export { assertLinkedSupported } from './linked.js';
 export { gatedPrepareOptions } from './git-prepare.js';
 export { manifestView, predecessorsOf, readReplacedLockfile, type Predecessor, type ReleaseView, type ReplacedLockfile, type VersionChange } from './version-change.js';
 export { detectLockfile, foreignLockfileTargets, LOCKFILE_KINDS, LOCKFILE_NAMES, type LockfileKind, type ProjectLockfile } from './lockfiles/index.js';
+export { PACKAGE_LIST_MAX_BYTES, packageListTargets, parsePackageList } from './package-list.js';

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Arborist, { type Tree } from '@npmcli/arborist';
 import { VouchError } from '../errors/index.js';
-import { parseJsonText, problemsError } from '../policy/json-file.js';
+import { parseJsonText, problemsError } from '../files/index.js';
 import type { NpmConfig } from '../config/index.js';
 import { installBundlerFastPath } from '../patches/arborist/bundler-fast-path.js';
 import { installNamedEdgeReload } from '../patches/arborist/named-edge-reload.js';

@@ -6,7 +6,7 @@
 import type { Bundle } from '@sigstore/bundle';
 import { RFC3161Timestamp } from '@sigstore/core';
 import { truncate } from '../errors/index.js';
-import { keyIdOf } from '../sign/key-id.js';
+import { keyIdOf } from '../keys/index.js';
 import type { AttestationVerifier, BundleKey, BundleVerification } from './attestation-verifier.js';
 import { npmPurl, type Statement } from './bundle-checks.js';
 import { isRecord } from './checkpoint-guard.js';

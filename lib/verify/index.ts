@@ -38,3 +38,7 @@ export {
 } from './trust-roots.js';
 export { registryLogRoot } from './registry-log-root.js';
 export * from './types.js';
+export { checkResolved, type NpmFetchConfig } from './resolved.js';
+export { checkIntegrity } from './integrity.js';
+export { checkSignatures } from './signatures.js';
+export { isPublicNpmRegistry, npmPinnedKeys } from './npm-keys.js';

@@ -4,8 +4,8 @@
 // consumer that pinned the old key accepts the new one because the old one signed it. Shared by the
 // registry plugin (which signs) and the consumer (which checks). Pure: no I/O; checks never throw.
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { keyIdOf } from '../sign/key-id.js';
-import type { RawSigner } from '../sign/signer.js';
+import { keyIdOf } from '../keys/index.js';
+import type { RawSigner } from '../sign/index.js';
 
 /** A keys-endpoint entry as far as endorsements care: its key id and base64 SPKI DER. */
 export interface EndorsableKey {

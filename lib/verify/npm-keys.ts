@@ -1,7 +1,7 @@
 // npm's registry keys pinned from the Sigstore TUF seed (trust/npm-registry-keys.json), used for
 // registry.npmjs.org whatever its keys endpoint or a mirror says: a mirror cannot swap or strip them.
 import { readFileSync } from 'node:fs';
-import { trustFilePath } from '../config/trust-files.js';
+import { trustFilePath } from '../config/index.js';
 import type { RegistryKey } from './types.js';
 
 export type NpmKeyUsage = 'npm:signatures' | 'npm:attestations';

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { Verifier, toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
-import { trustFilePath } from '../config/trust-files.js';
+import { trustFilePath } from '../config/index.js';
 import { VouchError, truncate } from '../errors/index.js';
 
 export const PUBLIC_GOOD = 'public-good';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { keySigner } from '../../lib/sign/index.js';
-import { keyIdOf } from '../../lib/sign/key-id.js';
+import { keyIdOf } from '../../lib/keys/index.js';
 import { packTarball } from '../support/npm.js';
 import { writePackage } from '../support/packages.js';
 import { copyProject, snapshotProject } from '../support/project.js';

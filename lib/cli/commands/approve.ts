@@ -10,9 +10,17 @@ import npa from 'npm-package-arg';
 import { satisfies, validRange } from 'semver';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { approve, approveRegistry, diffLock, serializeLock, writeLockAtomic } from '../../lock/index.js';
-import { addException, identityOf, normalizeRegistryUrl, POLICY_FILE, schemaRefFor, WAIVABLE_CODES, type WaivableCode } from '../../policy/index.js';
-import { policyDate } from '../../policy/findings.js';
-import type { PackageVerdict } from '../../policy/report.js';
+import {
+  addException,
+  identityOf,
+  normalizeRegistryUrl,
+  POLICY_FILE,
+  schemaRefFor,
+  WAIVABLE_CODES,
+  type WaivableCode,
+  policyDate,
+  type PackageVerdict,
+} from '../../policy/index.js';
 import { gateOptions, loadProjectConfig, npmArgs } from '../common-flags.js';
 import { FLAGS } from './flag-table.js';
 import { parseFlags } from '../flags.js';

@@ -4,7 +4,7 @@
 // a pull request CI will refuse. docs/ci.md.
 import npa from 'npm-package-arg';
 import { VouchError, type ExitCode } from '../../errors/index.js';
-import type { Finding, PackageVerdict, Report } from '../../policy/report.js';
+import type { Finding, PackageVerdict, Report } from '../../policy/index.js';
 import { gateOptions, isSilent, loadProjectConfig, reportFormat } from '../common-flags.js';
 import { exitCodeFor } from '../exit.js';
 import { assertPackageSpecs, parseNpmCommandLine } from '../npm-command-line.js';

@@ -1,7 +1,7 @@
 // `vouch explain <name>[@version]`: every piece of evidence for one package and the rule that decided.
 import npa from 'npm-package-arg';
 import { VouchError, type ExitCode } from '../../errors/index.js';
-import type { PackageVerdict } from '../../policy/report.js';
+import type { PackageVerdict } from '../../policy/index.js';
 import { gateOptions, loadProjectConfig, npmArgs } from '../common-flags.js';
 import { FLAGS } from './flag-table.js';
 import { parseFlags } from '../flags.js';

@@ -5,10 +5,10 @@
 // is new. `vouch log witness` runs a witness instead (log-witness.ts).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { vouchDataDir } from '../../config/trust-files.js';
-import { VouchError, type ExitCode } from '../../errors/index.js';
+import { vouchDataDir } from '../../config/index.js';
+import { VouchError, type ExitCode, FetchFailure } from '../../errors/index.js';
 import { normalizeRegistryUrl } from '../../policy/index.js';
-import { FetchFailure, fetchRegistryKeys, logFetcher, logStateFile, type HttpOptions } from '../../registry/index.js';
+import { fetchRegistryKeys, logFetcher, logStateFile, type HttpOptions } from '../../registry/index.js';
 import { auditLog, auditStateText, keyObjectsOf, parseAuditState, type AuditResult, type AuditState } from '../../tlog/index.js';
 import { loadProjectConfig } from '../common-flags.js';
 import { oneOf, parseFlags, positiveInt } from '../flags.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { loadNpmConfig, registryFor, withSlash } from '../../config/index.js';
 import { VouchError, type ExitCode } from '../../errors/index.js';
-import { PREDICATE_PUBLISHER } from '../../verify/types.js';
+import { PREDICATE_PUBLISHER } from '../../verify/index.js';
 import { detectCi, packFileName, signPackage, type KeySource, type SignResult } from '../../sign/index.js';
 import { parseFlags } from '../flags.js';
 import { FLAGS } from './flag-table.js';

@@ -5,10 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { checkSummary, type SummaryCheck } from '../../attest/index.js';
-import type { BundleIdentity } from '../../api/verify-bundle.js';
+import type { BundleIdentity } from '../../api/index.js';
 import { VouchError, type ExitCode } from '../../errors/index.js';
-import { keyIdOf, readPublicKeyFile } from '../../sign/index.js';
+import { readPublicKeyFile } from '../../sign/index.js';
 import { ATTESTATION_LIMITS } from '../../verify/index.js';
+import { keyIdOf } from '../../keys/index.js';
 import { parseFlags } from '../flags.js';
 import { FLAGS } from './flag-table.js';
 import type { Output } from '../output.js';

@@ -1,8 +1,7 @@
 // `--format codequality`: GitLab's Code Quality report (a subset of the Code Climate issue format), so a
 // merge request shows vouch's findings on the lockfile lines. One issue per finding, located at the
 // package's first key in package-lock.json, with the same fingerprint as the SARIF result.
-import type { Finding, FindingCode, Report, Verdict } from '../../policy/report.js';
-import { decidedByRegistry } from '../../policy/unsigned-registries.js';
+import { type Finding, type FindingCode, type Report, type Verdict, decidedByRegistry } from '../../policy/index.js';
 import { FINDING_CODES } from './finding-codes.js';
 import { lockedName, lockfileLines } from './lockfile-lines.js';
 import { fingerprint } from './sarif.js';

@@ -3,7 +3,7 @@
 // Renderers only format: they decide nothing.
 import { styleText } from 'node:util';
 import type { DiffEntry, DiffReport } from '../../diff/index.js';
-import type { Decision, Finding, WaivedFinding } from '../../policy/report.js';
+import type { Decision, Finding, WaivedFinding } from '../../policy/index.js';
 import { renderCodeQuality } from './codequality.js';
 import { worstDecision } from './json.js';
 import { printable } from './printable.js';

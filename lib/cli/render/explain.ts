@@ -1,9 +1,8 @@
 // `vouch explain`: one package's evidence and the rules that decided, in words.
-import { redactDeep } from '../../config/secrets.js';
+import { redactDeep } from '../../config/index.js';
 import type { LockPackage } from '../../lock/index.js';
-import type { Finding, PackageVerdict } from '../../policy/report.js';
-import type { AttestationResult, IntegrityResult, ProvenanceIdentity, SignatureResult } from '../../verify/types.js';
-import { tierViewOf, tierWords } from '../../policy/index.js';
+import type { AttestationResult, IntegrityResult, ProvenanceIdentity, SignatureResult } from '../../verify/index.js';
+import { tierViewOf, tierWords, type Finding, type PackageVerdict } from '../../policy/index.js';
 import { printable } from './printable.js';
 
 /** One package's evidence and rules in words; every credential in it masked (redactSecrets). */

@@ -1,6 +1,6 @@
 // What each finding code means and what to do about it, in words: SARIF rule descriptions and help.
 // A Record over FindingCode, so a code added to lib/policy/report.ts does not compile until it is described here.
-import type { FindingCode } from '../../policy/report.js';
+import type { FindingCode } from '../../policy/index.js';
 
 export interface FindingCodeInfo {
   /** One line: what was found (SARIF shortDescription). */

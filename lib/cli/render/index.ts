@@ -1,7 +1,7 @@
 // Rendering a policy Report for `vouch verify`, `vouch install` and `vouch ci`: text for people, JSON
 // for scripts, SARIF for code scanning, Code Quality for GitLab merge requests. Renderers only format: they decide nothing and print nothing.
-import { redactDeep } from '../../config/secrets.js';
-import type { Report } from '../../policy/report.js';
+import { redactDeep } from '../../config/index.js';
+import type { Report } from '../../policy/index.js';
 import { vouchVersion } from '../version.js';
 import { renderCodeQuality } from './codequality.js';
 import { toReportJson, type ReportJson } from './json.js';

@@ -1,13 +1,26 @@
 // `--format json`: the report as a stable document (docs/report-json.md, docs/report.schema.json).
 // Field order is fixed, arrays sorted, dates ISO 8601, absent evidence `null`: the same report gives
 // the same bytes. schemaVersion changes only on a breaking change; fields may be added within a version.
-import type { Decision, Finding, PackageVerdict, RegistrySummary, Report, SourceVerdict, WaivedFinding } from '../../policy/report.js';
 import type {
-  AttestationResult, EvidenceStatus, IntegrityResult, KeyedAttestationEvidence, ProvenanceEvidence, ProvenanceIdentity,
+  AttestationResult,
+  EvidenceStatus,
+  IntegrityResult,
+  KeyedAttestationEvidence,
+  ProvenanceEvidence,
+  ProvenanceIdentity,
   SignatureResult,
-} from '../../verify/types.js';
-import { tierViewOf } from '../../policy/index.js';
-import type { Tier } from '../../policy/tiers.js';
+} from '../../verify/index.js';
+import {
+  tierViewOf,
+  type Decision,
+  type Finding,
+  type PackageVerdict,
+  type RegistrySummary,
+  type Report,
+  type SourceVerdict,
+  type WaivedFinding,
+  type Tier,
+} from '../../policy/index.js';
 import { npmAuditEntries, type NpmInvalidEntry, type NpmMissingEntry } from './npm-compat.js';
 import { sortFindings, sortStrings, sortVerdicts, tallyReport } from './tally.js';
 

@@ -1,7 +1,7 @@
 // The `invalid` and `missing` arrays of `npm audit signatures --json`, built from a vouch report, so
 // tools that already parse npm's output keep working. npm lists one entry per lockfile location (it
 // dedups by node, not by name@version), and so do we. Mapping documented in docs/report-json.md.
-import type { FindingCode, PackageVerdict, Report } from '../../policy/report.js';
+import type { FindingCode, PackageVerdict, Report } from '../../policy/index.js';
 import { sortVerdicts } from './tally.js';
 
 /** npm's error code for each evidence failure vouch can report (pacote / ssri codes). */

@@ -6,8 +6,14 @@ import { isAbsolute, win32 } from 'node:path';
 import type { Location, Log, ReportingDescriptor, Result } from 'sarif';
 import semver from 'semver';
 import { VouchError } from '../../errors/index.js';
-import type { Finding, FindingCode, RegistrySummary, Report, Verdict } from '../../policy/report.js';
-import { decidedByRegistry } from '../../policy/unsigned-registries.js';
+import {
+  type Finding,
+  type FindingCode,
+  type RegistrySummary,
+  type Report,
+  type Verdict,
+  decidedByRegistry,
+} from '../../policy/index.js';
 import { FINDING_CODES } from './finding-codes.js';
 import { lockedName, lockfileLines } from './lockfile-lines.js';
 import { sortFindings, sortStrings, sortVerdicts, verdictLabel } from './tally.js';

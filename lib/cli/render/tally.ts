@@ -1,8 +1,8 @@
 // The order and the counts every renderer shares, so text, JSON and SARIF never disagree.
 // Order is by code point, not locale: the same report renders the same bytes on every machine.
 import semver from 'semver';
-import type { Finding, PackageVerdict, Report, Verdict } from '../../policy/report.js';
-import type { EvidenceStatus } from '../../verify/types.js';
+import type { Finding, PackageVerdict, Report, Verdict } from '../../policy/index.js';
+import type { EvidenceStatus } from '../../verify/index.js';
 
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 

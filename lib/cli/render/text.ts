@@ -1,8 +1,14 @@
 // The report for people: the summary first, then every denial with its reasons, rule and fix, then
 // warnings, then notices. Allowed packages are listed only with --verbose: a clean run stays short.
 import { styleText } from 'node:util';
-import type { Finding, PackageVerdict, RegistrySummary, Report, Verdict } from '../../policy/report.js';
-import { decidedByRegistry } from '../../policy/unsigned-registries.js';
+import {
+  type Finding,
+  type PackageVerdict,
+  type RegistrySummary,
+  type Report,
+  type Verdict,
+  decidedByRegistry,
+} from '../../policy/index.js';
 import { FINDING_CODES } from './finding-codes.js';
 import { printable } from './printable.js';
 import { sortFindings, sortStrings, sortVerdicts, tallyReport, verdictLabel, type Tally } from './tally.js';

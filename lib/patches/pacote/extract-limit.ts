@@ -10,7 +10,7 @@
 //
 // test/registry/extract-limit.test.ts runs a real reify of many packages with the bound in effect and
 // compares node_modules with npm's.
-import { limitConcurrency } from '../../registry/index.js';
+import { limitConcurrency } from '../../concurrency/index.js';
 import { withPacoteWrapped, type Extract } from './hooks.js';
 
 /** At most this many extractions at once: enough to keep two cores and the disk busy (bench/). */

@@ -5,10 +5,11 @@
 // vouch's internal paths: vouch is an optional peer of the same version, installed beside this package
 // (the CLI checks the version; a second copy of vouch would mean a second VouchError class).
 export { VouchError, truncate, type ExitCode } from 'vouch/dist/lib/errors/index.js';
-export { buildKeyedBundle, keyIdOf, keySigner, type InTotoStatement, type RawSigner, type Witness } from 'vouch/dist/lib/sign/index.js';
+export { buildKeyedBundle, keySigner, type InTotoStatement, type RawSigner, type Witness } from 'vouch/dist/lib/sign/index.js';
 export {
   checkEndorsement, keyIdMatches, signEndorsement, type EndorsableKey, type KeyEndorsement,
 } from 'vouch/dist/lib/verify/key-endorsement.js';
+export { keyIdOf } from 'vouch/dist/lib/keys/index.js';
 export { PREDICATE_PUBLISH_NPM } from 'vouch/dist/lib/verify/types.js';
 export {
   AttestationVerifier, checkAttestations, loadTrustRoots, PUBLIC_GOOD, type AttestationResult, type TrustRootSet,

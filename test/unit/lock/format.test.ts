@@ -15,7 +15,8 @@ import {
   writeLockAtomic,
   type Lock,
 } from '../../../lib/lock/index.js';
-import { hasProblems, identityDigest, type FileProblemsError } from '../../../lib/policy/index.js';
+import { identityDigest } from '../../../lib/policy/index.js';
+import { hasProblems, type FileProblemsError } from '../../../lib/files/index.js';
 
 /** A well-formed sha512 SRI value (88 base64 characters) made of one letter. */
 const S = (c: string): string => `sha512-${c.repeat(86)}==`;

@@ -1,7 +1,7 @@
 // Plain-data evidence for policy tests: what lib/verify would report, without a registry.
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { parsePolicy, type Policy } from '../../../lib/policy/index.js';
-import { keyIdOf } from '../../../lib/sign/key-id.js';
+import { keyIdOf } from '../../../lib/keys/index.js';
 import type { PackageRef } from '../../../lib/tree/types.js';
 import {
   PREDICATE_PUBLISH_NPM,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hasProblems, addException, FILE_DEFAULTS, parsePolicy, schemaRefFor } from '../../../lib/policy/index.js';
+import { addException, FILE_DEFAULTS, parsePolicy, schemaRefFor } from '../../../lib/policy/index.js';
+import { hasProblems } from '../../../lib/files/index.js';
 
 const FILE = 'vouch.policy.json';
 const EXCEPTION = { name: 'left-pad', versions: '1.3.0', allow: ['PROVENANCE_MISSING'] as const, reason: 'Unmaintained; ACME-1234', approvedBy: 'jane@acme.example', expires: '2027-03-01' };

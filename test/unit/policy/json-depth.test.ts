@@ -1,7 +1,7 @@
 // parseJsonText refuses nesting past MAX_JSON_DEPTH before jsonc-parser's recursive descent sees it (a file of
 // "[[[[…" within the size bound would otherwise overflow the stack). End to end: test/adversarial/trust-files.test.ts.
 import { describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH, parseJsonText } from '../../../lib/policy/json-file.js';
+import { MAX_JSON_DEPTH, parseJsonText } from '../../../lib/files/index.js';
 
 const nested = (levels: number, open = '[', close = ']'): string => `${open.repeat(levels)}${close.repeat(levels)}`;
 

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { isVouchError } from '../../../lib/errors/index.js';
 import { ed25519Cosigner } from '../../../lib/tlog/index.js';
 import { exitCodeForError } from '../../../lib/errors/index.js';
-import { builtInPolicy, hasProblems, loadPolicy, MAX_POLICY_BYTES, needsPublishTime, parsePolicy, type FileProblemsError } from '../../../lib/policy/index.js';
+import { builtInPolicy, loadPolicy, MAX_POLICY_BYTES, needsPublishTime, parsePolicy } from '../../../lib/policy/index.js';
+import { hasProblems, type FileProblemsError } from '../../../lib/files/index.js';
 
 const FILE = '/repo/vouch.policy.json';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { LockRegistry } from '../../../lib/lock/types.js';
 import { judgeRegistry } from '../../../lib/policy/registry-trust.js';
 import type { RegistryPolicy } from '../../../lib/policy/policy.js';
-import { keyIdOf } from '../../../lib/sign/key-id.js';
+import { keyIdOf } from '../../../lib/keys/index.js';
 import { endorsementMessage } from '../../../lib/verify/key-endorsement.js';
 import type { RegistryKey, RegistryKeysSeen } from '../../../lib/verify/types.js';
 

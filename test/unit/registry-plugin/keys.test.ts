@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packagePath } from '../../../lib/config/package-root.js';
 import { keysEndpointBody, loadKeyRing, publishedKey } from '../../../packages/vouch-registry/lib/keys.js';
-import { keyIdOf } from '../../../lib/sign/index.js';
+import { keyIdOf } from '../../../lib/keys/index.js';
 import { codeOf, p256KeyFile, tempDir, verifiesWith } from './helpers.js';
 
 type EndpointFixture = { keys: { expires: string | null; keyid: string; key: string }[] };

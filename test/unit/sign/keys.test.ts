@@ -9,13 +9,13 @@ import {
   PRIVATE_KEY_FILE,
   PUBLIC_KEY_FILE,
   generateKey,
-  keyIdOf,
   keySigner,
   readPrivateKeyEnv,
   readPrivateKeyFile,
   readPublicKeyFile,
   writeKeyPair,
 } from '../../../lib/sign/index.js';
+import { keyIdOf } from '../../../lib/keys/index.js';
 
 let dir: string;
 beforeEach(async () => {

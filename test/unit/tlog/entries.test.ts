@@ -3,7 +3,7 @@
 // it, and the lifecycle rule (nothing signed by a key after its key-retired or key-revoked entry).
 import { createHash, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { keyIdOf } from '../../../lib/sign/key-id.js';
+import { keyIdOf } from '../../../lib/keys/index.js';
 import { auditStateText, checkEntry, finishEntries, parseAuditState, type EntryContext } from '../../../lib/tlog/index.js';
 
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -1,8 +1,7 @@
 // treeFetchError: what arborist / pacote / vouch's tree packument fetches throw while building the ideal tree,
 // as VouchErrors with exit codes (3 for an outage). End to end: test/adversarial/registry-faults.test.ts.
 import { describe, expect, it } from 'vitest';
-import { exitCodeForError } from '../../../lib/errors/index.js';
-import { FetchFailure } from '../../../lib/registry/http.js';
+import { exitCodeForError, FetchFailure } from '../../../lib/errors/index.js';
 import { treeFetchError } from '../../../lib/tree/build.js';
 
 const npmError = (props: Record<string, unknown>) => Object.assign(new Error('boom'), props);

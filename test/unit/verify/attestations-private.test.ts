@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registryPublishKey } from '../../support/provenance.js';
-import { buildKeyedBundle, keyIdOf, keySigner, type InTotoStatement } from '../../../lib/sign/index.js';
+import { buildKeyedBundle, keySigner, type InTotoStatement } from '../../../lib/sign/index.js';
 import {
   AttestationVerifier,
   checkAttestations,
@@ -15,6 +15,7 @@ import {
   trustRootSet,
   type AttestationInput,
 } from '../../../lib/verify/index.js';
+import { keyIdOf } from '../../../lib/keys/index.js';
 import { createPrivateSigstore, provenanceStatement, type GithubIdentity, type PrivateSigstore } from '../../../fixtures/scripts/private-sigstore.js';
 import { fixture, readJson, TEST_NOW } from './attestations-fixtures.js';
 

@@ -2,7 +2,8 @@ import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypt
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { packagePath } from '../../../lib/config/package-root.js';
-import { keyIdOf, keySigner } from '../../../lib/sign/index.js';
+import { keySigner } from '../../../lib/sign/index.js';
+import { keyIdOf } from '../../../lib/keys/index.js';
 import {
   checkEndorsement,
   endorsementMessage,

@@ -2,7 +2,7 @@
 // bound in flight, every call still gets its own result or error, and pacote.extract is restored after.
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
-import { limitConcurrency } from '../../../../lib/registry/concurrency.js';
+import { limitConcurrency } from '../../../../lib/concurrency/index.js';
 import { withExtractLimit } from '../../../../lib/patches/pacote/extract-limit.js';
 
 type Extract = (spec: string, dest: string, opts: Record<string, unknown>) => Promise<unknown>;
