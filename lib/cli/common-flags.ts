@@ -63,9 +63,4 @@ export function isSilent(npmFlags: ReadonlyMap<string, unknown>): boolean {
   return npmFlags.get('loglevel') === 'silent';
 }
 
-/** npm's flattened `omit` option as a list of dependency kinds. */
-export function omitList(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
-
 const stringValue = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);

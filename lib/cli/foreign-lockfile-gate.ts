@@ -1,11 +1,10 @@
 // The read-only gate over a pnpm, Yarn or Bun lockfile: its entries become the same targets as npm's
 // lockfile's (lib/tree/lockfiles), judged by the same evidence stage, policy, vouch.lock and reports.
 import { basename } from 'node:path';
-import { registryFor, type NpmConfig } from '../config/index.js';
+import { omitList, registryFor, type NpmConfig } from '../config/index.js';
 import { VouchError } from '../errors/index.js';
 import { withFetchedIntegrity } from '../registry/index.js';
 import { foreignLockfileTargets, type PackageRef, type ProjectLockfile, type Targets } from '../tree/index.js';
-import { omitList } from './common-flags.js';
 import { httpOptions, runGate, type GateInputs, type GateOptions, type GateResult } from './gate.js';
 import type { Output } from './output.js';
 
@@ -16,7 +15,7 @@ export async function gateForeignLockfile(
     throw new VouchError('USAGE', `--tarballs reads package-lock.json; ${basename(lockfile.file)} is ${lockfile.kind}'s`, { file: lockfile.file },
       'run vouch verify without --tarballs (the registry\'s signed integrity is checked against the lockfile\'s)');
   }
-  const read = await foreignLockfileTargets(opts.cwd, lockfile, (name) => registryFor(name, config), omitList(config.flat.omit));
+  const read = await foreignLockfileTargets(opts.cwd, lockfile, (name) => registryFor(name, config), omitList(config));
   const targets = { ...read, packages: await bindTarballIntegrity(read.packages, config, opts) };
   const gated = await runGate(targets, inputs, config, opts, out);
   const hashed = read.packages.filter((ref) => ref.integrityFromTarball).length;

@@ -5,13 +5,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Arborist from '@npmcli/arborist';
 import type { Tree } from '@npmcli/arborist';
-import type { NpmConfig } from '../config/index.js';
+import { omitList, type NpmConfig } from '../config/index.js';
 import type { ExitCode } from '../errors/index.js';
 import { recordVerified, serializeLock, writeLockAtomic } from '../lock/index.js';
 import type { Report } from '../policy/index.js';
 import { prefetchSources, type PrefetchedSource } from '../registry/index.js';
 import { assertLinkedSupported, gatedPrepareOptions, reifyVerified, verifyScriptsReviewed, type NonRegistryRef, type ReifyBoundary, type ReifySummary } from '../tree/index.js';
-import { omitList } from './common-flags.js';
 import { exitCodeFor } from './exit.js';
 import { decide, type GateInputs, type GateOptions } from './gate.js';
 import { gatePlan } from './plan-gate.js';
@@ -65,7 +64,7 @@ export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInp
   const installed = await reifyVerified(arb, tree, withPrefetched(planned.boundary, prefetched), {
     save: opts.save,
     runScripts: config.flat.ignoreScripts !== true && !lockOnly,
-    omit: omitList(config.flat.omit),
+    omit: omitList(config),
     ...(opts.add ? { add: opts.add } : {}),
     ...(opts.saveType ? { saveType: opts.saveType } : {}),
   });

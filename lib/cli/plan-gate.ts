@@ -4,14 +4,13 @@
 import { relative, resolve } from 'node:path';
 import type Arborist from '@npmcli/arborist';
 import type { Node, Tree } from '@npmcli/arborist';
-import type { NpmConfig } from '../config/index.js';
+import { omitList, type NpmConfig } from '../config/index.js';
 import { VouchError } from '../errors/index.js';
 import { EvidenceCache, gatherEvidence, readVerifiedContents, TarballFetcher, VerifiedStore, withConcurrency, type Gathered, type VerifiedTarball } from '../registry/index.js';
 import { evidenceKey, inflateShrinkwrap, installPlan, packageKey, planBins, planOptions, planTargets, registryName, type AllowedExtraction, type AllowedSource, type ContentsOf, type InstallPlan, type PackageRef, type ReifyBoundary, type Targets } from '../tree/index.js';
 import { AttestationVerifier, loadTrustRoots, type PackageEvidence } from '../verify/index.js';
 import { pinnedRegistryKeys, pinnedRegistryLogs } from '../lock/index.js';
 import { needsPublishTime, needsTierClaims, requiredWitnesses, type Report } from '../policy/index.js';
-import { omitList } from './common-flags.js';
 import { decide, httpOptions, logStateDir, type GateInputs, type GateOptions } from './gate.js';
 import { boundHeapGrowthFor } from './heap-growth.js';
 import { outputProgress } from './progress.js';
@@ -46,7 +45,7 @@ export async function gatePlan(arb: Arborist, tree: Tree, inputs: GateInputs, co
     http: { ...http, flat: withConcurrency(config.flat, opts.concurrency) }, store, npmCacheDir: config.cacheDir, concurrency: opts.concurrency,
   });
   const evidence = new EvidenceRounds(await EvidenceCache.open(config.cacheDir), new AttestationVerifier(loadTrustRoots(opts.trustedRoots)), inputs, config, opts, out);
-  const planOpts = planOptions(arb, omitList(config.flat.omit));
+  const planOpts = planOptions(arb, omitList(config));
   const fetchAll = mode !== 'verify';
   const inflated = new Set<Node>();
   let targets: Targets;

@@ -4,11 +4,10 @@
 import { basename } from 'node:path';
 import type Arborist from '@npmcli/arborist';
 import type { Node, Tree } from '@npmcli/arborist';
-import type { NpmConfig } from '../config/index.js';
+import { omitList, type NpmConfig } from '../config/index.js';
 import type { Report } from '../policy/index.js';
 import type { Gathered } from '../registry/index.js';
 import { assertLockfileInSync, detectLockfile, listTargets, loadLockedTree, projectArborist, type ProjectLockfile, type Targets } from '../tree/index.js';
-import { omitList } from './common-flags.js';
 import { buildJudgedTree, decide, gather, readTrustFiles, treeArborist, type GateInputs, type GateOptions } from './gate.js';
 import { checkInstalledFiles } from './installed-files.js';
 import type { Output } from './output.js';
@@ -34,7 +33,7 @@ export async function gateProjectTree(opts: GateOptions, config: NpmConfig, inst
     const arb = projectArborist(opts.cwd, config);
     const tree = await arb.loadActual();
     const only = config.workspaces ? workspaceNodes(arb, tree, config) : undefined;
-    const targets = listTargets(tree, config, omitList(config.flat.omit), only);
+    const targets = listTargets(tree, config, omitList(config), only);
     const gathered = await gather(targets, inputs, config, opts, out);
     // The files on disk, not only npm's record of them (lib/cli/installed-files.ts).
     const files = await checkInstalledFiles(tree, gathered, config, opts);

@@ -78,6 +78,12 @@ export function stringOption(flat: FlatOptions, key: string): string | undefined
 
 const stringList = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
 
+/** npm's `omit` option (dev, optional, peer), as the flat config holds it. */
+export function omitList(config: NpmConfig): string[] {
+  const value = config.flat['omit'];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
 export const withSlash = (url: string): string => (url.endsWith('/') ? url : `${url}/`);
 export { trustFilePath, vouchDataDir, type TrustFile } from './trust-files.js';
 export { packagePath, packageRoot } from './package-root.js';
