@@ -7,6 +7,7 @@ import { withoutCredentials } from '../config/index.js';
 import type { Decision, PackageVerdict, Report } from '../policy/index.js';
 import { IN_TOTO_STATEMENT_V1, packagePurl, type InTotoStatement } from '../sign/index.js';
 import type { KeyedAttestationEvidence, ProvenanceEvidence } from '../verify/index.js';
+import { compareStrings } from '../files/index.js';
 
 export const PREDICATE_VSA_V1 = 'https://slsa.dev/verification_summary/v1';
 export const VOUCH_VERIFIER_ID = 'https://vouch.dev/verifier';
@@ -113,7 +114,7 @@ export function dependencyLevels(report: Report): Record<string, number> {
     const level = `SLSA_BUILD_LEVEL_${hosted ? 2 : provenance ? 1 : 0}`;
     counts[level] = (counts[level] ?? 0) + 1;
   }
-  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => compareStrings(a, b)));
 }
 
 const HOSTED_RUNNERS = new Set(['github-hosted', 'gitlab-hosted']);

@@ -1,6 +1,6 @@
 // What a lockfile pull request changes, package by package: versions added, removed, or replacing
 // others, and versions that stayed while their `resolved` or `integrity` changed. Pure.
-import semver from 'semver';
+import { compareVersions } from '../files/index.js';
 import { isInNodeModules, type LockEntry, type Lockfile } from './lockfile.js';
 
 export type ChangeKind = 'added' | 'removed' | 'changed';
@@ -86,7 +86,7 @@ function change(kind: ChangeKind, name: string, entries: LockEntry[], replaced: 
     kind,
     name,
     version: head?.version ?? null,
-    from: [...new Set(from)].sort(compareVersionStrings),
+    from: [...new Set(from)].sort(compareVersions),
     locations: entries.map((e) => e.location).sort(),
     changed,
     resolved: { before: kind === 'added' ? null : old?.resolved ?? null, after: kind === 'removed' ? null : head?.resolved ?? null },
@@ -114,11 +114,7 @@ function byName(lock: Lockfile): Map<string, Versions> {
 const versionOf = (entries: readonly LockEntry[]): string | null => entries[0]?.version ?? null;
 const isString = (v: string | null): v is string => v !== null;
 
-function compareVersionStrings(a: string, b: string): number {
-  return semver.valid(a) && semver.valid(b) ? semver.compare(a, b) : a < b ? -1 : a > b ? 1 : 0;
-}
-
 function compareChanges(a: PackageChange, b: PackageChange): number {
   if (a.name !== b.name) return a.name < b.name ? -1 : 1;
-  return compareVersionStrings(a.version ?? '', b.version ?? '') || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0);
+  return compareVersions(a.version ?? '', b.version ?? '') || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0);
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PackageContents } from '../registry/index.js';
+import { compareStrings } from '../files/index.js';
 
 export interface FileManifest {
   /** The signed integrity of the tarball the list was made from. */
@@ -81,6 +82,6 @@ export async function manifestFor(integrity: string, npmCacheDir: string, store 
 
 function manifestOf(integrity: string, contents: PackageContents): FileManifest {
   const files: FileManifest['files'] = {};
-  for (const [path, digest] of [...(contents.files ?? new Map())].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) files[path] = digest;
+  for (const [path, digest] of [...(contents.files ?? new Map())].sort(([a], [b]) => compareStrings(a, b))) files[path] = digest;
   return { integrity, files };
 }

@@ -7,6 +7,7 @@ import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { cosignatureLine, type Cosigner } from './cosignature.js';
 import { EMPTY_ROOT, HASH_SIZE, equal, verifyConsistency, type Hash } from './merkle.js';
 import { NoteError, openNote, splitNote, type NoteVerifier } from './note.js';
+import { compareStrings } from '../files/index.js';
 
 /** The spec's bound on consistency proof lines in a request. */
 export const MAX_PROOF_LINES = 63;
@@ -131,7 +132,7 @@ export function advanceState(state: WitnessState, origin: string, head: LogHead)
 
 /** The state file's text: JSON, logs sorted by origin, roots in base64. */
 export function witnessStateText(state: WitnessState): string {
-  const logs = Object.fromEntries([...state.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  const logs = Object.fromEntries([...state.entries()].sort(([a], [b]) => compareStrings(a, b))
     .map(([origin, head]) => [origin, { size: head.size, root: Buffer.from(head.root).toString('base64') }]));
   return `${JSON.stringify({ witnessStateVersion: 1, logs }, null, 2)}\n`;
 }

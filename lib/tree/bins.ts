@@ -11,6 +11,7 @@ import type { InstallPlan } from './install-plan.js';
 import type { ContentsOf } from './script-review.js';
 import { registryName, sourceKind } from './targets.js';
 import type { BinLink } from './types.js';
+import { compareStrings as cmp } from '../files/index.js';
 
 /**
  * Command names a manifest's `bin` links, normalized as bin-links does (npm-normalize-package-bin): a
@@ -71,4 +72,3 @@ export function planBins(plan: Pick<InstallPlan, 'extracted' | 'links'>, content
   return links.sort((a, b) => cmp(a.dir, b.dir) || cmp(a.name, b.name) || cmp(a.location, b.location));
 }
 
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

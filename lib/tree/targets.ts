@@ -8,6 +8,7 @@ import { registryFor, type NpmConfig } from '../config/index.js';
 import type { InstallPlan } from './install-plan.js';
 import { nonRegistrySource } from './source-guard.js';
 import { evidenceKey, type NonRegistryRef, type PackageRef, type SourceKind, type Targets } from './types.js';
+import { compareStrings as compare } from '../files/index.js';
 
 /** The targets of an install plan: every node reify extracts, and every link it creates that is not a workspace. */
 export function planTargets(tree: Tree, plan: InstallPlan, config: NpmConfig): Targets {
@@ -205,7 +206,6 @@ function addNonRegistry(refs: Map<string, NonRegistryRef>, ref: NonRegistryRef):
   }
 }
 
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function byNameVersion(a: PackageRef, b: PackageRef): number {
   return compare(a.name, b.name) || compare(a.version, b.version) || compare(a.integrity ?? '', b.integrity ?? '');

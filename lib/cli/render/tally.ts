@@ -3,8 +3,8 @@
 import semver from 'semver';
 import type { Finding, PackageVerdict, Report, Verdict } from '../../policy/index.js';
 import type { EvidenceStatus } from '../../verify/index.js';
+import { compareStrings as byCodePoint } from '../../files/index.js';
 
-const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function compareVersions(a: string, b: string): number {
   const va = semver.valid(a);

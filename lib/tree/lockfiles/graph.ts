@@ -5,6 +5,7 @@
 // something the manager may install, so it is judged as a production dependency (fail closed). Reachability
 // only decides the dev / optional flags that --omit and the reports use.
 import { evidenceKey, type NonRegistryRef, type PackageRef, type SourceKind, type Targets } from '../types.js';
+import { compareStrings as compare } from '../../files/index.js';
 
 export type EdgeType = 'prod' | 'dev' | 'optional' | 'peer';
 
@@ -132,4 +133,3 @@ export function splitIdent(ident: string): { name: string; spec: string } | null
 /** A registry URL with exactly one trailing slash. */
 export const withSlash = (url: string): string => (url.endsWith('/') ? url : `${url}/`);
 
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
