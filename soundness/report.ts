@@ -61,7 +61,7 @@ function methodSection(r: SoundnessResults): string[] {
     '  **cold**: an empty cache. **warm**: the cache left by `npm ci`, `vouch verify` and `vouch ci` of the unmutated tree, plus the',
     '  attacker\'s bytes (`npm cache add`) when the mutation serves or names them. **poisoned** (the kinds that name other bytes):',
     '  an otherwise empty cache holding only those bytes, as after an earlier install of the attacker\'s package elsewhere.',
-    `- **npm settings**: npm\'s default \`fetch-retries\` (2); the waits between retries are shortened (${retry}) so an unreachable`,
+    `- **npm settings**: npm's default \`fetch-retries\` (2); the waits between retries are shortened (${retry}) so an unreachable`,
     '  URL costs about a second instead of 70 s. fund, audit and update-notifier are off. Nothing else is set.',
     '- **Invariant** (a violation otherwise): when `vouch verify` exits 0, every file `npm ci` wrote (walked after the run; `.package-lock.json`',
     '  and `.bin` links aside) lies in a package folder that vouch\'s report lists as `verified` at that location, and equals the file at',

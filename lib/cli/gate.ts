@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type Arborist from '@npmcli/arborist';
 import type { BuildIdealTreeOptions, Tree } from '@npmcli/arborist';
-import { loadNpmConfig, type NpmConfig } from '../config/index.js';
+import type { NpmConfig } from '../config/index.js';
 import {
   loadPolicy,
   evaluate,

@@ -1,5 +1,5 @@
 // Entry point: picks the command, loads it lazily, maps errors to exit codes in one place.
-import { INTERNAL_ERROR_EXIT, VouchError, exitCodeForError, isVouchError, type ExitCode } from '../errors/index.js';
+import { INTERNAL_ERROR_EXIT, type VouchError, exitCodeForError, isVouchError, type ExitCode } from '../errors/index.js';
 import { redactSecrets } from '../config/index.js';
 import { processOutput, redacting, type Output } from './output.js';
 import { patchNoteLines } from '../patches/index.js';

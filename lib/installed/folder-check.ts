@@ -2,7 +2,7 @@
 // modified, which are missing, which were added. Contents are compared, never modes (npm makes bin
 // files executable). The folder's own `node_modules` holds other packages, each checked as itself.
 import { createHash } from 'node:crypto';
-import { createReadStream, lstatSync, readdirSync } from 'node:fs';
+import { createReadStream, lstatSync, readdirSync, type Dirent } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileManifest } from './file-manifest.js';
@@ -71,7 +71,7 @@ export async function compareFolder(dir: string, snapshot: FolderSnapshot, manif
 export function snapshotFolder(dir: string): Map<string, FileState | null> {
   const out = new Map<string, FileState | null>();
   const walk = (relative: string): void => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(relative === '' ? dir : join(dir, relative), { withFileTypes: true });
     } catch (err) {

@@ -3,5 +3,5 @@
 // tree digest names the whole tree in a verification summary.
 export { checkInstalledFolders, type CheckOptions, type ExpectedFolder, type FolderCheck } from './check.js';
 export { ManifestStore, manifestFor, vouchDir, type FileManifest } from './file-manifest.js';
-export { type FileState, type FolderCache, type FolderDifferences, type FolderSnapshot } from './folder-check.js';
+export type { FileState, FolderCache, FolderDifferences, FolderSnapshot } from './folder-check.js';
 export { treeDigestOf, TREE_DIGEST_FOLDER, type TreeDigest } from './tree-digest.js';

@@ -2,7 +2,7 @@
 // bytes for a republished version (forgetting the recorded entry), and the lock says who, when, why.
 import semver from 'semver';
 import { VouchError } from '../errors/index.js';
-import { type Lock, type LockApproval, type LockIdentity, type LockPackage, type LockRegistry } from './types.js';
+import type { Lock, LockApproval, LockIdentity, LockPackage, LockRegistry } from './types.js';
 import { IDENTITY_FIELDS } from '../policy/index.js';
 
 export interface ApproveInput {

@@ -1,6 +1,6 @@
 // `vouch ci`: every registry version in package-lock.json must already be recorded in vouch.lock
 // (it was verified and reviewed when it was added). Cheap: runs before any evidence is fetched.
-import { type Finding } from '../policy/index.js';
+import type { Finding } from '../policy/index.js';
 import { compareStrings, compareVersions, formatPath } from '../files/index.js';
 import type { PackageRef } from '../tree/index.js';
 import type { Lock } from './types.js';

@@ -4,15 +4,15 @@
 // version) at the top of its block, where JSON needs no comma moved: a one-line diff.
 import { withoutCredentials } from '../config/index.js';
 import { compareStrings, compareVersions } from '../files/index.js';
-import {
-  type Lock,
-  type LockApproval,
-  type LockIdentity,
-  type LockPackage,
-  type LockRegistry,
-  type LockRegistryApproval,
-  type LockRegistryKey,
-  type LockVersion,
+import type {
+  Lock,
+  LockApproval,
+  LockIdentity,
+  LockPackage,
+  LockRegistry,
+  LockRegistryApproval,
+  LockRegistryKey,
+  LockVersion,
 } from './types.js';
 import { IDENTITY_FIELDS } from '../policy/index.js';
 
@@ -30,7 +30,7 @@ export function serializeLock(lock: Lock): string {
     entries: [
       ['lockVersion', 1],
       ...(registries.length > 0
-        ? [['registries', { entries: registries.map((url): [string, Node] => [withoutCredentials(url), registryNode((lock.registries ?? {})[url] as LockRegistry)]) }] as [string, Node]]
+        ? [['registries', { entries: registries.map((url): [string, Node] => [withoutCredentials(url), registryNode(lock.registries?.[url] as LockRegistry)]) }] as [string, Node]]
         : []),
       ['packages', { entries: names.map((name): [string, Node] => [name, packageNode(lock.packages[name] as LockPackage)]) }],
     ],

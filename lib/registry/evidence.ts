@@ -31,7 +31,7 @@ import { checkLogMembership } from './log-membership.js';
 import { getBytes, withConcurrency, type HttpOptions } from './http.js';
 import { FetchFailure } from '../errors/index.js';
 import { fetchRegistryKeys, type RegistryKeys } from './keys.js';
-import { PackumentSource, type VersionDist } from './packument.js';
+import { PackumentSource, } from './packument.js';
 import { BudgetExceeded, VerificationBudget, type PackageBudget } from './verification-budget.js';
 
 export interface GatherOptions {

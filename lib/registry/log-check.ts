@@ -105,7 +105,7 @@ async function checkLog(registry: string, http: HttpOptions, stateDir: string, p
     if (err.code !== 'NOT_FOUND' || (!previous && !pinned)) return undefined;
     return inconsistent(0, `the registry no longer serves the signing log ${pinned ? 'vouch.lock pinned' : 'an earlier run saw'} (${pinned?.key ?? previous?.key})`);
   }
-  let result;
+  let result: Awaited<ReturnType<typeof auditLog>>;
   try {
     // The checkpoint already fetched is the one audited: asked twice, a growing log could answer twice differently.
     result = await auditLog({

@@ -13,7 +13,7 @@ import { checkIntegrity, type IntegrityResult, type PackageEvidence } from '../v
 import type { FlatOptions } from '../config/index.js';
 import { limitConcurrency } from '../concurrency/index.js';
 import { logRetry, registryFetchOptions, type HttpOptions } from './http.js';
-import { npmCacheHas, npmCacheReader, VerifiedStore } from './verified-store.js';
+import { npmCacheHas, npmCacheReader, type VerifiedStore } from './verified-store.js';
 
 type Unverifiable = NonNullable<PackageEvidence['unverifiable']>;
 

@@ -3,7 +3,7 @@
 // except into the 0600 key file; errors name the file or variable, never its content.
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { constants } from 'node:fs';
-import { chmod, mkdir, open, readFile, stat } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
@@ -157,7 +157,7 @@ function p256Key(): KeyObject {
 }
 
 async function writeExclusive(file: string, text: string, mode: number): Promise<void> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
   } catch (err) {

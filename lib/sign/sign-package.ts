@@ -3,6 +3,7 @@
 // beside the tarball. `vouch publish` calls the same function before it uploads anything.
 import { createPublicKey } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
+import type { Stats } from 'node:fs';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
@@ -145,7 +146,7 @@ export async function rawSigner(source: Exclude<KeySource, { kind: 'keyless' }>,
 }
 
 async function pack(opts: SignOptions): Promise<PackedPackage> {
-  let info;
+  let info: Stats;
   try {
     info = await stat(opts.target);
   } catch {

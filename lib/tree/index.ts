@@ -7,7 +7,7 @@ export { evidenceKey, packageKey, type BinLink, type PackageRef, type NonRegistr
 export { reifyVerified, type ReifyOptions, type ReifySummary } from './reify.js';
 export { installScriptsOf, scriptsInBytes, verifyScriptsReviewed, type ContentsOf, type InstallScripts } from './script-review.js';
 export { binLinksOf, binNames, planBins } from './bins.js';
-export { type AllowedExtraction, type AllowedSource, type ReifyBoundary } from './reify-boundary.js';
+export type { AllowedExtraction, AllowedSource, ReifyBoundary } from './reify-boundary.js';
 export { inflateShrinkwrap } from './shrinkwrap-inflation.js';
 export { SourceDenied, withSourceGuard, type SourceJudge } from './source-guard.js';
 export { assertLockfileInSync } from './lockfile-sync.js';

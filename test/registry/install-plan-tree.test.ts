@@ -9,7 +9,6 @@
 // npm ignores a dependency's npm-shrinkwrap.json altogether; the sw-parent versions are published raw with
 // `_hasShrinkwrap: true`, as the public registry serves them.
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   CACHES, editLock, expectAllowed, expectDenied, installedPackages, lockPackages, nodeModules, noStoreTarballs, startPlanWorld,

@@ -2,7 +2,7 @@
 // same project: what ends up in package.json, package-lock.json and node_modules must be what npm makes.
 // Both run with npm's own retry settings, as users have them (no fetch-retries=0).
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePackages } from '../support/packages.js';

@@ -138,7 +138,7 @@ function pathBelow(top: ArboristNode, node: ArboristNode): ArboristNode[] | null
     path.push(current);
     const parent = current.parent;
     const up = parent && parent.children.get(current.name) === current ? parent
-      : current.fsParent && current.fsParent.fsChildren.has(current) ? current.fsParent
+      : current.fsParent?.fsChildren.has(current) ? current.fsParent
         : null;
     if (!up) return null;
     current = up;

@@ -6,7 +6,7 @@ import { isVouchError } from '../../../lib/errors/index.js';
 import { approve, emptyLock, lockInconsistencies, parseLock, recordVerified, serializeLock, type Lock } from '../../../lib/lock/index.js';
 import { evaluate, identityDigest, identityOf, type Policy } from '../../../lib/policy/index.js';
 import type { PackageEvidence } from '../../../lib/verify/types.js';
-import { KEY_A, KEY_B, NOW, evidence, ghIdentity, policy } from '../policy/builders.js';
+import { KEY_A, KEY_B, NOW, evidence, policy } from '../policy/builders.js';
 
 function record(list: PackageEvidence[], lock: Lock = emptyLock(), p: Policy = policy({})): Lock {
   return recordVerified(lock, evaluate({ evidence: list, nonRegistry: [], registries: [], policy: p, lock, now: NOW }));
