@@ -77,7 +77,9 @@ export async function openBenchTree(work: string, packages: number, seed: number
     const shapes = {} as Record<TreeKind, TreeShape>;
     for (const kind of TREE_KINDS) {
       const plan = planTree({
-        packages, seed, prefix: kind === 'sig' ? 'bs' : 'bp',
+        packages,
+        seed,
+        prefix: kind === 'sig' ? 'bs' : 'bp',
         provenance: kind === 'prov' ? Math.round(packages * PROVENANCE_SHARE) : 0,
         // Any earlier package may be the parent: depth grows like ln N, as in real trees.
         parentWindow: Infinity,
@@ -85,7 +87,10 @@ export async function openBenchTree(work: string, packages: number, seed: number
       const t0 = performance.now();
       const workDir = join(root, 'packages', kind);
       const published = await publishTree(registry, plan, {
-        sigstore, concurrency: 6, workDir, files: (p) => packageFiles(treeId(p.name, p.version)),
+        sigstore,
+        concurrency: 6,
+        workDir,
+        files: (p) => packageFiles(treeId(p.name, p.version)),
       });
       log(`published ${plan.packages.length} ${kind} packages in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       await rm(workDir, { recursive: true, force: true }); // the tarballs live in the registry now
@@ -97,7 +102,12 @@ export async function openBenchTree(work: string, packages: number, seed: number
       shapes[kind] = await describeTree(plan, project, sizesOf(plan, published));
     }
     const manifest: Manifest = {
-      generator: GENERATOR_VERSION, packages, seed, registryUrl: registry.url, shapes, generationMs: performance.now() - started,
+      generator: GENERATOR_VERSION,
+      packages,
+      seed,
+      registryUrl: registry.url,
+      shapes,
+      generationMs: performance.now() - started,
     };
     await writeFile(manifestFile, JSON.stringify(manifest, null, 2));
     return bench(root, registry, manifest, false);
@@ -111,7 +121,10 @@ function bench(root: string, registry: TestRegistry, manifest: Manifest, reused:
   const projects = {} as Record<TreeKind, TreeProject>;
   for (const kind of TREE_KINDS) projects[kind] = { kind, template: join(root, 'projects', kind), shape: manifest.shapes[kind] };
   return {
-    packages: manifest.packages, registry, trustedRoot: join(root, 'private-trusted-root.json'), projects,
+    packages: manifest.packages,
+    registry,
+    trustedRoot: join(root, 'private-trusted-root.json'),
+    projects,
     generation: { reused, ms: manifest.generationMs },
   };
 }

@@ -35,7 +35,9 @@ export function installedFilesSection(r: InstalledFilesResults): string {
     `| making the file lists from the verified tarballs, once per integrity (kept in \`<npm cache>/_vouch/files\` after that) | ${int(r.fileListsMs)} ms |`,
   ];
   if (r.admission) {
-    rows.push(`| \`node --import vouch/admit app.js\`, cold (file lists in place, every file hashed) minus a bare \`node app.js\`, median of ${r.admission.runs} | ${int(r.admission.coldMs)} ms |`);
+    rows.push(
+      `| \`node --import vouch/admit app.js\`, cold (file lists in place, every file hashed) minus a bare \`node app.js\`, median of ${r.admission.runs} | ${int(r.admission.coldMs)} ms |`,
+    );
     rows.push(`| the same, warm | ${int(r.admission.warmMs)} ms |`);
   }
   return [
@@ -50,7 +52,7 @@ export function installedFilesSection(r: InstalledFilesResults): string {
     '|---|---|',
     ...rows,
     '',
-    'The target: hashing costs no more than about twice reading the same files. The warm path\'s cost is the `readdir` and `lstat` calls themselves.',
+    "The target: hashing costs no more than about twice reading the same files. The warm path's cost is the `readdir` and `lstat` calls themselves.",
     END,
   ].join('\n');
 }

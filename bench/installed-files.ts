@@ -24,7 +24,9 @@ import { limitConcurrency } from '../lib/concurrency/index.js';
 import { installedFilesSection, spliceInstalledFiles, type InstalledFilesResults } from './installed-files-report.js';
 import { describeMachine } from './machine.js';
 
-const { values } = parseArgs({ options: { project: { type: 'string' }, cache: { type: 'string' }, runs: { type: 'string', default: '7' }, out: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { project: { type: 'string' }, cache: { type: 'string' }, runs: { type: 'string', default: '7' }, out: { type: 'string' } },
+});
 if (!values.project || !values.cache) throw new Error('usage: installed-files --project DIR --cache DIR [--runs N] [--out FILE.md]');
 const machine = describeMachine();
 const project = values.project;
@@ -33,7 +35,9 @@ const runs = Number(values.runs);
 const out = values.out ?? packagePath('docs', 'benchmarks.md');
 const READS_IN_FLIGHT = 16; // lib/installed's default
 
-const lock = JSON.parse(await readFile(join(project, 'node_modules', '.package-lock.json'), 'utf8')) as { packages: Record<string, { integrity?: string; link?: boolean; inBundle?: boolean }> };
+const lock = JSON.parse(await readFile(join(project, 'node_modules', '.package-lock.json'), 'utf8')) as {
+  packages: Record<string, { integrity?: string; link?: boolean; inBundle?: boolean }>;
+};
 const expected = Object.entries(lock.packages)
   .filter(([location, e]) => location.includes('node_modules/') && typeof e.integrity === 'string' && !e.link && !e.inBundle)
   .map(([location, e]) => ({ location, integrity: e.integrity! }));
@@ -99,7 +103,8 @@ await plainRead(); // untimed: the page cache holds the tree for every run after
 const warmCache = memoryCache();
 await deepCheck(warmCache);
 const samples = { plain: [] as number[], deep: [] as number[], warm: [] as number[] };
-for (let i = 0; i < runs; i++) { // alternated, so drift in the machine's load spreads over all three
+for (let i = 0; i < runs; i++) {
+  // alternated, so drift in the machine's load spreads over all three
   samples.plain.push(await time(plainRead));
   samples.deep.push(await time(() => deepCheck()));
   samples.warm.push(await time(() => deepCheck(warmCache)));

@@ -73,18 +73,24 @@ export async function startLatencyProxy(opts: ProxyOptions): Promise<LatencyProx
   };
 }
 
-async function forward(
-  req: IncomingMessage, res: ServerResponse, target: URL, agent: Agent, delayMs: number, onStatus: (s: number) => void,
-): Promise<void> {
+async function forward(req: IncomingMessage, res: ServerResponse, target: URL, agent: Agent, delayMs: number, onStatus: (s: number) => void): Promise<void> {
   await sleep(delayMs);
   // Host goes through unchanged: Verdaccio then writes the proxy's origin into every URL it serves.
-  const upstream = httpRequest({
-    host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent,
-  }, (answer) => {
-    onStatus(answer.statusCode ?? 502);
-    res.writeHead(answer.statusCode ?? 502, answer.headers);
-    answer.pipe(res);
-  });
+  const upstream = httpRequest(
+    {
+      host: target.hostname,
+      port: target.port,
+      method: req.method,
+      path: req.url,
+      headers: req.headers,
+      agent,
+    },
+    (answer) => {
+      onStatus(answer.statusCode ?? 502);
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
   upstream.on('error', (err) => {
     onStatus(502);
     if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
@@ -116,7 +122,9 @@ function emptyCounts(): ProxyCounts {
 export async function checkProxyUrls(proxy: LatencyProxy, name: string): Promise<void> {
   const res = await fetch(new URL(name.replace('/', '%2f'), proxy.url), { headers: { accept: 'application/json' } });
   const doc = (await res.json()) as { versions?: Record<string, { dist?: { tarball?: string; attestations?: { url?: string } } }> };
-  const urls = Object.values(doc.versions ?? {}).flatMap((v) => [v.dist?.tarball, v.dist?.attestations?.url]).filter((u): u is string => u !== undefined);
+  const urls = Object.values(doc.versions ?? {})
+    .flatMap((v) => [v.dist?.tarball, v.dist?.attestations?.url])
+    .filter((u): u is string => u !== undefined);
   const foreign = urls.filter((u) => !u.startsWith(proxy.url));
   if (urls.length === 0 || foreign.length > 0) throw new Error(`proxy: ${name}'s packument names URLs off the proxy: ${foreign.join(', ') || '(none)'}`);
   proxy.take(); // count only the download below

@@ -46,7 +46,7 @@ export function logScaleSection(r: LogScaleResults): string {
     `| the log on disk (with the partial tiles and bundles each single append leaves) | ${mb(r.diskBytes)} |`,
     '',
     'Proof sizes grow with log2 of the log: a client checks inclusion at 10^6 entries with about 20 hashes. A publish pays one',
-    'append (a few tile writes and one Ed25519 signature); checking each entry\'s ECDSA registry signature in an audit costs',
+    "append (a few tile writes and one Ed25519 signature); checking each entry's ECDSA registry signature in an audit costs",
     'about as much as `vouch verify` checking one (see the microbenchmarks) and is left out of the audit rows.',
     END,
   ].join('\n');

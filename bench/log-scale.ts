@@ -12,15 +12,21 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { packagePath } from '../lib/config/package-root.js';
-import {
-  auditLog, consistencyProof, inclusionProof, leafHash, treeHash, verifyConsistency, verifyInclusion, type AuditState,
-} from '../lib/tlog/index.js';
+import { auditLog, consistencyProof, inclusionProof, leafHash, treeHash, verifyConsistency, verifyInclusion, type AuditState } from '../lib/tlog/index.js';
 import { mulberry32 } from '../test/support/prng.js';
 import { describeMachine } from './machine.js';
 import { logScaleSection, spliceLogScale, type LogScaleResults } from './log-scale-report.js';
 
 /** One signing event, as the plugin logs a registry signature. */
-interface SigningEvent { type: 'version-signed'; name: string; version: string; integrity: string; keyid: string; sig: string; source: string }
+interface SigningEvent {
+  type: 'version-signed';
+  name: string;
+  version: string;
+  integrity: string;
+  keyid: string;
+  sig: string;
+  source: string;
+}
 
 /** What the benchmark uses of vouch-registry's SigningLog (loaded at run time: the package is built after vouch). */
 interface SigningLog {
@@ -31,7 +37,9 @@ interface SigningLog {
   subtreeHash(level: number, index: number): Uint8Array;
   root(): Uint8Array;
 }
-interface SigningLogModule { SigningLog: { open(dataDir: string): SigningLog } }
+interface SigningLogModule {
+  SigningLog: { open(dataDir: string): SigningLog };
+}
 
 async function signingLogModule(): Promise<SigningLogModule> {
   const specifier = 'vouch-registry/signing-log';
@@ -59,7 +67,8 @@ export async function measureLogScale(entries: number): Promise<LogScaleResults>
       return body;
     };
     const fullAudit = await timedAsync(() => auditLog({ registry: 'bench', fetch, previous: undefined }));
-    if (fullAudit.value.findings.length > 0 || !fullAudit.value.next) throw new Error(`the generated log does not audit: ${fullAudit.value.findings[0]?.message}`);
+    if (fullAudit.value.findings.length > 0 || !fullAudit.value.next)
+      throw new Error(`the generated log does not audit: ${fullAudit.value.findings[0]?.message}`);
     const previous: AuditState = fullAudit.value.next;
     const oldRoot = treeHash(base, (level, index) => log.subtreeHash(level, index));
 
@@ -75,7 +84,9 @@ export async function measureLogScale(entries: number): Promise<LogScaleResults>
     const random = mulberry32(17);
     const proofs = Array.from({ length: 200 }, () => Math.floor(random() * entries));
     const made = proofs.map((index) => timed(() => inclusionProof(index, entries, subtree)));
-    const checks = made.map((m, i) => timed(() => verifyInclusion(proofs[i]!, entries, leafHash(Buffer.from(JSON.stringify(event(proofs[i]!)))), m.value, root)));
+    const checks = made.map((m, i) =>
+      timed(() => verifyInclusion(proofs[i]!, entries, leafHash(Buffer.from(JSON.stringify(event(proofs[i]!)))), m.value, root)),
+    );
     if (!checks.every((c) => c.value)) throw new Error('an inclusion proof did not verify');
     const consistency = timed(() => consistencyProof(base, entries, subtree));
     const consistencyCheck = timed(() => verifyConsistency(base, entries, oldRoot, root, consistency.value));
@@ -89,8 +100,19 @@ export async function measureLogScale(entries: number): Promise<LogScaleResults>
       appendOne: { medianMs: median(singles), entriesPerSecond: 1000 / median(singles), samples: singles.length },
       appendBatch: { ms: batched.ms, entries: INCREMENT - 200, entriesPerSecond: (INCREMENT - 200) / (batched.ms / 1000) },
       reopen: { ms: reopened.ms },
-      inclusion: { hashes: made[0]!.value.length, bytes: made[0]!.value.length * 32, makeMedianMs: median(made.map((m) => m.ms)), verifyMedianMs: median(checks.map((c) => c.ms)) },
-      consistency: { from: base, hashes: consistency.value.length, bytes: consistency.value.length * 32, makeMs: consistency.ms, verifyMs: consistencyCheck.ms },
+      inclusion: {
+        hashes: made[0]!.value.length,
+        bytes: made[0]!.value.length * 32,
+        makeMedianMs: median(made.map((m) => m.ms)),
+        verifyMedianMs: median(checks.map((c) => c.ms)),
+      },
+      consistency: {
+        from: base,
+        hashes: consistency.value.length,
+        bytes: consistency.value.length * 32,
+        makeMs: consistency.ms,
+        verifyMs: consistencyCheck.ms,
+      },
       audit: { fullMs: fullAudit.ms, fullEntries: base, incrementalMs: incremental.ms, incrementalEntries: INCREMENT },
       diskBytes: diskBytes(join(dir, 'log')),
     };
@@ -101,15 +123,21 @@ export async function measureLogScale(entries: number): Promise<LogScaleResults>
 
 /** Bytes of every file under `dir` (tiles, bundles, checkpoint). */
 function diskBytes(dir: string): number {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).reduce((sum, d) => sum + statSync(join(d.parentPath, d.name)).size, 0);
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .reduce((sum, d) => sum + statSync(join(d.parentPath, d.name)).size, 0);
 }
 
 function event(i: number): SigningEvent {
   // The size of a real entry: an scoped name, a semver, a sha512 SRI, an npm key id, a 70-byte DER signature.
   return {
-    type: 'version-signed', name: `@bench/package-${i % 50_000}`, version: `1.${Math.floor(i / 50_000)}.0`,
-    integrity: `sha512-${Buffer.alloc(64, i % 251).toString('base64')}`, keyid: 'SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U',
-    sig: Buffer.alloc(70, i % 253).toString('base64'), source: 'publish',
+    type: 'version-signed',
+    name: `@bench/package-${i % 50_000}`,
+    version: `1.${Math.floor(i / 50_000)}.0`,
+    integrity: `sha512-${Buffer.alloc(64, i % 251).toString('base64')}`,
+    keyid: 'SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U',
+    sig: Buffer.alloc(70, i % 253).toString('base64'),
+    source: 'publish',
   };
 }
 

@@ -39,7 +39,9 @@ export async function runMeasured(command: Command): Promise<Sample> {
     const started = performance.now();
     const { code, stdout, stderr } = await run(command, env);
     const ms = performance.now() - started;
-    const reports = (await readFile(rssFile, 'utf8').catch(() => '')).split('\n').filter(Boolean)
+    const reports = (await readFile(rssFile, 'utf8').catch(() => ''))
+      .split('\n')
+      .filter(Boolean)
       .map((line) => JSON.parse(line) as { maxRssBytes: number });
     return { ms, code, stdout, stderr, processes: reports.length, peakRssBytes: Math.max(0, ...reports.map((r) => r.maxRssBytes)) };
   } finally {

@@ -30,8 +30,12 @@ export function foldRemeasured(base: BenchResults, later: BenchResults): BenchRe
   });
   if (replaced.length === 0) throw new Error('the later run measured no comparison the base run has');
   const note: Remeasured = {
-    command: later.command, finishedAt: later.finishedAt, commit: later.machine.commit,
-    loadAtStart: later.machine.loadAtStart, runs: later.runs, comparisons: replaced,
+    command: later.command,
+    finishedAt: later.finishedAt,
+    commit: later.machine.commit,
+    loadAtStart: later.machine.loadAtStart,
+    runs: later.runs,
+    comparisons: replaced,
   };
   return { ...base, sizes, remeasured: [...(base.remeasured ?? []), note] };
 }

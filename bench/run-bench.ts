@@ -66,7 +66,15 @@ async function main(): Promise<void> {
 
   const results: BenchResults = {
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-    machine, runs, ...(largeRuns !== runs ? { largeRuns } : {}), latencyMs, seed, sizes: [], micro: null, startedAt: new Date().toISOString(), finishedAt: '',
+    machine,
+    runs,
+    ...(largeRuns !== runs ? { largeRuns } : {}),
+    latencyMs,
+    seed,
+    sizes: [],
+    micro: null,
+    startedAt: new Date().toISOString(),
+    finishedAt: '',
   };
   if (!values['no-micro']) {
     log('microbenchmarks (one process, one thread)');
@@ -96,7 +104,13 @@ function comparisonList(flag: string, value: string | undefined): ComparisonId[]
 }
 
 async function benchSize(
-  work: string, packages: number, seed: number, runs: number, latencyMs: number, only: ComparisonId[] | undefined, fresh: boolean,
+  work: string,
+  packages: number,
+  seed: number,
+  runs: number,
+  latencyMs: number,
+  only: ComparisonId[] | undefined,
+  fresh: boolean,
 ): Promise<SizeResult> {
   log(`== ${packages} packages`);
   if (fresh) await rm(join(work, `n${packages}-seed${seed}`), { recursive: true, force: true });
@@ -112,14 +126,27 @@ async function benchSize(
     const registryRate = await measureRegistryRate(tree.registry.url, tree.projects.sig.template);
     log(`the registry alone serves ${registryRate.perSecond.toFixed(0)} packuments/s`);
     const result: SizeResult = {
-      packages, shapes: { sig: tree.projects.sig.shape, prov: tree.projects.prov.shape }, generation: tree.generation, registryRate, comparisons: [],
+      packages,
+      shapes: { sig: tree.projects.sig.shape, prov: tree.projects.prov.shape },
+      generation: tree.generation,
+      registryRate,
+      comparisons: [],
     };
     for (const comparison of await buildComparisons(ctx, comparisonsFor(packages, only))) {
       log(`${comparison.title}: ${runs} rounds`);
       const measured = await runComparison(comparison, runs, log);
       result.comparisons.push({
-        id: comparison.id, title: comparison.title,
-        scenarios: comparison.scenarios.map((s) => ({ id: s.id, tool: s.tool, shown: s.shown, cache: s.cache, via: s.via, kind: s.kind, runs: measured.get(s.id) ?? [] })),
+        id: comparison.id,
+        title: comparison.title,
+        scenarios: comparison.scenarios.map((s) => ({
+          id: s.id,
+          tool: s.tool,
+          shown: s.shown,
+          cache: s.cache,
+          via: s.via,
+          kind: s.kind,
+          runs: measured.get(s.id) ?? [],
+        })),
       });
     }
     return result;

@@ -46,7 +46,15 @@ export interface ScenarioContext {
 export const NARROW_CONCURRENCY = 16;
 
 export const COMPARISON_IDS = [
-  'verify-cold', 'verify-cold-proxy', 'verify-warm', 'verify-warm-proxy', 'verify-provenance', 'ci-cold', 'ci-warm', 'ci-cold-sig', 'ci-warm-sig',
+  'verify-cold',
+  'verify-cold-proxy',
+  'verify-warm',
+  'verify-warm-proxy',
+  'verify-provenance',
+  'ci-cold',
+  'ci-warm',
+  'ci-cold-sig',
+  'ci-warm-sig',
 ] as const;
 export type ComparisonId = (typeof COMPARISON_IDS)[number];
 
@@ -68,24 +76,46 @@ export async function buildComparisons(ctx: ScenarioContext, only: readonly Comp
   const make = async (id: ComparisonId): Promise<Comparison> => {
     switch (id) {
       case 'verify-cold':
-        return { id, title: '`vouch verify` vs `npm audit signatures`, cold, loopback', scenarios: [
-          await audit(ctx, id, sigInstalled, 'cold', 'loopback'), await verify(ctx, id, sigInstalled, 'sig', 'cold', 'loopback')] };
+        return {
+          id,
+          title: '`vouch verify` vs `npm audit signatures`, cold, loopback',
+          scenarios: [await audit(ctx, id, sigInstalled, 'cold', 'loopback'), await verify(ctx, id, sigInstalled, 'sig', 'cold', 'loopback')],
+        };
       case 'verify-cold-proxy':
         // Also with about as many requests in flight as npm's 15 sockets: what vouch's default of 64 buys on a remote registry.
-        return { id, title: `\`vouch verify\` vs \`npm audit signatures\`, cold, +${ctx.proxy.delayMs} ms per request`, proxy: ctx.proxy, scenarios: [
-          await audit(ctx, id, sigInstalledProxy, 'cold', 'proxy'), await verify(ctx, id, sigInstalledProxy, 'sig', 'cold', 'proxy'),
-          await verify(ctx, id, sigInstalledProxy, 'sig', 'cold', 'proxy', ['--concurrency', String(NARROW_CONCURRENCY)])] };
+        return {
+          id,
+          title: `\`vouch verify\` vs \`npm audit signatures\`, cold, +${ctx.proxy.delayMs} ms per request`,
+          proxy: ctx.proxy,
+          scenarios: [
+            await audit(ctx, id, sigInstalledProxy, 'cold', 'proxy'),
+            await verify(ctx, id, sigInstalledProxy, 'sig', 'cold', 'proxy'),
+            await verify(ctx, id, sigInstalledProxy, 'sig', 'cold', 'proxy', ['--concurrency', String(NARROW_CONCURRENCY)]),
+          ],
+        };
       case 'verify-warm':
-        return { id, title: '`vouch verify` vs `npm audit signatures`, warm, loopback', scenarios: [
-          await audit(ctx, id, sigInstalled, 'warm', 'loopback'), await verify(ctx, id, sigInstalled, 'sig', 'warm', 'loopback')] };
+        return {
+          id,
+          title: '`vouch verify` vs `npm audit signatures`, warm, loopback',
+          scenarios: [await audit(ctx, id, sigInstalled, 'warm', 'loopback'), await verify(ctx, id, sigInstalled, 'sig', 'warm', 'loopback')],
+        };
       case 'verify-warm-proxy':
-        return { id, title: `\`vouch verify\` vs \`npm audit signatures\`, warm, +${ctx.proxy.delayMs} ms per request`, proxy: ctx.proxy, scenarios: [
-          await audit(ctx, id, sigInstalledProxy, 'warm', 'proxy'), await verify(ctx, id, sigInstalledProxy, 'sig', 'warm', 'proxy')] };
+        return {
+          id,
+          title: `\`vouch verify\` vs \`npm audit signatures\`, warm, +${ctx.proxy.delayMs} ms per request`,
+          proxy: ctx.proxy,
+          scenarios: [await audit(ctx, id, sigInstalledProxy, 'warm', 'proxy'), await verify(ctx, id, sigInstalledProxy, 'sig', 'warm', 'proxy')],
+        };
       case 'verify-provenance':
-        return { id, title: '`vouch verify`: signatures only vs ~30% with provenance, loopback', scenarios: [
-          await verify(ctx, id, sigInstalled, 'sig', 'cold', 'loopback'),
-          await verify(ctx, id, provVerify, 'prov', 'cold', 'loopback'),
-          await verify(ctx, id, provVerify, 'prov', 'warm', 'loopback')] };
+        return {
+          id,
+          title: '`vouch verify`: signatures only vs ~30% with provenance, loopback',
+          scenarios: [
+            await verify(ctx, id, sigInstalled, 'sig', 'cold', 'loopback'),
+            await verify(ctx, id, provVerify, 'prov', 'cold', 'loopback'),
+            await verify(ctx, id, provVerify, 'prov', 'warm', 'loopback'),
+          ],
+        };
       case 'ci-cold':
       case 'ci-warm':
       case 'ci-cold-sig':
@@ -94,9 +124,14 @@ export async function buildComparisons(ctx: ScenarioContext, only: readonly Comp
         const cache = id.startsWith('ci-cold') ? 'cold' : 'warm';
         const kind: TreeKind = id.endsWith('-sig') ? 'sig' : 'prov';
         const what = kind === 'prov' ? '~30% with provenance' : 'signatures only';
-        return { id, title: `\`vouch ci\` vs \`npm ci\`, ${cache}, loopback, ${kind} tree (${what})`, scenarios: [
-          await ci(ctx, id, 'npm', cache, kind, await copyProject(ctx, kind, `${id}-npm`)),
-          await ci(ctx, id, 'vouch', cache, kind, await copyProject(ctx, kind, `${id}-vouch`))] };
+        return {
+          id,
+          title: `\`vouch ci\` vs \`npm ci\`, ${cache}, loopback, ${kind} tree (${what})`,
+          scenarios: [
+            await ci(ctx, id, 'npm', cache, kind, await copyProject(ctx, kind, `${id}-npm`)),
+            await ci(ctx, id, 'vouch', cache, kind, await copyProject(ctx, kind, `${id}-vouch`)),
+          ],
+        };
       }
     }
   };
@@ -109,7 +144,12 @@ async function audit(ctx: ScenarioContext, group: string, project: string, cache
   const state = await stateFor(ctx, `${group}-npm`, via);
   const entries = ctx.tree.projects.sig.shape.lockfileEntries;
   return {
-    id: `${group}:npm`, tool: 'npm', shown: 'npm audit signatures', cache, via, kind: 'sig',
+    id: `${group}:npm`,
+    tool: 'npm',
+    shown: 'npm audit signatures',
+    cache,
+    via,
+    kind: 'sig',
     command: { file: 'npm', args: ['audit', 'signatures'], cwd: project, env: state.env },
     reset: cache === 'cold' ? state.clearCache : async () => {},
     check(sample, traffic) {
@@ -122,13 +162,24 @@ async function audit(ctx: ScenarioContext, group: string, project: string, cache
 }
 
 async function verify(
-  ctx: ScenarioContext, group: string, project: string, kind: TreeKind, cache: 'cold' | 'warm', via: 'loopback' | 'proxy', flags: string[] = [],
+  ctx: ScenarioContext,
+  group: string,
+  project: string,
+  kind: TreeKind,
+  cache: 'cold' | 'warm',
+  via: 'loopback' | 'proxy',
+  flags: string[] = [],
 ): Promise<Scenario> {
   const variant = `${kind}-${cache}${flags.length > 0 ? `-${flags.join('').replace(/\W+/g, '')}` : ''}`;
   const state = await stateFor(ctx, `${group}-vouch-${variant}`, via);
   const shape = ctx.tree.projects[kind].shape;
   return {
-    id: `${group}:vouch-${variant}`, tool: 'vouch', shown: ['vouch verify', ...flags].join(' '), cache, via, kind,
+    id: `${group}:vouch-${variant}`,
+    tool: 'vouch',
+    shown: ['vouch verify', ...flags].join(' '),
+    cache,
+    via,
+    kind,
     command: { file: process.execPath, args: [VOUCH_BIN, 'verify', ...flags, '--trusted-root', ctx.tree.trustedRoot], cwd: project, env: state.env },
     reset: cache === 'cold' ? state.clearCache : async () => {},
     check(sample, traffic) {
@@ -142,12 +193,19 @@ async function verify(
 async function ci(ctx: ScenarioContext, group: string, tool: Tool, cache: 'cold' | 'warm', kind: TreeKind, project: string): Promise<Scenario> {
   const state = await stateFor(ctx, `${group}-${tool}`, 'loopback');
   const shape = ctx.tree.projects[kind].shape;
-  const command = tool === 'npm'
-    ? { file: 'npm', args: ['ci'], cwd: project, env: state.env }
-    : { file: process.execPath, args: [VOUCH_BIN, 'ci', '--trusted-root', ctx.tree.trustedRoot], cwd: project, env: state.env };
+  const command =
+    tool === 'npm'
+      ? { file: 'npm', args: ['ci'], cwd: project, env: state.env }
+      : { file: process.execPath, args: [VOUCH_BIN, 'ci', '--trusted-root', ctx.tree.trustedRoot], cwd: project, env: state.env };
   const clearModules = () => rm(join(project, 'node_modules'), { recursive: true, force: true });
   return {
-    id: `${group}:${tool}`, tool, shown: tool === 'npm' ? 'npm ci' : 'vouch ci', cache, via: 'loopback', kind, command,
+    id: `${group}:${tool}`,
+    tool,
+    shown: tool === 'npm' ? 'npm ci' : 'vouch ci',
+    cache,
+    via: 'loopback',
+    kind,
+    command,
     // Both start from no node_modules; cold also from an empty npm cache (and vouch evidence cache).
     reset: async () => {
       await clearModules();
@@ -177,7 +235,11 @@ export async function copyProject(ctx: ScenarioContext, kind: TreeKind, label: s
 }
 
 /** An npm state folder (npmrc pointing at the registry or the proxy, cache) for one tool in one comparison. */
-export async function stateFor(ctx: ScenarioContext, label: string, via: 'loopback' | 'proxy'): Promise<{ env: NodeJS.ProcessEnv; clearCache: () => Promise<void> }> {
+export async function stateFor(
+  ctx: ScenarioContext,
+  label: string,
+  via: 'loopback' | 'proxy',
+): Promise<{ env: NodeJS.ProcessEnv; clearCache: () => Promise<void> }> {
   const dir = join(ctx.runDir, 'state', label);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
@@ -197,8 +259,10 @@ function expectText(sample: Sample, text: string): void {
 
 function expectVouchSummary(sample: Sample, versions: number, withProvenance: number): void {
   expectText(sample, `${versions} packages checked: ${versions} allowed, 0 denied`);
-  if (!new RegExp(`\\b${versions} verified registry signatures`).test(sample.stdout)) throw new Error(`vouch did not verify ${versions} signatures:\n${sample.stdout}`);
-  if (!new RegExp(`\\b${withProvenance} verified provenance`).test(sample.stdout)) throw new Error(`vouch did not verify ${withProvenance} provenance bundles:\n${sample.stdout}`);
+  if (!new RegExp(`\\b${versions} verified registry signatures`).test(sample.stdout))
+    throw new Error(`vouch did not verify ${versions} signatures:\n${sample.stdout}`);
+  if (!new RegExp(`\\b${withProvenance} verified provenance`).test(sample.stdout))
+    throw new Error(`vouch did not verify ${withProvenance} provenance bundles:\n${sample.stdout}`);
 }
 
 /** A cold run fetched every packument through the proxy; a warm one at least asked it for the keys. */

@@ -38,7 +38,12 @@ export async function describeTree(plan: TreePlan, project: string, packedSizes:
     directDependencies: Object.keys(plan.rootDependencies).length,
     depth: { median: summarize(depths).median, max: Math.max(...depths) },
     fanOut: { mean: round(fanOuts.reduce((a, b) => a + b, 0) / fanOuts.length), max: Math.max(...fanOuts) },
-    packedBytes: { median: summarize(sizes).median, p95: sizes[Math.floor(0.95 * (sizes.length - 1))] ?? 0, max: sizes.at(-1) ?? 0, total: sizes.reduce((a, b) => a + b, 0) },
+    packedBytes: {
+      median: summarize(sizes).median,
+      p95: sizes[Math.floor(0.95 * (sizes.length - 1))] ?? 0,
+      max: sizes.at(-1) ?? 0,
+      total: sizes.reduce((a, b) => a + b, 0),
+    },
   };
 }
 
@@ -48,7 +53,9 @@ function depthsOf(plan: TreePlan): Map<string, number> {
   for (const p of plan.packages) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
   const resolve = (name: string, range: string) => byName.get(name)?.find((p) => semver.satisfies(p.version, range));
   const depth = new Map<string, number>();
-  let frontier = Object.entries(plan.rootDependencies).map(([n, r]) => resolve(n, r)).filter((p) => p !== undefined);
+  let frontier = Object.entries(plan.rootDependencies)
+    .map(([n, r]) => resolve(n, r))
+    .filter((p) => p !== undefined);
   for (const p of frontier) depth.set(treeId(p.name, p.version), 1);
   for (let d = 2; frontier.length > 0; d++) {
     const next: TreePackage[] = [];

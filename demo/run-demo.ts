@@ -36,12 +36,12 @@ async function main(): Promise<number> {
     const untouched = !existsSync(join(app, 'node_modules')) && !existsSync(join(app, 'package-lock.json'));
     say(`exit ${denied}; node_modules and package-lock.json ${untouched ? 'were not created' : 'WERE WRITTEN'}`);
 
-    step('vouch install demo-fresh   (published seconds ago: younger than the built-in policy\'s 1-day minReleaseAge)');
+    step("vouch install demo-fresh   (published seconds ago: younger than the built-in policy's 1-day minReleaseAge)");
     const tooNew = vouch(['install', 'demo-fresh']);
     const stillUntouched = !existsSync(join(app, 'node_modules')) && !existsSync(join(app, 'package-lock.json'));
     say(`exit ${tooNew}; node_modules and package-lock.json ${stillUntouched ? 'were not created' : 'WERE WRITTEN'}`);
 
-    step('vouch install demo-signed @demo/built   (signed, and built by acme/widget\'s release workflow)');
+    step("vouch install demo-signed @demo/built   (signed, and built by acme/widget's release workflow)");
     const installed = vouch(['install', 'demo-signed', '@demo/built']);
     step('vouch.lock: the identity pinned on first use');
     say(await readFile(join(app, 'vouch.lock'), 'utf8'));
@@ -52,9 +52,11 @@ async function main(): Promise<number> {
     vouch(['explain', '@demo/built']);
 
     const ok = denied === 1 && untouched && tooNew === 1 && stillUntouched && installed === 0 && verified === 0;
-    step(ok
-      ? 'Demo complete: the tampered package and the one published seconds ago were refused before anything was written; the rest verified and installed.'
-      : 'Demo FAILED: see the output above.');
+    step(
+      ok
+        ? 'Demo complete: the tampered package and the one published seconds ago were refused before anything was written; the rest verified and installed.'
+        : 'Demo FAILED: see the output above.',
+    );
     return ok ? 0 : 1;
   } finally {
     await registry.stop();
@@ -79,7 +81,7 @@ of the provenance bundle. demo-fresh alone keeps the time it was really publishe
   step('Publishing @demo/built@1.0.0 with a provenance bundle from a private Sigstore deployment (acme/widget, release.yml)');
   await publishWithProvenance(registry, await writePackage(work, { name: '@demo/built', version: '1.0.0' }), sigstore, githubIdentity('acme/widget'));
 
-  step('Publishing demo-tampered@1.0.0, then swapping its tarball in the registry\'s storage');
+  step("Publishing demo-tampered@1.0.0, then swapping its tarball in the registry's storage");
   await registry.publish(await writePackage(work, { name: 'demo-tampered', version: '1.0.0' }));
   const evil = await packTarball(await writePackage(join(work, 'evil'), { name: 'demo-tampered', version: '1.0.0', files: { 'payload.js': 'steal()' } }));
   await writeFile(join(registry.storage, 'demo-tampered', 'demo-tampered-1.0.0.tgz'), evil);
@@ -90,7 +92,12 @@ of the provenance bundle. demo-fresh alone keeps the time it was really publishe
 }
 
 function run(argv: string[], cwd: string, env: NodeJS.ProcessEnv): number {
-  process.stdout.write(`\n$ vouch ${argv.slice(2).filter((a, i, all) => a !== '--trusted-root' && all[i - 1] !== '--trusted-root').join(' ')}\n`);
+  process.stdout.write(
+    `\n$ vouch ${argv
+      .slice(2)
+      .filter((a, i, all) => a !== '--trusted-root' && all[i - 1] !== '--trusted-root')
+      .join(' ')}\n`,
+  );
   const [cmd, ...args] = argv;
   return spawnSync(cmd ?? 'node', args, { cwd, env, stdio: 'inherit' }).status ?? 1;
 }

@@ -20,10 +20,18 @@ export const scanner = {
     const result = await runVouchGate(list, { cwd, env: registryEnv(cwd), node: 'node' });
     const listed = new Set(packages.map((p) => p.name));
     const advisories = [];
-    for (const [entries, level, severity] of [[result.denied, 'fatal', 'deny'], [result.warned, 'warn', 'warn']]) {
+    for (const [entries, level, severity] of [
+      [result.denied, 'fatal', 'deny'],
+      [result.warned, 'warn', 'warn'],
+    ]) {
       for (const entry of entries) {
         if (!listed.has(entry.name)) continue;
-        advisories.push({ level, package: entry.name, url: null, description: `vouch: ${entry.version ? `${entry.name}@${entry.version}: ` : ''}${findingLines(entry, severity).join('; ')}` });
+        advisories.push({
+          level,
+          package: entry.name,
+          url: null,
+          description: `vouch: ${entry.version ? `${entry.name}@${entry.version}: ` : ''}${findingLines(entry, severity).join('; ')}`,
+        });
       }
     }
     // A denial Bun would not show against a package it installs (a registry's keys, a git source) still stops it.

@@ -24,7 +24,14 @@ function packageList(lockfile) {
     else if (res.type) sources.push({ name, kind: 'remote', spec: `${res.type}:${key}` });
     else if (typeof res.tarball === 'string' && res.tarball.startsWith('file:')) sources.push({ name, kind: 'file', spec: res.tarball });
     else if (!/^\d+\.\d+\.\d+(?:[-+].*)?$/.test(version)) sources.push({ name, kind: 'remote', spec: res.tarball || key });
-    else packages.push({ name, version, ...(res.integrity ? { integrity: res.integrity } : {}), ...(res.tarball ? { tarball: res.tarball } : {}), ...(pkg.optional ? { optional: true } : {}) });
+    else
+      packages.push({
+        name,
+        version,
+        ...(res.integrity ? { integrity: res.integrity } : {}),
+        ...(res.tarball ? { tarball: res.tarball } : {}),
+        ...(pkg.optional ? { optional: true } : {}),
+      });
   }
   return { manager: 'pnpm', packages, sources };
 }

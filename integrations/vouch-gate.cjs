@@ -19,7 +19,9 @@ function locateVouch(cwd, env = process.env) {
     const bin = join(root, 'bin', 'vouch.js');
     if (existsSync(bin) && packageName(root) === 'vouch') return bin;
   }
-  throw new Error(`vouch gate: vouch is not installed where the gate can find it (not in ${join(cwd, 'node_modules', 'vouch')}); set VOUCH_BIN to its bin/vouch.js, e.g. of a global install: $(npm root -g)/vouch/bin/vouch.js`);
+  throw new Error(
+    `vouch gate: vouch is not installed where the gate can find it (not in ${join(cwd, 'node_modules', 'vouch')}); set VOUCH_BIN to its bin/vouch.js, e.g. of a global install: $(npm root -g)/vouch/bin/vouch.js`,
+  );
 }
 
 function packageName(root) {
@@ -95,7 +97,9 @@ const label = (entry) => (entry.version ? `${entry.name}@${entry.version}` : ent
 
 /** The text a manager prints when vouch denies: every denied package with its findings and hints. */
 function denialText(result, manager) {
-  const lines = [`vouch denied ${result.denied.length === 1 ? '1 package' : `${result.denied.length} packages`} ${manager} was about to install; nothing was installed:`];
+  const lines = [
+    `vouch denied ${result.denied.length === 1 ? '1 package' : `${result.denied.length} packages`} ${manager} was about to install; nothing was installed:`,
+  ];
   for (const entry of result.denied) {
     lines.push(`  ${label(entry)}`);
     for (const f of entry.findings.filter((x) => x.severity === 'deny')) {

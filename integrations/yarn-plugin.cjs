@@ -25,7 +25,13 @@ module.exports = {
     const fetchEverything = Project.prototype.fetchEverything;
     if (typeof fetchEverything !== 'function') {
       // A Yarn whose install this plugin cannot hook: refuse every install rather than gate none.
-      return { hooks: { validateProject(project, { reportError }) { reportError(0, 'vouch gate: this Yarn has no Project#fetchEverything to gate; nothing was installed'); } } };
+      return {
+        hooks: {
+          validateProject(project, { reportError }) {
+            reportError(0, 'vouch gate: this Yarn has no Project#fetchEverything to gate; nothing was installed');
+          },
+        },
+      };
     }
     Project.prototype.fetchEverything = async function gatedFetchEverything(opts) {
       await gate(this, opts.report, { ReportError, structUtils });
@@ -38,7 +44,11 @@ module.exports = {
 async function gate(project, report, yarn) {
   const cwd = project.cwd;
   const core = gateModule(cwd);
-  if (!core) throw new yarn.ReportError(0, `vouch gate: vouch is not installed where the gate can find it (${cwd}/node_modules/vouch); set VOUCH_BIN to its bin/vouch.js`);
+  if (!core)
+    throw new yarn.ReportError(
+      0,
+      `vouch gate: vouch is not installed where the gate can find it (${cwd}/node_modules/vouch); set VOUCH_BIN to its bin/vouch.js`,
+    );
   let result;
   try {
     result = await core.runVouchGate(packageList(project, yarn.structUtils), { cwd, env: registryEnv(project.configuration) });

@@ -48,9 +48,14 @@ export function parentLocation(location: string): string {
 
 /** Entries fetched from the registry: a version, not a link, not inside another package's bundle. */
 export function registryEntries(lock: Lockfile): [string, LockEntry][] {
-  return Object.entries(lock.packages).filter(([location, e]) =>
-    location.includes('node_modules/') && !e.link && !e.inBundle && typeof e.version === 'string' &&
-    (e.resolved === undefined || /^https?:/.test(e.resolved)));
+  return Object.entries(lock.packages).filter(
+    ([location, e]) =>
+      location.includes('node_modules/') &&
+      !e.link &&
+      !e.inBundle &&
+      typeof e.version === 'string' &&
+      (e.resolved === undefined || /^https?:/.test(e.resolved)),
+  );
 }
 
 /** Workspace folders: the targets of the lockfile's links that lie outside node_modules. */

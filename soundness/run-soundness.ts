@@ -68,7 +68,9 @@ async function main(): Promise<number> {
   let runMs = 0;
   let setupMs = 0;
   try {
-    workers.push(...(await Promise.all(Array.from({ length: opts.workers }, (_, i) => startWorker(i, join(opts.work, `worker-${i}`), registry, corpus.trees)))));
+    workers.push(
+      ...(await Promise.all(Array.from({ length: opts.workers }, (_, i) => startWorker(i, join(opts.work, `worker-${i}`), registry, corpus.trees)))),
+    );
     setupMs = performance.now() - setupStarted;
     log(`set up in ${(setupMs / 1000).toFixed(0)} s (registry, ${opts.workers} proxies, warm caches of ${corpus.trees.length} trees)`);
     const runStarted = performance.now();
@@ -80,16 +82,27 @@ async function main(): Promise<number> {
   }
   const summary: SoundnessResults = {
     command: ['npm run soundness', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
-    machine, seed: opts.seed, sample: opts.sample, workers: opts.workers, retrySettings: RETRY_SETTINGS,
-    corpus: await summarizeCorpus(corpus), generated: generated.length, ran: results.length,
-    startedAt, finishedAt: new Date().toISOString(), setupMs: Math.round(setupMs), runMs: Math.round(runMs),
+    machine,
+    seed: opts.seed,
+    sample: opts.sample,
+    workers: opts.workers,
+    retrySettings: RETRY_SETTINGS,
+    corpus: await summarizeCorpus(corpus),
+    generated: generated.length,
+    ran: results.length,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    setupMs: Math.round(setupMs),
+    runMs: Math.round(runMs),
     ...summarizeCases(results, opts.seed),
   };
   await writeFile(join(opts.work, `results-${startedAt.replace(/[:.]/g, '-')}.json`), JSON.stringify(results, null, 1));
   await mkdir(dirname(opts.out), { recursive: true });
   await writeFile(opts.out.replace(/\.md$/, '.results.json'), `${JSON.stringify(summary, null, 2)}\n`);
   await writeFile(opts.out, renderReport(summary));
-  log(`wrote ${opts.out}: ${results.length} cases, ${summary.violations.length} violations, ${summary.overBlocking.length} over-blocking, ${summary.harnessErrors.length} harness errors`);
+  log(
+    `wrote ${opts.out}: ${results.length} cases, ${summary.violations.length} violations, ${summary.overBlocking.length} over-blocking, ${summary.harnessErrors.length} harness errors`,
+  );
   if (summary.violations.length > 0) return 1;
   return summary.harnessErrors.length > 0 ? 2 : 0;
 }
@@ -112,7 +125,9 @@ async function runAll(cases: readonly MutationCase[], workers: readonly Worker[]
       if (result.harnessError) log(`harness error in ${c.id}: ${result.harnessError.split('\n')[0]}`);
       if (results.length % 25 === 0 || results.length === cases.length) {
         const perMin = results.length / ((performance.now() - started) / 60_000);
-        log(`${results.length}/${cases.length} cases, ${perMin.toFixed(1)}/min, ${violating} with violations, eta ${((cases.length - results.length) / perMin).toFixed(0)} min`);
+        log(
+          `${results.length}/${cases.length} cases, ${perMin.toFixed(1)}/min, ${violating} with violations, eta ${((cases.length - results.length) / perMin).toFixed(0)} min`,
+        );
       }
     }
   };
@@ -135,15 +150,28 @@ const STORAGE_FORMAT = 2;
 
 /** Registry storage is reused across runs while the corpus tarballs and the storage format stay the same. */
 function corpusKey(corpus: Corpus): string {
-  return createHash('sha256').update(`${STORAGE_FORMAT}\n${corpus.tarballs.map((t) => t.integrity).sort().join('\n')}`).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(
+      `${STORAGE_FORMAT}\n${corpus.tarballs
+        .map((t) => t.integrity)
+        .sort()
+        .join('\n')}`,
+    )
+    .digest('hex')
+    .slice(0, 12);
 }
 
 function parseOptions(): Options {
   const { values } = parseArgs({
     options: {
-      mutations: { type: 'string' }, sample: { type: 'string' }, seed: { type: 'string', default: '1' },
-      workers: { type: 'string', default: '2' }, only: { type: 'string' }, keep: { type: 'boolean', default: false },
-      list: { type: 'boolean', default: false }, work: { type: 'string', default: join(tmpdir(), 'vouch-soundness') },
+      mutations: { type: 'string' },
+      sample: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      workers: { type: 'string', default: '2' },
+      only: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      list: { type: 'boolean', default: false },
+      work: { type: 'string', default: join(tmpdir(), 'vouch-soundness') },
       out: { type: 'string', default: packagePath('docs', 'soundness.md') },
     },
   });
@@ -167,9 +195,12 @@ function positive(flag: string, value: string): number {
   return n;
 }
 
-main().then((code) => {
-  process.exitCode = code;
-}, (err: unknown) => {
-  process.stderr.write(`soundness failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exitCode = 2;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`soundness failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 2;
+  },
+);

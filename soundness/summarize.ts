@@ -44,9 +44,30 @@ function tally(t: Tally, run: RunRecord): void {
 const zero = (): Tally => ({ allowed: 0, denied: 0, exit2: 0, exit3: 0, other: 0 });
 
 function emptyKind(r: CaseResult): KindSummary {
-  return { kind: r.kind, field: r.field, describe: kindById(r.kind).describe, cases: 0, verify: zero(), npm: { installed: 0, failed: 0 }, ci: zero(), violations: 0, overBlocking: 0, ciDifferences: 0 };
+  return {
+    kind: r.kind,
+    field: r.field,
+    describe: kindById(r.kind).describe,
+    cases: 0,
+    verify: zero(),
+    npm: { installed: 0, failed: 0 },
+    ci: zero(),
+    violations: 0,
+    overBlocking: 0,
+    ciDifferences: 0,
+  };
 }
 
 function caseRef(r: CaseResult, seed: number): CaseRef {
-  return { case: r.id, seed, kind: r.kind, tree: r.tree, cache: r.cache, omit: r.omit, verify: `exit ${r.verify.code}: ${r.verify.summary}`, npm: `exit ${r.npm.code}: ${r.npm.summary}`, ci: r.ci ? `exit ${r.ci.code}: ${r.ci.summary}` : null };
+  return {
+    case: r.id,
+    seed,
+    kind: r.kind,
+    tree: r.tree,
+    cache: r.cache,
+    omit: r.omit,
+    verify: `exit ${r.verify.code}: ${r.verify.summary}`,
+    npm: `exit ${r.npm.code}: ${r.npm.summary}`,
+    ci: r.ci ? `exit ${r.ci.code}: ${r.ci.summary}` : null,
+  };
 }

@@ -7,10 +7,13 @@ import { join } from 'node:path';
 import { checkInstalledFolders, manifestFor, type FolderCache, type FolderCheck } from '../installed/index.js';
 
 export type AdmissionCode =
-  | 'INSTALLED_FILE_MODIFIED' | 'INSTALLED_FILE_MISSING' | 'INSTALLED_FILE_ADDED' | 'INSTALLED_FILES_UNKNOWN'
-  | 'ADMIT_NOT_VOUCHED'          // npm records a package vouch.lock does not (or with other bytes)
-  | 'ADMIT_UNEXPECTED_PACKAGE'   // a folder or file in node_modules that npm's record does not list
-  | 'ADMIT_SUMMARY_REFUSED';     // the verification summary does not verify, did not pass, or names another project
+  | 'INSTALLED_FILE_MODIFIED'
+  | 'INSTALLED_FILE_MISSING'
+  | 'INSTALLED_FILE_ADDED'
+  | 'INSTALLED_FILES_UNKNOWN'
+  | 'ADMIT_NOT_VOUCHED' // npm records a package vouch.lock does not (or with other bytes)
+  | 'ADMIT_UNEXPECTED_PACKAGE' // a folder or file in node_modules that npm's record does not list
+  | 'ADMIT_SUMMARY_REFUSED'; // the verification summary does not verify, did not pass, or names another project
 
 export interface AdmissionProblem {
   location: string;
@@ -38,15 +41,24 @@ export interface Admission {
 
 /** Checks `root`'s node_modules against `expected` (location → signed integrity). */
 export async function admitInstalled(root: string, expected: ReadonlyMap<string, string>, opts: AdmitOptions): Promise<Admission> {
-  const checks = await checkInstalledFolders(root, [...expected].map(([location, integrity]) => ({ location, integrity })), {
-    manifestOf: (integrity) => manifestFor(integrity, opts.npmCacheDir),
-    ...(opts.cache ? { cache: opts.cache } : {}),
-  });
+  const checks = await checkInstalledFolders(
+    root,
+    [...expected].map(([location, integrity]) => ({ location, integrity })),
+    {
+      manifestOf: (integrity) => manifestFor(integrity, opts.npmCacheDir),
+      ...(opts.cache ? { cache: opts.cache } : {}),
+    },
+  );
   const out: Admission = { refuse: [], warn: [] };
   for (const check of checks) judgeFolder(check, opts, out);
   const known = new Set([...expected.keys(), ...(opts.unchecked ?? [])]);
   for (const location of await packageFolders(root)) {
-    if (!known.has(location)) out.refuse.push({ location, code: 'ADMIT_UNEXPECTED_PACKAGE', message: `${location}: not a package npm installed (node_modules/.package-lock.json does not list it)` });
+    if (!known.has(location))
+      out.refuse.push({
+        location,
+        code: 'ADMIT_UNEXPECTED_PACKAGE',
+        message: `${location}: not a package npm installed (node_modules/.package-lock.json does not list it)`,
+      });
   }
   return out;
 }
@@ -60,7 +72,7 @@ function judgeFolder(check: FolderCheck, opts: AdmitOptions, out: Admission): vo
   if (check.missing.length > 0) out.refuse.push({ location: at, code: 'INSTALLED_FILE_MISSING', message: `missing: ${files(check.missing)}` });
   if (check.added.length === 0) return;
   const byScript = opts.scripted?.has(at) === true;
-  const mode = byScript ? opts.scriptAddedFiles ?? 'warn' : 'deny';
+  const mode = byScript ? (opts.scriptAddedFiles ?? 'warn') : 'deny';
   if (mode === 'off') return;
   const message = `added: ${files(check.added)}${byScript ? ' (the package has install scripts)' : ''}`;
   (mode === 'deny' ? out.refuse : out.warn).push({ location: at, code: 'INSTALLED_FILE_ADDED', message });

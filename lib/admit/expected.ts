@@ -33,7 +33,7 @@ export async function expectedFromLock(root: string): Promise<ExpectedTree> {
  * lockfile records for it.
  */
 export async function expectedFromLockfile(root: string): Promise<ExpectedTree> {
-  const locked = await readJson(join(root, 'package-lock.json')) ?? await readJson(join(root, 'npm-shrinkwrap.json'));
+  const locked = (await readJson(join(root, 'package-lock.json'))) ?? (await readJson(join(root, 'npm-shrinkwrap.json')));
   if (locked === undefined) throw new AdmissionSetupError(`no package-lock.json in ${root}: the summary vouches for a lockfile the image does not have`);
   const packages = objectAt(locked, 'packages');
   const integrityAt = (location: string): string | undefined => {
@@ -46,7 +46,10 @@ export async function expectedFromLockfile(root: string): Promise<ExpectedTree> 
 
 /** Each installed package folder mapped to the integrity `vouchedAt` gives it; folders it gives none are problems. */
 async function expectedTree(
-  root: string, vouchedAt: (location: string, name: string, version: string) => string | undefined, source: string, remedy: string,
+  root: string,
+  vouchedAt: (location: string, name: string, version: string) => string | undefined,
+  source: string,
+  remedy: string,
 ): Promise<ExpectedTree> {
   const record = await installedRecord(root);
   const out: ExpectedTree = { expected: new Map(), unchecked: new Set(), scripted: new Set(), problems: [] };
@@ -81,7 +84,10 @@ async function expectedTree(
 async function vouchedIntegrities(root: string): Promise<Map<string, string>> {
   const file = join(root, 'vouch.lock');
   const doc = await readJson(file);
-  if (doc === undefined) throw new AdmissionSetupError(`no vouch.lock in ${root}: nothing says what node_modules should hold (install with vouch ci, and copy vouch.lock into the image)`);
+  if (doc === undefined)
+    throw new AdmissionSetupError(
+      `no vouch.lock in ${root}: nothing says what node_modules should hold (install with vouch ci, and copy vouch.lock into the image)`,
+    );
   const out = new Map<string, string>();
   for (const [name, pkg] of Object.entries(objectAt(doc, 'packages'))) {
     for (const [version, entry] of Object.entries(objectAt(pkg, 'versions'))) {

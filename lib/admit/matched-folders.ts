@@ -20,7 +20,10 @@ export class MatchedFolders implements FolderCache {
   private readonly kept = new Map<string, Stored>();
   private dirty = false;
 
-  private constructor(private readonly file: string, private readonly stored: ReadonlyMap<string, Stored>) {}
+  private constructor(
+    private readonly file: string,
+    private readonly stored: ReadonlyMap<string, Stored>,
+  ) {}
 
   static async open(file: string): Promise<MatchedFolders> {
     try {

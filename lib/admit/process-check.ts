@@ -54,18 +54,26 @@ export async function admitProcess(env: NodeJS.ProcessEnv = process.env, cwd = p
   const against = env['VOUCH_ADMIT_SUMMARY'] ? 'the verification summary' : 'vouch.lock';
   const head = `${admission.refuse.length} problem(s) in ${join(root, 'node_modules')} against what vouch verified (${against}), checked in ${ms} ms`;
   if (mode === 'report-only') return report(`vouch admit (report-only): ${head}; starting anyway\n${listed}`, null);
-  return report(`vouch admit: refusing to start: ${head}\n${listed}reinstall with vouch ci; VOUCH_ADMIT=report-only starts anyway and logs this\n`, EXIT.refused);
+  return report(
+    `vouch admit: refusing to start: ${head}\n${listed}reinstall with vouch ci; VOUCH_ADMIT=report-only starts anyway and logs this\n`,
+    EXIT.refused,
+  );
 }
 
 async function check(root: string, env: NodeJS.ProcessEnv): Promise<Admission> {
   const npmCacheDir = join(env['npm_config_cache'] || env['NPM_CONFIG_CACHE'] || join(homedir(), '.npm'), '_cacache');
   const tree = env['VOUCH_ADMIT_SUMMARY'] ? await expectedFromSummary(root, env) : await expectedFromLock(root);
   const cacheSetting = env['VOUCH_ADMIT_CACHE'];
-  const cacheFile = cacheSetting === 'off' ? null
-    : cacheSetting || join(vouchDir(npmCacheDir), 'admit', `${createHash('sha256').update(root).digest('hex').slice(0, 32)}.json`);
+  const cacheFile =
+    cacheSetting === 'off'
+      ? null
+      : cacheSetting || join(vouchDir(npmCacheDir), 'admit', `${createHash('sha256').update(root).digest('hex').slice(0, 32)}.json`);
   const cache = cacheFile === null ? undefined : await MatchedFolders.open(cacheFile);
   const admission = await admitInstalled(root, tree.expected, {
-    npmCacheDir, unchecked: tree.unchecked, scripted: tree.scripted, scriptAddedFiles: await scriptAddedFiles(root),
+    npmCacheDir,
+    unchecked: tree.unchecked,
+    scripted: tree.scripted,
+    scriptAddedFiles: await scriptAddedFiles(root),
     ...(cache ? { cache } : {}),
   });
   await cache?.save();
@@ -81,13 +89,18 @@ async function expectedFromSummary(root: string, env: NodeJS.ProcessEnv): Promis
   const summaryFile = resolve(root, env['VOUCH_ADMIT_SUMMARY']!);
   const keyFile = env['VOUCH_ADMIT_KEY'];
   if (!keyFile) throw new AdmissionSetupError('VOUCH_ADMIT_SUMMARY needs VOUCH_ADMIT_KEY: the public key (PEM file) that must have signed it');
-  const [summaryText, keyText] = await Promise.all([readSetupFile(summaryFile, 'the verification summary'), readSetupFile(resolve(root, keyFile), 'the public key')]);
+  const [summaryText, keyText] = await Promise.all([
+    readSetupFile(summaryFile, 'the verification summary'),
+    readSetupFile(resolve(root, keyFile), 'the public key'),
+  ]);
   const { checkSummary } = await import('../attest/check-summary.js');
   const checked = await checkSummary(summaryText, { projectDir: root, key: { publicKey: keyText }, requireTree: false }).catch((err: unknown) => {
     throw new AdmissionSetupError(`${summaryFile}: ${(err as Error).message}`);
   });
   const tree = await expectedFromLockfile(root);
-  const summaryProblems = checked.problems.map((p): AdmissionProblem => ({ location: summaryFile, code: 'ADMIT_SUMMARY_REFUSED', message: `${p.code} ${summaryFile}: ${p.message}` }));
+  const summaryProblems = checked.problems.map(
+    (p): AdmissionProblem => ({ location: summaryFile, code: 'ADMIT_SUMMARY_REFUSED', message: `${p.code} ${summaryFile}: ${p.message}` }),
+  );
   return { ...tree, problems: [...summaryProblems, ...tree.problems] };
 }
 

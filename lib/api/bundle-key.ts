@@ -24,9 +24,13 @@ function spkiBase64(publicKey: BundlePublicKey['publicKey']): string {
   try {
     if (publicKey instanceof KeyObject) object = publicKey.type === 'private' ? createPublicKey(publicKey) : publicKey;
     else if (typeof publicKey === 'string' && publicKey.includes('-----BEGIN')) object = createPublicKey(publicKey);
-    else object = createPublicKey({ key: typeof publicKey === 'string' ? Buffer.from(publicKey, 'base64') : Buffer.from(publicKey), format: 'der', type: 'spki' });
+    else
+      object = createPublicKey({ key: typeof publicKey === 'string' ? Buffer.from(publicKey, 'base64') : Buffer.from(publicKey), format: 'der', type: 'spki' });
   } catch (err) {
-    throw new VouchError('USAGE', `verifyBundle: key.publicKey is not a public key (PEM, SPKI DER or KeyObject): ${truncate(err instanceof Error ? err.message : String(err))}`);
+    throw new VouchError(
+      'USAGE',
+      `verifyBundle: key.publicKey is not a public key (PEM, SPKI DER or KeyObject): ${truncate(err instanceof Error ? err.message : String(err))}`,
+    );
   }
   return object.export({ type: 'spki', format: 'der' }).toString('base64');
 }

@@ -8,7 +8,8 @@ export type TrustedRootInput = 'public-good' | (string & {}) | Record<string, un
 
 /** Each root once, in the order given (the first that verifies a bundle names it); default public-good alone. */
 export function trustRootsOf(inputs: readonly TrustedRootInput[] = [PUBLIC_GOOD]): TrustRootSet {
-  if (!Array.isArray(inputs) || inputs.length === 0) throw new VouchError('USAGE', 'verifyBundle: trustedRoots must name at least one root (default: public-good)');
+  if (!Array.isArray(inputs) || inputs.length === 0)
+    throw new VouchError('USAGE', 'verifyBundle: trustedRoots must name at least one root (default: public-good)');
   return trustRootSet(inputs.map(rootOf));
 }
 
@@ -19,6 +20,7 @@ function rootOf(input: TrustedRootInput, index: number): TrustRoot {
     if (!root) throw new VouchError('TRUSTED_ROOT', `trusted root ${input} could not be loaded`, { file: input });
     return root;
   }
-  if (typeof input !== 'object' || input === null) throw new VouchError('USAGE', `verifyBundle: trustedRoots[${index}] is neither a path nor a trusted_root.json object`);
+  if (typeof input !== 'object' || input === null)
+    throw new VouchError('USAGE', `verifyBundle: trustedRoots[${index}] is neither a path nor a trusted_root.json object`);
   return trustRootFromBytes(`trustedRoots[${index}]`, JSON.stringify(input));
 }

@@ -8,20 +8,31 @@ import { HashAlgorithm } from '@sigstore/protobuf-specs';
 import { VouchError, truncate } from '../errors/index.js';
 import { identityMismatches, type IdentityRequirement } from '../policy/index.js';
 import {
-  ATTESTATION_LIMITS, AttestationVerifier, IN_TOTO_PAYLOAD_TYPE, openBundle, readStatement, signedTimeOf, verifySignedBundle,
-  type ArtifactDigest, type BundleSigner, type OpenBundle, type ProvenanceIdentity, type SignedArtifact, type Statement,
+  ATTESTATION_LIMITS,
+  AttestationVerifier,
+  IN_TOTO_PAYLOAD_TYPE,
+  openBundle,
+  readStatement,
+  signedTimeOf,
+  verifySignedBundle,
+  type ArtifactDigest,
+  type BundleSigner,
+  type OpenBundle,
+  type ProvenanceIdentity,
+  type SignedArtifact,
+  type Statement,
 } from '../verify/index.js';
 import { bundleKeyOf, type BundlePublicKey } from './bundle-key.js';
 import { trustRootsOf, type TrustedRootInput } from './bundle-roots.js';
 
 export type BundleErrorCode =
-  | 'BUNDLE_MALFORMED'  // not JSON, not a Sigstore bundle, or a format vouch does not know
-  | 'BUNDLE_TOO_LARGE'  // over vouch's bounds on size, nesting, certificates, log entries
-  | 'BUNDLE_STATEMENT'  // DSSE content that is not an in-toto statement vouch can read
-  | 'BUNDLE_DIGEST'     // it does not sign the artifact: message digest or in-toto subject differ
-  | 'BUNDLE_SIGNER'     // keyed where `identity` was given, keyless where `key` was given, another key id
-  | 'BUNDLE_SIGNATURE'  // @sigstore/verify refused it: signature, certificate chain, log entry, signed time
-  | 'BUNDLE_IDENTITY';  // the certificate's identity is not the one required
+  | 'BUNDLE_MALFORMED' // not JSON, not a Sigstore bundle, or a format vouch does not know
+  | 'BUNDLE_TOO_LARGE' // over vouch's bounds on size, nesting, certificates, log entries
+  | 'BUNDLE_STATEMENT' // DSSE content that is not an in-toto statement vouch can read
+  | 'BUNDLE_DIGEST' // it does not sign the artifact: message digest or in-toto subject differ
+  | 'BUNDLE_SIGNER' // keyed where `identity` was given, keyless where `key` was given, another key id
+  | 'BUNDLE_SIGNATURE' // @sigstore/verify refused it: signature, certificate chain, log entry, signed time
+  | 'BUNDLE_IDENTITY'; // the certificate's identity is not the one required
 
 /** A digest of the artifact, when the caller does not hold its bytes. */
 export interface BundleDigestOption {
@@ -80,9 +91,7 @@ export type BundleContent =
   | { kind: 'dsse'; payloadType: string; statement: Statement }
   | { kind: 'message-signature'; digest: { algorithm: string; hex: string } };
 
-export type BundleSignerResult =
-  | { kind: 'certificate'; identity: ProvenanceIdentity }
-  | { kind: 'key'; keyid: string };
+export type BundleSignerResult = { kind: 'certificate'; identity: ProvenanceIdentity } | { kind: 'key'; keyid: string };
 
 export interface BundleVerified {
   mediaType: string;
@@ -140,7 +149,8 @@ function artifactOf(options: VerifyBundleOptions): SignedArtifact {
 function parseBundleInput(input: unknown): unknown {
   if (typeof input !== 'string' && !(input instanceof Uint8Array)) return input;
   const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
-  if (Buffer.byteLength(text) > ATTESTATION_LIMITS.maxBundleBytes) throw fail('BUNDLE_TOO_LARGE', `bundle of ${Buffer.byteLength(text)} bytes exceeds ${ATTESTATION_LIMITS.maxBundleBytes}`);
+  if (Buffer.byteLength(text) > ATTESTATION_LIMITS.maxBundleBytes)
+    throw fail('BUNDLE_TOO_LARGE', `bundle of ${Buffer.byteLength(text)} bytes exceeds ${ATTESTATION_LIMITS.maxBundleBytes}`);
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -156,31 +166,41 @@ function bindContent(bundle: Bundle, signed: SignedArtifact): BundleContent {
     if (!messageDigest || !algorithm) throw fail('BUNDLE_DIGEST', 'the message signature names no digest vouch can compare (SHA-256, SHA-384 or SHA-512)');
     const signedHex = Buffer.from(messageDigest.digest).toString('hex');
     const ours = 'artifact' in signed ? createHash(algorithm).update(signed.artifact).digest('hex') : signed.digest.bytes.toString('hex');
-    if ('digest' in signed && signed.digest.algorithm !== algorithm) throw fail('BUNDLE_DIGEST', `the bundle signs a ${algorithm} digest; pass the artifact's ${algorithm} digest`);
+    if ('digest' in signed && signed.digest.algorithm !== algorithm)
+      throw fail('BUNDLE_DIGEST', `the bundle signs a ${algorithm} digest; pass the artifact's ${algorithm} digest`);
     if (ours !== signedHex) throw fail('BUNDLE_DIGEST', `the bundle signs ${algorithm} ${signedHex.slice(0, 16)}…, not the artifact's ${ours.slice(0, 16)}…`);
     return { kind: 'message-signature', digest: { algorithm, hex: signedHex } };
   }
   const envelope = bundle.content.dsseEnvelope;
   if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    throw fail('BUNDLE_STATEMENT', `DSSE payload type ${JSON.stringify(truncate(envelope.payloadType, 60))} is not ${IN_TOTO_PAYLOAD_TYPE}: nothing binds it to an artifact`);
+    throw fail(
+      'BUNDLE_STATEMENT',
+      `DSSE payload type ${JSON.stringify(truncate(envelope.payloadType, 60))} is not ${IN_TOTO_PAYLOAD_TYPE}: nothing binds it to an artifact`,
+    );
   }
   const read = readStatement(bundle);
   if (!read.ok) throw fail('BUNDLE_STATEMENT', read.message);
-  const wanted = 'artifact' in signed
-    ? { sha256: createHash('sha256').update(signed.artifact).digest('hex'), sha512: createHash('sha512').update(signed.artifact).digest('hex') }
-    : { [signed.digest.algorithm]: signed.digest.bytes.toString('hex') };
+  const wanted =
+    'artifact' in signed
+      ? { sha256: createHash('sha256').update(signed.artifact).digest('hex'), sha512: createHash('sha512').update(signed.artifact).digest('hex') }
+      : { [signed.digest.algorithm]: signed.digest.bytes.toString('hex') };
   const subjects: unknown[] = read.statement.subject;
   const matches = subjects.some((subject) => {
     const digests = typeof subject === 'object' && subject !== null && 'digest' in subject ? subject.digest : undefined;
-    return typeof digests === 'object' && digests !== null &&
-      Object.entries(wanted).some(([alg, hex]) => alg in digests && String((digests as Record<string, unknown>)[alg]).toLowerCase() === hex);
+    return (
+      typeof digests === 'object' &&
+      digests !== null &&
+      Object.entries(wanted).some(([alg, hex]) => alg in digests && String((digests as Record<string, unknown>)[alg]).toLowerCase() === hex)
+    );
   });
   if (!matches) throw fail('BUNDLE_DIGEST', `no subject of the statement (${subjects.length}) has the artifact's ${Object.keys(wanted).join(' or ')} digest`);
   return { kind: 'dsse', payloadType: envelope.payloadType, statement: read.statement };
 }
 
 const HASH_NAMES: Partial<Record<HashAlgorithm, ArtifactDigest['algorithm']>> = {
-  [HashAlgorithm.SHA2_256]: 'sha256', [HashAlgorithm.SHA2_384]: 'sha384', [HashAlgorithm.SHA2_512]: 'sha512',
+  [HashAlgorithm.SHA2_256]: 'sha256',
+  [HashAlgorithm.SHA2_384]: 'sha384',
+  [HashAlgorithm.SHA2_512]: 'sha512',
 };
 
 /** The signer the options name, checked against the kind of signature the bundle carries. */

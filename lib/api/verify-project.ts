@@ -54,11 +54,14 @@ const OMITTABLE: ReadonlySet<string> = new Set(['dev', 'optional', 'peer']);
  */
 export async function verifyProject(dir: string, options: VerifyProjectOptions = {}): Promise<ReportJson> {
   checkOptions(options);
-  const config = await loadNpmConfig(resolve(dir), npmArgs({
-    offline: options.offline === true,
-    ...(options.registry !== undefined ? { registry: options.registry } : {}),
-    ...(options.omit ? { omit: [...options.omit] } : {}),
-  }));
+  const config = await loadNpmConfig(
+    resolve(dir),
+    npmArgs({
+      offline: options.offline === true,
+      ...(options.registry !== undefined ? { registry: options.registry } : {}),
+      ...(options.omit ? { omit: [...options.omit] } : {}),
+    }),
+  );
   const cwd = config.localPrefix;
   if (options.locked) {
     const { lockText, lockFile } = await readTrustFiles(cwd);
@@ -83,9 +86,12 @@ export async function verifyProject(dir: string, options: VerifyProjectOptions =
 /** Options arrive from JavaScript too: each is checked as the CLI checks its flag (USAGE, exit 2). */
 function checkOptions(options: VerifyProjectOptions): void {
   if (options.tarballs && options.installed) {
-    throw usage('tarballs checks the registry\'s tarballs for the lockfile; installed reads node_modules', 'drop one of them');
+    throw usage("tarballs checks the registry's tarballs for the lockfile; installed reads node_modules", 'drop one of them');
   }
-  for (const [name, value] of [['concurrency', options.concurrency], ['timeoutMs', options.timeoutMs]] as const) {
+  for (const [name, value] of [
+    ['concurrency', options.concurrency],
+    ['timeoutMs', options.timeoutMs],
+  ] as const) {
     if (value !== undefined && !(Number.isSafeInteger(value) && value > 0)) throw usage(`${name} must be a positive integer (got ${String(value)})`);
   }
   if (options.now !== undefined && !(options.now instanceof Date && !Number.isNaN(options.now.getTime()))) throw usage('now must be a valid Date');
@@ -95,7 +101,8 @@ function checkOptions(options: VerifyProjectOptions): void {
   if (options.lockfileKind !== undefined && !LOCKFILE_KINDS.includes(options.lockfileKind)) {
     throw usage(`lockfileKind takes ${LOCKFILE_KINDS.join(', ')} (got ${JSON.stringify(options.lockfileKind)})`);
   }
-  if (options.lockfileKind !== undefined && options.installed) throw usage('lockfileKind chooses the lockfile to read; installed reads node_modules', 'drop one of them');
+  if (options.lockfileKind !== undefined && options.installed)
+    throw usage('lockfileKind chooses the lockfile to read; installed reads node_modules', 'drop one of them');
   if (options.trustedRoots?.some((r) => typeof r !== 'string')) throw usage('trustedRoots of verifyProject are file paths');
 }
 

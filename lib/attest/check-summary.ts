@@ -2,13 +2,7 @@
 // project as it is now, and did it pass? Every difference is reported, not the first.
 // Untrusted: the summary file. Trusted: the key or identity, the trust roots, the project folder.
 import { createHash } from 'node:crypto';
-import {
-  type BundlePublicKey,
-  type TrustedRootInput,
-  verifyBundle,
-  type BundleIdentity,
-  type BundleVerified,
-} from '../api/index.js';
+import { type BundlePublicKey, type TrustedRootInput, verifyBundle, type BundleIdentity, type BundleVerified } from '../api/index.js';
 import { VouchError, truncate } from '../errors/index.js';
 import { TREE_DIGEST_FOLDER } from '../installed/index.js';
 import { openBundle, readStatement, type Statement } from '../verify/index.js';
@@ -16,12 +10,18 @@ import { isSubjectName, subjectDigest, trustFileDigests } from './project-files.
 import { BUILT_IN_POLICY_URI, PREDICATE_VSA_V1, VOUCH_SUMMARY_DETAILS, VOUCH_VERIFIER_ID, type FileDigest } from './summary.js';
 
 export type SummaryProblemCode =
-  | 'BUNDLE_MALFORMED' | 'BUNDLE_TOO_LARGE' | 'BUNDLE_STATEMENT' | 'BUNDLE_DIGEST' | 'BUNDLE_SIGNER' | 'BUNDLE_SIGNATURE' | 'BUNDLE_IDENTITY'
-  | 'SUMMARY_NOT_VSA'  // signed, but not a vouch verification summary
-  | 'SUMMARY_FAILED'   // the verification it summarises was denied
-  | 'SUMMARY_SUBJECT'  // a subject differs from the project now (lockfile, node_modules), or is missing
-  | 'SUMMARY_POLICY'   // judged under another vouch.policy.json than the project's
-  | 'SUMMARY_LOCK';    // judged against another vouch.lock than the project's
+  | 'BUNDLE_MALFORMED'
+  | 'BUNDLE_TOO_LARGE'
+  | 'BUNDLE_STATEMENT'
+  | 'BUNDLE_DIGEST'
+  | 'BUNDLE_SIGNER'
+  | 'BUNDLE_SIGNATURE'
+  | 'BUNDLE_IDENTITY'
+  | 'SUMMARY_NOT_VSA' // signed, but not a vouch verification summary
+  | 'SUMMARY_FAILED' // the verification it summarises was denied
+  | 'SUMMARY_SUBJECT' // a subject differs from the project now (lockfile, node_modules), or is missing
+  | 'SUMMARY_POLICY' // judged under another vouch.policy.json than the project's
+  | 'SUMMARY_LOCK'; // judged against another vouch.lock than the project's
 
 export interface SummaryProblem {
   code: SummaryProblemCode;
@@ -66,7 +66,15 @@ export async function checkSummary(summaryText: string, opts: SummaryCheckOption
   const predicate = asRecord(statement.predicate);
   const verifier = asRecord(predicate['verifier']);
   if (verifier['id'] !== VOUCH_VERIFIER_ID) {
-    return refused([{ code: 'SUMMARY_NOT_VSA', message: `the summary's verifier is ${JSON.stringify(truncate(String(verifier['id']), 80))}, not vouch (${VOUCH_VERIFIER_ID})` }], verified);
+    return refused(
+      [
+        {
+          code: 'SUMMARY_NOT_VSA',
+          message: `the summary's verifier is ${JSON.stringify(truncate(String(verifier['id']), 80))}, not vouch (${VOUCH_VERIFIER_ID})`,
+        },
+      ],
+      verified,
+    );
   }
   const details = asRecord(predicate[VOUCH_SUMMARY_DETAILS]);
   const problems = [
@@ -92,8 +100,12 @@ function parseSummary(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new VouchError('SUMMARY_UNREADABLE', `the summary is not JSON: ${truncate(err instanceof Error ? err.message : String(err))}`, {},
-      'give the file `vouch verify --attest FILE` wrote');
+    throw new VouchError(
+      'SUMMARY_UNREADABLE',
+      `the summary is not JSON: ${truncate(err instanceof Error ? err.message : String(err))}`,
+      {},
+      'give the file `vouch verify --attest FILE` wrote',
+    );
   }
 }
 
@@ -114,7 +126,12 @@ function firstSubjectSha256(json: unknown): string {
 function resultProblems(predicate: Record<string, unknown>, details: Record<string, unknown>): SummaryProblem[] {
   if (predicate['verificationResult'] === 'PASSED') return [];
   const decision = typeof details['decision'] === 'string' ? ` (decision ${details['decision']})` : '';
-  return [{ code: 'SUMMARY_FAILED', message: `the verification it summarises did not pass: ${JSON.stringify(truncate(String(predicate['verificationResult']), 20))}${decision}` }];
+  return [
+    {
+      code: 'SUMMARY_FAILED',
+      message: `the verification it summarises did not pass: ${JSON.stringify(truncate(String(predicate['verificationResult']), 20))}${decision}`,
+    },
+  ];
 }
 
 async function subjectProblems(statement: Statement, opts: SummaryCheckOptions): Promise<SummaryProblem[]> {
@@ -138,7 +155,9 @@ async function subjectProblems(statement: Statement, opts: SummaryCheckOptions):
     if (compared.length === 0) problems.push(subjectProblem(`${subject.name}: the summary gives no ${Object.keys(now.digest).join(' or ')} digest`));
     for (const [algorithm, hex] of compared) {
       if (subject.digest[algorithm] !== hex) {
-        problems.push(subjectProblem(`${subject.name} changed: ${algorithm} is ${hex.slice(0, 16)}…, the summary signed ${short(String(subject.digest[algorithm]))}`));
+        problems.push(
+          subjectProblem(`${subject.name} changed: ${algorithm} is ${hex.slice(0, 16)}…, the summary signed ${short(String(subject.digest[algorithm]))}`),
+        );
         break;
       }
     }
@@ -153,11 +172,17 @@ async function trustFileProblems(predicate: Record<string, unknown>, details: Re
   const policySigned = describedDigest(policy);
   const builtIn = typeof policy['uri'] === 'string' && policy['uri'].startsWith(`${BUILT_IN_POLICY_URI}@`);
   if (now.policy ? policySigned !== now.policy.sha256 : !builtIn) {
-    problems.push({ code: 'SUMMARY_POLICY', message: `judged under ${builtIn ? 'the built-in policy' : `a vouch.policy.json with sha256 ${short(policySigned)}`}; the project has ${describe(now.policy, 'no vouch.policy.json')}` });
+    problems.push({
+      code: 'SUMMARY_POLICY',
+      message: `judged under ${builtIn ? 'the built-in policy' : `a vouch.policy.json with sha256 ${short(policySigned)}`}; the project has ${describe(now.policy, 'no vouch.policy.json')}`,
+    });
   }
   const lockSigned = details['lock'] === null ? null : describedDigest(asRecord(details['lock']));
   if ((now.lock?.sha256 ?? null) !== lockSigned) {
-    problems.push({ code: 'SUMMARY_LOCK', message: `judged against ${lockSigned === null ? 'no vouch.lock' : `a vouch.lock with sha256 ${short(lockSigned)}`}; the project has ${describe(now.lock, 'no vouch.lock')}` });
+    problems.push({
+      code: 'SUMMARY_LOCK',
+      message: `judged against ${lockSigned === null ? 'no vouch.lock' : `a vouch.lock with sha256 ${short(lockSigned)}`}; the project has ${describe(now.lock, 'no vouch.lock')}`,
+    });
   }
   return problems;
 }
@@ -178,7 +203,11 @@ function describedDigest(descriptor: Record<string, unknown>): string | undefine
 const describe = (file: FileDigest, absent: string): string => (file ? `sha256 ${short(file.sha256)}` : absent);
 const short = (hex: string | undefined): string => (hex === undefined ? '(none)' : `${truncate(hex, 80).slice(0, 16)}…`);
 const subjectProblem = (message: string): SummaryProblem => ({ code: 'SUMMARY_SUBJECT', message });
-const refused = (problems: SummaryProblem[], verified?: BundleVerified): SummaryCheck => ({ ok: false, problems, ...(verified ? { signer: verified.signer } : {}) });
+const refused = (problems: SummaryProblem[], verified?: BundleVerified): SummaryCheck => ({
+  ok: false,
+  problems,
+  ...(verified ? { signer: verified.signer } : {}),
+});
 
 function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};

@@ -5,8 +5,15 @@ import type { SerializedBundle } from '@sigstore/bundle';
 import type { Witness } from '@sigstore/sign';
 import { VouchError, truncate } from '../errors/index.js';
 import {
-  buildBundle, buildKeyedBundle, identityToken, keylessSigner, rawSigner, rekorWitness, DEFAULT_REKOR_URL,
-  type InTotoStatement, type KeySource,
+  buildBundle,
+  buildKeyedBundle,
+  identityToken,
+  keylessSigner,
+  rawSigner,
+  rekorWitness,
+  DEFAULT_REKOR_URL,
+  type InTotoStatement,
+  type KeySource,
 } from '../sign/index.js';
 
 export interface SummarySignerOptions {
@@ -29,10 +36,11 @@ export async function summarySigner(key: KeySource, opts: SummarySignerOptions):
     return { keyid: signer.keyid, sign: (statement) => signing(() => buildKeyedBundle(statement, signer, witnesses)) };
   }
   return {
-    sign: (statement) => signing(async () => {
-      const token = await identityToken({ env: opts.env, ...(key.identityToken ? { explicit: key.identityToken } : {}) });
-      return buildBundle(statement, keylessSigner(token, key.fulcioUrl), [rekorWitness(opts.rekorUrl ?? DEFAULT_REKOR_URL)]);
-    }),
+    sign: (statement) =>
+      signing(async () => {
+        const token = await identityToken({ env: opts.env, ...(key.identityToken ? { explicit: key.identityToken } : {}) });
+        return buildBundle(statement, keylessSigner(token, key.fulcioUrl), [rekorWitness(opts.rekorUrl ?? DEFAULT_REKOR_URL)]);
+      }),
   };
 }
 

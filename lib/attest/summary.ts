@@ -23,8 +23,8 @@ export const LISTED_ATTESTATIONS_MAX = 100;
 
 /** What vouch itself verified of every registry package in the tree (absent from a FAILED summary). */
 export const VOUCH_LEVELS = {
-  integrity: 'VOUCH_INTEGRITY_VERIFIED',   // lockfile integrity = the registry-signed dist.integrity
-  tarballs: 'VOUCH_TARBALLS_VERIFIED',     // and the registry's tarball hashes to it (--tarballs)
+  integrity: 'VOUCH_INTEGRITY_VERIFIED', // lockfile integrity = the registry-signed dist.integrity
+  tarballs: 'VOUCH_TARBALLS_VERIFIED', // and the registry's tarball hashes to it (--tarballs)
   signatures: 'VOUCH_SIGNATURES_VERIFIED', // a registry signature verified with a trusted key
   provenance: 'VOUCH_PROVENANCE_VERIFIED', // Sigstore provenance verified, identity from the certificate
 } as const;

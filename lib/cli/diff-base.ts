@@ -44,22 +44,36 @@ async function readGitBase(ref: string, cwd: string): Promise<BaseSnapshot> {
   // Never an option to git: `--output=…` as a "revision" would be one.
   if (ref.startsWith('-') || ref.includes('\0')) throw new VouchError('USAGE', `not a file and not a git revision: ${JSON.stringify(ref)}`);
   const prefix = await gitPrefix(cwd).catch(() => {
-    throw new VouchError('USAGE', `${JSON.stringify(ref)} is not a file, and ${cwd} is not in a git repository to read it as a revision`, {},
-      'give the base lockfile as a file (e.g. from `git show origin/main:package-lock.json > base.json`), or run in the repository');
+    throw new VouchError(
+      'USAGE',
+      `${JSON.stringify(ref)} is not a file, and ${cwd} is not in a git repository to read it as a revision`,
+      {},
+      'give the base lockfile as a file (e.g. from `git show origin/main:package-lock.json > base.json`), or run in the repository',
+    );
   });
   const commit = await git(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => {
-    throw new VouchError('USAGE', `${JSON.stringify(ref)} is neither a file nor a git revision of this repository`, {},
-      'name a lockfile, or a revision such as origin/main or HEAD~1 (in CI, fetch the base branch first: git fetch origin main)');
+    throw new VouchError(
+      'USAGE',
+      `${JSON.stringify(ref)} is neither a file nor a git revision of this repository`,
+      {},
+      'name a lockfile, or a revision such as origin/main or HEAD~1 (in CI, fetch the base branch first: git fetch origin main)',
+    );
   });
   const sha = commit.trim();
-  const show = (rel: string) => git(cwd, ['show', `${sha}:${posix.join(prefix, rel.split(sep).join('/'))}`]).then((s) => s, () => null);
+  const show = (rel: string) =>
+    git(cwd, ['show', `${sha}:${posix.join(prefix, rel.split(sep).join('/'))}`]).then(
+      (s) => s,
+      () => null,
+    );
   return { label: `${ref} (${sha.slice(0, 12)})`, lockfileText: await show('package-lock.json'), readFile: show };
 }
 
 /** This folder's path inside its git repository, '' at the root; rejects outside a repository. */
 async function gitPrefix(cwd: string): Promise<string> {
   const top = (await git(cwd, ['rev-parse', '--show-toplevel'])).trim();
-  return relative(await realpath(top), await realpath(cwd)).split(sep).join('/');
+  return relative(await realpath(top), await realpath(cwd))
+    .split(sep)
+    .join('/');
 }
 
 async function git(cwd: string, args: string[]): Promise<string> {

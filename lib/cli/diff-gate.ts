@@ -10,8 +10,19 @@ import { join, relative, sep } from 'node:path';
 import mapWorkspaces from '@npmcli/map-workspaces';
 import type { NpmConfig } from '../config/index.js';
 import {
-  assembleDiff, compareLockfiles, EMPTY_LOCKFILE, installScriptFindings, isObject, lockfileFindings, mergeFindings, parseLockfile,
-  type DiffReport, type Manifest, type Manifests, type PackageChange, type VersionInfo,
+  assembleDiff,
+  compareLockfiles,
+  EMPTY_LOCKFILE,
+  installScriptFindings,
+  isObject,
+  lockfileFindings,
+  mergeFindings,
+  parseLockfile,
+  type DiffReport,
+  type Manifest,
+  type Manifests,
+  type PackageChange,
+  type VersionInfo,
 } from '../diff/index.js';
 import { VouchError } from '../errors/index.js';
 import { fetchVersionInfo } from '../registry/index.js';
@@ -28,7 +39,12 @@ export interface DiffResult extends DiffReport {
 export async function gateDiff(opts: GateOptions, config: NpmConfig, base: BaseSnapshot, out: Output): Promise<DiffResult> {
   const file = join(opts.cwd, 'package-lock.json');
   const headText = await readFile(file, 'utf8').catch(() => {
-    throw new VouchError('NO_LOCKFILE', `no package-lock.json in ${opts.cwd}`, { file }, 'vouch diff compares this project\'s package-lock.json with a base one');
+    throw new VouchError(
+      'NO_LOCKFILE',
+      `no package-lock.json in ${opts.cwd}`,
+      { file },
+      "vouch diff compares this project's package-lock.json with a base one",
+    );
   });
   const head = parseLockfile(headText, 'package-lock.json');
   const baseLock = base.lockfileText === null ? EMPTY_LOCKFILE : parseLockfile(base.lockfileText, `package-lock.json at ${base.label}`);
@@ -46,14 +62,21 @@ export async function gateDiff(opts: GateOptions, config: NpmConfig, base: BaseS
   const http = httpOptions(config, opts);
   const fetchInfo = limitConcurrency((name: string, version: string, registry: string) => fetchVersionInfo(name, version, registry, http), opts.concurrency);
   const info = new Map<string, VersionInfo>();
-  await Promise.all(targets.packages.map(async (ref) => {
-    const found = await fetchInfo(ref.name, ref.version, ref.registry);
-    if (found) info.set(packageKey(ref.name, ref.version), found);
-  }));
-  const scriptsOf = (c: PackageChange) => (c.version ? info.get(packageKey(c.name, c.version))?.scripts ?? null : null);
+  await Promise.all(
+    targets.packages.map(async (ref) => {
+      const found = await fetchInfo(ref.name, ref.version, ref.registry);
+      if (found) info.set(packageKey(ref.name, ref.version), found);
+    }),
+  );
+  const scriptsOf = (c: PackageChange) => (c.version ? (info.get(packageKey(c.name, c.version))?.scripts ?? null) : null);
   const findings = mergeFindings(lockfile, installScriptFindings(changes, scriptsOf));
   const diff = assembleDiff({
-    changes, head, gate, findings, policy: inputs.policy, now: opts.now,
+    changes,
+    head,
+    gate,
+    findings,
+    policy: inputs.policy,
+    now: opts.now,
     info: (name, version) => info.get(packageKey(name, version)),
   });
   return { ...diff, headText };

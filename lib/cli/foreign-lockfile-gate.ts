@@ -9,11 +9,20 @@ import { httpOptions, runGate, type GateInputs, type GateOptions, type GateResul
 import type { Output } from './output.js';
 
 export async function gateForeignLockfile(
-  lockfile: ProjectLockfile, inputs: GateInputs, config: NpmConfig, opts: GateOptions, out: Output, mode: 'verify' | 'verify-tarballs',
+  lockfile: ProjectLockfile,
+  inputs: GateInputs,
+  config: NpmConfig,
+  opts: GateOptions,
+  out: Output,
+  mode: 'verify' | 'verify-tarballs',
 ): Promise<GateResult & { targets: Targets }> {
   if (mode === 'verify-tarballs') {
-    throw new VouchError('USAGE', `--tarballs reads package-lock.json; ${basename(lockfile.file)} is ${lockfile.kind}'s`, { file: lockfile.file },
-      'run vouch verify without --tarballs (the registry\'s signed integrity is checked against the lockfile\'s)');
+    throw new VouchError(
+      'USAGE',
+      `--tarballs reads package-lock.json; ${basename(lockfile.file)} is ${lockfile.kind}'s`,
+      { file: lockfile.file },
+      "run vouch verify without --tarballs (the registry's signed integrity is checked against the lockfile's)",
+    );
   }
   const read = await foreignLockfileTargets(opts.cwd, lockfile, (name) => registryFor(name, config), omitList(config));
   const targets = { ...read, packages: await bindTarballIntegrity(read.packages, config, opts) };
@@ -21,7 +30,11 @@ export async function gateForeignLockfile(
   const hashed = read.packages.filter((ref) => ref.integrityFromTarball).length;
   const notices = [
     `verified ${basename(lockfile.file)} (${lockfile.kind}): ${targets.packages.length} registry package${targets.packages.length === 1 ? '' : 's'}`,
-    ...(hashed > 0 ? [`${basename(lockfile.file)} records Yarn's zip checksums, not npm's integrity: vouch downloaded ${hashed} tarball${hashed === 1 ? '' : 's'} and bound their sha512 to the registry's signatures (Yarn checks its zip against the lockfile)`] : []),
+    ...(hashed > 0
+      ? [
+          `${basename(lockfile.file)} records Yarn's zip checksums, not npm's integrity: vouch downloaded ${hashed} tarball${hashed === 1 ? '' : 's'} and bound their sha512 to the registry's signatures (Yarn checks its zip against the lockfile)`,
+        ]
+      : []),
   ];
   return { ...gated, targets, report: { ...gated.report, notices: [...notices, ...gated.report.notices] } };
 }

@@ -5,16 +5,7 @@ import { dirname, join } from 'node:path';
 import type Arborist from '@npmcli/arborist';
 import type { BuildIdealTreeOptions, Tree } from '@npmcli/arborist';
 import type { NpmConfig } from '../config/index.js';
-import {
-  loadPolicy,
-  evaluate,
-  needsPublishTime,
-  needsTierClaims,
-  requiredWitnesses,
-  type InstalledFolder,
-  type Policy,
-  type Report,
-} from '../policy/index.js';
+import { loadPolicy, evaluate, needsPublishTime, needsTierClaims, requiredWitnesses, type InstalledFolder, type Policy, type Report } from '../policy/index.js';
 import { pinnedRegistryKeys, pinnedRegistryLogs, readLock, type Lock } from '../lock/index.js';
 import { EvidenceCache, gatherEvidence, TreePackuments, type Gathered, type HttpOptions } from '../registry/index.js';
 import { buildIdealTree, projectArborist, SourceDenied, withSourceGuard, type LockfileKind, type NonRegistryRef, type Targets } from '../tree/index.js';
@@ -69,15 +60,29 @@ export async function runGate(targets: Targets, inputs: GateInputs, config: NpmC
  * each package's evidence as soon as it is complete.
  */
 export async function gather(
-  targets: Targets, inputs: GateInputs, config: NpmConfig, opts: GateOptions, out: Output, onEvidence?: (e: PackageEvidence) => void,
+  targets: Targets,
+  inputs: GateInputs,
+  config: NpmConfig,
+  opts: GateOptions,
+  out: Output,
+  onEvidence?: (e: PackageEvidence) => void,
 ): Promise<Gathered> {
   const verifier = new AttestationVerifier(loadTrustRoots(opts.trustedRoots));
   const cache = await EvidenceCache.open(config.cacheDir);
   const progress = outputProgress(out, targets.packages.length, opts.quiet !== true);
   const http = httpOptions(config, opts);
   const gathered = await gatherEvidence(targets.packages, {
-    http, concurrency: opts.concurrency, verifier, cache, now: opts.now,
-    needPublishTime: needsPublishTime(inputs.policy), needTierClaims: needsTierClaims(inputs.policy), pinnedKeys: pinnedRegistryKeys(inputs.lock), pinnedLogs: pinnedRegistryLogs(inputs.lock), witnesses: requiredWitnesses(inputs.policy), logStateDir: logStateDir(config),
+    http,
+    concurrency: opts.concurrency,
+    verifier,
+    cache,
+    now: opts.now,
+    needPublishTime: needsPublishTime(inputs.policy),
+    needTierClaims: needsTierClaims(inputs.policy),
+    pinnedKeys: pinnedRegistryKeys(inputs.lock),
+    pinnedLogs: pinnedRegistryLogs(inputs.lock),
+    witnesses: requiredWitnesses(inputs.policy),
+    logStateDir: logStateDir(config),
     onPackage: (ref) => progress.tick(ref.name),
     ...(onEvidence ? { onEvidence } : {}),
   });
@@ -108,9 +113,16 @@ export function treeArborist(cwd: string, config: NpmConfig, opts: Pick<GateOpti
 /** The policy stage over gathered evidence (pure). */
 export function decide(targets: Targets, gathered: Gathered, inputs: GateInputs, opts: GateOptions, installed?: readonly InstalledFolder[]): Report {
   const report = evaluate({
-    evidence: gathered.evidence, nonRegistry: targets.nonRegistry, registries: gathered.registries,
-    policy: inputs.policy, lock: inputs.lock, now: opts.now, locked: opts.locked, ...(targets.bins ? { bins: targets.bins } : {}),
-    ...(targets.changes ? { changes: targets.changes } : {}), ...(installed ? { installed } : {}),
+    evidence: gathered.evidence,
+    nonRegistry: targets.nonRegistry,
+    registries: gathered.registries,
+    policy: inputs.policy,
+    lock: inputs.lock,
+    now: opts.now,
+    locked: opts.locked,
+    ...(targets.bins ? { bins: targets.bins } : {}),
+    ...(targets.changes ? { changes: targets.changes } : {}),
+    ...(installed ? { installed } : {}),
   });
   return gathered.cachedSince ? { ...report, notices: [...report.notices, cachedNotice(gathered.cachedSince, opts.now)] } : report;
 }

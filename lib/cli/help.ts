@@ -19,7 +19,9 @@ export function generalHelp(): string {
     '',
     'vouch <command> --help   options and exit codes of one command',
     'vouch --version          the version of vouch',
-    ...wrap(`Exit codes: 0 allowed, 1 denied, 2 usage or configuration error (including no such package or version), 3 could not verify, ${INTERNAL_ERROR_EXIT} internal error (a fault of vouch: please report it).`),
+    ...wrap(
+      `Exit codes: 0 allowed, 1 denied, 2 usage or configuration error (including no such package or version), 3 could not verify, ${INTERNAL_ERROR_EXIT} internal error (a fault of vouch: please report it).`,
+    ),
   ].join('\n');
 }
 
@@ -70,7 +72,13 @@ function flagSections(table: keyof typeof FLAGS): string[] {
     ...(methods.length > 0 ? ['How to sign (exactly one):', ...methods.flatMap(([name, spec]) => flagLines(name, spec)), ''] : []),
     'Options:',
     ...rest.flatMap(([name, spec]) => flagLines(name, spec)),
-    ...(attest.length > 0 ? ['', 'Signed verification summary (--attest FILE with one of --key, --key-env, --signer-command, --keyless):', ...attest.flatMap(([name, spec]) => flagLines(name, spec))] : []),
+    ...(attest.length > 0
+      ? [
+          '',
+          'Signed verification summary (--attest FILE with one of --key, --key-env, --signer-command, --keyless):',
+          ...attest.flatMap(([name, spec]) => flagLines(name, spec)),
+        ]
+      : []),
   ];
 }
 
@@ -82,7 +90,9 @@ function flagLines(name: string, spec: FlagSpec): string[] {
 function npmSection(command: NpmCommand, topic: NpmHelpTopic): string[] {
   const page = command === 'verify' ? 'config' : command;
   return [
-    ...wrap(`npm flags: every other flag is read by npm's own parser and means what it means to npm (npm help ${page}), as do .npmrc and npm_config_* variables. The ones used most:`),
+    ...wrap(
+      `npm flags: every other flag is read by npm's own parser and means what it means to npm (npm help ${page}), as do .npmrc and npm_config_* variables. The ones used most:`,
+    ),
     ...NPM_FLAG_NOTES.filter((n) => n.commands.includes(topic)).flatMap((n) => described(n.flags, n.help)),
     'Refused (they cannot hold behind the gate):',
     ...NPM_REFUSALS.filter((r) => r.commands.includes(command)).flatMap((r) => described(r.flag, r.reason)),

@@ -10,7 +10,15 @@ import type { ExitCode } from '../errors/index.js';
 import { recordVerified, serializeLock, writeLockAtomic } from '../lock/index.js';
 import type { Report } from '../policy/index.js';
 import { prefetchSources, type PrefetchedSource } from '../registry/index.js';
-import { assertLinkedSupported, gatedPrepareOptions, reifyVerified, verifyScriptsReviewed, type NonRegistryRef, type ReifyBoundary, type ReifySummary } from '../tree/index.js';
+import {
+  assertLinkedSupported,
+  gatedPrepareOptions,
+  reifyVerified,
+  verifyScriptsReviewed,
+  type NonRegistryRef,
+  type ReifyBoundary,
+  type ReifySummary,
+} from '../tree/index.js';
 import { exitCodeFor } from './exit.js';
 import { decide, type GateInputs, type GateOptions } from './gate.js';
 import { gatePlan } from './plan-gate.js';
@@ -42,7 +50,14 @@ export type InstallOutcome =
  * Verifies the install plan of `tree`; on an allow only, reifies that same tree from the verified bytes.
  * `out` carries only the progress of the evidence stage.
  */
-export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInputs, config: NpmConfig, opts: InstallFlowOptions, out: Output): Promise<InstallOutcome> {
+export async function verifyThenReify(
+  arb: Arborist,
+  tree: Tree,
+  inputs: GateInputs,
+  config: NpmConfig,
+  opts: InstallFlowOptions,
+  out: Output,
+): Promise<InstallOutcome> {
   const planned = await gatePlan(arb, tree, inputs, config, opts.gate, 'install', out);
   const report = planned.report;
   const code = exitCodeFor(report);
@@ -58,7 +73,12 @@ export async function verifyThenReify(arb: Arborist, tree: Tree, inputs: GateInp
   const allowedSources = report.verdicts.flatMap((v) => (v.kind === 'source' ? [v.ref] : [])); // all allowed: code 0
   // A git dependency's preparation installs its clone's dependencies through vouch's gate (lib/tree/git-prepare.ts).
   const prepare = gatedPrepareOptions(config.cacheDir);
-  const prefetched = await prefetchSources(allowedSources, { ...config.flat, ...prepare, timeout: opts.gate.timeoutMs }, planned.boundary.store, opts.gate.concurrency);
+  const prefetched = await prefetchSources(
+    allowedSources,
+    { ...config.flat, ...prepare, timeout: opts.gate.timeoutMs },
+    planned.boundary.store,
+    opts.gate.concurrency,
+  );
   Object.assign(arb.options, prepare); // reify reads the prepared tarballs by digest; should it clone, it prepares the same way
   await opts.beforeReify?.();
   const installed = await reifyVerified(arb, tree, withPrefetched(planned.boundary, prefetched), {

@@ -46,6 +46,11 @@ function closingLine(outcome: Exclude<InstallOutcome, { kind: 'denied' }>): stri
 export function installSummary(s: ReifySummary): string {
   const n = (count: number) => (count === 1 ? '1 package' : `${count} packages`);
   const parts = [`added ${n(s.added)}`, ...(s.removed > 0 ? [`removed ${n(s.removed)}`] : []), ...(s.changed > 0 ? [`changed ${n(s.changed)}`] : [])];
-  const scripts = s.scripts.ran > 0 ? `; install scripts of ${n(s.scripts.ran)} ran` : s.scripts.skipped > 0 ? `; install scripts of ${n(s.scripts.skipped)} skipped (--ignore-scripts)` : '';
+  const scripts =
+    s.scripts.ran > 0
+      ? `; install scripts of ${n(s.scripts.ran)} ran`
+      : s.scripts.skipped > 0
+        ? `; install scripts of ${n(s.scripts.skipped)} skipped (--ignore-scripts)`
+        : '';
   return `vouch: installed only verified bytes: ${parts.join(', ')}${scripts}`;
 }

@@ -29,7 +29,9 @@ export async function checkInstalledFiles(tree: Tree, gathered: Gathered, config
     // A package already denied for its signature is fetched too: a policy may only warn about that, and its files count.
     const fetched = await fetchVerifiedTarballs(lacking.map(withoutFailures), {
       http: { ...httpOptions(config, opts), flat: withConcurrency(config.flat, opts.concurrency) },
-      store: VerifiedStore.beside(config.cacheDir), npmCacheDir: config.cacheDir, concurrency: opts.concurrency,
+      store: VerifiedStore.beside(config.cacheDir),
+      npmCacheDir: config.cacheDir,
+      concurrency: opts.concurrency,
     });
     const checked = new Map(fetched.evidence.map((e) => [e.ref, e]));
     evidence = evidence.map((e) => withTarballOutcome(e, checked.get(e.ref)));
@@ -56,7 +58,11 @@ export async function checkInstalledFiles(tree: Tree, gathered: Gathered, config
 /** The evidence as the tarball fetch judges it: failures it would otherwise stop at left out. */
 function withoutFailures(e: PackageEvidence): PackageEvidence {
   const { signature, attestations, ...rest } = e;
-  return { ...rest, ...(signature?.kind === 'failed' ? {} : signature ? { signature } : {}), ...(attestations?.kind === 'failed' ? {} : attestations ? { attestations } : {}) };
+  return {
+    ...rest,
+    ...(signature?.kind === 'failed' ? {} : signature ? { signature } : {}),
+    ...(attestations?.kind === 'failed' ? {} : attestations ? { attestations } : {}),
+  };
 }
 
 /**
@@ -81,7 +87,14 @@ function verifiedIntegrities(evidence: readonly PackageEvidence[]): string[] {
 }
 
 /** File lists by integrity; null where none is stored and no verified bytes are on this machine (or they are unreadable). */
-async function manifestsOf(integrities: readonly string[], npmCacheDir: string, store: ManifestStore, concurrency: number): Promise<Map<string, FileManifest | null>> {
-  const found = await pMap(integrities, (integrity) => manifestFor(integrity, npmCacheDir, store).catch(() => null), { concurrency: Math.max(1, Math.min(concurrency, 16)) });
+async function manifestsOf(
+  integrities: readonly string[],
+  npmCacheDir: string,
+  store: ManifestStore,
+  concurrency: number,
+): Promise<Map<string, FileManifest | null>> {
+  const found = await pMap(integrities, (integrity) => manifestFor(integrity, npmCacheDir, store).catch(() => null), {
+    concurrency: Math.max(1, Math.min(concurrency, 16)),
+  });
   return new Map(integrities.map((integrity, i) => [integrity, found[i] ?? null]));
 }

@@ -49,7 +49,9 @@ export function reportError(err: unknown, out: Output, verbose: boolean): ExitCo
   }
   const message = redactSecrets(err instanceof Error ? err.message : String(err));
   const detail = redactSecrets(verbose && err instanceof Error && err.stack ? err.stack : 'run again with --verbose for the stack trace');
-  out.stderr(`vouch ${vouchVersion()}: internal error (exit ${INTERNAL_ERROR_EXIT}): ${message}\n  this is a fault of vouch, not of your input: please report it with the command and this output\n  ${detail}`);
+  out.stderr(
+    `vouch ${vouchVersion()}: internal error (exit ${INTERNAL_ERROR_EXIT}): ${message}\n  this is a fault of vouch, not of your input: please report it with the command and this output\n  ${detail}`,
+  );
   return INTERNAL_ERROR_EXIT;
 }
 

@@ -42,7 +42,11 @@ export function parseNpmCommandLine(argv: readonly string[], command: NpmCommand
   return { vouch, npmArgs, npmFlags: parsed.flags, positionals: parsed.positionals };
 }
 
-function splitVouchFlags(argv: readonly string[], command: NpmCommand, vouchFlags: Readonly<Record<string, VouchFlag>>): { vouch: VouchFlagValues; npmArgs: string[] } {
+function splitVouchFlags(
+  argv: readonly string[],
+  command: NpmCommand,
+  vouchFlags: Readonly<Record<string, VouchFlag>>,
+): { vouch: VouchFlagValues; npmArgs: string[] } {
   const vouch: VouchFlagValues = {};
   const npmArgs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -130,7 +134,12 @@ function allowedValues(type: unknown): string {
 }
 
 function usage(command: NpmCommand, message: string): VouchError {
-  return new VouchError('USAGE', message, {}, `vouch ${command} --help lists vouch's flags; every other flag is npm's (npm help ${command === 'verify' ? 'config' : command})`);
+  return new VouchError(
+    'USAGE',
+    message,
+    {},
+    `vouch ${command} --help lists vouch's flags; every other flag is npm's (npm help ${command === 'verify' ? 'config' : command})`,
+  );
 }
 
 /** Each spec as npm reads it: one npm refuses is the user's to fix (exit 2), before any request. */
@@ -140,7 +149,12 @@ export function assertPackageSpecs(specs: readonly string[], cwd: string): void 
       npa(spec, cwd);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      throw new VouchError('USAGE', `${JSON.stringify(spec)} is not a package spec npm accepts: ${reason}`, {}, 'e.g. vouch install name, name@1.2.3, name@^1, @scope/name@latest');
+      throw new VouchError(
+        'USAGE',
+        `${JSON.stringify(spec)} is not a package spec npm accepts: ${reason}`,
+        {},
+        'e.g. vouch install name, name@1.2.3, name@^1, @scope/name@latest',
+      );
     }
   }
 }

@@ -23,7 +23,12 @@ export async function gatePackageList(opts: GateOptions, config: NpmConfig, sour
 async function readListText(source: string, file: string): Promise<string> {
   if (source !== '-') {
     return readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      throw new VouchError('USAGE', `cannot read the package list ${file}: ${err.message}`, { file }, 'give a file written by a package manager integration, or - for stdin');
+      throw new VouchError(
+        'USAGE',
+        `cannot read the package list ${file}: ${err.message}`,
+        { file },
+        'give a file written by a package manager integration, or - for stdin',
+      );
     });
   }
   const chunks: Buffer[] = [];

@@ -6,8 +6,33 @@ import type Arborist from '@npmcli/arborist';
 import type { Node, Tree } from '@npmcli/arborist';
 import { omitList, type NpmConfig } from '../config/index.js';
 import { VouchError } from '../errors/index.js';
-import { EvidenceCache, gatherEvidence, readVerifiedContents, TarballFetcher, VerifiedStore, withConcurrency, type Gathered, type VerifiedTarball } from '../registry/index.js';
-import { evidenceKey, inflateShrinkwrap, installPlan, packageKey, planBins, planOptions, planTargets, registryName, type AllowedExtraction, type AllowedSource, type ContentsOf, type InstallPlan, type PackageRef, type ReifyBoundary, type Targets } from '../tree/index.js';
+import {
+  EvidenceCache,
+  gatherEvidence,
+  readVerifiedContents,
+  TarballFetcher,
+  VerifiedStore,
+  withConcurrency,
+  type Gathered,
+  type VerifiedTarball,
+} from '../registry/index.js';
+import {
+  evidenceKey,
+  inflateShrinkwrap,
+  installPlan,
+  packageKey,
+  planBins,
+  planOptions,
+  planTargets,
+  registryName,
+  type AllowedExtraction,
+  type AllowedSource,
+  type ContentsOf,
+  type InstallPlan,
+  type PackageRef,
+  type ReifyBoundary,
+  type Targets,
+} from '../tree/index.js';
 import { AttestationVerifier, loadTrustRoots, type PackageEvidence } from '../verify/index.js';
 import { pinnedRegistryKeys, pinnedRegistryLogs } from '../lock/index.js';
 import { needsPublishTime, needsTierClaims, requiredWitnesses, type Report } from '../policy/index.js';
@@ -38,13 +63,31 @@ export interface PlanGate {
 export type PlanMode = 'install' | 'verify' | 'verify-tarballs';
 
 /** Verifies the install plan of `tree` (the tree `arb` will reify), and decides. Writes nothing to the project. */
-export async function gatePlan(arb: Arborist, tree: Tree, inputs: GateInputs, config: NpmConfig, opts: GateOptions, mode: PlanMode, out: Output): Promise<PlanGate> {
+export async function gatePlan(
+  arb: Arborist,
+  tree: Tree,
+  inputs: GateInputs,
+  config: NpmConfig,
+  opts: GateOptions,
+  mode: PlanMode,
+  out: Output,
+): Promise<PlanGate> {
   const store = VerifiedStore.beside(config.cacheDir);
   const http = httpOptions(config, opts);
   const tarballs = new TarballFetcher({
-    http: { ...http, flat: withConcurrency(config.flat, opts.concurrency) }, store, npmCacheDir: config.cacheDir, concurrency: opts.concurrency,
+    http: { ...http, flat: withConcurrency(config.flat, opts.concurrency) },
+    store,
+    npmCacheDir: config.cacheDir,
+    concurrency: opts.concurrency,
   });
-  const evidence = new EvidenceRounds(await EvidenceCache.open(config.cacheDir), new AttestationVerifier(loadTrustRoots(opts.trustedRoots)), inputs, config, opts, out);
+  const evidence = new EvidenceRounds(
+    await EvidenceCache.open(config.cacheDir),
+    new AttestationVerifier(loadTrustRoots(opts.trustedRoots)),
+    inputs,
+    config,
+    opts,
+    out,
+  );
   const planOpts = planOptions(arb, omitList(config));
   const fetchAll = mode !== 'verify';
   const inflated = new Set<Node>();
@@ -59,8 +102,12 @@ export async function gatePlan(arb: Arborist, tree: Tree, inputs: GateInputs, co
     const pending = plan.shrinkwrapped.filter((node) => !inflated.has(node));
     if (pending.length === 0) break;
     if (depth >= MAX_SHRINKWRAP_DEPTH) {
-      throw new VouchError('SHRINKWRAP_TOO_DEEP', `dependency shrinkwraps nest more than ${MAX_SHRINKWRAP_DEPTH} levels deep (${pending.map((n) => n.location).join(', ')})`,
-        {}, 'vouch reads at most that many levels; such a tree is not verified');
+      throw new VouchError(
+        'SHRINKWRAP_TOO_DEEP',
+        `dependency shrinkwraps nest more than ${MAX_SHRINKWRAP_DEPTH} levels deep (${pending.map((n) => n.location).join(', ')})`,
+        {},
+        'vouch reads at most that many levels; such a tree is not verified',
+      );
     }
     for (const node of pending) await readShrinkwrap(node, evidence, tarballs, store, arb);
     for (const node of pending) inflated.add(node);
@@ -101,7 +148,8 @@ function reifyBoundary(tree: Tree, targets: Targets, report: Report, tarballs: R
   for (const ref of targets.packages) {
     const tarball = tarballs.get(packageKey(ref.name, ref.version));
     if (!tarball) continue;
-    for (const location of ref.locations) allowed.set(resolve(tree.path, location), { kind: 'verified', integrity: tarball.integrity, url: tarball.url, pkg: ref.name });
+    for (const location of ref.locations)
+      allowed.set(resolve(tree.path, location), { kind: 'verified', integrity: tarball.integrity, url: tarball.url, pkg: ref.name });
   }
   for (const verdict of report.verdicts) {
     if (verdict.kind !== 'source' || verdict.decision === 'deny') continue;
@@ -116,8 +164,14 @@ class EvidenceRounds {
   private readonly registryList = new Map<string, Gathered['registries'][number]>();
   private oldestCached: Date | undefined;
 
-  constructor(readonly cache: EvidenceCache, private readonly verifier: AttestationVerifier, private readonly inputs: GateInputs,
-    private readonly config: NpmConfig, private readonly opts: GateOptions, private readonly out: Output) {}
+  constructor(
+    readonly cache: EvidenceCache,
+    private readonly verifier: AttestationVerifier,
+    private readonly inputs: GateInputs,
+    private readonly config: NpmConfig,
+    private readonly opts: GateOptions,
+    private readonly out: Output,
+  ) {}
 
   /** Gathers what is not known yet of `refs`. */
   async gather(refs: readonly PackageRef[], onEvidence?: (e: PackageEvidence) => void): Promise<void> {
@@ -125,8 +179,17 @@ class EvidenceRounds {
     if (fresh.length === 0) return;
     const progress = outputProgress(this.out, fresh.length, this.opts.quiet !== true);
     const gathered = await gatherEvidence(fresh, {
-      http: httpOptions(this.config, this.opts), concurrency: this.opts.concurrency, verifier: this.verifier, cache: this.cache, now: this.opts.now,
-      needPublishTime: needsPublishTime(this.inputs.policy), needTierClaims: needsTierClaims(this.inputs.policy), pinnedKeys: pinnedRegistryKeys(this.inputs.lock), pinnedLogs: pinnedRegistryLogs(this.inputs.lock), witnesses: requiredWitnesses(this.inputs.policy), logStateDir: logStateDir(this.config),
+      http: httpOptions(this.config, this.opts),
+      concurrency: this.opts.concurrency,
+      verifier: this.verifier,
+      cache: this.cache,
+      now: this.opts.now,
+      needPublishTime: needsPublishTime(this.inputs.policy),
+      needTierClaims: needsTierClaims(this.inputs.policy),
+      pinnedKeys: pinnedRegistryKeys(this.inputs.lock),
+      pinnedLogs: pinnedRegistryLogs(this.inputs.lock),
+      witnesses: requiredWitnesses(this.inputs.policy),
+      logStateDir: logStateDir(this.config),
       onPackage: (ref) => progress.tick(ref.name),
       ...(onEvidence ? { onEvidence } : {}),
     });
@@ -144,7 +207,13 @@ class EvidenceRounds {
   /** The evidence of the registry package at `node`, if one was gathered. */
   forNode(node: Node): PackageEvidence | undefined {
     for (const e of this.byKey.values()) {
-      if (e.ref.name === registryName(node) && e.ref.version === node.version && e.ref.integrity === (node.integrity ?? null) && e.ref.locations.includes(node.location)) return e;
+      if (
+        e.ref.name === registryName(node) &&
+        e.ref.version === node.version &&
+        e.ref.integrity === (node.integrity ?? null) &&
+        e.ref.locations.includes(node.location)
+      )
+        return e;
     }
     return undefined;
   }
@@ -162,7 +231,6 @@ class EvidenceRounds {
     return [...this.registryList.values()].sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
   }
 }
-
 
 /** With -w / --workspaces, or run from a workspace folder: which workspaces the verdicts cover. */
 function withWorkspaceNotice(report: Report, config: NpmConfig, root: string): Report {

@@ -27,7 +27,13 @@ export interface TreeGate extends Gathered {
  * The whole read-only pipeline over the project: lockfile mode judges what `npm ci` would install under
  * the same config (loadVirtual, then buildIdealTree, then the install plan); --installed judges node_modules.
  */
-export async function gateProjectTree(opts: GateOptions, config: NpmConfig, installed: boolean, out: Output, mode: 'verify' | 'verify-tarballs' = 'verify'): Promise<TreeGate> {
+export async function gateProjectTree(
+  opts: GateOptions,
+  config: NpmConfig,
+  installed: boolean,
+  out: Output,
+  mode: 'verify' | 'verify-tarballs' = 'verify',
+): Promise<TreeGate> {
   const inputs = await readTrustFiles(opts.cwd);
   if (installed) {
     const arb = projectArborist(opts.cwd, config);
@@ -45,7 +51,16 @@ export async function gateProjectTree(opts: GateOptions, config: NpmConfig, inst
   // Large trees get the heap bound before arborist loads them, or the peak comes before the bound does.
   const locked = new Map((await loadLockedTree(treeArborist(opts.cwd, config, opts), opts.cwd, opts.embedded ? undefined : boundHeapGrowthFor)).inventory);
   // A fresh arborist builds the ideal tree, as npm ci's does (it re-derives the lockfile's dev / optional flags).
-  const gated = await gateBuiltTree(treeArborist(opts.cwd, config, opts), {}, inputs, config, opts, out, (tree) => assertLockfileInSync(locked, tree, opts.cwd), mode);
+  const gated = await gateBuiltTree(
+    treeArborist(opts.cwd, config, opts),
+    {},
+    inputs,
+    config,
+    opts,
+    out,
+    (tree) => assertLockfileInSync(locked, tree, opts.cwd),
+    mode,
+  );
   return withIgnoredNotice({ ...gated, lockfile });
 }
 
@@ -59,7 +74,13 @@ export async function gateIdealTree(opts: GateOptions, config: NpmConfig, add: s
 }
 
 async function gateBuiltTree(
-  arb: Arborist, build: { add?: string[] }, inputs: GateInputs, config: NpmConfig, opts: GateOptions, out: Output, check?: (tree: Tree) => void,
+  arb: Arborist,
+  build: { add?: string[] },
+  inputs: GateInputs,
+  config: NpmConfig,
+  opts: GateOptions,
+  out: Output,
+  check?: (tree: Tree) => void,
   mode: 'verify' | 'verify-tarballs' = 'verify',
 ): Promise<TreeGate> {
   const built = await buildJudgedTree(arb, build, inputs, opts);

@@ -46,8 +46,12 @@ async function acquire(file: string, opts: ProjectLockOptions): Promise<void> {
       continue;
     }
     if (Date.now() > deadline) {
-      throw new VouchError('PROJECT_BUSY', `another vouch run (pid ${holder}) is installing in this project`, { file },
-        'wait for it to finish and run the command again');
+      throw new VouchError(
+        'PROJECT_BUSY',
+        `another vouch run (pid ${holder}) is installing in this project`,
+        { file },
+        'wait for it to finish and run the command again',
+      );
     }
     if (!announced) opts.onWait?.(holder);
     announced = true;

@@ -31,41 +31,60 @@ const nodeLoader: ModuleLoader = {
 };
 
 export async function loadRegistryCommand(loader: ModuleLoader = nodeLoader, version = vouchVersion()): Promise<CommandRun> {
-  const install = `npm install -g ${REGISTRY_PACKAGE}@${version} (beside a global vouch), `
-    + `or npm install -D ${REGISTRY_PACKAGE}@${version} (beside a project's vouch)`;
+  const install =
+    `npm install -g ${REGISTRY_PACKAGE}@${version} (beside a global vouch), ` + `or npm install -D ${REGISTRY_PACKAGE}@${version} (beside a project's vouch)`;
   let entry: string;
   try {
     entry = loader.resolve(REGISTRY_PACKAGE);
   } catch (err) {
     if (!isModuleNotFound(err)) {
-      throw new VouchError('REGISTRY_PACKAGE_MISMATCH', `${REGISTRY_PACKAGE} cannot be resolved: ${messageOf(err)}`,
-        {}, `reinstall it: ${install}`, { cause: err });
+      throw new VouchError('REGISTRY_PACKAGE_MISMATCH', `${REGISTRY_PACKAGE} cannot be resolved: ${messageOf(err)}`, {}, `reinstall it: ${install}`, {
+        cause: err,
+      });
     }
-    throw new VouchError('REGISTRY_NOT_INSTALLED',
-      `vouch registry needs the ${REGISTRY_PACKAGE} package (Verdaccio and the vouch signing plugin), `
-      + `installed separately; it is not installed beside vouch (${packageRoot()})`, {}, install);
+    throw new VouchError(
+      'REGISTRY_NOT_INSTALLED',
+      `vouch registry needs the ${REGISTRY_PACKAGE} package (Verdaccio and the vouch signing plugin), ` +
+        `installed separately; it is not installed beside vouch (${packageRoot()})`,
+      {},
+      install,
+    );
   }
   let loaded: unknown;
   try {
     loaded = await loader.load(entry);
   } catch (err) {
-    throw new VouchError('REGISTRY_PACKAGE_MISMATCH', `${REGISTRY_PACKAGE} at ${fileURLToPath(entry)} failed to load: ${messageOf(err)}`,
-      {}, `reinstall it: ${install}`, { cause: err });
+    throw new VouchError(
+      'REGISTRY_PACKAGE_MISMATCH',
+      `${REGISTRY_PACKAGE} at ${fileURLToPath(entry)} failed to load: ${messageOf(err)}`,
+      {},
+      `reinstall it: ${install}`,
+      { cause: err },
+    );
   }
   if (!isRegistryPackage(loaded)) {
     throw new VouchError('REGISTRY_PACKAGE_MISMATCH', `${fileURLToPath(entry)} is not a ${REGISTRY_PACKAGE} vouch can use`, {}, install);
   }
   if (loaded.version !== version) {
-    throw new VouchError('REGISTRY_PACKAGE_MISMATCH',
-      `${REGISTRY_PACKAGE} ${loaded.version} does not match vouch ${version} (it must be the same version)`, {}, install);
+    throw new VouchError(
+      'REGISTRY_PACKAGE_MISMATCH',
+      `${REGISTRY_PACKAGE} ${loaded.version} does not match vouch ${version} (it must be the same version)`,
+      {},
+      install,
+    );
   }
   return loaded.registryCommand;
 }
 
 function isRegistryPackage(value: unknown): value is RegistryPackage {
-  return typeof value === 'object' && value !== null
-    && 'version' in value && typeof value.version === 'string'
-    && 'registryCommand' in value && typeof value.registryCommand === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'version' in value &&
+    typeof value.version === 'string' &&
+    'registryCommand' in value &&
+    typeof value.registryCommand === 'function'
+  );
 }
 
 function isModuleNotFound(err: unknown): boolean {

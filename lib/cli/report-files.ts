@@ -32,7 +32,12 @@ export function parseReportFiles(values: unknown): ReportFile[] {
     const format = value.slice(0, at);
     const file = value.slice(at + 1);
     if (at < 1 || file === '' || !(FORMATS as readonly string[]).includes(format)) {
-      throw new VouchError('USAGE', `--report-file takes FORMAT=FILE with FORMAT one of ${FORMATS.join(', ')}, got "${value}"`, {}, 'e.g. --report-file sarif=vouch.sarif');
+      throw new VouchError(
+        'USAGE',
+        `--report-file takes FORMAT=FILE with FORMAT one of ${FORMATS.join(', ')}, got "${value}"`,
+        {},
+        'e.g. --report-file sarif=vouch.sarif',
+      );
     }
     return { format: format as Format, file: resolve(file) };
   });
@@ -51,7 +56,9 @@ export async function emitReport(report: Report, targets: ReportTargets, cwd: st
       await mkdir(dirname(file), { recursive: true });
       await writeFile(file, render(report, format, base));
     } catch (err) {
-      throw new VouchError('USAGE', `cannot write the --report-file ${file}: ${err instanceof Error ? err.message : String(err)}`, { file }, undefined, { cause: err });
+      throw new VouchError('USAGE', `cannot write the --report-file ${file}: ${err instanceof Error ? err.message : String(err)}`, { file }, undefined, {
+        cause: err,
+      });
     }
   }
   if (!quiet) out.stdout(render(report, targets.format, { ...base, color: out.isTTY && !process.env.NO_COLOR }));

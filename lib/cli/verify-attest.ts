@@ -4,7 +4,16 @@
 // the run, and a change in between attests nothing.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { buildSummaryStatement, lockfileSubject, subjectDigest, summarySigner, trustFileDigests, type SubjectDigest, type SummaryInput, type SummarySigner } from '../attest/index.js';
+import {
+  buildSummaryStatement,
+  lockfileSubject,
+  subjectDigest,
+  summarySigner,
+  trustFileDigests,
+  type SubjectDigest,
+  type SummaryInput,
+  type SummarySigner,
+} from '../attest/index.js';
 import { VouchError } from '../errors/index.js';
 import { TREE_DIGEST_FOLDER } from '../installed/index.js';
 import type { Report } from '../policy/index.js';
@@ -45,14 +54,21 @@ export async function planAttest(values: VouchFlagValues, env: NodeJS.ProcessEnv
   if (typeof file !== 'string') {
     const stray = KEY_FLAGS.filter((flag) => values[flag] !== undefined);
     if (stray.length > 0) {
-      throw new VouchError('USAGE', `${stray.map((f) => `--${f}`).join(', ')} go${stray.length === 1 ? 'es' : ''} with --attest FILE`, {},
-        'npm\'s own --key (a TLS client key) belongs in .npmrc: vouch verify reads --key as the summary\'s signing key');
+      throw new VouchError(
+        'USAGE',
+        `${stray.map((f) => `--${f}`).join(', ')} go${stray.length === 1 ? 'es' : ''} with --attest FILE`,
+        {},
+        "npm's own --key (a TLS client key) belongs in .npmrc: vouch verify reads --key as the summary's signing key",
+      );
     }
     return undefined;
   }
-  if (scope.packages) throw new VouchError('USAGE', '--attest summarises a project\'s lockfile or node_modules; --packages judges a list', {}, 'drop one of them');
+  if (scope.packages)
+    throw new VouchError('USAGE', "--attest summarises a project's lockfile or node_modules; --packages judges a list", {}, 'drop one of them');
   const signer = await summarySigner(keySourceOf(signFlags(values), env), {
-    env, ...(typeof values['rekor-url'] === 'string' ? { rekorUrl: values['rekor-url'] } : {}), notice: (text) => out.stderr(text),
+    env,
+    ...(typeof values['rekor-url'] === 'string' ? { rekorUrl: values['rekor-url'] } : {}),
+    notice: (text) => out.stderr(text),
   });
   const withTree = scope.installed || values['attest-tree'] === true;
   const before = await projectState(scope, withTree);
@@ -61,10 +77,21 @@ export async function planAttest(values: VouchFlagValues, env: NodeJS.ProcessEnv
     write: async (report, now) => {
       const after = await projectState(scope, withTree);
       if (JSON.stringify(after) !== JSON.stringify(before)) {
-        throw new VouchError('PROJECT_BUSY', `${changedNames(before, after).join(', ')} changed while vouch verified the project: nothing was attested`, { file: resolve(file) },
-          'run vouch verify --attest again once nothing else writes to the project');
+        throw new VouchError(
+          'PROJECT_BUSY',
+          `${changedNames(before, after).join(', ')} changed while vouch verified the project: nothing was attested`,
+          { file: resolve(file) },
+          'run vouch verify --attest again once nothing else writes to the project',
+        );
       }
-      await writeSummary(resolve(file), signer, { ...after, report, decision: worstDecision(report), mode: scope.installed ? 'installed' : scope.tarballs ? 'tarballs' : 'lockfile', vouchVersion: vouchVersion(), now });
+      await writeSummary(resolve(file), signer, {
+        ...after,
+        report,
+        decision: worstDecision(report),
+        mode: scope.installed ? 'installed' : scope.tarballs ? 'tarballs' : 'lockfile',
+        vouchVersion: vouchVersion(),
+        now,
+      });
     },
   };
 }
@@ -77,7 +104,13 @@ async function projectState(scope: AttestScope, withTree: boolean): Promise<Proj
   if (!scope.installed) subjects.push(await lockfileSubject((await detectLockfile(scope.cwd, scope.lockfileKind)).file));
   if (withTree) {
     const tree = await subjectDigest(scope.cwd, TREE_DIGEST_FOLDER);
-    if (!tree) throw new VouchError('USAGE', `--attest-tree: there is no ${join(scope.cwd, TREE_DIGEST_FOLDER)} to bind`, {}, 'install first (vouch ci), or attest the lockfile alone');
+    if (!tree)
+      throw new VouchError(
+        'USAGE',
+        `--attest-tree: there is no ${join(scope.cwd, TREE_DIGEST_FOLDER)} to bind`,
+        {},
+        'install first (vouch ci), or attest the lockfile alone',
+      );
     subjects.push(tree);
   }
   return { subjects, ...(await trustFileDigests(scope.cwd)), resourceUri: await resourceUriOf(scope.cwd, subjects[0]!.name) };
@@ -85,7 +118,10 @@ async function projectState(scope: AttestScope, withTree: boolean): Promise<Proj
 
 /** The project's purl when package.json names a version, else the first subject as a relative file URI. */
 async function resourceUriOf(cwd: string, subject: string): Promise<string> {
-  const manifest: unknown = await readFile(join(cwd, 'package.json'), 'utf8').then((t) => JSON.parse(t) as unknown, () => undefined);
+  const manifest: unknown = await readFile(join(cwd, 'package.json'), 'utf8').then(
+    (t) => JSON.parse(t) as unknown,
+    () => undefined,
+  );
   const { name, version } = (typeof manifest === 'object' && manifest !== null ? manifest : {}) as { name?: unknown; version?: unknown };
   if (typeof name === 'string' && typeof version === 'string') {
     try {
@@ -103,7 +139,9 @@ async function writeSummary(file: string, signer: SummarySigner, input: SummaryI
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, `${JSON.stringify(bundle)}\n`);
   } catch (err) {
-    throw new VouchError('USAGE', `cannot write the --attest file ${file}: ${err instanceof Error ? err.message : String(err)}`, { file }, undefined, { cause: err });
+    throw new VouchError('USAGE', `cannot write the --attest file ${file}: ${err instanceof Error ? err.message : String(err)}`, { file }, undefined, {
+      cause: err,
+    });
   }
 }
 

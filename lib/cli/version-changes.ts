@@ -8,7 +8,19 @@ import pMap from 'p-map';
 import type { AllowScriptsPolicy } from '../config/index.js';
 import type { Lock } from '../lock/index.js';
 import { releaseRecords, type HttpOptions } from '../registry/index.js';
-import { binNames, manifestView, packageKey, predecessorsOf, readReplacedLockfile, scriptsInBytes, type ContentsOf, type PackageRef, type Predecessor, type ReleaseView, type VersionChange } from '../tree/index.js';
+import {
+  binNames,
+  manifestView,
+  packageKey,
+  predecessorsOf,
+  readReplacedLockfile,
+  scriptsInBytes,
+  type ContentsOf,
+  type PackageRef,
+  type Predecessor,
+  type ReleaseView,
+  type VersionChange,
+} from '../tree/index.js';
 
 export interface ChangeGathering {
   changes: VersionChange[];
@@ -18,8 +30,13 @@ export interface ChangeGathering {
 
 /** The updates among `packages` (those with a predecessor), each with every view vouch has of both versions. */
 export async function gatherVersionChanges(
-  tree: Tree, packages: readonly PackageRef[], lock: Lock, contentsOf: ContentsOf,
-  flat: Record<string, unknown>, http: HttpOptions, concurrency: number,
+  tree: Tree,
+  packages: readonly PackageRef[],
+  lock: Lock,
+  contentsOf: ContentsOf,
+  flat: Record<string, unknown>,
+  http: HttpOptions,
+  concurrency: number,
 ): Promise<ChangeGathering> {
   const replaced = await readReplacedLockfile(tree.path);
   const updates = packages.flatMap((ref) => {
@@ -27,22 +44,36 @@ export async function gatherVersionChanges(
     return predecessors.length > 0 ? [{ ref, predecessors }] : [];
   });
   const unread: string[] = [];
-  const changes = await pMap(updates, async ({ ref, predecessors }) => {
-    const records = await releaseRecords(ref.name, ref.registry, [ref.version, ...predecessors.map((p) => p.version)], http).catch(() => {
-      unread.push(packageKey(ref.name, ref.version));
-      return new Map<string, ReleaseView>();
-    });
-    const nodes = ref.locations.map((l) => tree.inventory.get(l)).filter((n): n is Node => n !== undefined);
-    const after = afterViews(nodes, contentsOf, records.get(ref.version));
-    const scripts = scriptFate(nodes, flat);
-    return predecessors.map((p): VersionChange => ({
-      name: ref.name, version: ref.version, from: p.version, fromSource: p.source,
-      before: beforeViews(p, records.get(p.version)), after, scripts,
-    }));
-  }, { concurrency: Math.max(1, concurrency) });
-  const notices = unread.length === 0 ? [] : [
-    `change alerts: the registry's record (full packument) of ${unread.sort().join(', ')} could not be read; their install scripts, bins and dependencies were compared from the lockfile and the verified bytes only, publisher and release time not at all`,
-  ];
+  const changes = await pMap(
+    updates,
+    async ({ ref, predecessors }) => {
+      const records = await releaseRecords(ref.name, ref.registry, [ref.version, ...predecessors.map((p) => p.version)], http).catch(() => {
+        unread.push(packageKey(ref.name, ref.version));
+        return new Map<string, ReleaseView>();
+      });
+      const nodes = ref.locations.map((l) => tree.inventory.get(l)).filter((n): n is Node => n !== undefined);
+      const after = afterViews(nodes, contentsOf, records.get(ref.version));
+      const scripts = scriptFate(nodes, flat);
+      return predecessors.map(
+        (p): VersionChange => ({
+          name: ref.name,
+          version: ref.version,
+          from: p.version,
+          fromSource: p.source,
+          before: beforeViews(p, records.get(p.version)),
+          after,
+          scripts,
+        }),
+      );
+    },
+    { concurrency: Math.max(1, concurrency) },
+  );
+  const notices =
+    unread.length === 0
+      ? []
+      : [
+          `change alerts: the registry's record (full packument) of ${unread.sort().join(', ')} could not be read; their install scripts, bins and dependencies were compared from the lockfile and the verified bytes only, publisher and release time not at all`,
+        ];
   return { changes: changes.flat(), notices };
 }
 
@@ -54,7 +85,11 @@ function afterViews(nodes: readonly Node[], contentsOf: ContentsOf, record: Rele
     const contents = node.isLink ? undefined : contentsOf(node);
     if (contents) {
       const bins = [...binNames(contents.manifest), ...contents.binDirFiles.map((f) => f.slice(f.lastIndexOf('/') + 1))];
-      views.push({ ...manifestView('verified tarball', contents.manifest), scripts: scriptsInBytes(contents, node.package as Record<string, unknown>), bins: [...new Set(bins)].sort() });
+      views.push({
+        ...manifestView('verified tarball', contents.manifest),
+        scripts: scriptsInBytes(contents, node.package as Record<string, unknown>),
+        bins: [...new Set(bins)].sort(),
+      });
     }
   }
   if (record) views.push(record);

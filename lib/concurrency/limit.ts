@@ -8,13 +8,17 @@ export function limitConcurrency<A extends unknown[], R>(fn: (...args: A) => Pro
     running--;
     waiting.shift()?.();
   };
-  return (...args: A) => new Promise<R>((resolve, reject) => {
-    const run = () => {
-      running++;
-      // A synchronous throw becomes a rejection, so the slot is always released.
-      Promise.resolve().then(() => fn(...args)).then(resolve, reject).finally(release);
-    };
-    if (running < limit) run();
-    else waiting.push(run);
-  });
+  return (...args: A) =>
+    new Promise<R>((resolve, reject) => {
+      const run = () => {
+        running++;
+        // A synchronous throw becomes a rejection, so the slot is always released.
+        Promise.resolve()
+          .then(() => fn(...args))
+          .then(resolve, reject)
+          .finally(release);
+      };
+      if (running < limit) run();
+      else waiting.push(run);
+    });
 }

@@ -16,16 +16,19 @@ export type AllowScriptsPolicy = Record<string, boolean>;
 export async function resolveAllowScripts(config: Config, prefix: string): Promise<AllowScriptsPolicy | null> {
   // npm refuses a command-line/env list in a project install (EALLOWSCRIPTS); vouch has no such flag, and
   // an env list only widens "unreviewed" to "allowed", which changes nothing unless strict-allow-scripts.
-  return usable(listLayer(config, ['cli', 'env']))
-    ?? usable(await packageJsonLayer(prefix))
-    ?? usable(listLayer(config, ['project', 'user', 'global', 'builtin']));
+  return (
+    usable(listLayer(config, ['cli', 'env'])) ?? usable(await packageJsonLayer(prefix)) ?? usable(listLayer(config, ['project', 'user', 'global', 'builtin']))
+  );
 }
 
 function listLayer(config: Config, layers: readonly string[]): AllowScriptsPolicy | null {
   for (const where of layers) {
     const raw = config.get('allow-scripts', where);
-    const names = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string')
-      .flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+    const names = (Array.isArray(raw) ? raw : [raw])
+      .filter((v): v is string => typeof v === 'string')
+      .flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter(Boolean);
     if (names.length > 0) return Object.fromEntries(names.map((n) => [n, true]));
   }
   return null;

@@ -31,7 +31,6 @@ export interface NpmConfig {
   workspaces: ReadonlyMap<string, string> | undefined;
 }
 
-
 /** Loads npm config for `cwd`; `npmArgs` are npm-style flags (e.g. `--registry=…`, `--omit=dev`). */
 export async function loadNpmConfig(cwd: string, npmArgs: string[] = [], env = process.env): Promise<NpmConfig> {
   const config = new Config({

@@ -16,8 +16,7 @@ export interface NpmAuth {
 }
 
 // npm-registry-fetch's credential lookup: the same answer for the same URL and options.
-const getAuth = createRequire(createRequire(import.meta.url).resolve('npm-registry-fetch'))('./auth.js') as
-  (uri: string, opts: FlatOptions) => NpmAuth;
+const getAuth = createRequire(createRequire(import.meta.url).resolve('npm-registry-fetch'))('./auth.js') as (uri: string, opts: FlatOptions) => NpmAuth;
 
 const NPM_REGISTRY = 'https://registry.npmjs.org/';
 
@@ -40,8 +39,10 @@ export function withUrlCredentialsMoved(flat: FlatOptions): FlatOptions {
     const configured = npmAuthFor(clean, { ...flat, registry: clean });
     if (configured.token || configured.auth) continue;
     // minipass-fetch sends the userinfo as WHATWG URL serialises it (percent-encoded): the same bytes here.
-    out[`//${url.host}${url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`}:_auth`] =
-      Buffer.from(`${url.username}:${url.password}`, 'utf8').toString('base64');
+    out[`//${url.host}${url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`}:_auth`] = Buffer.from(
+      `${url.username}:${url.password}`,
+      'utf8',
+    ).toString('base64');
   }
   return out;
 }

@@ -36,9 +36,12 @@ export async function selectWorkspaces(layers: WorkspaceLayers): Promise<Map<str
   }
   if (selected.size === 0) {
     const asked = filters.length > 0 ? filters.map((f) => `--workspace=${f}`).join(' ') : '--workspaces';
-    throw new VouchError('USAGE', `no workspaces found: ${asked}`, { file }, workspaces.size > 0
-      ? `the project's workspaces are ${[...workspaces.keys()].join(', ')}`
-      : 'package.json lists no "workspaces"');
+    throw new VouchError(
+      'USAGE',
+      `no workspaces found: ${asked}`,
+      { file },
+      workspaces.size > 0 ? `the project's workspaces are ${[...workspaces.keys()].join(', ')}` : 'package.json lists no "workspaces"',
+    );
   }
   return selected;
 }
@@ -46,10 +49,12 @@ export async function selectWorkspaces(layers: WorkspaceLayers): Promise<Map<str
 function matchesFilter(filter: string, name: string, folder: string, localPrefix: string, relativeFrom: string): boolean {
   const relativePath = `${filter.startsWith('./') ? './' : ''}${relative(relativeFrom, folder)}`;
   const globify = (pattern: string) => pattern.split('\\').join('/');
-  return filter === name
-    || resolve(relativeFrom, filter) === folder
-    || minimatch(relativePath, `${globify(relative(localPrefix, filter))}/*`)
-    || minimatch(relativePath, `${globify(filter)}/*`);
+  return (
+    filter === name ||
+    resolve(relativeFrom, filter) === folder ||
+    minimatch(relativePath, `${globify(relative(localPrefix, filter))}/*`) ||
+    minimatch(relativePath, `${globify(filter)}/*`)
+  );
 }
 
 async function readManifest(file: string): Promise<Record<string, unknown>> {
@@ -57,7 +62,12 @@ async function readManifest(file: string): Promise<Record<string, unknown>> {
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    throw new VouchError('USAGE', 'workspaces were asked for, but the project has no package.json', { file }, 'run vouch from the workspace root or one of its workspaces');
+    throw new VouchError(
+      'USAGE',
+      'workspaces were asked for, but the project has no package.json',
+      { file },
+      'run vouch from the workspace root or one of its workspaces',
+    );
   }
   try {
     const manifest = JSON.parse(text) as unknown;

@@ -76,8 +76,15 @@ function changesOf(name: string, base: Versions, head: Versions): PackageChange[
   return out;
 }
 
-function change(kind: ChangeKind, name: string, entries: LockEntry[], replaced: LockEntry[], baseEntries: LockEntry[],
-  from: string[], changed: ChangedField[]): PackageChange {
+function change(
+  kind: ChangeKind,
+  name: string,
+  entries: LockEntry[],
+  replaced: LockEntry[],
+  baseEntries: LockEntry[],
+  from: string[],
+  changed: ChangedField[],
+): PackageChange {
   const head = entries[0];
   const old = replaced[0];
   const known = new Set(baseEntries.flatMap((e) => Object.keys(e.dependencies)));
@@ -89,8 +96,8 @@ function change(kind: ChangeKind, name: string, entries: LockEntry[], replaced: 
     from: [...new Set(from)].sort(compareVersions),
     locations: entries.map((e) => e.location).sort(),
     changed,
-    resolved: { before: kind === 'added' ? null : old?.resolved ?? null, after: kind === 'removed' ? null : head?.resolved ?? null },
-    integrity: { before: kind === 'added' ? null : old?.integrity ?? null, after: kind === 'removed' ? null : head?.integrity ?? null },
+    resolved: { before: kind === 'added' ? null : (old?.resolved ?? null), after: kind === 'removed' ? null : (head?.resolved ?? null) },
+    integrity: { before: kind === 'added' ? null : (old?.integrity ?? null), after: kind === 'removed' ? null : (head?.integrity ?? null) },
     newDependencies: [...deps].filter((d) => !known.has(d)).sort(),
     hasInstallScript: kind !== 'removed' && entries.some((e) => e.hasInstallScript),
     hadInstallScript: baseEntries.some((e) => e.hasInstallScript),
@@ -103,7 +110,7 @@ function byName(lock: Lockfile): Map<string, Versions> {
   const out = new Map<string, Versions>();
   for (const entry of lock.entries.values()) {
     if (!isInNodeModules(entry.location)) continue; // workspace and other project folders: the project's own code
-    const key = entry.link ? `link:${entry.resolved ?? ''}` : entry.version ?? '';
+    const key = entry.link ? `link:${entry.resolved ?? ''}` : (entry.version ?? '');
     const versions = out.get(entry.name) ?? new Map<string, LockEntry[]>();
     versions.set(key, [...(versions.get(key) ?? []), entry]);
     out.set(entry.name, versions);

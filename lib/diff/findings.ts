@@ -22,26 +22,42 @@ export function lockfileFindings(changes: readonly PackageChange[], head: Lockfi
   const out: FindingsByLocation = new Map();
   for (const entry of unrequestedEntries(head, manifests)) {
     add(out, entry.location, {
-      code: 'LOCKFILE_UNREQUESTED', severity: 'deny', rule: LOCKFILE_RULE, hint: RESTORE,
+      code: 'LOCKFILE_UNREQUESTED',
+      severity: 'deny',
+      rule: LOCKFILE_RULE,
+      hint: RESTORE,
       message: `${id(entry.name, entry.version)} (${entry.location}) is in package-lock.json, but no package.json depends on it, directly or through the lockfile's dependencies`,
     });
   }
   for (const o of outOfRangeEntries(head, manifests, base)) {
     const file = o.declaredBy === '' ? 'package.json' : `${o.declaredBy}/package.json`;
     const wanted = `${o.field}[${JSON.stringify(folder(o.entry.location))}] = ${quote(o.spec)}`;
-    const locked = o.reason === 'name' ? `locks the package ${quote(o.entry.name)} at ${quote(o.entry.version ?? '')}` : `locks ${quote(o.entry.version ?? '')}`;
-    const manifest = o.baseSpec === o.spec ? `${file} did not change it, so npm did not write this entry`
-      : o.baseSpec === null ? `${file} adds it in this change` : `${file} changed it from ${quote(o.baseSpec)}`;
+    const locked =
+      o.reason === 'name' ? `locks the package ${quote(o.entry.name)} at ${quote(o.entry.version ?? '')}` : `locks ${quote(o.entry.version ?? '')}`;
+    const manifest =
+      o.baseSpec === o.spec
+        ? `${file} did not change it, so npm did not write this entry`
+        : o.baseSpec === null
+          ? `${file} adds it in this change`
+          : `${file} changed it from ${quote(o.baseSpec)}`;
     add(out, o.entry.location, {
-      code: 'LOCKFILE_OUT_OF_RANGE', severity: 'deny', rule: LOCKFILE_RULE, hint: RESTORE,
+      code: 'LOCKFILE_OUT_OF_RANGE',
+      severity: 'deny',
+      rule: LOCKFILE_RULE,
+      hint: RESTORE,
       message: `${o.entry.location} ${locked}, outside ${file} ${wanted}; ${manifest}`,
     });
   }
   for (const c of resolvedChanges(changes)) {
-    const what = (['resolved', 'integrity'] as const).filter((field) => c.changed.includes(field))
-      .map((field) => `${field} ${quote(c[field].before ?? '(none)')} → ${quote(c[field].after ?? '(none)')}`).join(' and ');
+    const what = (['resolved', 'integrity'] as const)
+      .filter((field) => c.changed.includes(field))
+      .map((field) => `${field} ${quote(c[field].before ?? '(none)')} → ${quote(c[field].after ?? '(none)')}`)
+      .join(' and ');
     add(out, c.locations[0] ?? '', {
-      code: 'LOCKFILE_RESOLVED_CHANGED', severity: 'deny', rule: LOCKFILE_RULE, hint: RESTORE,
+      code: 'LOCKFILE_RESOLVED_CHANGED',
+      severity: 'deny',
+      rule: LOCKFILE_RULE,
+      hint: RESTORE,
       message: `${id(c.name, c.version)} kept its version, but its ${what} changed`,
     });
   }
@@ -57,12 +73,16 @@ export function installScriptFindings(changes: readonly PackageChange[], scripts
   for (const c of changes) {
     if ((c.kind !== 'added' && !(c.kind === 'changed' && c.changed.includes('version'))) || c.hadInstallScript) continue;
     const scripts = scriptsOf(c) ?? {};
-    const listed = Object.entries(scripts).map(([event, body]) => `${event}: ${quote(body)}`).join(', ');
+    const listed = Object.entries(scripts)
+      .map(([event, body]) => `${event}: ${quote(body)}`)
+      .join(', ');
     if (!c.hasInstallScript && listed === '') continue;
     const which = listed || 'hasInstallScript in package-lock.json';
-    const flag = c.hasInstallScript ? '' : ' (package-lock.json does not say hasInstallScript, the registry\'s manifest does)';
+    const flag = c.hasInstallScript ? '' : " (package-lock.json does not say hasInstallScript, the registry's manifest does)";
     add(out, c.locations[0] ?? '', {
-      code: 'INSTALL_SCRIPT_ADDED', severity: 'deny', rule: INSTALL_SCRIPT_RULE,
+      code: 'INSTALL_SCRIPT_ADDED',
+      severity: 'deny',
+      rule: INSTALL_SCRIPT_RULE,
       hint: `read the script; if it is expected: vouch approve ${id(c.name, c.version)} --allow INSTALL_SCRIPT_ADDED --reason "…"`,
       message: `${id(c.name, c.version)} is ${c.kind === 'added' ? 'new in this lockfile' : `a new version of a package that had no install scripts (was ${c.from.join(', ')})`} and runs install scripts: ${which}${flag}`,
     });

@@ -53,7 +53,8 @@ export function unrequestedEntries(head: Lockfile, manifests: Manifests): LockEn
     if (manifests.workspaces.has(location)) continue; // its dependencies came from its package.json above
     for (const name of Object.keys(entry.dependencies)) visit(resolveFrom(head, location, name));
   }
-  return [...head.entries.values()].filter((e) => isInNodeModules(e.location) && !reached.has(e.location))
+  return [...head.entries.values()]
+    .filter((e) => isInNodeModules(e.location) && !reached.has(e.location))
     .sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
 }
 

@@ -35,8 +35,12 @@ export function parseLockfile(text: string, file: string): Lockfile {
   }
   const packages = isObject(doc) ? doc['packages'] : undefined;
   if (!isObject(packages)) {
-    throw new VouchError('LOCKFILE_PARSE', `${file} has no "packages" (a lockfile v1?): vouch diff reads lockfile v2 and v3`, { file },
-      'run `npm install --package-lock-only` with npm 7 or later to upgrade the lockfile');
+    throw new VouchError(
+      'LOCKFILE_PARSE',
+      `${file} has no "packages" (a lockfile v1?): vouch diff reads lockfile v2 and v3`,
+      { file },
+      'run `npm install --package-lock-only` with npm 7 or later to upgrade the lockfile',
+    );
   }
   const entries = new Map<string, LockEntry>();
   for (const [location, raw] of Object.entries(packages)) {

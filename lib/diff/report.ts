@@ -95,10 +95,16 @@ function entryFor(c: Omit<PackageChange, 'kind'> & { kind: DiffEntry['kind'] }, 
   const own = (found ? found.ref.locations : c.locations).flatMap((l) => input.findings.get(l) ?? []);
   // Not verified on its own (a link to a workspace, a package bundled in another's tarball) and nothing to say.
   if (!found && own.length === 0) return { ...base, decision: 'allow', status: null, findings: [] };
-  const verdict = found ? judged.get(found) ?? withFindings(found, own, input) : orphanVerdict(c, own, input);
+  const verdict = found ? (judged.get(found) ?? withFindings(found, own, input)) : orphanVerdict(c, own, input);
   if (found) judged.set(found, verdict);
   else judged.set(verdict, verdict);
-  const entry: DiffEntry = { ...base, decision: verdict.decision, status: verdict.status, findings: verdict.findings, ...(verdict.waived ? { waived: verdict.waived } : {}) };
+  const entry: DiffEntry = {
+    ...base,
+    decision: verdict.decision,
+    status: verdict.status,
+    findings: verdict.findings,
+    ...(verdict.waived ? { waived: verdict.waived } : {}),
+  };
   if (verdict.kind !== 'package') return entry;
   const released = releaseTimeOf(verdict.evidence) ?? (info?.publishedAt ? { time: info.publishedAt, source: 'packument time (unsigned)' } : null);
   const identity = identityOf(verdict.evidence);
@@ -126,8 +132,11 @@ function withFindings<V extends Verdict>(v: V, extra: readonly Finding[], input:
 function orphanVerdict(c: Omit<PackageChange, 'kind'>, extra: readonly Finding[], input: AssembleInput): SourceVerdict {
   const location = c.locations[0] ?? '';
   const v: SourceVerdict = {
-    kind: 'source', ref: { name: c.name, kind: 'directory', spec: c.resolved.after ?? location, locations: [...c.locations] },
-    status: 'unverifiable', decision: 'allow', findings: [],
+    kind: 'source',
+    ref: { name: c.name, kind: 'directory', spec: c.resolved.after ?? location, locations: [...c.locations] },
+    status: 'unverifiable',
+    decision: 'allow',
+    findings: [],
   };
   return withFindings(v, extra, input);
 }
@@ -138,12 +147,28 @@ function tierOf(v: PackageVerdict): string | null {
   return typeof tier === 'string' ? tier : null;
 }
 
-function unchangedEntry(name: string, version: string | null, location: string, resolved: string | null, integrity: string | null,
-  hasInstallScript: boolean, link: boolean): Omit<PackageChange, 'kind'> & { kind: 'unchanged' } {
+function unchangedEntry(
+  name: string,
+  version: string | null,
+  location: string,
+  resolved: string | null,
+  integrity: string | null,
+  hasInstallScript: boolean,
+  link: boolean,
+): Omit<PackageChange, 'kind'> & { kind: 'unchanged' } {
   return {
-    kind: 'unchanged', name, version, from: [], locations: [location], changed: [],
-    resolved: { before: resolved, after: resolved }, integrity: { before: integrity, after: integrity },
-    newDependencies: [], hasInstallScript, hadInstallScript: hasInstallScript, link,
+    kind: 'unchanged',
+    name,
+    version,
+    from: [],
+    locations: [location],
+    changed: [],
+    resolved: { before: resolved, after: resolved },
+    integrity: { before: integrity, after: integrity },
+    newDependencies: [],
+    hasInstallScript,
+    hadInstallScript: hasInstallScript,
+    link,
   };
 }
 

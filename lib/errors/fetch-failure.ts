@@ -6,7 +6,12 @@ export type FetchFailureCode = 'NOT_FOUND' | 'REGISTRY_UNREACHABLE' | 'REGISTRY_
 
 /** A classified fetch failure: the evidence stage turns it into a finding, never a pass. */
 export class FetchFailure extends Error {
-  constructor(readonly code: FetchFailureCode, message: string, readonly url: string, readonly status?: number) {
+  constructor(
+    readonly code: FetchFailureCode,
+    message: string,
+    readonly url: string,
+    readonly status?: number,
+  ) {
     super(message);
     this.name = 'FetchFailure';
   }

@@ -82,12 +82,7 @@ export function locate(doc: JsonDocument, segments: readonly PathSegment[], mess
 }
 
 /** One VouchError for all problems of a file: the message lists each with its place. */
-export function problemsError<C extends ErrorCode>(
-  code: C,
-  file: string,
-  problems: readonly FileProblem[],
-  hint?: string,
-): FileProblemsError<C> {
+export function problemsError<C extends ErrorCode>(code: C, file: string, problems: readonly FileProblem[], hint?: string): FileProblemsError<C> {
   const sorted = [...problems].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
   const lines = sorted.map((p) => `  ${place(p)}: ${p.message}`);
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
@@ -107,7 +102,8 @@ function firstTooDeep(text: string, maxDepth: number): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) {
       inString = true;

@@ -9,7 +9,8 @@ export function schemaProblems(doc: JsonDocument, issues: readonly z.core.$ZodIs
   for (const issue of issues) {
     const path = issue.path.filter((s): s is PathSegment => typeof s !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) problems.push(locate(doc, [...path, key], `unknown key ${JSON.stringify(key)} (expected one of: ${knownKeys(root, path)})`));
+      for (const key of issue.keys)
+        problems.push(locate(doc, [...path, key], `unknown key ${JSON.stringify(key)} (expected one of: ${knownKeys(root, path)})`));
       continue;
     }
     problems.push(locate(doc, path, `${issue.message}${got(doc.value, path)}`));

@@ -32,22 +32,32 @@ export interface CheckOptions {
 export async function checkInstalledFolders(root: string, expected: readonly ExpectedFolder[], opts: CheckOptions): Promise<FolderCheck[]> {
   const hash = limitConcurrency(hashFile, opts.readConcurrency ?? 16);
   const manifests = new Map<string, Promise<FileManifest | null>>(); // one per integrity
-  const checks = await pMap(expected, async ({ location, integrity }): Promise<FolderCheck> => {
-    const dir = join(root, location);
-    try {
-      const snapshot = snapshotFolder(dir);
-      if (opts.cache?.matches(dir, integrity, snapshot)) return { kind: 'match', location, integrity };
-      let manifest = manifests.get(integrity);
-      if (!manifest) manifests.set(integrity, (manifest = opts.manifestOf(integrity)));
-      const files = await manifest;
-      if (!files) return { kind: 'unknown', location, integrity, reason: 'no file list of its verified tarball is stored, and the tarball is not in vouch\'s or npm\'s cache' };
-      const found = await compareFolder(dir, snapshot, files, hash);
-      if (found.modified.length + found.missing.length + found.added.length > 0) return { kind: 'differs', location, integrity, ...found };
-      opts.cache?.remember(dir, integrity, snapshot);
-      return { kind: 'match', location, integrity };
-    } catch (err) {
-      return { kind: 'unknown', location, integrity, reason: `could not compare it: ${(err as Error).message}` };
-    }
-  }, { concurrency: 8 });
+  const checks = await pMap(
+    expected,
+    async ({ location, integrity }): Promise<FolderCheck> => {
+      const dir = join(root, location);
+      try {
+        const snapshot = snapshotFolder(dir);
+        if (opts.cache?.matches(dir, integrity, snapshot)) return { kind: 'match', location, integrity };
+        let manifest = manifests.get(integrity);
+        if (!manifest) manifests.set(integrity, (manifest = opts.manifestOf(integrity)));
+        const files = await manifest;
+        if (!files)
+          return {
+            kind: 'unknown',
+            location,
+            integrity,
+            reason: "no file list of its verified tarball is stored, and the tarball is not in vouch's or npm's cache",
+          };
+        const found = await compareFolder(dir, snapshot, files, hash);
+        if (found.modified.length + found.missing.length + found.added.length > 0) return { kind: 'differs', location, integrity, ...found };
+        opts.cache?.remember(dir, integrity, snapshot);
+        return { kind: 'match', location, integrity };
+      } catch (err) {
+        return { kind: 'unknown', location, integrity, reason: `could not compare it: ${(err as Error).message}` };
+      }
+    },
+    { concurrency: 8 },
+  );
   return checks.sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
 }

@@ -72,8 +72,11 @@ export async function manifestFor(integrity: string, npmCacheDir: string, store 
   // Loaded only here: the admission preload's warm path never reads a tarball.
   const registry = await import('../registry/index.js');
   const verified = registry.VerifiedStore.beside(npmCacheDir);
-  const reader = (await verified.has(integrity)) ? verified.reader(integrity)
-    : (await registry.npmCacheHas(npmCacheDir, integrity)) ? registry.npmCacheReader(npmCacheDir, integrity) : null;
+  const reader = (await verified.has(integrity))
+    ? verified.reader(integrity)
+    : (await registry.npmCacheHas(npmCacheDir, integrity))
+      ? registry.npmCacheReader(npmCacheDir, integrity)
+      : null;
   if (!reader) return null;
   const manifest = manifestOf(integrity, await registry.readPackageContents(reader, integrity, { digests: true }));
   await store.put(manifest);

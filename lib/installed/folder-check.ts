@@ -41,7 +41,10 @@ export type Hasher = (file: string, size: number) => Promise<string>;
 const READ_WHOLE_MAX_BYTES = 1024 * 1024;
 
 export async function hashFile(file: string, size: number): Promise<string> {
-  if (size <= READ_WHOLE_MAX_BYTES) return createHash('sha512').update(await readFile(file)).digest('base64');
+  if (size <= READ_WHOLE_MAX_BYTES)
+    return createHash('sha512')
+      .update(await readFile(file))
+      .digest('base64');
   const hash = createHash('sha512');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('base64');
@@ -53,13 +56,15 @@ export async function compareFolder(dir: string, snapshot: FolderSnapshot, manif
   const missing: string[] = [];
   // Files a tarball carries under node_modules/ are bundled packages: arborist keeps them as their own nodes.
   const expected = Object.entries(manifest.files).filter(([path]) => !path.startsWith('node_modules/'));
-  await Promise.all(expected.map(async ([path, want]) => {
-    const state = snapshot.get(path);
-    if (state === undefined) return void missing.push(path);
-    // A link or a device where a file was, or another size: no need to read it.
-    if (state === null || state.size !== want.size) return void modified.push(path);
-    if ((await hash(join(dir, path), state.size)) !== want.sha512) modified.push(path);
-  }));
+  await Promise.all(
+    expected.map(async ([path, want]) => {
+      const state = snapshot.get(path);
+      if (state === undefined) return void missing.push(path);
+      // A link or a device where a file was, or another size: no need to read it.
+      if (state === null || state.size !== want.size) return void modified.push(path);
+      if ((await hash(join(dir, path), state.size)) !== want.sha512) modified.push(path);
+    }),
+  );
   const added = [...snapshot.keys()].filter((path) => !(path in manifest.files));
   return { modified: modified.sort(), missing: missing.sort(), added: added.sort() };
 }

@@ -73,7 +73,11 @@ export function approveRegistry(lock: Lock, input: ApproveRegistryInput): Lock {
   const before = next.registries?.[input.url];
   const keys = structuredClone(input.served.keys);
   for (const [id, k] of Object.entries(before?.keys ?? {})) if (k.revoked && !keys[id]) keys[id] = k;
-  const live = (r: LockRegistry | undefined) => Object.entries(r?.keys ?? {}).filter(([, k]) => k.revoked === undefined).map(([id]) => id).sort();
+  const live = (r: LockRegistry | undefined) =>
+    Object.entries(r?.keys ?? {})
+      .filter(([, k]) => k.revoked === undefined)
+      .map(([id]) => id)
+      .sort();
   const approval = { approvedBy: input.approvedBy, approvedAt: input.now.toISOString(), reason: input.reason, from: live(before), to: live({ keys }) };
   (next.registries ??= {})[input.url] = { keys, approvals: [...(before?.approvals ?? []), approval] };
   return next;

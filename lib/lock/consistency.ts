@@ -26,7 +26,10 @@ function versionLineProblems(name: string, pkg: LockPackage): LockInconsistency[
     } else if (line.identity !== undefined && line.attested === undefined) {
       out.push({ path, message: `names an identity but no attestation ("attested"): vouch writes both` });
     } else if (line.identity !== undefined && !named.has(line.identity)) {
-      out.push({ path, message: `was accepted under an identity that neither the pin (packages.${name}.identity) nor any approval names: the pin or this line did not come from vouch` });
+      out.push({
+        path,
+        message: `was accepted under an identity that neither the pin (packages.${name}.identity) nor any approval names: the pin or this line did not come from vouch`,
+      });
     }
   }
   return out;
@@ -44,7 +47,10 @@ function approvalChainProblems(name: string, pkg: LockPackage): LockInconsistenc
     if (a.to) pinned = { identity: a.to, index };
   });
   if (pinned && (!pkg.identity || !identityExtends(pinned.identity, pkg.identity))) {
-    out.push({ path: ['packages', name, 'identity'], message: `is not the identity the last approval (approvals[${pinned.index}].to) pinned, and no approval records the change` });
+    out.push({
+      path: ['packages', name, 'identity'],
+      message: `is not the identity the last approval (approvals[${pinned.index}].to) pinned, and no approval records the change`,
+    });
   }
   return out;
 }

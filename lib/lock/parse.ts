@@ -12,9 +12,12 @@ import { LOCK_FILE, emptyLock, type LoadedLock, type Lock } from './types.js';
 /** Large trees make large locks; this bounds a hostile or runaway one. */
 export const MAX_LOCK_BYTES = 64 * 1024 * 1024;
 
-const HINT = 'vouch.lock is written by vouch: restore it from version control (`git checkout -- vouch.lock`), or delete it and run `vouch install` to pin identities afresh.';
-const INCONSISTENT_HINT = 'vouch.lock changes identities only through `vouch approve`, which records who, when and why: restore vouch.lock from version control and review the change that edited it (docs/lock.md, "Reviewing a vouch.lock diff").';
-const CONFLICT_HINT = 'Resolve the conflict by taking either side (e.g. `git checkout --theirs vouch.lock`), then run `vouch install`: it records what the other side added, and denies any identity change until approved.';
+const HINT =
+  'vouch.lock is written by vouch: restore it from version control (`git checkout -- vouch.lock`), or delete it and run `vouch install` to pin identities afresh.';
+const INCONSISTENT_HINT =
+  'vouch.lock changes identities only through `vouch approve`, which records who, when and why: restore vouch.lock from version control and review the change that edited it (docs/lock.md, "Reviewing a vouch.lock diff").';
+const CONFLICT_HINT =
+  'Resolve the conflict by taking either side (e.g. `git checkout --theirs vouch.lock`), then run `vouch install`: it records what the other side added, and denies any identity change until approved.';
 
 /** Reads `<cwd>/vouch.lock`; an absent file is an empty lock with `text: null`. */
 export async function readLock(cwd: string): Promise<LoadedLock> {
@@ -36,10 +39,12 @@ export function parseLock(text: string, file: string): Lock {
   const problems: FileProblem[] = [];
   for (const [name, pkg] of Object.entries(parsed.data.packages)) {
     for (const version of Object.keys(pkg.versions)) {
-      if (semver.valid(version) !== version) problems.push(locate(doc, ['packages', name, 'versions', version], `${JSON.stringify(version)} is not a semver version`));
+      if (semver.valid(version) !== version)
+        problems.push(locate(doc, ['packages', name, 'versions', version], `${JSON.stringify(version)} is not a semver version`));
     }
     pkg.approvals?.forEach((a, i) => {
-      if (a.versions !== undefined && semver.validRange(a.versions) === null) problems.push(locate(doc, ['packages', name, 'approvals', i, 'versions'], 'not a semver range'));
+      if (a.versions !== undefined && semver.validRange(a.versions) === null)
+        problems.push(locate(doc, ['packages', name, 'approvals', i, 'versions'], 'not a semver range'));
     });
   }
   if (problems.length > 0) throw problemsError('LOCK_SCHEMA', file, problems, HINT);

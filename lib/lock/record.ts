@@ -2,15 +2,7 @@
 // A pinned identity is never overwritten here (only `vouch approve` re-pins); it may only gain
 // fields it lacked, when the new evidence contradicts none of its fields.
 import { withoutCredentials } from '../config/index.js';
-import {
-  approvalIdentities,
-  attestedOf,
-  evidenceDigest,
-  extendIdentity,
-  identityChanges,
-  identityDigest,
-  identityOf,
-} from '../policy/index.js';
+import { approvalIdentities, attestedOf, evidenceDigest, extendIdentity, identityChanges, identityDigest, identityOf } from '../policy/index.js';
 import { compareStrings, compareVersions } from '../files/index.js';
 import type { PackageVerdict, Report } from '../policy/index.js';
 import type { PackageEvidence } from '../verify/index.js';

@@ -6,9 +6,15 @@ import type { Lock, LockRegistryLog } from './types.js';
 export function pinnedRegistryKeys(lock: Lock): Map<string, RegistryKey[]> {
   const out = new Map<string, RegistryKey[]>();
   for (const [url, registry] of Object.entries(lock.registries ?? {})) {
-    out.set(url, Object.entries(registry.keys).map(([keyid, k]) => ({
-      keyid, key: k.key, expires: k.expires ? new Date(k.expires) : null, ...(k.revoked ? { revoked: new Date(k.revoked) } : {}),
-    })));
+    out.set(
+      url,
+      Object.entries(registry.keys).map(([keyid, k]) => ({
+        keyid,
+        key: k.key,
+        expires: k.expires ? new Date(k.expires) : null,
+        ...(k.revoked ? { revoked: new Date(k.revoked) } : {}),
+      })),
+    );
   }
   return out;
 }

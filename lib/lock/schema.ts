@@ -37,7 +37,10 @@ export const VersionSchema = z.strictObject({
    * The registry-signed dist.integrity the lockfile matched (absent only if an exception allowed none): only
    * the one sha512 the registry signed (weaker or several hashes are never verified).
    */
-  integrity: z.string().regex(/^sha512-[A-Za-z0-9+/]{86}==$/, { error: 'expected one sha512 SRI hash: "sha512-" and 88 base64 characters' }).optional(),
+  integrity: z
+    .string()
+    .regex(/^sha512-[A-Za-z0-9+/]{86}==$/, { error: 'expected one sha512 SRI hash: "sha512-" and 88 base64 characters' })
+    .optional(),
   /** Key id(s) of the registry signature, comma-separated when several signed; absent when unsigned. */
   registryKey: text.optional(),
   attested: AttestedSchema.optional(),

@@ -4,16 +4,7 @@
 // version) at the top of its block, where JSON needs no comma moved: a one-line diff.
 import { withoutCredentials } from '../config/index.js';
 import { compareStrings, compareVersions } from '../files/index.js';
-import type {
-  Lock,
-  LockApproval,
-  LockIdentity,
-  LockPackage,
-  LockRegistry,
-  LockRegistryApproval,
-  LockRegistryKey,
-  LockVersion,
-} from './types.js';
+import type { Lock, LockApproval, LockIdentity, LockPackage, LockRegistry, LockRegistryApproval, LockRegistryKey, LockVersion } from './types.js';
 import { IDENTITY_FIELDS } from '../policy/index.js';
 
 // Ordered entries instead of objects: JS objects put integer-like keys ("123", a valid package name) first.
@@ -30,7 +21,12 @@ export function serializeLock(lock: Lock): string {
     entries: [
       ['lockVersion', 1],
       ...(registries.length > 0
-        ? [['registries', { entries: registries.map((url): [string, Node] => [withoutCredentials(url), registryNode(lock.registries?.[url] as LockRegistry)]) }] as [string, Node]]
+        ? [
+            [
+              'registries',
+              { entries: registries.map((url): [string, Node] => [withoutCredentials(url), registryNode(lock.registries?.[url] as LockRegistry)]) },
+            ] as [string, Node],
+          ]
         : []),
       ['packages', { entries: names.map((name): [string, Node] => [name, packageNode(lock.packages[name] as LockPackage)]) }],
     ],
@@ -45,7 +41,18 @@ function registryNode(registry: LockRegistry): Node {
   const approvals = [...(registry.approvals ?? [])].sort((a, b) => Date.parse(a.approvedAt) - Date.parse(b.approvedAt));
   if (approvals.length > 0) entries.push(['approvals', { items: approvals.map(registryApprovalNode) }]);
   const { log } = registry;
-  if (log) entries.push(['log', { entries: [['key', log.key], ['size', log.size], ['root', log.root]], inline: true }]);
+  if (log)
+    entries.push([
+      'log',
+      {
+        entries: [
+          ['key', log.key],
+          ['size', log.size],
+          ['root', log.root],
+        ],
+        inline: true,
+      },
+    ]);
   return { entries };
 }
 

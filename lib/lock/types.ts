@@ -3,8 +3,16 @@
 // Every type is inferred from the schema vouch checks the file with (lib/lock/schema.ts): one source.
 import type { z } from 'zod';
 import type {
-  ApprovalSchema, AttestedSchema, IdentitySchema, LockFileSchema, PackageSchema, RegistryApprovalSchema, RegistryKeySchema,
-  RegistryLogSchema, RegistrySchema, VersionSchema,
+  ApprovalSchema,
+  AttestedSchema,
+  IdentitySchema,
+  LockFileSchema,
+  PackageSchema,
+  RegistryApprovalSchema,
+  RegistryKeySchema,
+  RegistryLogSchema,
+  RegistrySchema,
+  VersionSchema,
 } from './schema.js';
 
 export type LockIdentity = z.infer<typeof IdentitySchema>;

@@ -24,9 +24,16 @@ export function binFindings(bins: readonly BinLink[], policy: Policy): Map<strin
   if (toolchain) {
     for (const b of bins) {
       if (!TOOLCHAIN.has(commandKey(b.name))) continue;
-      push(b.location, finding('BIN_TOOLCHAIN', toolchain,
-        `${who(b)} links ${b.dir}/${b.name}: npm puts that folder first on PATH, so \`npm run\` scripts and install scripts would run this package's "${b.name}" instead of the real ${commandKey(b.name)}`,
-        rule('toolchainBins'), hint(b)));
+      push(
+        b.location,
+        finding(
+          'BIN_TOOLCHAIN',
+          toolchain,
+          `${who(b)} links ${b.dir}/${b.name}: npm puts that folder first on PATH, so \`npm run\` scripts and install scripts would run this package's "${b.name}" instead of the real ${commandKey(b.name)}`,
+          rule('toolchainBins'),
+          hint(b),
+        ),
+      );
     }
   }
   if (collision) {
@@ -40,9 +47,16 @@ export function binFindings(bins: readonly BinLink[], policy: Policy): Map<strin
       if (folders.size < 2) continue;
       for (const b of group) {
         const others = group.filter((o) => o.location !== b.location).map((o) => `${who(o)} ("${o.name}")`);
-        push(b.location, finding('BIN_COLLISION', collision,
-          `${who(b)} links ${b.dir}/${b.name}, and so does ${others.join(', ')}: only one of them gets the name, and the project's scripts run whichever it is`,
-          rule('binCollisions'), hint(b)));
+        push(
+          b.location,
+          finding(
+            'BIN_COLLISION',
+            collision,
+            `${who(b)} links ${b.dir}/${b.name}, and so does ${others.join(', ')}: only one of them gets the name, and the project's scripts run whichever it is`,
+            rule('binCollisions'),
+            hint(b),
+          ),
+        );
       }
     }
   }

@@ -27,7 +27,12 @@ export interface ChangeAlertSettings {
 }
 
 export const CHANGE_ALERT_DEFAULTS: ChangeAlertSettings = {
-  installScripts: 'deny', bins: 'warn', dependencies: 'warn', publisher: 'warn', quickRelease: 'warn', quickReleaseHours: 24,
+  installScripts: 'deny',
+  bins: 'warn',
+  dependencies: 'warn',
+  publisher: 'warn',
+  quickRelease: 'warn',
+  quickReleaseHours: 24,
 };
 
 type Resolved = { [K in keyof ChangeAlertSettings]: { value: ChangeAlertSettings[K]; rule: string } };
@@ -41,9 +46,10 @@ export function resolveChangeAlerts(policy: Policy, name: string, version: strin
   const set: ChangeAlertsEntry = index >= 0 ? policy.rules[index]!.changeAlerts! : {};
   const out = {} as Record<keyof ChangeAlertSettings, { value: unknown; rule: string }>;
   for (const key of Object.keys(CHANGE_ALERT_DEFAULTS) as (keyof ChangeAlertSettings)[]) {
-    out[key] = set[key] !== undefined
-      ? { value: set[key], rule: formatPath(['rules', index, 'changeAlerts', key]) }
-      : { value: policy.defaults.changeAlerts[key], rule: `${policy.defaultsPath}.changeAlerts.${key}` };
+    out[key] =
+      set[key] !== undefined
+        ? { value: set[key], rule: formatPath(['rules', index, 'changeAlerts', key]) }
+        : { value: policy.defaults.changeAlerts[key], rule: `${policy.defaultsPath}.changeAlerts.${key}` };
   }
   return out as Resolved;
 }
@@ -79,12 +85,21 @@ function scriptFindings(c: VersionChange, s: Resolved): Finding[] {
   const severity: Severity = c.scripts.runs ? mode : 'warn';
   const fate = c.scripts.approved
     ? 'allowScripts approves this package, so the approval given to the earlier scripts would run these'
-    : c.scripts.runs ? 'npm would run them on install' : 'npm will not run them as configured (allowScripts or strict-allow-scripts)';
+    : c.scripts.runs
+      ? 'npm would run them on install'
+      : 'npm will not run them as configured (allowScripts or strict-allow-scripts)';
   const rule = s.installScripts.rule;
   const beforeHas = beforeViews.every((v) => (v.scripts !== undefined ? Object.keys(v.scripts).length > 0 : v.hasInstallScript === true));
   if (!beforeHas) {
-    return [finding('INSTALL_SCRIPT_ADDED', severity, `${replaces(c)}, which had no install script; ${c.version} adds ${describeScripts(after, c.after)}: ${fate}`,
-      rule, hint(c, 'read the script in the package before anything runs it'))];
+    return [
+      finding(
+        'INSTALL_SCRIPT_ADDED',
+        severity,
+        `${replaces(c)}, which had no install script; ${c.version} adds ${describeScripts(after, c.after)}: ${fate}`,
+        rule,
+        hint(c, 'read the script in the package before anything runs it'),
+      ),
+    ];
   }
   const earlier = c.before.filter((v) => v.scripts !== undefined);
   if (earlier.length === 0) return []; // only "had scripts" is known of the predecessor: no text to compare
@@ -98,8 +113,15 @@ function scriptFindings(c: VersionChange, s: Resolved): Finding[] {
     }
   }
   if (changed.length === 0) return [];
-  return [finding('INSTALL_SCRIPT_CHANGED', severity, `${replaces(c)}, and its install scripts changed: ${changed.join('; ')}: ${fate}`,
-    rule, hint(c, 'read the new script before anything runs it'))];
+  return [
+    finding(
+      'INSTALL_SCRIPT_CHANGED',
+      severity,
+      `${replaces(c)}, and its install scripts changed: ${changed.join('; ')}: ${fate}`,
+      rule,
+      hint(c, 'read the new script before anything runs it'),
+    ),
+  ];
 }
 
 /** Event → every body any text view gives the new version. */
@@ -110,7 +132,11 @@ function scriptTexts(views: readonly ReleaseView[]): Map<string, Set<string>> {
 }
 
 function describeScripts(after: ReadonlyMap<string, ReadonlySet<string>>, views: readonly ReleaseView[]): string {
-  if (after.size === 0) return `install scripts (per ${views.filter((v) => v.hasInstallScript === true).map((v) => v.source).join(', ')}; their text is not known here)`;
+  if (after.size === 0)
+    return `install scripts (per ${views
+      .filter((v) => v.hasInstallScript === true)
+      .map((v) => v.source)
+      .join(', ')}; their text is not known here)`;
   return [...after].flatMap(([event, bodies]) => [...bodies].map((b) => `${event} ${quote(b)}${gypNote(b)}`)).join(', ');
 }
 
@@ -127,11 +153,25 @@ function addedFindings(c: VersionChange, s: Resolved, kind: 'bins' | 'dependenci
   if (added.length === 0) return [];
   const names = listNames(added);
   if (kind === 'bins') {
-    return [finding('BIN_ADDED', mode, `${replaces(c)}; ${c.version} links ${added.length === 1 ? 'a new command' : `${added.length} new commands`} into node_modules/.bin: ${names}`,
-      s.bins.rule, hint(c, 'check that the package is meant to provide the command'))];
+    return [
+      finding(
+        'BIN_ADDED',
+        mode,
+        `${replaces(c)}; ${c.version} links ${added.length === 1 ? 'a new command' : `${added.length} new commands`} into node_modules/.bin: ${names}`,
+        s.bins.rule,
+        hint(c, 'check that the package is meant to provide the command'),
+      ),
+    ];
   }
-  return [finding('DEPENDENCIES_ADDED', mode, `${replaces(c)}; ${c.version} adds ${added.length === 1 ? 'a dependency' : `${added.length} dependencies`}: ${names}`,
-    s.dependencies.rule, hint(c, 'check why the new dependencies are needed and who publishes them'))];
+  return [
+    finding(
+      'DEPENDENCIES_ADDED',
+      mode,
+      `${replaces(c)}; ${c.version} adds ${added.length === 1 ? 'a dependency' : `${added.length} dependencies`}: ${names}`,
+      s.dependencies.rule,
+      hint(c, 'check why the new dependencies are needed and who publishes them'),
+    ),
+  ];
 }
 
 function listNames(names: readonly string[]): string {
@@ -147,11 +187,19 @@ function publisherFindings(c: VersionChange, s: Resolved): Finding[] {
   const after = c.after.find((v) => v.publisher)?.publisher;
   if (!mode || !before || !after) return [];
   const changes: string[] = [];
-  if (before.name !== null && after.name !== null && before.name !== after.name) changes.push(`published by ${quote(after.name)}, ${c.from} by ${quote(before.name)}`);
+  if (before.name !== null && after.name !== null && before.name !== after.name)
+    changes.push(`published by ${quote(after.name)}, ${c.from} by ${quote(before.name)}`);
   if (before.trusted && !after.trusted) changes.push(`${c.from} was published by trusted publishing (OIDC from CI), ${c.version} with a token or password`);
   if (changes.length === 0) return [];
-  return [finding('PUBLISHER_CHANGED', mode, `${replaces(c)}; ${changes.join('; ')} (per the registry's packument)`,
-    s.publisher.rule, hint(c, 'check that the new publisher or publishing method is legitimate (a maintainer change, not a stolen account)'))];
+  return [
+    finding(
+      'PUBLISHER_CHANGED',
+      mode,
+      `${replaces(c)}; ${changes.join('; ')} (per the registry's packument)`,
+      s.publisher.rule,
+      hint(c, 'check that the new publisher or publishing method is legitimate (a maintainer change, not a stolen account)'),
+    ),
+  ];
 }
 
 function quickReleaseFindings(c: VersionChange, s: Resolved, e: PackageEvidence): Finding[] {
@@ -162,8 +210,15 @@ function quickReleaseFindings(c: VersionChange, s: Resolved, e: PackageEvidence)
   if (!mode || hours <= 0 || !before || !after) return [];
   const gap = after.getTime() - before.getTime();
   if (gap < 0 || gap >= hours * 3_600_000) return [];
-  return [finding('QUICK_RELEASE', mode, `${replaces(c)}; ${c.version} was published ${formatGap(gap)} after ${c.from} (${after.toISOString()}, packument time), within ${s.quickReleaseHours.rule} (${hours} hours)`,
-    s.quickRelease.rule, hint(c, 'a fast follow-up release is how a hijacked account ships malware; check the release notes and the diff'))];
+  return [
+    finding(
+      'QUICK_RELEASE',
+      mode,
+      `${replaces(c)}; ${c.version} was published ${formatGap(gap)} after ${c.from} (${after.toISOString()}, packument time), within ${s.quickReleaseHours.rule} (${hours} hours)`,
+      s.quickRelease.rule,
+      hint(c, 'a fast follow-up release is how a hijacked account ships malware; check the release notes and the diff'),
+    ),
+  ];
 }
 
 function formatGap(ms: number): string {

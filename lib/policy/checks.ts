@@ -37,7 +37,10 @@ const ruleGlobs: PolicyCheck = (p, report) => {
     });
     if (globs.some(isBroadGlob) && rule.broad !== true) {
       const g = globs.find(isBroadGlob) ?? '';
-      report(globPath(rule, i, globs.indexOf(g)), `${JSON.stringify(g)} matches every package name; put settings for every package in "defaults", or add "broad": true to this rule if it is meant`);
+      report(
+        globPath(rule, i, globs.indexOf(g)),
+        `${JSON.stringify(g)} matches every package name; put settings for every package in "defaults", or add "broad": true to this rule if it is meant`,
+      );
     }
   });
 };
@@ -45,7 +48,8 @@ const ruleGlobs: PolicyCheck = (p, report) => {
 /** Every `versions` must be a semver range. */
 const versionRanges: PolicyCheck = (p, report) => {
   const check = (range: string | undefined, path: PathSegment[]) => {
-    if (range !== undefined && semver.validRange(range) === null) report(path, `${JSON.stringify(range)} is not a semver range (e.g. ">=2.0.0", "1.x", "1.3.0")`);
+    if (range !== undefined && semver.validRange(range) === null)
+      report(path, `${JSON.stringify(range)} is not a semver range (e.g. ">=2.0.0", "1.x", "1.3.0")`);
   };
   p.rules?.forEach((rule, i) => check(rule.versions, ['rules', i, 'versions']));
   for (const [name, list] of Object.entries(p.exceptions ?? {})) list.forEach((e, j) => check(e.versions, ['exceptions', name, j, 'versions']));
@@ -57,7 +61,8 @@ const refGlobs: PolicyCheck = (p, report) => {
     const ref = rule.identity?.ref;
     if (ref === undefined) return;
     if (ref.startsWith('!')) report(['rules', i, 'identity', 'ref'], 'negated globs are not supported');
-    if (!ref.startsWith('refs/') && !ref.startsWith('*')) report(['rules', i, 'identity', 'ref'], `expected a full ref glob such as "refs/tags/v*" or "refs/heads/main", got ${JSON.stringify(ref)}`);
+    if (!ref.startsWith('refs/') && !ref.startsWith('*'))
+      report(['rules', i, 'identity', 'ref'], `expected a full ref glob such as "refs/tags/v*" or "refs/heads/main", got ${JSON.stringify(ref)}`);
   });
 };
 
@@ -83,9 +88,11 @@ const registryUrls: PolicyCheck = (p, report) => {
       ok = false;
     }
     if (!ok) report(['registries', url], `expected a registry URL such as "https://registry.npmjs.org/", got ${JSON.stringify(url)}`);
-    else if (withoutCredentials(url) !== url) report(['registries', url], 'holds credentials (user:password@): vouch.policy.json is committed; name the registry without them and keep them in .npmrc');
+    else if (withoutCredentials(url) !== url)
+      report(['registries', url], 'holds credentials (user:password@): vouch.policy.json is committed; name the registry without them and keep them in .npmrc');
     const entry = p.registries?.[url];
-    if (entry?.keys === 'none' && entry.pinnedKeys) report(['registries', url, 'pinnedKeys'], 'pins keys for a registry marked keys "none": drop one of the two');
+    if (entry?.keys === 'none' && entry.pinnedKeys)
+      report(['registries', url, 'pinnedKeys'], 'pins keys for a registry marked keys "none": drop one of the two');
     if (entry?.witnesses) witnessProblems(entry.witnesses, (path, message) => report(['registries', url, 'witnesses', ...path], message));
     const key = normalizeRegistryUrl(url);
     const other = seen.get(key);
@@ -129,7 +136,16 @@ const shadowedRules: PolicyCheck = (p, report) => {
 };
 
 export const POLICY_CHECKS: readonly PolicyCheck[] = [
-  ruleSetsSomething, ruleGlobs, versionRanges, refGlobs, publisherKeys, registryUrls, sourceGlobs, exceptionNames, shadowedRules, tierSettings,
+  ruleSetsSomething,
+  ruleGlobs,
+  versionRanges,
+  refGlobs,
+  publisherKeys,
+  registryUrls,
+  sourceGlobs,
+  exceptionNames,
+  shadowedRules,
+  tierSettings,
 ];
 
 /** Each witness key parses as a cosigner key, names a distinct witness, and k is at most n. */

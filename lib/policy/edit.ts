@@ -53,15 +53,20 @@ function insertException(withBom: string, name: string, entry: object): string {
   const tree = parseTree(text) as Node;
   const list = findNodeAtLocation(tree, ['exceptions', name]);
   const exceptions = findNodeAtLocation(tree, ['exceptions']);
-  const [container, key, value]: [Node, string | undefined, unknown] =
-    list ? [list, undefined, entry] : exceptions ? [exceptions, name, [entry]] : [tree, 'exceptions', { [name]: [entry] }];
+  const [container, key, value]: [Node, string | undefined, unknown] = list
+    ? [list, undefined, entry]
+    : exceptions
+      ? [exceptions, name, [entry]]
+      : [tree, 'exceptions', { [name]: [entry] }];
   const unit = detectIndent(text);
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const members = container.children ?? [];
   const containerIndent = lineIndent(text, container.offset);
   const multiline = text.slice(container.offset, container.offset + container.length).includes('\n');
   const memberIndent = multiline && members[0] ? lineIndent(text, members[0].offset) : containerIndent + unit;
-  const pretty = JSON.stringify(value, null, unit).split('\n').join(eol + memberIndent);
+  const pretty = JSON.stringify(value, null, unit)
+    .split('\n')
+    .join(eol + memberIndent);
   const item = key === undefined ? pretty : `${JSON.stringify(key)}: ${pretty}`;
   const last = members[members.length - 1];
   if (!last) {
@@ -70,7 +75,9 @@ function insertException(withBom: string, name: string, entry: object): string {
     return bom + text.slice(0, container.offset + 1) + inner + text.slice(container.offset + container.length - 1);
   }
   const at = last.offset + last.length;
-  const insert = multiline ? `,${eol}${memberIndent}${item}` : `, ${key === undefined ? JSON.stringify(value) : `${JSON.stringify(key)}: ${JSON.stringify(value)}`}`;
+  const insert = multiline
+    ? `,${eol}${memberIndent}${item}`
+    : `, ${key === undefined ? JSON.stringify(value) : `${JSON.stringify(key)}: ${JSON.stringify(value)}`}`;
   return bom + text.slice(0, at) + insert + text.slice(at);
 }
 

@@ -75,13 +75,16 @@ export function evaluate(input: EvaluateInput): Report {
     changes: byVersion(input.changes ?? []),
     installed: new Map((input.installed ?? []).map((f) => [f.location, f])),
   };
-  const verdicts: Verdict[] = [
-    ...input.evidence.map((e) => packageVerdict(e, ctx)),
-    ...input.nonRegistry.map((ref) => sourceVerdict(ref, ctx)),
-  ].sort(compareVerdicts);
+  const verdicts: Verdict[] = [...input.evidence.map((e) => packageVerdict(e, ctx)), ...input.nonRegistry.map((ref) => sourceVerdict(ref, ctx))].sort(
+    compareVerdicts,
+  );
   return {
     verdicts,
-    registries: withUnsignedRegistryFindings([...ctx.registries.values()].map((j) => j.summary), verdicts, ctx.policy).sort((a, b) => compareStrings(a.url, b.url)),
+    registries: withUnsignedRegistryFindings(
+      [...ctx.registries.values()].map((j) => j.summary),
+      verdicts,
+      ctx.policy,
+    ).sort((a, b) => compareStrings(a.url, b.url)),
     registryPins: pinsOf(ctx.registries, 'pin'),
     registryServed: pinsOf(ctx.registries, 'served'),
     notices: notices(input),
@@ -155,7 +158,15 @@ function lockFindings(e: PackageEvidence, ctx: Context): Finding[] {
   const rule = `vouch.lock:${formatPath(['packages', name, 'versions', version])}`;
   if (!recorded) {
     if (!ctx.locked) return [];
-    return [finding('LOCK_MISSING_ENTRY', 'deny', `${label(name, version)} is in package-lock.json but vouch.lock does not record it`, rule, 'run `vouch install` and commit the updated vouch.lock')];
+    return [
+      finding(
+        'LOCK_MISSING_ENTRY',
+        'deny',
+        `${label(name, version)} is in package-lock.json but vouch.lock does not record it`,
+        rule,
+        'run `vouch install` and commit the updated vouch.lock',
+      ),
+    ];
   }
   const integrity = e.integrity?.kind === 'ok' ? e.integrity.integrity : undefined;
   if (recorded.integrity === undefined || integrity === undefined || recorded.integrity === integrity) return [];
@@ -187,7 +198,10 @@ function compareVerdicts(a: Verdict, b: Verdict): number {
 function judgeRegistries(input: EvaluateInput): Map<string, RegistryJudgement> {
   const judged = new Map<string, RegistryJudgement>();
   for (const seen of input.registries) {
-    judged.set(seen.url, judgeRegistry({ seen, pinned: input.lock.registries?.[seen.url], policy: input.policy.registries.get(normalizeRegistryUrl(seen.url)) }));
+    judged.set(
+      seen.url,
+      judgeRegistry({ seen, pinned: input.lock.registries?.[seen.url], policy: input.policy.registries.get(normalizeRegistryUrl(seen.url)) }),
+    );
   }
   return judged;
 }

@@ -12,9 +12,10 @@ import type { Finding } from './report.js';
 export function unverifiableFindings(e: PackageEvidence): Finding[] {
   const id = label(e.ref.name, e.ref.version);
   if (e.unverifiable) {
-    const hint = e.unverifiable.code === 'VERIFICATION_BUDGET_EXCEEDED'
-      ? 'a registry serves far more signatures or attestation bundles than any registry needs; find it in the report before trusting it'
-      : 'retry when the registry is reachable; vouch never installs what it could not verify';
+    const hint =
+      e.unverifiable.code === 'VERIFICATION_BUDGET_EXCEEDED'
+        ? 'a registry serves far more signatures or attestation bundles than any registry needs; find it in the report before trusting it'
+        : 'retry when the registry is reachable; vouch never installs what it could not verify';
     return [finding(e.unverifiable.code, 'deny', `${id} could not be verified: ${e.unverifiable.message}`, INVARIANT.failClosed, hint)];
   }
   const absent = (['integrity', 'signature', 'attestations'] as const).filter((k) => e[k] === undefined);
@@ -44,7 +45,19 @@ export function signatureFindings(e: PackageEvidence, settings: Settings, policy
     return [finding(r.code, 'deny', `${id}: ${r.message}`, INVARIANT.signature)];
   }
   const severity = severityOf(mode);
-  return severity ? [finding(r.code, severity, `${id}: ${r.message}`, rule, r.code === 'SIGNATURE_MISSING' ? 'check that the package comes from the registry that signs it; mirrors and proxies sometimes strip dist.signatures' : undefined)] : [];
+  return severity
+    ? [
+        finding(
+          r.code,
+          severity,
+          `${id}: ${r.message}`,
+          rule,
+          r.code === 'SIGNATURE_MISSING'
+            ? 'check that the package comes from the registry that signs it; mirrors and proxies sometimes strip dist.signatures'
+            : undefined,
+        ),
+      ]
+    : [];
 }
 
 function unsignedRegistry(e: PackageEvidence, mode: Settings['signatures']['value'], rule: string, policy: Policy): Finding[] {
@@ -55,7 +68,15 @@ function unsignedRegistry(e: PackageEvidence, mode: Settings['signatures']['valu
   const message = `${id} comes from ${registry}, which publishes no signing keys: nothing proves the registry served these bytes`;
   if (mode === 'warn') return [finding('UNSIGNED_REGISTRY', 'warn', message, rule)];
   // The fix is one decision for the whole registry: its summary (unsigned-registries.ts) names the policy line.
-  return [finding('UNSIGNED_REGISTRY', policy.defaults.unsignedRegistry, message, `${policy.defaultsPath}.unsignedRegistry`, `decide for the registry as a whole: see ${registry} under Registries`)];
+  return [
+    finding(
+      'UNSIGNED_REGISTRY',
+      policy.defaults.unsignedRegistry,
+      message,
+      `${policy.defaultsPath}.unsignedRegistry`,
+      `decide for the registry as a whole: see ${registry} under Registries`,
+    ),
+  ];
 }
 
 /**
@@ -72,11 +93,27 @@ export function resolvedFindings(e: PackageEvidence): Finding[] {
   const id = label(e.ref.name, e.ref.version);
   if (r.kind === 'mismatch') {
     const message = `${id}: package-lock.json resolves it at ${quote(e.ref.resolved ?? '')}, which npm fetches as ${quote(r.url)}: that ${r.message}`;
-    return [finding('RESOLVED_MISMATCH', 'deny', message, INVARIANT.integrity, 'restore package-lock.json from a trusted revision, or reinstall so `resolved` is the registry\'s tarball')];
+    return [
+      finding(
+        'RESOLVED_MISMATCH',
+        'deny',
+        message,
+        INVARIANT.integrity,
+        "restore package-lock.json from a trusted revision, or reinstall so `resolved` is the registry's tarball",
+      ),
+    ];
   }
   if (r.kind !== 'foreign-host') return [];
   const message = `${id}: package-lock.json resolves it at ${quote(e.ref.resolved ?? '')}, not at its registry ${e.ref.registry}; vouch fetched the signed bytes from the registry`;
-  return [finding('RESOLVED_FOREIGN_HOST', 'warn', message, undefined, 'restore package-lock.json from a trusted revision, or reinstall so `resolved` points at the registry')];
+  return [
+    finding(
+      'RESOLVED_FOREIGN_HOST',
+      'warn',
+      message,
+      undefined,
+      'restore package-lock.json from a trusted revision, or reinstall so `resolved` points at the registry',
+    ),
+  ];
 }
 
 export function attestationFindings(e: PackageEvidence): Finding[] {

@@ -7,10 +7,22 @@ import { checkResolved, type EvidenceStatus, type PackageEvidence, type Resolved
 
 // Codes that mean the bytes or a signature over them are wrong, rather than absent.
 const INVALID_CODES = new Set([
-  'INTEGRITY_MISMATCH', 'TARBALL_MISMATCH', 'INTEGRITY_AMBIGUOUS', 'INTEGRITY_MALFORMED',
-  'SIGNATURE_INVALID', 'KEY_UNKNOWN', 'KEY_EXPIRED', 'SIGNATURES_TOO_MANY',
-  'ATTESTATION_INVALID', 'ATTESTATION_SUBJECT', 'ATTESTATION_STATEMENT', 'ATTESTATION_KEY_UNKNOWN',
-  'ATTESTATION_KEY_EXPIRED', 'ATTESTATION_TOO_LARGE', 'SIGNATURE_NOT_LOGGED', 'ATTESTATION_NOT_LOGGED',
+  'INTEGRITY_MISMATCH',
+  'TARBALL_MISMATCH',
+  'INTEGRITY_AMBIGUOUS',
+  'INTEGRITY_MALFORMED',
+  'SIGNATURE_INVALID',
+  'KEY_UNKNOWN',
+  'KEY_EXPIRED',
+  'SIGNATURES_TOO_MANY',
+  'ATTESTATION_INVALID',
+  'ATTESTATION_SUBJECT',
+  'ATTESTATION_STATEMENT',
+  'ATTESTATION_KEY_UNKNOWN',
+  'ATTESTATION_KEY_EXPIRED',
+  'ATTESTATION_TOO_LARGE',
+  'SIGNATURE_NOT_LOGGED',
+  'ATTESTATION_NOT_LOGGED',
 ]);
 
 /** The report's status word: unverifiable > invalid > missing > unsigned-registry > verified. */
@@ -78,7 +90,8 @@ export function releaseTimeOf(e: PackageEvidence): TimeSource | null {
     const { provenance, publish, publisher } = e.attestations;
     if (provenance?.integratedTime) logged.push({ time: provenance.integratedTime, source: 'transparency-log time of the provenance attestation' });
     // A registry's own log dates its signing (or re-signing after a key rotation), not the release.
-    if (publish?.integratedTime && !publish.logged?.byRegistry) logged.push({ time: publish.integratedTime, source: 'transparency-log time of the publish attestation' });
+    if (publish?.integratedTime && !publish.logged?.byRegistry)
+      logged.push({ time: publish.integratedTime, source: 'transparency-log time of the publish attestation' });
     if (publisher?.integratedTime) logged.push({ time: publisher.integratedTime, source: 'transparency-log time of the publisher attestation' });
   }
   if (logged.length > 0) return logged.reduce((a, b) => (b.time.getTime() > a.time.getTime() ? b : a));

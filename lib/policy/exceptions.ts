@@ -48,12 +48,28 @@ export function applyExceptions(
   for (const [c, lost] of expired) {
     const severity = lost.some((f) => f.severity === 'deny') ? 'deny' : 'warn';
     const codes = [...new Set(lost.map((f) => f.code))].join(', ');
-    kept.push(finding('EXCEPTION_EXPIRED', severity, `the exception for ${id} (${quote(c.exception.reason)}, approved by ${quote(c.exception.approvedBy)}) expired at ${formatDate(c.expires)} and no longer waives ${codes}`, c.path, `renew it with a new "expires" at ${c.path} after review, or remove it and fix ${codes}`));
+    kept.push(
+      finding(
+        'EXCEPTION_EXPIRED',
+        severity,
+        `the exception for ${id} (${quote(c.exception.reason)}, approved by ${quote(c.exception.approvedBy)}) expired at ${formatDate(c.expires)} and no longer waives ${codes}`,
+        c.path,
+        `renew it with a new "expires" at ${c.path} after review, or remove it and fix ${codes}`,
+      ),
+    );
   }
   for (const c of used) {
     const left = c.expires.getTime() - now.getTime();
     if (left <= EXPIRY_WARNING_DAYS * DAY_MS) {
-      kept.push(finding('EXCEPTION_EXPIRING', 'warn', `the exception for ${id} (${quote(c.exception.reason)}) expires at ${formatDate(c.expires)}, in ${daysBetween(now, c.expires)} days`, c.path, `review it: renew "expires" at ${c.path}, or fix what it waives`));
+      kept.push(
+        finding(
+          'EXCEPTION_EXPIRING',
+          'warn',
+          `the exception for ${id} (${quote(c.exception.reason)}) expires at ${formatDate(c.expires)}, in ${daysBetween(now, c.expires)} days`,
+          c.path,
+          `review it: renew "expires" at ${c.path}, or fix what it waives`,
+        ),
+      );
     }
   }
   return { findings: kept, waived };

@@ -10,12 +10,30 @@ import { globMatches, type Settings } from './match.js';
 import type { Finding } from './report.js';
 
 /** The fields of an identity vouch pins in vouch.lock and compares on every run. */
-export const IDENTITY_FIELDS = ['issuer', 'repository', 'repositoryId', 'ownerId', 'workflow', 'san', 'publisherKey'] as const satisfies readonly (keyof LockIdentity)[];
+export const IDENTITY_FIELDS = [
+  'issuer',
+  'repository',
+  'repositoryId',
+  'ownerId',
+  'workflow',
+  'san',
+  'publisherKey',
+] as const satisfies readonly (keyof LockIdentity)[];
 /** The fields that come from the provenance certificate (the rest come from the publisher attestation). */
 export const PROVENANCE_FIELDS = ['issuer', 'repository', 'repositoryId', 'ownerId', 'workflow', 'san'] as const satisfies readonly (keyof LockIdentity)[];
 
 const EXACT_FIELDS = [
-  'issuer', 'san', 'repository', 'repositoryId', 'owner', 'ownerId', 'workflow', 'runnerEnvironment', 'commit', 'buildSignerUri', 'buildConfigUri',
+  'issuer',
+  'san',
+  'repository',
+  'repositoryId',
+  'owner',
+  'ownerId',
+  'workflow',
+  'runnerEnvironment',
+  'commit',
+  'buildSignerUri',
+  'buildConfigUri',
 ] as const satisfies readonly (keyof ProvenanceIdentity)[];
 
 /**
@@ -91,7 +109,15 @@ export function identityChangedFindings(e: PackageEvidence, pins: ReadonlyMap<st
   const source = pin.from === 'vouch.lock' ? 'vouch.lock pins' : `${label(name, pin.from.version)} in this run has`;
   const diff = changes.map((f) => `${f} ${quote(pin.identity[f])} → ${quote(current[f])}`).join('; ');
   const rule = pin.from === 'vouch.lock' ? `vouch.lock:${formatPath(['packages', name, 'identity'])}` : undefined;
-  return [finding('IDENTITY_CHANGED', 'deny', `${label(name, version)} comes from a different identity than ${source}: ${diff}`, rule, approveIdentityHint(name, version))];
+  return [
+    finding(
+      'IDENTITY_CHANGED',
+      'deny',
+      `${label(name, version)} comes from a different identity than ${source}: ${diff}`,
+      rule,
+      approveIdentityHint(name, version),
+    ),
+  ];
 }
 
 /** The approval identity (`from` or `to`) the version's line in vouch.lock says it was accepted under. */

@@ -26,16 +26,39 @@ function folderFindings(id: string, folder: InstalledFolder, policy: Policy): Fi
   const reinstall = 'reinstall it from the verified tarball (vouch ci), and find out what wrote to node_modules';
   if (folder.kind === 'match') return [];
   if (folder.kind === 'unknown') {
-    return [finding('INSTALLED_FILES_UNKNOWN', 'deny', `${at}: its files were not checked: ${folder.reason}`, INVARIANT.failClosed,
-      'run vouch verify --installed once with the registry reachable (or vouch ci) on this machine, or keep vouch\'s cache folder (<npm cache>/_vouch) in the image')];
+    return [
+      finding(
+        'INSTALLED_FILES_UNKNOWN',
+        'deny',
+        `${at}: its files were not checked: ${folder.reason}`,
+        INVARIANT.failClosed,
+        "run vouch verify --installed once with the registry reachable (or vouch ci) on this machine, or keep vouch's cache folder (<npm cache>/_vouch) in the image",
+      ),
+    ];
   }
   const out: Finding[] = [];
   const files = (paths: string[]) => list(paths.map((p) => `${folder.location}/${p}`));
   if (folder.modified.length > 0) {
-    out.push(finding('INSTALLED_FILE_MODIFIED', 'deny', `${at}: ${count(folder.modified, 'file differs', 'files differ')} from the verified tarball: ${files(folder.modified)}`, INVARIANT.integrity, reinstall));
+    out.push(
+      finding(
+        'INSTALLED_FILE_MODIFIED',
+        'deny',
+        `${at}: ${count(folder.modified, 'file differs', 'files differ')} from the verified tarball: ${files(folder.modified)}`,
+        INVARIANT.integrity,
+        reinstall,
+      ),
+    );
   }
   if (folder.missing.length > 0) {
-    out.push(finding('INSTALLED_FILE_MISSING', 'deny', `${at}: ${count(folder.missing, 'file', 'files')} of the verified tarball ${folder.missing.length === 1 ? 'is' : 'are'} missing: ${files(folder.missing)}`, INVARIANT.integrity, reinstall));
+    out.push(
+      finding(
+        'INSTALLED_FILE_MISSING',
+        'deny',
+        `${at}: ${count(folder.missing, 'file', 'files')} of the verified tarball ${folder.missing.length === 1 ? 'is' : 'are'} missing: ${files(folder.missing)}`,
+        INVARIANT.integrity,
+        reinstall,
+      ),
+    );
   }
   if (folder.added.length > 0) out.push(...addedFindings(at, folder.added, folder.scriptsRun, files(folder.added), policy, reinstall));
   return out;
@@ -46,8 +69,15 @@ function addedFindings(at: string, added: readonly string[], scriptsRun: boolean
   if (!scriptsRun) return [finding('INSTALLED_FILE_ADDED', 'deny', `${at}: ${what}`, INVARIANT.integrity, reinstall)];
   const mode = policy.defaults.scriptAddedFiles;
   if (mode === 'off') return [];
-  return [finding('INSTALLED_FILE_ADDED', mode, `${at}: ${what} (the package has install scripts npm runs, which may have created them)`,
-    `${policy.defaultsPath}.scriptAddedFiles`, 'check what its install script builds; "scriptAddedFiles": "off" accepts files install scripts add to their own package')];
+  return [
+    finding(
+      'INSTALLED_FILE_ADDED',
+      mode,
+      `${at}: ${what} (the package has install scripts npm runs, which may have created them)`,
+      `${policy.defaultsPath}.scriptAddedFiles`,
+      'check what its install script builds; "scriptAddedFiles": "off" accepts files install scripts add to their own package',
+    ),
+  ];
 }
 
 const count = (items: readonly string[], one: string, many: string): string => `${items.length} ${items.length === 1 ? one : many}`;

@@ -94,7 +94,13 @@ export const DEFAULT_MIN_RELEASE_AGE_DAYS = 1;
 
 /** Defaults of a policy file for what it leaves out. */
 export const FILE_DEFAULTS: PolicyDefaults = {
-  signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'deny', minReleaseAge: DEFAULT_MIN_RELEASE_AGE_DAYS, binCollisions: 'warn', toolchainBins: 'deny', scriptAddedFiles: 'warn',
+  signatures: 'require',
+  provenance: 'no-downgrade',
+  unsignedRegistry: 'deny',
+  minReleaseAge: DEFAULT_MIN_RELEASE_AGE_DAYS,
+  binCollisions: 'warn',
+  toolchainBins: 'deny',
+  scriptAddedFiles: 'warn',
   tier: { mode: 'no-downgrade', includePrereleases: false },
   changeAlerts: CHANGE_ALERT_DEFAULTS,
 };
@@ -130,7 +136,8 @@ export function policyFromFile(doc: PolicyFile, file: string): Policy {
   const registries = new Map<string, RegistryPolicy>();
   for (const [url, entry] of Object.entries(doc.registries ?? {})) {
     registries.set(normalizeRegistryUrl(url), {
-      keys: entry.keys ?? 'required', path: `registries[${JSON.stringify(url)}]`,
+      keys: entry.keys ?? 'required',
+      path: `registries[${JSON.stringify(url)}]`,
       ...(entry.pinnedKeys ? { pinnedKeys: entry.pinnedKeys } : {}),
       ...(entry.untimedExpiredKeys ? { untimedExpiredKeys: entry.untimedExpiredKeys } : {}),
       ...(entry.witnesses ? { witnesses: { keys: entry.witnesses.keys, require: entry.witnesses.require ?? entry.witnesses.keys.length } } : {}),
@@ -139,7 +146,12 @@ export function policyFromFile(doc: PolicyFile, file: string): Policy {
   return {
     source: 'file',
     file,
-    defaults: { ...FILE_DEFAULTS, ...doc.defaults, tier: tierSetting(doc.defaults?.tier, FILE_DEFAULTS.tier), changeAlerts: { ...FILE_DEFAULTS.changeAlerts, ...doc.defaults?.changeAlerts } },
+    defaults: {
+      ...FILE_DEFAULTS,
+      ...doc.defaults,
+      tier: tierSetting(doc.defaults?.tier, FILE_DEFAULTS.tier),
+      changeAlerts: { ...FILE_DEFAULTS.changeAlerts, ...doc.defaults?.changeAlerts },
+    },
     defaultsPath: 'defaults',
     registries,
     rules: doc.rules ?? [],
@@ -170,9 +182,7 @@ export function needsTierClaims(policy: Policy): boolean {
 export function needsPublishTime(policy: Policy): boolean {
   if (policy.defaults.minReleaseAge > 0 || policy.defaults.tier.enforceSince !== undefined) return true;
   if (policy.rules.some((r) => typeof r.tier === 'object' && r.tier.enforceSince !== undefined)) return true;
-  return policy.rules.some(
-    (r) => (r.minReleaseAge ?? 0) > 0 || (r.publisherKeys ?? []).some((k) => k.validUntil !== undefined || k.revokedAt !== undefined),
-  );
+  return policy.rules.some((r) => (r.minReleaseAge ?? 0) > 0 || (r.publisherKeys ?? []).some((k) => k.validUntil !== undefined || k.revokedAt !== undefined));
 }
 
 /** The witnesses the policy requires, per registry URL (normalized, as PackageRef.registry is). */

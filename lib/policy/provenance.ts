@@ -48,7 +48,9 @@ export function provenanceFindings(e: PackageEvidence, settings: Settings, histo
   if (baseline) {
     const lost = baseline.attested === 'provenance' ? 'verified provenance' : 'a verified publisher signature or provenance';
     const where = baseline.version === version ? 'vouch.lock recorded it for this very version' : `${label(name, baseline.version)} had it (${baseline.from})`;
-    return [finding('PROVENANCE_DOWNGRADE', mode.value === 'warn' ? 'warn' : 'deny', `${id} has no ${lost}, but ${where}`, mode.rule, approveHint(name, version))];
+    return [
+      finding('PROVENANCE_DOWNGRADE', mode.value === 'warn' ? 'warn' : 'deny', `${id} has no ${lost}, but ${where}`, mode.rule, approveHint(name, version)),
+    ];
   }
   if (mode.value === 'warn' && level !== 'provenance') {
     return [finding('PROVENANCE_MISSING', 'warn', `${id} has no verified provenance`, mode.rule)];

@@ -15,12 +15,28 @@ export function publisherKeyFindings(e: PackageEvidence, settings: Settings): Fi
   const keyids = pinned.value.map((k) => k.keyid);
   const publisher = e.attestations?.kind === 'verified' ? e.attestations.publisher : undefined;
   if (!publisher) {
-    return [finding('PUBLISHER_KEY_MISMATCH', 'deny', `${id} carries no publisher signature; ${pinned.rule} pins ${keyids.join(', ')}`, pinned.rule, approveHint(name, version))];
+    return [
+      finding(
+        'PUBLISHER_KEY_MISMATCH',
+        'deny',
+        `${id} carries no publisher signature; ${pinned.rule} pins ${keyids.join(', ')}`,
+        pinned.rule,
+        approveHint(name, version),
+      ),
+    ];
   }
   const index = pinned.value.findIndex((k) => k.keyid === publisher.keyid);
   const key = pinned.value[index];
   if (!key) {
-    return [finding('PUBLISHER_KEY_MISMATCH', 'deny', `${id} is signed by publisher key ${quote(publisher.keyid)}, but ${pinned.rule} pins ${keyids.join(', ')}`, pinned.rule, approveHint(name, version))];
+    return [
+      finding(
+        'PUBLISHER_KEY_MISMATCH',
+        'deny',
+        `${id} is signed by publisher key ${quote(publisher.keyid)}, but ${pinned.rule} pins ${keyids.join(', ')}`,
+        pinned.rule,
+        approveHint(name, version),
+      ),
+    ];
   }
   const rule = (field: string) => `${pinned.rule}${formatPath([index, field])}`;
   const signed = publisherSignedTimeOf(e);
@@ -28,18 +44,47 @@ export function publisherKeyFindings(e: PackageEvidence, settings: Settings): Fi
   if (key.revokedAt !== undefined) {
     const revoked = policyDate(key.revokedAt);
     if (!signed) {
-      findings.push(finding('PUBLISHER_KEY_REVOKED', 'deny', `${id} is signed by revoked key ${key.keyid} and has no signing time to show it predates the revocation (${formatDate(revoked)})`, rule('revokedAt')));
+      findings.push(
+        finding(
+          'PUBLISHER_KEY_REVOKED',
+          'deny',
+          `${id} is signed by revoked key ${key.keyid} and has no signing time to show it predates the revocation (${formatDate(revoked)})`,
+          rule('revokedAt'),
+        ),
+      );
     } else if (signed.time.getTime() >= revoked.getTime()) {
-      findings.push(finding('PUBLISHER_KEY_REVOKED', 'deny', `${id} was signed by key ${key.keyid} at ${formatDate(signed.time)} (${signed.source}), after its revocation at ${formatDate(revoked)}`, rule('revokedAt')));
+      findings.push(
+        finding(
+          'PUBLISHER_KEY_REVOKED',
+          'deny',
+          `${id} was signed by key ${key.keyid} at ${formatDate(signed.time)} (${signed.source}), after its revocation at ${formatDate(revoked)}`,
+          rule('revokedAt'),
+        ),
+      );
     } else {
-      findings.push(finding('PUBLISHER_KEY_REVOKED', 'warn', `${id} was signed by key ${key.keyid} at ${formatDate(signed.time)} (${signed.source}), before its revocation at ${formatDate(revoked)}; consider upgrading to a version signed by a current key`, rule('revokedAt')));
+      findings.push(
+        finding(
+          'PUBLISHER_KEY_REVOKED',
+          'warn',
+          `${id} was signed by key ${key.keyid} at ${formatDate(signed.time)} (${signed.source}), before its revocation at ${formatDate(revoked)}; consider upgrading to a version signed by a current key`,
+          rule('revokedAt'),
+        ),
+      );
     }
   }
   if (key.validUntil !== undefined) {
     const until = policyDate(key.validUntil);
     if (!signed || signed.time.getTime() > until.getTime()) {
       const when = signed ? `at ${formatDate(signed.time)} (${signed.source})` : 'at an unknown time';
-      findings.push(finding('PUBLISHER_KEY_EXPIRED', 'deny', `${id} was signed by key ${key.keyid} ${when}, after it was valid (until ${formatDate(until)})`, rule('validUntil'), approveHint(name, version)));
+      findings.push(
+        finding(
+          'PUBLISHER_KEY_EXPIRED',
+          'deny',
+          `${id} was signed by key ${key.keyid} ${when}, after it was valid (until ${formatDate(until)})`,
+          rule('validUntil'),
+          approveHint(name, version),
+        ),
+      );
     }
   }
   return findings;

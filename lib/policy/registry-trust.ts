@@ -62,38 +62,81 @@ export function judgeRegistry({ seen, pinned, policy }: RegistryTrustInput): Reg
   const trusted = anchors === null ? new Set(valid.map((k) => k.keyid)) : endorsedClosure(anchors, valid, pinned, revoked);
   for (const id of revoked.keys()) trusted.delete(id);
   if (seen.state === 'none' && anchors !== null && anchors.size > 0) {
-    findings.push(registryFinding('REGISTRY_KEYS_MISSING', `${seen.url} no longer serves signing keys, but ${describeAnchors(policy)} ${[...anchors].sort().join(', ')}`, approveHint(seen.url)));
+    findings.push(
+      registryFinding(
+        'REGISTRY_KEYS_MISSING',
+        `${seen.url} no longer serves signing keys, but ${describeAnchors(policy)} ${[...anchors].sort().join(', ')}`,
+        approveHint(seen.url),
+      ),
+    );
   }
   for (const k of valid) {
     if (!trusted.has(k.keyid) && !revoked.has(k.keyid)) {
-      findings.push(registryFinding('REGISTRY_KEY_ADDED', `${seen.url} serves key ${k.keyid}, which ${describeAnchors(policy)} does not name and no trusted key endorsed`, approveHint(seen.url)));
+      findings.push(
+        registryFinding(
+          'REGISTRY_KEY_ADDED',
+          `${seen.url} serves key ${k.keyid}, which ${describeAnchors(policy)} does not name and no trusted key endorsed`,
+          approveHint(seen.url),
+        ),
+      );
     }
   }
   for (const problem of seen.log?.state === 'inconsistent' ? seen.log.problems : []) {
-    findings.push(finding('LOG_INCONSISTENT', 'deny', `${seen.url}: signing log: ${problem}`, INVARIANT.registryKeys,
-      'a registry whose log history changed may be showing you a different history than others: check with the operator (and `vouch log verify` from elsewhere) before trusting it again'));
+    findings.push(
+      finding(
+        'LOG_INCONSISTENT',
+        'deny',
+        `${seen.url}: signing log: ${problem}`,
+        INVARIANT.registryKeys,
+        'a registry whose log history changed may be showing you a different history than others: check with the operator (and `vouch log verify` from elsewhere) before trusting it again',
+      ),
+    );
   }
   for (const problem of seen.log?.invalidEntries ?? []) {
-    findings.push(finding('LOG_ENTRY_INVALID', 'deny', `${seen.url}: signing log: ${problem}`, INVARIANT.registryKeys,
-      'the registry\'s log records a signing event its own rules forbid (e.g. a key signing after its retirement): treat the key as leaked, and check with the operator (vouch log verify <registry> shows every such entry)'));
+    findings.push(
+      finding(
+        'LOG_ENTRY_INVALID',
+        'deny',
+        `${seen.url}: signing log: ${problem}`,
+        INVARIANT.registryKeys,
+        "the registry's log records a signing event its own rules forbid (e.g. a key signing after its retirement): treat the key as leaked, and check with the operator (vouch log verify <registry> shows every such entry)",
+      ),
+    );
   }
   const unwitnessed = seen.log?.witnesses?.problem;
   if (unwitnessed) {
-    findings.push(finding('LOG_UNWITNESSED', 'deny', `${seen.url}: signing log: ${unwitnessed}`, `${policy?.path ?? 'registries'}.witnesses`,
-      'a checkpoint no witness saw may be a history shown only to you; ask the operator whether the witnesses are running and receive its checkpoints'));
+    findings.push(
+      finding(
+        'LOG_UNWITNESSED',
+        'deny',
+        `${seen.url}: signing log: ${unwitnessed}`,
+        `${policy?.path ?? 'registries'}.witnesses`,
+        'a checkpoint no witness saw may be a history shown only to you; ask the operator whether the witnesses are running and receive its checkpoints',
+      ),
+    );
   }
   const servedIds = new Set(valid.map((k) => k.keyid));
   if (seen.state === 'served') {
     for (const id of [...(anchors ?? [])].sort()) {
       if (!servedIds.has(id) && !revoked.has(id)) {
-        findings.push(registryFinding('REGISTRY_KEY_REMOVED', `${seen.url} no longer lists key ${id}, which ${describeAnchors(policy)}`, approveHint(seen.url)));
+        findings.push(
+          registryFinding('REGISTRY_KEY_REMOVED', `${seen.url} no longer lists key ${id}, which ${describeAnchors(policy)}`, approveHint(seen.url)),
+        );
       }
     }
   }
   return {
     summary: summary(base, findings),
     trust: { trusted, revoked, expires, needsSignedTime: true },
-    pin: withLog(pinOf(valid.filter((k) => trusted.has(k.keyid) || revoked.has(k.keyid)), pinned, revoked), seen, pinned),
+    pin: withLog(
+      pinOf(
+        valid.filter((k) => trusted.has(k.keyid) || revoked.has(k.keyid)),
+        pinned,
+        revoked,
+      ),
+      seen,
+      pinned,
+    ),
     served: withLog(pinOf(valid, pinned, revoked), seen, pinned),
   };
 }
@@ -102,16 +145,25 @@ export function judgeRegistry({ seen, pinned, policy }: RegistryTrustInput): Reg
 function anchorsOf(pinned: LockRegistry | undefined, policy: RegistryPolicy | undefined): Set<string> | null {
   if (policy?.pinnedKeys && policy.pinnedKeys.length > 0) return new Set(policy.pinnedKeys);
   if (!pinned) return null;
-  return new Set(Object.entries(pinned.keys).filter(([, k]) => k.revoked === undefined).map(([id]) => id));
+  return new Set(
+    Object.entries(pinned.keys)
+      .filter(([, k]) => k.revoked === undefined)
+      .map(([id]) => id),
+  );
 }
 
 /** The anchors plus every served key a trusted key endorsed, transitively (a chain of rotations). */
-function endorsedClosure(anchors: ReadonlySet<string>, served: readonly RegistryKey[], pinned: LockRegistry | undefined, revoked: ReadonlyMap<string, Date>): Set<string> {
+function endorsedClosure(
+  anchors: ReadonlySet<string>,
+  served: readonly RegistryKey[],
+  pinned: LockRegistry | undefined,
+  revoked: ReadonlyMap<string, Date>,
+): Set<string> {
   const trusted = new Set(anchors);
   const material = new Map<string, string>();
   for (const [id, k] of Object.entries(pinned?.keys ?? {})) material.set(id, k.key);
   for (const k of served) material.set(k.keyid, k.key);
-  for (let grew = true; grew;) {
+  for (let grew = true; grew; ) {
     grew = false;
     for (const k of served) {
       if (trusted.has(k.keyid)) continue;

@@ -15,7 +15,15 @@ export function releaseAgeFindings(e: PackageEvidence, settings: Settings, now: 
   const id = label(name, version);
   const released = releaseTimeOf(e);
   if (!released) {
-    return [finding('RELEASE_TOO_NEW', 'deny', `${id} has no release time (no transparency-log entry and no packument time), so ${rule} (${plural(minDays, 'day')}) cannot be shown to hold`, rule, approveHint(name, version))];
+    return [
+      finding(
+        'RELEASE_TOO_NEW',
+        'deny',
+        `${id} has no release time (no transparency-log entry and no packument time), so ${rule} (${plural(minDays, 'day')}) cannot be shown to hold`,
+        rule,
+        approveHint(name, version),
+      ),
+    ];
   }
   const age = now.getTime() - released.time.getTime();
   if (age >= minDays * DAY_MS) return [];

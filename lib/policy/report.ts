@@ -11,58 +11,78 @@ export type Decision = 'allow' | 'warn' | 'deny';
  */
 export type FindingCode =
   // evidence
-  | 'INTEGRITY_MISSING' | 'INTEGRITY_SHA1_ONLY' | 'INTEGRITY_MISMATCH' | 'TARBALL_MISMATCH'
-  | 'INTEGRITY_AMBIGUOUS' | 'INTEGRITY_MALFORMED'
-  | 'SIGNATURE_MISSING' | 'SIGNATURE_INVALID' | 'KEY_UNKNOWN' | 'KEY_EXPIRED' | 'UNSIGNED_REGISTRY' | 'SIGNATURES_TOO_MANY' | 'SIGNATURE_NOT_LOGGED'
-  | 'ATTESTATION_MISSING' | 'ATTESTATION_INVALID' | 'ATTESTATION_SUBJECT' | 'ATTESTATION_STATEMENT'
-  | 'ATTESTATION_KEY_UNKNOWN' | 'ATTESTATION_KEY_EXPIRED' | 'ATTESTATION_TOO_LARGE' | 'ATTESTATION_NOT_LOGGED'
-  | 'REGISTRY_UNREACHABLE' | 'REGISTRY_ERROR' | 'OFFLINE_MISS' | 'VERSION_NOT_FOUND' | 'VERIFIER_ERROR'
+  | 'INTEGRITY_MISSING'
+  | 'INTEGRITY_SHA1_ONLY'
+  | 'INTEGRITY_MISMATCH'
+  | 'TARBALL_MISMATCH'
+  | 'INTEGRITY_AMBIGUOUS'
+  | 'INTEGRITY_MALFORMED'
+  | 'SIGNATURE_MISSING'
+  | 'SIGNATURE_INVALID'
+  | 'KEY_UNKNOWN'
+  | 'KEY_EXPIRED'
+  | 'UNSIGNED_REGISTRY'
+  | 'SIGNATURES_TOO_MANY'
+  | 'SIGNATURE_NOT_LOGGED'
+  | 'ATTESTATION_MISSING'
+  | 'ATTESTATION_INVALID'
+  | 'ATTESTATION_SUBJECT'
+  | 'ATTESTATION_STATEMENT'
+  | 'ATTESTATION_KEY_UNKNOWN'
+  | 'ATTESTATION_KEY_EXPIRED'
+  | 'ATTESTATION_TOO_LARGE'
+  | 'ATTESTATION_NOT_LOGGED'
+  | 'REGISTRY_UNREACHABLE'
+  | 'REGISTRY_ERROR'
+  | 'OFFLINE_MISS'
+  | 'VERSION_NOT_FOUND'
+  | 'VERIFIER_ERROR'
   | 'VERIFICATION_BUDGET_EXCEEDED'
   // policy
-  | 'SOURCE_NOT_ALLOWED'       // git / file / remote-tarball dependency not allowed by name
-  | 'REGISTRY_KEY_ADDED'       // the registry serves a key nothing pinned or endorsed
-  | 'REGISTRY_KEY_REMOVED'     // a pinned key is no longer listed
-  | 'REGISTRY_KEY_INVALID'     // a listed key id is not the fingerprint of its key
-  | 'REGISTRY_KEYS_MISSING'    // a registry with pinned keys serves none
-  | 'LOG_INCONSISTENT'         // the registry's signing log does not extend the one vouch saw before (rewritten, forked)
-  | 'LOG_ENTRY_INVALID'        // the registry's signing log records a signing event its rules forbid (a key signing after its retirement)
-  | 'LOG_UNWITNESSED'          // the policy requires k witnesses to cosign the registry's log checkpoint, and fewer did
-  | 'KEY_REVOKED'              // signed only by a key its registry revoked
-  | 'KEY_EXPIRED_UNTIMED'      // signed by a retired key, and no signed time places the signature before it retired
-  | 'SIGNATURE_DOWNGRADE'      // earlier versions were registry-signed, this one is not
-  | 'LINK_UNSUPPORTED'         // a link npm never writes (onto a package folder): vouch cannot model it, so it denies
-  | 'PROVENANCE_MISSING'       // provenance: require, and none verified
-  | 'PROVENANCE_DOWNGRADE'     // an earlier version (by semver) had provenance, this one has none
-  | 'TIER_DOWNGRADE'           // an earlier version of the same release line had a higher trust tier
-  | 'IDENTITY_MISMATCH'        // a rule requires a repository / workflow / issuer ... that differs
-  | 'IDENTITY_CHANGED'         // the identity pinned in vouch.lock differs (trust on first use)
-  | 'PUBLISHER_KEY_MISMATCH'   // signed by a publisher key the policy does not pin
-  | 'PUBLISHER_KEY_REVOKED'    // signed by a revoked publisher key
-  | 'PUBLISHER_KEY_EXPIRED'    // signed after the key's validUntil
-  | 'RELEASE_TOO_NEW'          // younger than minReleaseAge
+  | 'SOURCE_NOT_ALLOWED' // git / file / remote-tarball dependency not allowed by name
+  | 'REGISTRY_KEY_ADDED' // the registry serves a key nothing pinned or endorsed
+  | 'REGISTRY_KEY_REMOVED' // a pinned key is no longer listed
+  | 'REGISTRY_KEY_INVALID' // a listed key id is not the fingerprint of its key
+  | 'REGISTRY_KEYS_MISSING' // a registry with pinned keys serves none
+  | 'LOG_INCONSISTENT' // the registry's signing log does not extend the one vouch saw before (rewritten, forked)
+  | 'LOG_ENTRY_INVALID' // the registry's signing log records a signing event its rules forbid (a key signing after its retirement)
+  | 'LOG_UNWITNESSED' // the policy requires k witnesses to cosign the registry's log checkpoint, and fewer did
+  | 'KEY_REVOKED' // signed only by a key its registry revoked
+  | 'KEY_EXPIRED_UNTIMED' // signed by a retired key, and no signed time places the signature before it retired
+  | 'SIGNATURE_DOWNGRADE' // earlier versions were registry-signed, this one is not
+  | 'LINK_UNSUPPORTED' // a link npm never writes (onto a package folder): vouch cannot model it, so it denies
+  | 'PROVENANCE_MISSING' // provenance: require, and none verified
+  | 'PROVENANCE_DOWNGRADE' // an earlier version (by semver) had provenance, this one has none
+  | 'TIER_DOWNGRADE' // an earlier version of the same release line had a higher trust tier
+  | 'IDENTITY_MISMATCH' // a rule requires a repository / workflow / issuer ... that differs
+  | 'IDENTITY_CHANGED' // the identity pinned in vouch.lock differs (trust on first use)
+  | 'PUBLISHER_KEY_MISMATCH' // signed by a publisher key the policy does not pin
+  | 'PUBLISHER_KEY_REVOKED' // signed by a revoked publisher key
+  | 'PUBLISHER_KEY_EXPIRED' // signed after the key's validUntil
+  | 'RELEASE_TOO_NEW' // younger than minReleaseAge
   // vouch diff: what a lockfile pull request changed that npm would not have written from the manifests
-  | 'LOCKFILE_UNREQUESTED'     // an entry no package.json reaches through the lockfile's dependency graph
-  | 'LOCKFILE_OUT_OF_RANGE'    // a direct dependency locked outside the range (or to another name than) package.json declares
+  | 'LOCKFILE_UNREQUESTED' // an entry no package.json reaches through the lockfile's dependency graph
+  | 'LOCKFILE_OUT_OF_RANGE' // a direct dependency locked outside the range (or to another name than) package.json declares
   | 'LOCKFILE_RESOLVED_CHANGED' // `resolved` or `integrity` changed while the version stayed
-  | 'EXCEPTION_EXPIRED'        // an exception that would have applied has expired
-  | 'EXCEPTION_EXPIRING'       // an exception that applies expires soon
-  | 'LOCK_MISSING_ENTRY'       // vouch ci: the lockfile has a version vouch.lock does not record
-  | 'RESOLVED_FOREIGN_HOST'    // the lockfile's `resolved` names a host other than the signing registry's
-  | 'RESOLVED_MISMATCH'        // `resolved` is on the registry's host but is not this version's dist.tarball
-  | 'BIN_COLLISION'            // two packages link the same command into one node_modules/.bin
-  | 'BIN_TOOLCHAIN'            // a package links node, npm, npx or corepack into node_modules/.bin
+  | 'EXCEPTION_EXPIRED' // an exception that would have applied has expired
+  | 'EXCEPTION_EXPIRING' // an exception that applies expires soon
+  | 'LOCK_MISSING_ENTRY' // vouch ci: the lockfile has a version vouch.lock does not record
+  | 'RESOLVED_FOREIGN_HOST' // the lockfile's `resolved` names a host other than the signing registry's
+  | 'RESOLVED_MISMATCH' // `resolved` is on the registry's host but is not this version's dist.tarball
+  | 'BIN_COLLISION' // two packages link the same command into one node_modules/.bin
+  | 'BIN_TOOLCHAIN' // a package links node, npm, npx or corepack into node_modules/.bin
   // verify --installed: the files in a package folder against its verified tarball's (lib/policy/installed-files.ts)
-  | 'INSTALLED_FILE_MODIFIED'  // a file differs from the verified tarball's
-  | 'INSTALLED_FILE_MISSING'   // a file of the verified tarball is not on disk
-  | 'INSTALLED_FILE_ADDED'     // a file the verified tarball does not have (by an install script: per scriptAddedFiles)
-  | 'INSTALLED_FILES_UNKNOWN'  // the folder could not be checked: no file list of its verified tarball (fail closed)
+  | 'INSTALLED_FILE_MODIFIED' // a file differs from the verified tarball's
+  | 'INSTALLED_FILE_MISSING' // a file of the verified tarball is not on disk
+  | 'INSTALLED_FILE_ADDED' // a file the verified tarball does not have (by an install script: per scriptAddedFiles)
+  | 'INSTALLED_FILES_UNKNOWN' // the folder could not be checked: no file list of its verified tarball (fail closed)
   // change alerts: an update compared with the version it replaces (lib/policy/change-alerts.ts)
-  | 'INSTALL_SCRIPT_ADDED'     // it has install scripts, the version it replaces had none (vouch diff: or a package new to the lockfile has them)
-  | 'INSTALL_SCRIPT_CHANGED'   // an install script's text differs from the replaced version's
-  | 'BIN_ADDED'                // it links a command the replaced version did not
-  | 'DEPENDENCIES_ADDED'       // it depends on packages the replaced version did not
-  | 'PUBLISHER_CHANGED'        // another npm user published it, or no longer by trusted publishing
-  | 'QUICK_RELEASE';           // published within quickReleaseHours of the version it replaces
+  | 'INSTALL_SCRIPT_ADDED' // it has install scripts, the version it replaces had none (vouch diff: or a package new to the lockfile has them)
+  | 'INSTALL_SCRIPT_CHANGED' // an install script's text differs from the replaced version's
+  | 'BIN_ADDED' // it links a command the replaced version did not
+  | 'DEPENDENCIES_ADDED' // it depends on packages the replaced version did not
+  | 'PUBLISHER_CHANGED' // another npm user published it, or no longer by trusted publishing
+  | 'QUICK_RELEASE'; // published within quickReleaseHours of the version it replaces
 
 export interface Finding {
   code: FindingCode;

@@ -21,12 +21,32 @@ export type ChangeAlertMode = (typeof CHANGE_ALERT_MODES)[number];
  * IDENTITY_CHANGED (accepted with `vouch approve`, which re-pins vouch.lock) and the exception codes.
  */
 export const WAIVABLE_CODES = [
-  'INTEGRITY_MISSING', 'INTEGRITY_SHA1_ONLY',
-  'SIGNATURE_MISSING', 'KEY_UNKNOWN', 'UNSIGNED_REGISTRY',
-  'ATTESTATION_MISSING', 'ATTESTATION_KEY_UNKNOWN', 'ATTESTATION_KEY_EXPIRED', 'ATTESTATION_TOO_LARGE',
-  'SOURCE_NOT_ALLOWED', 'PROVENANCE_MISSING', 'PROVENANCE_DOWNGRADE', 'SIGNATURE_DOWNGRADE', 'IDENTITY_MISMATCH',
-  'PUBLISHER_KEY_MISMATCH', 'PUBLISHER_KEY_EXPIRED', 'RELEASE_TOO_NEW', 'BIN_COLLISION', 'BIN_TOOLCHAIN', 'TIER_DOWNGRADE',
-  'INSTALL_SCRIPT_ADDED', 'INSTALL_SCRIPT_CHANGED', 'BIN_ADDED', 'DEPENDENCIES_ADDED', 'PUBLISHER_CHANGED', 'QUICK_RELEASE',
+  'INTEGRITY_MISSING',
+  'INTEGRITY_SHA1_ONLY',
+  'SIGNATURE_MISSING',
+  'KEY_UNKNOWN',
+  'UNSIGNED_REGISTRY',
+  'ATTESTATION_MISSING',
+  'ATTESTATION_KEY_UNKNOWN',
+  'ATTESTATION_KEY_EXPIRED',
+  'ATTESTATION_TOO_LARGE',
+  'SOURCE_NOT_ALLOWED',
+  'PROVENANCE_MISSING',
+  'PROVENANCE_DOWNGRADE',
+  'SIGNATURE_DOWNGRADE',
+  'IDENTITY_MISMATCH',
+  'PUBLISHER_KEY_MISMATCH',
+  'PUBLISHER_KEY_EXPIRED',
+  'RELEASE_TOO_NEW',
+  'BIN_COLLISION',
+  'BIN_TOOLCHAIN',
+  'TIER_DOWNGRADE',
+  'INSTALL_SCRIPT_ADDED',
+  'INSTALL_SCRIPT_CHANGED',
+  'BIN_ADDED',
+  'DEPENDENCIES_ADDED',
+  'PUBLISHER_CHANGED',
+  'QUICK_RELEASE',
 ] as const satisfies readonly FindingCode[];
 export type WaivableCode = (typeof WAIVABLE_CODES)[number];
 
@@ -36,7 +56,11 @@ const date = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
 });
 const days = z.number({ error: 'expected a number of days' }).min(0).max(3650);
 // Characters of npm names plus glob syntax; checks.ts says more about a bad glob than a pattern can.
-const nameGlob = z.string().min(1).max(214).regex(/^[^\s]+$/, { error: 'expected a package name or glob without spaces' });
+const nameGlob = z
+  .string()
+  .min(1)
+  .max(214)
+  .regex(/^[^\s]+$/, { error: 'expected a package name or glob without spaces' });
 
 const SIGNATURES_DOC =
   'Registry signatures: "require" denies a package without a valid one, "warn" reports it, "off" ignores a missing one (an invalid signature always denies).';
@@ -50,16 +74,34 @@ const TIER_DOC =
 const signatureMode = z.enum(SIGNATURE_MODES);
 const changeAlertMode = z.enum(CHANGE_ALERT_MODES);
 // Change alerts between a version and the one it replaces (lib/policy/change-alerts.ts, docs/policy.md).
-const ChangeAlerts = z.strictObject({
-  installScripts: changeAlertMode.optional().meta({
-    description: 'An update adds an install script (preinstall/install/postinstall, or a binding.gyp\'s implicit node-gyp rebuild) or changes one (INSTALL_SCRIPT_ADDED, INSTALL_SCRIPT_CHANGED). Default "deny"; a script npm will not run (allowScripts denies it, or strict-allow-scripts stops the install) is only warned.',
-  }),
-  bins: changeAlertMode.optional().meta({ description: 'An update links a command its predecessor did not (BIN_ADDED). Default "warn".' }),
-  dependencies: changeAlertMode.optional().meta({ description: 'An update adds dependencies (dependencies, optionalDependencies, peerDependencies npm installs) (DEPENDENCIES_ADDED). Default "warn".' }),
-  publisher: changeAlertMode.optional().meta({ description: 'An update was published by another npm user, or no longer by trusted publishing (PUBLISHER_CHANGED; the registry\'s unsigned _npmUser). Default "warn".' }),
-  quickRelease: changeAlertMode.optional().meta({ description: 'An update was published within quickReleaseHours of the version it replaces (QUICK_RELEASE; packument times). Default "warn".' }),
-  quickReleaseHours: z.number({ error: 'expected a number of hours' }).min(0).max(8760).optional().meta({ description: 'The QUICK_RELEASE window in hours. Default 24; 0 turns the alert off.' }),
-}).meta({ description: 'Alerts on what an update brings compared with the version it replaces (from the lockfile being replaced, else vouch.lock): each kind "deny", "warn" or "off".' });
+const ChangeAlerts = z
+  .strictObject({
+    installScripts: changeAlertMode.optional().meta({
+      description:
+        'An update adds an install script (preinstall/install/postinstall, or a binding.gyp\'s implicit node-gyp rebuild) or changes one (INSTALL_SCRIPT_ADDED, INSTALL_SCRIPT_CHANGED). Default "deny"; a script npm will not run (allowScripts denies it, or strict-allow-scripts stops the install) is only warned.',
+    }),
+    bins: changeAlertMode.optional().meta({ description: 'An update links a command its predecessor did not (BIN_ADDED). Default "warn".' }),
+    dependencies: changeAlertMode.optional().meta({
+      description: 'An update adds dependencies (dependencies, optionalDependencies, peerDependencies npm installs) (DEPENDENCIES_ADDED). Default "warn".',
+    }),
+    publisher: changeAlertMode.optional().meta({
+      description:
+        'An update was published by another npm user, or no longer by trusted publishing (PUBLISHER_CHANGED; the registry\'s unsigned _npmUser). Default "warn".',
+    }),
+    quickRelease: changeAlertMode
+      .optional()
+      .meta({ description: 'An update was published within quickReleaseHours of the version it replaces (QUICK_RELEASE; packument times). Default "warn".' }),
+    quickReleaseHours: z
+      .number({ error: 'expected a number of hours' })
+      .min(0)
+      .max(8760)
+      .optional()
+      .meta({ description: 'The QUICK_RELEASE window in hours. Default 24; 0 turns the alert off.' }),
+  })
+  .meta({
+    description:
+      'Alerts on what an update brings compared with the version it replaces (from the lockfile being replaced, else vouch.lock): each kind "deny", "warn" or "off".',
+  });
 const provenanceMode = z.enum(PROVENANCE_MODES);
 const tierMode = z.enum(TIER_MODES);
 const TierObject = z.strictObject({
@@ -67,23 +109,29 @@ const TierObject = z.strictObject({
   enforceSince: date.optional().meta({ description: 'Versions released before this date (UTC) are not judged; older downgrades stay as they were.' }),
   includePrereleases: z.boolean().optional().meta({ description: 'Judge prereleases and count them as baselines. Default false: prereleases are neither.' }),
 });
-const tier = z.union([tierMode, TierObject], { error: `expected one of ${TIER_MODES.map((m) => JSON.stringify(m)).join(', ')} or an object { mode, enforceSince, includePrereleases }` });
+const tier = z.union([tierMode, TierObject], {
+  error: `expected one of ${TIER_MODES.map((m) => JSON.stringify(m)).join(', ')} or an object { mode, enforceSince, includePrereleases }`,
+});
 
 const Defaults = z.strictObject({
   signatures: signatureMode.optional().meta({ description: `${SIGNATURES_DOC} Default "require".` }),
   provenance: provenanceMode.optional().meta({ description: `${PROVENANCE_DOC} Default "no-downgrade".` }),
   unsignedRegistry: z.enum(['deny', 'warn']).optional().meta({
-    description: 'A package from a registry that publishes no keys and is not marked keys:"none" (under signatures "require"). Default "deny" (the built-in policy used without a file says "warn").',
+    description:
+      'A package from a registry that publishes no keys and is not marked keys:"none" (under signatures "require"). Default "deny" (the built-in policy used without a file says "warn").',
   }),
   minReleaseAge: days.optional().meta({ description: `${AGE_DOC} Default ${DEFAULT_MIN_RELEASE_AGE_DAYS} (0 turns the check off).` }),
   binCollisions: z.enum(BIN_MODES).optional().meta({
-    description: 'Two packages linking the same command into one node_modules/.bin folder (BIN_COLLISION): the project\'s scripts run whichever npm linked. Default "warn" (such pairs also occur legitimately, e.g. a fork and its original); "deny" refuses the install.',
+    description:
+      'Two packages linking the same command into one node_modules/.bin folder (BIN_COLLISION): the project\'s scripts run whichever npm linked. Default "warn" (such pairs also occur legitimately, e.g. a fork and its original); "deny" refuses the install.',
   }),
   toolchainBins: z.enum(BIN_MODES).optional().meta({
-    description: 'A package linking a command named node, npm, npx or corepack (BIN_TOOLCHAIN), which every script would then run instead of the toolchain. Default "deny".',
+    description:
+      'A package linking a command named node, npm, npx or corepack (BIN_TOOLCHAIN), which every script would then run instead of the toolchain. Default "deny".',
   }),
   scriptAddedFiles: z.enum(BIN_MODES).optional().meta({
-    description: 'vouch verify --installed: files in a package folder that its verified tarball does not have, when the package has install scripts npm runs (INSTALLED_FILE_ADDED: node-gyp\'s build/, downloaded binaries). Default "warn"; "off" accepts them, "deny" refuses them. Added files in a package without install scripts, and modified or missing files, always deny.',
+    description:
+      'vouch verify --installed: files in a package folder that its verified tarball does not have, when the package has install scripts npm runs (INSTALLED_FILE_ADDED: node-gyp\'s build/, downloaded binaries). Default "warn"; "off" accepts them, "deny" refuses them. Added files in a package without install scripts, and modified or missing files, always deny.',
   }),
   tier: tier.optional().meta({ description: `${TIER_DOC} Default "no-downgrade".` }),
   changeAlerts: ChangeAlerts.optional(),
@@ -91,25 +139,45 @@ const Defaults = z.strictObject({
 
 const Registry = z.strictObject({
   keys: z.enum(['required', 'none']).optional().meta({
-    description: '"none": this registry is known to publish no signing keys, so its packages are allowed unsigned. "required" (the default for every registry): an unsigned package is judged by signatures/unsignedRegistry.',
+    description:
+      '"none": this registry is known to publish no signing keys, so its packages are allowed unsigned. "required" (the default for every registry): an unsigned package is judged by signatures/unsignedRegistry.',
   }),
-  pinnedKeys: z.array(z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, { error: 'expected a key id "SHA256:" + 43 base64 characters' })).min(1).optional().meta({
-    description: 'Key ids (as the registry\'s /-/npm/v1/keys lists them) this registry must sign with, instead of pinning what it serves on first use. A new key counts only when one of these endorsed it.',
-  }),
-  untimedExpiredKeys: z.strictObject({
-    reason: text('reason'),
-    expires: date,
-  }).optional().meta({
-    description: 'Accept signatures by this registry\'s retired keys without a signed time placing them before the key retired (judged on the registry\'s unsigned publish time, as npm does), with a reason, until a date.',
-  }),
-  witnesses: z.strictObject({
-    keys: z.array(text('witness verifier key')).min(1).meta({
-      description: 'Verifier keys of the witnesses (`name+keyid+base64 key`, as `vouch log witness` prints it) that cosign this registry\'s signing-log checkpoints.',
+  pinnedKeys: z
+    .array(z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, { error: 'expected a key id "SHA256:" + 43 base64 characters' }))
+    .min(1)
+    .optional()
+    .meta({
+      description:
+        "Key ids (as the registry's /-/npm/v1/keys lists them) this registry must sign with, instead of pinning what it serves on first use. A new key counts only when one of these endorsed it.",
     }),
-    require: z.number().int().min(1).optional().meta({ description: 'How many of them must have cosigned the checkpoint a run verifies (k of n). Default: all.' }),
-  }).optional().meta({
-    description: 'A vouch registry\'s signing log must be witnessed: its checkpoint cosigned (C2SP tlog-cosignature) by k of these n witnesses, or the run is denied (LOG_UNWITNESSED). A witness cosigns only a checkpoint consistent with every one it saw, so a log cannot show this client a history the witnesses did not see.',
-  }),
+  untimedExpiredKeys: z
+    .strictObject({
+      reason: text('reason'),
+      expires: date,
+    })
+    .optional()
+    .meta({
+      description:
+        "Accept signatures by this registry's retired keys without a signed time placing them before the key retired (judged on the registry's unsigned publish time, as npm does), with a reason, until a date.",
+    }),
+  witnesses: z
+    .strictObject({
+      keys: z.array(text('witness verifier key')).min(1).meta({
+        description:
+          "Verifier keys of the witnesses (`name+keyid+base64 key`, as `vouch log witness` prints it) that cosign this registry's signing-log checkpoints.",
+      }),
+      require: z
+        .number()
+        .int()
+        .min(1)
+        .optional()
+        .meta({ description: 'How many of them must have cosigned the checkpoint a run verifies (k of n). Default: all.' }),
+    })
+    .optional()
+    .meta({
+      description:
+        "A vouch registry's signing log must be witnessed: its checkpoint cosigned (C2SP tlog-cosignature) by k of these n witnesses, or the run is denied (LOG_UNWITNESSED). A witness cosigns only a checkpoint consistent with every one it saw, so a log cannot show this client a history the witnesses did not see.",
+    }),
 });
 
 const Identity = z
@@ -151,9 +219,13 @@ const Rule = z.strictObject({
 
 const Exception = z.strictObject({
   versions: text('semver range').optional().meta({ description: 'Semver range; absent = every version.' }),
-  allow: z.array(z.enum(WAIVABLE_CODES, {
-    error: `expected a finding code an exception can waive (${WAIVABLE_CODES.join(', ')}); identity changes are accepted with \`vouch approve\``,
-  })).min(1),
+  allow: z
+    .array(
+      z.enum(WAIVABLE_CODES, {
+        error: `expected a finding code an exception can waive (${WAIVABLE_CODES.join(', ')}); identity changes are accepted with \`vouch approve\``,
+      }),
+    )
+    .min(1),
   reason: text('reason'),
   approvedBy: text('approver'),
   expires: date.meta({ description: 'From this date (UTC) on the exception no longer applies (EXCEPTION_EXPIRED); vouch warns 14 days before.' }),

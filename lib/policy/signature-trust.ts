@@ -31,12 +31,27 @@ export function signatureTrustFindings({ e, trust, lock, policy, now }: Signatur
   const revoked = keyids.filter((id) => trust.revoked.has(id));
   if (revoked.length > 0) {
     const when = formatDate(trust.revoked.get(revoked[0]!)!);
-    return { findings: [finding('KEY_REVOKED', 'deny', `${label(name, version)} is signed only by ${revoked.join(', ')}, which ${registry} revoked on ${when}: every signature by it is void`, INVARIANT.signature, 'ask the registry operator to re-sign this version with its active key (vouch registry rotate)')], waived: [] };
+    return {
+      findings: [
+        finding(
+          'KEY_REVOKED',
+          'deny',
+          `${label(name, version)} is signed only by ${revoked.join(', ')}, which ${registry} revoked on ${when}: every signature by it is void`,
+          INVARIANT.signature,
+          'ask the registry operator to re-sign this version with its active key (vouch registry rotate)',
+        ),
+      ],
+      waived: [],
+    };
   }
   const expired = keyids.map((id) => `${id} (retired ${formatDate(trust.expires.get(id)!)})`).join(', ');
-  const untimed = finding('KEY_EXPIRED_UNTIMED', 'deny',
+  const untimed = finding(
+    'KEY_EXPIRED_UNTIMED',
+    'deny',
     `${label(name, version)} is signed only by ${expired}, and nothing signed places that signature before the key retired (the packument's time is the registry's word)`,
-    INVARIANT.signature, `ask the registry operator to re-sign it with the active key, or accept such versions for this registry in vouch.policy.json: registries[${JSON.stringify(registry)}].untimedExpiredKeys`);
+    INVARIANT.signature,
+    `ask the registry operator to re-sign it with the active key, or accept such versions for this registry in vouch.policy.json: registries[${JSON.stringify(registry)}].untimedExpiredKeys`,
+  );
   const accepted = policy.registries.get(registry)?.untimedExpiredKeys;
   if (accepted && now.getTime() < policyDate(accepted.expires).getTime()) {
     return { findings: [], waived: [{ ...untimed, waivedBy: `${formatPath(['registries', registry, 'untimedExpiredKeys'])}` }] };
@@ -86,10 +101,17 @@ export function signatureDowngradeFindings(e: PackageEvidence, lock: Lock): Find
   if (!pkg || pkg.versions[version]) return [];
   const unsigned = e.signature?.kind === 'no-keys' || (e.signature?.kind === 'failed' && e.signature.code === 'SIGNATURE_MISSING');
   if (!unsigned) return [];
-  const signed = Object.entries(pkg.versions).filter(([, v]) => v.registryKey !== undefined).map(([v]) => v);
+  const signed = Object.entries(pkg.versions)
+    .filter(([, v]) => v.registryKey !== undefined)
+    .map(([v]) => v);
   if (signed.length === 0) return [];
-  return [finding('SIGNATURE_DOWNGRADE', 'deny',
-    `${label(name, version)} carries no registry signature, but vouch.lock recorded ${signed.length === 1 ? `${name}@${signed[0]}` : `${signed.length} versions`} signed by the registry`,
-    `vouch.lock:${formatPath(['packages', name])}`,
-    `a registry or mirror stripping signatures looks like this; if the registry really stopped signing, accept it: vouch approve ${label(name, version)} --reason "…"`)];
+  return [
+    finding(
+      'SIGNATURE_DOWNGRADE',
+      'deny',
+      `${label(name, version)} carries no registry signature, but vouch.lock recorded ${signed.length === 1 ? `${name}@${signed[0]}` : `${signed.length} versions`} signed by the registry`,
+      `vouch.lock:${formatPath(['packages', name])}`,
+      `a registry or mirror stripping signatures looks like this; if the registry really stopped signing, accept it: vouch approve ${label(name, version)} --reason "…"`,
+    ),
+  ];
 }

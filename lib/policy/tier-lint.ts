@@ -29,9 +29,17 @@ export function tierNotices(policy: Policy, now: Date): string[] {
   const d = policy.defaultsPath;
   const scopes: { path: string; tier: TierSetting; minReleaseAge: number }[] = [
     { path: `${d}.tier`, tier: policy.defaults.tier, minReleaseAge: policy.defaults.minReleaseAge },
-    ...policy.rules.flatMap((rule, i) => (rule.tier === undefined ? [] : [{
-      path: formatPath(['rules', i, 'tier']), tier: tierSetting(rule.tier, policy.defaults.tier), minReleaseAge: rule.minReleaseAge ?? policy.defaults.minReleaseAge,
-    }])),
+    ...policy.rules.flatMap((rule, i) =>
+      rule.tier === undefined
+        ? []
+        : [
+            {
+              path: formatPath(['rules', i, 'tier']),
+              tier: tierSetting(rule.tier, policy.defaults.tier),
+              minReleaseAge: rule.minReleaseAge ?? policy.defaults.minReleaseAge,
+            },
+          ],
+    ),
   ];
   for (const { path, tier, minReleaseAge } of scopes) {
     if (tier.mode === 'off' || tier.enforceSince === undefined) continue;
@@ -42,17 +50,23 @@ export function tierNotices(policy: Policy, now: Date): string[] {
     }
     const oldEnough = now.getTime() - minReleaseAge * DAY_MS;
     if (minReleaseAge > 0 && since.getTime() > oldEnough) {
-      out.push(`${path}.enforceSince (${formatDate(since)}) is less than minReleaseAge (${minReleaseAge} days) ago: every version old enough to install was released before it, so no trust-tier downgrade is judged until ${formatDate(new Date(since.getTime() + minReleaseAge * DAY_MS))}`);
+      out.push(
+        `${path}.enforceSince (${formatDate(since)}) is less than minReleaseAge (${minReleaseAge} days) ago: every version old enough to install was released before it, so no trust-tier downgrade is judged until ${formatDate(new Date(since.getTime() + minReleaseAge * DAY_MS))}`,
+      );
     }
   }
   const provenance = policy.defaults.provenance;
   if ((provenance === 'warn' || provenance === 'off') && policy.defaults.tier.mode === 'no-downgrade') {
-    out.push(`${d}.provenance is "${provenance}" but ${d}.tier is "no-downgrade": a version that loses the provenance earlier versions of its release line had is still denied (TIER_DOWNGRADE); set tier to "${provenance}" as well to ${provenance === 'warn' ? 'only warn' : 'ignore it'}`);
+    out.push(
+      `${d}.provenance is "${provenance}" but ${d}.tier is "no-downgrade": a version that loses the provenance earlier versions of its release line had is still denied (TIER_DOWNGRADE); set tier to "${provenance}" as well to ${provenance === 'warn' ? 'only warn' : 'ignore it'}`,
+    );
   }
   for (const [name, list] of Object.entries(policy.exceptions)) {
     list.forEach((e, j) => {
       if (e.versions === undefined && (e.allow as readonly string[]).includes('TIER_DOWNGRADE')) {
-        out.push(`${formatPath(['exceptions', name, j])} waives TIER_DOWNGRADE for every version of ${name}, so tier no-downgrade never applies to it: give "versions" the range that needs it`);
+        out.push(
+          `${formatPath(['exceptions', name, j])} waives TIER_DOWNGRADE for every version of ${name}, so tier no-downgrade never applies to it: give "versions" the range that needs it`,
+        );
       }
     });
   }

@@ -118,9 +118,11 @@ export function tierFindings(e: PackageEvidence, settings: Settings, history: Ti
   const verified = strongest((history.get(name) ?? []).filter((b) => counts(b, version, setting)));
   const claims = e.registryClaims;
   const own = claims ? higher(tier, claimedTierOf(claims.own)) : tier;
-  const claimed = strongest((claims?.earlier ?? [])
-    .map((c): TierBaseline => ({ version: c.version, tier: claimedTierOf(c.claims), from: 'registry metadata (unsigned)' }))
-    .filter((b) => counts(b, version, setting)));
+  const claimed = strongest(
+    (claims?.earlier ?? [])
+      .map((c): TierBaseline => ({ version: c.version, tier: claimedTierOf(c.claims), from: 'registry metadata (unsigned)' }))
+      .filter((b) => counts(b, version, setting)),
+  );
   // The verified comparison first; the claimed one only where it is stricter.
   let lost: { baseline: TierBaseline; tier: Tier } | null = null;
   if (verified && RANK[verified.tier] > RANK[tier]) lost = { baseline: verified, tier };
@@ -130,10 +132,19 @@ export function tierFindings(e: PackageEvidence, settings: Settings, history: Ti
   const older = found.some((f) => OLDER_CODES.includes(f.code) && (f.severity === 'deny' || severity === 'warn'));
   if (older && RANK[lost.baseline.tier] <= RANK.provenance) return [];
   const { baseline } = lost;
-  const where = baseline.version === version ? `vouch.lock recorded ${tierWords(baseline.tier)} for this very version` : `${label(name, baseline.version)} had ${tierWords(baseline.tier)} (${baseline.from})`;
-  return [finding('TIER_DOWNGRADE', severity,
-    `${label(name, version)} comes with ${tierWords(lost.tier)}, but ${where}, in the same release line`,
-    rule, approveHint(name, version))];
+  const where =
+    baseline.version === version
+      ? `vouch.lock recorded ${tierWords(baseline.tier)} for this very version`
+      : `${label(name, baseline.version)} had ${tierWords(baseline.tier)} (${baseline.from})`;
+  return [
+    finding(
+      'TIER_DOWNGRADE',
+      severity,
+      `${label(name, version)} comes with ${tierWords(lost.tier)}, but ${where}, in the same release line`,
+      rule,
+      approveHint(name, version),
+    ),
+  ];
 }
 
 /** Whether the setting judges this version at all: a prerelease only when asked, nothing released before enforceSince. */
@@ -161,4 +172,3 @@ function strongest(list: readonly TierBaseline[]): TierBaseline | null {
 }
 
 const higher = (a: Tier, b: Tier): Tier => (RANK[b] > RANK[a] ? b : a);
-

@@ -26,15 +26,23 @@ export function unsignedFinding(v: Verdict): Finding | undefined {
 function summarize(url: string, affected: readonly PackageVerdict[], policy: Policy): Finding {
   const severity = affected.some((v) => unsignedFinding(v)?.severity === 'deny') ? 'deny' : 'warn';
   const attested = affected.filter((v) => v.evidence.attestations?.kind === 'verified').length;
-  const lacks = attested === 0 ? 'no signing keys, no registry signatures and no attestations' : `no signing keys and no registry signatures (${attested} of them carry verified attestations)`;
+  const lacks =
+    attested === 0
+      ? 'no signing keys, no registry signatures and no attestations'
+      : `no signing keys and no registry signatures (${attested} of them carry verified attestations)`;
   const count = affected.length === 1 ? '1 package' : `${affected.length} packages`;
   const accept = `"registries": { ${JSON.stringify(url)}: { "keys": "none" } }`;
-  const hint = policy.source === 'default'
-    ? `the built-in policy allows it with a warning; to accept this registry explicitly, add to vouch.policy.json: ${accept}`
-    : `if this registry (or the mirror in front of it) is known to publish no keys, add to vouch.policy.json: ${accept}; or point npm at the registry that signs`;
-  return finding('UNSIGNED_REGISTRY', severity,
+  const hint =
+    policy.source === 'default'
+      ? `the built-in policy allows it with a warning; to accept this registry explicitly, add to vouch.policy.json: ${accept}`
+      : `if this registry (or the mirror in front of it) is known to publish no keys, add to vouch.policy.json: ${accept}; or point npm at the registry that signs`;
+  return finding(
+    'UNSIGNED_REGISTRY',
+    severity,
     `${url} serves ${lacks}: nothing proves it served these bytes (${count} from it)`,
-    `${policy.defaultsPath}.unsignedRegistry`, hint);
+    `${policy.defaultsPath}.unsignedRegistry`,
+    hint,
+  );
 }
 
 function worst(decision: Decision, severity: Finding['severity']): Decision {

@@ -36,7 +36,13 @@ export function npmHeaders(url: string, flat: FlatOptions, accept: string | unde
   const auth = npmAuthFor(url, flat);
   if (auth.cert || auth.key) return null; // a client certificate for this registry: npm's agent handles it
   const headers: Record<string, string> = { 'accept-encoding': 'gzip,deflate' };
-  for (const [header, option] of [['user-agent', 'userAgent'], ['npm-auth-type', 'authType'], ['npm-scope', 'scope'], ['npm-session', 'npmSession'], ['npm-command', 'npmCommand']] as const) {
+  for (const [header, option] of [
+    ['user-agent', 'userAgent'],
+    ['npm-auth-type', 'authType'],
+    ['npm-scope', 'scope'],
+    ['npm-session', 'npmSession'],
+    ['npm-command', 'npmCommand'],
+  ] as const) {
     const value = stringOption(flat, option);
     if (value) headers[header] = value;
   }
@@ -54,9 +60,8 @@ function agentFor(url: URL, flat: FlatOptions): HttpAgent {
   const key = `${url.protocol}${maxSockets}${strict}`;
   let agent = agents.get(key);
   if (!agent) {
-    agent = url.protocol === 'https:'
-      ? new HttpsAgent({ keepAlive: true, maxSockets, rejectUnauthorized: strict })
-      : new HttpAgent({ keepAlive: true, maxSockets });
+    agent =
+      url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets, rejectUnauthorized: strict }) : new HttpAgent({ keepAlive: true, maxSockets });
     agents.set(key, agent);
   }
   return agent;
@@ -68,12 +73,13 @@ type Decoder = (body: Buffer, maxBytes: number) => Promise<Buffer | 'too-large' 
 function oneShot(decode: typeof gunzip): Decoder {
   // One call per body, in the thread pool: a streaming decoder per small packument costs more to set up
   // than to run. maxOutputLength bounds what the decompressed body may grow to.
-  return (body, maxBytes) => new Promise((resolve) => {
-    decode(body, { maxOutputLength: maxBytes }, (err, out) => {
-      if (!err) resolve(out);
-      else resolve((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'too-large' : null);
+  return (body, maxBytes) =>
+    new Promise((resolve) => {
+      decode(body, { maxOutputLength: maxBytes }, (err, out) => {
+        if (!err) resolve(out);
+        else resolve((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'too-large' : null);
+      });
     });
-  });
 }
 
 const DECODERS: Record<string, Decoder> = {

@@ -32,7 +32,10 @@ const FORMAT_VERSION = 2;
 export class EvidenceCache {
   private dirty = false;
 
-  private constructor(private readonly file: string, private readonly entries: Map<string, CachedVersion>) {}
+  private constructor(
+    private readonly file: string,
+    private readonly entries: Map<string, CachedVersion>,
+  ) {}
 
   /** `npmCacheDir` is npm's cacache folder; vouch keeps its file beside it. */
   static async open(npmCacheDir: string): Promise<EvidenceCache> {

@@ -31,7 +31,7 @@ import { checkLogMembership } from './log-membership.js';
 import { getBytes, withConcurrency, type HttpOptions } from './http.js';
 import { FetchFailure } from '../errors/index.js';
 import { fetchRegistryKeys, type RegistryKeys } from './keys.js';
-import { PackumentSource, } from './packument.js';
+import { PackumentSource } from './packument.js';
 import { BudgetExceeded, VerificationBudget, type PackageBudget } from './verification-budget.js';
 
 export interface GatherOptions {
@@ -92,11 +92,15 @@ export async function gatherEvidence(refs: readonly PackageRef[], gather: Gather
       const key = pinnedLogKey(registry, stateDir, opts.pinnedLogs?.get(registry));
       if (key) opts.verifier.addLogRoot(registryLogRoot(registry, key));
     }
-    if (!entry) logs.set(registry, (entry = checkSigningLog(registry, opts.http, stateDir, opts.pinnedLogs?.get(registry), opts.witnesses?.get(registry)).then((view) => {
-      // The bundles the registry issues are logged there: its log is a trust root for them from now on.
-      if (view?.verified) opts.verifier.addLogRoot(registryLogRoot(registry, view.verified.key));
-      return view;
-    })));
+    if (!entry)
+      logs.set(
+        registry,
+        (entry = checkSigningLog(registry, opts.http, stateDir, opts.pinnedLogs?.get(registry), opts.witnesses?.get(registry)).then((view) => {
+          // The bundles the registry issues are logged there: its log is a trust root for them from now on.
+          if (view?.verified) opts.verifier.addLogRoot(registryLogRoot(registry, view.verified.key));
+          return view;
+        })),
+      );
     return entry;
   };
   const budget = new VerificationBudget();
@@ -104,17 +108,25 @@ export async function gatherEvidence(refs: readonly PackageRef[], gather: Gather
   const onCachedAt = (at: Date) => {
     if (!cachedSince || at < cachedSince) cachedSince = at;
   };
-  const evidence = await pMap(refs, async (ref) => {
-    const result = await evidenceFor(ref, { ...opts, packuments, keysFor, logFor, budget: budget.forPackage(), onCachedAt });
-    opts.onPackage?.(ref);
-    opts.onEvidence?.(result);
-    return result;
-  }, { concurrency: opts.concurrency });
+  const evidence = await pMap(
+    refs,
+    async (ref) => {
+      const result = await evidenceFor(ref, { ...opts, packuments, keysFor, logFor, budget: budget.forPackage(), onCachedAt });
+      opts.onPackage?.(ref);
+      opts.onEvidence?.(result);
+      return result;
+    },
+    { concurrency: opts.concurrency },
+  );
   const registries = await summarizeRegistries(keys);
-  await Promise.all(registries.filter((r) => r.state === 'served').map(async (r) => {
-    const log = await logFor(r.url).catch(() => undefined); // a log that could not be read is checked on the next run
-    if (log) r.log = log.seen;
-  }));
+  await Promise.all(
+    registries
+      .filter((r) => r.state === 'served')
+      .map(async (r) => {
+        const log = await logFor(r.url).catch(() => undefined); // a log that could not be read is checked on the next run
+        if (log) r.log = log.seen;
+      }),
+  );
   return { evidence, registries, ...(cachedSince ? { cachedSince } : {}) };
 }
 
@@ -162,7 +174,12 @@ async function fetchVersion(ref: PackageRef, ctx: Context, needTime: boolean): P
 }
 
 async function checkVersion(
-  ref: PackageRef, ctx: Context, keys: readonly RegistryKey[], meta: CachedVersion, cacheKey: string, log: VerifiedLog | undefined,
+  ref: PackageRef,
+  ctx: Context,
+  keys: readonly RegistryKey[],
+  meta: CachedVersion,
+  cacheKey: string,
+  log: VerifiedLog | undefined,
 ): Promise<PackageEvidence> {
   const publishedAt = meta.publishedAt ? new Date(meta.publishedAt) : null;
   const integrity = checkIntegrity({ locked: ref.integrity, registry: meta.dist.integrity });
@@ -170,7 +187,12 @@ async function checkVersion(
   // What checkSignatures may verify (it refuses more than the cap without verifying any).
   ctx.budget.take(keys.length > 0 && signatures.length <= SIGNATURES_MAX_PER_VERSION ? signatures.length : 0);
   const signature = checkSignatures({
-    name: ref.name, version: ref.version, integrity: meta.dist.integrity ?? '', signatures: meta.dist.signatures, publishedAt, keys,
+    name: ref.name,
+    version: ref.version,
+    integrity: meta.dist.integrity ?? '',
+    signatures: meta.dist.signatures,
+    publishedAt,
+    keys,
   });
   const attestations = await attestationsFor(ref, ctx, keys, meta);
   ctx.cache?.set(cacheKey, meta);
@@ -192,9 +214,14 @@ async function attestationsFor(ref: PackageRef, ctx: Context, registryKeys: read
   const response = await fetchAttestations(advertised.url, ref.registry, ctx.http);
   ctx.budget.take(bundleCount(response));
   const result = checkAttestations({
-    name: ref.name, version: ref.version, integrity: meta.dist.integrity ?? ref.integrity ?? '',
+    name: ref.name,
+    version: ref.version,
+    integrity: meta.dist.integrity ?? ref.integrity ?? '',
     advertised: { url: advertised.url, ...(advertised.predicateType ? { provenance: { predicateType: advertised.predicateType } } : {}) },
-    response, keys, verifier: ctx.verifier, now: ctx.now,
+    response,
+    keys,
+    verifier: ctx.verifier,
+    now: ctx.now,
   });
   meta.attestation = { context, result };
   return result;
@@ -202,7 +229,10 @@ async function attestationsFor(ref: PackageRef, ctx: Context, registryKeys: read
 
 /** Digest of what an attestation verdict depends on besides the bundles: trust roots and keys. */
 function trustContext(verifier: AttestationVerifier, keys: readonly RegistryKey[]): string {
-  const keyPart = keys.map((k) => `${k.keyid}=${k.key}@${k.expires?.toISOString() ?? ''}`).sort().join(',');
+  const keyPart = keys
+    .map((k) => `${k.keyid}=${k.key}@${k.expires?.toISOString() ?? ''}`)
+    .sort()
+    .join(',');
   return `${verifier.rootsDigest()}|${createHash('sha256').update(keyPart).digest('hex')}`;
 }
 
@@ -243,10 +273,13 @@ function npmFetchConfig(flat: FlatOptions): NpmFetchConfig {
 function unverifiable(ref: PackageRef, err: unknown): PackageEvidence {
   if (err instanceof FetchFailure) {
     const code: UnverifiableCode =
-      err.code === 'NOT_FOUND' ? 'VERSION_NOT_FOUND'
-      : err.code === 'OFFLINE_MISS' ? 'OFFLINE_MISS'
-      : err.code === 'REGISTRY_UNREACHABLE' ? 'REGISTRY_UNREACHABLE'
-      : 'REGISTRY_ERROR';
+      err.code === 'NOT_FOUND'
+        ? 'VERSION_NOT_FOUND'
+        : err.code === 'OFFLINE_MISS'
+          ? 'OFFLINE_MISS'
+          : err.code === 'REGISTRY_UNREACHABLE'
+            ? 'REGISTRY_UNREACHABLE'
+            : 'REGISTRY_ERROR';
     return { ref, unverifiable: { code, message: err.message } };
   }
   if (err instanceof BudgetExceeded) return { ref, unverifiable: { code: 'VERIFICATION_BUDGET_EXCEEDED', message: err.message } };
@@ -263,14 +296,16 @@ function withPinned(served: readonly RegistryKey[], pinned: readonly RegistryKey
 }
 
 async function summarizeRegistries(keys: Map<string, Promise<RegistryKeys>>): Promise<RegistryKeysSeen[]> {
-  const seen = await Promise.all([...keys].map(async ([url, pending]): Promise<RegistryKeysSeen> => {
-    try {
-      const k = await pending;
-      if (k.kind === 'none') return { url, state: 'none', keys: [] };
-      return { url, state: k.source === 'pinned' ? 'pinned' : 'served', keys: k.keys };
-    } catch {
-      return { url, state: 'unreachable', keys: [] };
-    }
-  }));
+  const seen = await Promise.all(
+    [...keys].map(async ([url, pending]): Promise<RegistryKeysSeen> => {
+      try {
+        const k = await pending;
+        if (k.kind === 'none') return { url, state: 'none', keys: [] };
+        return { url, state: k.source === 'pinned' ? 'pinned' : 'served', keys: k.keys };
+      } catch {
+        return { url, state: 'unreachable', keys: [] };
+      }
+    }),
+  );
   return seen.sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
 }

@@ -22,11 +22,15 @@ const RETRY_MIN_TIMEOUT_MS = 200;
  */
 export async function withFetchedIntegrity(refs: readonly PackageRef[], http: HttpOptions, concurrency: number): Promise<PackageRef[]> {
   const packuments = new PackumentSource(http);
-  return pMap(refs, async (ref) => {
-    if (ref.integrity !== null) return ref;
-    const url = await tarballUrl(ref, packuments, http);
-    return url === null ? ref : { ...ref, integrity: await tarballDigest(url, http, ref) };
-  }, { concurrency });
+  return pMap(
+    refs,
+    async (ref) => {
+      if (ref.integrity !== null) return ref;
+      const url = await tarballUrl(ref, packuments, http);
+      return url === null ? ref : { ...ref, integrity: await tarballDigest(url, http, ref) };
+    },
+    { concurrency },
+  );
 }
 
 /** Where the tarball is fetched from; null when the registry does not list the version. */
@@ -37,7 +41,12 @@ async function tarballUrl(ref: PackageRef, packuments: PackumentSource, http: Ht
       listed = (await packuments.version(ref.name, ref.version, ref.registry, false)).dist.tarball ?? null;
     } catch (err) {
       if (err instanceof FetchFailure && err.code === 'NOT_FOUND') return null;
-      throw unreachable(ref, `could not read the packument of ${ref.name}: ${(err as Error).message}`, err, err instanceof FetchFailure && err.code !== 'REGISTRY_UNREACHABLE');
+      throw unreachable(
+        ref,
+        `could not read the packument of ${ref.name}: ${(err as Error).message}`,
+        err,
+        err instanceof FetchFailure && err.code !== 'REGISTRY_UNREACHABLE',
+      );
     }
   }
   const url = effectiveTarballUrl(listed, http.flat);
@@ -47,7 +56,8 @@ async function tarballUrl(ref: PackageRef, packuments: PackumentSource, http: Ht
 
 /** The sha512 SRI of the tarball at `url`; a body that breaks off is fetched again, as npm's stack retries a request. */
 async function tarballDigest(url: string, http: HttpOptions, ref: PackageRef): Promise<string> {
-  if (http.offline) throw new VouchError('OFFLINE_MISS', `${ref.name}@${ref.version} has no integrity to check and --offline forbids downloading ${url}`, { pkg: ref.name });
+  if (http.offline)
+    throw new VouchError('OFFLINE_MISS', `${ref.name}@${ref.version} has no integrity to check and --offline forbids downloading ${url}`, { pkg: ref.name });
   for (let attempt = 0; ; attempt++) {
     try {
       const res = await fetch(url, {
@@ -86,7 +96,8 @@ function hashBody(body: NodeJS.ReadableStream, url: string, timeoutMs: number): 
     body.on('data', (chunk: Buffer) => {
       if (settled) return;
       size += chunk.length;
-      if (size > TARBALL_MAX_BYTES) return fail(Object.assign(new Error(`the tarball ${url} exceeds the ${TARBALL_MAX_BYTES}-byte bound`), { code: TOO_LARGE }));
+      if (size > TARBALL_MAX_BYTES)
+        return fail(Object.assign(new Error(`the tarball ${url} exceeds the ${TARBALL_MAX_BYTES}-byte bound`), { code: TOO_LARGE }));
       hash.update(chunk);
     });
     body.on('error', (err: Error) => fail(err));
@@ -100,6 +111,11 @@ function hashBody(body: NodeJS.ReadableStream, url: string, timeoutMs: number): 
 }
 
 function unreachable(ref: PackageRef, message: string, cause: unknown, answered: boolean): VouchError {
-  return new VouchError(answered ? 'REGISTRY_ERROR' : 'REGISTRY_UNREACHABLE', `${ref.name}@${ref.version}: ${message}`, { pkg: ref.name },
-    'vouch needs the tarball\'s bytes to check this package (the package manager gave no integrity); retry when the registry answers', { cause });
+  return new VouchError(
+    answered ? 'REGISTRY_ERROR' : 'REGISTRY_UNREACHABLE',
+    `${ref.name}@${ref.version}: ${message}`,
+    { pkg: ref.name },
+    "vouch needs the tarball's bytes to check this package (the package manager gave no integrity); retry when the registry answers",
+    { cause },
+  );
 }

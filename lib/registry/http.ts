@@ -75,7 +75,11 @@ const STORING = new Set(['miss', 'updated']);
  */
 export async function getBytes(url: string, opts: HttpOptions, bounds: FetchBounds): Promise<Buffer> {
   if (bounds.store === false && !opts.offline) {
-    const direct = await directGet(url, registryFetchOptions(opts.flat), { maxBytes: bounds.maxBytes, timeoutMs: opts.timeoutMs, ...(bounds.accept ? { accept: bounds.accept } : {}) });
+    const direct = await directGet(url, registryFetchOptions(opts.flat), {
+      maxBytes: bounds.maxBytes,
+      timeoutMs: opts.timeoutMs,
+      ...(bounds.accept ? { accept: bounds.accept } : {}),
+    });
     if (direct.kind === 'body') return direct.body;
     if (direct.kind === 'too-large') throw new FetchFailure('TOO_LARGE', direct.message, url);
     if (direct.kind === 'retry') {
@@ -179,7 +183,12 @@ function readBounded(body: BodyStream, url: string, maxBytes: number, timeoutMs:
   });
 }
 
-interface ErrorLike { code?: unknown; statusCode?: unknown; type?: unknown; message?: unknown }
+interface ErrorLike {
+  code?: unknown;
+  statusCode?: unknown;
+  type?: unknown;
+  message?: unknown;
+}
 
 function classify(err: unknown, url: string, bounds: Pick<FetchBounds, 'absentStatuses' | 'maxBytes'>): FetchFailure | never {
   const e = (typeof err === 'object' && err !== null ? err : {}) as ErrorLike;

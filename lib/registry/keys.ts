@@ -3,9 +3,7 @@ import { isPublicNpmRegistry, npmPinnedKeys, type RegistryKey } from '../verify/
 import { getJson, type HttpOptions } from './http.js';
 import { FetchFailure } from '../errors/index.js';
 
-export type RegistryKeys =
-  | { kind: 'keys'; keys: RegistryKey[]; source: 'endpoint' | 'pinned' }
-  | { kind: 'none' }; // 404/400 from the keys endpoint: an unsigned registry (npm/cli#5479 for the 400)
+export type RegistryKeys = { kind: 'keys'; keys: RegistryKey[]; source: 'endpoint' | 'pinned' } | { kind: 'none' }; // 404/400 from the keys endpoint: an unsigned registry (npm/cli#5479 for the 400)
 
 const KEYS_MAX_BYTES = 256 * 1024;
 

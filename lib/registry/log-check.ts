@@ -8,7 +8,17 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { withoutCredentials } from '../config/index.js';
 import {
-  TileError, TileReader, auditLog, cosignedBy, auditStateText, frontierRoot, parseAuditState, verifierKeyMaterial, verifyConsistency, type AuditState, type Hash,
+  TileError,
+  TileReader,
+  auditLog,
+  cosignedBy,
+  auditStateText,
+  frontierRoot,
+  parseAuditState,
+  verifierKeyMaterial,
+  verifyConsistency,
+  type AuditState,
+  type Hash,
 } from '../tlog/index.js';
 import type { SigningLogSeen } from '../verify/index.js';
 import { getBytes, type HttpOptions } from './http.js';
@@ -19,12 +29,13 @@ const MAX_TILE_BYTES = 256 * (2 + 65_535);
 
 /** GETs a path of a registry's signing log (`key`, `checkpoint`, `tile/…`), within the bounds of each. */
 export function logFetcher(registry: string, http: HttpOptions): (path: string) => Promise<Buffer> {
-  return (path) => getBytes(`${registry}${LOG_PREFIX}${path}`, http, {
-    maxBytes: path === 'key' || path === 'checkpoint' ? 64 * 1024 : MAX_TILE_BYTES,
-    // A full tile never changes (the registry serves it immutable): npm's HTTP cache keeps it across runs.
-    // The checkpoint and partial tiles are always asked afresh. Either way a proof is checked against the checkpoint.
-    ...(isFullTile(path) ? {} : { fresh: true, store: false }),
-  });
+  return (path) =>
+    getBytes(`${registry}${LOG_PREFIX}${path}`, http, {
+      maxBytes: path === 'key' || path === 'checkpoint' ? 64 * 1024 : MAX_TILE_BYTES,
+      // A full tile never changes (the registry serves it immutable): npm's HTTP cache keeps it across runs.
+      // The checkpoint and partial tiles are always asked afresh. Either way a proof is checked against the checkpoint.
+      ...(isFullTile(path) ? {} : { fresh: true, store: false }),
+    });
 }
 
 function isFullTile(path: string): boolean {
@@ -69,18 +80,39 @@ export interface PinnedLog {
  * not be asked (offline, unreachable: checked on the next run).
  */
 export async function checkSigningLog(
-  registry: string, http: HttpOptions, stateDir: string, pinned?: PinnedLog, witnesses?: WitnessPolicy,
+  registry: string,
+  http: HttpOptions,
+  stateDir: string,
+  pinned?: PinnedLog,
+  witnesses?: WitnessPolicy,
 ): Promise<SigningLogView | undefined> {
   const view = await checkLog(registry, http, stateDir, pinned);
   if (!witnesses || http.offline) return view;
-  if (!view) return { seen: { state: 'consistent', size: 0, problems: [], witnesses: { require: witnesses.require, cosigned: [], problem: 'the registry serves no signing log (or it could not be read), so no witness vouches for it' } } };
+  if (!view)
+    return {
+      seen: {
+        state: 'consistent',
+        size: 0,
+        problems: [],
+        witnesses: {
+          require: witnesses.require,
+          cosigned: [],
+          problem: 'the registry serves no signing log (or it could not be read), so no witness vouches for it',
+        },
+      },
+    };
   if (!view.verified) return view;
   const cosigned = cosignedBy(view.verified.checkpoint, witnesses.keys, witnesses.require, { now: new Date() });
   const names = cosigned.cosigned.map((c) => c.name);
-  const problem = cosigned.satisfied ? undefined
-    : `its checkpoint of ${view.verified.size} entries is cosigned by ${names.length} of the ${witnesses.require} witnesses the policy requires`
-      + `${names.length > 0 ? ` (${names.join(', ')})` : ''}${cosigned.invalid.map((i) => `; ${i.name}: ${i.reason}`).join('')}`;
-  view.seen.witnesses = { require: witnesses.require, cosigned: cosigned.cosigned.map((c) => ({ name: c.name, time: new Date(c.time * 1000) })), ...(problem ? { problem } : {}) };
+  const problem = cosigned.satisfied
+    ? undefined
+    : `its checkpoint of ${view.verified.size} entries is cosigned by ${names.length} of the ${witnesses.require} witnesses the policy requires` +
+      `${names.length > 0 ? ` (${names.join(', ')})` : ''}${cosigned.invalid.map((i) => `; ${i.name}: ${i.reason}`).join('')}`;
+  view.seen.witnesses = {
+    require: witnesses.require,
+    cosigned: cosigned.cosigned.map((c) => ({ name: c.name, time: new Date(c.time * 1000) })),
+    ...(problem ? { problem } : {}),
+  };
   return view;
 }
 
@@ -103,13 +135,19 @@ async function checkLog(registry: string, http: HttpOptions, stateDir: string, p
     if (!(err instanceof FetchFailure)) throw err;
     // No log here (npmjs, a plain Verdaccio), or none reachable now; but a log seen before does not just go away.
     if (err.code !== 'NOT_FOUND' || (!previous && !pinned)) return undefined;
-    return inconsistent(0, `the registry no longer serves the signing log ${pinned ? 'vouch.lock pinned' : 'an earlier run saw'} (${pinned?.key ?? previous?.key})`);
+    return inconsistent(
+      0,
+      `the registry no longer serves the signing log ${pinned ? 'vouch.lock pinned' : 'an earlier run saw'} (${pinned?.key ?? previous?.key})`,
+    );
   }
   let result: Awaited<ReturnType<typeof auditLog>>;
   try {
     // The checkpoint already fetched is the one audited: asked twice, a growing log could answer twice differently.
     result = await auditLog({
-      registry: id, previous, ...(pinned ? { pinnedKey: pinned.key } : {}), judgeEntries: true,
+      registry: id,
+      previous,
+      ...(pinned ? { pinnedKey: pinned.key } : {}),
+      judgeEntries: true,
       fetch: (path) => (path === 'checkpoint' ? Promise.resolve(checkpoint) : get(path)),
     });
   } catch (err) {
@@ -125,7 +163,13 @@ async function checkLog(registry: string, http: HttpOptions, stateDir: string, p
   }
   const { key, frontier } = result.next;
   const verified: VerifiedLog = {
-    registry, key, size: frontier.size, root: frontierRoot(frontier), logId: logIdOf(key), tiles: new TileReader(get, frontier.size), checkpoint: checkpoint.toString('utf8'),
+    registry,
+    key,
+    size: frontier.size,
+    root: frontierRoot(frontier),
+    logId: logIdOf(key),
+    tiles: new TileReader(get, frontier.size),
+    checkpoint: checkpoint.toString('utf8'),
   };
   const problem = pinned ? await pinnedProblem(pinned, verified) : undefined;
   if (problem) return inconsistent(verified.size, problem);
@@ -145,8 +189,10 @@ async function pinnedProblem(pinned: PinnedLog, log: VerifiedLog): Promise<strin
   if (pinned.size > log.size) return `the log shrank: ${recorded}, the registry serves ${log.size}`;
   if (pinned.size === 0) return undefined;
   try {
-    const consistent = pinned.size === log.size ? root.equals(Buffer.from(log.root))
-      : verifyConsistency(pinned.size, log.size, root, log.root, await log.tiles.consistencyProof(pinned.size));
+    const consistent =
+      pinned.size === log.size
+        ? root.equals(Buffer.from(log.root))
+        : verifyConsistency(pinned.size, log.size, root, log.root, await log.tiles.consistencyProof(pinned.size));
     return consistent ? undefined : `${recorded}, which the log of ${log.size} entries does not extend: it was rewritten or forked`;
   } catch (err) {
     if (err instanceof TileError || err instanceof FetchFailure) return `${recorded}, and the log's tiles cannot prove it extends that: ${err.message}`;

@@ -55,7 +55,9 @@ async function entryProblem(log: VerifiedLog, index: number, matches: (entry: un
     const entry = await log.tiles.entry(index);
     if (!matches(parseJson(entry))) return `entry ${index} of the log records another signing event`;
     const proof = await log.tiles.inclusionProof(index);
-    return verifyInclusion(index, log.size, leafHash(entry), proof, log.root) ? undefined : `entry ${index} is not in the tree of the checkpoint this run verified`;
+    return verifyInclusion(index, log.size, leafHash(entry), proof, log.root)
+      ? undefined
+      : `entry ${index} is not in the tree of the checkpoint this run verified`;
   } catch (err) {
     if (err instanceof TileError || err instanceof FetchFailure) return `entry ${index} could not be proven: ${err.message}`;
     throw err;
@@ -74,10 +76,12 @@ async function attestationLogged(a: Extract<AttestationResult, { kind: 'verified
   try {
     const proof = logged.treeSize === log.size ? [] : await log.tiles.consistencyProof(logged.treeSize);
     const consistent = logged.treeSize === log.size ? root.equals(Buffer.from(log.root)) : verifyConsistency(logged.treeSize, log.size, root, log.root, proof);
-    return consistent ? undefined
+    return consistent
+      ? undefined
       : `the publish attestation was proven into a tree of ${logged.treeSize} entries that the registry's log of ${log.size} does not extend: this client was shown another history (a split view)`;
   } catch (err) {
-    if (err instanceof TileError || err instanceof FetchFailure) return `the publish attestation's checkpoint could not be checked against the log: ${err.message}`;
+    if (err instanceof TileError || err instanceof FetchFailure)
+      return `the publish attestation's checkpoint could not be checked against the log: ${err.message}`;
     throw err;
   }
 }

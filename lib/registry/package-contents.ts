@@ -49,14 +49,22 @@ type TarParserClass = new (opts: { strict?: boolean; onwarn?: () => void; filter
 const tarRequire = createRequire(createRequire(import.meta.url).resolve('pacote'));
 
 /** Reads every verified tarball's contents, keyed as `tarballs` is (name@version). */
-export async function readVerifiedContents(store: VerifiedStore, tarballs: ReadonlyMap<string, VerifiedTarball>, concurrency: number): Promise<Map<string, PackageContents>> {
+export async function readVerifiedContents(
+  store: VerifiedStore,
+  tarballs: ReadonlyMap<string, VerifiedTarball>,
+  concurrency: number,
+): Promise<Map<string, PackageContents>> {
   const read = new Map<string, Promise<PackageContents>>(); // one read per integrity
   const entries = [...tarballs];
-  const contents = await pMap(entries, ([, t]) => {
-    let pending = read.get(t.integrity);
-    if (!pending) read.set(t.integrity, (pending = readPackageContents(store.reader(t.integrity), t.url)));
-    return pending;
-  }, { concurrency: Math.max(1, concurrency) });
+  const contents = await pMap(
+    entries,
+    ([, t]) => {
+      let pending = read.get(t.integrity);
+      if (!pending) read.set(t.integrity, (pending = readPackageContents(store.reader(t.integrity), t.url)));
+      return pending;
+    },
+    { concurrency: Math.max(1, concurrency) },
+  );
   return new Map(entries.map(([key], i) => [key, contents[i]!]));
 }
 
@@ -77,8 +85,15 @@ export function readPackageContents(source: NodeJS.ReadableStream, label: string
     const fail = (err: unknown): void => {
       if (failed) return;
       failed = true;
-      reject(new VouchError('TARBALL_UNREADABLE', `could not read the verified tarball of ${label}: ${(err as Error).message ?? String(err)}`,
-        {}, 'the bytes match the signed integrity but are not a readable package; nothing was installed', { cause: err }));
+      reject(
+        new VouchError(
+          'TARBALL_UNREADABLE',
+          `could not read the verified tarball of ${label}: ${(err as Error).message ?? String(err)}`,
+          {},
+          'the bytes match the signed integrity but are not a readable package; nothing was installed',
+          { cause: err },
+        ),
+      );
     };
     // Every entry is seen by `filter`; only package.json is read (the others are skipped unbuffered).
     const parser = new Parser({
@@ -125,7 +140,10 @@ export function readPackageContents(source: NodeJS.ReadableStream, label: string
 
 /** The path inside the package folder: pacote strips the first segment; entries outside it are skipped. */
 function packagePath(entryPath: string): string | null {
-  const parts = entryPath.replace(/\\/g, '/').split('/').filter((p) => p !== '' && p !== '.');
+  const parts = entryPath
+    .replace(/\\/g, '/')
+    .split('/')
+    .filter((p) => p !== '' && p !== '.');
   if (parts.length < 2 || parts.includes('..')) return null;
   return parts.slice(1).join('/');
 }
@@ -160,7 +178,10 @@ function binDirFiles(manifest: Record<string, unknown> | null, files: readonly s
   const directories = manifest?.['directories'];
   const dir = typeof directories === 'object' && directories !== null ? (directories as Record<string, unknown>)['bin'] : undefined;
   if (typeof dir !== 'string' || manifest?.['bin']) return [];
-  const prefix = dir.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+  const prefix = dir
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/+$/, '');
   if (prefix === '' || prefix.split('/').includes('..')) return [];
   return files.filter((f) => f.startsWith(`${prefix}/`)).sort();
 }

@@ -58,7 +58,11 @@ export class PackumentSource {
     if (wantFull) doc = await this.load(this.full, name, registry, FULL);
     const raw = doc.versions[version];
     if (raw === undefined) throw new FetchFailure('NOT_FOUND', `${name}@${version} is not in the registry's packument`, registry);
-    return { dist: parseDist(raw, `${name}@${version}`), publishedAt: parseTime(doc.time[version]), claims: registryClaimsFor(doc.versions, doc.time, version, doc.document) };
+    return {
+      dist: parseDist(raw, `${name}@${version}`),
+      publishedAt: parseTime(doc.time[version]),
+      claims: registryClaimsFor(doc.versions, doc.time, version, doc.document),
+    };
   }
 
   private load(cache: Map<string, Promise<Packument>>, name: string, registry: string, accept: string): Promise<Packument> {
@@ -67,7 +71,9 @@ export class PackumentSource {
     if (!doc) {
       const url = new URL(packumentPath(name), registry).href;
       // Not stored in npm's cache: what vouch needs from it goes into the evidence cache (evidence-cache.ts).
-      doc = getBytes(url, this.http, { maxBytes: PACKUMENT_MAX_BYTES, accept, store: false }).then((body) => parsePackument(parseJsonBody(boundedBody(body), url), url, accept === FULL ? 'full' : 'abbreviated'));
+      doc = getBytes(url, this.http, { maxBytes: PACKUMENT_MAX_BYTES, accept, store: false }).then((body) =>
+        parsePackument(parseJsonBody(boundedBody(body), url), url, accept === FULL ? 'full' : 'abbreviated'),
+      );
       cache.set(key, doc);
     }
     return doc;

@@ -23,7 +23,6 @@ export interface VerifiedTarball {
   url: string;
 }
 
-
 /** Tarballs over this size are refused as they stream (npm's largest packages are far smaller). */
 export const TARBALL_MAX_BYTES = 512 * 1024 * 1024;
 
@@ -39,7 +38,10 @@ export interface TarballOptions {
  * Fetches the tarball of every package whose integrity verified, and returns the evidence with the
  * tarball check folded in (TARBALL_MISMATCH when the bytes differ) and the verified tarballs to install.
  */
-export async function fetchVerifiedTarballs(evidence: readonly PackageEvidence[], opts: TarballOptions): Promise<{ evidence: PackageEvidence[]; tarballs: Map<string, VerifiedTarball> }> {
+export async function fetchVerifiedTarballs(
+  evidence: readonly PackageEvidence[],
+  opts: TarballOptions,
+): Promise<{ evidence: PackageEvidence[]; tarballs: Map<string, VerifiedTarball> }> {
   return new TarballFetcher(opts).finish(evidence);
 }
 
@@ -102,11 +104,22 @@ async function tarballEvidence(e: PackageEvidence, opts: TarballOptions): Promis
     return { outcome: { integrity }, ...(integrity.kind === 'ok' ? { tarball: { integrity: signed, url } } : {}) };
   } catch (err) {
     if (err instanceof TarballMismatch) {
-      return { outcome: { integrity: { kind: 'failed', code: 'TARBALL_MISMATCH', message: `the tarball from ${url} does not match the signed integrity`, expected: signed, actual: err.found } } };
+      return {
+        outcome: {
+          integrity: {
+            kind: 'failed',
+            code: 'TARBALL_MISMATCH',
+            message: `the tarball from ${url} does not match the signed integrity`,
+            expected: signed,
+            actual: err.found,
+          },
+        },
+      };
     }
     const error = err as NodeJS.ErrnoException;
     if (error.code === TOO_LARGE) return { outcome: { unverifiable: { code: 'REGISTRY_ERROR', message: error.message } } };
-    if (error.code === 'ENOTCACHED') return { outcome: { unverifiable: { code: 'OFFLINE_MISS', message: `the tarball ${url} is not in the cache (offline)` } } };
+    if (error.code === 'ENOTCACHED')
+      return { outcome: { unverifiable: { code: 'OFFLINE_MISS', message: `the tarball ${url} is not in the cache (offline)` } } };
     return { outcome: { unverifiable: { code: 'REGISTRY_UNREACHABLE', message: `could not fetch the tarball ${url}: ${error.message}` } } };
   }
 }
@@ -154,7 +167,10 @@ const RETRY_MIN_TIMEOUT_MS = 200;
 
 /** Bytes that did not hash to the signed integrity; `found` is what they hash to. */
 export class TarballMismatch extends Error {
-  constructor(readonly found: string, url: string) {
+  constructor(
+    readonly found: string,
+    url: string,
+  ) {
     super(`the tarball ${url} does not match the signed integrity (got ${found})`);
   }
 }
@@ -177,11 +193,12 @@ export function storeTarballStream(source: NodeJS.ReadableStream, store: Verifie
       settled = true;
       outcome();
     };
-    const fail = (err: unknown): void => settle(() => {
-      (source as NodeJS.ReadableStream & { destroy?: (e?: Error) => void }).destroy?.();
-      writer.end(); // the partial content fails cacache's check: its temporary file is removed
-      reject(err);
-    });
+    const fail = (err: unknown): void =>
+      settle(() => {
+        (source as NodeJS.ReadableStream & { destroy?: (e?: Error) => void }).destroy?.();
+        writer.end(); // the partial content fails cacache's check: its temporary file is removed
+        reject(err);
+      });
     // cacache commits the content only if it hashes to `signed`; otherwise it keeps nothing.
     const committed = (writer as unknown as { promise(): Promise<unknown> }).promise();
     committed.then(
@@ -257,21 +274,40 @@ export interface PrefetchedSource {
  * a locked integrity. A fetch failure stops the install before anything is written (exit 3); a git
  * dependency whose gated preparation was refused stops it too (GIT_PREPARE_FAILED, exit 1).
  */
-export async function prefetchSources(refs: readonly NonRegistryRef[], flat: FlatOptions, store: string, concurrency: number): Promise<Map<string, PrefetchedSource>> {
+export async function prefetchSources(
+  refs: readonly NonRegistryRef[],
+  flat: FlatOptions,
+  store: string,
+  concurrency: number,
+): Promise<Map<string, PrefetchedSource>> {
   const fetched = new Map<string, PrefetchedSource>();
-  await pMap(refs.filter((r) => r.kind === 'git' || r.kind === 'remote'), async (ref) => {
-    try {
-      const data = await pacote.tarball(`${ref.name}@${ref.spec}`, { ...flat, cache: store } as pacote.Options);
-      fetched.set(ref.spec, { integrity: String(data.integrity), resolved: data.resolved });
-    } catch (err) {
-      if (ref.kind === 'git' && isPrepareFailure(err)) {
-        const output = typeof err.stdout === 'string' ? err.stdout : '';
-        throw new VouchError('GIT_PREPARE_FAILED', `the git dependency ${ref.name} (${ref.spec}) needs its dependencies installed to be prepared, and that install (vouch install in its clone) failed or was denied: ${truncate(output.trim() || err.message, 600)}`,
-          { pkg: ref.name }, 'nothing was installed; the clone\'s dependencies are judged by vouch\'s built-in policy: publish the prepared package to a registry instead, or fix what the nested report denies', { cause: err });
+  await pMap(
+    refs.filter((r) => r.kind === 'git' || r.kind === 'remote'),
+    async (ref) => {
+      try {
+        const data = await pacote.tarball(`${ref.name}@${ref.spec}`, { ...flat, cache: store } as pacote.Options);
+        fetched.set(ref.spec, { integrity: String(data.integrity), resolved: data.resolved });
+      } catch (err) {
+        if (ref.kind === 'git' && isPrepareFailure(err)) {
+          const output = typeof err.stdout === 'string' ? err.stdout : '';
+          throw new VouchError(
+            'GIT_PREPARE_FAILED',
+            `the git dependency ${ref.name} (${ref.spec}) needs its dependencies installed to be prepared, and that install (vouch install in its clone) failed or was denied: ${truncate(output.trim() || err.message, 600)}`,
+            { pkg: ref.name },
+            "nothing was installed; the clone's dependencies are judged by vouch's built-in policy: publish the prepared package to a registry instead, or fix what the nested report denies",
+            { cause: err },
+          );
+        }
+        throw new VouchError(
+          'REGISTRY_UNREACHABLE',
+          `could not fetch ${ref.name} from ${ref.spec}: ${(err as Error).message}`,
+          { pkg: ref.name },
+          'retry when the source is reachable; nothing was installed',
+          { cause: err },
+        );
       }
-      throw new VouchError('REGISTRY_UNREACHABLE', `could not fetch ${ref.name} from ${ref.spec}: ${(err as Error).message}`,
-        { pkg: ref.name }, 'retry when the source is reachable; nothing was installed', { cause: err });
-    }
-  }, { concurrency });
+    },
+    { concurrency },
+  );
   return fetched;
 }

@@ -11,8 +11,10 @@ export const VERIFICATIONS_SHARED = 64;
 /** Thrown when a package needs more than its allowance and the shared pool has left. */
 export class BudgetExceeded extends Error {
   constructor(readonly units: number) {
-    super(`needs ${units} more signature or attestation verifications than the run allows ` +
-      `(${VERIFICATIONS_PER_PACKAGE} per package plus ${VERIFICATIONS_SHARED} in all): some registry serves far more than it should`);
+    super(
+      `needs ${units} more signature or attestation verifications than the run allows ` +
+        `(${VERIFICATIONS_PER_PACKAGE} per package plus ${VERIFICATIONS_SHARED} in all): some registry serves far more than it should`,
+    );
     this.name = 'BudgetExceeded';
   }
 }

@@ -35,8 +35,12 @@ export function commandSigner(command: string, publicKey: KeyObject, opts: Comma
       const stdout = await runSigner(command, data, keyid, opts);
       const signature = decodeSignature(stdout, publicKey);
       if (!verifySignature(data, publicKey, signature)) {
-        throw new VouchError('SIGN_FAILED', `the signature from --signer-command does not verify with the public key ${keyid}`, {},
-          'check that --public-key is the public half of the key the command signs with, and that it signs stdin (SHA-256 for P-256)');
+        throw new VouchError(
+          'SIGN_FAILED',
+          `the signature from --signer-command does not verify with the public key ${keyid}`,
+          {},
+          'check that --public-key is the public half of the key the command signs with, and that it signs stdin (SHA-256 for P-256)',
+        );
       }
       return signature;
     },
@@ -82,7 +86,10 @@ function runSigner(command: string, data: Buffer, keyid: string, opts: CommandSi
       child.kill('SIGKILL');
       reject(new VouchError('SIGN_FAILED', message, {}, 'run the signer command by hand: it must read stdin and print the signature'));
     };
-    const timer = setTimeout(() => fail(`--signer-command did not finish within ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`), opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(`--signer-command did not finish within ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`),
+      opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    );
     child.stdout.on('data', (chunk: Buffer) => {
       outBytes += chunk.length;
       if (outBytes > MAX_OUTPUT_BYTES) fail(`--signer-command printed more than ${MAX_OUTPUT_BYTES} bytes`);

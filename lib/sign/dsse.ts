@@ -14,11 +14,7 @@ export interface InTotoStatement {
 }
 
 /** Signs an in-toto statement as a DSSE bundle (v0.3) whose public-key hint is the signer's key id. */
-export async function buildKeyedBundle(
-  statement: InTotoStatement,
-  signer: RawSigner,
-  witnesses: Witness[] = [],
-): Promise<SerializedBundle> {
+export async function buildKeyedBundle(statement: InTotoStatement, signer: RawSigner, witnesses: Witness[] = []): Promise<SerializedBundle> {
   const sigstoreSigner: Signer = {
     async sign(data) {
       return {

@@ -25,8 +25,12 @@ export interface TokenSource {
 export async function identityToken(source: TokenSource): Promise<string> {
   const token = source.explicit ?? nonEmpty(source.env['SIGSTORE_ID_TOKEN']) ?? (await githubToken(source.env));
   if (!token) {
-    throw new VouchError('USAGE', 'keyless signing needs an OIDC identity token and none is available', {},
-      'in GitHub Actions grant `permissions: id-token: write`; in GitLab CI add an id_tokens entry SIGSTORE_ID_TOKEN with aud "sigstore"; or pass --identity-token');
+    throw new VouchError(
+      'USAGE',
+      'keyless signing needs an OIDC identity token and none is available',
+      {},
+      'in GitHub Actions grant `permissions: id-token: write`; in GitLab CI add an id_tokens entry SIGSTORE_ID_TOKEN with aud "sigstore"; or pass --identity-token',
+    );
   }
   assertJwt(token);
   return token;
@@ -82,7 +86,12 @@ function assertJwt(token: string): void {
   }
   const claims = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : undefined;
   if (!claims || (typeof claims['sub'] !== 'string' && typeof claims['email'] !== 'string')) {
-    throw new VouchError('USAGE', 'the OIDC identity token is not a JWT with a subject', {}, 'check where the token comes from (SIGSTORE_ID_TOKEN, --identity-token)');
+    throw new VouchError(
+      'USAGE',
+      'the OIDC identity token is not a JWT with a subject',
+      {},
+      'check where the token comes from (SIGSTORE_ID_TOKEN, --identity-token)',
+    );
   }
 }
 

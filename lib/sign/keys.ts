@@ -48,8 +48,12 @@ export async function writeKeyPair(dir: string, key: GeneratedKey): Promise<Writ
   const publicKeyFile = join(dir, PUBLIC_KEY_FILE);
   for (const file of [privateKeyFile, publicKeyFile]) {
     if (await exists(file)) {
-      throw new VouchError('KEY_FILE', `${file} already exists; vouch keygen never overwrites a key`, { file },
-        'pass --out with another folder, or move the old key away once nothing signs with it');
+      throw new VouchError(
+        'KEY_FILE',
+        `${file} already exists; vouch keygen never overwrites a key`,
+        { file },
+        'pass --out with another folder, or move the old key away once nothing signs with it',
+      );
     }
   }
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -74,7 +78,12 @@ export async function readPrivateKeyFile(file: string): Promise<KeyObject> {
 export function readPrivateKeyEnv(name: string, env: NodeJS.ProcessEnv = process.env): KeyObject {
   const value = env[name];
   if (value === undefined || value.trim() === '') {
-    throw new VouchError('KEY_FILE', `environment variable ${name} is not set or empty`, {}, 'store the PEM private key (vouch keygen) in a CI secret exposed as this variable');
+    throw new VouchError(
+      'KEY_FILE',
+      `environment variable ${name} is not set or empty`,
+      {},
+      'store the PEM private key (vouch keygen) in a CI secret exposed as this variable',
+    );
   }
   return parsePrivateKey(value, `environment variable ${name}`);
 }
@@ -88,9 +97,7 @@ export async function readPublicKeyFile(file: string): Promise<KeyObject> {
     throw new VouchError('KEY_FILE', `cannot read public key file ${file} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`, { file });
   }
   try {
-    const key = text.includes('-----BEGIN')
-      ? createPublicKey(text)
-      : createPublicKey({ key: Buffer.from(text.trim(), 'base64'), format: 'der', type: 'spki' });
+    const key = text.includes('-----BEGIN') ? createPublicKey(text) : createPublicKey({ key: Buffer.from(text.trim(), 'base64'), format: 'der', type: 'spki' });
     keyIdOf(key); // P-256 or Ed25519 only
     return key;
   } catch {
@@ -120,8 +127,12 @@ function parsePrivateKey(text: string, label: string): KeyObject {
     key = decodePrivateKey(text);
   } catch {
     // The parser's message could quote the input; say only where it came from.
-    throw new VouchError('KEY_FILE', `${label} does not hold a readable private key`, {},
-      'expected a PEM private key as `vouch keygen` writes it (an encrypted key must be decrypted first)');
+    throw new VouchError(
+      'KEY_FILE',
+      `${label} does not hold a readable private key`,
+      {},
+      'expected a PEM private key as `vouch keygen` writes it (an encrypted key must be decrypted first)',
+    );
   }
   const jwk = key.export({ format: 'jwk' });
   const supported = (jwk.kty === 'EC' && jwk.crv === 'P-256') || (jwk.kty === 'OKP' && jwk.crv === 'Ed25519');
@@ -149,8 +160,11 @@ function p256Key(): KeyObject {
   const point = Buffer.from(p256.getPublicKey(secret, false));
   return createPrivateKey({
     key: {
-      kty: 'EC', crv: 'P-256', d: Buffer.from(secret).toString('base64url'),
-      x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url'),
+      kty: 'EC',
+      crv: 'P-256',
+      d: Buffer.from(secret).toString('base64url'),
+      x: point.subarray(1, 33).toString('base64url'),
+      y: point.subarray(33).toString('base64url'),
     },
     format: 'jwk',
   });

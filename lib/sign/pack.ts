@@ -82,7 +82,9 @@ export async function readTarball(file: string, flat: Record<string, unknown>): 
 async function readPacked(tarballFile: string, tarball: Buffer, flat: Record<string, unknown>): Promise<PackedPackage> {
   let manifest: Record<string, unknown>;
   try {
-    const read = (await (await pacote()).manifest(`file:${tarballFile}`, { ...flat, fullMetadata: true, fullReadJson: true } as pacoteTypes.Options)) as unknown as Record<string, unknown>;
+    const read = (await (
+      await pacote()
+    ).manifest(`file:${tarballFile}`, { ...flat, fullMetadata: true, fullReadJson: true } as pacoteTypes.Options)) as unknown as Record<string, unknown>;
     // pacote's bookkeeping (_resolved is a local path, _from a spec) is not part of the package.
     manifest = Object.fromEntries(Object.entries(read).filter(([key]) => !['_resolved', '_from', '_integrity'].includes(key)));
   } catch (err) {
@@ -91,7 +93,11 @@ async function readPacked(tarballFile: string, tarball: Buffer, flat: Record<str
   const { name, version } = nameAndVersion(manifest, tarballFile);
   const sha512 = createHash('sha512').update(tarball).digest();
   return {
-    name, version, manifest, tarball, tarballFile,
+    name,
+    version,
+    manifest,
+    tarball,
+    tarballFile,
     integrity: `sha512-${sha512.toString('base64')}`,
     sha512Hex: sha512.toString('hex'),
   };

@@ -84,14 +84,22 @@ function publishError(err: unknown, name: string, opts: PutOptions): VouchError 
   const e = err as { code?: unknown; statusCode?: unknown; message?: unknown; body?: { error?: unknown } };
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
   const detail = scrub(truncate(String(e.body?.error ?? e.message ?? err), 240), secrets);
-  if (e.code === 'EOTP') return new VouchError('USAGE', `the registry wants a one-time password to publish ${name}`, {}, 'pass it to npm: vouch publish … -- --otp=123456');
+  if (e.code === 'EOTP')
+    return new VouchError('USAGE', `the registry wants a one-time password to publish ${name}`, {}, 'pass it to npm: vouch publish … -- --otp=123456');
   if (status === 401 || status === 403) {
-    return new VouchError('PUBLISH_DENIED', `the registry refused to publish ${name} (HTTP ${status}): ${detail}`, { pkg: name },
-      `log in first: npm login --registry ${opts.registry}`);
+    return new VouchError(
+      'PUBLISH_DENIED',
+      `the registry refused to publish ${name} (HTTP ${status}): ${detail}`,
+      { pkg: name },
+      `log in first: npm login --registry ${opts.registry}`,
+    );
   }
   if (status === 409) return new VouchError('PUBLISH_DENIED', `${name}: this version is already published (HTTP 409): ${detail}`, { pkg: name });
-  if (status !== undefined && status < 500) return new VouchError('PUBLISH_DENIED', `the registry refused to publish ${name} (HTTP ${status}): ${detail}`, { pkg: name });
-  return new VouchError(status === undefined ? 'REGISTRY_UNREACHABLE' : 'REGISTRY_ERROR', `publishing ${name} to ${opts.registry} failed: ${detail}`, { pkg: name });
+  if (status !== undefined && status < 500)
+    return new VouchError('PUBLISH_DENIED', `the registry refused to publish ${name} (HTTP ${status}): ${detail}`, { pkg: name });
+  return new VouchError(status === undefined ? 'REGISTRY_UNREACHABLE' : 'REGISTRY_ERROR', `publishing ${name} to ${opts.registry} failed: ${detail}`, {
+    pkg: name,
+  });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

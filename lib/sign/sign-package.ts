@@ -66,8 +66,12 @@ export async function signPackage(opts: SignOptions): Promise<SignResult> {
   // Read the key first: a missing key must fail before any prepack script runs.
   const signer = opts.key.kind === 'keyless' ? undefined : await rawSigner(opts.key, opts.env, opts.notice);
   if (!signer && !detectCi(opts.env)) {
-    throw new VouchError('USAGE', 'keyless signing needs a CI that describes the build (GitHub Actions or GitLab CI)', {},
-      'sign with a publisher key (--key, --key-env or --signer-command) outside CI');
+    throw new VouchError(
+      'USAGE',
+      'keyless signing needs a CI that describes the build (GitHub Actions or GitLab CI)',
+      {},
+      'sign with a publisher key (--key, --key-env or --signer-command) outside CI',
+    );
   }
   await refuseOutputsInside(opts);
   const packed = await pack(opts);
@@ -75,13 +79,21 @@ export async function signPackage(opts: SignOptions): Promise<SignResult> {
   const stale = packedOutputs(contents, packed.name);
   if (stale.length > 0) {
     if (packed.tarballFile !== resolve(opts.target)) await rm(packed.tarballFile, { force: true });
-    throw new VouchError('SIGN_FAILED', `${packed.name}@${packed.version} would ship ${stale.join(', ')}: tarballs or bundles left by an earlier npm pack or vouch sign; nothing was signed`,
-      { file: resolve(opts.target) }, `delete them from the package folder (vouch sign and vouch publish no longer write there), or exclude them with "files" / .npmignore`);
+    throw new VouchError(
+      'SIGN_FAILED',
+      `${packed.name}@${packed.version} would ship ${stale.join(', ')}: tarballs or bundles left by an earlier npm pack or vouch sign; nothing was signed`,
+      { file: resolve(opts.target) },
+      `delete them from the package folder (vouch sign and vouch publish no longer write there), or exclude them with "files" / .npmignore`,
+    );
   }
   if (signer && (await holdsSigningKey(contents, opts.key, opts.env))) {
     if (packed.tarballFile !== resolve(opts.target)) await rm(packed.tarballFile, { force: true }); // ours: don't leave the key lying in it
-    throw new VouchError('SIGN_FAILED', `${packed.tarballFile} contains the private key you are signing with; nothing was signed`, { file: packed.tarballFile },
-      'keep the key outside the package folder (vouch keygen writes to ~/.vouch/keys) or exclude it with "files" / .npmignore');
+    throw new VouchError(
+      'SIGN_FAILED',
+      `${packed.tarballFile} contains the private key you are signing with; nothing was signed`,
+      { file: packed.tarballFile },
+      'keep the key outside the package folder (vouch keygen writes to ~/.vouch/keys) or exclude it with "files" / .npmignore',
+    );
   }
   if (opts.notice && /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/.test(contents)) {
     opts.notice(`warning: ${packed.tarballFile} contains a PEM private key; check what npm pack includes (.npmignore, "files") before publishing`);
@@ -152,9 +164,7 @@ async function pack(opts: SignOptions): Promise<PackedPackage> {
   } catch {
     throw new VouchError('USAGE', `${opts.target} does not exist`, { file: opts.target }, 'give a package folder or a tarball made by npm pack');
   }
-  return info.isDirectory()
-    ? packFolder(opts.target, { flat: opts.flat, destination: opts.packDestination })
-    : readTarball(opts.target, opts.flat);
+  return info.isDirectory() ? packFolder(opts.target, { flat: opts.flat, destination: opts.packDestination }) : readTarball(opts.target, opts.flat);
 }
 
 /**
@@ -164,10 +174,17 @@ async function pack(opts: SignOptions): Promise<PackedPackage> {
 async function refuseOutputsInside(opts: SignOptions): Promise<void> {
   const target = resolve(opts.target);
   if (!(await stat(target).catch(() => undefined))?.isDirectory()) return;
-  for (const [flag, path] of [['--out-dir', opts.packDestination], ['--out', opts.out]] as const) {
+  for (const [flag, path] of [
+    ['--out-dir', opts.packDestination],
+    ['--out', opts.out],
+  ] as const) {
     if (path !== undefined && isInside(resolve(path), target)) {
-      throw new VouchError('USAGE', `${flag} ${path} is inside the package folder ${target}: the next pack would ship what vouch writes there`, { file: resolve(path) },
-        'write outside it, e.g. --out-dir ../dist');
+      throw new VouchError(
+        'USAGE',
+        `${flag} ${path} is inside the package folder ${target}: the next pack would ship what vouch writes there`,
+        { file: resolve(path) },
+        'write outside it, e.g. --out-dir ../dist',
+      );
     }
   }
 }
@@ -179,7 +196,9 @@ function isInside(path: string, folder: string): boolean {
 
 /** Root files of the packed tarball named as npm pack or vouch sign name their outputs for this package. */
 function packedOutputs(contents: string, name: string): string[] {
-  const stem = packFileName(name, '').replace(/\.tgz$/, '').replace(/-$/, '');
+  const stem = packFileName(name, '')
+    .replace(/\.tgz$/, '')
+    .replace(/-$/, '');
   const escaped = stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const pattern = new RegExp(`package/(${escaped}-\\d+\\.\\d+\\.\\d+[^/\\0]*\\.(?:tgz|sigstore))\\0`, 'g');
   return [...new Set([...contents.matchAll(pattern)].map((m) => m[1]!))].sort();
@@ -199,7 +218,10 @@ async function holdsSigningKey(contents: string, source: KeySource, env: NodeJS.
   let text: string | undefined;
   if (source.kind === 'file') text = await readFile(source.file, 'utf8').catch(() => undefined);
   if (source.kind === 'env') text = env[source.variable];
-  const lines = (text ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 40 && !l.startsWith('-----'));
+  const lines = (text ?? '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length >= 40 && !l.startsWith('-----'));
   return lines.some((line) => contents.includes(line));
 }
 
@@ -218,7 +240,11 @@ function checkKeyedBundle(bundle: SerializedBundle, signer: RawSigner): void {
   const envelope = bundle.dsseEnvelope;
   const signature = envelope?.signatures[0];
   const material = bundle.verificationMaterial.publicKey;
-  const ok = envelope && signature && material?.hint === signer.keyid && signature.keyid === signer.keyid &&
+  const ok =
+    envelope &&
+    signature &&
+    material?.hint === signer.keyid &&
+    signature.keyid === signer.keyid &&
     envelope.payloadType === IN_TOTO_PAYLOAD_TYPE &&
     verifySignature(
       dsse.preAuthEncoding(envelope.payloadType, Buffer.from(envelope.payload, 'base64')),

@@ -43,8 +43,12 @@ export function buildStatement(input: StatementInput): InTotoStatement {
   }
   if (!input.publisherKey) {
     // npm refuses the same: outside a CI there is no build to describe and no OIDC identity to certify.
-    throw new VouchError('USAGE', 'keyless signing needs a CI that describes the build (GitHub Actions or GitLab CI)', {},
-      'sign with a publisher key (--key, --key-env or --signer-command) outside CI');
+    throw new VouchError(
+      'USAGE',
+      'keyless signing needs a CI that describes the build (GitHub Actions or GitLab CI)',
+      {},
+      'sign with a publisher key (--key, --key-env or --signer-command) outside CI',
+    );
   }
   const predicate: PublisherPredicate = {
     name: input.name,

@@ -27,25 +27,48 @@ export interface AuditState {
 
 /** AuditState as stored between runs (JSON; hashes in base64). */
 export function auditStateText(state: AuditState): string {
-  return `${JSON.stringify({
-    registry: state.registry, key: state.key, checkpoint: state.checkpoint, size: state.frontier.size,
-    subtrees: state.frontier.subtrees.map((t) => ({ size: t.size, hash: Buffer.from(t.hash).toString('base64') })),
-    endedKeys: state.endedKeys ?? [],
-  }, null, 2)}\n`;
+  return `${JSON.stringify(
+    {
+      registry: state.registry,
+      key: state.key,
+      checkpoint: state.checkpoint,
+      size: state.frontier.size,
+      subtrees: state.frontier.subtrees.map((t) => ({ size: t.size, hash: Buffer.from(t.hash).toString('base64') })),
+      endedKeys: state.endedKeys ?? [],
+    },
+    null,
+    2,
+  )}\n`;
 }
 
 /** The stored state (older files without endedKeys included); throws on anything else. */
 export function parseAuditState(text: string): AuditState {
   const s = JSON.parse(text) as { registry?: unknown; key?: unknown; checkpoint?: unknown; size?: unknown; subtrees?: unknown; endedKeys?: unknown };
-  const subtrees = Array.isArray(s.subtrees) ? s.subtrees as { size?: unknown; hash?: unknown }[] : undefined;
-  const ended = s.endedKeys === undefined ? [] : Array.isArray(s.endedKeys) ? s.endedKeys as Record<string, unknown>[] : undefined;
-  if (typeof s.registry !== 'string' || typeof s.key !== 'string' || typeof s.checkpoint !== 'string' || typeof s.size !== 'number' || !subtrees
-    || !subtrees.every((t) => typeof t.size === 'number' && typeof t.hash === 'string') || !ended
-    || !ended.every((k) => typeof k === 'object' && k !== null && typeof k['keyid'] === 'string' && (k['event'] === 'key-retired' || k['event'] === 'key-revoked') && Number.isSafeInteger(k['index']))) {
+  const subtrees = Array.isArray(s.subtrees) ? (s.subtrees as { size?: unknown; hash?: unknown }[]) : undefined;
+  const ended = s.endedKeys === undefined ? [] : Array.isArray(s.endedKeys) ? (s.endedKeys as Record<string, unknown>[]) : undefined;
+  if (
+    typeof s.registry !== 'string' ||
+    typeof s.key !== 'string' ||
+    typeof s.checkpoint !== 'string' ||
+    typeof s.size !== 'number' ||
+    !subtrees ||
+    !subtrees.every((t) => typeof t.size === 'number' && typeof t.hash === 'string') ||
+    !ended ||
+    !ended.every(
+      (k) =>
+        typeof k === 'object' &&
+        k !== null &&
+        typeof k['keyid'] === 'string' &&
+        (k['event'] === 'key-retired' || k['event'] === 'key-revoked') &&
+        Number.isSafeInteger(k['index']),
+    )
+  ) {
     throw new Error('not an audit state');
   }
   return {
-    registry: s.registry, key: s.key, checkpoint: s.checkpoint,
+    registry: s.registry,
+    key: s.key,
+    checkpoint: s.checkpoint,
     frontier: { size: s.size, subtrees: subtrees.map((t) => ({ size: t.size as number, hash: Buffer.from(t.hash as string, 'base64') })) },
     endedKeys: ended.map((k) => ({ keyid: k['keyid'] as string, event: k['event'] as EndedKey['event'], index: k['index'] as number })),
   };
@@ -107,7 +130,12 @@ export async function auditLog(input: AuditInput): Promise<AuditResult> {
   }
   const base = { origin: checkpoint.origin, size: checkpoint.size, previousSize };
   if (checkpoint.size < previousSize) {
-    return { ...base, checked: 0, next: undefined, findings: [inconsistent(input.previous, checkpointText, `the log shrank from ${previousSize} to ${checkpoint.size} entries`)] };
+    return {
+      ...base,
+      checked: 0,
+      next: undefined,
+      findings: [inconsistent(input.previous, checkpointText, `the log shrank from ${previousSize} to ${checkpoint.size} entries`)],
+    };
   }
   const findings: AuditFinding[] = [];
   let frontier = input.previous?.frontier ?? EMPTY_FRONTIER;
@@ -134,9 +162,15 @@ export async function auditLog(input: AuditInput): Promise<AuditResult> {
   judge(finishEntries(ctx));
   const checked = frontier.size - previousSize;
   if (findings.length === 0 && !equal(frontierRoot(frontier), checkpoint.root)) {
-    findings.push(inconsistent(input.previous, checkpointText, previousSize > 0
-      ? `the checkpoint's tree of ${checkpoint.size} entries does not extend the ${previousSize} this audit saw before: the log was rewritten or forked`
-      : `the checkpoint's root is not the tree of the ${checkpoint.size} entries the log serves`));
+    findings.push(
+      inconsistent(
+        input.previous,
+        checkpointText,
+        previousSize > 0
+          ? `the checkpoint's tree of ${checkpoint.size} entries does not extend the ${previousSize} this audit saw before: the log was rewritten or forked`
+          : `the checkpoint's root is not the tree of the ${checkpoint.size} entries the log serves`,
+      ),
+    );
   }
   const next = findings.length === 0 ? { registry: input.registry, key, frontier, checkpoint: checkpointText, endedKeys: [...ctx.ended.values()] } : undefined;
   return { ...base, checked, findings, next };
@@ -154,7 +188,7 @@ function inconsistent(previous: AuditState | undefined, checkpoint: string, why:
 /** An entry bundle: each entry a big-endian uint16 length and its bytes. */
 export function readBundle(bytes: Buffer): Buffer[] {
   const entries: Buffer[] = [];
-  for (let at = 0; at + 2 <= bytes.length;) {
+  for (let at = 0; at + 2 <= bytes.length; ) {
     const length = bytes.readUInt16BE(at);
     entries.push(bytes.subarray(at + 2, at + 2 + length));
     at += 2 + length;

@@ -20,7 +20,8 @@ export function parseCheckpoint(text: string): Checkpoint {
   if (lines.pop() !== '') throw new NoteError('a checkpoint ends in a newline');
   const [origin, size, root, ...extensions] = lines;
   if (!origin || size === undefined || root === undefined) throw new NoteError('a checkpoint has an origin, a size and a root hash');
-  if (!/^(0|[1-9][0-9]*)$/.test(size) || !Number.isSafeInteger(Number(size))) throw new NoteError(`checkpoint size ${JSON.stringify(size)} is not a decimal count`);
+  if (!/^(0|[1-9][0-9]*)$/.test(size) || !Number.isSafeInteger(Number(size)))
+    throw new NoteError(`checkpoint size ${JSON.stringify(size)} is not a decimal count`);
   const rootBytes = Buffer.from(root, 'base64');
   if (rootBytes.length !== HASH_SIZE || rootBytes.toString('base64') !== root) throw new NoteError('checkpoint root is not a base64 SHA-256 hash');
   if (extensions.some((l) => l === '')) throw new NoteError('a checkpoint has no empty lines');

@@ -45,7 +45,9 @@ export function ed25519Cosigner(name: string, privateKey: KeyObject): Cosigner {
   const raw = rawEd25519(createPublicKey(privateKey));
   const { keyId, verifierKey } = cosignatureVerifier(name, raw);
   return {
-    name, keyId, verifierKey,
+    name,
+    keyId,
+    verifierKey,
     sign(body, time) {
       if (!Number.isSafeInteger(time) || time < 0) throw new NoteError(`a cosignature time is whole seconds since 1970, not ${time}`);
       if (!body.endsWith('\n')) throw new NoteError('a cosigned checkpoint body ends in a newline');
@@ -78,7 +80,9 @@ export function cosignatureVerifier(name: string, publicKey: Uint8Array): Cosign
     return verify(null, cosignatureMessage(text, time), key, signature.subarray(TIME_BYTES)) ? time : undefined;
   };
   return {
-    name, keyId, timeOf,
+    name,
+    keyId,
+    timeOf,
     verify: (text, signature) => timeOf(text, signature) !== undefined,
     verifierKey: `${name}+${keyId.toString(16).padStart(8, '0')}+${Buffer.concat([Uint8Array.of(COSIGNATURE_V1), publicKey]).toString('base64')}`,
   };
@@ -91,7 +95,8 @@ export function cosignatureVerifier(name: string, publicKey: Uint8Array): Cosign
 export function parseCosignerKey(text: string): CosignatureVerifier {
   const [name, id, ...rest] = text.trim().split('+'); // the base64 key may itself hold "+"
   const key = rest.join('+');
-  if (!name || !id || !key || !/^[0-9a-f]{8}$/.test(id)) throw new NoteError(`a witness key is name+keyid+base64 key, not ${JSON.stringify(text.slice(0, 80))}`);
+  if (!name || !id || !key || !/^[0-9a-f]{8}$/.test(id))
+    throw new NoteError(`a witness key is name+keyid+base64 key, not ${JSON.stringify(text.slice(0, 80))}`);
   const bytes = Buffer.from(key, 'base64');
   if (bytes.toString('base64') !== key) throw new NoteError(`witness key ${name}: the key is not base64`);
   const type = bytes[0];
@@ -137,7 +142,12 @@ export interface CosignedBy {
  * signature: open the note with the log key for that. With `now`, a cosignature timed later than
  * now + `skewSeconds` (default 300) does not count: a witness's clock cannot vouch for the future.
  */
-export function cosignedBy(note: string, witnessKeys: readonly (string | CosignatureVerifier)[], k: number, opts: { now?: Date; skewSeconds?: number } = {}): CosignedBy {
+export function cosignedBy(
+  note: string,
+  witnessKeys: readonly (string | CosignatureVerifier)[],
+  k: number,
+  opts: { now?: Date; skewSeconds?: number } = {},
+): CosignedBy {
   const verifiers = witnessKeys.map((w) => (typeof w === 'string' ? parseCosignerKey(w) : w));
   const names = new Set(verifiers.map((v) => v.name));
   if (names.size !== verifiers.length) throw new NoteError('each witness is named once (one key per witness name)');

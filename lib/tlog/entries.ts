@@ -83,7 +83,8 @@ export function checkEntry(ctx: EntryContext, index: number, entry: Buffer): { i
         break;
       }
       if (keyid !== pending.keyid) report(`${id} is by ${keyid}, but its dsse entry ${pending.index} by ${pending.keyid}`);
-      if (digest !== `sha256:${pending.digestHex}`) report(`${id} states payload digest ${digest}, but its dsse entry ${pending.index} sha256:${pending.digestHex}`);
+      if (digest !== `sha256:${pending.digestHex}`)
+        report(`${id} states payload digest ${digest}, but its dsse entry ${pending.index} sha256:${pending.digestHex}`);
       checkKey(ctx, keyid, id, report);
       break;
     }
@@ -142,12 +143,12 @@ function readDsse(e: Json): { keyid: string; digestHex: string; spki: Buffer } |
     return 'a dsse entry is not a Rekor v2 dsse 0.0.2 body with one signature and its verifier key';
   }
   const digestBytes = Buffer.from(digest, 'base64');
-  if (digestBytes.length !== 32) return 'the dsse entry\'s payload digest is not a SHA-256 hash';
+  if (digestBytes.length !== 32) return "the dsse entry's payload digest is not a SHA-256 hash";
   let keyid: string;
   try {
     keyid = keyIdOf(rawBytes);
   } catch {
-    return 'the dsse entry\'s verifier key is not a public key';
+    return "the dsse entry's verifier key is not a public key";
   }
   return { keyid, digestHex: digestBytes.toString('hex'), spki: Buffer.from(rawBytes, 'base64') };
 }

@@ -54,9 +54,7 @@ export function consistencyProof(older: number, newer: number, subtree: SubtreeH
     const n = hi - lo;
     if (m === n) return complete ? [] : [rangeHash(lo, hi, subtree)];
     const k = largestPowerOfTwoBelow(n);
-    return m <= k
-      ? [...sub(m, lo, lo + k, complete), rangeHash(lo + k, hi, subtree)]
-      : [...sub(m - k, lo + k, hi, false), rangeHash(lo, lo + k, subtree)];
+    return m <= k ? [...sub(m, lo, lo + k, complete), rangeHash(lo + k, hi, subtree)] : [...sub(m - k, lo + k, hi, false), rangeHash(lo, lo + k, subtree)];
   };
   return sub(older, 0, newer, true);
 }

@@ -23,7 +23,10 @@ export class TileReader {
   /** How many hashes a pass stood in for with a placeholder (a tile not fetched yet). */
   private placeholders = 0;
 
-  constructor(private readonly fetch: TileFetch, readonly size: number) {
+  constructor(
+    private readonly fetch: TileFetch,
+    readonly size: number,
+  ) {
     if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`tree size ${size}`);
   }
 

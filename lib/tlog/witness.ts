@@ -99,7 +99,8 @@ export function addCheckpoint(input: AddCheckpointInput): WitnessResponse {
   }
   if (req.oldSize > checkpoint.size) return { status: 400, message: `old size ${req.oldSize} is larger than the checkpoint's ${checkpoint.size}` };
   const head = headOf(input.state, checkpoint.origin);
-  if (req.oldSize !== head.size) return { status: 409, size: head.size, message: `the latest checkpoint cosigned for ${checkpoint.origin} has ${head.size} entries, not ${req.oldSize}` };
+  if (req.oldSize !== head.size)
+    return { status: 409, size: head.size, message: `the latest checkpoint cosigned for ${checkpoint.origin} has ${head.size} entries, not ${req.oldSize}` };
   if (!consistent(head, checkpoint, req.proof)) {
     return { status: 422, message: `the consistency proof from ${head.size} to ${checkpoint.size} entries does not verify` };
   }
@@ -109,7 +110,9 @@ export function addCheckpoint(input: AddCheckpointInput): WitnessResponse {
   const time = Math.floor(input.now.getTime() / 1000);
   const body = splitNote(req.checkpoint).text;
   return {
-    status: 200, origin: checkpoint.origin, head: { size: checkpoint.size, root: checkpoint.root },
+    status: 200,
+    origin: checkpoint.origin,
+    head: { size: checkpoint.size, root: checkpoint.root },
     lines: input.cosigners.map((c) => cosignatureLine(c, body, time)),
   };
 }
@@ -132,8 +135,11 @@ export function advanceState(state: WitnessState, origin: string, head: LogHead)
 
 /** The state file's text: JSON, logs sorted by origin, roots in base64. */
 export function witnessStateText(state: WitnessState): string {
-  const logs = Object.fromEntries([...state.entries()].sort(([a], [b]) => compareStrings(a, b))
-    .map(([origin, head]) => [origin, { size: head.size, root: Buffer.from(head.root).toString('base64') }]));
+  const logs = Object.fromEntries(
+    [...state.entries()]
+      .sort(([a], [b]) => compareStrings(a, b))
+      .map(([origin, head]) => [origin, { size: head.size, root: Buffer.from(head.root).toString('base64') }]),
+  );
   return `${JSON.stringify({ witnessStateVersion: 1, logs }, null, 2)}\n`;
 }
 

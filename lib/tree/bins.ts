@@ -21,10 +21,16 @@ import { compareStrings as cmp } from '../files/index.js';
 export function binNames(manifest: Record<string, unknown> | null): string[] {
   const bin = manifest?.['bin'];
   if (!bin) return [];
-  const entries: [string, unknown][] = typeof bin === 'string'
-    ? (typeof manifest['name'] === 'string' && manifest['name'] ? [[manifest['name'], bin]] : [])
-    : Array.isArray(bin) ? bin.map((b): [string, unknown] => [typeof b === 'string' ? basename(b) : '', b])
-    : typeof bin === 'object' ? Object.entries(bin) : [];
+  const entries: [string, unknown][] =
+    typeof bin === 'string'
+      ? typeof manifest['name'] === 'string' && manifest['name']
+        ? [[manifest['name'], bin]]
+        : []
+      : Array.isArray(bin)
+        ? bin.map((b): [string, unknown] => [typeof b === 'string' ? basename(b) : '', b])
+        : typeof bin === 'object'
+          ? Object.entries(bin)
+          : [];
   const names = new Set<string>();
   for (const [key, target] of entries) {
     if (typeof target !== 'string') continue;
@@ -71,4 +77,3 @@ export function planBins(plan: Pick<InstallPlan, 'extracted' | 'links'>, content
   }
   return links.sort((a, b) => cmp(a.dir, b.dir) || cmp(a.name, b.name) || cmp(a.location, b.location));
 }
-

@@ -18,9 +18,24 @@ export async function buildIdealTree(arb: Arborist, options?: BuildOptions): Pro
 
 // Socket-level failures (node), @npmcli/agent's timeouts, minipass-fetch's FetchError types.
 const UNREACHABLE_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
-  'EHOSTUNREACH', 'ENETUNREACH', 'ERR_SOCKET_TIMEOUT', 'ECONNECTIONTIMEOUT', 'EIDLETIMEOUT', 'ERESPONSETIMEOUT',
-  'ETRANSFERTIMEOUT', 'request-timeout', 'body-timeout', 'system',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_SOCKET_TIMEOUT',
+  'ECONNECTIONTIMEOUT',
+  'EIDLETIMEOUT',
+  'ERESPONSETIMEOUT',
+  'ETRANSFERTIMEOUT',
+  'request-timeout',
+  'body-timeout',
+  'system',
 ]);
 
 interface NpmErrorLike {
@@ -43,20 +58,27 @@ export function treeFetchError(err: unknown): VouchError | undefined {
   if (err instanceof FetchFailure) return fromFetchFailure(err, where, hint);
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
   if (status === 404 || e.code === 'E404' || e.code === 'ETARGET' || e.code === 'ENOVERSIONS') {
-    return new VouchError('PACKAGE_NOT_FOUND', `the registry has no such package or version: ${message}`, where,
-      'check the name and the version range', { cause: err });
+    return new VouchError('PACKAGE_NOT_FOUND', `the registry has no such package or version: ${message}`, where, 'check the name and the version range', {
+      cause: err,
+    });
   }
   if (status !== undefined) {
     return new VouchError('REGISTRY_ERROR', `the registry answered ${status} while resolving the tree: ${message}`, where, hint, { cause: err });
   }
   if (e.code === 'EBADPLATFORM' || e.code === 'EBADENGINE') {
     // As npm: a required package that cannot run on this platform (or engine, with engine-strict) stops the install.
-    return new VouchError('PLATFORM_UNSUPPORTED', `a required package does not support this platform: ${message}`, where,
-      'npm refuses it too; make it optional, or install on a matching platform', { cause: err });
+    return new VouchError(
+      'PLATFORM_UNSUPPORTED',
+      `a required package does not support this platform: ${message}`,
+      where,
+      'npm refuses it too; make it optional, or install on a matching platform',
+      { cause: err },
+    );
   }
   if (e.code === 'ENOTCACHED') {
-    return new VouchError('OFFLINE_MISS', `not in the cache (offline) while resolving the tree: ${message}`, where,
-      'run once online, or drop --offline', { cause: err });
+    return new VouchError('OFFLINE_MISS', `not in the cache (offline) while resolving the tree: ${message}`, where, 'run once online, or drop --offline', {
+      cause: err,
+    });
   }
   if (e.code === 'EBADJSON' || e.type === 'invalid-json') {
     return new VouchError('REGISTRY_ERROR', `the registry did not answer with JSON while resolving the tree: ${message}`, where, hint, { cause: err });

@@ -16,7 +16,16 @@ export function gatedPrepareOptions(cacheDir: string): Record<string, unknown> {
     npmBin: packagePath('bin', 'vouch.js'),
     npmInstallCmd: ['install', '--force'],
     // pacote's own list, minus its --offline=/--prefer-*= booleans (npm's defaults apply), with npm's cache.
-    npmCliConfig: [`--cache=${cacheDir}`, '--no-save', '--no-audit', '--no-fund', '--include=dev', '--include=peer', '--include=optional', '--no-package-lock-only', '--no-dry-run'],
+    npmCliConfig: [
+      `--cache=${cacheDir}`,
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--include=dev',
+      '--include=peer',
+      '--include=optional',
+      '--no-package-lock-only',
+      '--no-dry-run',
+    ],
   };
 }
-

@@ -13,6 +13,14 @@ export { SourceDenied, withSourceGuard, type SourceJudge } from './source-guard.
 export { assertLockfileInSync } from './lockfile-sync.js';
 export { assertLinkedSupported } from './linked.js';
 export { gatedPrepareOptions } from './git-prepare.js';
-export { manifestView, predecessorsOf, readReplacedLockfile, type Predecessor, type ReleaseView, type ReplacedLockfile, type VersionChange } from './version-change.js';
+export {
+  manifestView,
+  predecessorsOf,
+  readReplacedLockfile,
+  type Predecessor,
+  type ReleaseView,
+  type ReplacedLockfile,
+  type VersionChange,
+} from './version-change.js';
 export { detectLockfile, foreignLockfileTargets, LOCKFILE_KINDS, LOCKFILE_NAMES, type LockfileKind, type ProjectLockfile } from './lockfiles/index.js';
 export { PACKAGE_LIST_MAX_BYTES, packageListTargets, parsePackageList } from './package-list.js';

@@ -43,10 +43,17 @@ export function isLinkedStrategy(options: Record<string, unknown>): boolean {
  */
 export function assertLinkedSupported(options: Record<string, unknown>, tree: Tree): void {
   if (!isLinkedStrategy(options)) return;
-  const shrinkwrapped = [...tree.inventory.values()].filter((n) => n.hasShrinkwrap && !n.inert && !n.isProjectRoot).map((n) => n.location).sort();
+  const shrinkwrapped = [...tree.inventory.values()]
+    .filter((n) => n.hasShrinkwrap && !n.inert && !n.isProjectRoot)
+    .map((n) => n.location)
+    .sort();
   if (shrinkwrapped.length === 0) return;
-  throw new VouchError('CONFIG', `install-strategy=linked: ${shrinkwrapped.join(', ')} ship(s) npm-shrinkwrap.json, which npm's linked reifier fetches and resolves outside vouch's install plan`,
-    {}, 'install this project with install-strategy=hoisted (npm\'s default); nothing was installed');
+  throw new VouchError(
+    'CONFIG',
+    `install-strategy=linked: ${shrinkwrapped.join(', ')} ship(s) npm-shrinkwrap.json, which npm's linked reifier fetches and resolves outside vouch's install plan`,
+    {},
+    "install this project with install-strategy=hoisted (npm's default); nothing was installed",
+  );
 }
 
 /**

@@ -35,15 +35,20 @@ export async function loadTree(cwd: string, config: NpmConfig, source: TreeSourc
 /** `arb.loadVirtual()`, with a missing or unreadable lockfile as a usage error (exit 2) that says what to run. */
 export async function loadLockedTree(arb: Arborist, cwd: string, beforeLoad?: (entries: number) => void): Promise<Tree> {
   if (!existsSync(join(cwd, 'package-lock.json')) && !existsSync(join(cwd, 'npm-shrinkwrap.json'))) {
-    throw new VouchError('NO_LOCKFILE', `no package-lock.json in ${cwd}`, { file: join(cwd, 'package-lock.json') },
-      'run `vouch install` (or `npm install --package-lock-only`) to create one, or use `vouch verify --installed`');
+    throw new VouchError(
+      'NO_LOCKFILE',
+      `no package-lock.json in ${cwd}`,
+      { file: join(cwd, 'package-lock.json') },
+      'run `vouch install` (or `npm install --package-lock-only`) to create one, or use `vouch verify --installed`',
+    );
   }
   beforeLoad?.(await assertLockfileParses(cwd));
   try {
     return await arb.loadVirtual();
   } catch (err) {
-    throw new VouchError('NO_LOCKFILE', `could not read the lockfile: ${(err as Error).message}`,
-      { file: join(cwd, 'package-lock.json') }, undefined, { cause: err });
+    throw new VouchError('NO_LOCKFILE', `could not read the lockfile: ${(err as Error).message}`, { file: join(cwd, 'package-lock.json') }, undefined, {
+      cause: err,
+    });
   }
 }
 
@@ -72,8 +77,12 @@ export async function assertLockfileParses(cwd: string): Promise<number> {
     } catch {
       const parsed = parseJsonText(text, LOCKFILE_MAX_BYTES);
       const problems = 'problems' in parsed && parsed.problems.length > 0 ? parsed.problems : [{ path: '(syntax)', message: 'not JSON' }];
-      throw problemsError('LOCKFILE_PARSE', file, problems.filter((p) => p.path === '(syntax)' || p.path === '(root)'),
-        `restore ${name} from version control (git checkout -- ${name}), or delete it and run \`vouch install\` to resolve afresh (and review the result)`);
+      throw problemsError(
+        'LOCKFILE_PARSE',
+        file,
+        problems.filter((p) => p.path === '(syntax)' || p.path === '(root)'),
+        `restore ${name} from version control (git checkout -- ${name}), or delete it and run \`vouch install\` to resolve afresh (and review the result)`,
+      );
     }
     return entryCount(lockfile); // npm reads the first one present only
   }

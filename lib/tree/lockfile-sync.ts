@@ -16,7 +16,11 @@ export function assertLockfileInSync(locked: ReadonlyMap<string, Node>, ideal: T
     }
   }
   if (drift.length > 0) {
-    throw new VouchError('LOCKFILE_OUT_OF_SYNC', `package.json and package-lock.json are not in sync (${drift.length} differences: ${drift.slice(0, 5).join('; ')})`,
-      { file: join(cwd, 'package-lock.json') }, 'run `vouch install` to update the lockfile, then commit it');
+    throw new VouchError(
+      'LOCKFILE_OUT_OF_SYNC',
+      `package.json and package-lock.json are not in sync (${drift.length} differences: ${drift.slice(0, 5).join('; ')})`,
+      { file: join(cwd, 'package-lock.json') },
+      'run `vouch install` to update the lockfile, then commit it',
+    );
   }
 }

@@ -65,12 +65,24 @@ export function packageListTargets(list: PackageList, config: NpmConfig): Target
       continue;
     }
     packages.set(key, {
-      name: p.name, version: p.version, aliases: [], locations: [location],
-      integrity: p.integrity ?? null, resolved: p.tarball ?? null, registry: registryFor(p.name, config),
-      dev: p.dev === true, optional: p.optional === true, hasInstallScript: false,
+      name: p.name,
+      version: p.version,
+      aliases: [],
+      locations: [location],
+      integrity: p.integrity ?? null,
+      resolved: p.tarball ?? null,
+      registry: registryFor(p.name, config),
+      dev: p.dev === true,
+      optional: p.optional === true,
+      hasInstallScript: false,
     });
   }
-  const nonRegistry: NonRegistryRef[] = list.sources.map((s) => ({ name: s.name, kind: s.kind, spec: s.spec, locations: [s.location ?? `node_modules/${s.name}`] }));
+  const nonRegistry: NonRegistryRef[] = list.sources.map((s) => ({
+    name: s.name,
+    kind: s.kind,
+    spec: s.spec,
+    locations: [s.location ?? `node_modules/${s.name}`],
+  }));
   return { packages: [...packages.values()].sort(byNameVersion), nonRegistry };
 }
 
@@ -84,19 +96,27 @@ function readList(doc: JsonDocument, report: Report): PackageList {
   }
   unknownFields(root, TOP_FIELDS, [], report);
   const manager = root['manager'];
-  if (typeof manager !== 'string' || !/^[a-z][\w-]{0,39}$/.test(manager)) report(['manager'], 'expected the package manager\'s name ("pnpm", "yarn", "bun", …)');
+  if (typeof manager !== 'string' || !/^[a-z][\w-]{0,39}$/.test(manager))
+    report(['manager'], 'expected the package manager\'s name ("pnpm", "yarn", "bun", …)');
   const packages = arrayOf(root, 'packages', true, report).flatMap((item, i) => readPackage(item, ['packages', i], report));
   const sources = arrayOf(root, 'sources', false, report).flatMap((item, i) => readSource(item, ['sources', i], report));
   return { manager: typeof manager === 'string' ? manager : '', packages, sources };
 }
 
 function readPackage(item: unknown, path: PathSegment[], report: Report): ListedPackage[] {
-  if (!isObject(item)) return void report(path, 'expected an object {"name", "version", "integrity"?, "tarball"?, …}'), [];
+  if (!isObject(item)) return (void report(path, 'expected an object {"name", "version", "integrity"?, "tarball"?, …}'), []);
   unknownFields(item, PACKAGE_FIELDS, path, report);
   const name = registryPackageName(item['name'], [...path, 'name'], report);
   const version = item['version'];
   if (typeof version !== 'string' || semver.valid(version) !== version) report([...path, 'version'], 'expected an exact semver version, e.g. "1.2.3"');
-  const integrity = optionalString(item, 'integrity', path, report, (v) => /^[\w-]+-[A-Za-z0-9+/=]+(\s+[\w-]+-[A-Za-z0-9+/=]+)*$/.test(v.trim()), 'an SRI string, e.g. "sha512-…"');
+  const integrity = optionalString(
+    item,
+    'integrity',
+    path,
+    report,
+    (v) => /^[\w-]+-[A-Za-z0-9+/=]+(\s+[\w-]+-[A-Za-z0-9+/=]+)*$/.test(v.trim()),
+    'an SRI string, e.g. "sha512-…"',
+  );
   const tarball = optionalString(item, 'tarball', path, report, isHttpUrl, 'an http(s) URL');
   const location = optionalString(item, 'location', path, report, (v) => v.length > 0 && v.length <= 4096, 'a non-empty path');
   const dev = optionalBoolean(item, 'dev', path, report);
@@ -106,7 +126,7 @@ function readPackage(item: unknown, path: PathSegment[], report: Report): Listed
 }
 
 function readSource(item: unknown, path: PathSegment[], report: Report): ListedSource[] {
-  if (!isObject(item)) return void report(path, 'expected an object {"name", "kind", "spec"}'), [];
+  if (!isObject(item)) return (void report(path, 'expected an object {"name", "kind", "spec"}'), []);
   unknownFields(item, SOURCE_FIELDS, path, report);
   const name = registryPackageName(item['name'], [...path, 'name'], report);
   const kind = item['kind'];
@@ -134,11 +154,18 @@ function registryPackageName(value: unknown, path: PathSegment[], report: Report
 function arrayOf(obj: Record<string, unknown>, key: string, required: boolean, report: Report): unknown[] {
   const value = obj[key];
   if (value === undefined && !required) return [];
-  if (!Array.isArray(value)) return void report([key], 'expected an array'), [];
+  if (!Array.isArray(value)) return (void report([key], 'expected an array'), []);
   return value;
 }
 
-function optionalString(obj: Record<string, unknown>, key: string, path: PathSegment[], report: Report, valid: (v: string) => boolean, expected: string): string | undefined {
+function optionalString(
+  obj: Record<string, unknown>,
+  key: string,
+  path: PathSegment[],
+  report: Report,
+  valid: (v: string) => boolean,
+  expected: string,
+): string | undefined {
   const value = obj[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string' && valid(value)) return value;
@@ -173,7 +200,12 @@ function defined<T extends Record<string, unknown>>(fields: T): Partial<T> {
 }
 
 function listError(file: string, problems: readonly FileProblem[]) {
-  return problemsError('PACKAGE_LIST_PARSE', file, problems, 'the list is {"manager": "pnpm", "packages": [{"name": "a", "version": "1.0.0", "integrity"?: "sha512-…", "tarball"?: "https://…"}]} (docs/package-managers.md)');
+  return problemsError(
+    'PACKAGE_LIST_PARSE',
+    file,
+    problems,
+    'the list is {"manager": "pnpm", "packages": [{"name": "a", "version": "1.0.0", "integrity"?: "sha512-…", "tarball"?: "https://…"}]} (docs/package-managers.md)',
+  );
 }
 
 const byNameVersion = (a: PackageRef, b: PackageRef): number =>

@@ -68,11 +68,18 @@ function guarded(extract: Extract, boundary: ReifyBoundary, refused: RefusedExtr
     if (reason !== null || !allowed) {
       const why = reason ?? 'vouch did not verify any package for this folder';
       refused.push({ dest, spec, reason: why });
-      throw new VouchError('REIFY_UNVERIFIED', `refused to install ${spec} into ${dest}: ${why}`, {},
-        'nothing unverified was written; run `vouch verify` and report this as a bug in vouch\'s install plan');
+      throw new VouchError(
+        'REIFY_UNVERIFIED',
+        `refused to install ${spec} into ${dest}: ${why}`,
+        {},
+        "nothing unverified was written; run `vouch verify` and report this as a bug in vouch's install plan",
+      );
     }
     const offline = { ...opts, cache: boundary.store, offline: true, preferOnline: false, preferOffline: false };
-    if (allowed.kind === 'source') return allowed.prefetched ? extractStored(extract, allowed.pkg, allowed.prefetched.integrity, dest, offline, boundary.store) : extract(spec, dest, offline);
+    if (allowed.kind === 'source')
+      return allowed.prefetched
+        ? extractStored(extract, allowed.pkg, allowed.prefetched.integrity, dest, offline, boundary.store)
+        : extract(spec, dest, offline);
     // The verified bytes, by their digest, from the store: whatever `resolved` the tree carries.
     return extract(`${allowed.pkg}@${allowed.url}`, dest, { ...offline, integrity: allowed.integrity, resolved: allowed.url });
   };
@@ -87,7 +94,7 @@ async function extractStored(extract: Extract, pkg: string, integrity: string, d
   const dir = await mkdtemp(join(store, 'tmp-source-'));
   try {
     const file = join(dir, 'package.tgz');
-    await writeFile(file, (await cacache.get.byDigest(store, integrity)));
+    await writeFile(file, await cacache.get.byDigest(store, integrity));
     return await extract(`${pkg}@file:${file}`, dest, { ...opts, integrity, resolved: `file:${file}` });
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -44,20 +44,32 @@ export async function reifyVerified(arb: Arborist, tree: Tree, boundary: ReifyBo
   arb.idealTree = tree;
   let refused: { dest: string; spec: string; reason: string }[];
   try {
-    ({ refused } = await withReifyBoundary(linked ? withStoreFolders(boundary, tree, linked) : boundary, () => arb.reify({
-      save: opts.save, omit: [...opts.omit], ...(opts.add ? { add: opts.add } : {}), ...(opts.saveType ? { saveType: opts.saveType } : {}),
-    })));
+    ({ refused } = await withReifyBoundary(linked ? withStoreFolders(boundary, tree, linked) : boundary, () =>
+      arb.reify({
+        save: opts.save,
+        omit: [...opts.omit],
+        ...(opts.add ? { add: opts.add } : {}),
+        ...(opts.saveType ? { saveType: opts.saveType } : {}),
+      }),
+    ));
   } catch (err) {
     throw interrupted(err) ?? cacheMiss(err) ?? err;
   }
   if (refused.length > 0) {
     // Optional packages arborist skipped after the boundary refused them: nothing unverified was written.
-    throw new VouchError('REIFY_UNVERIFIED', `refused to install ${refused.length} optional package(s) vouch had not verified (${refused.map((r) => r.spec).join(', ')}); they were not installed`,
-      {}, 'run `vouch verify` and report this as a bug in vouch\'s install plan');
+    throw new VouchError(
+      'REIFY_UNVERIFIED',
+      `refused to install ${refused.length} optional package(s) vouch had not verified (${refused.map((r) => r.spec).join(', ')}); they were not installed`,
+      {},
+      "run `vouch verify` and report this as a bug in vouch's install plan",
+    );
   }
   const nodes = linked ? storeScriptNodes(linked) : scriptNodes(tree);
   const withScripts = nodes.filter((n) => isScriptAllowed(n, allowScriptsOf(options)) !== false || options['dangerouslyAllowAllScripts'] === true).length;
-  const summary = { ...diffCounts(arb, tree, linked !== null), scripts: { ran: opts.runScripts ? withScripts : 0, skipped: opts.runScripts ? 0 : withScripts } };
+  const summary = {
+    ...diffCounts(arb, tree, linked !== null),
+    scripts: { ran: opts.runScripts ? withScripts : 0, skipped: opts.runScripts ? 0 : withScripts },
+  };
   if (!opts.runScripts) return summary;
   try {
     await runInstallScripts(nodes, options);
@@ -66,8 +78,13 @@ export async function reifyVerified(arb: Arborist, tree: Tree, boundary: ReifyBo
   } catch (err) {
     // As npm: the tree is installed, a script failed, the command fails (exit 1) with the script's error.
     const e = err as { message?: string; event?: string; pkgid?: string; code?: unknown };
-    throw new VouchError('INSTALL_SCRIPT_FAILED', `an install script failed${e.pkgid ? ` (${e.pkgid}${e.event ? ` ${e.event}` : ''})` : ''}: ${truncate(e.message ?? String(err), 300)}`,
-      { file: join(tree.path, 'package.json') }, 'fix the script or run with --ignore-scripts; node_modules is installed, vouch.lock was not updated', { cause: err });
+    throw new VouchError(
+      'INSTALL_SCRIPT_FAILED',
+      `an install script failed${e.pkgid ? ` (${e.pkgid}${e.event ? ` ${e.event}` : ''})` : ''}: ${truncate(e.message ?? String(err), 300)}`,
+      { file: join(tree.path, 'package.json') },
+      'fix the script or run with --ignore-scripts; node_modules is installed, vouch.lock was not updated',
+      { cause: err },
+    );
   }
   return summary;
 }
@@ -88,7 +105,12 @@ function diffCounts(arb: Arborist, tree: Tree, linked: boolean): Pick<ReifySumma
   const walk = (d: DiffNode): void => {
     for (const child of d.children) {
       if (child.action === 'REMOVE') counts.removed++;
-      else if (child.action === 'ADD' && child.ideal && (linked ? (child.ideal as unknown as IsolatedNode).isInStore : tree.inventory.get(child.ideal.location) === child.ideal)) counts.added++;
+      else if (
+        child.action === 'ADD' &&
+        child.ideal &&
+        (linked ? (child.ideal as unknown as IsolatedNode).isInStore : tree.inventory.get(child.ideal.location) === child.ideal)
+      )
+        counts.added++;
       else if (child.action === 'CHANGE') counts.changed++;
       walk(child);
     }
@@ -115,8 +137,13 @@ function scriptNodes(tree: Tree): Node[] {
 /** A read from the store that found nothing: exit 3 with a message (node_modules was rolled back). */
 function cacheMiss(err: unknown): VouchError | undefined {
   if ((err as { code?: unknown }).code !== 'ENOTCACHED') return undefined;
-  return new VouchError('REIFY_CACHE_MISS', `a package to install was not in vouch's verified store: ${truncate((err as Error).message, 300)}`,
-    {}, 'node_modules was rolled back; run the command again (with network access)', { cause: err });
+  return new VouchError(
+    'REIFY_CACHE_MISS',
+    `a package to install was not in vouch's verified store: ${truncate((err as Error).message, 300)}`,
+    {},
+    'node_modules was rolled back; run the command again (with network access)',
+    { cause: err },
+  );
 }
 
 /**
@@ -127,8 +154,13 @@ function cacheMiss(err: unknown): VouchError | undefined {
 function interrupted(err: unknown): VouchError | undefined {
   const signal = typeof err === 'object' && err !== null ? (err as { signal?: unknown }).signal : undefined;
   if (typeof signal !== 'string') return undefined;
-  return new VouchError('INTERRUPTED', `interrupted by ${signal} while installing: node_modules was rolled back; package.json, package-lock.json and vouch.lock were not written`,
-    {}, 'run the command again', { cause: err });
+  return new VouchError(
+    'INTERRUPTED',
+    `interrupted by ${signal} while installing: node_modules was rolled back; package.json, package-lock.json and vouch.lock were not written`,
+    {},
+    'run the command again',
+    { cause: err },
+  );
 }
 
 /** Each verified node gets the integrity vouch verified (its lockfile may hold other hashes besides). */

@@ -69,14 +69,19 @@ export async function verifyScriptsReviewed(tree: Tree, flat: Record<string, unk
     if (isScriptAllowed(node, policy) !== null) continue;
     const scripts = await installScriptsOf(node, contentsOf);
     if (Object.keys(scripts).length === 0) continue;
-    const events = Object.entries(scripts).map(([event, body]) => `${event}: ${truncate(body, 120)}`).join('; ');
+    const events = Object.entries(scripts)
+      .map(([event, body]) => `${event}: ${truncate(body, 120)}`)
+      .join('; ');
     unreviewed.push(`${registryName(node)}@${node.version} (${events})`);
   }
   if (unreviewed.length === 0) return;
   const listed = [...new Set(unreviewed)].sort();
-  throw new VouchError('SCRIPTS_UNREVIEWED', `strict-allow-scripts: ${listed.length} package(s) have install scripts not covered by allowScripts: ${listed.join(', ')}`,
+  throw new VouchError(
+    'SCRIPTS_UNREVIEWED',
+    `strict-allow-scripts: ${listed.length} package(s) have install scripts not covered by allowScripts: ${listed.join(', ')}`,
     { file: join(tree.path, 'package.json'), path: 'allowScripts' },
-    'approve or deny them in package.json "allowScripts" (npm install-scripts approve|deny), or turn strict-allow-scripts off');
+    'approve or deny them in package.json "allowScripts" (npm install-scripts approve|deny), or turn strict-allow-scripts off',
+  );
 }
 
 function scriptsField(manifest: Record<string, unknown> | null): Record<string, string> {

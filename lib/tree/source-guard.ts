@@ -19,11 +19,15 @@ export class SourceDenied extends Error {
 
 /** Runs `task` (arborist building a tree) with every non-registry manifest request judged first. */
 export function withSourceGuard<T>(judge: SourceJudge, task: () => Promise<T>): Promise<T> {
-  return withPacoteWrapped('manifest', (manifest) => async (spec, opts) => {
-    const ref = nonRegistrySource(spec);
-    if (ref && !judge(ref)) throw new SourceDenied(ref);
-    return manifest(spec, opts);
-  }, task);
+  return withPacoteWrapped(
+    'manifest',
+    (manifest) => async (spec, opts) => {
+      const ref = nonRegistrySource(spec);
+      if (ref && !judge(ref)) throw new SourceDenied(ref);
+      return manifest(spec, opts);
+    },
+    task,
+  );
 }
 
 const KINDS: Readonly<Record<string, Exclude<SourceKind, 'registry'>>> = { git: 'git', remote: 'remote', file: 'file', directory: 'directory' };

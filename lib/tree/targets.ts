@@ -45,7 +45,13 @@ class Collected {
   addNode(node: Node, config: NpmConfig): void {
     const kind = sourceKind(node);
     if (kind === 'registry') addPackage(this.packages, node, config);
-    else addNonRegistry(this.nonRegistry, { name: node.name, kind, spec: node.resolved ?? [...node.edgesIn].map((e) => e.spec)[0] ?? '', locations: [node.location] });
+    else
+      addNonRegistry(this.nonRegistry, {
+        name: node.name,
+        kind,
+        spec: node.resolved ?? [...node.edgesIn].map((e) => e.spec)[0] ?? '',
+        locations: [node.location],
+      });
   }
 
   /** A link to a workspace is the project's own code; to any other folder, a directory source. */
@@ -205,7 +211,6 @@ function addNonRegistry(refs: Map<string, NonRegistryRef>, ref: NonRegistryRef):
     if (ref.unsupported) existing.unsupported ??= ref.unsupported;
   }
 }
-
 
 function byNameVersion(a: PackageRef, b: PackageRef): number {
   return compare(a.name, b.name) || compare(a.version, b.version) || compare(a.integrity ?? '', b.integrity ?? '');

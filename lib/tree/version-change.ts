@@ -151,6 +151,8 @@ export function predecessorsOf(ref: Pick<PackageRef, 'name' | 'version' | 'locat
   if (found.size > 0) return [...found.values()].sort((a, b) => semver.compare(a.version, b.version));
   const recorded = lock.packages[ref.name]?.versions ?? {};
   if (recorded[ref.version]) return [];
-  const below = Object.keys(recorded).filter((v) => semver.valid(v) && semver.lt(v, ref.version)).sort(semver.rcompare);
+  const below = Object.keys(recorded)
+    .filter((v) => semver.valid(v) && semver.lt(v, ref.version))
+    .sort(semver.rcompare);
   return below[0] ? [{ version: below[0], source: 'vouch.lock' }] : [];
 }

@@ -90,7 +90,9 @@ declare module '@npmcli/arborist' {
   }
   export default class Arborist {
     constructor(options: Record<string, unknown>);
-    static Node: new (options: Record<string, unknown>) => Node;
+    static Node: new (
+      options: Record<string, unknown>,
+    ) => Node;
     readonly options: Record<string, unknown>;
     idealTree: Tree | null;
     actualTree: Tree | null;

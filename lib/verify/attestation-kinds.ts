@@ -24,9 +24,7 @@ import {
   type RegistryKey,
 } from './types.js';
 
-export type VerifiedRole =
-  | { role: 'provenance'; evidence: ProvenanceEvidence }
-  | { role: 'publish' | 'publisher'; evidence: KeyedAttestationEvidence };
+export type VerifiedRole = { role: 'provenance'; evidence: ProvenanceEvidence } | { role: 'publish' | 'publisher'; evidence: KeyedAttestationEvidence };
 /** What one bundle turned out to be; `ignored` for predicate types vouch does not judge. */
 export type EntryOutcome = VerifiedRole | { role: 'ignored' } | { role: 'failed'; code: AttestationCode; message: string };
 
@@ -49,7 +47,13 @@ export function checkKeylessBundle(opened: OpenBundle, statement: Statement, ver
   if (!result.identity || !result.trustRoot) return failed('ATTESTATION_INVALID', 'verified bundle yielded no identity');
   return {
     role: 'provenance',
-    evidence: { predicateType: type, identity: result.identity, integratedTime: toDate(result.integratedTime), bundleDigest: digest, trustRoot: result.trustRoot },
+    evidence: {
+      predicateType: type,
+      identity: result.identity,
+      integratedTime: toDate(result.integratedTime),
+      bundleDigest: digest,
+      trustRoot: result.trustRoot,
+    },
   };
 }
 
@@ -62,7 +66,8 @@ export function checkKeyedBundle(
   const { bundle } = opened;
   const hint = bundle.verificationMaterial.content.$case === 'publicKey' ? bundle.verificationMaterial.content.publicKey.hint : '';
   const keyid = dsseKeyId(bundle);
-  if (!hint || keyid !== hint) return failed('ATTESTATION_INVALID', `DSSE keyid ${truncate(keyid, 60)} differs from the bundle's key hint ${truncate(hint, 60)}`);
+  if (!hint || keyid !== hint)
+    return failed('ATTESTATION_INVALID', `DSSE keyid ${truncate(keyid, 60)} differs from the bundle's key hint ${truncate(hint, 60)}`);
   const type = statement.predicateType;
   const named = checkPredicateNames(statement);
   if (named) return named;
@@ -80,13 +85,7 @@ export function checkKeyedBundle(
 }
 
 /** npm semantics: the registry key named by the keyid, unexpired when the bundle was logged. */
-function checkRegistryPublish(
-  opened: OpenBundle,
-  keyid: string,
-  keys: readonly RegistryKey[],
-  verifier: AttestationVerifier,
-  now: Date,
-): EntryOutcome {
+function checkRegistryPublish(opened: OpenBundle, keyid: string, keys: readonly RegistryKey[], verifier: AttestationVerifier, now: Date): EntryOutcome {
   const { bundle, digest } = opened;
   const key = keys.find((k) => k.keyid === keyid);
   if (!key) return failed('ATTESTATION_KEY_UNKNOWN', `publish attestation is signed by ${truncate(keyid, 60)}, which is not a key of this registry`);
@@ -95,13 +94,19 @@ function checkRegistryPublish(
     for (const entry of bundle.verificationMaterial.tlogEntries) {
       const logged = Number(entry.integratedTime) * 1000;
       if (logged >= key.expires.getTime()) {
-        return failed('ATTESTATION_KEY_EXPIRED', `publish attestation was logged ${new Date(logged).toISOString()}, after key ${keyid} expired ${key.expires.toISOString()}`);
+        return failed(
+          'ATTESTATION_KEY_EXPIRED',
+          `publish attestation was logged ${new Date(logged).toISOString()}, after key ${keyid} expired ${key.expires.toISOString()}`,
+        );
       }
     }
     // Rekor v2 entries carry no integrated time: an RFC 3161 token times the signature instead.
     for (const stamped of timestampTimes(bundle)) {
       if (stamped >= key.expires.getTime()) {
-        return failed('ATTESTATION_KEY_EXPIRED', `publish attestation was timestamped ${new Date(stamped).toISOString()}, after key ${keyid} expired ${key.expires.toISOString()}`);
+        return failed(
+          'ATTESTATION_KEY_EXPIRED',
+          `publish attestation was timestamped ${new Date(stamped).toISOString()}, after key ${keyid} expired ${key.expires.toISOString()}`,
+        );
       }
     }
   }
@@ -112,7 +117,16 @@ function checkRegistryPublish(
     return failed('ATTESTATION_KEY_EXPIRED', `publish attestation carries no signed time and key ${keyid} expired ${key.expires.toISOString()}`);
   }
   const logged = loggedEntry(bundle);
-  return { role: 'publish', evidence: { predicateType: PREDICATE_PUBLISH_NPM, keyid, integratedTime: toDate(result.integratedTime), bundleDigest: digest, ...(logged ? { logged } : {}) } };
+  return {
+    role: 'publish',
+    evidence: {
+      predicateType: PREDICATE_PUBLISH_NPM,
+      keyid,
+      integratedTime: toDate(result.integratedTime),
+      bundleDigest: digest,
+      ...(logged ? { logged } : {}),
+    },
+  };
 }
 
 function checkPublisher(opened: OpenBundle, statement: Statement, keyid: string, publicKey: string, verifier: AttestationVerifier): EntryOutcome {
@@ -128,7 +142,10 @@ function checkPublisher(opened: OpenBundle, statement: Statement, keyid: string,
   const key: BundleKey = { keyid, key: publicKey, expires: null };
   const result = verifySignedBundle(opened, { kind: 'key', key }, verifier);
   if (!result.ok) return notVerified(result);
-  return { role: 'publisher', evidence: { predicateType: statement.predicateType, keyid, integratedTime: toDate(result.integratedTime), bundleDigest: digest } };
+  return {
+    role: 'publisher',
+    evidence: { predicateType: statement.predicateType, keyid, integratedTime: toDate(result.integratedTime), bundleDigest: digest },
+  };
 }
 
 /**
@@ -158,7 +175,9 @@ function checkPredicateNames(statement: Statement): EntryOutcome | undefined {
   const subject = statement.subject[0]?.name;
   const { name, version } = predicate;
   if (typeof name !== 'string' || typeof version !== 'string') return failed('ATTESTATION_STATEMENT', 'predicate has no name and version');
-  return npmPurl(name, version) === subject ? undefined : failed('ATTESTATION_SUBJECT', `predicate names ${truncate(`${name}@${version}`, 80)}, not the subject`);
+  return npmPurl(name, version) === subject
+    ? undefined
+    : failed('ATTESTATION_SUBJECT', `predicate names ${truncate(`${name}@${version}`, 80)}, not the subject`);
 }
 
 /**

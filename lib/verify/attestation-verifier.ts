@@ -83,7 +83,9 @@ export class AttestationVerifier {
   private allRoots(): { roots: TrustRoot[]; digest: string } {
     if (this.logRoots.size === 0) return { roots: [...this.roots.roots], digest: this.roots.digest };
     const logs = [...this.logRoots.values()];
-    const digest = createHash('sha256').update(JSON.stringify([this.roots.digest, ...logs.map((r) => [r.name, r.digest])])).digest('hex');
+    const digest = createHash('sha256')
+      .update(JSON.stringify([this.roots.digest, ...logs.map((r) => [r.name, r.digest])]))
+      .digest('hex');
     return { roots: [...this.roots.roots, ...logs], digest };
   }
 
@@ -109,7 +111,9 @@ export class AttestationVerifier {
 
   /** Verifies a public-key bundle with exactly `key`; its validity window is enforced at the signed times. */
   verifyWithKey(bundle: Bundle, bundleDigest: string, key: BundleKey, signed?: SignedArtifact): BundleVerification {
-    const keyDigest = createHash('sha256').update(JSON.stringify([key.keyid, key.key, key.expires?.toISOString() ?? null])).digest('hex');
+    const keyDigest = createHash('sha256')
+      .update(JSON.stringify([key.keyid, key.key, key.expires?.toISOString() ?? null]))
+      .digest('hex');
     const all = this.allRoots();
     return this.cached(`${bundleDigest}|${all.digest}|${keyDigest}${signedCacheKey(signed)}`, () => {
       const publicKey = createPublicKey({ key: Buffer.from(key.key, 'base64'), format: 'der', type: 'spki' });
@@ -200,10 +204,14 @@ function signedTime(bundle: Bundle): number | null {
 
 /** The entity @sigstore/verify checks; a message signature known only by digest is checked over that digest. */
 function signedEntity(bundle: Bundle, signed: SignedArtifact | undefined): SignedEntity {
-  if (signed && 'artifact' in signed) return toSignedEntity(bundle, Buffer.from(signed.artifact.buffer, signed.artifact.byteOffset, signed.artifact.byteLength)); // a view, not a copy
+  if (signed && 'artifact' in signed)
+    return toSignedEntity(bundle, Buffer.from(signed.artifact.buffer, signed.artifact.byteOffset, signed.artifact.byteLength)); // a view, not a copy
   const entity = toSignedEntity(bundle);
   if (!signed || bundle.content.$case !== 'messageSignature') return entity;
-  return { ...entity, signature: new DigestSignatureContent(bundle.content.messageSignature.signature, bundle.content.messageSignature.messageDigest?.digest, signed.digest) };
+  return {
+    ...entity,
+    signature: new DigestSignatureContent(bundle.content.messageSignature.signature, bundle.content.messageSignature.messageDigest?.digest, signed.digest),
+  };
 }
 
 function signedCacheKey(signed: SignedArtifact | undefined): string {

@@ -107,7 +107,8 @@ interface Entry {
 
 function responseEntries(response: AttestationResponse | undefined): Entry[] | AttestationResult {
   if (!response || response.kind === 'not-found') return failed('ATTESTATION_MISSING', 'the registry advertises attestations but serves none (404)');
-  if (response.kind === 'too-large') return failed('ATTESTATION_TOO_LARGE', `attestations response of ${response.bytes} bytes exceeds ${ATTESTATION_LIMITS.maxResponseBytes}`);
+  if (response.kind === 'too-large')
+    return failed('ATTESTATION_TOO_LARGE', `attestations response of ${response.bytes} bytes exceeds ${ATTESTATION_LIMITS.maxResponseBytes}`);
   if (response.kind === 'unparseable') return failed('ATTESTATION_INVALID', `attestations response is not JSON: ${response.message}`);
   if (response.bytes !== undefined && response.bytes > ATTESTATION_LIMITS.maxResponseBytes) {
     return failed('ATTESTATION_TOO_LARGE', `attestations response of ${response.bytes} bytes exceeds ${ATTESTATION_LIMITS.maxResponseBytes}`);

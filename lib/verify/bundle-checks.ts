@@ -22,7 +22,10 @@ export type StatementCheck = { ok: true; statement: Statement } | { ok: false; c
  * `vX.Y` media type and the verifier then guesses; a format nobody defined yet is refused instead.
  */
 export const KNOWN_BUNDLE_MEDIA_TYPES: ReadonlySet<string> = new Set([
-  BUNDLE_V01_MEDIA_TYPE, BUNDLE_V02_MEDIA_TYPE, BUNDLE_V03_LEGACY_MEDIA_TYPE, BUNDLE_V03_MEDIA_TYPE,
+  BUNDLE_V01_MEDIA_TYPE,
+  BUNDLE_V02_MEDIA_TYPE,
+  BUNDLE_V03_LEGACY_MEDIA_TYPE,
+  BUNDLE_V03_MEDIA_TYPE,
 ]);
 
 /** The purl npm signs as the subject name: `pkg:npm/%40scope/name@1.2.3` (npm-package-arg toPurl). */

@@ -8,7 +8,13 @@ export {
   type AttestationResponse,
 } from './attestations.js';
 export {
-  AttestationVerifier, bundleDigest, signedTimeOf, type BundleKey, type BundleVerification, type SignedArtifact, type SignedTimeSource,
+  AttestationVerifier,
+  bundleDigest,
+  signedTimeOf,
+  type BundleKey,
+  type BundleVerification,
+  type SignedArtifact,
+  type SignedTimeSource,
 } from './attestation-verifier.js';
 export { IN_TOTO_PAYLOAD_TYPE, npmPurl, readStatement, sha512Hex, type Statement } from './bundle-checks.js';
 export { openBundle, verifySignedBundle, type BundleSigner, type OpenBundle, type OpenedBundle } from './sigstore-bundle.js';

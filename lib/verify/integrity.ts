@@ -44,14 +44,25 @@ export function checkIntegrity(input: IntegrityInput): IntegrityResult {
   const locked = lockedSha512(input.locked);
   if (typeof locked !== 'string') return { ...locked, actual: input.locked };
   if (!input.registry) {
-    return { ...failed('INTEGRITY_MISMATCH', 'the lockfile integrity differs from the registry\'s signed dist.integrity'), expected: '(none)', actual: input.locked };
+    return {
+      ...failed('INTEGRITY_MISMATCH', "the lockfile integrity differs from the registry's signed dist.integrity"),
+      expected: '(none)',
+      actual: input.locked,
+    };
   }
   const signed = signedSha512(input.registry);
   if (!signed) {
-    return { ...failed('INTEGRITY_MALFORMED', 'the registry\'s signed dist.integrity is not a single sha512 hash, so nothing binds the bytes to it'), actual: input.registry };
+    return {
+      ...failed('INTEGRITY_MALFORMED', "the registry's signed dist.integrity is not a single sha512 hash, so nothing binds the bytes to it"),
+      actual: input.registry,
+    };
   }
   if (signed !== locked) {
-    return { ...failed('INTEGRITY_MISMATCH', 'the lockfile integrity differs from the registry\'s signed dist.integrity'), expected: input.registry, actual: input.locked };
+    return {
+      ...failed('INTEGRITY_MISMATCH', "the lockfile integrity differs from the registry's signed dist.integrity"),
+      expected: input.registry,
+      actual: input.locked,
+    };
   }
   if (input.tarball !== undefined && sha512Of(input.tarball) !== signed) {
     return { ...failed('TARBALL_MISMATCH', 'the downloaded tarball does not match the signed integrity'), expected: input.registry, actual: input.tarball };
@@ -88,7 +99,10 @@ function lockedSha512(locked: string): string | Failed {
   const stronger = read.dropped.find((t) => STRONGER_NAMES.test(t));
   if (stronger) return ambiguous(`the lockfile integrity has a ${stronger.split('-')[0]} hash, which npm ranks above sha512`);
   if (read.dropped.length > 0 || read.hashes.length === 0) {
-    return failed('INTEGRITY_MALFORMED', `the lockfile integrity has ${read.hashes.length === 0 ? 'no hash npm can read (npm would then check nothing)' : 'a token that is not a hash npm can read'}`);
+    return failed(
+      'INTEGRITY_MALFORMED',
+      `the lockfile integrity has ${read.hashes.length === 0 ? 'no hash npm can read (npm would then check nothing)' : 'a token that is not a hash npm can read'}`,
+    );
   }
   const checked = (ssri.parse(locked) as ssri.IntegrityMap).pickAlgorithm();
   if (checked !== 'sha512') {

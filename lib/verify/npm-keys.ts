@@ -22,9 +22,7 @@ export function isPublicNpmRegistry(registry: string): boolean {
 /** The pinned npm keys for one usage; `expires` is the TUF target's validFor.end. */
 export function npmPinnedKeys(usage: NpmKeyUsage): RegistryKey[] {
   cached ??= readPinnedKeys();
-  return cached
-    .filter((k) => k.keyUsage === usage)
-    .map((k) => ({ keyid: k.keyId, key: k.rawBytes, expires: k.end ? new Date(k.end) : null }));
+  return cached.filter((k) => k.keyUsage === usage).map((k) => ({ keyid: k.keyId, key: k.rawBytes, expires: k.end ? new Date(k.end) : null }));
 }
 
 function readPinnedKeys() {

@@ -19,7 +19,11 @@ const CURVES = { 'P-256': p256, 'P-384': p384, 'P-521': p521 } as const;
 export class DigestSignatureContent implements SignatureContent {
   readonly signature: Buffer;
 
-  constructor(signature: Uint8Array, private readonly messageDigest: Uint8Array | undefined, private readonly digest: ArtifactDigest) {
+  constructor(
+    signature: Uint8Array,
+    private readonly messageDigest: Uint8Array | undefined,
+    private readonly digest: ArtifactDigest,
+  ) {
     this.signature = Buffer.from(signature);
   }
 

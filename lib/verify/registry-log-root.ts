@@ -13,12 +13,18 @@ export function registryLogRoot(registry: string, verifierKey: string): TrustRoo
   const { name: origin, publicKey, keyHash } = verifierKeyMaterial(verifierKey); // throws NoteError on anything but an Ed25519 verifier key
   const root = {
     mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-    tlogs: [{
-      baseUrl: `${registry.replace(/\/+$/, '')}/-/vouch/log/${origin}`,
-      hashAlgorithm: 'SHA2_256',
-      publicKey: { rawBytes: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]).toString('base64'), keyDetails: 'PKIX_ED25519', validFor: { start: '1970-01-01T00:00:00Z' } },
-      logId: { keyId: keyHash.toString('base64') },
-    }],
+    tlogs: [
+      {
+        baseUrl: `${registry.replace(/\/+$/, '')}/-/vouch/log/${origin}`,
+        hashAlgorithm: 'SHA2_256',
+        publicKey: {
+          rawBytes: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]).toString('base64'),
+          keyDetails: 'PKIX_ED25519',
+          validFor: { start: '1970-01-01T00:00:00Z' },
+        },
+        logId: { keyId: keyHash.toString('base64') },
+      },
+    ],
     certificateAuthorities: [],
     ctlogs: [],
     timestampAuthorities: [],

@@ -27,7 +27,9 @@ export function verifyEntriesWithoutSet(entity: SignedEntity, tlogs: readonly TL
     if (!log) throw new Error(`log ${truncate(logId.toString('base64'), 60)} of a log entry is not in the trusted root`);
     for (const at of signedTimes) {
       if (at < log.validFor.start || at > log.validFor.end) {
-        throw new Error(`log ${log.baseURL} was not valid at the timestamp ${at.toISOString()} (valid ${log.validFor.start.toISOString()} to ${log.validFor.end.toISOString()})`);
+        throw new Error(
+          `log ${log.baseURL} was not valid at the timestamp ${at.toISOString()} (valid ${log.validFor.start.toISOString()} to ${log.validFor.end.toISOString()})`,
+        );
       }
     }
     if (!signedByLog(entry, log)) throw new Error(`checkpoint of a ${log.baseURL} entry is not signed by that log`);

@@ -32,7 +32,7 @@ export function checkResolved(input: ResolvedInput): ResolvedResult {
   const fetchedUrl = new URL(url);
   const onRegistry = fetchedUrl.origin === safeOrigin(input.registry);
   if (!onRegistry && (tarball === undefined || fetchedUrl.origin !== new URL(tarball).origin)) return { kind: 'foreign-host', url };
-  if (tarball === undefined) return { kind: 'mismatch', url, message: 'is on the registry\'s host, and the registry gives no dist.tarball to compare it with' };
+  if (tarball === undefined) return { kind: 'mismatch', url, message: "is on the registry's host, and the registry gives no dist.tarball to compare it with" };
   if (url === tarball) return { kind: 'tarball', url };
   // dist.tarball on another host (a CDN, a redirect target): the same path on the registry's own host is
   // the same file to npm, whose replace-registry-host keeps a tarball's path and swaps its host.

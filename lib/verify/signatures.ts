@@ -35,18 +35,27 @@ export function checkSignatures(input: SignatureInput): SignatureResult {
     if (input.signatures.length > SIGNATURES_MAX_PER_VERSION) return tooMany();
     return input.signatures.length === 0
       ? { kind: 'no-keys' }
-      : failed('KEY_UNKNOWN', `has a registry signature with keyid ${input.signatures[0]?.keyid} but the registry publishes no keys`, input.signatures[0]?.keyid);
+      : failed(
+          'KEY_UNKNOWN',
+          `has a registry signature with keyid ${input.signatures[0]?.keyid} but the registry publishes no keys`,
+          input.signatures[0]?.keyid,
+        );
   }
   if (input.signatures.length === 0) return failed('SIGNATURE_MISSING', 'has no registry signature but the registry publishes signing keys');
   if (input.signatures.length > SIGNATURES_MAX_PER_VERSION) return tooMany();
   const message = Buffer.from(signedMessage(input.name, input.version, input.integrity));
   const publishedAt = input.publishedAt ?? MISSING_TIME_CUTOFF;
-  for (const { keyid, sig } of input.signatures) { // every signature present must verify
+  for (const { keyid, sig } of input.signatures) {
+    // every signature present must verify
     const key = input.keys.find((k) => k.keyid === keyid);
     if (!key) return failed('KEY_UNKNOWN', `has a registry signature with keyid ${keyid} but no corresponding public key can be found`, keyid);
     // A key counts only if it had not expired when this version was published.
     if (key.expires && !(publishedAt < key.expires)) {
-      return failed('KEY_EXPIRED', `has a registry signature with keyid ${keyid} but the key expired ${key.expires.toISOString()}, before the publish time ${publishedAt.toISOString()}`, keyid);
+      return failed(
+        'KEY_EXPIRED',
+        `has a registry signature with keyid ${keyid} but the key expired ${key.expires.toISOString()}, before the publish time ${publishedAt.toISOString()}`,
+        keyid,
+      );
     }
     if (!verifySafely(message, keyObject(key.key), sig)) {
       return failed('SIGNATURE_INVALID', `has an invalid registry signature with keyid ${keyid}`, keyid);

@@ -28,7 +28,11 @@ export function openBundle(json: unknown): OpenedBundle {
     if (!bounds.ok) return bounds;
     const bundle = bundleFromJSON(json);
     if (!KNOWN_BUNDLE_MEDIA_TYPES.has(bundle.mediaType)) {
-      return { ok: false, code: 'ATTESTATION_INVALID', message: `bundle media type ${JSON.stringify(truncate(bundle.mediaType, 80))} is not a Sigstore bundle format vouch knows` };
+      return {
+        ok: false,
+        code: 'ATTESTATION_INVALID',
+        message: `bundle media type ${JSON.stringify(truncate(bundle.mediaType, 80))} is not a Sigstore bundle format vouch knows`,
+      };
     }
     return { ok: true, bundle, digest: bundleDigest(json) };
   } catch (err) {

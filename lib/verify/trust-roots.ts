@@ -84,8 +84,12 @@ export function trustRootFromBytes(name: string, bytes: Buffer | string, file?: 
   }
   const mediaType = typeof json === 'object' && json !== null && 'mediaType' in json ? json.mediaType : undefined;
   if (typeof mediaType !== 'string' || !mediaType.startsWith(TRUSTED_ROOT_MEDIA_TYPE)) {
-    throw new VouchError('TRUSTED_ROOT', `trusted root ${where.file} has media type ${truncate(String(mediaType))}, expected ${TRUSTED_ROOT_MEDIA_TYPE}`, where,
-      'pass a Sigstore trusted_root.json (protobuf JSON mapping), e.g. one written by fixtures/scripts/private-sigstore');
+    throw new VouchError(
+      'TRUSTED_ROOT',
+      `trusted root ${where.file} has media type ${truncate(String(mediaType))}, expected ${TRUSTED_ROOT_MEDIA_TYPE}`,
+      where,
+      'pass a Sigstore trusted_root.json (protobuf JSON mapping), e.g. one written by fixtures/scripts/private-sigstore',
+    );
   }
   let material: TrustMaterial;
   let root: TrustedRoot;

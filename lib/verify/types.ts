@@ -5,11 +5,11 @@ import type { PackageRef } from '../tree/index.js';
 // ─── integrity ────────────────────────────────────────────────────────────────────────────
 
 export type IntegrityCode =
-  | 'INTEGRITY_MISSING'    // the lockfile records no integrity
-  | 'INTEGRITY_SHA1_ONLY'  // only sha1 is known: reported, never trusted
-  | 'INTEGRITY_MISMATCH'   // lockfile integrity differs from the registry's signed dist.integrity
-  | 'TARBALL_MISMATCH'     // the fetched tarball's sha512 differs from the signed integrity
-  | 'INTEGRITY_AMBIGUOUS'  // npm would accept other bytes too: several hashes, or one npm checks instead of sha512
+  | 'INTEGRITY_MISSING' // the lockfile records no integrity
+  | 'INTEGRITY_SHA1_ONLY' // only sha1 is known: reported, never trusted
+  | 'INTEGRITY_MISMATCH' // lockfile integrity differs from the registry's signed dist.integrity
+  | 'TARBALL_MISMATCH' // the fetched tarball's sha512 differs from the signed integrity
+  | 'INTEGRITY_AMBIGUOUS' // npm would accept other bytes too: several hashes, or one npm checks instead of sha512
   | 'INTEGRITY_MALFORMED'; // a hash npm cannot read, or a signed dist.integrity that is not one sha512
 
 export type IntegrityResult =
@@ -76,15 +76,15 @@ export interface ProvenanceIdentity {
   issuer: string;
   /** Certificate SAN (URI or email): for GitHub, the build signer workflow URI with its ref. */
   san: string;
-  repository?: string;       // .12 source repository URI
-  repositoryId?: string;     // .15 immutable repository id
-  ownerId?: string;          // .17 immutable owner id
-  owner?: string;            // .16 owner URI
-  ref?: string;              // .14 source repository ref
-  commit?: string;           // .13 source repository digest
-  workflow?: string;         // path of the build config (.18 without host, repo and ref), e.g. .github/workflows/release.yml
-  buildConfigUri?: string;   // .18 as found
-  buildSignerUri?: string;   // .9
+  repository?: string; // .12 source repository URI
+  repositoryId?: string; // .15 immutable repository id
+  ownerId?: string; // .17 immutable owner id
+  owner?: string; // .16 owner URI
+  ref?: string; // .14 source repository ref
+  commit?: string; // .13 source repository digest
+  workflow?: string; // path of the build config (.18 without host, repo and ref), e.g. .github/workflows/release.yml
+  buildConfigUri?: string; // .18 as found
+  buildSignerUri?: string; // .9
   runnerEnvironment?: string; // .11 github-hosted | self-hosted
 }
 
@@ -126,13 +126,13 @@ export interface LoggedEntry {
 }
 
 export type AttestationCode =
-  | 'ATTESTATION_MISSING'     // advertised in dist.attestations but not served (404, empty list)
-  | 'ATTESTATION_INVALID'     // the Sigstore bundle does not verify
-  | 'ATTESTATION_SUBJECT'     // statement subject is not this package's purl and sha512
-  | 'ATTESTATION_STATEMENT'   // statement or predicate type is wrong or inconsistent
+  | 'ATTESTATION_MISSING' // advertised in dist.attestations but not served (404, empty list)
+  | 'ATTESTATION_INVALID' // the Sigstore bundle does not verify
+  | 'ATTESTATION_SUBJECT' // statement subject is not this package's purl and sha512
+  | 'ATTESTATION_STATEMENT' // statement or predicate type is wrong or inconsistent
   | 'ATTESTATION_KEY_UNKNOWN' // keyed bundle whose keyid no trusted key matches
   | 'ATTESTATION_KEY_EXPIRED' // keyed bundle logged after its key expired
-  | 'ATTESTATION_TOO_LARGE'   // bundle or response over the size bound
+  | 'ATTESTATION_TOO_LARGE' // bundle or response over the size bound
   | 'ATTESTATION_NOT_LOGGED'; // logged in the registry's own log, but not in the log this run verified (a split view)
 
 export type AttestationResult =

@@ -20,14 +20,22 @@ export type SubmitResult =
 /** The most of a witness's answer read (a few cosignature lines, or an error message). */
 const MAX_ANSWER_BYTES = 64 * 1024;
 
-export async function submitCheckpoint(witnessUrl: string, oldSize: number, proof: readonly Hash[], checkpoint: string, opts: { timeoutMs?: number } = {}): Promise<SubmitResult> {
+export async function submitCheckpoint(
+  witnessUrl: string,
+  oldSize: number,
+  proof: readonly Hash[],
+  checkpoint: string,
+  opts: { timeoutMs?: number } = {},
+): Promise<SubmitResult> {
   const url = new URL('add-checkpoint', witnessUrl.endsWith('/') ? witnessUrl : `${witnessUrl}/`);
   let res: Response;
   let text: string;
   try {
     res = await fetch(url, {
-      method: 'POST', body: formatAddCheckpoint({ oldSize, proof: [...proof], checkpoint }),
-      headers: { 'content-type': 'text/plain; charset=utf-8' }, signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
+      method: 'POST',
+      body: formatAddCheckpoint({ oldSize, proof: [...proof], checkpoint }),
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
     });
     text = await boundedText(res);
   } catch (err) {

@@ -10,7 +10,11 @@ import { advanceState, parseWitnessState, witnessStateText, type LogHead, type W
 export class WitnessStateFile {
   private current: WitnessState;
 
-  private constructor(readonly file: string, private readonly lock: string, state: WitnessState) {
+  private constructor(
+    readonly file: string,
+    private readonly lock: string,
+    state: WitnessState,
+  ) {
     this.current = state;
   }
 
@@ -64,8 +68,12 @@ function readState(file: string): WitnessState {
   try {
     return parseWitnessState(text);
   } catch (err) {
-    throw new VouchError('CONFIG', `the witness state ${file} is damaged: ${(err as Error).message}`, { file },
-      'restore it from a backup; starting from an empty state would let the witness cosign a rolled-back or forked log');
+    throw new VouchError(
+      'CONFIG',
+      `the witness state ${file} is damaged: ${(err as Error).message}`,
+      { file },
+      'restore it from a backup; starting from an empty state would let the witness cosign a rolled-back or forked log',
+    );
   }
 }
 
@@ -76,12 +84,17 @@ function takeLock(lock: string, file: string): void {
       writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
       return;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new VouchError('CONFIG', `cannot lock the witness state ${file}: ${(err as Error).message}`, { file });
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new VouchError('CONFIG', `cannot lock the witness state ${file}: ${(err as Error).message}`, { file });
     }
     const owner = Number.parseInt(readFileSync(lock, 'utf8'), 10);
     if (Number.isSafeInteger(owner) && owner > 0 && isRunning(owner)) {
-      throw new VouchError('CONFIG', `the witness state ${file} is in use by process ${owner}`, { file },
-        'run one witness per state file (stop the other one, or give this one its own --state)');
+      throw new VouchError(
+        'CONFIG',
+        `the witness state ${file} is in use by process ${owner}`,
+        { file },
+        'run one witness per state file (stop the other one, or give this one its own --state)',
+      );
     }
     rmSync(lock, { force: true });
   }

@@ -13,7 +13,8 @@ export function vouchReferences(report: ReportJson | undefined, store: TarballSt
     const verdict = referenceFor(p, id, store, catalog);
     for (const location of p.locations) byLocation.set(location, verdict);
   }
-  return (location) => byLocation.get(location) ?? { refs: [], problem: report ? 'installed, but absent from vouch\'s report' : 'installed, and vouch wrote no JSON report' };
+  return (location) =>
+    byLocation.get(location) ?? { refs: [], problem: report ? "installed, but absent from vouch's report" : 'installed, and vouch wrote no JSON report' };
 }
 
 function referenceFor(p: ReportJson['packages'][number], id: string, store: TarballStore, catalog: Catalog): ReturnType<References> {

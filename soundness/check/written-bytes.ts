@@ -23,7 +23,12 @@ export interface Finding {
   reason: string;
 }
 
-export function checkWrittenBytes(installed: InstalledTree, direct: References, linkTargets: ReadonlySet<string>, outsideLocations: readonly string[]): Finding[] {
+export function checkWrittenBytes(
+  installed: InstalledTree,
+  direct: References,
+  linkTargets: ReadonlySet<string>,
+  outsideLocations: readonly string[],
+): Finding[] {
   const findings: Finding[] = [];
   const matched = new Map<string, Reference>();
   for (const location of [...installed.folders.keys()].sort((a, b) => a.length - b.length)) {
@@ -41,7 +46,10 @@ export function checkWrittenBytes(installed: InstalledTree, direct: References, 
     if (!first || first.miss === null) findings.push({ path: location, reason: problem ?? 'installed, but nothing verified is known at this location' });
     else {
       const inTarball = first.ref.tarball.files.has(first.ref.prefix + first.miss);
-      findings.push({ path: `${location}/${first.miss}`, reason: `${inTarball ? 'differs from' : 'is not in'} ${first.ref.what}${problem ? `; ${problem}` : ''}` });
+      findings.push({
+        path: `${location}/${first.miss}`,
+        reason: `${inTarball ? 'differs from' : 'is not in'} ${first.ref.what}${problem ? `; ${problem}` : ''}`,
+      });
     }
   }
   for (const [location, target] of installed.links) {

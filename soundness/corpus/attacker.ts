@@ -28,7 +28,9 @@ async function makeAttacker(workDir: string, store: TarballStore, name: string, 
   if (!existsSync(file)) {
     const src = join(workDir, 'attacker-src');
     const dir = await writePackage(src, {
-      name, version, files: { 'evil.js': `module.exports = 'the attacker\\'s code, in place of ${name}@${version}';\n` },
+      name,
+      version,
+      files: { 'evil.js': `module.exports = 'the attacker\\'s code, in place of ${name}@${version}';\n` },
     });
     const bytes = await packTarball(dir);
     await rm(dir, { recursive: true, force: true });

@@ -16,7 +16,10 @@ export class Catalog {
 
   /** Signed versions of a name, ascending. */
   versions(name: string): string[] {
-    return [...this.#byId.values()].filter((t) => t.name === name).map((t) => t.version).sort(semver.compare);
+    return [...this.#byId.values()]
+      .filter((t) => t.name === name)
+      .map((t) => t.version)
+      .sort(semver.compare);
   }
 
   all(): StoredTarball[] {

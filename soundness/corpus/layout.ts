@@ -57,7 +57,11 @@ export const tarballFileName = (name: string, version: string): string => `${nam
 /** Every committed tarball of the corpus, real and made. */
 export function corpusTarballs(): string[] {
   return [REAL_TARBALLS, MADE_TARBALLS].flatMap((dir) =>
-    readdirSync(dir).filter((f) => f.endsWith('.tgz')).sort().map((f) => join(dir, f)));
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.tgz'))
+      .sort()
+      .map((f) => join(dir, f)),
+  );
 }
 
 /** The root manifest a tree's project gets. */

@@ -48,14 +48,25 @@ async function publishAll(registry: TestRegistry, tarballs: readonly StoredTarba
   const byName = new Map<string, StoredTarball[]>();
   for (const t of tarballs) byName.set(t.name, [...(byName.get(t.name) ?? []), t]);
   const cache = await registry.tempDir('publish-pacote');
-  await pMap([...byName.values()], async (versions) => {
-    for (const t of versions.sort((a, b) => semver.compare(a.version, b.version))) {
-      const res = await registry.put(encodeURIComponent(t.name), publishBody({
-        name: t.name, version: t.version, tarball: await readFile(t.file), registry: registry.url, manifest: await publishedManifest(t, cache),
-      }));
-      if (res.status !== 201 && res.status !== 200) throw new Error(`publishing ${t.file} failed: HTTP ${res.status} ${res.text}`);
-    }
-  }, { concurrency: 4 });
+  await pMap(
+    [...byName.values()],
+    async (versions) => {
+      for (const t of versions.sort((a, b) => semver.compare(a.version, b.version))) {
+        const res = await registry.put(
+          encodeURIComponent(t.name),
+          publishBody({
+            name: t.name,
+            version: t.version,
+            tarball: await readFile(t.file),
+            registry: registry.url,
+            manifest: await publishedManifest(t, cache),
+          }),
+        );
+        if (res.status !== 201 && res.status !== 200) throw new Error(`publishing ${t.file} failed: HTTP ${res.status} ${res.text}`);
+      }
+    },
+    { concurrency: 4 },
+  );
 }
 
 /** The version document npm publish sends for a tarball: its package.json, full, as pacote reads it. */
@@ -71,12 +82,16 @@ async function publishedManifest(t: StoredTarball, cache: string): Promise<Recor
 async function servedIntegrities(registry: TestRegistry, tarballs: readonly StoredTarball[]): Promise<Map<string, string>> {
   const served = new Map<string, string>();
   const names = [...new Set(tarballs.map((t) => t.name))];
-  await pMap(names, async (name) => {
-    const res = await registry.get(name.replace('/', '%2f'));
-    if (res.status !== 200) return;
-    const versions = (res.json as { versions?: Record<string, { dist?: { integrity?: string } }> }).versions ?? {};
-    for (const [version, doc] of Object.entries(versions)) served.set(`${name}@${version}`, doc.dist?.integrity ?? '');
-  }, { concurrency: 8 });
+  await pMap(
+    names,
+    async (name) => {
+      const res = await registry.get(name.replace('/', '%2f'));
+      if (res.status !== 200) return;
+      const versions = (res.json as { versions?: Record<string, { dist?: { integrity?: string } }> }).versions ?? {};
+      for (const [version, doc] of Object.entries(versions)) served.set(`${name}@${version}`, doc.dist?.integrity ?? '');
+    },
+    { concurrency: 8 },
+  );
   return served;
 }
 

@@ -40,7 +40,12 @@ export class TarballStore {
     const index = await this.#index(file, createHash('sha256').update(digest).digest('hex'));
     const files = new Map(index.files);
     const stored: StoredTarball = {
-      file, name: index.name, version: index.version, integrity: `sha512-${digest}`, files, hasShrinkwrap: files.has('npm-shrinkwrap.json'),
+      file,
+      name: index.name,
+      version: index.version,
+      integrity: `sha512-${digest}`,
+      files,
+      hasShrinkwrap: files.has('npm-shrinkwrap.json'),
     };
     this.#bySha512.set(digest, stored);
     return stored;

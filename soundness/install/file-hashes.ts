@@ -22,7 +22,13 @@ export async function walkEntries(dir: string): Promise<Map<string, TreeEntry>> 
       else if (stat.isDirectory()) {
         out.set(path, { kind: 'dir' });
         await visit(path);
-      } else out.set(path, { kind: 'file', sha256: createHash('sha256').update(await readFile(full)).digest('hex') });
+      } else
+        out.set(path, {
+          kind: 'file',
+          sha256: createHash('sha256')
+            .update(await readFile(full))
+            .digest('hex'),
+        });
     }
   };
   await visit('');

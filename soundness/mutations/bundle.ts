@@ -7,7 +7,9 @@ import type { ApplyContext, Candidate, MutationEffect, MutationKind } from './ty
 
 export const BUNDLE_KINDS: MutationKind[] = [
   {
-    id: 'in-bundle-set', field: 'bundle', describe: 'a registry entry marked inBundle (said to ride in its parent\'s tarball)',
+    id: 'in-bundle-set',
+    field: 'bundle',
+    describe: "a registry entry marked inBundle (said to ride in its parent's tarball)",
     candidates: (tree, rng) => plain(registryTargets(tree, rng)),
     apply: async (ctx, c) => {
       entry(ctx.lock, targetOf(c)).inBundle = true;
@@ -15,12 +17,22 @@ export const BUNDLE_KINDS: MutationKind[] = [
     },
   },
   {
-    id: 'in-bundle-clear', field: 'bundle', describe: 'a bundled entry no longer inBundle: as is, resolved to the registry\'s copy, or to the attacker\'s',
-    candidates: (tree, rng) => ['as-is', 'registry', 'attacker'].flatMap((as) => plain(entryTargets(tree, rng, (_l, e) => e.inBundle === true), { as })),
+    id: 'in-bundle-clear',
+    field: 'bundle',
+    describe: "a bundled entry no longer inBundle: as is, resolved to the registry's copy, or to the attacker's",
+    candidates: (tree, rng) =>
+      ['as-is', 'registry', 'attacker'].flatMap((as) =>
+        plain(
+          entryTargets(tree, rng, (_l, e) => e.inBundle === true),
+          { as },
+        ),
+      ),
     apply: inBundleClear,
   },
   {
-    id: 'bundle-deps-add', field: 'bundle', describe: 'bundleDependencies added to an entry that bundles nothing',
+    id: 'bundle-deps-add',
+    field: 'bundle',
+    describe: 'bundleDependencies added to an entry that bundles nothing',
     candidates: (tree, rng) => plain(registryTargets(tree, rng, (_l, e) => Object.keys(e.dependencies ?? {}).length > 0 && !e.bundleDependencies)),
     apply: async (ctx, c) => {
       const e = entry(ctx.lock, targetOf(c));
@@ -29,7 +41,9 @@ export const BUNDLE_KINDS: MutationKind[] = [
     },
   },
   {
-    id: 'bundle-deps-remove', field: 'bundle', describe: 'bundleDependencies removed from a bundling entry',
+    id: 'bundle-deps-remove',
+    field: 'bundle',
+    describe: 'bundleDependencies removed from a bundling entry',
     candidates: (tree, rng) => plain(entryTargets(tree, rng, (_l, e) => Array.isArray(e.bundleDependencies))),
     apply: async (ctx, c) => {
       delete entry(ctx.lock, targetOf(c)).bundleDependencies;

@@ -30,7 +30,9 @@ function substitute(ctx: ApplyContext, target: string, other: string): void {
 
 export const IDENTITY_KINDS: MutationKind[] = [
   {
-    id: 'version-field-edit', field: 'name/version/alias', describe: 'the version field changed alone (resolved and integrity kept)',
+    id: 'version-field-edit',
+    field: 'name/version/alias',
+    describe: 'the version field changed alone (resolved and integrity kept)',
     candidates: (tree, rng) => otherVersionCandidates(tree, rng, false),
     apply: async (ctx, c) => {
       entry(ctx.lock, targetOf(c)).version = param(c, 'to');
@@ -38,7 +40,9 @@ export const IDENTITY_KINDS: MutationKind[] = [
     },
   },
   {
-    id: 'version-swap', field: 'name/version/alias', describe: 'version, resolved and integrity moved together to another signed version',
+    id: 'version-swap',
+    field: 'name/version/alias',
+    describe: 'version, resolved and integrity moved together to another signed version',
     candidates: (tree, rng) => otherVersionCandidates(tree, rng, true),
     apply: async (ctx, c) => {
       const target = targetOf(c);
@@ -53,7 +57,9 @@ export const IDENTITY_KINDS: MutationKind[] = [
     },
   },
   {
-    id: 'name-set', field: 'name/version/alias', describe: 'a `name` claiming another package (version, resolved, integrity kept)',
+    id: 'name-set',
+    field: 'name/version/alias',
+    describe: 'a `name` claiming another package (version, resolved, integrity kept)',
     candidates: (tree, rng) => pairedCandidates(tree, rng, registryTargets(tree, rng)),
     apply: async (ctx, c) => {
       entry(ctx.lock, targetOf(c)).name = packageNameOf(param(c, 'other'), entry(ctx.lock, param(c, 'other')));
@@ -61,7 +67,9 @@ export const IDENTITY_KINDS: MutationKind[] = [
     },
   },
   {
-    id: 'alias-substitute', field: 'name/version/alias', describe: 'a folder holds another signed package (name, version, resolved, integrity of it)',
+    id: 'alias-substitute',
+    field: 'name/version/alias',
+    describe: 'a folder holds another signed package (name, version, resolved, integrity of it)',
     candidates: (tree, rng) => pairedCandidates(tree, rng, registryTargets(tree, rng)),
     apply: async (ctx, c) => {
       substitute(ctx, targetOf(c), param(c, 'other'));
@@ -69,16 +77,26 @@ export const IDENTITY_KINDS: MutationKind[] = [
     },
   },
   {
-    id: 'alias-retarget', field: 'name/version/alias', describe: 'an npm alias entry retargeted to another signed package',
-    candidates: (tree, rng) => pairedCandidates(tree, rng, entryTargets(tree, rng, (_l, e) => typeof e.name === 'string' && !e.link && typeof e.version === 'string')),
+    id: 'alias-retarget',
+    field: 'name/version/alias',
+    describe: 'an npm alias entry retargeted to another signed package',
+    candidates: (tree, rng) =>
+      pairedCandidates(
+        tree,
+        rng,
+        entryTargets(tree, rng, (_l, e) => typeof e.name === 'string' && !e.link && typeof e.version === 'string'),
+      ),
     apply: async (ctx, c) => {
       substitute(ctx, targetOf(c), param(c, 'other'));
       return { lock: ctx.lock };
     },
   },
   {
-    id: 'alias-name-dropped', field: 'name/version/alias', describe: 'an npm alias entry without its `name` (the folder name is taken as the package)',
-    candidates: (tree, rng) => entryTargets(tree, rng, (l, e) => typeof e.name === 'string' && !e.link && l.includes('node_modules/')).map((target) => ({ target, params: {} })),
+    id: 'alias-name-dropped',
+    field: 'name/version/alias',
+    describe: 'an npm alias entry without its `name` (the folder name is taken as the package)',
+    candidates: (tree, rng) =>
+      entryTargets(tree, rng, (l, e) => typeof e.name === 'string' && !e.link && l.includes('node_modules/')).map((target) => ({ target, params: {} })),
     apply: async (ctx, c) => {
       delete entry(ctx.lock, targetOf(c)).name;
       return { lock: ctx.lock };

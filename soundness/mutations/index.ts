@@ -18,8 +18,15 @@ import type { CacheState, MutationField, MutationKind, OmitFlag, TreeFacts } fro
 export type { ApplyContext, CacheState, MutationEffect, MutationField, MutationKind, OmitFlag, ServeRule, TreeFacts } from './types.js';
 
 export const MUTATION_KINDS: readonly MutationKind[] = [
-  ...REGISTRY_SIDE_KINDS, ...LINK_KINDS, ...RESOLVED_KINDS, ...INTEGRITY_KINDS, ...BUNDLE_KINDS, ...PLATFORM_KINDS,
-  ...DEV_KINDS, ...IDENTITY_KINDS, ...NESTING_KINDS,
+  ...REGISTRY_SIDE_KINDS,
+  ...LINK_KINDS,
+  ...RESOLVED_KINDS,
+  ...INTEGRITY_KINDS,
+  ...BUNDLE_KINDS,
+  ...PLATFORM_KINDS,
+  ...DEV_KINDS,
+  ...IDENTITY_KINDS,
+  ...NESTING_KINDS,
 ];
 
 export interface MutationCase {
@@ -58,7 +65,17 @@ export function generateCases(trees: readonly TreeFacts[], seed: number): Mutati
         for (const cache of kind.poisons ? POISONING_CACHES : CACHES) {
           for (const omit of omits) {
             const id = caseId(tree.name, kind.id, candidate.target, candidate.params, cache, omit);
-            cases.set(id, { id, tree: tree.name, kind: kind.id, field: kind.field, target: candidate.target, params: candidate.params, cache, omit, ci: hashString(id) % CI_SHARE === 0 });
+            cases.set(id, {
+              id,
+              tree: tree.name,
+              kind: kind.id,
+              field: kind.field,
+              target: candidate.target,
+              params: candidate.params,
+              cache,
+              omit,
+              ci: hashString(id) % CI_SHARE === 0,
+            });
           }
         }
       }
@@ -84,6 +101,9 @@ function defaultOmit(draw: number): OmitFlag {
 }
 
 function caseId(tree: string, kind: string, target: string | null, params: Record<string, string>, cache: CacheState, omit: OmitFlag): string {
-  const query = Object.entries(params).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join('&');
+  const query = Object.entries(params)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
   return `${tree}/${kind}/${target ?? '-'}${query ? `?${query}` : ''}/${cache}/omit-${omit}`;
 }

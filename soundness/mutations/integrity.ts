@@ -13,7 +13,10 @@ type IntegrityEdit = (ctx: ApplyContext, c: Candidate, right: string, evil: stri
  */
 function integrityKind(id: string, describe: string, variants: Record<string, string>[], edit: IntegrityEdit): MutationKind {
   return {
-    id, field: 'integrity', describe, poisons: true,
+    id,
+    field: 'integrity',
+    describe,
+    poisons: true,
     candidates: (tree, rng) => variants.flatMap((v) => plain(registryTargets(tree, rng), v)),
     apply: async (ctx, c): Promise<MutationEffect> => {
       const target = targetOf(c);
@@ -37,29 +40,59 @@ const MALFORMED: Record<string, (right: string) => string> = {
 
 export const INTEGRITY_KINDS: MutationKind[] = [
   {
-    id: 'integrity-other-package', field: 'integrity', describe: 'integrity of another package\'s tarball', poisons: true,
+    id: 'integrity-other-package',
+    field: 'integrity',
+    describe: "integrity of another package's tarball",
+    poisons: true,
     candidates: (tree, rng) => pairedCandidates(tree, rng, registryTargets(tree, rng)),
     apply: async (ctx, c) => {
       entry(ctx.lock, targetOf(c)).integrity = signedAt(ctx, param(c, 'other')).integrity;
       return { lock: ctx.lock, cacheTarballs: [signedAt(ctx, param(c, 'other')).file] };
     },
   },
-  integrityKind('integrity-second-sha512', 'a second sha512 (the attacker\'s bytes) appended, or put first',
-    [{ order: 'after', served: 'attacker' }, { order: 'before', served: 'attacker' }, { order: 'after', served: 'right' }],
-    async (_ctx, c, right, evil) => (c.params['order'] === 'before' ? `${evil} ${right}` : `${right} ${evil}`)),
-  integrityKind('integrity-sha1-only', 'sha1 only: of the right bytes, or of the attacker\'s bytes it serves',
-    [{ of: 'right', served: 'right' }, { of: 'attacker', served: 'attacker' }],
-    async (ctx, c) => sriWith(c.params['of'] === 'attacker' ? await attackerFor(ctx, targetOf(c)) : signedAt(ctx, targetOf(c)), 'sha1')),
-  integrityKind('integrity-stronger-added', 'a sha1-only entry with a stronger sha512 of the attacker\'s bytes added (npm checks the strongest)',
+  integrityKind(
+    'integrity-second-sha512',
+    "a second sha512 (the attacker's bytes) appended, or put first",
+    [
+      { order: 'after', served: 'attacker' },
+      { order: 'before', served: 'attacker' },
+      { order: 'after', served: 'right' },
+    ],
+    async (_ctx, c, right, evil) => (c.params['order'] === 'before' ? `${evil} ${right}` : `${right} ${evil}`),
+  ),
+  integrityKind(
+    'integrity-sha1-only',
+    "sha1 only: of the right bytes, or of the attacker's bytes it serves",
+    [
+      { of: 'right', served: 'right' },
+      { of: 'attacker', served: 'attacker' },
+    ],
+    async (ctx, c) => sriWith(c.params['of'] === 'attacker' ? await attackerFor(ctx, targetOf(c)) : signedAt(ctx, targetOf(c)), 'sha1'),
+  ),
+  integrityKind(
+    'integrity-stronger-added',
+    "a sha1-only entry with a stronger sha512 of the attacker's bytes added (npm checks the strongest)",
     [{ served: 'attacker' }],
-    async (ctx, c, _right, evil) => `${await sriWith(signedAt(ctx, targetOf(c)), 'sha1')} ${evil}`),
-  integrityKind('integrity-weaker-added', 'a weaker sha256 of the attacker\'s bytes added beside the right sha512',
+    async (ctx, c, _right, evil) => `${await sriWith(signedAt(ctx, targetOf(c)), 'sha1')} ${evil}`,
+  ),
+  integrityKind(
+    'integrity-weaker-added',
+    "a weaker sha256 of the attacker's bytes added beside the right sha512",
     [{ served: 'attacker' }],
-    async (ctx, c, right) => `${right} ${await sriWith(await attackerFor(ctx, targetOf(c)), 'sha256')}`),
-  integrityKind('integrity-removed', 'integrity removed (the registry serves the right bytes, or the attacker\'s)',
+    async (ctx, c, right) => `${right} ${await sriWith(await attackerFor(ctx, targetOf(c)), 'sha256')}`,
+  ),
+  integrityKind(
+    'integrity-removed',
+    "integrity removed (the registry serves the right bytes, or the attacker's)",
     [{ served: 'right' }, { served: 'attacker' }],
-    async () => undefined),
-  integrityKind('integrity-malformed', 'integrity malformed (not base64, truncated, empty, unknown algorithm)',
-    Object.keys(MALFORMED).flatMap((form) => [{ form, served: 'attacker' }]).concat([{ form: 'not-base64', served: 'right' }]),
-    async (_ctx, c, right) => MALFORMED[param(c, 'form')]?.(right)),
+    async () => undefined,
+  ),
+  integrityKind(
+    'integrity-malformed',
+    'integrity malformed (not base64, truncated, empty, unknown algorithm)',
+    Object.keys(MALFORMED)
+      .flatMap((form) => [{ form, served: 'attacker' }])
+      .concat([{ form: 'not-base64', served: 'right' }]),
+    async (_ctx, c, right) => MALFORMED[param(c, 'form')]?.(right),
+  ),
 ];

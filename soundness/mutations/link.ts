@@ -9,7 +9,9 @@ const vendorFolder = (location: string): string => `vendor/${folderNameOf(locati
 
 export const LINK_KINDS: MutationKind[] = [
   {
-    id: 'link-to-entry', field: 'link', describe: 'an entry becomes a link to another registry entry\'s folder',
+    id: 'link-to-entry',
+    field: 'link',
+    describe: "an entry becomes a link to another registry entry's folder",
     candidates: (tree, rng) => pairedCandidates(tree, rng, registryTargets(tree, rng)),
     apply: async (ctx, c) => {
       ctx.lock.packages[targetOf(c)] = { resolved: param(c, 'other'), link: true };
@@ -17,8 +19,9 @@ export const LINK_KINDS: MutationKind[] = [
     },
   },
   {
-    id: 'link-to-new-target', field: 'link',
-    describe: 'an entry becomes a link to a new target outside node_modules, resolved to the attacker\'s tarball (or another package\'s signed one)',
+    id: 'link-to-new-target',
+    field: 'link',
+    describe: "an entry becomes a link to a new target outside node_modules, resolved to the attacker's tarball (or another package's signed one)",
     candidates: (tree, rng) => [
       ...plain(registryTargets(tree, rng), { bytes: 'attacker' }),
       ...pairedCandidates(tree, rng, registryTargets(tree, rng), { bytes: 'other-signed' }),
@@ -26,7 +29,9 @@ export const LINK_KINDS: MutationKind[] = [
     apply: linkToNewTarget,
   },
   {
-    id: 'link-to-directory', field: 'link', describe: 'an entry becomes a link to a directory the attacker ships in the repository',
+    id: 'link-to-directory',
+    field: 'link',
+    describe: 'an entry becomes a link to a directory the attacker ships in the repository',
     candidates: (tree, rng) => plain(registryTargets(tree, rng)),
     apply: async (ctx, c) => {
       const target = targetOf(c);
@@ -45,7 +50,9 @@ export const LINK_KINDS: MutationKind[] = [
     },
   },
   {
-    id: 'link-to-workspace', field: 'link', describe: 'a registry entry becomes a link to a workspace folder',
+    id: 'link-to-workspace',
+    field: 'link',
+    describe: 'a registry entry becomes a link to a workspace folder',
     candidates: (tree, rng) => {
       const workspaces = workspaceFolders(tree.lock);
       return workspaces.length ? plain(registryTargets(tree, rng), { workspace: rng.pick(workspaces) }) : [];
@@ -56,7 +63,9 @@ export const LINK_KINDS: MutationKind[] = [
     },
   },
   {
-    id: 'link-flag-added', field: 'link', describe: '`link: true` added to a registry entry, its resolved URL kept',
+    id: 'link-flag-added',
+    field: 'link',
+    describe: '`link: true` added to a registry entry, its resolved URL kept',
     candidates: (tree, rng) => plain(registryTargets(tree, rng)),
     apply: async (ctx, c) => {
       entry(ctx.lock, targetOf(c)).link = true;

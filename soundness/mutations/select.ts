@@ -11,18 +11,30 @@ export const TARGETS_PER_KIND = 3;
 
 /** Up to `k` registry entries passing `filter`, seeded. */
 export function registryTargets(tree: TreeFacts, rng: Rng, filter: (location: string, e: LockEntry) => boolean = () => true, k = TARGETS_PER_KIND): string[] {
-  return rng.sample(registryEntries(tree.lock).filter(([l, e]) => filter(l, e)).map(([l]) => l), k);
+  return rng.sample(
+    registryEntries(tree.lock)
+      .filter(([l, e]) => filter(l, e))
+      .map(([l]) => l),
+    k,
+  );
 }
 
 /** Up to `k` entries of any kind passing `filter`, seeded. */
 export function entryTargets(tree: TreeFacts, rng: Rng, filter: (location: string, e: LockEntry) => boolean, k = TARGETS_PER_KIND): string[] {
-  return rng.sample(Object.entries(tree.lock.packages).filter(([l, e]) => l !== '' && filter(l, e)).map(([l]) => l), k);
+  return rng.sample(
+    Object.entries(tree.lock.packages)
+      .filter(([l, e]) => l !== '' && filter(l, e))
+      .map(([l]) => l),
+    k,
+  );
 }
 
 /** Another registry entry whose package name differs from the target's. */
 export function otherEntry(tree: TreeFacts, rng: Rng, location: string): string | undefined {
   const name = packageNameOf(location, entry(tree.lock, location));
-  const others = registryEntries(tree.lock).filter(([l, e]) => packageNameOf(l, e) !== name).map(([l]) => l);
+  const others = registryEntries(tree.lock)
+    .filter(([l, e]) => packageNameOf(l, e) !== name)
+    .map(([l]) => l);
   return others.length ? rng.pick(others) : undefined;
 }
 

@@ -7,8 +7,19 @@ import type { Lockfile } from '../lockfile.js';
 import type { Rng } from './rng.js';
 
 export type MutationField =
-  | 'control' | 'link' | 'resolved' | 'integrity' | 'bundle' | 'optional/os/cpu' | 'dev' | 'name/version/alias'
-  | 'nesting' | 'shrinkwrap' | 'tarball' | 'packument' | 'headers';
+  | 'control'
+  | 'link'
+  | 'resolved'
+  | 'integrity'
+  | 'bundle'
+  | 'optional/os/cpu'
+  | 'dev'
+  | 'name/version/alias'
+  | 'nesting'
+  | 'shrinkwrap'
+  | 'tarball'
+  | 'packument'
+  | 'headers';
 
 export type OmitFlag = 'none' | 'dev' | 'optional';
 /** cold: empty; warm: the unmutated tree installed before (plus the attacker's bytes); poisoned: only the attacker's bytes. */

@@ -54,18 +54,30 @@ export function judgeCase(input: JudgeInput): Pick<CaseResult, 'violations' | 'o
       const ciTree = readInstalledTree(input.ci.before, input.ci.after, locations);
       const refs = vouchReferences(parseReport(input.ci.run), input.corpus.store, input.corpus.catalog);
       for (const f of checkWrittenBytes(ciTree, refs, workspaces, outside)) violations.push({ class: 'unverified-bytes', tool: 'vouch ci', ...f });
-      const diff = input.npm.run.code === 0 ? differingPaths(input.npm.after, input.ci.after) : [`npm ci failed (exit ${input.npm.run.code}) where vouch ci installed`];
+      const diff =
+        input.npm.run.code === 0 ? differingPaths(input.npm.after, input.ci.after) : [`npm ci failed (exit ${input.npm.run.code}) where vouch ci installed`];
       ciDifference = diff.length ? diff : null;
     } else {
       const changed = differingPaths(input.ci.before, input.ci.after);
-      if (changed.length) violations.push({ class: 'ci-wrote-on-deny', tool: 'vouch ci', path: changed[0] ?? '-', reason: `vouch ci exited ${input.ci.run.code} and changed ${changed.join(', ')}` });
+      if (changed.length)
+        violations.push({
+          class: 'ci-wrote-on-deny',
+          tool: 'vouch ci',
+          path: changed[0] ?? '-',
+          reason: `vouch ci exited ${input.ci.run.code} and changed ${changed.join(', ')}`,
+        });
     }
   }
   return { violations, overBlocking: overBlocking(input, npmTree, workspaces, outside), ciDifference };
 }
 
 /** Denials of a case whose npm install was harmless (registry-signed bytes in their places only). */
-function overBlocking(input: JudgeInput, npmTree: ReturnType<typeof readInstalledTree>, workspaces: ReadonlySet<string>, outside: readonly string[]): CaseResult['overBlocking'] {
+function overBlocking(
+  input: JudgeInput,
+  npmTree: ReturnType<typeof readInstalledTree>,
+  workspaces: ReadonlySet<string>,
+  outside: readonly string[],
+): CaseResult['overBlocking'] {
   if (input.npm.run.code !== 0 || input.failClosed) return [];
   const refs = signedReferences(input.npm.project, input.baseline, input.corpus.catalog);
   if (checkWrittenBytes(npmTree, refs, workspaces, outside).length > 0) return [];
@@ -76,5 +88,11 @@ function overBlocking(input: JudgeInput, npmTree: ReturnType<typeof readInstalle
 }
 
 function bugLine(run: ToolRun): string {
-  return `${run.stderr}\n${run.stdout}`.split('\n').find((l) => INTERNAL_ERROR.test(l))?.trim().slice(0, 300) ?? '';
+  return (
+    `${run.stderr}\n${run.stdout}`
+      .split('\n')
+      .find((l) => INTERNAL_ERROR.test(l))
+      ?.trim()
+      .slice(0, 300) ?? ''
+  );
 }

@@ -18,15 +18,18 @@ export interface NpmConfig {
 export async function writeNpmConfig(dir: string, registryUrl: string, token: string): Promise<NpmConfig> {
   const userconfig = join(dir, 'npmrc');
   const globalconfig = join(dir, 'global-npmrc');
-  await writeFile(userconfig, [
-    `registry=${registryUrl}`,
-    `${registryUrl.replace(/^https?:/, '')}:_authToken=${token}`,
-    'fund=false',
-    'audit=false',
-    'update-notifier=false',
-    ...Object.entries(RETRY_SETTINGS).map(([k, v]) => `${k}=${v}`),
-    '',
-  ].join('\n'));
+  await writeFile(
+    userconfig,
+    [
+      `registry=${registryUrl}`,
+      `${registryUrl.replace(/^https?:/, '')}:_authToken=${token}`,
+      'fund=false',
+      'audit=false',
+      'update-notifier=false',
+      ...Object.entries(RETRY_SETTINGS).map(([k, v]) => `${k}=${v}`),
+      '',
+    ].join('\n'),
+  );
   await writeFile(globalconfig, '');
   return { userconfig, globalconfig };
 }

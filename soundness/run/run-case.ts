@@ -35,9 +35,16 @@ export async function runCase(ctx: CaseContext, c: MutationCase): Promise<CaseRe
   await rm(dir, { recursive: true, force: true });
   const labels: Label[] = c.ci ? ['verify', 'npm', 'ci'] : ['verify', 'npm'];
   try {
-    const effect = await kindById(c.kind).apply({
-      lock: cloneLock(wt.lock), registryUrl: worker.proxy.url, foreignUrl: worker.proxy.foreign.url, catalog: ctx.corpus.catalog, attacker: ctx.attacker,
-    }, { target: c.target, params: c.params });
+    const effect = await kindById(c.kind).apply(
+      {
+        lock: cloneLock(wt.lock),
+        registryUrl: worker.proxy.url,
+        foreignUrl: worker.proxy.foreign.url,
+        catalog: ctx.corpus.catalog,
+        attacker: ctx.attacker,
+      },
+      { target: c.target, params: c.params },
+    );
     const projects = await prepareProjects(dir, wt, effect, labels);
     const caches = await prepareCaches(dir, c, wt, effect, labels, worker);
     await installServeRules(worker.proxy, effect.serve ?? []);
@@ -54,16 +61,31 @@ export async function runCase(ctx: CaseContext, c: MutationCase): Promise<CaseRe
       ci = await installRun(projects.ci, () => runVouch(['ci', '--update-lock', '--format', 'json', ...omit], projects.ci, env('ci')));
       foreign += worker.proxy.foreign.requests.length - before;
     }
-    const verdict = judgeCase({ corpus: ctx.corpus, baseline: wt.lock, mutated: effect.lock, verify, npm, ci, failClosed: kindById(c.kind).failClosed ?? false });
+    const verdict = judgeCase({
+      corpus: ctx.corpus,
+      baseline: wt.lock,
+      mutated: effect.lock,
+      verify,
+      npm,
+      ci,
+      failClosed: kindById(c.kind).failClosed ?? false,
+    });
     const records = { verify: vouchRecord(verify), npm: npmRecord(npm.run), ci: ci ? vouchRecord(ci.run) : null };
     return {
-      ...caseFields(c), ...records, ...verdict,
+      ...caseFields(c),
+      ...records,
+      ...verdict,
       overBlocking: verdict.overBlocking.map((o) => ({ ...o, summary: (o.tool === 'vouch ci' ? records.ci : records.verify)?.summary ?? '' })),
       foreignContacts: effect.watchForeign ? foreign : null,
       ms: Math.round(performance.now() - started),
     };
   } catch (err) {
-    return { ...caseFields(c), ...emptyRuns(), harnessError: err instanceof Error ? (err.stack ?? err.message) : String(err), ms: Math.round(performance.now() - started) };
+    return {
+      ...caseFields(c),
+      ...emptyRuns(),
+      harnessError: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      ms: Math.round(performance.now() - started),
+    };
   } finally {
     worker.proxy.reset();
     if (!ctx.keep) await rm(dir, { recursive: true, force: true });
@@ -97,7 +119,14 @@ async function prepareProjects(dir: string, wt: WorkerTree, effect: MutationEffe
  * The same cache state for every tool: empty (cold); the warm cache plus the attacker's bytes the mutation
  * names (warm); or an empty cache holding only those bytes (poisoned).
  */
-async function prepareCaches(dir: string, c: MutationCase, wt: WorkerTree, effect: MutationEffect, labels: readonly Label[], worker: Worker): Promise<Record<Label, string>> {
+async function prepareCaches(
+  dir: string,
+  c: MutationCase,
+  wt: WorkerTree,
+  effect: MutationEffect,
+  labels: readonly Label[],
+  worker: Worker,
+): Promise<Record<Label, string>> {
   const out = {} as Record<Label, string>;
   const extra = c.cache === 'cold' ? [] : (effect.cacheTarballs ?? []);
   let base = c.cache === 'warm' ? wt.warmCache : null;

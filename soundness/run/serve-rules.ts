@@ -12,10 +12,13 @@ export async function installServeRules(proxy: HostileRegistry, rules: readonly 
         proxy.on(rule.path, { kind: 'body', body: await readFile(rule.file), type: 'application/octet-stream' });
         break;
       case 'packument':
-        proxy.on(`/${rule.name}`, { kind: 'json', rewrite: (body) => {
-          rule.edit(body as Packument);
-          return body;
-        } });
+        proxy.on(`/${rule.name}`, {
+          kind: 'json',
+          rewrite: (body) => {
+            rule.edit(body as Packument);
+            return body;
+          },
+        });
         break;
       case 'headers':
         proxy.on(rule.pattern, { kind: 'headers', headers: rule.headers });

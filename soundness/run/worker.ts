@@ -64,7 +64,8 @@ async function prepareTree(root: string, tree: CorpusTree, registryUrl: string, 
     const dir = join(root, 'warm', tree.name, label.replace(' ', '-'));
     await cp(template, dir, { recursive: true, verbatimSymlinks: true });
     const result = await run(dir);
-    if (label === 'npm ci' && result.code !== 0) throw new Error(`${tree.name}: npm ci of the unmutated tree failed (${result.code}):\n${result.stderr.slice(-3000)}`);
+    if (label === 'npm ci' && result.code !== 0)
+      throw new Error(`${tree.name}: npm ci of the unmutated tree failed (${result.code}):\n${result.stderr.slice(-3000)}`);
     await rm(dir, { recursive: true, force: true });
   }
   return { tree, template, lock: JSON.parse(text) as Lockfile, warmCache };

@@ -58,7 +58,9 @@ describe('a version with 350,000 registry signatures', () => {
     world.hostile.on('/left', { kind: 'body', body: Buffer.from(JSON.stringify(doc)), type: 'application/json' });
     const run = await verifyCopy();
     const sent = world.hostile.requests.filter((r) => r.path === '/left').reduce((n, r) => n + r.bytesSent, 0);
-    console.info(`350k signatures: ${run.result.ms} ms, peak RSS ${Math.round(run.peak / 2 ** 20)} MiB (baseline run ${baseline.result.ms} ms, ${Math.round(baseline.peak / 2 ** 20)} MiB), packument ${Math.round(sent / 2 ** 20)} MiB`);
+    console.info(
+      `350k signatures: ${run.result.ms} ms, peak RSS ${Math.round(run.peak / 2 ** 20)} MiB (baseline run ${baseline.result.ms} ms, ${Math.round(baseline.peak / 2 ** 20)} MiB), packument ${Math.round(sent / 2 ** 20)} MiB`,
+    );
     expect(sent).toBeGreaterThan(50 * 2 ** 20); // the whole hostile document was served
 
     expect(run.result.code, run.result.stderr).toBe(1);
@@ -74,7 +76,7 @@ describe('a version with 350,000 registry signatures', () => {
   });
 });
 
-describe('the run\'s verification budget', () => {
+describe("the run's verification budget", () => {
   it(`lets ${VERIFICATIONS_SHARED} verifications past the packages' own ${VERIFICATIONS_PER_PACKAGE} go to the first comers, then VERIFICATION_BUDGET_EXCEEDED`, async () => {
     // Six packages with 16 valid signatures each (the cap) and no attestations: 12 each beyond their
     // allowance, so five fit in the shared 64 and the sixth does not.

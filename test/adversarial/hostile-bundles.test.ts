@@ -35,11 +35,14 @@ beforeAll(async () => {
   const src = await world.registry.tempDir('packages');
   await publishWithProvenance(world.registry, await writePackage(src, { name: '@acme/b', version: '1.0.0' }), sigstore, githubIdentity('acme/b'));
   // Two answers to "which repository": the CA signed a second .12 extension naming another repository.
-  await publishWithLeaf(await writePackage(src, { name: '@acme/dupext', version: '1.0.0' }), githubIdentity('acme/dupext'),
-    { extraExtensions: [{ oid: OID(12), value: derUtf8('https://github.com/evil/dupext') }] });
+  await publishWithLeaf(await writePackage(src, { name: '@acme/dupext', version: '1.0.0' }), githubIdentity('acme/dupext'), {
+    extraExtensions: [{ oid: OID(12), value: derUtf8('https://github.com/evil/dupext') }],
+  });
   // A source-repository extension that is not a DER UTF8String (raw bytes), on a legacy-claims certificate.
-  await publishWithLeaf(await writePackage(src, { name: '@acme/badext', version: '1.0.0' }), githubIdentity('acme/badext'),
-    { legacy: true, extraExtensions: [{ oid: OID(12), value: Buffer.from('https://github.com/acme/badext') }] });
+  await publishWithLeaf(await writePackage(src, { name: '@acme/badext', version: '1.0.0' }), githubIdentity('acme/badext'), {
+    legacy: true,
+    extraExtensions: [{ oid: OID(12), value: Buffer.from('https://github.com/acme/badext') }],
+  });
   const doc = (await world.registry.get('@acme%2fb')).json as { versions: Record<string, { dist: { attestations: { url: string } } }> };
   attestationsOfB = new URL(doc.versions['1.0.0']!.dist.attestations.url).pathname;
 });
@@ -54,10 +57,16 @@ async function publishWithLeaf(dir: string, identity: GithubIdentity, leaf: Omit
   const tarball = await packTarball(dir);
   const integrity = `sha512-${createHash('sha512').update(tarball).digest('base64')}`;
   const bundle = await sigstore.mintProvenance({ ...manifest, integrity, identity, leaf });
-  const put = await world.registry.put(encodeURIComponent(manifest.name), publishBody({
-    ...manifest, tarball, registry: world.registry.url, manifest,
-    attachments: { [`${manifest.name}-${manifest.version}.sigstore`]: sigstoreAttachment(JSON.stringify(bundle)) },
-  }));
+  const put = await world.registry.put(
+    encodeURIComponent(manifest.name),
+    publishBody({
+      ...manifest,
+      tarball,
+      registry: world.registry.url,
+      manifest,
+      attachments: { [`${manifest.name}-${manifest.version}.sigstore`]: sigstoreAttachment(JSON.stringify(bundle)) },
+    }),
+  );
   if (put.status !== 201) throw new Error(`publishing ${manifest.name} failed: ${put.status} ${put.text}`);
 }
 

@@ -35,7 +35,12 @@ beforeAll(async () => {
   const b = await keygen(registry, maintainer, 'key-b'); // the attacker's key, registered with a stolen token
   [keyA, keyB] = [a.keyid, b.keyid];
   await vouchPublish(registry, maintainer, await writePackage(root, { name: 'widget', version: '1.0.0' }), a.privateKeyFile);
-  await vouchPublish(registry, maintainer, await writePackage(root, { name: 'widget', version: '1.1.0', scripts: { postinstall: 'node -e "require(\'fs\').writeFileSync(\'PWNED\', \'\')"' } }), b.privateKeyFile);
+  await vouchPublish(
+    registry,
+    maintainer,
+    await writePackage(root, { name: 'widget', version: '1.1.0', scripts: { postinstall: "node -e \"require('fs').writeFileSync('PWNED', '')\"" } }),
+    b.privateKeyFile,
+  );
 
   victim = await registry.tempDir('victim');
   await writeProject(victim, { dependencies: { widget: '1.0.0' } });
@@ -53,7 +58,7 @@ describe('a pull request that edits vouch.lock', () => {
     expect((await lock(scratch)).packages.widget?.identity).toEqual({ publisherKey: keyB });
   });
 
-  it('copying the scratch project\'s version line: LOCK_INCONSISTENT naming the line, exit 1, nothing installed', async () => {
+  it("copying the scratch project's version line: LOCK_INCONSISTENT naming the line, exit 1, nothing installed", async () => {
     const pr = await pullRequest('copied-line', (l, copied) => {
       l.packages.widget!.versions['1.1.0'] = copied;
     });
@@ -77,7 +82,10 @@ describe('a pull request that edits vouch.lock', () => {
 
   it('the honest way: vouch approve, whose lock diff shows the approval entry; then vouch ci passes', async () => {
     const project = await copyProject(victim, join(await registry.tempDir('approved'), 'project'));
-    const approval = await vouch(['approve', 'widget@1.1.0', '--reason', 'maintainer rotated keys, announced in the repo', '--by', 'jane@example.test'], project);
+    const approval = await vouch(
+      ['approve', 'widget@1.1.0', '--reason', 'maintainer rotated keys, announced in the repo', '--by', 'jane@example.test'],
+      project,
+    );
     expect(approval.code, approval.stderr).toBe(0);
     expect(approval.stdout).toMatch(/^\+\s+"approvals": \[/m);
     expect(approval.stdout).toMatch(/^\+\s+"from": \{ "publisherKey": "SHA256:/m);

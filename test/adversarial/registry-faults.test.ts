@@ -163,7 +163,9 @@ describe('a 200 MB packument', () => {
 
   it('streamed without a length: refused at the documented bound, never read whole, RSS far below the body', async () => {
     let baselinePeak: Promise<number> = Promise.resolve(0);
-    const baseline = await world.vouch(['verify', '--trusted-root', trustedRoot, '--format', 'json'], base, { onSpawn: (pid) => void (baselinePeak = peakRss(pid).done) });
+    const baseline = await world.vouch(['verify', '--trusted-root', trustedRoot, '--format', 'json'], base, {
+      onSpawn: (pid) => void (baselinePeak = peakRss(pid).done),
+    });
     expect(baseline.code, baseline.stderr).toBe(0);
     world.hostile.reset();
 
@@ -208,7 +210,7 @@ describe('resolving a new dependency (the packuments arborist asks for, then the
     await run.unchanged();
   });
 
-  it('a stalled packument while building the tree ends at --timeout (npm\'s own fetch-timeout is 5 minutes)', async () => {
+  it("a stalled packument while building the tree ends at --timeout (npm's own fetch-timeout is 5 minutes)", async () => {
     world.hostile.on('/left', { kind: 'hang' });
     const run = await installLeft(['--timeout', '1500']);
     expect(run.result.code, run.result.stderr).toBe(3);
@@ -272,7 +274,10 @@ describe('redirects and credentials', () => {
     expect(world.hostile.requests.filter((r) => r.fault === 'redirect').map((r) => r.authorization !== null)).toEqual([true, true, true]);
     // … and never reached the other host, which did answer (the signed bytes verified)
     expect(world.hostile.foreign.requests.map((r) => [r.path, r.authorization])).toEqual(
-      expect.arrayContaining([['/left', null], ['/right/-/right-1.0.0.tgz', null]]),
+      expect.arrayContaining([
+        ['/left', null],
+        ['/right/-/right-1.0.0.tgz', null],
+      ]),
     );
     expect(world.hostile.foreign.requests.every((r) => r.authorization === null)).toBe(true);
   });
@@ -281,10 +286,16 @@ describe('redirects and credentials', () => {
 describe('registry keys within one run', () => {
   it('asks for the keys once per registry per run: a keys endpoint that changes on the second call changes nothing', async () => {
     const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
-    world.hostile.on(KEYS, {
-      kind: 'json',
-      rewrite: () => ({ keys: [{ expires: null, keyid: 'SHA256:swapped-on-the-second-call', keytype: 'ecdsa-sha2-nistp256', scheme: 'ecdsa-sha2-nistp256', key: other }] }),
-    }, { after: 1 });
+    world.hostile.on(
+      KEYS,
+      {
+        kind: 'json',
+        rewrite: () => ({
+          keys: [{ expires: null, keyid: 'SHA256:swapped-on-the-second-call', keytype: 'ecdsa-sha2-nistp256', scheme: 'ecdsa-sha2-nistp256', key: other }],
+        }),
+      },
+      { after: 1 },
+    );
     const run = await ciOnCopy(['--concurrency', '3']);
     expect(run.result.code, run.result.stderr).toBe(0);
     expect(world.hostile.count(KEYS)).toBe(1);
@@ -298,7 +309,10 @@ describe('registry keys within one run', () => {
     expect(second.result.code, second.result.stderr).toBe(1);
     // vouch.lock pinned the real key: the swap is the registry's deny, and the packages still verify against the pin.
     const secondReport = jsonReport(second.result);
-    expect((secondReport.registries as { findings: { code: string }[] }[])[0]?.findings.map((f) => f.code)).toEqual(['REGISTRY_KEY_INVALID', 'REGISTRY_KEY_REMOVED']);
+    expect((secondReport.registries as { findings: { code: string }[] }[])[0]?.findings.map((f) => f.code)).toEqual([
+      'REGISTRY_KEY_INVALID',
+      'REGISTRY_KEY_REMOVED',
+    ]);
     expect(findingCodes(secondReport, 'left')).toEqual([]);
   });
 });

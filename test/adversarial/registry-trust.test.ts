@@ -90,11 +90,14 @@ function registryCodes(report: ReturnType<typeof jsonReport>): string[] {
 describe('a registry that stops serving keys and strips signatures', () => {
   it('after vouch.lock pinned its keys: REGISTRY_KEYS_MISSING and SIGNATURE_DOWNGRADE, exit 1, nothing installed', async () => {
     world.hostile.on(KEYS, { kind: 'status', status: 404 });
-    world.hostile.on('/left', { kind: 'json', rewrite: (body) => {
-      const doc = body as Doc;
-      for (const v of Object.values(doc.versions)) delete v.dist.signatures;
-      return doc;
-    } });
+    world.hostile.on('/left', {
+      kind: 'json',
+      rewrite: (body) => {
+        const doc = body as Doc;
+        for (const v of Object.values(doc.versions)) delete v.dist.signatures;
+        return doc;
+      },
+    });
     const dir = await copyOfInstalled();
     const before = await snapshotProject(dir);
     const result = await vouch(['install', 'left@1.0.1'], dir);
@@ -112,11 +115,14 @@ describe('an extra key on the keys endpoint', () => {
     const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const key = createPublicKey(attacker.privateKey).export({ type: 'spki', format: 'der' }).toString('base64');
     const keyid = keyIdOf(key);
-    world.hostile.on(KEYS, { kind: 'json', rewrite: (body) => {
-      const doc = body as { keys: Record<string, unknown>[] };
-      doc.keys.push({ expires: null, keyid, keytype: 'ecdsa-sha2-nistp256', scheme: 'ecdsa-sha2-nistp256', key });
-      return doc;
-    } });
+    world.hostile.on(KEYS, {
+      kind: 'json',
+      rewrite: (body) => {
+        const doc = body as { keys: Record<string, unknown>[] };
+        doc.keys.push({ expires: null, keyid, keytype: 'ecdsa-sha2-nistp256', scheme: 'ecdsa-sha2-nistp256', key });
+        return doc;
+      },
+    });
     await forgeVersion('1.0.2', attacker.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), keyid, 'month-ago');
     const dir = await copyOfInstalled();
     await withoutSigningLog(world, dir); // the key endpoint alone (a vouch registry's log would refuse the forgery too)
@@ -150,7 +156,7 @@ describe('a retired registry key that leaks', () => {
 
   describe('where the registry keeps no signing log', () => {
     for (const time of ['before-retirement', 'removed'] as const) {
-      it(`a new version signed with it, publish time ${time === 'removed' ? 'removed (npm\'s 2015 fallback)' : 'set back before the key retired'}: KEY_EXPIRED_UNTIMED, exit 1`, async () => {
+      it(`a new version signed with it, publish time ${time === 'removed' ? "removed (npm's 2015 fallback)" : 'set back before the key retired'}: KEY_EXPIRED_UNTIMED, exit 1`, async () => {
         await forgeVersion('1.0.3', retiredPem, retiredKeyid(), time);
         const dir = await copyOfInstalled();
         await withoutSigningLog(world, dir);
@@ -158,7 +164,9 @@ describe('a retired registry key that leaks', () => {
         const result = await vouch(['install', 'left@1.0.3'], dir);
         expect(result.code, result.stderr).toBe(1);
         // With no publish time at all, the default minReleaseAge cannot be shown to hold either.
-        expect(findingCodes(jsonReport(result), 'left', '1.0.3')).toEqual(time === 'removed' ? ['KEY_EXPIRED_UNTIMED', 'RELEASE_TOO_NEW'] : ['KEY_EXPIRED_UNTIMED']);
+        expect(findingCodes(jsonReport(result), 'left', '1.0.3')).toEqual(
+          time === 'removed' ? ['KEY_EXPIRED_UNTIMED', 'RELEASE_TOO_NEW'] : ['KEY_EXPIRED_UNTIMED'],
+        );
         expect(await snapshotProject(dir)).toEqual(before);
       });
     }
@@ -167,9 +175,16 @@ describe('a retired registry key that leaks', () => {
       await forgeVersion('1.0.3', retiredPem, retiredKeyid(), 'before-retirement');
       const dir = await copyOfInstalled();
       await withoutSigningLog(world, dir);
-      await writeFile(join(dir, 'vouch.policy.json'), `${JSON.stringify({
-        registries: { [world.hostile.url]: { untimedExpiredKeys: { reason: 'old versions signed before the 2025 rotation', expires: '2099-01-01' } } },
-      }, null, 2)}\n`);
+      await writeFile(
+        join(dir, 'vouch.policy.json'),
+        `${JSON.stringify(
+          {
+            registries: { [world.hostile.url]: { untimedExpiredKeys: { reason: 'old versions signed before the 2025 rotation', expires: '2099-01-01' } } },
+          },
+          null,
+          2,
+        )}\n`,
+      );
       const result = await vouch(['verify'], dir);
       // verify judges the lockfile (left@1.0.0, signed by the active key): allowed, nothing waived.
       expect(result.code, result.stderr).toBe(0);
@@ -183,11 +198,14 @@ describe('a retired registry key that leaks', () => {
 describe('a revoked registry key', () => {
   it('every signature by it is void, whatever its time: KEY_REVOKED, exit 1', async () => {
     const keyid = keyIdOf(createPublicKey(activePem));
-    world.hostile.on(KEYS, { kind: 'json', rewrite: (body) => {
-      const doc = body as { keys: Record<string, unknown>[] };
-      for (const k of doc.keys) if (k.keyid === keyid) k.revoked = '2026-01-01T00:00:00.000Z';
-      return doc;
-    } });
+    world.hostile.on(KEYS, {
+      kind: 'json',
+      rewrite: (body) => {
+        const doc = body as { keys: Record<string, unknown>[] };
+        for (const k of doc.keys) if (k.keyid === keyid) k.revoked = '2026-01-01T00:00:00.000Z';
+        return doc;
+      },
+    });
     const dir = await copyOfInstalled();
     const before = await snapshotProject(dir);
     const result = await vouch(['install', 'left@1.0.1'], dir);

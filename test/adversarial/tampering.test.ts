@@ -44,8 +44,12 @@ beforeAll(async () => {
   await writeFile(trustedRoot, sigstore.trustedRootJSON);
   const src = await world.registry.tempDir('packages');
   for (const spec of [
-    { name: 'left', version: '1.0.0' }, { name: 'left', version: '1.0.1' }, { name: 'tampered', version: '1.0.0' }, { name: 'evil', version: '1.0.0' },
-  ]) await world.registry.publish(await writePackage(src, spec));
+    { name: 'left', version: '1.0.0' },
+    { name: 'left', version: '1.0.1' },
+    { name: 'tampered', version: '1.0.0' },
+    { name: 'evil', version: '1.0.0' },
+  ])
+    await world.registry.publish(await writePackage(src, spec));
   await publishWithProvenance(world.registry, await writePackage(src, { name: '@acme/widget', version: '1.0.0' }), sigstore, githubIdentity('acme/widget'));
   await publishWithProvenance(world.registry, await writePackage(src, { name: '@acme/other', version: '1.0.0' }), sigstore, githubIdentity('acme/other'));
   // 1.0.1 is built by another repository: a valid signature by the same CA, over the right tarball.
@@ -148,7 +152,7 @@ describe('the bytes', () => {
     expect(world.hostile.count('/left/-/left-1.0.0.tgz')).toBe(1);
     expect(await readJson(join(dir, 'node_modules', 'left', 'package.json'))).toMatchObject({ name: 'left', version: '1.0.0' });
   });
-  it('a lockfile `resolved` on the registry itself but at another package\'s tarball is RESOLVED_MISMATCH, however it is spelled', async () => {
+  it("a lockfile `resolved` on the registry itself but at another package's tarball is RESOLVED_MISMATCH, however it is spelled", async () => {
     for (const path of ['evil/-/evil-1.0.0.tgz', 'left/../evil/-/evil-1.0.0.tgz', 'left/%2e%2e/evil/-/evil-1.0.0.tgz', 'left%2f..%2fevil/-/evil-1.0.0.tgz']) {
       const dir = await copyOfInstalled();
       const lockFile = join(dir, 'package-lock.json');
@@ -159,7 +163,10 @@ describe('the bytes', () => {
       const result = await vouch(['verify'], dir);
       expect(result.code, `${path}: ${result.stderr}`).toBe(1);
       const entry = reportPackage(jsonReport(result), 'left');
-      expect(entry.findings.map((f) => [f.code, f.severity]), path).toEqual([['RESOLVED_MISMATCH', 'deny']]);
+      expect(
+        entry.findings.map((f) => [f.code, f.severity]),
+        path,
+      ).toEqual([['RESOLVED_MISMATCH', 'deny']]);
       expect(entry.status).toBe('invalid');
       expect(await snapshotProject(dir)).toEqual(before);
     }
@@ -168,14 +175,15 @@ describe('the bytes', () => {
 
 describe('signatures and attestations bound to the wrong thing', () => {
   /** left@1.0.1 served with left@1.0.0's (valid, but for other bytes) registry signatures. */
-  const replayOldSignature = () => world.hostile.on('/left', {
-    kind: 'json',
-    rewrite: (body) => {
-      const doc = body as Packument;
-      doc.versions['1.0.1']!.dist.signatures = doc.versions['1.0.0']!.dist.signatures;
-      return doc;
-    },
-  });
+  const replayOldSignature = () =>
+    world.hostile.on('/left', {
+      kind: 'json',
+      rewrite: (body) => {
+        const doc = body as Packument;
+        doc.versions['1.0.1']!.dist.signatures = doc.versions['1.0.0']!.dist.signatures;
+        return doc;
+      },
+    });
 
   it('a signature valid for left@1.0.0 replayed on left@1.0.1 is SIGNATURE_INVALID', async () => {
     replayOldSignature();
@@ -214,10 +222,15 @@ describe('signatures and attestations bound to the wrong thing', () => {
     const path = await attestationsPath('@acme/widget', '1.0.0');
     const packument = (await world.registry.get('@acme%2fwidget')).json as Packument;
     const integrity = packument.versions['1.0.0']!.dist.integrity;
-    const forged = await buildKeyedBundle(publishStatement({
-      name: '@acme/widget', version: '1.0.0', registry: world.hostile.url.replace(/\/$/, ''),
-      sha512Hex: Buffer.from(integrity.slice('sha512-'.length), 'base64').toString('hex'),
-    }), keySigner(retiredPem));
+    const forged = await buildKeyedBundle(
+      publishStatement({
+        name: '@acme/widget',
+        version: '1.0.0',
+        registry: world.hostile.url.replace(/\/$/, ''),
+        sha512Hex: Buffer.from(integrity.slice('sha512-'.length), 'base64').toString('hex'),
+      }),
+      keySigner(retiredPem),
+    );
     world.hostile.on(path, {
       kind: 'json',
       rewrite: (body) => {
@@ -255,9 +268,18 @@ describe('who built it', () => {
 
   it('and IDENTITY_MISMATCH against a policy rule, on a first install with nothing pinned yet', async () => {
     const dir = await world.project('identity-rule');
-    await writeFile(join(dir, 'vouch.policy.json'), `${JSON.stringify({
-      rules: [{ packages: '@acme/widget', identity: { issuer: 'https://token.actions.githubusercontent.com', repository: 'https://github.com/acme/widget' } }],
-    }, null, 2)}\n`);
+    await writeFile(
+      join(dir, 'vouch.policy.json'),
+      `${JSON.stringify(
+        {
+          rules: [
+            { packages: '@acme/widget', identity: { issuer: 'https://token.actions.githubusercontent.com', repository: 'https://github.com/acme/widget' } },
+          ],
+        },
+        null,
+        2,
+      )}\n`,
+    );
     const before = await snapshotProject(dir);
     const result = await vouch(['install', '@acme/widget@1.0.1'], dir);
     expect(result.code, result.stderr).toBe(1);
@@ -285,7 +307,8 @@ describe('a stolen registry key (what still holds, and what does not)', () => {
       rewrite: (body) => {
         const doc = body as Doc;
         doc.versions[version] = {
-          name, version,
+          name,
+          version,
           dist: { integrity, tarball: `${world.hostile.url}${tarballPath.slice(1)}`, signatures: [{ keyid: world.registry.keyid, sig }] },
         };
         if (doc.time) doc.time[version] = new Date(Date.now() - 30 * 86_400_000).toISOString();
@@ -295,7 +318,7 @@ describe('a stolen registry key (what still holds, and what does not)', () => {
     world.hostile.on(tarballPath, { kind: 'body', body: tarball, type: 'application/octet-stream' });
   }
 
-  it('a vouch registry keeps a signing log: the thief\'s signature is in no entry of it, SIGNATURE_NOT_LOGGED, exit 1', async () => {
+  it("a vouch registry keeps a signing log: the thief's signature is in no entry of it, SIGNATURE_NOT_LOGGED, exit 1", async () => {
     await injectVersion('left', '1.0.2');
     const dir = await copyOfInstalled();
     const before = await snapshotProject(dir);

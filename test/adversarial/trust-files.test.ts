@@ -72,7 +72,11 @@ describe('a hostile vouch.policy.json', () => {
   });
 
   it('unknown keys are errors, never ignored: a misspelt "provenence" is POLICY_SCHEMA', async () => {
-    const stderr = await refused(['verify'], { [POLICY]: JSON.stringify({ defualts: {}, rules: [{ packages: 'left', provenence: 'require' }] }) }, 'POLICY_SCHEMA');
+    const stderr = await refused(
+      ['verify'],
+      { [POLICY]: JSON.stringify({ defualts: {}, rules: [{ packages: 'left', provenence: 'require' }] }) },
+      'POLICY_SCHEMA',
+    );
     expect(stderr).toContain('defualts');
     expect(stderr).toContain('rules[0].provenence');
   });

@@ -68,7 +68,11 @@ export async function startWorld(label: string, registryOptions: StartOptions = 
     return { ...base, NO_COLOR: '1', CI: '', ...extra };
   };
   return {
-    registry, hostile, work, stateDir, env,
+    registry,
+    hostile,
+    work,
+    stateDir,
+    env,
     vouch: async (args, cwd, opts = {}) => runTimed(args, cwd, opts.env ?? (await env(opts.stateDir)), opts),
     project: async (name, manifest = {}) => {
       const dir = join(work, `${name}-${++n}`);
@@ -128,9 +132,7 @@ export function reportPackage(report: JsonReport, name: string, version?: string
 }
 
 export function findingCodes(report: JsonReport, name: string, version?: string): string[] {
-  return report.packages
-    .filter((p) => p.name === name && (version === undefined || p.version === version))
-    .flatMap((p) => p.findings.map((f) => f.code));
+  return report.packages.filter((p) => p.name === name && (version === undefined || p.version === version)).flatMap((p) => p.findings.map((f) => f.code));
 }
 
 /** The child's peak resident set (VmHWM, bytes), sampled every 25 ms until it exits. */
@@ -138,13 +140,16 @@ export function peakRss(pid: number): { done: Promise<number> } {
   let peak = 0;
   const done = new Promise<number>((resolve) => {
     const timer = setInterval(() => {
-      readFile(`/proc/${pid}/status`, 'utf8').then((status) => {
-        const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
-        if (kb * 1024 > peak) peak = kb * 1024;
-      }, () => {
-        clearInterval(timer);
-        resolve(peak);
-      });
+      readFile(`/proc/${pid}/status`, 'utf8').then(
+        (status) => {
+          const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+          if (kb * 1024 > peak) peak = kb * 1024;
+        },
+        () => {
+          clearInterval(timer);
+          resolve(peak);
+        },
+      );
     }, 25);
   });
   return { done };
@@ -153,15 +158,18 @@ export function peakRss(pid: number): { done: Promise<number> } {
 /** See the header: the registry serves no signing log, and `project` never pinned one. */
 export async function withoutSigningLog(world: World, project: string): Promise<void> {
   world.hostile.on(/^\/-\/vouch\/log\//, { kind: 'status', status: 404 });
-  world.hostile.on(/^\/-\/npm\/v1\/attestations\//, { kind: 'json', rewrite: (body) => {
-    const doc = body as { attestations: { predicateType: string; bundle: Record<string, unknown> & { verificationMaterial: { tlogEntries: unknown[] } } }[] };
-    for (const { predicateType, bundle } of doc.attestations) {
-      if (predicateType !== 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1') continue;
-      bundle['mediaType'] = 'application/vnd.dev.sigstore.bundle+json;version=0.2';
-      bundle.verificationMaterial.tlogEntries = [];
-    }
-    return doc;
-  } });
+  world.hostile.on(/^\/-\/npm\/v1\/attestations\//, {
+    kind: 'json',
+    rewrite: (body) => {
+      const doc = body as { attestations: { predicateType: string; bundle: Record<string, unknown> & { verificationMaterial: { tlogEntries: unknown[] } } }[] };
+      for (const { predicateType, bundle } of doc.attestations) {
+        if (predicateType !== 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1') continue;
+        bundle['mediaType'] = 'application/vnd.dev.sigstore.bundle+json;version=0.2';
+        bundle.verificationMaterial.tlogEntries = [];
+      }
+      return doc;
+    },
+  });
   const file = join(project, 'vouch.lock');
   const lock = JSON.parse(await readFile(file, 'utf8')) as { registries?: Record<string, { log?: unknown }> };
   for (const registry of Object.values(lock.registries ?? {})) delete registry.log;

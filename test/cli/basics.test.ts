@@ -24,7 +24,7 @@ describe('vouch launcher', () => {
     }
   });
 
-  it('lists --version in --help, and every command\'s help states its exit codes', async () => {
+  it("lists --version in --help, and every command's help states its exit codes", async () => {
     const general = await runVouch(['--help'], { cwd });
     expect(general.stdout).toContain('vouch --version');
     for (const name of ['install', 'ci', 'verify', 'policy', 'approve', 'explain', 'trust-root', 'registry', 'keygen', 'sign', 'publish']) {
@@ -34,7 +34,7 @@ describe('vouch launcher', () => {
     }
   });
 
-  it('shows a command\'s own help', async () => {
+  it("shows a command's own help", async () => {
     const result = await runVouch(['verify', '--help'], { cwd });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('--format');

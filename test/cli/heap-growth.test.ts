@@ -40,7 +40,7 @@ async function peakHeap(packages: number): Promise<{ bounded: boolean; peakMb: n
 }
 
 describe('boundHeapGrowthFor', () => {
-  it('keeps a large tree\'s heap below V8\'s default growth, silently', async () => {
+  it("keeps a large tree's heap below V8's default growth, silently", async () => {
     const small = await peakHeap(1_000);
     const large = await peakHeap(5_000);
     expect(small.bounded).toBe(false);

@@ -13,7 +13,13 @@ import { submitCheckpoint } from '../../lib/witness/client.js';
 import { startWitness, witnessFailure, type RunningWitnessProcess } from '../support/witness.js';
 
 const event = (i: number, version = '1.0.0'): SigningEvent => ({
-  type: 'version-signed', name: `pkg-${i}`, version, integrity: `sha512-${i}`, keyid: 'SHA256:k', sig: `c2ln${i}`, source: 'publish',
+  type: 'version-signed',
+  name: `pkg-${i}`,
+  version,
+  integrity: `sha512-${i}`,
+  keyid: 'SHA256:k',
+  sig: `c2ln${i}`,
+  source: 'publish',
 });
 const checkpointOf = (log: SigningLog) => log.read('checkpoint')!.toString('utf8');
 const proofOf = (log: SigningLog, older: number): Hash[] => consistencyProof(older, log.treeSize, (level, index) => log.subtreeHash(level, index));
@@ -29,7 +35,12 @@ describe('vouch log witness', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vouch-witness-cli-'));
     const log = SigningLog.open(join(dir, 'registry'));
     log.appendBatch([0, 1, 2].map((i) => event(i)));
-    const opts = { logKeys: [log.verifierKey], keyFile: join(dir, 'witness', 'witness.pem'), stateFile: join(dir, 'witness', 'state.json'), name: 'witness.test/w1' };
+    const opts = {
+      logKeys: [log.verifierKey],
+      keyFile: join(dir, 'witness', 'witness.pem'),
+      stateFile: join(dir, 'witness', 'state.json'),
+      name: 'witness.test/w1',
+    };
     const witness = await startWitness(opts);
     running.push(witness);
     expect(witness).toMatchObject({ name: 'witness.test/w1', logs: [log.origin], url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/) });

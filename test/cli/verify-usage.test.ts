@@ -21,13 +21,23 @@ beforeAll(async () => {
   project = join(work, 'app');
   await writeProject(project, { dependencies: { 'left-pad': '1.3.0' } });
   const integrity = `sha512-${createHash('sha512').update('left-pad@1.3.0').digest('base64')}`;
-  await writeFile(join(project, 'package-lock.json'), `${JSON.stringify({
-    name: 'consumer', version: '1.0.0', lockfileVersion: 3, requires: true,
-    packages: {
-      '': { name: 'consumer', version: '1.0.0', dependencies: { 'left-pad': '1.3.0' } },
-      'node_modules/left-pad': { version: '1.3.0', resolved: `${DEAD_REGISTRY}left-pad/-/left-pad-1.3.0.tgz`, integrity, license: 'WTFPL' },
-    },
-  }, null, 2)}\n`);
+  await writeFile(
+    join(project, 'package-lock.json'),
+    `${JSON.stringify(
+      {
+        name: 'consumer',
+        version: '1.0.0',
+        lockfileVersion: 3,
+        requires: true,
+        packages: {
+          '': { name: 'consumer', version: '1.0.0', dependencies: { 'left-pad': '1.3.0' } },
+          'node_modules/left-pad': { version: '1.3.0', resolved: `${DEAD_REGISTRY}left-pad/-/left-pad-1.3.0.tgz`, integrity, license: 'WTFPL' },
+        },
+      },
+      null,
+      2,
+    )}\n`,
+  );
 });
 
 afterAll(() => (work ? rm(work, { recursive: true, force: true }) : undefined));
@@ -80,8 +90,11 @@ describe('vouch verify usage errors', () => {
   });
 
   it('exits 2 with POLICY_SCHEMA naming every unknown key, and writes nothing', async () => {
-    const result = await withPolicy('{ "defaults": { "provenence": "require" }, "rules": [ { "packages": ["a"], "signatuers": "off" } ] }',
-      ['verify', '--format', 'sarif']);
+    const result = await withPolicy('{ "defaults": { "provenence": "require" }, "rules": [ { "packages": ["a"], "signatuers": "off" } ] }', [
+      'verify',
+      '--format',
+      'sarif',
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^vouch: POLICY_SCHEMA: /m);
     expect(result.stderr).toContain(join(project, 'vouch.policy.json'));

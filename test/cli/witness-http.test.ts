@@ -7,8 +7,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  MAX_REQUEST_BYTES, consistencyProof, cosignedBy, ed25519Cosigner, ed25519Signer, formatCheckpoint, leafHash, parseVerifierKey, rawEd25519,
-  signNote, treeHash, verifierKey, type Hash,
+  MAX_REQUEST_BYTES,
+  consistencyProof,
+  cosignedBy,
+  ed25519Cosigner,
+  ed25519Signer,
+  formatCheckpoint,
+  leafHash,
+  parseVerifierKey,
+  rawEd25519,
+  signNote,
+  treeHash,
+  verifierKey,
+  type Hash,
 } from '../../lib/tlog/index.js';
 import { WitnessStateFile, startWitnessServer, submitCheckpoint, type RunningWitness } from '../../lib/witness/index.js';
 import { naiveTreeHash } from '../support/merkle-oracle.js';
@@ -19,7 +30,8 @@ const logVerifier = parseVerifierKey(verifierKey(logSigner.name, rawEd25519(crea
 const cosigner = ed25519Cosigner('witness.test/http', generateKeyPairSync('ed25519').privateKey);
 const leaves = Array.from({ length: 64 }, (_, i) => leafHash(Buffer.from(`entry ${i}`)));
 const subtree = (level: number, index: number): Hash => naiveTreeHash(leaves, index * 2 ** level, (index + 1) * 2 ** level);
-const checkpointAt = (size: number, signer = logSigner) => signNote(formatCheckpoint({ origin: 'log.test/one', size, root: treeHash(size, subtree), extensions: [] }), [signer]);
+const checkpointAt = (size: number, signer = logSigner) =>
+  signNote(formatCheckpoint({ origin: 'log.test/one', size, root: treeHash(size, subtree), extensions: [] }), [signer]);
 
 const open: { witness: RunningWitness; store: WitnessStateFile }[] = [];
 afterEach(async () => {

@@ -25,8 +25,13 @@ beforeAll(async () => {
   const script = (code: string) => `node -e ${JSON.stringify(code)}`;
   for (const dir of await writePackages(root, [
     { name: 'victim', version: '1.0.0', files: { 'lib/util.js': 'module.exports = 1;\n' } },
-    { name: 'builder', version: '1.0.0', scripts: { postinstall: script("require('fs').mkdirSync('build');require('fs').writeFileSync('build/out.txt','built')") } },
-  ])) await registry.publish(dir);
+    {
+      name: 'builder',
+      version: '1.0.0',
+      scripts: { postinstall: script("require('fs').mkdirSync('build');require('fs').writeFileSync('build/out.txt','built')") },
+    },
+  ]))
+    await registry.publish(dir);
   installed = await registry.tempDir('installed');
   await writeProject(installed, { dependencies: { victim: '1.0.0', builder: '1.0.0' } });
   const install = await runVouch(['install'], { cwd: installed, env: await env() });
@@ -89,7 +94,7 @@ describe('node --import vouch/admit', () => {
     expect(result.stderr).toContain('ADMIT_UNEXPECTED_PACKAGE node_modules/builder/node_modules/victim');
   });
 
-  it('checks a copy in a new folder with a fresh HOME (new inodes: a cold start) from vouch\'s cache alone', async () => {
+  it("checks a copy in a new folder with a fresh HOME (new inodes: a cold start) from vouch's cache alone", async () => {
     const dir = join(await registry.tempDir('container'), 'app');
     await mkdir(dir, { recursive: true });
     for (const file of ['package.json', 'vouch.lock', 'app.js']) await cp(join(installed, file), join(dir, file));

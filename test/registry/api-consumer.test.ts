@@ -52,14 +52,16 @@ beforeAll(async () => {
   await registry.publish(await writePackage(await registry.tempDir('packages'), { name: 'api-dep', version: '1.0.0' }));
   project = join(await registry.tempDir('project'), 'p');
   await writeProject(project, { dependencies: { 'api-dep': '1.0.0' } });
-  npmSucceeded(await registry.npm(['install', '--package-lock-only'], { cwd: project, stateDir: await registry.tempDir('npm-state') }), 'npm install --package-lock-only');
+  npmSucceeded(
+    await registry.npm(['install', '--package-lock-only'], { cwd: project, stateDir: await registry.tempDir('npm-state') }),
+    'npm install --package-lock-only',
+  );
 }, 300_000);
 
 afterAll(async () => {
   await registry?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
-
 
 function run(command: string, args: string[], cwd: string, childEnv: NodeJS.ProcessEnv = process.env): Promise<ProcessResult> {
   return runProcess(command, args, { cwd, env: childEnv });
@@ -75,7 +77,11 @@ interface BundleRequest {
 type Outcome<T> = { ok: T } | { error: { code: string; exitCode: number; isVouchError: boolean } };
 interface ConsumerResults {
   projects: Outcome<ReportJson>[];
-  bundles: Outcome<{ signer: { kind: string; keyid?: string; identity?: { repository?: string } }; signedTime: { source: string } | null; trustRoot: string | null }>[];
+  bundles: Outcome<{
+    signer: { kind: string; keyid?: string; identity?: { repository?: string } };
+    signedTime: { source: string } | null;
+    trustRoot: string | null;
+  }>[];
 }
 
 /** Reads a request file, calls the API as a user would, writes what came back; prints nothing itself. */
@@ -159,23 +165,24 @@ const projectReport = (outcome: Outcome<ReportJson> | undefined): ReportJson => 
 
 // ─── the tests ────────────────────────────────────────────────────────────────────────────
 
-describe('vouch\'s Node API, imported from the installed tarball', () => {
+describe("vouch's Node API, imported from the installed tarball", () => {
   it('ships the entry point with its declaration files, and `npm pack` lists them', async () => {
     const installed = join(consumer, 'node_modules', 'vouch');
     const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
     expect(manifest.exports['.']).toEqual({ types: './dist/lib/api/index.d.ts', import: './dist/lib/api/index.js' });
-    for (const file of ['index.js', 'index.d.ts', 'verify-bundle.d.ts', 'verify-project.d.ts']) expect(existsSync(join(installed, 'dist', 'lib', 'api', file))).toBe(true);
+    for (const file of ['index.js', 'index.d.ts', 'verify-bundle.d.ts', 'verify-project.d.ts'])
+      expect(existsSync(join(installed, 'dist', 'lib', 'api', file))).toBe(true);
     expect(existsSync(join(installed, 'dist', 'lib', 'cli', 'render', 'json.d.ts'))).toBe(true);
   });
 
-  it('resolves the package managers\' gates by their export names (vouch/pnpmfile, vouch/yarn-plugin, vouch/bun-scanner)', async () => {
+  it("resolves the package managers' gates by their export names (vouch/pnpmfile, vouch/yarn-plugin, vouch/bun-scanner)", async () => {
     const script = [
       "const { createRequire } = require('node:module');",
       "const pnpmfile = require('vouch/pnpmfile');",
       "const plugin = require('vouch/yarn-plugin');",
       "import('vouch/bun-scanner').then((m) => console.log(JSON.stringify({",
-      "  pnpm: Object.keys(pnpmfile.hooks ?? {}).sort(), yarn: plugin.name, bun: m.scanner?.version,",
-      "})));",
+      '  pnpm: Object.keys(pnpmfile.hooks ?? {}).sort(), yarn: plugin.name, bun: m.scanner?.version,',
+      '})));',
     ].join('\n');
     await writeFile(join(consumer, 'gates.cjs'), script);
     const result = await run(process.execPath, ['gates.cjs'], consumer);
@@ -185,8 +192,22 @@ describe('vouch\'s Node API, imported from the installed tarball', () => {
 
   it('type-checks a strict TypeScript consumer against the shipped .d.ts (nodenext), typos included as errors', async () => {
     const tsc = packagePath('node_modules', 'typescript', 'bin', 'tsc');
-    const args = [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
-      '--types', 'node', '--typeRoots', packagePath('node_modules', '@types'), 'consumer.ts'];
+    const args = [
+      tsc,
+      '--noEmit',
+      '--strict',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--types',
+      'node',
+      '--typeRoots',
+      packagePath('node_modules', '@types'),
+      'consumer.ts',
+    ];
     const result = await run(process.execPath, args, consumer);
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
 
@@ -208,7 +229,9 @@ describe('vouch\'s Node API, imported from the installed tarball', () => {
     expect([ran.stdout, ran.stderr]).toEqual(['', '']);
     const report = projectReport(results.projects[0]);
     expect(report.decision, JSON.stringify(report.packages.map((p) => p.findings))).toBe('allow');
-    expect(report.packages.map((p) => [p.name, p.status, p.evidence.signature])).toEqual([['api-dep', 'verified', { kind: 'verified', keyids: [registry.keyid] }]]);
+    expect(report.packages.map((p) => [p.name, p.status, p.evidence.signature])).toEqual([
+      ['api-dep', 'verified', { kind: 'verified', keyids: [registry.keyid] }],
+    ]);
     expect(results.projects[1]).toEqual({ error: { code: 'POLICY_PARSE', exitCode: 2, isVouchError: true } });
 
     const cli = await cliVerify(project);
@@ -216,7 +239,7 @@ describe('vouch\'s Node API, imported from the installed tarball', () => {
     expect(report).toEqual(cli.report);
   });
 
-  it('verifyProject denies a signature tampered with in the registry\'s storage, with the codes `vouch verify` gives', async () => {
+  it("verifyProject denies a signature tampered with in the registry's storage, with the codes `vouch verify` gives", async () => {
     const file = recordsFile(registry.storage, 'api-dep');
     const records = JSON.parse(await readFile(file, 'utf8')) as { versions: Record<string, { sig: string }> };
     records.versions['1.0.0']!.sig = Buffer.alloc(70, 1).toString('base64');
@@ -237,7 +260,9 @@ describe('vouch\'s Node API, imported from the installed tarball', () => {
     const tarball = fixture('bundles', 'tarballs-playwright-cli-0.1.1.tgz');
     const provenance = fixture('bundles', '02-playwright-cli-0.1.1.provenance.sigstore.json');
     const publish = fixture('bundles', '03-playwright-cli-0.1.1.publish.sigstore.json');
-    const { keys } = JSON.parse(await readFile(fixture('bundles', 'npm-registry-keys.json'), 'utf8')) as { keys: { keyId: string; publicKey: { rawBytes: string } }[] };
+    const { keys } = JSON.parse(await readFile(fixture('bundles', 'npm-registry-keys.json'), 'utf8')) as {
+      keys: { keyId: string; publicKey: { rawBytes: string } }[];
+    };
     const npmKey = keys.find((k) => k.keyId === NPM_KEY)!.publicKey.rawBytes;
 
     const tampered = join(work, 'tampered');
@@ -254,23 +279,35 @@ describe('vouch\'s Node API, imported from the installed tarball', () => {
     const keyless = { identity: PLAYWRIGHT };
     const keyed = { key: { publicKey: npmKey, keyid: NPM_KEY } };
     await freshEnv();
-    const { results } = await consumerRun([], [
-      { bundleFile: provenance, artifactFile: tarball, options: keyless },
-      { bundleFile: publish, artifactFile: tarball, options: keyed },
-      { bundleFile: fixture('rekor-v2', 'sigstore-js-v3-hashedrekord-0.0.2.sigstore.json'),
-        options: { digest: { algorithm: 'sha256', hex: '68e656b251e67e8358bef8483ab0d51c6619f3e7a1a9f0e75838d41ff368f728' },
-          identity: { issuer: 'https://github.com/login/oauth', san: 'brian@dehamer.com' } } },
-      { bundleFile: tamperedProvenance, artifactFile: tarball, options: keyless },
-      { bundleFile: tamperedPublish, artifactFile: tarball, options: keyed },
-      { bundleFile: provenance, artifactFile: tamperedTarball, options: keyless },
-      { bundleFile: provenance, artifactFile: tarball, options: { identity: { ...PLAYWRIGHT, repository: 'https://github.com/microsoft/playwright' } } },
-    ]);
+    const { results } = await consumerRun(
+      [],
+      [
+        { bundleFile: provenance, artifactFile: tarball, options: keyless },
+        { bundleFile: publish, artifactFile: tarball, options: keyed },
+        {
+          bundleFile: fixture('rekor-v2', 'sigstore-js-v3-hashedrekord-0.0.2.sigstore.json'),
+          options: {
+            digest: { algorithm: 'sha256', hex: '68e656b251e67e8358bef8483ab0d51c6619f3e7a1a9f0e75838d41ff368f728' },
+            identity: { issuer: 'https://github.com/login/oauth', san: 'brian@dehamer.com' },
+          },
+        },
+        { bundleFile: tamperedProvenance, artifactFile: tarball, options: keyless },
+        { bundleFile: tamperedPublish, artifactFile: tarball, options: keyed },
+        { bundleFile: provenance, artifactFile: tamperedTarball, options: keyless },
+        { bundleFile: provenance, artifactFile: tarball, options: { identity: { ...PLAYWRIGHT, repository: 'https://github.com/microsoft/playwright' } } },
+      ],
+    );
     const [keylessOk, keyedOk, messageOk, ...refused] = results.bundles;
-    expect(keylessOk).toMatchObject({ ok: { signer: { kind: 'certificate', identity: { repository: PLAYWRIGHT.repository } }, signedTime: { source: 'tlog' }, trustRoot: 'public-good' } });
+    expect(keylessOk).toMatchObject({
+      ok: { signer: { kind: 'certificate', identity: { repository: PLAYWRIGHT.repository } }, signedTime: { source: 'tlog' }, trustRoot: 'public-good' },
+    });
     expect(keyedOk).toMatchObject({ ok: { signer: { kind: 'key', keyid: NPM_KEY }, signedTime: { source: 'tlog' } } });
     expect(messageOk).toMatchObject({ ok: { signer: { kind: 'certificate' }, signedTime: { source: 'tsa' } } });
     expect(refused.map((r) => ('error' in r ? [r.error.code, r.error.exitCode] : 'verified'))).toEqual([
-      ['BUNDLE_SIGNATURE', 1], ['BUNDLE_SIGNATURE', 1], ['BUNDLE_DIGEST', 1], ['BUNDLE_IDENTITY', 1],
+      ['BUNDLE_SIGNATURE', 1],
+      ['BUNDLE_SIGNATURE', 1],
+      ['BUNDLE_DIGEST', 1],
+      ['BUNDLE_IDENTITY', 1],
     ]);
   });
 });

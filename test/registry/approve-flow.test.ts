@@ -15,11 +15,14 @@ import { runVouch, type VouchResult } from '../support/vouch.js';
 
 interface LockJson {
   lockVersion: 1;
-  packages: Record<string, {
-    identity?: Record<string, string>;
-    approvals?: { approvedBy: string; approvedAt: string; reason: string; versions?: string; from?: Record<string, string>; to?: Record<string, string> }[];
-    versions: Record<string, { integrity: string; attested?: string }>;
-  }>;
+  packages: Record<
+    string,
+    {
+      identity?: Record<string, string>;
+      approvals?: { approvedBy: string; approvedAt: string; reason: string; versions?: string; from?: Record<string, string>; to?: Record<string, string> }[];
+      versions: Record<string, { integrity: string; attested?: string }>;
+    }
+  >;
 }
 
 let registry: TestRegistry;
@@ -58,7 +61,7 @@ beforeAll(async () => {
 afterAll(() => registry?.stop());
 
 describe('vouch approve, then install again', () => {
-  it('re-pins a repository move in vouch.lock: only that package\'s identity, approvals and new version change', async () => {
+  it("re-pins a repository move in vouch.lock: only that package's identity, approvals and new version change", async () => {
     const project = await copy('repo-move');
     const before = (await readJson(join(project, 'vouch.lock'))) as LockJson;
     const deny = await vouch(['install', 'repo-move@1.1.0', '--format', 'json'], project);
@@ -80,14 +83,21 @@ describe('vouch approve, then install again', () => {
     expect((await snapshotProject(project)).filter((e) => e.path !== 'vouch.lock')).toEqual(snapshot.filter((e) => e.path !== 'vouch.lock'));
     const approved = (await readJson(join(project, 'vouch.lock'))) as LockJson;
     const from = before.packages['repo-move']!.identity!;
-    const to = { ...from, repository: 'https://github.com/acme/repo-move', repositoryId: githubIdentity('acme/repo-move').repositoryId, ownerId: githubIdentity('acme/repo-move').ownerId };
+    const to = {
+      ...from,
+      repository: 'https://github.com/acme/repo-move',
+      repositoryId: githubIdentity('acme/repo-move').repositoryId,
+      ownerId: githubIdentity('acme/repo-move').ownerId,
+    };
     expect(approved).toEqual({
       ...before,
       packages: {
         ...before.packages,
         'repo-move': {
           identity: to,
-          approvals: [{ approvedBy: 'jane@example.test', approvedAt: expect.any(String), reason: 'moved from jane to the acme org', versions: '1.1.0', from, to }],
+          approvals: [
+            { approvedBy: 'jane@example.test', approvedAt: expect.any(String), reason: 'moved from jane to the acme org', versions: '1.1.0', from, to },
+          ],
           versions: before.packages['repo-move']!.versions,
         },
       },
@@ -100,7 +110,13 @@ describe('vouch approve, then install again', () => {
     expect(after.packages['repo-move']!.versions['1.1.0']).toMatchObject({ attested: 'provenance' });
     expect(after).toEqual({
       ...approved,
-      packages: { ...approved.packages, 'repo-move': { ...approved.packages['repo-move']!, versions: { ...approved.packages['repo-move']!.versions, '1.1.0': after.packages['repo-move']!.versions['1.1.0'] } } },
+      packages: {
+        ...approved.packages,
+        'repo-move': {
+          ...approved.packages['repo-move']!,
+          versions: { ...approved.packages['repo-move']!.versions, '1.1.0': after.packages['repo-move']!.versions['1.1.0'] },
+        },
+      },
     });
   });
 
@@ -126,12 +142,17 @@ describe('vouch approve, then install again', () => {
     const project = await copy('prov-down');
     const before = (await readJson(join(project, 'vouch.lock'))) as LockJson;
     expect((await vouch(['install', 'prov-down@1.1.0'], project)).code).toBe(1);
-    const approval = await vouch(['approve', 'prov-down@1.1.0', '--reason', 'the 1.1.0 build ran outside CI', '--by', 'ops@example.test', '--expires', '2099-01-01'], project);
+    const approval = await vouch(
+      ['approve', 'prov-down@1.1.0', '--reason', 'the 1.1.0 build ran outside CI', '--by', 'ops@example.test', '--expires', '2099-01-01'],
+      project,
+    );
     expect(approval.code, approval.stderr).toBe(0);
     expect(await readJson(join(project, 'vouch.lock'))).toEqual(before); // nothing for the lock to accept
     const policy = (await readJson(join(project, 'vouch.policy.json'))) as { exceptions: Record<string, unknown[]> };
     expect(policy.exceptions).toEqual({
-      'prov-down': [{ versions: '1.1.0', allow: ['PROVENANCE_DOWNGRADE'], reason: 'the 1.1.0 build ran outside CI', approvedBy: 'ops@example.test', expires: '2099-01-01' }],
+      'prov-down': [
+        { versions: '1.1.0', allow: ['PROVENANCE_DOWNGRADE'], reason: 'the 1.1.0 build ran outside CI', approvedBy: 'ops@example.test', expires: '2099-01-01' },
+      ],
     });
     const again = await vouch(['install', 'prov-down@1.1.0'], project);
     expect(again.code, again.stdout + again.stderr).toBe(0);

@@ -24,10 +24,16 @@ const publish = async (spec: PackageSpec) => registry.publish(await writePackage
 /** npm's tarball with a version document naming `_npmUser`, as the public registry records it (Verdaccio records none). */
 async function publishAs(spec: PackageSpec, npmUser: Record<string, unknown>): Promise<void> {
   const tarball = await packTarball(await writePackage(root, spec));
-  const put = await registry.put(encodeURIComponent(spec.name), publishBody({
-    name: spec.name, version: spec.version, tarball, registry: registry.url,
-    manifest: { description: 'raw', license: 'MIT', main: 'index.js', _npmUser: npmUser },
-  }));
+  const put = await registry.put(
+    encodeURIComponent(spec.name),
+    publishBody({
+      name: spec.name,
+      version: spec.version,
+      tarball,
+      registry: registry.url,
+      manifest: { description: 'raw', license: 'MIT', main: 'index.js', _npmUser: npmUser },
+    }),
+  );
   if (put.status !== 201) throw new Error(`publish ${spec.name}@${spec.version}: ${put.status} ${put.text}`);
 }
 
@@ -45,7 +51,10 @@ beforeAll(async () => {
   await publish({ name: 'changed-w', version: '1.1.0', scripts: { postinstall: markerScript(marker()) } });
   await publishAs({ name: 'pub-w', version: '1.0.0' }, { name: 'alice', email: 'alice@example.test' });
   await publishAs({ name: 'pub-w', version: '1.1.0' }, { name: 'mallory', email: 'mallory@example.test' });
-  await publishAs({ name: 'oidc-w', version: '1.0.0' }, { name: 'GitHub Actions', email: 'npm-oidc-no-reply@github.com', trustedPublisher: { id: 'github', oidcConfigId: 'oidc:1' } });
+  await publishAs(
+    { name: 'oidc-w', version: '1.0.0' },
+    { name: 'GitHub Actions', email: 'npm-oidc-no-reply@github.com', trustedPublisher: { id: 'github', oidcConfigId: 'oidc:1' } },
+  );
   await publishAs({ name: 'oidc-w', version: '1.1.0' }, { name: 'GitHub Actions', email: 'npm-oidc-no-reply@github.com' });
 
   base = await registry.tempDir('base');
@@ -93,11 +102,22 @@ describe('an update that adds an install script', () => {
     expect(text.code).toBe(1);
     expect(text.stdout).toContain('INSTALL_SCRIPT_ADDED');
 
-    const approval = await vouch(['approve', 'scripted@1.1.0', '--reason', 'postinstall reviewed: builds a cache', '--by', 'jane@example.test', '--expires', '2099-01-01'], project);
+    const approval = await vouch(
+      ['approve', 'scripted@1.1.0', '--reason', 'postinstall reviewed: builds a cache', '--by', 'jane@example.test', '--expires', '2099-01-01'],
+      project,
+    );
     expect(approval.code, approval.stdout + approval.stderr).toBe(0);
     const policy = (await readJson(join(project, 'vouch.policy.json'))) as { exceptions: Record<string, unknown[]> };
     expect(policy.exceptions).toEqual({
-      scripted: [{ versions: '1.1.0', allow: ['INSTALL_SCRIPT_ADDED'], reason: 'postinstall reviewed: builds a cache', approvedBy: 'jane@example.test', expires: '2099-01-01' }],
+      scripted: [
+        {
+          versions: '1.1.0',
+          allow: ['INSTALL_SCRIPT_ADDED'],
+          reason: 'postinstall reviewed: builds a cache',
+          approvedBy: 'jane@example.test',
+          expires: '2099-01-01',
+        },
+      ],
     });
 
     const again = await vouch(['install', 'scripted@1.1.0', '--format', 'json'], project);
@@ -171,7 +191,11 @@ describe('an update that adds a bin or a dependency', () => {
 
     // A bot updates package-lock.json with npm (vouch.lock untouched): the predecessor comes from vouch.lock.
     const bot = await copy('dep-bot');
-    const npm = await registry.npm(['install', 'dep-w@1.1.0', '--package-lock-only', '--ignore-scripts'], { cwd: bot, stateDir: await registry.tempDir('npm'), retries: 'npm-default' });
+    const npm = await registry.npm(['install', 'dep-w@1.1.0', '--package-lock-only', '--ignore-scripts'], {
+      cwd: bot,
+      stateDir: await registry.tempDir('npm'),
+      retries: 'npm-default',
+    });
     expect(npm.code, npm.stderr).toBe(0);
     const verify = await vouch(['verify', '--format', 'json'], bot);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
@@ -186,7 +210,7 @@ describe('an update that adds a bin or a dependency', () => {
 });
 
 describe('an update published by someone else, or no longer by trusted publishing', () => {
-  it('warns PUBLISHER_CHANGED, naming both npm users (the registry\'s _npmUser)', async () => {
+  it("warns PUBLISHER_CHANGED, naming both npm users (the registry's _npmUser)", async () => {
     const project = await copy('publisher');
     const result = await vouch(['install', 'pub-w@1.1.0', 'oidc-w@1.1.0', '--format', 'json'], project);
     expect(result.code, result.stdout + result.stderr).toBe(0);

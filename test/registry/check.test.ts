@@ -41,28 +41,24 @@ beforeAll(async () => {
 afterAll(() => registry?.stop());
 
 describe('vouch check', () => {
-  it.each([
-    [['plain@1.1.0']],
-    [['widget@1.2.0']],
-    [['widget@1.1.0']],
-    [['widget@^1.1.0']],
-    [['plain@1.1.0', 'widget@1.1.0']],
-    [['widget@9.9.9']],
-  ])('agrees with vouch install on %j, and writes nothing', async (specs) => {
-    const checked = await copy('check');
-    const before = await snapshotTree(checked);
-    const check = await vouch(['check', ...specs, '--format', 'json'], checked);
-    expect(await snapshotTree(checked)).toEqual(before);
+  it.each([[['plain@1.1.0']], [['widget@1.2.0']], [['widget@1.1.0']], [['widget@^1.1.0']], [['plain@1.1.0', 'widget@1.1.0']], [['widget@9.9.9']]])(
+    'agrees with vouch install on %j, and writes nothing',
+    async (specs) => {
+      const checked = await copy('check');
+      const before = await snapshotTree(checked);
+      const check = await vouch(['check', ...specs, '--format', 'json'], checked);
+      expect(await snapshotTree(checked)).toEqual(before);
 
-    const installed = await copy('install');
-    const install = await vouch(['install', ...specs, '--format', 'json'], installed);
-    expect(check.code, check.stdout + check.stderr).toBe(install.code);
-    if (install.code === 2) return; // no such version: both refuse the spec before judging anything
-    const answer = check.json as CheckJson;
-    expect(denied(answer.report)).toEqual(denied(install.json as ReportJson));
-    expect(answer.decision).toMatch(install.code === 0 ? /^(allow|warn)$/ : /^deny$/);
-    expect(answer.checked.map((c) => c.spec)).toEqual(specs);
-  });
+      const installed = await copy('install');
+      const install = await vouch(['install', ...specs, '--format', 'json'], installed);
+      expect(check.code, check.stdout + check.stderr).toBe(install.code);
+      if (install.code === 2) return; // no such version: both refuse the spec before judging anything
+      const answer = check.json as CheckJson;
+      expect(denied(answer.report)).toEqual(denied(install.json as ReportJson));
+      expect(answer.decision).toMatch(install.code === 0 ? /^(allow|warn)$/ : /^deny$/);
+      expect(answer.checked.map((c) => c.spec)).toEqual(specs);
+    },
+  );
 
   it('names the version each spec resolved to and why it would be denied', async () => {
     const project = await copy('answer');
@@ -73,8 +69,20 @@ describe('vouch check', () => {
     // package is published seconds after its predecessor (QUICK_RELEASE).
     const quick = expect.objectContaining({ code: 'QUICK_RELEASE', severity: 'warn' });
     expect(answer.checked).toEqual([
-      { spec: 'plain@^1', name: 'plain', version: '1.1.0', decision: 'warn', findings: [expect.objectContaining({ code: 'DEPENDENCIES_ADDED', severity: 'warn' }), quick] },
-      { spec: 'widget@1.1.0', name: 'widget', version: '1.1.0', decision: 'deny', findings: [expect.objectContaining({ code: 'IDENTITY_CHANGED', severity: 'deny' }), quick] },
+      {
+        spec: 'plain@^1',
+        name: 'plain',
+        version: '1.1.0',
+        decision: 'warn',
+        findings: [expect.objectContaining({ code: 'DEPENDENCIES_ADDED', severity: 'warn' }), quick],
+      },
+      {
+        spec: 'widget@1.1.0',
+        name: 'widget',
+        version: '1.1.0',
+        decision: 'deny',
+        findings: [expect.objectContaining({ code: 'IDENTITY_CHANGED', severity: 'deny' }), quick],
+      },
     ]);
     const text = await vouch(['check', 'plain@^1', 'widget@1.1.0'], project);
     expect(text.stdout).toContain('plain@^1 → plain@1.1.0: would pass, with warnings');

@@ -31,7 +31,12 @@ beforeAll(async () => {
     { name: 'ci-b', version: '1.0.0', dependencies: { 'ci-a': '^2.0.0', 'ci-c': '^1.0.0' } },
     // Its postinstall writes into its own folder: node_modules matches npm ci's only if vouch ci ran it too
     // (the lockfile says hasInstallScript; the script itself is read from the installed package.json).
-    { name: 'ci-c', version: '1.0.0', files: { 'lib/data.json': '{"c":1}\n' }, scripts: { postinstall: `node -e "require('fs').writeFileSync('built.txt', 'built by postinstall')"` } },
+    {
+      name: 'ci-c',
+      version: '1.0.0',
+      files: { 'lib/data.json': '{"c":1}\n' },
+      scripts: { postinstall: `node -e "require('fs').writeFileSync('built.txt', 'built by postinstall')"` },
+    },
     { name: 'ci-tamper', version: '1.0.0' },
   ]);
   for (const dir of dirs) await registry.publish(dir);
@@ -64,12 +69,15 @@ describe('vouch ci and vouch.lock', () => {
     const result = await vouch(['ci', '--format', 'json'], project);
     expect(result.code, result.stderr).toBe(1);
     expect(denied(result.json as ReportJson)).toEqual([
-      ['ci-a@1.0.0', ['LOCK_MISSING_ENTRY']], ['ci-a@2.0.0', ['LOCK_MISSING_ENTRY']], ['ci-b@1.0.0', ['LOCK_MISSING_ENTRY']], ['ci-c@1.0.0', ['LOCK_MISSING_ENTRY']],
+      ['ci-a@1.0.0', ['LOCK_MISSING_ENTRY']],
+      ['ci-a@2.0.0', ['LOCK_MISSING_ENTRY']],
+      ['ci-b@1.0.0', ['LOCK_MISSING_ENTRY']],
+      ['ci-c@1.0.0', ['LOCK_MISSING_ENTRY']],
     ]);
     expect(await snapshotProject(project)).toEqual(before);
   });
 
-  it('with --update-lock installs npm ci\'s node_modules byte for byte, records vouch.lock, and leaves package.json and the lockfile alone', async () => {
+  it("with --update-lock installs npm ci's node_modules byte for byte, records vouch.lock, and leaves package.json and the lockfile alone", async () => {
     const project = await freshCopy('update-lock');
     const manifest = await readFile(join(project, 'package.json'));
     const lockfile = await readFile(join(project, 'package-lock.json'));
@@ -80,8 +88,11 @@ describe('vouch ci and vouch.lock', () => {
     expect(await readFile(join(project, 'package.json'))).toEqual(manifest);
     expect(await readFile(join(project, 'package-lock.json'))).toEqual(lockfile);
     const lock = (await readJson(join(project, 'vouch.lock'))) as { packages: Record<string, { versions: Record<string, unknown> }> };
-    expect(Object.entries(lock.packages).flatMap(([n, p]) => Object.keys(p.versions).map((v) => `${n}@${v}`)).sort())
-      .toEqual(['ci-a@1.0.0', 'ci-a@2.0.0', 'ci-b@1.0.0', 'ci-c@1.0.0']);
+    expect(
+      Object.entries(lock.packages)
+        .flatMap(([n, p]) => Object.keys(p.versions).map((v) => `${n}@${v}`))
+        .sort(),
+    ).toEqual(['ci-a@1.0.0', 'ci-a@2.0.0', 'ci-b@1.0.0', 'ci-c@1.0.0']);
 
     // Then the locked run: passes, rebuilds the same node_modules from scratch, never writes vouch.lock.
     const vouchLock = await readFile(join(project, 'vouch.lock'));
@@ -130,7 +141,10 @@ describe('vouch ci and package-lock.json', () => {
       const project = await freshCopy('drift');
       expect((await vouch(['ci', '--update-lock'], project)).code).toBe(0);
       await writeProject(project, { dependencies: drift.dependencies });
-      const npm = await registry.npm(['ci'], { cwd: await copyProject(project, join(await registry.tempDir('npm-drift'), 'p')), stateDir: await registry.tempDir('npm-state') });
+      const npm = await registry.npm(['ci'], {
+        cwd: await copyProject(project, join(await registry.tempDir('npm-drift'), 'p')),
+        stateDir: await registry.tempDir('npm-state'),
+      });
       expect(npm.code).not.toBe(0);
       expect(npm.stderr).toContain('in sync');
 

@@ -93,7 +93,7 @@ describe('the GitHub Action script', () => {
     expect(existsSync(join(project, 'node_modules'))).toBe(false); // verify before reify
   });
 
-  it('runs the action\'s own checkout, passes VOUCH_ARGS to vouch, and refuses a command other than ci or verify (exit 2, nothing run)', async () => {
+  it("runs the action's own checkout, passes VOUCH_ARGS to vouch, and refuses a command other than ci or verify (exit 2, nothing run)", async () => {
     const gh = await githubRunner('args');
     await copyProject(tampered, join(gh.workspace, 'app'));
     const env = { ...gh.env, VOUCH_WORKING_DIRECTORY: 'app', VOUCH_BIN, VOUCH_COMMAND: 'verify' };
@@ -144,13 +144,17 @@ describe('installing vouch from VOUCH_PACKAGE', () => {
     standIn = join(await registry.tempDir('stand-in'), 'vouch');
     await mkdir(join(standIn, 'bin'), { recursive: true });
     await writeFile(join(standIn, 'package.json'), `${JSON.stringify({ name: 'vouch', version: '0.0.0-stand-in', bin: { vouch: 'bin/vouch.js' } })}\n`);
-    await writeFile(join(standIn, 'bin', 'vouch.js'), [
-      '#!/usr/bin/env node',
-      "const fs = require('fs'); const args = process.argv.slice(2);",
-      "args.forEach((a, i) => { if (a === '--report-file') { const [f, file] = args[i + 1].split(/=(.*)/s); fs.writeFileSync(file, f === 'json' ? JSON.stringify({ decision: 'allow' }) : '{}'); } });",
-      "console.log('stand-in vouch ' + args.join(' '));",
-      '',
-    ].join('\n'), { mode: 0o755 });
+    await writeFile(
+      join(standIn, 'bin', 'vouch.js'),
+      [
+        '#!/usr/bin/env node',
+        "const fs = require('fs'); const args = process.argv.slice(2);",
+        "args.forEach((a, i) => { if (a === '--report-file') { const [f, file] = args[i + 1].split(/=(.*)/s); fs.writeFileSync(file, f === 'json' ? JSON.stringify({ decision: 'allow' }) : '{}'); } });",
+        "console.log('stand-in vouch ' + args.join(' '));",
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
     await cp(packagePath('ci'), join(standIn, 'ci'), { recursive: true }); // the package ships its CI scripts
   });
 
@@ -164,14 +168,22 @@ describe('installing vouch from VOUCH_PACKAGE', () => {
     expect(await gh.outputs()).toMatchObject({ decision: 'allow', 'exit-code': '0' });
   });
 
-  it('the GitLab template\'s before_script installs it globally and its script line runs the job script it ships', async () => {
+  it("the GitLab template's before_script installs it globally and its script line runs the job script it ships", async () => {
     const template = parse(await readFile(packagePath('ci', 'gitlab', 'vouch.gitlab-ci.yml'), 'utf8')) as Record<string, GitlabJob>;
     const job = template['.vouch'];
     const gl = await gitlabRunner('package', clean);
     const prefix = join(gl.project, '..', 'npm-global');
     // No vouch on PATH but the one installed (vitest's PATH has node_modules/.bin, where this repository's is).
     const path = [join(prefix, 'bin'), ...(process.env['PATH'] ?? '').split(':').filter((d) => !d.includes('node_modules'))].join(':');
-    const env = { ...gl.env, ...job?.variables, CI_PROJECT_DIR: gl.project, npm_config_cache: join(gl.project, '.npm'), VOUCH_PACKAGE: standIn, npm_config_prefix: prefix, PATH: path };
+    const env = {
+      ...gl.env,
+      ...job?.variables,
+      CI_PROJECT_DIR: gl.project,
+      npm_config_cache: join(gl.project, '.npm'),
+      VOUCH_PACKAGE: standIn,
+      npm_config_prefix: prefix,
+      PATH: path,
+    };
     const result = await run('-c', [[...(job?.before_script ?? []), ...(job?.script ?? [])].join('\n')], env);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^stand-in vouch verify --report-file codequality=/m);
@@ -189,15 +201,21 @@ describe('action.yml and the GitLab template', () => {
     expect(byId('cache-key')?.run).toBe('"$GITHUB_ACTION_PATH/ci/github/vouch-action.sh" cache');
     expect(byId('vouch')?.run).toBe('"$GITHUB_ACTION_PATH/ci/github/vouch-action.sh" run');
     expect(byId('vouch')?.env).toEqual({
-      VOUCH_COMMAND: '${{ inputs.command }}', VOUCH_ARGS: '${{ inputs.args }}',
-      VOUCH_WORKING_DIRECTORY: '${{ inputs.working-directory }}', VOUCH_PACKAGE: '${{ inputs.vouch-package }}',
+      VOUCH_COMMAND: '${{ inputs.command }}',
+      VOUCH_ARGS: '${{ inputs.args }}',
+      VOUCH_WORKING_DIRECTORY: '${{ inputs.working-directory }}',
+      VOUCH_PACKAGE: '${{ inputs.vouch-package }}',
     });
     for (const step of steps.filter((s) => s.run !== undefined)) {
       expect(step.run).not.toContain('${{'); // inputs reach the shell as environment, never as script text
       expect(step.shell).toBe('bash');
     }
     const cache = steps.find((s) => s.uses?.startsWith('actions/cache@'));
-    expect(cache?.with).toEqual({ path: '${{ steps.cache-key.outputs.path }}', key: '${{ steps.cache-key.outputs.key }}', 'restore-keys': '${{ steps.cache-key.outputs.restore-key }}' });
+    expect(cache?.with).toEqual({
+      path: '${{ steps.cache-key.outputs.path }}',
+      key: '${{ steps.cache-key.outputs.key }}',
+      'restore-keys': '${{ steps.cache-key.outputs.restore-key }}',
+    });
     const upload = steps.find((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@'));
     expect(upload?.if).toMatch(/^always\(\) && inputs\.sarif == 'true' && steps\.vouch\.outputs\.sarif-file != ''$/);
     expect(upload?.with).toEqual({ sarif_file: '${{ steps.vouch.outputs.sarif-file }}', category: '${{ inputs.sarif-category }}' });
@@ -223,7 +241,15 @@ describe('action.yml and the GitLab template', () => {
   });
 });
 
-interface ActionStep { id?: string; if?: string; uses?: string; run?: string; shell?: string; env?: Record<string, string>; with?: Record<string, string> }
+interface ActionStep {
+  id?: string;
+  if?: string;
+  uses?: string;
+  run?: string;
+  shell?: string;
+  env?: Record<string, string>;
+  with?: Record<string, string>;
+}
 interface ActionYaml {
   inputs: Record<string, { default?: string }>;
   outputs: Record<string, { value: string }>;
@@ -259,17 +285,34 @@ async function githubRunner(label: string) {
   await Promise.all([summary, output].map((f) => writeFile(f, '')));
   const env: NodeJS.ProcessEnv = {
     ...(await registry.npmEnv(join(root, 'npm-state'), { retries: 'npm-default' })),
-    CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: workspace, GITHUB_ACTION_PATH: packagePath(),
-    GITHUB_ACTION: 'vouch', GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output, GITHUB_REPOSITORY: 'acme/app',
-    GITHUB_EVENT_NAME: 'pull_request', RUNNER_TEMP: runnerTemp, RUNNER_OS: 'Linux', RUNNER_ARCH: 'X64',
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_ACTION_PATH: packagePath(),
+    GITHUB_ACTION: 'vouch',
+    GITHUB_STEP_SUMMARY: summary,
+    GITHUB_OUTPUT: output,
+    GITHUB_REPOSITORY: 'acme/app',
+    GITHUB_EVENT_NAME: 'pull_request',
+    RUNNER_TEMP: runnerTemp,
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
   };
   return {
-    workspace, runnerTemp, summary, env,
+    workspace,
+    runnerTemp,
+    summary,
+    env,
     /** GITHUB_OUTPUT as the runner reads it (name=value lines); read, then emptied as for the next step. */
     outputs: async (): Promise<Record<string, string>> => {
       const text = await readFile(output, 'utf8');
       await writeFile(output, '');
-      return Object.fromEntries(text.split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+      return Object.fromEntries(
+        text
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      );
     },
   };
 }
@@ -281,8 +324,14 @@ async function gitlabRunner(label: string, from: string) {
   await git(project, ['init', '--quiet']);
   const env: NodeJS.ProcessEnv = {
     ...(await registry.npmEnv(join(root, 'npm-state'), { retries: 'npm-default' })),
-    CI: 'true', GITLAB_CI: 'true', CI_PROJECT_DIR: project, CI_JOB_NAME: 'vouch', CI_JOB_STAGE: 'test',
-    CI_PROJECT_PATH: 'acme/app', CI_PIPELINE_SOURCE: 'merge_request_event', CI_SERVER: 'yes',
+    CI: 'true',
+    GITLAB_CI: 'true',
+    CI_PROJECT_DIR: project,
+    CI_JOB_NAME: 'vouch',
+    CI_JOB_STAGE: 'test',
+    CI_PROJECT_PATH: 'acme/app',
+    CI_PIPELINE_SOURCE: 'merge_request_event',
+    CI_SERVER: 'yes',
   };
   return { project, env, reports: join(project, 'vouch-reports') };
 }

@@ -54,7 +54,14 @@ describe('vouch diff on a lockfile pull request', () => {
     expect(diff.decision).toBe('deny');
     expect(diff.summary).toMatchObject({ added: 1, changed: 0, removed: 0, denied: 1 });
     const entry = diff.packages.find((p) => p.name === 'scripted');
-    expect(entry).toMatchObject({ kind: 'added', version: '1.0.0', hasInstallScript: true, decision: 'deny', status: 'verified', scripts: { postinstall: 'node -e "process.exitCode = 0"' } });
+    expect(entry).toMatchObject({
+      kind: 'added',
+      version: '1.0.0',
+      hasInstallScript: true,
+      decision: 'deny',
+      status: 'verified',
+      scripts: { postinstall: 'node -e "process.exitCode = 0"' },
+    });
     expect(entry?.findings.map((f) => f.code)).toEqual(['INSTALL_SCRIPT_ADDED']);
     expect(entry?.released?.time).toMatch(/^\d{4}-/);
 
@@ -66,7 +73,10 @@ describe('vouch diff on a lockfile pull request', () => {
     expect(await snapshotProject(project)).toEqual(before); // writes nothing
 
     // Someone read the script: a dated exception in vouch.policy.json, and the same diff passes.
-    const approve = await vouch(['approve', 'scripted@1.0.0', '--allow', 'INSTALL_SCRIPT_ADDED', '--reason', 'reviewed the postinstall', '--by', 'rev@example.test'], project);
+    const approve = await vouch(
+      ['approve', 'scripted@1.0.0', '--allow', 'INSTALL_SCRIPT_ADDED', '--reason', 'reviewed the postinstall', '--by', 'rev@example.test'],
+      project,
+    );
     expect(approve.code, approve.stdout + approve.stderr).toBe(0);
     const accepted = await vouch(['diff', 'HEAD~1', '--format', 'json'], project);
     expect(accepted.code, accepted.stdout + accepted.stderr).toBe(0);
@@ -96,7 +106,8 @@ describe('vouch diff on a lockfile pull request', () => {
     const line = lockfileLineIndex(await readFile(join(project, 'package-lock.json'), 'utf8')).get('node_modules/evil');
     expect(line).toBeGreaterThan(1);
     expect(results[0]?.locations?.[0]?.physicalLocation).toEqual({
-      artifactLocation: { uri: 'package-lock.json', uriBaseId: '%SRCROOT%' }, region: { startLine: line },
+      artifactLocation: { uri: 'package-lock.json', uriBaseId: '%SRCROOT%' },
+      region: { startLine: line },
     });
   });
 
@@ -193,7 +204,9 @@ async function editLockfile(project: string, edit: (lock: Lockfile) => void): Pr
 
 // A lockfile entry for name@version as npm writes one, from the registry's own metadata.
 async function registryEntry(name: string, version: string): Promise<Record<string, unknown>> {
-  const doc = (await registry.get(name)).json as { versions: Record<string, { dist: { tarball: string; integrity: string }; dependencies?: Record<string, string> }> };
+  const doc = (await registry.get(name)).json as {
+    versions: Record<string, { dist: { tarball: string; integrity: string }; dependencies?: Record<string, string> }>;
+  };
   const v = doc.versions[version];
   if (!v) throw new Error(`${name}@${version} is not in the registry`);
   return { version, resolved: v.dist.tarball, integrity: v.dist.integrity, license: 'MIT', ...(v.dependencies ? { dependencies: v.dependencies } : {}) };

@@ -25,7 +25,10 @@ const names = Array.from({ length: PACKAGES }, (_, i) => `many-${String(i).padSt
 beforeAll(async () => {
   registry = await startRegistry();
   const root = await registry.tempDir('packages');
-  const dirs = await writePackages(root, names.map((name) => ({ name, version: '1.0.0', files: { 'data.bin': { size: 64 * 1024 } } })));
+  const dirs = await writePackages(
+    root,
+    names.map((name) => ({ name, version: '1.0.0', files: { 'data.bin': { size: 64 * 1024 } } })),
+  );
   for (const dir of dirs) await registry.publish(dir);
 });
 afterAll(() => registry?.stop());

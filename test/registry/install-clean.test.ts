@@ -31,8 +31,11 @@ beforeAll(async () => {
     { name: 'lib-b', version: '1.0.0', dependencies: { 'lib-a': '^1.0.0' }, scripts: { postinstall: markerScript(join(markers, 'lib-b')) } },
     { name: 'lib-c', version: '1.0.0', dependencies: { 'lib-a': '^2.0.0' } },
     {
-      name: '@acme/tool', version: '1.0.0', scripts: { postinstall: markerScript(join(markers, 'acme-tool')) },
-      files: { 'bin/tool.js': '#!/usr/bin/env node\nconsole.log("tool");\n' }, manifest: { bin: { 'acme-tool': 'bin/tool.js' } },
+      name: '@acme/tool',
+      version: '1.0.0',
+      scripts: { postinstall: markerScript(join(markers, 'acme-tool')) },
+      files: { 'bin/tool.js': '#!/usr/bin/env node\nconsole.log("tool");\n' },
+      manifest: { bin: { 'acme-tool': 'bin/tool.js' } },
     },
   ]);
   for (const dir of dirs) await registry.publish(dir);
@@ -57,7 +60,11 @@ describe('vouch install on a clean tree', () => {
     expect(report.decision).toBe('allow');
     expect(findingCodes(report)).toEqual([]);
     expect(report.packages.map((p) => `${p.name}@${p.version}:${p.status}`)).toEqual([
-      '@acme/tool@1.0.0:verified', 'lib-a@1.0.0:verified', 'lib-a@2.0.0:verified', 'lib-b@1.0.0:verified', 'lib-c@1.0.0:verified',
+      '@acme/tool@1.0.0:verified',
+      'lib-a@1.0.0:verified',
+      'lib-a@2.0.0:verified',
+      'lib-b@1.0.0:verified',
+      'lib-c@1.0.0:verified',
     ]);
 
     // The lockfile is npm's: the real npm, asked to lock the same package.json, writes the same bytes.
@@ -83,10 +90,16 @@ describe('vouch install on a clean tree', () => {
     expect(ours).toEqual(npms); // every path, kind, permission, symlink target and sha256, .package-lock.json included
 
     const lock = (await readJson(join(project, 'vouch.lock'))) as { packages: Record<string, { versions: Record<string, { integrity: string }> }> };
-    const locked = JSON.parse(await readFile(join(project, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; integrity?: string }> };
-    const recorded = Object.entries(lock.packages).flatMap(([name, p]) => Object.entries(p.versions).map(([v, e]) => `${name}@${v} ${e.integrity}`)).sort();
-    const inLockfile = Object.entries(locked.packages).filter(([k]) => k !== '')
-      .map(([k, p]) => `${k.replace(/^.*node_modules\//, '')}@${p.version} ${p.integrity}`).sort();
+    const locked = JSON.parse(await readFile(join(project, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version?: string; integrity?: string }>;
+    };
+    const recorded = Object.entries(lock.packages)
+      .flatMap(([name, p]) => Object.entries(p.versions).map(([v, e]) => `${name}@${v} ${e.integrity}`))
+      .sort();
+    const inLockfile = Object.entries(locked.packages)
+      .filter(([k]) => k !== '')
+      .map(([k, p]) => `${k.replace(/^.*node_modules\//, '')}@${p.version} ${p.integrity}`)
+      .sort();
     expect(recorded).toEqual(inLockfile);
   });
 
@@ -119,7 +132,7 @@ describe('vouch install on a clean tree', () => {
 });
 
 describe('install scripts of allowed packages', () => {
-  it('runs dependencies\' postinstall after a successful install, as npm 11 does when allowScripts does not cover them', async () => {
+  it("runs dependencies' postinstall after a successful install, as npm 11 does when allowScripts does not cover them", async () => {
     await rm(join(markers, 'lib-b'), { force: true });
     await rm(join(markers, 'acme-tool'), { force: true });
     const project = await registry.tempDir('scripts');
@@ -191,7 +204,7 @@ describe('install scripts of allowed packages', () => {
     expect(await readFile(join(markers, 'lib-b'), 'utf8').catch(() => 'absent')).toBe('absent');
   });
 
-  it('runs the project\'s own install lifecycle after `vouch install` and `vouch ci` as npm does, not after `vouch install <pkg>`', async () => {
+  it("runs the project's own install lifecycle after `vouch install` and `vouch ci` as npm does, not after `vouch install <pkg>`", async () => {
     const project = await registry.tempDir('root-scripts');
     const rootMarker = join(markers, 'root');
     const scripts = { postinstall: markerScript(rootMarker), prepare: 'echo prepare-ran-on-stdout' };
@@ -247,10 +260,34 @@ describe('a policy or lock vouch cannot read', () => {
   });
 
   const cases: { name: string; file: string; text: string; code: string; path: string }[] = [
-    { name: 'a policy with an unknown key', file: 'vouch.policy.json', text: '{\n  "defaults": { "provenence": "require" }\n}\n', code: 'POLICY_SCHEMA', path: 'defaults.provenence' },
-    { name: 'a policy that is not JSON', file: 'vouch.policy.json', text: '{\n  "defaults": { "signatures": "require", }\n}\n', code: 'POLICY_PARSE', path: 'line 2' },
-    { name: 'a lock with a bad lockVersion', file: 'vouch.lock', text: '{\n  "lockVersion": 7,\n  "packages": {}\n}\n', code: 'LOCK_SCHEMA', path: 'lockVersion' },
-    { name: 'a lock with merge conflict markers', file: 'vouch.lock', text: '{\n<<<<<<< HEAD\n  "lockVersion": 1,\n=======\n>>>>>>> other\n}\n', code: 'LOCK_PARSE', path: 'line 2' },
+    {
+      name: 'a policy with an unknown key',
+      file: 'vouch.policy.json',
+      text: '{\n  "defaults": { "provenence": "require" }\n}\n',
+      code: 'POLICY_SCHEMA',
+      path: 'defaults.provenence',
+    },
+    {
+      name: 'a policy that is not JSON',
+      file: 'vouch.policy.json',
+      text: '{\n  "defaults": { "signatures": "require", }\n}\n',
+      code: 'POLICY_PARSE',
+      path: 'line 2',
+    },
+    {
+      name: 'a lock with a bad lockVersion',
+      file: 'vouch.lock',
+      text: '{\n  "lockVersion": 7,\n  "packages": {}\n}\n',
+      code: 'LOCK_SCHEMA',
+      path: 'lockVersion',
+    },
+    {
+      name: 'a lock with merge conflict markers',
+      file: 'vouch.lock',
+      text: '{\n<<<<<<< HEAD\n  "lockVersion": 1,\n=======\n>>>>>>> other\n}\n',
+      code: 'LOCK_PARSE',
+      path: 'line 2',
+    },
   ];
   for (const c of cases) {
     it(`stops with exit 2 on ${c.name}, naming the file and where, and writes nothing`, async () => {

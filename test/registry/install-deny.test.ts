@@ -99,7 +99,9 @@ afterAll(() => registry?.stop());
 
 describe('the installed base project', () => {
   it('pinned what later versions are held to: provenance identity, publisher key, provenance baseline', async () => {
-    const lock = (await readJson(join(base, 'vouch.lock'))) as { packages: Record<string, { identity?: Record<string, string>; versions: Record<string, { attested?: string }> }> };
+    const lock = (await readJson(join(base, 'vouch.lock'))) as {
+      packages: Record<string, { identity?: Record<string, string>; versions: Record<string, { attested?: string }> }>;
+    };
     expect(lock.packages['repo-move']?.identity).toMatchObject({ repository: 'https://github.com/acme/repo-move' });
     expect(lock.packages['key-change']?.identity?.['publisherKey']).toMatch(/^SHA256:/);
     expect(lock.packages['prov-down']?.versions['1.0.0']?.attested).toBe('provenance');
@@ -121,12 +123,48 @@ interface DenyCase {
 }
 
 const CASES: DenyCase[] = [
-  { name: 'a tarball replaced in registry storage', args: ['tamper-me'], denied: [['tamper-me@1.0.0', ['TARBALL_MISMATCH']]], rules: ['TARBALL_MISMATCH invariant:integrity'], pkg: 'tamper-me@1.0.0' },
-  { name: 'a version served without a registry signature', args: ['unsigned-me'], denied: [['unsigned-me@1.0.0', ['SIGNATURE_MISSING']]], rules: ['SIGNATURE_MISSING default.signatures'], pkg: 'unsigned-me@1.0.0' },
-  { name: 'a registry signature that does not verify', args: ['forged-me@1.0.0'], denied: [['forged-me@1.0.0', ['SIGNATURE_INVALID']]], rules: ['SIGNATURE_INVALID invariant:signature'], pkg: 'forged-me@1.0.0' },
-  { name: 'a provenance downgrade (1.0.0 had provenance, 1.1.0 has none)', args: ['prov-down@1.1.0'], denied: [['prov-down@1.1.0', ['PROVENANCE_DOWNGRADE']]], rules: ['PROVENANCE_DOWNGRADE default.provenance', 'QUICK_RELEASE default.changeAlerts.quickRelease'], pkg: 'prov-down@1.1.0' },
-  { name: 'provenance from another repository than vouch.lock pins', args: ['repo-move@1.1.0'], denied: [['repo-move@1.1.0', ['IDENTITY_CHANGED']]], rules: ['IDENTITY_CHANGED vouch.lock:packages["repo-move"].identity', 'QUICK_RELEASE default.changeAlerts.quickRelease'], pkg: 'repo-move@1.1.0' },
-  { name: 'a publisher attestation by another key than vouch.lock pins', args: ['key-change@1.1.0'], denied: [['key-change@1.1.0', ['IDENTITY_CHANGED']]], rules: ['IDENTITY_CHANGED vouch.lock:packages["key-change"].identity', 'QUICK_RELEASE default.changeAlerts.quickRelease'], pkg: 'key-change@1.1.0' },
+  {
+    name: 'a tarball replaced in registry storage',
+    args: ['tamper-me'],
+    denied: [['tamper-me@1.0.0', ['TARBALL_MISMATCH']]],
+    rules: ['TARBALL_MISMATCH invariant:integrity'],
+    pkg: 'tamper-me@1.0.0',
+  },
+  {
+    name: 'a version served without a registry signature',
+    args: ['unsigned-me'],
+    denied: [['unsigned-me@1.0.0', ['SIGNATURE_MISSING']]],
+    rules: ['SIGNATURE_MISSING default.signatures'],
+    pkg: 'unsigned-me@1.0.0',
+  },
+  {
+    name: 'a registry signature that does not verify',
+    args: ['forged-me@1.0.0'],
+    denied: [['forged-me@1.0.0', ['SIGNATURE_INVALID']]],
+    rules: ['SIGNATURE_INVALID invariant:signature'],
+    pkg: 'forged-me@1.0.0',
+  },
+  {
+    name: 'a provenance downgrade (1.0.0 had provenance, 1.1.0 has none)',
+    args: ['prov-down@1.1.0'],
+    denied: [['prov-down@1.1.0', ['PROVENANCE_DOWNGRADE']]],
+    rules: ['PROVENANCE_DOWNGRADE default.provenance', 'QUICK_RELEASE default.changeAlerts.quickRelease'],
+    pkg: 'prov-down@1.1.0',
+  },
+  {
+    name: 'provenance from another repository than vouch.lock pins',
+    args: ['repo-move@1.1.0'],
+    denied: [['repo-move@1.1.0', ['IDENTITY_CHANGED']]],
+    rules: ['IDENTITY_CHANGED vouch.lock:packages["repo-move"].identity', 'QUICK_RELEASE default.changeAlerts.quickRelease'],
+    pkg: 'repo-move@1.1.0',
+  },
+  {
+    name: 'a publisher attestation by another key than vouch.lock pins',
+    args: ['key-change@1.1.0'],
+    denied: [['key-change@1.1.0', ['IDENTITY_CHANGED']]],
+    rules: ['IDENTITY_CHANGED vouch.lock:packages["key-change"].identity', 'QUICK_RELEASE default.changeAlerts.quickRelease'],
+    pkg: 'key-change@1.1.0',
+  },
   {
     name: 'an exception that expired',
     args: ['prov-down@1.1.0'],
@@ -136,7 +174,7 @@ const CASES: DenyCase[] = [
     pkg: 'prov-down@1.1.0',
   },
   {
-    name: 'a release younger than a rule\'s minReleaseAge (2 days old, the rule asks 3)',
+    name: "a release younger than a rule's minReleaseAge (2 days old, the rule asks 3)",
     args: ['fresh-pkg'],
     prepare: (project) => writePolicy(project, { rules: [{ packages: 'fresh-*', minReleaseAge: 3 }] }),
     denied: [['fresh-pkg@1.0.0', ['RELEASE_TOO_NEW']]],
@@ -165,7 +203,13 @@ const CASES: DenyCase[] = [
     rules: ['RELEASE_TOO_NEW default.minReleaseAge'],
     pkg: 'young-prov@1.0.0',
   },
-  { name: 'a git dependency given as an argument', args: ['github:acme/gitdep'], denied: [['github:acme/gitdep@github:acme/gitdep', ['SOURCE_NOT_ALLOWED']]], rules: ['SOURCE_NOT_ALLOWED default.sources.git'], pkg: 'github:acme/gitdep' },
+  {
+    name: 'a git dependency given as an argument',
+    args: ['github:acme/gitdep'],
+    denied: [['github:acme/gitdep@github:acme/gitdep', ['SOURCE_NOT_ALLOWED']]],
+    rules: ['SOURCE_NOT_ALLOWED default.sources.git'],
+    pkg: 'github:acme/gitdep',
+  },
   {
     name: 'a git dependency in package.json and the lockfile',
     args: [],
@@ -291,7 +335,10 @@ async function publish(spec: PackageSpec): Promise<void> {
 /** Replaces the stored tarball with other bytes of the same name and version (an extra file). */
 async function tamperTarball(name: string, version: string): Promise<void> {
   const evil = await writePackage(await registry.tempDir('evil'), {
-    name, version, scripts: { postinstall: markerScript(join(markers, name)) }, files: { 'evil.js': 'steal()\n' },
+    name,
+    version,
+    scripts: { postinstall: markerScript(join(markers, name)) },
+    files: { 'evil.js': 'steal()\n' },
   });
   await writeFile(storedTarball(registry.storage, name, version), await packTarball(evil));
 }
@@ -324,7 +371,9 @@ async function addLockedGitDependency(project: string): Promise<void> {
   const lock = JSON.parse(await readFile(join(project, 'package-lock.json'), 'utf8')) as { packages: Record<string, Record<string, unknown>> };
   (lock.packages['']!['dependencies'] as Record<string, string>)['gitdep'] = 'github:acme/gitdep';
   lock.packages['node_modules/gitdep'] = {
-    version: '1.0.0', resolved: 'git+ssh://git@github.com/acme/gitdep.git#0123456789abcdef0123456789abcdef01234567', license: 'MIT',
+    version: '1.0.0',
+    resolved: 'git+ssh://git@github.com/acme/gitdep.git#0123456789abcdef0123456789abcdef01234567',
+    license: 'MIT',
   };
   await writeFile(join(project, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
 }

@@ -33,7 +33,10 @@ beforeAll(async () => {
 
 afterAll(() => registry?.stop());
 
-interface Run { result: VouchResult | { code: number; stdout: string; stderr: string }; ran: string[] }
+interface Run {
+  result: VouchResult | { code: number; stdout: string; stderr: string };
+  ran: string[];
+}
 
 async function env(project: string): Promise<NodeJS.ProcessEnv> {
   const base = await registry.npmEnv(await registry.tempDir('state'), { retries: 'npm-default' });
@@ -79,7 +82,7 @@ async function expectSameInstall(ours: string, theirs: string): Promise<void> {
 describe('install-strategy=linked', () => {
   const project = (dir: string) => writeProject(dir, { dependencies: { 'with-post-dep': '1.0.0', 'lib-b': '1.0.0' } });
 
-  it('vouch install --install-strategy=linked writes npm\'s .store layout and runs the postinstall in the store folder, as npm does', async () => {
+  it("vouch install --install-strategy=linked writes npm's .store layout and runs the postinstall in the store folder, as npm does", async () => {
     const { ours, theirs } = await twins('linked-install', project);
     const npmRun = await npm(['install', '--install-strategy=linked'], theirs);
     expect(npmRun.ran).toHaveLength(1);
@@ -116,9 +119,19 @@ describe('a git dependency the policy allows (sources.git, a local bare repo)', 
     plainRepo = await bareRepo(repos, 'git-plain', { name: 'git-plain', version: '1.0.0', dependencies: { 'lib-a': '^1.0.0' } });
     // prepare needs a devDependency: pacote installs the clone's dependencies first (through vouch install).
     const build = `node -e "require('fs').writeFileSync('built.js', 'module.exports = ' + JSON.stringify(require('lib-a')))"`;
-    preparedRepo = await bareRepo(repos, 'git-prepared', { name: 'git-prepared', version: '1.0.0', scripts: { prepare: build }, devDependencies: { 'lib-a': '^1.0.0' } });
+    preparedRepo = await bareRepo(repos, 'git-prepared', {
+      name: 'git-prepared',
+      version: '1.0.0',
+      scripts: { prepare: build },
+      devDependencies: { 'lib-a': '^1.0.0' },
+    });
     // Its prepare install needs another git dependency, which vouch's built-in policy denies.
-    deniedRepo = await bareRepo(repos, 'git-denied', { name: 'git-denied', version: '1.0.0', scripts: { prepare: build }, devDependencies: { 'git-plain': `git+file://${plainRepo}` } });
+    deniedRepo = await bareRepo(repos, 'git-denied', {
+      name: 'git-denied',
+      version: '1.0.0',
+      scripts: { prepare: build },
+      devDependencies: { 'git-plain': `git+file://${plainRepo}` },
+    });
   });
 
   const gitProject = (name: string, url: () => string) => async (dir: string) => {
@@ -127,15 +140,21 @@ describe('a git dependency the policy allows (sources.git, a local bare repo)', 
   };
 
   it('installs what npm installs (vouch install)', async () => {
-    const { ours, theirs } = await twins('git-plain', gitProject('git-plain', () => plainRepo));
+    const { ours, theirs } = await twins(
+      'git-plain',
+      gitProject('git-plain', () => plainRepo),
+    );
     await npm(['install'], theirs);
     const run = await vouch(['install'], ours);
     expect(run.result.code, run.result.stdout + run.result.stderr).toBe(0);
     await expectSameInstall(ours, theirs);
   });
 
-  it('with a prepare step: its dependencies are installed through vouch\'s gate, and the prepared package is what npm installs', async () => {
-    const { ours, theirs } = await twins('git-prepared', gitProject('git-prepared', () => preparedRepo));
+  it("with a prepare step: its dependencies are installed through vouch's gate, and the prepared package is what npm installs", async () => {
+    const { ours, theirs } = await twins(
+      'git-prepared',
+      gitProject('git-prepared', () => preparedRepo),
+    );
     await npm(['install'], theirs);
     expect(await readFile(join(theirs, 'node_modules/git-prepared/built.js'), 'utf8')).toContain('lib-a');
     const run = await vouch(['install'], ours);
@@ -148,7 +167,10 @@ describe('a git dependency the policy allows (sources.git, a local bare repo)', 
   });
 
   it('with a prepare step whose install the gate denies: GIT_PREPARE_FAILED, exit 1, nothing written (npm installs it unverified)', async () => {
-    const { ours, theirs } = await twins('git-denied', gitProject('git-denied', () => deniedRepo));
+    const { ours, theirs } = await twins(
+      'git-denied',
+      gitProject('git-denied', () => deniedRepo),
+    );
     await npm(['install'], theirs);
     const run = await vouch(['install'], ours);
     expect(run.result.code).toBe(1);
@@ -165,12 +187,15 @@ describe('a workspace folder that is a symlink to a folder outside the project',
     await writeProject(dir, { workspaces: ['packages/*'], dependencies: { ext: '^1.0.0' } });
     const outside = join(dir, '..', 'outside-ext');
     await mkdir(outside, { recursive: true });
-    await writeFile(join(outside, 'package.json'), `${JSON.stringify({ name: 'ext', version: '1.0.0', license: 'MIT', dependencies: { 'lib-b': '1.0.0' } }, null, 2)}\n`);
+    await writeFile(
+      join(outside, 'package.json'),
+      `${JSON.stringify({ name: 'ext', version: '1.0.0', license: 'MIT', dependencies: { 'lib-b': '1.0.0' } }, null, 2)}\n`,
+    );
     await mkdir(join(dir, 'packages'), { recursive: true });
     await symlink(join('..', '..', 'outside-ext'), join(dir, 'packages', 'ext'));
   };
 
-  it('is linked and judged as project code, as npm links it: install, ci and verify --installed pass, and npm\'s tree is the same', async () => {
+  it("is linked and judged as project code, as npm links it: install, ci and verify --installed pass, and npm's tree is the same", async () => {
     const { ours, theirs } = await twins('ws-symlink', project);
     await npm(['install'], theirs);
     const run = await vouch(['install'], ours);
@@ -186,7 +211,9 @@ describe('a workspace folder that is a symlink to a folder outside the project',
     const added = await vouch(['install', 'lib-a@1.0.0', '-w', 'ext'], ours);
     expect(added.result.code, added.result.stdout + added.result.stderr).toBe(0);
     await expectSameInstall(ours, theirs);
-    expect(await readFile(join(ours, '..', 'outside-ext', 'package.json'), 'utf8')).toBe(await readFile(join(theirs, '..', 'outside-ext', 'package.json'), 'utf8'));
+    expect(await readFile(join(ours, '..', 'outside-ext', 'package.json'), 'utf8')).toBe(
+      await readFile(join(theirs, '..', 'outside-ext', 'package.json'), 'utf8'),
+    );
   });
 });
 

@@ -9,9 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CACHES, expectAllowed, expectDenied, nodeModules, startPlanWorld, type Cache, type PlanVouchResult, type PlanWorld,
-} from '../support/install-plan.js';
+import { CACHES, expectAllowed, expectDenied, nodeModules, startPlanWorld, type Cache, type PlanVouchResult, type PlanWorld } from '../support/install-plan.js';
 import { packTarball } from '../support/npm.js';
 import { writePackage } from '../support/packages.js';
 import { snapshotProject, snapshotTree, writeProject } from '../support/project.js';
@@ -40,7 +38,9 @@ beforeAll(async () => {
   await writeProject(join(directoryBase, 'project'), { dependencies: { local: 'file:../local' } });
   await plan.lock(join(directoryBase, 'project'));
 
-  remote = await startRemoteHost(await packTarball(await writePackage(await plan.registry.tempDir('remote-x'), plan.fixture({ name: 'remote-x', version: '1.0.0' }))));
+  remote = await startRemoteHost(
+    await packTarball(await writePackage(await plan.registry.tempDir('remote-x'), plan.fixture({ name: 'remote-x', version: '1.0.0' }))),
+  );
   await plan.publish({ name: 'deep-git', version: '1.0.0', dependencies: { x: GIT_SPEC } });
   await plan.publish({ name: 'deep-remote', version: '1.0.0', dependencies: { y: `${remote.url}x.tgz` } });
   remoteLockProject = await plan.project('remote-lock', { dependencies: { 'deep-remote': '1.0.0' } });
@@ -151,15 +151,24 @@ function sourceFindings(report: ReportJson | undefined, kind: string): [string, 
 
 /** package.json and package-lock.json for deep-git@1.0.0, with x locked at a commit of GIT_SPEC (as npm would lock it). */
 async function writeGitLockfile(project: string): Promise<void> {
-  const packument = (await (await fetch(new URL('deep-git', plan.hostile.url))).json()) as
-    { versions: Record<string, { dist: { tarball: string; integrity: string } }> };
+  const packument = (await (await fetch(new URL('deep-git', plan.hostile.url))).json()) as {
+    versions: Record<string, { dist: { tarball: string; integrity: string } }>;
+  };
   const dist = packument.versions['1.0.0']!.dist;
   const lock = {
-    name: 'consumer', version: '1.0.0', lockfileVersion: 3, requires: true,
+    name: 'consumer',
+    version: '1.0.0',
+    lockfileVersion: 3,
+    requires: true,
     packages: {
       '': { name: 'consumer', version: '1.0.0', dependencies: { 'deep-git': '1.0.0' } },
       'node_modules/deep-git': {
-        version: '1.0.0', resolved: dist.tarball, integrity: dist.integrity, hasInstallScript: true, license: 'MIT', dependencies: { x: GIT_SPEC },
+        version: '1.0.0',
+        resolved: dist.tarball,
+        integrity: dist.integrity,
+        hasInstallScript: true,
+        license: 'MIT',
+        dependencies: { x: GIT_SPEC },
       },
       'node_modules/x': { version: '1.0.0', resolved: `${GIT_SPEC}#0123456789abcdef0123456789abcdef01234567`, hasInstallScript: true, license: 'MIT' },
     },

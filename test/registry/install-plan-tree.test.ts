@@ -11,8 +11,18 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  CACHES, editLock, expectAllowed, expectDenied, installedPackages, lockPackages, nodeModules, noStoreTarballs, startPlanWorld,
-  tarballPath, type Cache, type PlanWorld,
+  CACHES,
+  editLock,
+  expectAllowed,
+  expectDenied,
+  installedPackages,
+  lockPackages,
+  nodeModules,
+  noStoreTarballs,
+  startPlanWorld,
+  tarballPath,
+  type Cache,
+  type PlanWorld,
 } from '../support/install-plan.js';
 import { writePackage } from '../support/packages.js';
 import { snapshotProject } from '../support/project.js';
@@ -42,8 +52,10 @@ beforeAll(async () => {
   plan = await startPlanWorld();
 
   await plan.publish({ name: 'sw-child', version: '1.0.0' });
-  const parent = await writePackage(await plan.registry.tempDir('sw-parent'),
-    plan.fixture({ name: 'sw-parent', version: '1.0.0', dependencies: { 'sw-child': '^1.0.0' } }));
+  const parent = await writePackage(
+    await plan.registry.tempDir('sw-parent'),
+    plan.fixture({ name: 'sw-parent', version: '1.0.0', dependencies: { 'sw-child': '^1.0.0' } }),
+  );
   await plan.lock(parent);
   const shrinkwrap = await plan.npm(['shrinkwrap'], parent, await plan.state('shrinkwrap'));
   expect(shrinkwrap.code, shrinkwrap.stderr).toBe(0);
@@ -52,22 +64,39 @@ beforeAll(async () => {
   honestProject = await plan.project('sw-honest', { dependencies: { 'sw-parent': '1.0.0' } });
   await plan.lock(honestProject);
 
-  const evil = await writePackage(await plan.registry.tempDir('sw-evil'),
-    plan.fixture({ name: 'sw-child', version: '1.0.0', files: { 'evil.js': 'steal()\n' } }, 'sw-child-evil'));
+  const evil = await writePackage(
+    await plan.registry.tempDir('sw-evil'),
+    plan.fixture({ name: 'sw-child', version: '1.0.0', files: { 'evil.js': 'steal()\n' } }, 'sw-child-evil'),
+  );
   const evilIntegrity = await plan.publishRaw(evil, { name: 'sw-evil' });
   const evilShrinkwrap = {
-    name: 'sw-parent', version: '1.0.1', lockfileVersion: 3, requires: true,
+    name: 'sw-parent',
+    version: '1.0.1',
+    lockfileVersion: 3,
+    requires: true,
     packages: {
       '': { name: 'sw-parent', version: '1.0.1', license: 'MIT', dependencies: { 'sw-child': '^1.0.0' } },
       'node_modules/sw-child': {
-        version: '1.0.0', resolved: `${plan.hostile.url}sw-evil/-/sw-evil-1.0.0.tgz`, integrity: evilIntegrity, hasInstallScript: true, license: 'MIT',
+        version: '1.0.0',
+        resolved: `${plan.hostile.url}sw-evil/-/sw-evil-1.0.0.tgz`,
+        integrity: evilIntegrity,
+        hasInstallScript: true,
+        license: 'MIT',
       },
     },
   };
-  await plan.publishRaw(await writePackage(await plan.registry.tempDir('sw-parent-evil'), plan.fixture({
-    name: 'sw-parent', version: '1.0.1', dependencies: { 'sw-child': '^1.0.0' },
-    files: { 'npm-shrinkwrap.json': `${JSON.stringify(evilShrinkwrap, null, 2)}\n` },
-  })), { _hasShrinkwrap: true });
+  await plan.publishRaw(
+    await writePackage(
+      await plan.registry.tempDir('sw-parent-evil'),
+      plan.fixture({
+        name: 'sw-parent',
+        version: '1.0.1',
+        dependencies: { 'sw-child': '^1.0.0' },
+        files: { 'npm-shrinkwrap.json': `${JSON.stringify(evilShrinkwrap, null, 2)}\n` },
+      }),
+    ),
+    { _hasShrinkwrap: true },
+  );
   const [npmLock, withoutChild, honestChild] = ATTACK_LOCKFILES;
   const attack = await plan.project('sw-attack', { dependencies: { 'sw-parent': '1.0.1' } });
   await plan.lock(attack);
@@ -81,7 +110,11 @@ beforeAll(async () => {
   for (const prefix of ['opt', 'opt-gone']) {
     await plan.publish({ name: `${prefix}-os`, version: '1.0.0', manifest: { os: [OTHER_OS] } });
     await plan.publish({ name: `${prefix}-cpu`, version: '1.0.0', manifest: { cpu: [OTHER_CPU] } });
-    await plan.publish({ name: `${prefix}-host`, version: '1.0.0', manifest: { optionalDependencies: { [`${prefix}-os`]: '1.0.0', [`${prefix}-cpu`]: '1.0.0' } } });
+    await plan.publish({
+      name: `${prefix}-host`,
+      version: '1.0.0',
+      manifest: { optionalDependencies: { [`${prefix}-os`]: '1.0.0', [`${prefix}-cpu`]: '1.0.0' } },
+    });
   }
   optionalProject = await plan.project('optional', { dependencies: { 'opt-host': '^1.0.0' } });
   await plan.lock(optionalProject);
@@ -143,7 +176,9 @@ describe("a dependency's own npm-shrinkwrap.json (sw-parent@1.0.0 pins sw-child@
 
 describe("a dependency's npm-shrinkwrap.json pinning sw-child@1.0.0 to bytes the registry did not sign for it (sw-parent@1.0.1)", () => {
   it('makes real npm ci install the bytes the shrinkwrap pins and run their postinstall, whatever the lockfile says of the child (the oracle)', async () => {
-    expect((await lockPackages(attackProjects.get(ATTACK_LOCKFILES[0])!))[NESTED]).toMatchObject({ resolved: `${plan.hostile.url}sw-evil/-/sw-evil-1.0.0.tgz` });
+    expect((await lockPackages(attackProjects.get(ATTACK_LOCKFILES[0])!))[NESTED]).toMatchObject({
+      resolved: `${plan.hostile.url}sw-evil/-/sw-evil-1.0.0.tgz`,
+    });
     for (const variant of ATTACK_LOCKFILES) {
       const npm = await plan.npmInstall(attackProjects.get(variant)!, ['ci'], 'sw-attack');
       expect(npm.result.code, `${variant}: ${npm.result.stderr}`).toBe(0);
@@ -230,7 +265,10 @@ async function expectCiDenied(source: string, cache: Cache, tarballs: Tarballs):
 
 /** "version location" of every location the report gives a package. */
 function locationsOf(report: { packages: { name: string; version: string; locations: string[] }[] } | undefined, name: string): string[] {
-  return (report?.packages ?? []).filter((p) => p.name === name).flatMap((p) => p.locations.map((l) => `${p.version} ${l}`)).sort();
+  return (report?.packages ?? [])
+    .filter((p) => p.name === name)
+    .flatMap((p) => p.locations.map((l) => `${p.version} ${l}`))
+    .sort();
 }
 
 function optionalTarballRequests(prefix: string): number {

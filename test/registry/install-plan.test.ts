@@ -10,8 +10,17 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  CACHES, editLock, expectAllowed, expectDenied, installedPackages, lockPackages, nodeModules, noStoreTarballs, startPlanWorld,
-  tarballPath, type PlanWorld,
+  CACHES,
+  editLock,
+  expectAllowed,
+  expectDenied,
+  installedPackages,
+  lockPackages,
+  nodeModules,
+  noStoreTarballs,
+  startPlanWorld,
+  tarballPath,
+  type PlanWorld,
 } from '../support/install-plan.js';
 import { packTarball } from '../support/npm.js';
 import { writePackage } from '../support/packages.js';
@@ -52,8 +61,12 @@ beforeAll(async () => {
   });
 
   await plan.publish({ name: 'dh-pkg', version: '1.0.0' });
-  attackerBytes = await packTarball(await writePackage(await plan.registry.tempDir('attacker'),
-    plan.fixture({ name: 'dh-pkg', version: '1.0.0', files: { 'evil.js': 'steal()\n' } }, 'dh-pkg-evil')));
+  attackerBytes = await packTarball(
+    await writePackage(
+      await plan.registry.tempDir('attacker'),
+      plan.fixture({ name: 'dh-pkg', version: '1.0.0', files: { 'evil.js': 'steal()\n' } }, 'dh-pkg-evil'),
+    ),
+  );
   twoHashProject = await plan.project('two-hashes', { dependencies: { 'dh-pkg': '1.0.0' } });
   await plan.lock(twoHashProject);
   await editLock(twoHashProject, (packages) => {
@@ -77,8 +90,12 @@ beforeAll(async () => {
 
   await plan.publish({ name: 'tm-dep', version: '1.0.0' });
   await plan.publish({ name: 'tm-pkg', version: '1.0.0', dependencies: { 'tm-dep': '^1.0.0' } });
-  mismatchBytes = await packTarball(await writePackage(await plan.registry.tempDir('mismatch'),
-    plan.fixture({ name: 'tm-pkg', version: '1.0.0', files: { 'evil.js': 'steal()\n' } }, 'tm-pkg-evil')));
+  mismatchBytes = await packTarball(
+    await writePackage(
+      await plan.registry.tempDir('mismatch'),
+      plan.fixture({ name: 'tm-pkg', version: '1.0.0', files: { 'evil.js': 'steal()\n' } }, 'tm-pkg-evil'),
+    ),
+  );
   mismatchProject = await plan.project('mismatch', { dependencies: { 'tm-pkg': '1.0.0' } });
   await plan.lock(mismatchProject);
 }, 300_000);
@@ -88,7 +105,7 @@ afterAll(() => plan?.stop());
 beforeEach(() => plan.reset());
 
 describe('a lockfile link whose target is a registry entry (lk-good → node_modules/lk-evil)', () => {
-  it('is installed by real npm ci, which runs the target\'s postinstall (the oracle)', async () => {
+  it("is installed by real npm ci, which runs the target's postinstall (the oracle)", async () => {
     const npm = await plan.npmInstall(linkProject, ['ci'], 'link');
     expect(npm.result.code, npm.result.stderr).toBe(0);
     expect(await installedPackages(npm.dir)).toEqual(['lk-evil@1.0.0']);
@@ -117,10 +134,10 @@ describe('a lockfile link whose target is a registry entry (lk-good → node_mod
   }
 });
 
-describe('an integrity holding two sha512 hashes, the registry-signed one and the attacker\'s', () => {
+describe("an integrity holding two sha512 hashes, the registry-signed one and the attacker's", () => {
   beforeEach(() => plan.hostile.on(tarballPath('dh-pkg', '1.0.0'), { kind: 'body', body: attackerBytes, type: 'application/octet-stream' }));
 
-  it('lets real npm ci install the attacker\'s bytes and run their postinstall (the oracle: ssri accepts either hash)', async () => {
+  it("lets real npm ci install the attacker's bytes and run their postinstall (the oracle: ssri accepts either hash)", async () => {
     const npm = await plan.npmInstall(twoHashProject, ['ci'], 'two-hashes');
     expect(npm.result.code, npm.result.stderr).toBe(0);
     expect(await readFile(join(npm.dir, 'node_modules', 'dh-pkg', 'evil.js'), 'utf8')).toBe('steal()\n');
@@ -204,7 +221,7 @@ describe('a registry answering tarballs with Cache-Control: no-store, and a lock
   }
 });
 
-describe('tarball bytes that do not match the signed integrity, with npm\'s default retries', () => {
+describe("tarball bytes that do not match the signed integrity, with npm's default retries", () => {
   it('are denied by vouch ci with TARBALL_MISMATCH within 20 s, nothing written and no script run', async () => {
     plan.hostile.on(tarballPath('tm-pkg', '1.0.0'), { kind: 'body', body: mismatchBytes, type: 'application/octet-stream' });
     const project = await plan.copy(mismatchProject, 'mismatch');

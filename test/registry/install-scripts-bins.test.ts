@@ -32,10 +32,16 @@ const HAS_HEADERS = existsSync(join(NODEDIR, 'include', 'node', 'common.gypi'));
 /** Publishes `spec` with npm's own tarball but a version document that shows only `manifest` (no scripts, no bin unless given). */
 async function publishRaw(spec: PackageSpec, manifest: Record<string, unknown> = {}): Promise<void> {
   const tarball = await packTarball(await writePackage(root, spec));
-  const put = await registry.put(encodeURIComponent(spec.name), publishBody({
-    name: spec.name, version: spec.version, tarball, registry: registry.url,
-    manifest: { description: 'raw', license: 'MIT', main: 'index.js', ...manifest },
-  }));
+  const put = await registry.put(
+    encodeURIComponent(spec.name),
+    publishBody({
+      name: spec.name,
+      version: spec.version,
+      tarball,
+      registry: registry.url,
+      manifest: { description: 'raw', license: 'MIT', main: 'index.js', ...manifest },
+    }),
+  );
   if (put.status !== 201) throw new Error(`publish ${spec.name}: ${put.status} ${put.text}`);
 }
 
@@ -46,7 +52,8 @@ beforeAll(async () => {
   // A gyp command expansion runs when node-gyp configures: the marker proves `node-gyp rebuild` ran.
   const expansion = `<!(node -e "require('fs').writeFileSync('${gypMarker()}', 'gyp')")`;
   await publishRaw({
-    name: 'gyp-pkg', version: '1.0.0',
+    name: 'gyp-pkg',
+    version: '1.0.0',
     files: { 'binding.gyp': `${JSON.stringify({ targets: [{ target_name: 'noop', type: 'none', variables: { marker: expansion } }] })}\n` },
   });
   await publishRaw({ name: 'hidden-post', version: '1.0.0', scripts: { postinstall: markerScript(hiddenMarker()) } });
@@ -57,7 +64,8 @@ beforeAll(async () => {
     { name: 'typescript', version: '5.0.0', files: tool('tsc'), manifest: { bin: { tsc: 'bin/tsc.js' } } },
     { name: 'evil-tools', version: '1.0.0', files: tool('tsc'), manifest: { bin: { tsc: 'bin/tsc.js' } } },
     { name: 'node-shim', version: '1.0.0', files: tool('node'), manifest: { bin: { node: 'bin/node.js' } } },
-  ])) await registry.publish(dir);
+  ]))
+    await registry.publish(dir);
 });
 
 afterAll(() => registry?.stop());

@@ -13,7 +13,11 @@ import { copyProject, writeProject } from '../support/project.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runVouch, type VouchResult } from '../support/vouch.js';
 
-interface JsonFinding { code: string; severity: string; message: string }
+interface JsonFinding {
+  code: string;
+  severity: string;
+  message: string;
+}
 interface JsonReport {
   decision: string;
   packages: { name: string; version: string; decision: string; findings: JsonFinding[] }[];
@@ -31,14 +35,20 @@ beforeAll(async () => {
   const script = (code: string) => `node -e ${JSON.stringify(code)}`;
   for (const dir of await writePackages(root, [
     {
-      name: 'victim', version: '1.0.0',
+      name: 'victim',
+      version: '1.0.0',
       files: { 'lib/util.js': 'module.exports = 1;\n', 'bin/victim.js': '#!/usr/bin/env node\nconsole.log("victim");\n' },
       manifest: { bin: { victim: 'bin/victim.js' } },
     },
     // An install script that rewrites another package's file: npm runs it; nothing but a look at the files sees it.
     { name: 'tamperer', version: '1.0.0', scripts: { postinstall: script("require('fs').appendFileSync('../victim/index.js', '\\n// tampered\\n')") } },
-    { name: 'builder', version: '1.0.0', scripts: { postinstall: script("require('fs').mkdirSync('build');require('fs').writeFileSync('build/out.txt','built')") } },
-  ])) await registry.publish(dir);
+    {
+      name: 'builder',
+      version: '1.0.0',
+      scripts: { postinstall: script("require('fs').mkdirSync('build');require('fs').writeFileSync('build/out.txt','built')") },
+    },
+  ]))
+    await registry.publish(dir);
   installed = await project('installed', { victim: '1.0.0', builder: '1.0.0' });
 }, 120_000);
 
@@ -67,10 +77,11 @@ async function copy(label: string): Promise<string> {
 
 const findingsOf = (r: VouchResult, name: string): JsonFinding[] => (r.json as JsonReport).packages.find((p) => p.name === name)?.findings ?? [];
 const codes = (r: VouchResult, name: string) => findingsOf(r, name).map((f) => [f.code, f.severity]);
-const verifyInstalled = (dir: string, extra: NodeJS.ProcessEnv = {}, more: string[] = []) => vouch(['verify', '--installed', '--format', 'json', ...more], dir, extra);
+const verifyInstalled = (dir: string, extra: NodeJS.ProcessEnv = {}, more: string[] = []) =>
+  vouch(['verify', '--installed', '--format', 'json', ...more], dir, extra);
 
 describe('vouch verify --installed compares each package folder with its verified tarball', () => {
-  it('passes a fresh install (npm\'s bin chmod is not a change); files an install script added to its own folder are a warning naming them', async () => {
+  it("passes a fresh install (npm's bin chmod is not a change); files an install script added to its own folder are a warning naming them", async () => {
     const result = await verifyInstalled(installed);
     expect(result.code, result.stderr).toBe(0);
     expect(codes(result, 'victim')).toEqual([]);
@@ -91,7 +102,7 @@ describe('vouch verify --installed compares each package folder with its verifie
     expect(codes(result, 'builder')).toEqual([['INSTALLED_FILE_ADDED', 'warn']]);
   });
 
-  it('denies INSTALLED_FILE_MODIFIED when another package\'s install script rewrote a file', async () => {
+  it("denies INSTALLED_FILE_MODIFIED when another package's install script rewrote a file", async () => {
     const dir = await project('tampered-by-script', { victim: '1.0.0', tamperer: '1.0.0' });
     expect(await readFile(join(dir, 'node_modules', 'victim', 'index.js'), 'utf8')).toContain('// tampered');
     const result = await verifyInstalled(dir);
@@ -125,8 +136,13 @@ describe('vouch verify --installed compares each package folder with its verifie
     await writeFile(join(dir, 'node_modules', 'victim', 'extra.js'), 'require("child_process");\n');
     const result = await verifyInstalled(dir);
     expect(result.code, result.stderr).toBe(1);
-    expect(codes(result, 'victim').sort()).toEqual([['INSTALLED_FILE_ADDED', 'deny'], ['INSTALLED_FILE_MISSING', 'deny']]);
-    const messages = findingsOf(result, 'victim').map((f) => f.message).join('\n');
+    expect(codes(result, 'victim').sort()).toEqual([
+      ['INSTALLED_FILE_ADDED', 'deny'],
+      ['INSTALLED_FILE_MISSING', 'deny'],
+    ]);
+    const messages = findingsOf(result, 'victim')
+      .map((f) => f.message)
+      .join('\n');
     expect(messages).toContain('node_modules/victim/lib/util.js');
     expect(messages).toContain('node_modules/victim/extra.js');
   });
@@ -137,7 +153,10 @@ describe('vouch verify --installed compares each package folder with its verifie
     await writeFile(join(dir, 'node_modules', 'builder', 'index.js'), 'module.exports = "edited";\n');
     const result = await verifyInstalled(dir);
     expect(result.code, result.stderr).toBe(1);
-    expect(codes(result, 'builder').sort()).toEqual([['INSTALLED_FILE_ADDED', 'deny'], ['INSTALLED_FILE_MODIFIED', 'deny']]);
+    expect(codes(result, 'builder').sort()).toEqual([
+      ['INSTALLED_FILE_ADDED', 'deny'],
+      ['INSTALLED_FILE_MODIFIED', 'deny'],
+    ]);
 
     await writeFile(join(dir, 'vouch.policy.json'), `${JSON.stringify({ defaults: { scriptAddedFiles: 'off' } })}\n`);
     await cp(join(installed, 'node_modules', 'builder', 'index.js'), join(dir, 'node_modules', 'builder', 'index.js'));
@@ -147,7 +166,7 @@ describe('vouch verify --installed compares each package folder with its verifie
   });
 });
 
-describe('a container-like run: fresh HOME, node_modules copied to a new folder, --offline, only vouch\'s cache', () => {
+describe("a container-like run: fresh HOME, node_modules copied to a new folder, --offline, only vouch's cache", () => {
   async function container(label: string): Promise<{ dir: string; env: NodeJS.ProcessEnv }> {
     const dir = join(await registry.tempDir(label), 'app');
     await mkdir(dir, { recursive: true });
@@ -156,7 +175,7 @@ describe('a container-like run: fresh HOME, node_modules copied to a new folder,
     return { dir, env: { HOME: await registry.tempDir('home') } };
   }
 
-  it('performs the deep check offline from vouch\'s cache: a clean copy passes, an edited file is denied', async () => {
+  it("performs the deep check offline from vouch's cache: a clean copy passes, an edited file is denied", async () => {
     const { dir, env: extra } = await container('container');
     const clean = await verifyInstalled(dir, extra, ['--offline']);
     expect(clean.code, clean.stderr).toBe(0);

@@ -48,10 +48,11 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-
 async function installGlobally(into: string, tarball: string): Promise<void> {
-  npmSucceeded(await runNpm(['install', '--global', '--prefix', into, '--prefer-offline', '--no-audit', '--no-fund', tarball],
-    work, userNpmEnv()), `npm install -g --prefix ${into} ${tarball}`);
+  npmSucceeded(
+    await runNpm(['install', '--global', '--prefix', into, '--prefer-offline', '--no-audit', '--no-fund', tarball], work, userNpmEnv()),
+    `npm install -g --prefix ${into} ${tarball}`,
+  );
 }
 
 /** The installed `vouch` command (a link to the installed package's bin/vouch.js). */
@@ -94,7 +95,7 @@ describe('vouch installed from its npm pack tarball alone', () => {
     for (const command of ['install', 'ci', 'verify', 'registry']) expect(result.stdout).toContain(`  ${command}`);
   });
 
-  it('verifies a project from a signing registry, and denies it once the lockfile\'s integrity is swapped', async () => {
+  it("verifies a project from a signing registry, and denies it once the lockfile's integrity is swapped", async () => {
     const source = await startRegistry(); // this tree's `vouch registry`: the installed vouch has none yet
     try {
       const project = await projectFrom(source, 'lean-dep');
@@ -130,9 +131,13 @@ describe('vouch installed from its npm pack tarball alone', () => {
 describe('vouch with vouch-registry installed beside it from its tarball', () => {
   beforeAll(() => installGlobally(prefix, registryTgz), 600_000);
 
-  it('shares one vouch between them: vouch-registry\'s errors are vouch\'s usage errors (exit 2), never internal ones', async () => {
+  it("shares one vouch between them: vouch-registry's errors are vouch's usage errors (exit 2), never internal ones", async () => {
     expect(existsSync(join(prefix, 'lib', 'node_modules', 'vouch-registry', 'node_modules', 'vouch'))).toBe(false);
-    for (const args of [['registry', '--port', 'many'], ['registry', 'rotate'], ['registry', 'revoke']]) {
+    for (const args of [
+      ['registry', '--port', 'many'],
+      ['registry', 'rotate'],
+      ['registry', 'revoke'],
+    ]) {
       const result = await runVouch(args, { cwd: work, bin: vouchBin() });
       expect([args, result.code]).toEqual([args, 2]);
       expect(result.stderr).toMatch(/^vouch: USAGE: /);
@@ -153,8 +158,10 @@ describe('vouch installed from a git URL', () => {
   /** This tree (tracked and new files, not ignored ones) as the one commit of a fresh repository. */
   async function snapshotRepository(into: string): Promise<void> {
     const git = (args: string[], cwd: string): string => {
-      const result = spawnSync('git', ['-c', 'user.name=vouch test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args],
-        { cwd, encoding: 'utf8' });
+      const result = spawnSync('git', ['-c', 'user.name=vouch test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], {
+        cwd,
+        encoding: 'utf8',
+      });
       if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
       return result.stdout;
     };
@@ -172,8 +179,10 @@ describe('vouch installed from a git URL', () => {
     await snapshotRepository(repository);
     const project = join(work, 'git-consumer');
     await writeProject(project);
-    npmSucceeded(await runNpm(['install', '--prefer-offline', '--no-audit', '--no-fund', `git+file://${repository}`], project, userNpmEnv()),
-      'npm install git+file://…');
+    npmSucceeded(
+      await runNpm(['install', '--prefer-offline', '--no-audit', '--no-fund', `git+file://${repository}`], project, userNpmEnv()),
+      'npm install git+file://…',
+    );
     const bin = join(project, 'node_modules', '.bin', 'vouch');
     const versionResult = await runVouch(['--version'], { cwd: project, bin });
     expect([versionResult.code, versionResult.stdout.trim()], versionResult.stderr).toEqual([0, version]);

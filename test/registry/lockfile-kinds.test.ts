@@ -14,7 +14,9 @@ import type { ReportJson } from '../support/report.js';
 import { runVouch } from '../support/vouch.js';
 
 type Kind = 'npm' | Manager;
-interface SarifLog { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] }
+interface SarifLog {
+  runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[];
+}
 const KINDS: readonly Kind[] = ['npm', ...MANAGERS];
 
 let registry: TestRegistry;
@@ -30,7 +32,8 @@ beforeAll(async () => {
     { name: 'lk-dev', version: '1.0.0' },
     { name: 'lk-opt', version: '1.0.0' },
     { name: '@lk/scoped', version: '1.0.0', dependencies: { 'lk-dep': '^2.0.0' } },
-  ]) await registry.publish(await writePackage(root, spec));
+  ])
+    await registry.publish(await writePackage(root, spec));
   const manifest = {
     dependencies: { 'lk-app': '^1.0.0', 'lk-dep': '^2.0.0', 'lk-alias': 'npm:lk-dep@^1.0.0', '@lk/scoped': '^1.0.0' },
     devDependencies: { 'lk-dev': '^1.0.0' },
@@ -63,7 +66,11 @@ async function verify(kind: Kind, extra: string[] = []): Promise<{ code: number;
 /** name@version → decision and finding codes, over every registry package of the report. */
 function verdicts(report: ReportJson): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const p of report.packages) out[`${p.name}@${p.version}`] = `${p.decision} ${p.findings.map((f) => f.code).sort().join(',')}`.trim();
+  for (const p of report.packages)
+    out[`${p.name}@${p.version}`] = `${p.decision} ${p.findings
+      .map((f) => f.code)
+      .sort()
+      .join(',')}`.trim();
   return out;
 }
 
@@ -135,8 +142,12 @@ describe('vouch verify on the lockfiles of npm, pnpm, Yarn and Bun', () => {
 /** The lockfile with `from`'s sha512 replaced by `to`'s (both as the lockfile writes them). */
 function swapIntegrity(text: string, from: string, to: string): string {
   const sha = (name: string): string => {
-    const line = text.split('\n').find((l) => l.includes(`${name}@1.0.0`) && l.includes('sha512-'))
-      ?? text.split('\n').slice(text.split('\n').findIndex((l) => l.includes(`${name}@1.0.0`))).find((l) => l.includes('sha512-'))!;
+    const line =
+      text.split('\n').find((l) => l.includes(`${name}@1.0.0`) && l.includes('sha512-')) ??
+      text
+        .split('\n')
+        .slice(text.split('\n').findIndex((l) => l.includes(`${name}@1.0.0`)))
+        .find((l) => l.includes('sha512-'))!;
     return /sha512-[A-Za-z0-9+/=]+/.exec(line)![0];
   };
   return text.split(sha(from)).join(sha(to));
@@ -145,5 +156,14 @@ function swapIntegrity(text: string, from: string, to: string): string {
 /** A Yarn Berry lockfile whose entry for `name` carries no checksum (Yarn then installs it unchecked). */
 function dropYarnChecksum(text: string, name: string): string {
   const blocks = text.split('\n\n');
-  return blocks.map((b) => (b.startsWith(`"${name}@`) ? b.split('\n').filter((l) => !l.trim().startsWith('checksum:')).join('\n') : b)).join('\n\n');
+  return blocks
+    .map((b) =>
+      b.startsWith(`"${name}@`)
+        ? b
+            .split('\n')
+            .filter((l) => !l.trim().startsWith('checksum:'))
+            .join('\n')
+        : b,
+    )
+    .join('\n\n');
 }

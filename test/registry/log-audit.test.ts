@@ -23,7 +23,13 @@ async function makeRoot(): Promise<string> {
   return root;
 }
 
-interface AuditJson { size: number; previousSize: number; checked: number; consistent: boolean; findings: { code: string; message: string }[] }
+interface AuditJson {
+  size: number;
+  previousSize: number;
+  checked: number;
+  consistent: boolean;
+  findings: { code: string; message: string }[];
+}
 
 async function audit(registry: TestRegistry, state: string, cwd: string) {
   const result = await runVouch(['log', 'verify', registry.url, '--state', state, '--format', 'json'], { cwd });
@@ -89,19 +95,30 @@ describe('vouch log verify', () => {
     expect(fresh.report?.findings[0]?.message).toContain('changed@1.1.1: the signature does not verify');
   });
 
-  it('vouch log show lists one package\'s signing events, from the whole log checked against its checkpoint', async () => {
+  it("vouch log show lists one package's signing events, from the whole log checked against its checkpoint", async () => {
     const registry = await start(join(await makeRoot(), 'storage'));
     const packages = await registry.tempDir('packages');
-    for (const [name, version] of [['shown', '1.0.0'], ['other', '1.0.0'], ['shown', '1.1.0']] as const) {
+    for (const [name, version] of [
+      ['shown', '1.0.0'],
+      ['other', '1.0.0'],
+      ['shown', '1.1.0'],
+    ] as const) {
       await registry.publish(await writePackage(packages, { name, version }));
     }
     const home = await registry.tempDir('home');
     const state = join(home, 'state.json');
     const json = await runVouch(['log', 'show', registry.url, 'shown', '--state', state, '--format', 'json'], { cwd: home });
     expect(json.code, json.stderr).toBe(0);
-    const report = json.json as { size: number; consistent: boolean; events: { index: number; type: string; name: string; version: string; keyid: string; source: string }[] };
+    const report = json.json as {
+      size: number;
+      consistent: boolean;
+      events: { index: number; type: string; name: string; version: string; keyid: string; source: string }[];
+    };
     expect(report).toMatchObject({ size: 4, consistent: true }); // entry 0: the key-added of the registry's key
-    expect(report.events.map((e) => [e.index, e.type, e.version, e.source])).toEqual([[1, 'version-signed', '1.0.0', 'publish'], [3, 'version-signed', '1.1.0', 'publish']]);
+    expect(report.events.map((e) => [e.index, e.type, e.version, e.source])).toEqual([
+      [1, 'version-signed', '1.0.0', 'publish'],
+      [3, 'version-signed', '1.1.0', 'publish'],
+    ]);
     expect(report.events.every((e) => e.keyid.startsWith('SHA256:'))).toBe(true);
     const text = await runVouch(['log', 'show', registry.url, 'shown', '--state', state], { cwd: home });
     expect(text.stdout).toContain('2 signing event(s) of shown among 4 entries (checkpoint verified');

@@ -49,13 +49,17 @@ async function served(registry: TestRegistry): Promise<Event[]> {
 
 async function audit(registry: TestRegistry, state: string, cwd: string) {
   const result = await runVouch(['log', 'verify', registry.url, '--state', state, '--format', 'json'], { cwd });
-  return { code: result.code, report: result.json as { findings: { code: string; message: string; index?: number }[] } | undefined, output: result.stdout + result.stderr };
+  return {
+    code: result.code,
+    report: result.json as { findings: { code: string; message: string; index?: number }[] } | undefined,
+    output: result.stdout + result.stderr,
+  };
 }
 
 const lifecycle = (events: Event[]) => events.filter((e) => e.type.startsWith('key-')).map((e) => [e.type, e.keyid]);
 
 describe('key lifecycle in the signing log', () => {
-  it('logs key-added and key-retired around a rotation, and the audit refuses a retired key\'s later signature', async () => {
+  it("logs key-added and key-retired around a rotation, and the audit refuses a retired key's later signature", async () => {
     const home = await mkdtemp(join(tmpdir(), 'vouch-log-lifecycle-'));
     roots.push(home);
     const storage = join(home, 'storage');
@@ -73,10 +77,17 @@ describe('key lifecycle in the signing log', () => {
     registry = await start(storage, [keyB, `${keyA}=${new Date().toISOString()}`], port);
     const keyidB = registry.keyid;
     const events = await served(registry);
-    expect(lifecycle(events)).toEqual([['key-added', keyidA], ['key-added', keyidB], ['key-retired', keyidA]]);
+    expect(lifecycle(events)).toEqual([
+      ['key-added', keyidA],
+      ['key-added', keyidB],
+      ['key-retired', keyidA],
+    ]);
     expect(events.map((e) => [e.type, e.keyid, e.source])).toEqual([
-      ['key-added', keyidA, undefined], ['version-signed', keyidA, 'publish'],
-      ['key-added', keyidB, undefined], ['version-signed', keyidB, 're-signed'], ['key-retired', keyidA, undefined],
+      ['key-added', keyidA, undefined],
+      ['version-signed', keyidA, 'publish'],
+      ['key-added', keyidB, undefined],
+      ['version-signed', keyidB, 're-signed'],
+      ['key-retired', keyidA, undefined],
     ]);
     const state = join(home, 'audit.json');
     const first = await audit(registry, state, home);
@@ -87,7 +98,8 @@ describe('key lifecycle in the signing log', () => {
     const project = join(home, 'project');
     await writeProject(project, { dependencies: { cycled: '1.1.0' } });
     expect((await registry.npm(['install', '--package-lock-only'], { cwd: project })).code).toBe(0);
-    const verify = async (stateDir: string) => runVouch(['verify', '--format', 'json'], { cwd: project, env: await registry.npmEnv(stateDir, { retries: 'npm-default' }) });
+    const verify = async (stateDir: string) =>
+      runVouch(['verify', '--format', 'json'], { cwd: project, env: await registry.npmEnv(stateDir, { retries: 'npm-default' }) });
     const clean = await verify(join(home, 'consumer-state'));
     expect(clean.code, clean.stdout + clean.stderr).toBe(0);
 
@@ -102,8 +114,9 @@ describe('key lifecycle in the signing log', () => {
 
     const incremental = await audit(registry, state, home); // A's retirement was seen by an earlier run
     expect(incremental.code, incremental.output).toBe(1);
-    expect(incremental.report?.findings).toEqual([{ code: 'LOG_ENTRY_INVALID', index: forged,
-      message: `cycled@1.2.0: signed by ${keyidA} after its key-retired entry 4` }]);
+    expect(incremental.report?.findings).toEqual([
+      { code: 'LOG_ENTRY_INVALID', index: forged, message: `cycled@1.2.0: signed by ${keyidA} after its key-retired entry 4` },
+    ]);
     const fresh = await audit(registry, join(home, 'fresh.json'), home);
     expect(fresh.code).toBe(1);
     expect(fresh.report?.findings.map((f) => [f.code, f.index])).toEqual([['LOG_ENTRY_INVALID', forged]]);
@@ -136,7 +149,12 @@ describe('key lifecycle in the signing log', () => {
     const revoke = await runVouch(['registry', 'revoke', '--storage', storage, '--key', keyA], { cwd: home });
     expect(revoke.code, revoke.stderr).toBe(0);
     registry = await start(storage, [keyB], port);
-    expect(lifecycle(await served(registry))).toEqual([['key-added', keyidB], ['key-added', keyidA], ['key-retired', keyidA], ['key-revoked', keyidA]]);
+    expect(lifecycle(await served(registry))).toEqual([
+      ['key-added', keyidB],
+      ['key-added', keyidA],
+      ['key-retired', keyidA],
+      ['key-revoked', keyidA],
+    ]);
     const result = await audit(registry, join(home, 'audit.json'), home);
     expect(result.code, result.output).toBe(0);
   });

@@ -45,7 +45,7 @@ afterAll(async () => {
 });
 
 describe('a forked signing log shown to a client that saw the other history', () => {
-  it('is denied on the client\'s next run, and on a fresh CI run from the vouch.lock it committed', async () => {
+  it("is denied on the client's next run, and on a fresh CI run from the vouch.lock it committed", async () => {
     const project = join(root, 'project');
     await writeProject(project, { dependencies: { dep: '1.0.0' } });
     const state = join(root, 'client-state');
@@ -60,11 +60,17 @@ describe('a forked signing log shown to a client that saw the other history', ()
     const second = await start(join(root, 'storage-b'), port);
     await second.publish(await writePackage(join(root, 'pkg-b'), { name: 'only-in-b', version: '1.0.0' }));
     const before = await snapshotProject(project);
-    for (const [label, dir] of [['the same client', state], ['a fresh CI runner', join(root, 'ci-state')]] as const) {
+    for (const [label, dir] of [
+      ['the same client', state],
+      ['a fresh CI runner', join(root, 'ci-state')],
+    ] as const) {
       const run = await runVouch(['ci', '--format', 'json'], { cwd: project, env: await env(dir) });
       expect(run.code, `${label}: ${run.stderr}${run.stdout}`).toBe(1);
       const report = run.json as Report;
-      expect(report.registries.flatMap((r) => r.findings.map((f) => f.code)), label).toEqual(['LOG_INCONSISTENT']);
+      expect(
+        report.registries.flatMap((r) => r.findings.map((f) => f.code)),
+        label,
+      ).toEqual(['LOG_INCONSISTENT']);
       expect(await snapshotProject(project)).toEqual(before);
     }
     await second.stop();
@@ -93,7 +99,10 @@ describe('a forked signing log shown to a client that saw the other history', ()
       const project = join(root, 'twin-project');
       await writeProject(project, { dependencies: { twin: '1.0.0' } });
       const before = await snapshotProject(project);
-      const run = await runVouch(['install', '--format', 'json'], { cwd: project, env: await npmEnv(join(root, 'twin-state'), { url: hostile.url }, { retries: 'npm-default' }) });
+      const run = await runVouch(['install', '--format', 'json'], {
+        cwd: project,
+        env: await npmEnv(join(root, 'twin-state'), { url: hostile.url }, { retries: 'npm-default' }),
+      });
       expect(hostile.count('/-/npm/v1/attestations/twin@1.0.0'), JSON.stringify(hostile.requests.map((r) => r.path))).toBeGreaterThan(0);
       expect(run.code, run.stderr + run.stdout).toBe(1);
       const pkg = (run.json as Report).packages.find((p) => p.name === 'twin')!;

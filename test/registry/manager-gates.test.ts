@@ -16,7 +16,10 @@ import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { denied, type ReportJson } from '../support/report.js';
 import { runVouch, VOUCH_BIN } from '../support/vouch.js';
 
-interface Run { code: number; output: string }
+interface Run {
+  code: number;
+  output: string;
+}
 
 let registry: TestRegistry;
 let packages: string;
@@ -53,9 +56,18 @@ describe('vouch verify --packages', () => {
   it('hashes the tarballs of packages listed without integrity: true bytes pass, replaced bytes are INTEGRITY_MISMATCH', async () => {
     const project = await registry.tempDir('list');
     await writeProject(project, {});
-    const list = { manager: 'bun', packages: [{ name: 'gate-left', version: '1.0.0' }, { name: 'gate-evil', version: '1.0.0', tarball: `${registry.url}gate-evil/-/gate-evil-1.0.0.tgz` }] };
+    const list = {
+      manager: 'bun',
+      packages: [
+        { name: 'gate-left', version: '1.0.0' },
+        { name: 'gate-evil', version: '1.0.0', tarball: `${registry.url}gate-evil/-/gate-evil-1.0.0.tgz` },
+      ],
+    };
     await writeFile(join(project, 'list.json'), JSON.stringify(list));
-    const result = await runVouch(['verify', '--packages', 'list.json', '--format', 'json'], { cwd: project, env: await registry.npmEnv(await registry.tempDir('state'), { retries: 'npm-default' }) });
+    const result = await runVouch(['verify', '--packages', 'list.json', '--format', 'json'], {
+      cwd: project,
+      env: await registry.npmEnv(await registry.tempDir('state'), { retries: 'npm-default' }),
+    });
     expect(result.code, result.stderr).toBe(1);
     expect(denied(result.json as ReportJson)).toEqual([['gate-evil@1.0.0', ['INTEGRITY_MISMATCH']]]);
   });
@@ -79,7 +91,9 @@ describe('pnpm with .pnpmfile.cjs (preResolution + afterAllResolved)', () => {
     const run = await pnpm(gated, ['install']);
     expect(run.code, run.output).toBe(0);
     expect(await nodeModules(gated, PNPM_STATE)).toEqual(await nodeModules(plain, PNPM_STATE));
-    expect(withoutPnpmfileChecksum(await readFile(join(gated, 'pnpm-lock.yaml'), 'utf8'))).toBe(withoutPnpmfileChecksum(await readFile(join(plain, 'pnpm-lock.yaml'), 'utf8')));
+    expect(withoutPnpmfileChecksum(await readFile(join(gated, 'pnpm-lock.yaml'), 'utf8'))).toBe(
+      withoutPnpmfileChecksum(await readFile(join(plain, 'pnpm-lock.yaml'), 'utf8')),
+    );
   });
 
   it('refuses a resolved tree with a forged signature: pnpm aborts, node_modules and pnpm-lock.yaml untouched', async () => {
@@ -161,7 +175,10 @@ describe('Bun with the vouch security scanner', () => {
     const run = await bun(project, ['install']);
     expect(run.code).not.toBe(0);
     expect(run.output).toContain('POLICY_PARSE');
-    expect(await fingerprint(project, 'bun.lock')).toEqual([{ path: 'bun.lock', kind: 'absent' }, { path: 'node_modules', kind: 'absent' }]);
+    expect(await fingerprint(project, 'bun.lock')).toEqual([
+      { path: 'bun.lock', kind: 'absent' },
+      { path: 'node_modules', kind: 'absent' },
+    ]);
   });
 });
 
@@ -188,8 +205,14 @@ async function nodeModules(project: string, ignore: readonly string[]) {
 
 /** node_modules and the lockfile, byte for byte. */
 async function fingerprint(project: string, lockfile: string) {
-  const lock = await readFile(join(project, lockfile)).then((b) => createHash('sha256').update(b).digest('hex'), () => null);
-  return [lock === null ? { path: lockfile, kind: 'absent' } : { path: lockfile, sha256: lock }, ...(await snapshotTree(join(project, 'node_modules'), { prefix: 'node_modules' }))];
+  const lock = await readFile(join(project, lockfile)).then(
+    (b) => createHash('sha256').update(b).digest('hex'),
+    () => null,
+  );
+  return [
+    lock === null ? { path: lockfile, kind: 'absent' } : { path: lockfile, sha256: lock },
+    ...(await snapshotTree(join(project, 'node_modules'), { prefix: 'node_modules' })),
+  ];
 }
 
 async function pnpmProject(label: string, dependencies: Record<string, string>, gated: boolean): Promise<string> {
@@ -204,10 +227,18 @@ async function yarnProject(label: string, dependencies: Record<string, string>, 
   const dir = await registry.tempDir(label);
   await writeProject(dir, { dependencies });
   const host = new URL(registry.url).hostname;
-  await writeFile(join(dir, '.yarnrc.yml'), [
-    `npmRegistryServer: "${registry.url}"`, `unsafeHttpWhitelist: ["${host}"]`, 'nodeLinker: node-modules',
-    `cacheFolder: "${join(dir, '..', `${label}-yarn-cache`)}"`, 'enableGlobalCache: false', 'enableTelemetry: false', '',
-  ].join('\n'));
+  await writeFile(
+    join(dir, '.yarnrc.yml'),
+    [
+      `npmRegistryServer: "${registry.url}"`,
+      `unsafeHttpWhitelist: ["${host}"]`,
+      'nodeLinker: node-modules',
+      `cacheFolder: "${join(dir, '..', `${label}-yarn-cache`)}"`,
+      'enableGlobalCache: false',
+      'enableTelemetry: false',
+      '',
+    ].join('\n'),
+  );
   await writeFile(join(dir, 'yarn.lock'), ''); // a project of its own, not a workspace of the temp folder's parent
   if (gated) {
     const imported = await yarn(dir, ['plugin', 'import', YARN_PLUGIN]);
@@ -219,9 +250,10 @@ async function yarnProject(label: string, dependencies: Record<string, string>, 
 async function bunProject(label: string, dependencies: Record<string, string>, gated: boolean): Promise<string> {
   const dir = await registry.tempDir(label);
   await writeProject(dir, { dependencies });
-  await writeFile(join(dir, 'bunfig.toml'), [
-    '[install]', `registry = "${registry.url}"`, ...(gated ? ['[install.security]', `scanner = "${BUN_SCANNER}"`] : []), '',
-  ].join('\n'));
+  await writeFile(
+    join(dir, 'bunfig.toml'),
+    ['[install]', `registry = "${registry.url}"`, ...(gated ? ['[install.security]', `scanner = "${BUN_SCANNER}"`] : []), ''].join('\n'),
+  );
   return dir;
 }
 
@@ -232,9 +264,13 @@ async function managerEnv(project: string): Promise<NodeJS.ProcessEnv> {
     ...inherited,
     VOUCH_BIN,
     PNPM_HOME: join(state, 'pnpm-home'),
-    XDG_CACHE_HOME: join(state, 'xdg-cache'), XDG_DATA_HOME: join(state, 'xdg-data'), XDG_STATE_HOME: join(state, 'xdg-state'),
-    YARN_GLOBAL_FOLDER: join(state, 'yarn-global'), YARN_ENABLE_TELEMETRY: '0',
-    BUN_INSTALL_CACHE_DIR: join(project, '..', 'bun-cache'), DO_NOT_TRACK: '1',
+    XDG_CACHE_HOME: join(state, 'xdg-cache'),
+    XDG_DATA_HOME: join(state, 'xdg-data'),
+    XDG_STATE_HOME: join(state, 'xdg-state'),
+    YARN_GLOBAL_FOLDER: join(state, 'yarn-global'),
+    YARN_ENABLE_TELEMETRY: '0',
+    BUN_INSTALL_CACHE_DIR: join(project, '..', 'bun-cache'),
+    DO_NOT_TRACK: '1',
   };
 }
 

@@ -47,9 +47,10 @@ async function twins(label: string, write: (dir: string) => Promise<void>): Prom
 }
 
 const read = (file: string) => readFile(file, 'utf8').catch(() => '(absent)');
-const installedPaths = async (dir: string) => existsSync(join(dir, 'node_modules'))
-  ? (await snapshotTree(join(dir, 'node_modules'), { ignore: ['.package-lock.json', '.vouch'] })).map((e) => e.path).filter((p) => !p.startsWith('.'))
-  : [];
+const installedPaths = async (dir: string) =>
+  existsSync(join(dir, 'node_modules'))
+    ? (await snapshotTree(join(dir, 'node_modules'), { ignore: ['.package-lock.json', '.vouch'] })).map((e) => e.path).filter((p) => !p.startsWith('.'))
+    : [];
 
 /** package.json files, package-lock.json and node_modules' paths, as npm left them and as vouch did. */
 async function expectSameOutcome(ours: string, theirs: string, manifests: readonly string[] = ['package.json']): Promise<void> {
@@ -57,7 +58,7 @@ async function expectSameOutcome(ours: string, theirs: string, manifests: readon
   expect(await installedPaths(ours)).toEqual(await installedPaths(theirs));
 }
 
-describe('npm flags, with npm\'s meaning', () => {
+describe("npm flags, with npm's meaning", () => {
   const project = (dir: string) => writeProject(dir, { dependencies: { 'lib-b': '^1.0.0' }, devDependencies: { 'dev-tool': '^1.0.0' } });
 
   it.each([
@@ -123,7 +124,10 @@ describe('npm flags, with npm\'s meaning', () => {
 describe('npm workspaces', () => {
   const monorepo = async (dir: string) => {
     await writeProject(dir, { name: 'mono', version: '1.0.0', workspaces: ['packages/*'] });
-    for (const [folder, name, deps] of [['a', 'ws-a', { 'lib-a': '^1.0.0' }], ['b', 'ws-b', { 'lib-b': '^1.0.0' }]] as const) {
+    for (const [folder, name, deps] of [
+      ['a', 'ws-a', { 'lib-a': '^1.0.0' }],
+      ['b', 'ws-b', { 'lib-b': '^1.0.0' }],
+    ] as const) {
       await mkdir(join(dir, 'packages', folder), { recursive: true });
       await writeFile(join(dir, 'packages', folder, 'package.json'), `${JSON.stringify({ name, version: '1.0.0', dependencies: deps }, null, 2)}\n`);
     }

@@ -28,10 +28,16 @@ beforeAll(async () => {
   registry = await startRegistry();
   tarball = await readFile(join(bundles, 'tarballs-playwright-cli-0.1.1.tgz'));
   provenanceText = await readFile(join(bundles, '02-playwright-cli-0.1.1.provenance.sigstore.json'), 'utf8');
-  const put = await registry.put('@playwright%2fcli', publishBody({
-    name: '@playwright/cli', version: '0.1.1', tarball, registry: registry.url,
-    attachments: { '@playwright/cli-0.1.1.sigstore': sigstoreAttachment(provenanceText) },
-  }));
+  const put = await registry.put(
+    '@playwright%2fcli',
+    publishBody({
+      name: '@playwright/cli',
+      version: '0.1.1',
+      tarball,
+      registry: registry.url,
+      attachments: { '@playwright/cli-0.1.1.sigstore': sigstoreAttachment(provenanceText) },
+    }),
+  );
   expect(put.status, put.text).toBe(201);
 });
 
@@ -89,16 +95,28 @@ describe('attestations', () => {
 
   it('rejects with 400 a .sigstore attachment that is not JSON, or too large, and stores nothing', async () => {
     const packed = await packTarball(await writePackage(await registry.tempDir('bad'), { name: 'bad-bundle', version: '1.0.0' }));
-    const notJson = await registry.put('bad-bundle', publishBody({
-      name: 'bad-bundle', version: '1.0.0', tarball: packed, registry: registry.url,
-      attachments: { 'bad-bundle-1.0.0.sigstore': { content_type: 'application/vnd.dev.sigstore.bundle.v0.3+json', data: 'not json {' } },
-    }));
+    const notJson = await registry.put(
+      'bad-bundle',
+      publishBody({
+        name: 'bad-bundle',
+        version: '1.0.0',
+        tarball: packed,
+        registry: registry.url,
+        attachments: { 'bad-bundle-1.0.0.sigstore': { content_type: 'application/vnd.dev.sigstore.bundle.v0.3+json', data: 'not json {' } },
+      }),
+    );
     expect(notJson.status).toBe(400);
     const huge = JSON.stringify({ mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', padding: 'x'.repeat(600 * 1024) });
-    const tooLarge = await registry.put('bad-bundle', publishBody({
-      name: 'bad-bundle', version: '1.0.0', tarball: packed, registry: registry.url,
-      attachments: { 'bad-bundle-1.0.0.sigstore': sigstoreAttachment(huge) },
-    }));
+    const tooLarge = await registry.put(
+      'bad-bundle',
+      publishBody({
+        name: 'bad-bundle',
+        version: '1.0.0',
+        tarball: packed,
+        registry: registry.url,
+        attachments: { 'bad-bundle-1.0.0.sigstore': sigstoreAttachment(huge) },
+      }),
+    );
     expect(tooLarge.status).toBe(400);
     expect((await registry.get('bad-bundle')).status).toBe(404); // no empty stub left behind
   });
@@ -107,13 +125,10 @@ describe('attestations', () => {
 /** A verifier that trusts the registry's published keys and its signing log (the served trusted root). */
 async function registryKeyVerifier(): Promise<Verifier> {
   const keys = ((await registry.get('-/npm/v1/keys')).json as { keys: { keyid: string; key: string }[] }).keys;
-  const trust = toTrustMaterial(
-    TrustedRoot.fromJSON((await registry.get('-/vouch/trusted_root.json')).json),
-    (hint: string) => {
-      const entry = keys.find((k) => k.keyid === hint);
-      if (!entry) throw new Error(`no registry key ${hint}`);
-      return { publicKey: createPublicKey({ key: Buffer.from(entry.key, 'base64'), format: 'der', type: 'spki' }), validFor: () => true };
-    },
-  );
+  const trust = toTrustMaterial(TrustedRoot.fromJSON((await registry.get('-/vouch/trusted_root.json')).json), (hint: string) => {
+    const entry = keys.find((k) => k.keyid === hint);
+    if (!entry) throw new Error(`no registry key ${hint}`);
+    return { publicKey: createPublicKey({ key: Buffer.from(entry.key, 'base64'), format: 'der', type: 'spki' }), validFor: () => true };
+  });
   return new Verifier(trust, { ctlogThreshold: 0 }); // the log entry is the timestamp; no certificates, so no SCTs
 }

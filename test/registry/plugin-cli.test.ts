@@ -53,13 +53,12 @@ describe('vouch registry key files', () => {
   });
 });
 
-describe('vouch registry --config (an operator\'s own Verdaccio config, as docs/registry-plugin.md shows it)', () => {
+describe("vouch registry --config (an operator's own Verdaccio config, as docs/registry-plugin.md shows it)", () => {
   it('loads the plugin from the documented config lines and signs with the configured key', async () => {
     const dir = join(work, 'operator');
     const key = await writeP256(join(work, 'operator-key.pem'));
     const config = await writeConfig(dir, `signing_keys:\n      - ${key}`, true);
-    const child = spawn(process.execPath, [bin, 'registry', '--config', config, '--port', '0', '--json'],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'registry', '--config', config, '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const ready = JSON.parse(await firstLine(child.stdout)) as { url: string; keyid: string };
       const keys = (await (await fetch(new URL('-/npm/v1/keys', ready.url))).json()) as { keys: { keyid: string }[] };
@@ -87,8 +86,7 @@ describe('vouch registry --config (an operator\'s own Verdaccio config, as docs/
 
 describe('vouch registry lifetime', () => {
   it('stops with exit 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, [bin, 'registry', '--port', '0', '--storage', join(work, 's1'), '--json'],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'registry', '--port', '0', '--storage', join(work, 's1'), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const ready = JSON.parse(await firstLine(child.stdout)) as { url: string };
     expect((await fetch(new URL('-/npm/v1/keys', ready.url))).status).toBe(200);
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
@@ -97,8 +95,9 @@ describe('vouch registry lifetime', () => {
   });
 
   it('exits when its IPC parent disconnects', async () => {
-    const child = spawn(process.execPath, [bin, 'registry', '--port', '0', '--storage', join(work, 's2'), '--json'],
-      { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = spawn(process.execPath, [bin, 'registry', '--port', '0', '--storage', join(work, 's2'), '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     await firstLine(child.stdout!);
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
     child.disconnect();
@@ -109,8 +108,7 @@ describe('vouch registry lifetime', () => {
 function runRegistry(args: string[], withStorage = true): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const storage = withStorage ? ['--storage', join(work, 'storage')] : [];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, 'registry', '--port', '0', ...storage, '--json', ...args],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'registry', '--port', '0', ...storage, '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
@@ -125,10 +123,12 @@ function runRegistry(args: string[], withStorage = true): Promise<{ code: number
 
 function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
   const lines = createInterface({ input: stream });
-  return new Promise((resolve) => lines.once('line', (line) => {
-    lines.close();
-    resolve(line);
-  }));
+  return new Promise((resolve) =>
+    lines.once('line', (line) => {
+      lines.close();
+      resolve(line);
+    }),
+  );
 }
 
 async function writeP256(file: string): Promise<string> {
@@ -140,24 +140,27 @@ async function writeP256(file: string): Promise<string> {
 async function writeConfig(dir: string, vouchSection: string, withFilter: boolean): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'config.yaml');
-  await writeFile(file, [
-    'storage: ./storage',
-    `plugins: ${PLUGINS_FOLDER}`,
-    'auth:',
-    '  htpasswd:',
-    '    file: ./htpasswd',
-    'uplinks: {}',
-    'packages:',
-    "  '**':",
-    '    access: $all',
-    '    publish: $authenticated',
-    'middlewares:',
-    '  vouch:',
-    `    ${vouchSection}`,
-    ...(withFilter ? ['filters:', '  vouch: {}'] : []),
-    'log: { type: stdout, format: json, level: fatal }',
-    'web: { enable: false }',
-    '',
-  ].join('\n'));
+  await writeFile(
+    file,
+    [
+      'storage: ./storage',
+      `plugins: ${PLUGINS_FOLDER}`,
+      'auth:',
+      '  htpasswd:',
+      '    file: ./htpasswd',
+      'uplinks: {}',
+      'packages:',
+      "  '**':",
+      '    access: $all',
+      '    publish: $authenticated',
+      'middlewares:',
+      '  vouch:',
+      `    ${vouchSection}`,
+      ...(withFilter ? ['filters:', '  vouch: {}'] : []),
+      'log: { type: stdout, format: json, level: fatal }',
+      'web: { enable: false }',
+      '',
+    ].join('\n'),
+  );
   return file;
 }

@@ -22,11 +22,19 @@ import { runVouch } from '../support/vouch.js';
 const PUBLISH_PREDICATE = 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1';
 
 type TlogEntry = {
-  logIndex: string; logId: { keyId: string }; kindVersion: { kind: string; version: string }; integratedTime: string;
-  inclusionPromise: { signedEntryTimestamp: string }; canonicalizedBody: string;
+  logIndex: string;
+  logId: { keyId: string };
+  kindVersion: { kind: string; version: string };
+  integratedTime: string;
+  inclusionPromise: { signedEntryTimestamp: string };
+  canonicalizedBody: string;
   inclusionProof: { logIndex: string; rootHash: string; treeSize: string; hashes: string[]; checkpoint: { envelope: string } };
 };
-type Bundle = { mediaType: string; verificationMaterial: { publicKey: { hint: string }; tlogEntries: TlogEntry[] }; dsseEnvelope: { payload: string; signatures: { keyid: string }[] } };
+type Bundle = {
+  mediaType: string;
+  verificationMaterial: { publicKey: { hint: string }; tlogEntries: TlogEntry[] };
+  dsseEnvelope: { payload: string; signatures: { keyid: string }[] };
+};
 type Packument = { versions: Record<string, { dist: { integrity: string; signatures: { keyid: string; sig: string; logIndex?: number }[] } }> };
 
 let registry: TestRegistry;
@@ -81,9 +89,16 @@ async function servedLog() {
 async function stockVerifier(): Promise<Verifier> {
   const root = TrustedRoot.fromJSON((await registry.get('-/vouch/trusted_root.json')).json);
   const listed = ((await registry.get('-/npm/v1/keys')).json as { keys: { keyid: string; key: string; expires: string | null }[] }).keys;
-  const keys = Object.fromEntries(listed.map((k) => [k.keyid, PublicKey.fromJSON({
-    rawBytes: k.key, keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start: '1970-01-01T00:00:00Z', ...(k.expires ? { end: k.expires } : {}) },
-  })]));
+  const keys = Object.fromEntries(
+    listed.map((k) => [
+      k.keyid,
+      PublicKey.fromJSON({
+        rawBytes: k.key,
+        keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+        validFor: { start: '1970-01-01T00:00:00Z', ...(k.expires ? { end: k.expires } : {}) },
+      }),
+    ]),
+  );
   // ctlogThreshold concerns certificates (SCTs); key bundles have none, so it does not apply here.
   return new Verifier(toTrustMaterial(root, keys), { ctlogThreshold: 0 });
 }
@@ -99,24 +114,49 @@ async function checkAgainstLog(bundle: Bundle): Promise<number> {
   const body = Buffer.from(entry!.canonicalizedBody, 'base64');
   // logId: the C2SP key ID of the log key, sha256(origin ‖ "\n" ‖ 0x01 ‖ key), whose first 4 bytes are the checkpoint hint.
   const [origin, , ...key] = log.keyText.split('+'); // name+keyid+base64(0x01 ‖ key), whose base64 may hold "+"
-  const keyId = createHash('sha256').update(`${origin}\n`).update(Buffer.from(key.join('+'), 'base64')).digest();
-  expect(entry).toMatchObject({ logId: { keyId: keyId.toString('base64') }, kindVersion: { kind: 'dsse', version: '0.0.2' }, inclusionProof: { logIndex: String(index) } });
+  const keyId = createHash('sha256')
+    .update(`${origin}\n`)
+    .update(Buffer.from(key.join('+'), 'base64'))
+    .digest();
+  expect(entry).toMatchObject({
+    logId: { keyId: keyId.toString('base64') },
+    kindVersion: { kind: 'dsse', version: '0.0.2' },
+    inclusionProof: { logIndex: String(index) },
+  });
   expect(keyId.readUInt32BE(0)).toBe(log.verifier.keyId);
   // The body the bundle carries is the entry the log serves at that index, and the attestation-issued event follows it.
   expect(log.entries[index]).toEqual(body);
   const payload = Buffer.from(bundle.dsseEnvelope.payload, 'base64');
-  expect(JSON.parse(body.toString())).toEqual({ apiVersion: '0.0.2', kind: 'dsse', spec: { dsseV002: {
-    payloadHash: { algorithm: 'SHA2_256', digest: createHash('sha256').update(payload).digest('base64') },
-    signatures: [{ content: expect.any(String), verifier: { publicKey: { rawBytes: expect.any(String) }, keyDetails: 'PKIX_ECDSA_P256_SHA_256' } }],
-  } } });
-  expect(JSON.parse(log.entries[index + 1]!.toString())).toMatchObject({ type: 'attestation-issued', keyid: registry.keyid,
-    digest: `sha256:${createHash('sha256').update(payload).digest('hex')}`, entry: index });
+  expect(JSON.parse(body.toString())).toEqual({
+    apiVersion: '0.0.2',
+    kind: 'dsse',
+    spec: {
+      dsseV002: {
+        payloadHash: { algorithm: 'SHA2_256', digest: createHash('sha256').update(payload).digest('base64') },
+        signatures: [{ content: expect.any(String), verifier: { publicKey: { rawBytes: expect.any(String) }, keyDetails: 'PKIX_ECDSA_P256_SHA_256' } }],
+      },
+    },
+  });
+  expect(JSON.parse(log.entries[index + 1]!.toString())).toMatchObject({
+    type: 'attestation-issued',
+    keyid: registry.keyid,
+    digest: `sha256:${createHash('sha256').update(payload).digest('hex')}`,
+    entry: index,
+  });
   // The proof leads to the root of the checkpoint it carries, signed by the log key; that tree is a prefix of the served one.
   const size = Number(entry!.inclusionProof.treeSize);
   const carried = parseCheckpoint(openNote(entry!.inclusionProof.checkpoint.envelope, [log.verifier]).text);
   expect(carried.size).toBe(size);
   expect(Buffer.from(carried.root).toString('base64')).toBe(entry!.inclusionProof.rootHash);
-  expect(verifyInclusion(index, size, leafHash(body), entry!.inclusionProof.hashes.map((h) => Buffer.from(h, 'base64')), carried.root)).toBe(true);
+  expect(
+    verifyInclusion(
+      index,
+      size,
+      leafHash(body),
+      entry!.inclusionProof.hashes.map((h) => Buffer.from(h, 'base64')),
+      carried.root,
+    ),
+  ).toBe(true);
   expect(Buffer.from(naiveTreeHash(log.leaves.slice(0, size)))).toEqual(Buffer.from(carried.root));
   expect(Buffer.from(naiveTreeHash(log.leaves))).toEqual(Buffer.from(log.checkpoint.root));
   return index;
@@ -130,8 +170,15 @@ describe('logged publish attestations', () => {
     const dist = ((await registry.get('logged-attested')).json as Packument).versions['1.0.0']!.dist;
     const signature = dist.signatures[0]!;
     expect(signature.logIndex).toBeGreaterThan(index + 1);
-    expect(JSON.parse(log.entries[signature.logIndex!]!.toString())).toEqual({ type: 'version-signed', name: 'logged-attested', version: '1.0.0',
-      integrity: dist.integrity, keyid: signature.keyid, sig: signature.sig, source: 'publish' });
+    expect(JSON.parse(log.entries[signature.logIndex!]!.toString())).toEqual({
+      type: 'version-signed',
+      name: 'logged-attested',
+      version: '1.0.0',
+      integrity: dist.integrity,
+      keyid: signature.keyid,
+      sig: signature.sig,
+      source: 'publish',
+    });
   });
 
   it('verify with stock @sigstore/verify, the served trusted_root.json and the registry keys; a tampered checkpoint or proof does not', async () => {
@@ -152,7 +199,9 @@ describe('logged publish attestations', () => {
     path.verificationMaterial.tlogEntries[0]!.inclusionProof.hashes[0] = forgedRoot;
     expect(() => verifier.verify(toSignedEntity(bundleFromJSON(path)))).toThrow(/root hash does not match/);
     // Without the registry's log in the trusted root, the entry verifies against nothing.
-    const keysOnly = new Verifier(toTrustMaterial(TrustedRoot.fromJSON({ mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1' }), {}), { ctlogThreshold: 0 });
+    const keysOnly = new Verifier(toTrustMaterial(TrustedRoot.fromJSON({ mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1' }), {}), {
+      ctlogThreshold: 0,
+    });
     expect(() => keysOnly.verify(toSignedEntity(bundleFromJSON(bundle)))).toThrow();
   });
 
@@ -163,7 +212,10 @@ describe('logged publish attestations', () => {
     const show = await runVouch(['log', 'show', registry.url, 'logged-attested', '--format', 'json'], { cwd: home });
     expect(show.code, show.stderr).toBe(0);
     const events = (show.json as { events: { type: string; version: string }[] }).events;
-    expect(events.map((e) => [e.type, e.version])).toEqual([['attestation-issued', '1.0.0'], ['version-signed', '1.0.0']]);
+    expect(events.map((e) => [e.type, e.version])).toEqual([
+      ['attestation-issued', '1.0.0'],
+      ['version-signed', '1.0.0'],
+    ]);
     const text = await runVouch(['log', 'show', registry.url, 'logged-attested'], { cwd: home });
     expect(text.stdout).toMatch(/#\d+ {2}attestation-issued {2}logged-attested@1\.0\.0 {2}SHA256:\S+ {2}sha256:[0-9a-f]{64}/);
   });
@@ -191,8 +243,11 @@ describe('a publish attestation stored before the log recorded them', () => {
   it('is re-issued with the active key and logged when served, and then verifies with the trusted root', async () => {
     const file = join(storage, '.vouch', 'attestations', 'logged-attested', '1.1.0.json');
     const stored = JSON.parse(await readFile(file, 'utf8')) as { attestations: { predicateType: string; bundle: Bundle }[] };
-    const unlogged = stored.attestations.map((a) => (a.predicateType === PUBLISH_PREDICATE
-      ? { ...a, bundle: { ...a.bundle, verificationMaterial: { publicKey: a.bundle.verificationMaterial.publicKey } } } : a));
+    const unlogged = stored.attestations.map((a) =>
+      a.predicateType === PUBLISH_PREDICATE
+        ? { ...a, bundle: { ...a.bundle, verificationMaterial: { publicKey: a.bundle.verificationMaterial.publicKey } } }
+        : a,
+    );
     await writeFile(file, JSON.stringify({ attestations: unlogged }));
     const sizeBefore = (await servedLog()).checkpoint.size;
     const reissued = await publishBundle('logged-attested', '1.1.0');
@@ -205,13 +260,17 @@ describe('a publish attestation stored before the log recorded them', () => {
   });
 });
 
-describe('npm audit signatures on a tree with the registry\'s logged publish attestations', () => {
+describe("npm audit signatures on a tree with the registry's logged publish attestations", () => {
   it('no longer crashes: it reads the tlog entry and reports the attestation it cannot verify against public-good Sigstore', async () => {
     const project = await registry.tempDir('npm-project');
     await writeProject(project, { dependencies: { 'logged-plain': '1.0.0', 'logged-attested': '1.0.0' } });
     const install = await registry.npm(['install'], { cwd: project, stateDir: await registry.tempDir('npm-install'), retries: 'npm-default' });
     expect(install.code, install.stderr).toBe(0);
-    const audit = await registry.npm(['audit', 'signatures', '--json'], { cwd: project, stateDir: await registry.tempDir('npm-audit'), retries: 'npm-default' });
+    const audit = await registry.npm(['audit', 'signatures', '--json'], {
+      cwd: project,
+      stateDir: await registry.tempDir('npm-audit'),
+      retries: 'npm-default',
+    });
     // Before the log, npm 11 stopped here with "Cannot read properties of undefined (reading '0')" (no tlogEntries).
     expect(audit.stderr).not.toMatch(/Cannot read properties/);
     // Observed (npm 11, offline keys preload): the registry signatures verify (keys from /-/npm/v1/keys); npm then
@@ -222,9 +281,15 @@ describe('npm audit signatures on a tree with the registry\'s logged publish att
     expect(audit.code, audit.stdout + audit.stderr).toBe(1);
     const report = JSON.parse(audit.stdout) as { invalid: Record<string, unknown>[]; missing: unknown[] };
     expect(report.missing).toEqual([]);
-    expect(report.invalid).toEqual([expect.objectContaining({
-      code: 'EATTESTATIONVERIFY', name: 'logged-attested', version: '1.0.0', predicateType: PUBLISH_PREDICATE, keyid: registry.keyid,
-      message: 'logged-attested@1.0.0 failed to verify attestation: error refreshing TUF metadata',
-    })]);
+    expect(report.invalid).toEqual([
+      expect.objectContaining({
+        code: 'EATTESTATIONVERIFY',
+        name: 'logged-attested',
+        version: '1.0.0',
+        predicateType: PUBLISH_PREDICATE,
+        keyid: registry.keyid,
+        message: 'logged-attested@1.0.0 failed to verify attestation: error refreshing TUF metadata',
+      }),
+    ]);
   });
 });

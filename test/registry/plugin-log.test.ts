@@ -6,9 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { naiveTreeHash } from '../support/merkle-oracle.js';
-import {
-  consistencyProof, leafHash, readBundle, openNote, parseCheckpoint, parseVerifierKey, verifyConsistency,
-} from '../../lib/tlog/index.js';
+import { consistencyProof, leafHash, readBundle, openNote, parseCheckpoint, parseVerifierKey, verifyConsistency } from '../../lib/tlog/index.js';
 import { writePackage } from '../support/packages.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 
@@ -37,15 +35,18 @@ async function auditLog(registry: TestRegistry) {
   return { keyText, checkpoint, entries: entries.map((e) => JSON.parse(e.toString()) as Record<string, string>), leaves };
 }
 
-
-describe('the registry\'s signing log', () => {
+describe("the registry's signing log", () => {
   it('logs every signature it serves; survives a restart and grows consistently', async () => {
     storageRoot = await mkdtemp(join(tmpdir(), 'vouch-log-test-'));
     const storage = join(storageRoot, 'storage');
     const first = await startRegistry({ storage });
     running.push(first);
     const packages = await first.tempDir('packages');
-    for (const [name, version] of [['log-a', '1.0.0'], ['log-a', '1.1.0'], ['@acme/log-b', '2.0.0']] as const) {
+    for (const [name, version] of [
+      ['log-a', '1.0.0'],
+      ['log-a', '1.1.0'],
+      ['@acme/log-b', '2.0.0'],
+    ] as const) {
       await first.publish(await writePackage(packages, { name, version }));
     }
     const before = await auditLog(first);
@@ -53,9 +54,17 @@ describe('the registry\'s signing log', () => {
     expect(before.entries[0]).toEqual({ type: 'key-added', keyid: first.keyid, at: expect.any(String) }); // logged at the first start
     expect(Buffer.from(before.checkpoint.root)).toEqual(Buffer.from(naiveTreeHash(before.leaves)));
     for (const entry of before.entries.slice(1)) {
-      const packument = (await first.get(entry['name']!.replace('/', '%2f'))).json as { versions: Record<string, { dist: { integrity: string; signatures: { keyid: string; sig: string }[] } }> };
+      const packument = (await first.get(entry['name']!.replace('/', '%2f'))).json as {
+        versions: Record<string, { dist: { integrity: string; signatures: { keyid: string; sig: string }[] } }>;
+      };
       const dist = packument.versions[entry['version']!]!.dist;
-      expect(entry).toMatchObject({ type: 'version-signed', integrity: dist.integrity, keyid: dist.signatures[0]!.keyid, sig: dist.signatures[0]!.sig, source: 'publish' });
+      expect(entry).toMatchObject({
+        type: 'version-signed',
+        integrity: dist.integrity,
+        keyid: dist.signatures[0]!.keyid,
+        sig: dist.signatures[0]!.sig,
+        source: 'publish',
+      });
     }
     // A full tile would be immutable; a partial one and the checkpoint change.
     expect((await get(first, '-/vouch/log/tile/0/000.p/4')).headers.get('cache-control')).toBe('no-cache');

@@ -21,7 +21,9 @@ beforeAll(async () => {
   ]);
   for (const dir of dirs) await registry.publish(dir);
   app = await writePackage(await registry.tempDir('app'), {
-    name: 'sig-app', version: '0.0.0', dependencies: { 'sig-mid': '1.0.0', '@acme/sig-scoped': '2.0.0' },
+    name: 'sig-app',
+    version: '0.0.0',
+    dependencies: { 'sig-mid': '1.0.0', '@acme/sig-scoped': '2.0.0' },
   });
   const install = await registry.npm(['install'], { cwd: app, stateDir: await registry.tempDir('npm-install') });
   expect(install.code, install.stderr).toBe(0);
@@ -47,8 +49,7 @@ describe('npm against the signing registry', () => {
     altered.versions['1.0.0'].sig = other.versions['1.0.0'].sig; // a real signature, over another message
     await writeFile(records, JSON.stringify(altered));
     try {
-      const audit = await registry.npm(['audit', 'signatures', '--json'],
-        { cwd: app, stateDir: await registry.tempDir('npm-audit-altered') });
+      const audit = await registry.npm(['audit', 'signatures', '--json'], { cwd: app, stateDir: await registry.tempDir('npm-audit-altered') });
       expect(audit.code).toBe(1);
       const report = JSON.parse(audit.stdout) as { invalid: { name: string; code: string }[]; missing: unknown[] };
       expect(report.invalid.map((i) => [i.name, i.code])).toEqual([['sig-leaf', 'EINTEGRITYSIGNATURE']]);
@@ -76,7 +77,9 @@ describe('npm against the signing registry', () => {
     expect(recomputed).not.toBe(served.integrity);
 
     const fresh = await writePackage(await registry.tempDir('app-swapped'), {
-      name: 'swapped-app', version: '0.0.0', dependencies: { '@acme/sig-scoped': '2.0.0' },
+      name: 'swapped-app',
+      version: '0.0.0',
+      dependencies: { '@acme/sig-scoped': '2.0.0' },
     });
     const install = await registry.npm(['install'], { cwd: fresh, stateDir: await registry.tempDir('npm-swapped') });
     expect(install.code).not.toBe(0);

@@ -37,21 +37,28 @@ beforeAll(async () => {
   expect(keygenRun.code, keygenRun.stderr).toBe(0);
   pinned = keygenRun.json as MaintainerKey;
   await writeFile(join(work, 'private-root.json'), sigstore.trustedRootJSON);
-  await writeFile(join(work, 'publish-policy.json'), JSON.stringify({
-    trustedRoots: ['public-good', './private-root.json'],
-    packages: {
-      '@acme/*': {
-        provenance: 'required',
-        repositories: ['https://github.com/acme/widget'],
-        workflows: ['.github/workflows/release.yml'],
-        issuers: ['https://token.actions.githubusercontent.com'],
-        republish: 'never',
+  await writeFile(
+    join(work, 'publish-policy.json'),
+    JSON.stringify(
+      {
+        trustedRoots: ['public-good', './private-root.json'],
+        packages: {
+          '@acme/*': {
+            provenance: 'required',
+            repositories: ['https://github.com/acme/widget'],
+            workflows: ['.github/workflows/release.yml'],
+            issuers: ['https://token.actions.githubusercontent.com'],
+            republish: 'never',
+          },
+          '@keyed/*': { publisherKey: 'required' },
+          '@pinned/*': { publisherKey: [pinned.keyid] },
+          '@once/*': { republish: 'never' },
+        },
       },
-      '@keyed/*': { publisherKey: 'required' },
-      '@pinned/*': { publisherKey: [pinned.keyid] },
-      '@once/*': { republish: 'never' },
-    },
-  }, null, 2));
+      null,
+      2,
+    ),
+  );
   registry = await startRegistry({ args: ['--publish-policy', join(work, 'publish-policy.json')] });
 });
 
@@ -69,7 +76,9 @@ async function storageSnapshot(): Promise<Record<string, string>> {
     if (!entry.isFile()) continue;
     const path = relative(registry.storage, join(entry.parentPath, entry.name));
     if (path === 'htpasswd' || path === '.verdaccio-db.json') continue;
-    files[path] = createHash('sha256').update(await readFile(join(entry.parentPath, entry.name))).digest('hex');
+    files[path] = createHash('sha256')
+      .update(await readFile(join(entry.parentPath, entry.name)))
+      .digest('hex');
   }
   return files;
 }
@@ -91,7 +100,9 @@ describe('publish policy: provenance', () => {
     const before = await storageSnapshot();
     const result = await npmPublish(dir);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain(`npm error 403 403 Forbidden - PUT ${registry.url}@acme%2fwidget - vouch: publish policy packages["@acme/*"].provenance refuses this publish: @acme/widget@1.0.0 was published without provenance`);
+    expect(result.stderr).toContain(
+      `npm error 403 403 Forbidden - PUT ${registry.url}@acme%2fwidget - vouch: publish policy packages["@acme/*"].provenance refuses this publish: @acme/widget@1.0.0 was published without provenance`,
+    );
     await expectNothingStored('@acme/widget', before);
   });
 
@@ -100,25 +111,53 @@ describe('publish policy: provenance', () => {
     const tarball = await packTarball(dir);
     const integrity = `sha512-${createHash('sha512').update(tarball).digest('base64')}`;
     const before = await storageSnapshot();
-    const put = async (bundle: unknown) => registry.put('@acme%2fwidget', publishBody({
-      name: '@acme/widget', version: '1.0.1', tarball, registry: registry.url,
-      attachments: { '@acme/widget-1.0.1.sigstore': sigstoreAttachment(JSON.stringify(bundle)) },
-    }));
+    const put = async (bundle: unknown) =>
+      registry.put(
+        '@acme%2fwidget',
+        publishBody({
+          name: '@acme/widget',
+          version: '1.0.1',
+          tarball,
+          registry: registry.url,
+          attachments: { '@acme/widget-1.0.1.sigstore': sigstoreAttachment(JSON.stringify(bundle)) },
+        }),
+      );
 
     const otherRepo = await put(await sigstore.mintProvenance({ name: '@acme/widget', version: '1.0.1', integrity, identity: githubIdentity('evil/widget') }));
     expect(otherRepo.status).toBe(403);
-    expect(otherRepo.json).toEqual({ error: 'vouch: publish policy packages["@acme/*"].repositories refuses this publish: the provenance certificate of @acme/widget@1.0.1 names repository "https://github.com/evil/widget", not "https://github.com/acme/widget"' });
+    expect(otherRepo.json).toEqual({
+      error:
+        'vouch: publish policy packages["@acme/*"].repositories refuses this publish: the provenance certificate of @acme/widget@1.0.1 names repository "https://github.com/evil/widget", not "https://github.com/acme/widget"',
+    });
 
-    const otherWorkflow = await put(await sigstore.mintProvenance({ name: '@acme/widget', version: '1.0.1', integrity, identity: { ...widget, workflowPath: '.github/workflows/debug.yml' } }));
+    const otherWorkflow = await put(
+      await sigstore.mintProvenance({
+        name: '@acme/widget',
+        version: '1.0.1',
+        integrity,
+        identity: { ...widget, workflowPath: '.github/workflows/debug.yml' },
+      }),
+    );
     expect(otherWorkflow.status).toBe(403);
-    expect(otherWorkflow.text).toContain('packages[\\"@acme/*\\"].workflows refuses this publish: the provenance certificate of @acme/widget@1.0.1 names workflow \\".github/workflows/debug.yml\\"');
+    expect(otherWorkflow.text).toContain(
+      'packages[\\"@acme/*\\"].workflows refuses this publish: the provenance certificate of @acme/widget@1.0.1 names workflow \\".github/workflows/debug.yml\\"',
+    );
 
     // The predicate may say anything: identity comes from the certificate.
-    const lyingPredicate = await put(await sigstore.mintProvenance({ name: '@acme/widget', version: '1.0.1', integrity, identity: githubIdentity('evil/widget'), predicateIdentity: widget }));
+    const lyingPredicate = await put(
+      await sigstore.mintProvenance({ name: '@acme/widget', version: '1.0.1', integrity, identity: githubIdentity('evil/widget'), predicateIdentity: widget }),
+    );
     expect(lyingPredicate.status).toBe(403);
     expect(lyingPredicate.text).toContain('names repository \\"https://github.com/evil/widget\\"');
 
-    const otherTarball = await put(await sigstore.mintProvenance({ name: '@acme/widget', version: '1.0.1', integrity: `sha512-${createHash('sha512').update('other bytes').digest('base64')}`, identity: widget }));
+    const otherTarball = await put(
+      await sigstore.mintProvenance({
+        name: '@acme/widget',
+        version: '1.0.1',
+        integrity: `sha512-${createHash('sha512').update('other bytes').digest('base64')}`,
+        identity: widget,
+      }),
+    );
     expect(otherTarball.status).toBe(403);
     expect(otherTarball.text).toContain('the provenance of @acme/widget@1.0.1 does not verify (ATTESTATION_SUBJECT)');
 
@@ -134,7 +173,10 @@ describe('publish policy: provenance', () => {
     const dir = await writePackage(await registry.tempDir('pkg'), { name: '@acme/widget', version: '1.0.2' });
     const env = { ...withoutCi(await registry.npmEnv(await registry.tempDir('keyless'))), ...servers.githubEnv(githubIdentity('evil/widget')) };
     const before = await storageSnapshot();
-    const result = await runVouch(['publish', '--keyless', '--fulcio-url', servers.fulcioUrl, '--rekor-url', servers.rekorUrl, '--', '--access', 'public'], { cwd: dir, env });
+    const result = await runVouch(['publish', '--keyless', '--fulcio-url', servers.fulcioUrl, '--rekor-url', servers.rekorUrl, '--', '--access', 'public'], {
+      cwd: dir,
+      env,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('PUBLISH_DENIED');
     expect(result.stderr).toContain('(HTTP 403): vouch: publish policy packages["@acme/*"].repositories refuses this publish');
@@ -144,7 +186,9 @@ describe('publish policy: provenance', () => {
   it('accepts provenance from the named repository and workflow: signed, stored and served with its bundle', async () => {
     const dir = await writePackage(await registry.tempDir('pkg'), { name: '@acme/widget', version: '2.0.0' });
     const { integrity } = await publishWithProvenance(registry, dir, sigstore, widget);
-    const packument = (await registry.get('@acme%2fwidget')).json as { versions: Record<string, { dist: { integrity: string; signatures?: unknown[]; attestations?: unknown } }> };
+    const packument = (await registry.get('@acme%2fwidget')).json as {
+      versions: Record<string, { dist: { integrity: string; signatures?: unknown[]; attestations?: unknown } }>;
+    };
     const dist = packument.versions['2.0.0']?.dist;
     expect(dist?.integrity).toBe(integrity);
     expect(dist?.signatures).toHaveLength(1);
@@ -168,7 +212,7 @@ describe('publish policy: republish', () => {
     expect((await npmPublish(dir)).code).toBe(0);
   });
 
-  it('without the rule: a version that is still there, sent again with provenance, is Verdaccio\'s 409 with nothing logged or stored', async () => {
+  it("without the rule: a version that is still there, sent again with provenance, is Verdaccio's 409 with nothing logged or stored", async () => {
     const dir = await writePackage(await registry.tempDir('pkg'), { name: 'plain-prov', version: '1.0.0' });
     await publishWithProvenance(registry, dir, sigstore, widget);
     const before = await storageSnapshot();
@@ -190,11 +234,13 @@ describe('publish policy: republish', () => {
     expect((await registry.get('@once%2fpkg')).status).toBe(404);
   });
 
-  it('refuses a version that is still there with the rule\'s 403 before Verdaccio\'s 409, even with valid provenance', async () => {
+  it("refuses a version that is still there with the rule's 403 before Verdaccio's 409, even with valid provenance", async () => {
     const dir = await writePackage(await registry.tempDir('pkg'), { name: '@acme/widget', version: '3.0.0' });
     await publishWithProvenance(registry, dir, sigstore, widget);
     const before = await storageSnapshot();
-    await expect(publishWithProvenance(registry, dir, sigstore, widget)).rejects.toThrow(/403 .*packages\[\\"@acme\/\*\\"\]\.republish refuses this publish: @acme\/widget@3\.0\.0 was published before/);
+    await expect(publishWithProvenance(registry, dir, sigstore, widget)).rejects.toThrow(
+      /403 .*packages\[\\"@acme\/\*\\"\]\.republish refuses this publish: @acme\/widget@3\.0\.0 was published before/,
+    );
     expect(await storageSnapshot()).toEqual(before);
   });
 });
@@ -205,7 +251,9 @@ describe('publish policy: publisher key', () => {
     const before = await storageSnapshot();
     const result = await npmPublish(dir);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('- vouch: publish policy packages["@keyed/*"].publisherKey refuses this publish: @keyed/lib@1.0.0 was published without a publisher attestation');
+    expect(result.stderr).toContain(
+      '- vouch: publish policy packages["@keyed/*"].publisherKey refuses this publish: @keyed/lib@1.0.0 was published without a publisher attestation',
+    );
     await expectNothingStored('@keyed/lib', before);
 
     const env = await maintainerEnv(registry);
@@ -217,7 +265,9 @@ describe('publish policy: publisher key', () => {
 
   it('refuses provenance where a publisher key is required', async () => {
     const dir = await writePackage(await registry.tempDir('pkg'), { name: '@keyed/lib', version: '1.1.0' });
-    await expect(publishWithProvenance(registry, dir, sigstore, widget)).rejects.toThrow(/403 .*publisherKey refuses this publish: @keyed\/lib@1\.1\.0 carries provenance signed by a Fulcio certificate, not a publisher attestation/);
+    await expect(publishWithProvenance(registry, dir, sigstore, widget)).rejects.toThrow(
+      /403 .*publisherKey refuses this publish: @keyed\/lib@1\.1\.0 carries provenance signed by a Fulcio certificate, not a publisher attestation/,
+    );
   });
 
   it('refuses a key other than the pinned one, naming both; accepts the pinned key', async () => {
@@ -227,7 +277,9 @@ describe('publish policy: publisher key', () => {
     const before = await storageSnapshot();
     const refused = await runVouch(['publish', '--key', other.privateKeyFile, '--', '--access', 'public'], { cwd: dir, env });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`(HTTP 403): vouch: publish policy packages["@pinned/*"].publisherKey refuses this publish: @pinned/lib@1.0.0 is signed by publisher key ${other.keyid}, not ${pinned.keyid}`);
+    expect(refused.stderr).toContain(
+      `(HTTP 403): vouch: publish policy packages["@pinned/*"].publisherKey refuses this publish: @pinned/lib@1.0.0 is signed by publisher key ${other.keyid}, not ${pinned.keyid}`,
+    );
     await expectNothingStored('@pinned/lib', before);
     await vouchPublish(registry, env, dir, pinned.privateKeyFile);
   });
@@ -236,14 +288,21 @@ describe('publish policy: publisher key', () => {
 describe('publish policy: configuration', () => {
   it('a bad policy stops `vouch registry` (exit 2) naming the file, every bad path and what was expected', async () => {
     const file = join(work, 'bad-policy.json');
-    await writeFile(file, JSON.stringify({
-      trustedRoots: ['./missing-root.json'],
-      packages: {
-        '@acme/*': { provenance: 'yes', repositories: 'https://github.com/acme/widget' },
-        '!neg': { republish: 'sometimes', publisherKey: ['not-a-keyid'] },
-      },
-    }));
-    const result = await runVouch(['registry', '--port', '0', '--storage', join(work, 'bad-storage'), '--publish-policy', file], { cwd: work, env: withoutCi(process.env), timeoutMs: 30_000 });
+    await writeFile(
+      file,
+      JSON.stringify({
+        trustedRoots: ['./missing-root.json'],
+        packages: {
+          '@acme/*': { provenance: 'yes', repositories: 'https://github.com/acme/widget' },
+          '!neg': { republish: 'sometimes', publisherKey: ['not-a-keyid'] },
+        },
+      }),
+    );
+    const result = await runVouch(['registry', '--port', '0', '--storage', join(work, 'bad-storage'), '--publish-policy', file], {
+      cwd: work,
+      env: withoutCi(process.env),
+      timeoutMs: 30_000,
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(file);
     for (const expected of [
@@ -252,10 +311,15 @@ describe('publish policy: configuration', () => {
       'packages["!neg"]: negated globs are not supported',
       'packages["!neg"].publisherKey[0]: expected a key id',
       'packages["!neg"].republish: expected "never", got "sometimes"',
-    ]) expect(result.stderr).toContain(expected);
+    ])
+      expect(result.stderr).toContain(expected);
 
     await writeFile(file, JSON.stringify({ trustedRoots: ['./missing-root.json'], packages: { '@acme/*': { republish: 'never' } } }));
-    const missingRoot = await runVouch(['registry', '--port', '0', '--storage', join(work, 'bad-storage'), '--publish-policy', file], { cwd: work, env: withoutCi(process.env), timeoutMs: 30_000 });
+    const missingRoot = await runVouch(['registry', '--port', '0', '--storage', join(work, 'bad-storage'), '--publish-policy', file], {
+      cwd: work,
+      env: withoutCi(process.env),
+      timeoutMs: 30_000,
+    });
     expect(missingRoot.code).toBe(2);
     expect(missingRoot.stderr).toContain('missing-root.json');
   });

@@ -28,16 +28,34 @@ const PUBLISH_PREDICATE = 'https://github.com/npm/attestation/tree/main/specs/pu
 
 type Dist = { integrity: string; tarball: string; signatures: { keyid: string; sig: string }[]; attestations?: { url: string } };
 type Packument = { versions: Record<string, { dist: Dist }> };
-type KeyEntry = { expires: string | null; keyid: string; keytype: string; scheme: string; key: string;
-  endorsements?: { keyid: string; sig: string }[]; revoked?: string };
+type KeyEntry = {
+  expires: string | null;
+  keyid: string;
+  keytype: string;
+  scheme: string;
+  key: string;
+  endorsements?: { keyid: string; sig: string }[];
+  revoked?: string;
+};
 type KeysBody = { keys: KeyEntry[] };
 type LockFile = { packages: unknown; registries?: Record<string, { keys: Record<string, { expires?: string; revoked?: string }> }> } & Record<string, unknown>;
 type Attestations = { attestations: { predicateType: string; bundle: Record<string, unknown> }[] };
-type Report = { decision: string; packages: { name: string; version: string; decision: string; findings: { code: string }[];
-  evidence: { signature: { kind: string; keyids?: string[] }; attestations: { kind: string; publish?: { keyid: string } | null } } }[] };
+type Report = {
+  decision: string;
+  packages: {
+    name: string;
+    version: string;
+    decision: string;
+    findings: { code: string }[];
+    evidence: { signature: { kind: string; keyids?: string[] }; attestations: { kind: string; publish?: { keyid: string } | null } };
+  }[];
+};
 
 /** The versions of this suite: [name, version, carries the registry's publish attestation]. */
-const VERSIONS: [string, string, boolean][] = [['rot-plain', '1.0.0', false], ['rot-attested', '1.0.0', true]];
+const VERSIONS: [string, string, boolean][] = [
+  ['rot-plain', '1.0.0', false],
+  ['rot-attested', '1.0.0', true],
+];
 
 let work: string;
 
@@ -111,7 +129,7 @@ describe('vouch registry rotate', () => {
     expect(third!.json).toMatchObject({ status: 'already-finished', from: keyidA, to: registry!.keyid, total: { resigned: 2, skipped: 0, refused: 0 } });
   });
 
-  it('serves B first with A\'s endorsement, which checkEndorsement accepts, and A with its expiry', async () => {
+  it("serves B first with A's endorsement, which checkEndorsement accepts, and A with its expiry", async () => {
     const keys = ((await registry!.get('-/npm/v1/keys')).json as KeysBody).keys;
     const [b, a] = keys;
     expect(keys.map((k) => k.keyid)).toEqual([registry!.keyid, keyidA]);
@@ -163,7 +181,7 @@ describe('vouch registry rotate', () => {
     expect(keysSeen(installed.json as Report)).toEqual(keysSeen(verified.json as Report));
   });
 
-  it('keeps the old project\'s vouch ci passing with no approval; vouch.lock stays as it was, and --update-lock only adds the registry\'s new key', async () => {
+  it("keeps the old project's vouch ci passing with no approval; vouch.lock stays as it was, and --update-lock only adds the registry's new key", async () => {
     const lockText = await readFile(join(consumer, 'vouch.lock'), 'utf8');
     const lockBefore = JSON.parse(lockText) as LockFile;
     const ci = await vouch(registry!, ['ci', '--format', 'json'], consumer);
@@ -174,7 +192,8 @@ describe('vouch registry rotate', () => {
     expect(updated.code, updated.stderr + updated.stdout).toBe(0);
     const lockAfter = JSON.parse(await readFile(join(consumer, 'vouch.lock'), 'utf8')) as LockFile;
     // Per version: integrity and evidence kind unchanged; the registry key is now B (and the evidence digest, which covers it).
-    const keyFree = (lock: LockFile) => JSON.parse(JSON.stringify(lock.packages, (k, v: unknown) => (k === 'registryKey' || k === 'evidence' ? undefined : v))) as unknown;
+    const keyFree = (lock: LockFile) =>
+      JSON.parse(JSON.stringify(lock.packages, (k, v: unknown) => (k === 'registryKey' || k === 'evidence' ? undefined : v))) as unknown;
     expect(keyFree(lockAfter)).toEqual(keyFree(lockBefore));
     expect(JSON.stringify(lockBefore.packages).split(keyidA).length - 1).toBe(VERSIONS.length);
     expect(JSON.stringify(lockAfter.packages).split(registry!.keyid).length - 1).toBe(VERSIONS.length);
@@ -195,13 +214,20 @@ describe('vouch registry rotate', () => {
       const integrity = `sha512-${createHash('sha512').update(tarball).digest('base64')}`;
       const sig = (await keySigner(await readFile(keyA, 'utf8')).sign(Buffer.from(`rot-plain@${version}:${integrity}`))).toString('base64');
       const path = `/rot-plain/-/rot-plain-${version}.tgz`;
-      hostile.on('/rot-plain', { kind: 'json', rewrite: (body) => {
-        const doc = body as { versions: Record<string, unknown>; time: Record<string, string>; 'dist-tags': Record<string, string> };
-        doc.versions[version] = { name: 'rot-plain', version, dist: { integrity, tarball: `${hostile.url}${path.slice(1)}`, signatures: [{ keyid: keyidA, sig }] } };
-        doc.time[version] = doc.time['1.0.0']!; // before A retired
-        doc['dist-tags'] = { latest: version };
-        return doc;
-      } });
+      hostile.on('/rot-plain', {
+        kind: 'json',
+        rewrite: (body) => {
+          const doc = body as { versions: Record<string, unknown>; time: Record<string, string>; 'dist-tags': Record<string, string> };
+          doc.versions[version] = {
+            name: 'rot-plain',
+            version,
+            dist: { integrity, tarball: `${hostile.url}${path.slice(1)}`, signatures: [{ keyid: keyidA, sig }] },
+          };
+          doc.time[version] = doc.time['1.0.0']!; // before A retired
+          doc['dist-tags'] = { latest: version };
+          return doc;
+        },
+      });
       hostile.on(path, { kind: 'body', body: tarball, type: 'application/octet-stream' });
 
       const project = join(work, 'after-rotation');
@@ -217,16 +243,30 @@ describe('vouch registry rotate', () => {
 
       // Naming a real entry of the log (another version's) does not help: the entry records another event.
       hostile.reset();
-      hostile.on('/rot-plain', { kind: 'json', rewrite: (body) => {
-        const doc = body as { versions: Record<string, { dist: { signatures: { logIndex?: number }[] } }>; time: Record<string, string>; 'dist-tags': Record<string, string> };
-        const logIndex = doc.versions['1.0.0']!.dist.signatures[0]!.logIndex;
-        (doc as { versions: Record<string, unknown> }).versions[version] = { name: 'rot-plain', version, dist: { integrity, tarball: `${hostile.url}${path.slice(1)}`, signatures: [{ keyid: keyidA, sig, logIndex }] } };
-        doc.time[version] = doc.time['1.0.0']!;
-        doc['dist-tags'] = { latest: version };
-        return doc;
-      } });
+      hostile.on('/rot-plain', {
+        kind: 'json',
+        rewrite: (body) => {
+          const doc = body as {
+            versions: Record<string, { dist: { signatures: { logIndex?: number }[] } }>;
+            time: Record<string, string>;
+            'dist-tags': Record<string, string>;
+          };
+          const logIndex = doc.versions['1.0.0']!.dist.signatures[0]!.logIndex;
+          (doc as { versions: Record<string, unknown> }).versions[version] = {
+            name: 'rot-plain',
+            version,
+            dist: { integrity, tarball: `${hostile.url}${path.slice(1)}`, signatures: [{ keyid: keyidA, sig, logIndex }] },
+          };
+          doc.time[version] = doc.time['1.0.0']!;
+          doc['dist-tags'] = { latest: version };
+          return doc;
+        },
+      });
       hostile.on(path, { kind: 'body', body: tarball, type: 'application/octet-stream' });
-      const borrowed = await runVouch(['install', '--format', 'json'], { cwd: project, env: await npmEnv(await mkdtemp(join(work, 'hostile-state-')), { url: hostile.url }) });
+      const borrowed = await runVouch(['install', '--format', 'json'], {
+        cwd: project,
+        env: await npmEnv(await mkdtemp(join(work, 'hostile-state-')), { url: hostile.url }),
+      });
       expect(borrowed.code, borrowed.stderr + borrowed.stdout).toBe(1);
       const again = (borrowed.json as Report).packages.find((p) => p.version === version)!;
       expect(again.findings.map((f) => `${f.code}: ${f.message}`)).toEqual([expect.stringMatching(/^SIGNATURE_NOT_LOGGED: .*records another signing event/)]);
@@ -411,13 +451,10 @@ function verifies(keys: KeyEntry[], keyid: string, message: string, sig: string)
 /** A verifier that trusts only the registry's published, unrevoked keys, with no log or timestamp required. */
 async function registryKeyVerifier(registry: TestRegistry, keys: KeyEntry[]): Promise<Verifier> {
   // The registry's publish attestations carry an entry of its signing log: trust that log (its trusted root).
-  const trust = toTrustMaterial(
-    TrustedRoot.fromJSON((await registry.get('-/vouch/trusted_root.json')).json),
-    (hint: string) => {
-      const entry = keys.find((k) => k.keyid === hint && !k.revoked);
-      if (!entry) throw new Error(`no usable registry key ${hint}`);
-      return { publicKey: createPublicKey({ key: Buffer.from(entry.key, 'base64'), format: 'der', type: 'spki' }), validFor: () => true };
-    },
-  );
+  const trust = toTrustMaterial(TrustedRoot.fromJSON((await registry.get('-/vouch/trusted_root.json')).json), (hint: string) => {
+    const entry = keys.find((k) => k.keyid === hint && !k.revoked);
+    if (!entry) throw new Error(`no usable registry key ${hint}`);
+    return { publicKey: createPublicKey({ key: Buffer.from(entry.key, 'base64'), format: 'der', type: 'spki' }), validFor: () => true };
+  });
   return new Verifier(trust, { ctlogThreshold: 0 });
 }

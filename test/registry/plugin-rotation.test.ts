@@ -48,7 +48,10 @@ afterAll(async () => {
 describe('key rotation', () => {
   it('lists the new active key first and the old one with its expiry', async () => {
     const keys = ((await registry!.get('-/npm/v1/keys')).json as KeysBody).keys;
-    expect(keys.map((k) => [k.keyid, k.expires])).toEqual([[registry!.keyid, null], [oldKeyid, rotatedAt]]);
+    expect(keys.map((k) => [k.keyid, k.expires])).toEqual([
+      [registry!.keyid, null],
+      [oldKeyid, rotatedAt],
+    ]);
     expect(registry!.keyid).not.toBe(oldKeyid);
   });
 
@@ -66,7 +69,9 @@ describe('key rotation', () => {
 
   it('lets npm audit signatures verify packages signed by either key', async () => {
     const app = await writePackage(await registry!.tempDir('app'), {
-      name: 'rot-app', version: '0.0.0', dependencies: { 'rot-old': '1.0.0', 'rot-both': '1.0.0', 'rot-new': '1.0.0' },
+      name: 'rot-app',
+      version: '0.0.0',
+      dependencies: { 'rot-old': '1.0.0', 'rot-both': '1.0.0', 'rot-new': '1.0.0' },
     });
     const stateDir = await registry!.tempDir('npm');
     const install = await registry!.npm(['install'], { cwd: app, stateDir });

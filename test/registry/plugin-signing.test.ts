@@ -55,10 +55,15 @@ describe('signatures served by the plugin', () => {
   it('serves a publish carrying forged dist.signatures and dist.attestations with the plugin signature only', async () => {
     const tarball = await packTarball(await writePackage(root, { name: 'forged-sigs', version: '1.0.0' }));
     const body = publishBody({
-      name: 'forged-sigs', version: '1.0.0', tarball, registry: registry.url,
+      name: 'forged-sigs',
+      version: '1.0.0',
+      tarball,
+      registry: registry.url,
       dist: {
-        signatures: [{ keyid: registry.keyid, sig: 'MEUCIQDforgedforgedforgedforgedforgedforgedforgedforgedAiEAforged' },
-          { keyid: 'SHA256:attacker', sig: 'MEQCIforged' }],
+        signatures: [
+          { keyid: registry.keyid, sig: 'MEUCIQDforgedforgedforgedforgedforgedforgedforgedforgedAiEAforged' },
+          { keyid: 'SHA256:attacker', sig: 'MEQCIforged' },
+        ],
         attestations: { url: 'https://evil.example/-/npm/v1/attestations/forged-sigs@1.0.0', provenance: { predicateType: 'x' } },
       },
     });
@@ -77,8 +82,10 @@ describe('signatures served by the plugin', () => {
   it('rejects with 400 a publish whose dist.integrity disagrees with the attached bytes, leaving no package behind', async () => {
     const tarball = await packTarball(await writePackage(root, { name: 'lying-integrity', version: '1.0.0' }));
     const other = `sha512-${createHash('sha512').update('other bytes').digest('base64')}`;
-    const put = await registry.put('lying-integrity',
-      publishBody({ name: 'lying-integrity', version: '1.0.0', tarball, registry: registry.url, dist: { integrity: other } }));
+    const put = await registry.put(
+      'lying-integrity',
+      publishBody({ name: 'lying-integrity', version: '1.0.0', tarball, registry: registry.url, dist: { integrity: other } }),
+    );
     expect(put.status).toBe(400);
     expect((put.json as { error: string }).error).toMatch(/dist\.integrity/);
     expect((await registry.get('lying-integrity')).status).toBe(404);

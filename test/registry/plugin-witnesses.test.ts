@@ -51,7 +51,11 @@ beforeAll(async () => {
   logKey = first.logKey;
   await first.stop();
   const stranger = verifierKey('other.example/log', rawEd25519(generateKeyPairSync('ed25519').publicKey));
-  for (const [name, logs] of [['witness.test/w1', [logKey]], ['witness.test/w2', [logKey]], ['witness.test/w3', [stranger]]] as const) {
+  for (const [name, logs] of [
+    ['witness.test/w1', [logKey]],
+    ['witness.test/w2', [logKey]],
+    ['witness.test/w3', [stranger]],
+  ] as const) {
     witnesses.push(await startWitness({ logKeys: logs, keyFile: join(root, name, 'key.pem'), stateFile: join(root, name, 'state.json'), name }));
   }
   registry = await startWitnessed();
@@ -77,17 +81,26 @@ describe('vouch registry --witness', () => {
     expect(cosigned.cosigned.map((c) => c.name)).toEqual(['witness.test/w1', 'witness.test/w2']);
     // w3 witnesses another log: it answered 404, and the registry logged that answer.
     expect(await logged(new RegExp(`witness ${w3!.url} did not cosign .*\\(404: unknown log`))).toBe(true);
-    const kept = JSON.parse(await readFile(join(storage, '.vouch', 'witness-cosignatures.json'), 'utf8')) as { witnesses: Record<string, { checkpoint: string }> };
+    const kept = JSON.parse(await readFile(join(storage, '.vouch', 'witness-cosignatures.json'), 'utf8')) as {
+      witnesses: Record<string, { checkpoint: string }>;
+    };
     expect(Object.keys(kept.witnesses).sort()).toEqual([w1!.url, w2!.url].sort());
   }, 120_000);
 
   it('vouch verify passes with 2 of 2 witnesses required, and denies LOG_UNWITNESSED when a third never cosigned', async () => {
     const project = join(root, 'project');
     await writeProject(project, { dependencies: { dep: '1.0.0' } });
-    const lock = await registry!.npm(['install', '--package-lock-only', '--ignore-scripts'], { cwd: project, stateDir: await registry!.tempDir('npm'), retries: 'npm-default' });
+    const lock = await registry!.npm(['install', '--package-lock-only', '--ignore-scripts'], {
+      cwd: project,
+      stateDir: await registry!.tempDir('npm'),
+      retries: 'npm-default',
+    });
     expect(lock.code, lock.stderr).toBe(0);
-    const policy = (keys: string[]) => writeFile(join(project, 'vouch.policy.json'),
-      `${JSON.stringify({ registries: { [registry!.url]: { witnesses: { keys, require: keys.length } } } }, null, 2)}\n`);
+    const policy = (keys: string[]) =>
+      writeFile(
+        join(project, 'vouch.policy.json'),
+        `${JSON.stringify({ registries: { [registry!.url]: { witnesses: { keys, require: keys.length } } } }, null, 2)}\n`,
+      );
     const env = await registry!.npmEnv(await registry!.tempDir('client'), { retries: 'npm-default' });
 
     await policy([witnesses[0]!.verifierKey, witnesses[1]!.verifierKey]);
@@ -110,7 +123,13 @@ describe('vouch registry --witness', () => {
     await registry!.stop();
     registry = await startWitnessed();
     expect(await servedCheckpoint()).toBe(before);
-    expect(cosignedBy(before, stopped.map((w) => w.verifierKey), 2).satisfied).toBe(true);
+    expect(
+      cosignedBy(
+        before,
+        stopped.map((w) => w.verifierKey),
+        2,
+      ).satisfied,
+    ).toBe(true);
     // Back at the URLs the registry was given, with their keys and state.
     for (const [i, w] of stopped.entries()) {
       witnesses[i] = await startWitness({ logKeys: [logKey], keyFile: w.key, stateFile: w.state, name: w.name, port: Number(new URL(w.url).port) });

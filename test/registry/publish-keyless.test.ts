@@ -82,7 +82,9 @@ describe('vouch sign --keyless against a private Fulcio and Rekor', () => {
     const statement = statementOf(bundleJson as Parameters<typeof statementOf>[0]);
     expect(statement.subject).toEqual([{ name: 'pkg:npm/%40acme/widget@3.1.0', digest: { sha512: sha512Hex(tarball) } }]);
     expect(statement.predicate).toMatchObject({
-      buildDefinition: { externalParameters: { workflow: { ref: 'refs/tags/v3.1.0', repository: 'https://github.com/acme/widget', path: '.github/workflows/release.yml' } } },
+      buildDefinition: {
+        externalParameters: { workflow: { ref: 'refs/tags/v3.1.0', repository: 'https://github.com/acme/widget', path: '.github/workflows/release.yml' } },
+      },
       runDetails: { metadata: { invocationId: 'https://github.com/acme/widget/actions/runs/4242/attempts/1' } },
     });
 
@@ -98,8 +100,14 @@ describe('vouch sign --keyless against a private Fulcio and Rekor', () => {
   it('takes the token from SIGSTORE_ID_TOKEN (GitLab CI id_tokens) and writes the GitLab build as SLSA v1', async () => {
     const dir = await fresh('gitlab', { name: 'gl-widget', version: '1.0.0' });
     const env = {
-      ...baseEnv, CI: 'true', GITLAB_CI: 'true', CI_PROJECT_URL: 'https://gitlab.com/acme/gl-widget', CI_RUNNER_ID: '77',
-      CI_COMMIT_SHA: identity.commit, CI_JOB_NAME: 'publish', CI_JOB_URL: 'https://gitlab.com/acme/gl-widget/-/jobs/9',
+      ...baseEnv,
+      CI: 'true',
+      GITLAB_CI: 'true',
+      CI_PROJECT_URL: 'https://gitlab.com/acme/gl-widget',
+      CI_RUNNER_ID: '77',
+      CI_COMMIT_SHA: identity.commit,
+      CI_JOB_NAME: 'publish',
+      CI_JOB_URL: 'https://gitlab.com/acme/gl-widget/-/jobs/9',
       SIGSTORE_ID_TOKEN: servers.issueToken(identity),
     };
     const signed = await runVouch(['sign', '--keyless', '--fulcio-url', servers.fulcioUrl, '--rekor-url', servers.rekorUrl, '--json'], { cwd: dir, env });
@@ -108,8 +116,14 @@ describe('vouch sign --keyless against a private Fulcio and Rekor', () => {
     const bundleJson: unknown = JSON.parse(await readFile(summary.bundle, 'utf8'));
     expect(verifyBundle(bundleJson, 'gl-widget', '1.0.0', await readFile(summary.tarball)).kind).toBe('verified');
     expect(statementOf(bundleJson as Parameters<typeof statementOf>[0]).predicate).toMatchObject({
-      buildDefinition: { buildType: 'https://github.com/npm/cli/gitlab/v0alpha1', resolvedDependencies: [{ uri: 'git+https://gitlab.com/acme/gl-widget', digest: { gitCommit: identity.commit } }] },
-      runDetails: { builder: { id: 'https://gitlab.com/acme/gl-widget/-/runners/77' }, metadata: { invocationId: 'https://gitlab.com/acme/gl-widget/-/jobs/9' } },
+      buildDefinition: {
+        buildType: 'https://github.com/npm/cli/gitlab/v0alpha1',
+        resolvedDependencies: [{ uri: 'git+https://gitlab.com/acme/gl-widget', digest: { gitCommit: identity.commit } }],
+      },
+      runDetails: {
+        builder: { id: 'https://gitlab.com/acme/gl-widget/-/runners/77' },
+        metadata: { invocationId: 'https://gitlab.com/acme/gl-widget/-/jobs/9' },
+      },
     });
   });
 
@@ -130,8 +144,10 @@ describe('vouch sign --keyless against a private Fulcio and Rekor', () => {
 
   it('refuses --keyless outside CI (no build to describe), exit 2', async () => {
     const dir = await fresh('no-ci', { name: 'no-ci-widget', version: '1.0.0' });
-    const signed = await runVouch(['sign', '--keyless', '--fulcio-url', servers.fulcioUrl, '--rekor-url', servers.rekorUrl],
-      { cwd: dir, env: { ...baseEnv, SIGSTORE_ID_TOKEN: servers.issueToken(identity) } });
+    const signed = await runVouch(['sign', '--keyless', '--fulcio-url', servers.fulcioUrl, '--rekor-url', servers.rekorUrl], {
+      cwd: dir,
+      env: { ...baseEnv, SIGSTORE_ID_TOKEN: servers.issueToken(identity) },
+    });
     expect(signed.code).toBe(2);
     expect(signed.stderr).toContain('USAGE');
   });
@@ -180,8 +196,10 @@ describe('vouch publish --keyless to the registry, installed with an identity po
     rootFile = join(work, 'private.trusted_root.json');
     await writeFile(rootFile, pastSigstore.trustedRootJSON);
     const dir = await writePackage(await registry.tempDir('pkg'), { name: 'keyless-lib', version: '1.0.0' });
-    const published = await runVouch(['publish', dir, '--keyless', '--fulcio-url', past.fulcioUrl, '--rekor-url', past.rekorUrl],
-      { cwd: work, env: { ...env, ...past.githubEnv(repo) } });
+    const published = await runVouch(['publish', dir, '--keyless', '--fulcio-url', past.fulcioUrl, '--rekor-url', past.rekorUrl], {
+      cwd: work,
+      env: { ...env, ...past.githubEnv(repo) },
+    });
     expect(published.code, published.stderr).toBe(0);
     await registry.backdate('keyless-lib', ['1.0.0']);
   });
@@ -194,9 +212,18 @@ describe('vouch publish --keyless to the registry, installed with an identity po
   async function install(label: string, repository: string) {
     const project = await registry.tempDir(label);
     await writeProject(project, { dependencies: { 'keyless-lib': '1.0.0' } });
-    await writeFile(join(project, 'vouch.policy.json'), JSON.stringify({
-      rules: [{ packages: 'keyless-lib', provenance: 'require', identity: { issuer: 'https://token.actions.githubusercontent.com', repository, workflow: '.github/workflows/release.yml' } }],
-    }));
+    await writeFile(
+      join(project, 'vouch.policy.json'),
+      JSON.stringify({
+        rules: [
+          {
+            packages: 'keyless-lib',
+            provenance: 'require',
+            identity: { issuer: 'https://token.actions.githubusercontent.com', repository, workflow: '.github/workflows/release.yml' },
+          },
+        ],
+      }),
+    );
     return runVouch(['install', '--trusted-root', rootFile, '--format', 'json'], { cwd: project, env });
   }
 
@@ -210,7 +237,9 @@ describe('vouch publish --keyless to the registry, installed with an identity po
   it('denies it with IDENTITY_MISMATCH when the policy names another repository', async () => {
     const result = await install('consumer-other', 'https://github.com/acme/other-lib');
     expect(result.code).toBe(1);
-    const pkg = (result.json as { packages: { name: string; decision: string; findings: { code: string }[] }[] }).packages.find((p) => p.name === 'keyless-lib');
+    const pkg = (result.json as { packages: { name: string; decision: string; findings: { code: string }[] }[] }).packages.find(
+      (p) => p.name === 'keyless-lib',
+    );
     expect(pkg?.decision).toBe('deny');
     expect(pkg?.findings.map((f) => f.code)).toContain('IDENTITY_MISMATCH');
   });
@@ -220,7 +249,8 @@ function verifyBundle(bundle: unknown, name: string, version: string, tarball: B
   const roots = [publicGoodRoot(), ...(withPrivateRoot ? [trustRootFromBytes('private', sigstore.trustedRootJSON)] : [])];
   const predicateType = statementOf(bundle as Parameters<typeof statementOf>[0]).predicateType;
   return checkAttestations({
-    name, version,
+    name,
+    version,
     integrity: `sha512-${createHash('sha512').update(tarball).digest('base64')}`,
     advertised: { url: `/-/npm/v1/attestations/${name}@${version}`, provenance: { predicateType } },
     response: { kind: 'found', body: { attestations: [{ predicateType, bundle }] } },

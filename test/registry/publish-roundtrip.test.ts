@@ -21,8 +21,17 @@ import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { runVouch, type VouchResult } from '../support/vouch.js';
 import { withoutCi } from '../support/maintainer.js';
 
-interface KeyInfo { keyid: string; privateKeyFile: string; publicKeyFile: string }
-interface ReportPackage { name: string; version: string; decision: string; findings: { code: string; severity: string; message: string }[] }
+interface KeyInfo {
+  keyid: string;
+  privateKeyFile: string;
+  publicKeyFile: string;
+}
+interface ReportPackage {
+  name: string;
+  version: string;
+  decision: string;
+  findings: { code: string; severity: string; message: string }[];
+}
 
 let registry: TestRegistry;
 let env: NodeJS.ProcessEnv;
@@ -73,13 +82,19 @@ describe('publish → install with pinned publisher keys', () => {
     expect(published.bundle).toBe(join(work, 'acme-signed-lib-1.0.0.sigstore'));
     const packument = await registry.get('@acme%2fsigned-lib');
     const dist = (packument.json as { versions: Record<string, { dist: { integrity: string; attestations?: { url: string } } }> }).versions['1.0.0']!.dist;
-    expect(dist.integrity).toBe(`sha512-${createHash('sha512').update(await readFile(published.tarball)).digest('base64')}`);
+    expect(dist.integrity).toBe(
+      `sha512-${createHash('sha512')
+        .update(await readFile(published.tarball))
+        .digest('base64')}`,
+    );
     expect(dist.attestations?.url).toContain('/-/npm/v1/attestations/');
     const served = await registry.get('-/npm/v1/attestations/%40acme%2fsigned-lib@1.0.0');
     const types = (served.json as { attestations: { predicateType: string }[] }).attestations.map((a) => a.predicateType).sort();
     expect(types).toContain(PREDICATE_PUBLISHER);
     // Served byte for byte as signed.
-    const entry = (served.json as { attestations: { predicateType: string; bundle: unknown }[] }).attestations.find((a) => a.predicateType === PREDICATE_PUBLISHER);
+    const entry = (served.json as { attestations: { predicateType: string; bundle: unknown }[] }).attestations.find(
+      (a) => a.predicateType === PREDICATE_PUBLISHER,
+    );
     expect(entry?.bundle).toEqual(JSON.parse(await readFile(published.bundle, 'utf8')));
   });
 
@@ -92,7 +107,10 @@ describe('publish → install with pinned publisher keys', () => {
 
     const publicKey = createPublicKey(await readFile(keyA.publicKeyFile, 'utf8'));
     const material: TrustMaterial = {
-      certificateAuthorities: [], timestampAuthorities: [], tlogs: [], ctlogs: [],
+      certificateAuthorities: [],
+      timestampAuthorities: [],
+      tlogs: [],
+      ctlogs: [],
       publicKey: (hint) => {
         if (hint !== keyA.keyid) throw new Error(`unknown key ${hint}`);
         return { publicKey, validFor: () => true };
@@ -103,7 +121,9 @@ describe('publish → install with pinned publisher keys', () => {
 
     // The same bundle with one byte of the statement changed does not verify.
     const tampered = structuredClone(bundleJson) as { dsseEnvelope: { payload: string } };
-    tampered.dsseEnvelope.payload = Buffer.from(Buffer.from(tampered.dsseEnvelope.payload, 'base64').toString('utf8').replace('signed-lib', 'signed-lid')).toString('base64');
+    tampered.dsseEnvelope.payload = Buffer.from(
+      Buffer.from(tampered.dsseEnvelope.payload, 'base64').toString('utf8').replace('signed-lib', 'signed-lid'),
+    ).toString('base64');
     expect(() => verifier.verify(toSignedEntity(bundleFromJSON(tampered)))).toThrow();
   });
 
@@ -139,7 +159,10 @@ describe('publish → install with pinned publisher keys', () => {
     const otherFile = join(work, 'swapped-other.tgz');
     await writeFile(otherFile, await packTarball(otherDir));
     const other = await readTarball(otherFile, {});
-    const put = await registry.put('swapped-lib', buildPublishBody({ manifest: other.manifest, tarball: other.tarball, bundle, registry: registry.url, tag: 'latest', access: null }));
+    const put = await registry.put(
+      'swapped-lib',
+      buildPublishBody({ manifest: other.manifest, tarball: other.tarball, bundle, registry: registry.url, tag: 'latest', access: null }),
+    );
     expect(put.status).toBe(201);
 
     const project = await consumer('swapped', 'swapped-lib', [keyA.keyid]);
@@ -161,7 +184,9 @@ describe('publish → install with pinned publisher keys', () => {
     expect(summary.predicateType).toBe(PREDICATE_SLSA_V1);
     expect(summary.keyid).toBe(keyB.keyid);
     const statement = statementOf(JSON.parse(await readFile(summary.bundle, 'utf8')) as Parameters<typeof statementOf>[0]);
-    expect((statement.predicate as { runDetails: { byproducts: { name: string }[] } }).runDetails.byproducts.map((b) => b.name)).toEqual([PUBLISHER_KEY_BYPRODUCT]);
+    expect((statement.predicate as { runDetails: { byproducts: { name: string }[] } }).runDetails.byproducts.map((b) => b.name)).toEqual([
+      PUBLISHER_KEY_BYPRODUCT,
+    ]);
     await registry.backdate('ci-signed-lib', ['2.0.0']);
 
     const project = await consumer('ci-signed', 'ci-signed-lib', [keyB.keyid]);
@@ -184,7 +209,11 @@ describe('publish -- --dry-run', () => {
 
 describe('a key packed by mistake', () => {
   it('refuses to publish a package whose tarball contains the signing key: exit 1, nothing uploaded, no tarball left', async () => {
-    const dir = await writePackage(await registry.tempDir('leaky'), { name: 'leaky-lib', version: '1.0.0', files: { 'keys/publisher.key': await readFile(keyA.privateKeyFile, 'utf8') } });
+    const dir = await writePackage(await registry.tempDir('leaky'), {
+      name: 'leaky-lib',
+      version: '1.0.0',
+      files: { 'keys/publisher.key': await readFile(keyA.privateKeyFile, 'utf8') },
+    });
     const result = await vouch(['publish', dir, '--key', keyA.privateKeyFile], work);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('SIGN_FAILED');
@@ -202,7 +231,16 @@ describe('secrets', () => {
       const body = pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
       const der = createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' });
       const secret = Buffer.from(createPrivateKey(pem).export({ format: 'jwk' }).d!, 'base64url');
-      for (const needle of [body, body.slice(0, 40), body.slice(-40), der.toString('base64'), der.toString('hex'), secret.toString('base64'), secret.toString('base64url'), secret.toString('hex')]) {
+      for (const needle of [
+        body,
+        body.slice(0, 40),
+        body.slice(-40),
+        der.toString('base64'),
+        der.toString('hex'),
+        secret.toString('base64'),
+        secret.toString('base64url'),
+        secret.toString('hex'),
+      ]) {
         expect(text).not.toContain(needle);
       }
     }
@@ -220,9 +258,16 @@ async function keygen(label: string, type: string): Promise<KeyInfo> {
 async function consumer(label: string, name: string, keyids: string[]): Promise<string> {
   const dir = await registry.tempDir(`consumer-${label}`);
   await writeProject(dir, { dependencies: { [name]: '*' } });
-  await writeFile(join(dir, 'vouch.policy.json'), `${JSON.stringify({
-    rules: [{ packages: name, publisherKeys: keyids.map((keyid) => ({ keyid })) }],
-  }, null, 2)}\n`);
+  await writeFile(
+    join(dir, 'vouch.policy.json'),
+    `${JSON.stringify(
+      {
+        rules: [{ packages: name, publisherKeys: keyids.map((keyid) => ({ keyid })) }],
+      },
+      null,
+      2,
+    )}\n`,
+  );
   return dir;
 }
 

@@ -27,7 +27,11 @@ switch (process.env.KMS_OUTPUT) {
 }
 `;
 
-interface KeyInfo { keyid: string; privateKeyFile: string; publicKeyFile: string }
+interface KeyInfo {
+  keyid: string;
+  privateKeyFile: string;
+  publicKeyFile: string;
+}
 
 let registry: TestRegistry;
 let env: NodeJS.ProcessEnv;
@@ -83,8 +87,9 @@ describe('vouch sign --signer-command', () => {
 describe('vouch publish --signer-command', () => {
   it('publishes with the external signature, and the registry serves the publisher attestation', async () => {
     const dir = await writePackage(await registry.tempDir('publish-ok'), { name: 'kms-published', version: '1.0.0' });
-    const result = await run(['publish', dir, '--signer-command', `node ${JSON.stringify(script)}`, '--public-key', p256.publicKeyFile, '--json'],
-      { KMS_KEY_FILE: p256.privateKeyFile });
+    const result = await run(['publish', dir, '--signer-command', `node ${JSON.stringify(script)}`, '--public-key', p256.publicKeyFile, '--json'], {
+      KMS_KEY_FILE: p256.privateKeyFile,
+    });
     expect(result.code, result.stderr).toBe(0);
     const served = await registry.get('-/npm/v1/attestations/kms-published@1.0.0');
     expect(served.status).toBe(200);
@@ -94,10 +99,12 @@ describe('vouch publish --signer-command', () => {
     expect(verifyBundle(bundle, 'kms-published', tarball).kind).toBe('verified');
   });
 
-  it('refuses to publish when the signer fails: exit 1, nothing uploaded, the signer\'s first stderr line shown', async () => {
+  it("refuses to publish when the signer fails: exit 1, nothing uploaded, the signer's first stderr line shown", async () => {
     const dir = await writePackage(await registry.tempDir('publish-fail'), { name: 'kms-refused', version: '1.0.0' });
-    const result = await run(['publish', dir, '--signer-command', `node ${JSON.stringify(script)}`, '--public-key', p256.publicKeyFile],
-      { KMS_KEY_FILE: p256.privateKeyFile, KMS_OUTPUT: 'fail' });
+    const result = await run(['publish', dir, '--signer-command', `node ${JSON.stringify(script)}`, '--public-key', p256.publicKeyFile], {
+      KMS_KEY_FILE: p256.privateKeyFile,
+      KMS_OUTPUT: 'fail',
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('SIGN_FAILED');
     expect(result.stderr).toContain('access denied for this role');
@@ -132,7 +139,8 @@ async function keygen(label: string, type: string): Promise<KeyInfo> {
 
 function verifyBundle(bundle: unknown, name: string, tarball: Buffer): AttestationResult {
   return checkAttestations({
-    name, version: '1.0.0',
+    name,
+    version: '1.0.0',
     integrity: `sha512-${createHash('sha512').update(tarball).digest('base64')}`,
     advertised: { url: `/-/npm/v1/attestations/${name}@1.0.0` },
     response: { kind: 'found', body: { attestations: [{ predicateType: PREDICATE_PUBLISHER, bundle }] } },

@@ -22,7 +22,10 @@ let signedAt: Date;
 
 beforeAll(async () => {
   registry = await startRegistry();
-  sigstore = await createPrivateSigstore({ seed: 'rekor-v2', rekorV2: { origin: 'rekor.v2.vouch.test:8443', witnesses: ['witness.vouch.test/w1', 'witness2.vouch.test'] } });
+  sigstore = await createPrivateSigstore({
+    seed: 'rekor-v2',
+    rekorV2: { origin: 'rekor.v2.vouch.test:8443', witnesses: ['witness.vouch.test/w1', 'witness2.vouch.test'] },
+  });
   const stranger = await createPrivateSigstore({ seed: 'rekor-v2-stranger', rekorV2: { origin: 'rekor.stranger.test/log' } });
   trustedRoot = join(await registry.tempDir('trust'), 'private.trusted_root.json');
   await writeFile(trustedRoot, sigstore.trustedRootJSON);
@@ -39,7 +42,10 @@ describe('provenance logged in Rekor v2 and timed by a TSA', () => {
     const { result } = await install({ 'v2-prov': '1.0.0' });
     expect(result.code, result.stderr).toBe(0);
     const pkg = (result.json as ReportJson).packages.find((p) => p.name === 'v2-prov');
-    expect(pkg?.evidence.attestations).toMatchObject({ kind: 'verified', provenance: { trustRoot: trustedRoot, identity: { repository: 'https://github.com/acme/v2-prov' } } });
+    expect(pkg?.evidence.attestations).toMatchObject({
+      kind: 'verified',
+      provenance: { trustRoot: trustedRoot, identity: { repository: 'https://github.com/acme/v2-prov' } },
+    });
     const logged = pkg?.evidence.attestations?.kind === 'verified' ? pkg.evidence.attestations.provenance?.integratedTime : undefined;
     expect(Math.abs(Date.parse(logged ?? '') - signedAt.getTime())).toBeLessThan(60_000);
   });

@@ -56,7 +56,10 @@ describe('outputs stay out of the package folder', () => {
   it('--out-dir or --out inside the package folder is refused before anything runs (exit 2)', async () => {
     const dir = await pkg('out-inside');
     const before = await snapshotProject(dir);
-    for (const flag of [['--out-dir', join(dir, 'dist')], ['--out', join(dir, 'x.sigstore')]]) {
+    for (const flag of [
+      ['--out-dir', join(dir, 'dist')],
+      ['--out', join(dir, 'x.sigstore')],
+    ]) {
       const result = await runVouch(['sign', dir, '--key', key.privateKeyFile, ...flag], { cwd: registry.storage, env });
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toContain('is inside the package folder');

@@ -28,9 +28,11 @@ beforeAll(async () => {
   trustedRoot = join(await registry.tempDir('trust'), 'private.trusted_root.json');
   await writeFile(trustedRoot, sigstore.trustedRootJSON);
   root = await registry.tempDir('packages');
-  const withProvenance = async (name: string, version: string) => publishWithProvenance(registry, await write({ name, version }), sigstore, githubIdentity(`acme/${name}`));
+  const withProvenance = async (name: string, version: string) =>
+    publishWithProvenance(registry, await write({ name, version }), sigstore, githubIdentity(`acme/${name}`));
   // A tag of its own: npm refuses to make a version below `latest` (or a prerelease) the new `latest`.
-  const plain = async (name: string, version: string, tag?: string) => registry.publish(await write({ name, version, ...(tag ? { manifest: { publishConfig: { tag } } } : {}) }));
+  const plain = async (name: string, version: string, tag?: string) =>
+    registry.publish(await write({ name, version, ...(tag ? { manifest: { publishConfig: { tag } } } : {}) }));
 
   // A stolen token (nx, axios): provenance from CI, then a version published from elsewhere.
   await withProvenance('tok', '1.0.0');
@@ -111,10 +113,24 @@ describe('trust tiers through the registry', () => {
   });
 
   it('lets an exception waive exactly the range it names: 1.0.1 passes under one for 1.0.1, not under one for 1.0.2', async () => {
-    const exception = (versions: string) => ({ exceptions: { tok: [{ versions, allow: ['TIER_DOWNGRADE'], reason: 'published by hand after a CI outage, checked', approvedBy: 'ops@example.test', expires: '2099-01-01' }] } });
+    const exception = (versions: string) => ({
+      exceptions: {
+        tok: [
+          {
+            versions,
+            allow: ['TIER_DOWNGRADE'],
+            reason: 'published by hand after a CI outage, checked',
+            approvedBy: 'ops@example.test',
+            expires: '2099-01-01',
+          },
+        ],
+      },
+    });
     const waived = await install({ tok: '1.0.1' }, exception('1.0.1'));
     expect(waived.result.code, explain(waived.result)).toBe(0);
-    expect(report(waived.result).packages.find((p) => p.name === 'tok')?.waived).toEqual([expect.objectContaining({ code: 'TIER_DOWNGRADE', waivedBy: 'exceptions.tok[0]' })]);
+    expect(report(waived.result).packages.find((p) => p.name === 'tok')?.waived).toEqual([
+      expect.objectContaining({ code: 'TIER_DOWNGRADE', waivedBy: 'exceptions.tok[0]' }),
+    ]);
     const other = await install({ tok: '1.0.1' }, exception('1.0.2'));
     expect(denied(report(other.result))).toEqual([['tok@1.0.1', ['TIER_DOWNGRADE']]]);
   });
@@ -161,4 +177,7 @@ async function vouch(args: string[], cwd: string): Promise<VouchResult> {
 }
 
 const report = (result: VouchResult): ReportJson => result.json as ReportJson;
-const finding = (result: VouchResult, name: string, code: string) => report(result).packages.find((p) => p.name === name)?.findings.find((f) => f.code === code);
+const finding = (result: VouchResult, name: string, code: string) =>
+  report(result)
+    .packages.find((p) => p.name === name)
+    ?.findings.find((f) => f.code === code);

@@ -70,7 +70,11 @@ async function vouch(args: string[], cwd: string): Promise<VouchResult> {
 async function installedProject(label: string, dependencies: Record<string, string>): Promise<string> {
   const dir = join(await registry.tempDir(label), 'project');
   await writeProject(dir, { dependencies });
-  const installed = await registry.npm(['install', '--no-audit', '--no-fund'], { cwd: dir, stateDir: await registry.tempDir('npm-state'), retries: 'npm-default' });
+  const installed = await registry.npm(['install', '--no-audit', '--no-fund'], {
+    cwd: dir,
+    stateDir: await registry.tempDir('npm-state'),
+    retries: 'npm-default',
+  });
   expect(installed.code, installed.stderr).toBe(0);
   return dir;
 }
@@ -117,7 +121,7 @@ describe('vouch verify --attest', () => {
     expect(details['packages']).toMatchObject({ total: 2, allowed: 2, denied: 0 });
   });
 
-  it('refuses key flags without --attest (exit 2): on verify, --key is the summary\'s signing key', async () => {
+  it("refuses key flags without --attest (exit 2): on verify, --key is the summary's signing key", async () => {
     const result = await vouch(['verify', '--key', ciKey.privateKeyFile], project);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--attest');
@@ -131,7 +135,7 @@ describe('vouch verify --attest', () => {
 });
 
 describe('vouch verify-summary', () => {
-  it('accepts the summary with the signer\'s public key, for the project as it was verified (exit 0)', async () => {
+  it("accepts the summary with the signer's public key, for the project as it was verified (exit 0)", async () => {
     const { result, json } = await gate(summaryFile, project, '--key', ciKey.publicKeyFile!, '--tree');
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(json.verified).toBe(true);
@@ -250,9 +254,15 @@ describe('keyless summaries', () => {
       const rootFile = join(dir, 'private.trusted_root.json');
       await writeFile(rootFile, sigstore.trustedRootJSON);
       const identity = githubIdentity('acme/app', { ref: 'refs/heads/main' });
-      const env = { ...withoutCi(await registry.npmEnv(await registry.tempDir('vouch-state'), { retries: 'npm-default' })), SIGSTORE_ID_TOKEN: servers.issueToken(identity) };
+      const env = {
+        ...withoutCi(await registry.npmEnv(await registry.tempDir('vouch-state'), { retries: 'npm-default' })),
+        SIGSTORE_ID_TOKEN: servers.issueToken(identity),
+      };
       const file = join(dir, 'summary.json');
-      const signed = await runVouch(['verify', '--attest', file, '--keyless', '--fulcio-url', servers.fulcioUrl, '--rekor-url', servers.rekorUrl], { cwd: project, env });
+      const signed = await runVouch(['verify', '--attest', file, '--keyless', '--fulcio-url', servers.fulcioUrl, '--rekor-url', servers.rekorUrl], {
+        cwd: project,
+        env,
+      });
       expect(signed.code, signed.stdout + signed.stderr).toBe(0);
 
       const issuer = ['--identity-issuer', 'https://token.actions.githubusercontent.com', '--trusted-root', rootFile];
@@ -262,7 +272,14 @@ describe('keyless summaries', () => {
       const otherRepo = await gate(file, project, ...issuer, '--identity-repository', 'https://github.com/acme/other');
       expect(otherRepo.result.code).toBe(1);
       expect(codes(otherRepo.json)).toEqual(['BUNDLE_IDENTITY']);
-      const untrusted = await gate(file, project, '--identity-issuer', 'https://token.actions.githubusercontent.com', '--identity-repository', 'https://github.com/acme/app');
+      const untrusted = await gate(
+        file,
+        project,
+        '--identity-issuer',
+        'https://token.actions.githubusercontent.com',
+        '--identity-repository',
+        'https://github.com/acme/app',
+      );
       expect(untrusted.result.code).toBe(1);
       expect(codes(untrusted.json)).toEqual(['BUNDLE_SIGNATURE']);
       const byKey = await gate(file, project, '--key', ciKey.publicKeyFile!);

@@ -35,7 +35,11 @@ beforeAll(async () => {
   registry = await startRegistry({ storage: join(work, 'storage') });
   tree = await buildTree(registry, { packages: 20, nestedNames: 2, prefix: 'nd', seed: 7 }, { consumer: { install: 'full', dir: join(work, 'app') } });
   const lock = JSON.parse(await readFile(join(tree.project, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
-  installed = new Map(Object.entries(lock.packages).filter(([l]) => l !== '').map(([l, p]) => [l, { name: nameAt(l), version: p.version! }]));
+  installed = new Map(
+    Object.entries(lock.packages)
+      .filter(([l]) => l !== '')
+      .map(([l, p]) => [l, { name: nameAt(l), version: p.version! }]),
+  );
 }, 300_000);
 
 afterAll(async () => {
@@ -130,7 +134,9 @@ async function withRecords<T>(changes: [TreePackage, (r: Records['versions'][str
 /** Runs `body` with a vouch.policy.json in the project accepting `registryUrl`'s untimed signatures by retired keys. */
 async function withUntimedAccepted<T>(registryUrl: string, body: () => Promise<T>): Promise<T> {
   const file = join(tree.project, 'vouch.policy.json');
-  const policy = { registries: { [registryUrl]: { untimedExpiredKeys: { reason: 'judge retired keys as npm does, on the packument time', expires: '2099-01-01' } } } };
+  const policy = {
+    registries: { [registryUrl]: { untimedExpiredKeys: { reason: 'judge retired keys as npm does, on the packument time', expires: '2099-01-01' } } },
+  };
   await writeFile(file, `${JSON.stringify(policy, null, 2)}\n`);
   try {
     return await body();
@@ -155,26 +161,38 @@ describe('vouch verify and npm audit signatures on the same installed tree', () 
     const [removedA, removedB, alteredB] = tree.plan.packages.filter((p) => single(p) && p !== nested);
     const donorSig = JSON.parse(await readFile(recordsFile(registry.storage, alteredB!.name), 'utf8')) as Records;
     const foreign = donorSig.versions[alteredB!.version]!.sig!;
-    await withRecords([
-      [nested, (r) => void (r.sig = foreign)], // a real registry signature over another message
-      [alteredB!, (r) => void (r.sig = Buffer.alloc(72, 7).toString('base64'))],
-      [removedA!, (r) => void delete r.sig], // a damaged record: the plugin serves the version unsigned
-      [removedB!, (r) => void delete r.sig],
-    ], async () => {
-      const npm = await npmAudit();
-      expect(npm.code, npm.stderr).toBe(1);
-      const npmVerdicts = npmByLocation(npm.json!);
-      // The tampering really shows in npm's output: one entry per location of each touched package.
-      expect(Object.entries(npmVerdicts).filter(([, v]) => v !== 'verified').map(([l]) => installed.get(l)!).map(id).sort()).toEqual(
-        [...locationsOf(nested).map(() => id(nested)), id(alteredB!), id(removedA!), id(removedB!)].sort());
-      await expectAgreement(npm.json!, 1, (report) => {
-        expect(npmShape(report)).toEqual(npmShape(npm.json!));
-        expect(denied(report)).toEqual(sortRows([
-          [id(nested), ['SIGNATURE_INVALID']], [id(alteredB!), ['SIGNATURE_INVALID']],
-          [id(removedA!), ['SIGNATURE_MISSING']], [id(removedB!), ['SIGNATURE_MISSING']],
-        ]));
-      });
-    });
+    await withRecords(
+      [
+        [nested, (r) => void (r.sig = foreign)], // a real registry signature over another message
+        [alteredB!, (r) => void (r.sig = Buffer.alloc(72, 7).toString('base64'))],
+        [removedA!, (r) => void delete r.sig], // a damaged record: the plugin serves the version unsigned
+        [removedB!, (r) => void delete r.sig],
+      ],
+      async () => {
+        const npm = await npmAudit();
+        expect(npm.code, npm.stderr).toBe(1);
+        const npmVerdicts = npmByLocation(npm.json!);
+        // The tampering really shows in npm's output: one entry per location of each touched package.
+        expect(
+          Object.entries(npmVerdicts)
+            .filter(([, v]) => v !== 'verified')
+            .map(([l]) => installed.get(l)!)
+            .map(id)
+            .sort(),
+        ).toEqual([...locationsOf(nested).map(() => id(nested)), id(alteredB!), id(removedA!), id(removedB!)].sort());
+        await expectAgreement(npm.json!, 1, (report) => {
+          expect(npmShape(report)).toEqual(npmShape(npm.json!));
+          expect(denied(report)).toEqual(
+            sortRows([
+              [id(nested), ['SIGNATURE_INVALID']],
+              [id(alteredB!), ['SIGNATURE_INVALID']],
+              [id(removedA!), ['SIGNATURE_MISSING']],
+              [id(removedB!), ['SIGNATURE_MISSING']],
+            ]),
+          );
+        });
+      },
+    );
   });
 
   describe('a key that expired before some versions were published', () => {
@@ -184,10 +202,12 @@ describe('vouch verify and npm audit signatures on the same installed tree', () 
 
     beforeAll(async () => {
       // The last packages published (at least two) have a publish time at or after the key's expiry.
-      const times = await Promise.all(tree.plan.packages.map(async (p) => {
-        const doc = (await registry.get(encodeURIComponent(p.name))).json as { time: Record<string, string> };
-        return { p, at: Date.parse(doc.time[p.version]!) };
-      }));
+      const times = await Promise.all(
+        tree.plan.packages.map(async (p) => {
+          const doc = (await registry.get(encodeURIComponent(p.name))).json as { time: Record<string, string> };
+          return { p, at: Date.parse(doc.time[p.version]!) };
+        }),
+      );
       times.sort((a, b) => a.at - b.at);
       let cut = times.length - 2;
       while (cut > 1 && times[cut]!.at === times[cut - 1]!.at) cut -= 1; // publishes in the same millisecond
@@ -199,7 +219,7 @@ describe('vouch verify and npm audit signatures on the same installed tree', () 
 
     afterAll(() => proxy?.close());
 
-    it('npm aborts the whole run with EEXPIREDSIGNATUREKEY; vouch reports KEY_EXPIRED for those versions and verifies the rest, which the registry\'s signing log holds (or, without the log, only with untimedExpiredKeys)', async () => {
+    it("npm aborts the whole run with EEXPIREDSIGNATUREKEY; vouch reports KEY_EXPIRED for those versions and verifies the rest, which the registry's signing log holds (or, without the log, only with untimedExpiredKeys)", async () => {
       const keys = (await (await fetch(new URL('-/npm/v1/keys', proxy.url))).json()) as KeysBody;
       expect(keys.keys.map((k) => [k.keyid, k.expires])).toEqual([[registry.keyid, expires]]);
 
@@ -236,9 +256,7 @@ describe('vouch verify and npm audit signatures on the same installed tree', () 
         expect(npm.stderr).toMatch(/code EEXPIREDSIGNATUREKEY/);
         const v = await withUntimedAccepted(proxy.url, () => vouch('--installed', proxy.url));
         expect(v.code, v.stderr).toBe(1);
-        expect(denied(v.report)).toEqual(sortRows([
-          ...expired.map((p): Row => [id(p), ['KEY_EXPIRED']]), [id(altered), ['SIGNATURE_INVALID']],
-        ]));
+        expect(denied(v.report)).toEqual(sortRows([...expired.map((p): Row => [id(p), ['KEY_EXPIRED']]), [id(altered), ['SIGNATURE_INVALID']]]));
       });
     });
   });
@@ -255,13 +273,19 @@ describe('after a real key rotation on the same storage', () => {
     // The old key expired long before any of these versions was published.
     registry = await startRegistry({ storage: join(work, 'storage'), keys: [newKey, `${oldKey}=2001-01-01T00:00:00.000Z`] });
     const keys = ((await registry.get('-/npm/v1/keys')).json as KeysBody).keys;
-    expect(keys.map((k) => [k.keyid, k.expires])).toEqual([[registry.keyid, null], [oldKeyid, '2001-01-01T00:00:00.000Z']]);
+    expect(keys.map((k) => [k.keyid, k.expires])).toEqual([
+      [registry.keyid, null],
+      [oldKeyid, '2001-01-01T00:00:00.000Z'],
+    ]);
 
     const npm = await npmAudit();
     expect(npm.code, npm.stderr).toBe(0);
     expect(npm.json).toEqual({ invalid: [], missing: [] });
-    await expectAgreement(npm.json!, 0, (report) => expect(new Set(report.packages.map((p) => JSON.stringify(p.evidence.signature)))).toEqual(
-      new Set([JSON.stringify({ kind: 'verified', keyids: [registry.keyid] })])));
+    await expectAgreement(npm.json!, 0, (report) =>
+      expect(new Set(report.packages.map((p) => JSON.stringify(p.evidence.signature)))).toEqual(
+        new Set([JSON.stringify({ kind: 'verified', keyids: [registry.keyid] })]),
+      ),
+    );
   });
 });
 
@@ -293,9 +317,10 @@ async function keysProxy(target: string, rewrite: (keys: KeysBody) => KeysBody):
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

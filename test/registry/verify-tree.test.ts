@@ -104,11 +104,13 @@ describe('vouch verify on a clean 50-package tree', () => {
 });
 
 type Records = { versions: Record<string, { integrity: string; keyid: string; sig: string; source: string }> };
-const editRecords = (edit: (r: Records) => void) => (bytes: Buffer): string => {
-  const records = JSON.parse(bytes.toString('utf8')) as Records;
-  edit(records);
-  return JSON.stringify(records);
-};
+const editRecords =
+  (edit: (r: Records) => void) =>
+  (bytes: Buffer): string => {
+    const records = JSON.parse(bytes.toString('utf8')) as Records;
+    edit(records);
+    return JSON.stringify(records);
+  };
 const sha512 = (bytes: Buffer): string => `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
 const id = (p: TreePackage): string => treeId(p.name, p.version);
 const locationsOf = (p: TreePackage): string[] => clean.packages.find((q) => q.name === p.name && q.version === p.version)!.locations;
@@ -126,23 +128,31 @@ async function projectLocking(p: TreePackage, integrity: string): Promise<string
 describe('vouch verify when the registry storage is tampered with', () => {
   it('fails exactly the package whose served signature was altered: SIGNATURE_INVALID, npm code EINTEGRITYSIGNATURE', async () => {
     const [victim, donor] = plain();
-    const result = await withFileChanged(recordsFile(registry.storage, victim!.name), editRecords((r) => {
-      // A real signature by the registry key, over another package's message.
-      r.versions[victim!.version]!.sig = JSON.parse(readFileSyncUtf8(recordsFile(registry.storage, donor!.name))).versions[donor!.version].sig;
-    }), () => verify());
+    const result = await withFileChanged(
+      recordsFile(registry.storage, victim!.name),
+      editRecords((r) => {
+        // A real signature by the registry key, over another package's message.
+        r.versions[victim!.version]!.sig = JSON.parse(readFileSyncUtf8(recordsFile(registry.storage, donor!.name))).versions[donor!.version].sig;
+      }),
+      () => verify(),
+    );
     expect(result.code, result.stderr).toBe(1);
     const report = result.json as ReportJson;
     expect(denied(report), explain(result)).toEqual([[id(victim!), ['SIGNATURE_INVALID']]]);
     expect(report.invalid.map((e) => [e.name, e.version, e.code, e.vouchCode])).toEqual(
-      locationsOf(victim!).map(() => [victim!.name, victim!.version, 'EINTEGRITYSIGNATURE', 'SIGNATURE_INVALID']));
+      locationsOf(victim!).map(() => [victim!.name, victim!.version, 'EINTEGRITYSIGNATURE', 'SIGNATURE_INVALID']),
+    );
     expect(report.missing).toEqual([]);
   });
 
-  it('fails exactly the package served without a signature: SIGNATURE_MISSING, listed in npm\'s missing', async () => {
+  it("fails exactly the package served without a signature: SIGNATURE_MISSING, listed in npm's missing", async () => {
     const victim = plain().filter(singleVersion)[2]!;
     // A record without its signature is damaged; the plugin then serves the package unsigned.
-    const result = await withFileChanged(recordsFile(registry.storage, victim.name),
-      editRecords((r) => void delete (r.versions[victim.version] as Partial<Records['versions'][string]>).sig), () => verify());
+    const result = await withFileChanged(
+      recordsFile(registry.storage, victim.name),
+      editRecords((r) => void delete (r.versions[victim.version] as Partial<Records['versions'][string]>).sig),
+      () => verify(),
+    );
     expect(result.code, result.stderr).toBe(1);
     const report = result.json as ReportJson;
     expect(denied(report), explain(result)).toEqual([[id(victim), ['SIGNATURE_MISSING']]]);
@@ -172,7 +182,11 @@ describe('vouch verify when the registry storage is tampered with', () => {
     const swap = async <T>(body: (victim: TreePackage, swapped: Buffer) => Promise<T>): Promise<T> => {
       const [victim, donor] = plain().filter(singleVersion).slice(4);
       const bytes = await readFile(storedTarball(registry.storage, donor!.name, donor!.version));
-      return withFileChanged(storedTarball(registry.storage, victim!.name, victim!.version), () => bytes, () => body(victim!, bytes));
+      return withFileChanged(
+        storedTarball(registry.storage, victim!.name, victim!.version),
+        () => bytes,
+        () => body(victim!, bytes),
+      );
     };
 
     it('passes verify, which compares integrities and signatures but downloads no tarball; verify --tarballs and vouch ci catch it (TARBALL_MISMATCH)', async () => {
@@ -188,15 +202,17 @@ describe('vouch verify when the registry storage is tampered with', () => {
         expect(await snapshotProject(tree.project)).toEqual(before);
 
         const copy = await copyProject(tree.project, join(await registry.tempDir('project'), 'app'));
-        const ci = await runVouch(['ci', '--update-lock', '--format', 'json', '--trusted-root', trustedRoot],
-          { cwd: copy, env: await registry.npmEnv(await registry.tempDir('vouch-state')) });
+        const ci = await runVouch(['ci', '--update-lock', '--format', 'json', '--trusted-root', trustedRoot], {
+          cwd: copy,
+          env: await registry.npmEnv(await registry.tempDir('vouch-state')),
+        });
         expect(ci.code, ci.stderr).toBe(1);
         expect(denied(ci.json as ReportJson), explain(ci)).toEqual([[id(victim), ['TARBALL_MISMATCH']]]);
         expect(existsSync(join(copy, 'node_modules'))).toBe(false);
       });
     });
 
-    it('fails INTEGRITY_MISMATCH when the lockfile was edited to the swapped tarball\'s integrity', async () => {
+    it("fails INTEGRITY_MISMATCH when the lockfile was edited to the swapped tarball's integrity", async () => {
       await swap(async (victim, swapped) => {
         const result = await verify(await projectLocking(victim, sha512(swapped)));
         expect(result.code, result.stderr).toBe(1);
@@ -229,9 +245,11 @@ describe('machine-readable output of a failing run', () => {
     // A package nested at more than one location, so the result carries several locations.
     const victim = plain().find((p) => locationsOf(p).length > 1)!;
     expect(victim).toBeDefined();
-    const result = await withFileChanged(recordsFile(registry.storage, victim.name),
+    const result = await withFileChanged(
+      recordsFile(registry.storage, victim.name),
       editRecords((r) => void (r.versions[victim.version]!.sig = Buffer.alloc(70, 1).toString('base64'))),
-      () => verify(tree.project, [], undefined, 'sarif'));
+      () => verify(tree.project, [], undefined, 'sarif'),
+    );
     expect(result.code, result.stderr).toBe(1);
     const log = result.json as SarifLog;
     const validate = sarifValidator();
@@ -245,15 +263,22 @@ describe('machine-readable output of a failing run', () => {
     const lineOf = (location: string): number => lockLines.findIndex((l) => l.trimStart().startsWith(`${JSON.stringify(location)}: {`)) + 1;
     const expected = locationsOf(victim).map((l) => ({ uri: 'package-lock.json', startLine: lineOf(l) }));
     expect(expected.every((e) => e.startLine > 1)).toBe(true);
-    expect(results[0]!.locations.map((l) => ({
-      uri: l.physicalLocation.artifactLocation.uri, startLine: l.physicalLocation.region.startLine,
-    }))).toEqual(expected);
+    expect(
+      results[0]!.locations.map((l) => ({
+        uri: l.physicalLocation.artifactLocation.uri,
+        startLine: l.physicalLocation.region.startLine,
+      })),
+    ).toEqual(expected);
   });
 
   it('--format json of a failing run validates against docs/report.schema.json', async () => {
     const victim = withProvenance()[1]!;
     const file = storedAttestations(registry.storage, victim.name, victim.version);
-    const result = await withFileChanged(file, (b) => b.toString('utf8').replace(/"sig":"[^"]{8}/, '"sig":"AAAAAAAA'), () => verify());
+    const result = await withFileChanged(
+      file,
+      (b) => b.toString('utf8').replace(/"sig":"[^"]{8}/, '"sig":"AAAAAAAA'),
+      () => verify(),
+    );
     expect(result.code, result.stderr).toBe(1);
     const report = result.json as ReportJson;
     expect(denied(report), explain(result)).toEqual([[id(victim), ['ATTESTATION_INVALID']]]);
@@ -279,8 +304,10 @@ describe('vouch verify when the registry is down', () => {
     projectA = await copyProject(tree.project, join(work, 'a'));
     projectB = await copyProject(tree.project, join(work, 'b'));
     await registry.publish(await writePackage(join(work, 'packages'), extra));
-    const add = await registry.npm(['install', '--package-lock-only', '--ignore-scripts', `${extra.name}@${extra.version}`],
-      { cwd: projectB, stateDir: join(work, 'npm-b') });
+    const add = await registry.npm(['install', '--package-lock-only', '--ignore-scripts', `${extra.name}@${extra.version}`], {
+      cwd: projectB,
+      stateDir: join(work, 'npm-b'),
+    });
     expect(add.code, add.stderr).toBe(0);
     warmState = join(work, 'vouch-warm');
     const warm = await verify(projectA, [], warmState);
@@ -333,7 +360,9 @@ describe('vouch verify when the registry is down', () => {
     expect(result.code, result.stderr).toBe(1);
     const report = result.json as ReportJson;
     expect(denied(report), explain(result)).toEqual([[id(victim), ['INTEGRITY_MISMATCH']]]);
-    expect(report.notices.join('\n')).toMatch(/--offline: judged on registry data from vouch's cache, the oldest fetched \d{4}-\d{2}-\d{2}T.*\(less than a day ago\)/);
+    expect(report.notices.join('\n')).toMatch(
+      /--offline: judged on registry data from vouch's cache, the oldest fetched \d{4}-\d{2}-\d{2}T.*\(less than a day ago\)/,
+    );
   });
 
   it('reports OFFLINE_MISS, exit 3, for exactly the package the cache never saw', async () => {
@@ -346,10 +375,14 @@ describe('vouch verify when the registry is down', () => {
 });
 
 interface SarifLog {
-  runs: { results: {
-    ruleId: string; level: string; properties: { package: string; version: string };
-    locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
-  }[] }[];
+  runs: {
+    results: {
+      ruleId: string;
+      level: string;
+      properties: { package: string; version: string };
+      locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
+    }[];
+  }[];
 }
 
 const readFileSyncUtf8 = (file: string): string => readFileSync(file, 'utf8');

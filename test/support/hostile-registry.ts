@@ -113,8 +113,14 @@ export async function startHostileRegistry(upstream: string): Promise<HostileReg
 
   const server = await listen((req, res) => {
     const path = pathOf(req);
-    const rule = rules.find((r) => r.remaining > 0 && matches(r.match, path) && (r.skip-- <= 0));
-    const seen: SeenRequest = { method: req.method ?? 'GET', path, authorization: req.headers.authorization ?? null, fault: rule?.fault.kind ?? 'proxy', bytesSent: 0 };
+    const rule = rules.find((r) => r.remaining > 0 && matches(r.match, path) && r.skip-- <= 0);
+    const seen: SeenRequest = {
+      method: req.method ?? 'GET',
+      path,
+      authorization: req.headers.authorization ?? null,
+      fault: rule?.fault.kind ?? 'proxy',
+      bytesSent: 0,
+    };
     requests.push(seen);
     if (rule) rule.remaining--;
     const count = (n: number) => void (seen.bytesSent += n);
@@ -138,7 +144,14 @@ export async function startHostileRegistry(upstream: string): Promise<HostileReg
   };
 }
 
-async function answer(req: IncomingMessage, res: ServerResponse, fault: Fault | undefined, upstream: URL, foreignUrl: string, sent: (n: number) => void): Promise<void> {
+async function answer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  fault: Fault | undefined,
+  upstream: URL,
+  foreignUrl: string,
+  sent: (n: number) => void,
+): Promise<void> {
   switch (fault?.kind) {
     case undefined:
       return proxy(req, res, upstream, sent);
@@ -176,7 +189,13 @@ async function answer(req: IncomingMessage, res: ServerResponse, fault: Fault | 
   }
 }
 
-async function misbehave(res: ServerResponse, real: Upstream, fault: Extract<Fault, { kind: 'reset' | 'hang' | 'truncate' | 'json' }>, path: string, sent: (n: number) => void): Promise<void> {
+async function misbehave(
+  res: ServerResponse,
+  real: Upstream,
+  fault: Extract<Fault, { kind: 'reset' | 'hang' | 'truncate' | 'json' }>,
+  path: string,
+  sent: (n: number) => void,
+): Promise<void> {
   const half = real.body.subarray(0, Math.max(1, Math.floor(real.body.length / 2)));
   if (fault.kind === 'json') {
     let body = real.body;
@@ -250,8 +269,13 @@ function fetchUpstream(req: IncomingMessage, upstream: URL): Promise<Upstream> {
 }
 
 /** Passes the request through to upstream and the answer back, counting the body bytes; `headers` replace upstream's. */
-function proxy(req: IncomingMessage, res: ServerResponse, upstream: URL, sent: (n: number) => void = () => undefined,
-  headers: Record<string, string> = {}): Promise<void> {
+function proxy(
+  req: IncomingMessage,
+  res: ServerResponse,
+  upstream: URL,
+  sent: (n: number) => void = () => undefined,
+  headers: Record<string, string> = {},
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const out = httpRequest(upstreamOptions(req, upstream), (up) => {
       const replaced = new Set(Object.keys(headers).map((h) => h.toLowerCase()));

@@ -117,8 +117,10 @@ export async function startPlanWorld(): Promise<PlanWorld> {
   await chmod(join(gitBin, 'git'), 0o755);
   await writeFile(gitLog, '');
 
-  const fixture = (spec: PackageSpec, marker?: string): PackageSpec =>
-    ({ ...spec, scripts: { postinstall: markerScript(join(markers, marker ?? spec.name)), ...spec.scripts } });
+  const fixture = (spec: PackageSpec, marker?: string): PackageSpec => ({
+    ...spec,
+    scripts: { postinstall: markerScript(join(markers, marker ?? spec.name)), ...spec.scripts },
+  });
   const env = async (stateDir: string): Promise<NodeJS.ProcessEnv> => {
     const base = await npmEnv(stateDir, { url: hostile.url, token: registry.token }, { retries: 'npm-default' });
     return { ...base, PATH: `${gitBin}:${base['PATH'] ?? ''}`, NO_COLOR: '1' };
@@ -136,7 +138,15 @@ export async function startPlanWorld(): Promise<PlanWorld> {
   };
 
   return {
-    registry, hostile, markers, fixture, env, npm, state, copy, ran,
+    registry,
+    hostile,
+    markers,
+    fixture,
+    env,
+    npm,
+    state,
+    copy,
+    ran,
     publish: async (spec, marker) => {
       const dir = await writePackage(sources, fixture(spec, marker));
       await registry.publish(dir);
@@ -209,7 +219,8 @@ function findingCodes(report: ReportJson): string[] {
 
 export async function installedPackages(project: string): Promise<string[]> {
   const hidden = (await readJson(join(project, 'node_modules', '.package-lock.json'))) as
-    { packages?: Record<string, { name?: string; version?: string; link?: boolean }> } | undefined;
+    | { packages?: Record<string, { name?: string; version?: string; link?: boolean }> }
+    | undefined;
   return Object.entries(hidden?.packages ?? {})
     .filter(([location, entry]) => location.startsWith('node_modules/') && !entry.link)
     .map(([location, entry]) => `${entry.name ?? location.replace(/^.*node_modules\//, '')}@${entry.version ?? '?'}`)

@@ -47,15 +47,18 @@ export async function configureManager(manager: Manager, project: string, regist
       await writeFile(join(project, '.npmrc'), `registry=${registryUrl}\nstore-dir=${join(stateDir, 'store')}\ncache-dir=${join(stateDir, 'pnpm-cache')}\n`);
       break;
     case 'yarn':
-      await writeFile(join(project, '.yarnrc.yml'), [
-        `npmRegistryServer: "${registryUrl.replace(/\/$/, '')}"`,
-        'unsafeHttpWhitelist:\n  - "127.0.0.1"',
-        'nodeLinker: node-modules',
-        'enableGlobalCache: false',
-        `cacheFolder: "${join(stateDir, 'yarn-cache')}"`,
-        'enableTelemetry: false',
-        '',
-      ].join('\n'));
+      await writeFile(
+        join(project, '.yarnrc.yml'),
+        [
+          `npmRegistryServer: "${registryUrl.replace(/\/$/, '')}"`,
+          'unsafeHttpWhitelist:\n  - "127.0.0.1"',
+          'nodeLinker: node-modules',
+          'enableGlobalCache: false',
+          `cacheFolder: "${join(stateDir, 'yarn-cache')}"`,
+          'enableTelemetry: false',
+          '',
+        ].join('\n'),
+      );
       env['YARN_ENABLE_IMMUTABLE_INSTALLS'] = 'false';
       break;
     case 'bun':
@@ -71,7 +74,11 @@ export function writeLockfile(manager: Manager, project: string, env: NodeJS.Pro
   return runManager(manager, LOCKFILE_ONLY[manager], { cwd: project, env });
 }
 
-export function runManager(manager: Manager, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<ManagerResult> {
+export function runManager(
+  manager: Manager,
+  args: readonly string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<ManagerResult> {
   const [command, ...prefix] = COMMAND[manager];
   return runProcess(command!, [...prefix, ...args], { ...opts, timeoutMs: opts.timeoutMs ?? 120_000 });
 }

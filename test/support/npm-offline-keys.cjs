@@ -12,17 +12,17 @@
 // Everything after that (pacote's signature and expiry checks, output, exit codes) is stock npm.
 // Limits: attestation verification inside npm still needs TUF, so use it for registry signatures only;
 // for the public registry it would skip the TUF-pinned keys. Only acts inside npm-cli.js.
-'use strict'
-const path = require('node:path')
-const fs = require('node:fs')
+'use strict';
+const path = require('node:path');
+const fs = require('node:fs');
 
-const main = process.argv[1] && fs.realpathSync(process.argv[1])
+const main = process.argv[1] && fs.realpathSync(process.argv[1]);
 if (main && /[\\/]npm[\\/]bin[\\/]npm-cli\.js$/.test(main)) {
-  const npmRoot = path.resolve(path.dirname(main), '..')
-  const tuf = require(require.resolve('@sigstore/tuf', { paths: [npmRoot] }))
+  const npmRoot = path.resolve(path.dirname(main), '..');
+  const tuf = require(require.resolve('@sigstore/tuf', { paths: [npmRoot] }));
   tuf.initTUF = async () => ({
     getTarget: async (target) => {
-      throw new tuf.TUFError({ code: 'TUF_FIND_TARGET_ERROR', message: `target ${target} not available offline` })
+      throw new tuf.TUFError({ code: 'TUF_FIND_TARGET_ERROR', message: `target ${target} not available offline` });
     },
-  })
+  });
 }

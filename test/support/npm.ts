@@ -42,16 +42,19 @@ export async function npmEnv(stateDir: string, registry?: { url: string; token?:
   const npmrc = join(stateDir, 'npmrc');
   const globalNpmrc = join(stateDir, 'global-npmrc');
   const hostPath = registry?.url.replace(/^https?:/, '');
-  await writeFile(npmrc, [
-    ...(registry ? [`registry=${registry.url}`] : []),
-    ...(registry?.token ? [`${hostPath}:_authToken=${registry.token}`] : []),
-    'fund=false',
-    'audit=false',
-    'update-notifier=false',
-    // A loopback registry does not flake; npm's default retries turn one EINTEGRITY into minutes.
-    ...(options.retries === 'npm-default' ? [] : ['fetch-retries=0']),
-    '',
-  ].join('\n'));
+  await writeFile(
+    npmrc,
+    [
+      ...(registry ? [`registry=${registry.url}`] : []),
+      ...(registry?.token ? [`${hostPath}:_authToken=${registry.token}`] : []),
+      'fund=false',
+      'audit=false',
+      'update-notifier=false',
+      // A loopback registry does not flake; npm's default retries turn one EINTEGRITY into minutes.
+      ...(options.retries === 'npm-default' ? [] : ['fetch-retries=0']),
+      '',
+    ].join('\n'),
+  );
   await writeFile(globalNpmrc, '');
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^npm_config_/i.test(k)) env[k] = v;

@@ -24,7 +24,16 @@
 //   servers.githubEnv(identity)        GITHUB_* variables of that run plus ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN
 //   servers.requests                   counts of accepted Fulcio, Rekor and token requests
 //   servers.close()
-import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign as nodeSign, verify as nodeVerify, X509Certificate, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign as nodeSign,
+  verify as nodeVerify,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dsse } from '@sigstore/core';
@@ -82,7 +91,10 @@ export async function startSigstoreServers(sigstore: PrivateSigstore): Promise<S
   };
 
   const fulcio = async (body: unknown, res: ServerResponse): Promise<void> => {
-    const request = body as { credentials?: { oidcIdentityToken?: string }; publicKeyRequest?: { publicKey?: { content?: string }; proofOfPossession?: string } };
+    const request = body as {
+      credentials?: { oidcIdentityToken?: string };
+      publicKeyRequest?: { publicKey?: { content?: string }; proofOfPossession?: string };
+    };
     const claims = verifyJwt(request.credentials?.oidcIdentityToken ?? '', oidcKey.publicKey);
     if (!claims) return send(res, 401, { code: 401, message: 'invalid identity token' });
     const pem = request.publicKeyRequest?.publicKey?.content ?? '';
@@ -171,10 +183,11 @@ export async function startSigstoreServers(sigstore: PrivateSigstore): Promise<S
       return githubActionsEnv(identity, `${base}/token`, requestToken);
     },
     requests,
-    close: () => new Promise<void>((done) => {
-      server.closeAllConnections();
-      server.close(() => done());
-    }),
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
   };
 }
 

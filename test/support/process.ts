@@ -28,10 +28,13 @@ export function runProcess(command: string, args: readonly string[], opts: RunOp
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${command} ${args.join(' ')} did not finish within ${opts.timeoutMs} ms\n${stdout.slice(-2000)}${stderr.slice(-2000)}`));
-    }, opts.timeoutMs);
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            child.kill('SIGKILL');
+            reject(new Error(`${command} ${args.join(' ')} did not finish within ${opts.timeoutMs} ms\n${stdout.slice(-2000)}${stderr.slice(-2000)}`));
+          }, opts.timeoutMs);
     child.on('error', (err) => {
       clearTimeout(timer);
       reject(err);

@@ -75,9 +75,7 @@ export async function installedPackages(dir: string): Promise<string[]> {
     if (!existsSync(modules)) return;
     for (const item of await readdir(modules, { withFileTypes: true })) {
       if (item.name.startsWith('.')) continue;
-      const names = item.name.startsWith('@')
-        ? (await readdir(join(modules, item.name))).map((n) => `${item.name}/${n}`)
-        : [item.name];
+      const names = item.name.startsWith('@') ? (await readdir(join(modules, item.name))).map((n) => `${item.name}/${n}`) : [item.name];
       for (const name of names) {
         const path = `${prefix}${name}`;
         found.push(path);

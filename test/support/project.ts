@@ -87,7 +87,14 @@ async function entryOf(file: string, path: string): Promise<FileEntry> {
   const mode = (stat.mode & 0o7777).toString(8);
   if (stat.isSymbolicLink()) return { path, kind: 'link', target: await readlink(file) };
   if (stat.isDirectory()) return { path, kind: 'dir', mode };
-  return { path, kind: 'file', mode, sha256: createHash('sha256').update(await readFile(file)).digest('hex') };
+  return {
+    path,
+    kind: 'file',
+    mode,
+    sha256: createHash('sha256')
+      .update(await readFile(file))
+      .digest('hex'),
+  };
 }
 
 const byPath = (a: FileEntry, b: FileEntry): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);

@@ -28,19 +28,34 @@ export interface ProvenancePublishOptions {
 }
 
 export async function publishWithProvenance(
-  registry: TestRegistry, dir: string, sigstore: PrivateSigstore, identity: GithubIdentity, opts: ProvenancePublishOptions = {},
+  registry: TestRegistry,
+  dir: string,
+  sigstore: PrivateSigstore,
+  identity: GithubIdentity,
+  opts: ProvenancePublishOptions = {},
 ): Promise<{ tarball: Buffer; integrity: string }> {
   const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name: string; version: string };
   const tarball = opts.tarball ?? (await packTarball(dir));
   const integrity = `sha512-${createHash('sha512').update(tarball).digest('base64')}`;
   const bundle = await sigstore.mintProvenance({
-    name: manifest.name, version: manifest.version, integrity: opts.signedIntegrity ?? integrity, identity, ...(opts.fresh ? {} : { at: pastPublishTime() }),
+    name: manifest.name,
+    version: manifest.version,
+    integrity: opts.signedIntegrity ?? integrity,
+    identity,
+    ...(opts.fresh ? {} : { at: pastPublishTime() }),
   });
-  const put = await registry.put(encodeURIComponent(manifest.name), publishBody({
-    name: manifest.name, version: manifest.version, tarball, registry: registry.url,
-    manifest: manifest as Record<string, unknown>,
-    attachments: { [`${manifest.name}-${manifest.version}.sigstore`]: sigstoreAttachment(JSON.stringify(bundle)) },
-  }), { fresh: opts.fresh ?? false });
+  const put = await registry.put(
+    encodeURIComponent(manifest.name),
+    publishBody({
+      name: manifest.name,
+      version: manifest.version,
+      tarball,
+      registry: registry.url,
+      manifest: manifest as Record<string, unknown>,
+      attachments: { [`${manifest.name}-${manifest.version}.sigstore`]: sigstoreAttachment(JSON.stringify(bundle)) },
+    }),
+    { fresh: opts.fresh ?? false },
+  );
   if (put.status !== 201) throw new Error(`publishing ${manifest.name}@${manifest.version} with provenance failed: ${put.status} ${put.text}`);
   return { tarball, integrity };
 }
@@ -49,9 +64,13 @@ export async function publishWithProvenance(
 export function githubIdentity(repository: string, overrides: Partial<GithubIdentity> = {}): GithubIdentity {
   const owner = repository.split('/')[0] ?? repository;
   return {
-    repository, repositoryId: numericId(`repo:${repository}`), ownerId: numericId(`owner:${owner}`),
-    ref: 'refs/tags/v1.0.0', commit: createHash('sha1').update(repository).digest('hex'),
-    workflowPath: '.github/workflows/release.yml', runnerEnvironment: 'github-hosted',
+    repository,
+    repositoryId: numericId(`repo:${repository}`),
+    ownerId: numericId(`owner:${owner}`),
+    ref: 'refs/tags/v1.0.0',
+    commit: createHash('sha1').update(repository).digest('hex'),
+    workflowPath: '.github/workflows/release.yml',
+    runnerEnvironment: 'github-hosted',
     ...overrides,
   };
 }
@@ -67,7 +86,9 @@ export function registryPublishKey(pkg: { name: string; version: string }, subje
   const spki = (signer.publicKeyPem.match(/^[A-Za-z0-9+/=]+$/gm) ?? []).join('');
   const keys = (expires: Date | null): RegistryKey[] => [{ keyid: signer.keyid, key: spki, expires }];
   const publishStatement: InTotoStatement = {
-    _type: 'https://in-toto.io/Statement/v0.1', subject, predicateType: PREDICATE_PUBLISH_NPM,
+    _type: 'https://in-toto.io/Statement/v0.1',
+    subject,
+    predicateType: PREDICATE_PUBLISH_NPM,
     predicate: { name: pkg.name, version: pkg.version, registry: 'http://127.0.0.1' },
   };
   return { signer, keys, publishStatement };

@@ -141,8 +141,7 @@ export async function startRegistry(options: StartOptions = {}): Promise<TestReg
       npm: async (npmArgs, { cwd, stateDir, ...envOptions }) =>
         runNpm(npmArgs, cwd, await npmEnv(stateDir ?? join(root, 'npm-state'), { url: ready.url, token }, envOptions)),
       publish: async (dir, stateDir, { fresh = false } = {}) => {
-        const result = await runNpm(['publish', '--access', 'public'], dir,
-          await npmEnv(stateDir ?? join(root, 'npm-state'), { url: ready.url, token }));
+        const result = await runNpm(['publish', '--access', 'public'], dir, await npmEnv(stateDir ?? join(root, 'npm-state'), { url: ready.url, token }));
         if (result.code !== 0) throw new Error(`npm publish ${dir} failed (${result.code}):\n${result.stderr}\n${result.stdout}`);
         if (!fresh) {
           const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -164,7 +163,8 @@ export async function startRegistry(options: StartOptions = {}): Promise<TestReg
 function publishedVersions(body: unknown): { name: string; versions: string[] } | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const { name, versions, _attachments: attachments } = body as Record<string, unknown>;
-  if (typeof name !== 'string' || typeof versions !== 'object' || versions === null || typeof attachments !== 'object' || attachments === null) return undefined;
+  if (typeof name !== 'string' || typeof versions !== 'object' || versions === null || typeof attachments !== 'object' || attachments === null)
+    return undefined;
   if (!Object.keys(attachments).some((file) => file.endsWith('.tgz'))) return undefined;
   return { name, versions: Object.keys(versions) };
 }
@@ -176,11 +176,13 @@ export async function httpGet(url: URL, accept = 'application/json'): Promise<Ht
 
 /** PUT of a JSON body with the publisher's token, as npm publish sends it. */
 export async function httpPutJson(url: URL, body: unknown, token: string): Promise<HttpResult> {
-  return toResult(await fetch(url, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  }));
+  return toResult(
+    await fetch(url, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    }),
+  );
 }
 
 async function toResult(res: Response): Promise<HttpResult> {

@@ -15,7 +15,13 @@ export function denied(report: ReportJson): [string, string[]][] {
     ...report.sources.map((s) => [`${s.name}@${s.spec}`, s.decision, s.findings] as const),
   ]
     .filter(([, decision]) => decision === 'deny')
-    .map(([id, , findings]) => [id, findings.filter((f) => f.severity === 'deny').map((f) => f.code).sort()]);
+    .map(([id, , findings]) => [
+      id,
+      findings
+        .filter((f) => f.severity === 'deny')
+        .map((f) => f.code)
+        .sort(),
+    ]);
   return rows.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
@@ -25,7 +31,9 @@ export function statuses(report: ReportJson): Record<string, string> {
 
 export function explain(result: { code: number; stderr: string; json?: unknown }): string {
   const report = result.json as ReportJson | undefined;
-  const findings = report?.packages?.filter((p) => p.decision === 'deny')
-    .map((p) => `${p.name}@${p.version}: ${p.findings.map((f) => `${f.code} ${f.message}`).join('; ')}`) ?? [];
+  const findings =
+    report?.packages
+      ?.filter((p) => p.decision === 'deny')
+      .map((p) => `${p.name}@${p.version}: ${p.findings.map((f) => `${f.code} ${f.message}`).join('; ')}`) ?? [];
   return [`exit ${result.code}`, result.stderr.slice(-2000), ...findings.slice(0, 20)].join('\n');
 }

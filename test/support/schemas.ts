@@ -34,8 +34,9 @@ export function reportValidator(): Validator {
 export function sarifValidator(): Validator {
   // strict: false, because the schema is third-party draft-04 text, not ours to tidy; unicodeRegExp: false,
   // because its language pattern `^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$` is invalid under the `u` flag.
-  sarif ??= addFormats(new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false }))
-    .compile(readSchema('fixtures', 'real', 'sarif', 'sarif-2.1.0-rtm.5.json'));
+  sarif ??= addFormats(new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false })).compile(
+    readSchema('fixtures', 'real', 'sarif', 'sarif-2.1.0-rtm.5.json'),
+  );
   return sarif;
 }
 

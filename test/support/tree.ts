@@ -189,13 +189,13 @@ export function planTree(options: TreeOptions = {}): TreePlan {
   if (o.provenance > eligible.length) throw new Error(`planTree: only ${eligible.length} packages can carry provenance`);
   const provenanceAt = new Set<number>();
   for (let p = 0; p < o.provenance; p++) provenanceAt.add(eligible[Math.floor((p * eligible.length) / o.provenance)]!);
-  const packages = nodes.map((node, i): TreePackage => ({
-    ...node,
-    dependencies: Object.fromEntries([...deps[i]!].sort(([a], [b]) => compare(a, b))),
-    provenance: provenanceAt.has(i)
-      ? githubIdentity(`${o.prefix}-org${i % 3}/${node.name.replace(/^@[^/]+\//, '')}`)
-      : null,
-  }));
+  const packages = nodes.map(
+    (node, i): TreePackage => ({
+      ...node,
+      dependencies: Object.fromEntries([...deps[i]!].sort(([a], [b]) => compare(a, b))),
+      provenance: provenanceAt.has(i) ? githubIdentity(`${o.prefix}-org${i % 3}/${node.name.replace(/^@[^/]+\//, '')}`) : null,
+    }),
+  );
   packages.sort((a, b) => compare(a.name, b.name) || compare(a.version, b.version));
   return { options: o, packages, rootDependencies: Object.fromEntries(Object.entries(rootDependencies).sort(([a], [b]) => compare(a, b))) };
 }
@@ -209,26 +209,38 @@ export async function publishTree(registry: TestRegistry, plan: TreePlan, opts: 
   const byName = new Map<string, TreePackage[]>();
   for (const p of plan.packages) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
   const published = new Map<string, PublishedPackage>();
-  await pMap(byName.values(), async (versions) => {
-    for (const p of versions) {
-      const dir = await writePackage(workDir, {
-        name: p.name, version: p.version, dependencies: p.dependencies,
-        ...(opts.files ? { files: opts.files(p) } : plan.options.fileBytes > 0 ? { files: { 'data.bin': { size: plan.options.fileBytes } } } : {}),
-      });
-      const tarball = await pacote.tarball(`file:${dir}`, packOptions);
-      if (p.provenance) {
-        const { integrity } = await publishWithProvenance(registry, dir, opts.sigstore!, p.provenance, { tarball });
-        published.set(treeId(p.name, p.version), { tarball, integrity, dir });
-        continue;
+  await pMap(
+    byName.values(),
+    async (versions) => {
+      for (const p of versions) {
+        const dir = await writePackage(workDir, {
+          name: p.name,
+          version: p.version,
+          dependencies: p.dependencies,
+          ...(opts.files ? { files: opts.files(p) } : plan.options.fileBytes > 0 ? { files: { 'data.bin': { size: plan.options.fileBytes } } } : {}),
+        });
+        const tarball = await pacote.tarball(`file:${dir}`, packOptions);
+        if (p.provenance) {
+          const { integrity } = await publishWithProvenance(registry, dir, opts.sigstore!, p.provenance, { tarball });
+          published.set(treeId(p.name, p.version), { tarball, integrity, dir });
+          continue;
+        }
+        const manifest = {
+          name: p.name,
+          version: p.version,
+          description: `vouch test fixture ${treeId(p.name, p.version)}`,
+          license: 'MIT',
+          main: 'index.js',
+          dependencies: p.dependencies,
+        };
+        const body = publishBody({ name: p.name, version: p.version, tarball, registry: registry.url, manifest });
+        const put = await registry.put(encodeURIComponent(p.name), body);
+        if (put.status !== 201) throw new Error(`publishing ${treeId(p.name, p.version)} failed: ${put.status} ${put.text}`);
+        published.set(treeId(p.name, p.version), { tarball, integrity: sha512(tarball), dir });
       }
-      const manifest = { name: p.name, version: p.version, description: `vouch test fixture ${treeId(p.name, p.version)}`,
-        license: 'MIT', main: 'index.js', dependencies: p.dependencies };
-      const body = publishBody({ name: p.name, version: p.version, tarball, registry: registry.url, manifest });
-      const put = await registry.put(encodeURIComponent(p.name), body);
-      if (put.status !== 201) throw new Error(`publishing ${treeId(p.name, p.version)} failed: ${put.status} ${put.text}`);
-      published.set(treeId(p.name, p.version), { tarball, integrity: sha512(tarball), dir });
-    }
-  }, { concurrency: opts.concurrency ?? 4 });
+    },
+    { concurrency: opts.concurrency ?? 4 },
+  );
   return published;
 }
 
@@ -244,19 +256,22 @@ export async function writeConsumer(registry: TestRegistry, plan: TreePlan, dir:
 }
 
 export async function buildTree(
-  registry: TestRegistry, options: TreeOptions, opts: PublishOptions & { consumer?: ConsumerOptions & { dir?: string } } = {},
+  registry: TestRegistry,
+  options: TreeOptions,
+  opts: PublishOptions & { consumer?: ConsumerOptions & { dir?: string } } = {},
 ): Promise<BuiltTree> {
   const plan = planTree(options);
   const published = await publishTree(registry, plan, opts);
   const npmStateDir = opts.consumer?.stateDir ?? (await registry.tempDir(`${plan.options.prefix}-consumer-npm`));
-  const project = await writeConsumer(registry, plan, opts.consumer?.dir ?? (await registry.tempDir(`${plan.options.prefix}-consumer`)),
-    { ...opts.consumer, stateDir: npmStateDir });
+  const project = await writeConsumer(registry, plan, opts.consumer?.dir ?? (await registry.tempDir(`${plan.options.prefix}-consumer`)), {
+    ...opts.consumer,
+    stateDir: npmStateDir,
+  });
   return { plan, published, project, npmStateDir };
 }
 
 const sha512 = (bytes: Buffer): string => `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 
 function shuffle<T>(items: T[], random: () => number): void {
   for (let i = items.length - 1; i > 0; i--) {

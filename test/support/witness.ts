@@ -38,15 +38,28 @@ export interface StartWitnessOptions {
 }
 
 export async function startWitness(opts: StartWitnessOptions): Promise<RunningWitnessProcess> {
-  const args = [VOUCH_BIN, 'log', 'witness', ...opts.logKeys.flatMap((k) => ['--log', k]), '--key', opts.keyFile, '--state', opts.stateFile,
-    '--port', String(opts.port ?? 0), '--json', ...(opts.name ? ['--name', opts.name] : [])];
+  const args = [
+    VOUCH_BIN,
+    'log',
+    'witness',
+    ...opts.logKeys.flatMap((k) => ['--log', k]),
+    '--key',
+    opts.keyFile,
+    '--state',
+    opts.stateFile,
+    '--port',
+    String(opts.port ?? 0),
+    '--json',
+    ...(opts.name ? ['--name', opts.name] : []),
+  ];
   const child = spawn(process.execPath, args, { cwd: opts.cwd ?? process.cwd(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => void (stderr += d.toString()));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const ready = await readyLine(child, () => stderr);
   return {
-    ...ready, child,
+    ...ready,
+    child,
     stderr: () => stderr,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -78,7 +91,8 @@ function readyLine(child: ChildProcess, stderr: () => string): Promise<WitnessRe
       lines.close();
       reject(err);
     };
-    child.once('close', (code) => { // after its output is all read
+    child.once('close', (code) => {
+      // after its output is all read
       fail(Object.assign(new Error(`vouch log witness exited (${code}) before it was ready: ${stderr().slice(-2000)}`), { code, stderr: stderr() }));
     });
     lines.on('line', (line) => {

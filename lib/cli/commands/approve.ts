@@ -35,12 +35,14 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   if (!values.reason?.trim()) throw new VouchError('USAGE', 'a --reason is required: it is recorded with the approval');
   if (values.expires !== undefined) checkExpiry(values.expires, new Date());
   if (!spec && values.registry) return approveRegistryKeys(values.registry, { ...values, reason: values.reason }, out);
-  if (!spec || extra.length > 0) throw new VouchError('USAGE', 'approve takes exactly one package, or --registry URL alone: vouch approve <name>[@range] --reason "…"');
+  if (!spec || extra.length > 0)
+    throw new VouchError('USAGE', 'approve takes exactly one package, or --registry URL alone: vouch approve <name>[@range] --reason "…"');
   const { name, range } = parseSpec(spec);
   const config = await loadProjectConfig(npmArgs(values));
   const cwd = config.localPrefix;
   const opts = { ...gateOptions(values, config), locked: false };
-  const matching = (g: TreeGate) => g.report.verdicts.filter((v): v is PackageVerdict => v.kind === 'package' && v.ref.name === name && inRange(v.ref.version, range));
+  const matching = (g: TreeGate) =>
+    g.report.verdicts.filter((v): v is PackageVerdict => v.kind === 'package' && v.ref.name === name && inRange(v.ref.version, range));
   let gate = await gateProjectTree(opts, config, false, out);
   let verdicts = matching(gate);
   if (verdicts.length === 0 && range && validRange(range)) {
@@ -73,8 +75,12 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   }
   if (!wrote) {
     const versions = verdicts.map((v) => v.ref.version).join(', ');
-    out.stdout(`vouch: nothing to approve for ${spec} (${versions} in the lockfile): no identity change and no waivable finding` +
-      (range ? '' : `\n  a version \`vouch install ${name}@<version>\` was denied is not in the lockfile yet: approve it by version, vouch approve ${name}@<version> --reason "…"`));
+    out.stdout(
+      `vouch: nothing to approve for ${spec} (${versions} in the lockfile): no identity change and no waivable finding` +
+        (range
+          ? ''
+          : `\n  a version \`vouch install ${name}@<version>\` was denied is not in the lockfile yet: approve it by version, vouch approve ${name}@<version> --reason "…"`),
+    );
   }
   return 0;
 }
@@ -92,7 +98,10 @@ async function approveRegistryKeys(registry: string, values: ApproveValues, out:
   const served = gate.report.registryServed[url];
   if (!served) {
     const known = Object.keys(gate.report.registryServed).sort();
-    throw new VouchError('USAGE', `no package of this project's lockfile comes from ${url}${known.length ? ` (its registries with keys: ${known.join(', ')})` : ''}`);
+    throw new VouchError(
+      'USAGE',
+      `no package of this project's lockfile comes from ${url}${known.length ? ` (its registries with keys: ${known.join(', ')})` : ''}`,
+    );
   }
   const next = approveRegistry(gate.inputs.lock, { url, served, reason: values.reason.trim(), approvedBy: values.by?.trim() || whoAmI(), now: opts.now });
   await writeLockAtomic(cwd, next);
@@ -100,7 +109,13 @@ async function approveRegistryKeys(registry: string, values: ApproveValues, out:
   return 0;
 }
 
-type ApproveValues = Parameters<typeof gateOptions>[0] & { reason: string; by?: string | undefined; registry?: string | undefined; omit?: string[] | undefined; offline?: boolean | undefined };
+type ApproveValues = Parameters<typeof gateOptions>[0] & {
+  reason: string;
+  by?: string | undefined;
+  registry?: string | undefined;
+  omit?: string[] | undefined;
+  offline?: boolean | undefined;
+};
 
 function parseSpec(spec: string): { name: string; range?: string } {
   try {
@@ -125,7 +140,10 @@ function waivableCodes(verdicts: readonly PackageVerdict[], requested: string[] 
     if (bad.length) throw new VouchError('USAGE', `--allow ${bad.join(', ')}: not a code an exception can waive (${WAIVABLE_CODES.join(', ')})`);
     return [...new Set(requested)].sort() as WaivableCode[];
   }
-  const found = verdicts.flatMap((v) => v.findings).filter((f) => f.severity === 'deny' && allowed.has(f.code)).map((f) => f.code);
+  const found = verdicts
+    .flatMap((v) => v.findings)
+    .filter((f) => f.severity === 'deny' && allowed.has(f.code))
+    .map((f) => f.code);
   return [...new Set(found)].sort() as WaivableCode[];
 }
 
@@ -152,7 +170,21 @@ const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
 /** `--expires`: a date the policy accepts, in the future (an exception already expired waives nothing). */
 function checkExpiry(text: string, now: Date): void {
   const parsed = policyDate(text);
-  const wellFormed = /^\d{4}-\d{2}-\d{2}$/.test(text) ? isoDay(parsed) === text : /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(text) && !Number.isNaN(parsed.getTime());
-  if (!wellFormed) throw new VouchError('USAGE', `--expires takes a date "YYYY-MM-DD" (or an RFC 3339 date-time), got ${JSON.stringify(text)}`, {}, 'e.g. --expires 2027-03-01');
-  if (parsed.getTime() <= now.getTime()) throw new VouchError('USAGE', `--expires ${text} is not in the future: an exception that has already expired waives nothing`, {}, `pick a later date, e.g. --expires ${isoDay(new Date(now.getTime() + DEFAULT_EXCEPTION_DAYS * 86_400_000))}`);
+  const wellFormed = /^\d{4}-\d{2}-\d{2}$/.test(text)
+    ? isoDay(parsed) === text
+    : /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(text) && !Number.isNaN(parsed.getTime());
+  if (!wellFormed)
+    throw new VouchError(
+      'USAGE',
+      `--expires takes a date "YYYY-MM-DD" (or an RFC 3339 date-time), got ${JSON.stringify(text)}`,
+      {},
+      'e.g. --expires 2027-03-01',
+    );
+  if (parsed.getTime() <= now.getTime())
+    throw new VouchError(
+      'USAGE',
+      `--expires ${text} is not in the future: an exception that has already expired waives nothing`,
+      {},
+      `pick a later date, e.g. --expires ${isoDay(new Date(now.getTime() + DEFAULT_EXCEPTION_DAYS * 86_400_000))}`,
+    );
 }

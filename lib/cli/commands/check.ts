@@ -41,21 +41,35 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   } else if (format === 'sarif' || format === 'codequality') {
     out.stdout(render(gate.report, format));
   } else {
-    out.stdout(`${checked.map(describe).join('\n')}\n\n${render(gate.report, 'text', { color: out.isTTY && !process.env.NO_COLOR, verbose: line.vouch.verbose === true })}`);
+    out.stdout(
+      `${checked.map(describe).join('\n')}\n\n${render(gate.report, 'text', { color: out.isTTY && !process.env.NO_COLOR, verbose: line.vouch.verbose === true })}`,
+    );
   }
   return code;
 }
 
 function checkedSpec(spec: string, report: Report): CheckedSpec {
   const name = npa(spec).name ?? spec;
-  const verdict = report.verdicts.find((v): v is PackageVerdict => v.kind === 'package' && v.ref.name === name && v.ref.locations.includes(`node_modules/${name}`));
+  const verdict = report.verdicts.find(
+    (v): v is PackageVerdict => v.kind === 'package' && v.ref.name === name && v.ref.locations.includes(`node_modules/${name}`),
+  );
   if (!verdict) return { spec, name, version: null, decision: 'deny', findings: [] };
-  return { spec, name, version: verdict.ref.version, decision: verdict.decision, findings: verdict.findings.map(({ code, severity, message }) => ({ code, severity, message })) };
+  return {
+    spec,
+    name,
+    version: verdict.ref.version,
+    decision: verdict.decision,
+    findings: verdict.findings.map(({ code, severity, message }) => ({ code, severity, message })),
+  };
 }
 
 function describe(c: CheckedSpec): string {
   if (c.version === null) return `${c.spec}: not resolved to a registry package at the top of node_modules`;
-  const verdict = c.decision === 'deny' ? `would be denied (${[...new Set(c.findings.filter((f) => f.severity === 'deny').map((f) => f.code))].join(', ')})`
-    : c.decision === 'warn' ? 'would pass, with warnings' : 'would pass';
+  const verdict =
+    c.decision === 'deny'
+      ? `would be denied (${[...new Set(c.findings.filter((f) => f.severity === 'deny').map((f) => f.code))].join(', ')})`
+      : c.decision === 'warn'
+        ? 'would pass, with warnings'
+        : 'would pass';
   return `${c.spec} → ${c.name}@${c.version}: ${verdict}`;
 }

@@ -20,7 +20,12 @@ import { FLAGS } from './flag-table.js';
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const line = parseNpmCommandLine(argv, 'ci', FLAGS.ci);
   if (line.positionals.length > 0) {
-    throw new VouchError('USAGE', `vouch ci takes no package specs (got ${line.positionals.map((p) => JSON.stringify(p)).join(', ')})`, {}, 'install from package-lock.json with vouch ci, or add packages with vouch install <spec>');
+    throw new VouchError(
+      'USAGE',
+      `vouch ci takes no package specs (got ${line.positionals.map((p) => JSON.stringify(p)).join(', ')})`,
+      {},
+      'install from package-lock.json with vouch ci, or add packages with vouch install <spec>',
+    );
   }
   const format = reportFormat(line.vouch.format, line.npmFlags);
   const config = await loadProjectConfig(line.npmArgs);
@@ -28,31 +33,44 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const updateLock = line.vouch['update-lock'] === true;
   const gate = { ...gateOptions(line.vouch, config, isSilent(line.npmFlags)), locked: !updateLock };
   const shown = { cwd, format, verbose: line.vouch.verbose === true, quiet: isSilent(line.npmFlags), reportFiles: parseReportFiles(line.vouch['report-file']) };
-  return withProjectLock(cwd, { waitMs: 120_000, onWait: (pid) => out.stderr(`vouch: waiting for another vouch run (pid ${pid}) in this project…`) }, async () => {
-    const inputs = await readTrustFiles(cwd);
-    // As verify --locked: what reviewers read must be what vouch reads (LOCK_NOT_CANONICAL, exit 2, with the diff).
-    if (!updateLock && inputs.lockText !== null) verifyLockCanonical(inputs.lockText, inputs.lockFile);
-    // No or unreadable lockfile: exit 2 with the reason, as npm ci.
-    const lockedInventory = new Map((await loadLockedTree(treeArborist(cwd, config, gate), cwd, boundHeapGrowthFor)).inventory);
-    // A git / remote dependency package.json declares but the lockfile lacks would be fetched while building the tree.
-    const early = gateFetchedSources(fetchedSources([], await rootManifest(cwd)), inputs, gate);
-    if (early !== null) return showInstallOutcome(early, shown, out);
-    // A fresh arborist builds the ideal tree, as npm ci's does: it re-derives the dev / optional flags the
-    // lockfile claims from the dependency graph, and those flags decide what --omit leaves out.
-    const arb = treeArborist(cwd, config, gate);
-    const built = await buildJudgedTree(arb, {}, inputs, gate);
-    if (built.kind === 'denied') {
-      const denied = gateFetchedSources([built.ref], inputs, gate);
-      return denied ? showInstallOutcome(denied, shown, out) : 1;
-    }
-    const tree = built.tree;
-    assertLockfileInSync(lockedInventory, tree, cwd);
-    const outcome = await verifyThenReify(arb, tree, inputs, config, {
-      gate, save: false, recordLock: updateLock,
-      beforeReify: () => removeNodeModules(tree),
-    }, out);
-    return showInstallOutcome(outcome, shown, out);
-  });
+  return withProjectLock(
+    cwd,
+    { waitMs: 120_000, onWait: (pid) => out.stderr(`vouch: waiting for another vouch run (pid ${pid}) in this project…`) },
+    async () => {
+      const inputs = await readTrustFiles(cwd);
+      // As verify --locked: what reviewers read must be what vouch reads (LOCK_NOT_CANONICAL, exit 2, with the diff).
+      if (!updateLock && inputs.lockText !== null) verifyLockCanonical(inputs.lockText, inputs.lockFile);
+      // No or unreadable lockfile: exit 2 with the reason, as npm ci.
+      const lockedInventory = new Map((await loadLockedTree(treeArborist(cwd, config, gate), cwd, boundHeapGrowthFor)).inventory);
+      // A git / remote dependency package.json declares but the lockfile lacks would be fetched while building the tree.
+      const early = gateFetchedSources(fetchedSources([], await rootManifest(cwd)), inputs, gate);
+      if (early !== null) return showInstallOutcome(early, shown, out);
+      // A fresh arborist builds the ideal tree, as npm ci's does: it re-derives the dev / optional flags the
+      // lockfile claims from the dependency graph, and those flags decide what --omit leaves out.
+      const arb = treeArborist(cwd, config, gate);
+      const built = await buildJudgedTree(arb, {}, inputs, gate);
+      if (built.kind === 'denied') {
+        const denied = gateFetchedSources([built.ref], inputs, gate);
+        return denied ? showInstallOutcome(denied, shown, out) : 1;
+      }
+      const tree = built.tree;
+      assertLockfileInSync(lockedInventory, tree, cwd);
+      const outcome = await verifyThenReify(
+        arb,
+        tree,
+        inputs,
+        config,
+        {
+          gate,
+          save: false,
+          recordLock: updateLock,
+          beforeReify: () => removeNodeModules(tree),
+        },
+        out,
+      );
+      return showInstallOutcome(outcome, shown, out);
+    },
+  );
 }
 
 /** npm ci starts from an empty node_modules; vouch does so only after the gate allowed. */

@@ -24,9 +24,15 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const opts = { ...gateOptions(values, config), locked: false };
   const snapshot = await readBase(base, opts.cwd);
   const diff = await gateDiff(opts, config, snapshot, out);
-  out.stdout(renderDiff(diff, format, {
-    base: snapshot.label, version: vouchVersion(), now: opts.now, color: out.isTTY && !process.env.NO_COLOR,
-    lockfileText: diff.headText, lockfileUri: await lockfileUri(opts.cwd),
-  }));
+  out.stdout(
+    renderDiff(diff, format, {
+      base: snapshot.label,
+      version: vouchVersion(),
+      now: opts.now,
+      color: out.isTTY && !process.env.NO_COLOR,
+      lockfileText: diff.headText,
+      lockfileUri: await lockfileUri(opts.cwd),
+    }),
+  );
   return exitCodeFor(diff.report);
 }

@@ -16,7 +16,9 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const { name, version } = parseSpec(spec);
   const config = await loadProjectConfig(npmArgs(values));
   const gate = await gateProjectTree({ ...gateOptions(values, config), locked: false }, config, Boolean(values.installed), out);
-  const verdicts = gate.report.verdicts.filter((v): v is PackageVerdict => v.kind === 'package' && v.ref.name === name && (!version || v.ref.version === version));
+  const verdicts = gate.report.verdicts.filter(
+    (v): v is PackageVerdict => v.kind === 'package' && v.ref.name === name && (!version || v.ref.version === version),
+  );
   if (verdicts.length === 0) throw new VouchError('USAGE', `${spec} is not in this project's ${values.installed ? 'node_modules' : 'lockfile'}`, { pkg: name });
   out.stdout(verdicts.map((v) => renderExplain(v, gate.inputs.lock.packages[name])).join('\n'));
   return verdicts.some((v) => v.decision === 'deny') ? 1 : 0;

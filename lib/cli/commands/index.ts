@@ -101,8 +101,12 @@ built-in policy and no lock when they are absent), and its result must be PASSED
 folder and nothing else: no registry, no network (keyless summaries verify against the shipped
 Sigstore root and --trusted-root). See docs/attest.md.`,
     flags: 'verify-summary',
-    exits: [[0, 'the summary verifies and matches the project'], [1, 'refused: every difference is listed (signature, signer, subjects, policy, lock, result)'],
-      [2, 'usage, an unreadable key, or a summary file that is missing or not JSON'], INTERNAL],
+    exits: [
+      [0, 'the summary verifies and matches the project'],
+      [1, 'refused: every difference is listed (signature, signer, subjects, policy, lock, result)'],
+      [2, 'usage, an unreadable key, or a summary file that is missing or not JSON'],
+      INTERNAL,
+    ],
     load: async () => (await import('./verify-summary.js')).run,
   },
   {
@@ -133,7 +137,13 @@ would not have made from the package.json files are findings of their own (LOCKF
 LOCKFILE_OUT_OF_RANGE, LOCKFILE_RESOLVED_CHANGED), and so is a new package with install scripts
 (INSTALL_SCRIPT_ADDED). Only what changed is verified. Writes nothing. See docs/diff.md.`,
     flags: 'diff',
-    exits: [[0, 'nothing that changed is denied'], [1, 'something that changed is denied'], [2, 'usage: no such file or revision, an unreadable lockfile'], [3, 'could not verify (fail closed)'], INTERNAL],
+    exits: [
+      [0, 'nothing that changed is denied'],
+      [1, 'something that changed is denied'],
+      [2, 'usage: no such file or revision, an unreadable lockfile'],
+      [3, 'could not verify (fail closed)'],
+      INTERNAL,
+    ],
     load: async () => (await import('./diff.js')).run,
   },
   {
@@ -152,7 +162,7 @@ prints what it found. Refuses to replace an existing policy without --force. See
   {
     name: 'approve',
     usage: 'approve <name>[@range] | --registry URL  --reason "…"',
-    summary: 'accept an identity change or a registry\'s new keys (vouch.lock), or a waivable finding (a dated policy exception)',
+    summary: "accept an identity change or a registry's new keys (vouch.lock), or a waivable finding (a dated policy exception)",
     synopsis: ['vouch approve <name>[@range] --reason "…" [options]', 'vouch approve --registry URL --reason "…" [--by WHO]'],
     description: `Accepts what the gate denied for one package of the lockfile:
 - an identity change (new repository, workflow or publisher key) or new bytes for a recorded
@@ -163,7 +173,12 @@ With --registry URL and no package: pins the signing keys that registry serves n
 (a key added without endorsement, removed, or a keys endpoint that stopped serving keys), recording
 the key ids before and after; revocations stay pinned.`,
     flags: 'approve',
-    exits: [[0, 'recorded (or nothing to approve)'], [2, 'usage (no --reason, a bad --expires, a package not in the lockfile)'], [3, 'could not verify'], INTERNAL],
+    exits: [
+      [0, 'recorded (or nothing to approve)'],
+      [2, 'usage (no --reason, a bad --expires, a package not in the lockfile)'],
+      [3, 'could not verify'],
+      INTERNAL,
+    ],
     load: async () => (await import('./approve.js')).run,
   },
   {
@@ -188,7 +203,12 @@ through Sigstore's TUF repository, verified from the TUF root @sigstore/tuf embe
 $VOUCH_DATA_DIR (default ~/.local/share/vouch)/trust/. vouch then reads those instead of the snapshots it
 ships in trust/. Verification itself never touches the network.`,
     flags: 'trust-root',
-    exits: [[0, 'updated'], [2, 'usage or a root vouch cannot use'], [3, 'the repository is unreachable or its metadata does not verify (nothing changed either way)'], INTERNAL],
+    exits: [
+      [0, 'updated'],
+      [2, 'usage or a root vouch cannot use'],
+      [3, 'the repository is unreachable or its metadata does not verify (nothing changed either way)'],
+      INTERNAL,
+    ],
     load: async () => (await import('./trust-root.js')).run,
   },
   {
@@ -215,7 +235,11 @@ attestation with NEW. Tarballs, integrity and publisher bundles are never change
 stopped; a finished one says so and does nothing. Then restart with
 --key NEW.pem --key OLD.pem=<now, ISO 8601>.`,
         flags: 'registry rotate',
-        exits: [[0, 'done or stopped cleanly'], [1, 'some versions refused (listed)'], [2, 'bad flags or keys']],
+        exits: [
+          [0, 'done or stopped cleanly'],
+          [1, 'some versions refused (listed)'],
+          [2, 'bad flags or keys'],
+        ],
       },
       {
         synopsis: 'vouch registry revoke --key FILE [options]',
@@ -224,7 +248,10 @@ compromised. From the next start GET /-/npm/v1/keys lists it with "revoked", and
 signature and publish attestation by it is re-signed with the active key when served. A revoked key
 cannot be the active key.`,
         flags: 'registry revoke',
-        exits: [[0, 'recorded (or already revoked)'], [2, 'bad flags or key file']],
+        exits: [
+          [0, 'recorded (or already revoked)'],
+          [2, 'bad flags or key file'],
+        ],
       },
     ],
     load: async () => (await import('../registry-package.js')).loadRegistryCommand(),
@@ -232,7 +259,7 @@ cannot be the active key.`,
   {
     name: 'log',
     usage: 'log verify|show <registry-url> [<package>] | log witness',
-    summary: 'audit a vouch registry\'s signing log: every signature logged, the log never rewritten; or witness it',
+    summary: "audit a vouch registry's signing log: every signature logged, the log never rewritten; or witness it",
     synopsis: ['vouch log verify <registry-url> [options]', 'vouch log show <registry-url> <package> [options]'],
     description: `Audits the signing log a vouch registry serves (/-/vouch/log/, c2sp.org/tlog-tiles): its checkpoint must
 verify with the log key (pinned on the first audit of that registry, or --key), every entry since the last
@@ -242,8 +269,13 @@ checkpoint over entries it does not serve, is LOG_INCONSISTENT. Reads only the e
 show lists one package's signing events (index, version, key, how it was signed), after reading every
 entry and checking the tree against the checkpoint as verify does (it does not advance the audit state).`,
     flags: 'log',
-    exits: [[0, 'consistent, every entry verifies'], [1, 'LOG_INCONSISTENT, LOG_CHECKPOINT_INVALID or LOG_ENTRY_INVALID (the audit state is not advanced)'],
-      [2, 'usage, or the registry serves no signing log'], [3, 'the registry could not be reached'], INTERNAL],
+    exits: [
+      [0, 'consistent, every entry verifies'],
+      [1, 'LOG_INCONSISTENT, LOG_CHECKPOINT_INVALID or LOG_ENTRY_INVALID (the audit state is not advanced)'],
+      [2, 'usage, or the registry serves no signing log'],
+      [3, 'the registry could not be reached'],
+      INTERNAL,
+    ],
     subcommands: [
       {
         synopsis: 'vouch log witness --log VKEY [--log VKEY…] --key FILE --state FILE [options]',

@@ -18,20 +18,30 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     out.stderr(`warning: ${dir} is a package folder; make sure ${written.privateKeyFile} is never packed (add it to .npmignore or keep keys elsewhere)`);
   }
   if (values.json) {
-    out.stdout(JSON.stringify({ keyid: written.keyid, type, privateKeyFile: written.privateKeyFile, publicKeyFile: written.publicKeyFile, publicKey: written.publicKeyPem }));
+    out.stdout(
+      JSON.stringify({
+        keyid: written.keyid,
+        type,
+        privateKeyFile: written.privateKeyFile,
+        publicKeyFile: written.publicKeyFile,
+        publicKey: written.publicKeyPem,
+      }),
+    );
     return 0;
   }
-  out.stdout([
-    `Publisher key ${written.keyid} (${type})`,
-    `  private key  ${written.privateKeyFile}  (mode 0600: keep it secret; in CI store it as a secret)`,
-    `  public key   ${written.publicKeyFile}`,
-    '',
-    written.publicKeyPem.trimEnd(),
-    '',
-    'Sign and publish:   vouch publish --key ' + written.privateKeyFile,
-    'Consumers pin it in vouch.policy.json:',
-    `  "rules": [{ "packages": "<your package>", "publisherKeys": [{ "keyid": "${written.keyid}" }] }]`,
-  ].join('\n'));
+  out.stdout(
+    [
+      `Publisher key ${written.keyid} (${type})`,
+      `  private key  ${written.privateKeyFile}  (mode 0600: keep it secret; in CI store it as a secret)`,
+      `  public key   ${written.publicKeyFile}`,
+      '',
+      written.publicKeyPem.trimEnd(),
+      '',
+      'Sign and publish:   vouch publish --key ' + written.privateKeyFile,
+      'Consumers pin it in vouch.policy.json:',
+      `  "rules": [{ "packages": "<your package>", "publisherKeys": [{ "keyid": "${written.keyid}" }] }]`,
+    ].join('\n'),
+  );
   return 0;
 }
 

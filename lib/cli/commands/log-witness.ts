@@ -17,16 +17,30 @@ export const DEFAULT_WITNESS_PORT = 7380;
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const { values } = parseFlags(argv, FLAGS['log witness']);
   if (!values.log?.length || !values.key || !values.state) {
-    throw new VouchError('USAGE', 'vouch log witness needs --log (at least one), --key and --state', {},
-      'e.g. vouch log witness --log "$(cat registry-log.vkey)" --key witness.pem --state witness-state.json');
+    throw new VouchError(
+      'USAGE',
+      'vouch log witness needs --log (at least one), --key and --state',
+      {},
+      'e.g. vouch log witness --log "$(cat registry-log.vkey)" --key witness.pem --state witness-state.json',
+    );
   }
   const logs = logsOf(values.log);
   if (values.name !== undefined && (values.name === '' || /[\s+]/u.test(values.name))) {
-    throw new VouchError('USAGE', `--name ${JSON.stringify(values.name)}: a witness name has no spaces or "+"`, {}, 'a witness name is a schema-less URL, e.g. witness.example.com/w1');
+    throw new VouchError(
+      'USAGE',
+      `--name ${JSON.stringify(values.name)}: a witness name has no spaces or "+"`,
+      {},
+      'a witness name is a schema-less URL, e.g. witness.example.com/w1',
+    );
   }
   const keyFile = resolve(values.key);
   const key = readOrCreateKey(keyFile, out);
-  const name = values.name ?? `vouch-witness/${createHash('sha256').update(rawEd25519(createPublicKey(key))).digest('hex').slice(0, 16)}`;
+  const name =
+    values.name ??
+    `vouch-witness/${createHash('sha256')
+      .update(rawEd25519(createPublicKey(key)))
+      .digest('hex')
+      .slice(0, 16)}`;
   const cosigner = cosignerNamed(name, key);
   const host = values.host ?? '127.0.0.1';
   const port = portFlag(values.port);
@@ -34,7 +48,11 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   let witness: RunningWitness;
   try {
     witness = await startWitnessServer({
-      host, port, logs, cosigners: [cosigner], store,
+      host,
+      port,
+      logs,
+      cosigners: [cosigner],
+      store,
       onAnswer: (a) => out.stderr(`vouch log witness: ${a.status} ${a.message}`),
     });
   } catch (err) {
@@ -45,15 +63,17 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   if (values.json) {
     out.stdout(JSON.stringify({ url: witness.url, name, verifierKey: cosigner.verifierKey, logs: origins, state: store.file, key: keyFile }));
   } else {
-    out.stdout([
-      `vouch log witness: ${witness.url}`,
-      `  witness key     ${cosigner.verifierKey}`,
-      `  add-checkpoint  POST ${witness.url}add-checkpoint`,
-      ...origins.map((o, i) => `  ${i === 0 ? 'logs           ' : '               '} ${o}`),
-      `  state           ${store.file}`,
-      `  private key     ${keyFile} (back it up: a witness that loses it must start over under a new key)`,
-      'Ctrl-C stops it.',
-    ].join('\n'));
+    out.stdout(
+      [
+        `vouch log witness: ${witness.url}`,
+        `  witness key     ${cosigner.verifierKey}`,
+        `  add-checkpoint  POST ${witness.url}add-checkpoint`,
+        ...origins.map((o, i) => `  ${i === 0 ? 'logs           ' : '               '} ${o}`),
+        `  state           ${store.file}`,
+        `  private key     ${keyFile} (back it up: a witness that loses it must start over under a new key)`,
+        'Ctrl-C stops it.',
+      ].join('\n'),
+    );
   }
   await untilStopped(witness);
   store.close();
@@ -69,7 +89,12 @@ function logsOf(keys: readonly string[]): Map<string, NoteVerifier[]> {
       verifier = parseVerifierKey(text.trim());
     } catch (err) {
       if (!(err instanceof NoteError)) throw err;
-      throw new VouchError('USAGE', `--log ${text.slice(0, 80)}: ${err.message}`, {}, 'give the log\'s verifier key as `vouch registry` prints it (signing log … key …)');
+      throw new VouchError(
+        'USAGE',
+        `--log ${text.slice(0, 80)}: ${err.message}`,
+        {},
+        "give the log's verifier key as `vouch registry` prints it (signing log … key …)",
+      );
     }
     logs.set(verifier.name, [...(logs.get(verifier.name) ?? []), verifier]);
   }
@@ -95,7 +120,8 @@ function readOrCreateKey(file: string, out: Output): KeyObject {
   } catch {
     throw new VouchError('KEY_FILE', `${file} is not a private key (PKCS#8 PEM)`, { file });
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new VouchError('KEY_FILE', `${file} is a ${key.asymmetricKeyType ?? 'unknown'} key; a witness key is Ed25519`, { file });
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new VouchError('KEY_FILE', `${file} is a ${key.asymmetricKeyType ?? 'unknown'} key; a witness key is Ed25519`, { file });
   if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) {
     out.stderr(`vouch log witness: warning: ${file} is readable by group or others (chmod 600 it)`);
   }

@@ -23,7 +23,12 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const [subcommand, registryArg, ...rest] = positionals;
   const wanted = subcommand === 'verify' ? 0 : subcommand === 'show' ? 1 : -1;
   if (wanted < 0 || !registryArg || rest.length !== wanted) {
-    throw new VouchError('USAGE', `vouch log takes a subcommand: ${USAGE}`, {}, 'e.g. vouch log verify http://127.0.0.1:4873/, vouch log show http://127.0.0.1:4873/ left-pad');
+    throw new VouchError(
+      'USAGE',
+      `vouch log takes a subcommand: ${USAGE}`,
+      {},
+      'e.g. vouch log verify http://127.0.0.1:4873/, vouch log show http://127.0.0.1:4873/ left-pad',
+    );
   }
   const registry = normalizeRegistryUrl(registryArg); // the registry's identity: without a password in its URL
   const format = oneOf('format', values.format, ['text', 'json'] as const, 'text');
@@ -35,7 +40,8 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const logGet = logFetcher(registry, http);
   const show = subcommand === 'show' ? { name: rest[0]!, events: [] as ShownEvent[] } : undefined;
   const result = await auditLog({
-    registry, registryKeys: keyObjectsOf(keys.kind === 'keys' ? keys.keys : []),
+    registry,
+    registryKeys: keyObjectsOf(keys.kind === 'keys' ? keys.keys : []),
     // show reads every entry (from the start), opening the checkpoint with the key the audits pinned
     previous: show ? undefined : previous,
     ...(values.key ? { pinnedKey: values.key } : show && previous ? { pinnedKey: previous.key } : {}),
@@ -46,7 +52,11 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     ...(show ? { onEntry: (index: number, entry: Buffer) => collectEvent(show, index, entry) } : {}),
   });
   if (show) {
-    out.stdout(format === 'json' ? JSON.stringify({ ...jsonReport(registry, result, stateFile), name: show.name, events: show.events }, null, 2) : showReport(registry, show, result));
+    out.stdout(
+      format === 'json'
+        ? JSON.stringify({ ...jsonReport(registry, result, stateFile), name: show.name, events: show.events }, null, 2)
+        : showReport(registry, show, result),
+    );
     return result.findings.length > 0 ? 1 : 0;
   }
   if (result.next) writeState(stateFile, result.next);
@@ -61,9 +71,21 @@ async function fetching<T>(url: string, request: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (!(err instanceof FetchFailure)) throw err;
     if (err.code === 'NOT_FOUND') {
-      throw new VouchError('CONFIG', `${url}: not found; this registry serves no vouch signing log`, {}, 'audit a registry run by vouch-registry (vouch registry)', { cause: err });
+      throw new VouchError(
+        'CONFIG',
+        `${url}: not found; this registry serves no vouch signing log`,
+        {},
+        'audit a registry run by vouch-registry (vouch registry)',
+        { cause: err },
+      );
     }
-    throw new VouchError(err.code === 'REGISTRY_UNREACHABLE' ? 'REGISTRY_UNREACHABLE' : 'REGISTRY_ERROR', err.message, {}, 'run the audit again when the registry answers', { cause: err });
+    throw new VouchError(
+      err.code === 'REGISTRY_UNREACHABLE' ? 'REGISTRY_UNREACHABLE' : 'REGISTRY_ERROR',
+      err.message,
+      {},
+      'run the audit again when the registry answers',
+      { cause: err },
+    );
   }
 }
 
@@ -78,7 +100,12 @@ function readState(file: string, registry: string): AuditState | undefined {
   try {
     state = parseAuditState(text);
   } catch (err) {
-    throw new VouchError('CONFIG', `the audit state ${file} is damaged: ${(err as Error).message}`, { file }, 'restore it; deleting it pins the log key again on the next audit');
+    throw new VouchError(
+      'CONFIG',
+      `the audit state ${file} is damaged: ${(err as Error).message}`,
+      { file },
+      'restore it; deleting it pins the log key again on the next audit',
+    );
   }
   if (state.registry !== registry) {
     throw new VouchError('USAGE', `the audit state ${file} is for ${state.registry}, not ${registry}`, { file }, 'give each registry its own --state file');
@@ -109,7 +136,9 @@ function collectEvent(show: { name: string; events: ShownEvent[] }, index: numbe
 
 function showReport(registry: string, show: { name: string; events: ShownEvent[] }, r: AuditResult): string {
   const text = (v: unknown) => (typeof v === 'string' ? v : '');
-  const lines = show.events.map((e) => `  #${e.index}  ${text(e['type'])}  ${show.name}@${text(e['version'])}  ${text(e['keyid'])}  ${text(e['source'] ?? e['digest'])}`.trimEnd());
+  const lines = show.events.map((e) =>
+    `  #${e.index}  ${text(e['type'])}  ${show.name}@${text(e['version'])}  ${text(e['keyid'])}  ${text(e['source'] ?? e['digest'])}`.trimEnd(),
+  );
   const head = `vouch log: ${registry}: ${show.events.length} signing event(s) of ${show.name} among ${r.size} entries`;
   if (r.findings.length > 0) return [head, ...lines, textReport(registry, r, '(not written by show)')].join('\n');
   return [`${head} (checkpoint verified, ${r.origin}; every entry read and the tree recomputed)`, ...lines].join('\n');
@@ -117,12 +146,24 @@ function showReport(registry: string, show: { name: string; events: ShownEvent[]
 
 function textReport(registry: string, r: AuditResult, stateFile: string): string {
   if (r.findings.length > 0) {
-    return [`vouch log: ${registry}: ${r.findings.length} problem(s)`, ...r.findings.map((f) => `  ${f.code}${f.index !== undefined ? ` (entry ${f.index})` : ''}: ${f.message}`),
-      `  the audit state (${stateFile}) was not advanced`].join('\n');
+    return [
+      `vouch log: ${registry}: ${r.findings.length} problem(s)`,
+      ...r.findings.map((f) => `  ${f.code}${f.index !== undefined ? ` (entry ${f.index})` : ''}: ${f.message}`),
+      `  the audit state (${stateFile}) was not advanced`,
+    ].join('\n');
   }
   return `vouch log: ${registry}: checkpoint of ${r.size} entries verified (${r.origin}); ${r.checked} new entr${r.checked === 1 ? 'y' : 'ies'} checked since ${r.previousSize}, every registry signature verifies and the tree extends the last audit's`;
 }
 
 function jsonReport(registry: string, r: AuditResult, stateFile: string) {
-  return { registry, origin: r.origin, size: r.size, previousSize: r.previousSize, checked: r.checked, consistent: r.findings.length === 0, findings: r.findings, state: stateFile };
+  return {
+    registry,
+    origin: r.origin,
+    size: r.size,
+    previousSize: r.previousSize,
+    checked: r.checked,
+    consistent: r.findings.length === 0,
+    findings: r.findings,
+    state: stateFile,
+  };
 }

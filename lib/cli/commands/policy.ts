@@ -24,7 +24,8 @@ import type { Output } from '../output.js';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const { values, positionals } = parseFlags(argv, FLAGS.policy, true);
-  if (positionals[0] !== 'init' || positionals.length !== 1) throw new VouchError('USAGE', 'vouch policy takes one subcommand, init', {}, 'vouch policy init [--force]');
+  if (positionals[0] !== 'init' || positionals.length !== 1)
+    throw new VouchError('USAGE', 'vouch policy takes one subcommand, init', {}, 'vouch policy init [--force]');
   const config = await loadProjectConfig(npmArgs(values));
   const cwd = config.localPrefix;
   const file = join(cwd, POLICY_FILE);
@@ -37,7 +38,12 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const text = `${JSON.stringify(starter, null, 2)}\n`;
   const policy = parsePolicy(text, file); // what vouch writes must be what vouch reads
   const report = evaluate({
-    evidence: gate.evidence, nonRegistry: gate.targets.nonRegistry, registries: gate.registries, policy, lock: gate.inputs.lock, now: opts.now,
+    evidence: gate.evidence,
+    nonRegistry: gate.targets.nonRegistry,
+    registries: gate.registries,
+    policy,
+    lock: gate.inputs.lock,
+    now: opts.now,
   });
   await writeFile(`${file}.${process.pid}.tmp`, text);
   await rename(`${file}.${process.pid}.tmp`, file);
@@ -60,7 +66,9 @@ function starterPolicy(registries: readonly RegistryKeysSeen[], schemaRef: strin
 function summary(report: Report): string {
   const packages = report.verdicts.filter((v): v is PackageVerdict => v.kind === 'package');
   const withProvenance = packages.filter((v) => v.evidence.attestations?.kind === 'verified' && v.evidence.attestations.provenance);
-  const repos = new Set(withProvenance.map((v) => v.evidence.attestations?.kind === 'verified' ? v.evidence.attestations.provenance?.identity.repository : undefined));
+  const repos = new Set(
+    withProvenance.map((v) => (v.evidence.attestations?.kind === 'verified' ? v.evidence.attestations.provenance?.identity.repository : undefined)),
+  );
   const denied = report.verdicts.filter((v) => v.decision === 'deny');
   // vouch.lock records only what was allowed: say how many, not how many were looked at.
   const recorded = packages.filter((v) => v.decision !== 'deny').length;
@@ -68,13 +76,18 @@ function summary(report: Report): string {
     recorded > 0
       ? `vouch: wrote ${POLICY_FILE}; ${LOCK_FILE} records ${recorded} of ${packages.length} packages (the ones this policy allows)`
       : `vouch: wrote ${POLICY_FILE}; ${LOCK_FILE} records none of the ${packages.length} packages: this policy allows none of them`,
-    ...report.registries.map((r) => `  registry ${r.url}: ${r.keys === 'served' || r.keys === 'pinned' ? `signs (${r.keyids.length} key${r.keyids.length === 1 ? '' : 's'}): signatures required` : r.keys === 'none' ? 'publishes no keys: marked keys "none"' : 'unreachable'}`),
+    ...report.registries.map(
+      (r) =>
+        `  registry ${r.url}: ${r.keys === 'served' || r.keys === 'pinned' ? `signs (${r.keyids.length} key${r.keyids.length === 1 ? '' : 's'}): signatures required` : r.keys === 'none' ? 'publishes no keys: marked keys "none"' : 'unreachable'}`,
+    ),
     `  ${withProvenance.length} with verified provenance from ${repos.size} source repositories${recorded > 0 ? `: identities of the allowed ones pinned in ${LOCK_FILE}` : ''}`,
     `  provenance: no-downgrade (a version without provenance after one with it is denied)`,
   ];
   if (denied.length) {
     lines.push(`  ${denied.length} not allowed by this starter policy (run \`vouch verify\` for the reasons, \`vouch approve\` to accept):`);
-    lines.push(...denied.map((v) => `    ${v.kind === 'package' ? `${v.ref.name}@${v.ref.version}` : v.ref.name}: ${v.findings.map((f) => f.code).join(', ')}`));
+    lines.push(
+      ...denied.map((v) => `    ${v.kind === 'package' ? `${v.ref.name}@${v.ref.version}` : v.ref.name}: ${v.findings.map((f) => f.code).join(', ')}`),
+    );
   }
   return lines.join('\n');
 }

@@ -14,7 +14,8 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const own = split === -1 ? argv : argv.slice(0, split);
   const npmArgs = split === -1 ? [] : argv.slice(split + 1);
   const { values, positionals } = parseFlags(own, FLAGS.publish, true);
-  if (positionals.length > 1) throw new VouchError('USAGE', `publish takes one package folder or tarball, got ${positionals.length}`, {}, 'put npm publish flags after --');
+  if (positionals.length > 1)
+    throw new VouchError('USAGE', `publish takes one package folder or tarball, got ${positionals.length}`, {}, 'put npm publish flags after --');
   const env = process.env;
   const key = keySourceOf(values, env);
   const target = positionals[0] ?? '.';
@@ -37,9 +38,11 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     return 0;
   }
   const verb = result.dryRun ? 'Would publish (--dry-run)' : 'Published';
-  out.stdout([
-    describeSigned(result, env, key, values['rekor-url'], kept),
-    `${verb} ${result.name}@${result.version} to ${result.registry} (tag ${result.tag}) with ${result.name}-${result.version}.sigstore attached`,
-  ].join('\n'));
+  out.stdout(
+    [
+      describeSigned(result, env, key, values['rekor-url'], kept),
+      `${verb} ${result.name}@${result.version} to ${result.registry} (tag ${result.tag}) with ${result.name}-${result.version}.sigstore attached`,
+    ].join('\n'),
+  );
   return 0;
 }

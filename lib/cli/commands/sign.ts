@@ -37,13 +37,23 @@ export interface SignFlagValues {
 
 /** Exactly one key source; its companion flags only with it. */
 export function keySourceOf(values: SignFlagValues, env: NodeJS.ProcessEnv): KeySource {
-  const chosen = [values.key && '--key', values['key-env'] && '--key-env', values['signer-command'] && '--signer-command', values.keyless && '--keyless'].filter(Boolean);
+  const chosen = [
+    values.key && '--key',
+    values['key-env'] && '--key-env',
+    values['signer-command'] && '--signer-command',
+    values.keyless && '--keyless',
+  ].filter(Boolean);
   if (chosen.length !== 1) {
-    throw new VouchError('USAGE', chosen.length === 0 ? 'say how to sign' : `choose one way to sign, not ${chosen.join(' and ')}`, {},
-      'pass one of --key FILE, --key-env VAR, --signer-command CMD --public-key FILE, or --keyless (in CI)');
+    throw new VouchError(
+      'USAGE',
+      chosen.length === 0 ? 'say how to sign' : `choose one way to sign, not ${chosen.join(' and ')}`,
+      {},
+      'pass one of --key FILE, --key-env VAR, --signer-command CMD --public-key FILE, or --keyless (in CI)',
+    );
   }
   if (values['public-key'] && !values['signer-command']) throw new VouchError('USAGE', '--public-key goes with --signer-command');
-  if ((values['fulcio-url'] || values['identity-token']) && !values.keyless) throw new VouchError('USAGE', '--fulcio-url and --identity-token go with --keyless');
+  if ((values['fulcio-url'] || values['identity-token']) && !values.keyless)
+    throw new VouchError('USAGE', '--fulcio-url and --identity-token go with --keyless');
   if (values.key) return { kind: 'file', file: values.key };
   if (values['key-env']) return { kind: 'env', variable: values['key-env'] };
   if (values['signer-command']) {
@@ -52,8 +62,12 @@ export function keySourceOf(values: SignFlagValues, env: NodeJS.ProcessEnv): Key
   }
   const token = values['identity-token'];
   if (!token && !env['SIGSTORE_ID_TOKEN'] && !env['ACTIONS_ID_TOKEN_REQUEST_URL']) {
-    throw new VouchError('USAGE', '--keyless needs an OIDC token: none in SIGSTORE_ID_TOKEN or from GitHub Actions', {},
-      'run in CI with an id-token (GitHub: permissions id-token: write), or sign with a publisher key');
+    throw new VouchError(
+      'USAGE',
+      '--keyless needs an OIDC token: none in SIGSTORE_ID_TOKEN or from GitHub Actions',
+      {},
+      'run in CI with an id-token (GitHub: permissions id-token: write), or sign with a publisher key',
+    );
   }
   return { kind: 'keyless', ...(values['fulcio-url'] ? { fulcioUrl: values['fulcio-url'] } : {}), ...(token ? { identityToken: token } : {}) };
 }
@@ -83,19 +97,32 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
 
 export function signSummary(r: SignResult, kept = { tarball: true, bundle: true }): Record<string, unknown> {
   return {
-    name: r.name, version: r.version, ...(kept.tarball ? { tarball: r.tarballFile } : {}), integrity: r.integrity, ...(kept.bundle ? { bundle: r.bundleFile } : {}),
-    predicateType: r.predicateType, ...(r.keyid ? { keyid: r.keyid } : {}), ...(r.logIndex !== undefined ? { logIndex: r.logIndex } : {}),
+    name: r.name,
+    version: r.version,
+    ...(kept.tarball ? { tarball: r.tarballFile } : {}),
+    integrity: r.integrity,
+    ...(kept.bundle ? { bundle: r.bundleFile } : {}),
+    predicateType: r.predicateType,
+    ...(r.keyid ? { keyid: r.keyid } : {}),
+    ...(r.logIndex !== undefined ? { logIndex: r.logIndex } : {}),
   };
 }
 
 /** `kept`: which of the files are still on disk (vouch publish removes its tarball, and its bundle without --out). */
-export function describeSigned(r: SignResult, env: NodeJS.ProcessEnv, key: KeySource, rekorUrl: string | undefined, kept = { tarball: true, bundle: true }): string {
+export function describeSigned(
+  r: SignResult,
+  env: NodeJS.ProcessEnv,
+  key: KeySource,
+  rekorUrl: string | undefined,
+  kept = { tarball: true, bundle: true },
+): string {
   const ci = detectCi(env);
   const what = r.predicateType === PREDICATE_PUBLISHER ? 'publisher attestation' : `SLSA provenance v1 from ${ci ?? 'CI'}`;
   const signer = key.kind === 'keyless' ? 'Sigstore keyless (Fulcio certificate for the CI identity)' : `publisher key ${r.keyid}`;
-  const log = r.logIndex !== undefined
-    ? `logged at ${rekorUrl ?? 'Sigstore public-good Rekor'}, index ${r.logIndex}`
-    : 'not logged (no --rekor-url): the signature carries no signed time, so consumers cannot tell it predates a key revocation';
+  const log =
+    r.logIndex !== undefined
+      ? `logged at ${rekorUrl ?? 'Sigstore public-good Rekor'}, index ${r.logIndex}`
+      : 'not logged (no --rekor-url): the signature carries no signed time, so consumers cannot tell it predates a key revocation';
   return [
     `Signed ${r.name}@${r.version}: ${what}`,
     `  tarball  ${kept.tarball ? r.tarballFile : `${packFileName(r.name, r.version)} (uploaded, not kept)`}`,

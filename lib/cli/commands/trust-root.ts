@@ -18,15 +18,21 @@ const TARGETS: readonly [string, TrustFile][] = [
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const { values, positionals } = parseFlags(argv, FLAGS['trust-root'], true);
-  if (positionals[0] !== 'update' || positionals.length !== 1) throw new VouchError('USAGE', 'vouch trust-root takes one subcommand, update', {}, 'vouch trust-root update [--mirror-url URL]');
+  if (positionals[0] !== 'update' || positionals.length !== 1)
+    throw new VouchError('USAGE', 'vouch trust-root takes one subcommand, update', {}, 'vouch trust-root update [--mirror-url URL]');
   const dir = join(vouchDataDir(), 'trust');
   let contents: string[];
   try {
     const tuf = await initTUF({ cachePath: join(vouchDataDir(), 'tuf'), ...(values['mirror-url'] ? { mirrorURL: values['mirror-url'] } : {}) });
     contents = await Promise.all(TARGETS.map(([target]) => tuf.getTarget(target)));
   } catch (err) {
-    throw new VouchError('REGISTRY_UNREACHABLE', `could not update from Sigstore's TUF repository: ${(err as Error).message}`, {},
-      'retry with a network; until then vouch uses the snapshot it ships (trust/)', { cause: err });
+    throw new VouchError(
+      'REGISTRY_UNREACHABLE',
+      `could not update from Sigstore's TUF repository: ${(err as Error).message}`,
+      {},
+      'retry with a network; until then vouch uses the snapshot it ships (trust/)',
+      { cause: err },
+    );
   }
   trustRootFromBytes('public-good', contents[0] ?? ''); // refuse to store a root vouch cannot use
   await mkdir(dir, { recursive: true });

@@ -16,11 +16,21 @@ import type { Output } from '../output.js';
 
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const { values, positionals } = parseFlags(argv, FLAGS['verify-summary'], true);
-  if (positionals.length !== 1) throw new VouchError('USAGE', `verify-summary takes one summary file, got ${positionals.length}`, {}, 'vouch verify-summary vouch.summary.json --key ci.pub');
+  if (positionals.length !== 1)
+    throw new VouchError(
+      'USAGE',
+      `verify-summary takes one summary file, got ${positionals.length}`,
+      {},
+      'vouch verify-summary vouch.summary.json --key ci.pub',
+    );
   const identity = identityOf(values);
   if ((values.key === undefined) === (identity === undefined)) {
-    throw new VouchError('USAGE', values.key ? 'choose --key or the --identity-* flags, not both' : 'say who must have signed the summary', {},
-      'pass --key FILE (a key-signed summary), or --identity-issuer URL with --identity-repository, --identity-workflow or --identity-san (keyless)');
+    throw new VouchError(
+      'USAGE',
+      values.key ? 'choose --key or the --identity-* flags, not both' : 'say who must have signed the summary',
+      {},
+      'pass --key FILE (a key-signed summary), or --identity-issuer URL with --identity-repository, --identity-workflow or --identity-san (keyless)',
+    );
   }
   const publicKey = values.key ? await readPublicKeyFile(values.key) : undefined;
   const check = await checkSummary(await readSummary(positionals[0]!), {
@@ -38,14 +48,21 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
 function identityOf(values: Partial<Record<string, string | boolean | string[]>>): BundleIdentity | undefined {
   const pick = (flag: string): string | undefined => (typeof values[flag] === 'string' ? values[flag] : undefined);
   const fields = {
-    issuer: pick('identity-issuer'), san: pick('identity-san'), repository: pick('identity-repository'),
-    repositoryId: pick('identity-repository-id'), workflow: pick('identity-workflow'), ref: pick('identity-ref'),
+    issuer: pick('identity-issuer'),
+    san: pick('identity-san'),
+    repository: pick('identity-repository'),
+    repositoryId: pick('identity-repository-id'),
+    workflow: pick('identity-workflow'),
+    ref: pick('identity-ref'),
   };
   const given = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
   if (Object.keys(given).length === 0) return undefined;
   if (!fields.issuer) throw new VouchError('USAGE', 'a keyless identity needs --identity-issuer (the OIDC issuer that vouched for it)');
   if (Object.keys(given).length === 1 || (fields.ref !== undefined && Object.keys(given).length === 2)) {
-    throw new VouchError('USAGE', 'a keyless identity needs --identity-san, --identity-repository, --identity-repository-id or --identity-workflow besides --identity-issuer');
+    throw new VouchError(
+      'USAGE',
+      'a keyless identity needs --identity-san, --identity-repository, --identity-repository-id or --identity-workflow besides --identity-issuer',
+    );
   }
   return given as unknown as BundleIdentity;
 }
@@ -64,16 +81,28 @@ async function readSummary(file: string): Promise<string> {
 }
 
 function checkJson(check: SummaryCheck): Record<string, unknown> {
-  return { verified: check.ok, problems: check.problems, ...(check.signer ? { signer: check.signer } : {}), ...(check.summary ? { summary: check.summary } : {}) };
+  return {
+    verified: check.ok,
+    problems: check.problems,
+    ...(check.signer ? { signer: check.signer } : {}),
+    ...(check.summary ? { summary: check.summary } : {}),
+  };
 }
 
 function describe(check: SummaryCheck, file: string): string {
-  const signer = check.signer?.kind === 'key' ? `key ${check.signer.keyid}` : check.signer ? `certificate ${check.signer.identity.san} (${check.signer.identity.issuer})` : 'not verified';
+  const signer =
+    check.signer?.kind === 'key'
+      ? `key ${check.signer.keyid}`
+      : check.signer
+        ? `certificate ${check.signer.identity.san} (${check.signer.identity.issuer})`
+        : 'not verified';
   const s = check.summary;
   const lines = [
     check.ok ? `${file}: verified` : `${file}: refused`,
     `  signer    ${signer}`,
-    ...(s ? [`  summary   ${s.verificationResult} (decision ${s.decision}) at ${s.timeVerified} by vouch ${s.vouchVersion}`, `  subjects  ${s.subjects.join(', ')}`] : []),
+    ...(s
+      ? [`  summary   ${s.verificationResult} (decision ${s.decision}) at ${s.timeVerified} by vouch ${s.vouchVersion}`, `  subjects  ${s.subjects.join(', ')}`]
+      : []),
     ...check.problems.map((p) => `  ${p.code}  ${p.message}`),
   ];
   return lines.join('\n');

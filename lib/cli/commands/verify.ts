@@ -18,14 +18,24 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const line = parseNpmCommandLine(argv, 'verify', FLAGS.verify);
   const { vouch: values } = line;
   if (line.positionals.length > 0) {
-    throw new VouchError('USAGE', `vouch verify takes no arguments (got ${line.positionals.map((p) => JSON.stringify(p)).join(', ')})`, {}, 'to look at one package: vouch explain <name>');
+    throw new VouchError(
+      'USAGE',
+      `vouch verify takes no arguments (got ${line.positionals.map((p) => JSON.stringify(p)).join(', ')})`,
+      {},
+      'to look at one package: vouch explain <name>',
+    );
   }
   if (values.tarballs && values.installed) {
-    throw new VouchError('USAGE', '--tarballs checks the registry\'s tarballs for the lockfile; --installed reads node_modules', {}, 'drop one of them');
+    throw new VouchError('USAGE', "--tarballs checks the registry's tarballs for the lockfile; --installed reads node_modules", {}, 'drop one of them');
   }
   const packages = typeof values.packages === 'string' ? values.packages : undefined;
   if (packages !== undefined && (values.installed || values.tarballs || values.lockfile || values['lockfile-kind'] !== undefined)) {
-    throw new VouchError('USAGE', '--packages judges the list it is given; --lockfile, --lockfile-kind, --installed and --tarballs read the project', {}, 'drop one of them');
+    throw new VouchError(
+      'USAGE',
+      '--packages judges the list it is given; --lockfile, --lockfile-kind, --installed and --tarballs read the project',
+      {},
+      'drop one of them',
+    );
   }
   if (values['lockfile-kind'] !== undefined && values.installed) {
     throw new VouchError('USAGE', '--lockfile-kind chooses the lockfile to read; --installed reads node_modules', {}, 'drop one of them');
@@ -40,11 +50,23 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     if (lockText !== null) verifyLockCanonical(lockText, lockFile);
   }
   const quiet = isSilent(line.npmFlags);
-  const attest = await planAttest(values, process.env, { cwd, installed: values.installed === true, tarballs: values.tarballs === true, packages: packages !== undefined, ...(lockfileKind ? { lockfileKind } : {}) }, out);
+  const attest = await planAttest(
+    values,
+    process.env,
+    {
+      cwd,
+      installed: values.installed === true,
+      tarballs: values.tarballs === true,
+      packages: packages !== undefined,
+      ...(lockfileKind ? { lockfileKind } : {}),
+    },
+    out,
+  );
   const opts = { ...gateOptions(values, config, quiet), locked: values.locked === true, ...(lockfileKind ? { lockfileKind } : {}) };
-  const { report, lockfile } = packages !== undefined
-    ? { ...(await gatePackageList(opts, config, packages, out)), lockfile: undefined }
-    : await gateProjectTree(opts, config, values.installed === true, out, values.tarballs ? 'verify-tarballs' : 'verify');
+  const { report, lockfile } =
+    packages !== undefined
+      ? { ...(await gatePackageList(opts, config, packages, out)), lockfile: undefined }
+      : await gateProjectTree(opts, config, values.installed === true, out, values.tarballs ? 'verify-tarballs' : 'verify');
   const code = exitCodeFor(report);
   await emitReport(report, targets, cwd, out, quiet && code === 0, lockfile?.file);
   if (attest) {
@@ -53,4 +75,3 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   }
   return code;
 }
-

@@ -47,9 +47,16 @@ export function renderDiff(diff: DiffReport, format: 'text' | 'json' | 'sarif' |
     case 'json':
       return `${JSON.stringify(toDiffJson(diff, opts), null, 2)}\n`;
     case 'sarif':
-      return renderSarif(diff.report, { version: opts.version, ...(opts.lockfileText !== undefined ? { lockfileText: opts.lockfileText } : {}), ...(opts.lockfileUri ? { lockfileUri: opts.lockfileUri } : {}) });
+      return renderSarif(diff.report, {
+        version: opts.version,
+        ...(opts.lockfileText !== undefined ? { lockfileText: opts.lockfileText } : {}),
+        ...(opts.lockfileUri ? { lockfileUri: opts.lockfileUri } : {}),
+      });
     case 'codequality':
-      return renderCodeQuality(diff.report, { ...(opts.lockfileText !== undefined ? { lockfileText: opts.lockfileText } : {}), ...(opts.lockfileUri ? { lockfilePath: opts.lockfileUri } : {}) });
+      return renderCodeQuality(diff.report, {
+        ...(opts.lockfileText !== undefined ? { lockfileText: opts.lockfileText } : {}),
+        ...(opts.lockfileUri ? { lockfilePath: opts.lockfileUri } : {}),
+      });
   }
 }
 
@@ -72,7 +79,13 @@ export function toDiffJson(diff: DiffReport, opts: Pick<DiffRenderOptions, 'base
 
 function summaryOf(diff: DiffReport): DiffJson['summary'] {
   const count = (kind: DiffEntry['kind']) => diff.entries.filter((e) => e.kind === kind).length;
-  return { added: count('added'), changed: count('changed'), removed: count('removed'), unchanged: count('unchanged'), denied: diff.entries.filter((e) => e.decision === 'deny').length };
+  return {
+    added: count('added'),
+    changed: count('changed'),
+    removed: count('removed'),
+    unchanged: count('unchanged'),
+    denied: diff.entries.filter((e) => e.decision === 'deny').length,
+  };
 }
 
 type Paint = (style: 'red' | 'yellow' | 'green' | 'bold' | 'dim', text: string) => string;
@@ -92,22 +105,40 @@ function renderDiffText(diff: DiffReport, opts: DiffRenderOptions): string {
 const MARK: Record<DiffEntry['kind'], string> = { added: '+', changed: '~', removed: '-', unchanged: '!' };
 
 function entryLines(e: DiffEntry, paint: Paint, now: Date): string[] {
-  const version = e.link ? `link → ${e.resolved.after ?? e.resolved.before ?? ''}` : e.version ?? '';
+  const version = e.link ? `link → ${e.resolved.after ?? e.resolved.before ?? ''}` : (e.version ?? '');
   const title = e.kind === 'changed' && e.changed.includes('version') ? `${e.name} ${e.from.join(', ')} → ${version}` : `${e.name}@${version}`;
-  const decision = e.decision === null ? paint('dim', 'removed') : e.decision === 'deny' ? paint('red', 'DENY') : e.decision === 'warn' ? paint('yellow', 'warn') : paint('green', 'allow');
-  const what = e.kind === 'changed' && !e.changed.includes('version') ? ` (${e.changed.join(' and ')} changed)` : e.kind === 'unchanged' ? ' (not changed here)' : '';
+  const decision =
+    e.decision === null
+      ? paint('dim', 'removed')
+      : e.decision === 'deny'
+        ? paint('red', 'DENY')
+        : e.decision === 'warn'
+          ? paint('yellow', 'warn')
+          : paint('green', 'allow');
+  const what =
+    e.kind === 'changed' && !e.changed.includes('version') ? ` (${e.changed.join(' and ')} changed)` : e.kind === 'unchanged' ? ' (not changed here)' : '';
   const out = [`${MARK[e.kind]} ${printable(title)}${what}  ${decision}${e.status && e.status !== 'verified' ? ` (${e.status})` : ''}`];
   if (e.kind === 'removed') return out;
   const facts: string[] = [];
   if (e.released) facts.push(`released ${e.released.time.toISOString()} (${age(e.released.time, now)}; ${e.released.source})`);
-  facts.push(e.provenance ? `provenance ${printable(e.provenance.repository ?? e.provenance.issuer ?? '')}${e.provenance.workflow ? ` (${printable(e.provenance.workflow)})` : ''}`
-    : e.attested === 'publisher' ? 'publisher-signed, no provenance' : 'no provenance');
+  facts.push(
+    e.provenance
+      ? `provenance ${printable(e.provenance.repository ?? e.provenance.issuer ?? '')}${e.provenance.workflow ? ` (${printable(e.provenance.workflow)})` : ''}`
+      : e.attested === 'publisher'
+        ? 'publisher-signed, no provenance'
+        : 'no provenance',
+  );
   if (e.tier) facts.push(`tier ${printable(e.tier)}`);
   out.push(`    ${facts.join(' · ')}`);
   out.push(`    at ${e.locations.map(printable).join(', ')}`);
-  const scripts = e.scripts && Object.keys(e.scripts).length > 0
-    ? Object.entries(e.scripts).map(([event, body]) => `${event}: ${printable(body)}`).join('; ')
-    : e.hasInstallScript ? 'yes (hasInstallScript in package-lock.json)' : null;
+  const scripts =
+    e.scripts && Object.keys(e.scripts).length > 0
+      ? Object.entries(e.scripts)
+          .map(([event, body]) => `${event}: ${printable(body)}`)
+          .join('; ')
+      : e.hasInstallScript
+        ? 'yes (hasInstallScript in package-lock.json)'
+        : null;
   if (scripts) out.push(`    install scripts: ${scripts}`);
   if (e.newDependencies.length > 0) out.push(`    new dependencies: ${e.newDependencies.map(printable).join(', ')}`);
   for (const f of sortFindings(e.findings)) {

@@ -22,7 +22,13 @@ export function renderExplain(input: PackageVerdict, pinned: LockPackage | undef
   if (!evidence.unverifiable) lines.push(tierLine(verdict.evidence));
   lines.push(...pinLines(redactDeep(pinned), ref.version));
   lines.push(...findingLines('decided by', verdict.findings));
-  if (verdict.waived?.length) lines.push(...findingLines('waived by an exception', verdict.waived.map((w) => ({ ...w, rule: w.waivedBy }))));
+  if (verdict.waived?.length)
+    lines.push(
+      ...findingLines(
+        'waived by an exception',
+        verdict.waived.map((w) => ({ ...w, rule: w.waivedBy })),
+      ),
+    );
   if (verdict.findings.length === 0) lines.push('  every check passed and no policy rule objected');
   return `${lines.join('\n')}\n`;
 }
@@ -49,7 +55,9 @@ function attestationLines(r: AttestationResult): string[] {
   if (r.kind === 'failed') return [`  attestations: ${printable(r.message)} [${r.code}]`];
   const lines: string[] = [];
   if (r.provenance) {
-    lines.push(`  provenance (${r.provenance.predicateType}), verified by the ${r.provenance.trustRoot} trust root${r.provenance.integratedTime ? `, logged ${r.provenance.integratedTime.toISOString()}` : ''}:`);
+    lines.push(
+      `  provenance (${r.provenance.predicateType}), verified by the ${r.provenance.trustRoot} trust root${r.provenance.integratedTime ? `, logged ${r.provenance.integratedTime.toISOString()}` : ''}:`,
+    );
     lines.push(...identityLines(r.provenance.identity));
   }
   if (r.publish) lines.push(`  registry publish attestation: signed by ${r.publish.keyid}${timeWords(r.publish.integratedTime)}`);
@@ -59,8 +67,15 @@ function attestationLines(r: AttestationResult): string[] {
 
 function identityLines(id: ProvenanceIdentity): string[] {
   const fields: [string, string | undefined][] = [
-    ['issuer', id.issuer], ['repository', id.repository], ['repository id', id.repositoryId], ['owner id', id.ownerId],
-    ['workflow', id.workflow], ['ref', id.ref], ['commit', id.commit], ['runner', id.runnerEnvironment], ['certificate SAN', id.san],
+    ['issuer', id.issuer],
+    ['repository', id.repository],
+    ['repository id', id.repositoryId],
+    ['owner id', id.ownerId],
+    ['workflow', id.workflow],
+    ['ref', id.ref],
+    ['commit', id.commit],
+    ['runner', id.runnerEnvironment],
+    ['certificate SAN', id.san],
   ];
   return fields.filter(([, v]) => v !== undefined).map(([k, v]) => `    ${k}: ${printable(v ?? '')}`);
 }
@@ -75,11 +90,14 @@ function pinLines(pinned: LockPackage | undefined, version: string): string[] {
 
 function findingLines(title: string, findings: readonly Finding[]): string[] {
   if (findings.length === 0) return [];
-  return [`  ${title}:`, ...findings.flatMap((f) => [
-    `    ${f.severity === 'deny' ? 'DENY' : 'WARN'} ${f.code}: ${printable(f.message)}`,
-    ...(f.rule ? [`      rule: ${f.rule}`] : []),
-    ...(f.hint ? [`      fix: ${printable(f.hint)}`] : []),
-  ])];
+  return [
+    `  ${title}:`,
+    ...findings.flatMap((f) => [
+      `    ${f.severity === 'deny' ? 'DENY' : 'WARN'} ${f.code}: ${printable(f.message)}`,
+      ...(f.rule ? [`      rule: ${f.rule}`] : []),
+      ...(f.hint ? [`      fix: ${printable(f.hint)}`] : []),
+    ]),
+  ];
 }
 
 const timeWords = (t: Date | null): string => (t ? `, logged ${t.toISOString()}` : ', no signed time');

@@ -10,7 +10,8 @@ export interface FindingCodeInfo {
 }
 
 const REFETCH = 'Delete the entry from package-lock.json and node_modules, reinstall from the registry, and run `vouch verify` again.';
-const CHANGE_FIX = 'Review what changed (`npm diff --diff=<name>@<old> --diff=<name>@<new>`, or the package\'s source); if it is expected, record an exception: `vouch approve <name>@<version> --reason "…"`.';
+const CHANGE_FIX =
+  'Review what changed (`npm diff --diff=<name>@<old> --diff=<name>@<new>`, or the package\'s source); if it is expected, record an exception: `vouch approve <name>@<version> --reason "…"`.';
 const TAMPER = 'Someone may have tampered with this package since it was published; do not install it until the cause is known.';
 
 export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
@@ -55,12 +56,12 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     help: TAMPER,
   },
   SIGNATURE_NOT_LOGGED: {
-    title: 'The registry signature is not in the registry\'s signing log',
-    help: 'A vouch registry appends every signature it makes to its append-only log before serving it, and names the entry (dist.signatures[].logIndex). A signature the log does not hold (or an entry that says something else) was not made by the registry\'s signing path: a leaked key, possibly a retired one, signing outside it. Check with the operator and audit the log: vouch log verify <registry>.',
+    title: "The registry signature is not in the registry's signing log",
+    help: "A vouch registry appends every signature it makes to its append-only log before serving it, and names the entry (dist.signatures[].logIndex). A signature the log does not hold (or an entry that says something else) was not made by the registry's signing path: a leaked key, possibly a retired one, signing outside it. Check with the operator and audit the log: vouch log verify <registry>.",
   },
   SIGNATURES_TOO_MANY: {
     title: 'The version carries more registry signatures than vouch checks',
-    help: 'npm\'s registry serves one signature per version; vouch refuses more than 16 (docs/verify.md) without verifying any, so a registry cannot make a run do unbounded work. Treat the registry or mirror as compromised.',
+    help: "npm's registry serves one signature per version; vouch refuses more than 16 (docs/verify.md) without verifying any, so a registry cannot make a run do unbounded work. Treat the registry or mirror as compromised.",
   },
   UNSIGNED_REGISTRY: {
     title: 'The registry publishes no signing keys',
@@ -87,8 +88,8 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     help: 'Pin the publisher key in vouch.policy.json if you trust it, or check the registry key configuration.',
   },
   ATTESTATION_NOT_LOGGED: {
-    title: 'The publish attestation\'s log checkpoint is not the log this run verified',
-    help: 'The registry\'s publish attestation carries an inclusion proof into its signing log; its checkpoint must be part of the log vouch checked (a consistency proof). One that is not shows this client a different history than the log serves (a split view). Check with the operator and audit the log from elsewhere: vouch log verify <registry>.',
+    title: "The publish attestation's log checkpoint is not the log this run verified",
+    help: "The registry's publish attestation carries an inclusion proof into its signing log; its checkpoint must be part of the log vouch checked (a consistency proof). One that is not shows this client a different history than the log serves (a split view). Check with the operator and audit the log from elsewhere: vouch log verify <registry>.",
   },
   ATTESTATION_KEY_EXPIRED: {
     title: 'A key-signed attestation was logged after its key expired',
@@ -119,7 +120,7 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     help: 'Treated as not verified (fail closed). Please report this as a bug in vouch.',
   },
   VERIFICATION_BUDGET_EXCEEDED: {
-    title: 'The run\'s bound on signature and attestation verifications was spent',
+    title: "The run's bound on signature and attestation verifications was spent",
     help: 'A run verifies at most 4 signatures or attestation bundles per package plus 64 in all (docs/verify.md). Registries serve about 1–3 per package, so spending it means some registry serves far more: find the packages with many signatures or bundles in the report and check that registry.',
   },
   SOURCE_NOT_ALLOWED: {
@@ -135,23 +136,23 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     help: 'vouch.lock pins the keys a registry signed with when first seen; a new key counts only when a pinned key endorsed it (a rotation) or someone approved it. A hostile registry or mirror adding its own key looks like this. Check with the operator, then: vouch approve --registry <url> --reason "…".',
   },
   LOG_INCONSISTENT: {
-    title: 'The registry\'s signing log was rewritten or forked',
+    title: "The registry's signing log was rewritten or forked",
     help: 'A vouch registry appends every signature to an append-only log; vouch remembers the newest checkpoint it saw and checks that each new one extends it. One that does not means the history was rewritten, or this client is shown a different history than others (a split view). Check with the operator and audit from elsewhere: vouch log verify <registry>.',
   },
   LOG_ENTRY_INVALID: {
-    title: 'The registry\'s signing log records a signing event its rules forbid',
-    help: 'Every run reads the new entries of a vouch registry\'s log and checks their shape and the key lifecycle rule: no signature or attestation by a key after the log retired or revoked it. An entry that breaks it means a retired or revoked key signed again, through the registry\'s own signing path or by someone who can write its log. Treat the key as leaked; audit the log with vouch log verify <registry>, which also checks every entry\'s signature.',
+    title: "The registry's signing log records a signing event its rules forbid",
+    help: "Every run reads the new entries of a vouch registry's log and checks their shape and the key lifecycle rule: no signature or attestation by a key after the log retired or revoked it. An entry that breaks it means a retired or revoked key signed again, through the registry's own signing path or by someone who can write its log. Treat the key as leaked; audit the log with vouch log verify <registry>, which also checks every entry's signature.",
   },
   LOG_UNWITNESSED: {
-    title: 'The registry\'s signing log is not cosigned by the witnesses the policy requires',
-    help: 'A witness (vouch log witness) cosigns a checkpoint only when it is consistent with every checkpoint of that log it saw before, so k witnesses vouch that the history you are shown is the one they were shown. Fewer than the policy\'s k cosigned this checkpoint (or the registry serves no log). Check that the witnesses run and that the registry submits its checkpoints to them (docs/registry-plugin.md, Witnesses).',
+    title: "The registry's signing log is not cosigned by the witnesses the policy requires",
+    help: "A witness (vouch log witness) cosigns a checkpoint only when it is consistent with every checkpoint of that log it saw before, so k witnesses vouch that the history you are shown is the one they were shown. Fewer than the policy's k cosigned this checkpoint (or the registry serves no log). Check that the witnesses run and that the registry submits its checkpoints to them (docs/registry-plugin.md, Witnesses).",
   },
   REGISTRY_KEY_REMOVED: {
     title: 'A pinned registry key is no longer listed',
     help: 'Registries keep retired keys listed (with expires) for as long as versions signed by them are installed. Check with the operator, then accept the key set it serves now: vouch approve --registry <url> --reason "…".',
   },
   REGISTRY_KEY_INVALID: {
-    title: 'A registry key id that is not its key\'s fingerprint',
+    title: "A registry key id that is not its key's fingerprint",
     help: 'A key id is the OpenSSH SHA256 fingerprint of the key; one that names other key material is a forgery or a broken registry.',
   },
   REGISTRY_KEYS_MISSING: {
@@ -164,7 +165,7 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
   },
   KEY_EXPIRED_UNTIMED: {
     title: 'Signed by a retired key, and no signed time dates the signature',
-    help: 'A key past its expires counts only for signatures a signed time (an attestation\'s log time, or vouch.lock from before) places before it retired; the packument\'s time is the registry\'s own word. Ask the operator to re-sign, or accept per registry in vouch.policy.json (untimedExpiredKeys).',
+    help: "A key past its expires counts only for signatures a signed time (an attestation's log time, or vouch.lock from before) places before it retired; the packument's time is the registry's own word. Ask the operator to re-sign, or accept per registry in vouch.policy.json (untimedExpiredKeys).",
   },
   SIGNATURE_DOWNGRADE: {
     title: 'Earlier versions were registry-signed; this one is not',
@@ -208,7 +209,7 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
   },
   LOCKFILE_UNREQUESTED: {
     title: 'A lockfile entry no package.json asks for',
-    help: 'No dependency of the project\'s package.json files (root and workspaces) reaches this entry through the lockfile\'s own dependency graph: npm does not write such an entry, a hand edit does. Plain npm would still download it, and a later install may run it. If nobody meant to add it, this is a lockfile-injection attempt: restore package-lock.json from the base branch and let npm write the change (`npm install <pkg>`).',
+    help: "No dependency of the project's package.json files (root and workspaces) reaches this entry through the lockfile's own dependency graph: npm does not write such an entry, a hand edit does. Plain npm would still download it, and a later install may run it. If nobody meant to add it, this is a lockfile-injection attempt: restore package-lock.json from the base branch and let npm write the change (`npm install <pkg>`).",
   },
   LOCKFILE_OUT_OF_RANGE: {
     title: 'A direct dependency is locked outside the range package.json declares',
@@ -216,7 +217,7 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
   },
   LOCKFILE_RESOLVED_CHANGED: {
     title: 'A version stayed while its `resolved` or `integrity` changed',
-    help: 'npm keeps a locked version\'s download URL and hash unless the registry changes; a pull request that swaps them keeps the version number a reviewer sees while changing the bytes or where they come from. If the project did not move registries on purpose, restore package-lock.json from the base branch.',
+    help: "npm keeps a locked version's download URL and hash unless the registry changes; a pull request that swaps them keeps the version number a reviewer sees while changing the bytes or where they come from. If the project did not move registries on purpose, restore package-lock.json from the base branch.",
   },
   EXCEPTION_EXPIRED: {
     title: 'The policy exception that covered this package has expired',
@@ -231,8 +232,8 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
     help: 'package-lock.json says to download these bytes from a host that is neither the registry that signed them nor its tarball host. vouch fetched them from the registry by their signed integrity, so what it installs is unaffected; plain npm would contact the other host. If nobody meant to change the lockfile, a lockfile-injection attempt is likely: restore package-lock.json from a trusted revision.',
   },
   RESOLVED_MISMATCH: {
-    title: 'The lockfile fetches this package from its registry, but not from this version\'s tarball',
-    help: 'package-lock.json `resolved` (after npm\'s own replace-registry-host rewriting) is on the registry\'s host but is not the `dist.tarball` the registry gives for this name@version, even after URL normalisation (dot segments, percent-encoding, default ports). npm would download that other URL. If nobody meant to change the lockfile, a lockfile-injection attempt is likely: restore package-lock.json from a trusted revision, or reinstall so `resolved` is the registry\'s tarball.',
+    title: "The lockfile fetches this package from its registry, but not from this version's tarball",
+    help: "package-lock.json `resolved` (after npm's own replace-registry-host rewriting) is on the registry's host but is not the `dist.tarball` the registry gives for this name@version, even after URL normalisation (dot segments, percent-encoding, default ports). npm would download that other URL. If nobody meant to change the lockfile, a lockfile-injection attempt is likely: restore package-lock.json from a trusted revision, or reinstall so `resolved` is the registry's tarball.",
   },
   BIN_COLLISION: {
     title: 'Two packages link the same command into one node_modules/.bin folder',
@@ -240,11 +241,11 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
   },
   BIN_TOOLCHAIN: {
     title: 'A package links a command named node, npm, npx or corepack',
-    help: 'npm puts node_modules/.bin first on PATH for every script it runs, so this package\'s command would run instead of Node.js or npm itself, in the project\'s scripts and in every other package\'s install script. Few packages have a reason to do this; remove it, or record an exception if it is expected (`vouch approve <name>@<version> --reason "…"`). `toolchainBins` in vouch.policy.json sets the severity.',
+    help: "npm puts node_modules/.bin first on PATH for every script it runs, so this package's command would run instead of Node.js or npm itself, in the project's scripts and in every other package's install script. Few packages have a reason to do this; remove it, or record an exception if it is expected (`vouch approve <name>@<version> --reason \"…\"`). `toolchainBins` in vouch.policy.json sets the severity.",
   },
   INSTALLED_FILE_MODIFIED: {
     title: 'A file in an installed package differs from its verified tarball',
-    help: '`vouch verify --installed` hashed the package folder and a file is not what the tarball vouch verified contains: edited by hand, by a tool, or by another package\'s install script. Reinstall the package from the verified tarball (`vouch ci`) and find out what wrote to node_modules. Always a deny.',
+    help: "`vouch verify --installed` hashed the package folder and a file is not what the tarball vouch verified contains: edited by hand, by a tool, or by another package's install script. Reinstall the package from the verified tarball (`vouch ci`) and find out what wrote to node_modules. Always a deny.",
   },
   INSTALLED_FILE_MISSING: {
     title: 'A file of the verified tarball is missing from the installed package',
@@ -256,7 +257,7 @@ export const FINDING_CODES: Readonly<Record<FindingCode, FindingCodeInfo>> = {
   },
   INSTALLED_FILES_UNKNOWN: {
     title: 'The files of an installed package could not be checked',
-    help: 'vouch keeps each verified tarball\'s file list beside its evidence cache; offline, with neither that list nor the tarball in vouch\'s or npm\'s cache, the folder cannot be checked, and that is not a pass. Run `vouch verify --installed` once with the registry reachable, or keep <npm cache>/_vouch in the image.',
+    help: "vouch keeps each verified tarball's file list beside its evidence cache; offline, with neither that list nor the tarball in vouch's or npm's cache, the folder cannot be checked, and that is not a pass. Run `vouch verify --installed` once with the registry reachable, or keep <npm cache>/_vouch in the image.",
   },
   LOCK_MISSING_ENTRY: {
     title: 'package-lock.json has a version vouch.lock does not record',

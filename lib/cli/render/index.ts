@@ -35,7 +35,10 @@ export function render(input: Report, format: Format, opts: RenderOptions = {}):
     case 'sarif':
       return renderSarif(report, { ...opts, version: opts.version ?? vouchVersion() });
     case 'codequality':
-      return renderCodeQuality(report, { ...(opts.lockfileText !== undefined ? { lockfileText: opts.lockfileText } : {}), ...(opts.lockfileUri ? { lockfilePath: opts.lockfileUri } : {}) });
+      return renderCodeQuality(report, {
+        ...(opts.lockfileText !== undefined ? { lockfileText: opts.lockfileText } : {}),
+        ...(opts.lockfileUri ? { lockfilePath: opts.lockfileUri } : {}),
+      });
   }
 }
 

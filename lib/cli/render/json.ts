@@ -144,7 +144,9 @@ export function worstDecision(report: Report): Decision {
 
 function findingJson(f: Finding): Finding {
   return {
-    code: f.code, severity: f.severity, message: f.message,
+    code: f.code,
+    severity: f.severity,
+    message: f.message,
     ...(f.rule !== undefined ? { rule: f.rule } : {}),
     ...(f.hint !== undefined ? { hint: f.hint } : {}),
   };
@@ -193,7 +195,9 @@ function tierJson(e: PackageVerdict['evidence']): { verified: Tier; claimed: Tie
 function integrityJson(i: IntegrityResult): IntegrityResult {
   if (i.kind === 'ok') return { kind: 'ok', integrity: i.integrity, tarballChecked: i.tarballChecked };
   return {
-    kind: 'failed', code: i.code, message: i.message,
+    kind: 'failed',
+    code: i.code,
+    message: i.message,
     ...(i.expected !== undefined ? { expected: i.expected } : {}),
     ...(i.actual !== undefined ? { actual: i.actual } : {}),
   };
@@ -201,15 +205,19 @@ function integrityJson(i: IntegrityResult): IntegrityResult {
 
 function signatureJson(s: SignatureResult): SignatureResult {
   switch (s.kind) {
-    case 'verified': return { kind: 'verified', keyids: sortStrings(s.keyids) };
-    case 'no-keys': return { kind: 'no-keys' };
-    case 'failed': return { kind: 'failed', code: s.code, ...(s.keyid !== undefined ? { keyid: s.keyid } : {}), message: s.message };
+    case 'verified':
+      return { kind: 'verified', keyids: sortStrings(s.keyids) };
+    case 'no-keys':
+      return { kind: 'no-keys' };
+    case 'failed':
+      return { kind: 'failed', code: s.code, ...(s.keyid !== undefined ? { keyid: s.keyid } : {}), message: s.message };
   }
 }
 
 function attestationsJson(a: AttestationResult): AttestationsJson {
   switch (a.kind) {
-    case 'none': return { kind: 'none' };
+    case 'none':
+      return { kind: 'none' };
     case 'failed':
       return { kind: 'failed', code: a.code, message: a.message, ...(a.predicateType !== undefined ? { predicateType: a.predicateType } : {}) };
     case 'verified':
@@ -223,8 +231,16 @@ function attestationsJson(a: AttestationResult): AttestationsJson {
 }
 
 const OPTIONAL_IDENTITY_FIELDS = [
-  'repository', 'repositoryId', 'owner', 'ownerId', 'ref', 'commit', 'workflow',
-  'buildConfigUri', 'buildSignerUri', 'runnerEnvironment',
+  'repository',
+  'repositoryId',
+  'owner',
+  'ownerId',
+  'ref',
+  'commit',
+  'workflow',
+  'buildConfigUri',
+  'buildSignerUri',
+  'runnerEnvironment',
 ] as const satisfies readonly (keyof ProvenanceIdentity)[];
 
 function provenanceJson(p: ProvenanceEvidence): ProvenanceJson {
@@ -245,8 +261,21 @@ function provenanceJson(p: ProvenanceEvidence): ProvenanceJson {
 function keyedJson(k: KeyedAttestationEvidence): KeyedJson {
   const { logged } = k;
   return {
-    predicateType: k.predicateType, keyid: k.keyid, integratedTime: iso(k.integratedTime), bundleDigest: k.bundleDigest,
-    ...(logged ? { logged: { logId: logged.logId, index: logged.index, treeSize: logged.treeSize, rootHash: logged.rootHash, ...(logged.byRegistry ? { byRegistry: true } : {}) } } : {}),
+    predicateType: k.predicateType,
+    keyid: k.keyid,
+    integratedTime: iso(k.integratedTime),
+    bundleDigest: k.bundleDigest,
+    ...(logged
+      ? {
+          logged: {
+            logId: logged.logId,
+            index: logged.index,
+            treeSize: logged.treeSize,
+            rootHash: logged.rootHash,
+            ...(logged.byRegistry ? { byRegistry: true } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -116,7 +116,5 @@ function firstFailure(v: PackageVerdict): Failure {
   }
   // Status says invalid but the evidence names no failure: report the policy's first evidence finding.
   const finding = v.findings.find((f) => NPM_CODES[f.code]) ?? v.findings[0];
-  return finding
-    ? { code: finding.code, message: finding.message }
-    : { code: 'VERIFIER_ERROR', message: 'invalid evidence without a recorded failure' };
+  return finding ? { code: finding.code, message: finding.message } : { code: 'VERIFIER_ERROR', message: 'invalid evidence without a recorded failure' };
 }

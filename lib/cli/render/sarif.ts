@@ -6,14 +6,7 @@ import { isAbsolute, win32 } from 'node:path';
 import type { Location, Log, ReportingDescriptor, Result } from 'sarif';
 import semver from 'semver';
 import { VouchError } from '../../errors/index.js';
-import {
-  type Finding,
-  type FindingCode,
-  type RegistrySummary,
-  type Report,
-  type Verdict,
-  decidedByRegistry,
-} from '../../policy/index.js';
+import { type Finding, type FindingCode, type RegistrySummary, type Report, type Verdict, decidedByRegistry } from '../../policy/index.js';
 import { FINDING_CODES } from './finding-codes.js';
 import { lockedName, lockfileLines } from './lockfile-lines.js';
 import { sortFindings, sortStrings, sortVerdicts, verdictLabel } from './tally.js';
@@ -45,29 +38,33 @@ export function toSarif(report: Report, opts: SarifOptions): Log {
   for (const v of verdicts) {
     for (const f of sortFindings(v.findings)) {
       if (decidedByRegistry(report.registries, v, f)) continue; // one result for the registry instead
-      results.push(resultFor(v, f, ruleIndex.get(f.code) ?? 0, (location) => ({
-        physicalLocation: {
-          artifactLocation: { uri, uriBaseId: '%SRCROOT%' },
-          region: { startLine: lineOf(location, lockedName(v)) },
-        },
-        logicalLocations: [{ name: location, fullyQualifiedName: verdictLabel(v), kind: 'package' }],
-      })));
+      results.push(
+        resultFor(v, f, ruleIndex.get(f.code) ?? 0, (location) => ({
+          physicalLocation: {
+            artifactLocation: { uri, uriBaseId: '%SRCROOT%' },
+            region: { startLine: lineOf(location, lockedName(v)) },
+          },
+          logicalLocations: [{ name: location, fullyQualifiedName: verdictLabel(v), kind: 'package' }],
+        })),
+      );
     }
   }
   return {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
-    runs: [{
-      tool: {
-        driver: {
-          name: 'vouch',
-          version: opts.version,
-          ...(semver.valid(opts.version) ? { semanticVersion: opts.version } : {}),
-          rules,
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'vouch',
+            version: opts.version,
+            ...(semver.valid(opts.version) ? { semanticVersion: opts.version } : {}),
+            rules,
+          },
         },
+        results,
       },
-      results,
-    }],
+    ],
   };
 }
 
@@ -131,10 +128,12 @@ function registryResult(r: RegistrySummary, f: Finding, ruleIndex: number, uri: 
     ruleIndex,
     level: f.severity === 'deny' ? 'error' : 'warning',
     message: { text: parts.join(' ') },
-    locations: [{
-      physicalLocation: { artifactLocation: { uri, uriBaseId: '%SRCROOT%' }, region: { startLine: 1 } },
-      logicalLocations: [{ name: r.url, fullyQualifiedName: r.url, kind: 'registry' }],
-    }],
+    locations: [
+      {
+        physicalLocation: { artifactLocation: { uri, uriBaseId: '%SRCROOT%' }, region: { startLine: 1 } },
+        logicalLocations: [{ name: r.url, fullyQualifiedName: r.url, kind: 'registry' }],
+      },
+    ],
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(f.code, r.url, '') },
     properties: { registry: r.url, decision: r.decision, ...(f.rule ? { policyRule: f.rule } : {}) },
   };

@@ -5,7 +5,6 @@ import type { Finding, PackageVerdict, Report, Verdict } from '../../policy/inde
 import type { EvidenceStatus } from '../../verify/index.js';
 import { compareStrings as byCodePoint } from '../../files/index.js';
 
-
 function compareVersions(a: string, b: string): number {
   const va = semver.valid(a);
   const vb = semver.valid(b);
@@ -31,9 +30,7 @@ export function sortVerdicts(verdicts: readonly Verdict[]): Verdict[] {
 export function sortFindings<F extends Finding>(findings: readonly F[]): F[] {
   return [...findings].sort(
     (a, b) =>
-      byCodePoint(a.severity === 'deny' ? '0' : '1', b.severity === 'deny' ? '0' : '1') ||
-      byCodePoint(a.code, b.code) ||
-      byCodePoint(a.message, b.message),
+      byCodePoint(a.severity === 'deny' ? '0' : '1', b.severity === 'deny' ? '0' : '1') || byCodePoint(a.code, b.code) || byCodePoint(a.message, b.message),
   );
 }
 
@@ -63,12 +60,22 @@ export interface Tally {
 /** Counts what the evidence of a report shows, independent of the policy's decisions. */
 export function tallyReport(report: Report): Tally {
   const byStatus: Record<EvidenceStatus, number> = {
-    verified: 0, missing: 0, invalid: 0, 'unsigned-registry': 0, unverifiable: 0,
+    verified: 0,
+    missing: 0,
+    invalid: 0,
+    'unsigned-registry': 0,
+    unverifiable: 0,
   };
   const identities = new Set<string>();
   const tally: Tally = {
-    packages: 0, sources: 0, byStatus, registrySignatures: 0, provenance: 0,
-    provenanceIdentities: 0, publishAttestations: 0, publisherSigned: 0,
+    packages: 0,
+    sources: 0,
+    byStatus,
+    registrySignatures: 0,
+    provenance: 0,
+    provenanceIdentities: 0,
+    publishAttestations: 0,
+    publisherSigned: 0,
   };
   for (const v of report.verdicts) {
     byStatus[v.status] += 1;

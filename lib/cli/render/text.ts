@@ -1,14 +1,7 @@
 // The report for people: the summary first, then every denial with its reasons, rule and fix, then
 // warnings, then notices. Allowed packages are listed only with --verbose: a clean run stays short.
 import { styleText } from 'node:util';
-import {
-  type Finding,
-  type PackageVerdict,
-  type RegistrySummary,
-  type Report,
-  type Verdict,
-  decidedByRegistry,
-} from '../../policy/index.js';
+import { type Finding, type PackageVerdict, type RegistrySummary, type Report, type Verdict, decidedByRegistry } from '../../policy/index.js';
 import { FINDING_CODES } from './finding-codes.js';
 import { printable } from './printable.js';
 import { sortFindings, sortStrings, sortVerdicts, tallyReport, verdictLabel, type Tally } from './tally.js';
@@ -112,7 +105,11 @@ function sharedReason(v: Verdict, registries: readonly RegistrySummary[]): { key
     return { key: `registry ${v.ref.registry}`, head: `from ${printable(v.ref.registry)} (unsigned-registry, decided once under Registries)` };
   }
   if (v.findings.every((f) => f.code === 'LOCK_MISSING_ENTRY')) {
-    return { key: 'lock', head: 'in package-lock.json that vouch.lock does not record (LOCK_MISSING_ENTRY)', fix: 'run `vouch install` (or `vouch ci --update-lock`) where you can review the result, and commit vouch.lock' };
+    return {
+      key: 'lock',
+      head: 'in package-lock.json that vouch.lock does not record (LOCK_MISSING_ENTRY)',
+      fix: 'run `vouch install` (or `vouch ci --update-lock`) where you can review the result, and commit vouch.lock',
+    };
   }
   return undefined;
 }
@@ -148,9 +145,7 @@ function headLine(v: Verdict, paint: Paint, verbose: boolean): string {
   const source = v.kind === 'source' ? ` ${printable(v.ref.spec)}` : '';
   const locations = sortStrings(v.ref.locations).map(printable);
   const where =
-    locations.length === 0 ? ''
-    : verbose || locations.length === 1 ? ` at ${locations.join(', ')}`
-    : ` at ${locations[0]} and ${locations.length - 1} more`;
+    locations.length === 0 ? '' : verbose || locations.length === 1 ? ` at ${locations.join(', ')}` : ` at ${locations[0]} and ${locations.length - 1} more`;
   return `${name}${alias}${source} (${v.status})${where}`;
 }
 

@@ -134,12 +134,10 @@ let familyMoves = 0;
  */
 function pathBelow(top: ArboristNode, node: ArboristNode): ArboristNode[] | null {
   const path: ArboristNode[] = [];
-  for (let current = node; current !== top;) {
+  for (let current = node; current !== top; ) {
     path.push(current);
     const parent = current.parent;
-    const up = parent && parent.children.get(current.name) === current ? parent
-      : current.fsParent?.fsChildren.has(current) ? current.fsParent
-        : null;
+    const up = parent && parent.children.get(current.name) === current ? parent : current.fsParent?.fsChildren.has(current) ? current.fsParent : null;
     if (!up) return null;
     current = up;
   }

@@ -20,15 +20,54 @@ import { notePatchDeclined } from '../notes.js';
 
 /** npm config options npm-registry-fetch reads, besides `//host/:…` credentials and `@scope:registry`. */
 export const REGISTRY_FETCH_KEYS: ReadonlySet<string> = new Set([
-  'agent', 'algorithms', 'authType', 'ca', 'cache', 'cert', 'fetchRetries', 'fetchRetryFactor',
-  'fetchRetryMaxtimeout', 'fetchRetryMintimeout', 'forceAuth', 'httpsProxy', 'integrity', 'key', 'localAddress',
-  'maxSockets', 'memoize', 'noProxy', 'npmCommand', 'npmSession', 'offline', 'otp', 'otpPrompt', 'preferOffline',
-  'preferOnline', 'proxy', 'registry', 'retry', 'scope', 'spec', 'strictSSL', 'timeout', 'userAgent',
+  'agent',
+  'algorithms',
+  'authType',
+  'ca',
+  'cache',
+  'cert',
+  'fetchRetries',
+  'fetchRetryFactor',
+  'fetchRetryMaxtimeout',
+  'fetchRetryMintimeout',
+  'forceAuth',
+  'httpsProxy',
+  'integrity',
+  'key',
+  'localAddress',
+  'maxSockets',
+  'memoize',
+  'noProxy',
+  'npmCommand',
+  'npmSession',
+  'offline',
+  'otp',
+  'otpPrompt',
+  'preferOffline',
+  'preferOnline',
+  'proxy',
+  'registry',
+  'retry',
+  'scope',
+  'spec',
+  'strictSSL',
+  'timeout',
+  'userAgent',
 ]);
 
 /** Options of one request, which vouch passes itself and npm config never holds. */
 export const PER_REQUEST_KEYS: ReadonlySet<string> = new Set([
-  'body', 'gzip', 'headers', 'ignoreBody', 'js', 'map', 'mapJSON', 'method', 'path', 'query', 'signal',
+  'body',
+  'gzip',
+  'headers',
+  'ignoreBody',
+  'js',
+  'map',
+  'mapJSON',
+  'method',
+  'path',
+  'query',
+  'signal',
 ]);
 
 const PATCH = 'npm-registry-fetch/option-keys';
@@ -51,7 +90,9 @@ export function optionNamesRead(sources: Iterable<string>): Set<string> {
 /** The sources of npm-registry-fetch's lib/, as installed. */
 export function registryFetchSources(): string[] {
   const lib = dirname(createRequire(import.meta.url).resolve('npm-registry-fetch'));
-  return readdirSync(lib).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(lib, f), 'utf8'));
+  return readdirSync(lib)
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => readFileSync(join(lib, f), 'utf8'));
 }
 
 /** Why the list cannot be trusted for these sources, or null when every name they read is in it. */

@@ -24,7 +24,11 @@ export interface ArboristPacote {
 export type ArboristSources = ReadonlyMap<string, string>;
 
 /** Runs `task` with arborist's pacote.<name> replaced by `wrap(original)`; restores it afterwards, also on failure. */
-export async function withPacoteWrapped<K extends keyof ArboristPacote, T>(name: K, wrap: (original: ArboristPacote[K]) => ArboristPacote[K], task: () => Promise<T>): Promise<T> {
+export async function withPacoteWrapped<K extends keyof ArboristPacote, T>(
+  name: K,
+  wrap: (original: ArboristPacote[K]) => ArboristPacote[K],
+  task: () => Promise<T>,
+): Promise<T> {
   assertPacoteHookable();
   const pacote = arboristPacote();
   const original = pacote[name];
@@ -67,7 +71,14 @@ export function arboristSources(): ArboristSources {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.js')) sources.set(path.slice(root.length + 1).split('\\').join('/'), readFileSync(path, 'utf8'));
+      else if (entry.name.endsWith('.js'))
+        sources.set(
+          path
+            .slice(root.length + 1)
+            .split('\\')
+            .join('/'),
+          readFileSync(path, 'utf8'),
+        );
     }
   };
   walk(root);
@@ -79,6 +90,8 @@ let probed: string | null | undefined;
 function assertPacoteHookable(): void {
   probed ??= probePacoteHooks(arboristSources(), arboristPacote());
   if (probed !== null) {
-    throw new Error(`vouch cannot check arborist's calls to pacote (${probed}): this @npmcli/arborist is not one vouch supports; nothing was fetched or installed`);
+    throw new Error(
+      `vouch cannot check arborist's calls to pacote (${probed}): this @npmcli/arborist is not one vouch supports; nothing was fetched or installed`,
+    );
   }
 }

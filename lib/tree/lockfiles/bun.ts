@@ -31,8 +31,12 @@ export function readBunLockfile(text: string, ctx: ReadContext): LockedGraph {
     const folder = installedName(path);
     const meta = source.kind === 'registry' ? value[2] : value[1];
     const entry: LockedEntry = {
-      id: path, name: source.kind === 'registry' ? ident.name : folder, version: source.kind === 'registry' ? ident.spec : '',
-      source, deps: [], location: locationOf(path),
+      id: path,
+      name: source.kind === 'registry' ? ident.name : folder,
+      version: source.kind === 'registry' ? ident.spec : '',
+      source,
+      deps: [],
+      location: locationOf(path),
       ...(source.kind === 'registry' && folder !== ident.name ? { alias: folder } : {}),
     };
     entries.set(path, entry);
@@ -54,14 +58,18 @@ export function readBunLockfile(text: string, ctx: ReadContext): LockedGraph {
   for (const [folder, value] of Object.entries(workspaces)) {
     const manifest = object(value, `workspaces.${folder}`, ctx.file);
     // A workspace's dependencies resolve from its own node_modules first (its name is its install path).
-    const base = folder === '' ? '' : (typeof manifest.name === 'string' && entries.has(manifest.name) ? manifest.name : '');
+    const base = folder === '' ? '' : typeof manifest.name === 'string' && entries.has(manifest.name) ? manifest.name : '';
     roots.push(...depEdges(manifest, `workspaces.${folder}`, ctx.file, (dep, at) => find(base, dep, at), true));
   }
   return { entries, roots };
 }
 
 function depEdges(meta: Json, at: string, file: string, find: (dep: string, at: string) => string, withDev: boolean): { id: string; type: EdgeType }[] {
-  const fields: [string, EdgeType][] = [['dependencies', 'prod'], ['optionalDependencies', 'optional'], ['peerDependencies', 'peer']];
+  const fields: [string, EdgeType][] = [
+    ['dependencies', 'prod'],
+    ['optionalDependencies', 'optional'],
+    ['peerDependencies', 'peer'],
+  ];
   if (withDev) fields.push(['devDependencies', 'dev']);
   const optionalPeers = new Set(Array.isArray(meta.optionalPeers) ? meta.optionalPeers.filter((p): p is string => typeof p === 'string') : []);
   const found: { id: string; type: EdgeType }[] = [];
@@ -108,7 +116,10 @@ function splitPath(path: string): string[] {
 
 const installedName = (path: string): string => splitPath(path).at(-1) ?? path;
 
-const locationOf = (path: string): string => splitPath(path).map((p) => `node_modules/${p}`).join('/');
+const locationOf = (path: string): string =>
+  splitPath(path)
+    .map((p) => `node_modules/${p}`)
+    .join('/');
 
 function parseJsonc(text: string, file: string): Json {
   const errors: ParseError[] = [];
@@ -116,7 +127,12 @@ function parseJsonc(text: string, file: string): Json {
   if (errors.length > 0) {
     const first = errors[0]!;
     const line = text.slice(0, first.offset).split('\n').length;
-    throw bad(file, '(syntax)', `JSONC (${printParseErrorCode(first.error)} at line ${line})`, 'restore bun.lock from version control, or run `bun install --lockfile-only`');
+    throw bad(
+      file,
+      '(syntax)',
+      `JSONC (${printParseErrorCode(first.error)} at line ${line})`,
+      'restore bun.lock from version control, or run `bun install --lockfile-only`',
+    );
   }
   return object(doc, '(root)', file);
 }

@@ -12,19 +12,19 @@ export type EdgeType = 'prod' | 'dev' | 'optional' | 'peer';
 /** Where an entry's bytes come from, as its lockfile records it. */
 export type LockedSource =
   | {
-    kind: 'registry';
-    /** npm's SRI integrity as the lockfile records it, or null. */
-    integrity: string | null;
-    /** The tarball URL the lockfile records, or null (the manager derives it from the registry). */
-    resolved: string | null;
-    /** The registry the manager fetches this entry from, with a trailing slash. */
-    registry: string;
-    /**
-     * The lockfile binds the bytes with a checksum of its own, not npm's integrity (Yarn Berry's zip
-     * checksum): vouch hashes the tarball the registry serves instead.
-     */
-    integrityFromTarball?: boolean;
-  }
+      kind: 'registry';
+      /** npm's SRI integrity as the lockfile records it, or null. */
+      integrity: string | null;
+      /** The tarball URL the lockfile records, or null (the manager derives it from the registry). */
+      resolved: string | null;
+      /** The registry the manager fetches this entry from, with a trailing slash. */
+      registry: string;
+      /**
+       * The lockfile binds the bytes with a checksum of its own, not npm's integrity (Yarn Berry's zip
+       * checksum): vouch hashes the tarball the registry serves instead.
+       */
+      integrityFromTarball?: boolean;
+    }
   | { kind: Exclude<SourceKind, 'registry'>; spec: string; unsupported?: string }
   /** The project's own code (a workspace): not a dependency to verify. */
   | { kind: 'workspace' };
@@ -55,7 +55,11 @@ export interface LockedGraph {
 export function graphTargets(graph: LockedGraph, omit: readonly string[]): Targets {
   const all = reachable(graph, () => true);
   const prod = reachable(graph, (type) => type !== 'dev');
-  const required = reachable(graph, (type) => type !== 'optional', (type) => type !== 'optional');
+  const required = reachable(
+    graph,
+    (type) => type !== 'optional',
+    (type) => type !== 'optional',
+  );
   const packages = new Map<string, PackageRef>();
   const nonRegistry = new Map<string, NonRegistryRef>();
   for (const entry of graph.entries.values()) {
@@ -66,7 +70,14 @@ export function graphTargets(graph: LockedGraph, omit: readonly string[]): Targe
     const { source } = entry;
     if (source.kind === 'workspace') continue;
     if (source.kind === 'registry') addPackage(packages, entry, source, dev, optional);
-    else addSource(nonRegistry, { name: entry.name, kind: source.kind, spec: source.spec, locations: [entry.location], ...(source.unsupported ? { unsupported: source.unsupported } : {}) });
+    else
+      addSource(nonRegistry, {
+        name: entry.name,
+        kind: source.kind,
+        spec: source.spec,
+        locations: [entry.location],
+        ...(source.unsupported ? { unsupported: source.unsupported } : {}),
+      });
   }
   return {
     packages: [...packages.values()].sort((a, b) => compare(a.name, b.name) || compare(a.version, b.version) || compare(a.integrity ?? '', b.integrity ?? '')),
@@ -87,7 +98,13 @@ function reachable(graph: LockedGraph, root: (type: EdgeType) => boolean, edge: 
   return ids;
 }
 
-function addPackage(packages: Map<string, PackageRef>, entry: LockedEntry, source: Extract<LockedSource, { kind: 'registry' }>, dev: boolean, optional: boolean): void {
+function addPackage(
+  packages: Map<string, PackageRef>,
+  entry: LockedEntry,
+  source: Extract<LockedSource, { kind: 'registry' }>,
+  dev: boolean,
+  optional: boolean,
+): void {
   const key = evidenceKey({ registry: source.registry, name: entry.name, version: entry.version, integrity: source.integrity });
   const existing = packages.get(key);
   if (existing) {
@@ -132,4 +149,3 @@ export function splitIdent(ident: string): { name: string; spec: string } | null
 
 /** A registry URL with exactly one trailing slash. */
 export const withSlash = (url: string): string => (url.endsWith('/') ? url : `${url}/`);
-

@@ -41,16 +41,22 @@ export interface ProjectLockfile {
 export async function detectLockfile(cwd: string, forced?: LockfileKind): Promise<ProjectLockfile> {
   const present = LOCKFILE_KINDS.filter((kind) => fileOf(cwd, kind) !== null);
   if (existsSync(join(cwd, 'bun.lockb')) && !existsSync(join(cwd, 'bun.lock')) && (forced === 'bun' || present.length === 0)) {
-    throw new VouchError('NO_LOCKFILE', `${join(cwd, 'bun.lockb')} is Bun's binary lockfile, which vouch does not read`, { file: join(cwd, 'bun.lockb') },
-      'run `bun install --save-text-lockfile` (Bun 1.1.39 or later) to write bun.lock, and commit it');
+    throw new VouchError(
+      'NO_LOCKFILE',
+      `${join(cwd, 'bun.lockb')} is Bun's binary lockfile, which vouch does not read`,
+      { file: join(cwd, 'bun.lockb') },
+      'run `bun install --save-text-lockfile` (Bun 1.1.39 or later) to write bun.lock, and commit it',
+    );
   }
-  const kind = forced ?? (present.length <= 1 ? present[0] ?? 'npm' : await preferredKind(cwd, present));
+  const kind = forced ?? (present.length <= 1 ? (present[0] ?? 'npm') : await preferredKind(cwd, present));
   const ignored = present.filter((k) => k !== kind).map((k) => fileOf(cwd, k)!);
   return { kind, file: fileOf(cwd, kind) ?? join(cwd, LOCKFILES[kind].at(-1)!), ignored };
 }
 
 async function preferredKind(cwd: string, present: readonly LockfileKind[]): Promise<LockfileKind> {
-  const manifest = await readFile(join(cwd, 'package.json'), 'utf8').then((t) => JSON.parse(t) as unknown).catch(() => null);
+  const manifest = await readFile(join(cwd, 'package.json'), 'utf8')
+    .then((t) => JSON.parse(t) as unknown)
+    .catch(() => null);
   const declared = typeof manifest === 'object' && manifest !== null ? (manifest as { packageManager?: unknown }).packageManager : undefined;
   const named = typeof declared === 'string' ? LOCKFILE_KINDS.find((k) => declared.startsWith(`${k}@`)) : undefined;
   if (named && present.includes(named)) return named;
@@ -63,7 +69,12 @@ function fileOf(cwd: string, kind: LockfileKind): string | null {
 }
 
 /** The targets of a pnpm, Yarn or Bun lockfile; a missing or unreadable one is a usage error (exit 2). */
-export async function foreignLockfileTargets(cwd: string, lockfile: ProjectLockfile, registryFor: (name: string) => string, omit: readonly string[]): Promise<Targets> {
+export async function foreignLockfileTargets(
+  cwd: string,
+  lockfile: ProjectLockfile,
+  registryFor: (name: string) => string,
+  omit: readonly string[],
+): Promise<Targets> {
   return graphTargets(await readForeignGraph(cwd, lockfile, registryFor), omit);
 }
 
@@ -72,15 +83,24 @@ export async function readForeignGraph(cwd: string, lockfile: ProjectLockfile, r
   try {
     text = await readFile(lockfile.file, 'utf8');
   } catch (err) {
-    throw new VouchError('NO_LOCKFILE', `cannot read ${lockfile.file}: ${(err as Error).message}`, { file: lockfile.file },
-      `run the ${lockfile.kind} install that writes it, or choose another --lockfile-kind`, { cause: err });
+    throw new VouchError(
+      'NO_LOCKFILE',
+      `cannot read ${lockfile.file}: ${(err as Error).message}`,
+      { file: lockfile.file },
+      `run the ${lockfile.kind} install that writes it, or choose another --lockfile-kind`,
+      { cause: err },
+    );
   }
   const ctx: ReadContext = { file: lockfile.file, registryFor };
   switch (lockfile.kind) {
-    case 'pnpm': return readPnpmLockfile(text, ctx);
-    case 'bun': return readBunLockfile(text, ctx);
-    case 'yarn': return readYarnLockfile(text, { ...ctx, manifests: await projectManifests(cwd) });
-    case 'npm': throw new Error('npm lockfiles are read by arborist');
+    case 'pnpm':
+      return readPnpmLockfile(text, ctx);
+    case 'bun':
+      return readBunLockfile(text, ctx);
+    case 'yarn':
+      return readYarnLockfile(text, { ...ctx, manifests: await projectManifests(cwd) });
+    case 'npm':
+      throw new Error('npm lockfiles are read by arborist');
   }
 }
 
@@ -91,13 +111,18 @@ async function projectManifests(cwd: string): Promise<Map<string, Record<string,
   manifests.set('.', root);
   const workspaces = await mapWorkspaces({ cwd, pkg: root }).catch(() => new Map<string, string>());
   for (const folder of workspaces.values()) {
-    const relative = folder.slice(cwd.length + 1).split('\\').join('/');
+    const relative = folder
+      .slice(cwd.length + 1)
+      .split('\\')
+      .join('/');
     manifests.set(relative, await readManifest(join(folder, 'package.json')));
   }
   return manifests;
 }
 
 async function readManifest(file: string): Promise<Record<string, unknown>> {
-  const parsed: unknown = await readFile(file, 'utf8').then((t) => JSON.parse(t) as unknown).catch(() => ({}));
-  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed as Record<string, unknown> : {};
+  const parsed: unknown = await readFile(file, 'utf8')
+    .then((t) => JSON.parse(t) as unknown)
+    .catch(() => ({}));
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
 }

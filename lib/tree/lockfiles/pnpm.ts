@@ -21,8 +21,12 @@ export function readPnpmLockfile(text: string, ctx: ReadContext): LockedGraph {
   const doc = parseYaml(text, ctx.file);
   const version = String(doc.lockfileVersion ?? '');
   if (!/^9(\.|$)/.test(version)) {
-    throw bad(ctx.file, 'lockfileVersion', `lockfile v9 (pnpm 9 or later), found ${JSON.stringify(doc.lockfileVersion ?? null)}`,
-      'run `pnpm install --lockfile-only` with pnpm 9 or later to rewrite it');
+    throw bad(
+      ctx.file,
+      'lockfileVersion',
+      `lockfile v9 (pnpm 9 or later), found ${JSON.stringify(doc.lockfileVersion ?? null)}`,
+      'run `pnpm install --lockfile-only` with pnpm 9 or later to rewrite it',
+    );
   }
   const packages = section(doc, 'packages', ctx.file);
   const snapshots = section(doc, 'snapshots', ctx.file);
@@ -33,7 +37,12 @@ export function readPnpmLockfile(text: string, ctx: ReadContext): LockedGraph {
     const direct = `${depName}@${ref}`;
     if (direct in snapshots || direct in packages) return direct;
     if (ref in snapshots || ref in packages) return ref;
-    throw bad(ctx.file, from, `a key of snapshots for ${depName}: ${ref}`, 'the lockfile references an entry it does not define: run `pnpm install` to rewrite it');
+    throw bad(
+      ctx.file,
+      from,
+      `a key of snapshots for ${depName}: ${ref}`,
+      'the lockfile references an entry it does not define: run `pnpm install` to rewrite it',
+    );
   };
   for (const key of new Set([...Object.keys(snapshots), ...Object.keys(packages)])) {
     entries.set(key, packageEntry(key, packages, ctx));
@@ -48,7 +57,11 @@ export function readPnpmLockfile(text: string, ctx: ReadContext): LockedGraph {
   const roots: LockedGraph['roots'] = [];
   for (const [path, value] of Object.entries(importers)) {
     const importer = record(value, `importers.${path}`, ctx.file);
-    for (const [field, type] of [['dependencies', 'prod'], ['devDependencies', 'dev'], ['optionalDependencies', 'optional']] as const) {
+    for (const [field, type] of [
+      ['dependencies', 'prod'],
+      ['devDependencies', 'dev'],
+      ['optionalDependencies', 'optional'],
+    ] as const) {
       const deps = importer[field];
       if (deps === undefined) continue;
       for (const [name, dep] of Object.entries(record(deps, `importers.${path}.${field}`, ctx.file))) {
@@ -75,7 +88,11 @@ function packageEntry(key: string, packages: Yaml, ctx: ReadContext): LockedEntr
   const source = sourceOf(name, version, resolution, ctx);
   const folder = `${name.replace('/', '+')}@${version.replace(/[/:#]/g, '+')}`;
   return {
-    id: key, name, version, source, deps: [],
+    id: key,
+    name,
+    version,
+    source,
+    deps: [],
     location: `node_modules/.pnpm/${folder}/node_modules/${name}`,
     hasInstallScript: meta.requiresBuild === true,
   };
@@ -90,7 +107,8 @@ function sourceOf(name: string, version: string, resolution: Yaml, ctx: ReadCont
     return { kind: 'git', spec: `${resolution.repo}#${resolution.commit}` };
   }
   if (resolution.type === 'directory' && typeof resolution.directory === 'string') return { kind: 'directory', spec: `file:${resolution.directory}` };
-  if (resolution.type !== undefined) return { kind: 'remote', spec: `${name}@${version}`, unsupported: `a pnpm resolution of type ${JSON.stringify(resolution.type)}` };
+  if (resolution.type !== undefined)
+    return { kind: 'remote', spec: `${name}@${version}`, unsupported: `a pnpm resolution of type ${JSON.stringify(resolution.type)}` };
   if (tarball?.startsWith('file:')) return { kind: 'file', spec: tarball };
   if (SEMVER.test(version)) return { kind: 'registry', integrity, resolved: tarball, registry: withSlash(ctx.registryFor(name)) };
   if (tarball) return { kind: 'remote', spec: tarball };
@@ -103,7 +121,11 @@ function linkEntry(entries: Map<string, LockedEntry>, name: string, path: string
   const target = resolveLink(importer, path);
   const isWorkspace = target in importers;
   entries.set(id, {
-    id, name, version: '', deps: [], location: `node_modules/${name}`,
+    id,
+    name,
+    version: '',
+    deps: [],
+    location: `node_modules/${name}`,
     source: isWorkspace ? { kind: 'workspace' } : { kind: 'directory', spec: `link:${path}` },
   });
   return id;
@@ -119,7 +141,13 @@ function resolveLink(base: string, path: string): string {
   return parts.length === 0 ? '.' : parts.join('/');
 }
 
-function edges(deps: unknown, type: EdgeType, at: string, file: string, resolve: (name: string, ref: string, from: string) => string): { id: string; type: EdgeType }[] {
+function edges(
+  deps: unknown,
+  type: EdgeType,
+  at: string,
+  file: string,
+  resolve: (name: string, ref: string, from: string) => string,
+): { id: string; type: EdgeType }[] {
   if (deps === undefined) return [];
   return Object.entries(record(deps, at, file)).map(([name, ref]) => {
     if (typeof ref !== 'string') throw bad(file, `${at}.${name}`, 'a version string');
@@ -133,7 +161,12 @@ function parseYaml(text: string, file: string): Yaml {
     // pnpm writes no anchors or aliases: refusing them keeps a crafted lockfile from expanding.
     doc = parse(text, { maxAliasCount: 0, uniqueKeys: true });
   } catch (err) {
-    throw bad(file, '(syntax)', `YAML (${(err as Error).message.split('\n')[0]})`, 'restore pnpm-lock.yaml from version control, or run `pnpm install --lockfile-only`');
+    throw bad(
+      file,
+      '(syntax)',
+      `YAML (${(err as Error).message.split('\n')[0]})`,
+      'restore pnpm-lock.yaml from version control, or run `pnpm install --lockfile-only`',
+    );
   }
   return record(doc, '(root)', file);
 }

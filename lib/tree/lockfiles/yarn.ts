@@ -19,7 +19,12 @@ export interface YarnReadContext extends ReadContext {
 }
 
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-const FIELDS: [string, EdgeType][] = [['dependencies', 'prod'], ['optionalDependencies', 'optional'], ['devDependencies', 'dev'], ['peerDependencies', 'peer']];
+const FIELDS: [string, EdgeType][] = [
+  ['dependencies', 'prod'],
+  ['optionalDependencies', 'optional'],
+  ['devDependencies', 'dev'],
+  ['peerDependencies', 'peer'],
+];
 
 export function readYarnLockfile(text: string, ctx: YarnReadContext): LockedGraph {
   let doc: Syml;
@@ -46,11 +51,19 @@ function readBerry(doc: Syml, ctx: YarnReadContext): LockedGraph {
     if (!locator) throw bad(ctx.file, `${at}.resolution`, 'a locator string `name@protocol:reference`');
     for (const descriptor of key.split(',').map((d) => d.trim())) byDescriptor.set(descriptor, key);
     const { source, name, version } = berryTarget(locator.name, locator.spec, meta, ctx);
-    const folder = key.split(',').map((d) => splitIdent(d.trim())?.name).find((n) => n !== undefined) ?? locator.name;
+    const folder =
+      key
+        .split(',')
+        .map((d) => splitIdent(d.trim())?.name)
+        .find((n) => n !== undefined) ?? locator.name;
     if (locator.spec.startsWith('workspace:')) workspaces.set(locator.spec.slice('workspace:'.length), key);
     entries.set(key, {
-      id: key, name: source.kind === 'registry' ? name : folder, version,
-      source, deps: [], location: `node_modules/${folder}`,
+      id: key,
+      name: source.kind === 'registry' ? name : folder,
+      version,
+      source,
+      deps: [],
+      location: `node_modules/${folder}`,
       ...(source.kind === 'registry' && folder !== name ? { alias: folder } : {}),
     });
     pending.push([key, meta]);
@@ -75,7 +88,13 @@ function readBerry(doc: Syml, ctx: YarnReadContext): LockedGraph {
 function berryTarget(name: string, reference: string, meta: Syml, ctx: ReadContext): { source: LockedSource; name: string; version: string } {
   if (reference.startsWith('npm:') && SEMVER.test(reference.slice('npm:'.length))) {
     const checked = typeof meta.checksum === 'string' && meta.checksum !== '';
-    const source: LockedSource = { kind: 'registry', integrity: null, resolved: null, registry: withSlash(ctx.registryFor(name)), ...(checked ? { integrityFromTarball: true } : {}) };
+    const source: LockedSource = {
+      kind: 'registry',
+      integrity: null,
+      resolved: null,
+      registry: withSlash(ctx.registryFor(name)),
+      ...(checked ? { integrityFromTarball: true } : {}),
+    };
     return { source, name, version: reference.slice('npm:'.length) };
   }
   // A patch applies the project's (or Yarn's built-in) patch to the bytes of a base locator, fetched as that
@@ -90,10 +109,13 @@ function berryTarget(name: string, reference: string, meta: Syml, ctx: ReadConte
 function berrySource(name: string, reference: string): LockedSource {
   if (reference.startsWith('workspace:')) return { kind: 'workspace' };
   if (reference.startsWith('npm:')) return { kind: 'remote', spec: `${name}@${reference}`, unsupported: 'a Yarn npm: locator without an exact version' };
-  if (reference.startsWith('patch:')) return { kind: 'remote', spec: `${name}@${reference}`, unsupported: 'a Yarn patch: locator without a base vouch can read' };
+  if (reference.startsWith('patch:'))
+    return { kind: 'remote', spec: `${name}@${reference}`, unsupported: 'a Yarn patch: locator without a base vouch can read' };
   if (reference.startsWith('link:') || reference.startsWith('portal:')) return { kind: 'directory', spec: reference };
-  if (reference.startsWith('file:')) return /\.(tgz|tar\.gz|tar)(#|$)/.test(reference) ? { kind: 'file', spec: reference } : { kind: 'directory', spec: reference };
-  if (/^(git\+|git:|github:|gitlab:|bitbucket:)/.test(reference) || /\.git#/.test(reference) || /#commit=/.test(reference)) return { kind: 'git', spec: reference };
+  if (reference.startsWith('file:'))
+    return /\.(tgz|tar\.gz|tar)(#|$)/.test(reference) ? { kind: 'file', spec: reference } : { kind: 'directory', spec: reference };
+  if (/^(git\+|git:|github:|gitlab:|bitbucket:)/.test(reference) || /\.git#/.test(reference) || /#commit=/.test(reference))
+    return { kind: 'git', spec: reference };
   if (/^https?:/.test(reference)) return { kind: 'remote', spec: reference };
   return { kind: 'remote', spec: `${name}@${reference}`, unsupported: `a Yarn locator protocol vouch does not model (${reference.split(':')[0]}:)` };
 }
@@ -112,7 +134,12 @@ function readClassic(doc: Syml, ctx: YarnReadContext): LockedGraph {
     const version = typeof meta.version === 'string' ? meta.version : '';
     const source = classicSource(name, version, meta, ctx);
     entries.set(key, {
-      id: key, name: source.kind === 'registry' ? name : first.name, version, source, deps: [], location: `node_modules/${first.name}`,
+      id: key,
+      name: source.kind === 'registry' ? name : first.name,
+      version,
+      source,
+      deps: [],
+      location: `node_modules/${first.name}`,
       ...(source.kind === 'registry' && first.name !== name ? { alias: first.name } : {}),
     });
   }
@@ -150,7 +177,13 @@ function registryUrl(resolved: string): string {
   return resolved.replace(/#.*$/, '').replace(/^https:\/\/registry\.yarnpkg\.com\//, 'https://registry.npmjs.org/');
 }
 
-function edgesOf(meta: Syml, at: string, find: (name: string, range: unknown, at: string) => string | undefined, file: string, withDev: boolean): { id: string; type: EdgeType }[] {
+function edgesOf(
+  meta: Syml,
+  at: string,
+  find: (name: string, range: unknown, at: string) => string | undefined,
+  file: string,
+  withDev: boolean,
+): { id: string; type: EdgeType }[] {
   const edges: { id: string; type: EdgeType }[] = [];
   const optionalMeta = record(meta.dependenciesMeta ?? {}, `${at}.dependenciesMeta`, file);
   for (const [field, type] of FIELDS) {

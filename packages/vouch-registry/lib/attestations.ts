@@ -20,9 +20,7 @@ export interface StoredAttestation {
   bundleText: string;
 }
 
-export type BundleCheck =
-  | { kind: 'ok'; attestation: StoredAttestation }
-  | { kind: 'reject'; message: string };
+export type BundleCheck = { kind: 'ok'; attestation: StoredAttestation } | { kind: 'reject'; message: string };
 
 /**
  * Checks an attached bundle without trusting it: raw JSON text (as libnpmpublish sends it, not base64),

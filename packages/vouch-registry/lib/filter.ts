@@ -72,8 +72,10 @@ async function recordFor(
   if (stored && isServable(stored, deps.ring, publishedAt)) return stored;
   if (stored) {
     // The recorded integrity was computed by the registry, so it stays trusted across a key change.
-    const renewed = { ...(await signVersion(deps.ring, name, version, stored.integrity, 're-signed')),
-      ...(stored.attestation ? { attestation: stored.attestation } : {}) };
+    const renewed = {
+      ...(await signVersion(deps.ring, name, version, stored.integrity, 're-signed')),
+      ...(stored.attestation ? { attestation: stored.attestation } : {}),
+    };
     return deps.records.put(name, version, renewed);
   }
   const key = `${name}@${version}`;

@@ -45,8 +45,13 @@ export function readKeyHistory(dataDir: string): KeyHistory {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyHistory();
     throw new VouchError('CONFIG', `cannot read ${file}: ${String(err)}`, { file }, undefined, { cause: err });
   }
-  const problem = (why: string) => new VouchError('CONFIG', `${file} is damaged: ${why}`, { file },
-    'restore it from the backup of the storage folder; it holds the registry\'s revocations and endorsements');
+  const problem = (why: string) =>
+    new VouchError(
+      'CONFIG',
+      `${file} is damaged: ${why}`,
+      { file },
+      "restore it from the backup of the storage folder; it holds the registry's revocations and endorsements",
+    );
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -107,8 +112,12 @@ function isEndorsementRecord(value: unknown): value is EndorsementRecord {
 }
 
 function isRevocationRecord(value: unknown): value is RevocationRecord {
-  return isRecord(value) && keyIdMatches({ keyid: value['keyid'], key: value['key'] })
-    && typeof value['revoked'] === 'string' && !Number.isNaN(Date.parse(value['revoked']));
+  return (
+    isRecord(value) &&
+    keyIdMatches({ keyid: value['keyid'], key: value['key'] }) &&
+    typeof value['revoked'] === 'string' &&
+    !Number.isNaN(Date.parse(value['revoked']))
+  );
 }
 
 function compare(a: string, b: string): number {

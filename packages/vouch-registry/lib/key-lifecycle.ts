@@ -36,8 +36,12 @@ export function logKeyLifecycle(log: SigningLog, dataDir: string, facts: KeyLife
   for (const keyid of facts.active) {
     const status = statuses.get(keyid);
     if (status === 'retired' || status === 'revoked') {
-      throw new VouchError('CONFIG', `the signing key ${keyid} is ${status} in the registry's signing log; it cannot sign again`, {},
-        'start with a new active key: vouch registry rotate --from OLD.pem --to NEW.pem, then --key NEW.pem');
+      throw new VouchError(
+        'CONFIG',
+        `the signing key ${keyid} is ${status} in the registry's signing log; it cannot sign again`,
+        {},
+        'start with a new active key: vouch registry rotate --from OLD.pem --to NEW.pem, then --key NEW.pem',
+      );
     }
   }
   const at = now.toISOString();

@@ -87,8 +87,12 @@ export function loadKeyRing(specs: readonly KeySpec[], history: KeyHistory = emp
   }
   const activeRevoked = revocationOf(history, configured[0]!.keyid);
   if (activeRevoked) {
-    throw new VouchError('CONFIG', `the active signing key ${activeSpec.file} (${activeRevoked.keyid}) was revoked ${activeRevoked.revoked}`,
-      { file: activeSpec.file }, 'start with a new active key first: vouch registry rotate --from OLD.pem --to NEW.pem, then --key NEW.pem');
+    throw new VouchError(
+      'CONFIG',
+      `the active signing key ${activeSpec.file} (${activeRevoked.keyid}) was revoked ${activeRevoked.revoked}`,
+      { file: activeSpec.file },
+      'start with a new active key first: vouch registry rotate --from OLD.pem --to NEW.pem, then --key NEW.pem',
+    );
   }
   const keys = configured.map((k) => withHistory(k, history));
   for (const r of history.revocations) {
@@ -122,8 +126,7 @@ export function readKeyFile(file: string, need: 'private' | 'any'): KeyObject {
   const details = key.asymmetricKeyDetails;
   if (key.asymmetricKeyType !== 'ec' || details?.namedCurve !== 'prime256v1') {
     const kind = key.asymmetricKeyType === 'ec' ? `EC ${details?.namedCurve}` : String(key.asymmetricKeyType);
-    throw new VouchError('KEY_FILE', `signing key file ${file} holds a ${kind} key; registry keys must be ECDSA P-256`,
-      { file }, keyHint);
+    throw new VouchError('KEY_FILE', `signing key file ${file} holds a ${kind} key; registry keys must be ECDSA P-256`, { file }, keyHint);
   }
   return key;
 }
@@ -136,14 +139,12 @@ function parsePem(pem: string, file: string, need: 'private' | 'any'): KeyObject
   }
   const isPrivate = /-----BEGIN (?:EC |ENCRYPTED )?PRIVATE KEY-----/.test(pem);
   if (need === 'private' && !isPrivate) {
-    throw new VouchError('KEY_FILE', `signing key file ${file} holds no private key; the active key must sign`,
-      { file }, keyHint);
+    throw new VouchError('KEY_FILE', `signing key file ${file} holds no private key; the active key must sign`, { file }, keyHint);
   }
   try {
     return isPrivate ? createPrivateKey(pem) : createPublicKey(pem);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new VouchError('KEY_FILE', `signing key file ${file} is malformed: ${reason}`, { file }, keyHint,
-      { cause: err });
+    throw new VouchError('KEY_FILE', `signing key file ${file} is malformed: ${reason}`, { file }, keyHint, { cause: err });
   }
 }

@@ -32,7 +32,14 @@ export function logWitness(log: SigningLog, subject: AttestationSubject, now: ()
       const expected = log.treeSize;
       const [index] = log.appendBatch([
         entry,
-        { type: 'attestation-issued', name: subject.name, version: subject.version, keyid: keyIdOf(publicKey), digest: `sha256:${digest.toString('hex')}`, entry: expected },
+        {
+          type: 'attestation-issued',
+          name: subject.name,
+          version: subject.version,
+          keyid: keyIdOf(publicKey),
+          digest: `sha256:${digest.toString('hex')}`,
+          entry: expected,
+        },
       ]);
       if (index !== expected) throw new Error(`the signing log appended at ${String(index)}, not ${expected}`);
       return { tlogEntries: [tlogEntry(log, index, integratedTime, body)] };
@@ -45,13 +52,17 @@ export function dsseEntryBody(payloadDigest: Uint8Array, signature: Uint8Array, 
   return {
     apiVersion: '0.0.2',
     kind: 'dsse',
-    spec: { dsseV002: {
-      payloadHash: { algorithm: 'SHA2_256', digest: Buffer.from(payloadDigest).toString('base64') },
-      signatures: [{
-        content: Buffer.from(signature).toString('base64'),
-        verifier: { publicKey: { rawBytes: Buffer.from(spkiDer).toString('base64') }, keyDetails: 'PKIX_ECDSA_P256_SHA_256' },
-      }],
-    } },
+    spec: {
+      dsseV002: {
+        payloadHash: { algorithm: 'SHA2_256', digest: Buffer.from(payloadDigest).toString('base64') },
+        signatures: [
+          {
+            content: Buffer.from(signature).toString('base64'),
+            verifier: { publicKey: { rawBytes: Buffer.from(spkiDer).toString('base64') }, keyDetails: 'PKIX_ECDSA_P256_SHA_256' },
+          },
+        ],
+      },
+    },
   };
 }
 
@@ -60,9 +71,14 @@ export function dsseEntryBody(payloadDigest: Uint8Array, signature: Uint8Array, 
  * the base64 body, the integrated time, the hex log ID and the index.
  */
 export function setPayload(body: Uint8Array, integratedTime: number, logId: Uint8Array, logIndex: number): Buffer {
-  return Buffer.from(JSON.stringify({
-    body: Buffer.from(body).toString('base64'), integratedTime, logID: Buffer.from(logId).toString('hex'), logIndex,
-  }));
+  return Buffer.from(
+    JSON.stringify({
+      body: Buffer.from(body).toString('base64'),
+      integratedTime,
+      logID: Buffer.from(logId).toString('hex'),
+      logIndex,
+    }),
+  );
 }
 
 function tlogEntry(log: SigningLog, index: number, integratedTime: number, body: Buffer): TlogEntry {

@@ -8,7 +8,14 @@ import { signManifest } from './filter.js';
 import { currentOrigin, originOf, runWithOrigin, type PluginApp } from './http.js';
 import { PUBLISH_ROUTE, publishRoute } from './publish.js';
 import {
-  ATTESTATIONS_ROUTE_PATTERN, KEYS_ROUTE, LOG_ROUTE_PATTERN, attestationsRoute, keysRoute, logRoute, trustedRootRoute, type VerdaccioAuthView,
+  ATTESTATIONS_ROUTE_PATTERN,
+  KEYS_ROUTE,
+  LOG_ROUTE_PATTERN,
+  attestationsRoute,
+  keysRoute,
+  logRoute,
+  trustedRootRoute,
+  type VerdaccioAuthView,
 } from './routes.js';
 import { TRUSTED_ROOT_ROUTE } from './trusted-root.js';
 import { readSettings, type VerdaccioConfigView } from './settings.js';
@@ -32,8 +39,12 @@ export default class VouchRegistryPlugin {
 
   register_middlewares(app: PluginApp, auth: VerdaccioAuthView, storage: VerdaccioStorageView): void {
     if (Array.isArray(storage.filters) && !storage.filters.some((f) => f instanceof VouchRegistryPlugin)) {
-      throw new VouchError('CONFIG', 'the vouch plugin is listed under middlewares but not under filters',
-        {}, 'add `filters: { vouch: {} }` to the Verdaccio config: the filter is what signs');
+      throw new VouchError(
+        'CONFIG',
+        'the vouch plugin is listed under middlewares but not under filters',
+        {},
+        'add `filters: { vouch: {} }` to the Verdaccio config: the filter is what signs',
+      );
     }
     this.state.storage = storage;
     app.use((req, _res, next) => runWithOrigin(this.state.settings.registryUrl ?? originOf(req), next));

@@ -89,7 +89,6 @@ export function sha512HexOf(integrity: string): string | undefined {
   return match?.[1] ? Buffer.from(match[1], 'base64').toString('hex') : undefined;
 }
 
-
 /**
  * `entries` with every registry publish attestation whose key `keep` refuses re-issued by `signer`
  * (other bundles untouched, order kept); undefined when none needed it. Throws as

@@ -7,13 +7,17 @@ import type { StoredAttestation } from './attestations.js';
 import type { PublishPolicy, PublishRule } from './publish-policy.js';
 import type { PackageRecords } from './records.js';
 import {
-  AttestationVerifier, checkAttestations, globMatches, loadTrustRoots, PUBLIC_GOOD, truncate,
-  type AttestationResult, type TrustRootSet,
+  AttestationVerifier,
+  checkAttestations,
+  globMatches,
+  loadTrustRoots,
+  PUBLIC_GOOD,
+  truncate,
+  type AttestationResult,
+  type TrustRootSet,
 } from './vouch-core.js';
 
-export type PublishDecision =
-  | { kind: 'allow' }
-  | { kind: 'refuse'; status: 403; message: string };
+export type PublishDecision = { kind: 'allow' } | { kind: 'refuse'; status: 403; message: string };
 
 export interface PublishToJudge {
   name: string;
@@ -45,13 +49,21 @@ export async function judgePublish(policy: PublishPolicy, publish: PublishToJudg
 
   const republish = rules.find((r) => r.republish === 'never');
   if (republish && (await ctx.records())[publish.version] !== undefined) {
-    return refuse(republish, 'republish', `${spec} was published before (the registry signed it); a version is never published twice, even after an unpublish: publish a new version`);
+    return refuse(
+      republish,
+      'republish',
+      `${spec} was published before (the registry signed it); a version is never published twice, even after an unpublish: publish a new version`,
+    );
   }
   if (!rules.some((r) => r.provenance || r.publisherKey)) return { kind: 'allow' };
 
   const evidence = checkBundle(publish, ctx);
   for (const rule of rules) {
-    const refused = rule.provenance ? checkProvenance(rule, spec, publish, evidence) : rule.publisherKey ? checkPublisherKey(rule, spec, publish, evidence) : undefined;
+    const refused = rule.provenance
+      ? checkProvenance(rule, spec, publish, evidence)
+      : rule.publisherKey
+        ? checkPublisherKey(rule, spec, publish, evidence)
+        : undefined;
     if (refused) return refused;
   }
   return { kind: 'allow' };
@@ -81,15 +93,25 @@ function checkBundle(publish: PublishToJudge, ctx: GateContext): AttestationResu
 
 function checkProvenance(rule: PublishRule, spec: string, publish: PublishToJudge, evidence: AttestationResult): PublishDecision | undefined {
   if (evidence.kind === 'none') {
-    return refuse(rule, 'provenance', `${spec} was published without provenance: publish it from CI with \`npm publish --provenance\` (or \`vouch publish --keyless\`)`);
+    return refuse(
+      rule,
+      'provenance',
+      `${spec} was published without provenance: publish it from CI with \`npm publish --provenance\` (or \`vouch publish --keyless\`)`,
+    );
   }
   if (evidence.kind === 'failed') return refuse(rule, 'provenance', `the provenance of ${spec} does not verify (${evidence.code}): ${evidence.message}`);
   const identity = evidence.provenance?.identity;
   if (!identity) {
-    const kind = evidence.publisher ? `a publisher attestation by key ${evidence.publisher.keyid}` : `a ${truncate(publish.bundle?.predicateType ?? '', 80)} bundle`;
+    const kind = evidence.publisher
+      ? `a publisher attestation by key ${evidence.publisher.keyid}`
+      : `a ${truncate(publish.bundle?.predicateType ?? '', 80)} bundle`;
     return refuse(rule, 'provenance', `${spec} carries ${kind}, not Sigstore provenance signed by a Fulcio certificate`);
   }
-  const fields = [['issuers', 'issuer', identity.issuer], ['repositories', 'repository', identity.repository], ['workflows', 'workflow', identity.workflow]] as const;
+  const fields = [
+    ['issuers', 'issuer', identity.issuer],
+    ['repositories', 'repository', identity.repository],
+    ['workflows', 'workflow', identity.workflow],
+  ] as const;
   for (const [field, label, actual] of fields) {
     const allowed = rule[field];
     if (!allowed || (actual !== undefined && allowed.includes(actual))) continue;
@@ -103,7 +125,8 @@ function checkPublisherKey(rule: PublishRule, spec: string, publish: PublishToJu
   if (evidence.kind === 'none') {
     return refuse(rule, 'publisherKey', `${spec} was published without a publisher attestation: publish it with \`vouch publish --key FILE\``);
   }
-  if (evidence.kind === 'failed') return refuse(rule, 'publisherKey', `the publisher attestation of ${spec} does not verify (${evidence.code}): ${evidence.message}`);
+  if (evidence.kind === 'failed')
+    return refuse(rule, 'publisherKey', `the publisher attestation of ${spec} does not verify (${evidence.code}): ${evidence.message}`);
   const keyid = evidence.publisher?.keyid;
   if (!keyid) {
     const kind = evidence.provenance ? 'provenance signed by a Fulcio certificate' : `a ${truncate(publish.bundle?.predicateType ?? '', 80)} bundle`;

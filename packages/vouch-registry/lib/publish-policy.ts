@@ -65,8 +65,12 @@ export function checkPublishPolicy(raw: unknown, at: { source: string; base: str
   const policy = readPolicy(raw, at, report);
   if (problems.length > 0) {
     const list = problems.map((p) => `${p.path || '(top)'}: ${p.problem}`).join('; ');
-    throw new VouchError('CONFIG', `the publish policy ${at.source} is not valid: ${list}`,
-      { ...(at.file ? { file: at.file } : {}), path: problems[0]?.path ?? '' }, HINT);
+    throw new VouchError(
+      'CONFIG',
+      `the publish policy ${at.source} is not valid: ${list}`,
+      { ...(at.file ? { file: at.file } : {}), path: problems[0]?.path ?? '' },
+      HINT,
+    );
   }
   return policy;
 }
@@ -132,8 +136,9 @@ function readRule(glob: string, raw: unknown, path: string, report: Report): Pub
     if (publisherKey === 'required') rule.publisherKey = publisherKey;
     else if (!Array.isArray(publisherKey)) report(`${path}.publisherKey`, `expected "required" or a list of key ids, got ${JSON.stringify(publisherKey)}`);
     else {
-      const keys = readList(publisherKey, `${path}.publisherKey`, report,
-        (v) => (KEYID.test(v) ? null : 'expected a key id as `vouch keygen` prints it (SHA256:<43 base64 characters>)'));
+      const keys = readList(publisherKey, `${path}.publisherKey`, report, (v) =>
+        KEYID.test(v) ? null : 'expected a key id as `vouch keygen` prints it (SHA256:<43 base64 characters>)',
+      );
       if (keys) rule.publisherKey = keys;
     }
   }
@@ -176,7 +181,7 @@ function urlProblem(example: string): (value: string) => string | null {
 
 function workflowProblem(value: string): string | null {
   if (value === '' || value.startsWith('/') || value.includes('@') || /^https?:/.test(value)) {
-    return 'expected the workflow file\'s path in its repository, without ref, e.g. .github/workflows/release.yml';
+    return "expected the workflow file's path in its repository, without ref, e.g. .github/workflows/release.yml";
   }
   return null;
 }

@@ -66,14 +66,21 @@ async function handlePublish(state: PluginState, name: string, req: PluginReques
   const attestations: StoredAttestation[] = [];
   if (plan.bundle) {
     const registry = state.settings.registryUrl ?? originOf(req);
-    attestations.push(await buildPublishAttestation(state.ring.active, {
-      name: plan.name, version: plan.version, sha512Hex: plan.sha512Hex, registry,
-    }, state.log));
+    attestations.push(
+      await buildPublishAttestation(
+        state.ring.active,
+        {
+          name: plan.name,
+          version: plan.version,
+          sha512Hex: plan.sha512Hex,
+          registry,
+        },
+        state.log,
+      ),
+    );
     attestations.push(plan.bundle);
   }
-  const record: VersionRecord = plan.bundle
-    ? { ...signed, attestation: { predicateType: plan.bundle.predicateType } }
-    : signed;
+  const record: VersionRecord = plan.bundle ? { ...signed, attestation: { predicateType: plan.bundle.predicateType } } : signed;
   beforeResponse(res, () => {
     if (res.statusCode !== 201) return undefined;
     try {
@@ -81,8 +88,7 @@ async function handlePublish(state: PluginState, name: string, req: PluginReques
       state.records.put(plan.name, plan.version, record);
     } catch (err) {
       // The version is stored; without a record it is signed lazily from its stored bytes later.
-      state.logger.error({ err: String(err), pkg: `${plan.name}@${plan.version}` },
-        'vouch: could not record the signature of @{pkg}: @{err}');
+      state.logger.error({ err: String(err), pkg: `${plan.name}@${plan.version}` }, 'vouch: could not record the signature of @{pkg}: @{err}');
     }
     // A client installing right after the publish should find the checkpoint witnessed: wait a little for it.
     return state.witnessing.urls.length > 0 ? state.witnessing.settled(state.log.checkpoint, WITNESS_WAIT_MS) : undefined;

@@ -33,7 +33,10 @@ export type OnSigned = (name: string, signed: readonly [version: string, record:
 export class RecordStore {
   private tmpCounter = 0;
 
-  constructor(readonly dir: string, private readonly onSigned?: OnSigned) {}
+  constructor(
+    readonly dir: string,
+    private readonly onSigned?: OnSigned,
+  ) {}
 
   /** The file holding one package's records; the name is URL-encoded so it is one path segment. */
   fileFor(name: string): string {
@@ -130,9 +133,14 @@ function parseRecords(text: string, file: string): PackageRecords {
 }
 
 function isVersionRecord(value: unknown): value is VersionRecord {
-  return isRecord(value) && typeof value['integrity'] === 'string' && typeof value['keyid'] === 'string'
-    && typeof value['sig'] === 'string' && typeof value['source'] === 'string'
-    && (value['logIndex'] === undefined || (Number.isSafeInteger(value['logIndex']) && (value['logIndex'] as number) >= 0));
+  return (
+    isRecord(value) &&
+    typeof value['integrity'] === 'string' &&
+    typeof value['keyid'] === 'string' &&
+    typeof value['sig'] === 'string' &&
+    typeof value['source'] === 'string' &&
+    (value['logIndex'] === undefined || (Number.isSafeInteger(value['logIndex']) && (value['logIndex'] as number) >= 0))
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -46,8 +46,12 @@ export function readProgress(dataDir: string): RotationProgress | undefined {
     data = undefined;
   }
   if (!isProgress(data)) {
-    throw new VouchError('CONFIG', `${file} is not a rotation progress record`, { file },
-      'delete it to start the rotation over (re-running is safe: versions already under the new key are skipped)');
+    throw new VouchError(
+      'CONFIG',
+      `${file} is not a rotation progress record`,
+      { file },
+      'delete it to start the rotation over (re-running is safe: versions already under the new key are skipped)',
+    );
   }
   return data;
 }
@@ -64,10 +68,21 @@ function isProgress(value: unknown): value is RotationProgress {
   if (typeof value !== 'object' || value === null) return false;
   const p = value as Record<string, unknown>;
   const cursor = p['cursor'];
-  const cursorOk = cursor === null || (typeof cursor === 'object' && cursor !== null
-    && typeof (cursor as Record<string, unknown>)['name'] === 'string'
-    && (typeof (cursor as Record<string, unknown>)['version'] === 'string' || (cursor as Record<string, unknown>)['version'] === null));
-  return p['rotationVersion'] === ROTATION_VERSION && typeof p['from'] === 'string' && typeof p['to'] === 'string'
-    && typeof p['started'] === 'string' && cursorOk && typeof p['resigned'] === 'number' && typeof p['skipped'] === 'number'
-    && typeof p['refused'] === 'number' && (p['finished'] === null || typeof p['finished'] === 'string');
+  const cursorOk =
+    cursor === null ||
+    (typeof cursor === 'object' &&
+      cursor !== null &&
+      typeof (cursor as Record<string, unknown>)['name'] === 'string' &&
+      (typeof (cursor as Record<string, unknown>)['version'] === 'string' || (cursor as Record<string, unknown>)['version'] === null));
+  return (
+    p['rotationVersion'] === ROTATION_VERSION &&
+    typeof p['from'] === 'string' &&
+    typeof p['to'] === 'string' &&
+    typeof p['started'] === 'string' &&
+    cursorOk &&
+    typeof p['resigned'] === 'number' &&
+    typeof p['skipped'] === 'number' &&
+    typeof p['refused'] === 'number' &&
+    (p['finished'] === null || typeof p['finished'] === 'string')
+  );
 }

@@ -75,18 +75,40 @@ export async function rotateStorage(options: RotationOptions): Promise<RotationR
 
   const stored = readProgress(options.dataDir);
   if (stored && stored.finished === null && (stored.from !== fromKey.keyid || stored.to !== toKey.keyid)) {
-    throw new VouchError('CONFIG', `an unfinished rotation ${stored.from} → ${stored.to} is recorded in ${progressFile(options.dataDir)}`,
-      { file: progressFile(options.dataDir) }, 'finish it by running rotate with those keys, or delete the file to start over');
+    throw new VouchError(
+      'CONFIG',
+      `an unfinished rotation ${stored.from} → ${stored.to} is recorded in ${progressFile(options.dataDir)}`,
+      { file: progressFile(options.dataDir) },
+      'finish it by running rotate with those keys, or delete the file to start over',
+    );
   }
   const run: RotationTally = { resigned: 0, skipped: 0, refused: [] };
   if (stored?.finished && stored.from === fromKey.keyid && stored.to === toKey.keyid) {
-    return { status: 'already-finished', from: fromKey.keyid, to: toKey.keyid, run, total: totals(stored), endorsement: undefined,
-      started: stored.started, finished: stored.finished };
+    return {
+      status: 'already-finished',
+      from: fromKey.keyid,
+      to: toKey.keyid,
+      run,
+      total: totals(stored),
+      endorsement: undefined,
+      started: stored.started,
+      finished: stored.finished,
+    };
   }
-  const progress: RotationProgress = stored && stored.finished === null ? stored : {
-    rotationVersion: ROTATION_VERSION, from: fromKey.keyid, to: toKey.keyid, started: now().toISOString(),
-    cursor: null, resigned: 0, skipped: 0, refused: 0, finished: null,
-  };
+  const progress: RotationProgress =
+    stored && stored.finished === null
+      ? stored
+      : {
+          rotationVersion: ROTATION_VERSION,
+          from: fromKey.keyid,
+          to: toKey.keyid,
+          started: now().toISOString(),
+          cursor: null,
+          resigned: 0,
+          skipped: 0,
+          refused: 0,
+          finished: null,
+        };
   writeProgress(options.dataDir, progress);
 
   // The endorsement first: it is what lets consumers who pinned the old key accept the new one.
@@ -97,8 +119,13 @@ export async function rotateStorage(options: RotationOptions): Promise<RotationR
     endorsement = { none: `${fromKey.keyid} was given as a public key only` };
   } else {
     const { sig } = await signEndorsement(toKey, options.fromSigner);
-    history = withEndorsement(history, { keyid: toKey.keyid, key: toKey.key, by: { keyid: fromKey.keyid, key: fromKey.key }, sig,
-      recorded: now().toISOString() });
+    history = withEndorsement(history, {
+      keyid: toKey.keyid,
+      key: toKey.key,
+      by: { keyid: fromKey.keyid, key: fromKey.key },
+      sig,
+      recorded: now().toISOString(),
+    });
     writeKeyHistory(options.dataDir, history);
     endorsement = { by: fromKey.keyid };
   }
@@ -151,7 +178,9 @@ async function rotatePackage(
     return true;
   }
   const after = progress.cursor?.name === name ? progress.cursor.version : null;
-  const versions = Object.keys(recorded).sort(compareVersions).filter((v) => after === null || compareVersions(v, after) > 0);
+  const versions = Object.keys(recorded)
+    .sort(compareVersions)
+    .filter((v) => after === null || compareVersions(v, after) > 0);
   const renewed = new Map<string, VersionRecord>();
   let finished = true;
   for (const version of versions) {
@@ -182,10 +211,7 @@ async function rotatePackage(
   return finished;
 }
 
-type VersionOutcome =
-  | { kind: 'unchanged' }
-  | { kind: 'renewed'; record: VersionRecord | undefined }
-  | { kind: 'refused'; reason: string };
+type VersionOutcome = { kind: 'unchanged' } | { kind: 'renewed'; record: VersionRecord | undefined } | { kind: 'refused'; reason: string };
 
 /** Moves one version to the new key; its publish attestation file is written here, its record by the caller. */
 async function rotateVersion(name: string, version: string, record: VersionRecord, ctx: VersionContext): Promise<VersionOutcome> {
@@ -203,16 +229,24 @@ async function rotateVersion(name: string, version: string, record: VersionRecor
   let renewedEntries: StoredAttestation[] | undefined;
   if (entries) {
     try {
-      renewedEntries = await renewPublishAttestations(ctx.to, ctx.log, { name, version, integrity: record.integrity }, entries,
-        (keyid, entry) => keyid === toKeyid && isLoggedAttestation(entry));
+      renewedEntries = await renewPublishAttestations(
+        ctx.to,
+        ctx.log,
+        { name, version, integrity: record.integrity },
+        entries,
+        (keyid, entry) => keyid === toKeyid && isLoggedAttestation(entry),
+      );
     } catch (err) {
       return { kind: 'refused', reason: err instanceof Error ? err.message : String(err) };
     }
   }
-  const newRecord = record.keyid === toKeyid ? undefined : {
-    ...(await signVersion({ active: ctx.to }, name, version, record.integrity, 're-signed')),
-    ...(record.attestation ? { attestation: record.attestation } : {}),
-  };
+  const newRecord =
+    record.keyid === toKeyid
+      ? undefined
+      : {
+          ...(await signVersion({ active: ctx.to }, name, version, record.integrity, 're-signed')),
+          ...(record.attestation ? { attestation: record.attestation } : {}),
+        };
   if (!newRecord && !renewedEntries) return { kind: 'unchanged' };
   if (renewedEntries) ctx.attestations.put(name, version, renewedEntries);
   return { kind: 'renewed', record: newRecord };

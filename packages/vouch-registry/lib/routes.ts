@@ -88,11 +88,7 @@ export function attestationsRoute(state: PluginState, auth: VerdaccioAuthView): 
 }
 
 /** Resolves to a denial, or undefined when the user may read the package. */
-function checkAccess(
-  auth: VerdaccioAuthView,
-  req: PluginRequest,
-  packageName: string,
-): Promise<{ status: number; message: string } | undefined> {
+function checkAccess(auth: VerdaccioAuthView, req: PluginRequest, packageName: string): Promise<{ status: number; message: string } | undefined> {
   const allowAccess = auth.allow_access;
   // Without an access check in this Verdaccio, refuse rather than leak a private package's bundles.
   if (typeof allowAccess !== 'function') return Promise.resolve({ status: 403, message: 'access check unavailable' });
@@ -124,8 +120,7 @@ async function servableBody(state: PluginState, name: string, version: string, s
     if (!record) throw new Error('the version has no signing record');
     renewed = await renewPublishAttestations(state.ring.active, state.log, { name, version, integrity: record.integrity }, entries, keepLogged);
   } catch (err) {
-    state.logger.error({ err: String(err), pkg: `${name}@${version}` },
-      'vouch: cannot re-issue the publish attestation of @{pkg}, serving it without: @{err}');
+    state.logger.error({ err: String(err), pkg: `${name}@${version}` }, 'vouch: cannot re-issue the publish attestation of @{pkg}, serving it without: @{err}');
     const rest = entries.filter((e) => e.predicateType !== PREDICATE_PUBLISH_NPM || keep(publishAttestationKeyid(e)));
     return rest.length > 0 ? attestationsBody(rest) : undefined;
   }

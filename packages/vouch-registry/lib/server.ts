@@ -87,7 +87,13 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
 
 async function logKeyOf(url: string): Promise<string> {
   const response = await fetch(new URL('-/vouch/log/key', url));
-  if (!response.ok) throw new VouchError('CONFIG', `the vouch plugin at ${url} serves no signing log (GET /-/vouch/log/key: ${response.status})`, {}, 'run the vouch plugin of this vouch-registry version');
+  if (!response.ok)
+    throw new VouchError(
+      'CONFIG',
+      `the vouch plugin at ${url} serves no signing log (GET /-/vouch/log/key: ${response.status})`,
+      {},
+      'run the vouch plugin of this vouch-registry version',
+    );
   return (await response.text()).trim();
 }
 
@@ -140,8 +146,8 @@ export function ensureGeneratedKey(storage: string): string {
 
 /** GET /-/npm/v1/keys must answer with the active key first; otherwise the plugin did not load. */
 async function checkPluginAnswers(url: string, expectedKeyid: string | undefined): Promise<string> {
-  const hint = 'Verdaccio logs why the vouch plugin did not load (above); check `plugins:`, '
-    + '`middlewares: { vouch: … }`, `filters: { vouch: {} }` and the key files';
+  const hint =
+    'Verdaccio logs why the vouch plugin did not load (above); check `plugins:`, ' + '`middlewares: { vouch: … }`, `filters: { vouch: {} }` and the key files';
   let body: unknown;
   try {
     const res = await fetch(new URL('-/npm/v1/keys', url), { signal: AbortSignal.timeout(10_000) });
@@ -154,8 +160,7 @@ async function checkPluginAnswers(url: string, expectedKeyid: string | undefined
   const first = Array.isArray(keys) ? (keys[0] as { keyid?: unknown } | undefined) : undefined;
   const keyid = typeof first?.keyid === 'string' ? first.keyid : undefined;
   if (!keyid || (expectedKeyid && keyid !== expectedKeyid)) {
-    throw new VouchError('CONFIG', `the registry is not signing with the expected key (keys route lists ${keyid ?? 'none'})`,
-      {}, hint);
+    throw new VouchError('CONFIG', `the registry is not signing with the expected key (keys route lists ${keyid ?? 'none'})`, {}, hint);
   }
   return keyid;
 }
@@ -167,7 +172,17 @@ async function closeServer(server: Server): Promise<void> {
 
 /** A port in use or not ours to take is the user's setting (exit 2), not a fault of vouch. */
 function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
-  if (err.code === 'EADDRINUSE') return new VouchError('CONFIG', `${host}:${port} is already in use`, {}, 'stop what listens there, or pick another port with --port (0 picks a free one)', { cause: err });
-  if (err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') return new VouchError('CONFIG', `cannot listen on ${host}:${port}: ${err.code}`, {}, 'use a port above 1023 on an address of this machine (--port, --host)', { cause: err });
+  if (err.code === 'EADDRINUSE')
+    return new VouchError('CONFIG', `${host}:${port} is already in use`, {}, 'stop what listens there, or pick another port with --port (0 picks a free one)', {
+      cause: err,
+    });
+  if (err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL')
+    return new VouchError(
+      'CONFIG',
+      `cannot listen on ${host}:${port}: ${err.code}`,
+      {},
+      'use a port above 1023 on an address of this machine (--port, --host)',
+      { cause: err },
+    );
   return err;
 }

@@ -44,7 +44,7 @@ export const DATA_FOLDER = '.vouch';
 export function readSettings(section: Record<string, unknown>, verdaccio: VerdaccioConfigView): PluginSettings {
   const base = configDir(verdaccio);
   if (typeof verdaccio.storage !== 'string' || verdaccio.storage === '') {
-    throw new VouchError('CONFIG', 'the vouch registry plugin needs Verdaccio\'s `storage:` folder to be set');
+    throw new VouchError('CONFIG', "the vouch registry plugin needs Verdaccio's `storage:` folder to be set");
   }
   const storageDir = resolve(base, verdaccio.storage);
   const fromMiddlewares = pluginSection(verdaccio.middlewares);
@@ -83,9 +83,7 @@ function pluginSection(middlewares: unknown): Record<string, unknown> {
   return isRecord(section) ? section : {};
 }
 
-const KEYS_HINT =
-  'list PEM files under middlewares.vouch.signing_keys: the first is the active key, ' +
-  'retired ones as {file, expires}';
+const KEYS_HINT = 'list PEM files under middlewares.vouch.signing_keys: the first is the active key, ' + 'retired ones as {file, expires}';
 
 /** Validates `signing_keys`: a non-empty list; the active key has no expiry, retired keys must have one. */
 export function readKeySpecs(raw: unknown, base: string): KeySpec[] {
@@ -101,12 +99,20 @@ export function readKeySpecs(raw: unknown, base: string): KeySpec[] {
     const expiresRaw = isRecord(entry) ? entry['expires'] : undefined;
     const expires = expiresRaw === undefined || expiresRaw === null ? null : readDate(expiresRaw, where.path);
     if (index === 0 && expires) {
-      throw new VouchError('CONFIG', 'the active signing key (the first) must not expire', where,
-        'put the new key first; give `expires` only to the retired keys after it');
+      throw new VouchError(
+        'CONFIG',
+        'the active signing key (the first) must not expire',
+        where,
+        'put the new key first; give `expires` only to the retired keys after it',
+      );
     }
     if (index > 0 && !expires) {
-      throw new VouchError('CONFIG', `retired signing key ${file} needs an expires date`, where,
-        'set expires to the moment it stopped signing; versions published before then stay verifiable');
+      throw new VouchError(
+        'CONFIG',
+        `retired signing key ${file} needs an expires date`,
+        where,
+        'set expires to the moment it stopped signing; versions published before then stay verifiable',
+      );
     }
     return { file: isAbsolute(file) ? file : resolve(base, file), expires };
   });
@@ -135,14 +141,16 @@ function readUrl(raw: unknown): string | undefined {
  */
 export function readWitnessUrls(raw: unknown): string[] {
   if (raw === undefined || raw === null) return [];
-  const hint = 'give each witness\'s URL as `vouch log witness` prints it: --witness URL, or witnesses: [URL, …] in the plugin\'s config';
+  const hint = "give each witness's URL as `vouch log witness` prints it: --witness URL, or witnesses: [URL, …] in the plugin's config";
   if (!Array.isArray(raw)) throw new VouchError('CONFIG', 'witnesses must be a list of URLs', { path: 'witnesses' }, hint);
   const urls = raw.map((entry, index) => {
     const where = { path: `witnesses[${index}]` };
-    if (typeof entry !== 'string' || !URL.canParse(entry)) throw new VouchError('CONFIG', `a witness is an absolute URL, got ${JSON.stringify(entry)}`, where, hint);
+    if (typeof entry !== 'string' || !URL.canParse(entry))
+      throw new VouchError('CONFIG', `a witness is an absolute URL, got ${JSON.stringify(entry)}`, where, hint);
     const url = new URL(entry);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new VouchError('CONFIG', `a witness URL is http or https, got ${entry}`, where, hint);
-    if (url.username || url.password || url.search || url.hash) throw new VouchError('CONFIG', `a witness URL carries no credentials, query or fragment: ${entry}`, where, hint);
+    if (url.username || url.password || url.search || url.hash)
+      throw new VouchError('CONFIG', `a witness URL carries no credentials, query or fragment: ${entry}`, where, hint);
     if (!url.pathname.endsWith('/')) url.pathname += '/';
     return url.href;
   });

@@ -8,9 +8,29 @@ import { generateKeyPairSync, createHash, createPrivateKey, createPublicKey, sig
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
-  TILE_HEIGHT, TILE_WIDTH, entriesPath, formatCheckpoint, leafHash, nodeHash, openNote, parseCheckpoint, parseVerifierKey,
-  rawEd25519, readBundle, signNote, tilePath, ed25519Signer, verifierKey, appendLeaf, frontierRoot, inclusionProof, consistencyProof, EMPTY_FRONTIER,
-  type Frontier, type Hash, type NoteSigner,
+  TILE_HEIGHT,
+  TILE_WIDTH,
+  entriesPath,
+  formatCheckpoint,
+  leafHash,
+  nodeHash,
+  openNote,
+  parseCheckpoint,
+  parseVerifierKey,
+  rawEd25519,
+  readBundle,
+  signNote,
+  tilePath,
+  ed25519Signer,
+  verifierKey,
+  appendLeaf,
+  frontierRoot,
+  inclusionProof,
+  consistencyProof,
+  EMPTY_FRONTIER,
+  type Frontier,
+  type Hash,
+  type NoteSigner,
 } from './vouch-core.js';
 import type { OnSigned } from './records.js';
 
@@ -28,10 +48,12 @@ export type SigningEvent =
 export interface DsseEntryBody {
   apiVersion: '0.0.2';
   kind: 'dsse';
-  spec: { dsseV002: {
-    payloadHash: { algorithm: 'SHA2_256'; digest: string };
-    signatures: { content: string; verifier: { publicKey: { rawBytes: string }; keyDetails: 'PKIX_ECDSA_P256_SHA_256' } }[];
-  } };
+  spec: {
+    dsseV002: {
+      payloadHash: { algorithm: 'SHA2_256'; digest: string };
+      signatures: { content: string; verifier: { publicKey: { rawBytes: string }; keyDetails: 'PKIX_ECDSA_P256_SHA_256' } }[];
+    };
+  };
 }
 
 export type LogEntry = SigningEvent | DsseEntryBody;
@@ -71,7 +93,12 @@ export class SigningLog {
   /** Told of each new checkpoint once it is written (the witnesses' submitter). */
   private readonly listeners: ((checkpoint: string) => void)[] = [];
 
-  constructor(private readonly dir: string, private readonly key: KeyObject, origin?: string, created = new Date(0)) {
+  constructor(
+    private readonly dir: string,
+    private readonly key: KeyObject,
+    origin?: string,
+    created = new Date(0),
+  ) {
     const publicKey = createPublicKey(key);
     const raw = rawEd25519(publicKey);
     this.origin = origin ?? `vouch-registry/${createHash('sha256').update(raw).digest('hex').slice(0, 16)}`;
@@ -305,9 +332,18 @@ export class SigningLog {
  * returns each signature's entry index (the record keeps it as `logIndex`).
  */
 export function logVersionSigned(log: SigningLog): OnSigned {
-  return (name, signed) => log.appendBatch(signed.map(([version, record]) => ({
-    type: 'version-signed', name, version, integrity: record.integrity, keyid: record.keyid, sig: record.sig, source: record.source,
-  })));
+  return (name, signed) =>
+    log.appendBatch(
+      signed.map(([version, record]) => ({
+        type: 'version-signed',
+        name,
+        version,
+        integrity: record.integrity,
+        keyid: record.keyid,
+        sig: record.sig,
+        source: record.source,
+      })),
+    );
 }
 
 function bundleBytes(entries: readonly Buffer[]): Buffer {

@@ -5,8 +5,7 @@ import { createHash } from 'node:crypto';
 import type { KeyRing } from './keys.js';
 import type { VersionRecord } from './records.js';
 
-export const signedMessage = (name: string, version: string, integrity: string): string =>
-  `${name}@${version}:${integrity}`;
+export const signedMessage = (name: string, version: string, integrity: string): string => `${name}@${version}:${integrity}`;
 
 /** pacote's publish time for a version missing from `time` (its MISSING_TIME_CUTOFF). */
 export const MISSING_TIME_CUTOFF = new Date('2015-01-01T00:00:00.000Z');

@@ -17,12 +17,14 @@ export function logBaseUrl(registry: string, log: Pick<SigningLog, 'origin'>): s
 export function trustedRoot(registry: string, log: Pick<SigningLog, 'origin' | 'publicKeySpki' | 'keyId' | 'created'>): Record<string, unknown> {
   return {
     mediaType: TRUSTED_ROOT_MEDIA_TYPE,
-    tlogs: [{
-      baseUrl: logBaseUrl(registry, log),
-      hashAlgorithm: 'SHA2_256',
-      publicKey: { rawBytes: log.publicKeySpki.toString('base64'), keyDetails: 'PKIX_ED25519', validFor: { start: log.created.toISOString() } },
-      logId: { keyId: log.keyId.toString('base64') },
-    }],
+    tlogs: [
+      {
+        baseUrl: logBaseUrl(registry, log),
+        hashAlgorithm: 'SHA2_256',
+        publicKey: { rawBytes: log.publicKeySpki.toString('base64'), keyDetails: 'PKIX_ED25519', validFor: { start: log.created.toISOString() } },
+        logId: { keyId: log.keyId.toString('base64') },
+      },
+    ],
     certificateAuthorities: [],
     ctlogs: [],
     timestampAuthorities: [],

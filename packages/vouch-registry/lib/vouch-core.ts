@@ -7,12 +7,21 @@
 export { VouchError, truncate, type ExitCode } from 'vouch/dist/lib/errors/index.js';
 export { buildKeyedBundle, keySigner, type InTotoStatement, type RawSigner, type Witness } from 'vouch/dist/lib/sign/index.js';
 export {
-  checkEndorsement, keyIdMatches, signEndorsement, type EndorsableKey, type KeyEndorsement,
+  checkEndorsement,
+  keyIdMatches,
+  signEndorsement,
+  type EndorsableKey,
+  type KeyEndorsement,
 } from 'vouch/dist/lib/verify/key-endorsement.js';
 export { keyIdOf } from 'vouch/dist/lib/keys/index.js';
 export { PREDICATE_PUBLISH_NPM } from 'vouch/dist/lib/verify/types.js';
 export {
-  AttestationVerifier, checkAttestations, loadTrustRoots, PUBLIC_GOOD, type AttestationResult, type TrustRootSet,
+  AttestationVerifier,
+  checkAttestations,
+  loadTrustRoots,
+  PUBLIC_GOOD,
+  type AttestationResult,
+  type TrustRootSet,
 } from 'vouch/dist/lib/verify/index.js';
 export { globMatches, nameGlobProblem } from 'vouch/dist/lib/policy/match.js';
 export { parseFlags, positiveInt } from 'vouch/dist/lib/cli/flags.js';

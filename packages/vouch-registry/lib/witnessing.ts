@@ -53,7 +53,13 @@ export class Witnessing {
   private readonly now: () => number;
   private closed = false;
 
-  constructor(private readonly log: SigningLog, urls: readonly string[], private readonly file: string, private readonly logger: Logger, private readonly opts: WitnessingOptions = {}) {
+  constructor(
+    private readonly log: SigningLog,
+    urls: readonly string[],
+    private readonly file: string,
+    private readonly logger: Logger,
+    private readonly opts: WitnessingOptions = {},
+  ) {
     this.now = opts.now ?? Date.now;
     const saved = readRecords(file, logger);
     this.tracks = urls.map((url) => {
@@ -166,8 +172,12 @@ export class Witnessing {
       writeRecords(this.file, this.tracks);
       return;
     }
-    const answer = result.kind === 'conflict' ? `409: it holds ${result.size} entries of this log, and did again after a proof from there`
-      : result.kind === 'refused' ? `${result.status}: ${result.message}` : `unreachable: ${result.message}`;
+    const answer =
+      result.kind === 'conflict'
+        ? `409: it holds ${result.size} entries of this log, and did again after a proof from there`
+        : result.kind === 'refused'
+          ? `${result.status}: ${result.message}`
+          : `unreachable: ${result.message}`;
     this.failed(t, size, answer);
   }
 
@@ -188,8 +198,10 @@ export class Witnessing {
     t.failures += 1;
     const delay = Math.min(this.opts.maxBackoffMs ?? 60_000, 1000 * 2 ** Math.min(t.failures - 1, 16));
     t.retryAt = this.now() + delay;
-    this.logger.warn({ witness: t.url, size: entries(size), answer, retry: Math.round(delay / 1000) },
-      'vouch: witness @{witness} did not cosign the signing log checkpoint of @{size} (@{answer}); retrying in @{retry} s');
+    this.logger.warn(
+      { witness: t.url, size: entries(size), answer, retry: Math.round(delay / 1000) },
+      'vouch: witness @{witness} did not cosign the signing log checkpoint of @{size} (@{answer}); retrying in @{retry} s',
+    );
     clearTimeout(t.timer);
     if (this.closed) return;
     t.timer = setTimeout(() => {
@@ -238,9 +250,15 @@ function writeRecords(file: string, tracks: readonly Track[]): void {
 }
 
 function isWitnessRecord(v: unknown): v is WitnessRecord {
-  return isRecord(v) && typeof v['size'] === 'number' && Number.isSafeInteger(v['size']) && v['size'] >= 0
-    && typeof v['checkpoint'] === 'string' && Array.isArray(v['lines'])
-    && v['lines'].every((l) => typeof l === 'string' && LINE.test(l));
+  return (
+    isRecord(v) &&
+    typeof v['size'] === 'number' &&
+    Number.isSafeInteger(v['size']) &&
+    v['size'] >= 0 &&
+    typeof v['checkpoint'] === 'string' &&
+    Array.isArray(v['lines']) &&
+    v['lines'].every((l) => typeof l === 'string' && LINE.test(l))
+  );
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

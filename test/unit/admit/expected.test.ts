@@ -8,7 +8,9 @@ import { AdmissionSetupError, expectedFromLock } from '../../../lib/admit/index.
 import { MatchedFolders } from '../../../lib/admit/matched-folders.js';
 
 let work: string;
-beforeAll(async () => { work = await mkdtemp(join(tmpdir(), 'vouch-admit-')); });
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'vouch-admit-'));
+});
 afterAll(() => rm(work, { recursive: true, force: true }));
 
 const I = (n: number) => `sha512-${String(n).repeat(86)}==`;
@@ -24,23 +26,33 @@ async function project(name: string, files: Record<string, unknown>): Promise<st
 
 const lock = (versions: Record<string, Record<string, number>>) => ({
   lockVersion: 1,
-  packages: Object.fromEntries(Object.entries(versions).map(([name, v]) => [name, { versions: Object.fromEntries(Object.entries(v).map(([ver, i]) => [ver, { integrity: I(i), evidence: 'sha256:x' }])) }])),
+  packages: Object.fromEntries(
+    Object.entries(versions).map(([name, v]) => [
+      name,
+      { versions: Object.fromEntries(Object.entries(v).map(([ver, i]) => [ver, { integrity: I(i), evidence: 'sha256:x' }])) },
+    ]),
+  ),
 });
 
 describe('expectedFromLock', () => {
   it('maps each installed folder to the integrity vouch.lock records for its name@version (aliases by their real name)', async () => {
     const dir = await project('plain', {
       'vouch.lock': lock({ a: { '1.0.0': 1 }, real: { '2.0.0': 2 } }),
-      'node_modules/.package-lock.json': { packages: {
-        '': { name: 'app' },
-        'node_modules/a': { version: '1.0.0', integrity: I(1) },
-        'node_modules/alias': { name: 'real', version: '2.0.0', integrity: I(2), hasInstallScript: true },
-        'node_modules/ws': { resolved: 'packages/ws', link: true },
-        'packages/ws': { version: '0.0.0' },
-      } },
+      'node_modules/.package-lock.json': {
+        packages: {
+          '': { name: 'app' },
+          'node_modules/a': { version: '1.0.0', integrity: I(1) },
+          'node_modules/alias': { name: 'real', version: '2.0.0', integrity: I(2), hasInstallScript: true },
+          'node_modules/ws': { resolved: 'packages/ws', link: true },
+          'packages/ws': { version: '0.0.0' },
+        },
+      },
     });
     const tree = await expectedFromLock(dir);
-    expect([...tree.expected]).toEqual([['node_modules/a', I(1)], ['node_modules/alias', I(2)]]);
+    expect([...tree.expected]).toEqual([
+      ['node_modules/a', I(1)],
+      ['node_modules/alias', I(2)],
+    ]);
     expect([...tree.unchecked]).toEqual(['node_modules/ws']);
     expect([...tree.scripted]).toEqual(['node_modules/alias']);
     expect(tree.problems).toEqual([]);
@@ -49,14 +61,19 @@ describe('expectedFromLock', () => {
   it('reports a package vouch.lock does not record, or records with other bytes', async () => {
     const dir = await project('unvouched', {
       'vouch.lock': lock({ a: { '1.0.0': 1 } }),
-      'node_modules/.package-lock.json': { packages: {
-        'node_modules/a': { version: '1.0.0', integrity: I(3) },
-        'node_modules/b': { version: '1.0.0', integrity: I(4) },
-      } },
+      'node_modules/.package-lock.json': {
+        packages: {
+          'node_modules/a': { version: '1.0.0', integrity: I(3) },
+          'node_modules/b': { version: '1.0.0', integrity: I(4) },
+        },
+      },
     });
     const tree = await expectedFromLock(dir);
     expect(tree.expected.size).toBe(0);
-    expect(tree.problems.map((p) => [p.location, p.code])).toEqual([['node_modules/a', 'ADMIT_NOT_VOUCHED'], ['node_modules/b', 'ADMIT_NOT_VOUCHED']]);
+    expect(tree.problems.map((p) => [p.location, p.code])).toEqual([
+      ['node_modules/a', 'ADMIT_NOT_VOUCHED'],
+      ['node_modules/b', 'ADMIT_NOT_VOUCHED'],
+    ]);
   });
 
   it('falls back to package-lock.json, where an omitted dev or optional package may be absent', async () => {
@@ -80,14 +97,57 @@ describe('MatchedFolders', () => {
   it('matches a folder saved before only with the same integrity, the same files and the same metadata', async () => {
     const file = join(work, 'matched.json');
     const cache = await MatchedFolders.open(file);
-    cache.remember('/p/node_modules/a', I(1), new Map([['index.js', state(5)], ['link', null]]));
+    cache.remember(
+      '/p/node_modules/a',
+      I(1),
+      new Map([
+        ['index.js', state(5)],
+        ['link', null],
+      ]),
+    );
     await cache.save();
     const warm = await MatchedFolders.open(file);
-    expect(warm.matches('/p/node_modules/a', I(1), new Map([['index.js', state(5)], ['link', null]]))).toBe(true);
-    expect(warm.matches('/p/node_modules/a', I(2), new Map([['index.js', state(5)], ['link', null]]))).toBe(false);
-    expect(warm.matches('/p/node_modules/a', I(1), new Map([['index.js', state(6)], ['link', null]]))).toBe(false);
+    expect(
+      warm.matches(
+        '/p/node_modules/a',
+        I(1),
+        new Map([
+          ['index.js', state(5)],
+          ['link', null],
+        ]),
+      ),
+    ).toBe(true);
+    expect(
+      warm.matches(
+        '/p/node_modules/a',
+        I(2),
+        new Map([
+          ['index.js', state(5)],
+          ['link', null],
+        ]),
+      ),
+    ).toBe(false);
+    expect(
+      warm.matches(
+        '/p/node_modules/a',
+        I(1),
+        new Map([
+          ['index.js', state(6)],
+          ['link', null],
+        ]),
+      ),
+    ).toBe(false);
     expect(warm.matches('/p/node_modules/a', I(1), new Map([['index.js', state(5)]]))).toBe(false);
-    expect(warm.matches('/p/node_modules/a', I(1), new Map([['index.js', state(5)], ['link', state(5)]]))).toBe(false);
+    expect(
+      warm.matches(
+        '/p/node_modules/a',
+        I(1),
+        new Map([
+          ['index.js', state(5)],
+          ['link', state(5)],
+        ]),
+      ),
+    ).toBe(false);
     expect(warm.matches('/p/node_modules/b', I(1), new Map())).toBe(false);
   });
 

@@ -60,7 +60,10 @@ const DYNAMIC_IMPORT = /\bimport\(\s*'([^']+)'\s*\)/g;
 function isTypeOnlyClause(clause: string): boolean {
   const named = /^\{([^}]*)\}$/s.exec(clause.trim());
   if (!named) return false; // a default import, `* as x` or `*` brings runtime values
-  const specifiers = (named[1] ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const specifiers = (named[1] ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
   return specifiers.length > 0 && specifiers.every((part) => part.startsWith('type '));
 }
 
@@ -68,7 +71,10 @@ function isTypeOnlyClause(clause: string): boolean {
 function importsOf(file: string): { specifier: string; typeOnly: boolean }[] {
   const text = readFileSync(file, 'utf8');
   const found = [
-    ...[...text.matchAll(STATIC_IMPORT)].map(([, , type, clause = '', specifier = '']) => ({ specifier, typeOnly: type !== undefined || isTypeOnlyClause(clause) })),
+    ...[...text.matchAll(STATIC_IMPORT)].map(([, , type, clause = '', specifier = '']) => ({
+      specifier,
+      typeOnly: type !== undefined || isTypeOnlyClause(clause),
+    })),
     ...[...text.matchAll(SIDE_EFFECT_IMPORT)].map(([, specifier = '']) => ({ specifier, typeOnly: false })),
     ...[...text.matchAll(DYNAMIC_IMPORT)].map(([, specifier = '']) => ({ specifier, typeOnly: false })),
   ];

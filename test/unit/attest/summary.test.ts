@@ -1,7 +1,14 @@
 // The verification summary states only what the run established: vouch's labels hold for every package,
 // SLSA build levels are counted per dependency from verified provenance, and a denied run claims nothing.
 import { describe, expect, it } from 'vitest';
-import { buildSummaryStatement, dependencyLevels, LISTED_ATTESTATIONS_MAX, verifiedLevels, VOUCH_SUMMARY_DETAILS, type SummaryInput } from '../../../lib/attest/index.js';
+import {
+  buildSummaryStatement,
+  dependencyLevels,
+  LISTED_ATTESTATIONS_MAX,
+  verifiedLevels,
+  VOUCH_SUMMARY_DETAILS,
+  type SummaryInput,
+} from '../../../lib/attest/index.js';
 import type { Report } from '../../../lib/policy/report.js';
 import { allowed, badSignature, identity, ref, report, source, unsignedRegistry } from '../render/report-builder.js';
 
@@ -9,9 +16,15 @@ const NOW = new Date('2026-03-01T10:00:00.000Z');
 
 function input(r: Report, decision: SummaryInput['decision'] = 'allow'): SummaryInput {
   return {
-    report: r, decision, mode: 'lockfile', resourceUri: 'pkg:npm/app@1.0.0', vouchVersion: '9.9.9', now: NOW,
+    report: r,
+    decision,
+    mode: 'lockfile',
+    resourceUri: 'pkg:npm/app@1.0.0',
+    vouchVersion: '9.9.9',
+    now: NOW,
     subjects: [{ name: 'package-lock.json', digest: { sha256: 'a'.repeat(64), sha512: 'b'.repeat(128) } }],
-    policy: null, lock: { uri: 'vouch.lock', sha256: 'c'.repeat(64) },
+    policy: null,
+    lock: { uri: 'vouch.lock', sha256: 'c'.repeat(64) },
   };
 }
 
@@ -60,7 +73,11 @@ describe('buildSummaryStatement', () => {
       { name: 'pkg:npm/a@1.0.0', digest: { sha256: '1'.repeat(64) } },
       { name: 'pkg:npm/a@1.0.0', digest: { sha256: '2'.repeat(64) } },
     ]);
-    expect(p[VOUCH_SUMMARY_DETAILS]).toMatchObject({ decision: 'allow', lock: { uri: 'vouch.lock', digest: { sha256: 'c'.repeat(64) } }, attestations: { count: 2, listed: 2 } });
+    expect(p[VOUCH_SUMMARY_DETAILS]).toMatchObject({
+      decision: 'allow',
+      lock: { uri: 'vouch.lock', digest: { sha256: 'c'.repeat(64) } },
+      attestations: { count: 2, listed: 2 },
+    });
   });
 
   it('writes FAILED with no verified levels for a denied run', () => {

@@ -1,12 +1,17 @@
 // The benchmark's ratio between two commands is taken within each round: a machine that slows down
 // round after round must not move it, where it moves the ratio of the medians.
 import { describe, expect, it } from 'vitest';
-import { pairedRatio, } from '../../../bench/format.js';
+import { pairedRatio } from '../../../bench/format.js';
 import type { ScenarioResult } from '../../../bench/results.js';
 
 function scenario(id: string, tool: 'npm' | 'vouch', ms: Record<number, number>): ScenarioResult {
   return {
-    id, tool, shown: id, cache: 'cold', via: 'loopback', kind: 'prov',
+    id,
+    tool,
+    shown: id,
+    cache: 'cold',
+    via: 'loopback',
+    kind: 'prov',
     runs: Object.entries(ms).map(([round, value]) => ({ round: Number(round), ms: value, peakRssBytes: 0, processes: 1 })),
   };
 }

@@ -27,8 +27,16 @@ afterEach(() => vi.restoreAllMocks());
 
 function targets(count: number): Targets {
   const packages: PackageRef[] = Array.from({ length: count }, (_, i) => ({
-    name: `pkg${i}`, version: '1.0.0', aliases: [], locations: [`node_modules/pkg${i}`], integrity: null, resolved: null,
-    registry: REGISTRY, dev: false, optional: false, hasInstallScript: false,
+    name: `pkg${i}`,
+    version: '1.0.0',
+    aliases: [],
+    locations: [`node_modules/pkg${i}`],
+    integrity: null,
+    resolved: null,
+    registry: REGISTRY,
+    dev: false,
+    optional: false,
+    hasInstallScript: false,
   }));
   return { packages, nonRegistry: [] };
 }
@@ -71,7 +79,7 @@ async function gatherWatched(out: Output, quiet: boolean, count = PROGRESS_THRES
 }
 
 describe('gate progress', () => {
-  it('draws on the Output\'s progress sink, and erases the bar when done', async () => {
+  it("draws on the Output's progress sink, and erases the bar when done", async () => {
     const { out, seen } = recording(true);
     await gatherWatched(out, false);
     expect(seen.progress.length).toBeGreaterThanOrEqual(2);
@@ -81,7 +89,11 @@ describe('gate progress', () => {
   });
 
   it('writes nothing with --silent (quiet), for a small tree, or without a sink (the Node API)', async () => {
-    for (const [withSink, quiet, count] of [[true, true, PROGRESS_THRESHOLD + 10], [true, false, PROGRESS_THRESHOLD], [false, false, PROGRESS_THRESHOLD + 10]] as const) {
+    for (const [withSink, quiet, count] of [
+      [true, true, PROGRESS_THRESHOLD + 10],
+      [true, false, PROGRESS_THRESHOLD],
+      [false, false, PROGRESS_THRESHOLD + 10],
+    ] as const) {
       const { out, seen } = recording(withSink);
       await gatherWatched(out, quiet, count);
       expect(seen).toEqual({ stdout: [], stderr: [], progress: [] });

@@ -22,8 +22,10 @@ describe('showInstallOutcome', () => {
   it('prints the report, then the closing line of each success, and returns 0', async () => {
     const cases: [InstallOutcome, string][] = [
       [installed, 'vouch: installed only verified bytes: added 1 package, removed 2 packages; install scripts of 1 package ran'],
-      [{ kind: 'installed', report: allow, summary: { added: 3, removed: 0, changed: 1, scripts: { ran: 0, skipped: 2 } } },
-        'vouch: installed only verified bytes: added 3 packages, changed 1 package; install scripts of 2 packages skipped (--ignore-scripts)'],
+      [
+        { kind: 'installed', report: allow, summary: { added: 3, removed: 0, changed: 1, scripts: { ran: 0, skipped: 2 } } },
+        'vouch: installed only verified bytes: added 3 packages, changed 1 package; install scripts of 2 packages skipped (--ignore-scripts)',
+      ],
       [{ kind: 'dry-run', report: allow, verified: 7 }, 'vouch: --dry-run: 7 packages verified and allowed; nothing was installed or written in the project'],
       [{ kind: 'lock-only', report: allow }, 'vouch: --package-lock-only: every package verified; package-lock.json written, nothing installed'],
     ];
@@ -35,7 +37,7 @@ describe('showInstallOutcome', () => {
     }
   });
 
-  it('prints a deny\'s report even with --silent, with no closing line, and returns its exit code', async () => {
+  it("prints a deny's report even with --silent, with no closing line, and returns its exit code", async () => {
     const { out, stdout } = recording();
     expect(await showInstallOutcome({ kind: 'denied', report: deny, code: 1 }, { ...text, quiet: true }, out)).toBe(1);
     expect(stdout).toEqual([render(deny, 'text', { verbose: false, color: false })]);

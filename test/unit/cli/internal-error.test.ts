@@ -11,7 +11,7 @@ function capture(): Output & { err: string } {
 }
 
 describe('reportError', () => {
-  const thrown = new TypeError('Cannot read properties of undefined (reading \'x\')');
+  const thrown = new TypeError("Cannot read properties of undefined (reading 'x')");
 
   it('exits 70 for an unexpected error, names it an internal error, and hides the stack', () => {
     const out = capture();
@@ -28,7 +28,7 @@ describe('reportError', () => {
     expect(out.err).toContain('    at ');
   });
 
-  it('maps vouch\'s own errors to their codes: no such package is usage (2), an outage 3', () => {
+  it("maps vouch's own errors to their codes: no such package is usage (2), an outage 3", () => {
     expect(reportError(new VouchError('PACKAGE_NOT_FOUND', 'no such package: x'), capture(), false)).toBe(2);
     expect(reportError(new VouchError('REGISTRY_UNREACHABLE', 'down'), capture(), false)).toBe(3);
     expect(reportError(new VouchError('USAGE', 'bad flag'), capture(), false)).toBe(2);

@@ -47,7 +47,7 @@ describe('npm flags on vouch install', () => {
     [['-w', 'packages/a'], 'workspace', ['packages/a']],
     [['--workspaces'], 'workspaces', true],
     [['--save-d'], 'save-dev', true], // npm's abbreviation (npm warns, then expands)
-  ])('%j sets npm\'s %s', (argv, key, value) => {
+  ])("%j sets npm's %s", (argv, key, value) => {
     const line = parse([...argv, 'left-pad']);
     expect(line.npmFlags.get(key)).toEqual(value);
     expect(line.positionals).toEqual(['left-pad']);
@@ -60,7 +60,7 @@ describe('npm flags on vouch install', () => {
     expect(line.npmFlags.get('//127.0.0.1:9/:_authToken')).toBe('x');
   });
 
-  it('splits vouch\'s own flags off, wherever they stand', () => {
+  it("splits vouch's own flags off, wherever they stand", () => {
     const line = parse(['a', '--format', 'json', '-D', '--concurrency=8', '--trusted-root', 'r1.json', 'b@1', '--trusted-root=r2.json', '--verbose']);
     expect(line.vouch).toEqual({ format: 'json', concurrency: '8', 'trusted-root': ['r1.json', 'r2.json'], verbose: true });
     expect(line.npmArgs).toEqual(['a', '-D', 'b@1']);
@@ -84,11 +84,11 @@ describe('npm flags on vouch install', () => {
     expect(parse(['--install-strategy=nested']).npmFlags.get('install-strategy')).toBe('nested');
   });
 
-  it('takes --install-strategy=linked with npm\'s meaning (the isolated layout is gated like any other)', () => {
+  it("takes --install-strategy=linked with npm's meaning (the isolated layout is gated like any other)", () => {
     for (const command of ['install', 'ci'] as const) expect(parse(['--install-strategy=linked'], command).npmFlags.get('install-strategy')).toBe('linked');
   });
 
-  it('stops at --: what follows is npm\'s, as npm reads it', () => {
+  it("stops at --: what follows is npm's, as npm reads it", () => {
     const line = parse(['--', '--format']);
     expect(line.vouch).toEqual({});
     expect(line.positionals).toEqual(['--format']);
@@ -122,7 +122,10 @@ describe('every npm config key', () => {
           } catch (err) {
             if (rejectedValue(err)) continue;
             const message = (err as Error).message;
-            expect(NPM_REFUSALS.some((r) => message.includes(`${r.flag} is refused`)), `${argv.join(' ')}: ${message}`).toBe(true);
+            expect(
+              NPM_REFUSALS.some((r) => message.includes(`${r.flag} is refused`)),
+              `${argv.join(' ')}: ${message}`,
+            ).toBe(true);
             outcome = 'refused';
           }
           break;

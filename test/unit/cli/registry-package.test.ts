@@ -34,7 +34,7 @@ async function failure(load: Promise<unknown>): Promise<VouchError> {
 }
 
 describe('loadRegistryCommand', () => {
-  it('returns vouch-registry\'s command when it is there at vouch\'s version', async () => {
+  it("returns vouch-registry's command when it is there at vouch's version", async () => {
     expect(await loadRegistryCommand(loader({ version: '1.2.3', registryCommand }), '1.2.3')).toBe(registryCommand);
   });
 

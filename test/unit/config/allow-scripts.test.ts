@@ -18,13 +18,16 @@ async function allowScripts(manifest: Record<string, unknown>, npmrc = '', extra
 }
 
 describe('allowScripts resolution', () => {
-  it('is null when nothing configures it (unreviewed scripts run, with npm\'s warning)', async () => {
+  it("is null when nothing configures it (unreviewed scripts run, with npm's warning)", async () => {
     expect(await allowScripts({})).toBeNull();
   });
 
   it('takes package.json#allowScripts with its denials, keeping exact versions and bare names', async () => {
-    expect(await allowScripts({ allowScripts: { esbuild: true, 'evil-pkg': false, 'sharp@1.2.3 || 1.2.4': true } }))
-      .toEqual({ esbuild: true, 'evil-pkg': false, 'sharp@1.2.3 || 1.2.4': true });
+    expect(await allowScripts({ allowScripts: { esbuild: true, 'evil-pkg': false, 'sharp@1.2.3 || 1.2.4': true } })).toEqual({
+      esbuild: true,
+      'evil-pkg': false,
+      'sharp@1.2.3 || 1.2.4': true,
+    });
   });
 
   it('drops what npm drops: semver ranges, dist-tags, non-boolean values', async () => {

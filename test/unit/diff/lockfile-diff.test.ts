@@ -2,17 +2,28 @@
 // install-script findings, on small hand-written lockfiles.
 import { describe, expect, it } from 'vitest';
 import {
-  compareLockfiles, EMPTY_LOCKFILE, installScriptFindings, lockfileFindings, outOfRangeEntries, parseLockfile, resolveFrom,
-  unrequestedEntries, type Manifests,
+  compareLockfiles,
+  EMPTY_LOCKFILE,
+  installScriptFindings,
+  lockfileFindings,
+  outOfRangeEntries,
+  parseLockfile,
+  resolveFrom,
+  unrequestedEntries,
+  type Manifests,
 } from '../../../lib/diff/index.js';
 
 type Entry = Record<string, unknown>;
 
 const R = 'https://registry.npmjs.org';
 const entry = (name: string, version: string, extra: Entry = {}): Entry => ({
-  version, resolved: `${R}/${name}/-/${name.replace(/^@[^/]+\//, '')}-${version}.tgz`, integrity: `sha512-${name}${version}`, ...extra,
+  version,
+  resolved: `${R}/${name}/-/${name.replace(/^@[^/]+\//, '')}-${version}.tgz`,
+  integrity: `sha512-${name}${version}`,
+  ...extra,
 });
-const lockfile = (packages: Record<string, Entry>) => parseLockfile(JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'app' }, ...packages } }), 'package-lock.json');
+const lockfile = (packages: Record<string, Entry>) =>
+  parseLockfile(JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'app' }, ...packages } }), 'package-lock.json');
 const manifests = (root: Entry, workspaces: Record<string, Entry> = {}): Manifests => ({ root, workspaces: new Map(Object.entries(workspaces)) });
 
 describe('parseLockfile', () => {
@@ -30,7 +41,9 @@ describe('parseLockfile', () => {
 
   it('refuses text that is not JSON and a lockfile v1 with LOCKFILE_PARSE', () => {
     expect(() => parseLockfile('{', 'x.json')).toThrow(expect.objectContaining({ code: 'LOCKFILE_PARSE' }));
-    expect(() => parseLockfile(JSON.stringify({ lockfileVersion: 1, dependencies: {} }), 'x.json')).toThrow(expect.objectContaining({ code: 'LOCKFILE_PARSE' }));
+    expect(() => parseLockfile(JSON.stringify({ lockfileVersion: 1, dependencies: {} }), 'x.json')).toThrow(
+      expect.objectContaining({ code: 'LOCKFILE_PARSE' }),
+    );
   });
 });
 
@@ -113,7 +126,7 @@ describe('unrequestedEntries', () => {
     expect(found.map((e) => e.location)).toEqual(['node_modules/a/node_modules/stray', 'node_modules/evil', 'node_modules/evil-dep']);
   });
 
-  it('reads what the root asks for from package.json, not from the lockfile\'s own root entry', () => {
+  it("reads what the root asks for from package.json, not from the lockfile's own root entry", () => {
     const head = parseLockfile(JSON.stringify({ packages: { '': { dependencies: { evil: '1' } }, 'node_modules/evil': entry('evil', '1.0.0') } }), 'x');
     expect(unrequestedEntries(head, manifests({})).map((e) => e.name)).toEqual(['evil']);
   });
@@ -151,7 +164,11 @@ describe('outOfRangeEntries', () => {
   });
 
   it('judges workspace dependencies against the workspace package.json', () => {
-    const ws = lockfile({ 'packages/w': { name: 'w', version: '1.0.0' }, 'packages/w/node_modules/x': entry('x', '3.0.0'), 'node_modules/x': entry('x', '1.0.0') });
+    const ws = lockfile({
+      'packages/w': { name: 'w', version: '1.0.0' },
+      'packages/w/node_modules/x': entry('x', '3.0.0'),
+      'node_modules/x': entry('x', '1.0.0'),
+    });
     const found = outOfRangeEntries(ws, manifests({ dependencies: { x: '^1' } }, { 'packages/w': { dependencies: { x: '^2' } } }), manifests({}));
     expect(found.map((o) => [o.entry.location, o.declaredBy])).toEqual([['packages/w/node_modules/x', 'packages/w']]);
   });

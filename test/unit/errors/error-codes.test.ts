@@ -19,7 +19,9 @@ describe('error codes', () => {
 
   it('every code vouch throws by name in lib/ is in the set', async () => {
     const { execFileSync } = await import('node:child_process');
-    const files = execFileSync('git', ['ls-files', 'lib', 'packages/vouch-registry/lib'], { cwd: packagePath(), encoding: 'utf8' }).split('\n').filter((f) => f.endsWith('.ts'));
+    const files = execFileSync('git', ['ls-files', 'lib', 'packages/vouch-registry/lib'], { cwd: packagePath(), encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => f.endsWith('.ts'));
     const thrown = new Set<string>();
     for (const file of files) {
       const text = await readFile(packagePath(file), 'utf8');

@@ -13,7 +13,12 @@ import type { FolderCache } from '../../../lib/installed/index.js';
 import { readPackageContents } from '../../../lib/registry/index.js';
 
 /** A ustar entry: type '0' a file, '2' a symlink to `link`, '1' a hard link to `link`. */
-interface Entry { path: string; body?: string; type?: '0' | '1' | '2' | '5'; link?: string }
+interface Entry {
+  path: string;
+  body?: string;
+  type?: '0' | '1' | '2' | '5';
+  link?: string;
+}
 
 function tarball(entries: readonly Entry[]): Buffer {
   const blocks: Buffer[] = [];
@@ -45,12 +50,12 @@ const ENTRIES: Entry[] = [
   { path: 'package/package.json', body: JSON.stringify({ name: 'p', version: '1.0.0', bin: { p: 'bin/p.js' } }) },
   { path: 'package/index.js', body: 'module.exports = 1;\n' },
   { path: 'package/bin/p.js', body: '#!/usr/bin/env node\n' },
-  { path: 'package/lib/.gitignore', body: 'dist\n' },                 // pacote writes it as lib/.npmignore
-  { path: 'package/index.js', body: 'module.exports = 2;\n' },         // the last entry at a path wins
-  { path: 'package/link.js', type: '2', link: 'index.js' },            // links are not extracted
+  { path: 'package/lib/.gitignore', body: 'dist\n' }, // pacote writes it as lib/.npmignore
+  { path: 'package/index.js', body: 'module.exports = 2;\n' }, // the last entry at a path wins
+  { path: 'package/link.js', type: '2', link: 'index.js' }, // links are not extracted
   { path: 'package/hard.js', type: '1', link: 'package/index.js' },
-  { path: 'package/node_modules/bundled/index.js', body: 'b' },        // a bundled package: its own node
-  { path: 'package/big.bin', body: 'x'.repeat(1024 * 1024 + 7) },       // streamed, not read whole
+  { path: 'package/node_modules/bundled/index.js', body: 'b' }, // a bundled package: its own node
+  { path: 'package/big.bin', body: 'x'.repeat(1024 * 1024 + 7) }, // streamed, not read whole
 ];
 
 let work: string;
@@ -77,7 +82,7 @@ describe('compareFolder', () => {
     expect(await compare(extracted)).toEqual({ modified: [], missing: [], added: [] });
   });
 
-  it('names modified, missing and added files, links included; the folder\'s node_modules is not its own', async () => {
+  it("names modified, missing and added files, links included; the folder's node_modules is not its own", async () => {
     const dir = join(work, 'tampered');
     await pacote.extract(`file:${join(work, 'p.tgz')}`, dir, { cache: join(work, 'cache') });
     await writeFile(join(dir, 'index.js'), 'module.exports = 3;\n');
@@ -93,14 +98,17 @@ describe('compareFolder', () => {
 });
 
 describe('checkInstalledFolders', () => {
-  it('matches a folder again without reading a byte while its files\' sizes, times and inodes are unchanged; a write is read again', async () => {
+  it("matches a folder again without reading a byte while its files' sizes, times and inodes are unchanged; a write is read again", async () => {
     const remembered = new Map<string, string>();
     const cache: FolderCache = {
       matches: (dir, integrity, snapshot) => remembered.get(dir) === `${integrity} ${JSON.stringify([...snapshot])}`,
       remember: (dir, integrity, snapshot) => void remembered.set(dir, `${integrity} ${JSON.stringify([...snapshot])}`),
     };
     let lists = 0;
-    const manifestOf = async () => { lists++; return manifest; };
+    const manifestOf = async () => {
+      lists++;
+      return manifest;
+    };
     await pacote.extract(`file:${join(work, 'p.tgz')}`, join(work, 'cached'), { cache: join(work, 'cache') });
     const check = () => checkInstalledFolders(work, [{ location: 'cached', integrity: 'sha512-x' }], { manifestOf, cache });
     expect((await check()).map((c) => c.kind)).toEqual(['match']);

@@ -33,11 +33,7 @@ describe('treeDigestOf', () => {
   it('is sha256 over the sorted `path\\0kind\\0value\\n` lines', async () => {
     const dir = await project({ 'b.js': 'b', 'a.js': 'a' }, { '.bin/x': '../a.js' });
     const sha = (text: string) => createHash('sha256').update(text).digest('hex');
-    const lines = [
-      `node_modules/.bin/x\0link\0../a.js\n`,
-      `node_modules/a.js\0file\0${sha('a')}\n`,
-      `node_modules/b.js\0file\0${sha('b')}\n`,
-    ].join('');
+    const lines = [`node_modules/.bin/x\0link\0../a.js\n`, `node_modules/a.js\0file\0${sha('a')}\n`, `node_modules/b.js\0file\0${sha('b')}\n`].join('');
     expect(await treeDigestOf(dir)).toEqual({ sha256: sha(lines), entries: 3 });
   });
 
@@ -46,7 +42,7 @@ describe('treeDigestOf', () => {
     expect(await treeDigestOf(await project(BASE))).toEqual(await treeDigestOf(await project(reversed)));
   });
 
-  it('changes with a file\'s bytes, an added file, npm\'s hidden lockfile, and a symlink target', async () => {
+  it("changes with a file's bytes, an added file, npm's hidden lockfile, and a symlink target", async () => {
     const base = (await treeDigestOf(await project(BASE, { '.bin/a': '../a/index.js' })))!.sha256;
     const variants = [
       await project({ ...BASE, 'a/index.js': 'module.exports = 2;\n' }, { '.bin/a': '../a/index.js' }),

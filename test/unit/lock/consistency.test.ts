@@ -103,7 +103,13 @@ describe('a pin edited by hand', () => {
   it('an approval whose `from` is not what the approval before it pinned', () => {
     let lock = record([widgetA]);
     lock = approve(lock, { name: 'widget', reason: 'rotated', approvedBy: 'jane@acme.example', now: NOW, identity: { publisherKey: KEY_B } });
-    lock = approve(lock, { name: 'widget', reason: 'rotated again', approvedBy: 'jane@acme.example', now: new Date(NOW.getTime() + 1000), identity: { publisherKey: 'SHA256:C' } });
+    lock = approve(lock, {
+      name: 'widget',
+      reason: 'rotated again',
+      approvedBy: 'jane@acme.example',
+      now: new Date(NOW.getTime() + 1000),
+      identity: { publisherKey: 'SHA256:C' },
+    });
     const edited = structuredClone(lock);
     const second = edited.packages.widget?.approvals?.[1];
     if (!second) throw new Error('fixture');

@@ -23,7 +23,12 @@ const S = (c: string): string => `sha512-${c.repeat(86)}==`;
 
 const E = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 const FILE = 'vouch.lock';
-const WIDGET_PIN = { workflow: '.github/workflows/release.yml', repositoryId: '1001', repository: 'https://github.com/acme/widget', issuer: 'https://token.actions.githubusercontent.com' };
+const WIDGET_PIN = {
+  workflow: '.github/workflows/release.yml',
+  repositoryId: '1001',
+  repository: 'https://github.com/acme/widget',
+  issuer: 'https://token.actions.githubusercontent.com',
+};
 const JANE = { repository: 'https://github.com/jane/widget', issuer: 'https://token.actions.githubusercontent.com' };
 /** The identity pointers of the widget lines: 2.10.0 under the pin, 2.9.0 under the identity before the approval. */
 const PIN_D = identityDigest(WIDGET_PIN);
@@ -40,7 +45,15 @@ function sample(): Lock {
           '2.9.0': { evidence: E(1), integrity: S('a'), attested: 'provenance', identity: JANE_D, registryKey: 'SHA256:k' },
           '2.10.0-rc.1': { evidence: E(3) },
         },
-        approvals: [{ reason: 'moved to the org', approvedAt: '2026-11-01T10:00:00.000Z', approvedBy: 'jane@acme.example', from: JANE, to: { repository: 'https://github.com/acme/widget', issuer: 'https://token.actions.githubusercontent.com' } }],
+        approvals: [
+          {
+            reason: 'moved to the org',
+            approvedAt: '2026-11-01T10:00:00.000Z',
+            approvedBy: 'jane@acme.example',
+            from: JANE,
+            to: { repository: 'https://github.com/acme/widget', issuer: 'https://token.actions.githubusercontent.com' },
+          },
+        ],
         identity: WIDGET_PIN,
       },
       '10': { versions: { '1.0.0': { evidence: E(6) } }, identity: {} },
@@ -159,7 +172,7 @@ describe('parseLock', () => {
     expect(err.problems.map((p) => p.path).sort()).toEqual(['lockVersion', 'packages.zod.extra', 'packages.zod.versions["4.0.0"].evidence']);
   });
 
-  it('accepts only one sha512 SRI hash as a version\'s integrity (md5, sha1 or two hashes: LOCK_SCHEMA)', () => {
+  it("accepts only one sha512 SRI hash as a version's integrity (md5, sha1 or two hashes: LOCK_SCHEMA)", () => {
     const sha512 = `sha512-${Buffer.alloc(64, 1).toString('base64')}`;
     for (const bad of ['md5-XrY7u+Ae7tCTyyK7j1rNww==', 'sha1-Kq5sNclPz7QV2+lfQIuc6R7oRu0=', `${sha512} ${sha512}`, 'sha512-short']) {
       const doc = JSON.parse(CANONICAL) as { packages: Record<string, { versions: Record<string, { integrity?: string }> }> };
@@ -188,12 +201,21 @@ describe('--locked: canonical form', () => {
   });
 
   it('rejects a reordered (hand-edited) lock with LOCK_NOT_CANONICAL and a unified diff of stored vs canonical', () => {
-    const reordered = CANONICAL.replace(`"4.0.0": { "integrity": "${S('z')}", "registryKey": "SHA256:k", "evidence": "${E(5)}" }`, `"4.0.0": { "evidence": "${E(5)}", "integrity": "${S('z')}", "registryKey": "SHA256:k" }`);
+    const reordered = CANONICAL.replace(
+      `"4.0.0": { "integrity": "${S('z')}", "registryKey": "SHA256:k", "evidence": "${E(5)}" }`,
+      `"4.0.0": { "evidence": "${E(5)}", "integrity": "${S('z')}", "registryKey": "SHA256:k" }`,
+    );
     expect(reordered).not.toBe(CANONICAL);
     const result = checkLockCanonical(reordered, FILE);
     expect(result.canonical).toBe(false);
     if (!result.canonical) expect(result.diff).toMatch(/^--- vouch\.lock \(stored\)/m);
-    const err = (() => { try { verifyLockCanonical(reordered, FILE); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        verifyLockCanonical(reordered, FILE);
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(isVouchError(err) && err.code).toBe('LOCK_NOT_CANONICAL');
     expect(isVouchError(err) && exitCodeForError(err)).toBe(2);
   });

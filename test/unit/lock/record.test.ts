@@ -5,7 +5,13 @@ import { evaluate, evidenceDigest, identityDigest, identityOf, type Policy } fro
 import type { PackageEvidence } from '../../../lib/verify/types.js';
 import { KEY_A, NOW, NPM_KEY, evidence, ghIdentity, policy, ref } from '../policy/builders.js';
 
-const PIN_A = { issuer: 'https://token.actions.githubusercontent.com', repository: 'https://github.com/acme/a', repositoryId: '1001', ownerId: '2002', workflow: '.github/workflows/release.yml' };
+const PIN_A = {
+  issuer: 'https://token.actions.githubusercontent.com',
+  repository: 'https://github.com/acme/a',
+  repositoryId: '1001',
+  ownerId: '2002',
+  workflow: '.github/workflows/release.yml',
+};
 
 function record(list: PackageEvidence[], lock: Lock = emptyLock(), p: Policy = policy({})): Lock {
   return recordVerified(lock, evaluate({ evidence: list, nonRegistry: [], registries: [], policy: p, lock, now: NOW }));
@@ -15,7 +21,13 @@ describe('recordVerified', () => {
   it('records allowed versions with integrity, registry key, attestation level and evidence digest', () => {
     const e = evidence('a', '1.0.0', { provenance: ghIdentity('acme/a') });
     const lock = record([e]);
-    expect(lock.packages.a?.versions['1.0.0']).toEqual({ integrity: e.integrity?.kind === 'ok' ? e.integrity.integrity : '', registryKey: NPM_KEY, attested: 'provenance', identity: identityDigest(PIN_A), evidence: evidenceDigest(e) });
+    expect(lock.packages.a?.versions['1.0.0']).toEqual({
+      integrity: e.integrity?.kind === 'ok' ? e.integrity.integrity : '',
+      registryKey: NPM_KEY,
+      attested: 'provenance',
+      identity: identityDigest(PIN_A),
+      evidence: evidenceDigest(e),
+    });
     expect(lock.packages.a?.identity).toEqual(PIN_A);
   });
 
@@ -79,10 +91,24 @@ describe('approve', () => {
 
   it('re-pins the identity and records who, when, why, and old → new', () => {
     if (!newIdentity) throw new Error('fixture');
-    const lock = approve(pinned(), { name: 'a', range: '>=2.0.0', reason: 'moved to neworg', approvedBy: 'jane@acme.example', now: NOW, identity: newIdentity });
+    const lock = approve(pinned(), {
+      name: 'a',
+      range: '>=2.0.0',
+      reason: 'moved to neworg',
+      approvedBy: 'jane@acme.example',
+      now: NOW,
+      identity: newIdentity,
+    });
     expect(lock.packages.a?.identity).toEqual(newIdentity);
     expect(lock.packages.a?.approvals).toEqual([
-      { approvedBy: 'jane@acme.example', approvedAt: NOW.toISOString(), reason: 'moved to neworg', versions: '>=2.0.0', from: pinned().packages.a?.identity, to: newIdentity },
+      {
+        approvedBy: 'jane@acme.example',
+        approvedAt: NOW.toISOString(),
+        reason: 'moved to neworg',
+        versions: '>=2.0.0',
+        from: pinned().packages.a?.identity,
+        to: newIdentity,
+      },
     ]);
     expect(serializeLock(lock)).toContain('"from": { "issuer"');
   });
@@ -94,8 +120,17 @@ describe('approve', () => {
   });
 
   it('requires a reason and an approver', () => {
-    for (const bad of [{ reason: '  ', approvedBy: 'j' }, { reason: 'r', approvedBy: '' }]) {
-      const err = (() => { try { approve(pinned(), { name: 'a', now: NOW, ...bad }); } catch (e) { return e; } })();
+    for (const bad of [
+      { reason: '  ', approvedBy: 'j' },
+      { reason: 'r', approvedBy: '' },
+    ]) {
+      const err = (() => {
+        try {
+          approve(pinned(), { name: 'a', now: NOW, ...bad });
+        } catch (e) {
+          return e;
+        }
+      })();
       expect(isVouchError(err) && err.code).toBe('USAGE');
     }
   });
@@ -110,7 +145,7 @@ describe('lockMissingEntries', () => {
   });
 });
 
-describe('recordVerified: a registry\'s signing-log checkpoint', () => {
+describe("recordVerified: a registry's signing-log checkpoint", () => {
   const URL = 'http://127.0.0.1:4873/';
   const KEY = 'vouch-registry/0f3a+0a1b2c3d+AQ==';
   const at = (size: number) => ({ key: KEY, size, root: Buffer.alloc(32, size).toString('base64') });
@@ -134,4 +169,3 @@ describe('recordVerified: a registry\'s signing-log checkpoint', () => {
     expect(parseLock(serializeLock(lock), 'vouch.lock').registries?.[URL]?.log).toEqual(at(5));
   });
 });
-

@@ -9,7 +9,7 @@ const MAX_PRODUCTION_PACKAGES = 130;
 const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
 const isVerdaccio = (location: string) => /(^|\/)node_modules\/(verdaccio|verdaccio-[^/]+|@verdaccio\/[^/]+)$/.test(location);
 
-describe('vouch\'s production packages (package-lock.json)', () => {
+describe("vouch's production packages (package-lock.json)", () => {
   const lock = readJson(packagePath('package-lock.json')) as PackageLock;
   const manifest = readJson(packagePath('package.json')) as { dependencies: Record<string, string> };
 
@@ -35,7 +35,7 @@ describe('productionClosure', () => {
       '': { dependencies: { a: '^1' }, peerDependencies: { p: '*' } },
       'node_modules/a': { dependencies: { b: '^2' }, optionalDependencies: { gone: '*' } },
       'node_modules/a/node_modules/b': { dependencies: { c: '*' }, peerDependencies: { q: '*' }, peerDependenciesMeta: { q: { optional: true } } },
-      'node_modules/b': {},        // b@1 for someone else: a's own b@2 is nested
+      'node_modules/b': {}, // b@1 for someone else: a's own b@2 is nested
       'node_modules/c': {},
       'node_modules/p': { dependencies: { ws: '*' } },
       'node_modules/ws': { link: true, resolved: 'packages/ws' },
@@ -45,10 +45,8 @@ describe('productionClosure', () => {
     },
   };
 
-  it('resolves each dependency from its dependent\'s folder upwards, as npm placed it, and follows no link', () => {
-    expect([...productionClosure(lock)].sort()).toEqual([
-      'node_modules/a', 'node_modules/a/node_modules/b', 'node_modules/c', 'node_modules/p',
-    ]);
+  it("resolves each dependency from its dependent's folder upwards, as npm placed it, and follows no link", () => {
+    expect([...productionClosure(lock)].sort()).toEqual(['node_modules/a', 'node_modules/a/node_modules/b', 'node_modules/c', 'node_modules/p']);
   });
 
   it('starts from a workspace when asked', () => {

@@ -12,10 +12,24 @@ describe('patch notes', () => {
   });
 
   it('digests a function by its source, whitespace aside', () => {
-    expect(sourceDigest(function f(a: number) { return a + 1; })).toBe(sourceDigest(function f(a: number) {
-      return a + 1;
-    }));
-    expect(sourceDigest(function f(a: number) { return a + 2; })).not.toBe(sourceDigest(function f(a: number) { return a + 1; }));
+    expect(
+      sourceDigest(function f(a: number) {
+        return a + 1;
+      }),
+    ).toBe(
+      sourceDigest(function f(a: number) {
+        return a + 1;
+      }),
+    );
+    expect(
+      sourceDigest(function f(a: number) {
+        return a + 2;
+      }),
+    ).not.toBe(
+      sourceDigest(function f(a: number) {
+        return a + 1;
+      }),
+    );
     expect(sourceDigest('not a function')).toBeNull();
   });
 });

@@ -29,7 +29,9 @@ export const daysAgo = (days: number): Date => new Date(NOW.getTime() - days * 8
 export function seenKeys(url: string, count = 1, state: RegistryKeysSeen['state'] = 'served'): RegistryKeysSeen {
   const keys: RegistryKey[] = [];
   for (let i = 0; i < count; i++) {
-    const key = createPublicKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey).export({ type: 'spki', format: 'der' }).toString('base64');
+    const key = createPublicKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey)
+      .export({ type: 'spki', format: 'der' })
+      .toString('base64');
     keys.push({ keyid: keyIdOf(key), key, expires: null });
   }
   return { url, state: count === 0 && state === 'served' ? 'none' : state, keys };
@@ -37,8 +39,16 @@ export function seenKeys(url: string, count = 1, state: RegistryKeysSeen['state'
 
 export function ref(name: string, version: string, registry = NPM): PackageRef {
   return {
-    name, version, aliases: [], locations: [`node_modules/${name}`], integrity: integrityOf(name, version),
-    resolved: null, registry, dev: false, optional: false, hasInstallScript: false,
+    name,
+    version,
+    aliases: [],
+    locations: [`node_modules/${name}`],
+    integrity: integrityOf(name, version),
+    resolved: null,
+    registry,
+    dev: false,
+    optional: false,
+    hasInstallScript: false,
   };
 }
 
@@ -86,9 +96,37 @@ export function evidence(name: string, version: string, o: EvidenceOptions = {})
   if (!o.attestations && (o.provenance || o.publisher || o.publishTime !== undefined)) {
     attestations = {
       kind: 'verified',
-      ...(o.provenance ? { provenance: { predicateType: PREDICATE_SLSA_V1, identity: o.provenance, integratedTime: o.provenanceTime ?? null, bundleDigest: `sha256:prov-${name}@${version}${tag}`, trustRoot: 'public-good' } } : {}),
-      ...(o.publishTime !== undefined ? { publish: { predicateType: PREDICATE_PUBLISH_NPM, keyid: NPM_KEY, integratedTime: o.publishTime, bundleDigest: `sha256:pub-${name}@${version}${tag}` } } : {}),
-      ...(o.publisher ? { publisher: { predicateType: PREDICATE_PUBLISHER, keyid: o.publisher, integratedTime: o.publisherTime ?? null, bundleDigest: `sha256:publisher-${name}@${version}${tag}` } } : {}),
+      ...(o.provenance
+        ? {
+            provenance: {
+              predicateType: PREDICATE_SLSA_V1,
+              identity: o.provenance,
+              integratedTime: o.provenanceTime ?? null,
+              bundleDigest: `sha256:prov-${name}@${version}${tag}`,
+              trustRoot: 'public-good',
+            },
+          }
+        : {}),
+      ...(o.publishTime !== undefined
+        ? {
+            publish: {
+              predicateType: PREDICATE_PUBLISH_NPM,
+              keyid: NPM_KEY,
+              integratedTime: o.publishTime,
+              bundleDigest: `sha256:pub-${name}@${version}${tag}`,
+            },
+          }
+        : {}),
+      ...(o.publisher
+        ? {
+            publisher: {
+              predicateType: PREDICATE_PUBLISHER,
+              keyid: o.publisher,
+              integratedTime: o.publisherTime ?? null,
+              bundleDigest: `sha256:publisher-${name}@${version}${tag}`,
+            },
+          }
+        : {}),
     };
   }
   return {

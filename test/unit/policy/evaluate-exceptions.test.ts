@@ -40,7 +40,10 @@ describe('exceptions', () => {
   it('no longer applies once expired and says so (EXCEPTION_EXPIRED)', () => {
     const [v] = verdict([evidence('left-pad', '1.3.0')], exceptionPolicy({ expires: day(-1) }));
     expect(v?.decision).toBe('deny');
-    expect(v?.findings.map((f) => [f.code, f.severity])).toEqual([['PROVENANCE_MISSING', 'deny'], ['EXCEPTION_EXPIRED', 'deny']]);
+    expect(v?.findings.map((f) => [f.code, f.severity])).toEqual([
+      ['PROVENANCE_MISSING', 'deny'],
+      ['EXCEPTION_EXPIRED', 'deny'],
+    ]);
     expect(v?.findings[1]?.rule).toBe('exceptions["left-pad"][0]');
   });
 

@@ -24,12 +24,14 @@ const ACME_RULE = {
 describe('rule identity (IDENTITY_MISMATCH)', () => {
   const p = policy({ rules: [ACME_RULE] });
 
-  it('allows provenance from the org\'s release workflow on a tag', () => {
+  it("allows provenance from the org's release workflow on a tag", () => {
     expect(run([evidence('@acme/widget', '1.0.0', { provenance: ghIdentity('acme/widget') })], p).get('@acme/widget@1.0.0')?.decision).toBe('allow');
   });
 
   it('denies a different workflow, naming the field, the value and the rule', () => {
-    const v = run([evidence('@acme/widget', '1.0.0', { provenance: ghIdentity('acme/widget', { workflow: '.github/workflows/ci.yml' }) })], p).get('@acme/widget@1.0.0');
+    const v = run([evidence('@acme/widget', '1.0.0', { provenance: ghIdentity('acme/widget', { workflow: '.github/workflows/ci.yml' }) })], p).get(
+      '@acme/widget@1.0.0',
+    );
     expect(v?.findings).toEqual([expect.objectContaining({ code: 'IDENTITY_MISMATCH', severity: 'deny', rule: 'rules[0].identity' })]);
     expect(v?.findings[0]?.message).toContain('ci.yml');
   });
@@ -61,7 +63,7 @@ describe('rule identity (IDENTITY_MISMATCH)', () => {
     expect(v?.findings).toEqual([expect.objectContaining({ code: 'PROVENANCE_MISSING', rule: 'rules[0].identity' })]);
   });
 
-  it('does not apply to packages outside the rule\'s globs', () => {
+  it("does not apply to packages outside the rule's globs", () => {
     expect(run([evidence('widget', '1.0.0', { provenance: ghIdentity('someone/widget') })], p).get('widget@1.0.0')?.decision).toBe('allow');
   });
 });
@@ -106,12 +108,20 @@ describe('trust on first use (IDENTITY_CHANGED)', () => {
   it('denies a different workflow in the same repository', () => {
     const lock = recordVerified(emptyLock(), run([v1]).report);
     const other = evidence('widget', '1.1.0', { provenance: ghIdentity('acme/widget', { workflow: '.github/workflows/other.yml' }) });
-    expect(run([other], policy({}), lock).get('widget@1.1.0')?.findings.map((f) => f.code)).toEqual(['IDENTITY_CHANGED']);
+    expect(
+      run([other], policy({}), lock)
+        .get('widget@1.1.0')
+        ?.findings.map((f) => f.code),
+    ).toEqual(['IDENTITY_CHANGED']);
   });
 
   it('denies a different publisher key', () => {
     const lock = recordVerified(emptyLock(), run([evidence('k', '1.0.0', { publisher: KEY_A })]).report);
-    expect(run([evidence('k', '1.1.0', { publisher: KEY_B })], policy({}), lock).get('k@1.1.0')?.findings.map((f) => f.code)).toEqual(['IDENTITY_CHANGED']);
+    expect(
+      run([evidence('k', '1.1.0', { publisher: KEY_B })], policy({}), lock)
+        .get('k@1.1.0')
+        ?.findings.map((f) => f.code),
+    ).toEqual(['IDENTITY_CHANGED']);
   });
 
   it('compares versions of one run with the lowest verified one when vouch.lock has no pin yet', () => {
@@ -130,9 +140,11 @@ describe('trust on first use (IDENTITY_CHANGED)', () => {
     expect(get('widget@1.0.0')?.decision).toBe('allow');
   });
 
-  it('does not call a version without provenance an identity change (that is the downgrade rule\'s job)', () => {
+  it("does not call a version without provenance an identity change (that is the downgrade rule's job)", () => {
     const lock = recordVerified(emptyLock(), run([v1]).report);
-    const codes = run([evidence('widget', '1.1.0')], policy({}), lock).get('widget@1.1.0')?.findings.map((f) => f.code);
+    const codes = run([evidence('widget', '1.1.0')], policy({}), lock)
+      .get('widget@1.1.0')
+      ?.findings.map((f) => f.code);
     expect(codes).toEqual(['PROVENANCE_DOWNGRADE']);
   });
 

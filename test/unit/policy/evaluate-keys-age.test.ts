@@ -36,7 +36,7 @@ describe('publisher keys', () => {
     expect(verdict(evidence('@acme/w', '1.1.0', { publisher: KEY_B, publisherTime: daysAgo(1) }), p).decision).toBe('allow');
   });
 
-  it('denies a version signed after the key\'s validUntil (PUBLISHER_KEY_EXPIRED)', () => {
+  it("denies a version signed after the key's validUntil (PUBLISHER_KEY_EXPIRED)", () => {
     const p = pinned([{ keyid: KEY_A, validUntil: '2026-11-01' }]);
     expect(found(verdict(evidence('@acme/w', '1.0.0', { publisher: KEY_A, publisherTime: daysAgo(5) }), p))).toEqual([['PUBLISHER_KEY_EXPIRED', 'deny']]);
     expect(verdict(evidence('@acme/w', '0.9.0', { publisher: KEY_A, publisherTime: daysAgo(60) }), p).decision).toBe('allow');
@@ -61,10 +61,15 @@ describe('publisher keys', () => {
     expect(v.findings[0]?.message).toContain('packument time');
   });
 
-  it('denies a revoked key\'s signature with no time at all (cannot show it predates the revocation)', () => {
+  it("denies a revoked key's signature with no time at all (cannot show it predates the revocation)", () => {
     // Release age off: with no time, the default minReleaseAge would deny it too (see below).
-    const p = policy({ defaults: { provenance: 'off', minReleaseAge: 0 }, rules: [{ packages: '@acme/*', publisherKeys: [{ keyid: KEY_A, revokedAt: '2026-11-20' }] }] });
-    expect(found(verdict(evidence('@acme/w', '1.0.0', { publisher: KEY_A, publisherTime: null, publishedAt: null }), p))).toEqual([['PUBLISHER_KEY_REVOKED', 'deny']]);
+    const p = policy({
+      defaults: { provenance: 'off', minReleaseAge: 0 },
+      rules: [{ packages: '@acme/*', publisherKeys: [{ keyid: KEY_A, revokedAt: '2026-11-20' }] }],
+    });
+    expect(found(verdict(evidence('@acme/w', '1.0.0', { publisher: KEY_A, publisherTime: null, publishedAt: null }), p))).toEqual([
+      ['PUBLISHER_KEY_REVOKED', 'deny'],
+    ]);
   });
 });
 

@@ -17,7 +17,9 @@ const codesOf = (v: PackageVerdict | undefined) => v?.findings.map((f) => f.code
 function lockWith(name: string, versions: Record<string, 'provenance' | 'publisher' | undefined>): Lock {
   const lock = emptyLock();
   lock.packages[name] = {
-    versions: Object.fromEntries(Object.entries(versions).map(([v, attested]) => [v, { evidence: `sha256:${'0'.repeat(64)}`, ...(attested ? { attested } : {}) }])),
+    versions: Object.fromEntries(
+      Object.entries(versions).map(([v, attested]) => [v, { evidence: `sha256:${'0'.repeat(64)}`, ...(attested ? { attested } : {}) }]),
+    ),
   };
   return lock;
 }
@@ -86,7 +88,7 @@ describe('provenance: no-downgrade, by semver', () => {
     expect(run([without('a', '1.0.0'), without('a', '1.1.0')]).get('a@1.1.0')?.decision).toBe('allow');
   });
 
-  it('keeps packages apart: another name\'s provenance is no baseline', () => {
+  it("keeps packages apart: another name's provenance is no baseline", () => {
     expect(run([withProv('a', '1.0.0'), without('b', '1.1.0')]).get('b@1.1.0')?.decision).toBe('allow');
   });
 });

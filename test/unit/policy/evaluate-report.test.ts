@@ -8,7 +8,13 @@ const git: NonRegistryRef = { name: 'b-fork', kind: 'git', spec: 'git+https://ex
 
 function input(over: Partial<EvaluateInput> = {}): EvaluateInput {
   return {
-    evidence: [evidence('zeta', '1.0.0'), evidence('alpha', '10.0.0'), evidence('alpha', '9.0.0'), evidence('alpha', '10.0.0-rc.1'), evidence('@scope/x', '1.0.0')],
+    evidence: [
+      evidence('zeta', '1.0.0'),
+      evidence('alpha', '10.0.0'),
+      evidence('alpha', '9.0.0'),
+      evidence('alpha', '10.0.0-rc.1'),
+      evidence('@scope/x', '1.0.0'),
+    ],
     nonRegistry: [git],
     registries: [seenKeys('https://z.example/', 0), seenKeys('https://a.example/', 1)],
     policy: policy({}),
@@ -73,7 +79,10 @@ describe('evaluate: vouch.lock records', () => {
     const lock = recordVerified(emptyLock(), evaluate(input({ evidence: [evidence('a', '1.0.0')], nonRegistry: [] })));
     const list = [evidence('a', '1.0.0'), evidence('a', '1.1.0')];
     const locked = evaluate(input({ evidence: list, nonRegistry: [], lock, locked: true }));
-    expect(locked.verdicts.map((v) => [v.decision, v.findings.map((f) => f.code)])).toEqual([['allow', []], ['deny', ['LOCK_MISSING_ENTRY']]]);
+    expect(locked.verdicts.map((v) => [v.decision, v.findings.map((f) => f.code)])).toEqual([
+      ['allow', []],
+      ['deny', ['LOCK_MISSING_ENTRY']],
+    ]);
     expect(evaluate(input({ evidence: list, nonRegistry: [], lock })).summary.denied).toBe(0);
   });
 });

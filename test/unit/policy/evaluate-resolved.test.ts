@@ -30,7 +30,7 @@ describe('evaluate: where the lockfile says the bytes come from', () => {
     expect(judged(null).codes).toEqual([]);
   });
 
-  it('denies with RESOLVED_MISMATCH another path on the registry\'s host or its tarball host, and marks the package invalid', () => {
+  it("denies with RESOLVED_MISMATCH another path on the registry's host or its tarball host, and marks the package invalid", () => {
     for (const resolved of [
       'https://mirror.example/evil/-/evil-1.0.0.tgz',
       'https://mirror.example/left/../evil/-/evil-1.0.0.tgz',
@@ -44,7 +44,7 @@ describe('evaluate: where the lockfile says the bytes come from', () => {
     expect(judged('https://cdn.mirror.example/evil-1.0.0.tgz', 'https://cdn.mirror.example/left-1.0.0.tgz').codes).toEqual(['RESOLVED_MISMATCH']);
   });
 
-  it('denies with RESOLVED_MISMATCH a resolved on the registry\'s host when the registry gives no tarball to compare with', () => {
+  it("denies with RESOLVED_MISMATCH a resolved on the registry's host when the registry gives no tarball to compare with", () => {
     expect(judged(TARBALL, null).codes).toEqual(['RESOLVED_MISMATCH']);
   });
 
@@ -55,6 +55,8 @@ describe('evaluate: where the lockfile says the bytes come from', () => {
   });
 
   it('can never waive RESOLVED_MISMATCH with an exception', () => {
-    expect(() => policy({ exceptions: { left: [{ versions: '1.0.0', allow: ['RESOLVED_MISMATCH'], reason: 'r', approvedBy: 'a', expires: '2099-01-01' }] } })).toThrow();
+    expect(() =>
+      policy({ exceptions: { left: [{ versions: '1.0.0', allow: ['RESOLVED_MISMATCH'], reason: 'r', approvedBy: 'a', expires: '2099-01-01' }] } }),
+    ).toThrow();
   });
 });

@@ -51,7 +51,10 @@ describe('evaluate: registry signatures', () => {
   });
 
   it('denies tampered bytes whatever the policy', () => {
-    const v = verdict(evidence('a', '1.0.0', { integrity: { kind: 'failed', code: 'INTEGRITY_MISMATCH', message: 'differs', expected: 'sha512-a', actual: 'sha512-b' } }), policy({ defaults: { signatures: 'off', provenance: 'off' } }));
+    const v = verdict(
+      evidence('a', '1.0.0', { integrity: { kind: 'failed', code: 'INTEGRITY_MISMATCH', message: 'differs', expected: 'sha512-a', actual: 'sha512-b' } }),
+      policy({ defaults: { signatures: 'off', provenance: 'off' } }),
+    );
     expect(codes(v)).toEqual([['INTEGRITY_MISMATCH', 'deny']]);
   });
 
@@ -73,10 +76,29 @@ describe('evaluate: registry signatures', () => {
 
 describe('evaluate: every verification failure becomes a finding with its code', () => {
   const cases: [string, PackageEvidence][] = [
-    ...(['INTEGRITY_MISSING', 'INTEGRITY_SHA1_ONLY', 'INTEGRITY_MISMATCH', 'TARBALL_MISMATCH'] as const).map((code): [string, PackageEvidence] => [code, evidence('a', '1.0.0', { integrity: { kind: 'failed', code, message: 'm' } })]),
-    ...(['SIGNATURE_MISSING', 'SIGNATURE_INVALID', 'KEY_UNKNOWN', 'KEY_EXPIRED'] as const).map((code): [string, PackageEvidence] => [code, evidence('a', '1.0.0', { signature: { kind: 'failed', code, message: 'm' } })]),
-    ...(['ATTESTATION_MISSING', 'ATTESTATION_INVALID', 'ATTESTATION_SUBJECT', 'ATTESTATION_STATEMENT', 'ATTESTATION_KEY_UNKNOWN', 'ATTESTATION_KEY_EXPIRED', 'ATTESTATION_TOO_LARGE'] as const).map((code): [string, PackageEvidence] => [code, evidence('a', '1.0.0', { attestations: { kind: 'failed', code, message: 'm' } })]),
-    ...(['REGISTRY_UNREACHABLE', 'REGISTRY_ERROR', 'OFFLINE_MISS', 'VERSION_NOT_FOUND', 'VERIFIER_ERROR'] as const).map((code): [string, PackageEvidence] => [code, { ref: evidence('a', '1.0.0').ref, unverifiable: { code, message: 'm' } }]),
+    ...(['INTEGRITY_MISSING', 'INTEGRITY_SHA1_ONLY', 'INTEGRITY_MISMATCH', 'TARBALL_MISMATCH'] as const).map((code): [string, PackageEvidence] => [
+      code,
+      evidence('a', '1.0.0', { integrity: { kind: 'failed', code, message: 'm' } }),
+    ]),
+    ...(['SIGNATURE_MISSING', 'SIGNATURE_INVALID', 'KEY_UNKNOWN', 'KEY_EXPIRED'] as const).map((code): [string, PackageEvidence] => [
+      code,
+      evidence('a', '1.0.0', { signature: { kind: 'failed', code, message: 'm' } }),
+    ]),
+    ...(
+      [
+        'ATTESTATION_MISSING',
+        'ATTESTATION_INVALID',
+        'ATTESTATION_SUBJECT',
+        'ATTESTATION_STATEMENT',
+        'ATTESTATION_KEY_UNKNOWN',
+        'ATTESTATION_KEY_EXPIRED',
+        'ATTESTATION_TOO_LARGE',
+      ] as const
+    ).map((code): [string, PackageEvidence] => [code, evidence('a', '1.0.0', { attestations: { kind: 'failed', code, message: 'm' } })]),
+    ...(['REGISTRY_UNREACHABLE', 'REGISTRY_ERROR', 'OFFLINE_MISS', 'VERSION_NOT_FOUND', 'VERIFIER_ERROR'] as const).map((code): [string, PackageEvidence] => [
+      code,
+      { ref: evidence('a', '1.0.0').ref, unverifiable: { code, message: 'm' } },
+    ]),
   ];
 
   it.each(cases)('%s denies under the file defaults', (code, e) => {
@@ -104,7 +126,12 @@ describe('evaluate: unsigned registries', () => {
 
   it('says it once per registry: what it lacks, how many packages, and the policy line that accepts it', () => {
     const report = evaluate({
-      evidence: [unsigned('a'), unsigned('b'), unsigned('c')], nonRegistry: [], registries: [mirror], policy: policy({}), lock: emptyLock(), now: NOW,
+      evidence: [unsigned('a'), unsigned('b'), unsigned('c')],
+      nonRegistry: [],
+      registries: [mirror],
+      policy: policy({}),
+      lock: emptyLock(),
+      now: NOW,
     });
     const summary = report.registries.find((r) => r.url === MIRROR);
     expect(summary).toMatchObject({ keys: 'none', decision: 'deny' });
@@ -115,7 +142,12 @@ describe('evaluate: unsigned registries', () => {
     expect(summary?.findings[0]?.hint).toContain(`"registries": { "${MIRROR}": { "keys": "none" } }`);
     // Marked keys "none": no package finding, so no registry finding either.
     const marked = evaluate({
-      evidence: [unsigned('a')], nonRegistry: [], registries: [mirror], policy: policy({ registries: { [MIRROR]: { keys: 'none' } } }), lock: emptyLock(), now: NOW,
+      evidence: [unsigned('a')],
+      nonRegistry: [],
+      registries: [mirror],
+      policy: policy({ registries: { [MIRROR]: { keys: 'none' } } }),
+      lock: emptyLock(),
+      now: NOW,
     });
     expect(marked.registries.find((r) => r.url === MIRROR)).toMatchObject({ decision: 'allow', findings: [] });
   });

@@ -6,7 +6,8 @@ import type { PackageEvidence, RegistryClaims, TierClaims } from '../../../lib/v
 import { KEY_A, NOW, daysAgo, evidence, ghIdentity, policy } from './builders.js';
 
 const DEFAULT = policy({});
-const prov = (name: string, version: string, claims?: RegistryClaims) => withClaims(evidence(name, version, { provenance: ghIdentity(`acme/${name}`) }), claims);
+const prov = (name: string, version: string, claims?: RegistryClaims) =>
+  withClaims(evidence(name, version, { provenance: ghIdentity(`acme/${name}`) }), claims);
 const signedOnly = (name: string, version: string, claims?: RegistryClaims) => withClaims(evidence(name, version), claims);
 const unsigned = (name: string, version: string, claims?: RegistryClaims) => withClaims(evidence(name, version, { signature: { kind: 'no-keys' } }), claims);
 
@@ -32,13 +33,19 @@ const codes = (v: PackageVerdict | undefined) => v?.findings.map((f) => [f.code,
 describe('tier no-downgrade: verified evidence', () => {
   it('denies a registry-signed version followed by an unsigned one in the same major line (same run)', () => {
     const out = run([signedOnly('a', '1.0.0'), unsigned('a', '1.1.0')], policy({ defaults: { unsignedRegistry: 'warn' } }));
-    expect(codes(out.get('a@1.1.0'))).toEqual([['UNSIGNED_REGISTRY', 'warn'], ['TIER_DOWNGRADE', 'deny']]);
+    expect(codes(out.get('a@1.1.0'))).toEqual([
+      ['UNSIGNED_REGISTRY', 'warn'],
+      ['TIER_DOWNGRADE', 'deny'],
+    ]);
     expect(out.get('a@1.1.0')?.findings[1]).toMatchObject({ rule: 'defaults.tier' });
     expect(out.get('a@1.1.0')?.findings[1]?.message).toContain('a@1.0.0 had a registry signature only (this run)');
   });
 
   it('adds no TIER_DOWNGRADE to a version whose signature failed to verify (the failure is the deny)', () => {
-    const forged = withClaims(evidence('a', '1.1.0', { signature: { kind: 'failed', code: 'SIGNATURE_INVALID', keyid: 'SHA256:k', message: 'does not verify' } }), undefined);
+    const forged = withClaims(
+      evidence('a', '1.1.0', { signature: { kind: 'failed', code: 'SIGNATURE_INVALID', keyid: 'SHA256:k', message: 'does not verify' } }),
+      undefined,
+    );
     const out = run([signedOnly('a', '1.0.0'), forged]);
     expect(codes(out.get('a@1.1.0'))).toEqual([['SIGNATURE_INVALID', 'deny']]);
   });
@@ -49,18 +56,24 @@ describe('tier no-downgrade: verified evidence', () => {
 
   it('still denies a lost provenance within the line when provenance is only "warn" (the policy notice says so)', () => {
     const p = policy({ defaults: { provenance: 'warn' } });
-    expect(codes(run([prov('a', '1.0.0'), signedOnly('a', '1.1.0')], p).get('a@1.1.0'))).toEqual([['PROVENANCE_DOWNGRADE', 'warn'], ['TIER_DOWNGRADE', 'deny']]);
+    expect(codes(run([prov('a', '1.0.0'), signedOnly('a', '1.1.0')], p).get('a@1.1.0'))).toEqual([
+      ['PROVENANCE_DOWNGRADE', 'warn'],
+      ['TIER_DOWNGRADE', 'deny'],
+    ]);
   });
 
   it('denies a version vouch.lock recorded signed that now arrives unsigned (a mirror stripping signatures)', () => {
     const lock = emptyLock();
     lock.packages.a = { versions: { '1.0.0': { evidence: `sha256:${'0'.repeat(64)}`, registryKey: 'SHA256:k' } } };
     const v = run([unsigned('a', '1.0.0')], policy({ defaults: { unsignedRegistry: 'warn' } }), lock).get('a@1.0.0');
-    expect(codes(v)).toEqual([['UNSIGNED_REGISTRY', 'warn'], ['TIER_DOWNGRADE', 'deny']]);
+    expect(codes(v)).toEqual([
+      ['UNSIGNED_REGISTRY', 'warn'],
+      ['TIER_DOWNGRADE', 'deny'],
+    ]);
     expect(v?.findings[1]?.message).toContain('vouch.lock recorded a registry signature only for this very version');
   });
 
-  it('does not let the registry\'s unsigned claim lift a version against a verified baseline', () => {
+  it("does not let the registry's unsigned claim lift a version against a verified baseline", () => {
     const out = run([signedOnly('a', '1.0.0'), unsigned('a', '1.1.0', claims(STAGED))], policy({ defaults: { unsignedRegistry: 'warn' } }));
     expect(codes(out.get('a@1.1.0'))).toContainEqual(['TIER_DOWNGRADE', 'deny']);
   });
@@ -71,7 +84,7 @@ describe('tier no-downgrade: verified evidence', () => {
   });
 });
 
-describe('tier no-downgrade: the packument\'s claims (unsigned, only tighten)', () => {
+describe("tier no-downgrade: the packument's claims (unsigned, only tighten)", () => {
   it('denies a version without provenance when an earlier one of its line advertised it (a stolen token, nx / axios)', () => {
     const v = run([signedOnly('a', '1.4.1', claims(SIGNED, { '1.4.0': TRUSTED }))]).get('a@1.4.1');
     expect(codes(v)).toEqual([['TIER_DOWNGRADE', 'deny']]);
@@ -130,7 +143,11 @@ describe('tier settings', () => {
   });
 
   it('lets an exception waive exactly the package and range it names', () => {
-    const p = policy({ exceptions: { a: [{ versions: '1.1.0', allow: ['TIER_DOWNGRADE'], reason: 'built by hand, checked', approvedBy: 'ops@example.test', expires: '2099-01-01' }] } });
+    const p = policy({
+      exceptions: {
+        a: [{ versions: '1.1.0', allow: ['TIER_DOWNGRADE'], reason: 'built by hand, checked', approvedBy: 'ops@example.test', expires: '2099-01-01' }],
+      },
+    });
     const out = run([down('1.1.0', '1.0.0'), down('1.2.0', '1.0.0'), withClaims(evidence('b', '1.1.0'), claims(SIGNED, { '1.0.0': PROVENANCE }))], p);
     expect(out.get('a@1.1.0')?.decision).toBe('allow');
     expect(out.get('a@1.1.0')?.waived).toEqual([expect.objectContaining({ code: 'TIER_DOWNGRADE', waivedBy: 'exceptions.a[0]' })]);
@@ -140,7 +157,7 @@ describe('tier settings', () => {
 });
 
 describe('tierViewOf and sameLine', () => {
-  it('shows the verified tier, and the registry\'s claim when it says more', () => {
+  it("shows the verified tier, and the registry's claim when it says more", () => {
     expect(tierViewOf(prov('a', '1.0.0', claims(TRUSTED)))).toEqual({ tier: 'provenance', claimed: 'trusted-publisher' });
     expect(tierViewOf(prov('a', '1.0.0', claims(PROVENANCE)))).toEqual({ tier: 'provenance' });
     expect(tierViewOf(unsigned('a', '1.0.0'))).toEqual({ tier: 'none' });

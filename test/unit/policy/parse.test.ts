@@ -74,12 +74,14 @@ describe('parsePolicy: shape (POLICY_SCHEMA)', () => {
   });
 
   it('reports every problem of the file in one error', () => {
-    const err = failure(json({
-      defaults: { signatures: 'maybe' },
-      rules: [{ packages: '@acme/*', provenance: 'sometimes' }],
-      exceptions: { 'left-pad': [{ allow: ['PROVENANCE_MISSING'], reason: '', approvedBy: 'jane', expires: '2027-13-01' }] },
-      extra: true,
-    }));
+    const err = failure(
+      json({
+        defaults: { signatures: 'maybe' },
+        rules: [{ packages: '@acme/*', provenance: 'sometimes' }],
+        exceptions: { 'left-pad': [{ allow: ['PROVENANCE_MISSING'], reason: '', approvedBy: 'jane', expires: '2027-13-01' }] },
+        extra: true,
+      }),
+    );
     expect(err.code).toBe('POLICY_SCHEMA');
     expect(err.problems.map((p) => p.path).sort()).toEqual([
       'defaults.signatures',
@@ -96,7 +98,9 @@ describe('parsePolicy: shape (POLICY_SCHEMA)', () => {
   });
 
   it('refuses an exception for a code that must not be waived (tampering, identity change)', () => {
-    const err = failure(json({ exceptions: { a: [{ allow: ['SIGNATURE_INVALID', 'IDENTITY_CHANGED'], reason: 'r', approvedBy: 'j', expires: '2027-01-01' }] } }));
+    const err = failure(
+      json({ exceptions: { a: [{ allow: ['SIGNATURE_INVALID', 'IDENTITY_CHANGED'], reason: 'r', approvedBy: 'j', expires: '2027-01-01' }] } }),
+    );
     expect(err.code).toBe('POLICY_SCHEMA');
     expect(err.problems.map((p) => p.path)).toEqual(['exceptions.a[0].allow[0]', 'exceptions.a[0].allow[1]']);
   });
@@ -118,11 +122,13 @@ describe('parsePolicy: meaning (POLICY_RULE)', () => {
   });
 
   it('rejects invalid ranges, negated globs, glob exception names, bad registry URLs and empty rules together', () => {
-    const err = failure(json({
-      registries: { 'not a url': { keys: 'none' } },
-      rules: [{ packages: '!@acme/*', versions: 'one point two', provenance: 'require' }, { packages: 'x' }],
-      exceptions: { '@acme/*': [{ allow: ['PROVENANCE_MISSING'], reason: 'r', approvedBy: 'j', expires: '2027-01-01' }] },
-    }));
+    const err = failure(
+      json({
+        registries: { 'not a url': { keys: 'none' } },
+        rules: [{ packages: '!@acme/*', versions: 'one point two', provenance: 'require' }, { packages: 'x' }],
+        exceptions: { '@acme/*': [{ allow: ['PROVENANCE_MISSING'], reason: 'r', approvedBy: 'j', expires: '2027-01-01' }] },
+      }),
+    );
     expect(err.code).toBe('POLICY_RULE');
     expect(err.problems.map((p) => p.path).sort()).toEqual([
       'exceptions["@acme/*"]',
@@ -134,7 +140,14 @@ describe('parsePolicy: meaning (POLICY_RULE)', () => {
   });
 
   it('rejects a rule an earlier rule always pre-empts', () => {
-    const err = failure(json({ rules: [{ packages: '@acme/*', provenance: 'require' }, { packages: '@acme/*', provenance: 'warn' }] }));
+    const err = failure(
+      json({
+        rules: [
+          { packages: '@acme/*', provenance: 'require' },
+          { packages: '@acme/*', provenance: 'warn' },
+        ],
+      }),
+    );
     expect(err.problems[0]?.path).toBe('rules[1]');
   });
 
@@ -158,7 +171,9 @@ describe('parsePolicy: meaning (POLICY_RULE)', () => {
     const err = failure(json({ registries: { [url]: { witnesses: { keys: ['not a key', w1, w1], require: 4 } } } }));
     expect(err.code).toBe('POLICY_RULE');
     expect(err.problems.map((p) => p.path)).toEqual([
-      `registries["${url}"].witnesses.keys[0]`, `registries["${url}"].witnesses.keys[2]`, `registries["${url}"].witnesses.require`,
+      `registries["${url}"].witnesses.keys[0]`,
+      `registries["${url}"].witnesses.keys[2]`,
+      `registries["${url}"].witnesses.require`,
     ]);
   });
 
@@ -171,7 +186,11 @@ describe('parsePolicy: meaning (POLICY_RULE)', () => {
 describe('parsePolicy: result', () => {
   it('fills in the file defaults: signatures require, provenance no-downgrade, unsigned registry deny, release age 1 day', () => {
     const p = parsePolicy('{}', FILE);
-    expect(p).toMatchObject({ source: 'file', file: FILE, defaults: { signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'deny', minReleaseAge: 1 } });
+    expect(p).toMatchObject({
+      source: 'file',
+      file: FILE,
+      defaults: { signatures: 'require', provenance: 'no-downgrade', unsignedRegistry: 'deny', minReleaseAge: 1 },
+    });
   });
 
   it('keeps "minReleaseAge": 0 (the check off) and other values as written', () => {
@@ -219,7 +238,11 @@ describe('needsPublishTime', () => {
     expect(needsPublishTime(parsePolicy(JSON.stringify({ defaults: ageOff }), FILE))).toBe(false);
     expect(needsPublishTime(parsePolicy(JSON.stringify({ defaults: { minReleaseAge: 2 } }), FILE))).toBe(true);
     expect(needsPublishTime(parsePolicy(JSON.stringify({ defaults: ageOff, rules: [{ packages: 'a', minReleaseAge: 1 }] }), FILE))).toBe(true);
-    expect(needsPublishTime(parsePolicy(JSON.stringify({ defaults: ageOff, rules: [{ packages: 'a', publisherKeys: [{ keyid: 'k', revokedAt: '2027-01-01' }] }] }), FILE))).toBe(true);
+    expect(
+      needsPublishTime(
+        parsePolicy(JSON.stringify({ defaults: ageOff, rules: [{ packages: 'a', publisherKeys: [{ keyid: 'k', revokedAt: '2027-01-01' }] }] }), FILE),
+      ),
+    ).toBe(true);
     expect(needsPublishTime(parsePolicy(JSON.stringify({ defaults: ageOff, rules: [{ packages: 'a', publisherKeys: [{ keyid: 'k' }] }] }), FILE))).toBe(false);
   });
 

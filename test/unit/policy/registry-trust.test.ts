@@ -11,14 +11,21 @@ import type { RegistryKey, RegistryKeysSeen } from '../../../lib/verify/types.js
 
 const URL = 'http://127.0.0.1:4873/';
 
-interface TestKey { keyid: string; key: string; privateKey: KeyObject }
+interface TestKey {
+  keyid: string;
+  key: string;
+  privateKey: KeyObject;
+}
 function newKey(): TestKey {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const key = createPublicKey(privateKey).export({ type: 'spki', format: 'der' }).toString('base64');
   return { keyid: keyIdOf(key), key, privateKey };
 }
 const served = (k: TestKey, extra: Partial<RegistryKey> = {}): RegistryKey => ({ keyid: k.keyid, key: k.key, expires: null, ...extra });
-const endorse = (endorsed: TestKey, by: TestKey) => ({ keyid: by.keyid, sig: sign('sha256', Buffer.from(endorsementMessage(endorsed.keyid, endorsed.key)), by.privateKey).toString('base64') });
+const endorse = (endorsed: TestKey, by: TestKey) => ({
+  keyid: by.keyid,
+  sig: sign('sha256', Buffer.from(endorsementMessage(endorsed.keyid, endorsed.key)), by.privateKey).toString('base64'),
+});
 const pinned = (...keys: TestKey[]): LockRegistry => ({ keys: Object.fromEntries(keys.map((k) => [k.keyid, { key: k.key }])) });
 const seen = (...keys: RegistryKey[]): RegistryKeysSeen => ({ url: URL, state: keys.length > 0 ? 'served' : 'none', keys });
 const codes = (j: ReturnType<typeof judgeRegistry>) => j.summary.findings.map((f) => f.code);
@@ -43,7 +50,11 @@ describe('judgeRegistry', () => {
 
   it('accepts a new key a pinned key endorsed (a rotation), and pins it next to the old one with its expiry', () => {
     const retired = new Date('2027-01-10T12:00:00Z');
-    const j = judgeRegistry({ seen: seen(served(b, { endorsements: [endorse(b, a)] }), served(a, { expires: retired })), pinned: pinned(a), policy: undefined });
+    const j = judgeRegistry({
+      seen: seen(served(b, { endorsements: [endorse(b, a)] }), served(a, { expires: retired })),
+      pinned: pinned(a),
+      policy: undefined,
+    });
     expect(j.summary.findings).toEqual([]);
     expect([...j.trust.trusted].sort()).toEqual([a.keyid, b.keyid].sort());
     expect(j.pin?.keys[a.keyid]).toEqual({ key: a.key, expires: retired.toISOString() });
@@ -52,7 +63,11 @@ describe('judgeRegistry', () => {
 
   it('follows a chain of rotations, but not an endorsement by a key that is not trusted', () => {
     const c = newKey();
-    const chain = judgeRegistry({ seen: seen(served(a), served(b, { endorsements: [endorse(b, a)] }), served(c, { endorsements: [endorse(c, b)] })), pinned: pinned(a), policy: undefined });
+    const chain = judgeRegistry({
+      seen: seen(served(a), served(b, { endorsements: [endorse(b, a)] }), served(c, { endorsements: [endorse(c, b)] })),
+      pinned: pinned(a),
+      policy: undefined,
+    });
     expect(chain.summary.findings).toEqual([]);
     const stranger = newKey();
     const forged = judgeRegistry({ seen: seen(served(a), served(c, { endorsements: [endorse(c, stranger)] })), pinned: pinned(a), policy: undefined });
@@ -66,7 +81,9 @@ describe('judgeRegistry', () => {
   });
 
   it('denies a pinned key the registry no longer lists (REGISTRY_KEY_REMOVED)', () => {
-    expect(codes(judgeRegistry({ seen: seen(served(b, { endorsements: [endorse(b, a)] })), pinned: pinned(a), policy: undefined }))).toEqual(['REGISTRY_KEY_REMOVED']);
+    expect(codes(judgeRegistry({ seen: seen(served(b, { endorsements: [endorse(b, a)] })), pinned: pinned(a), policy: undefined }))).toEqual([
+      'REGISTRY_KEY_REMOVED',
+    ]);
   });
 
   it('denies a registry with pinned keys that now serves none (REGISTRY_KEYS_MISSING): a stripping mirror', () => {
@@ -75,7 +92,11 @@ describe('judgeRegistry', () => {
 
   it('keeps a revocation once seen, even when the registry stops saying so, and never trusts that key again', () => {
     const revokedAt = new Date('2027-02-01T00:00:00Z');
-    const first = judgeRegistry({ seen: seen(served(a, { revoked: revokedAt }), served(b, { endorsements: [endorse(b, a)] })), pinned: pinned(a), policy: undefined });
+    const first = judgeRegistry({
+      seen: seen(served(a, { revoked: revokedAt }), served(b, { endorsements: [endorse(b, a)] })),
+      pinned: pinned(a),
+      policy: undefined,
+    });
     expect(first.trust.revoked.get(a.keyid)).toEqual(revokedAt);
     expect(first.trust.trusted.has(a.keyid)).toBe(false);
     const later = judgeRegistry({ seen: seen(served(a), served(b)), pinned: first.pin, policy: undefined });
@@ -91,8 +112,13 @@ describe('judgeRegistry', () => {
   });
 
   it('judges nothing for registry.npmjs.org (keys pinned by vouch from the TUF seed) or an unreachable registry', () => {
-    expect(judgeRegistry({ seen: { url: 'https://registry.npmjs.org/', state: 'pinned', keys: [served(a)] }, pinned: undefined, policy: undefined })).toMatchObject({ summary: { findings: [] }, trust: { needsSignedTime: false } });
-    expect(judgeRegistry({ seen: { url: URL, state: 'unreachable', keys: [] }, pinned: pinned(a), policy: undefined })).toMatchObject({ summary: { findings: [] }, pin: pinned(a) });
+    expect(
+      judgeRegistry({ seen: { url: 'https://registry.npmjs.org/', state: 'pinned', keys: [served(a)] }, pinned: undefined, policy: undefined }),
+    ).toMatchObject({ summary: { findings: [] }, trust: { needsSignedTime: false } });
+    expect(judgeRegistry({ seen: { url: URL, state: 'unreachable', keys: [] }, pinned: pinned(a), policy: undefined })).toMatchObject({
+      summary: { findings: [] },
+      pin: pinned(a),
+    });
   });
 });
 
@@ -101,14 +127,22 @@ describe('judgeRegistry: the signing log in the pin', () => {
   const checkpoint = { key: 'vouch-registry/0f3a+0a1b2c3d+AQ==', size: 12, root: Buffer.alloc(32, 7).toString('base64') };
 
   it('pins the log checkpoint this run verified, and keeps the recorded one when the log was not checked', () => {
-    const verified = judgeRegistry({ seen: { ...seen(served(a)), log: { state: 'consistent', size: 12, problems: [], checkpoint } }, pinned: undefined, policy: undefined });
+    const verified = judgeRegistry({
+      seen: { ...seen(served(a)), log: { state: 'consistent', size: 12, problems: [], checkpoint } },
+      pinned: undefined,
+      policy: undefined,
+    });
     expect(verified.pin?.log).toEqual(checkpoint);
     const unchecked = judgeRegistry({ seen: seen(served(a)), pinned: { ...pinned(a), log: checkpoint }, policy: undefined });
     expect(unchecked.pin?.log).toEqual(checkpoint);
   });
 
   it('an inconsistent log denies (LOG_INCONSISTENT) and pins no newer checkpoint', () => {
-    const j = judgeRegistry({ seen: { ...seen(served(a)), log: { state: 'inconsistent', size: 12, problems: ['forked'] } }, pinned: { ...pinned(a), log: checkpoint }, policy: undefined });
+    const j = judgeRegistry({
+      seen: { ...seen(served(a)), log: { state: 'inconsistent', size: 12, problems: ['forked'] } },
+      pinned: { ...pinned(a), log: checkpoint },
+      policy: undefined,
+    });
     expect(codes(j)).toEqual(['LOG_INCONSISTENT']);
     expect(j.pin?.log).toEqual(checkpoint);
   });
@@ -118,11 +152,20 @@ describe('judgeRegistry: witnesses', () => {
   const a = newKey();
   it('a checkpoint fewer witnesses cosigned than the policy requires: LOG_UNWITNESSED, naming the policy line', () => {
     const policy = { keys: 'required' as const, path: 'registries["http://127.0.0.1:4873/"]', witnesses: { keys: ['w+00000000+BA=='], require: 1 } };
-    const log = { state: 'consistent' as const, size: 3, problems: [], witnesses: { require: 1, cosigned: [], problem: 'its checkpoint of 3 entries is cosigned by 0 of the 1 witnesses the policy requires' } };
+    const log = {
+      state: 'consistent' as const,
+      size: 3,
+      problems: [],
+      witnesses: { require: 1, cosigned: [], problem: 'its checkpoint of 3 entries is cosigned by 0 of the 1 witnesses the policy requires' },
+    };
     const j = judgeRegistry({ seen: { ...seen(served(a)), log }, pinned: undefined, policy });
     expect(codes(j)).toEqual(['LOG_UNWITNESSED']);
     expect(j.summary.findings[0]).toMatchObject({ severity: 'deny', rule: 'registries["http://127.0.0.1:4873/"].witnesses' });
-    const ok = judgeRegistry({ seen: { ...seen(served(a)), log: { ...log, witnesses: { require: 1, cosigned: [{ name: 'w', time: new Date() }] } } }, pinned: undefined, policy });
+    const ok = judgeRegistry({
+      seen: { ...seen(served(a)), log: { ...log, witnesses: { require: 1, cosigned: [{ name: 'w', time: new Date() }] } } },
+      pinned: undefined,
+      policy,
+    });
     expect(codes(ok)).toEqual([]);
   });
 });

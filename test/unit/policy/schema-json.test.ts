@@ -15,13 +15,24 @@ describe('vouch.policy.schema.json', () => {
       $schema: './node_modules/vouch/vouch.policy.schema.json',
       defaults: { signatures: 'require', provenance: 'no-downgrade', minReleaseAge: 3 },
       registries: { 'https://npm.acme.example/': { keys: 'none' } },
-      rules: [{ packages: '@acme/*', provenance: 'require', identity: { repository: 'https://github.com/acme/widget', ref: 'refs/tags/v*' }, publisherKeys: [{ keyid: 'SHA256:k', revokedAt: '2027-01-01' }] }],
+      rules: [
+        {
+          packages: '@acme/*',
+          provenance: 'require',
+          identity: { repository: 'https://github.com/acme/widget', ref: 'refs/tags/v*' },
+          publisherKeys: [{ keyid: 'SHA256:k', revokedAt: '2027-01-01' }],
+        },
+      ],
       sources: { git: ['my-fork'] },
       exceptions: { 'left-pad': [{ versions: '1.3.0', allow: ['PROVENANCE_MISSING'], reason: 'r', approvedBy: 'j', expires: '2027-03-01' }] },
     };
     expect(validate(good)).toBe(true);
     expect(() => parsePolicy(JSON.stringify(good), 'p.json')).not.toThrow();
-    for (const bad of [{ defaults: { signatures: 'maybe' } }, { unknown: 1 }, { exceptions: { a: [{ allow: ['SIGNATURE_INVALID'], reason: 'r', approvedBy: 'j', expires: '2027-01-01' }] } }]) {
+    for (const bad of [
+      { defaults: { signatures: 'maybe' } },
+      { unknown: 1 },
+      { exceptions: { a: [{ allow: ['SIGNATURE_INVALID'], reason: 'r', approvedBy: 'j', expires: '2027-01-01' }] } },
+    ]) {
       expect(validate(bad)).toBe(false);
       expect(() => parsePolicy(JSON.stringify(bad), 'p.json')).toThrow();
     }

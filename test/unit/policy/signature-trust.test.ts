@@ -16,7 +16,11 @@ const RETIRED = new Date('2026-06-01T00:00:00Z');
 const NOW = new Date('2026-12-01T00:00:00Z');
 
 const trust = (extra: Partial<KeyTrust> = {}): KeyTrust => ({
-  trusted: new Set([OLD, NEW]), revoked: new Map(), expires: new Map([[OLD, RETIRED]]), needsSignedTime: true, ...extra,
+  trusted: new Set([OLD, NEW]),
+  revoked: new Map(),
+  expires: new Map([[OLD, RETIRED]]),
+  needsSignedTime: true,
+  ...extra,
 });
 const emptyLock = (): Lock => ({ lockVersion: 1, packages: {} });
 
@@ -30,7 +34,8 @@ function evidence(extra: Partial<PackageEvidence> = {}, keyids = [OLD]): Package
 }
 
 const publishAttested = (at: Date): PackageEvidence['attestations'] => ({
-  kind: 'verified', publish: { predicateType: 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1', keyid: OLD, integratedTime: at, bundleDigest: 'sha256:b' },
+  kind: 'verified',
+  publish: { predicateType: 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1', keyid: OLD, integratedTime: at, bundleDigest: 'sha256:b' },
 });
 
 function judge(e: PackageEvidence, t: KeyTrust = trust(), lock = emptyLock(), policy: Policy = builtInPolicy()) {
@@ -51,7 +56,7 @@ describe('signatureTrustFindings', () => {
     expect(judge(evidence({ attestations: publishAttested(new Date('2026-07-01T00:00:00Z')) })).codes).toEqual(['KEY_EXPIRED_UNTIMED']);
   });
 
-  it('a signature the signing registry\'s log holds counts for its retired key (the audit orders it before the retirement)', () => {
+  it("a signature the signing registry's log holds counts for its retired key (the audit orders it before the retirement)", () => {
     const e = evidence({ registryLog: { index: 7, treeSize: 40 } });
     expect(signedTimes(e)).toEqual([]);
     expect(judge(e).codes).toEqual([]);
@@ -93,7 +98,10 @@ describe('signatureTrustFindings', () => {
 });
 
 describe('signatureDowngradeFindings', () => {
-  const signedBefore: Lock = { lockVersion: 1, packages: { left: { versions: { '1.0.0': { integrity: 'sha512-y', registryKey: OLD, evidence: 'sha256:e' } } } } };
+  const signedBefore: Lock = {
+    lockVersion: 1,
+    packages: { left: { versions: { '1.0.0': { integrity: 'sha512-y', registryKey: OLD, evidence: 'sha256:e' } } } },
+  };
   const unsigned = evidence({ signature: { kind: 'failed', code: 'SIGNATURE_MISSING', message: 'no signature' } });
 
   it('a new version without a signature where vouch.lock recorded signed ones: SIGNATURE_DOWNGRADE', () => {

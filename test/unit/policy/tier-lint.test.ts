@@ -18,7 +18,10 @@ function refused(doc: object): VouchError {
 
 describe('tier settings that cancel each other out', () => {
   it('refuses mode "off" next to fields only a judging mode reads (POLICY_RULE, with the path)', () => {
-    const err = refused({ defaults: { tier: { mode: 'off', enforceSince: '2026-01-01' } }, rules: [{ packages: 'a', tier: { mode: 'off', includePrereleases: true } }] });
+    const err = refused({
+      defaults: { tier: { mode: 'off', enforceSince: '2026-01-01' } },
+      rules: [{ packages: 'a', tier: { mode: 'off', includePrereleases: true } }],
+    });
     expect(err.code).toBe('POLICY_RULE');
     expect(err.message).toContain('defaults.tier.enforceSince');
     expect(err.message).toContain('rules[0].tier.includePrereleases');
@@ -30,7 +33,9 @@ describe('tier settings that cancel each other out', () => {
   });
 
   it('notes an enforceSince in the future: nothing is judged until then', () => {
-    expect(notices(policy({ defaults: { tier: { enforceSince: '2027-01-01' } } }))).toEqual([expect.stringContaining('defaults.tier.enforceSince is 2027-01-01T00:00:00.000Z, in the future')]);
+    expect(notices(policy({ defaults: { tier: { enforceSince: '2027-01-01' } } }))).toEqual([
+      expect.stringContaining('defaults.tier.enforceSince is 2027-01-01T00:00:00.000Z, in the future'),
+    ]);
   });
 
   it('notes an enforceSince closer than minReleaseAge: every installable version predates it', () => {
@@ -41,11 +46,16 @@ describe('tier settings that cancel each other out', () => {
   });
 
   it('notes provenance "warn" under tier "no-downgrade", and an exception that waives TIER_DOWNGRADE for every version', () => {
-    const found = notices(policy({
-      defaults: { provenance: 'warn' },
-      exceptions: { a: [{ allow: ['TIER_DOWNGRADE'], reason: 'r', approvedBy: 'j', expires: '2099-01-01' }] },
-    }));
-    expect(found).toEqual([expect.stringContaining('defaults.provenance is "warn" but defaults.tier is "no-downgrade"'), expect.stringContaining('exceptions.a[0] waives TIER_DOWNGRADE for every version of a')]);
+    const found = notices(
+      policy({
+        defaults: { provenance: 'warn' },
+        exceptions: { a: [{ allow: ['TIER_DOWNGRADE'], reason: 'r', approvedBy: 'j', expires: '2099-01-01' }] },
+      }),
+    );
+    expect(found).toEqual([
+      expect.stringContaining('defaults.provenance is "warn" but defaults.tier is "no-downgrade"'),
+      expect.stringContaining('exceptions.a[0] waives TIER_DOWNGRADE for every version of a'),
+    ]);
     expect(notices(policy({ defaults: { provenance: 'warn', tier: 'warn' } }))).toEqual([]);
   });
 });

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packagePath } from '../../../lib/config/package-root.js';
 import {
-  AttestationStore, BUNDLE_MAX_BYTES, attestationsBody, attestationsPath, checkBundleAttachment, parseAttestationsBody,
+  AttestationStore,
+  BUNDLE_MAX_BYTES,
+  attestationsBody,
+  attestationsPath,
+  checkBundleAttachment,
+  parseAttestationsBody,
   parseAttestationsSpec,
 } from '../../../packages/vouch-registry/lib/attestations.js';
 import { fileSegment, npmPurl, packageNameFromPath } from '../../../packages/vouch-registry/lib/names.js';
@@ -16,10 +21,12 @@ const npmPublish = readFileSync(join(bundles, '03-playwright-cli-0.1.1.publish.s
 describe('checkBundleAttachment', () => {
   it('accepts real npm bundles and reads predicateType from the DSSE payload', () => {
     expect(checkBundleAttachment(provenance)).toEqual({
-      kind: 'ok', attestation: { predicateType: 'https://slsa.dev/provenance/v1', bundleText: provenance },
+      kind: 'ok',
+      attestation: { predicateType: 'https://slsa.dev/provenance/v1', bundleText: provenance },
     });
     expect(checkBundleAttachment(npmPublish)).toMatchObject({
-      kind: 'ok', attestation: { predicateType: 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1' },
+      kind: 'ok',
+      attestation: { predicateType: 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1' },
     });
   });
 
@@ -40,12 +47,18 @@ describe('checkBundleAttachment', () => {
 });
 
 describe('attestationsBody', () => {
-  it('embeds each bundle\'s bytes unchanged in valid JSON', () => {
-    const text = attestationsBody([{ predicateType: 'p1', bundleText: provenance }, { predicateType: 'p2', bundleText: '{ "spaced" : 1 }' }]);
+  it("embeds each bundle's bytes unchanged in valid JSON", () => {
+    const text = attestationsBody([
+      { predicateType: 'p1', bundleText: provenance },
+      { predicateType: 'p2', bundleText: '{ "spaced" : 1 }' },
+    ]);
     expect(text).toContain(provenance);
     expect(text).toContain('{ "spaced" : 1 }');
     expect(JSON.parse(text)).toEqual({
-      attestations: [{ predicateType: 'p1', bundle: JSON.parse(provenance) }, { predicateType: 'p2', bundle: { spaced: 1 } }],
+      attestations: [
+        { predicateType: 'p1', bundle: JSON.parse(provenance) },
+        { predicateType: 'p2', bundle: { spaced: 1 } },
+      ],
     });
   });
 });
@@ -53,8 +66,11 @@ describe('attestationsBody', () => {
 describe('attestation paths', () => {
   it('encodes scoped names as npm does and reads them back encoded or not', () => {
     expect(attestationsPath('@scope/name', '1.2.3')).toBe('/-/npm/v1/attestations/%40scope%2Fname@1.2.3');
-    for (const path of ['/-/npm/v1/attestations/%40scope%2Fname@1.2.3', '/-/npm/v1/attestations/%40scope%2fname@1.2.3',
-      '/-/npm/v1/attestations/@scope/name@1.2.3']) {
+    for (const path of [
+      '/-/npm/v1/attestations/%40scope%2Fname@1.2.3',
+      '/-/npm/v1/attestations/%40scope%2fname@1.2.3',
+      '/-/npm/v1/attestations/@scope/name@1.2.3',
+    ]) {
       expect(parseAttestationsSpec(path)).toEqual({ name: '@scope/name', version: '1.2.3' });
     }
     expect(parseAttestationsSpec('/-/npm/v1/attestations/left-pad@1.3.0-rc.1+b2')).toEqual({ name: 'left-pad', version: '1.3.0-rc.1+b2' });
@@ -114,7 +130,8 @@ describe('parseAttestationsBody', () => {
       '{"attestations":[{"predicateType":"x","bundle":{"a":1}},]}',
       '{"attestations":[{"predicateType":"x","bundle":{"a":}}]}',
       '{"attestations":[{"predicateType":"x","bundle":12}]}',
-    ]) expect(parseAttestationsBody(text)).toBeUndefined();
+    ])
+      expect(parseAttestationsBody(text)).toBeUndefined();
   });
 
   it('does not overflow the stack on a deeply nested bundle', () => {

@@ -16,10 +16,7 @@ function setup(extraRetired?: { expires: Date }) {
   const dir = tempDir();
   const active = p256KeyFile(dir, 'active.pem');
   const old = p256KeyFile(dir, 'old.pem');
-  const ring = loadKeyRing([
-    { file: active.file, expires: null },
-    ...(extraRetired ? [{ file: old.file, expires: extraRetired.expires }] : []),
-  ]);
+  const ring = loadKeyRing([{ file: active.file, expires: null }, ...(extraRetired ? [{ file: old.file, expires: extraRetired.expires }] : [])]);
   const oldRing = loadKeyRing([{ file: old.file, expires: null }]);
   const records = new RecordStore(join(dir, 'records'));
   const hashed: string[] = [];
@@ -43,10 +40,15 @@ function manifest(versions: string[], dist: Dist = {}): Manifest {
   return {
     name: '@acme/pkg',
     time: Object.fromEntries(versions.map((v) => [v, '2026-06-01T00:00:00.000Z'])),
-    versions: Object.fromEntries(versions.map((v) => [v, {
-      version: v,
-      dist: { integrity: 'sha512-what-storage-says', tarball: `http://x/@acme/pkg/-/pkg-${v}.tgz`, ...dist },
-    }])),
+    versions: Object.fromEntries(
+      versions.map((v) => [
+        v,
+        {
+          version: v,
+          dist: { integrity: 'sha512-what-storage-says', tarball: `http://x/@acme/pkg/-/pkg-${v}.tgz`, ...dist },
+        },
+      ]),
+    ),
   };
 }
 
@@ -106,7 +108,7 @@ describe('signManifest', () => {
     expect(t.hashed).toEqual([]); // a damaged record is never replaced by re-hashing storage
   });
 
-  it('keeps a retired key\'s signature for versions published before it expired', async () => {
+  it("keeps a retired key's signature for versions published before it expired", async () => {
     const t = setup({ expires: new Date('2026-07-01T00:00:00.000Z') });
     const oldRecord = await record(t.oldRing, '1.0.0');
     t.records.put('@acme/pkg', '1.0.0', oldRecord);
@@ -132,7 +134,13 @@ describe('signManifest', () => {
     const oldRecord = await record(t.oldRing, '1.0.0');
     t.records.put('@acme/pkg', '1.0.0', oldRecord);
     const history = withRevocation(emptyHistory(), publishedKey(t.old.key, null), new Date('2026-08-01T00:00:00.000Z')).history;
-    const ring = loadKeyRing([{ file: t.active.file, expires: null }, { file: t.old.file, expires: new Date('2026-07-01T00:00:00.000Z') }], history);
+    const ring = loadKeyRing(
+      [
+        { file: t.active.file, expires: null },
+        { file: t.old.file, expires: new Date('2026-07-01T00:00:00.000Z') },
+      ],
+      history,
+    );
     const out = (await signManifest(manifest(['1.0.0']), { ...t.deps, ring })) as Manifest;
     const dist = out.versions['1.0.0']!.dist;
     expect(dist.signatures).toEqual([{ keyid: ring.active.keyid, sig: expect.any(String) }]);

@@ -1,7 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  emptyHistory, keyHistoryFile, readKeyHistory, withEndorsement, withRevocation, writeKeyHistory, type EndorsementRecord,
+  emptyHistory,
+  keyHistoryFile,
+  readKeyHistory,
+  withEndorsement,
+  withRevocation,
+  writeKeyHistory,
+  type EndorsementRecord,
 } from '../../../packages/vouch-registry/lib/key-history.js';
 import { keysEndpointBody, loadKeyRing, publishedKey, REVOKED_EXPIRES } from '../../../packages/vouch-registry/lib/keys.js';
 import { isAttestationKeyServable, isServable } from '../../../packages/vouch-registry/lib/signing.js';
@@ -59,13 +65,19 @@ describe('key history file', () => {
 });
 
 describe('loadKeyRing with a key history', () => {
-  it('serves the new key with the old key\'s endorsement, which checkEndorsement accepts', async () => {
+  it("serves the new key with the old key's endorsement, which checkEndorsement accepts", async () => {
     const dir = tempDir();
     const oldKey = p256KeyFile(dir, 'old.pem');
     const newKey = p256KeyFile(dir, 'new.pem');
     const history = withEndorsement(emptyHistory(), await endorsementOf(newKey, oldKey));
     const expires = new Date('2027-01-10T12:00:00.000Z');
-    const ring = loadKeyRing([{ file: newKey.file, expires: null }, { file: oldKey.file, expires }], history);
+    const ring = loadKeyRing(
+      [
+        { file: newKey.file, expires: null },
+        { file: oldKey.file, expires },
+      ],
+      history,
+    );
     const body = keysEndpointBody(ring.keys);
     const [active, retired] = body.keys;
     expect(Object.keys(active!)).toEqual(['expires', 'keyid', 'keytype', 'scheme', 'key', 'endorsements']);
@@ -83,7 +95,13 @@ describe('loadKeyRing with a key history', () => {
     let history = withEndorsement(emptyHistory(), await endorsementOf(newKey, oldKey));
     history = withRevocation(history, publishedKey(oldKey.key, null), new Date('2027-02-01T00:00:00.000Z')).history;
     history = withRevocation(history, publishedKey(gone.key, null), new Date('2026-05-01T00:00:00.000Z')).history;
-    const ring = loadKeyRing([{ file: newKey.file, expires: null }, { file: oldKey.file, expires: new Date('2027-01-10T12:00:00.000Z') }], history);
+    const ring = loadKeyRing(
+      [
+        { file: newKey.file, expires: null },
+        { file: oldKey.file, expires: new Date('2027-01-10T12:00:00.000Z') },
+      ],
+      history,
+    );
     const body = keysEndpointBody(ring.keys);
     expect(body.keys.map((k) => [k.keyid, k.expires, k.revoked ?? null, k.endorsements ?? null])).toEqual([
       [publishedKey(newKey.key, null).keyid, null, null, null],
@@ -108,11 +126,13 @@ describe('loadKeyRing with a key history', () => {
     const active = p256KeyFile(dir, 'a.pem');
     const retired = p256KeyFile(dir, 'r.pem');
     const expires = new Date('2027-01-10T12:00:00.000Z');
-    const ring = loadKeyRing([{ file: active.file, expires: null }, { file: retired.file, expires }]);
+    const ring = loadKeyRing([
+      { file: active.file, expires: null },
+      { file: retired.file, expires },
+    ]);
     const keyid = publishedKey(retired.key, null).keyid;
     expect(isAttestationKeyServable(keyid, ring, new Date('2027-01-01T00:00:00Z'))).toBe(true);
     expect(isAttestationKeyServable(keyid, ring, expires)).toBe(false);
     expect(isAttestationKeyServable('SHA256:unknown', ring, new Date('2027-01-01T00:00:00Z'))).toBe(false);
   });
 });
-

@@ -8,15 +8,13 @@ import { keyIdOf } from '../../../lib/keys/index.js';
 import { codeOf, p256KeyFile, tempDir, verifiesWith } from './helpers.js';
 
 type EndpointFixture = { keys: { expires: string | null; keyid: string; key: string }[] };
-const npmKeys = JSON.parse(
-  readFileSync(packagePath('fixtures', 'real', 'registry-npmjs-keys-endpoint.json'), 'utf8'),
-) as EndpointFixture;
+const npmKeys = JSON.parse(readFileSync(packagePath('fixtures', 'real', 'registry-npmjs-keys-endpoint.json'), 'utf8')) as EndpointFixture;
 
 describe('keysEndpointBody', () => {
-  it('reproduces npm\'s real /-/npm/v1/keys response from the same two public keys', () => {
+  it("reproduces npm's real /-/npm/v1/keys response from the same two public keys", () => {
     const published = npmKeys.keys.map((k) =>
-      publishedKey(createPublicKey({ key: Buffer.from(k.key, 'base64'), format: 'der', type: 'spki' }),
-        k.expires ? new Date(k.expires) : null));
+      publishedKey(createPublicKey({ key: Buffer.from(k.key, 'base64'), format: 'der', type: 'spki' }), k.expires ? new Date(k.expires) : null),
+    );
     expect(keysEndpointBody(published)).toEqual(npmKeys);
   });
 });
@@ -29,7 +27,10 @@ describe('loadKeyRing', () => {
     const retiredFile = join(dir, 'retired.pub.pem');
     writeFileSync(retiredFile, retired.publicKey.export({ type: 'spki', format: 'pem' }));
     const expires = new Date('2026-01-01T00:00:00.000Z');
-    const ring = loadKeyRing([{ file: active.file, expires: null }, { file: retiredFile, expires }]);
+    const ring = loadKeyRing([
+      { file: active.file, expires: null },
+      { file: retiredFile, expires },
+    ]);
     expect(ring.keys.map((k) => [k.keyid, k.expires])).toEqual([
       [keyIdOf(active.key), null],
       [keyIdOf(retired.publicKey), expires],
@@ -66,6 +67,13 @@ describe('loadKeyRing', () => {
 
   it('fails with CONFIG when the same key is listed twice', () => {
     const key = p256KeyFile(tempDir(), 'k.pem');
-    expect(codeOf(() => loadKeyRing([{ file: key.file, expires: null }, { file: key.file, expires: new Date() }]))).toBe('CONFIG');
+    expect(
+      codeOf(() =>
+        loadKeyRing([
+          { file: key.file, expires: null },
+          { file: key.file, expires: new Date() },
+        ]),
+      ),
+    ).toBe('CONFIG');
   });
 });

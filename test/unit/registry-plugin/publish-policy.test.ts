@@ -23,14 +23,22 @@ function problemsOf(raw: unknown): string {
 }
 
 describe('checkPublishPolicy', () => {
-  it('reads rules per glob, resolves relative trusted roots against the policy\'s folder, defaults to public-good', () => {
-    const policy = checkPublishPolicy({
-      trustedRoots: ['public-good', 'roots/private.json'],
-      packages: {
-        '@acme/*': { provenance: 'required', repositories: ['https://github.com/acme/widget'], workflows: ['.github/workflows/release.yml'], republish: 'never' },
-        'internal-*': { publisherKey: [KEYID] },
+  it("reads rules per glob, resolves relative trusted roots against the policy's folder, defaults to public-good", () => {
+    const policy = checkPublishPolicy(
+      {
+        trustedRoots: ['public-good', 'roots/private.json'],
+        packages: {
+          '@acme/*': {
+            provenance: 'required',
+            repositories: ['https://github.com/acme/widget'],
+            workflows: ['.github/workflows/release.yml'],
+            republish: 'never',
+          },
+          'internal-*': { publisherKey: [KEYID] },
+        },
       },
-    }, at);
+      at,
+    );
     expect(policy.trustedRoots).toEqual(['public-good', '/srv/verdaccio/roots/private.json']);
     expect(policy.rules.map((r) => r.glob)).toEqual(['@acme/*', 'internal-*']);
     expect(checkPublishPolicy({ packages: { '**': { republish: 'never' } } }, at).trustedRoots).toEqual(['public-good']);
@@ -41,8 +49,8 @@ describe('checkPublishPolicy', () => {
       trustedRoot: [],
       packages: {
         '@acme/*': { provenance: true, workflows: ['/.github/workflows/x.yml@main'], issuers: ['https://token.actions.githubusercontent.com/'] },
-        'b': { publisherKey: 'yes', provenance: 'required', repositories: [] },
-        'c': { publisherKey: 'required', provenance: 'required', republish: 'always', extra: 1 },
+        b: { publisherKey: 'yes', provenance: 'required', repositories: [] },
+        c: { publisherKey: 'required', provenance: 'required', republish: 'always', extra: 1 },
       },
     });
     expect(text).toMatch(/^CONFIG trustedRoot /);
@@ -57,7 +65,8 @@ describe('checkPublishPolicy', () => {
       'packages["c"]: provenance and publisherKey cannot both be required',
       'packages["c"].republish: expected "never", got "always"',
       'packages["c"].extra: unknown field',
-    ]) expect(text).toContain(expected);
+    ])
+      expect(text).toContain(expected);
   });
 
   it('refuses a policy with no packages, a bad glob or a non-object', () => {
@@ -81,7 +90,10 @@ describe('checkPublishPolicy', () => {
     writeFileSync(join(dir, 'policy.json'), JSON.stringify({ packages: { '@acme/*': { republish: 'never' } } }));
     const verdaccio = { storage: './storage', configPath: join(dir, 'config.yaml') };
     expect(readSettings({ signing_keys: ['a.pem'], publish_policy: 'policy.json' }, verdaccio).publishPolicy?.source).toBe(join(dir, 'policy.json'));
-    const inline = readSettings({}, { ...verdaccio, middlewares: { vouch: { signing_keys: ['a.pem'], publish_policy: { packages: { 'x': { republish: 'never' } } } } } });
+    const inline = readSettings(
+      {},
+      { ...verdaccio, middlewares: { vouch: { signing_keys: ['a.pem'], publish_policy: { packages: { x: { republish: 'never' } } } } } },
+    );
     expect(inline.publishPolicy?.rules[0]?.glob).toBe('x');
     expect(readSettings({ signing_keys: ['a.pem'] }, verdaccio).publishPolicy).toBeUndefined();
     expect(codeOf(() => readSettings({ signing_keys: ['a.pem'], publish_policy: { packages: { x: { republish: 'sometimes' } } } }, verdaccio))).toBe('CONFIG');
@@ -89,9 +101,12 @@ describe('checkPublishPolicy', () => {
 });
 
 describe('judgePublish', () => {
-  const policy: PublishPolicy = checkPublishPolicy({
-    packages: { '@acme/*': { republish: 'never' }, '@prov/*': { provenance: 'required' } },
-  }, at);
+  const policy: PublishPolicy = checkPublishPolicy(
+    {
+      packages: { '@acme/*': { republish: 'never' }, '@prov/*': { provenance: 'required' } },
+    },
+    at,
+  );
   const record: VersionRecord = { integrity: 'sha512-x', keyid: 'SHA256:k', sig: 's', source: 'publish' };
   const ctx = (records: Record<string, VersionRecord>): GateContext => ({ roots: trustRootSet([]), records: async () => records, now: new Date() });
   const publish = (name: string, version: string) => ({ name, version, integrity: 'sha512-x', bundle: undefined });
@@ -103,11 +118,17 @@ describe('judgePublish', () => {
 
   it('refuses a version the registry signed before under republish "never", naming the rule and the package', async () => {
     const decision = await judgePublish(policy, publish('@acme/a', '1.0.0'), ctx({ '1.0.0': record }));
-    expect(decision).toEqual({ kind: 'refuse', status: 403, message: expect.stringMatching(/^publish policy packages\["@acme\/\*"\]\.republish refuses this publish: @acme\/a@1\.0\.0 was published before/) });
+    expect(decision).toEqual({
+      kind: 'refuse',
+      status: 403,
+      message: expect.stringMatching(/^publish policy packages\["@acme\/\*"\]\.republish refuses this publish: @acme\/a@1\.0\.0 was published before/),
+    });
   });
 
   it('refuses a publish without a bundle where provenance is required', async () => {
     const decision = await judgePublish(policy, publish('@prov/a', '1.0.0'), ctx({}));
-    expect(decision.kind === 'refuse' ? decision.message : '').toContain('packages["@prov/*"].provenance refuses this publish: @prov/a@1.0.0 was published without provenance');
+    expect(decision.kind === 'refuse' ? decision.message : '').toContain(
+      'packages["@prov/*"].provenance refuses this publish: @prov/a@1.0.0 was published without provenance',
+    );
   });
 });

@@ -10,10 +10,12 @@ describe('RecordStore', () => {
   it('keeps the log index the hook returns for each new signature, and keeps it for the same signature again', async () => {
     let next = 7;
     const logged: string[] = [];
-    const store = new RecordStore(join(tempDir(), 'records'), (_name, signed) => signed.map(([version]) => {
-      logged.push(version);
-      return next++;
-    }));
+    const store = new RecordStore(join(tempDir(), 'records'), (_name, signed) =>
+      signed.map(([version]) => {
+        logged.push(version);
+        return next++;
+      }),
+    );
     expect(store.put('pkg', '1.0.0', rec('sha512-a', 'publish'))).toMatchObject({ logIndex: 7 });
     expect(store.putIfMissing('pkg', '2.0.0', rec('sha512-b', 'lazy'))).toMatchObject({ logIndex: 8 });
     expect(store.put('pkg', '1.0.0', rec('sha512-a', 'publish'))).toMatchObject({ logIndex: 7 }); // deterministic: the same signature, not logged again

@@ -13,7 +13,9 @@ describe('progressPrinter (vouch registry rotate)', () => {
       tally.resigned = i;
       print(tally, { name: 'pkg', version: `1.0.${i}` });
     }
-    expect(lines).toEqual([`rotate: ${PROGRESS_EVERY_VERSIONS} versions done (re-signed ${PROGRESS_EVERY_VERSIONS}, skipped 0, refused 0), at pkg@1.0.${PROGRESS_EVERY_VERSIONS}`]);
+    expect(lines).toEqual([
+      `rotate: ${PROGRESS_EVERY_VERSIONS} versions done (re-signed ${PROGRESS_EVERY_VERSIONS}, skipped 0, refused 0), at pkg@1.0.${PROGRESS_EVERY_VERSIONS}`,
+    ]);
     clock += PROGRESS_INTERVAL_MS - 1;
     print({ ...tally, skipped: 1 }, { name: 'pkg', version: 'x' });
     expect(lines).toHaveLength(1);

@@ -27,15 +27,26 @@ async function storage() {
   const ringA = loadKeyRing([{ file: a.file, expires: null }]);
   const records = new RecordStore(join(dataDir, 'records'));
   const attestations = new AttestationStore(join(dataDir, 'attestations'));
-  const versions: [string, string][] = [['@acme/lib', '1.0.0'], ['@acme/lib', '1.10.0'], ['zeta', '2.0.0']];
+  const versions: [string, string][] = [
+    ['@acme/lib', '1.0.0'],
+    ['@acme/lib', '1.10.0'],
+    ['zeta', '2.0.0'],
+  ];
   for (const [name, version] of versions) {
     const bytes = Buffer.from(`${name}@${version} tarball`);
     const integrity = `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
     const signed = await signVersion(ringA, name, version, integrity, 'publish');
     if (version === '1.10.0') {
-      const publish = await buildPublishAttestation(ringA.active, {
-        name, version, sha512Hex: createHash('sha512').update(bytes).digest('hex'), registry: 'http://127.0.0.1:4873',
-      }, SigningLog.open(dataDir));
+      const publish = await buildPublishAttestation(
+        ringA.active,
+        {
+          name,
+          version,
+          sha512Hex: createHash('sha512').update(bytes).digest('hex'),
+          registry: 'http://127.0.0.1:4873',
+        },
+        SigningLog.open(dataDir),
+      );
       attestations.put(name, version, [publish, { predicateType: 'https://slsa.dev/provenance/v1', bundleText: PUBLISHER_BUNDLE }]);
       records.put(name, version, { ...signed, attestation: { predicateType: 'https://slsa.dev/provenance/v1' } });
     } else {
@@ -125,9 +136,16 @@ describe('rotateStorage', () => {
 
   it('refuses a version whose stored publish attestation states another tarball digest', async () => {
     const s = await storage();
-    const other = await buildPublishAttestation(keySigner(s.a.key), {
-      name: '@acme/lib', version: '1.10.0', sha512Hex: 'ab'.repeat(64), registry: 'http://127.0.0.1:4873',
-    }, SigningLog.open(s.dataDir));
+    const other = await buildPublishAttestation(
+      keySigner(s.a.key),
+      {
+        name: '@acme/lib',
+        version: '1.10.0',
+        sha512Hex: 'ab'.repeat(64),
+        registry: 'http://127.0.0.1:4873',
+      },
+      SigningLog.open(s.dataDir),
+    );
     s.attestations.put('@acme/lib', '1.10.0', [other]);
     const result = await rotateStorage(s.options);
     expect(result.run.refused.map((r) => `${r.name}@${r.version}`)).toEqual(['@acme/lib@1.10.0']);
@@ -173,6 +191,7 @@ describe('compareVersions', () => {
 });
 
 function snapshot(s: Awaited<ReturnType<typeof storage>>): string[] {
-  return [s.records.fileFor('@acme/lib'), s.records.fileFor('zeta'), progressFile(s.dataDir), join(s.dataDir, 'key-history.json')]
-    .map((f) => readFileSync(f, 'utf8'));
+  return [s.records.fileFor('@acme/lib'), s.records.fileFor('zeta'), progressFile(s.dataDir), join(s.dataDir, 'key-history.json')].map((f) =>
+    readFileSync(f, 'utf8'),
+  );
 }

@@ -36,9 +36,18 @@ describe('readSettings', () => {
 
   it('reads witnesses (from middlewares.vouch too) as URLs ending in "/", and refuses bad or repeated ones', () => {
     expect(readSettings({ signing_keys: ['a.pem'] }, verdaccio).witnesses).toEqual([]);
-    const s = readSettings({}, { ...verdaccio, middlewares: { vouch: { signing_keys: ['a.pem'], witnesses: ['https://w.example/witness', 'http://127.0.0.1:7380/'] } } });
+    const s = readSettings(
+      {},
+      { ...verdaccio, middlewares: { vouch: { signing_keys: ['a.pem'], witnesses: ['https://w.example/witness', 'http://127.0.0.1:7380/'] } } },
+    );
     expect(s.witnesses).toEqual(['https://w.example/witness/', 'http://127.0.0.1:7380/']);
-    for (const witnesses of ['https://w.example/', ['not a url'], ['ftp://w.example/'], ['https://u:p@w.example/'], ['https://w.example', 'https://w.example/']]) {
+    for (const witnesses of [
+      'https://w.example/',
+      ['not a url'],
+      ['ftp://w.example/'],
+      ['https://u:p@w.example/'],
+      ['https://w.example', 'https://w.example/'],
+    ]) {
       expect([witnesses, codeOf(() => readSettings({ signing_keys: ['a.pem'], witnesses }, verdaccio))]).toEqual([witnesses, 'CONFIG']);
     }
   });
@@ -48,8 +57,7 @@ describe('readSettings', () => {
   });
 
   it('keeps registry_url without its trailing slash', () => {
-    expect(readSettings({ signing_keys: ['a.pem'], registry_url: 'https://npm.acme.test/' }, verdaccio).registryUrl)
-      .toBe('https://npm.acme.test');
+    expect(readSettings({ signing_keys: ['a.pem'], registry_url: 'https://npm.acme.test/' }, verdaccio).registryUrl).toBe('https://npm.acme.test');
   });
 });
 

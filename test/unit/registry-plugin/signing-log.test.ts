@@ -7,13 +7,29 @@ import { describe, expect, it } from 'vitest';
 import { naiveTreeHash } from '../../support/merkle-oracle.js';
 import { SigningLog, type SigningEvent } from '../../../packages/vouch-registry/lib/signing-log.js';
 import {
-  TILE_WIDTH, consistencyProof, readBundle, entriesPath, inclusionProof, leafHash, openNote, parseCheckpoint, parseVerifierKey, tilePath,
-  verifyConsistency, verifyInclusion,
+  TILE_WIDTH,
+  consistencyProof,
+  readBundle,
+  entriesPath,
+  inclusionProof,
+  leafHash,
+  openNote,
+  parseCheckpoint,
+  parseVerifierKey,
+  tilePath,
+  verifyConsistency,
+  verifyInclusion,
 } from '../../../lib/tlog/index.js';
 import { tempDir } from './helpers.js';
 
 const event = (i: number): SigningEvent => ({
-  type: 'version-signed', name: `pkg-${i}`, version: '1.0.0', integrity: `sha512-${i}`, keyid: 'SHA256:k', sig: `c2ln${i}`, source: 'publish',
+  type: 'version-signed',
+  name: `pkg-${i}`,
+  version: '1.0.0',
+  integrity: `sha512-${i}`,
+  keyid: 'SHA256:k',
+  sig: `c2ln${i}`,
+  source: 'publish',
 });
 
 /** Everything an auditor can know from the served files: the checkpoint, every entry, the tree's root. */
@@ -38,15 +54,18 @@ function audit(log: SigningLog) {
   return { checkpoint, entries, leaves };
 }
 
-
 /** Every file under the log folder, by path, with its bytes (temporary files never remain). */
 function servedFiles(dataDir: string): Record<string, string> {
   const root = join(dataDir, 'log');
   const files = readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
-  return Object.fromEntries(files.map((d) => {
-    const path = join(d.parentPath, d.name);
-    return [path.slice(root.length + 1), readFileSync(path).toString('base64')];
-  }).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return Object.fromEntries(
+    files
+      .map((d) => {
+        const path = join(d.parentPath, d.name);
+        return [path.slice(root.length + 1), readFileSync(path).toString('base64')];
+      })
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
 }
 
 describe('the signing log', () => {

@@ -13,7 +13,15 @@ import { WitnessStateFile, startWitnessServer, submitCheckpoint } from '../../..
 import { SigningLog, type SigningEvent } from '../../../packages/vouch-registry/lib/signing-log.js';
 import { Witnessing } from '../../../packages/vouch-registry/lib/witnessing.js';
 
-const event = (i: number): SigningEvent => ({ type: 'version-signed', name: `pkg-${i}`, version: '1.0.0', integrity: `sha512-${i}`, keyid: 'SHA256:k', sig: `c2ln${i}`, source: 'publish' });
+const event = (i: number): SigningEvent => ({
+  type: 'version-signed',
+  name: `pkg-${i}`,
+  version: '1.0.0',
+  integrity: `sha512-${i}`,
+  keyid: 'SHA256:k',
+  sig: `c2ln${i}`,
+  source: 'publish',
+});
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -29,7 +37,13 @@ function logger() {
 async function witnessFor(log: SigningLog, name: string) {
   const store = WitnessStateFile.open(join(mkdtempSync(join(tmpdir(), 'vouch-witnessing-')), 'state.json'));
   const cosigner = ed25519Cosigner(name, generateKeyPairSync('ed25519').privateKey);
-  const server = await startWitnessServer({ host: '127.0.0.1', port: 0, logs: new Map([[log.origin, [parseVerifierKey(log.verifierKey)]]]), cosigners: [cosigner], store });
+  const server = await startWitnessServer({
+    host: '127.0.0.1',
+    port: 0,
+    logs: new Map([[log.origin, [parseVerifierKey(log.verifierKey)]]]),
+    cosigners: [cosigner],
+    store,
+  });
   cleanup.push(async () => {
     await server.close();
     store.close();
@@ -42,10 +56,13 @@ async function hungWitness(): Promise<string> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => void sockets.add(socket));
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
-  cleanup.push(() => new Promise<void>((done) => {
-    for (const s of sockets) s.destroy();
-    server.close(() => done());
-  }));
+  cleanup.push(
+    () =>
+      new Promise<void>((done) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => done());
+      }),
+  );
   const address = server.address();
   if (typeof address !== 'object' || !address) throw new Error('no address');
   return `http://127.0.0.1:${address.port}/`;

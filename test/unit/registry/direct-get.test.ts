@@ -119,24 +119,26 @@ describe('directGet', () => {
 describe('getBytes with the direct GET', () => {
   const http = () => ({ flat: flat(), offline: false, timeoutMs: 2_000, retries: 0 });
 
-  it('asks npm\'s stack when the direct GET has no answer, and gets npm\'s answer (a followed redirect)', async () => {
+  it("asks npm's stack when the direct GET has no answer, and gets npm's answer (a followed redirect)", async () => {
     const body = await getBytes(url('/moved'), http(), { maxBytes: bounds.maxBytes, store: false });
     expect(body).toEqual(PACKUMENT);
     expect(seen.map((s) => s.path)).toEqual(['/moved', '/moved', '/plain']);
   });
 
-  it('reports a 404 as npm\'s stack does, and a body over the bound without reading it twice', async () => {
+  it("reports a 404 as npm's stack does, and a body over the bound without reading it twice", async () => {
     await expect(getBytes(url('/absent'), http(), { maxBytes: bounds.maxBytes, store: false })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(getBytes(url('/bomb'), http(), { maxBytes: bounds.maxBytes, store: false })).rejects.toMatchObject({ code: 'TOO_LARGE' });
     expect(seen.map((s) => s.path)).toEqual(['/absent', '/absent', '/bomb']);
   });
 
   it('spends one attempt of the retry budget on a failed direct request', async () => {
-    await expect(getBytes(url('/broken'), { ...http(), retries: 2 }, { maxBytes: bounds.maxBytes, store: false })).rejects.toMatchObject({ code: 'REGISTRY_ERROR' });
+    await expect(getBytes(url('/broken'), { ...http(), retries: 2 }, { maxBytes: bounds.maxBytes, store: false })).rejects.toMatchObject({
+      code: 'REGISTRY_ERROR',
+    });
     expect(seen.map((s) => s.path)).toEqual(['/broken', '/broken', '/broken']);
   });
 
-  it('leaves requests npm caches (attestations, keys) to npm\'s stack alone', async () => {
+  it("leaves requests npm caches (attestations, keys) to npm's stack alone", async () => {
     const body = await getBytes(url('/moved'), { ...http(), flat: { ...flat(), cache: undefined } }, { maxBytes: bounds.maxBytes });
     expect(body).toEqual(PACKUMENT);
     expect(seen.map((s) => s.path)).toEqual(['/moved', '/plain']);

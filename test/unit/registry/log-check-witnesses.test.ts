@@ -13,7 +13,13 @@ import { cosignatureLine, ed25519Cosigner, splitNote, type Cosigner } from '../.
 import { tempDir } from '../registry-plugin/helpers.js';
 
 const event = (i: number): SigningEvent => ({
-  type: 'version-signed', name: `pkg-${i}`, version: '1.0.0', integrity: `sha512-${i}`, keyid: 'SHA256:k', sig: `c2ln${i}`, source: 'publish',
+  type: 'version-signed',
+  name: `pkg-${i}`,
+  version: '1.0.0',
+  integrity: `sha512-${i}`,
+  keyid: 'SHA256:k',
+  sig: `c2ln${i}`,
+  source: 'publish',
 });
 const witness = (name: string): Cosigner => ed25519Cosigner(name, generateKeyPairSync('ed25519').privateKey);
 
@@ -61,8 +67,12 @@ describe('checkSigningLog: witnesses', () => {
     expect(view?.seen.witnesses?.cosigned.map((w) => w.name)).toEqual(['witness-a.example', 'witness-c.example']);
   });
 
-  it('fewer than k, a stranger\'s cosignature, or cosignatures over another checkpoint: a problem naming the count', async () => {
-    for (const [signers, isForged, count] of [[[a], false, 1], [[witness('stranger.example')], false, 0], [[a, b], true, 0]] as const) {
+  it("fewer than k, a stranger's cosignature, or cosignatures over another checkpoint: a problem naming the count", async () => {
+    for (const [signers, isForged, count] of [
+      [[a], false, 1],
+      [[witness('stranger.example')], false, 0],
+      [[a, b], true, 0],
+    ] as const) {
       cosigners = [...signers];
       forged = isForged;
       const view = await checkSigningLog(url, http(), tempDir(), undefined, policy(2));

@@ -13,7 +13,13 @@ import { tempDir } from '../registry-plugin/helpers.js';
 
 const KEY = 'SHA256:registry-key';
 const signed = (name: string, version: string): SigningEvent => ({
-  type: 'version-signed', name, version, integrity: `sha512-${name}-${version}`, keyid: KEY, sig: `sig-${name}-${version}`, source: 'publish',
+  type: 'version-signed',
+  name,
+  version,
+  integrity: `sha512-${name}-${version}`,
+  keyid: KEY,
+  sig: `sig-${name}-${version}`,
+  source: 'publish',
 });
 
 function verifiedLog(log: SigningLog, edit?: (path: string, body: Buffer) => Buffer): VerifiedLog {
@@ -23,14 +29,30 @@ function verifiedLog(log: SigningLog, edit?: (path: string, body: Buffer) => Buf
     return edit ? edit(path, Buffer.from(body)) : body;
   };
   return {
-    registry: 'http://127.0.0.1:1/', key: log.verifierKey, size: log.treeSize, root: log.root(), checkpoint: '',
-    logId: verifierKeyMaterial(log.verifierKey).keyHash.toString('base64'), tiles: new TileReader(fetch, log.treeSize),
+    registry: 'http://127.0.0.1:1/',
+    key: log.verifierKey,
+    size: log.treeSize,
+    root: log.root(),
+    checkpoint: '',
+    logId: verifierKeyMaterial(log.verifierKey).keyHash.toString('base64'),
+    tiles: new TileReader(fetch, log.treeSize),
   };
 }
 
 function evidenceOf(name: string, version: string, extra: Partial<PackageEvidence> = {}): PackageEvidence {
   return {
-    ref: { name, version, aliases: [], locations: [`node_modules/${name}`], integrity: `sha512-${name}-${version}`, resolved: null, registry: 'http://127.0.0.1:1/', dev: false, optional: false, hasInstallScript: false },
+    ref: {
+      name,
+      version,
+      aliases: [],
+      locations: [`node_modules/${name}`],
+      integrity: `sha512-${name}-${version}`,
+      resolved: null,
+      registry: 'http://127.0.0.1:1/',
+      dev: false,
+      optional: false,
+      hasInstallScript: false,
+    },
     integrity: { kind: 'ok', integrity: `sha512-${name}-${version}`, tarballChecked: false },
     signature: { kind: 'verified', keyids: [KEY] },
     attestations: { kind: 'none' },
@@ -57,16 +79,20 @@ describe('checkLogMembership: registry signatures', () => {
     expect(out.registryLog).toEqual({ index: 257, treeSize: 300 });
   });
 
-  it('no logIndex, another event\'s entry, an index past the checkpoint, a changed tile: SIGNATURE_NOT_LOGGED', async () => {
+  it("no logIndex, another event's entry, an index past the checkpoint, a changed tile: SIGNATURE_NOT_LOGGED", async () => {
     const log = logOf(300);
     const cases: [VersionDist, RegExp, VerifiedLog?][] = [
       [distOf('pkg-5', '1.0.0'), /names no entry/],
       [distOf('pkg-5', '1.0.0', 6), /records another signing event/],
       [distOf('pkg-5', '1.0.0', 300), /past the checkpoint of 300/],
-      [distOf('pkg-5', '1.0.0', 5), /not in the tree/, verifiedLog(log, (path, body) => {
-        if (path.startsWith('tile/0/')) body[7 * 32] ^= 1; // a sibling hash on the audit path of entry 5
-        return body;
-      })],
+      [
+        distOf('pkg-5', '1.0.0', 5),
+        /not in the tree/,
+        verifiedLog(log, (path, body) => {
+          if (path.startsWith('tile/0/')) body[7 * 32] ^= 1; // a sibling hash on the audit path of entry 5
+          return body;
+        }),
+      ],
     ];
     for (const [dist, why, view] of cases) {
       const out = await checkLogMembership(evidenceOf('pkg-5', '1.0.0'), dist, view ?? verifiedLog(log));
@@ -83,17 +109,26 @@ describe('checkLogMembership: registry signatures', () => {
   });
 });
 
-describe('checkLogMembership: the registry\'s publish attestation', () => {
-  const attested = (log: SigningLog, treeSize: number, rootHash: Uint8Array, logId?: string): PackageEvidence => evidenceOf('pkg-1', '1.0.0', {
-    signature: { kind: 'no-keys' },
-    attestations: {
-      kind: 'verified',
-      publish: {
-        predicateType: 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1', keyid: KEY, integratedTime: null, bundleDigest: 'sha256:x',
-        logged: { logId: logId ?? verifierKeyMaterial(log.verifierKey).keyHash.toString('base64'), index: 1, treeSize, rootHash: Buffer.from(rootHash).toString('base64') },
+describe("checkLogMembership: the registry's publish attestation", () => {
+  const attested = (log: SigningLog, treeSize: number, rootHash: Uint8Array, logId?: string): PackageEvidence =>
+    evidenceOf('pkg-1', '1.0.0', {
+      signature: { kind: 'no-keys' },
+      attestations: {
+        kind: 'verified',
+        publish: {
+          predicateType: 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1',
+          keyid: KEY,
+          integratedTime: null,
+          bundleDigest: 'sha256:x',
+          logged: {
+            logId: logId ?? verifierKeyMaterial(log.verifierKey).keyHash.toString('base64'),
+            index: 1,
+            treeSize,
+            rootHash: Buffer.from(rootHash).toString('base64'),
+          },
+        },
       },
-    },
-  });
+    });
 
   it('proven into an older checkpoint the verified log extends, or into the verified one: passes', async () => {
     const log = logOf(40);

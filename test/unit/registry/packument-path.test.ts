@@ -22,7 +22,7 @@ function lockedNames(): string[] {
 }
 
 describe('packumentPath', () => {
-  it('is npm-package-arg\'s escapedName for every name of a real lockfile', () => {
+  it("is npm-package-arg's escapedName for every name of a real lockfile", () => {
     const names = [...lockedNames(), '@bs-scope0/pkg-12', 'JSONStream', 'left-pad', '@types/node'];
     expect(names.filter((n) => n.startsWith('@')).length).toBeGreaterThan(10);
     for (const name of names) expect(packumentPath(name), name).toBe(npa(name).escapedName);

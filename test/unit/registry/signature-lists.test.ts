@@ -30,7 +30,7 @@ function expectSameAsSlowWay(text: string): void {
 }
 
 describe('cutSignatureLists', () => {
-  it('cuts every version\'s signature list to the first entries, whatever the formatting', () => {
+  it("cuts every version's signature list to the first entries, whatever the formatting", () => {
     const doc = { name: 'left', versions: { '1.0.0': { dist: { integrity: 'sha512-x', signatures: sigs(10) } }, '2.0.0': { dist: { signatures: sigs(2) } } } };
     for (const text of [JSON.stringify(doc), JSON.stringify(doc, null, 2), JSON.stringify(doc, null, '\t').replace(/,/g, ' ,\n ')]) {
       const result = cut(text);
@@ -77,7 +77,8 @@ describe('cutSignatureLists', () => {
   });
 
   it('cuts duplicated keys the way JSON.parse reads them (the last one wins)', () => {
-    const text = `{"versions":{"1.0.0":{"dist":{"signatures":${JSON.stringify(sigs(9))},"signatures":${JSON.stringify(sigs(8))}}}},` +
+    const text =
+      `{"versions":{"1.0.0":{"dist":{"signatures":${JSON.stringify(sigs(9))},"signatures":${JSON.stringify(sigs(8))}}}},` +
       `"versions":{"1.0.0":{"dist":{"signatures":${JSON.stringify(sigs(7))}},"dist":{"signatures":${JSON.stringify(sigs(6))}}}}}`;
     expectSameAsSlowWay(text);
   });
@@ -96,17 +97,22 @@ describe('cutSignatureLists', () => {
 
   it('agrees with the slow way on generated documents', () => {
     let seed = 5;
-    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const value = (depth: number): unknown => {
       const r = next();
       if (depth > 3 || r < 0.3) return ['a', '"', '\\', ']', '{', 1, null, true][Math.floor(next() * 8)];
       if (r < 0.6) return Array.from({ length: Math.floor(next() * 6) }, () => value(depth + 1));
-      return Object.fromEntries(Array.from({ length: Math.floor(next() * 4) }, (_, i) => [['dist', 'signatures', 'versions', `k${i}`][Math.floor(next() * 4)]!, value(depth + 1)]));
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(next() * 4) }, (_, i) => [['dist', 'signatures', 'versions', `k${i}`][Math.floor(next() * 4)]!, value(depth + 1)]),
+      );
     };
     for (let i = 0; i < 150; i++) {
-      const versions = Object.fromEntries(Array.from({ length: 1 + Math.floor(next() * 3) }, (_, v) => [
-        `1.0.${v}`, { name: value(2), dist: { integrity: 'sha512-x', signatures: Array.from({ length: Math.floor(next() * 8) }, () => value(4)) } },
-      ]));
+      const versions = Object.fromEntries(
+        Array.from({ length: 1 + Math.floor(next() * 3) }, (_, v) => [
+          `1.0.${v}`,
+          { name: value(2), dist: { integrity: 'sha512-x', signatures: Array.from({ length: Math.floor(next() * 8) }, () => value(4)) } },
+        ]),
+      );
       const text = JSON.stringify({ name: value(1), versions, time: value(1) }, null, next() < 0.5 ? 0 : 2);
       expectSameAsSlowWay(text);
     }

@@ -2,10 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { anyProvenance, npmUserClaims, registryClaimsFor, versionClaims } from '../../../lib/registry/tier-claims.js';
 
 // Versions as PackumentSource keeps them: dist, and the `_npmUser` claims.
-const PROVENANCE = { attestations: { url: 'https://r.example/-/npm/v1/attestations/a@1', provenance: { predicateType: 'https://slsa.dev/provenance/v1' } }, signatures: [{ keyid: 'k', sig: 's' }] };
+const PROVENANCE = {
+  attestations: { url: 'https://r.example/-/npm/v1/attestations/a@1', provenance: { predicateType: 'https://slsa.dev/provenance/v1' } },
+  signatures: [{ keyid: 'k', sig: 's' }],
+};
 const SIGNED = { signatures: [{ keyid: 'k', sig: 's' }] };
-const TRUSTED_USER = npmUserClaims({ name: 'GitHub Actions', email: 'npm-oidc-no-reply@github.com', trustedPublisher: { id: 'github', oidcConfigId: 'oidc:1' } });
-const STAGED_USER = npmUserClaims({ name: 'GitHub Actions', approver: { name: 'jane', email: 'jane@example.test' }, trustedPublisher: { id: 'github', oidcConfigId: 'oidc:1' } });
+const TRUSTED_USER = npmUserClaims({
+  name: 'GitHub Actions',
+  email: 'npm-oidc-no-reply@github.com',
+  trustedPublisher: { id: 'github', oidcConfigId: 'oidc:1' },
+});
+const STAGED_USER = npmUserClaims({
+  name: 'GitHub Actions',
+  approver: { name: 'jane', email: 'jane@example.test' },
+  trustedPublisher: { id: 'github', oidcConfigId: 'oidc:1' },
+});
 
 describe('npmUserClaims', () => {
   it('reads trustedPublisher and approver objects as npm writes them, and nothing else', () => {
@@ -26,8 +37,12 @@ describe('registryClaimsFor', () => {
     '2.0.0': { dist: PROVENANCE, npmUser: STAGED_USER },
   };
   const time = {
-    '1.0.0': '2026-01-01T00:00:00Z', '1.1.0': '2026-02-01T00:00:00Z', '1.2.0-rc.1': '2026-02-15T00:00:00Z',
-    '1.2.0': '2026-03-01T00:00:00Z', '1.1.5': '2026-04-01T00:00:00Z', '2.0.0': '2026-05-01T00:00:00Z',
+    '1.0.0': '2026-01-01T00:00:00Z',
+    '1.1.0': '2026-02-01T00:00:00Z',
+    '1.2.0-rc.1': '2026-02-15T00:00:00Z',
+    '1.2.0': '2026-03-01T00:00:00Z',
+    '1.1.5': '2026-04-01T00:00:00Z',
+    '2.0.0': '2026-05-01T00:00:00Z',
   };
 
   it('keeps per claim the highest earlier version, stable and with prereleases, never a later backport or a higher version', () => {
@@ -48,6 +63,8 @@ describe('registryClaimsFor', () => {
     expect(anyProvenance(versions)).toBe(true);
     expect(anyProvenance({ '1.0.0': { dist: SIGNED } })).toBe(false);
     expect(versionClaims({ dist: { attestations: { url: 'x' } } })).toEqual({}); // attestations without provenance
-    expect(versionClaims({ dist: { attestations: { url: 'x', provenance: { predicateType: 'https://vouch.dev/attestation/publisher/v0.1' } } } })).toEqual({ publisher: true });
+    expect(versionClaims({ dist: { attestations: { url: 'x', provenance: { predicateType: 'https://vouch.dev/attestation/publisher/v0.1' } } } })).toEqual({
+      publisher: true,
+    });
   });
 });

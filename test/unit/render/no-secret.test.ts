@@ -21,7 +21,6 @@ import { mulberry32 } from '../../support/prng.js';
 
 const RUNS = 150;
 
-
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 // Kept raw in a URL's userinfo by WHATWG URL serialisation (and by people writing .npmrc by hand).
 const RAW_OK = "!$&'()*+,;=-._~";
@@ -50,9 +49,8 @@ function generate(seed: number): Secrets {
   const password = `${word(1 + Math.floor(random() * 3), RAW_OK + ENCODED)}${core}${special()}${special()}`;
   const user = random() < 0.2 ? `npm_${word(36)}` : word(1 + Math.floor(random() * 8));
   // Half the time as WHATWG serialises it, half as fully percent-encoded; `@` stays raw now and then.
-  const encodedPassword = random() < 0.5
-    ? [...password].map((c) => (RAW_OK.includes(c) || ALNUM.includes(c) ? c : encodeURIComponent(c))).join('')
-    : encodeURIComponent(password);
+  const encodedPassword =
+    random() < 0.5 ? [...password].map((c) => (RAW_OK.includes(c) || ALNUM.includes(c) ? c : encodeURIComponent(c))).join('') : encodeURIComponent(password);
   const host = random() < 0.5 ? `127.0.0.1:${1024 + Math.floor(random() * 60_000)}` : `registry-${word(4).toLowerCase()}.example`;
   const path = random() < 0.5 ? '/' : `/${word(3).toLowerCase()}/npm/`;
   const url = `${random() < 0.5 ? 'https' : 'http'}://${encodeURIComponent(user)}:${random() < 0.1 ? encodedPassword.replace('%40', '@') : encodedPassword}@${host}${path}`;
@@ -69,7 +67,10 @@ function reportWith(s: Secrets): { report: Report; verdict: PackageVerdict } {
   const down = `could not reach ${keysUrl}: request to ${keysUrl} failed, reason: connect ECONNREFUSED`;
   const base = ref('dep', '1.0.0', { registry: s.url });
   const verdict: PackageVerdict = {
-    kind: 'package', ref: base, status: 'unverifiable', decision: 'deny',
+    kind: 'package',
+    ref: base,
+    status: 'unverifiable',
+    decision: 'deny',
     findings: [
       finding('REGISTRY_UNREACHABLE', 'deny', { message: `dep@1.0.0 could not be verified: ${down}`, rule: 'invariant:fail-closed', hint: `retry ${s.url}` }),
       finding('RESOLVED_FOREIGN_HOST', 'warn', { message: `resolves at ${s.url}dep/-/dep-1.0.0.tgz?token=${s.token}, not at its registry ${s.url}` }),
@@ -81,14 +82,22 @@ function reportWith(s: Secrets): { report: Report; verdict: PackageVerdict } {
   const reg = {
     ...registry(s.url, []),
     decision: 'warn' as const,
-    findings: [finding('UNSIGNED_REGISTRY', 'warn', {
-      message: `${s.url} serves no signing keys`, hint: `add to vouch.policy.json: "registries": { ${JSON.stringify(s.url)}: { "keys": "none" } }`,
-    })],
+    findings: [
+      finding('UNSIGNED_REGISTRY', 'warn', {
+        message: `${s.url} serves no signing keys`,
+        hint: `add to vouch.policy.json: "registries": { ${JSON.stringify(s.url)}: { "keys": "none" } }`,
+      }),
+    ],
   };
-  const r = report([
-    verdict, unsigned, allowed(ref('ok', '2.0.0', { registry: s.url })),
-    source('gitdep', 'deny', { spec: `git+${s.url.replace(/\/[^@]*$/, '')}/acme/gitdep.git#main` }),
-  ], { registries: [reg, registry(`${s.url}mirror/`)], notices: [`registry ${s.url} (_auth=${Buffer.from('u:p').toString('base64')}${s.token})`] });
+  const r = report(
+    [
+      verdict,
+      unsigned,
+      allowed(ref('ok', '2.0.0', { registry: s.url })),
+      source('gitdep', 'deny', { spec: `git+${s.url.replace(/\/[^@]*$/, '')}/acme/gitdep.git#main` }),
+    ],
+    { registries: [reg, registry(`${s.url}mirror/`)], notices: [`registry ${s.url} (_auth=${Buffer.from('u:p').toString('base64')}${s.token})`] },
+  );
   const pin = { keys: { [KEY_NEW]: { key: 'MFkw' } } };
   return { report: { ...r, registryPins: { [s.url]: pin }, registryServed: { [s.url]: pin } }, verdict };
 }
@@ -131,7 +140,12 @@ describe('no secret in any output (property over seeded credentials)', () => {
       }
       expectNoSecret(s, seed, 'explain', renderExplain(verdict, { versions: { '1.0.0': { evidence: `sha256:${s.url}` } } }));
 
-      const error = new VouchError('REGISTRY_UNREACHABLE', `could not reach ${s.url}-/npm/v1/keys`, { pkg: 'dep', file: `${s.url}x` }, `check ${withoutCredentials(s.url).replace(/^https?:/, '')}:_authToken=${s.npmToken}`);
+      const error = new VouchError(
+        'REGISTRY_UNREACHABLE',
+        `could not reach ${s.url}-/npm/v1/keys`,
+        { pkg: 'dep', file: `${s.url}x` },
+        `check ${withoutCredentials(s.url).replace(/^https?:/, '')}:_authToken=${s.npmToken}`,
+      );
       expectNoSecret(s, seed, 'VouchError', formatVouchError(error));
       const out = capture();
       reportError(new Error(`fetch ${s.url} with Authorization: Basic ${Buffer.from(s.token).toString('base64')}`), out, true);

@@ -56,7 +56,10 @@ describe('createProgress', () => {
     expect(writes[0]).toMatch(/^\rvouch: verifying \[-+\] 1\/100 first@1\.0\.0\u001b\[K$/);
     expect(writes[1]).toContain(' 33/100 next@1.0.0');
     // A second of ticks every 10 ms draws about 10 times.
-    for (let i = 0; i < 100; i++) { c.advance(10); p.tick('x'); }
+    for (let i = 0; i < 100; i++) {
+      c.advance(10);
+      p.tick('x');
+    }
     expect(writes.length - 2).toBeLessThanOrEqual(1000 / REDRAW_INTERVAL_MS);
     expect(writes.length - 2).toBeGreaterThanOrEqual(1000 / REDRAW_INTERVAL_MS - 1);
   });

@@ -14,9 +14,17 @@ const INTEGRITY = 'sha512-e+qfbn/zf1+rCza/BhIA//Awmf0v1pa5HQD8zmuvQ1wMhWpSnR/Aix
 export function ref(name: string, version: string, extra: Partial<PackageRef> = {}): PackageRef {
   const registry = extra.registry ?? NPMJS;
   return {
-    name, version, aliases: [], locations: [`node_modules/${name}`], integrity: INTEGRITY,
-    resolved: `${registry}${name}/-/${name.split('/').pop() ?? name}-${version}.tgz`, registry,
-    dev: false, optional: false, hasInstallScript: false, ...extra,
+    name,
+    version,
+    aliases: [],
+    locations: [`node_modules/${name}`],
+    integrity: INTEGRITY,
+    resolved: `${registry}${name}/-/${name.split('/').pop() ?? name}-${version}.tgz`,
+    registry,
+    dev: false,
+    optional: false,
+    hasInstallScript: false,
+    ...extra,
   };
 }
 
@@ -27,9 +35,14 @@ export function identity(repo: string, extra: Partial<ProvenanceIdentity> = {}):
     issuer: GITHUB_ISSUER,
     san: `https://github.com/${repo}/.github/workflows/release.yml@refs/heads/main`,
     repository: `https://github.com/${repo}`,
-    repositoryId: '123456', ownerId: '7890', owner: `https://github.com/${repo.split('/')[0] ?? repo}`,
-    ref: 'refs/heads/main', commit: 'a'.repeat(40), workflow: '.github/workflows/release.yml',
-    runnerEnvironment: 'github-hosted', ...extra,
+    repositoryId: '123456',
+    ownerId: '7890',
+    owner: `https://github.com/${repo.split('/')[0] ?? repo}`,
+    ref: 'refs/heads/main',
+    commit: 'a'.repeat(40),
+    workflow: '.github/workflows/release.yml',
+    runnerEnvironment: 'github-hosted',
+    ...extra,
   };
 }
 
@@ -50,7 +63,15 @@ export function verifiedEvidence(r: PackageRef, opts: EvidenceOptions = {}): Pac
       kind: 'verified',
       publish: { predicateType: PREDICATE_PUBLISH_NPM, keyid: KEY_NEW, integratedTime: t, bundleDigest: `sha256:${'1'.repeat(64)}` },
       ...(opts.provenance
-        ? { provenance: { predicateType: PREDICATE_SLSA_V1, identity: opts.provenance, integratedTime: t, bundleDigest: `sha256:${'2'.repeat(64)}`, trustRoot: 'public-good' } }
+        ? {
+            provenance: {
+              predicateType: PREDICATE_SLSA_V1,
+              identity: opts.provenance,
+              integratedTime: t,
+              bundleDigest: `sha256:${'2'.repeat(64)}`,
+              trustRoot: 'public-good',
+            },
+          }
         : {}),
       ...(opts.publisherKey
         ? { publisher: { predicateType: PREDICATE_PUBLISHER, keyid: opts.publisherKey, integratedTime: t, bundleDigest: `sha256:${'3'.repeat(64)}` } }
@@ -73,7 +94,10 @@ export function allowed(r: PackageRef, opts: EvidenceOptions = {}): PackageVerdi
 export function badSignature(r: PackageRef, extra: Partial<Finding> = {}): PackageVerdict {
   const message = `signature by ${KEY_NEW} does not match`;
   return {
-    kind: 'package', ref: r, status: 'invalid', decision: 'deny',
+    kind: 'package',
+    ref: r,
+    status: 'invalid',
+    decision: 'deny',
     findings: [finding('SIGNATURE_INVALID', 'deny', { message, rule: 'default', hint: 'do not install this version', ...extra })],
     evidence: { ...verifiedEvidence(r), signature: { kind: 'failed', code: 'SIGNATURE_INVALID', keyid: KEY_NEW, message }, attestations: { kind: 'none' } },
   };
@@ -82,25 +106,44 @@ export function badSignature(r: PackageRef, extra: Partial<Finding> = {}): Packa
 /** No signature although the registry serves keys: status missing, denied. */
 export function missingSignature(r: PackageRef): PackageVerdict {
   return {
-    kind: 'package', ref: r, status: 'missing', decision: 'deny',
+    kind: 'package',
+    ref: r,
+    status: 'missing',
+    decision: 'deny',
     findings: [finding('SIGNATURE_MISSING', 'deny', { rule: 'default' })],
-    evidence: { ...verifiedEvidence(r), signature: { kind: 'failed', code: 'SIGNATURE_MISSING', message: 'no registry signature' }, attestations: { kind: 'none' } },
+    evidence: {
+      ...verifiedEvidence(r),
+      signature: { kind: 'failed', code: 'SIGNATURE_MISSING', message: 'no registry signature' },
+      attestations: { kind: 'none' },
+    },
   };
 }
 
 /** A package from a keyless registry, allowed with a warning. */
 export function unsignedRegistry(r: PackageRef, decision: Decision = 'warn'): PackageVerdict {
   return {
-    kind: 'package', ref: r, status: 'unsigned-registry', decision,
+    kind: 'package',
+    ref: r,
+    status: 'unsigned-registry',
+    decision,
     findings: [finding('UNSIGNED_REGISTRY', decision === 'deny' ? 'deny' : 'warn', { rule: `registries["${r.registry}"]` })],
     evidence: { ...verifiedEvidence(r), signature: { kind: 'no-keys' }, attestations: { kind: 'none' } },
   };
 }
 
 export function source(name: string, decision: Decision, extra: Partial<NonRegistryRef> = {}): SourceVerdict {
-  const ref: NonRegistryRef = { name, kind: 'git', spec: `git+ssh://git@github.com/acme/${name}.git#${'b'.repeat(40)}`, locations: [`node_modules/${name}`], ...extra };
+  const ref: NonRegistryRef = {
+    name,
+    kind: 'git',
+    spec: `git+ssh://git@github.com/acme/${name}.git#${'b'.repeat(40)}`,
+    locations: [`node_modules/${name}`],
+    ...extra,
+  };
   return {
-    kind: 'source', ref, status: 'unverifiable', decision,
+    kind: 'source',
+    ref,
+    status: 'unverifiable',
+    decision,
     findings: decision === 'allow' ? [] : [finding('SOURCE_NOT_ALLOWED', decision === 'deny' ? 'deny' : 'warn', { rule: 'sources' })],
   };
 }

@@ -11,12 +11,19 @@ const VERSION = '0.1.0';
 
 // The lockfile the mixed report was "read" from, with each location on a known line.
 const LOCATIONS = [
-  'node_modules/@acme/widget', 'node_modules/@internal/lib', 'node_modules/async', 'node_modules/evil',
-  'node_modules/gitdep', 'node_modules/string-width-cjs', 'node_modules/x/node_modules/evil', 'node_modules/zod',
+  'node_modules/@acme/widget',
+  'node_modules/@internal/lib',
+  'node_modules/async',
+  'node_modules/evil',
+  'node_modules/gitdep',
+  'node_modules/string-width-cjs',
+  'node_modules/x/node_modules/evil',
+  'node_modules/zod',
 ];
 const LOCKFILE = JSON.stringify(
   { name: 'app', lockfileVersion: 3, packages: Object.fromEntries([['', { name: 'app' }], ...LOCATIONS.map((l) => [l, { version: '1.0.0' }])]) },
-  null, 2,
+  null,
+  2,
 );
 const lineOf = (key: string): number => LOCKFILE.split('\n').findIndex((l) => l.startsWith(`    ${JSON.stringify(key)}:`)) + 1;
 
@@ -80,11 +87,16 @@ describe('--format sarif', () => {
   it('points each result at the package key line in package-lock.json, relative to %SRCROOT%', () => {
     const results = onlyRun(sarif()).results ?? [];
     const evil = results.find((r) => r.ruleId === 'SIGNATURE_INVALID');
-    expect(evil?.locations?.map((l) => [l.physicalLocation?.artifactLocation?.uri, l.physicalLocation?.artifactLocation?.uriBaseId, l.physicalLocation?.region?.startLine]))
-      .toEqual([
-        ['package-lock.json', '%SRCROOT%', lineOf('node_modules/evil')],
-        ['package-lock.json', '%SRCROOT%', lineOf('node_modules/x/node_modules/evil')],
-      ]);
+    expect(
+      evil?.locations?.map((l) => [
+        l.physicalLocation?.artifactLocation?.uri,
+        l.physicalLocation?.artifactLocation?.uriBaseId,
+        l.physicalLocation?.region?.startLine,
+      ]),
+    ).toEqual([
+      ['package-lock.json', '%SRCROOT%', lineOf('node_modules/evil')],
+      ['package-lock.json', '%SRCROOT%', lineOf('node_modules/x/node_modules/evil')],
+    ]);
     expect(lineOf('node_modules/evil')).toBeGreaterThan(1);
     const git = results.find((r) => r.ruleId === 'SOURCE_NOT_ALLOWED');
     expect(git?.locations?.[0]?.physicalLocation?.region?.startLine).toBe(lineOf('node_modules/gitdep'));
@@ -127,7 +139,9 @@ describe('--format sarif', () => {
 
   it('fingerprints by code, name and version: stable across runs, distinct across versions', () => {
     const fp = (log: Log): Record<string, string> =>
-      Object.fromEntries((onlyRun(log).results ?? []).map((r: Result) => [`${r.ruleId} ${String(r.properties?.['package'])}`, r.partialFingerprints?.[FINGERPRINT_KEY] ?? '']));
+      Object.fromEntries(
+        (onlyRun(log).results ?? []).map((r: Result) => [`${r.ruleId} ${String(r.properties?.['package'])}`, r.partialFingerprints?.[FINGERPRINT_KEY] ?? '']),
+      );
     const first = fp(sarif());
     expect(fp(sarif(mixedReport(), 'no lockfile'))).toEqual(first); // line numbers do not move fingerprints
     expect(first['SIGNATURE_INVALID evil']).toBe(fingerprint('SIGNATURE_INVALID', 'evil', '1.0.0'));
@@ -153,7 +167,13 @@ describe('SARIF: a registry without keys, decided once', () => {
   it('one UNSIGNED_REGISTRY result for the registry, none per package', () => {
     const MIRROR = 'https://mirror.example/';
     const verdicts = [unsignedRegistry(ref('a', '1.0.0', { registry: MIRROR })), unsignedRegistry(ref('b', '1.0.0', { registry: MIRROR }))];
-    const mirror = { url: MIRROR, keys: 'none' as const, keyids: [], decision: 'warn' as const, findings: [{ code: 'UNSIGNED_REGISTRY' as const, severity: 'warn' as const, message: 'no keys' }] };
+    const mirror = {
+      url: MIRROR,
+      keys: 'none' as const,
+      keyids: [],
+      decision: 'warn' as const,
+      findings: [{ code: 'UNSIGNED_REGISTRY' as const, severity: 'warn' as const, message: 'no keys' }],
+    };
     const log = toSarif(report(verdicts, { registries: [mirror] }), { version: VERSION });
     expect(log.runs[0]!.results!.filter((r) => r.ruleId === 'UNSIGNED_REGISTRY')).toHaveLength(1);
     // Without the registry's summary finding, each package still gets its own result.
@@ -163,7 +183,7 @@ describe('SARIF: a registry without keys, decided once', () => {
 });
 
 describe('SARIF message text', () => {
-  it('names the package once, whether or not the finding\'s message already starts with it', () => {
+  it("names the package once, whether or not the finding's message already starts with it", () => {
     const named = badSignature(ref('chalk', '5.6.2'), { message: 'chalk@5.6.2: signature by SHA256:x does not match' });
     const bare = badSignature(ref('chalk', '5.6.3'), { message: 'signature by SHA256:x does not match' });
     const texts = toSarif(report([named, bare]), { version: VERSION }).runs[0]!.results!.map((r) => r.message.text ?? '');

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { render } from '../../../lib/cli/render/index.js';
 import { renderText } from '../../../lib/cli/render/text.js';
-import {
-  allowed, badSignature, finding, identity, mixedReport, ref, registry, report, unsignedRegistry,
-} from './report-builder.js';
+import { allowed, badSignature, finding, identity, mixedReport, ref, registry, report, unsignedRegistry } from './report-builder.js';
 
 // Any CSI / SGR escape sequence.
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/;
@@ -63,8 +61,12 @@ describe('renderText', () => {
     const lines = verbose.split('\n');
     const start = lineIndex(verbose, 'Allowed (4):');
     expect(start).toBeGreaterThan(lineIndex(verbose, 'Notices:'));
-    expect(lines.slice(start + 1, start + 5).map((l) => l.trim().split(' ')[0]))
-      .toEqual(['@acme/widget@2.1.0', 'string-width@4.2.3', 'zod@3.9.0', 'zod@3.23.8']); // semver order, not string order
+    expect(lines.slice(start + 1, start + 5).map((l) => l.trim().split(' ')[0])).toEqual([
+      '@acme/widget@2.1.0',
+      'string-width@4.2.3',
+      'zod@3.9.0',
+      'zod@3.23.8',
+    ]); // semver order, not string order
     expect(lines[start + 1]).toContain('publisher key SHA256:pUbLiShEr');
     expect(lines[start + 1]).toContain('provenance https://github.com/acme/widget .github/workflows/release.yml');
     expect(verbose).toContain('(invalid) at node_modules/evil, node_modules/x/node_modules/evil');
@@ -97,7 +99,10 @@ describe('renderText', () => {
     const shuffled = { ...b, findings: [...b.findings].reverse() };
     expect(renderText(report([c, shuffled, a]), { verbose: true })).toBe(one);
     // Denials first, then by code.
-    const codes = one.split('\n').filter((l) => /^ {4}[A-Z_]+:/.test(l)).map((l) => l.trim().split(':')[0]);
+    const codes = one
+      .split('\n')
+      .filter((l) => /^ {4}[A-Z_]+:/.test(l))
+      .map((l) => l.trim().split(':')[0]);
     expect(codes).toEqual(['IDENTITY_MISMATCH', 'SIGNATURE_INVALID', 'RELEASE_TOO_NEW', 'UNSIGNED_REGISTRY']);
   });
 
@@ -118,7 +123,11 @@ describe('renderText: a registry without keys, decided once', () => {
   const MIRROR = 'https://mirror.example/';
   const mirrorReport = (count: number) => {
     const verdicts = Array.from({ length: count }, (_, i) => unsignedRegistry(ref(`m${String(i).padStart(2, '0')}`, '1.0.0', { registry: MIRROR })));
-    const mirror = { ...registry(MIRROR, []), decision: 'warn' as const, findings: [finding('UNSIGNED_REGISTRY', 'warn', { message: `${MIRROR} serves no signing keys`, hint: 'add "registries": { … { "keys": "none" } }' })] };
+    const mirror = {
+      ...registry(MIRROR, []),
+      decision: 'warn' as const,
+      findings: [finding('UNSIGNED_REGISTRY', 'warn', { message: `${MIRROR} serves no signing keys`, hint: 'add "registries": { … { "keys": "none" } }' })],
+    };
     return report([...verdicts, badSignature(ref('z', '1.0.0'))], { registries: [registry(), mirror] });
   };
 
@@ -137,7 +146,11 @@ describe('renderText: versions vouch.lock does not record, said once', () => {
   it('one line of packages and one fix instead of a block per package', () => {
     const missing = (name: string) => {
       const v = allowed(ref(name, '1.0.0'));
-      return { ...v, decision: 'deny' as const, findings: [finding('LOCK_MISSING_ENTRY', 'deny', { message: `${name}@1.0.0 is in package-lock.json but vouch.lock does not record it` })] };
+      return {
+        ...v,
+        decision: 'deny' as const,
+        findings: [finding('LOCK_MISSING_ENTRY', 'deny', { message: `${name}@1.0.0 is in package-lock.json but vouch.lock does not record it` })],
+      };
     };
     const text = renderText(report(['a', 'b', 'c'].map(missing)));
     expect(text).toContain('  3 packages in package-lock.json that vouch.lock does not record (LOCK_MISSING_ENTRY):\n    a@1.0.0, b@1.0.0, c@1.0.0\n');

@@ -2,15 +2,7 @@
 // fail there when anything in it is changed.
 import { createHash, createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  buildKeyedBundle,
-  buildStatement,
-  generateKey,
-  keySigner,
-  spkiBase64,
-  statementOf,
-  type RawSigner,
-} from '../../../lib/sign/index.js';
+import { buildKeyedBundle, buildStatement, generateKey, keySigner, spkiBase64, statementOf, type RawSigner } from '../../../lib/sign/index.js';
 import {
   AttestationVerifier,
   PREDICATE_PUBLISHER,
@@ -24,14 +16,22 @@ const TARBALL = Buffer.from('the exact tarball bytes');
 const SHA512 = createHash('sha512').update(TARBALL).digest();
 const INTEGRITY = `sha512-${SHA512.toString('base64')}`;
 const GITHUB = {
-  GITHUB_ACTIONS: 'true', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/widget',
-  GITHUB_WORKFLOW_REF: 'acme/widget/.github/workflows/release.yml@refs/tags/v1.0.0', GITHUB_REF: 'refs/tags/v1.0.0',
-  GITHUB_SHA: '1'.repeat(40), RUNNER_ENVIRONMENT: 'github-hosted',
+  GITHUB_ACTIONS: 'true',
+  GITHUB_SERVER_URL: 'https://github.com',
+  GITHUB_REPOSITORY: 'acme/widget',
+  GITHUB_WORKFLOW_REF: 'acme/widget/.github/workflows/release.yml@refs/tags/v1.0.0',
+  GITHUB_REF: 'refs/tags/v1.0.0',
+  GITHUB_SHA: '1'.repeat(40),
+  RUNNER_ENVIRONMENT: 'github-hosted',
 };
 
 async function signed(signer: RawSigner, ci?: 'github-actions') {
   const statement = buildStatement({
-    name: '@acme/widget', version: '1.0.0', sha512Hex: SHA512.toString('hex'), ci, env: ci ? GITHUB : {},
+    name: '@acme/widget',
+    version: '1.0.0',
+    sha512Hex: SHA512.toString('hex'),
+    ci,
+    env: ci ? GITHUB : {},
     publisherKey: { keyid: signer.keyid, publicKey: spkiBase64(createPublicKey(signer.publicKeyPem)) },
   });
   return buildKeyedBundle(statement, signer);
@@ -39,10 +39,14 @@ async function signed(signer: RawSigner, ci?: 'github-actions') {
 
 function check(bundle: unknown, predicateType: string, integrity = INTEGRITY): AttestationResult {
   return checkAttestations({
-    name: '@acme/widget', version: '1.0.0', integrity,
+    name: '@acme/widget',
+    version: '1.0.0',
+    integrity,
     advertised: { url: '/-/npm/v1/attestations/@acme%2fwidget@1.0.0' },
     response: { kind: 'found', body: { attestations: [{ predicateType, bundle }] } },
-    keys: [], verifier: new AttestationVerifier(trustRootSet([])), now: new Date('2026-06-01T00:00:00Z'),
+    keys: [],
+    verifier: new AttestationVerifier(trustRootSet([])),
+    now: new Date('2026-06-01T00:00:00Z'),
   });
 }
 
@@ -52,7 +56,10 @@ describe('key-signed bundles from vouch sign', () => {
     const bundle = await signed(signer);
     expect(bundle.mediaType).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
     expect(bundle.verificationMaterial.publicKey?.hint).toBe(signer.keyid);
-    expect(check(bundle, PREDICATE_PUBLISHER)).toMatchObject({ kind: 'verified', publisher: { keyid: signer.keyid, integratedTime: null, predicateType: PREDICATE_PUBLISHER } });
+    expect(check(bundle, PREDICATE_PUBLISHER)).toMatchObject({
+      kind: 'verified',
+      publisher: { keyid: signer.keyid, integratedTime: null, predicateType: PREDICATE_PUBLISHER },
+    });
   });
 
   it('a key-signed SLSA v1 statement from CI verifies as a publisher signature through its key byproduct', async () => {
@@ -72,7 +79,11 @@ describe('key-signed bundles from vouch sign', () => {
     const signer = keySigner(generateKey('ed25519').privateKey);
     const impostor = generateKey('ed25519');
     const statement = buildStatement({
-      name: '@acme/widget', version: '1.0.0', sha512Hex: SHA512.toString('hex'), ci: undefined, env: {},
+      name: '@acme/widget',
+      version: '1.0.0',
+      sha512Hex: SHA512.toString('hex'),
+      ci: undefined,
+      env: {},
       publisherKey: { keyid: impostor.keyid, publicKey: spkiBase64(createPublicKey(impostor.publicKeyPem)) },
     });
     const bundle = await buildKeyedBundle(statement, signer);

@@ -10,16 +10,23 @@ const TARBALL = Buffer.from('pretend gzip bytes of @acme/widget-1.2.3');
 
 async function body(registry = 'https://registry.example/') {
   const signer = keySigner(generateKey('ed25519').privateKey);
-  const bundle = await buildKeyedBundle(buildStatement({
-    name: '@acme/widget', version: '1.2.3', sha512Hex: createHash('sha512').update(TARBALL).digest('hex'), ci: undefined, env: {},
-    publisherKey: { keyid: signer.keyid, publicKey: spkiBase64(createPublicKey(signer.publicKeyPem)) },
-  }), signer);
+  const bundle = await buildKeyedBundle(
+    buildStatement({
+      name: '@acme/widget',
+      version: '1.2.3',
+      sha512Hex: createHash('sha512').update(TARBALL).digest('hex'),
+      ci: undefined,
+      env: {},
+      publisherKey: { keyid: signer.keyid, publicKey: spkiBase64(createPublicKey(signer.publicKeyPem)) },
+    }),
+    signer,
+  );
   const manifest = { name: '@acme/widget', version: '1.2.3', description: 'w', _id: '@acme/widget@1.2.3', dist: { unpackedSize: 10 } };
   return { bundle, doc: buildPublishBody({ manifest, tarball: TARBALL, bundle, registry, tag: 'next', access: 'public' }) };
 }
 
 describe('buildPublishBody', () => {
-  it('builds npm\'s publish document with the tarball and the bundle as raw JSON text', async () => {
+  it("builds npm's publish document with the tarball and the bundle as raw JSON text", async () => {
     const { bundle, doc } = await body();
     expect(doc).toMatchObject({ _id: '@acme/widget', name: '@acme/widget', description: 'w', 'dist-tags': { next: '1.2.3' }, access: 'public' });
     const version = (doc['versions'] as Record<string, Record<string, unknown>>)['1.2.3']!;
@@ -32,7 +39,11 @@ describe('buildPublishBody', () => {
     });
     const attachments = doc['_attachments'] as Record<string, { content_type: string; data: string; length: number }>;
     expect(Object.keys(attachments).sort()).toEqual(['@acme/widget-1.2.3.sigstore', '@acme/widget-1.2.3.tgz']);
-    expect(attachments['@acme/widget-1.2.3.tgz']).toEqual({ content_type: 'application/octet-stream', data: TARBALL.toString('base64'), length: TARBALL.length });
+    expect(attachments['@acme/widget-1.2.3.tgz']).toEqual({
+      content_type: 'application/octet-stream',
+      data: TARBALL.toString('base64'),
+      length: TARBALL.length,
+    });
     const sig = attachments['@acme/widget-1.2.3.sigstore']!;
     expect(sig.content_type).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
     expect(JSON.parse(sig.data)).toEqual(bundle);

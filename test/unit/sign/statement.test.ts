@@ -23,7 +23,11 @@ const GITHUB = {
 
 describe('packagePurl', () => {
   it('matches the purl lib/verify expects, scoped and unscoped, with prerelease and build', () => {
-    for (const [name, version] of [['@acme/widget', '1.2.3'], ['left-pad', '1.3.0'], ['@a/b', '1.0.0-beta.1+build.5']] as const) {
+    for (const [name, version] of [
+      ['@acme/widget', '1.2.3'],
+      ['left-pad', '1.3.0'],
+      ['@a/b', '1.0.0-beta.1+build.5'],
+    ] as const) {
       expect(packagePurl(name, version)).toBe(npmPurl(name, version));
     }
     expect(packagePurl('@acme/widget', '1.2.3')).toBe('pkg:npm/%40acme/widget@1.2.3');
@@ -41,7 +45,15 @@ describe('detectCi', () => {
 
 describe('buildStatement', () => {
   it('outside CI names the publisher key in a publisher predicate over the purl and sha512', () => {
-    const s = buildStatement({ name: '@acme/widget', version: '1.2.3', sha512Hex: SHA, ci: undefined, env: {}, publisherKey: KEY, registry: 'https://r.example/' });
+    const s = buildStatement({
+      name: '@acme/widget',
+      version: '1.2.3',
+      sha512Hex: SHA,
+      ci: undefined,
+      env: {},
+      publisherKey: KEY,
+      registry: 'https://r.example/',
+    });
     expect(s).toEqual({
       _type: 'https://in-toto.io/Statement/v1',
       subject: [{ name: 'pkg:npm/%40acme/widget@1.2.3', digest: { sha512: SHA } }],
@@ -51,12 +63,20 @@ describe('buildStatement', () => {
   });
 
   it('names the registry without the password of a publishConfig.registry URL (the statement is public)', () => {
-    const s = buildStatement({ name: 'w', version: '1.0.0', sha512Hex: SHA, ci: undefined, env: {}, publisherKey: KEY, registry: 'https://ci:pa55@r.example/' });
+    const s = buildStatement({
+      name: 'w',
+      version: '1.0.0',
+      sha512Hex: SHA,
+      ci: undefined,
+      env: {},
+      publisherKey: KEY,
+      registry: 'https://ci:pa55@r.example/',
+    });
     expect(s.predicate).toMatchObject({ registry: 'https://r.example/' });
     expect(JSON.stringify(s)).not.toContain('pa55');
   });
 
-  it('in GitHub Actions writes npm\'s SLSA v1 predicate, plus the publisher key byproduct when key-signed', () => {
+  it("in GitHub Actions writes npm's SLSA v1 predicate, plus the publisher key byproduct when key-signed", () => {
     const s = buildStatement({ name: 'w', version: '1.0.0', sha512Hex: SHA, ci: 'github-actions', env: GITHUB, publisherKey: KEY });
     expect(s.predicateType).toBe(PREDICATE_SLSA_V1);
     expect(s.predicate).toEqual({
@@ -81,15 +101,28 @@ describe('buildStatement', () => {
 
   it('maps GitLab CI variables the way npm records them, as SLSA v1', () => {
     const env = {
-      GITLAB_CI: 'true', CI: 'true', CI_PROJECT_URL: 'https://gitlab.com/acme/widget', CI_RUNNER_ID: '12', CI_COMMIT_SHA: 'c0ffee',
-      CI_JOB_NAME: 'publish', CI_JOB_URL: 'https://gitlab.com/acme/widget/-/jobs/5', CI_PIPELINE_ID: '99', CI_CONFIG_PATH: '.gitlab-ci.yml',
-      GITLAB_USER_EMAIL: 'someone@example.com', CI_COMMIT_MESSAGE: 'secret plans',
+      GITLAB_CI: 'true',
+      CI: 'true',
+      CI_PROJECT_URL: 'https://gitlab.com/acme/widget',
+      CI_RUNNER_ID: '12',
+      CI_COMMIT_SHA: 'c0ffee',
+      CI_JOB_NAME: 'publish',
+      CI_JOB_URL: 'https://gitlab.com/acme/widget/-/jobs/5',
+      CI_PIPELINE_ID: '99',
+      CI_CONFIG_PATH: '.gitlab-ci.yml',
+      GITLAB_USER_EMAIL: 'someone@example.com',
+      CI_COMMIT_MESSAGE: 'secret plans',
     };
     const p = provenancePredicate('gitlab-ci', env);
     expect(p.buildDefinition.buildType).toBe(GITLAB_BUILD_TYPE);
-    expect(p.runDetails).toEqual({ builder: { id: 'https://gitlab.com/acme/widget/-/runners/12' }, metadata: { invocationId: 'https://gitlab.com/acme/widget/-/jobs/5' } });
+    expect(p.runDetails).toEqual({
+      builder: { id: 'https://gitlab.com/acme/widget/-/runners/12' },
+      metadata: { invocationId: 'https://gitlab.com/acme/widget/-/jobs/5' },
+    });
     expect(p.buildDefinition.resolvedDependencies).toEqual([{ uri: 'git+https://gitlab.com/acme/widget', digest: { gitCommit: 'c0ffee' } }]);
-    expect(p.buildDefinition.externalParameters).toMatchObject({ configSource: { uri: 'git+https://gitlab.com/acme/widget', digest: { sha1: 'c0ffee' }, entryPoint: 'publish' } });
+    expect(p.buildDefinition.externalParameters).toMatchObject({
+      configSource: { uri: 'git+https://gitlab.com/acme/widget', digest: { sha1: 'c0ffee' }, entryPoint: 'publish' },
+    });
     const json = JSON.stringify(p);
     expect(json).toContain('"CI_PIPELINE_ID":"99"');
     // npm stopped recording the user's e-mail and commit messages; so does vouch.
@@ -98,7 +131,9 @@ describe('buildStatement', () => {
   });
 
   it('refuses keyless signing outside CI with USAGE', () => {
-    expect(() => buildStatement({ name: 'w', version: '1.0.0', sha512Hex: SHA, ci: undefined, env: {}, publisherKey: undefined })).toThrow(expect.objectContaining({ code: 'USAGE' }));
+    expect(() => buildStatement({ name: 'w', version: '1.0.0', sha512Hex: SHA, ci: undefined, env: {}, publisherKey: undefined })).toThrow(
+      expect.objectContaining({ code: 'USAGE' }),
+    );
   });
 
   it('refuses a subject digest that is not a hex sha512', () => {

@@ -6,11 +6,19 @@ import type { Lockfile } from '../../../soundness/lockfile.js';
 import { generateCases, stratifiedOrder } from '../../../soundness/mutations/index.js';
 
 const signed = (name: string, version: string): StoredTarball => ({
-  file: `/x/${name}-${version}.tgz`, name, version, integrity: `sha512-${name}${version}`, files: new Map(), hasShrinkwrap: false,
+  file: `/x/${name}-${version}.tgz`,
+  name,
+  version,
+  integrity: `sha512-${name}${version}`,
+  files: new Map(),
+  hasShrinkwrap: false,
 });
 const catalog = new Catalog([signed('a', '1.0.0'), signed('a', '2.0.0'), signed('b', '1.0.0'), signed('c', '1.0.0')]);
 const entry = (name: string, version: string, extra: object = {}) => ({
-  version, resolved: `http://registry.soundness.invalid/${name}/-/${name}-${version}.tgz`, integrity: `sha512-${name}${version}`, ...extra,
+  version,
+  resolved: `http://registry.soundness.invalid/${name}/-/${name}-${version}.tgz`,
+  integrity: `sha512-${name}${version}`,
+  ...extra,
 });
 const lock: Lockfile = {
   lockfileVersion: 3,

@@ -8,12 +8,19 @@ import { packageFolderOf, readInstalledTree } from '../../../soundness/install/i
 
 const file = (sha256: string): TreeEntry => ({ kind: 'file', sha256 });
 const tarball = (name: string, files: Record<string, string>): StoredTarball => ({
-  file: `/x/${name}.tgz`, name, version: '1.0.0', integrity: `sha512-${name}`, files: new Map(Object.entries(files)), hasShrinkwrap: false,
+  file: `/x/${name}.tgz`,
+  name,
+  version: '1.0.0',
+  integrity: `sha512-${name}`,
+  files: new Map(Object.entries(files)),
+  hasShrinkwrap: false,
 });
-const only = (refs: Record<string, StoredTarball>): References => (location) => {
-  const t = refs[location];
-  return t ? { refs: [{ tarball: t, prefix: '', what: `verified ${t.name}` } satisfies Reference] } : { refs: [], problem: 'not verified here' };
-};
+const only =
+  (refs: Record<string, StoredTarball>): References =>
+  (location) => {
+    const t = refs[location];
+    return t ? { refs: [{ tarball: t, prefix: '', what: `verified ${t.name}` } satisfies Reference] } : { refs: [], problem: 'not verified here' };
+  };
 
 describe('packageFolderOf', () => {
   it('finds the deepest node_modules package folder, scoped or not', () => {
@@ -26,7 +33,7 @@ describe('packageFolderOf', () => {
 });
 
 describe('readInstalledTree', () => {
-  it('assigns written files to package folders, keeps package links, and leaves out npm\'s bookkeeping and unchanged files', () => {
+  it("assigns written files to package folders, keeps package links, and leaves out npm's bookkeeping and unchanged files", () => {
     const before = new Map<string, TreeEntry>([['package.json', file('p')]]);
     const after = new Map<string, TreeEntry>([
       ['package.json', file('p')],
@@ -46,8 +53,11 @@ describe('readInstalledTree', () => {
 describe('checkWrittenBytes', () => {
   const a = tarball('a', { 'index.js': '1', 'node_modules/b/index.js': '2' });
 
-  it('passes a folder whose files are its verified tarball\'s, and a bundled folder whose files are the bundler\'s', () => {
-    const after = new Map<string, TreeEntry>([['node_modules/a/index.js', file('1')], ['node_modules/a/node_modules/b/index.js', file('2')]]);
+  it("passes a folder whose files are its verified tarball's, and a bundled folder whose files are the bundler's", () => {
+    const after = new Map<string, TreeEntry>([
+      ['node_modules/a/index.js', file('1')],
+      ['node_modules/a/node_modules/b/index.js', file('2')],
+    ]);
     const tree = readInstalledTree(new Map(), after, []);
     expect(checkWrittenBytes(tree, only({ 'node_modules/a': a }), new Set(), [])).toEqual([]);
   });
@@ -65,8 +75,11 @@ describe('checkWrittenBytes', () => {
     expect(findings[0]?.reason).toMatch(/is not in verified a/);
   });
 
-  it('does not accept a bundled path the bundler\'s tarball does not ship', () => {
-    const after = new Map<string, TreeEntry>([['node_modules/a/index.js', file('1')], ['node_modules/a/node_modules/x/index.js', file('9')]]);
+  it("does not accept a bundled path the bundler's tarball does not ship", () => {
+    const after = new Map<string, TreeEntry>([
+      ['node_modules/a/index.js', file('1')],
+      ['node_modules/a/node_modules/x/index.js', file('9')],
+    ]);
     const findings = checkWrittenBytes(readInstalledTree(new Map(), after, []), only({ 'node_modules/a': a }), new Set(), []);
     expect(findings.map((f) => f.path)).toEqual(['node_modules/a/node_modules/x']);
   });

@@ -5,7 +5,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { packagePath } from '../../../lib/config/package-root.js';
 import {
-  COSIGNATURE_V1, cosignatureLine, cosignatureMessage, cosignatureTime, cosignedBy, cosignerVerifierKey, ed25519Cosigner, parseCosignerKey,
+  COSIGNATURE_V1,
+  cosignatureLine,
+  cosignatureMessage,
+  cosignatureTime,
+  cosignedBy,
+  cosignerVerifierKey,
+  ed25519Cosigner,
+  parseCosignerKey,
 } from '../../../lib/tlog/cosignature.js';
 import { NoteError, ed25519Signer, openNote, parseVerifierKey, rawEd25519, signNote, splitNote, verifierKey } from '../../../lib/tlog/note.js';
 import { goPrivateKey } from '../../support/go-note-keys.js';
@@ -13,7 +20,14 @@ import { mulberry32 } from '../../support/prng.js';
 
 interface Vectors {
   transparencyDevWitness: { logVerifierKey: string; witnessVerifierKey: string; witnessSignerKey: string; next: string; init: string };
-  transparencyDevFormats: { cosignerKeyNative: string; cosignerKeyFromEd25519: string; badKeys: string[]; cosignature: string; cosignatureTime: number; notACosignature: string };
+  transparencyDevFormats: {
+    cosignerKeyNative: string;
+    cosignerKeyFromEd25519: string;
+    badKeys: string[];
+    cosignature: string;
+    cosignatureTime: number;
+    notACosignature: string;
+  };
   liveCheckpoint: { logVerifierKey: string; witnessVerifierKey: string; note: string };
 }
 const vectors = JSON.parse(readFileSync(packagePath('fixtures/real/tlog-witness-vectors.json'), 'utf8')) as Vectors;
@@ -25,7 +39,7 @@ const bodyOf = (note: string) => splitNote(note).text;
 const fresh = (name: string) => ed25519Cosigner(name, generateKeyPairSync('ed25519').privateKey);
 
 describe('cosigner keys', () => {
-  it('reads transparency-dev\'s native cosigner key (0x04) and writes it back unchanged', () => {
+  it("reads transparency-dev's native cosigner key (0x04) and writes it back unchanged", () => {
     const v = parseCosignerKey(tdf.cosignerKeyNative);
     expect(v.name).toBe('remora.n621.de');
     expect(v.keyId.toString(16).padStart(8, '0')).toBe('da77ade7');
@@ -48,12 +62,12 @@ describe('cosigner keys', () => {
 });
 
 describe('cosignature/v1', () => {
-  it('reads the signed time of transparency-dev\'s cosignature, and none from a plain note signature', () => {
+  it("reads the signed time of transparency-dev's cosignature, and none from a plain note signature", () => {
     expect(cosignatureTime(Buffer.from(tdf.cosignature, 'base64').subarray(4))).toBe(tdf.cosignatureTime);
     expect(cosignatureTime(Buffer.from(tdf.notACosignature, 'base64').subarray(4))).toBeUndefined();
   });
 
-  it('verifies a real witness\'s cosignature on a live checkpoint (remora.n621.de on a transparency.dev CT log)', () => {
+  it("verifies a real witness's cosignature on a live checkpoint (remora.n621.de on a transparency.dev CT log)", () => {
     expect(openNote(live.note, [parseVerifierKey(live.logVerifierKey)]).verifiedBy.map((v) => v.name)).toEqual(['arche2025h1.staging.ct.transparency.dev']);
     const result = cosignedBy(live.note, [live.witnessVerifierKey], 1, { now: new Date('2026-12-07T00:00:00Z') });
     expect(result).toMatchObject({ satisfied: true, invalid: [], cosigned: [{ name: 'remora.n621.de', time: 1779573024 }] });
@@ -64,12 +78,12 @@ describe('cosignature/v1', () => {
     expect(cosignedBy(changed, [live.witnessVerifierKey], 1)).toMatchObject({ satisfied: false, invalid: [{ name: 'remora.n621.de' }] });
   });
 
-  it('signs the spec\'s message: the header line, the time line, then the checkpoint body', () => {
+  it("signs the spec's message: the header line, the time line, then the checkpoint body", () => {
     const body = 'example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n';
     expect(cosignatureMessage(body, 1679315147).toString('utf8')).toBe(`cosignature/v1\ntime 1679315147\n${body}`);
   });
 
-  it('cosigns transparency-dev\'s checkpoint with its witness key; Go\'s witness verifier key (0x01) verifies it, with the time', () => {
+  it("cosigns transparency-dev's checkpoint with its witness key; Go's witness verifier key (0x01) verifies it, with the time", () => {
     const { name, key } = goPrivateKey(tdw.witnessSignerKey);
     expect(parseVerifierKey(tdw.witnessVerifierKey).keyId).toBe(ed25519Signer(name, key).keyId); // the pair belongs together
     const cosigner = ed25519Cosigner(name, key);
@@ -83,7 +97,10 @@ describe('cosignature/v1', () => {
     const result = cosignedBy(cosigned, [tdw.witnessVerifierKey], 1);
     expect(result).toMatchObject({ satisfied: true, cosigned: [{ name: 'witness', time: 1727964367 }], invalid: [] });
     // The log's signature and the witness's open together, each with its own kind of key.
-    expect(openNote(cosigned, [parseVerifierKey(tdw.logVerifierKey), parseCosignerKey(tdw.witnessVerifierKey)]).verifiedBy.map((v) => v.name)).toEqual(['monkeys', 'witness']);
+    expect(openNote(cosigned, [parseVerifierKey(tdw.logVerifierKey), parseCosignerKey(tdw.witnessVerifierKey)]).verifiedBy.map((v) => v.name)).toEqual([
+      'monkeys',
+      'witness',
+    ]);
   });
 
   it('verifies what it signs and nothing changed: time, body or signature bytes (generated cases)', () => {
@@ -139,7 +156,10 @@ describe('cosignedBy', () => {
     const note = checkpoint + cosignatureLine(b!, body, 200) + cosignatureLine(a!, body, 100) + cosignatureLine(fresh('stranger.example'), body, 50);
     const two = cosignedBy(note, keys, 2);
     expect(two).toMatchObject({ satisfied: true, k: 2, n: 3, invalid: [] });
-    expect(two.cosigned.map((w) => [w.name, w.time])).toEqual([['a.example', 100], ['b.example', 200]]);
+    expect(two.cosigned.map((w) => [w.name, w.time])).toEqual([
+      ['a.example', 100],
+      ['b.example', 200],
+    ]);
     expect(cosignedBy(note, keys, 3).satisfied).toBe(false);
   });
 
@@ -161,6 +181,8 @@ describe('cosignedBy', () => {
   it('refuses k outside 1..n and one witness name configured twice', () => {
     expect(() => cosignedBy(checkpoint, keys, 0)).toThrow(NoteError);
     expect(() => cosignedBy(checkpoint, keys, 4)).toThrow(NoteError);
-    expect(() => cosignedBy(checkpoint, [a!.verifierKey, ed25519Cosigner('a.example', generateKeyPairSync('ed25519').privateKey).verifierKey], 1)).toThrow(NoteError);
+    expect(() => cosignedBy(checkpoint, [a!.verifierKey, ed25519Cosigner('a.example', generateKeyPairSync('ed25519').privateKey).verifierKey], 1)).toThrow(
+      NoteError,
+    );
   });
 });

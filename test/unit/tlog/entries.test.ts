@@ -22,13 +22,23 @@ function versionSigned(version: string) {
 
 const payload = Buffer.from('{"_type":"statement"}');
 const dsse = {
-  apiVersion: '0.0.2', kind: 'dsse', spec: { dsseV002: {
-    payloadHash: { algorithm: 'SHA2_256', digest: createHash('sha256').update(payload).digest('base64') },
-    signatures: [{ content: 'c2ln', verifier: { publicKey: { rawBytes: spki.toString('base64') }, keyDetails: 'PKIX_ECDSA_P256_SHA_256' } }],
-  } },
+  apiVersion: '0.0.2',
+  kind: 'dsse',
+  spec: {
+    dsseV002: {
+      payloadHash: { algorithm: 'SHA2_256', digest: createHash('sha256').update(payload).digest('base64') },
+      signatures: [{ content: 'c2ln', verifier: { publicKey: { rawBytes: spki.toString('base64') }, keyDetails: 'PKIX_ECDSA_P256_SHA_256' } }],
+    },
+  },
 };
 const issued = (entry: number, extra: Record<string, unknown> = {}) => ({
-  type: 'attestation-issued', name: 'pkg', version: '1.0.0', keyid, digest: `sha256:${createHash('sha256').update(payload).digest('hex')}`, entry, ...extra,
+  type: 'attestation-issued',
+  name: 'pkg',
+  version: '1.0.0',
+  keyid,
+  digest: `sha256:${createHash('sha256').update(payload).digest('hex')}`,
+  entry,
+  ...extra,
 });
 
 /** Every problem of a sequence of entries, from index 0. */
@@ -51,12 +61,16 @@ describe('checkEntry', () => {
   });
 
   it('ties attestation-issued to the dsse entry just before it: same key, same payload digest', () => {
-    expect(problems([dsse, versionSigned('1.0.0')]).map((p) => [p.index, p.message])).toEqual([[0, 'the dsse entry 0 is not followed by its attestation-issued event']]);
+    expect(problems([dsse, versionSigned('1.0.0')]).map((p) => [p.index, p.message])).toEqual([
+      [0, 'the dsse entry 0 is not followed by its attestation-issued event'],
+    ]);
     expect(problems([dsse])).toHaveLength(1);
     expect(problems([versionSigned('1.0.0'), issued(0)])[0]!.message).toContain('names entry 0, not the dsse entry just before it');
     expect(problems([dsse, issued(0, { digest: 'sha256:00' })])[0]!.message).toContain('states payload digest sha256:00');
     const other = keyIdOf(createPublicKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey));
-    expect(problems([dsse, issued(0, { keyid: other })]).map((p) => p.message)).toContain(`the publish attestation of pkg@1.0.0 is by ${other}, but its dsse entry 0 by ${keyid}`);
+    expect(problems([dsse, issued(0, { keyid: other })]).map((p) => p.message)).toContain(
+      `the publish attestation of pkg@1.0.0 is by ${other}, but its dsse entry 0 by ${keyid}`,
+    );
   });
 
   it('refuses unknown types, malformed entries and keys the registry does not list, only when given the keys', () => {

@@ -5,7 +5,20 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { naiveTreeHash } from '../../support/merkle-oracle.js';
 import {
-  EMPTY_FRONTIER, EMPTY_ROOT, appendLeaf, consistencyProof, frontierRoot, inclusionProof, leafHash, nodeHash, rangeHash, treeHash, verifyConsistency, verifyInclusion, type Hash, type SubtreeHash,
+  EMPTY_FRONTIER,
+  EMPTY_ROOT,
+  appendLeaf,
+  consistencyProof,
+  frontierRoot,
+  inclusionProof,
+  leafHash,
+  nodeHash,
+  rangeHash,
+  treeHash,
+  verifyConsistency,
+  verifyInclusion,
+  type Hash,
+  type SubtreeHash,
 } from '../../../lib/tlog/merkle.js';
 import { packagePath } from '../../../lib/config/package-root.js';
 
@@ -75,7 +88,9 @@ describe('RFC 6962 Merkle tree', () => {
 
   it('verifies a real Rekor inclusion proof (public-good log, a provenance bundle of playwright-cli 0.1.1)', () => {
     const bundle = JSON.parse(readFileSync(packagePath('fixtures/real/bundles/02-playwright-cli-0.1.1.provenance.sigstore.json'), 'utf8')) as {
-      verificationMaterial: { tlogEntries: { canonicalizedBody: string; inclusionProof: { logIndex: string; treeSize: string; rootHash: string; hashes: string[] } }[] };
+      verificationMaterial: {
+        tlogEntries: { canonicalizedBody: string; inclusionProof: { logIndex: string; treeSize: string; rootHash: string; hashes: string[] } }[];
+      };
     };
     const entry = bundle.verificationMaterial.tlogEntries[0]!;
     const proof = entry.inclusionProof;

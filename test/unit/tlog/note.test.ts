@@ -5,13 +5,24 @@ import { describe, expect, it } from 'vitest';
 import { formatCheckpoint, parseCheckpoint } from '../../../lib/tlog/checkpoint.js';
 import { EMPTY_ROOT } from '../../../lib/tlog/merkle.js';
 import {
-  NoteError, ecdsaVerifier, ed25519Signer, ed25519Verifier, keyIdOf, openNote, parseVerifierKey, rawEd25519, signNote, verifierKey,
+  NoteError,
+  ecdsaVerifier,
+  ed25519Signer,
+  ed25519Verifier,
+  keyIdOf,
+  openNote,
+  parseVerifierKey,
+  rawEd25519,
+  signNote,
+  verifierKey,
 } from '../../../lib/tlog/note.js';
 import { entriesPath, tilePath } from '../../../lib/tlog/tiles.js';
 import { packagePath } from '../../../lib/config/package-root.js';
 
 const fixture = <T>(path: string) => JSON.parse(readFileSync(packagePath(path), 'utf8')) as T;
-const go = fixture<{ peterNeumann: { signerKey: string; verifierKey: string; text: string; note: string } }>('fixtures/real/tlog-note-vectors.json').peterNeumann;
+const go = fixture<{ peterNeumann: { signerKey: string; verifierKey: string; text: string; note: string } }>(
+  'fixtures/real/tlog-note-vectors.json',
+).peterNeumann;
 
 /** Go's PRIVATE+KEY+name+id+base64(0x01 || seed) as a node key. */
 function goSigner(skey: string) {
@@ -22,7 +33,7 @@ function goSigner(skey: string) {
 }
 
 describe('signed notes', () => {
-  it('signs exactly as Go\'s sumdb/note does, and opens its note', () => {
+  it("signs exactly as Go's sumdb/note does, and opens its note", () => {
     const signer = goSigner(go.signerKey);
     expect(signer.keyId.toString(16)).toBe('c74f20a3');
     expect(signNote(go.text, [signer])).toBe(go.note);
@@ -51,14 +62,16 @@ describe('signed notes', () => {
     expect(parsed.keyId).toBe(keyIdOf('log.example/vouch', 0x01, raw));
     expect(parsed.keyId).toBe(ed25519Signer('log.example/vouch', privateKey).keyId);
     expect(ed25519Verifier('log.example/vouch', raw).keyId).toBe(parsed.keyId);
-    for (const bad of [key.replace('+', ' '), `${key.slice(0, -4)}AAAA`, key.replace(/\+[0-9a-f]{8}\+/, '+00000000+')]) expect(() => parseVerifierKey(bad)).toThrow(NoteError);
+    for (const bad of [key.replace('+', ' '), `${key.slice(0, -4)}AAAA`, key.replace(/\+[0-9a-f]{8}\+/, '+00000000+')])
+      expect(() => parseVerifierKey(bad)).toThrow(NoteError);
   });
 });
 
 describe('checkpoints', () => {
-  it('opens a real Rekor checkpoint with the public-good Rekor key; its root is the bundle\'s inclusion proof root', () => {
-    const bundle = fixture<{ verificationMaterial: { tlogEntries: { inclusionProof: { checkpoint: { envelope: string }; rootHash: string; treeSize: string } }[] } }>(
-      'fixtures/real/bundles/02-playwright-cli-0.1.1.provenance.sigstore.json');
+  it("opens a real Rekor checkpoint with the public-good Rekor key; its root is the bundle's inclusion proof root", () => {
+    const bundle = fixture<{
+      verificationMaterial: { tlogEntries: { inclusionProof: { checkpoint: { envelope: string }; rootHash: string; treeSize: string } }[] };
+    }>('fixtures/real/bundles/02-playwright-cli-0.1.1.provenance.sigstore.json');
     const proof = bundle.verificationMaterial.tlogEntries[0]!.inclusionProof;
     const root = fixture<{ tlogs: { baseUrl: string; publicKey: { rawBytes: string } }[] }>('fixtures/real/sigstore-public-good-trusted_root.json');
     const rekor = root.tlogs.find((t) => t.baseUrl === 'https://rekor.sigstore.dev')!;
@@ -75,7 +88,13 @@ describe('checkpoints', () => {
     const body = formatCheckpoint({ origin: 'registry.example/log', size: 0, root: EMPTY_ROOT, extensions: ['ext one'] });
     expect(body).toBe('registry.example/log\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\next one\n');
     expect(parseCheckpoint(body)).toEqual({ origin: 'registry.example/log', size: 0, root: Buffer.from(EMPTY_ROOT), extensions: ['ext one'] });
-    for (const bad of ['o\n01\nx\n', 'o\n1\n', 'o\n1\nAAAA\n', `o\n-1\n${Buffer.from(EMPTY_ROOT).toString('base64')}\n`, `o\n1\n${Buffer.from(EMPTY_ROOT).toString('base64')}`]) {
+    for (const bad of [
+      'o\n01\nx\n',
+      'o\n1\n',
+      'o\n1\nAAAA\n',
+      `o\n-1\n${Buffer.from(EMPTY_ROOT).toString('base64')}\n`,
+      `o\n1\n${Buffer.from(EMPTY_ROOT).toString('base64')}`,
+    ]) {
       expect(() => parseCheckpoint(bad), JSON.stringify(bad)).toThrow(NoteError);
     }
   });

@@ -3,13 +3,17 @@
 // the 65,536-leaf boundary where a second tile level begins, and with a served hash changed.
 import { describe, expect, it } from 'vitest';
 import { SigningLog, type SigningEvent } from '../../../packages/vouch-registry/lib/signing-log.js';
-import {
-  TileError, TileReader, leafHash, openNote, parseCheckpoint, parseVerifierKey, verifyConsistency, verifyInclusion,
-} from '../../../lib/tlog/index.js';
+import { TileError, TileReader, leafHash, openNote, parseCheckpoint, parseVerifierKey, verifyConsistency, verifyInclusion } from '../../../lib/tlog/index.js';
 import { tempDir } from '../registry-plugin/helpers.js';
 
 const event = (i: number): SigningEvent => ({
-  type: 'version-signed', name: `pkg-${i}`, version: '1.0.0', integrity: `sha512-${i}`, keyid: 'SHA256:k', sig: `c2ln${i}`, source: 'publish',
+  type: 'version-signed',
+  name: `pkg-${i}`,
+  version: '1.0.0',
+  integrity: `sha512-${i}`,
+  keyid: 'SHA256:k',
+  sig: `c2ln${i}`,
+  source: 'publish',
 });
 
 function served(log: SigningLog, edit?: (path: string, body: Buffer) => Buffer) {

@@ -10,8 +10,16 @@ import { cosignedBy, ed25519Cosigner } from '../../../lib/tlog/cosignature.js';
 import { EMPTY_ROOT, consistencyProof, leafHash, treeHash, verifyConsistency, type Hash } from '../../../lib/tlog/merkle.js';
 import { NoteError, ed25519Signer, parseVerifierKey, rawEd25519, signNote, verifierKey, type NoteVerifier } from '../../../lib/tlog/note.js';
 import {
-  MAX_PROOF_LINES, addCheckpoint, advanceState, formatAddCheckpoint, parseAddCheckpoint, parseWitnessState, witnessStateText,
-  type LogHead, type WitnessResponse, type WitnessState,
+  MAX_PROOF_LINES,
+  addCheckpoint,
+  advanceState,
+  formatAddCheckpoint,
+  parseAddCheckpoint,
+  parseWitnessState,
+  witnessStateText,
+  type LogHead,
+  type WitnessResponse,
+  type WitnessState,
 } from '../../../lib/tlog/witness.js';
 import { goPrivateKey } from '../../support/go-note-keys.js';
 import { naiveTreeHash } from '../../support/merkle-oracle.js';
@@ -19,8 +27,17 @@ import { mulberry32 } from '../../support/prng.js';
 
 interface Vectors {
   transparencyDevWitness: {
-    logVerifierKey: string; otherLogVerifierKey: string; witnessSignerKey: string; witnessVerifierKey: string; origin: string;
-    init: string; initByOtherLog: string; next: string; nextFirstLineChanged: string; initRootHex: string; consistencyProof5to8Hex: string[];
+    logVerifierKey: string;
+    otherLogVerifierKey: string;
+    witnessSignerKey: string;
+    witnessVerifierKey: string;
+    origin: string;
+    init: string;
+    initByOtherLog: string;
+    next: string;
+    nextFirstLineChanged: string;
+    initRootHex: string;
+    consistencyProof5to8Hex: string[];
   };
 }
 const tdw = (JSON.parse(readFileSync(packagePath('fixtures/real/tlog-witness-vectors.json'), 'utf8')) as Vectors).transparencyDevWitness;
@@ -37,7 +54,13 @@ function witnessOf(logs: ReadonlyMap<string, readonly NoteVerifier[]>, state: Wi
       return current;
     },
     submit(oldSize: number, proof: readonly Hash[], checkpoint: string): WitnessResponse {
-      const response = addCheckpoint({ body: formatAddCheckpoint({ oldSize, proof: [...proof], checkpoint }), logs, state: current, cosigners: [witness], now });
+      const response = addCheckpoint({
+        body: formatAddCheckpoint({ oldSize, proof: [...proof], checkpoint }),
+        logs,
+        state: current,
+        cosigners: [witness],
+        now,
+      });
       if (response.status === 200) current = advanceState(current, response.origin, response.head);
       return response;
     },
@@ -45,8 +68,8 @@ function witnessOf(logs: ReadonlyMap<string, readonly NoteVerifier[]>, state: Wi
 }
 const goLogs = new Map([[tdw.origin, [parseVerifierKey(tdw.logVerifierKey)]]]);
 
-describe('add-checkpoint on transparency-dev/witness\'s vectors', () => {
-  it('cosigns the first checkpoint (old 0), then the next with Go\'s consistency proof, each verifiable with its time', () => {
+describe("add-checkpoint on transparency-dev/witness's vectors", () => {
+  it("cosigns the first checkpoint (old 0), then the next with Go's consistency proof, each verifiable with its time", () => {
     const w = witnessOf(goLogs);
     const first = w.submit(0, [], tdw.init);
     expect(first).toMatchObject({ status: 200, origin: tdw.origin, head: { size: 5 } });
@@ -111,7 +134,8 @@ describe('add-checkpoint on generated logs', () => {
     if (!memo.has(key)) memo.set(key, naiveTreeHash(leaves, index * 2 ** level, (index + 1) * 2 ** level));
     return memo.get(key)!;
   };
-  const checkpointAt = (size: number, root = treeHash(size, subtree)) => signNote(formatCheckpoint({ origin: signer.name, size, root, extensions: [] }), [signer]);
+  const checkpointAt = (size: number, root = treeHash(size, subtree)) =>
+    signNote(formatCheckpoint({ origin: signer.name, size, root, extensions: [] }), [signer]);
 
   it('follows a growing log through random sizes with real proofs, and refuses each stale or forged step', () => {
     for (let seed = 1; seed <= 4; seed++) {
@@ -140,7 +164,7 @@ describe('add-checkpoint on generated logs', () => {
     expect(w.submit(0, [], checkpointAt(0, leafHash(Buffer.from('x')))).status).toBe(409);
   });
 
-  it('cosigns an empty log only with the empty tree\'s root', () => {
+  it("cosigns an empty log only with the empty tree's root", () => {
     expect(witnessOf(logs).submit(0, [], checkpointAt(0, EMPTY_ROOT)).status).toBe(200);
     expect(witnessOf(logs).submit(0, [], checkpointAt(0, leafHash(Buffer.from('x')))).status).toBe(422);
   });
@@ -148,10 +172,17 @@ describe('add-checkpoint on generated logs', () => {
   it('answers 400 for a malformed body', () => {
     const good = checkpointAt(4);
     const bodies = [
-      '', 'old 0', `old 00\n\n${good}`, `old -1\n\n${good}`, `older 0\n\n${good}`, `old 0\n${good}`,
-      `old 4\nnot base64!\n\n${good}`, `old 4\nAAAA\n\n${good}`,
+      '',
+      'old 0',
+      `old 00\n\n${good}`,
+      `old -1\n\n${good}`,
+      `older 0\n\n${good}`,
+      `old 0\n${good}`,
+      `old 4\nnot base64!\n\n${good}`,
+      `old 4\nAAAA\n\n${good}`,
       `old 4\n${`${Buffer.from(EMPTY_ROOT).toString('base64')}\n`.repeat(MAX_PROOF_LINES + 1)}\n${good}`,
-      'old 0\n\nlog.example/one\n4\n', `old 0\n\n${good.replace(/\n\n.*/s, '\n\n')}`,
+      'old 0\n\nlog.example/one\n4\n',
+      `old 0\n\n${good.replace(/\n\n.*/s, '\n\n')}`,
       `old 5\n\n${good}`, // old larger than the checkpoint
     ];
     for (const body of bodies) {
@@ -171,11 +202,19 @@ describe('add-checkpoint on generated logs', () => {
 
 describe('witness state file text', () => {
   it('round-trips, sorted by origin, and rejects what is not a state', () => {
-    const state = new Map<string, LogHead>([['z.example', { size: 3, root: leafHash(Buffer.from('z')) }], ['a.example', { size: 0, root: EMPTY_ROOT }]]);
+    const state = new Map<string, LogHead>([
+      ['z.example', { size: 3, root: leafHash(Buffer.from('z')) }],
+      ['a.example', { size: 0, root: EMPTY_ROOT }],
+    ]);
     const text = witnessStateText(state);
     expect(Object.keys((JSON.parse(text) as { logs: object }).logs)).toEqual(['a.example', 'z.example']);
     expect(witnessStateText(parseWitnessState(text))).toBe(text);
-    for (const bad of ['{}', '{"witnessStateVersion":2,"logs":{}}', '{"witnessStateVersion":1,"logs":{"a":{"size":-1,"root":""}}}', '{"witnessStateVersion":1,"logs":{"a":{"size":1,"root":"AAAA"}}}']) {
+    for (const bad of [
+      '{}',
+      '{"witnessStateVersion":2,"logs":{}}',
+      '{"witnessStateVersion":1,"logs":{"a":{"size":-1,"root":""}}}',
+      '{"witnessStateVersion":1,"logs":{"a":{"size":1,"root":"AAAA"}}}',
+    ]) {
       expect(() => parseWitnessState(bad), bad).toThrow(NoteError);
     }
   });

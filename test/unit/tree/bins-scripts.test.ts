@@ -66,7 +66,11 @@ describe('readPackageContents', () => {
   });
 
   it('finds nothing in gzipped bytes that are no tar archive (pacote extracts nothing from them either)', async () => {
-    expect(await readPackageContents(Readable.from([gzipSync(Buffer.from('x'.repeat(600)))]), 'junk')).toEqual({ manifest: null, bindingGyp: false, binDirFiles: [] });
+    expect(await readPackageContents(Readable.from([gzipSync(Buffer.from('x'.repeat(600)))]), 'junk')).toEqual({
+      manifest: null,
+      bindingGyp: false,
+      binDirFiles: [],
+    });
   });
 
   it('fails with TARBALL_UNREADABLE on a broken gzip stream', async () => {
@@ -79,7 +83,7 @@ describe('readPackageContents', () => {
 describe('scriptsInBytes', () => {
   const contents = (manifest: Record<string, unknown> | null, bindingGyp = false): PackageContents => ({ manifest, bindingGyp, binDirFiles: [] });
 
-  it('lists the tarball\'s own preinstall, install and postinstall, not other scripts', () => {
+  it("lists the tarball's own preinstall, install and postinstall, not other scripts", () => {
     expect(scriptsInBytes(contents({ scripts: { postinstall: 'node evil.js', test: 'x', prepare: 'y' } }), {})).toEqual({ postinstall: 'node evil.js' });
   });
 
@@ -106,28 +110,39 @@ describe('binNames', () => {
     expect(binNames(null)).toEqual([]);
   });
 
-  it('joins the names of arborist\'s manifest and the verified tarball\'s', () => {
+  it("joins the names of arborist's manifest and the verified tarball's", () => {
     const c: PackageContents = { manifest: { name: 'x', bin: { tsc: 'a.js' } }, bindingGyp: false, binDirFiles: [] };
     expect(binLinksOf({ name: 'x', bin: { x: 'b.js' } }, c)).toEqual(['tsc', 'x']);
   });
 });
 
 describe('planBins', () => {
-  const node = (location: string, pkg: Record<string, unknown>, extra: Partial<Node> = {}): Node => ({
-    name: location.split('node_modules/').pop()!, location, version: String(pkg['version'] ?? '1.0.0'), package: pkg,
-    resolved: `https://r.example/${String(pkg['name'])}/-/x-1.0.0.tgz`, edgesIn: new Set(), inBundle: false, isLink: false, ...extra,
-  }) as unknown as Node;
+  const node = (location: string, pkg: Record<string, unknown>, extra: Partial<Node> = {}): Node =>
+    ({
+      name: location.split('node_modules/').pop()!,
+      location,
+      version: String(pkg['version'] ?? '1.0.0'),
+      package: pkg,
+      resolved: `https://r.example/${String(pkg['name'])}/-/x-1.0.0.tgz`,
+      edgesIn: new Set(),
+      inBundle: false,
+      isLink: false,
+      ...extra,
+    }) as unknown as Node;
 
-  it('puts each command in the .bin folder of the node_modules holding the package, and a workspace link\'s in the root\'s', () => {
+  it("puts each command in the .bin folder of the node_modules holding the package, and a workspace link's in the root's", () => {
     const ws = node('packages/ws', { name: 'ws', version: '0.1.0', bin: { wst: 'cli.js' } });
-    const bins = planBins({
-      extracted: [
-        node('node_modules/@acme/tool', { name: '@acme/tool', bin: 'cli.js' }),
-        node('node_modules/a/node_modules/b', { name: 'b', bin: { b: 'b.js' } }),
-        node('packages/ws/node_modules/c', { name: 'c', bin: { c: 'c.js' } }),
-      ],
-      links: [node('node_modules/ws', {}, { isLink: true, target: ws } as Partial<Node>)],
-    }, () => undefined);
+    const bins = planBins(
+      {
+        extracted: [
+          node('node_modules/@acme/tool', { name: '@acme/tool', bin: 'cli.js' }),
+          node('node_modules/a/node_modules/b', { name: 'b', bin: { b: 'b.js' } }),
+          node('packages/ws/node_modules/c', { name: 'c', bin: { c: 'c.js' } }),
+        ],
+        links: [node('node_modules/ws', {}, { isLink: true, target: ws } as Partial<Node>)],
+      },
+      () => undefined,
+    );
     expect(bins.map((b) => `${b.dir}/${b.name} ${b.pkg}@${b.version} ${b.location}`)).toEqual([
       'node_modules/.bin/tool @acme/tool@1.0.0 node_modules/@acme/tool',
       'node_modules/.bin/wst ws@0.1.0 node_modules/ws',

@@ -5,12 +5,16 @@ import { fetchedSources } from '../../../lib/tree/index.js';
 
 describe('fetchedSources', () => {
   it('lists git and remote install arguments, named by their spec when they carry no name', () => {
-    expect(fetchedSources(['github:acme/tool', 'named@git+https://example.test/r.git#v1', 'https://example.test/t.tgz', 'left-pad@^1', './local', 'x@file:../x.tgz'], {}))
-      .toEqual([
-        { name: 'github:acme/tool', kind: 'git', spec: 'github:acme/tool', locations: [] },
-        { name: 'https://example.test/t.tgz', kind: 'remote', spec: 'https://example.test/t.tgz', locations: [] },
-        { name: 'named', kind: 'git', spec: 'git+https://example.test/r.git#v1', locations: [] },
-      ]);
+    expect(
+      fetchedSources(
+        ['github:acme/tool', 'named@git+https://example.test/r.git#v1', 'https://example.test/t.tgz', 'left-pad@^1', './local', 'x@file:../x.tgz'],
+        {},
+      ),
+    ).toEqual([
+      { name: 'github:acme/tool', kind: 'git', spec: 'github:acme/tool', locations: [] },
+      { name: 'https://example.test/t.tgz', kind: 'remote', spec: 'https://example.test/t.tgz', locations: [] },
+      { name: 'named', kind: 'git', spec: 'git+https://example.test/r.git#v1', locations: [] },
+    ]);
   });
 
   it('lists git and remote dependencies of every kind the root manifest declares, and nothing from a registry or disk', () => {

@@ -51,7 +51,7 @@ describe('installPlan on a real lockfile with aliases, workspaces, links and non
     ]);
   });
 
-  it('signs an alias as its real package name and keeps every location, workspaces\' own node_modules included', () => {
+  it("signs an alias as its real package name and keeps every location, workspaces' own node_modules included", () => {
     const six = targets.packages.find((p) => p.version === '6.0.0')!;
     expect(six.aliases).toEqual(['num-six']);
     expect(six.locations).toEqual(['node_modules/num-six', 'packages/ws-a/node_modules/is-number']);
@@ -59,7 +59,10 @@ describe('installPlan on a real lockfile with aliases, workspaces, links and non
 
   it('reports git, remote and file tarballs and the file: directory link, never the workspace link', () => {
     expect(targets.nonRegistry.map((r) => `${r.name} ${r.kind}${r.unsupported ? ' unsupported' : ''}`)).toEqual([
-      'file-tgz file', 'gitdep git', 'local-dep directory', 'remote-tgz remote',
+      'file-tgz file',
+      'gitdep git',
+      'local-dep directory',
+      'remote-tgz remote',
     ]);
   });
 
@@ -79,13 +82,9 @@ describe('installPlan on a real lockfile with aliases, workspaces, links and non
 });
 
 describe('installPlan with dependency bundles', async () => {
-  it('skips a copy bundled inside a dependency (its bytes are the parent\'s) and keeps the registry copy', async () => {
+  it("skips a copy bundled inside a dependency (its bytes are the parent's) and keeps the registry copy", async () => {
     const { targets } = await planFor(fixture('bundled'));
-    expect(packages(targets)).toEqual([
-      'has-bundle@1.0.0 node_modules/has-bundle',
-      'inner@2.0.0 node_modules/inner',
-      'plain@1.0.0 node_modules/plain',
-    ]);
+    expect(packages(targets)).toEqual(['has-bundle@1.0.0 node_modules/has-bundle', 'inner@2.0.0 node_modules/inner', 'plain@1.0.0 node_modules/plain']);
   });
 });
 
@@ -94,20 +93,39 @@ describe('installPlan on hostile lockfile edits', () => {
     const dir = await editedProject('bundled', (lock) => {
       lock.packages['node_modules/plain'] = { resolved: 'node_modules/evil', link: true };
       // Named and versioned so the root's edge to `plain` stays valid: npm ci installs this without a word.
-      lock.packages['node_modules/evil'] = { name: 'plain', version: '1.0.0', resolved: 'http://127.0.0.1:9/evil/-/evil-6.6.6.tgz', integrity: 'sha512-ZXZpbA==' };
+      lock.packages['node_modules/evil'] = {
+        name: 'plain',
+        version: '1.0.0',
+        resolved: 'http://127.0.0.1:9/evil/-/evil-6.6.6.tgz',
+        integrity: 'sha512-ZXZpbA==',
+      };
     });
     const { targets } = await planFor(dir);
     // Verified as what it claims to be (plain@1.0.0): the attacker's integrity then cannot match the signed one.
     expect(packages(targets)).toContain('plain@1.0.0 node_modules/evil');
-    expect(targets.nonRegistry).toEqual([expect.objectContaining({ name: 'plain', kind: 'directory', locations: ['node_modules/plain'], unsupported: expect.any(String) })]);
+    expect(targets.nonRegistry).toEqual([
+      expect.objectContaining({ name: 'plain', kind: 'directory', locations: ['node_modules/plain'], unsupported: expect.any(String) }),
+    ]);
   });
 
   it('leaves out an optional package for another platform, as reify does, and keeps one for this platform', async () => {
     const other = process.platform === 'win32' ? 'linux' : 'win32';
     const dir = await editedProject('bundled', (lock) => {
       lock.packages['']!['optionalDependencies'] = { 'other-os': '1.0.0', 'this-os': '1.0.0' };
-      lock.packages['node_modules/other-os'] = { version: '1.0.0', resolved: 'http://127.0.0.1:9/other-os/-/other-os-1.0.0.tgz', integrity: 'sha512-b3RoZXI=', optional: true, os: [other] };
-      lock.packages['node_modules/this-os'] = { version: '1.0.0', resolved: 'http://127.0.0.1:9/this-os/-/this-os-1.0.0.tgz', integrity: 'sha512-dGhpcw==', optional: true, os: [process.platform] };
+      lock.packages['node_modules/other-os'] = {
+        version: '1.0.0',
+        resolved: 'http://127.0.0.1:9/other-os/-/other-os-1.0.0.tgz',
+        integrity: 'sha512-b3RoZXI=',
+        optional: true,
+        os: [other],
+      };
+      lock.packages['node_modules/this-os'] = {
+        version: '1.0.0',
+        resolved: 'http://127.0.0.1:9/this-os/-/this-os-1.0.0.tgz',
+        integrity: 'sha512-dGhpcw==',
+        optional: true,
+        os: [process.platform],
+      };
     });
     const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
     await writeFile(join(dir, 'package.json'), JSON.stringify({ ...pkg, optionalDependencies: { 'other-os': '1.0.0', 'this-os': '1.0.0' } }));
@@ -119,17 +137,26 @@ describe('installPlan on hostile lockfile edits', () => {
   it('lists a package that ships a shrinkwrap as such, and none of the children the lockfile claims for it', async () => {
     const dir = await editedProject('bundled', (lock) => {
       lock.packages['node_modules/plain']!['hasShrinkwrap'] = true;
-      lock.packages['node_modules/plain/node_modules/claimed'] = { version: '1.0.0', resolved: 'http://127.0.0.1:9/claimed/-/claimed-1.0.0.tgz', integrity: 'sha512-Y2xhaW1lZA==' };
+      lock.packages['node_modules/plain/node_modules/claimed'] = {
+        version: '1.0.0',
+        resolved: 'http://127.0.0.1:9/claimed/-/claimed-1.0.0.tgz',
+        integrity: 'sha512-Y2xhaW1lZA==',
+      };
     });
     const { plan, targets } = await planFor(dir);
     expect(plan.shrinkwrapped.map((n) => n.location)).toEqual(['node_modules/plain']);
     expect(targets.packages.map((p) => p.name)).not.toContain('claimed');
   });
 
-  it('marks a package bundled by a dependency that does not bundle it as not fetched on its own (the bundler\'s bytes decide)', async () => {
+  it("marks a package bundled by a dependency that does not bundle it as not fetched on its own (the bundler's bytes decide)", async () => {
     const dir = await editedProject('bundled', (lock) => {
       lock.packages['node_modules/plain']!['bundleDependencies'] = ['sneaky'];
-      lock.packages['node_modules/plain/node_modules/sneaky'] = { version: '1.0.0', resolved: 'http://127.0.0.1:9/sneaky/-/sneaky-1.0.0.tgz', integrity: 'sha512-c25lYWt5', inBundle: true };
+      lock.packages['node_modules/plain/node_modules/sneaky'] = {
+        version: '1.0.0',
+        resolved: 'http://127.0.0.1:9/sneaky/-/sneaky-1.0.0.tgz',
+        integrity: 'sha512-c25lYWt5',
+        inBundle: true,
+      };
     });
     const { targets } = await planFor(dir);
     expect(targets.packages.map((p) => p.name)).not.toContain('sneaky');

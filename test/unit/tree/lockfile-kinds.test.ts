@@ -39,7 +39,9 @@ const ids = (t: Targets): string[] => t.packages.map((p) => `${p.name}@${p.versi
 /** What npm's own lockfile lists for the project: every package entry outside the workspace folders. */
 async function npmPackages(): Promise<{ ids: string[]; integrity: Map<string, string> }> {
   const { readFile } = await import('node:fs/promises');
-  const lock = JSON.parse(await readFile(join(SHAPES, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; integrity?: string; name?: string; link?: boolean }> };
+  const lock = JSON.parse(await readFile(join(SHAPES, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string; integrity?: string; name?: string; link?: boolean }>;
+  };
   const integrity = new Map<string, string>();
   for (const [location, entry] of Object.entries(lock.packages)) {
     if (!location.includes('node_modules/') || entry.link) continue;
@@ -75,7 +77,10 @@ describe('lockfile readers on real lockfiles of one project', () => {
   });
 
   it.each([
-    ['pnpm-lock.yaml', 'pnpm-lock.yaml'], ['bun.lock', 'bun.lock'], ['yarn.lock', 'yarn.lock'], ['yarn-classic.lock', 'yarn.lock'],
+    ['pnpm-lock.yaml', 'pnpm-lock.yaml'],
+    ['bun.lock', 'bun.lock'],
+    ['yarn.lock', 'yarn.lock'],
+    ['yarn-classic.lock', 'yarn.lock'],
   ])('%s: --omit=dev leaves the dev dependency out, and only it', async (file, as) => {
     const all = ids(await targetsOf(file, as));
     const prod = ids(await targetsOf(file, as, ['dev']));
@@ -83,7 +88,11 @@ describe('lockfile readers on real lockfiles of one project', () => {
   });
 
   it('reads an npm: alias as the real package, installed under the alias', async () => {
-    for (const [file, as] of [['bun.lock', 'bun.lock'], ['yarn.lock', 'yarn.lock'], ['yarn-classic.lock', 'yarn.lock']] as const) {
+    for (const [file, as] of [
+      ['bun.lock', 'bun.lock'],
+      ['yarn.lock', 'yarn.lock'],
+      ['yarn-classic.lock', 'yarn.lock'],
+    ] as const) {
       const odd = (await targetsOf(file, as)).packages.find((p) => p.name === 'is-odd');
       expect(odd?.aliases, file).toEqual(['my-isodd']);
     }
@@ -91,7 +100,7 @@ describe('lockfile readers on real lockfiles of one project', () => {
 });
 
 describe('lockfile detection', () => {
-  it('with several lockfiles, reads the one package.json\'s packageManager names, else npm\'s', async () => {
+  it("with several lockfiles, reads the one package.json's packageManager names, else npm's", async () => {
     const dir = await project('pnpm-lock.yaml', 'pnpm-lock.yaml');
     await cp(join(SHAPES, 'package-lock.json'), join(dir, 'package-lock.json'));
     const npm = await detectLockfile(dir);
@@ -112,7 +121,11 @@ describe('broken and edited lockfiles are usage errors naming the file and path'
   it.each([
     ['pnpm-lock.yaml', 'lockfileVersion: 9.0\nimporters: [', '(syntax)'],
     ['pnpm-lock.yaml', "lockfileVersion: '6.0'\n", 'lockfileVersion'],
-    ['pnpm-lock.yaml', "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      a:\n        specifier: ^1\n        version: 1.0.0\n", 'importers...dependencies.a'],
+    [
+      'pnpm-lock.yaml',
+      "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      a:\n        specifier: ^1\n        version: 1.0.0\n",
+      'importers...dependencies.a',
+    ],
     ['pnpm-lock.yaml', "lockfileVersion: '9.0'\na: &x [1]\nb: *x\n", '(syntax)'],
     ['bun.lock', '{ "lockfileVersion": 1, "packages": { "a": ["a@1.0.0", "", {}, "sha512-x"], } ', '(syntax)'],
     ['bun.lock', '{ "lockfileVersion": 1, "packages": { "a": "a@1.0.0" } }', 'packages.a'],
@@ -120,13 +133,17 @@ describe('broken and edited lockfiles are usage errors naming the file and path'
     ['yarn.lock', '__metadata:\n  version: 8\n\n"a@npm:^1":\n  version: 1.0.0\n', '"a@npm:^1".resolution'],
   ])('%s: %j → LOCKFILE_PARSE at %s', async (as, text, path) => {
     const dir = await project(null, as, text);
-    const error = await foreignLockfileTargets(dir, await detectLockfile(dir), () => REGISTRY, []).then(() => null, (err: unknown) => err);
+    const error = await foreignLockfileTargets(dir, await detectLockfile(dir), () => REGISTRY, []).then(
+      () => null,
+      (err: unknown) => err,
+    );
     expect(error).toBeInstanceOf(VouchError);
     expect(error).toMatchObject({ code: 'LOCKFILE_PARSE', where: { file: join(dir, as), path } });
   });
 
   it('a registry entry without integrity is kept, with none (a finding later), never dropped', async () => {
-    const text = "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      a:\n        specifier: ^1\n        version: 1.0.0\npackages:\n  a@1.0.0:\n    resolution: {}\nsnapshots:\n  a@1.0.0: {}\n";
+    const text =
+      "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      a:\n        specifier: ^1\n        version: 1.0.0\npackages:\n  a@1.0.0:\n    resolution: {}\nsnapshots:\n  a@1.0.0: {}\n";
     const dir = await project(null, 'pnpm-lock.yaml', text);
     const targets = await foreignLockfileTargets(dir, await detectLockfile(dir), () => REGISTRY, []);
     expect(targets.packages.map((p) => [p.name, p.version, p.integrity])).toEqual([['a', '1.0.0', null]]);
@@ -135,7 +152,9 @@ describe('broken and edited lockfiles are usage errors naming the file and path'
 
 describe('generated edits: a reader never loses what an edited lockfile pins', () => {
   it.each([
-    ['pnpm-lock.yaml', 'pnpm-lock.yaml'], ['bun.lock', 'bun.lock'], ['yarn-classic.lock', 'yarn.lock'],
+    ['pnpm-lock.yaml', 'pnpm-lock.yaml'],
+    ['bun.lock', 'bun.lock'],
+    ['yarn-classic.lock', 'yarn.lock'],
   ])('%s: every sha512 replaced, one at a time, reaches the targets as the new integrity', async (file, as) => {
     const { readFile } = await import('node:fs/promises');
     const text = await readFile(join(SHAPES, file), 'utf8');
@@ -145,8 +164,14 @@ describe('generated edits: a reader never loses what an edited lockfile pins', (
       const forged = `sha512-${Buffer.alloc(64, i + 1).toString('base64')}`;
       const dir = await project(null, as, text.split(hash).join(forged));
       const targets = await foreignLockfileTargets(dir, await detectLockfile(dir), () => REGISTRY, []);
-      expect(targets.packages.some((p) => p.integrity === forged), `${file}: ${hash} replaced`).toBe(true);
-      expect(targets.packages.some((p) => p.integrity === hash), `${file}: ${hash} still there`).toBe(false);
+      expect(
+        targets.packages.some((p) => p.integrity === forged),
+        `${file}: ${hash} replaced`,
+      ).toBe(true);
+      expect(
+        targets.packages.some((p) => p.integrity === hash),
+        `${file}: ${hash} still there`,
+      ).toBe(false);
     }
   });
 });

@@ -34,7 +34,13 @@ describe('withReifyBoundary', () => {
   it('lets a verified package through, reading its verified bytes by digest from the store, offline', async () => {
     const { reached, refused } = await through([['a@http://elsewhere/a.tgz', '/p/node_modules/a', { integrity: SIGNED, cache: '/npm-cache' }]]);
     expect(refused).toEqual([]);
-    expect(reached).toEqual([{ spec: 'a@http://r/a/-/a-1.0.0.tgz', dest: '/p/node_modules/a', opts: expect.objectContaining({ integrity: SIGNED, resolved: 'http://r/a/-/a-1.0.0.tgz', cache: '/store', offline: true, preferOnline: false }) }]);
+    expect(reached).toEqual([
+      {
+        spec: 'a@http://r/a/-/a-1.0.0.tgz',
+        dest: '/p/node_modules/a',
+        opts: expect.objectContaining({ integrity: SIGNED, resolved: 'http://r/a/-/a-1.0.0.tgz', cache: '/store', offline: true, preferOnline: false }),
+      },
+    ]);
   });
 
   it('refuses a folder vouch verified nothing for, before pacote is called', async () => {

@@ -34,7 +34,11 @@ describe('checkAttestations on tampered real attestations', () => {
 
   it('serves the untampered source of every generated negative as verified (the defect is the only difference)', () => {
     expect(checkAttestations(realInput(PLAYWRIGHT, readJson('real/bundles/01-playwright-cli-0.1.1.attestations.json'))).kind).toBe('verified');
-    expect(checkAttestations(realInput({ ...TUF_JS, name: 'sigstore', integrity: INTEGRITY['sigstore@1.0.0'] }, readJson('neg/tuf-js@1.0.0.swapped-from-sigstore@1.0.0.json'))).kind).toBe('verified');
+    expect(
+      checkAttestations(
+        realInput({ ...TUF_JS, name: 'sigstore', integrity: INTEGRITY['sigstore@1.0.0'] }, readJson('neg/tuf-js@1.0.0.swapped-from-sigstore@1.0.0.json')),
+      ).kind,
+    ).toBe('verified');
   });
 
   it('rejects a checkpoint signer name that @sigstore/verify would run as a catastrophic RegExp, in well under a second', () => {
@@ -59,7 +63,10 @@ describe('publish attestations and npm key expiry (pacote semantics: log time vs
   });
 
   it('fails with ATTESTATION_KEY_EXPIRED when the key expired before the bundle was logged', () => {
-    expect(checkAttestations(realInput(gundam, body, { keys: keyWith(new Date('2024-01-01T00:00:00Z')) }))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_KEY_EXPIRED' });
+    expect(checkAttestations(realInput(gundam, body, { keys: keyWith(new Date('2024-01-01T00:00:00Z')) }))).toMatchObject({
+      kind: 'failed',
+      code: 'ATTESTATION_KEY_EXPIRED',
+    });
   });
 
   it('fails with ATTESTATION_KEY_EXPIRED when the key expired exactly at the log time', () => {

@@ -20,13 +20,21 @@ import { createPrivateSigstore, provenanceStatement, type GithubIdentity, type P
 import { fixture, readJson, TEST_NOW } from './attestations-fixtures.js';
 
 const ACME: GithubIdentity = {
-  repository: 'acme/widget', repositoryId: '700000001', ownerId: '900000001', ref: 'refs/tags/v1.0.0',
-  commit: '1111111111111111111111111111111111111111', workflowPath: '.github/workflows/release.yml',
+  repository: 'acme/widget',
+  repositoryId: '700000001',
+  ownerId: '900000001',
+  ref: 'refs/tags/v1.0.0',
+  commit: '1111111111111111111111111111111111111111',
+  workflowPath: '.github/workflows/release.yml',
 };
 const PKG = { name: '@acme/widget', version: '1.0.0', integrity: `sha512-${Buffer.alloc(64, 7).toString('base64')}` };
 const AT = new Date('2026-03-01T12:00:00Z');
 
-function input(verifier: AttestationVerifier, attestations: { predicateType: string; bundle: unknown }[], extra: Partial<AttestationInput> = {}): AttestationInput {
+function input(
+  verifier: AttestationVerifier,
+  attestations: { predicateType: string; bundle: unknown }[],
+  extra: Partial<AttestationInput> = {},
+): AttestationInput {
   return {
     ...PKG,
     advertised: { url: 'http://127.0.0.1/-/npm/v1/attestations/@acme/widget@1.0.0' },
@@ -39,17 +47,28 @@ function input(verifier: AttestationVerifier, attestations: { predicateType: str
 }
 
 describe('committed private-root fixtures (fixtures/made)', () => {
-  const manifest = readJson('made/packages.json') as unknown as { file: string; name: string; version: string; integrity: string; predicateType: string; identity: GithubIdentity }[];
+  const manifest = readJson('made/packages.json') as unknown as {
+    file: string;
+    name: string;
+    version: string;
+    integrity: string;
+    predicateType: string;
+    identity: GithubIdentity;
+  }[];
   const rootFile = fixture('made/private.trusted_root.json');
   const withPrivate = new AttestationVerifier(loadTrustRoots([rootFile]));
   const publicOnly = new AttestationVerifier(loadTrustRoots());
 
   it.each(manifest)('verifies $file against its private root, with the identity from its certificate', (m) => {
     const result = checkAttestations({
-      name: m.name, version: m.version, integrity: m.integrity,
+      name: m.name,
+      version: m.version,
+      integrity: m.integrity,
       advertised: { url: 'x', provenance: { predicateType: m.predicateType } },
       response: { kind: 'found', body: readJson(`made/${m.file}`) },
-      keys: [], verifier: withPrivate, now: TEST_NOW,
+      keys: [],
+      verifier: withPrivate,
+      now: TEST_NOW,
     });
     expect(result).toMatchObject({ kind: 'verified', provenance: { trustRoot: rootFile, predicateType: m.predicateType } });
     if (result.kind !== 'verified') return;
@@ -60,10 +79,14 @@ describe('committed private-root fixtures (fixtures/made)', () => {
 
   it.each(manifest)('fails $file with ATTESTATION_INVALID against public-good only', (m) => {
     const result = checkAttestations({
-      name: m.name, version: m.version, integrity: m.integrity,
+      name: m.name,
+      version: m.version,
+      integrity: m.integrity,
       advertised: { url: 'x', provenance: { predicateType: m.predicateType } },
       response: { kind: 'found', body: readJson(`made/${m.file}`) },
-      keys: [], verifier: publicOnly, now: TEST_NOW,
+      keys: [],
+      verifier: publicOnly,
+      now: TEST_NOW,
     });
     expect(result).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
   });
@@ -133,7 +156,10 @@ describe('a private Sigstore deployment minted in-process', () => {
 
     it('fails with ATTESTATION_INVALID when the bundle is logged in a log no root trusts', async () => {
       const bundle = await buildKeyedBundle(publishStatement, signer, [other.witness(() => AT)]);
-      expect(checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISH_NPM, bundle }], { keys: keys(null) }))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
+      expect(checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISH_NPM, bundle }], { keys: keys(null) }))).toMatchObject({
+        kind: 'failed',
+        code: 'ATTESTATION_INVALID',
+      });
     });
   });
 
@@ -159,13 +185,19 @@ describe('a private Sigstore deployment minted in-process', () => {
 
     it('fails with ATTESTATION_KEY_UNKNOWN when another key signs a statement carrying the publisher key', async () => {
       const bundle = await buildKeyedBundle(publisherStatement(publisher.keyid, spkiOf(publisher.publicKeyPem)), keySigner(impostorKey));
-      expect(checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISHER, bundle }]))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_KEY_UNKNOWN' });
+      expect(checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISHER, bundle }]))).toMatchObject({
+        kind: 'failed',
+        code: 'ATTESTATION_KEY_UNKNOWN',
+      });
     });
 
     it('fails with ATTESTATION_KEY_UNKNOWN when publisherKey.keyid names a different key', async () => {
       const impostor = keySigner(impostorKey);
       const bundle = await buildKeyedBundle(publisherStatement(impostor.keyid, spkiOf(publisher.publicKeyPem)), publisher);
-      expect(checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISHER, bundle }]))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_KEY_UNKNOWN' });
+      expect(checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISHER, bundle }]))).toMatchObject({
+        kind: 'failed',
+        code: 'ATTESTATION_KEY_UNKNOWN',
+      });
     });
 
     it('fails with ATTESTATION_INVALID when the carried key did not make the signature', async () => {
@@ -173,14 +205,19 @@ describe('a private Sigstore deployment minted in-process', () => {
       const impostor = keySigner(impostorKey);
       const forged = { ...impostor, keyid: publisher.keyid, publicKeyPem: publisher.publicKeyPem };
       const bundle = await buildKeyedBundle(publisherStatement(publisher.keyid, spkiOf(publisher.publicKeyPem)), forged);
-      expect(checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISHER, bundle }]))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
+      expect(checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISHER, bundle }]))).toMatchObject({
+        kind: 'failed',
+        code: 'ATTESTATION_INVALID',
+      });
     });
 
     it('treats a key-signed SLSA v1 statement carrying the publisher-key byproduct as a publisher attestation', async () => {
       const slsa = provenanceStatement({ ...PKG, identity: ACME }) as InTotoStatement & { predicate: { runDetails: { byproducts?: unknown[] } } };
       slsa.predicate.runDetails.byproducts = [{ name: PUBLISHER_KEY_BYPRODUCT, content: spkiOf(publisher.publicKeyPem) }];
       const bundle = await buildKeyedBundle(slsa, publisher);
-      const result = checkAttestations(input(verifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }], { advertised: { url: 'x', provenance: { predicateType: PREDICATE_SLSA_V1 } } }));
+      const result = checkAttestations(
+        input(verifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }], { advertised: { url: 'x', provenance: { predicateType: PREDICATE_SLSA_V1 } } }),
+      );
       expect(result).toMatchObject({ kind: 'verified', publisher: { keyid: publisher.keyid, predicateType: PREDICATE_SLSA_V1, integratedTime: null } });
     });
 
@@ -192,7 +229,10 @@ describe('a private Sigstore deployment minted in-process', () => {
 
     it('fails a key-signed SLSA statement without the byproduct with ATTESTATION_STATEMENT', async () => {
       const bundle = await buildKeyedBundle(provenanceStatement({ ...PKG, identity: ACME }) as InTotoStatement, publisher);
-      expect(checkAttestations(input(verifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_STATEMENT' });
+      expect(checkAttestations(input(verifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]))).toMatchObject({
+        kind: 'failed',
+        code: 'ATTESTATION_STATEMENT',
+      });
     });
   });
 

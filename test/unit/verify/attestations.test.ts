@@ -45,7 +45,11 @@ describe('checkAttestations on real npm attestation responses (public-good, offl
       'real/bundles/tarballs-sigstore-2.3.1.tgz': INTEGRITY['sigstore@2.3.1'],
     };
     for (const [file, integrity] of Object.entries(tarballs)) {
-      expect(`sha512-${createHash('sha512').update(readFileSync(fixture(file))).digest('base64')}`).toBe(integrity);
+      expect(
+        `sha512-${createHash('sha512')
+          .update(readFileSync(fixture(file)))
+          .digest('base64')}`,
+      ).toBe(integrity);
     }
   });
 });
@@ -72,12 +76,18 @@ describe('checkAttestations: advertised versus served', () => {
   });
 
   it('fails with ATTESTATION_TOO_LARGE when the response was over the bound', () => {
-    expect(checkAttestations(realInput(c, null, { response: { kind: 'too-large', bytes: 5_000_000 } }))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_TOO_LARGE' });
+    expect(checkAttestations(realInput(c, null, { response: { kind: 'too-large', bytes: 5_000_000 } }))).toMatchObject({
+      kind: 'failed',
+      code: 'ATTESTATION_TOO_LARGE',
+    });
   });
 
   it('fails with ATTESTATION_INVALID on a body that is not an attestations document', () => {
     expect(checkAttestations(realInput(c, { error: 'oops' }))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
-    expect(checkAttestations(realInput(c, null, { response: { kind: 'unparseable', message: 'x' } }))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
+    expect(checkAttestations(realInput(c, null, { response: { kind: 'unparseable', message: 'x' } }))).toMatchObject({
+      kind: 'failed',
+      code: 'ATTESTATION_INVALID',
+    });
   });
 
   it('fails with ATTESTATION_STATEMENT when two provenance bundles are served', () => {

@@ -4,8 +4,12 @@ import { createPrivateSigstore, type GithubIdentity, type PrivateSigstore } from
 import { derUtf8String } from '../../../fixtures/scripts/private-sigstore-claims.js';
 import { readJson } from './attestations-fixtures.js';
 
-interface Doc { attestations?: { bundle: BundleDoc }[] }
-interface BundleDoc { verificationMaterial: { certificate?: { rawBytes: string }; x509CertificateChain?: { certificates: { rawBytes: string }[] } } }
+interface Doc {
+  attestations?: { bundle: BundleDoc }[];
+}
+interface BundleDoc {
+  verificationMaterial: { certificate?: { rawBytes: string }; x509CertificateChain?: { certificates: { rawBytes: string }[] } };
+}
 
 /** The leaf certificate DER of the provenance bundle in a real fixture. */
 function leafOf(file: string): Buffer {
@@ -51,8 +55,13 @@ describe('identityFromCertificate on real Fulcio certificates', () => {
 describe('identityFromCertificate on private-CA certificates', () => {
   let sigstore: PrivateSigstore;
   const id: GithubIdentity = {
-    repository: 'acme/widget', repositoryId: '42', ownerId: '7', ref: 'refs/heads/main',
-    commit: 'c'.repeat(40), workflowPath: '.github/workflows/release.yml', runnerEnvironment: 'self-hosted',
+    repository: 'acme/widget',
+    repositoryId: '42',
+    ownerId: '7',
+    ref: 'refs/heads/main',
+    commit: 'c'.repeat(40),
+    workflowPath: '.github/workflows/release.yml',
+    runnerEnvironment: 'self-hosted',
   };
   const OID = (n: number) => `1.3.6.1.4.1.57264.1.${n}`;
 
@@ -63,8 +72,12 @@ describe('identityFromCertificate on private-CA certificates', () => {
   it('reads what the private CA issued', async () => {
     const leaf = await sigstore.issueLeaf(id);
     expect(identityFromCertificate(leaf.certificateDer)).toMatchObject({
-      repository: 'https://github.com/acme/widget', repositoryId: '42', ownerId: '7', runnerEnvironment: 'self-hosted',
-      workflow: '.github/workflows/release.yml', ref: 'refs/heads/main',
+      repository: 'https://github.com/acme/widget',
+      repositoryId: '42',
+      ownerId: '7',
+      runnerEnvironment: 'self-hosted',
+      workflow: '.github/workflows/release.yml',
+      ref: 'refs/heads/main',
     });
   });
 

@@ -28,9 +28,21 @@ const verdict = (locked: string | null, registry: string | undefined = S) => che
 const HASH_TOKENS = getHashes().flatMap((algorithm) => [SIGNED_BYTES, ...EVIL_BYTES].flatMap((bytes) => token(algorithm, bytes) ?? []));
 /** Tokens that are not plain hashes: options, wrong case, no digest, non-canonical base64, garbage. */
 const ODD_TOKENS = [
-  `${S}?opt`, `${S}?a?b`, `${E}?opt`, S.toUpperCase(), S.replace('sha512-', 'SHA512-'), 'sha512-', 'sha512', '-abc', 'garbage',
-  S.replace(/=+$/, ''), `${S}A`, 'sha512-AAAA', `sha3-512-${createHash('sha3-512').update(EVIL_BYTES[0]!).digest('base64')}`,
-  `sha512-256-${createHash('sha512-256').update(EVIL_BYTES[0]!).digest('base64')}`, `sha1-${createHash('sha1').update(SIGNED_BYTES).digest('base64')}`,
+  `${S}?opt`,
+  `${S}?a?b`,
+  `${E}?opt`,
+  S.toUpperCase(),
+  S.replace('sha512-', 'SHA512-'),
+  'sha512-',
+  'sha512',
+  '-abc',
+  'garbage',
+  S.replace(/=+$/, ''),
+  `${S}A`,
+  'sha512-AAAA',
+  `sha3-512-${createHash('sha3-512').update(EVIL_BYTES[0]!).digest('base64')}`,
+  `sha512-256-${createHash('sha512-256').update(EVIL_BYTES[0]!).digest('base64')}`,
+  `sha1-${createHash('sha1').update(SIGNED_BYTES).digest('base64')}`,
 ];
 const SEPARATORS = [' ', '  ', '\t', '\n', ' \r\n ', '\u00a0', '\u2028', '\ufeff'];
 
@@ -139,7 +151,14 @@ describe('checkIntegrity: the remaining codes', () => {
   });
 
   it('fails INTEGRITY_MALFORMED when the signed dist.integrity is not exactly one sha512 of 64 bytes', () => {
-    for (const registry of [token('sha1', SIGNED_BYTES)!, `${S} ${E}`, `${S} ${token('sha1', SIGNED_BYTES)}`, S.replace(/=+$/, ''), 'sha512-AAAA', 'nonsense']) {
+    for (const registry of [
+      token('sha1', SIGNED_BYTES)!,
+      `${S} ${E}`,
+      `${S} ${token('sha1', SIGNED_BYTES)}`,
+      S.replace(/=+$/, ''),
+      'sha512-AAAA',
+      'nonsense',
+    ]) {
       expect(verdict(S, registry), registry).toMatchObject({ kind: 'failed', code: 'INTEGRITY_MALFORMED' });
     }
     expect(verdict(S, `${S} ${S}?x`)).toMatchObject({ kind: 'ok' });

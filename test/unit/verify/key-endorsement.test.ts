@@ -4,14 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { packagePath } from '../../../lib/config/package-root.js';
 import { keySigner } from '../../../lib/sign/index.js';
 import { keyIdOf } from '../../../lib/keys/index.js';
-import {
-  checkEndorsement,
-  endorsementMessage,
-  endorsersOf,
-  keyIdMatches,
-  signEndorsement,
-  type EndorsableKey,
-} from '../../../lib/verify/key-endorsement.js';
+import { checkEndorsement, endorsementMessage, endorsersOf, keyIdMatches, signEndorsement, type EndorsableKey } from '../../../lib/verify/key-endorsement.js';
 
 type EndpointFixture = { keys: { expires: string | null; keyid: string; key: string }[] };
 const npmKeys = (JSON.parse(readFileSync(packagePath('fixtures', 'real', 'registry-npmjs-keys-endpoint.json'), 'utf8')) as EndpointFixture).keys;
@@ -34,7 +27,7 @@ describe('keyIdMatches', () => {
     for (const k of npmKeys) expect([k.keyid, keyIdMatches(k)]).toEqual([k.keyid, true]);
   });
 
-  it('rejects a real npm key listed under the other key\'s keyid', () => {
+  it("rejects a real npm key listed under the other key's keyid", () => {
     const [a, b] = npmKeys;
     expect(keyIdMatches({ keyid: b!.keyid, key: a!.key })).toBe(false);
   });
@@ -50,7 +43,8 @@ describe('keyIdMatches', () => {
       { keyid: 42, key: real.key },
       { keyid: real.keyid, key: null },
       edEntry,
-    ]) expect(keyIdMatches(entry)).toBe(false);
+    ])
+      expect(keyIdMatches(entry)).toBe(false);
   });
 });
 

@@ -10,14 +10,15 @@ type Response = { attestations: { predicateType: string; bundle: { mediaType: st
 describe('checkAttestations: bundle media type', () => {
   const c = REAL_RESPONSES[0]!;
 
-  it('knows the real bundles\' media types (v0.1 to v0.3)', () => {
+  it("knows the real bundles' media types (v0.1 to v0.3)", () => {
     for (const real of REAL_RESPONSES) {
       for (const a of (readJson(real.file) as Response).attestations) expect(KNOWN_BUNDLE_MEDIA_TYPES.has(a.bundle.mediaType)).toBe(true);
     }
   });
 
   it.each(['application/vnd.dev.sigstore.bundle.v9.9+json', 'application/vnd.dev.sigstore.bundle+json;version=1.0'])(
-    'fails a real bundle relabelled %s with ATTESTATION_INVALID', (mediaType) => {
+    'fails a real bundle relabelled %s with ATTESTATION_INVALID',
+    (mediaType) => {
       const body = readJson(c.file) as Response;
       for (const a of body.attestations) a.bundle.mediaType = mediaType;
       expect(checkAttestations(realInput(c, body))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });

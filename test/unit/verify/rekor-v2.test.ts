@@ -62,16 +62,22 @@ describe('real public-good Rekor v2 bundles (log2025-1, timestamp.sigstore.dev)'
   it('refuses the message signature as an npm attestation: those are DSSE envelopes', () => {
     const bundle = readJson(REAL_HASHEDREKORD);
     const result = checkAttestations({
-      name: 'hello', version: '1.0.0', integrity: `sha512-${Buffer.alloc(64, 1).toString('base64')}`,
+      name: 'hello',
+      version: '1.0.0',
+      integrity: `sha512-${Buffer.alloc(64, 1).toString('base64')}`,
       advertised: { url: 'x', provenance: { predicateType: PREDICATE_SLSA_V1 } },
       response: { kind: 'found', body: { attestations: [{ predicateType: PREDICATE_SLSA_V1, bundle }] } },
-      keys: [], verifier, now: TEST_NOW,
+      keys: [],
+      verifier,
+      now: TEST_NOW,
     });
     expect(result).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
   });
 
   it('does not verify with a tampered TSA token', () => {
-    const json = clone(readJson(REAL_DSSE)) as Json & { verificationMaterial: { timestampVerificationData: { rfc3161Timestamps: { signedTimestamp: string }[] } } };
+    const json = clone(readJson(REAL_DSSE)) as Json & {
+      verificationMaterial: { timestampVerificationData: { rfc3161Timestamps: { signedTimestamp: string }[] } };
+    };
     const token = json.verificationMaterial.timestampVerificationData.rfc3161Timestamps[0]!;
     token.signedTimestamp = flipByte(token.signedTimestamp, 10); // inside the TSA's ECDSA signature
     expect(verifyKeyless(json)).toMatchObject({ ok: false });
@@ -87,8 +93,12 @@ describe('real public-good Rekor v2 bundles (log2025-1, timestamp.sigstore.dev)'
 });
 
 const ACME: GithubIdentity = {
-  repository: 'acme/widget', repositoryId: '700000001', ownerId: '900000001', ref: 'refs/tags/v1.0.0',
-  commit: '1111111111111111111111111111111111111111', workflowPath: '.github/workflows/release.yml',
+  repository: 'acme/widget',
+  repositoryId: '700000001',
+  ownerId: '900000001',
+  ref: 'refs/tags/v1.0.0',
+  commit: '1111111111111111111111111111111111111111',
+  workflowPath: '.github/workflows/release.yml',
 };
 const PKG = { name: '@acme/widget', version: '1.0.0', integrity: `sha512-${Buffer.alloc(64, 7).toString('base64')}` };
 const AT = new Date('2026-03-01T12:00:00Z');
@@ -108,10 +118,16 @@ async function mintProvenance(sigstore: PrivateSigstore, witnesses: Witness[]): 
     },
   };
   const statement = provenanceStatement({ ...PKG, identity: ACME }, PREDICATE_SLSA_V1);
-  return bundleToJSON(await new DSSEBundleBuilder({ signer, witnesses }).create({ data: Buffer.from(JSON.stringify(statement)), type: 'application/vnd.in-toto+json' }));
+  return bundleToJSON(
+    await new DSSEBundleBuilder({ signer, witnesses }).create({ data: Buffer.from(JSON.stringify(statement)), type: 'application/vnd.in-toto+json' }),
+  );
 }
 
-function input(verifier: AttestationVerifier, attestations: { predicateType: string; bundle: unknown }[], extra: Partial<AttestationInput> = {}): AttestationInput {
+function input(
+  verifier: AttestationVerifier,
+  attestations: { predicateType: string; bundle: unknown }[],
+  extra: Partial<AttestationInput> = {},
+): AttestationInput {
   return {
     ...PKG,
     advertised: { url: 'http://127.0.0.1/-/npm/v1/attestations/@acme/widget@1.0.0' },
@@ -124,7 +140,8 @@ function input(verifier: AttestationVerifier, attestations: { predicateType: str
 }
 
 type Envelope = { verificationMaterial: { tlogEntries: { inclusionProof: { checkpoint: { envelope: string } } }[] } };
-const checkpointOf = (bundle: SerializedBundle): string => (bundle as unknown as Envelope).verificationMaterial.tlogEntries[0]!.inclusionProof.checkpoint.envelope;
+const checkpointOf = (bundle: SerializedBundle): string =>
+  (bundle as unknown as Envelope).verificationMaterial.tlogEntries[0]!.inclusionProof.checkpoint.envelope;
 function withCheckpoint(bundle: SerializedBundle, edit: (envelope: string) => string): SerializedBundle {
   const copy = clone(bundle) as unknown as Envelope;
   const proof = copy.verificationMaterial.tlogEntries[0]!.inclusionProof;
@@ -184,7 +201,12 @@ describe('a private Sigstore deployment with Rekor v2 and a TSA', () => {
 
   it('fails with ATTESTATION_INVALID when only a witness signature verifies (the log line is forged)', async () => {
     const bundle = await mintProvenance(sigstore, [hostPort.witness(() => AT), tsa.witness(() => AT)]);
-    const forged = withCheckpoint(bundle, (cp) => cp.replace(/^(\u2014 rekor\.v2\.vouch\.test:8443 )(\S{10})/m, (_, head: string, sig: string) => `${head}${sig.slice(0, 8)}${sig[8] === 'A' ? 'B' : 'A'}${sig[9]}`));
+    const forged = withCheckpoint(bundle, (cp) =>
+      cp.replace(
+        /^(\u2014 rekor\.v2\.vouch\.test:8443 )(\S{10})/m,
+        (_, head: string, sig: string) => `${head}${sig.slice(0, 8)}${sig[8] === 'A' ? 'B' : 'A'}${sig[9]}`,
+      ),
+    );
     expect(forged).not.toEqual(bundle);
     expect(provenance(forged)).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
   });
@@ -220,7 +242,9 @@ describe('a private Sigstore deployment with Rekor v2 and a TSA', () => {
   });
 
   it('fails with ATTESTATION_INVALID when another trusted log signed the checkpoint of an entry that names this log', async () => {
-    const bundle = clone(await mintProvenance(sigstore, [hostPath.witness(() => AT), tsa.witness(() => AT)])) as unknown as { verificationMaterial: { tlogEntries: { logId: { keyId: string } }[] } };
+    const bundle = clone(await mintProvenance(sigstore, [hostPath.witness(() => AT), tsa.witness(() => AT)])) as unknown as {
+      verificationMaterial: { tlogEntries: { logId: { keyId: string } }[] };
+    };
     bundle.verificationMaterial.tlogEntries[0]!.logId.keyId = hostPort.logId.toString('base64');
     const result = provenance(bundle);
     expect(result).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
@@ -237,7 +261,10 @@ describe('a private Sigstore deployment with Rekor v2 and a TSA', () => {
     const ok = await mintProvenance(sigstore, [crowded.witness(() => AT), tsa.witness(() => AT)]);
     expect(checkAttestations(input(crowdedVerifier, [{ predicateType: PREDICATE_SLSA_V1, bundle: ok }]))).toMatchObject({ kind: 'verified' });
     const tooMany = await mintProvenance(sigstore, [oneMore.witness(() => AT), tsa.witness(() => AT)]);
-    expect(checkAttestations(input(crowdedVerifier, [{ predicateType: PREDICATE_SLSA_V1, bundle: tooMany }]))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_TOO_LARGE' });
+    expect(checkAttestations(input(crowdedVerifier, [{ predicateType: PREDICATE_SLSA_V1, bundle: tooMany }]))).toMatchObject({
+      kind: 'failed',
+      code: 'ATTESTATION_TOO_LARGE',
+    });
   });
 
   it.each([
@@ -267,7 +294,10 @@ describe('a private Sigstore deployment with Rekor v2 and a TSA', () => {
     expect(bundle.verificationMaterial.tlogEntries[0]).toMatchObject({ kindVersion: { kind: 'dsse', version: '0.0.2' } });
     expect(bundle.verificationMaterial.tlogEntries[0]?.inclusionPromise).toBeUndefined();
     const own = new AttestationVerifier(trustRootSet([trustRootFromBytes('v2', v2.trustedRootJSON)]));
-    expect(checkAttestations(input(own, [{ predicateType: PREDICATE_SLSA_V1, bundle }]))).toMatchObject({ kind: 'verified', provenance: { trustRoot: 'v2', integratedTime: AT } });
+    expect(checkAttestations(input(own, [{ predicateType: PREDICATE_SLSA_V1, bundle }]))).toMatchObject({
+      kind: 'verified',
+      provenance: { trustRoot: 'v2', integratedTime: AT },
+    });
   });
 
   describe('keyed bundles (registry publish and publisher attestations)', () => {

@@ -5,11 +5,19 @@ import { checkIntegrity, sha512Hex } from '../../../lib/verify/integrity.js';
 import { npmPinnedKeys } from '../../../lib/verify/npm-keys.js';
 import type { RegistryKey } from '../../../lib/verify/types.js';
 
-interface Vector { name: string; version: string; integrity: string; keyid: string; sig: string; expectValid: boolean }
+interface Vector {
+  name: string;
+  version: string;
+  integrity: string;
+  keyid: string;
+  sig: string;
+  expectValid: boolean;
+}
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../../fixtures/real/${name}`, import.meta.url), 'utf8'));
 const vectors = (fixture('registry-signature-vectors.json') as { vectors: Vector[] }).vectors;
-const endpointKeys = (fixture('registry-npmjs-keys-endpoint.json') as { keys: { keyid: string; key: string; expires: string | null }[] })
-  .keys.map((k): RegistryKey => ({ keyid: k.keyid, key: k.key, expires: k.expires ? new Date(k.expires) : null }));
+const endpointKeys = (fixture('registry-npmjs-keys-endpoint.json') as { keys: { keyid: string; key: string; expires: string | null }[] }).keys.map(
+  (k): RegistryKey => ({ keyid: k.keyid, key: k.key, expires: k.expires ? new Date(k.expires) : null }),
+);
 
 // Old-key vectors were published before the key expired (2025-01-29); new-key ones after 2025-01-13.
 const publishTimeFor = (v: Vector) => new Date(v.keyid.startsWith('SHA256:jl3b') ? '2023-01-01T00:00:00Z' : '2025-06-01T00:00:00Z');
@@ -47,7 +55,11 @@ describe('checkSignatures key expiry (pacote rotated-key semantics)', () => {
   const dist = packument.versions['1.0.0']!.dist;
   const oldKey = endpointKeys.find((k) => k.keyid === dist.signatures[0]!.keyid)!;
   const input = (expires: string | null, publishedAt: Date | null = new Date(packument.time['1.0.0']!)) => ({
-    name: '@isaacs/namespace-test', version: '1.0.0', integrity: dist.integrity, signatures: dist.signatures, publishedAt,
+    name: '@isaacs/namespace-test',
+    version: '1.0.0',
+    integrity: dist.integrity,
+    signatures: dist.signatures,
+    publishedAt,
     keys: [{ ...oldKey, expires: expires ? new Date(expires) : null }],
   });
 
@@ -79,7 +91,13 @@ describe('checkSignatures failure semantics', () => {
   });
 
   it('fails when any one of several signatures is invalid', () => {
-    const result = checkSignatures({ ...base, signatures: [{ keyid: v.keyid, sig: v.sig }, { keyid: v.keyid, sig: 'bogus' }] });
+    const result = checkSignatures({
+      ...base,
+      signatures: [
+        { keyid: v.keyid, sig: v.sig },
+        { keyid: v.keyid, sig: 'bogus' },
+      ],
+    });
     expect(result).toMatchObject({ kind: 'failed', code: 'SIGNATURE_INVALID', keyid: v.keyid });
   });
 

@@ -69,10 +69,17 @@ describe('a bad trusted root is a configuration error (TRUSTED_ROOT, exit 2)', (
     ['a missing file', () => join(dir, 'absent.json')],
     ['a file that is not JSON', () => write('garbage.json', '{"mediaType": ')],
     ['another kind of document', () => write('bundle.json', JSON.stringify({ mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json' }))],
-    ['a certificate that does not parse', () => write('bad-cert.json', JSON.stringify({
-      ...privateRoot,
-      certificateAuthorities: [{ certChain: { certificates: [{ rawBytes: Buffer.from('not a certificate').toString('base64') }] } }],
-    }))],
+    [
+      'a certificate that does not parse',
+      () =>
+        write(
+          'bad-cert.json',
+          JSON.stringify({
+            ...privateRoot,
+            certificateAuthorities: [{ certChain: { certificates: [{ rawBytes: Buffer.from('not a certificate').toString('base64') }] } }],
+          }),
+        ),
+    ],
     ['a root with no log and no timestamp authority', () => write('no-time.json', JSON.stringify({ ...privateRoot, tlogs: [] }))],
   ];
 

@@ -15,8 +15,12 @@ export const PROGRESS_EVERY_VERSIONS = 1_000;
 export async function run(argv: string[], out: Output): Promise<ExitCode> {
   const { values } = parseFlags(argv, FLAGS['registry rotate']);
   if (!values.from || !values.to) {
-    throw new VouchError('USAGE', 'vouch registry rotate needs --from OLD.pem and --to NEW.pem',
-      {}, 'vouch registry rotate --storage DIR --from OLD.pem --to NEW.pem');
+    throw new VouchError(
+      'USAGE',
+      'vouch registry rotate needs --from OLD.pem and --to NEW.pem',
+      {},
+      'vouch registry rotate --storage DIR --from OLD.pem --to NEW.pem',
+    );
   }
   const storage = resolve(values.storage ?? '.vouch-registry');
   if (!existsSync(storage)) throw new VouchError('USAGE', `the storage folder ${storage} does not exist`);
@@ -61,8 +65,10 @@ export function progressPrinter(out: Output, now: () => number): (tally: Rotatio
     if (t - lastTime < PROGRESS_INTERVAL_MS && count - lastCount < PROGRESS_EVERY_VERSIONS) return;
     lastTime = t;
     lastCount = count;
-    out.stderr(`rotate: ${count} versions done (re-signed ${tally.resigned}, skipped ${tally.skipped}, `
-      + `refused ${tally.refused.length}), at ${at.name}@${at.version}`);
+    out.stderr(
+      `rotate: ${count} versions done (re-signed ${tally.resigned}, skipped ${tally.skipped}, ` +
+        `refused ${tally.refused.length}), at ${at.name}@${at.version}`,
+    );
   };
 }
 

@@ -11,8 +11,12 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
   if (argv[0] === 'revoke') return (await import('./registry-revoke.js')).run(argv.slice(1), out);
   const { values } = parseFlags(argv, FLAGS.registry);
   if (values.config && (values.storage || values.key || values.witness || values['publish-policy'])) {
-    throw new VouchError('USAGE', '--config cannot be combined with --storage, --key, --witness or --publish-policy',
-      {}, 'set storage, signing_keys, witnesses and publish_policy in the config file itself');
+    throw new VouchError(
+      'USAGE',
+      '--config cannot be combined with --storage, --key, --witness or --publish-policy',
+      {},
+      'set storage, signing_keys, witnesses and publish_policy in the config file itself',
+    );
   }
   const registry = await startRegistryServer({
     host: values.host ?? '127.0.0.1',
@@ -24,21 +28,29 @@ export async function run(argv: string[], out: Output): Promise<ExitCode> {
     ...(values.config ? { configFile: values.config } : {}),
   });
   if (values.json) {
-    out.stdout(JSON.stringify({
-      url: registry.url, keyid: registry.keyid, storage: registry.storage, logKey: registry.logKey, trustedRoot: registry.trustedRoot,
-      ...(registry.witnesses ? { witnesses: registry.witnesses } : {}),
-    }));
+    out.stdout(
+      JSON.stringify({
+        url: registry.url,
+        keyid: registry.keyid,
+        storage: registry.storage,
+        logKey: registry.logKey,
+        trustedRoot: registry.trustedRoot,
+        ...(registry.witnesses ? { witnesses: registry.witnesses } : {}),
+      }),
+    );
   } else {
-    out.stdout([
-      `vouch registry: ${registry.url}`,
-      `  signing key  ${registry.keyid}`,
-      `  storage      ${registry.storage}`,
-      `  signing log  ${registry.url}-/vouch/log/  key ${registry.logKey}`,
-      `  trusted root ${registry.trustedRoot}  (Sigstore verifiers of the bundles it issues)`,
-      `  witnesses    ${witnessesLine(registry.witnesses)}`,
-      `  publishers   npm adduser --registry ${registry.url}`,
-      'Ctrl-C stops it.',
-    ].join('\n'));
+    out.stdout(
+      [
+        `vouch registry: ${registry.url}`,
+        `  signing key  ${registry.keyid}`,
+        `  storage      ${registry.storage}`,
+        `  signing log  ${registry.url}-/vouch/log/  key ${registry.logKey}`,
+        `  trusted root ${registry.trustedRoot}  (Sigstore verifiers of the bundles it issues)`,
+        `  witnesses    ${witnessesLine(registry.witnesses)}`,
+        `  publishers   npm adduser --registry ${registry.url}`,
+        'Ctrl-C stops it.',
+      ].join('\n'),
+    );
   }
   await untilStopped(registry);
   return 0;

@@ -6,7 +6,13 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import Arborist, { type Node, type Tree } from '@npmcli/arborist';
 import { describe, expect, it } from 'vitest';
-import { arboristBundlerClasses, arboristGetBundler, installBundlerFastPath, probeBundlerFastPath, type BundlerClasses } from '../../../../lib/patches/arborist/bundler-fast-path.js';
+import {
+  arboristBundlerClasses,
+  arboristGetBundler,
+  installBundlerFastPath,
+  probeBundlerFastPath,
+  type BundlerClasses,
+} from '../../../../lib/patches/arborist/bundler-fast-path.js';
 import { patchNotes } from '../../../../lib/patches/index.js';
 
 const installedOnArborist = installBundlerFastPath(); // the probe ran on the arborist vouch runs
@@ -76,7 +82,7 @@ describe('getBundler with the fast path', () => {
     expect(answers(tree).fast).toEqual(answers(tree).arborist);
   });
 
-  it('sees the root\'s bundleDependencies edited in place (npm install --save-bundle)', async () => {
+  it("sees the root's bundleDependencies edited in place (npm install --save-bundle)", async () => {
     const tree = await loadVirtual(lockfiles.mixedSources);
     const top = nodesOf(tree).find((n) => n.parent === (tree as unknown as BundlerNode) && !n.isLink)!;
     expect(top.getBundler()).toBeNull();
@@ -94,7 +100,10 @@ function arboristCopy(edit: (prototype: Record<string, unknown>) => void = () =>
   node['getBundler'] = arboristGetBundler;
   edit(node);
   const inventory = Object.defineProperties({}, Object.getOwnPropertyDescriptors(real.Inventory.prototype));
-  return { Node: { prototype: node as unknown as BundlerClasses['Node']['prototype'] }, Inventory: { prototype: inventory as BundlerClasses['Inventory']['prototype'] } };
+  return {
+    Node: { prototype: node as unknown as BundlerClasses['Node']['prototype'] },
+    Inventory: { prototype: inventory as BundlerClasses['Inventory']['prototype'] },
+  };
 }
 
 describe('the probe', () => {
@@ -105,8 +114,12 @@ describe('the probe', () => {
   });
 
   it('declines an arborist whose getBundler changed, leaving its classes alone and noting why', () => {
-    const changed = function getBundler(this: unknown, path: unknown = []) { return path === null ? this : null; };
-    const copy = arboristCopy((prototype) => { prototype['getBundler'] = changed; });
+    const changed = function getBundler(this: unknown, path: unknown = []) {
+      return path === null ? this : null;
+    };
+    const copy = arboristCopy((prototype) => {
+      prototype['getBundler'] = changed;
+    });
     const addBefore = copy.Inventory.prototype.add;
     expect(installBundlerFastPath(copy)).toBe(false);
     expect(copy.Node.prototype.getBundler).toBe(changed);
@@ -115,7 +128,9 @@ describe('the probe', () => {
   });
 
   it('declines an arborist whose Node has no package accessor', () => {
-    const copy = arboristCopy((prototype) => { Object.defineProperty(prototype, 'package', { value: {}, writable: true }); });
+    const copy = arboristCopy((prototype) => {
+      Object.defineProperty(prototype, 'package', { value: {}, writable: true });
+    });
     expect(probeBundlerFastPath(copy)).toBe('Node has no package accessor');
     expect(installBundlerFastPath(copy)).toBe(false);
   });

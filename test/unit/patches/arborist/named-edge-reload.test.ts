@@ -5,7 +5,13 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import Arborist, { type Node, type Tree } from '@npmcli/arborist';
 import { afterEach, describe, expect, it } from 'vitest';
-import { arboristReloadClasses, arboristReloadNamedEdges, installNamedEdgeReload, probeNamedEdgeReload, type ReloadClasses } from '../../../../lib/patches/arborist/named-edge-reload.js';
+import {
+  arboristReloadClasses,
+  arboristReloadNamedEdges,
+  installNamedEdgeReload,
+  probeNamedEdgeReload,
+  type ReloadClasses,
+} from '../../../../lib/patches/arborist/named-edge-reload.js';
 import { patchNotes } from '../../../../lib/patches/index.js';
 
 const installedOnArborist = installNamedEdgeReload(); // the probe ran on the arborist vouch runs
@@ -91,26 +97,27 @@ describe('named-edge reloads with the index', () => {
   });
 
   it('matches arborist when nodes are added, moved with their children, and removed', async () => {
-    const edit = async (walk: Walk) => reloadsDuring(walk, async () => {
-      const tree = await loadVirtual(lockfiles.vouch) as unknown as GraphNode;
-      const nodes = [...tree.inventory.values()] as GraphNode[];
-      const nested = nodes.find((n) => n.parent && n.parent !== tree && n.parent.parent === tree)!;
-      const carrier = nested.parent!;
-      const dependent = nodes.find((n) => n !== carrier && (n.edgesOut as Map<string, unknown>).has(carrier.name))!;
-      // a new package at the top that the carrier's dependents now resolve to, with a child of its own
-      const shadow = new ArboristNode({ pkg: { name: `${carrier.name}-shadow`, version: '1.0.0', dependencies: { [nested.name]: '*' } }, parent: tree });
-      new ArboristNode({ pkg: { name: nested.name, version: '9.9.9' }, parent: shadow });
-      // move the carrier, children and all, under a dependent; then drop a top-level package
-      carrier.parent = dependent;
-      nodes.find((n) => n.parent === tree && n !== carrier && n !== shadow && n !== dependent)!.root = null as never;
-      // bring in a package from another tree whose child depends back on it: while it moves, the child is
-      // attached to this tree before it is in this tree's inventory
-      const other = await loadVirtual(lockfiles.mixedSources) as unknown as GraphNode;
-      const cycleA = new ArboristNode({ pkg: { name: 'cycle-a', version: '1.0.0', dependencies: { 'cycle-b': '*' } }, parent: other });
-      new ArboristNode({ pkg: { name: 'cycle-b', version: '1.0.0', dependencies: { 'cycle-a': '*' } }, parent: cycleA });
-      cycleA.parent = shadow;
-      return tree as unknown as Tree;
-    });
+    const edit = async (walk: Walk) =>
+      reloadsDuring(walk, async () => {
+        const tree = (await loadVirtual(lockfiles.vouch)) as unknown as GraphNode;
+        const nodes = [...tree.inventory.values()] as GraphNode[];
+        const nested = nodes.find((n) => n.parent && n.parent !== tree && n.parent.parent === tree)!;
+        const carrier = nested.parent!;
+        const dependent = nodes.find((n) => n !== carrier && (n.edgesOut as Map<string, unknown>).has(carrier.name))!;
+        // a new package at the top that the carrier's dependents now resolve to, with a child of its own
+        const shadow = new ArboristNode({ pkg: { name: `${carrier.name}-shadow`, version: '1.0.0', dependencies: { [nested.name]: '*' } }, parent: tree });
+        new ArboristNode({ pkg: { name: nested.name, version: '9.9.9' }, parent: shadow });
+        // move the carrier, children and all, under a dependent; then drop a top-level package
+        carrier.parent = dependent;
+        nodes.find((n) => n.parent === tree && n !== carrier && n !== shadow && n !== dependent)!.root = null as never;
+        // bring in a package from another tree whose child depends back on it: while it moves, the child is
+        // attached to this tree before it is in this tree's inventory
+        const other = (await loadVirtual(lockfiles.mixedSources)) as unknown as GraphNode;
+        const cycleA = new ArboristNode({ pkg: { name: 'cycle-a', version: '1.0.0', dependencies: { 'cycle-b': '*' } }, parent: other });
+        new ArboristNode({ pkg: { name: 'cycle-b', version: '1.0.0', dependencies: { 'cycle-a': '*' } }, parent: cycleA });
+        cycleA.parent = shadow;
+        return tree as unknown as Tree;
+      });
     const arborist = await edit('arborist');
     const indexed = await edit('indexed');
     expect(indexed.reloads).toEqual(arborist.reloads);
@@ -120,7 +127,7 @@ describe('named-edge reloads with the index', () => {
   it('reaches the dependents of a package placed at the top without looking at the whole tree', async () => {
     const caseInsensitiveMap = (arboristRequire('@npmcli/arborist/lib/case-insensitive-map.js') as { prototype: Map<string, unknown> }).prototype;
     const place = async (walk: Walk) => {
-      const tree = await loadVirtual(lockfiles.vouch) as unknown as GraphNode;
+      const tree = (await loadVirtual(lockfiles.vouch)) as unknown as GraphNode;
       const top = [...tree.children.values()].find((n) => n.edgesIn.size > 1 && !n.isLink)!;
       const { name, version } = top.package as { name: string; version: string };
       top.root = null as never;
@@ -154,7 +161,10 @@ function arboristCopy(edit: (prototype: Record<string | symbol, unknown>) => voi
   node[reloadKey] = arboristReloadNamedEdges;
   edit(node);
   const inventory = Object.defineProperties({}, Object.getOwnPropertyDescriptors(real.Inventory.prototype));
-  return { Node: { prototype: node as unknown as ReloadClasses['Node']['prototype'] }, Inventory: { prototype: inventory as ReloadClasses['Inventory']['prototype'] } };
+  return {
+    Node: { prototype: node as unknown as ReloadClasses['Node']['prototype'] },
+    Inventory: { prototype: inventory as ReloadClasses['Inventory']['prototype'] },
+  };
 }
 
 describe('the probe', () => {
@@ -165,8 +175,12 @@ describe('the probe', () => {
   });
 
   it('declines an arborist whose walk changed, leaving its classes alone and noting why', () => {
-    const changed = function reloadNamedEdges(this: unknown, name: string) { return name; };
-    const copy = arboristCopy((prototype) => { prototype[reloadKey] = changed; });
+    const changed = function reloadNamedEdges(this: unknown, name: string) {
+      return name;
+    };
+    const copy = arboristCopy((prototype) => {
+      prototype[reloadKey] = changed;
+    });
     const addEdgeOut = copy.Node.prototype.addEdgeOut;
     expect(installNamedEdgeReload(copy)).toBe(false);
     expect((copy.Node.prototype as unknown as Record<symbol, unknown>)[reloadKey]).toBe(changed);
@@ -175,7 +189,9 @@ describe('the probe', () => {
   });
 
   it('declines an arborist without the walk', () => {
-    const copy = arboristCopy((prototype) => { delete prototype[reloadKey]; });
+    const copy = arboristCopy((prototype) => {
+      delete prototype[reloadKey];
+    });
     expect(probeNamedEdgeReload(copy)).toBe('Node has no _reloadNamedEdges method');
     expect(installNamedEdgeReload(copy)).toBe(false);
   });

@@ -3,7 +3,12 @@
 // sources that read an option the list lacks.
 import { describe, expect, it } from 'vitest';
 import {
-  PER_REQUEST_KEYS, REGISTRY_FETCH_KEYS, optionNamesRead, probeOptionKeys, registryFetchOptions, registryFetchSources,
+  PER_REQUEST_KEYS,
+  REGISTRY_FETCH_KEYS,
+  optionNamesRead,
+  probeOptionKeys,
+  registryFetchOptions,
+  registryFetchSources,
 } from '../../../../lib/patches/npm-registry-fetch/option-keys.js';
 
 describe('REGISTRY_FETCH_KEYS', () => {
@@ -13,8 +18,12 @@ describe('REGISTRY_FETCH_KEYS', () => {
   });
 
   it('reads names both from `opts.x` and from destructuring', () => {
-    expect([...optionNamesRead(['const { forceAuth, spec: s } = opts\nif (opts.offline) opts.preferOnline = 1'])].sort())
-      .toEqual(['forceAuth', 'offline', 'preferOnline', 'spec']);
+    expect([...optionNamesRead(['const { forceAuth, spec: s } = opts\nif (opts.offline) opts.preferOnline = 1'])].sort()).toEqual([
+      'forceAuth',
+      'offline',
+      'preferOnline',
+      'spec',
+    ]);
   });
 
   it('the probe accepts the installed sources and declines one reading an unknown option', () => {

@@ -12,9 +12,15 @@ describe('the pacote hooks probe', () => {
   it('refuses an arborist that destructures pacote or aliases one of its functions', () => {
     const sources = arboristSources();
     const reify = sources.get('arborist/reify.js')!;
-    const destructured = new Map(sources).set('arborist/reify.js', reify.replace("const pacote = require('pacote')", "const pacote = require('pacote')\nconst { extract } = pacote"));
+    const destructured = new Map(sources).set(
+      'arborist/reify.js',
+      reify.replace("const pacote = require('pacote')", "const pacote = require('pacote')\nconst { extract } = pacote"),
+    );
     expect(probePacoteHooks(destructured, arboristPacote())).toBe('arborist/reify.js copies a function out of pacote');
-    const aliased = new Map(sources).set('arborist/reify.js', reify.replace("const pacote = require('pacote')", "const pacote = require('pacote')\nconst extract = pacote.extract"));
+    const aliased = new Map(sources).set(
+      'arborist/reify.js',
+      reify.replace("const pacote = require('pacote')", "const pacote = require('pacote')\nconst extract = pacote.extract"),
+    );
     expect(probePacoteHooks(aliased, arboristPacote())).toBe('arborist/reify.js copies a function out of pacote');
     const unbound = new Map(sources).set('arborist/reify.js', reify.replace("const pacote = require('pacote')", "const fetcher = require('pacote')"));
     expect(probePacoteHooks(unbound, arboristPacote())).toBe('arborist/reify.js loads pacote without binding the module');
@@ -29,9 +35,13 @@ describe('the pacote hooks probe', () => {
     const pacote = arboristPacote();
     const original = pacote.manifest;
     const seen: unknown[] = [];
-    await withPacoteWrapped('manifest', (manifest) => (spec, opts) => (seen.push(spec), manifest(spec, opts)), async () => {
-      await expect(arboristPacote().manifest('file:/nonexistent-vouch-folder', {})).rejects.toThrow();
-    });
+    await withPacoteWrapped(
+      'manifest',
+      (manifest) => (spec, opts) => (seen.push(spec), manifest(spec, opts)),
+      async () => {
+        await expect(arboristPacote().manifest('file:/nonexistent-vouch-folder', {})).rejects.toThrow();
+      },
+    );
     expect(seen).toEqual(['file:/nonexistent-vouch-folder']);
     expect(pacote.manifest).toBe(original);
   });

@@ -6,14 +6,26 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ASN1Obj, ByteStream, EXTENSION_OID_SCT, X509Certificate } from '@sigstore/core';
 import { describe, expect, it } from 'vitest';
-import { encodeDer, installAsn1FastPaths, probeAsn1FastPaths, readUint8, sigstoreGetUint8, sigstoreToDer, type Asn1Classes, type Asn1Node, type ByteCursor } from '../../../../lib/patches/sigstore-core/asn1-fast-paths.js';
+import {
+  encodeDer,
+  installAsn1FastPaths,
+  probeAsn1FastPaths,
+  readUint8,
+  sigstoreGetUint8,
+  sigstoreToDer,
+  type Asn1Classes,
+  type Asn1Node,
+  type ByteCursor,
+} from '../../../../lib/patches/sigstore-core/asn1-fast-paths.js';
 import { patchNotes } from '../../../../lib/patches/index.js';
 import { fixture } from '../../verify/attestations-fixtures.js';
 
 /** Every base64 certificate `rawBytes`, and any RFC 3161 `signedTimestamp`, in the real fixtures. */
 function realDerBlobs(): { origin: string; der: Buffer<ArrayBuffer> }[] {
   const files = [
-    ...readdirSync(fixture('real/bundles')).filter((f) => f.endsWith('.json')).map((f) => `real/bundles/${f}`),
+    ...readdirSync(fixture('real/bundles'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => `real/bundles/${f}`),
     'real/sigstore-public-good-trusted_root.json',
   ];
   const blobs: { origin: string; der: Buffer<ArrayBuffer> }[] = [];
@@ -74,7 +86,9 @@ describe('DER encoder', () => {
   it('agrees on values whose lengths cross each length-of-length boundary, nested', () => {
     for (const size of [0, 1, 127, 128, 255, 256, 257, 65_535, 65_536, 70_000]) {
       const leaf = ASN1Obj.parseBuffer(Buffer.concat([Buffer.from([0x04]), derLength(size), Buffer.alloc(size, 0xab)])) as unknown as Asn1Node;
-      const wrapped = ASN1Obj.parseBuffer(Buffer.from(sigstoreToDer.call({ tag: { toDER: () => 0x30 }, value: Buffer.alloc(0), subs: [leaf, leaf] }))) as unknown as Asn1Node;
+      const wrapped = ASN1Obj.parseBuffer(
+        Buffer.from(sigstoreToDer.call({ tag: { toDER: () => 0x30 }, value: Buffer.alloc(0), subs: [leaf, leaf] })),
+      ) as unknown as Asn1Node;
       expectSameEncoding(wrapped);
       expect(encodeDer(leaf).length).toBe(1 + derLength(size).length + size);
     }
@@ -140,8 +154,12 @@ describe('the probe', () => {
   });
 
   it('declines a @sigstore/core whose toDER changed, leaving it alone and noting why', () => {
-    const changed = function toDER(this: Asn1Node) { return Buffer.concat([Buffer.from([0]), this.value]); };
-    const copy = coreCopy(({ asn1 }) => { asn1['toDER'] = changed; });
+    const changed = function toDER(this: Asn1Node) {
+      return Buffer.concat([Buffer.from([0]), this.value]);
+    };
+    const copy = coreCopy(({ asn1 }) => {
+      asn1['toDER'] = changed;
+    });
     expect(installAsn1FastPaths(copy)).toBe(false);
     expect(copy.ASN1Obj.prototype.toDER).toBe(changed);
     expect(copy.ByteStream.prototype.getUint8).toBe(sigstoreGetUint8);
@@ -149,7 +167,11 @@ describe('the probe', () => {
   });
 
   it('declines a getUint8 that reads differently', () => {
-    const copy = coreCopy(({ stream }) => { stream['getUint8'] = function getUint8() { return 0; }; });
+    const copy = coreCopy(({ stream }) => {
+      stream['getUint8'] = function getUint8() {
+        return 0;
+      };
+    });
     expect(probeAsn1FastPaths(copy)).toMatch(/getUint8 is not a version checked/);
   });
 });
