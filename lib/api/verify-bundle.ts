@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Bundle } from '@sigstore/bundle';
 import { HashAlgorithm } from '@sigstore/protobuf-specs';
-import { VouchError, truncate } from '../errors/index.js';
+import { VouchError, truncate, type BundleErrorCode } from '../errors/index.js';
 import { identityMismatches, type IdentityRequirement } from '../policy/index.js';
 import {
   ATTESTATION_LIMITS,
@@ -25,14 +25,7 @@ import {
 import { bundleKeyOf, type BundlePublicKey } from './bundle-key.js';
 import { trustRootsOf, type TrustedRootInput } from './bundle-roots.js';
 
-export type BundleErrorCode =
-  | 'BUNDLE_MALFORMED' // not JSON, not a Sigstore bundle, or a format vouch does not know
-  | 'BUNDLE_TOO_LARGE' // over vouch's bounds on size, nesting, certificates, log entries
-  | 'BUNDLE_STATEMENT' // DSSE content that is not an in-toto statement vouch can read
-  | 'BUNDLE_DIGEST' // it does not sign the artifact: message digest or in-toto subject differ
-  | 'BUNDLE_SIGNER' // keyed where `identity` was given, keyless where `key` was given, another key id
-  | 'BUNDLE_SIGNATURE' // @sigstore/verify refused it: signature, certificate chain, log entry, signed time
-  | 'BUNDLE_IDENTITY'; // the certificate's identity is not the one required
+export type { BundleErrorCode };
 
 /** A digest of the artifact, when the caller does not hold its bytes. */
 export interface BundleDigestOption {

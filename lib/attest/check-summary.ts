@@ -2,7 +2,7 @@
 // project as it is now, and did it pass? Every difference is reported, not the first.
 // Untrusted: the summary file. Trusted: the key or identity, the trust roots, the project folder.
 import { createHash } from 'node:crypto';
-import { type BundlePublicKey, type TrustedRootInput, verifyBundle, type BundleIdentity, type BundleVerified } from '../api/index.js';
+import { type BundleErrorCode, type BundlePublicKey, type TrustedRootInput, verifyBundle, type BundleIdentity, type BundleVerified } from '../api/index.js';
 import { VouchError, truncate } from '../errors/index.js';
 import { TREE_DIGEST_FOLDER } from '../installed/index.js';
 import { openBundle, readStatement, type Statement } from '../verify/index.js';
@@ -10,13 +10,7 @@ import { isSubjectName, subjectDigest, trustFileDigests } from './project-files.
 import { BUILT_IN_POLICY_URI, PREDICATE_VSA_V1, VOUCH_SUMMARY_DETAILS, VOUCH_VERIFIER_ID, type FileDigest } from './summary.js';
 
 export type SummaryProblemCode =
-  | 'BUNDLE_MALFORMED'
-  | 'BUNDLE_TOO_LARGE'
-  | 'BUNDLE_STATEMENT'
-  | 'BUNDLE_DIGEST'
-  | 'BUNDLE_SIGNER'
-  | 'BUNDLE_SIGNATURE'
-  | 'BUNDLE_IDENTITY'
+  | BundleErrorCode // the bundle does not verify as asked (verifyBundle's codes)
   | 'SUMMARY_NOT_VSA' // signed, but not a vouch verification summary
   | 'SUMMARY_FAILED' // the verification it summarises was denied
   | 'SUMMARY_SUBJECT' // a subject differs from the project now (lockfile, node_modules), or is missing

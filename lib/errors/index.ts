@@ -81,14 +81,17 @@ export type DeniedCode =
   | 'GIT_PREPARE_FAILED'
   // vouch.lock contradicts itself (a copied line, a hand-edited pin): a deny, not a usage error
   | 'LOCK_INCONSISTENT'
-  // verifyBundle (the Node API) and `vouch verify-summary`: the bundle does not verify as asked
-  | 'BUNDLE_MALFORMED'
-  | 'BUNDLE_TOO_LARGE'
-  | 'BUNDLE_STATEMENT'
-  | 'BUNDLE_DIGEST'
-  | 'BUNDLE_SIGNER'
-  | 'BUNDLE_SIGNATURE'
-  | 'BUNDLE_IDENTITY';
+  | BundleErrorCode;
+
+/** verifyBundle (the Node API) and `vouch verify-summary`: the bundle does not verify as asked. */
+export type BundleErrorCode =
+  | 'BUNDLE_MALFORMED' // not JSON, not a Sigstore bundle, or a format vouch does not know
+  | 'BUNDLE_TOO_LARGE' // over vouch's bounds on size, nesting, certificates, log entries
+  | 'BUNDLE_STATEMENT' // DSSE content that is not an in-toto statement vouch can read
+  | 'BUNDLE_DIGEST' // it does not sign the artifact: message digest or in-toto subject differ
+  | 'BUNDLE_SIGNER' // keyed where `identity` was given, keyless where `key` was given, another key id
+  | 'BUNDLE_SIGNATURE' // @sigstore/verify refused it: signature, certificate chain, log entry, signed time
+  | 'BUNDLE_IDENTITY'; // the certificate's identity is not the one required
 
 /** Every code a VouchError can carry: a closed set, so a new code cannot be thrown without an exit code. */
 export type ErrorCode = UsageCode | UnreachableCode | DeniedCode;

@@ -5,6 +5,7 @@
 // since) the sha512 of fixtures/real/bundles/tarballs-gundam-visor-1.0.1.tgz.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { GithubIdentity } from '../../../fixtures/scripts/private-sigstore.js';
 import { npmPinnedKeys } from '../../../lib/verify/npm-keys.js';
 import {
   AttestationVerifier,
@@ -188,5 +189,35 @@ export function realInput(
     verifier: publicGoodVerifier(),
     now: TEST_NOW,
     ...overrides,
+  };
+}
+
+/** A GitHub Actions identity of the private Sigstore fixtures (fixtures/scripts/private-sigstore.ts). */
+export const ACME: GithubIdentity = {
+  repository: 'acme/widget',
+  repositoryId: '700000001',
+  ownerId: '900000001',
+  ref: 'refs/tags/v1.0.0',
+  commit: '1111111111111111111111111111111111111111',
+  workflowPath: '.github/workflows/release.yml',
+};
+/** The package the private fixtures attest, and the time they are signed at. */
+export const PKG = { name: '@acme/widget', version: '1.0.0', integrity: `sha512-${Buffer.alloc(64, 7).toString('base64')}` };
+export const AT = new Date('2026-03-01T12:00:00Z');
+
+/** The attestation check's input for PKG with `attestations` served, judged at TEST_NOW. */
+export function privateInput(
+  verifier: AttestationVerifier,
+  attestations: { predicateType: string; bundle: unknown }[],
+  extra: Partial<AttestationInput> = {},
+): AttestationInput {
+  return {
+    ...PKG,
+    advertised: { url: 'http://127.0.0.1/-/npm/v1/attestations/@acme/widget@1.0.0' },
+    response: { kind: 'found', body: { attestations } },
+    keys: [],
+    verifier,
+    now: TEST_NOW,
+    ...extra,
   };
 }

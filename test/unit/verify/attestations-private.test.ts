@@ -13,38 +13,10 @@ import {
   publicGoodRoot,
   trustRootFromBytes,
   trustRootSet,
-  type AttestationInput,
 } from '../../../lib/verify/index.js';
 import { keyIdOf } from '../../../lib/keys/index.js';
 import { createPrivateSigstore, provenanceStatement, type GithubIdentity, type PrivateSigstore } from '../../../fixtures/scripts/private-sigstore.js';
-import { fixture, readJson, TEST_NOW } from './attestations-fixtures.js';
-
-const ACME: GithubIdentity = {
-  repository: 'acme/widget',
-  repositoryId: '700000001',
-  ownerId: '900000001',
-  ref: 'refs/tags/v1.0.0',
-  commit: '1111111111111111111111111111111111111111',
-  workflowPath: '.github/workflows/release.yml',
-};
-const PKG = { name: '@acme/widget', version: '1.0.0', integrity: `sha512-${Buffer.alloc(64, 7).toString('base64')}` };
-const AT = new Date('2026-03-01T12:00:00Z');
-
-function input(
-  verifier: AttestationVerifier,
-  attestations: { predicateType: string; bundle: unknown }[],
-  extra: Partial<AttestationInput> = {},
-): AttestationInput {
-  return {
-    ...PKG,
-    advertised: { url: 'http://127.0.0.1/-/npm/v1/attestations/@acme/widget@1.0.0' },
-    response: { kind: 'found', body: { attestations } },
-    keys: [],
-    verifier,
-    now: TEST_NOW,
-    ...extra,
-  };
-}
+import { ACME, AT, PKG, privateInput, fixture, readJson, TEST_NOW } from './attestations-fixtures.js';
 
 describe('committed private-root fixtures (fixtures/made)', () => {
   const manifest = readJson('made/packages.json') as unknown as {
@@ -105,25 +77,31 @@ describe('a private Sigstore deployment minted in-process', () => {
 
   it('verifies minted provenance through the same path as public-good, recording the root and log time', async () => {
     const bundle = await sigstore.mintProvenance({ ...PKG, identity: ACME });
-    const result = checkAttestations(input(verifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]));
+    const result = checkAttestations(privateInput(verifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]));
     expect(result).toMatchObject({ kind: 'verified', provenance: { trustRoot: 'private', integratedTime: AT } });
   });
 
   it('fails with ATTESTATION_INVALID for provenance from a deployment no root trusts', async () => {
     const bundle = await other.mintProvenance({ ...PKG, identity: ACME });
-    expect(checkAttestations(input(verifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
+    expect(checkAttestations(privateInput(verifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]))).toMatchObject({
+      kind: 'failed',
+      code: 'ATTESTATION_INVALID',
+    });
   });
 
   it('takes identity from the certificate, never from what the build wrote into the predicate', async () => {
     const liar = { ...ACME, repository: 'victim/widget', repositoryId: '1' };
     const bundle = await sigstore.mintProvenance({ ...PKG, identity: ACME, predicateIdentity: liar });
-    const result = checkAttestations(input(verifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]));
+    const result = checkAttestations(privateInput(verifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]));
     expect(result).toMatchObject({ kind: 'verified', provenance: { identity: { repository: 'https://github.com/acme/widget', repositoryId: '700000001' } } });
   });
 
   it('fails with ATTESTATION_SUBJECT for provenance of another version', async () => {
     const bundle = await sigstore.mintProvenance({ ...PKG, version: '1.0.1', identity: ACME });
-    expect(checkAttestations(input(verifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_SUBJECT' });
+    expect(checkAttestations(privateInput(verifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]))).toMatchObject({
+      kind: 'failed',
+      code: 'ATTESTATION_SUBJECT',
+    });
   });
 
   describe('registry publish attestations signed by a registry key', () => {
@@ -132,31 +110,37 @@ describe('a private Sigstore deployment minted in-process', () => {
 
     it('verifies when logged before the key expired, recording the log time', async () => {
       const bundle = await logged(AT);
-      const result = checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISH_NPM, bundle }], { keys: keys(new Date('2026-06-01T00:00:00Z')) }));
+      const result = checkAttestations(
+        privateInput(verifier, [{ predicateType: PREDICATE_PUBLISH_NPM, bundle }], { keys: keys(new Date('2026-06-01T00:00:00Z')) }),
+      );
       expect(result).toMatchObject({ kind: 'verified', publish: { keyid: signer.keyid, integratedTime: AT } });
     });
 
     it('fails with ATTESTATION_KEY_EXPIRED when logged at or after the key expired', async () => {
       const bundle = await logged(AT);
-      const result = checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISH_NPM, bundle }], { keys: keys(new Date('2026-02-01T00:00:00Z')) }));
+      const result = checkAttestations(
+        privateInput(verifier, [{ predicateType: PREDICATE_PUBLISH_NPM, bundle }], { keys: keys(new Date('2026-02-01T00:00:00Z')) }),
+      );
       expect(result).toMatchObject({ kind: 'failed', code: 'ATTESTATION_KEY_EXPIRED' });
     });
 
     it('verifies a bundle without a log entry with no time binding (integratedTime null)', async () => {
       const bundle = await buildKeyedBundle(publishStatement, signer);
-      const result = checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISH_NPM, bundle }], { keys: keys(null) }));
+      const result = checkAttestations(privateInput(verifier, [{ predicateType: PREDICATE_PUBLISH_NPM, bundle }], { keys: keys(null) }));
       expect(result).toMatchObject({ kind: 'verified', publish: { keyid: signer.keyid, integratedTime: null } });
     });
 
     it('fails an untimed bundle with ATTESTATION_KEY_EXPIRED once its key has expired (judged at now)', async () => {
       const bundle = await buildKeyedBundle(publishStatement, signer);
-      const result = checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISH_NPM, bundle }], { keys: keys(new Date('2026-06-01T00:00:00Z')) }));
+      const result = checkAttestations(
+        privateInput(verifier, [{ predicateType: PREDICATE_PUBLISH_NPM, bundle }], { keys: keys(new Date('2026-06-01T00:00:00Z')) }),
+      );
       expect(result).toMatchObject({ kind: 'failed', code: 'ATTESTATION_KEY_EXPIRED' });
     });
 
     it('fails with ATTESTATION_INVALID when the bundle is logged in a log no root trusts', async () => {
       const bundle = await buildKeyedBundle(publishStatement, signer, [other.witness(() => AT)]);
-      expect(checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISH_NPM, bundle }], { keys: keys(null) }))).toMatchObject({
+      expect(checkAttestations(privateInput(verifier, [{ predicateType: PREDICATE_PUBLISH_NPM, bundle }], { keys: keys(null) }))).toMatchObject({
         kind: 'failed',
         code: 'ATTESTATION_INVALID',
       });
@@ -178,14 +162,14 @@ describe('a private Sigstore deployment minted in-process', () => {
 
     it('verifies and reports the publisher keyid', async () => {
       const bundle = await buildKeyedBundle(publisherStatement(publisher.keyid, spkiOf(publisher.publicKeyPem)), publisher, [sigstore.witness(() => AT)]);
-      const result = checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISHER, bundle }]));
+      const result = checkAttestations(privateInput(verifier, [{ predicateType: PREDICATE_PUBLISHER, bundle }]));
       expect(result).toMatchObject({ kind: 'verified', publisher: { keyid: publisher.keyid, predicateType: PREDICATE_PUBLISHER, integratedTime: AT } });
       expect(keyIdOf(publisher.publicKeyPem)).toBe(publisher.keyid);
     });
 
     it('fails with ATTESTATION_KEY_UNKNOWN when another key signs a statement carrying the publisher key', async () => {
       const bundle = await buildKeyedBundle(publisherStatement(publisher.keyid, spkiOf(publisher.publicKeyPem)), keySigner(impostorKey));
-      expect(checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISHER, bundle }]))).toMatchObject({
+      expect(checkAttestations(privateInput(verifier, [{ predicateType: PREDICATE_PUBLISHER, bundle }]))).toMatchObject({
         kind: 'failed',
         code: 'ATTESTATION_KEY_UNKNOWN',
       });
@@ -194,7 +178,7 @@ describe('a private Sigstore deployment minted in-process', () => {
     it('fails with ATTESTATION_KEY_UNKNOWN when publisherKey.keyid names a different key', async () => {
       const impostor = keySigner(impostorKey);
       const bundle = await buildKeyedBundle(publisherStatement(impostor.keyid, spkiOf(publisher.publicKeyPem)), publisher);
-      expect(checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISHER, bundle }]))).toMatchObject({
+      expect(checkAttestations(privateInput(verifier, [{ predicateType: PREDICATE_PUBLISHER, bundle }]))).toMatchObject({
         kind: 'failed',
         code: 'ATTESTATION_KEY_UNKNOWN',
       });
@@ -205,7 +189,7 @@ describe('a private Sigstore deployment minted in-process', () => {
       const impostor = keySigner(impostorKey);
       const forged = { ...impostor, keyid: publisher.keyid, publicKeyPem: publisher.publicKeyPem };
       const bundle = await buildKeyedBundle(publisherStatement(publisher.keyid, spkiOf(publisher.publicKeyPem)), forged);
-      expect(checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISHER, bundle }]))).toMatchObject({
+      expect(checkAttestations(privateInput(verifier, [{ predicateType: PREDICATE_PUBLISHER, bundle }]))).toMatchObject({
         kind: 'failed',
         code: 'ATTESTATION_INVALID',
       });
@@ -216,7 +200,7 @@ describe('a private Sigstore deployment minted in-process', () => {
       slsa.predicate.runDetails.byproducts = [{ name: PUBLISHER_KEY_BYPRODUCT, content: spkiOf(publisher.publicKeyPem) }];
       const bundle = await buildKeyedBundle(slsa, publisher);
       const result = checkAttestations(
-        input(verifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }], { advertised: { url: 'x', provenance: { predicateType: PREDICATE_SLSA_V1 } } }),
+        privateInput(verifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }], { advertised: { url: 'x', provenance: { predicateType: PREDICATE_SLSA_V1 } } }),
       );
       expect(result).toMatchObject({ kind: 'verified', publisher: { keyid: publisher.keyid, predicateType: PREDICATE_SLSA_V1, integratedTime: null } });
     });
@@ -224,12 +208,12 @@ describe('a private Sigstore deployment minted in-process', () => {
     it('fails with ATTESTATION_MISSING when every served attestation is of a kind vouch does not verify', async () => {
       const custom = 'https://example.com/attestation/custom/v1';
       const bundle = await buildKeyedBundle({ _type: 'https://in-toto.io/Statement/v1', subject, predicateType: custom, predicate: {} }, publisher);
-      expect(checkAttestations(input(verifier, [{ predicateType: custom, bundle }]))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_MISSING' });
+      expect(checkAttestations(privateInput(verifier, [{ predicateType: custom, bundle }]))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_MISSING' });
     });
 
     it('fails a key-signed SLSA statement without the byproduct with ATTESTATION_STATEMENT', async () => {
       const bundle = await buildKeyedBundle(provenanceStatement({ ...PKG, identity: ACME }) as InTotoStatement, publisher);
-      expect(checkAttestations(input(verifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]))).toMatchObject({
+      expect(checkAttestations(privateInput(verifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]))).toMatchObject({
         kind: 'failed',
         code: 'ATTESTATION_STATEMENT',
       });
@@ -239,13 +223,16 @@ describe('a private Sigstore deployment minted in-process', () => {
   it('caches a verification per bundle, roots and key, as plain JSON data', async () => {
     const bundle = await sigstore.mintProvenance({ ...PKG, identity: ACME });
     const fresh = new AttestationVerifier(verifier.roots);
-    checkAttestations(input(fresh, [{ predicateType: PREDICATE_SLSA_V1, bundle }]));
+    checkAttestations(privateInput(fresh, [{ predicateType: PREDICATE_SLSA_V1, bundle }]));
     expect(fresh.cache.size).toBe(1);
     const [entry] = fresh.cache.values();
     expect(JSON.parse(JSON.stringify(entry))).toEqual(entry);
     // A persisted cache is honoured: a poisoned entry is what comes back (so the cache key must be exact).
     const [key] = fresh.cache.keys();
     const reused = new AttestationVerifier(verifier.roots, new Map([[key!, { ok: false, message: 'cached' }]]));
-    expect(checkAttestations(input(reused, [{ predicateType: PREDICATE_SLSA_V1, bundle }]))).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
+    expect(checkAttestations(privateInput(reused, [{ predicateType: PREDICATE_SLSA_V1, bundle }]))).toMatchObject({
+      kind: 'failed',
+      code: 'ATTESTATION_INVALID',
+    });
   });
 });

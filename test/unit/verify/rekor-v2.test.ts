@@ -21,11 +21,10 @@ import {
   publicGoodRoot,
   trustRootFromBytes,
   trustRootSet,
-  type AttestationInput,
 } from '../../../lib/verify/index.js';
-import { createPrivateSigstore, provenanceStatement, type GithubIdentity, type PrivateSigstore } from '../../../fixtures/scripts/private-sigstore.js';
+import { createPrivateSigstore, provenanceStatement, type PrivateSigstore } from '../../../fixtures/scripts/private-sigstore.js';
 import { createRekorV2Log, createTimestampAuthority, type RekorV2Log, type TimestampAuthority } from '../../../fixtures/scripts/private-rekor-v2.js';
-import { readJson, TEST_NOW } from './attestations-fixtures.js';
+import { ACME, AT, PKG, privateInput, readJson, TEST_NOW } from './attestations-fixtures.js';
 
 const REAL_DSSE = 'real/rekor-v2/sigstore-js-v3-dsse-0.0.2.sigstore.json';
 const REAL_HASHEDREKORD = 'real/rekor-v2/sigstore-js-v3-hashedrekord-0.0.2.sigstore.json';
@@ -92,17 +91,6 @@ describe('real public-good Rekor v2 bundles (log2025-1, timestamp.sigstore.dev)'
   });
 });
 
-const ACME: GithubIdentity = {
-  repository: 'acme/widget',
-  repositoryId: '700000001',
-  ownerId: '900000001',
-  ref: 'refs/tags/v1.0.0',
-  commit: '1111111111111111111111111111111111111111',
-  workflowPath: '.github/workflows/release.yml',
-};
-const PKG = { name: '@acme/widget', version: '1.0.0', integrity: `sha512-${Buffer.alloc(64, 7).toString('base64')}` };
-const AT = new Date('2026-03-01T12:00:00Z');
-
 /** A private root: the CA of `sigstore`, Rekor v2 `logs` and the TSA (no Rekor v1 log, no SETs anywhere). */
 function privateRoot(sigstore: PrivateSigstore, logs: RekorV2Log[], tsa: TimestampAuthority): string {
   const root = { ...sigstore.trustedRoot, tlogs: logs.map((l) => l.trustedRootLog), timestampAuthorities: [tsa.trustedRootTsa] };
@@ -121,22 +109,6 @@ async function mintProvenance(sigstore: PrivateSigstore, witnesses: Witness[]): 
   return bundleToJSON(
     await new DSSEBundleBuilder({ signer, witnesses }).create({ data: Buffer.from(JSON.stringify(statement)), type: 'application/vnd.in-toto+json' }),
   );
-}
-
-function input(
-  verifier: AttestationVerifier,
-  attestations: { predicateType: string; bundle: unknown }[],
-  extra: Partial<AttestationInput> = {},
-): AttestationInput {
-  return {
-    ...PKG,
-    advertised: { url: 'http://127.0.0.1/-/npm/v1/attestations/@acme/widget@1.0.0' },
-    response: { kind: 'found', body: { attestations } },
-    keys: [],
-    verifier,
-    now: TEST_NOW,
-    ...extra,
-  };
 }
 
 type Envelope = { verificationMaterial: { tlogEntries: { inclusionProof: { checkpoint: { envelope: string } } }[] } };
@@ -164,7 +136,7 @@ describe('a private Sigstore deployment with Rekor v2 and a TSA', () => {
     verifier = new AttestationVerifier(trustRootSet([publicGoodRoot(), trustRootFromBytes('private-v2', privateRoot(sigstore, [hostPort, hostPath], tsa))]));
   });
 
-  const provenance = (bundle: unknown) => checkAttestations(input(verifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]));
+  const provenance = (bundle: unknown) => checkAttestations(privateInput(verifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]));
 
   it('verifies keyless provenance logged under a host:port origin with witness cosignatures, timed by the TSA', async () => {
     const bundle = await mintProvenance(sigstore, [hostPort.witness(() => AT), tsa.witness(() => AT)]);
@@ -236,7 +208,7 @@ describe('a private Sigstore deployment with Rekor v2 and a TSA', () => {
     const log = createRekorV2Log({ origin: 'rekor.v2.vouch.test:8443', ...validity });
     const rootVerifier = new AttestationVerifier(trustRootSet([trustRootFromBytes('windowed', privateRoot(sigstore, [log], tsa))]));
     const bundle = await mintProvenance(sigstore, [log.witness(() => AT), tsa.witness(() => AT)]);
-    const result = checkAttestations(input(rootVerifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]));
+    const result = checkAttestations(privateInput(rootVerifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]));
     expect(result).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
     expect(JSON.stringify(result)).toMatch(/not valid at the timestamp/);
   });
@@ -259,9 +231,9 @@ describe('a private Sigstore deployment with Rekor v2 and a TSA', () => {
     const root = trustRootFromBytes('crowded', privateRoot(sigstore, [crowded, oneMore], tsa));
     const crowdedVerifier = new AttestationVerifier(trustRootSet([root]));
     const ok = await mintProvenance(sigstore, [crowded.witness(() => AT), tsa.witness(() => AT)]);
-    expect(checkAttestations(input(crowdedVerifier, [{ predicateType: PREDICATE_SLSA_V1, bundle: ok }]))).toMatchObject({ kind: 'verified' });
+    expect(checkAttestations(privateInput(crowdedVerifier, [{ predicateType: PREDICATE_SLSA_V1, bundle: ok }]))).toMatchObject({ kind: 'verified' });
     const tooMany = await mintProvenance(sigstore, [oneMore.witness(() => AT), tsa.witness(() => AT)]);
-    expect(checkAttestations(input(crowdedVerifier, [{ predicateType: PREDICATE_SLSA_V1, bundle: tooMany }]))).toMatchObject({
+    expect(checkAttestations(privateInput(crowdedVerifier, [{ predicateType: PREDICATE_SLSA_V1, bundle: tooMany }]))).toMatchObject({
       kind: 'failed',
       code: 'ATTESTATION_TOO_LARGE',
     });
@@ -283,7 +255,7 @@ describe('a private Sigstore deployment with Rekor v2 and a TSA', () => {
     const rootVerifier = new AttestationVerifier(trustRootSet([trustRootFromBytes('hashedrekord-only', privateRoot(sigstore, [asHashedrekord], tsa))]));
     const bundle = await mintProvenance(sigstore, [asHashedrekord.witness(() => AT), tsa.witness(() => AT)]);
     expect(bundle.verificationMaterial.tlogEntries[0]).toMatchObject({ kindVersion: { kind: 'hashedrekord', version: '0.0.2' } });
-    const result = checkAttestations(input(rootVerifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]));
+    const result = checkAttestations(privateInput(rootVerifier, [{ predicateType: PREDICATE_SLSA_V1, bundle }]));
     expect(result).toMatchObject({ kind: 'failed', code: 'ATTESTATION_INVALID' });
     expect(JSON.stringify(result)).toMatch(/TLOG_BODY_ERROR/);
   });
@@ -294,7 +266,7 @@ describe('a private Sigstore deployment with Rekor v2 and a TSA', () => {
     expect(bundle.verificationMaterial.tlogEntries[0]).toMatchObject({ kindVersion: { kind: 'dsse', version: '0.0.2' } });
     expect(bundle.verificationMaterial.tlogEntries[0]?.inclusionPromise).toBeUndefined();
     const own = new AttestationVerifier(trustRootSet([trustRootFromBytes('v2', v2.trustedRootJSON)]));
-    expect(checkAttestations(input(own, [{ predicateType: PREDICATE_SLSA_V1, bundle }]))).toMatchObject({
+    expect(checkAttestations(privateInput(own, [{ predicateType: PREDICATE_SLSA_V1, bundle }]))).toMatchObject({
       kind: 'verified',
       provenance: { trustRoot: 'v2', integratedTime: AT },
     });
@@ -303,7 +275,7 @@ describe('a private Sigstore deployment with Rekor v2 and a TSA', () => {
   describe('keyed bundles (registry publish and publisher attestations)', () => {
     const { signer, keys, publishStatement } = registryPublishKey(PKG, provenanceStatement({ ...PKG, identity: ACME }).subject);
     const publish = (bundle: unknown, expires: Date | null) =>
-      checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISH_NPM, bundle }], { keys: keys(expires) }));
+      checkAttestations(privateInput(verifier, [{ predicateType: PREDICATE_PUBLISH_NPM, bundle }], { keys: keys(expires) }));
 
     it('verifies a publish attestation logged in Rekor v2, recording the TSA time', async () => {
       const bundle = await buildKeyedBundle(publishStatement, signer, [hostPort.witness(() => AT), tsa.witness(() => AT)]);
@@ -332,7 +304,7 @@ describe('a private Sigstore deployment with Rekor v2 and a TSA', () => {
         predicate: { name: PKG.name, version: PKG.version, publisherKey: { keyid: publisher.keyid, publicKey } },
       };
       const bundle = await buildKeyedBundle(statement, publisher, [hostPath.witness(() => AT), tsa.witness(() => AT)]);
-      const result = checkAttestations(input(verifier, [{ predicateType: PREDICATE_PUBLISHER, bundle }]));
+      const result = checkAttestations(privateInput(verifier, [{ predicateType: PREDICATE_PUBLISHER, bundle }]));
       expect(result).toMatchObject({ kind: 'verified', publisher: { keyid: publisher.keyid, integratedTime: AT } });
     });
 
