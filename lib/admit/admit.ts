@@ -4,7 +4,9 @@
 // (expected.ts) and from a verification summary later: both only build the map this takes.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkInstalledFolders, manifestFor, type FolderCache, type FolderCheck } from '../installed/index.js';
+import { checkInstalledFolders, manifestFor } from '../installed/index.js';
+import type { FolderCheck } from '../installed/check.js';
+import type { FolderCache } from '../installed/folder-check.js';
 
 export type AdmissionCode =
   | 'INSTALLED_FILE_MODIFIED'

@@ -6,7 +6,7 @@
 // (VOUCH_ADMIT_CACHE), or turn it off (VOUCH_ADMIT_CACHE=off) to hash on every start.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { FolderCache, FolderSnapshot } from '../installed/index.js';
+import type { FolderCache, FolderSnapshot } from '../installed/folder-check.js';
 
 interface Stored {
   integrity: string;

@@ -2,7 +2,7 @@
 // form the verifier takes: base64 SPKI DER under the key id the bundle's hint names.
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { VouchError, truncate } from '../errors/index.js';
-import type { BundleKey } from '../verify/index.js';
+import type { BundleKey } from '../verify/attestation-verifier.js';
 
 export interface BundlePublicKey {
   /** PEM (SPKI), base64 SPKI DER, SPKI DER bytes, or a KeyObject. */

@@ -1,7 +1,8 @@
 // The trust roots verifyBundle verifies against, as the caller names them: the shipped public-good root,
 // trusted_root.json files, or trusted_root.json documents already parsed.
 import { VouchError } from '../errors/index.js';
-import { loadTrustRoots, PUBLIC_GOOD, publicGoodRoot, trustRootFromBytes, trustRootSet, type TrustRoot, type TrustRootSet } from '../verify/index.js';
+import { loadTrustRoots, PUBLIC_GOOD, publicGoodRoot, trustRootFromBytes, trustRootSet } from '../verify/index.js';
+import type { TrustRoot, TrustRootSet } from '../verify/trust-roots.js';
 
 /** 'public-good' (the root vouch ships), a trusted_root.json path, or a parsed trusted_root.json. */
 export type TrustedRootInput = 'public-good' | (string & {}) | Record<string, unknown>;

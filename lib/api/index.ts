@@ -25,8 +25,8 @@ export type {
   AttestationsJson,
   ProvenanceJson,
   KeyedJson,
-} from '../cli/index.js';
-export type { Decision, Finding, FindingCode, RegistrySummary, WaivedFinding } from '../policy/index.js';
+} from '../cli/render/json.js';
+export type { Decision, Finding, FindingCode, RegistrySummary, WaivedFinding } from '../policy/report.js';
 export type {
   EvidenceStatus,
   IntegrityResult,
@@ -35,5 +35,5 @@ export type {
   AttestationCode,
   IntegrityCode,
   SignatureCode,
-  Statement as InTotoStatement,
-} from '../verify/index.js';
+} from '../verify/types.js';
+export type { Statement as InTotoStatement } from '../verify/bundle-checks.js';

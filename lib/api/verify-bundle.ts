@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import type { Bundle } from '@sigstore/bundle';
 import { HashAlgorithm } from '@sigstore/protobuf-specs';
 import { VouchError, truncate, type BundleErrorCode } from '../errors/index.js';
-import { identityMismatches, type IdentityRequirement } from '../policy/index.js';
+import { identityMismatches } from '../policy/index.js';
+import type { IdentityRequirement } from '../policy/identity.js';
 import {
   ATTESTATION_LIMITS,
   AttestationVerifier,
@@ -15,13 +16,12 @@ import {
   readStatement,
   signedTimeOf,
   verifySignedBundle,
-  type ArtifactDigest,
-  type BundleSigner,
-  type OpenBundle,
   type ProvenanceIdentity,
-  type SignedArtifact,
-  type Statement,
 } from '../verify/index.js';
+import type { SignedArtifact } from '../verify/attestation-verifier.js';
+import type { Statement } from '../verify/bundle-checks.js';
+import type { ArtifactDigest } from '../verify/prehashed-signature.js';
+import type { BundleSigner, OpenBundle } from '../verify/sigstore-bundle.js';
 import { bundleKeyOf, type BundlePublicKey } from './bundle-key.js';
 import { trustRootsOf, type TrustedRootInput } from './bundle-roots.js';
 

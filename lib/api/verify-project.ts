@@ -3,19 +3,12 @@
 import { resolve } from 'node:path';
 import { loadNpmConfig } from '../config/index.js';
 import { VouchError } from '../errors/index.js';
-import {
-  DEFAULT_CONCURRENCY,
-  DEFAULT_TIMEOUT_MS,
-  npmArgs,
-  readTrustFiles,
-  type GateOptions,
-  type Output,
-  gateProjectTree,
-  reportJson,
-  type ReportJson,
-} from '../cli/index.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, npmArgs, readTrustFiles, gateProjectTree, reportJson } from '../cli/index.js';
+import type { GateOptions } from '../cli/gate.js';
+import type { Output } from '../cli/output.js';
+import type { ReportJson } from '../cli/render/json.js';
 import { verifyLockCanonical } from '../lock/index.js';
-import { LOCKFILE_KINDS, type LockfileKind } from '../tree/index.js';
+import { LOCKFILE_KINDS, type LockfileKind } from '../tree/lockfiles/kinds.js';
 
 /** Options of verifyProject; each one is the `vouch verify` flag of the same name. */
 export interface VerifyProjectOptions {

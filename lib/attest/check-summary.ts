@@ -2,10 +2,14 @@
 // project as it is now, and did it pass? Every difference is reported, not the first.
 // Untrusted: the summary file. Trusted: the key or identity, the trust roots, the project folder.
 import { createHash } from 'node:crypto';
-import { type BundleErrorCode, type BundlePublicKey, type TrustedRootInput, verifyBundle, type BundleIdentity, type BundleVerified } from '../api/index.js';
+import { verifyBundle } from '../api/index.js';
+import type { BundlePublicKey } from '../api/bundle-key.js';
+import type { TrustedRootInput } from '../api/bundle-roots.js';
+import type { BundleErrorCode, BundleIdentity, BundleVerified } from '../api/verify-bundle.js';
 import { VouchError, truncate } from '../errors/index.js';
 import { TREE_DIGEST_FOLDER } from '../installed/index.js';
-import { openBundle, readStatement, type Statement } from '../verify/index.js';
+import { openBundle, readStatement } from '../verify/index.js';
+import type { Statement } from '../verify/bundle-checks.js';
 import { isSubjectName, subjectDigest, trustFileDigests } from './project-files.js';
 import { BUILT_IN_POLICY_URI, PREDICATE_VSA_V1, VOUCH_SUMMARY_DETAILS, VOUCH_VERIFIER_ID, type FileDigest } from './summary.js';
 

@@ -4,17 +4,9 @@
 import type { SerializedBundle } from '@sigstore/bundle';
 import type { Witness } from '@sigstore/sign';
 import { VouchError, truncate } from '../errors/index.js';
-import {
-  buildBundle,
-  buildKeyedBundle,
-  identityToken,
-  keylessSigner,
-  rawSigner,
-  rekorWitness,
-  DEFAULT_REKOR_URL,
-  type InTotoStatement,
-  type KeySource,
-} from '../sign/index.js';
+import { buildBundle, buildKeyedBundle, identityToken, keylessSigner, rawSigner, rekorWitness, DEFAULT_REKOR_URL } from '../sign/index.js';
+import type { InTotoStatement } from '../sign/dsse.js';
+import type { KeySource } from '../sign/sign-package.js';
 
 export interface SummarySignerOptions {
   env: NodeJS.ProcessEnv;

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { withoutCredentials } from '../config/index.js';
 import type { Decision, PackageVerdict, Report } from '../policy/index.js';
-import { IN_TOTO_STATEMENT_V1, packagePurl, type InTotoStatement } from '../sign/index.js';
+import { IN_TOTO_STATEMENT_V1, packagePurl } from '../sign/index.js';
+import type { InTotoStatement } from '../sign/dsse.js';
 import type { KeyedAttestationEvidence, ProvenanceEvidence } from '../verify/index.js';
 import { compareStrings } from '../files/index.js';
 

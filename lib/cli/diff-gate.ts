@@ -18,16 +18,15 @@ import {
   lockfileFindings,
   mergeFindings,
   parseLockfile,
-  type DiffReport,
-  type Manifest,
-  type Manifests,
-  type PackageChange,
-  type VersionInfo,
 } from '../diff/index.js';
+import type { PackageChange } from '../diff/changes.js';
+import type { Manifest, Manifests } from '../diff/injection.js';
+import type { DiffReport, VersionInfo } from '../diff/report.js';
 import { VouchError } from '../errors/index.js';
 import { fetchVersionInfo } from '../registry/index.js';
 import { limitConcurrency } from '../concurrency/index.js';
-import { listTargets, loadLockedTree, packageKey, type Targets } from '../tree/index.js';
+import { listTargets, loadLockedTree, packageKey } from '../tree/index.js';
+import type { Targets } from '../tree/types.js';
 import type { BaseSnapshot } from './diff-base.js';
 import { httpOptions, readTrustFiles, runGate, treeArborist, type GateOptions } from './gate.js';
 import type { Output } from './output.js';

@@ -4,7 +4,8 @@ import { basename } from 'node:path';
 import { omitList, registryFor, type NpmConfig } from '../config/index.js';
 import { VouchError } from '../errors/index.js';
 import { withFetchedIntegrity } from '../registry/index.js';
-import { foreignLockfileTargets, type PackageRef, type ProjectLockfile, type Targets } from '../tree/index.js';
+import { foreignLockfileTargets, type ProjectLockfile } from '../tree/index.js';
+import type { PackageRef, Targets } from '../tree/types.js';
 import { httpOptions, runGate, type GateInputs, type GateOptions, type GateResult } from './gate.js';
 import type { Output } from './output.js';
 

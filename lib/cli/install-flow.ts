@@ -9,16 +9,12 @@ import { omitList, type NpmConfig } from '../config/index.js';
 import type { ExitCode } from '../errors/index.js';
 import { recordVerified, serializeLock, writeLockAtomic } from '../lock/index.js';
 import type { Report } from '../policy/index.js';
-import { prefetchSources, type PrefetchedSource } from '../registry/index.js';
-import {
-  assertLinkedSupported,
-  gatedPrepareOptions,
-  reifyVerified,
-  verifyScriptsReviewed,
-  type NonRegistryRef,
-  type ReifyBoundary,
-  type ReifySummary,
-} from '../tree/index.js';
+import { prefetchSources } from '../registry/index.js';
+import type { PrefetchedSource } from '../registry/tarballs.js';
+import { assertLinkedSupported, gatedPrepareOptions, reifyVerified, verifyScriptsReviewed } from '../tree/index.js';
+import type { ReifyBoundary } from '../tree/reify-boundary.js';
+import type { ReifySummary } from '../tree/reify.js';
+import type { NonRegistryRef } from '../tree/types.js';
 import { exitCodeFor } from './exit.js';
 import { decide, type GateInputs, type GateOptions } from './gate.js';
 import { gatePlan } from './plan-gate.js';

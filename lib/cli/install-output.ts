@@ -1,7 +1,7 @@
 // What `vouch install` and `vouch ci` print once the install flow (lib/cli/install-flow.ts) has ended:
 // the gate report on stdout and in each --report-file, then vouch's closing line (text format only).
 import type { ExitCode } from '../errors/index.js';
-import type { ReifySummary } from '../tree/index.js';
+import type { ReifySummary } from '../tree/reify.js';
 import type { InstallOutcome } from './install-flow.js';
 import type { Output } from './output.js';
 import type { Format } from './render/index.js';

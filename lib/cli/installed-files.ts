@@ -5,10 +5,14 @@
 import type { Tree } from '@npmcli/arborist';
 import { isScriptAllowed } from '@npmcli/arborist/lib/script-allowed.js';
 import pMap from 'p-map';
-import type { AllowScriptsPolicy, NpmConfig } from '../config/index.js';
-import { checkInstalledFolders, ManifestStore, manifestFor, type ExpectedFolder, type FileManifest } from '../installed/index.js';
-import type { InstalledFolder } from '../policy/index.js';
-import { fetchVerifiedTarballs, VerifiedStore, withConcurrency, type Gathered } from '../registry/index.js';
+import type { NpmConfig } from '../config/index.js';
+import type { AllowScriptsPolicy } from '../config/allow-scripts.js';
+import { checkInstalledFolders, ManifestStore, manifestFor } from '../installed/index.js';
+import type { ExpectedFolder } from '../installed/check.js';
+import type { FileManifest } from '../installed/file-manifest.js';
+import type { InstalledFolder } from '../policy/installed-files.js';
+import { fetchVerifiedTarballs, VerifiedStore, withConcurrency } from '../registry/index.js';
+import type { Gathered } from '../registry/evidence.js';
 import type { PackageEvidence } from '../verify/index.js';
 import { httpOptions, type GateOptions } from './gate.js';
 

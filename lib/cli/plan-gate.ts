@@ -6,33 +6,14 @@ import type Arborist from '@npmcli/arborist';
 import type { Node, Tree } from '@npmcli/arborist';
 import { omitList, type NpmConfig } from '../config/index.js';
 import { VouchError } from '../errors/index.js';
-import {
-  EvidenceCache,
-  gatherEvidence,
-  readVerifiedContents,
-  TarballFetcher,
-  VerifiedStore,
-  withConcurrency,
-  type Gathered,
-  type VerifiedTarball,
-} from '../registry/index.js';
-import {
-  evidenceKey,
-  inflateShrinkwrap,
-  installPlan,
-  packageKey,
-  planBins,
-  planOptions,
-  planTargets,
-  registryName,
-  type AllowedExtraction,
-  type AllowedSource,
-  type ContentsOf,
-  type InstallPlan,
-  type PackageRef,
-  type ReifyBoundary,
-  type Targets,
-} from '../tree/index.js';
+import { EvidenceCache, gatherEvidence, readVerifiedContents, TarballFetcher, VerifiedStore, withConcurrency } from '../registry/index.js';
+import type { Gathered } from '../registry/evidence.js';
+import type { VerifiedTarball } from '../registry/tarballs.js';
+import { evidenceKey, inflateShrinkwrap, installPlan, packageKey, planBins, planOptions, planTargets, registryName } from '../tree/index.js';
+import type { InstallPlan } from '../tree/install-plan.js';
+import type { AllowedExtraction, AllowedSource, ReifyBoundary } from '../tree/reify-boundary.js';
+import type { ContentsOf } from '../tree/script-review.js';
+import type { PackageRef, Targets } from '../tree/types.js';
 import { AttestationVerifier, loadTrustRoots, type PackageEvidence } from '../verify/index.js';
 import { pinnedRegistryKeys, pinnedRegistryLogs } from '../lock/index.js';
 import { needsPublishTime, needsTierClaims, requiredWitnesses, type Report } from '../policy/index.js';

@@ -4,16 +4,9 @@
 // the run, and a change in between attests nothing.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import {
-  buildSummaryStatement,
-  lockfileSubject,
-  subjectDigest,
-  summarySigner,
-  trustFileDigests,
-  type SubjectDigest,
-  type SummaryInput,
-  type SummarySigner,
-} from '../attest/index.js';
+import { buildSummaryStatement, lockfileSubject, subjectDigest, summarySigner, trustFileDigests } from '../attest/index.js';
+import type { SummarySigner } from '../attest/sign-summary.js';
+import type { SubjectDigest, SummaryInput } from '../attest/summary.js';
 import { VouchError } from '../errors/index.js';
 import { TREE_DIGEST_FOLDER } from '../installed/index.js';
 import type { Report } from '../policy/index.js';

@@ -5,22 +5,14 @@
 import type { Node, Tree } from '@npmcli/arborist';
 import { isScriptAllowed } from '@npmcli/arborist/lib/script-allowed.js';
 import pMap from 'p-map';
-import type { AllowScriptsPolicy } from '../config/index.js';
-import type { Lock } from '../lock/index.js';
-import { releaseRecords, type HttpOptions } from '../registry/index.js';
-import {
-  binNames,
-  manifestView,
-  packageKey,
-  predecessorsOf,
-  readReplacedLockfile,
-  scriptsInBytes,
-  type ContentsOf,
-  type PackageRef,
-  type Predecessor,
-  type ReleaseView,
-  type VersionChange,
-} from '../tree/index.js';
+import type { AllowScriptsPolicy } from '../config/allow-scripts.js';
+import type { Lock } from '../lock/types.js';
+import { releaseRecords } from '../registry/index.js';
+import type { HttpOptions } from '../registry/http.js';
+import { binNames, manifestView, packageKey, predecessorsOf, readReplacedLockfile, scriptsInBytes } from '../tree/index.js';
+import type { ContentsOf } from '../tree/script-review.js';
+import type { PackageRef } from '../tree/types.js';
+import type { Predecessor, ReleaseView, VersionChange } from '../tree/version-change.js';
 
 export interface ChangeGathering {
   changes: VersionChange[];

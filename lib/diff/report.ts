@@ -8,7 +8,6 @@ import {
   identityOf,
   releaseTimeOf,
   summarize,
-  type Policy,
   type Decision,
   type Finding,
   type PackageVerdict,
@@ -17,6 +16,7 @@ import {
   type Verdict,
   type WaivedFinding,
 } from '../policy/index.js';
+import type { Policy } from '../policy/policy.js';
 import { compareStrings } from '../files/index.js';
 import type { EvidenceStatus } from '../verify/index.js';
 import type { PackageChange } from './changes.js';

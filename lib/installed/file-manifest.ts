@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { PackageContents } from '../registry/index.js';
+import type { PackageContents } from '../registry/package-contents.js';
 import { compareStrings } from '../files/index.js';
 
 export interface FileManifest {

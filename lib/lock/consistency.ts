@@ -3,7 +3,7 @@
 // from another project, or a pin edited by hand, breaks one of these, and no value an attacker can
 // compute from public data repairs it without an approval entry a reviewer sees. docs/lock.md.
 import { approvalIdentities, identityDigest, identityExtends } from '../policy/index.js';
-import type { PathSegment } from '../files/index.js';
+import type { PathSegment } from '../files/json-file.js';
 import type { Lock, LockIdentity, LockPackage } from './types.js';
 
 export interface LockInconsistency {

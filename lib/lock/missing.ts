@@ -2,7 +2,7 @@
 // (it was verified and reviewed when it was added). Cheap: runs before any evidence is fetched.
 import type { Finding } from '../policy/index.js';
 import { compareStrings, compareVersions, formatPath } from '../files/index.js';
-import type { PackageRef } from '../tree/index.js';
+import type { PackageRef } from '../tree/types.js';
 import type { Lock } from './types.js';
 
 export interface MissingEntry {

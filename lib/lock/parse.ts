@@ -3,7 +3,8 @@
 // lock that contradicts itself (a copied line, a hand-edited pin) is LOCK_INCONSISTENT, a deny (exit 1).
 import { join } from 'node:path';
 import semver from 'semver';
-import { locate, parseJsonText, problemsError, readBounded, schemaProblems, type FileProblem } from '../files/index.js';
+import { locate, parseJsonText, problemsError, readBounded, schemaProblems } from '../files/index.js';
+import type { FileProblem } from '../files/json-file.js';
 import { withoutCredentials } from '../config/index.js';
 import { lockInconsistencies } from './consistency.js';
 import { LockFileSchema } from './schema.js';

@@ -2,7 +2,7 @@
 // (BIN_COLLISION: the project's `npm run` gets whichever npm linked, e.g. an attacker's `tsc`), or a name
 // of the toolchain (BIN_TOOLCHAIN: `node`, `npm`, `npx`, `corepack`, which every script and install script
 // would then run from the package instead). Each finding names both packages or the name shadowed.
-import type { BinLink } from '../tree/index.js';
+import type { BinLink } from '../tree/types.js';
 import { finding, label, type Severity } from './findings.js';
 import type { BinMode, Policy } from './policy.js';
 import type { Finding } from './report.js';

@@ -6,7 +6,7 @@
 // any view gives it, its predecessor had only what every view gives it, so a lying view can add a
 // finding but never remove one.
 import { truncate } from '../errors/index.js';
-import type { ReleaseView, VersionChange } from '../tree/index.js';
+import type { ReleaseView, VersionChange } from '../tree/version-change.js';
 import type { PackageEvidence } from '../verify/index.js';
 import { finding, label, quote, type Severity } from './findings.js';
 import { formatPath } from '../files/index.js';

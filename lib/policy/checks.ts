@@ -6,7 +6,7 @@ import { isBroadGlob, nameGlobProblem } from './match.js';
 import { parseCosignerKey } from '../tlog/index.js';
 import { normalizeRegistryUrl } from './policy.js';
 import { tierSettings } from './tier-lint.js';
-import type { PathSegment } from '../files/index.js';
+import type { PathSegment } from '../files/json-file.js';
 import type { PolicyFile, PolicyRuleEntry } from './schema.js';
 
 export type Report = (path: readonly PathSegment[], problem: string) => void;

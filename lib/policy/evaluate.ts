@@ -1,7 +1,9 @@
 // The decision: evidence + policy + vouch.lock + now → one Report. Pure: no I/O, no clock, no
 // randomness; the same input gives the same report, in the same order, whatever the fetch order was.
-import type { Lock, LockRegistry } from '../lock/index.js';
-import { packageKey, type BinLink, type NonRegistryRef, type VersionChange } from '../tree/index.js';
+import type { Lock, LockRegistry } from '../lock/types.js';
+import { packageKey } from '../tree/index.js';
+import type { BinLink, NonRegistryRef } from '../tree/types.js';
+import type { VersionChange } from '../tree/version-change.js';
 import type { PackageEvidence, RegistryKeysSeen } from '../verify/index.js';
 import { statusOf } from './evidence.js';
 import { attestationFindings, integrityFindings, resolvedFindings, signatureFindings, unverifiableFindings } from './evidence-findings.js';

@@ -2,7 +2,7 @@
 // attestation level, its signed time, and the digest of the evidence a decision relied on.
 import { createHash } from 'node:crypto';
 import { canonicalJson, compareStrings } from '../files/index.js';
-import type { Attested, LockIdentity } from '../lock/index.js';
+import type { Attested, LockIdentity } from '../lock/types.js';
 import { checkResolved, type EvidenceStatus, type PackageEvidence, type ResolvedResult } from '../verify/index.js';
 
 // Codes that mean the bytes or a signature over them are wrong, rather than absent.

@@ -1,7 +1,7 @@
 // Who built a package: the identity a rule requires (IDENTITY_MISMATCH) and the identity vouch.lock
 // pinned on first use (IDENTITY_CHANGED). Comparison is exact string equality, anchored by nature;
 // only `ref` is a glob, and it is the policy's glob matched against the certificate's text.
-import type { Lock, LockIdentity, LockPackage } from '../lock/index.js';
+import type { Lock, LockIdentity, LockPackage } from '../lock/types.js';
 import type { PackageEvidence, ProvenanceIdentity } from '../verify/index.js';
 import { identityDigest, identityOf } from './evidence.js';
 import { approveHint, approveIdentityHint, finding, label, quote } from './findings.js';

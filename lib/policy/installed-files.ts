@@ -2,7 +2,7 @@
 // the verified tarball's, or is missing, is tampering and always denies. A file the tarball does not have
 // denies too, unless the package has install scripts npm runs: what those build into the package's own
 // folder (node-gyp's build/) is judged by `scriptAddedFiles`. No file list means not checked: a deny.
-import type { FolderCheck } from '../installed/index.js';
+import type { FolderCheck } from '../installed/check.js';
 import type { PackageEvidence } from '../verify/index.js';
 import { finding, INVARIANT, label } from './findings.js';
 import type { Policy } from './policy.js';

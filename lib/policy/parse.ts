@@ -1,7 +1,8 @@
 // Loading vouch.policy.json: syntax (POLICY_PARSE), then shape (POLICY_SCHEMA), then meaning
 // (POLICY_RULE). Each stage reports every problem it finds in one error, with file, path, line, column.
 import { join } from 'node:path';
-import { locate, parseJsonText, problemsError, readBounded, schemaProblems, type FileProblem } from '../files/index.js';
+import { locate, parseJsonText, problemsError, readBounded, schemaProblems } from '../files/index.js';
+import type { FileProblem } from '../files/json-file.js';
 import { POLICY_CHECKS } from './checks.js';
 import { POLICY_FILE, builtInPolicy, policyFromFile, type Policy } from './policy.js';
 import { PolicyFileSchema, type PolicyFile } from './schema.js';

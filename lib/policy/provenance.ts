@@ -2,7 +2,7 @@
 // denies a version without it when an earlier version BY SEMVER had it. Publish dates are not used:
 // a semver@6 patch released after semver@7 is a different line, not a downgrade (pnpm #10202).
 import semver from 'semver';
-import type { Attested, Lock } from '../lock/index.js';
+import type { Attested, Lock } from '../lock/types.js';
 import type { PackageEvidence } from '../verify/index.js';
 import { attestedOf } from './evidence.js';
 import { compareStrings } from '../files/index.js';

@@ -3,7 +3,7 @@
 // only when a key it already trusts endorsed it (a rotation done with `vouch registry rotate`) or a
 // person approved it (`vouch approve --registry`). A key added, removed or swapped, or a keys endpoint
 // that stops answering with keys, is a registry-level deny. Revocation is pinned for good. Pure.
-import type { LockRegistry, LockRegistryKey } from '../lock/index.js';
+import type { LockRegistry, LockRegistryKey } from '../lock/types.js';
 import { checkEndorsement, keyIdMatches, type RegistryKey, type RegistryKeysSeen } from '../verify/index.js';
 import { finding, INVARIANT } from './findings.js';
 import type { RegistryPolicy } from './policy.js';

@@ -1,7 +1,7 @@
 // The policy stage's output, which every renderer (text, JSON, SARIF) and every command reads.
-import type { LockRegistry } from '../lock/index.js';
-import type { NonRegistryRef, PackageRef } from '../tree/index.js';
-import type { EvidenceStatus, PackageEvidence } from '../verify/index.js';
+import type { LockRegistry } from '../lock/types.js';
+import type { NonRegistryRef, PackageRef } from '../tree/types.js';
+import type { EvidenceStatus, PackageEvidence } from '../verify/types.js';
 
 export type Decision = 'allow' | 'warn' | 'deny';
 

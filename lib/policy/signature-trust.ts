@@ -2,7 +2,7 @@
 // for a key the registry has retired, only when a signed time places the signature before it retired
 // (npm judges that on the packument's `time`, which the registry writes and nobody signs). And no
 // version may come unsigned where earlier ones were signed. Pure.
-import type { Lock } from '../lock/index.js';
+import type { Lock } from '../lock/types.js';
 import type { AttestationResult, PackageEvidence } from '../verify/index.js';
 import { finding, formatDate, INVARIANT, label, policyDate } from './findings.js';
 import { formatPath } from '../files/index.js';

@@ -1,6 +1,6 @@
 // git / remote-tarball / file / directory dependencies: nothing signs them, so each is denied unless
 // vouch.policy.json allows its name for its kind (SOURCE_NOT_ALLOWED).
-import type { NonRegistryRef } from '../tree/index.js';
+import type { NonRegistryRef } from '../tree/types.js';
 import { finding, INVARIANT, quote } from './findings.js';
 import { formatPath } from '../files/index.js';
 import { globMatches } from './match.js';

@@ -1,7 +1,7 @@
 // Tier settings that cancel each other out. A contradiction within one setting is a POLICY_RULE error
 // (tierSettings, run with checks.ts); one that depends on the date, or on how two settings meet, is a
 // notice every report carries (tierNotices), since the policy is still valid and its author may mean it.
-import type { PathSegment } from '../files/index.js';
+import type { PathSegment } from '../files/json-file.js';
 import { formatPath } from '../files/index.js';
 import { formatDate, policyDate } from './findings.js';
 import { tierSetting, type Policy, type TierSetting } from './policy.js';

@@ -3,7 +3,7 @@
 // ones (this run, vouch.lock) and the packument's claims, which nobody signs and which therefore only add
 // a second, stricter comparison: they can deny a version, never allow one. docs/policy.md, "Trust tiers". Pure.
 import semver from 'semver';
-import type { LockVersion, Lock } from '../lock/index.js';
+import type { LockVersion, Lock } from '../lock/types.js';
 import type { PackageEvidence, TierClaims } from '../verify/index.js';
 import { attestedOf, releaseTimeOf } from './evidence.js';
 import { compareStrings } from '../files/index.js';

@@ -1,17 +1,14 @@
 // The evidence stage: for every target, concurrently and cached, what the registry says (keys, dist,
 // signatures, attestations) checked by lib/verify. Per-package failures become evidence, never crashes.
 import pMap from 'p-map';
-import type { PackageRef } from '../tree/index.js';
+import type { PackageRef } from '../tree/types.js';
 import { stringOption, type FlatOptions } from '../config/index.js';
 import {
   ATTESTATION_LIMITS,
   checkAttestations,
   readAttestationResponse,
-  type AttestationResponse,
-  type AttestationVerifier,
   checkIntegrity,
   checkResolved,
-  type NpmFetchConfig,
   checkSignatures,
   SIGNATURES_MAX_PER_VERSION,
   isPublicNpmRegistry,
@@ -24,6 +21,9 @@ import {
   type UnverifiableCode,
   registryLogRoot,
 } from '../verify/index.js';
+import type { AttestationVerifier } from '../verify/attestation-verifier.js';
+import type { AttestationResponse } from '../verify/attestations.js';
+import type { NpmFetchConfig } from '../verify/resolved.js';
 import { EvidenceCache, reviveAttestation, type CachedVersion } from './evidence-cache.js';
 import { createHash } from 'node:crypto';
 import { checkSigningLog, pinnedLogKey, type PinnedLog, type SigningLogView, type VerifiedLog, type WitnessPolicy } from './log-check.js';

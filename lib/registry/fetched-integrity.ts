@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import fetch from 'npm-registry-fetch';
 import pMap from 'p-map';
 import { VouchError, FetchFailure } from '../errors/index.js';
-import type { PackageRef } from '../tree/index.js';
+import type { PackageRef } from '../tree/types.js';
 import { logRetry, registryFetchOptions, type HttpOptions } from './http.js';
 import { PackumentSource } from './packument.js';
 import { effectiveTarballUrl, TARBALL_MAX_BYTES, TOO_LARGE } from './tarballs.js';

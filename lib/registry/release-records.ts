@@ -2,7 +2,8 @@
 // who published (`_npmUser`, and whether by trusted publishing) and when. For the change alerts between
 // a version and the one it replaces. Registry data, unsigned: lib/policy/change-alerts.ts lets it only
 // add findings. Fetched once per name, only for packages an update changes; only the asked versions kept.
-import { type ReleaseView, manifestView } from '../tree/index.js';
+import { manifestView } from '../tree/index.js';
+import type { ReleaseView } from '../tree/version-change.js';
 import { getBytes, parseJsonBody, type HttpOptions } from './http.js';
 import { PACKUMENT_MAX_BYTES, packumentPath } from './packument.js';
 

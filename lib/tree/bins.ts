@@ -6,7 +6,7 @@
 // npm reads from disk on a later rebuild).
 import { basename, posix } from 'node:path';
 import type { Node } from '@npmcli/arborist';
-import type { PackageContents } from '../registry/index.js';
+import type { PackageContents } from '../registry/package-contents.js';
 import type { InstallPlan } from './install-plan.js';
 import type { ContentsOf } from './script-review.js';
 import { registryName, sourceKind } from './targets.js';

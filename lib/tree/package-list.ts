@@ -4,7 +4,8 @@
 import npa from 'npm-package-arg';
 import semver from 'semver';
 import { registryFor, type NpmConfig } from '../config/index.js';
-import { locate, parseJsonText, problemsError, type FileProblem, type JsonDocument, type PathSegment } from '../files/index.js';
+import { locate, parseJsonText, problemsError } from '../files/index.js';
+import type { FileProblem, JsonDocument, PathSegment } from '../files/json-file.js';
 import { packageKey, type NonRegistryRef, type PackageRef, type SourceKind, type Targets } from './types.js';
 
 /** A list bigger than this is not a package manager's install plan (the largest real trees are ~5,000). */

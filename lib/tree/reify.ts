@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import Arborist, { type Node, type Tree } from '@npmcli/arborist';
 import { isScriptAllowed } from '@npmcli/arborist/lib/script-allowed.js';
-import type { AllowScriptsPolicy } from '../config/index.js';
+import type { AllowScriptsPolicy } from '../config/allow-scripts.js';
 import { VouchError, truncate } from '../errors/index.js';
 import { isLinkedStrategy, isolatedTree, storeScriptNodes, withStoreFolders, type IsolatedNode } from './linked.js';
 import { withReifyBoundary, type ReifyBoundary } from './reify-boundary.js';

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import type { Node, Tree } from '@npmcli/arborist';
 import { getInstallScripts } from '@npmcli/arborist/lib/install-scripts.js';
 import { isScriptAllowed } from '@npmcli/arborist/lib/script-allowed.js';
-import type { AllowScriptsPolicy } from '../config/index.js';
+import type { AllowScriptsPolicy } from '../config/allow-scripts.js';
 import { VouchError, truncate } from '../errors/index.js';
-import type { PackageContents } from '../registry/index.js';
+import type { PackageContents } from '../registry/package-contents.js';
 import { registryName } from './targets.js';
 
 /** `event → command`, as npm lists them (preinstall, install, postinstall). */

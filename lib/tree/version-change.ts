@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import semver from 'semver';
-import type { Lock } from '../lock/index.js';
+import type { Lock } from '../lock/types.js';
 import { binNames } from './bins.js';
 import type { PackageRef } from './types.js';
 

@@ -5,7 +5,7 @@
 // registry plugin (which signs) and the consumer (which checks). Pure: no I/O; checks never throw.
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { keyIdOf } from '../keys/index.js';
-import type { RawSigner } from '../sign/index.js';
+import type { RawSigner } from '../sign/signer.js';
 
 /** A keys-endpoint entry as far as endorsements care: its key id and base64 SPKI DER. */
 export interface EndorsableKey {

@@ -1,6 +1,6 @@
 // Plain data the verify stage produces for one package: what each check found, nothing decided yet.
 // The policy stage (lib/policy) turns these results into allow / warn / deny.
-import type { PackageRef } from '../tree/index.js';
+import type { PackageRef } from '../tree/types.js';
 
 // ─── integrity ────────────────────────────────────────────────────────────────────────────
 

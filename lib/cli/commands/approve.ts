@@ -17,10 +17,10 @@ import {
   POLICY_FILE,
   schemaRefFor,
   WAIVABLE_CODES,
-  type WaivableCode,
   policyDate,
   type PackageVerdict,
 } from '../../policy/index.js';
+import type { WaivableCode } from '../../policy/schema.js';
 import { gateOptions, loadProjectConfig, npmArgs } from '../common-flags.js';
 import { FLAGS } from './flag-table.js';
 import { parseFlags } from '../flags.js';

@@ -5,16 +5,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { LOCK_FILE, recordVerified, writeLockAtomic } from '../../lock/index.js';
-import {
-  DEFAULT_MIN_RELEASE_AGE_DAYS,
-  parsePolicy,
-  POLICY_FILE,
-  schemaRefFor,
-  evaluate,
-  type PolicyFile,
-  type PackageVerdict,
-  type Report,
-} from '../../policy/index.js';
+import { DEFAULT_MIN_RELEASE_AGE_DAYS, parsePolicy, POLICY_FILE, schemaRefFor, evaluate, type PackageVerdict, type Report } from '../../policy/index.js';
+import type { PolicyFile } from '../../policy/schema.js';
 import type { RegistryKeysSeen } from '../../verify/index.js';
 import { gateOptions, loadProjectConfig, npmArgs } from '../common-flags.js';
 import { FLAGS } from './flag-table.js';

@@ -4,7 +4,8 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initTUF } from '@sigstore/tuf';
-import { vouchDataDir, type TrustFile } from '../../config/index.js';
+import { vouchDataDir } from '../../config/index.js';
+import type { TrustFile } from '../../config/trust-files.js';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { trustRootFromBytes } from '../../verify/index.js';
 import { parseFlags } from '../flags.js';

@@ -4,8 +4,9 @@
 // the project's, and the verification passed; 1 with every difference otherwise; 2 for bad input.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { checkSummary, type SummaryCheck } from '../../attest/index.js';
-import type { BundleIdentity } from '../../api/index.js';
+import { checkSummary } from '../../attest/index.js';
+import type { SummaryCheck } from '../../attest/check-summary.js';
+import type { BundleIdentity } from '../../api/verify-bundle.js';
 import { VouchError, type ExitCode } from '../../errors/index.js';
 import { readPublicKeyFile } from '../../sign/index.js';
 import { ATTESTATION_LIMITS } from '../../verify/index.js';

@@ -2,7 +2,7 @@
 // Quality), the last two with each result at the package's line of the head package-lock.json.
 // Renderers only format: they decide nothing.
 import { styleText } from 'node:util';
-import type { DiffEntry, DiffReport } from '../../diff/index.js';
+import type { DiffEntry, DiffReport } from '../../diff/report.js';
 import type { Decision, Finding, WaivedFinding } from '../../policy/index.js';
 import { renderCodeQuality } from './codequality.js';
 import { worstDecision } from './json.js';

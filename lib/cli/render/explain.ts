@@ -1,6 +1,6 @@
 // `vouch explain`: one package's evidence and the rules that decided, in words.
 import { redactDeep } from '../../config/index.js';
-import type { LockPackage } from '../../lock/index.js';
+import type { LockPackage } from '../../lock/types.js';
 import type { AttestationResult, IntegrityResult, ProvenanceIdentity, SignatureResult } from '../../verify/index.js';
 import { tierViewOf, tierWords, type Finding, type PackageVerdict } from '../../policy/index.js';
 import { printable } from './printable.js';

@@ -9,18 +9,10 @@ import type {
   ProvenanceEvidence,
   ProvenanceIdentity,
   SignatureResult,
-} from '../../verify/index.js';
-import {
-  tierViewOf,
-  type Decision,
-  type Finding,
-  type PackageVerdict,
-  type RegistrySummary,
-  type Report,
-  type SourceVerdict,
-  type WaivedFinding,
-  type Tier,
-} from '../../policy/index.js';
+} from '../../verify/types.js';
+import type { Decision, Finding, PackageVerdict, RegistrySummary, Report, SourceVerdict, WaivedFinding } from '../../policy/report.js';
+import { tierViewOf } from '../../policy/index.js';
+import type { Tier } from '../../policy/tiers.js';
 import { npmAuditEntries, type NpmInvalidEntry, type NpmMissingEntry } from './npm-compat.js';
 import { sortFindings, sortStrings, sortVerdicts, tallyReport } from './tally.js';
 

@@ -6,6 +6,8 @@
 // when Verdaccio answers 201, synchronously just before the response leaves, so no client can read
 // the new version before its record exists. With witnesses, the answer then waits (at most 2 s) for
 // their cosignatures of the checkpoint that logs it.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { sendError, readBody, HttpError, type Handler, type PluginRequest, type PluginResponse, originOf } from './http.js';
 import { packageNameFromPath } from './names.js';
 import { planPublish, type PublishPlan } from './publish-body.js';
@@ -30,6 +32,19 @@ export function publishRoute(state: PluginState): Handler {
     if (!name || name.startsWith('-') || !isJson(req)) return next();
     handlePublish(state, name, req, res).then((proceed) => (proceed ? next() : undefined), next);
   };
+}
+
+/**
+ * Whether Verdaccio's stored packument (`<storage>/<name>/package.json`, its local-storage layout) lists the
+ * version. Another storage plugin keeps no such file: then Verdaccio's own 409 stands, after the attestation.
+ */
+async function storedVersionExists(storageDir: string, name: string, version: string): Promise<boolean> {
+  try {
+    const doc = JSON.parse(await readFile(join(storageDir, name, 'package.json'), 'utf8')) as { versions?: Record<string, unknown> };
+    return typeof doc.versions === 'object' && doc.versions !== null && version in doc.versions;
+  } catch {
+    return false;
+  }
 }
 
 /** Resolves true when Verdaccio should carry on with the (cleaned) request. */
@@ -60,6 +75,11 @@ async function handlePublish(state: PluginState, name: string, req: PluginReques
   const refusal = await policyRefusal(state, plan);
   if (refusal) {
     sendError(res, refusal.status, `vouch: ${refusal.message}`);
+    return false;
+  }
+  if (plan.bundle && (await storedVersionExists(state.settings.storageDir, plan.name, plan.version))) {
+    // Verdaccio answers this 409 itself, but only after the publish attestation below is in the signing log.
+    sendError(res, 409, 'this package is already present');
     return false;
   }
   const signed = await signVersion(state.ring, plan.name, plan.version, plan.integrity, 'publish');
