@@ -64,7 +64,7 @@ describe('the extraction bound in a real reify', () => {
     const state = await registry.tempDir('npm-state');
     const lock = await registry.npm(['install', '--package-lock-only', '--ignore-scripts'], { cwd: project, stateDir: state });
     expect(lock.code, lock.stderr).toBe(0);
-    const config = await loadNpmConfig(project, [], await registry.npmEnv(state));
+    const config = await loadNpmConfig(project, [], await registry.npmEnv(state, { retries: 'npm-default' }));
     const opts = { ...gateOptions({}, config), locked: false };
     const arb = treeArborist(project, config, opts);
     await loadLockedTree(arb, project);

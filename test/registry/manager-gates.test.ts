@@ -76,7 +76,10 @@ describe('vouch verify --packages', () => {
     const project = await registry.tempDir('bad-list');
     await writeProject(project, {});
     await writeFile(join(project, 'list.json'), JSON.stringify({ manager: 'bun', packages: [{ name: 'gate-left', version: '^1' }] }));
-    const result = await runVouch(['verify', '--packages', 'list.json'], { cwd: project, env: await registry.npmEnv(await registry.tempDir('state')) });
+    const result = await runVouch(['verify', '--packages', 'list.json'], {
+      cwd: project,
+      env: await registry.npmEnv(await registry.tempDir('state'), { retries: 'npm-default' }),
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('PACKAGE_LIST_PARSE');
     expect(result.stderr).toContain('packages[0].version');

@@ -171,7 +171,10 @@ describe('publish policy: provenance', () => {
 
   it('`vouch publish --keyless` through the private Fulcio from another repository is refused, and vouch says why (exit 1)', async () => {
     const dir = await writePackage(await registry.tempDir('pkg'), { name: '@acme/widget', version: '1.0.2' });
-    const env = { ...withoutCi(await registry.npmEnv(await registry.tempDir('keyless'))), ...servers.githubEnv(githubIdentity('evil/widget')) };
+    const env = {
+      ...withoutCi(await registry.npmEnv(await registry.tempDir('keyless'), { retries: 'npm-default' })),
+      ...servers.githubEnv(githubIdentity('evil/widget')),
+    };
     const before = await storageSnapshot();
     const result = await runVouch(['publish', '--keyless', '--fulcio-url', servers.fulcioUrl, '--rekor-url', servers.rekorUrl, '--', '--access', 'public'], {
       cwd: dir,
