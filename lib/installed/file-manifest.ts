@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PackageContents } from '../registry/package-contents.js';
-import { compareStrings } from '../files/index.js';
+import { compareStrings } from '../files/order.js'; // not the index: its JSON parsers would slow every admitted start
 
 export interface FileManifest {
   /** The signed integrity of the tarball the list was made from. */

@@ -16,6 +16,8 @@ const PAST_INDEX_EXCEPTIONS: Record<string, string> = {
   'admit/process-check.ts -> attest/check-summary.ts': 'admit start-up: the summary check alone, loaded on demand',
   // The public API's declaration output must not drag arborist's types in: kinds.ts is a dependency-free leaf.
   'api/index.ts -> tree/lockfiles/kinds.ts': 'declaration leaf: lockfile kinds without arborist types',
+  // lib/installed runs inside every admitted process: code-point order without lib/files' JSON and schema parsers.
+  'installed/file-manifest.ts -> files/order.ts': 'admit start-up: the order alone, not the JSON parsers',
   'api/verify-project.ts -> tree/lockfiles/kinds.ts': 'declaration leaf: lockfile kinds without arborist types',
   // lib/patches (docs/patches.md): each patch is loaded by the one module that needs it, so a command loads only
   // the libraries' internals it uses; an index would require every library's internals (arborist, pacote,
